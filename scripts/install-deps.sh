@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of ntpsweep from Debian packages and npm.
+# Idempotent: packages already present are not reinstalled; the npm validator is kept in
+# build-tools/ (git-ignored) and reused when its version matches.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config
+  libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
+)
+test_pkgs=(
+  python3 python3-jsonschema git
+)
+
+missing=()
+# Node.js may come from another source (with its own npm); Debian's npm conflicts with that.
+command -v npm >/dev/null || test_pkgs+=(nodejs npm)
+for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Microsoft's SARIF Multitool validates our SARIF in the test suite.
+"$here/scripts/install-sarif-multitool.sh"

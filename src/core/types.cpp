@@ -1,0 +1,55 @@
+#include "core/types.h"
+
+namespace ntpsweep {
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kNone: return "none";
+    case Severity::kNote: return "note";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "none";
+}
+
+std::optional<Severity> ParseSeverity(std::string_view s) {
+  if (s == "none") return Severity::kNone;
+  if (s == "note") return Severity::kNote;
+  if (s == "warning") return Severity::kWarning;
+  if (s == "error") return Severity::kError;
+  return std::nullopt;
+}
+
+std::string_view ActivityName(Activity a) {
+  switch (a) {
+    case Activity::kActive: return "active";
+    case Activity::kReference: return "reference";
+    case Activity::kCommented: return "commented-out";
+    case Activity::kBackupCopy: return "backup-copy";
+    case Activity::kMention: return "mention";
+  }
+  return "mention";
+}
+
+std::string_view NoticeLevelName(Notice::Level l) {
+  switch (l) {
+    case Notice::Level::kNote: return "note";
+    case Notice::Level::kWarning: return "warning";
+    case Notice::Level::kError: return "error";
+  }
+  return "warning";
+}
+
+std::string Location::Render() const {
+  std::string out;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (i) out += '!';
+    for (char c : chain[i]) {
+      out += c;
+      if (c == '!') out += '!';  // doubled so the level separator stays unambiguous
+    }
+  }
+  return out;
+}
+
+}  // namespace ntpsweep

@@ -1,0 +1,134 @@
+// Plain files and directory trees. Symbolic links are never followed (they could leave the
+// tree being scanned); FIFOs, sockets and devices are never opened.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/glob.h"
+#include "input/input.h"
+
+namespace ntpsweep::input {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Excluded(const WalkOptions& options, const std::string& path) {
+  for (const std::string& g : options.exclude)
+    if (GlobMatch(g, path)) return true;
+  return false;
+}
+
+bool IsVcsDir(const std::string& name) { return name == ".git" || name == ".hg" || name == ".svn"; }
+
+Notice Unreadable(const std::string& path, const std::string& why) {
+  return Notice{Notice::Level::kWarning, "unreadable-entry", Location{{path}}, 0, 0,
+                "cannot read " + path + ": " + why};
+}
+
+void Walk(const std::string& operand, const std::string& dir_fs, const std::string& rel,
+          const WalkOptions& options, EntrySink& sink) {
+  std::error_code ec;
+  fs::directory_iterator it(dir_fs, fs::directory_options::none, ec);
+  if (ec) {
+    sink.Report(Unreadable(JoinDisplayPath(operand, rel), ec.message()));
+    return;
+  }
+  std::vector<std::string> names;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      sink.Report(Unreadable(JoinDisplayPath(operand, rel), ec.message()));
+      break;
+    }
+    names.push_back(it->path().filename().string());
+  }
+  std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
+  for (const std::string& name : names) {
+    std::string child_rel = rel.empty() ? name : rel + "/" + name;
+    std::string child_fs = dir_fs + "/" + name;
+    std::string display = JoinDisplayPath(operand, child_rel);
+    struct stat st;
+    if (lstat(child_fs.c_str(), &st) != 0) {
+      sink.Report(Unreadable(display, std::strerror(errno)));
+      continue;
+    }
+    if (Excluded(options, display) || Excluded(options, child_rel)) {
+      sink.CountSkipped("excluded");
+      continue;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      sink.CountSkipped("symlink");
+    } else if (S_ISDIR(st.st_mode)) {
+      if (!options.include_vcs && IsVcsDir(name)) {
+        sink.CountSkipped("vcs-directory");
+        continue;
+      }
+      Walk(operand, child_fs, child_rel, options, sink);
+    } else if (S_ISREG(st.st_mode)) {
+      sink.Add(Entry{Location{{display}}, display, child_fs, {}});
+    } else {
+      sink.CountSkipped("special-file");
+    }
+  }
+}
+
+bool OpenFilesystem(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
+  struct stat st;
+  std::string display = JoinDisplayPath(operand, "");
+  if (lstat(operand.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    sink.Report(Notice{Notice::Level::kError, "unreadable-input", Location{{display}}, 0, 0,
+                       "cannot read " + display + ": " + std::strerror(errno)});
+    return true;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    Walk(operand, operand, "", options, sink);
+  } else if (S_ISREG(st.st_mode)) {
+    sink.Add(Entry{Location{{display}}, display, operand, {}});
+  } else if (S_ISLNK(st.st_mode)) {
+    // An operand named explicitly is the user's choice: follow it, but only for the operand.
+    if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      sink.Add(Entry{Location{{display}}, display, operand, {}});
+    } else if (S_ISDIR(st.st_mode)) {
+      Walk(operand, operand, "", options, sink);
+    } else {
+      sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
+                         display + ": a symbolic link to something that is not a file or directory"});
+    }
+  } else {
+    sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
+                       display + ": not a regular file or directory (FIFOs, sockets and devices "
+                                 "are never opened)"});
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string JoinDisplayPath(const std::string& operand, const std::string& rel) {
+  std::string base = operand;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  while (base.starts_with("./") && base.size() > 2) base.erase(0, 2);
+  if (base == ".") base.clear();
+  if (rel.empty()) return base.empty() ? "." : base;
+  if (base.empty()) return rel;
+  return base == "/" ? "/" + rel : base + "/" + rel;
+}
+
+const std::vector<Opener>& Openers() {
+  static const std::vector<Opener> table = {
+      {"filesystem", OpenFilesystem},
+  };
+  return table;
+}
+
+void OpenOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
+  for (const Opener& o : Openers())
+    if (o.open(operand, options, sink)) return;
+  sink.Report(Notice{Notice::Level::kError, "missing-input", Location{{operand}}, 0, 0,
+                     operand + ": " + std::strerror(ENOENT)});
+}
+
+}  // namespace ntpsweep::input

@@ -1,0 +1,48 @@
+// Inputs -> entries. An opener turns one command-line operand into entries (a file's bytes or
+// where to read them, plus its location chain). Adding an input kind is adding an opener file
+// and a line in the table in input.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ntpsweep::input {
+
+struct Entry {
+  Location location;
+  std::string path;     // the path rules see: operand-relative, '/'-separated
+  std::string fs_path;  // when set, the worker reads the bytes from here
+  std::string data;     // otherwise the bytes themselves
+};
+
+class EntrySink {
+ public:
+  virtual ~EntrySink() = default;
+  virtual void Add(Entry entry) = 0;
+  virtual void Report(Notice notice) = 0;
+  virtual void CountSkipped(std::string_view why) = 0;  // "symlink", "special-file", "excluded"
+};
+
+struct WalkOptions {
+  std::vector<std::string> exclude;  // globs matched against the entry path and each directory
+  bool include_vcs = false;          // descend into .git, .hg, .svn
+};
+
+struct Opener {
+  const char* name;
+  // Returns false when the operand is not of this kind; true when it handled it (even with
+  // notices reported).
+  bool (*open)(const std::string& operand, const WalkOptions& options, EntrySink& sink);
+};
+
+const std::vector<Opener>& Openers();
+
+// Tries every opener in turn; reports an error notice when none accepts the operand.
+void OpenOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink);
+
+// Display path of `rel` under `operand`: "fixtures/demo" + "etc/ntp.conf", no "./" prefix.
+std::string JoinDisplayPath(const std::string& operand, const std::string& rel);
+
+}  // namespace ntpsweep::input

@@ -1,0 +1,54 @@
+// Machine output: one JSON document; the contract is docs/output.md.
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace ntpsweep::report {
+
+void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+  using Json = nlohmann::ordered_json;
+  Json doc;
+  doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
+  doc["hosts"] = ctx.hosts;
+  Json findings = Json::array();
+  for (const Finding& f : result.findings) {
+    findings.push_back({{"rule", f.rule_id},
+                        {"severity", SeverityName(f.severity)},
+                        {"activity", ActivityName(f.activity)},
+                        {"location", f.location.Render()},
+                        {"chain", f.location.chain},
+                        {"line", f.span.line},
+                        {"column", f.span.column},
+                        {"end_line", f.span.end_line},
+                        {"end_column", f.span.end_column},
+                        {"matched", f.matched},
+                        {"target", f.target},
+                        {"match_kind", f.match_kind},
+                        {"directive", f.directive},
+                        {"message", f.message},
+                        {"line_text", f.line_text},
+                        {"line_hash", f.line_hash}});
+  }
+  doc["findings"] = std::move(findings);
+  Json notices = Json::array();
+  for (const Notice& n : result.notices) {
+    Json j = {{"level", NoticeLevelName(n.level)}, {"id", n.id}, {"message", n.message}};
+    if (!n.location.chain.empty()) j["location"] = n.location.Render();
+    if (n.line) j["line"] = n.line;
+    if (n.column) j["column"] = n.column;
+    notices.push_back(std::move(j));
+  }
+  doc["notices"] = std::move(notices);
+  const scan::ScanStats& s = result.stats;
+  Json skipped = Json::object();
+  for (const auto& [why, n] : s.skipped) skipped[why] = n;
+  doc["stats"] = {{"entries", s.entries},
+                  {"bytes", s.bytes},
+                  {"binary_skipped", s.binary_skipped},
+                  {"truncated", s.truncated},
+                  {"skipped", skipped}};
+  // Invalid UTF-8 in scanned files is replaced, never a reason to fail the report.
+  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace ntpsweep::report

@@ -1,0 +1,137 @@
+// SARIF 2.1.0 for GitHub code scanning: one run, full rule metadata, repo-relative URIs under
+// %SRCROOT%, our own primaryLocationLineHash. Same input, same bytes: nothing time-dependent.
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace ntpsweep::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string_view Level(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kNote: return "note";
+    case Severity::kNone: return "none";
+  }
+  return "none";
+}
+
+std::string_view ProblemSeverity(Severity s) {
+  return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "recommendation";
+}
+
+Json RuleDescriptor(const rules::Rule& r, const ReportContext& ctx) {
+  Json tags = r.tags;
+  std::string help_text = r.full_description + "\n\n" + r.help;
+  Json d = {{"id", r.id},
+            {"name", r.name},
+            {"shortDescription", {{"text", r.short_description}}},
+            {"fullDescription", {{"text", r.full_description}}},
+            {"defaultConfiguration", {{"level", Level(r.severity)}}},
+            {"helpUri", ctx.docs_url + "/blob/main/docs/rules.md#" + r.id},
+            {"help", {{"text", help_text}, {"markdown", r.help}}},
+            {"properties",
+             {{"tags", tags},
+              {"precision", r.precision},
+              {"problem.severity", ProblemSeverity(r.severity)},
+              {"security-severity", r.security_severity}}}};
+  return d;
+}
+
+Json ArtifactLocation(const std::string& path) {
+  bool relative = false;
+  std::string uri = PathToUri(path, &relative);
+  Json loc = {{"uri", uri}};
+  if (relative) loc["uriBaseId"] = "%SRCROOT%";
+  return loc;
+}
+
+}  // namespace
+
+void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+  Json rules = Json::array();
+  std::map<std::string, size_t> rule_index;
+  for (const auto& r : ctx.rules->rules()) {
+    rule_index[r->id] = rules.size();
+    rules.push_back(RuleDescriptor(*r, ctx));
+  }
+
+  // Every file with a result is listed once in run.artifacts, in result order.
+  Json artifacts = Json::array();
+  std::map<std::string, size_t> artifact_index;
+  Json results = Json::array();
+  for (const Finding& f : result.findings) {
+    std::string path = f.location.Render();
+    auto [it, added] = artifact_index.emplace(path, artifacts.size());
+    if (added)
+      artifacts.push_back({{"location", ArtifactLocation(path)}, {"roles", {"analysisTarget"}}});
+    Json artifact_location = ArtifactLocation(path);
+    artifact_location["index"] = it->second;
+    Json region = {{"startLine", f.span.line},
+                   {"startColumn", f.span.column},
+                   {"endLine", f.span.end_line},
+                   {"endColumn", f.span.end_column},
+                   {"snippet", {{"text", f.line_text}}}};
+    Json res = {{"ruleId", f.rule_id},
+                {"ruleIndex", rule_index.count(f.rule_id) ? rule_index[f.rule_id] : 0},
+                {"level", Level(f.severity)},
+                {"message", {{"text", f.message}}},
+                {"locations",
+                 Json::array({{{"physicalLocation",
+                                {{"artifactLocation", artifact_location}, {"region", region}}}}})}};
+    if (!f.line_hash.empty()) res["partialFingerprints"] = {{"primaryLocationLineHash", f.line_hash}};
+    res["properties"] = {{"activity", ActivityName(f.activity)},
+                         {"target", f.target},
+                         {"matched", f.matched},
+                         {"matchKind", f.match_kind}};
+    if (!f.directive.empty()) res["properties"]["directive"] = f.directive;
+    results.push_back(std::move(res));
+  }
+
+  Json notifications = Json::array();
+  for (const Notice& n : result.notices) {
+    Json j = {{"level", NoticeLevelName(n.level)},
+              {"message", {{"text", n.message}}},
+              {"descriptor", {{"id", n.id}}}};
+    if (!n.location.chain.empty()) {
+      Json phys = {{"artifactLocation", ArtifactLocation(n.location.Render())}};
+      if (n.line) {
+        phys["region"] = {{"startLine", n.line}};
+        if (n.column) phys["region"]["startColumn"] = n.column;
+      }
+      j["locations"] = Json::array({{{"physicalLocation", phys}}});
+    }
+    notifications.push_back(std::move(j));
+  }
+
+  Json run;
+  run["tool"] = {{"driver",
+                  {{"name", "ntpsweep"},
+                   {"version", NTPSWEEP_VERSION},
+                   {"semanticVersion", NTPSWEEP_VERSION},
+                   {"informationUri", ctx.docs_url},
+                   {"rules", rules}}}};
+  run["automationDetails"] = {{"id", ctx.category + "/"}};
+  bool relative_root = false;
+  std::string root_uri = PathToUri(ctx.srcroot, &relative_root);
+  if (root_uri.back() != '/') root_uri += '/';
+  run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", root_uri}}}};
+  Json invocation = {{"executionSuccessful", !result.input_error}};
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+  run["invocations"] = Json::array({invocation});
+  run["artifacts"] = artifacts;
+  run["columnKind"] = "unicodeCodePoints";
+  run["results"] = results;
+
+  Json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", Json::array({run})}};
+  out << log.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace ntpsweep::report

@@ -1,0 +1,105 @@
+// Human output: findings grouped by file, the line with the mention highlighted, why it matters.
+#include <map>
+
+#include "report/report.h"
+
+namespace ntpsweep::report {
+namespace {
+
+struct Style {
+  bool color;
+  std::string_view on(std::string_view code) const { return color ? code : ""; }
+  std::string_view off() const { return color ? "\033[0m" : ""; }
+};
+
+constexpr std::string_view kBold = "\033[1m";
+constexpr std::string_view kRed = "\033[1;31m";
+constexpr std::string_view kYellow = "\033[33m";
+constexpr std::string_view kCyan = "\033[36m";
+constexpr std::string_view kDim = "\033[2m";
+constexpr std::string_view kMagenta = "\033[35m";
+
+std::string_view SeverityColor(Severity s) {
+  return s == Severity::kError ? kRed : s == Severity::kWarning ? kYellow : kCyan;
+}
+
+// Byte offset of 1-based code-point column `col` in `line`.
+size_t ByteOfColumn(std::string_view line, uint32_t col) {
+  size_t i = 0;
+  for (uint32_t c = 1; c < col && i < line.size(); ++c) {
+    ++i;
+    while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) ++i;
+  }
+  return i;
+}
+
+std::string Expand(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\t') out += "    ";
+    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx,
+               bool color) {
+  Style st{color};
+  std::string current;
+  std::map<Severity, size_t> by_severity;
+  size_t files = 0;
+  for (const Finding& f : result.findings) {
+    ++by_severity[f.severity];
+    std::string where = f.location.Render();
+    if (where != current) {
+      if (!current.empty()) out << '\n';
+      out << st.on(kBold) << st.on(kMagenta) << where << st.off() << '\n';
+      current = where;
+      ++files;
+    }
+    out << "  " << f.span.line << ':' << f.span.column << "  " << st.on(SeverityColor(f.severity))
+        << SeverityName(f.severity) << st.off() << "  " << f.message << "  " << st.on(kDim) << '['
+        << f.rule_id << ", " << ActivityName(f.activity) << ']' << st.off() << '\n';
+    std::string_view line = f.line_text;
+    size_t b = ByteOfColumn(line, f.span.column);
+    size_t e = f.span.end_line == f.span.line ? ByteOfColumn(line, f.span.end_column) : line.size();
+    if (e < b) e = b;
+    std::string pre = Expand(line.substr(0, b)), mid = Expand(line.substr(b, e - b)),
+                post = Expand(line.substr(e));
+    out << "      | " << pre << st.on(kRed) << mid << st.off() << post << '\n';
+    if (!color) out << "      | " << std::string(pre.size(), ' ') << std::string(mid.size(), '^') << '\n';
+  }
+  if (!result.notices.empty()) {
+    if (!result.findings.empty()) out << '\n';
+    for (const Notice& n : result.notices)
+      out << st.on(kYellow) << "notice" << st.off() << " (" << NoticeLevelName(n.level) << ", "
+          << n.id << "): " << n.message << '\n';
+  }
+  if (!result.findings.empty() || !result.notices.empty()) out << '\n';
+  size_t total = result.findings.size();
+  out << st.on(kBold) << total << (total == 1 ? " finding" : " findings") << st.off();
+  if (total) {
+    out << " (";
+    bool first = true;
+    for (Severity s : {Severity::kError, Severity::kWarning, Severity::kNote}) {
+      if (!by_severity[s]) continue;
+      out << (first ? "" : ", ") << by_severity[s] << ' ' << SeverityName(s);
+      first = false;
+    }
+    out << ") in " << files << (files == 1 ? " file" : " files");
+  }
+  const scan::ScanStats& s = result.stats;
+  out << "; " << s.entries << " text files scanned (" << s.bytes << " bytes)";
+  if (s.binary_skipped) out << ", " << s.binary_skipped << " binary skipped";
+  for (const auto& [why, n] : s.skipped) out << ", " << n << ' ' << why << " skipped";
+  if (!result.notices.empty())
+    out << ", " << result.notices.size() << (result.notices.size() == 1 ? " notice" : " notices");
+  out << "; hosts: ";
+  for (size_t i = 0; i < ctx.hosts.size(); ++i) out << (i ? ", " : "") << ctx.hosts[i];
+  out << '\n';
+}
+
+}  // namespace ntpsweep::report

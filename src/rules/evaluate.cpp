@@ -1,0 +1,158 @@
+#include "rules/evaluate.h"
+
+#include <algorithm>
+#include <strings.h>
+
+namespace ntpsweep::rules {
+namespace {
+
+bool NameEquals(std::string_view a, std::string_view b, bool ignore_case) {
+  if (a.size() != b.size()) return false;
+  return ignore_case ? strncasecmp(a.data(), b.data(), a.size()) == 0 : a == b;
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+// The argument tokens of `fact` that hold hosts under `rule`.
+std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact) {
+  std::vector<syntax::Token> out;
+  const auto& args = fact.args;
+  size_t i = std::min(rule.skip_args, args.size());
+  if (rule.host_args == HostArgs::kAfter) {
+    while (i < args.size() && args[i].text != rule.after_word) ++i;
+    ++i;
+  }
+  for (; i < args.size(); ++i) {
+    std::string_view t = args[i].text;
+    if (Contains(rule.skip_flags, t)) continue;
+    if (Contains(rule.option_args, t)) {
+      ++i;  // the flag's own argument is a file, user or number, never a host
+      continue;
+    }
+    out.push_back(args[i]);
+    if (rule.host_args == HostArgs::kFirst) break;
+  }
+  return out;
+}
+
+void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<syntax::Token>* out) {
+  if (seps.empty()) {
+    out->push_back(token);
+    return;
+  }
+  std::string_view t = token.text;
+  size_t start = 0;
+  for (size_t i = 0; i <= t.size(); ++i) {
+    if (i == t.size() || seps.find(t[i]) != std::string_view::npos) {
+      if (i > start) out->push_back(syntax::Token{t.substr(start, i - start), token.offset + start});
+      start = i + 1;
+    }
+  }
+}
+
+bool LineIsComment(std::string_view text, size_t offset, std::string_view comment_chars) {
+  size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
+  while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
+  return bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos;
+}
+
+}  // namespace
+
+ByteRange HostPart(std::string_view token, bool urls) {
+  size_t begin = 0, end = token.size();
+  if (urls) {
+    size_t scheme = token.find("://");
+    if (scheme != std::string_view::npos) {
+      begin = scheme + 3;
+      size_t stop = token.find_first_of("/?#", begin);
+      if (stop != std::string_view::npos) end = stop;
+      size_t at = token.substr(begin, end - begin).rfind('@');
+      if (at != std::string_view::npos) begin += at + 1;
+    }
+  }
+  std::string_view h = token.substr(begin, end - begin);
+  if (!h.empty() && h.front() == '[') {
+    size_t close = h.find(']');
+    if (close != std::string_view::npos) return {begin + 1, close - 1};
+  }
+  // host:port has exactly one colon; more colons mean an IPv6 address.
+  size_t colon = h.find(':');
+  if (colon != std::string_view::npos && h.find(':', colon + 1) == std::string_view::npos)
+    return {begin, colon};
+  size_t pct = h.find('%');
+  if (pct != std::string_view::npos) return {begin, pct};
+  return {begin, h.size()};
+}
+
+void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<syntax::Fact>& facts,
+                     const host::TargetSet& targets, std::vector<RawMatch>* out,
+                     std::vector<ByteRange>* host_ranges) {
+  std::vector<syntax::Token> pieces;
+  for (const syntax::Fact& fact : facts) {
+    for (const Rule* rule : rules) {
+      if (!rule->section.empty() && fact.section != rule->section) continue;
+      bool named = rule->directives.empty();
+      for (const std::string& d : rule->directives)
+        if (NameEquals(fact.name, d, rule->ignore_case)) named = true;
+      if (!named) continue;
+      pieces.clear();
+      for (const syntax::Token& t : HostTokens(*rule, fact)) SplitToken(t, rule->split, &pieces);
+      for (const syntax::Token& piece : pieces) {
+        ByteRange part = HostPart(piece.text, rule->urls);
+        std::string_view token = piece.text.substr(part.offset, part.length);
+        host_ranges->push_back({piece.offset + part.offset, part.length});
+        if (!rule->exclude_hosts.empty() &&
+            rule->exclude_hosts.MatchToken(token, host::Context::kHostValue))
+          continue;
+        auto m = targets.MatchToken(token, host::Context::kHostValue);
+        if (!m) continue;
+        out->push_back(RawMatch{rule, piece.offset + part.offset, part.length, m->target, m->kind,
+                                fact.commented, fact.name});
+      }
+    }
+  }
+}
+
+void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& targets,
+                std::vector<RawMatch>* out) {
+  const RE2& re = *rule.regex;
+  int group = re.NamedCapturingGroups().at("host");
+  std::vector<re2::StringPiece> sub(group + 1);
+  size_t pos = 0;
+  while (pos <= text.size() &&
+         re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
+    re2::StringPiece whole = sub[0], host = sub[group];
+    size_t next = static_cast<size_t>(whole.data() - text.data()) + std::max<size_t>(whole.size(), 1);
+    if (host.data() != nullptr && !host.empty()) {
+      std::string_view token(host.data(), host.size());
+      size_t token_offset = static_cast<size_t>(host.data() - text.data());
+      ByteRange part = HostPart(token, false);
+      token = token.substr(part.offset, part.length);
+      auto excluded = !rule.exclude_hosts.empty() &&
+                      rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
+      auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);
+      if (m) {
+        bool commented =
+            !rule.comment_chars.empty() && LineIsComment(text, token_offset, rule.comment_chars);
+        out->push_back(RawMatch{&rule, token_offset + part.offset, part.length, m->target, m->kind,
+                                commented, {}});
+      }
+    }
+    pos = next;
+  }
+}
+
+void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& targets,
+               std::vector<RawMatch>* out) {
+  for (const host::TextMatch& m : targets.FindInText(text)) {
+    if (!rule.exclude_hosts.empty() &&
+        rule.exclude_hosts.MatchToken(text.substr(m.offset, m.length), host::Context::kFreeText))
+      continue;
+    out->push_back(RawMatch{&rule, m.offset, m.length, m.target, m.kind, false, {}});
+  }
+}
+
+}  // namespace ntpsweep::rules

@@ -1,0 +1,45 @@
+// Facts x rules -> raw matches. Knows targets and rules, not files or reports.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "host/target.h"
+#include "rules/rule.h"
+#include "syntax/syntax.h"
+
+namespace ntpsweep::rules {
+
+struct RawMatch {
+  const Rule* rule = nullptr;
+  size_t offset = 0;  // byte offset of the host text in the document
+  size_t length = 0;
+  size_t target = 0;
+  host::MatchKind kind = host::MatchKind::kExact;
+  bool commented = false;
+  std::string_view directive;
+};
+
+struct ByteRange {
+  size_t offset = 0;
+  size_t length = 0;
+};
+
+// Matches directive rules (all of one syntax) against the facts a reader produced. Every host
+// argument examined is added to `host_ranges`, so free-text matching can defer to the daemon's
+// reading of those spans.
+void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<syntax::Fact>& facts,
+                     const host::TargetSet& targets, std::vector<RawMatch>* out,
+                     std::vector<ByteRange>* host_ranges);
+
+void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& targets,
+                std::vector<RawMatch>* out);
+
+// The catch-all: every mention of a target in free text.
+void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& targets,
+               std::vector<RawMatch>* out);
+
+// The host part of a host argument: strips URL scheme/path/userinfo, brackets and a port.
+ByteRange HostPart(std::string_view token, bool urls);
+
+}  // namespace ntpsweep::rules

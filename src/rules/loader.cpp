@@ -1,0 +1,335 @@
+// Loads rule files. Every problem is a RuleError naming file:line:column, because a rule that
+// silently half-loads would hide findings.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "rules/builtin.h"
+#include "rules/rule.h"
+#include "syntax/syntax.h"
+
+namespace ntpsweep::rules {
+namespace {
+
+// RE2 group name that carries the host in regex rules, and what {host} expands to.
+constexpr std::string_view kHostPlaceholder = "{host}";
+constexpr std::string_view kHostGroup = "(?P<host>\\[?[A-Za-z0-9_.:%-]+\\]?)";
+
+class Loader {
+ public:
+  explicit Loader(const std::string& file) : file_(file) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& what) const {
+    std::ostringstream os;
+    os << file_;
+    if (node.IsDefined() && node.Mark().line >= 0)
+      os << ':' << node.Mark().line + 1 << ':' << node.Mark().column + 1;
+    os << ": " << what;
+    throw RuleError(os.str());
+  }
+
+  std::string Where(const YAML::Node& node) const {
+    return file_ + ':' + std::to_string(node.Mark().line + 1) + ':' +
+           std::to_string(node.Mark().column + 1);
+  }
+
+  std::string Str(const YAML::Node& node, const char* key) const {
+    if (!node.IsScalar()) Fail(node, std::string("'") + key + "' must be a string");
+    return node.Scalar();
+  }
+
+  std::vector<std::string> StrList(const YAML::Node& node, const char* key) const {
+    std::vector<std::string> out;
+    if (node.IsScalar()) {
+      out.push_back(node.Scalar());
+      return out;
+    }
+    if (!node.IsSequence()) Fail(node, std::string("'") + key + "' must be a list of strings");
+    for (const YAML::Node& item : node) out.push_back(Str(item, key));
+    return out;
+  }
+
+  bool Bool(const YAML::Node& node, const char* key) const {
+    std::string s = Str(node, key);
+    if (s == "true") return true;
+    if (s == "false") return false;
+    Fail(node, std::string("'") + key + "' must be true or false");
+  }
+
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
+                 const char* what) const {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string& key = it->first.Scalar();
+      if (!allowed.count(key)) {
+        std::string list;
+        for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        Fail(it->first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  std::unique_ptr<RE2> Regex(const YAML::Node& node, const std::string& pattern) const {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    auto re = std::make_unique<RE2>(pattern, opts);
+    if (!re->ok()) Fail(node, "invalid regular expression: " + re->error());
+    return re;
+  }
+
+  void LoadFiles(const YAML::Node& node, Rule* rule) const {
+    if (!node.IsMap()) Fail(node, "'files' must be a mapping");
+    CheckKeys(node, {"paths", "exclude", "sniff"}, "files");
+    if (node["paths"]) rule->paths = StrList(node["paths"], "paths");
+    if (node["exclude"]) rule->exclude_paths = StrList(node["exclude"], "exclude");
+    if (node["sniff"]) rule->sniff = Regex(node["sniff"], Str(node["sniff"], "sniff"));
+  }
+
+  void LoadMatch(const YAML::Node& node, Rule* rule) const {
+    if (!node.IsMap()) Fail(node, "'match' must be a mapping");
+    CheckKeys(node,
+              {"syntax", "directives", "keys", "section", "ignore_case", "hosts", "after",
+               "skip_args", "skip_flags", "option_args", "split", "urls", "exclude_hosts", "regex",
+               "comment", "text"},
+              "match");
+    int kinds = !!node["syntax"] + !!node["regex"] + !!node["text"];
+    if (kinds != 1) Fail(node, "'match' needs exactly one of 'syntax', 'regex' or 'text'");
+    if (node["text"]) {
+      if (!Bool(node["text"], "text")) Fail(node["text"], "'text' can only be true");
+      rule->type = MatchType::kText;
+    } else if (node["regex"]) {
+      rule->type = MatchType::kRegex;
+      std::string pattern = Str(node["regex"], "regex");
+      size_t at = pattern.find(kHostPlaceholder);
+      if (at != std::string::npos) pattern.replace(at, kHostPlaceholder.size(), kHostGroup);
+      rule->regex = Regex(node["regex"], pattern);
+      if (!rule->regex->NamedCapturingGroups().count("host"))
+        Fail(node["regex"], "'regex' needs the {host} placeholder or a (?P<host>...) group");
+      if (node["comment"]) rule->comment_chars = Str(node["comment"], "comment");
+    } else {
+      rule->type = MatchType::kDirective;
+      rule->syntax = Str(node["syntax"], "syntax");
+      if (!syntax::FindSyntax(rule->syntax)) {
+        std::string known;
+        for (const auto& s : syntax::Syntaxes()) known += (known.empty() ? "" : ", ") + std::string(s.name);
+        Fail(node["syntax"], "unknown syntax '" + rule->syntax + "' (known: " + known + ")");
+      }
+      if (node["directives"] && node["keys"]) Fail(node, "use 'directives' or 'keys', not both");
+      if (node["directives"]) rule->directives = StrList(node["directives"], "directives");
+      if (node["keys"]) rule->directives = StrList(node["keys"], "keys");
+      if (node["section"]) rule->section = Str(node["section"], "section");
+      if (node["ignore_case"]) rule->ignore_case = Bool(node["ignore_case"], "ignore_case");
+      if (node["hosts"]) {
+        std::string h = Str(node["hosts"], "hosts");
+        if (h == "first") rule->host_args = HostArgs::kFirst;
+        else if (h == "all") rule->host_args = HostArgs::kAll;
+        else if (h == "after") rule->host_args = HostArgs::kAfter;
+        else Fail(node["hosts"], "'hosts' must be first, all or after");
+      }
+      if (rule->host_args == HostArgs::kAfter) {
+        if (!node["after"]) Fail(node, "'hosts: after' needs 'after: WORD'");
+        rule->after_word = Str(node["after"], "after");
+      }
+      if (node["skip_args"]) {
+        std::string n = Str(node["skip_args"], "skip_args");
+        if (n.empty() || n.size() > 2 || !std::all_of(n.begin(), n.end(), ::isdigit))
+          Fail(node["skip_args"], "'skip_args' must be a small whole number");
+        rule->skip_args = std::stoul(n);
+      }
+      if (node["skip_flags"]) rule->skip_flags = StrList(node["skip_flags"], "skip_flags");
+      if (node["option_args"]) rule->option_args = StrList(node["option_args"], "option_args");
+      if (node["split"]) rule->split = Str(node["split"], "split");
+      if (node["urls"]) rule->urls = Bool(node["urls"], "urls");
+    }
+    if (node["exclude_hosts"]) {
+      for (const std::string& h : StrList(node["exclude_hosts"], "exclude_hosts")) {
+        std::string err;
+        if (!rule->exclude_hosts.Add(h, &err)) Fail(node["exclude_hosts"], err);
+      }
+    }
+  }
+
+  void LoadExamples(const YAML::Node& node, Rule* rule) const {
+    if (!node.IsSequence()) Fail(node, "'examples' must be a list");
+    for (const YAML::Node& ex : node) {
+      if (!ex.IsMap()) Fail(ex, "an example must be a mapping");
+      CheckKeys(ex, {"path", "hosts", "text", "match"}, "example");
+      Example e;
+      e.line = ex.Mark().line + 1;
+      if (!ex["path"] || !ex["text"] || !ex["match"])
+        Fail(ex, "an example needs 'path', 'text' and 'match' (lines that must be reported)");
+      e.path = Str(ex["path"], "path");
+      e.text = Str(ex["text"], "text");
+      if (ex["hosts"]) e.hosts = StrList(ex["hosts"], "hosts");
+      for (const std::string& l : StrList(ex["match"], "match")) {
+        if (l.empty() || l.size() > 6 || !std::all_of(l.begin(), l.end(), ::isdigit) || l == "0")
+          Fail(ex["match"], "'match' lists 1-based line numbers");
+        e.lines.push_back(std::stoul(l));
+      }
+      rule->examples.push_back(std::move(e));
+    }
+  }
+
+  std::unique_ptr<Rule> LoadRule(const YAML::Node& node) const {
+    if (!node.IsMap()) Fail(node, "a rule must be a mapping");
+    CheckKeys(node,
+              {"id", "name", "short", "full", "help", "message", "severity", "activity", "tags",
+               "precision", "security-severity", "files", "match", "examples"},
+              "rule");
+    for (const char* required : {"id", "name", "short", "full", "help", "message", "severity", "match"})
+      if (!node[required]) Fail(node, std::string("rule is missing '") + required + "'");
+    auto rule = std::make_unique<Rule>();
+    rule->source = Where(node);
+    rule->id = Str(node["id"], "id");
+    static const RE2 kId("[a-z0-9][a-z0-9.-]{0,99}");
+    if (!RE2::FullMatch(rule->id, kId))
+      Fail(node["id"], "rule id '" + rule->id + "' must be lower-case letters, digits, '-' or '.'");
+    rule->name = Str(node["name"], "name");
+    rule->short_description = Str(node["short"], "short");
+    rule->full_description = Str(node["full"], "full");
+    rule->help = Str(node["help"], "help");
+    rule->message = Str(node["message"], "message");
+    if (rule->short_description.size() > 1024 || rule->full_description.size() > 1024)
+      Fail(node, "'short' and 'full' are limited to 1024 characters (GitHub code scanning)");
+    auto sev = ParseSeverity(Str(node["severity"], "severity"));
+    if (!sev || *sev == Severity::kNone) Fail(node["severity"], "'severity' must be error, warning or note");
+    rule->severity = *sev;
+    if (node["activity"]) {
+      std::string a = Str(node["activity"], "activity");
+      if (a == "active") rule->activity = Activity::kActive;
+      else if (a == "reference") rule->activity = Activity::kReference;
+      else if (a == "mention") rule->activity = Activity::kMention;
+      else Fail(node["activity"], "'activity' must be active, reference or mention");
+    }
+    if (node["tags"]) rule->tags = StrList(node["tags"], "tags");
+    if (rule->tags.size() > 10) Fail(node["tags"], "at most 10 tags (GitHub shows no more)");
+    if (node["precision"]) {
+      rule->precision = Str(node["precision"], "precision");
+      if (rule->precision != "very-high" && rule->precision != "high" &&
+          rule->precision != "medium" && rule->precision != "low")
+        Fail(node["precision"], "'precision' must be very-high, high, medium or low");
+    }
+    if (node["security-severity"]) {
+      rule->security_severity = Str(node["security-severity"], "security-severity");
+      static const RE2 kScore("(10(\\.0)?|[0-9](\\.[0-9])?)");
+      if (!RE2::FullMatch(rule->security_severity, kScore) || rule->security_severity == "0" ||
+          rule->security_severity == "0.0")
+        Fail(node["security-severity"], "'security-severity' must be a number in (0.0, 10.0]");
+    }
+    if (node["files"]) LoadFiles(node["files"], rule.get());
+    LoadMatch(node["match"], rule.get());
+    if (node["examples"]) LoadExamples(node["examples"], rule.get());
+    return rule;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    throw RuleError(name + ':' + std::to_string(e.mark.line + 1) + ':' +
+                    std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
+  }
+  Loader loader(name);
+  if (!root.IsMap() || !root["rules"])
+    loader.Fail(root, "a rule file is a mapping with a 'rules' list");
+  loader.CheckKeys(root, {"rules"}, "rule file");
+  if (!root["rules"].IsSequence()) loader.Fail(root["rules"], "'rules' must be a list");
+  try {
+    for (const YAML::Node& node : root["rules"]) {
+      auto rule = loader.LoadRule(node);
+      if (Find(rule->id))
+        loader.Fail(node["id"], "duplicate rule id '" + rule->id + "' (first defined at " +
+                                    Find(rule->id)->source + ")");
+      rules_.push_back(std::move(rule));
+    }
+  } catch (const YAML::Exception& e) {
+    throw RuleError(name + ':' + std::to_string(e.mark.line + 1) + ':' +
+                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+void RuleSet::LoadDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw RuleError(dir + ": not a directory of rule files");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
+  }
+  if (ec) throw RuleError(dir + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) throw RuleError(f.string() + ": cannot be read");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    LoadYaml(buf.str(), f.string());
+  }
+}
+
+void RuleSet::LoadBuiltin() {
+  for (const EmbeddedRuleFile& f : BuiltinRuleFiles()) LoadYaml(f.text, "rules/" + std::string(f.name));
+}
+
+void RuleSet::Disable(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    if (!Find(id)) throw RuleError("unknown rule id '" + id + "' (see `ntpsweep rules list`)");
+    std::erase_if(rules_, [&](const auto& r) { return r->id == id; });
+  }
+}
+
+const Rule* RuleSet::Find(std::string_view id) const {
+  for (const auto& r : rules_)
+    if (r->id == id) return r.get();
+  return nullptr;
+}
+
+std::string RenderMessage(const Rule& rule, std::string_view host, std::string_view target,
+                          std::string_view directive, Activity activity) {
+  std::string out;
+  std::string_view m = rule.message;
+  while (!m.empty()) {
+    size_t open = m.find('{');
+    if (open == std::string_view::npos) break;
+    out += m.substr(0, open);
+    size_t close = m.find('}', open);
+    if (close == std::string_view::npos) {
+      m = m.substr(open);
+      break;
+    }
+    std::string_view key = m.substr(open + 1, close - open - 1);
+    if (key == "host") out += host;
+    else if (key == "target") out += target;
+    else if (key == "alias") {
+      // Only when the text spells the server differently from how the user named it.
+      std::string_view h = host, t = target;
+      if (h.ends_with('.')) h.remove_suffix(1);
+      if (t.ends_with('.')) t.remove_suffix(1);
+      bool same = h.size() == t.size() &&
+                  std::equal(h.begin(), h.end(), t.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) ==
+                           std::tolower(static_cast<unsigned char>(b));
+                  });
+      if (!same) out += " (= " + std::string(target) + ")";
+    }
+    else if (key == "directive") out += directive.empty() ? std::string_view("value") : directive;
+    else if (key == "activity") out += ActivityName(activity);
+    else out += m.substr(open, close - open + 1);
+    m = m.substr(close + 1);
+  }
+  out += m;
+  return out;
+}
+
+}  // namespace ntpsweep::rules

@@ -1,0 +1,109 @@
+// The rule model: what a rule applies to, what it matches, how it reports. Rules are data,
+// loaded from YAML (built-in pack and --rules directories).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "core/types.h"
+#include "host/target.h"
+
+namespace ntpsweep::rules {
+
+struct Example {
+  std::vector<std::string> hosts;  // targets for this example; default kDefaultExampleHosts
+  std::string path;                // path the text is scanned as
+  std::string text;
+  std::vector<uint32_t> lines;     // lines where this rule must report; no other line may
+  uint32_t line = 0;               // where the example starts in its rule file, for messages
+};
+
+inline constexpr const char* kDefaultExampleHosts[] = {"10.0.0.1", "ntp1.corp.example.com",
+                                                       "fd00::123"};
+
+enum class MatchType {
+  kDirective,  // facts from a syntax reader: directive/key names and host arguments
+  kRegex,      // a regular expression with a (?P<host>...) group or the {host} placeholder
+  kText,       // any mention of a target in free text (the catch-all)
+};
+
+enum class HostArgs {
+  kFirst,  // the first argument after skipped flags
+  kAll,    // every argument
+  kAfter,  // arguments after the word `after` ("constraint from URL")
+};
+
+struct Rule {
+  std::string id;
+  std::string name;  // PascalCase display name (SARIF reportingDescriptor.name)
+  std::string short_description;
+  std::string full_description;
+  std::string help;  // markdown
+  std::string message;  // template: {host} {target} {alias} {directive} {activity}
+  Severity severity = Severity::kWarning;
+  Activity activity = Activity::kActive;  // kActive, kReference or kMention
+  std::vector<std::string> tags;
+  std::string precision = "high";
+  std::string security_severity = "5.0";
+
+  // Which files.
+  std::vector<std::string> paths;  // globs; empty with no sniff means every text file
+  std::vector<std::string> exclude_paths;
+  std::unique_ptr<RE2> sniff;  // content test on the first 8 KiB
+
+  // What to match.
+  MatchType type = MatchType::kText;
+  std::string syntax;
+  std::vector<std::string> directives;
+  bool ignore_case = false;
+  std::string section;  // INI section; empty means any
+  HostArgs host_args = HostArgs::kFirst;
+  std::string after_word;
+  size_t skip_args = 0;                   // arguments skipped before hosts (initstepslew 10 ...)
+  std::vector<std::string> skip_flags;    // flag tokens skipped before the host (-4, -6)
+  std::vector<std::string> option_args;   // flags whose following token is never a host (-c F)
+  std::string split;                      // extra separators inside an argument (",")
+  bool urls = false;                      // an argument may be a URL: its host is matched
+  host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
+  std::unique_ptr<RE2> regex;
+  std::string comment_chars;  // regex rules: a match on a line starting with these is commented
+
+  std::vector<Example> examples;
+  std::string source;  // "rules/ntp.yaml:12:3", for messages
+};
+
+// A rule file that cannot be used: the message names file:line:column and what is wrong.
+class RuleError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RuleSet {
+ public:
+  // Parses one YAML rule file; throws RuleError. `name` is used in messages.
+  void LoadYaml(std::string_view yaml_text, const std::string& name);
+  // Loads every *.yaml / *.yml file of a directory, sorted by name; throws RuleError.
+  void LoadDirectory(const std::string& dir);
+  void LoadBuiltin();
+
+  // Drops rules whose id is listed; unknown ids are an error (typos must not pass silently).
+  void Disable(const std::vector<std::string>& ids);
+
+  const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
+  const Rule* Find(std::string_view id) const;
+
+ private:
+  std::vector<std::unique_ptr<Rule>> rules_;
+};
+
+// Replaces the placeholders of a message template.
+std::string RenderMessage(const Rule& rule, std::string_view host, std::string_view target,
+                          std::string_view directive, Activity activity);
+
+}  // namespace ntpsweep::rules

@@ -1,0 +1,203 @@
+#include "scan/analyze.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/glob.h"
+#include "core/line_hash.h"
+#include "rules/evaluate.h"
+#include "syntax/syntax.h"
+
+namespace ntpsweep::scan {
+namespace {
+
+constexpr size_t kSniffBytes = 8192;
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool Applies(const rules::Rule& rule, std::string_view path, std::string_view text) {
+  for (const std::string& g : rule.exclude_paths)
+    if (GlobMatch(g, path)) return false;
+  if (rule.paths.empty() && !rule.sniff) return true;
+  for (const std::string& g : rule.paths)
+    if (GlobMatch(g, path)) return true;
+  if (rule.sniff) {
+    std::string_view head = text.substr(0, kSniffBytes);
+    return RE2::PartialMatch(head, *rule.sniff);
+  }
+  return false;
+}
+
+bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
+  return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
+}
+
+// Free text has no comment syntax of its own; these prefixes cover shell, INI, C-like and YAML.
+bool FreeTextCommented(std::string_view text, size_t offset, std::string_view path) {
+  if (EndsWith(path, ".md") || EndsWith(path, ".markdown") || EndsWith(path, ".rst") ||
+      EndsWith(path, ".txt"))
+    return false;
+  size_t bol = offset == 0 ? 0 : text.rfind('\n', offset - 1);
+  bol = bol == std::string_view::npos || offset == 0 ? 0 : bol + 1;
+  while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
+  std::string_view rest = text.substr(bol);
+  return rest.starts_with('#') || rest.starts_with(';') || rest.starts_with("//") ||
+         rest.starts_with("<!--") || rest.starts_with("--");
+}
+
+// Line, column (code points) and the line text for a byte offset; `starts` holds line starts.
+struct LineIndex {
+  explicit LineIndex(std::string_view text) : text(text) {
+    starts.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  uint32_t LineOf(size_t offset) const {
+    return static_cast<uint32_t>(std::upper_bound(starts.begin(), starts.end(), offset) -
+                                 starts.begin());
+  }
+  uint32_t ColumnOf(uint32_t line, size_t offset) const {
+    uint32_t col = 1;
+    for (size_t i = starts[line - 1]; i < offset && i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;  // count UTF-8 lead bytes
+    return col;
+  }
+  std::string_view LineText(uint32_t line) const {
+    size_t b = starts[line - 1];
+    size_t e = line < starts.size() ? starts[line] - 1 : text.size();
+    std::string_view l = text.substr(b, e - b);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+  }
+  std::string_view text;
+  std::vector<size_t> starts;
+};
+
+std::string_view MatchKindName(host::MatchKind k) {
+  switch (k) {
+    case host::MatchKind::kExact: return "exact";
+    case host::MatchKind::kInRange: return "in-range";
+    case host::MatchKind::kEmbedded: return "embedded";
+    case host::MatchKind::kShortName: return "short-name";
+  }
+  return "exact";
+}
+
+}  // namespace
+
+bool LooksBinary(std::string_view data) {
+  return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
+}
+
+PathClass ClassifyPath(std::string_view path) {
+  static constexpr std::string_view kSuffixes[] = {
+      ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-dist", ".ucf-old", ".ucf-new",
+      ".rpmnew",   ".rpmsave",   ".rpmorig",  ".dist",     ".orig",     ".bak",     ".old",
+      ".save",     ".backup",    ".disabled", "~"};
+  PathClass out{std::string(path), false};
+  for (bool again = true; again;) {
+    again = false;
+    for (std::string_view s : kSuffixes) {
+      if (EndsWith(out.effective_path, s) && out.effective_path.size() > s.size() &&
+          out.effective_path[out.effective_path.size() - s.size() - 1] != '/') {
+        out.effective_path.resize(out.effective_path.size() - s.size());
+        out.backup_copy = again = true;
+      }
+    }
+  }
+  std::string_view p = path;
+  while (p.starts_with("./")) p.remove_prefix(2);
+  // Packages keep pristine copies of their configs under /usr/share/<pkg>/ (ucf, examples).
+  if (p.starts_with("usr/share/") || p.starts_with("/usr/share/") ||
+      p.find("/usr/share/") != std::string_view::npos)
+    out.backup_copy = true;
+  return out;
+}
+
+Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets)
+    : rules_(rules), targets_(targets) {
+  for (const auto& r : rules_.rules())
+    (r->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_).push_back(r.get());
+}
+
+std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
+                                       std::string_view text) const {
+  std::vector<Finding> findings;
+  if (targets_.empty()) return findings;
+  PathClass pc = ClassifyPath(path);
+
+  std::vector<rules::RawMatch> specific, mentions;
+  std::vector<rules::ByteRange> host_ranges;
+  // Group the applicable directive rules by syntax so each reader runs once.
+  std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
+  for (const rules::Rule* r : directive_rules_)
+    if (Applies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+  for (const auto& [name, group] : by_syntax) {
+    const syntax::SyntaxInfo* s = syntax::FindSyntax(name);
+    std::vector<syntax::Fact> facts = s->read(text);
+    rules::MatchDirectives(group, facts, targets_, &specific, &host_ranges);
+  }
+  // Only directive syntaxes see inet_aton forms and short names; everything else needs a
+  // literal mention, so a file without one is done here.
+  if (by_syntax.empty() && !targets_.MayMention(text)) return findings;
+  for (const rules::Rule* r : other_rules_) {
+    if (!Applies(*r, pc.effective_path, text)) continue;
+    if (r->type == rules::MatchType::kRegex) {
+      rules::MatchRegex(*r, text, targets_, &specific);
+    } else {
+      rules::MatchText(*r, text, targets_, &mentions);
+    }
+  }
+  // A specific rule beats the catch-all on the same span, and a daemon's reading of a host
+  // argument beats a free-text reading of it (10.0.0.010 is 10.0.0.8 to ntpd).
+  for (const rules::RawMatch& m : mentions) {
+    bool covered = false;
+    for (const rules::RawMatch& s : specific)
+      covered = covered || Overlaps(m.offset, m.length, s.offset, s.length);
+    for (const rules::ByteRange& h : host_ranges)
+      covered = covered || Overlaps(m.offset, m.length, h.offset, h.length);
+    if (!covered) {
+      specific.push_back(m);
+      specific.back().commented = FreeTextCommented(text, m.offset, path);
+    }
+  }
+  if (specific.empty()) return findings;
+
+  LineIndex index(text);
+  std::vector<std::string> hashes = PrimaryLocationLineHashes(text);
+  std::sort(specific.begin(), specific.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.offset, a.rule->id) < std::tie(b.offset, b.rule->id);
+  });
+  for (const rules::RawMatch& m : specific) {
+    Finding f;
+    const rules::Rule& rule = *m.rule;
+    f.rule_id = rule.id;
+    f.location = location;
+    uint32_t line = index.LineOf(m.offset);
+    uint32_t end_line = index.LineOf(m.offset + m.length);
+    f.span = Span{line, index.ColumnOf(line, m.offset), end_line,
+                  index.ColumnOf(end_line, m.offset + m.length), m.offset, m.length};
+    f.matched = std::string(text.substr(m.offset, m.length));
+    f.target = targets_.targets()[m.target].spelling;
+    f.match_kind = std::string(MatchKindName(m.kind));
+    f.line_text = std::string(index.LineText(line));
+    f.directive = std::string(m.directive);
+    if (line <= hashes.size()) f.line_hash = hashes[line - 1];
+    f.activity = pc.backup_copy ? Activity::kBackupCopy
+                 : m.commented  ? Activity::kCommented
+                                : rule.activity;
+    f.severity = rule.severity;
+    if (f.activity == Activity::kBackupCopy || f.activity == Activity::kCommented)
+      f.severity = Severity::kNote;
+    if (m.kind == host::MatchKind::kShortName) f.severity = std::min(f.severity, Severity::kWarning);
+    f.message = rules::RenderMessage(rule, f.matched, f.target, f.directive, f.activity);
+    if (m.kind == host::MatchKind::kShortName)
+      f.message += " (short name: possible match through resolver search domains)";
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
+
+}  // namespace ntpsweep::scan

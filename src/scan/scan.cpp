@@ -1,0 +1,202 @@
+#include "scan/scan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "scan/analyze.h"
+
+namespace ntpsweep::scan {
+namespace {
+
+// RAII for a POSIX file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Reads at most `limit` bytes; sets *truncated when the file holds more.
+bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* truncated,
+              std::string* error) {
+  // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
+  // neither lead out of the tree nor block the worker.
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = "not a regular file";
+    return false;
+  }
+  size_t want = std::min<size_t>(static_cast<size_t>(st.st_size), limit);
+  out->resize(want);
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = read(fd.get(), out->data() + got, want - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out->resize(got);
+  *truncated = static_cast<size_t>(st.st_size) > limit;
+  return true;
+}
+
+class Pipeline : public input::EntrySink {
+ public:
+  Pipeline(const ScanOptions& options, const Analyzer& analyzer)
+      : options_(options), analyzer_(analyzer) {}
+
+  void Add(input::Entry entry) override {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kQueueLimit; });
+    queue_.push_back(std::move(entry));
+    not_empty_.notify_one();
+  }
+
+  void Report(Notice notice) override {
+    std::lock_guard lock(mu_);
+    if (notice.level == Notice::Level::kError) result_.input_error = true;
+    result_.notices.push_back(std::move(notice));
+  }
+
+  void CountSkipped(std::string_view why) override {
+    std::lock_guard lock(mu_);
+    ++skipped_[std::string(why)];
+  }
+
+  ScanResult Run() {
+    unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> workers;
+    for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { Work(); });
+    for (const std::string& operand : options_.operands)
+      input::OpenOperand(operand, options_.walk, *this);
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    not_empty_.notify_all();
+    for (auto& w : workers) w.join();
+    for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
+    SortFindings(&result_.findings);
+    std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
+      return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
+    });
+    return std::move(result_);
+  }
+
+ private:
+  static constexpr size_t kQueueLimit = 4096;
+
+  void Work() {
+    std::vector<Finding> local;
+    ScanStats stats;
+    std::vector<Notice> notices;
+    for (;;) {
+      input::Entry entry;
+      {
+        std::unique_lock lock(mu_);
+        not_empty_.wait(lock, [&] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) break;
+        entry = std::move(queue_.front());
+        queue_.pop_front();
+        not_full_.notify_one();
+      }
+      Process(entry, &local, &stats, &notices);
+    }
+    std::lock_guard lock(mu_);
+    for (Finding& f : local) result_.findings.push_back(std::move(f));
+    for (Notice& n : notices) result_.notices.push_back(std::move(n));
+    result_.stats.entries += stats.entries;
+    result_.stats.bytes += stats.bytes;
+    result_.stats.binary_skipped += stats.binary_skipped;
+    result_.stats.truncated += stats.truncated;
+  }
+
+  void Process(input::Entry& entry, std::vector<Finding>* out, ScanStats* stats,
+               std::vector<Notice>* notices) {
+    bool truncated = false;
+    if (!entry.fs_path.empty()) {
+      std::string error;
+      if (!ReadFile(entry.fs_path, options_.max_file_bytes, &entry.data, &truncated, &error)) {
+        notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
+                                  "cannot read " + entry.location.Render() + ": " + error});
+        return;
+      }
+    } else if (entry.data.size() > options_.max_file_bytes) {
+      entry.data.resize(options_.max_file_bytes);
+      truncated = true;
+    }
+    if (LooksBinary(entry.data)) {
+      ++stats->binary_skipped;
+      return;
+    }
+    if (truncated) {
+      ++stats->truncated;
+      notices->push_back(Notice{Notice::Level::kWarning, "entry-truncated", entry.location, 0, 0,
+                                entry.location.Render() + ": only the first " +
+                                    std::to_string(options_.max_file_bytes) +
+                                    " bytes were scanned (--max-file-size)"});
+    }
+    ++stats->entries;
+    stats->bytes += entry.data.size();
+    std::vector<Finding> found = analyzer_.Analyze(entry.location, entry.path, entry.data);
+    for (Finding& f : found) out->push_back(std::move(f));
+  }
+
+  const ScanOptions& options_;
+  const Analyzer& analyzer_;
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<input::Entry> queue_;
+  bool done_ = false;
+  std::map<std::string, size_t> skipped_;
+  ScanResult result_;
+};
+
+}  // namespace
+
+void SortFindings(std::vector<Finding>* findings) {
+  std::sort(findings->begin(), findings->end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.location, a.span.line, a.span.column, a.rule_id) <
+           std::tie(b.location, b.span.line, b.span.column, b.rule_id);
+  });
+}
+
+ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
+                   const host::TargetSet& targets) {
+  auto start = std::chrono::steady_clock::now();
+  Analyzer analyzer(rules, targets);
+  Pipeline pipeline(options, analyzer);
+  ScanResult result = pipeline.Run();
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace ntpsweep::scan

@@ -1,0 +1,43 @@
+// The pipeline driver: operands -> entries (input/) -> findings (Analyzer) on a worker pool.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+#include "host/target.h"
+#include "input/input.h"
+#include "rules/rule.h"
+
+namespace ntpsweep::scan {
+
+struct ScanOptions {
+  std::vector<std::string> operands;
+  input::WalkOptions walk;
+  size_t max_file_bytes = 64u << 20;  // bytes of one entry read for matching
+  unsigned jobs = 0;                  // 0: one worker per core
+};
+
+struct ScanStats {
+  size_t entries = 0;          // text entries matched against the rules
+  size_t bytes = 0;            // bytes of those entries
+  size_t binary_skipped = 0;
+  size_t truncated = 0;
+  std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
+  double seconds = 0;
+};
+
+struct ScanResult {
+  std::vector<Finding> findings;  // sorted: location, line, column, rule
+  std::vector<Notice> notices;    // sorted: location, line, message
+  ScanStats stats;
+  bool input_error = false;       // an operand could not be opened at all
+};
+
+ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
+                   const host::TargetSet& targets);
+
+void SortFindings(std::vector<Finding>* findings);
+
+}  // namespace ntpsweep::scan

@@ -1,0 +1,56 @@
+// systemd-style INI files (timesyncd.conf, *.network): [Section] headers, Key=Value lines,
+// whole-line comments with '#' or ';'.
+#include "syntax/ini.h"
+
+#include "syntax/lines.h"
+
+namespace ntpsweep::syntax {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::vector<Fact> ReadIni(std::string_view text) {
+  std::vector<Fact> facts;
+  std::string_view section;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    size_t i = 0;
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    bool commented = false;
+    if (i < line.size() && (line[i] == '#' || line[i] == ';')) {
+      commented = true;
+      while (i < line.size() && (line[i] == '#' || line[i] == ';' || IsSpace(line[i]))) ++i;
+    }
+    std::string_view body = line.substr(i);
+    if (!body.empty() && body.front() == '[') {
+      size_t close = body.find(']');
+      if (!commented && close != std::string_view::npos) section = Trim(body.substr(1, close - 1));
+    } else if (size_t eq = body.find('='); eq != std::string_view::npos && eq > 0) {
+      Fact fact;
+      fact.section = section;
+      fact.name = Trim(body.substr(0, eq));
+      fact.name_offset = pos + i;
+      fact.commented = commented;
+      fact.line_offset = pos;
+      // systemd values have no inline comments; quotes are not special for NTP= lists.
+      Tokenize(body.substr(eq + 1), pos + i + eq + 1, false, false, &fact.args);
+      if (!fact.name.empty() && fact.name.find(' ') == std::string_view::npos)
+        facts.push_back(std::move(fact));
+    }
+    pos = eol + 1;
+  }
+  return facts;
+}
+
+}  // namespace ntpsweep::syntax

@@ -1,0 +1,97 @@
+#include "syntax/lines.h"
+
+namespace ntpsweep::syntax {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+
+bool IsKeyChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Reads `KEY=value` (optionally `export KEY=value`) from `body`; false when the line is not one.
+bool ReadKeyValue(std::string_view body, size_t base, bool quotes, Fact* fact) {
+  size_t i = 0;
+  if (body.substr(0, 7) == "export " || body.substr(0, 7) == "export\t") {
+    i = 7;
+    while (i < body.size() && IsSpace(body[i])) ++i;
+  }
+  size_t key_start = i;
+  while (i < body.size() && IsKeyChar(body[i])) ++i;
+  if (i == key_start || i >= body.size() || body[i] != '=') return false;
+  fact->name = body.substr(key_start, i - key_start);
+  fact->name_offset = base + key_start;
+  Tokenize(body.substr(i + 1), base + i + 1, quotes, true, &fact->args);
+  return true;
+}
+
+}  // namespace
+
+void Tokenize(std::string_view s, size_t base, bool quotes, bool stop_at_hash,
+              std::vector<Token>* out) {
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    if (i >= s.size()) break;
+    if (stop_at_hash && s[i] == '#') break;
+    if (quotes && (s[i] == '"' || s[i] == '\'')) {
+      char q = s[i];
+      size_t start = i + 1;
+      size_t end = s.find(q, start);
+      if (end == std::string_view::npos) end = s.size();
+      // A quoted value may itself hold a list ("a b c"): its words are separate arguments.
+      Tokenize(s.substr(start, end - start), base + start, false, false, out);
+      i = end == s.size() ? end : end + 1;
+      continue;
+    }
+    size_t start = i;
+    while (i < s.size() && !IsSpace(s[i]) && !(quotes && (s[i] == '"' || s[i] == '\''))) ++i;
+    out->push_back(Token{s.substr(start, i - start), base + start});
+  }
+}
+
+std::vector<Fact> ReadLines(std::string_view text, const LineSyntax& syntax) {
+  std::vector<Fact> facts;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    size_t i = 0;
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    bool commented = false;
+    if (i < line.size() && syntax.comment_chars.find(line[i]) != std::string_view::npos) {
+      // Commented-out configuration is still read: "#server 10.0.0.1" is a finding too.
+      commented = true;
+      while (i < line.size() &&
+             (syntax.comment_chars.find(line[i]) != std::string_view::npos || IsSpace(line[i])))
+        ++i;
+    }
+    if (i < line.size()) {
+      Fact fact;
+      fact.commented = commented;
+      fact.line_offset = pos;
+      std::string_view body = line.substr(i);
+      size_t base = pos + i;
+      bool ok = true;
+      if (syntax.key_value) {
+        ok = ReadKeyValue(body, base, syntax.quotes, &fact);
+      } else {
+        std::vector<Token> tokens;
+        Tokenize(body, base, syntax.quotes, syntax.trailing_comments || commented, &tokens);
+        if (tokens.empty()) {
+          ok = false;
+        } else {
+          fact.name = tokens.front().text;
+          fact.name_offset = tokens.front().offset;
+          fact.args.assign(tokens.begin() + 1, tokens.end());
+        }
+      }
+      if (ok) facts.push_back(std::move(fact));
+    }
+    pos = eol + 1;
+  }
+  return facts;
+}
+
+}  // namespace ntpsweep::syntax

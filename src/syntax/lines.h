@@ -1,0 +1,26 @@
+// Shared tokenizer for line-oriented syntaxes: one directive per line, white-space separated
+// arguments, optional double quotes, comments to end of line.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "syntax/syntax.h"
+
+namespace ntpsweep::syntax {
+
+struct LineSyntax {
+  std::string_view comment_chars = "#";  // a line starting with one of these is a comment
+  bool trailing_comments = true;         // '#' after content starts a comment
+  bool quotes = true;                    // "a b" is one token
+  bool key_value = false;                // KEY=value (shell-style) instead of `directive args`
+};
+
+std::vector<Fact> ReadLines(std::string_view text, const LineSyntax& syntax);
+
+// Splits `s` (starting at document offset `base`) into white-space separated tokens, honouring
+// double and single quotes when `quotes` is set; stops at an unquoted '#' when `stop_at_hash`.
+void Tokenize(std::string_view s, size_t base, bool quotes, bool stop_at_hash,
+              std::vector<Token>* out);
+
+}  // namespace ntpsweep::syntax

@@ -27,6 +27,8 @@ std::string_view ActivityName(Activity a) {
     case Activity::kCommented: return "commented-out";
     case Activity::kBackupCopy: return "backup-copy";
     case Activity::kMention: return "mention";
+    case Activity::kTemplate: return "template";
+    case Activity::kShadowed: return "shadowed";
   }
   return "mention";
 }

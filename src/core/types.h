@@ -42,8 +42,18 @@ enum class Activity {
   kCommented,     // inside a comment
   kBackupCopy,    // *.bak, *.dpkg-old, *.rpmsave, /usr/share/<pkg>/ pristine copies ...
   kMention,       // free text of unknown meaning (documentation, scripts, unknown formats)
+  kTemplate,      // a template, variable default or role data that renders into a config
+  kShadowed,      // in an image layer that an upper layer deleted or replaced
 };
 std::string_view ActivityName(Activity a);
+
+// Another place that explains a finding: the template that renders a variable, the file a
+// Dockerfile COPY installs.
+struct RelatedLocation {
+  Location location;
+  Span span;
+  std::string message;
+};
 
 struct Finding {
   std::string rule_id;
@@ -58,6 +68,9 @@ struct Finding {
   std::string line_text;    // the whole source line (no newline), for snippets and text output
   std::string directive;    // directive or key that carries the value, when known
   std::string line_hash;    // GitHub primaryLocationLineHash of the start line ("hex:n")
+  std::vector<RelatedLocation> related;
+  // Extra facts for machines (layer digest, partition, embedded path), sorted by key.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 
 // Something the scan could not do completely: an unreadable file, a malformed config, a limit.

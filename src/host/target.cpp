@@ -143,7 +143,7 @@ std::string_view HostNameProblem(std::string_view name) {
   return {};
 }
 
-bool Fail(std::string* error, std::string_view value, std::string_view why) {
+void Fail(std::string* error, std::string_view value, std::string_view why) {
   if (error) {
     *error = std::string(kBadTarget);
     *error += '"';
@@ -152,7 +152,6 @@ bool Fail(std::string* error, std::string_view value, std::string_view why) {
     *error += why;
     *error += ')';
   }
-  return false;
 }
 
 }  // namespace
@@ -267,12 +266,8 @@ std::optional<Ipv6Bytes> ParseIpv6(std::string_view s) {
   Ipv6Bytes out{};
   int fill = 8 - n;
   for (int g = 0, k = 0; g < 8; ++g) {
-    uint16_t v = 0;
-    if (gap >= 0 && g >= gap && g < gap + fill) {
-      v = 0;
-    } else {
-      v = groups[k++];
-    }
+    bool in_gap = gap >= 0 && g >= gap && g < gap + fill;
+    uint16_t v = in_gap ? 0 : groups[k++];
     out[2 * g] = static_cast<uint8_t>(v >> 8);
     out[2 * g + 1] = static_cast<uint8_t>(v & 0xff);
   }
@@ -430,8 +425,9 @@ void TargetSet::Compile() {
     RE2::Options opt;
     opt.set_encoding(RE2::Options::EncodingLatin1);  // arbitrary bytes, not UTF-8
     opt.set_log_errors(false);
+    opt.set_max_mem(64 << 20);  // room for long name lists without the DFA falling back to NFA
     c->prefilter = std::make_unique<RE2>(pattern, opt);
-    if (!c->prefilter->ok()) c->prefilter.reset();  // cannot happen: every piece is quoted
+    if (!c->prefilter->ok()) c->prefilter.reset();  // pieces are quoted; only size can fail
   }
   compiled_ = std::move(c);
 }
@@ -483,7 +479,7 @@ void Push(std::vector<TextMatch>* out, size_t offset, size_t length,
 }  // namespace
 
 std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context context) const {
-  if (targets_.empty()) return std::nullopt;
+  if (targets_.empty() || !compiled_) return std::nullopt;
   std::string_view host;
   bool bracketed = false;
   if (!StripHostDecoration(Trim(token), &host, &bracketed)) return std::nullopt;

@@ -38,17 +38,16 @@ std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact
 }
 
 void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<syntax::Token>* out) {
-  if (seps.empty()) {
-    out->push_back(token);
-    return;
-  }
   std::string_view t = token.text;
   size_t start = 0;
   for (size_t i = 0; i <= t.size(); ++i) {
-    if (i == t.size() || seps.find(t[i]) != std::string_view::npos) {
-      if (i > start) out->push_back(syntax::Token{t.substr(start, i - start), token.offset + start});
-      start = i + 1;
+    if (i < t.size() && seps.find(t[i]) == std::string_view::npos) continue;
+    if (i > start) {
+      // Pieces of a decoded value keep the whole value's span: their bytes are not in the file.
+      size_t offset = token.verbatim() ? token.offset + start : token.offset;
+      out->push_back(syntax::Token{t.substr(start, i - start), offset, token.source_length});
     }
+    start = i + 1;
   }
 }
 
@@ -103,6 +102,8 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
       for (const syntax::Token& piece : pieces) {
         ByteRange part = HostPart(piece.text, rule->urls);
         std::string_view token = piece.text.substr(part.offset, part.length);
+        // A decoded value (YAML escapes) does not sit verbatim in the file: report its whole span.
+        if (!piece.verbatim()) part = {0, piece.source_length};
         host_ranges->push_back({piece.offset + part.offset, part.length});
         if (!rule->exclude_hosts.empty() &&
             rule->exclude_hosts.MatchToken(token, host::Context::kHostValue))
@@ -110,7 +111,7 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
         auto m = targets.MatchToken(token, host::Context::kHostValue);
         if (!m) continue;
         out->push_back(RawMatch{rule, piece.offset + part.offset, part.length, m->target, m->kind,
-                                fact.commented, fact.name});
+                                fact.commented, fact.templated, fact.name});
       }
     }
   }
@@ -138,7 +139,7 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
         bool commented =
             !rule.comment_chars.empty() && LineIsComment(text, token_offset, rule.comment_chars);
         out->push_back(RawMatch{&rule, token_offset + part.offset, part.length, m->target, m->kind,
-                                commented, {}});
+                                commented, false, {}});
       }
     }
     pos = next;
@@ -151,7 +152,7 @@ void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& t
     if (!rule.exclude_hosts.empty() &&
         rule.exclude_hosts.MatchToken(text.substr(m.offset, m.length), host::Context::kFreeText))
       continue;
-    out->push_back(RawMatch{&rule, m.offset, m.length, m.target, m.kind, false, {}});
+    out->push_back(RawMatch{&rule, m.offset, m.length, m.target, m.kind, false, false, {}});
   }
 }
 

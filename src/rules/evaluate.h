@@ -17,6 +17,7 @@ struct RawMatch {
   size_t target = 0;
   host::MatchKind kind = host::MatchKind::kExact;
   bool commented = false;
+  bool templated = false;
   std::string_view directive;
 };
 

@@ -1,6 +1,8 @@
 #include "scan/analyze.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <map>
 
 #include "core/glob.h"
@@ -116,32 +118,79 @@ PathClass ClassifyPath(std::string_view path) {
   return out;
 }
 
+// How deep documents may nest inside documents (a heredoc in a write_files entry in user-data).
+constexpr int kMaxEmbeddingDepth = 4;
+
+struct Analyzer::Hit {
+  const rules::Rule* rule = nullptr;
+  size_t offset = 0;  // in the outermost document
+  size_t length = 0;
+  size_t target = 0;
+  host::MatchKind kind = host::MatchKind::kExact;
+  bool commented = false;
+  bool templated = false;
+  std::string directive;
+  std::string matched;        // as written in the (possibly inner, decoded) document
+  std::string embedded_path;  // destination path of the inner document, if any
+};
+
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets)
     : rules_(rules), targets_(targets) {
   for (const auto& r : rules_.rules())
     (r->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_).push_back(r.get());
 }
 
-std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
-                                       std::string_view text) const {
-  std::vector<Finding> findings;
-  if (targets_.empty()) return findings;
+void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
+                       std::vector<Hit>* hits,
+                       std::vector<std::pair<size_t, std::string>>* diagnostics) const {
   PathClass pc = ClassifyPath(path);
-
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
+  std::vector<syntax::EmbeddedDocument> embedded;
+  std::deque<syntax::Document> documents;  // keeps the facts' storage alive until hits are built
   // Group the applicable directive rules by syntax so each reader runs once.
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
   for (const rules::Rule* r : directive_rules_)
     if (Applies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
   for (const auto& [name, group] : by_syntax) {
-    const syntax::SyntaxInfo* s = syntax::FindSyntax(name);
-    std::vector<syntax::Fact> facts = s->read(text);
-    rules::MatchDirectives(group, facts, targets_, &specific, &host_ranges);
+    syntax::Document& doc = documents.emplace_back();
+    syntax::FindSyntax(name)->read(text, &doc);
+    rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
+    for (auto& d : doc.diagnostics) diagnostics->emplace_back(d.offset, std::move(d.message));
+    for (auto& e : doc.embedded) embedded.push_back(std::move(e));
+  }
+  // Inner documents first: their findings cover spans of this document like specific ones.
+  std::vector<Hit> inner_hits;
+  if (depth < kMaxEmbeddingDepth) {
+    for (const syntax::EmbeddedDocument& e : embedded) {
+      std::vector<Hit> inner;
+      std::vector<std::pair<size_t, std::string>> inner_diags;
+      Collect(e.path, e.text, depth + 1, &inner, &inner_diags);
+      auto map = [&](size_t off) {
+        if (e.line_map.empty()) return e.outer_offset;
+        auto it = std::upper_bound(e.line_map.begin(), e.line_map.end(),
+                                   std::make_pair(off, SIZE_MAX));
+        --it;  // line_map[0] is inner offset 0
+        return it->second + (off - it->first);
+      };
+      for (Hit& h : inner) {
+        h.offset = map(h.offset);
+        if (e.line_map.empty()) h.length = e.outer_length;
+        if (h.embedded_path.empty()) h.embedded_path = e.path;
+        host_ranges.push_back({h.offset, h.length});
+        inner_hits.push_back(std::move(h));
+      }
+      for (auto& [off, msg] : inner_diags)
+        diagnostics->emplace_back(map(off), "in embedded " + e.path + ": " + msg);
+    }
+  } else if (!embedded.empty()) {
+    diagnostics->emplace_back(embedded.front().outer_offset,
+                              "documents nested deeper than " +
+                                  std::to_string(kMaxEmbeddingDepth) + " levels were not read");
   }
   // Only directive syntaxes see inet_aton forms and short names; everything else needs a
   // literal mention, so a file without one is done here.
-  if (by_syntax.empty() && !targets_.MayMention(text)) return findings;
+  if (by_syntax.empty() && inner_hits.empty() && !targets_.MayMention(text)) return;
   for (const rules::Rule* r : other_rules_) {
     if (!Applies(*r, pc.effective_path, text)) continue;
     if (r->type == rules::MatchType::kRegex) {
@@ -163,14 +212,38 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
       specific.back().commented = FreeTextCommented(text, m.offset, path);
     }
   }
-  if (specific.empty()) return findings;
+  for (const rules::RawMatch& m : specific) {
+    hits->push_back(Hit{m.rule, m.offset, m.length, m.target, m.kind, m.commented, m.templated,
+                        std::string(m.directive), std::string(text.substr(m.offset, m.length)),
+                        {}});
+  }
+  for (Hit& h : inner_hits) hits->push_back(std::move(h));
+}
+
+std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
+                                       std::string_view text, std::vector<Notice>* notices) const {
+  std::vector<Finding> findings;
+  if (targets_.empty()) return findings;
+  std::vector<Hit> hits;
+  std::vector<std::pair<size_t, std::string>> diagnostics;
+  Collect(path, text, 0, &hits, &diagnostics);
+  if (hits.empty() && diagnostics.empty()) return findings;
 
   LineIndex index(text);
+  for (auto& [offset, message] : diagnostics) {
+    uint32_t line = index.LineOf(offset);
+    uint32_t col = index.ColumnOf(line, offset);
+    notices->push_back(Notice{Notice::Level::kWarning, "malformed-document", location, line, col,
+                              location.Render() + ":" + std::to_string(line) + ":" +
+                                  std::to_string(col) + ": " + message});
+  }
+  if (hits.empty()) return findings;
   std::vector<std::string> hashes = PrimaryLocationLineHashes(text);
-  std::sort(specific.begin(), specific.end(), [](const auto& a, const auto& b) {
+  bool backup = ClassifyPath(path).backup_copy;
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return std::tie(a.offset, a.rule->id) < std::tie(b.offset, b.rule->id);
   });
-  for (const rules::RawMatch& m : specific) {
+  for (const Hit& m : hits) {
     Finding f;
     const rules::Rule& rule = *m.rule;
     f.rule_id = rule.id;
@@ -179,15 +252,17 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     uint32_t end_line = index.LineOf(m.offset + m.length);
     f.span = Span{line, index.ColumnOf(line, m.offset), end_line,
                   index.ColumnOf(end_line, m.offset + m.length), m.offset, m.length};
-    f.matched = std::string(text.substr(m.offset, m.length));
+    f.matched = m.matched;
     f.target = targets_.targets()[m.target].spelling;
     f.match_kind = std::string(MatchKindName(m.kind));
     f.line_text = std::string(index.LineText(line));
-    f.directive = std::string(m.directive);
+    f.directive = m.directive;
     if (line <= hashes.size()) f.line_hash = hashes[line - 1];
-    f.activity = pc.backup_copy ? Activity::kBackupCopy
-                 : m.commented  ? Activity::kCommented
-                                : rule.activity;
+    if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);
+    f.activity = backup        ? Activity::kBackupCopy
+                 : m.commented ? Activity::kCommented
+                 : m.templated ? Activity::kTemplate
+                               : rule.activity;
     f.severity = rule.severity;
     if (f.activity == Activity::kBackupCopy || f.activity == Activity::kCommented)
       f.severity = Severity::kNote;

@@ -1,5 +1,5 @@
 // One entry's text -> findings: picks the syntaxes and rules that apply to its path, runs them,
-// removes duplicates and classifies each finding.
+// reads embedded documents with their own syntax, removes duplicates and classifies.
 #pragma once
 
 #include <string_view>
@@ -16,13 +16,17 @@ class Analyzer {
   Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets);
 
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
+  // Problems in the document (a malformed YAML file) are appended to `notices`.
   std::vector<Finding> Analyze(const Location& location, std::string_view path,
-                               std::string_view text) const;
+                               std::string_view text, std::vector<Notice>* notices) const;
 
   const host::TargetSet& targets() const { return targets_; }
 
  private:
-  struct SyntaxGroup;
+  struct Hit;
+  void Collect(std::string_view path, std::string_view text, int depth, std::vector<Hit>* hits,
+               std::vector<std::pair<size_t, std::string>>* diagnostics) const;
+
   const rules::RuleSet& rules_;
   const host::TargetSet& targets_;
   std::vector<const rules::Rule*> directive_rules_;

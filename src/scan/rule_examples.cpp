@@ -31,7 +31,8 @@ ExampleReport RunRuleExamples(const rules::RuleSet& rules) {
       }
       Analyzer analyzer(rules, targets);
       std::set<uint32_t> got;
-      for (const Finding& f : analyzer.Analyze(Location{{ex.path}}, ex.path, ex.text))
+      std::vector<Notice> notices;
+      for (const Finding& f : analyzer.Analyze(Location{{ex.path}}, ex.path, ex.text, &notices))
         if (f.rule_id == rule->id) got.insert(f.span.line);
       std::set<uint32_t> want(ex.lines.begin(), ex.lines.end());
       if (got == want) ++report.passed;

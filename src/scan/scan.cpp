@@ -34,9 +34,12 @@ class Fd {
   int fd_;
 };
 
-// Reads at most `limit` bytes; sets *truncated when the file holds more.
+constexpr size_t kSniffBytes = 8192;
+
+// Reads at most `limit` bytes into `out` (reused across files, so no fresh pages per file).
+// Binary files stop after the first block: *binary is set and the rest is never read.
 bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* truncated,
-              std::string* error) {
+              bool* binary, std::string* error) {
   // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
   // neither lead out of the tree nor block the worker.
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
@@ -53,13 +56,18 @@ bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* tru
   out->resize(want);
   size_t got = 0;
   while (got < want) {
-    ssize_t n = read(fd.get(), out->data() + got, want - got);
+    size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
+    ssize_t n = read(fd.get(), out->data() + got, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *error = std::strerror(errno);
       return false;
     }
     if (n == 0) break;
+    if (got == 0 && LooksBinary(std::string_view(out->data(), static_cast<size_t>(n)))) {
+      *binary = true;
+      return true;
+    }
     got += static_cast<size_t>(n);
   }
   out->resize(got);
@@ -117,6 +125,7 @@ class Pipeline : public input::EntrySink {
     std::vector<Finding> local;
     ScanStats stats;
     std::vector<Notice> notices;
+    std::string buffer;
     for (;;) {
       input::Entry entry;
       {
@@ -127,7 +136,7 @@ class Pipeline : public input::EntrySink {
         queue_.pop_front();
         not_full_.notify_one();
       }
-      Process(entry, &local, &stats, &notices);
+      Process(entry, &buffer, &local, &stats, &notices);
     }
     std::lock_guard lock(mu_);
     for (Finding& f : local) result_.findings.push_back(std::move(f));
@@ -138,21 +147,27 @@ class Pipeline : public input::EntrySink {
     result_.stats.truncated += stats.truncated;
   }
 
-  void Process(input::Entry& entry, std::vector<Finding>* out, ScanStats* stats,
-               std::vector<Notice>* notices) {
-    bool truncated = false;
+  void Process(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
+               ScanStats* stats, std::vector<Notice>* notices) {
+    bool truncated = false, binary = false;
+    std::string_view data;
     if (!entry.fs_path.empty()) {
       std::string error;
-      if (!ReadFile(entry.fs_path, options_.max_file_bytes, &entry.data, &truncated, &error)) {
+      if (!ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &truncated, &binary, &error)) {
         notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
                                   "cannot read " + entry.location.Render() + ": " + error});
         return;
       }
-    } else if (entry.data.size() > options_.max_file_bytes) {
-      entry.data.resize(options_.max_file_bytes);
-      truncated = true;
+      data = *buffer;
+    } else {
+      data = entry.data;
+      if (data.size() > options_.max_file_bytes) {
+        data = data.substr(0, options_.max_file_bytes);
+        truncated = true;
+      }
+      binary = LooksBinary(data);
     }
-    if (LooksBinary(entry.data)) {
+    if (binary) {
       ++stats->binary_skipped;
       return;
     }
@@ -164,8 +179,8 @@ class Pipeline : public input::EntrySink {
                                     " bytes were scanned (--max-file-size)"});
     }
     ++stats->entries;
-    stats->bytes += entry.data.size();
-    std::vector<Finding> found = analyzer_.Analyze(entry.location, entry.path, entry.data);
+    stats->bytes += data.size();
+    std::vector<Finding> found = analyzer_.Analyze(entry.location, entry.path, data, notices);
     for (Finding& f : found) out->push_back(std::move(f));
   }
 

@@ -17,8 +17,8 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::vector<Fact> ReadIni(std::string_view text) {
-  std::vector<Fact> facts;
+void ReadIni(std::string_view text, Document* out) {
+  std::vector<Fact>& facts = out->facts;
   std::string_view section;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -50,7 +50,6 @@ std::vector<Fact> ReadIni(std::string_view text) {
     }
     pos = eol + 1;
   }
-  return facts;
 }
 
 }  // namespace ntpsweep::syntax

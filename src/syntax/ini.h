@@ -7,6 +7,6 @@
 
 namespace ntpsweep::syntax {
 
-std::vector<Fact> ReadIni(std::string_view text);
+void ReadIni(std::string_view text, Document* out);
 
 }  // namespace ntpsweep::syntax

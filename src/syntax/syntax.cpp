@@ -6,27 +6,26 @@
 namespace ntpsweep::syntax {
 namespace {
 
-std::vector<Fact> ReadNtpConf(std::string_view text) { return ReadLines(text, LineSyntax{}); }
+void ReadNtpConf(std::string_view text, Document* out) { out->facts = ReadLines(text, LineSyntax{}); }
 
 // chrony allows only whole-line comments, introduced by any of ! ; # %.
-std::vector<Fact> ReadChrony(std::string_view text) {
-  return ReadLines(text, LineSyntax{.comment_chars = "!;#%", .trailing_comments = true});
+void ReadChrony(std::string_view text, Document* out) {
+  out->facts = ReadLines(text, LineSyntax{.comment_chars = "!;#%", .trailing_comments = true});
 }
 
-std::vector<Fact> ReadOpenNtpd(std::string_view text) { return ReadLines(text, LineSyntax{}); }
+void ReadOpenNtpd(std::string_view text, Document* out) { out->facts = ReadLines(text, LineSyntax{}); }
 
-std::vector<Fact> ReadShellVars(std::string_view text) {
-  return ReadLines(text, LineSyntax{.key_value = true});
+void ReadShellVars(std::string_view text, Document* out) {
+  out->facts = ReadLines(text, LineSyntax{.key_value = true});
 }
 
 // One or more host names per line (e.g. /etc/ntp/step-tickers); every word is an argument.
-std::vector<Fact> ReadHostList(std::string_view text) {
-  std::vector<Fact> facts = ReadLines(text, LineSyntax{});
-  for (Fact& f : facts) {
+void ReadHostList(std::string_view text, Document* out) {
+  out->facts = ReadLines(text, LineSyntax{});
+  for (Fact& f : out->facts) {
     f.args.insert(f.args.begin(), Token{f.name, f.name_offset});
     f.name = "";
   }
-  return facts;
 }
 
 }  // namespace

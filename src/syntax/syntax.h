@@ -3,27 +3,60 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace ntpsweep::syntax {
 
-// One argument as written, quotes removed; `offset` is the byte offset in the document.
+// One argument or value. `text` views the document or Document::storage (for decoded values
+// such as YAML escapes); `offset` and `source_length` locate it in the document.
 struct Token {
   std::string_view text;
   size_t offset = 0;
+  size_t source_length = 0;  // 0: text is verbatim at offset (length text.size())
+  bool verbatim() const { return source_length == 0; }
 };
 
 struct Fact {
-  std::string_view section;  // INI section ("Time", "Network"); empty where the syntax has none
-  std::string_view name;     // directive or key, as written
+  std::string_view section;  // INI section ("Time"), YAML parent path; empty where none
+  std::string_view name;     // directive or key, as written (or a key path in storage)
   size_t name_offset = 0;
   std::vector<Token> args;   // arguments; for key=value syntaxes the value split on white space
   bool commented = false;    // read from a commented-out line ("# server 10.0.0.1")
+  bool templated = false;    // a template default / value rather than the deployed file
   size_t line_offset = 0;    // byte offset of the start of the line
 };
 
-using ReadFn = std::vector<Fact> (*)(std::string_view text);
+// A document inside another one (a heredoc, write_files content, a base64 payload), read with
+// the syntax its destination path selects. Its findings are mapped back to the outer document.
+struct EmbeddedDocument {
+  std::string path;  // destination path, e.g. "/etc/chrony/chrony.conf"; chooses the syntax
+  std::string text;  // the inner document, decoded
+  // Verbatim content: for each inner line start (ascending), the outer byte offset it maps to.
+  // Empty means opaque (decoded) content: every inner finding maps to [outer_offset, +length).
+  std::vector<std::pair<size_t, size_t>> line_map;
+  size_t outer_offset = 0;
+  size_t outer_length = 0;
+};
+
+// A problem in the document: a clear message at a place; the scan goes on.
+struct Diagnostic {
+  size_t offset = 0;
+  std::string message;
+};
+
+struct Document {
+  std::vector<Fact> facts;
+  std::vector<EmbeddedDocument> embedded;
+  std::vector<Diagnostic> diagnostics;
+  std::deque<std::string> storage;  // owns decoded strings that facts view (stable addresses)
+  std::string_view Keep(std::string s) { return storage.emplace_back(std::move(s)); }
+};
+
+using ReadFn = void (*)(std::string_view text, Document* out);
 
 struct SyntaxInfo {
   std::string_view name;         // stable id used by rules: "ntp-conf", "chrony", ...

@@ -1,227 +1,29 @@
-// The command line: options -> ScanOptions -> run -> exit code. No scanning logic lives here.
+// The command line: a table of subcommands; each parses its options into a plain value and
+// runs. No scanning logic lives here.
 #include "cli/cli.h"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
-#include <CLI/CLI.hpp>
-
+#include "cli/command.h"
 #include "cli/config.h"
-#include "report/report.h"
-#include "rules/rule.h"
-#include "scan/rule_examples.h"
-#include "scan/scan.h"
 
 namespace ntpsweep::cli {
 namespace {
 
-constexpr int kExitClean = 0;
-constexpr int kExitFindings = 1;
-constexpr int kExitError = 2;
-
-#ifndef NTPSWEEP_DOCS_URL
-#define NTPSWEEP_DOCS_URL "https://github.com/ntpsweep/ntpsweep"
-#endif
-
-struct ScanArgs {
-  std::vector<std::string> operands;
-  std::vector<std::string> hosts;
-  std::string config;
-  std::vector<std::string> rule_dirs;
-  bool no_builtin = false;
-  std::vector<std::string> disable_rules;
-  std::string format = "text";
-  std::string output;
-  std::string fail_on;
-  std::vector<std::string> exclude;
-  bool include_vcs = false;
-  std::string color = "auto";
-  std::string category = "ntpsweep";
-  std::string srcroot;
-  unsigned jobs = 0;
-  size_t max_file_size = 64u << 20;
-};
-
-struct RulesArgs {
-  std::vector<std::string> dirs;
-  bool no_builtin = false;
-};
-
-void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs) {
-  if (builtin) set->LoadBuiltin();
-  for (const std::string& d : dirs) set->LoadDirectory(d);
-}
-
-bool UseColor(const std::string& mode, bool to_stdout) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  return to_stdout && isatty(STDOUT_FILENO);
-}
-
-int RunScanCommand(ScanArgs args) {
-  // The config file: --config, else .ntpsweep.yaml in the current directory.
-  std::string config_path = args.config;
-  if (config_path.empty() && std::filesystem::exists(".ntpsweep.yaml")) config_path = ".ntpsweep.yaml";
-  ConfigFile cfg;
-  if (!config_path.empty()) cfg = LoadConfigFile(config_path);
-  // Command-line values come first and win; list values from both are combined.
-  std::vector<std::string> hosts = args.hosts;
-  if (hosts.empty()) hosts = cfg.hosts;
-  if (hosts.empty()) {
-    std::cerr << "ntpsweep: no target: give --host VALUE (IP, CIDR or host name) or a 'hosts:' "
-                 "list in the config file\n";
-    return kExitError;
-  }
-  host::TargetSet targets;
-  for (const std::string& h : hosts) {
-    std::string error;
-    if (!targets.Add(h, &error)) {
-      std::cerr << "ntpsweep: --host " << h << ": " << error << '\n';
-      return kExitError;
-    }
-  }
-  std::string fail_on = !args.fail_on.empty() ? args.fail_on : cfg.fail_on.value_or("warning");
-  Severity threshold = ParseSeverity(fail_on).value_or(Severity::kWarning);
-
-  rules::RuleSet rule_set;
-  std::vector<std::string> dirs = cfg.rule_dirs;
-  dirs.insert(dirs.end(), args.rule_dirs.begin(), args.rule_dirs.end());
-  LoadRules(&rule_set, !args.no_builtin, dirs);
-  std::vector<std::string> disabled = cfg.disable_rules;
-  disabled.insert(disabled.end(), args.disable_rules.begin(), args.disable_rules.end());
-  rule_set.Disable(disabled);
-  if (rule_set.rules().empty()) {
-    std::cerr << "ntpsweep: no rules are loaded (--no-builtin-rules without --rules DIR?)\n";
-    return kExitError;
-  }
-
-  scan::ScanOptions options;
-  options.operands = args.operands.empty() ? std::vector<std::string>{"."} : args.operands;
-  options.walk.exclude = cfg.exclude;
-  options.walk.exclude.insert(options.walk.exclude.end(), args.exclude.begin(), args.exclude.end());
-  options.walk.include_vcs = args.include_vcs;
-  options.jobs = args.jobs;
-  options.max_file_bytes = args.max_file_size;
-  scan::ScanResult result = scan::RunScan(options, rule_set, targets);
-
-  report::ReportContext ctx;
-  ctx.rules = &rule_set;
-  ctx.hosts = hosts;
-  ctx.category = args.category;
-  ctx.docs_url = NTPSWEEP_DOCS_URL;
-  std::error_code ec;
-  ctx.srcroot = std::filesystem::absolute(args.srcroot.empty() ? "." : args.srcroot, ec)
-                    .lexically_normal()
-                    .string();
-  if (!ctx.srcroot.empty() && ctx.srcroot.back() != '/') ctx.srcroot += '/';
-
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "ntpsweep: cannot write " << args.output << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
-  if (args.format == "sarif") report::WriteSarif(out, result, ctx);
-  else if (args.format == "json") report::WriteJson(out, result, ctx);
-  else report::WriteText(out, result, ctx, UseColor(args.color, args.output.empty()));
-  out.flush();
-  if (!out) {
-    std::cerr << "ntpsweep: writing the report failed\n";
-    return kExitError;
-  }
-  if (!args.output.empty() && args.format != "text") {
-    // A machine report went to a file: still tell the person at the terminal what happened.
-    std::cerr << "ntpsweep: " << result.findings.size() << " findings, " << result.notices.size()
-              << " notices written to " << args.output << '\n';
-  }
-  for (const Notice& n : result.notices)
-    if (n.level == Notice::Level::kError && (args.format != "text" || !args.output.empty()))
-      std::cerr << "ntpsweep: " << n.message << '\n';
-  if (result.input_error) return kExitError;
-  for (const Finding& f : result.findings)
-    if (threshold != Severity::kNone && f.severity >= threshold) return kExitFindings;
-  return kExitClean;
-}
-
-int RunRulesTest(const RulesArgs& args) {
-  rules::RuleSet set;
-  LoadRules(&set, !args.no_builtin, args.dirs);
-  scan::ExampleReport report = scan::RunRuleExamples(set);
-  for (const auto& f : report.failures)
-    std::cout << "FAIL " << f.rule_id << " (" << f.where << "): " << f.message << '\n';
-  std::cout << "rules test: " << report.rules << " rules, " << report.examples << " examples\n"
-            << report.passed << " passed, " << report.failures.size() << " failed\n";
-  return report.failures.empty() ? kExitClean : kExitFindings;
-}
-
-int RunRulesList(const RulesArgs& args) {
-  rules::RuleSet set;
-  LoadRules(&set, !args.no_builtin, args.dirs);
-  for (const auto& r : set.rules())
-    std::cout << r->id << '\t' << SeverityName(r->severity) << '\t' << r->short_description << '\n';
-  return kExitClean;
-}
+// Adding a subcommand is adding its file and a line here.
+constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules};
 
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"ntpsweep: find every reference to a retired NTP server in repositories, build "
-               "scripts, configs and images"};
+  CLI::App app{
+      "ntpsweep: find every reference to a retired NTP server in repositories, build "
+      "scripts, configs and images"};
   app.set_version_flag("--version", std::string("ntpsweep ") + NTPSWEEP_VERSION);
   app.require_subcommand(1);
-
-  ScanArgs scan;
-  CLI::App* scan_cmd = app.add_subcommand("scan", "Scan files and directories for references");
-  scan_cmd->add_option("paths", scan.operands, "Files or directories to scan (default: .)");
-  scan_cmd->add_option("--host", scan.hosts,
-                       "The old server: IPv4, IPv6, CIDR or host name (repeatable)")
-      ->allow_extra_args(false);
-  scan_cmd->add_option("--config", scan.config, "Config file (default: ./.ntpsweep.yaml if present)");
-  scan_cmd->add_option("--rules", scan.rule_dirs, "Directory of extra rule files (repeatable)")
-      ->allow_extra_args(false);
-  scan_cmd->add_flag("--no-builtin-rules", scan.no_builtin, "Do not load the built-in rule pack");
-  scan_cmd->add_option("--disable-rule", scan.disable_rules, "Rule id to turn off (repeatable)")
-      ->allow_extra_args(false);
-  scan_cmd->add_option("--format", scan.format, "Output format")
-      ->check(CLI::IsMember({"text", "sarif", "json"}));
-  scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE instead of stdout");
-  scan_cmd->add_option("--fail-on", scan.fail_on,
-                       "Exit 1 when a finding has at least this severity (default: warning)")
-      ->check(CLI::IsMember({"error", "warning", "note", "none"}));
-  scan_cmd->add_option("--exclude", scan.exclude, "Glob of paths to skip (repeatable)")
-      ->allow_extra_args(false);
-  scan_cmd->add_flag("--include-vcs", scan.include_vcs, "Also scan .git, .hg and .svn directories");
-  scan_cmd->add_option("--color", scan.color, "Colour in text output")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  scan_cmd->add_option("--category", scan.category,
-                       "SARIF category (automationDetails.id), one per upload");
-  scan_cmd->add_option("--srcroot", scan.srcroot,
-                       "Directory that relative SARIF URIs are relative to (default: .)");
-  scan_cmd->add_option("-j,--jobs", scan.jobs, "Worker threads (default: one per core)");
-  scan_cmd->add_option("--max-file-size", scan.max_file_size,
-                       "Bytes of one file read for matching (default: 67108864)")
-      ->check(CLI::PositiveNumber);
-
-  RulesArgs rules_args;
-  CLI::App* rules_cmd = app.add_subcommand("rules", "Work with rules");
-  rules_cmd->require_subcommand(1);
-  CLI::App* rules_test = rules_cmd->add_subcommand("test", "Run every rule's examples");
-  rules_test->add_option("dirs", rules_args.dirs, "Extra rule directories");
-  rules_test->add_flag("--no-builtin-rules", rules_args.no_builtin, "Test only the given dirs");
-  CLI::App* rules_list = rules_cmd->add_subcommand("list", "List rules");
-  rules_list->add_option("dirs", rules_args.dirs, "Extra rule directories");
-  rules_list->add_flag("--no-builtin-rules", rules_args.no_builtin, "List only the given dirs");
-
+  std::vector<Command> commands;
+  for (RegisterFn reg : kCommands)
+    for (Command& c : reg(app)) commands.push_back(std::move(c));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -229,9 +31,8 @@ int Main(int argc, char** argv) {
     return rc == 0 ? kExitClean : kExitError;
   }
   try {
-    if (scan_cmd->parsed()) return RunScanCommand(scan);
-    if (rules_test->parsed()) return RunRulesTest(rules_args);
-    if (rules_list->parsed()) return RunRulesList(rules_args);
+    for (const Command& c : commands)
+      if (c.app->parsed()) return c.run();
   } catch (const rules::RuleError& e) {
     std::cerr << "ntpsweep: " << e.what() << '\n';
     return kExitError;

@@ -13,7 +13,8 @@ namespace {
 [[noreturn]] void Fail(const std::string& file, const YAML::Node& node, const std::string& what) {
   std::string where = file;
   if (node.IsDefined() && node.Mark().line >= 0)
-    where += ':' + std::to_string(node.Mark().line + 1) + ':' + std::to_string(node.Mark().column + 1);
+    where +=
+        ':' + std::to_string(node.Mark().line + 1) + ':' + std::to_string(node.Mark().column + 1);
   throw ConfigError(where + ": " + what);
 }
 
@@ -54,7 +55,8 @@ ConfigFile LoadConfigFile(const std::string& path) {
   }
   if (root["hosts"]) cfg.hosts = StrList(path, root["hosts"], "hosts");
   if (root["exclude"]) cfg.exclude = StrList(path, root["exclude"], "exclude");
-  if (root["disable-rules"]) cfg.disable_rules = StrList(path, root["disable-rules"], "disable-rules");
+  if (root["disable-rules"])
+    cfg.disable_rules = StrList(path, root["disable-rules"], "disable-rules");
   if (root["rules"]) {
     std::filesystem::path base = std::filesystem::path(path).parent_path();
     for (const std::string& d : StrList(path, root["rules"], "rules"))

@@ -181,7 +181,15 @@ class Pipeline : public input::EntrySink {
     ++stats->entries;
     stats->bytes += data.size();
     std::vector<Finding> found = analyzer_.Analyze(entry.location, entry.path, data, notices);
-    for (Finding& f : found) out->push_back(std::move(f));
+    for (Finding& f : found) {
+      if (entry.shadowed) {
+        f.activity = Activity::kShadowed;
+        f.severity = Severity::kNote;
+      }
+      f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
+      std::sort(f.properties.begin(), f.properties.end());
+      out->push_back(std::move(f));
+    }
   }
 
   const ScanOptions& options_;

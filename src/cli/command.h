@@ -1,0 +1,33 @@
+// Shared pieces of the command line: exit codes and the subcommand table. Each subcommand
+// lives in its own file (scan_command.cpp, rules_command.cpp, ...) and registers itself in
+// Commands() in cli.cpp.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "rules/rule.h"
+
+namespace ntpsweep::cli {
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+// A subcommand: Register adds its options to `app` and returns what runs it when it was parsed.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+using RegisterFn = std::vector<Command> (*)(CLI::App& parent);
+
+std::vector<Command> RegisterScan(CLI::App& parent);
+std::vector<Command> RegisterRules(CLI::App& parent);
+
+// Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
+void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);
+
+}  // namespace ntpsweep::cli

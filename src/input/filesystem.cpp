@@ -21,6 +21,14 @@ bool Excluded(const WalkOptions& options, const std::string& path) {
   return false;
 }
 
+Entry FileEntry(const std::string& display, const std::string& fs_path) {
+  Entry e;
+  e.location.chain = {display};
+  e.path = display;
+  e.fs_path = fs_path;
+  return e;
+}
+
 bool IsVcsDir(const std::string& name) { return name == ".git" || name == ".hg" || name == ".svn"; }
 
 Notice Unreadable(const std::string& path, const std::string& why) {
@@ -67,7 +75,7 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
       }
       Walk(operand, child_fs, child_rel, options, sink);
     } else if (S_ISREG(st.st_mode)) {
-      sink.Add(Entry{Location{{display}}, display, child_fs, {}});
+      sink.Add(FileEntry(display, child_fs));
     } else {
       sink.CountSkipped("special-file");
     }
@@ -86,11 +94,11 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
   if (S_ISDIR(st.st_mode)) {
     Walk(operand, operand, "", options, sink);
   } else if (S_ISREG(st.st_mode)) {
-    sink.Add(Entry{Location{{display}}, display, operand, {}});
+    sink.Add(FileEntry(display, operand));
   } else if (S_ISLNK(st.st_mode)) {
     // An operand named explicitly is the user's choice: follow it, but only for the operand.
     if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      sink.Add(Entry{Location{{display}}, display, operand, {}});
+      sink.Add(FileEntry(display, operand));
     } else if (S_ISDIR(st.st_mode)) {
       Walk(operand, operand, "", options, sink);
     } else {

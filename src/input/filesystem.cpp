@@ -21,8 +21,10 @@ bool Excluded(const WalkOptions& options, const std::string& path) {
   return false;
 }
 
-Entry FileEntry(const std::string& display, const std::string& fs_path) {
+Entry FileEntry(const std::string& display, const std::string& fs_path,
+                const std::string& root = "") {
   Entry e;
+  e.root = root;
   e.location.chain = {display};
   e.path = display;
   e.fs_path = fs_path;
@@ -75,7 +77,8 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
       }
       Walk(operand, child_fs, child_rel, options, sink);
     } else if (S_ISREG(st.st_mode)) {
-      sink.Add(FileEntry(display, child_fs));
+      std::string root = JoinDisplayPath(operand, "");
+      sink.Add(FileEntry(display, child_fs, root == "." || root == "/" ? "" : root));
     } else {
       sink.CountSkipped("special-file");
     }

@@ -14,6 +14,7 @@ struct Entry {
   Location location;
   std::string path;     // the path rules see: operand-relative, '/'-separated
   std::string fs_path;  // when set, the worker reads the bytes from here
+  std::string root;     // path prefix absolute config paths resolve under ("" for "/" or ".")
   std::string data;     // otherwise the bytes themselves
   bool shadowed = false;  // deleted or replaced by an upper image layer: reported at note level
   // Facts about where the entry came from (layer digest, partition), copied to its findings.

@@ -1,5 +1,7 @@
 #include "scan/analyze.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -118,6 +120,37 @@ PathClass ClassifyPath(std::string_view path) {
   return out;
 }
 
+namespace {
+
+// Include directives of `info` among the facts, as globs (see IncludeRef).
+void CollectIncludes(const syntax::SyntaxInfo& info, const syntax::Document& doc,
+                     std::string_view path, std::vector<IncludeRef>* out) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string_view::npos ? "" : std::string(path.substr(0, slash + 1));
+  for (const syntax::Fact& fact : doc.facts) {
+    if (fact.commented) continue;
+    for (const syntax::IncludeSpec& spec : info.includes) {
+      bool named = fact.name.size() == spec.directive.size() &&
+                   (info.ignore_case ? strncasecmp(fact.name.data(), spec.directive.data(),
+                                                   fact.name.size()) == 0
+                                     : fact.name == spec.directive);
+      if (!named) continue;
+      for (const syntax::Token& arg : fact.args) {
+        std::string p(arg.text);
+        if (p.empty() || p.front() == '-') continue;
+        bool in_root = p.front() == '/';
+        if (!in_root) p = dir + p;
+        while (p.size() > 1 && p.back() == '/') p.pop_back();
+        if (spec.file_too) out->push_back({std::string(info.name), p, in_root});
+        if (!spec.dir_glob.empty())
+          out->push_back({std::string(info.name), p + "/" + std::string(spec.dir_glob), in_root});
+      }
+    }
+  }
+}
+
+}  // namespace
+
 // How deep documents may nest inside documents (a heredoc in a write_files entry in user-data).
 constexpr int kMaxEmbeddingDepth = 4;
 
@@ -142,7 +175,9 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets)
 
 void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        std::vector<Hit>* hits,
-                       std::vector<std::pair<size_t, std::string>>* diagnostics) const {
+                       std::vector<std::pair<size_t, std::string>>* diagnostics,
+                       std::vector<IncludeRef>* includes,
+                       const std::vector<std::string>* forced_syntaxes) const {
   PathClass pc = ClassifyPath(path);
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
@@ -150,11 +185,16 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   std::deque<syntax::Document> documents;  // keeps the facts' storage alive until hits are built
   // Group the applicable directive rules by syntax so each reader runs once.
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
-  for (const rules::Rule* r : directive_rules_)
-    if (Applies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+  for (const rules::Rule* r : directive_rules_) {
+    bool forced = forced_syntaxes && std::find(forced_syntaxes->begin(), forced_syntaxes->end(),
+                                               r->syntax) != forced_syntaxes->end();
+    if (forced || Applies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+  }
   for (const auto& [name, group] : by_syntax) {
     syntax::Document& doc = documents.emplace_back();
-    syntax::FindSyntax(name)->read(text, &doc);
+    const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
+    info->read(text, &doc);
+    if (includes) CollectIncludes(*info, doc, path, includes);
     rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
     for (auto& d : doc.diagnostics) diagnostics->emplace_back(d.offset, std::move(d.message));
     for (auto& e : doc.embedded) embedded.push_back(std::move(e));
@@ -221,12 +261,14 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
 }
 
 std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
-                                       std::string_view text, std::vector<Notice>* notices) const {
+                                       std::string_view text, std::vector<Notice>* notices,
+                                       std::vector<IncludeRef>* includes,
+                                       const std::vector<std::string>* forced_syntaxes) const {
   std::vector<Finding> findings;
   if (targets_.empty()) return findings;
   std::vector<Hit> hits;
   std::vector<std::pair<size_t, std::string>> diagnostics;
-  Collect(path, text, 0, &hits, &diagnostics);
+  Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes);
   if (hits.empty() && diagnostics.empty()) return findings;
 
   LineIndex index(text);

@@ -11,9 +11,11 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
+#include "core/glob.h"
 #include "scan/analyze.h"
 
 namespace ntpsweep::scan {
@@ -110,6 +112,7 @@ class Pipeline : public input::EntrySink {
     }
     not_empty_.notify_all();
     for (auto& w : workers) w.join();
+    FollowIncludes();
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
@@ -120,6 +123,46 @@ class Pipeline : public input::EntrySink {
 
  private:
   static constexpr size_t kQueueLimit = 4096;
+
+  // A file named by an include directive (chrony `confdir /etc/chrony/extra`, ntpsec
+  // `includefile`) is read again with the including syntax when its path did not already select
+  // it. Rounds repeat for includes found in included files; the depth is bounded like ntpd's.
+  void FollowIncludes() {
+    constexpr int kMaxRounds = 5;
+    std::set<std::pair<std::string, std::string>> done;  // (path, syntax) already forced
+    std::string buffer;
+    for (int round = 0; round < kMaxRounds && !includes_.empty(); ++round) {
+      std::vector<IncludeRef> pending = std::move(includes_);
+      includes_.clear();
+      std::map<size_t, std::vector<std::string>> forced;  // read_files_ index -> syntaxes
+      for (const IncludeRef& inc : pending) {
+        for (size_t i = 0; i < read_files_.size(); ++i) {
+          const ReadEntry& e = read_files_[i];
+          if (!GlobMatch(inc.pattern, e.path) || !done.insert({e.path, inc.syntax}).second) continue;
+          forced[i].push_back(inc.syntax);
+        }
+      }
+      for (auto& [index, syntaxes] : forced) {
+        const ReadEntry& e = read_files_[index];
+        bool truncated = false, binary = false;
+        std::string error;
+        if (!ReadFile(e.fs_path, options_.max_file_bytes, &buffer, &truncated, &binary, &error) ||
+            binary)
+          continue;  // it was readable text moments ago; a change since is not worth a notice
+        std::vector<Notice> notices;
+        std::vector<IncludeRef> includes;
+        std::vector<Finding> found =
+            analyzer_.Analyze(e.location, e.path, buffer, &notices, &includes, &syntaxes);
+        // The new reading replaces the first one: it holds the same rules plus the forced ones.
+        std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
+        for (Finding& f : found) result_.findings.push_back(std::move(f));
+        for (IncludeRef& inc : includes) {
+          if (inc.in_root) inc.pattern = e.root + inc.pattern;
+          includes_.push_back(std::move(inc));
+        }
+      }
+    }
+  }
 
   void Work() {
     std::vector<Finding> local;
@@ -180,7 +223,19 @@ class Pipeline : public input::EntrySink {
     }
     ++stats->entries;
     stats->bytes += data.size();
-    std::vector<Finding> found = analyzer_.Analyze(entry.location, entry.path, data, notices);
+    std::vector<IncludeRef> includes;
+    std::vector<Finding> found =
+        analyzer_.Analyze(entry.location, entry.path, data, notices, &includes);
+    if (!entry.fs_path.empty()) {
+      // Remembered so that a file named by another file's include can be read again with the
+      // including daemon's syntax (see FollowIncludes).
+      std::lock_guard lock(mu_);
+      read_files_.push_back({entry.location, entry.path, entry.fs_path, entry.root});
+      for (IncludeRef& inc : includes) {
+        if (inc.in_root) inc.pattern = entry.root + inc.pattern;
+        includes_.push_back(std::move(inc));
+      }
+    }
     for (Finding& f : found) {
       if (entry.shadowed) {
         f.activity = Activity::kShadowed;
@@ -200,6 +255,12 @@ class Pipeline : public input::EntrySink {
   bool done_ = false;
   std::map<std::string, size_t> skipped_;
   ScanResult result_;
+  struct ReadEntry {
+    Location location;
+    std::string path, fs_path, root;
+  };
+  std::vector<ReadEntry> read_files_;
+  std::vector<IncludeRef> includes_;
 };
 
 }  // namespace

@@ -32,8 +32,12 @@ void ReadHostList(std::string_view text, Document* out) {
 
 const std::vector<SyntaxInfo>& Syntaxes() {
   static const std::vector<SyntaxInfo> table = {
-      {"ntp-conf", "ntpd 4.2.8 / ntpsec ntp.conf: directive lines, '#' comments", ReadNtpConf},
-      {"chrony", "chrony.conf and *.sources: directive lines, '! ; # %' comments", ReadChrony},
+      // ntpsec's includefile also takes a directory of *.conf files.
+      {"ntp-conf", "ntpd 4.2.8 / ntpsec ntp.conf: directive lines, '#' comments", ReadNtpConf,
+       {{"includefile", "*.conf", true}}},
+      {"chrony", "chrony.conf and *.sources: directive lines, '! ; # %' comments", ReadChrony,
+       {{"include", "", true}, {"confdir", "*.conf", false}, {"sourcedir", "*.sources", false}},
+       true},
       {"openntpd", "OpenNTPD ntpd.conf: directive lines with quoted strings", ReadOpenNtpd},
       {"systemd-ini", "systemd unit-style INI ([Section], Key=Value)", ReadIni},
       {"shell-vars", "shell variable files (KEY=\"value\"), e.g. /etc/default/*", ReadShellVars},

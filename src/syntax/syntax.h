@@ -58,10 +58,19 @@ struct Document {
 
 using ReadFn = void (*)(std::string_view text, Document* out);
 
+// A directive that makes the daemon read other files with the same syntax.
+struct IncludeSpec {
+  std::string_view directive;  // "include", "confdir", "includefile"
+  std::string_view dir_glob;   // non-empty: the argument may be a directory of files like this
+  bool file_too = true;        // the argument may also be a file or a glob itself
+};
+
 struct SyntaxInfo {
   std::string_view name;         // stable id used by rules: "ntp-conf", "chrony", ...
   std::string_view description;  // one line for `ntpsweep rules` listings and docs
   ReadFn read;
+  std::vector<IncludeSpec> includes = {};
+  bool ignore_case = false;  // directive names (of includes) are case-insensitive
 };
 
 // Every syntax the binary knows; adding a syntax is adding a reader file and a line here.

@@ -36,6 +36,11 @@ struct ScanArgs {
   std::string srcroot;
   unsigned jobs = 0;
   size_t max_file_size = 64u << 20;
+  // Archives, images and disk images (docs/inputs.md).
+  std::string archives = "on";
+  std::string layers = "squashed";
+  input::Limits limits;
+  bool quiet = false;
 };
 
 bool UseColor(const std::string& mode, bool to_stdout) {
@@ -89,9 +94,20 @@ int RunScanCommand(ScanArgs args) {
   options.walk.exclude = cfg.exclude;
   options.walk.exclude.insert(options.walk.exclude.end(), args.exclude.begin(), args.exclude.end());
   options.walk.include_vcs = args.include_vcs;
+  options.walk.open_archives = args.archives == "on";
+  options.walk.all_layers = args.layers == "all";
+  options.walk.limits = args.limits;
   options.jobs = args.jobs;
   options.max_file_bytes = args.max_file_size;
-  scan::ScanResult result = scan::RunScan(options, rule_set, targets);
+  options.walk.limits.max_file_bytes = options.max_file_bytes;
+  scan::ScanResult result;
+  {
+    // The progress line is drawn on stderr during the scan only, before any report is written.
+    input::Progress progress(!args.quiet && input::Progress::StderrIsTerminal());
+    options.walk.progress = &progress;
+    result = scan::RunScan(options, rule_set, targets);
+    options.walk.progress = nullptr;
+  }
 
   report::ReportContext ctx;
   ctx.rules = &rule_set;
@@ -177,6 +193,31 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
       ->add_option("--max-file-size", scan.max_file_size,
                    "Bytes of one file read for matching (default: 67108864)")
       ->check(CLI::PositiveNumber);
+  // Archives, container images and disk images (docs/inputs.md).
+  scan_cmd->add_option("--archives", scan.archives,
+                       "In directories, also read archives, images and disk images found by content (default: on)")
+      ->check(CLI::IsMember({"on", "off"}));
+  scan_cmd->add_option("--layers", scan.layers,
+                       "Container images: the squashed file system (default) or every layer as it is")
+      ->check(CLI::IsMember({"squashed", "all"}));
+  scan_cmd->add_option("--max-depth", scan.limits.max_depth, "Levels of nested archives, images and disks (default: 8)")
+      ->check(CLI::Range(1, 64));
+  scan_cmd->add_option("--max-entry-size", scan.limits.max_entry_bytes,
+                       "Bytes of one archive member or image file decompressed and read (default: 4GiB)")
+      ->transform(CLI::AsSizeValue(false));
+  scan_cmd->add_option("--max-input-size", scan.limits.max_input_bytes,
+                       "Bytes decompressed for one operand, all levels (default: 64GiB)")
+      ->transform(CLI::AsSizeValue(false));
+  scan_cmd->add_option("--max-ratio", scan.limits.max_ratio,
+                       "Decompressed bytes per byte of input before reading stops (default: 1000)")
+      ->check(CLI::PositiveNumber);
+  scan_cmd->add_option("--max-entries", scan.limits.max_entries,
+                       "Members of one archive or files of one file system (default: 1000000)")
+      ->check(CLI::PositiveNumber);
+  scan_cmd->add_option("--max-buffer", scan.limits.max_buffer_bytes,
+                       "Memory for one member that needs random access: 7z in a stream, a raw disk image in an archive (default: 256MiB)")
+      ->transform(CLI::AsSizeValue(false));
+  scan_cmd->add_flag("-q,--quiet", scan.quiet, "No progress line on stderr");
   return {{scan_cmd, [args] { return RunScanCommand(*args); }}};
 }
 

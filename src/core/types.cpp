@@ -46,6 +46,9 @@ std::string Location::Render() const {
   std::string out;
   for (size_t i = 0; i < chain.size(); ++i) {
     if (i) out += '!';
+    // Read back, an odd run of '!' ends with the separator (docs/inputs.md): a part that starts
+    // with '!' would merge into it, so it is written "./!...", the same path.
+    if (i && chain[i].starts_with('!')) out += "./";
     for (char c : chain[i]) {
       out += c;
       if (c == '!') out += '!';  // doubled so the level separator stays unambiguous

@@ -18,7 +18,7 @@ std::optional<Severity> ParseSeverity(std::string_view s);
 struct Location {
   std::vector<std::string> chain;
 
-  std::string Render() const;  // "disk.vmdk!p1/etc/chrony.conf"; '!' inside a part is "!!"
+  std::string Render() const;  // "disk.vmdk!p1/etc/chrony.conf"; '!' inside a part is "!!" (docs/inputs.md)
   const std::string& Leaf() const { return chain.back(); }
   bool operator==(const Location&) const = default;
   auto operator<=>(const Location&) const = default;

@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "core/glob.h"
+#include "input/archive.h"
+#include "input/container.h"
 #include "input/input.h"
 
 namespace ntpsweep::input {
@@ -75,8 +77,11 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
         sink.CountSkipped("vcs-directory");
         continue;
       }
+      if (options.open_archives && ScanImageLayoutDir(child_fs, display, options, sink)) continue;
       Walk(operand, child_fs, child_rel, options, sink);
     } else if (S_ISREG(st.st_mode)) {
+      // Archives, images and disk images found in the tree are read in place (input/archive.h).
+      if (options.open_archives && OpenContainerFile(child_fs, display, options, sink)) continue;
       std::string root = JoinDisplayPath(operand, "");
       sink.Add(FileEntry(display, child_fs, root == "." || root == "/" ? "" : root));
     } else {
@@ -130,6 +135,9 @@ std::string JoinDisplayPath(const std::string& operand, const std::string& rel) 
 
 const std::vector<Opener>& Openers() {
   static const std::vector<Opener> table = {
+      {"stdin", OpenStdinOperand},                // "-": an archive or a file on stdin
+      {"image-layout", OpenImageLayoutOperand},   // OCI layout or docker-save directory
+      {"archive", OpenArchiveOperand},            // archives, compressed files, disk images
       {"filesystem", OpenFilesystem},
   };
   return table;

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "core/types.h"
+#include "input/container_rewrite.h"
+#include "input/limits.h"
+#include "input/progress.h"
 
 namespace ntpsweep::input {
 
@@ -27,11 +30,18 @@ class EntrySink {
   virtual void Add(Entry entry) = 0;
   virtual void Report(Notice notice) = 0;
   virtual void CountSkipped(std::string_view why) = 0;  // "symlink", "special-file", "excluded"
+  // Facts known only after later entries were read (image layer order and shadowing, hard
+  // links), applied to the findings once every entry was analysed.
+  virtual void Amend(Amendment amendment) { (void)amendment; }
 };
 
 struct WalkOptions {
   std::vector<std::string> exclude;  // globs matched against the entry path and each directory
   bool include_vcs = false;          // descend into .git, .hg, .svn
+  Limits limits;                     // archives, images, disks: see input/limits.h
+  bool open_archives = true;         // in directories, open archives, images and disks found
+  bool all_layers = false;           // --layers all: report every image layer as it is
+  Progress* progress = nullptr;      // stderr progress line, when shown
 };
 
 struct Opener {

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning: one run, full rule metadata, repo-relative URIs under
 // %SRCROOT%, our own primaryLocationLineHash. Same input, same bytes: nothing time-dependent.
+#include <functional>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -43,6 +44,18 @@ Json RuleDescriptor(const rules::Rule& r, const ReportContext& ctx) {
   return d;
 }
 
+// A nested location (an archive member, an image layer, a file in a disk image) as a result URI:
+// its chain joined with '/' ("app.tar/layer-2/etc/ntp.conf"), stable and repo-relative, which is
+// what GitHub accepts; the spec-exact chain is in run.artifacts (docs/inputs.md).
+std::string FlatPath(const Location& l) {
+  std::string out;
+  for (size_t i = 0; i < l.chain.size(); ++i) {
+    if (i) out += '/';
+    out += l.chain[i];
+  }
+  return out;
+}
+
 Json ArtifactLocation(const std::string& path) {
   bool relative = false;
   std::string uri = PathToUri(path, &relative);
@@ -61,17 +74,32 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
     rules.push_back(RuleDescriptor(*r, ctx));
   }
 
-  // Every file with a result is listed once in run.artifacts, in result order.
+  // Every file with a result is listed once in run.artifacts, in result order; a nested one
+  // after its parents, each with parentIndex and a URI relative to its parent (SARIF 3.24).
   Json artifacts = Json::array();
   std::map<std::string, size_t> artifact_index;
+  std::function<size_t(const std::vector<std::string>&, size_t)> artifact_of =
+      [&](const std::vector<std::string>& chain, size_t n) -> size_t {
+    std::string key = Location{{chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(n)}}.Render();
+    if (auto it = artifact_index.find(key); it != artifact_index.end()) return it->second;
+    Json a;
+    if (n == 1) {
+      a = {{"location", ArtifactLocation(chain[0])}, {"roles", {"analysisTarget"}}};
+    } else {
+      size_t parent = artifact_of(chain, n - 1);
+      bool relative = false;
+      a = {{"location", {{"uri", PathToUri(chain[n - 1], &relative)}}}, {"parentIndex", parent}};
+    }
+    artifacts.push_back(std::move(a));
+    artifact_index.emplace(key, artifacts.size() - 1);
+    return artifacts.size() - 1;
+  };
   Json results = Json::array();
   for (const Finding& f : result.findings) {
-    std::string path = f.location.Render();
-    auto [it, added] = artifact_index.emplace(path, artifacts.size());
-    if (added)
-      artifacts.push_back({{"location", ArtifactLocation(path)}, {"roles", {"analysisTarget"}}});
-    Json artifact_location = ArtifactLocation(path);
-    artifact_location["index"] = it->second;
+    size_t index = artifact_of(f.location.chain, f.location.chain.size());
+    bool nested = f.location.chain.size() > 1;
+    Json artifact_location = ArtifactLocation(FlatPath(f.location));
+    if (!nested) artifact_location["index"] = index;  // a nested artifact's URI differs
     Json region = {{"startLine", f.span.line},
                    {"startColumn", f.span.column},
                    {"endLine", f.span.end_line},
@@ -90,6 +118,11 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
                          {"matched", f.matched},
                          {"matchKind", f.match_kind}};
     if (!f.directive.empty()) res["properties"]["directive"] = f.directive;
+    if (nested) {
+      res["properties"]["artifactIndex"] = index;
+      res["properties"]["location"] = f.location.Render();
+    }
+    for (const auto& [key, value] : f.properties) res["properties"][key] = value;  // layer, partition
     results.push_back(std::move(res));
   }
 
@@ -99,7 +132,7 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
               {"message", {{"text", n.message}}},
               {"descriptor", {{"id", n.id}}}};
     if (!n.location.chain.empty()) {
-      Json phys = {{"artifactLocation", ArtifactLocation(n.location.Render())}};
+      Json phys = {{"artifactLocation", ArtifactLocation(FlatPath(n.location))}};
       if (n.line) {
         phys["region"] = {{"startLine", n.line}};
         if (n.column) phys["region"]["startColumn"] = n.column;

@@ -84,7 +84,11 @@ class Pipeline : public input::EntrySink {
 
   void Add(input::Entry entry) override {
     std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return queue_.size() < kQueueLimit; });
+    // Entries read from archives carry their bytes: bound the queue by bytes too.
+    not_full_.wait(lock, [&] {
+      return queue_.size() < kQueueLimit && (queued_bytes_ < kQueueBytes || queue_.empty());
+    });
+    queued_bytes_ += entry.data.size();
     queue_.push_back(std::move(entry));
     not_empty_.notify_one();
   }
@@ -100,6 +104,11 @@ class Pipeline : public input::EntrySink {
     ++skipped_[std::string(why)];
   }
 
+  void Amend(input::Amendment amendment) override {
+    std::lock_guard lock(mu_);
+    amendments_.push_back(std::move(amendment));
+  }
+
   ScanResult Run() {
     unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> workers;
@@ -113,6 +122,8 @@ class Pipeline : public input::EntrySink {
     not_empty_.notify_all();
     for (auto& w : workers) w.join();
     FollowIncludes();
+    // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
+    input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
@@ -177,9 +188,12 @@ class Pipeline : public input::EntrySink {
         if (queue_.empty()) break;
         entry = std::move(queue_.front());
         queue_.pop_front();
+        queued_bytes_ -= entry.data.size();
         not_full_.notify_one();
       }
+      size_t before = local.size();
       Process(entry, &buffer, &local, &stats, &notices);
+      if (options_.walk.progress) options_.walk.progress->AddFindings(local.size() - before);
     }
     std::lock_guard lock(mu_);
     for (Finding& f : local) result_.findings.push_back(std::move(f));
@@ -252,6 +266,9 @@ class Pipeline : public input::EntrySink {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<input::Entry> queue_;
+  static constexpr size_t kQueueBytes = 256u << 20;
+  size_t queued_bytes_ = 0;
+  std::vector<input::Amendment> amendments_;
   bool done_ = false;
   std::map<std::string, size_t> skipped_;
   ScanResult result_;

@@ -1,0 +1,770 @@
+#include "input/disk.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <set>
+#include <utility>
+
+// libbfio's handle API is only declared for users that say they have it.
+#ifndef HAVE_LIBBFIO
+#define HAVE_LIBBFIO 1
+#endif
+#include <libbfio.h>
+#include <libfsxfs.h>
+#include <libvslvm.h>
+#include <tsk/libtsk.h>
+
+namespace ntpsweep::input {
+namespace {
+
+constexpr size_t kFileBlock = 1u << 20;
+constexpr int kMaxDirDepth = 256;  // a corrupt file system must not recurse without end
+
+// ---------------------------------------------------------------------------------------------
+// RAII for every library handle.
+
+struct ImgClose {
+  void operator()(TSK_IMG_INFO* p) const { tsk_img_close(p); }
+};
+struct VsClose {
+  void operator()(TSK_VS_INFO* p) const { tsk_vs_close(p); }
+};
+struct FsClose {
+  void operator()(TSK_FS_INFO* p) const { tsk_fs_close(p); }
+};
+using ImgPtr = std::unique_ptr<TSK_IMG_INFO, ImgClose>;
+using VsPtr = std::unique_ptr<TSK_VS_INFO, VsClose>;
+using FsPtr = std::unique_ptr<TSK_FS_INFO, FsClose>;
+
+struct XfsVolumeFree {
+  void operator()(libfsxfs_volume_t* p) const {
+    libfsxfs_volume_close(p, nullptr);
+    libfsxfs_volume_free(&p, nullptr);
+  }
+};
+struct XfsEntryFree {
+  void operator()(libfsxfs_file_entry_t* p) const { libfsxfs_file_entry_free(&p, nullptr); }
+};
+using XfsVolumePtr = std::unique_ptr<libfsxfs_volume_t, XfsVolumeFree>;
+using XfsEntryPtr = std::unique_ptr<libfsxfs_file_entry_t, XfsEntryFree>;
+
+struct LvmHandleFree {
+  void operator()(libvslvm_handle_t* p) const {
+    libvslvm_handle_close(p, nullptr);
+    libvslvm_handle_free(&p, nullptr);
+  }
+};
+struct LvmGroupFree {
+  void operator()(libvslvm_volume_group_t* p) const { libvslvm_volume_group_free(&p, nullptr); }
+};
+struct LvmVolumeFree {
+  void operator()(libvslvm_logical_volume_t* p) const { libvslvm_logical_volume_free(&p, nullptr); }
+};
+using LvmHandlePtr = std::unique_ptr<libvslvm_handle_t, LvmHandleFree>;
+using LvmGroupPtr = std::unique_ptr<libvslvm_volume_group_t, LvmGroupFree>;
+using LvmVolumePtr = std::unique_ptr<libvslvm_logical_volume_t, LvmVolumeFree>;
+
+struct BfioHandleFree {
+  void operator()(libbfio_handle_t* p) const { libbfio_handle_free(&p, nullptr); }
+};
+struct BfioPoolFree {
+  void operator()(libbfio_pool_t* p) const { libbfio_pool_free(&p, nullptr); }
+};
+using BfioHandlePtr = std::unique_ptr<libbfio_handle_t, BfioHandleFree>;
+using BfioPoolPtr = std::unique_ptr<libbfio_pool_t, BfioPoolFree>;
+
+std::string TskError() {
+  const char* e = tsk_error_get();
+  std::string s = e ? e : "unknown error";
+  tsk_error_reset();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
+template <typename E, typename F>
+std::string LibError(E* error, F sprint) {
+  if (!error) return "unknown error";
+  char buf[512] = {};
+  sprint(error, buf, sizeof buf);
+  std::string s = buf;
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
+std::string FsxfsError(libfsxfs_error_t*& e) {
+  std::string s = LibError(e, libfsxfs_error_sprint);
+  libfsxfs_error_free(&e);
+  return s;
+}
+
+std::string LvmError(libvslvm_error_t*& e) {
+  std::string s = LibError(e, libvslvm_error_sprint);
+  libvslvm_error_free(&e);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images TSK reads through our own callbacks: a file (pread), memory, a logical volume. A raw
+// file goes through here rather than tsk_img_open so that TSK never looks for split segments
+// (disk.001, disk.002) next to it: nothing but the operand is opened.
+
+struct ExternalImage {
+  TSK_IMG_INFO info;  // first member: TSK casts between the two
+  std::function<ssize_t(TSK_OFF_T, char*, size_t)> read;
+  int fd = -1;
+  std::string memory;
+};
+
+ssize_t ExternalRead(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
+  auto* ext = reinterpret_cast<ExternalImage*>(img);
+  if (off < 0 || off >= img->size) return 0;
+  len = static_cast<size_t>(std::min<TSK_OFF_T>(static_cast<TSK_OFF_T>(len), img->size - off));
+  return ext->read(off, buf, len);
+}
+
+void ExternalClose(TSK_IMG_INFO* img) {
+  std::unique_ptr<ExternalImage> owned(reinterpret_cast<ExternalImage*>(img));
+  if (owned->fd >= 0) close(owned->fd);
+}
+
+void ExternalStat(TSK_IMG_INFO*, FILE*) {}
+
+ImgPtr OpenExternal(std::unique_ptr<ExternalImage> ext, TSK_OFF_T size) {
+  ExternalImage* raw = ext.get();
+  if (!tsk_img_open_external(raw, size, 512, ExternalRead, ExternalClose, ExternalStat)) return nullptr;
+  ext.release();  // TSK owns it now; ExternalClose frees it
+  return ImgPtr(&raw->info);
+}
+
+ImgPtr OpenRawFile(const std::string& path, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return nullptr;
+  }
+  auto ext = std::make_unique<ExternalImage>();
+  ext->fd = fd;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *error = std::strerror(errno);
+    close(fd);
+    return nullptr;
+  }
+  ext->read = [fd](TSK_OFF_T off, char* buf, size_t len) -> ssize_t {
+    size_t got = 0;
+    while (got < len) {
+      ssize_t n = pread(fd, buf + got, len - got, off + static_cast<TSK_OFF_T>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return -1;
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    return static_cast<ssize_t>(got);
+  };
+  ImgPtr img = OpenExternal(std::move(ext), st.st_size);
+  if (!img) {
+    *error = TskError();
+    close(fd);
+  }
+  return img;
+}
+
+ImgPtr OpenMemory(std::string data) {
+  auto ext = std::make_unique<ExternalImage>();
+  ext->memory = std::move(data);
+  const std::string* mem = &ext->memory;
+  ext->read = [mem](TSK_OFF_T off, char* buf, size_t len) -> ssize_t {
+    std::memcpy(buf, mem->data() + off, len);
+    return static_cast<ssize_t>(len);
+  };
+  TSK_OFF_T size = static_cast<TSK_OFF_T>(ext->memory.size());
+  return OpenExternal(std::move(ext), size);
+}
+
+ssize_t ReadImage(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
+  return tsk_img_read(img, off, buf, len);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A libbfio handle over a byte range of a TSK image, for libfsxfs and libvslvm.
+
+struct BfioRange {
+  TSK_IMG_INFO* img;
+  int64_t base;
+  int64_t size;
+  int64_t pos = 0;
+};
+
+int BfioFree(intptr_t** h, libbfio_error_t**) {
+  std::unique_ptr<BfioRange> owned(reinterpret_cast<BfioRange*>(*h));
+  *h = nullptr;
+  return 1;
+}
+int BfioClone(intptr_t** dst, intptr_t* src, libbfio_error_t**) {
+  *dst = reinterpret_cast<intptr_t*>(std::make_unique<BfioRange>(*reinterpret_cast<BfioRange*>(src)).release());
+  return 1;
+}
+int BfioOpen(intptr_t*, int, libbfio_error_t**) { return 1; }
+int BfioClose(intptr_t*, libbfio_error_t**) { return 0; }
+ssize_t BfioRead(intptr_t* h, uint8_t* buf, size_t size, libbfio_error_t**) {
+  auto* r = reinterpret_cast<BfioRange*>(h);
+  if (r->pos >= r->size) return 0;
+  size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(size), r->size - r->pos));
+  ssize_t got = tsk_img_read(r->img, r->base + r->pos, reinterpret_cast<char*>(buf), n);
+  if (got < 0) {
+    tsk_error_reset();
+    return -1;
+  }
+  r->pos += got;
+  return got;
+}
+ssize_t BfioWrite(intptr_t*, const uint8_t*, size_t, libbfio_error_t**) { return -1; }  // read-only
+off64_t BfioSeek(intptr_t* h, off64_t off, int whence, libbfio_error_t**) {
+  auto* r = reinterpret_cast<BfioRange*>(h);
+  int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? r->pos : r->size;
+  if (base + off < 0) return -1;
+  r->pos = base + off;
+  return r->pos;
+}
+int BfioExists(intptr_t*, libbfio_error_t**) { return 1; }
+int BfioIsOpen(intptr_t*, libbfio_error_t**) { return 1; }
+int BfioGetSize(intptr_t* h, size64_t* size, libbfio_error_t**) {
+  *size = static_cast<size64_t>(reinterpret_cast<BfioRange*>(h)->size);
+  return 1;
+}
+
+BfioHandlePtr MakeBfio(TSK_IMG_INFO* img, int64_t base, int64_t size) {
+  auto range = std::make_unique<BfioRange>(BfioRange{img, base, size});
+  libbfio_handle_t* h = nullptr;
+  // MANAGED: the handle frees the range (BfioFree) when it is freed.
+  if (libbfio_handle_initialize(&h, reinterpret_cast<intptr_t*>(range.get()), BfioFree, BfioClone,
+                                BfioOpen, BfioClose, BfioRead, BfioWrite, BfioSeek, BfioExists,
+                                BfioIsOpen, BfioGetSize, LIBBFIO_FLAG_IO_HANDLE_MANAGED,
+                                nullptr) != 1)
+    return nullptr;
+  range.release();
+  return BfioHandlePtr(h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// File contents as ByteSources.
+
+class TskFileSource : public ByteSource {
+ public:
+  explicit TskFileSource(TSK_FS_FILE* f) : f_(f), size_(f->meta ? f->meta->size : 0) {}
+  bool Next(std::string_view* block) override {
+    *block = {};
+    if (pos_ >= size_) return true;
+    buf_.resize(kFileBlock);
+    size_t want = static_cast<size_t>(std::min<TSK_OFF_T>(kFileBlock, size_ - pos_));
+    ssize_t n = tsk_fs_file_read(f_, pos_, buf_.data(), want, TSK_FS_FILE_READ_FLAG_NONE);
+    if (n <= 0) {
+      error_ = n < 0 ? TskError() : "unexpected end of file data";
+      return false;
+    }
+    pos_ += n;
+    *block = std::string_view(buf_.data(), static_cast<size_t>(n));
+    return true;
+  }
+  bool at_eof() const override { return pos_ >= size_; }
+  std::string error() const override { return error_; }
+
+ private:
+  TSK_FS_FILE* f_;
+  TSK_OFF_T size_;
+  TSK_OFF_T pos_ = 0;
+  std::string buf_;
+  std::string error_;
+};
+
+class XfsFileSource : public ByteSource {
+ public:
+  XfsFileSource(libfsxfs_file_entry_t* e, uint64_t size) : e_(e), size_(size) {}
+  bool Next(std::string_view* block) override {
+    *block = {};
+    if (pos_ >= size_) return true;
+    buf_.resize(kFileBlock);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kFileBlock, size_ - pos_));
+    libfsxfs_error_t* err = nullptr;
+    ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(e_, buf_.data(), want,
+                                                          static_cast<off64_t>(pos_), &err);
+    if (n <= 0) {
+      error_ = n < 0 ? FsxfsError(err) : "unexpected end of file data";
+      return false;
+    }
+    pos_ += static_cast<uint64_t>(n);
+    *block = std::string_view(buf_.data(), static_cast<size_t>(n));
+    return true;
+  }
+  bool at_eof() const override { return pos_ >= size_; }
+  std::string error() const override { return error_; }
+
+ private:
+  libfsxfs_file_entry_t* e_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+  std::string buf_;
+  std::string error_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The walk: image -> partition table -> volumes -> (LVM -> volumes) -> file systems -> files.
+
+// Where a volume's files go: `base` is the chain up to the disk (or the PV's partition), and
+// `volume` ("p1", "lvm/vg0/root", "" for an unpartitioned image) prefixes file paths.
+struct VolumeName {
+  Chain base;
+  std::string volume;
+  std::vector<std::pair<std::string, std::string>> properties;
+
+  Chain FileChain(const std::string& path) const {
+    Chain c = base;
+    c.push_back(volume.empty() ? path : volume + "/" + path);
+    return c;
+  }
+  Chain WithVolume() const {
+    Chain c = base;
+    if (!volume.empty()) c.push_back(volume);
+    return c;
+  }
+};
+
+class DiskWalker {
+ public:
+  DiskWalker(InputScan& scan, int depth) : scan_(scan), depth_(depth) {}
+
+  void ScanImage(TSK_IMG_INFO* img, const Chain& chain) {
+    VsPtr vs(tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT));
+    if (!vs) {
+      tsk_error_reset();
+      ScanVolume(img, 0, img->size, VolumeName{chain, "", {}});
+      return;
+    }
+    int logical = 0;
+    std::string table = tsk_vs_type_toname(vs->vstype);
+    for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
+      const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
+      if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
+      // Linux numbering: the table slot + 1; DOS logical partitions count from 5.
+      int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1 : 5 + logical++;
+      std::string name = "p" + std::to_string(number);
+      TSK_OFF_T start = static_cast<TSK_OFF_T>(part->start) * vs->block_size;
+      TSK_OFF_T len = static_cast<TSK_OFF_T>(part->len) * vs->block_size;
+      VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
+      if (part->desc && *part->desc) vol.properties.emplace_back("partitionDescription", part->desc);
+      if (start >= img->size || len <= 0) {
+        scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                   Location{vol.WithVolume()}.Render() + ": the partition starts at byte " +
+                       std::to_string(start) + ", past the end of the " + std::to_string(img->size) +
+                       "-byte image; not scanned");
+        continue;
+      }
+      if (start + len > img->size) {
+        scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                   Location{vol.WithVolume()}.Render() + ": the partition table says it ends at byte " +
+                       std::to_string(start + len) + ", past the end of the " +
+                       std::to_string(img->size) + "-byte image; only the part inside was read");
+        len = img->size - start;
+      }
+      ScanVolume(img, start, len, vol);
+      if (scan_.stopped()) return;
+    }
+  }
+
+ private:
+  void ScanVolume(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len, const VolumeName& vol) {
+    Chain self = vol.WithVolume();
+    std::string where = Location{self}.Render();
+    std::string probe(static_cast<size_t>(std::min<TSK_OFF_T>(len, kVolumeProbeBytes)), '\0');
+    ssize_t got = ReadImage(img, off, probe.data(), probe.size());
+    if (got < 0) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot read: " + TskError());
+      return;
+    }
+    probe.resize(static_cast<size_t>(got));
+    if (std::string u = UnsupportedVolume(probe); !u.empty()) {
+      bool swap = u == "swap space";
+      scan_.Note(swap ? Notice::Level::kNote : Notice::Level::kWarning,
+                 swap ? "skipped-volume" : "unsupported-format", self,
+                 where + ": " + u + (swap ? ": nothing to scan" : " is not supported; nothing inside it was scanned"));
+      return;
+    }
+    for (size_t label = 0; label < 2048; label += 512)  // an LVM label sits in one of sectors 0-3
+      if (probe.size() >= label + 8 && probe.compare(label, 8, "LABELONE") == 0)
+        return ScanLvm(img, off, len, vol);
+    if (probe.size() >= 4 && probe.compare(0, 4, "XFSB") == 0) return ScanXfs(img, off, len, vol);
+    FsPtr fs(tsk_fs_open_img(img, off, TSK_FS_TYPE_DETECT));
+    if (!fs) {
+      std::string why = TskError();
+      bool empty = probe.find_first_not_of('\0') == std::string::npos;
+      scan_.Note(Notice::Level::kNote, "no-file-system", self,
+                 where + ": " + (empty ? "the volume is empty (all zeros)" : "no file system recognised (" + why + ")") +
+                     "; nothing scanned");
+      return;
+    }
+    VolumeName v = vol;
+    v.properties.emplace_back("filesystem", tsk_fs_type_toname(fs->ftype));
+    ScanTsk(fs.get(), v);
+  }
+
+  // ---- ext2/3/4 and the rest of TSK's file systems.
+  struct TskWalk {
+    DiskWalker* self = nullptr;
+    const VolumeName* vol = nullptr;
+    uint64_t entries = 0;
+    std::map<std::string, std::string> links;
+  };
+
+  static TSK_WALK_RET_ENUM TskVisit(TSK_FS_FILE* f, const char* dir, void* ptr) {
+    auto* w = static_cast<TskWalk*>(ptr);
+    return w->self->Visit(f, dir, *w);
+  }
+
+  TSK_WALK_RET_ENUM Visit(TSK_FS_FILE* f, const char* dir, TskWalk& w) {
+    if (scan_.stopped()) return TSK_WALK_STOP;
+    if (!f->name || !f->meta) return TSK_WALK_CONT;
+    std::string name = f->name->name ? f->name->name : "";
+    if (name.empty() || name == "." || name == "..") return TSK_WALK_CONT;
+    std::string path = std::string(dir ? dir : "") + name;
+    while (path.starts_with('/')) path.erase(0, 1);
+    if (++w.entries > scan_.limits().max_entries) {
+      scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
+                 Location{w.vol->WithVolume()}.Render() + ": more than " +
+                     std::to_string(scan_.limits().max_entries) +
+                     " files; the rest were not read (--max-entries)");
+      return TSK_WALK_STOP;
+    }
+    scan_.AddEntry();
+    switch (f->meta->type) {
+      case TSK_FS_META_TYPE_REG: {
+        TskFileSource src(f);
+        ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+        break;
+      }
+      case TSK_FS_META_TYPE_LNK:
+        if (f->meta->link) w.links[path] = f->meta->link;  // fast and slow symlinks alike
+        scan_.sink().CountSkipped("symlink");
+        break;
+      case TSK_FS_META_TYPE_DIR:
+      case TSK_FS_META_TYPE_VIRT_DIR:
+        break;
+      default:
+        scan_.sink().CountSkipped("special-file");
+        break;
+    }
+    return scan_.stopped() ? TSK_WALK_STOP : TSK_WALK_CONT;
+  }
+
+  void ScanTsk(TSK_FS_INFO* fs, const VolumeName& vol) {
+    TskWalk w;
+    w.self = this;
+    w.vol = &vol;
+    auto flags = static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(
+        TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_NOORPHAN);
+    if (tsk_fs_dir_walk(fs, fs->root_inum, flags, TskVisit, &w) != 0 && !scan_.stopped())
+      scan_.Note(Notice::Level::kWarning, "disk-error", vol.WithVolume(),
+                 Location{vol.WithVolume()}.Render() + ": the file system walk stopped early: " +
+                     TskError());
+    AliasLinks(w.links, vol);
+  }
+
+  // ---- XFS
+  void ScanXfs(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len, const VolumeName& vol) {
+    Chain self = vol.WithVolume();
+    std::string where = Location{self}.Render();
+    BfioHandlePtr bfio = MakeBfio(img, off, len);
+    libfsxfs_volume_t* raw = nullptr;
+    libfsxfs_error_t* err = nullptr;
+    if (!bfio || libfsxfs_volume_initialize(&raw, &err) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the XFS reader");
+      if (err) libfsxfs_error_free(&err);
+      return;
+    }
+    XfsVolumePtr volume(raw);
+    if (libfsxfs_volume_open_file_io_handle(volume.get(), bfio.get(), LIBFSXFS_OPEN_READ, &err) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot read the XFS file system: " + FsxfsError(err));
+      return;
+    }
+    libfsxfs_file_entry_t* root = nullptr;
+    if (libfsxfs_volume_get_root_directory(volume.get(), &root, &err) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot read the XFS root directory: " + FsxfsError(err));
+      return;
+    }
+    XfsEntryPtr root_ptr(root);
+    VolumeName v = vol;
+    v.properties.emplace_back("filesystem", "xfs");
+    XfsWalk w;
+    w.vol = &v;
+    WalkXfs(root_ptr.get(), "", 0, w);
+    AliasLinks(w.links, v);
+  }
+
+  struct XfsWalk {
+    const VolumeName* vol = nullptr;
+    uint64_t entries = 0;
+    std::set<uint64_t> seen;  // directory inodes on the current path: a loop guard
+    std::map<std::string, std::string> links;
+  };
+
+  void WalkXfs(libfsxfs_file_entry_t* dir, const std::string& prefix, int depth, XfsWalk& w) {
+    libfsxfs_error_t* err = nullptr;
+    int count = 0;
+    if (depth > kMaxDirDepth || libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &count, &err) != 1) {
+      if (err) libfsxfs_error_free(&err);
+      return;
+    }
+    for (int i = 0; i < count && !scan_.stopped(); ++i) {
+      libfsxfs_file_entry_t* raw = nullptr;
+      if (libfsxfs_file_entry_get_sub_file_entry_by_index(dir, i, &raw, &err) != 1) {
+        scan_.Note(Notice::Level::kWarning, "disk-error", w.vol->FileChain(prefix),
+                   Location{w.vol->FileChain(prefix)}.Render() + ": cannot read a directory entry: " + FsxfsError(err));
+        continue;
+      }
+      XfsEntryPtr entry(raw);
+      size_t name_size = 0;
+      std::string name;
+      if (libfsxfs_file_entry_get_utf8_name_size(raw, &name_size, nullptr) == 1 && name_size > 1) {
+        name.resize(name_size);
+        libfsxfs_file_entry_get_utf8_name(raw, reinterpret_cast<uint8_t*>(name.data()), name_size, nullptr);
+        name.resize(name_size - 1);
+      }
+      if (name.empty() || name == "." || name == "..") continue;
+      std::string path = prefix.empty() ? name : prefix + "/" + name;
+      uint16_t mode = 0;
+      libfsxfs_file_entry_get_file_mode(raw, &mode, nullptr);
+      if (++w.entries > scan_.limits().max_entries) {
+        scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
+                   Location{w.vol->WithVolume()}.Render() + ": more than " +
+                       std::to_string(scan_.limits().max_entries) + " files; the rest were not read (--max-entries)");
+        return;
+      }
+      scan_.AddEntry();
+      if (S_ISDIR(mode)) {
+        uint64_t inode = 0;
+        libfsxfs_file_entry_get_inode_number(raw, &inode, nullptr);
+        if (!w.seen.insert(inode).second) continue;
+        WalkXfs(raw, path, depth + 1, w);
+        w.seen.erase(inode);
+      } else if (S_ISREG(mode)) {
+        size64_t size = 0;
+        libfsxfs_file_entry_get_size(raw, &size, nullptr);
+        XfsFileSource src(raw, size);
+        ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+      } else if (S_ISLNK(mode)) {
+        size_t n = 0;
+        if (libfsxfs_file_entry_get_utf8_symbolic_link_target_size(raw, &n, nullptr) == 1 && n > 1) {
+          std::string target(n, '\0');
+          if (libfsxfs_file_entry_get_utf8_symbolic_link_target(raw, reinterpret_cast<uint8_t*>(target.data()), n, nullptr) == 1) {
+            target.resize(n - 1);
+            w.links[path] = target;
+          }
+        }
+        scan_.sink().CountSkipped("symlink");
+      } else {
+        scan_.sink().CountSkipped("special-file");
+      }
+    }
+  }
+
+  // ---- LVM
+  void ScanLvm(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len, const VolumeName& vol) {
+    Chain self = vol.WithVolume();
+    std::string where = Location{self}.Render();
+    libvslvm_error_t* err = nullptr;
+    libvslvm_handle_t* raw = nullptr;
+    BfioHandlePtr meta = MakeBfio(img, off, len);
+    if (!meta || libvslvm_handle_initialize(&raw, &err) != 1) {
+      if (err) libvslvm_error_free(&err);
+      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the LVM reader");
+      return;
+    }
+    // The pool owns its handle; libvslvm reads the physical volume's extents through it.
+    libbfio_pool_t* pool_raw = nullptr;
+    if (libbfio_pool_initialize(&pool_raw, 0, 0, nullptr) != 1) return;
+    BfioPoolPtr pool(pool_raw);
+    LvmHandlePtr handle(raw);
+    BfioHandlePtr data = MakeBfio(img, off, len);
+    int entry = 0;
+    if (!data || libbfio_pool_append_handle(pool.get(), &entry, data.get(), LIBBFIO_OPEN_READ, nullptr) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the LVM reader");
+      return;
+    }
+    data.release();
+    if (libvslvm_handle_open_file_io_handle(handle.get(), meta.get(), LIBVSLVM_OPEN_READ, &err) != 1 ||
+        libvslvm_handle_open_physical_volume_files_file_io_pool(handle.get(), pool.get(), &err) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot read the LVM metadata: " + LvmError(err));
+      return;
+    }
+    libvslvm_volume_group_t* group_raw = nullptr;
+    if (libvslvm_handle_get_volume_group(handle.get(), &group_raw, &err) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": no LVM volume group: " + (err ? LvmError(err) : std::string("none")));
+      return;
+    }
+    LvmGroupPtr group(group_raw);
+    std::string vg_name = LvmName(group.get(), libvslvm_volume_group_get_name_size, libvslvm_volume_group_get_name);
+    int pvs = 0, lvs = 0;
+    libvslvm_volume_group_get_number_of_physical_volumes(group.get(), &pvs, nullptr);
+    if (pvs > 1)
+      scan_.Note(Notice::Level::kWarning, "lvm-partial", self,
+                 where + ": volume group " + vg_name + " spans " + std::to_string(pvs) +
+                     " physical volumes; only extents on this one can be read");
+    libvslvm_volume_group_get_number_of_logical_volumes(group.get(), &lvs, nullptr);
+    for (int i = 0; i < lvs && !scan_.stopped(); ++i) {
+      libvslvm_logical_volume_t* lv_raw = nullptr;
+      if (libvslvm_volume_group_get_logical_volume(group.get(), i, &lv_raw, &err) != 1) {
+        scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                   where + ": cannot read logical volume " + std::to_string(i) + ": " + LvmError(err));
+        continue;
+      }
+      LvmVolumePtr lv(lv_raw);
+      std::string lv_name = LvmName(lv.get(), libvslvm_logical_volume_get_name_size, libvslvm_logical_volume_get_name);
+      size64_t size = 0;
+      libvslvm_logical_volume_get_size(lv.get(), &size, nullptr);
+      auto ext = std::make_unique<ExternalImage>();
+      libvslvm_logical_volume_t* lvp = lv.get();
+      ext->read = [lvp](TSK_OFF_T o, char* buf, size_t n) -> ssize_t {
+        return libvslvm_logical_volume_read_buffer_at_offset(lvp, buf, n, o, nullptr);
+      };
+      ImgPtr lv_img = OpenExternal(std::move(ext), static_cast<TSK_OFF_T>(size));
+      if (!lv_img) continue;
+      VolumeName lv_vol{self, "lvm/" + vg_name + "/" + lv_name, vol.properties};
+      lv_vol.properties.emplace_back("lvm", vg_name + "/" + lv_name);
+      ScanVolume(lv_img.get(), 0, static_cast<TSK_OFF_T>(size), lv_vol);
+    }
+  }
+
+  template <typename T, typename SizeFn, typename NameFn>
+  static std::string LvmName(T* obj, SizeFn size_fn, NameFn name_fn) {
+    size_t n = 0;
+    if (size_fn(obj, &n, nullptr) != 1 || n <= 1) return "unnamed";
+    std::string s(n, '\0');
+    if (name_fn(obj, s.data(), n, nullptr) != 1) return "unnamed";
+    s.resize(n - 1);
+    for (char& c : s)
+      if (c == '/' || c == '!') c = '_';
+    return s;
+  }
+
+  // ---- shared
+
+  void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path, const VolumeName& vol) {
+    LimitedSource src(raw, scan_, chain);
+    auto saved = std::exchange(scan_.properties(), vol.properties);
+    ScanContent(scan_, src, chain, path, depth_, nullptr, nullptr);
+    scan_.properties() = std::move(saved);
+    if (src.entry_limit())
+      scan_.Note(Notice::Level::kWarning, "limit-entry-size", chain,
+                 Location{chain}.Render() + ": only the first " +
+                     HumanBytes(scan_.limits().max_entry_bytes) + " of this file were read (--max-entry-size)");
+  }
+
+  // Symbolic links that resolve, inside this file system, to a file: that file's findings are
+  // reported under the link's name too. Directory links are not followed.
+  void AliasLinks(const std::map<std::string, std::string>& links, const VolumeName& vol) {
+    for (const auto& [link, target] : links) {
+      std::string resolved = FollowLinks(links, link);
+      if (!resolved.empty() && resolved != link)
+        scan_.amendment().aliases.push_back({vol.FileChain(resolved), vol.FileChain(link), "symlink"});
+    }
+  }
+
+  InputScan& scan_;
+  int depth_;
+};
+
+// A VMDK's embedded descriptor may name other files (flat or split extents, a parent disk):
+// those are not opened, so that nothing outside the operand is ever read.
+bool VmdkIsSelfContained(const std::string& path, std::string* why) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    *why = std::strerror(errno);
+    return false;
+  }
+  unsigned char header[512];
+  ssize_t n = pread(fd, header, sizeof header, 0);
+  auto le64 = [&](size_t o) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | header[o + static_cast<size_t>(i)];
+    return v;
+  };
+  std::string desc;
+  if (n == 512) {
+    uint64_t desc_off = le64(28), desc_size = le64(36);
+    if (desc_size > 0 && desc_size <= 2048) {
+      desc.resize(desc_size * 512);
+      ssize_t m = pread(fd, desc.data(), desc.size(), static_cast<off_t>(desc_off * 512));
+      desc.resize(m > 0 ? static_cast<size_t>(m) : 0);
+    }
+  }
+  close(fd);
+  auto value = [&](const char* key) -> std::string {
+    size_t p = desc.find(key);
+    if (p == std::string::npos) return "";
+    size_t q = desc.find('"', p), r = q == std::string::npos ? q : desc.find('"', q + 1);
+    return r == std::string::npos ? "" : desc.substr(q + 1, r - q - 1);
+  };
+  std::string type = value("createType");
+  if (type != "monolithicSparse" && type != "streamOptimized") {
+    *why = "its descriptor says createType=\"" + type +
+           "\"; only self-contained VMDKs (monolithicSparse, streamOptimized) are read, never "
+           "other files they name";
+    return false;
+  }
+  if (desc.find("parentFileNameHint") != std::string::npos) {
+    *why = "it is a differencing disk that names a parent file; only self-contained VMDKs are read";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chain, const Sniffed& kind) {
+  std::string where = Location{chain}.Render();
+  ImgPtr img;
+  std::string error;
+  if (kind.kind == ContentKind::kDisk) {
+    img = OpenRawFile(fs_path, &error);
+  } else {
+    if (kind.kind == ContentKind::kVmdk && !VmdkIsSelfContained(fs_path, &error)) {
+      scan.Note(Notice::Level::kWarning, "unsupported-format", chain, where + ": VMDK not opened: " + error);
+      return;
+    }
+    const char* name = fs_path.c_str();
+    TSK_IMG_TYPE_ENUM type = kind.kind == ContentKind::kVmdk ? TSK_IMG_TYPE_VMDK_VMDK : TSK_IMG_TYPE_VHD_VHD;
+    // The array form: TSK then opens exactly this one file (no split-segment search).
+    img.reset(tsk_img_open_utf8(1, &name, type, 0));
+    if (!img) error = TskError();
+  }
+  if (!img) {
+    scan.Note(Notice::Level::kWarning, "disk-error", chain,
+              where + ": cannot open the " + kind.format + " disk image: " + error);
+    return;
+  }
+  DiskWalker(scan, 1).ScanImage(img.get(), chain);
+}
+
+void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const Sniffed& kind, int depth) {
+  ImgPtr img = OpenMemory(std::move(data));
+  if (!img) {
+    scan.Note(Notice::Level::kWarning, "disk-error", chain,
+              Location{chain}.Render() + ": cannot open the " + kind.format + " image: " + TskError());
+    return;
+  }
+  DiskWalker(scan, depth).ScanImage(img.get(), chain);
+}
+
+}  // namespace ntpsweep::input

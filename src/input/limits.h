@@ -1,0 +1,51 @@
+// Bounds on the work one input may cause: archives, images and disks are untrusted, so every
+// amount they can multiply (nesting, decompression, entry counts) has a ceiling. Hitting one is
+// a notice naming the place; the scan goes on with the next thing it can reach.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace ntpsweep::input {
+
+struct Limits {
+  // Levels of containers inside one operand: `a.tar!b.tar.gz!etc/x` is depth 2.
+  int max_depth = 8;
+  // Bytes of one archive member (or file inside a disk image) that are decompressed and read.
+  // Beyond it the member is not followed further; the archive continues when it can skip.
+  uint64_t max_entry_bytes = 4ull << 30;
+  // Bytes decompressed for one operand, all nesting levels together.
+  uint64_t max_input_bytes = 64ull << 30;
+  // Decompressed bytes per byte of the operand (or of stdin read so far). Checked once more
+  // than kRatioFloor bytes were produced, so small files never trip it.
+  uint64_t max_ratio = 1000;
+  // Members of one archive (or files of one file system).
+  uint64_t max_entries = 1000000;
+  // A member that needs random access (7z inside a stream, a raw disk image inside an archive)
+  // is held in memory up to this size; nothing is ever written to a temporary file.
+  uint64_t max_buffer_bytes = 256ull << 20;
+  // Bytes of one entry read for matching (the scan's --max-file-size).
+  uint64_t max_file_bytes = 64ull << 20;
+
+  static constexpr uint64_t kRatioFloor = 16ull << 20;
+};
+
+// "64 MiB", "1.5 GiB", "512 B": for notices.
+inline std::string HumanBytes(uint64_t n) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0 || v >= 100 || v == static_cast<double>(static_cast<uint64_t>(v)))
+    std::snprintf(buf, sizeof buf, "%.0f %s", v, kUnits[u]);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
+  return buf;
+}
+
+}  // namespace ntpsweep::input

@@ -1,0 +1,83 @@
+#include "input/progress.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "input/limits.h"
+
+namespace ntpsweep::input {
+namespace {
+
+// Nothing is drawn for inputs that finish quickly: the line would only flicker.
+constexpr auto kFirstDraw = std::chrono::milliseconds(1000);
+constexpr auto kInterval = std::chrono::milliseconds(250);
+
+}  // namespace
+
+Progress::Progress(bool enabled) : enabled_(enabled) {
+  if (enabled_) thread_ = std::thread([this] { Run(); });
+}
+
+Progress::~Progress() {
+  if (!enabled_) return;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  if (drawn_) std::fputs("\r\x1b[K", stderr);
+}
+
+bool Progress::StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+
+void Progress::BeginInput(const std::string& name, uint64_t size) {
+  if (!enabled_) return;
+  std::lock_guard lock(mu_);
+  name_ = name;
+  input_start_ = std::chrono::steady_clock::now();
+  bytes_ = 0;
+  size_ = size;
+}
+
+std::string Progress::Line(double seconds) const {
+  std::string name;
+  {
+    std::lock_guard lock(mu_);
+    name = name_;
+  }
+  uint64_t bytes = bytes_.load(), size = size_.load();
+  std::string line = "ntpsweep: " + name + ": " + HumanBytes(bytes);
+  if (size) {
+    line += " of " + HumanBytes(size);
+    char pct[16];
+    std::snprintf(pct, sizeof pct, " (%.0f%%)", 100.0 * static_cast<double>(bytes) / static_cast<double>(size));
+    line += pct;
+  }
+  line += ", " + std::to_string(entries_.load()) + " entries, " + std::to_string(findings_.load()) +
+          " findings";
+  if (seconds > 0) line += ", " + HumanBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+  return line;
+}
+
+void Progress::Run() {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, kInterval, [this] { return stop_; })) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - start < kFirstDraw) continue;
+    double seconds = std::chrono::duration<double>(now - input_start_).count();
+    lock.unlock();
+    std::string line = Line(seconds);
+    // Keep to one terminal line so that "\r" can redraw it.
+    if (line.size() > 150) line = line.substr(0, 147) + "...";
+    std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
+    std::fflush(stderr);
+    lock.lock();
+    drawn_ = true;
+  }
+}
+
+}  // namespace ntpsweep::input

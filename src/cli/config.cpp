@@ -28,6 +28,66 @@ std::vector<std::string> StrList(const std::string& file, const YAML::Node& node
   return out;
 }
 
+std::string Where(const std::string& file, const YAML::Node& node) {
+  return file + ':' + std::to_string(node.Mark().line + 1) + ':' +
+         std::to_string(node.Mark().column + 1);
+}
+
+bool Bool(const std::string& file, const YAML::Node& node, const char* key) {
+  if (node.IsScalar()) {
+    const std::string& v = node.Scalar();
+    if (v == "true" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "no" || v == "off") return false;
+  }
+  Fail(file, node, std::string("'") + key + "' must be true or false");
+}
+
+std::string Scalar(const std::string& file, const YAML::Node& node, const char* key) {
+  if (!node.IsScalar() || node.Scalar().empty())
+    Fail(file, node, std::string("'") + key + "' must be a non-empty string");
+  return node.Scalar();
+}
+
+std::string Resolve(const std::string& config_path, const std::string& p) {
+  if (std::filesystem::path(p).is_absolute()) return p;
+  std::filesystem::path base = std::filesystem::path(config_path).parent_path();
+  return base.empty() ? p : (base / p).string();
+}
+
+// `ignore:` entries: {fingerprint: FP | path: GLOB, rule: ID, reason: TEXT, expires: DATE}.
+scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
+  if (!item.IsMap()) Fail(file, item, "'ignore' entries must be mappings (path or fingerprint, reason)");
+  static const std::set<std::string> kItemKeys = {"path", "fingerprint", "rule", "reason", "expires"};
+  for (auto it = item.begin(); it != item.end(); ++it)
+    if (!kItemKeys.count(it->first.Scalar()))
+      Fail(file, it->first, "unknown key '" + it->first.Scalar() +
+                                "' in an ignore entry (expected path, fingerprint, rule, reason, expires)");
+  scan::IgnoreEntry e;
+  e.file = file;
+  e.line = static_cast<uint32_t>(item.Mark().line + 1);
+  e.source = file + ":" + std::to_string(e.line);
+  if (item["path"] && item["fingerprint"])
+    Fail(file, item["fingerprint"], "an ignore entry has either 'path' or 'fingerprint', not both");
+  if (item["path"]) {
+    e.path_glob = Scalar(file, item["path"], "path");
+  } else if (item["fingerprint"]) {
+    e.fingerprint = Scalar(file, item["fingerprint"], "fingerprint");
+    if (!scan::IsFingerprint(e.fingerprint))
+      Fail(file, item["fingerprint"], "'" + e.fingerprint + "' is not a fingerprint (16 hex digits ':' n)");
+  } else {
+    Fail(file, item, "an ignore entry needs 'path' or 'fingerprint'");
+  }
+  if (!item["reason"]) Fail(file, item, "an ignore entry needs a 'reason'");
+  e.reason = Scalar(file, item["reason"], "reason");
+  if (item["rule"]) e.rule = Scalar(file, item["rule"], "rule");
+  if (item["expires"]) {
+    e.expires = Scalar(file, item["expires"], "expires");
+    if (!scan::IsValidDate(e.expires))
+      Fail(file, item["expires"], "'expires' must be a date YYYY-MM-DD, not '" + e.expires + "'");
+  }
+  return e;
+}
+
 }  // namespace
 
 ConfigFile LoadConfigFile(const std::string& path) {
@@ -35,23 +95,73 @@ ConfigFile LoadConfigFile(const std::string& path) {
   if (!in) throw ConfigError(path + ": cannot be read");
   std::stringstream buf;
   buf << in.rdbuf();
+  return ParseConfig(buf.str(), path);
+}
+
+ConfigFile ParseConfig(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
-    root = YAML::Load(buf.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(path + ':' + std::to_string(e.mark.line + 1) + ':' +
                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   }
   ConfigFile cfg;
+  cfg.path = path;
   if (root.IsNull()) return cfg;
   if (!root.IsMap()) Fail(path, root, "the config file must be a mapping");
-  static const std::set<std::string> kKeys = {"hosts", "exclude", "rules", "disable-rules",
-                                              "fail-on"};
+  static const std::set<std::string> kKeys = {
+      "hosts",    "include",     "exclude",          "rules",   "builtin-rules",
+      "disable-rules", "enable-rules", "severity",   "fail-on", "fail-on-new-only",
+      "limits",   "ignore-file", "ignore",           "baseline", "category"};
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& key = it->first.Scalar();
     if (!kKeys.count(key))
       Fail(path, it->first,
-           "unknown key '" + key + "' (expected hosts, exclude, rules, disable-rules, fail-on)");
+           "unknown key '" + key +
+               "' (expected hosts, include, exclude, rules, builtin-rules, disable-rules, "
+               "enable-rules, severity, fail-on, fail-on-new-only, limits, ignore-file, ignore, "
+               "baseline, category)");
+  }
+  if (root["include"]) cfg.include = StrList(path, root["include"], "include");
+  if (root["enable-rules"]) cfg.enable_rules = StrList(path, root["enable-rules"], "enable-rules");
+  if (root["builtin-rules"]) cfg.builtin_rules = Bool(path, root["builtin-rules"], "builtin-rules");
+  if (root["fail-on-new-only"])
+    cfg.fail_on_new_only = Bool(path, root["fail-on-new-only"], "fail-on-new-only");
+  if (root["severity"]) {
+    const YAML::Node& n = root["severity"];
+    if (!n.IsMap()) Fail(path, n, "'severity' must map rule ids to error, warning or note");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string level = it->second.IsScalar() ? it->second.Scalar() : "";
+      if (level != "error" && level != "warning" && level != "note")
+        Fail(path, it->second, "severity of '" + it->first.Scalar() +
+                                   "' must be error, warning or note, not '" + level + "'");
+      cfg.severity.push_back({Located{it->first.Scalar(), Where(path, it->first)},
+                              Located{level, Where(path, it->second)}});
+    }
+  }
+  if (root["limits"]) {
+    const YAML::Node& n = root["limits"];
+    if (!n.IsMap()) Fail(path, n, "'limits' must be a mapping (max-file-size)");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.Scalar() != "max-file-size")
+        Fail(path, it->first, "unknown key '" + it->first.Scalar() + "' in limits (expected max-file-size)");
+      const std::string& v = it->second.IsScalar() ? it->second.Scalar() : "";
+      size_t bytes = 0;
+      bool ok = !v.empty() && v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos;
+      if (ok) bytes = std::stoull(v);
+      if (!ok || bytes == 0)
+        Fail(path, it->second, "'max-file-size' must be a positive number of bytes, not '" + v + "'");
+      cfg.max_file_size = bytes;
+    }
+  }
+  if (root["ignore-file"]) cfg.ignore_file = Resolve(path, Scalar(path, root["ignore-file"], "ignore-file"));
+  if (root["baseline"]) cfg.baseline = Resolve(path, Scalar(path, root["baseline"], "baseline"));
+  if (root["category"]) cfg.category = Scalar(path, root["category"], "category");
+  if (root["ignore"]) {
+    const YAML::Node& n = root["ignore"];
+    if (!n.IsSequence()) Fail(path, n, "'ignore' must be a list of entries");
+    for (const YAML::Node& item : n) cfg.ignore.push_back(IgnoreItem(path, item));
   }
   if (root["hosts"]) cfg.hosts = StrList(path, root["hosts"], "hosts");
   if (root["exclude"]) cfg.exclude = StrList(path, root["exclude"], "exclude");

@@ -7,7 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "scan/suppress.h"
+
 namespace ntpsweep::cli {
+
+// A config value with where it was written ("file:line:column"), for errors found later.
+struct Located {
+  std::string value;
+  std::string where;
+};
 
 struct ConfigFile {
   std::vector<std::string> hosts;
@@ -15,6 +23,18 @@ struct ConfigFile {
   std::vector<std::string> rule_dirs;  // resolved against the config file's directory
   std::vector<std::string> disable_rules;
   std::optional<std::string> fail_on;
+  // CI (docs/ci.md).
+  std::string path;                         // the file read; empty without one
+  std::vector<std::string> include;         // globs: only these files are scanned
+  std::vector<std::string> enable_rules;    // when given, only these rules run
+  std::vector<std::pair<Located, Located>> severity;  // rule id -> error|warning|note
+  std::optional<bool> builtin_rules;
+  std::optional<bool> fail_on_new_only;
+  std::optional<size_t> max_file_size;      // limits.max-file-size (bytes)
+  std::optional<std::string> ignore_file;   // resolved against the config file's directory
+  std::vector<scan::IgnoreEntry> ignore;    // inline ignore entries
+  std::optional<std::string> baseline;      // resolved against the config file's directory
+  std::optional<std::string> category;
 };
 
 class ConfigError : public std::runtime_error {
@@ -23,5 +43,9 @@ class ConfigError : public std::runtime_error {
 };
 
 ConfigFile LoadConfigFile(const std::string& path);
+ConfigFile ParseConfig(const std::string& text, const std::string& path);
+
+// The starter file `ntpsweep init` writes: every key, commented, loadable as it is.
+std::string StarterConfig(const std::vector<std::string>& hosts);
 
 }  // namespace ntpsweep::cli

@@ -9,8 +9,11 @@
 
 #include "cli/command.h"
 #include "cli/config.h"
+#include "report/baseline.h"
 #include "report/report.h"
 #include "scan/scan.h"
+#include "scan/suppress.h"
+#include "scan/vcs.h"
 
 namespace ntpsweep::cli {
 namespace {
@@ -32,16 +35,51 @@ struct ScanArgs {
   std::vector<std::string> exclude;
   bool include_vcs = false;
   std::string color = "auto";
-  std::string category = "ntpsweep";
+  std::string category;  // default: the config's, else "ntpsweep"
   std::string srcroot;
   unsigned jobs = 0;
-  size_t max_file_size = 64u << 20;
+  size_t max_file_size = 0;  // 0: the config's limits.max-file-size, else 64 MiB
+  // CI (docs/ci.md).
+  std::vector<std::string> include;
+  std::vector<std::string> enable_rules;
+  std::vector<std::string> severity;  // RULE-ID=LEVEL
+  std::string ignore_file;
+  bool report_unused_suppressions = false;
+  std::string baseline;
+  bool fail_on_new_only = false;
+  bool include_suppressed = false;
+  bool include_absent = false;
+  std::string summary;
+  std::string changed_since;
+  std::string shard;
   // Archives, images and disk images (docs/inputs.md).
   std::string archives = "on";
   std::string layers = "squashed";
   input::Limits limits;
   bool quiet = false;
 };
+
+// --enable-rule / enable-rules (allow list), --disable-rule / disable-rules, and severity
+// overrides; unknown rule ids are errors.
+void SelectRules(rules::RuleSet* set, const std::vector<std::string>& enable,
+                 const std::vector<std::string>& disable,
+                 const std::vector<std::pair<Located, Located>>& severity) {
+  for (const std::string& id : enable)
+    if (!set->Find(id)) throw ConfigError("enable-rules: unknown rule id '" + id + "'");
+  for (const auto& [id, level] : severity)
+    if (!set->Find(id.value))
+      throw ConfigError(id.where + ": unknown rule id '" + id.value + "' in severity overrides");
+  if (!enable.empty()) {
+    std::vector<std::string> off;
+    for (const auto& r : set->rules())
+      if (std::find(enable.begin(), enable.end(), r->id) == enable.end()) off.push_back(r->id);
+    set->Disable(off);
+  }
+  set->Disable(disable);
+  for (const auto& [id, level] : severity)
+    for (const auto& r : set->rules())
+      if (r->id == id.value) r->severity = ParseSeverity(level.value).value_or(r->severity);
+}
 
 bool UseColor(const std::string& mode, bool to_stdout) {
   if (mode == "always") return true;
@@ -52,10 +90,20 @@ bool UseColor(const std::string& mode, bool to_stdout) {
 }
 
 int RunScanCommand(ScanArgs args) {
-  // The config file: --config, else .ntpsweep.yaml in the current directory.
+  // The scan root (--srcroot, default the current directory) is what %SRCROOT% stands for,
+  // where .ntpsweep.yaml and .ntpsweepignore are looked for, and where git is asked.
+  std::error_code ec;
+  std::string srcroot = std::filesystem::absolute(args.srcroot.empty() ? "." : args.srcroot, ec)
+                            .lexically_normal()
+                            .string();
+  while (srcroot.size() > 1 && srcroot.back() == '/') srcroot.pop_back();
+  auto at_root = [&](const char* name) {
+    return args.srcroot.empty() ? std::string(name) : srcroot + "/" + name;
+  };
+  // The config file: --config, else .ntpsweep.yaml at the scan root.
   std::string config_path = args.config;
-  if (config_path.empty() && std::filesystem::exists(".ntpsweep.yaml"))
-    config_path = ".ntpsweep.yaml";
+  if (config_path.empty() && std::filesystem::exists(at_root(".ntpsweep.yaml")))
+    config_path = at_root(".ntpsweep.yaml");
   ConfigFile cfg;
   if (!config_path.empty()) cfg = LoadConfigFile(config_path);
   // Command-line values come first and win; list values from both are combined.
@@ -80,10 +128,22 @@ int RunScanCommand(ScanArgs args) {
   rules::RuleSet rule_set;
   std::vector<std::string> dirs = cfg.rule_dirs;
   dirs.insert(dirs.end(), args.rule_dirs.begin(), args.rule_dirs.end());
-  LoadRules(&rule_set, !args.no_builtin, dirs);
+  LoadRules(&rule_set, !args.no_builtin && cfg.builtin_rules.value_or(true), dirs);
   std::vector<std::string> disabled = cfg.disable_rules;
   disabled.insert(disabled.end(), args.disable_rules.begin(), args.disable_rules.end());
-  rule_set.Disable(disabled);
+  std::vector<std::string> enabled = cfg.enable_rules;
+  enabled.insert(enabled.end(), args.enable_rules.begin(), args.enable_rules.end());
+  std::vector<std::pair<Located, Located>> severity = cfg.severity;
+  for (const std::string& s : args.severity) {
+    size_t eq = s.find('=');
+    std::string level = eq == std::string::npos ? "" : s.substr(eq + 1);
+    if (eq == std::string::npos || (level != "error" && level != "warning" && level != "note")) {
+      std::cerr << "ntpsweep: --severity " << s << ": expected RULE-ID=error|warning|note\n";
+      return kExitError;
+    }
+    severity.push_back({Located{s.substr(0, eq), "--severity"}, Located{level, "--severity"}});
+  }
+  SelectRules(&rule_set, enabled, disabled, severity);
   if (rule_set.rules().empty()) {
     std::cerr << "ntpsweep: no rules are loaded (--no-builtin-rules without --rules DIR?)\n";
     return kExitError;
@@ -98,7 +158,44 @@ int RunScanCommand(ScanArgs args) {
   options.walk.all_layers = args.layers == "all";
   options.walk.limits = args.limits;
   options.jobs = args.jobs;
-  options.max_file_bytes = args.max_file_size;
+  options.max_file_bytes = args.max_file_size ? args.max_file_size
+                                              : cfg.max_file_size.value_or(size_t{64} << 20);
+  options.select.root = srcroot;
+  options.select.include = cfg.include;
+  options.select.include.insert(options.select.include.end(), args.include.begin(),
+                                args.include.end());
+  if (!args.shard.empty()) {
+    std::string error;
+    if (!scan::ParseShard(args.shard, &options.select.shard, &error)) {
+      std::cerr << "ntpsweep: " << error << '\n';
+      return kExitError;
+    }
+  }
+  if (!args.changed_since.empty()) {
+    options.select.limit_to_files = true;
+    options.select.files = scan::ChangedFiles(srcroot, args.changed_since);
+    scan::AddIncludedFiles(srcroot, &options.select.files);
+  }
+  options.report_unused_suppressions = args.report_unused_suppressions;
+
+  // Suppressions and baseline are read before the scan, so their errors cost no scan time.
+  report::TriageOptions triage;
+  std::string ignore_path = !args.ignore_file.empty() ? args.ignore_file
+                                                      : cfg.ignore_file.value_or("");
+  if (ignore_path.empty() && std::filesystem::exists(at_root(".ntpsweepignore")))
+    ignore_path = at_root(".ntpsweepignore");
+  if (!ignore_path.empty()) triage.ignore = scan::LoadIgnoreFile(ignore_path);
+  triage.ignore.insert(triage.ignore.end(), cfg.ignore.begin(), cfg.ignore.end());
+  triage.today = scan::Today();
+  triage.root = srcroot;
+  triage.report_unused_suppressions = args.report_unused_suppressions;
+  std::string baseline_path = !args.baseline.empty() ? args.baseline : cfg.baseline.value_or("");
+  if (!baseline_path.empty()) {
+    triage.have_baseline = true;
+    triage.baseline = report::LoadBaseline(baseline_path);
+  }
+  bool new_only = args.fail_on_new_only || cfg.fail_on_new_only.value_or(false);
+
   options.walk.limits.max_file_bytes = options.max_file_bytes;
   scan::ScanResult result;
   {
@@ -112,13 +209,15 @@ int RunScanCommand(ScanArgs args) {
   report::ReportContext ctx;
   ctx.rules = &rule_set;
   ctx.hosts = hosts;
-  ctx.category = args.category;
+  ctx.category = !args.category.empty() ? args.category : cfg.category.value_or("ntpsweep");
   ctx.docs_url = NTPSWEEP_DOCS_URL;
-  std::error_code ec;
-  ctx.srcroot = std::filesystem::absolute(args.srcroot.empty() ? "." : args.srcroot, ec)
-                    .lexically_normal()
-                    .string();
+  ctx.srcroot = srcroot;
   if (!ctx.srcroot.empty() && ctx.srcroot.back() != '/') ctx.srcroot += '/';
+  ctx.absent = report::Triage(triage, &result);
+  ctx.have_baseline = triage.have_baseline;
+  ctx.include_suppressed = args.include_suppressed;
+  ctx.include_absent = args.include_absent;
+  if (args.format == "sarif") ctx.vcs = scan::DetectGit(srcroot);
 
   std::ofstream file;
   if (!args.output.empty()) {
@@ -133,12 +232,23 @@ int RunScanCommand(ScanArgs args) {
     report::WriteSarif(out, result, ctx);
   else if (args.format == "json")
     report::WriteJson(out, result, ctx);
+  else if (args.format == "github")
+    report::WriteGithub(out, result, ctx);
   else
     report::WriteText(out, result, ctx, UseColor(args.color, args.output.empty()));
   out.flush();
   if (!out) {
     std::cerr << "ntpsweep: writing the report failed\n";
     return kExitError;
+  }
+  if (!args.summary.empty()) {
+    // Appended: $GITHUB_STEP_SUMMARY collects every step's Markdown.
+    std::ofstream summary(args.summary, std::ios::binary | std::ios::app);
+    report::WriteSummary(summary, result, ctx);
+    if (!summary.flush()) {
+      std::cerr << "ntpsweep: cannot write the summary to " << args.summary << '\n';
+      return kExitError;
+    }
   }
   if (!args.output.empty() && args.format != "text") {
     // A machine report went to a file: still tell the person at the terminal what happened.
@@ -149,9 +259,7 @@ int RunScanCommand(ScanArgs args) {
     if (n.level == Notice::Level::kError && (args.format != "text" || !args.output.empty()))
       std::cerr << "ntpsweep: " << n.message << '\n';
   if (result.input_error) return kExitError;
-  for (const Finding& f : result.findings)
-    if (threshold != Severity::kNone && f.severity >= threshold) return kExitFindings;
-  return kExitClean;
+  return report::FailsCheck(result.findings, threshold, new_only) ? kExitFindings : kExitClean;
 }
 
 }  // namespace
@@ -166,14 +274,14 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
                    "The old server: IPv4, IPv6, CIDR or host name (repeatable)")
       ->allow_extra_args(false);
   scan_cmd->add_option("--config", scan.config,
-                       "Config file (default: ./.ntpsweep.yaml if present)");
+                       "Config file (default: .ntpsweep.yaml at the scan root if present)");
   scan_cmd->add_option("--rules", scan.rule_dirs, "Directory of extra rule files (repeatable)")
       ->allow_extra_args(false);
   scan_cmd->add_flag("--no-builtin-rules", scan.no_builtin, "Do not load the built-in rule pack");
   scan_cmd->add_option("--disable-rule", scan.disable_rules, "Rule id to turn off (repeatable)")
       ->allow_extra_args(false);
   scan_cmd->add_option("--format", scan.format, "Output format")
-      ->check(CLI::IsMember({"text", "sarif", "json"}));
+      ->check(CLI::IsMember({"text", "sarif", "json", "github"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE instead of stdout");
   scan_cmd
       ->add_option("--fail-on", scan.fail_on,
@@ -218,6 +326,30 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
                        "Memory for one member that needs random access: 7z in a stream, a raw disk image in an archive (default: 256MiB)")
       ->transform(CLI::AsSizeValue(false));
   scan_cmd->add_flag("-q,--quiet", scan.quiet, "No progress line on stderr");
+  // CI and GitHub code scanning (docs/ci.md).
+  scan_cmd->add_option("--include", scan.include, "Glob of paths to scan; others are skipped (repeatable)")
+      ->allow_extra_args(false);
+  scan_cmd->add_option("--enable-rule", scan.enable_rules, "Run only these rule ids (repeatable)")
+      ->allow_extra_args(false);
+  scan_cmd->add_option("--severity", scan.severity, "Override a rule's severity: RULE-ID=error|warning|note (repeatable)")
+      ->allow_extra_args(false);
+  scan_cmd->add_option("--ignore-file", scan.ignore_file,
+                       "Ignore file of fingerprints and path globs (default: .ntpsweepignore at the scan root)");
+  scan_cmd->add_flag("--report-unused-suppressions", scan.report_unused_suppressions,
+                     "Report ntpsweep:ignore markers and ignore entries that matched nothing");
+  scan_cmd->add_option("--baseline", scan.baseline,
+                       "An earlier SARIF or JSON report: mark results new, unchanged, updated or absent");
+  scan_cmd->add_flag("--fail-on-new-only", scan.fail_on_new_only,
+                     "Exit 1 only for new findings (those not in the baseline)");
+  scan_cmd->add_flag("--include-suppressed", scan.include_suppressed,
+                     "Keep suppressed results in the report (GitHub shows them as open alerts)");
+  scan_cmd->add_flag("--include-absent", scan.include_absent,
+                     "Keep baseline results that are gone in the SARIF (baselineState absent)");
+  scan_cmd->add_option("--summary", scan.summary,
+                       "Append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+  scan_cmd->add_option("--changed-since", scan.changed_since,
+                       "Scan only files changed since the git revision REV (and files they include)");
+  scan_cmd->add_option("--shard", scan.shard, "Scan only shard K of N (K/N), split by a stable hash of each path");
   return {{scan_cmd, [args] { return RunScanCommand(*args); }}};
 }
 

@@ -33,6 +33,17 @@ std::string_view ActivityName(Activity a) {
   return "mention";
 }
 
+std::string_view BaselineStateName(BaselineState s) {
+  switch (s) {
+    case BaselineState::kNone: return "";
+    case BaselineState::kNew: return "new";
+    case BaselineState::kUnchanged: return "unchanged";
+    case BaselineState::kUpdated: return "updated";
+    case BaselineState::kAbsent: return "absent";
+  }
+  return "";
+}
+
 std::string_view NoticeLevelName(Notice::Level l) {
   switch (l) {
     case Notice::Level::kNote: return "note";

@@ -55,6 +55,19 @@ struct RelatedLocation {
   std::string message;
 };
 
+// Why a finding is not to be acted on: an inline `ntpsweep:ignore` comment (in source) or an
+// entry of the ignore file (external). SARIF suppression kinds.
+struct Suppression {
+  enum class Kind { kInSource, kExternal };
+  Kind kind = Kind::kInSource;
+  std::string justification;  // the reason given, may be empty for inline markers
+  std::string source;         // where it was declared: "path:line" of the marker or entry
+};
+
+// SARIF baselineState; kNone when no baseline was given.
+enum class BaselineState { kNone, kNew, kUnchanged, kUpdated, kAbsent };
+std::string_view BaselineStateName(BaselineState s);  // "", "new", "unchanged", ...
+
 struct Finding {
   std::string rule_id;
   Location location;
@@ -71,6 +84,11 @@ struct Finding {
   std::vector<RelatedLocation> related;
   // Extra facts for machines (layer digest, partition, embedded path), sorted by key.
   std::vector<std::pair<std::string, std::string>> properties;
+  // CI triage (report/fingerprint, scan/suppress, report/baseline): the content fingerprint
+  // ("ntpsweep/v1"), why the finding is suppressed (if it is), and its state against a baseline.
+  std::string fingerprint;
+  std::optional<Suppression> suppression;
+  BaselineState baseline_state = BaselineState::kNone;
 };
 
 // Something the scan could not do completely: an unreadable file, a malformed config, a limit.

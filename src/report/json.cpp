@@ -10,26 +10,52 @@ void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportCo
   Json doc;
   doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
   doc["hosts"] = ctx.hosts;
+  auto to_json = [](const Finding& f) {
+    return Json{{"rule", f.rule_id},
+                {"severity", SeverityName(f.severity)},
+                {"activity", ActivityName(f.activity)},
+                {"location", f.location.Render()},
+                {"chain", f.location.chain},
+                {"line", f.span.line},
+                {"column", f.span.column},
+                {"end_line", f.span.end_line},
+                {"end_column", f.span.end_column},
+                {"matched", f.matched},
+                {"target", f.target},
+                {"match_kind", f.match_kind},
+                {"directive", f.directive},
+                {"message", f.message},
+                {"line_text", f.line_text},
+                {"line_hash", f.line_hash}};
+  };
+  // CI fields (docs/ci.md): content fingerprint, baseline state, suppression.
+  auto add_ci = [](Json& j, const Finding& f) {
+    j["fingerprint"] = f.fingerprint;
+    if (f.baseline_state != BaselineState::kNone)
+      j["baseline_state"] = BaselineStateName(f.baseline_state);
+    if (f.suppression)
+      j["suppression"] = {
+          {"kind", f.suppression->kind == Suppression::Kind::kInSource ? "inSource" : "external"},
+          {"justification", f.suppression->justification},
+          {"source", f.suppression->source}};
+  };
   Json findings = Json::array();
   for (const Finding& f : result.findings) {
-    findings.push_back({{"rule", f.rule_id},
-                        {"severity", SeverityName(f.severity)},
-                        {"activity", ActivityName(f.activity)},
-                        {"location", f.location.Render()},
-                        {"chain", f.location.chain},
-                        {"line", f.span.line},
-                        {"column", f.span.column},
-                        {"end_line", f.span.end_line},
-                        {"end_column", f.span.end_column},
-                        {"matched", f.matched},
-                        {"target", f.target},
-                        {"match_kind", f.match_kind},
-                        {"directive", f.directive},
-                        {"message", f.message},
-                        {"line_text", f.line_text},
-                        {"line_hash", f.line_hash}});
+    if (!Shown(f, ctx)) continue;
+    Json j = to_json(f);
+    add_ci(j, f);
+    findings.push_back(std::move(j));
   }
   doc["findings"] = std::move(findings);
+  if (ctx.have_baseline) {
+    Json absent = Json::array();
+    for (const Finding& f : ctx.absent) {
+      Json j = to_json(f);
+      add_ci(j, f);
+      absent.push_back(std::move(j));
+    }
+    doc["absent"] = std::move(absent);
+  }
   Json notices = Json::array();
   for (const Notice& n : result.notices) {
     Json j = {{"level", NoticeLevelName(n.level)}, {"id", n.id}, {"message", n.message}};

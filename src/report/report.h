@@ -1,12 +1,14 @@
 // Findings -> text, JSON and SARIF. Knows nothing of how entries were found.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "rules/rule.h"
 #include "scan/scan.h"
+#include "scan/vcs.h"
 
 namespace ntpsweep::report {
 
@@ -16,12 +18,28 @@ struct ReportContext {
   std::string srcroot;             // absolute directory that %SRCROOT% stands for, with '/'
   std::string category = "ntpsweep";  // SARIF automationDetails.id is "<category>/"
   std::string docs_url;            // base for rule helpUri: <docs_url>/blob/main/docs/rules.md#id
+  // CI gate (docs/ci.md). GitHub ignores SARIF `suppressions`, so suppressed findings are left
+  // out of every report unless include_suppressed; absent (baseline) results only on request.
+  bool include_suppressed = false;
+  bool include_absent = false;
+  bool have_baseline = false;
+  std::vector<Finding> absent;          // baseline findings no longer present
+  std::optional<scan::VcsInfo> vcs;     // SARIF versionControlProvenance when in a git work tree
 };
+
+// Whether a finding appears in a report (not suppressed, or suppressed ones are asked for).
+inline bool Shown(const Finding& f, const ReportContext& ctx) {
+  return !f.suppression || ctx.include_suppressed;
+}
 
 void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx,
                bool color);
 void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
 void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
+// GitHub Actions workflow commands (::error file=...::), one per finding and error notice.
+void WriteGithub(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
+// Markdown for $GITHUB_STEP_SUMMARY: counts by rule, class and baseline state, top files.
+void WriteSummary(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
 
 // A URI reference for a displayed path: relative paths stay relative (percent-encoded, never
 // scheme-like), absolute ones become file:// URIs.

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/fingerprint.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -42,6 +43,18 @@ Json RuleDescriptor(const rules::Rule& r, const ReportContext& ctx) {
               {"problem.severity", ProblemSeverity(r.severity)},
               {"security-severity", r.security_severity}}}};
   return d;
+}
+
+Json SuppressionsOf(const Finding& f) {
+  Json list = Json::array();
+  if (f.suppression) {
+    Json s = {{"kind", f.suppression->kind == Suppression::Kind::kInSource ? "inSource" : "external"},
+              {"status", "accepted"}};
+    if (!f.suppression->justification.empty()) s["justification"] = f.suppression->justification;
+    s["properties"] = {{"source", f.suppression->source}};
+    list.push_back(std::move(s));
+  }
+  return list;
 }
 
 // A nested location (an archive member, an image layer, a file in a disk image) as a result URI:
@@ -95,7 +108,15 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
     return artifacts.size() - 1;
   };
   Json results = Json::array();
-  for (const Finding& f : result.findings) {
+  // Suppressed results only on request (GitHub shows them as open alerts); when any result
+  // carries `suppressions`, all do (SARIF 3.27.23). Absent baseline results only on request.
+  std::vector<const Finding*> shown;
+  for (const Finding& f : result.findings)
+    if (Shown(f, ctx)) shown.push_back(&f);
+  if (ctx.include_absent)
+    for (const Finding& f : ctx.absent) shown.push_back(&f);
+  for (const Finding* fp : shown) {
+    const Finding& f = *fp;
     size_t index = artifact_of(f.location.chain, f.location.chain.size());
     bool nested = f.location.chain.size() > 1;
     Json artifact_location = ArtifactLocation(FlatPath(f.location));
@@ -112,7 +133,11 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
                 {"locations",
                  Json::array({{{"physicalLocation",
                                 {{"artifactLocation", artifact_location}, {"region", region}}}}})}};
-    if (!f.line_hash.empty()) res["partialFingerprints"] = {{"primaryLocationLineHash", f.line_hash}};
+    if (!f.line_hash.empty()) res["partialFingerprints"]["primaryLocationLineHash"] = f.line_hash;
+    if (!f.fingerprint.empty()) res["partialFingerprints"][std::string(kFingerprintName)] = f.fingerprint;
+    if (ctx.include_suppressed) res["suppressions"] = SuppressionsOf(f);
+    if (f.baseline_state != BaselineState::kNone)
+      res["baselineState"] = BaselineStateName(f.baseline_state);
     res["properties"] = {{"activity", ActivityName(f.activity)},
                          {"target", f.target},
                          {"matched", f.matched},
@@ -154,6 +179,20 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
   std::string root_uri = PathToUri(ctx.srcroot, &relative_root);
   if (root_uri.back() != '/') root_uri += '/';
   run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", root_uri}}}};
+  std::string top = ctx.vcs ? ctx.vcs->toplevel : "";
+  if (!top.empty() && top.back() != '/') top += '/';
+  if (ctx.vcs && top == ctx.srcroot) {
+    // Only when %SRCROOT% is the work tree's root: GitHub reads every URI as repo-relative.
+    bool rel = false;
+    std::string mapped_id = "%SRCROOT%";
+    std::string repo = ctx.vcs->repository_uri;
+    if (repo.starts_with("file://")) repo = PathToUri(top, &rel);  // percent-encoded
+    Json vcp = {{"repositoryUri", repo}};
+    if (!ctx.vcs->revision.empty()) vcp["revisionId"] = ctx.vcs->revision;
+    if (!ctx.vcs->branch.empty()) vcp["branch"] = ctx.vcs->branch;
+    vcp["mappedTo"] = {{"uriBaseId", mapped_id}};
+    run["versionControlProvenance"] = Json::array({vcp});
+  }
   Json invocation = {{"executionSuccessful", !result.input_error}};
   if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
   run["invocations"] = Json::array({invocation});

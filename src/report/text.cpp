@@ -50,8 +50,13 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
   Style st{color};
   std::string current;
   std::map<Severity, size_t> by_severity;
-  size_t files = 0;
+  size_t files = 0, shown = 0, suppressed = 0;
+  std::map<BaselineState, size_t> by_state;
   for (const Finding& f : result.findings) {
+    if (f.suppression) ++suppressed;
+    if (!Shown(f, ctx)) continue;
+    ++shown;
+    ++by_state[f.baseline_state];
     ++by_severity[f.severity];
     std::string where = f.location.Render();
     if (where != current) {
@@ -62,7 +67,12 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
     }
     out << "  " << f.span.line << ':' << f.span.column << "  " << st.on(SeverityColor(f.severity))
         << SeverityName(f.severity) << st.off() << "  " << f.message << "  " << st.on(kDim) << '['
-        << f.rule_id << ", " << ActivityName(f.activity) << ']' << st.off() << '\n';
+        << f.rule_id << ", " << ActivityName(f.activity);
+    if (f.baseline_state != BaselineState::kNone) out << ", " << BaselineStateName(f.baseline_state);
+    if (f.suppression)
+      out << ", suppressed" << (f.suppression->justification.empty() ? "" : ": ")
+          << f.suppression->justification;
+    out << ']' << st.off() << '\n';
     std::string_view line = f.line_text;
     size_t b = ByteOfColumn(line, f.span.column);
     size_t e = f.span.end_line == f.span.line ? ByteOfColumn(line, f.span.end_column) : line.size();
@@ -79,7 +89,7 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
           << n.id << "): " << n.message << '\n';
   }
   if (!result.findings.empty() || !result.notices.empty()) out << '\n';
-  size_t total = result.findings.size();
+  size_t total = shown;
   out << st.on(kBold) << total << (total == 1 ? " finding" : " findings") << st.off();
   if (total) {
     out << " (";
@@ -92,6 +102,11 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
     out << ") in " << files << (files == 1 ? " file" : " files");
   }
   const scan::ScanStats& s = result.stats;
+  if (suppressed) out << "; " << suppressed << " suppressed";
+  if (ctx.have_baseline)
+    out << "; baseline: " << by_state[BaselineState::kNew] << " new, "
+        << by_state[BaselineState::kUnchanged] << " unchanged, "
+        << by_state[BaselineState::kUpdated] << " updated, " << ctx.absent.size() << " absent";
   out << "; " << s.entries << " text files scanned (" << s.bytes << " bytes)";
   if (s.binary_skipped) out << ", " << s.binary_skipped << " binary skipped";
   for (const auto& [why, n] : s.skipped) out << ", " << n << ' ' << why << " skipped";

@@ -17,6 +17,7 @@
 
 #include "core/glob.h"
 #include "scan/analyze.h"
+#include "scan/suppress.h"
 
 namespace ntpsweep::scan {
 namespace {
@@ -83,6 +84,10 @@ class Pipeline : public input::EntrySink {
       : options_(options), analyzer_(analyzer) {}
 
   void Add(input::Entry entry) override {
+    if (std::string_view why = options_.select.Reject(entry.location, entry.path); !why.empty()) {
+      CountSkipped(why);
+      return;
+    }
     std::unique_lock lock(mu_);
     // Entries read from archives carry their bytes: bound the queue by bytes too.
     not_full_.wait(lock, [&] {
@@ -164,6 +169,7 @@ class Pipeline : public input::EntrySink {
         std::vector<IncludeRef> includes;
         std::vector<Finding> found =
             analyzer_.Analyze(e.location, e.path, buffer, &notices, &includes, &syntaxes);
+        ApplyInlineSuppressions(buffer, &found);  // the first reading reported unused markers
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
         std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
         for (Finding& f : found) result_.findings.push_back(std::move(f));
@@ -249,6 +255,14 @@ class Pipeline : public input::EntrySink {
         if (inc.in_root) inc.pattern = entry.root + inc.pattern;
         includes_.push_back(std::move(inc));
       }
+    }
+    // Inline `ntpsweep:ignore` markers need the text, which only lives here.
+    for (const InlineMarker& m : ApplyInlineSuppressions(data, &found)) {
+      if (!options_.report_unused_suppressions) continue;
+      notices->push_back(Notice{Notice::Level::kWarning, "unused-suppression", entry.location,
+                                m.line, m.column,
+                                entry.location.Render() + ":" + std::to_string(m.line) +
+                                    ": this ntpsweep:ignore marker suppresses no finding"});
     }
     for (Finding& f : found) {
       if (entry.shadowed) {

@@ -9,6 +9,7 @@
 #include "host/target.h"
 #include "input/input.h"
 #include "rules/rule.h"
+#include "scan/shard.h"
 
 namespace ntpsweep::scan {
 
@@ -17,6 +18,8 @@ struct ScanOptions {
   input::WalkOptions walk;
   size_t max_file_bytes = 64u << 20;  // bytes of one entry read for matching
   unsigned jobs = 0;                  // 0: one worker per core
+  EntryFilter select;                 // --shard, --include, --changed-since
+  bool report_unused_suppressions = false;  // notices for ntpsweep:ignore markers that matched nothing
 };
 
 struct ScanStats {

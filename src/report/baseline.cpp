@@ -1,0 +1,231 @@
+#include "report/baseline.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "report/fingerprint.h"
+
+namespace ntpsweep::report {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string Str(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+uint32_t Num(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<uint32_t>() : 0;
+}
+
+Activity ParseActivity(const std::string& s) {
+  for (Activity a : {Activity::kActive, Activity::kReference, Activity::kCommented,
+                     Activity::kBackupCopy, Activity::kMention, Activity::kTemplate,
+                     Activity::kShadowed})
+    if (ActivityName(a) == s) return a;
+  return Activity::kMention;
+}
+
+Finding FromSarifResult(const Json& r) {
+  Finding f;
+  f.rule_id = Str(r, "ruleId");
+  f.severity = ParseSeverity(Str(r, "level")).value_or(Severity::kWarning);
+  if (r.contains("message")) f.message = Str(r["message"], "text");
+  if (r.contains("locations") && r["locations"].is_array() && !r["locations"].empty()) {
+    const Json& phys = r["locations"][0].value("physicalLocation", Json::object());
+    std::string uri = phys.contains("artifactLocation") ? Str(phys["artifactLocation"], "uri") : "";
+    if (uri.starts_with("file://")) uri.erase(0, 7);
+    f.location.chain = {PercentDecode(uri)};
+    if (phys.contains("region")) {
+      const Json& reg = phys["region"];
+      f.span.line = Num(reg, "startLine");
+      f.span.column = Num(reg, "startColumn");
+      f.span.end_line = Num(reg, "endLine");
+      f.span.end_column = Num(reg, "endColumn");
+      if (reg.contains("snippet")) f.line_text = Str(reg["snippet"], "text");
+    }
+  }
+  if (r.contains("partialFingerprints")) {
+    f.fingerprint = Str(r["partialFingerprints"], std::string(kFingerprintName).c_str());
+    f.line_hash = Str(r["partialFingerprints"], "primaryLocationLineHash");
+  }
+  if (r.contains("properties")) {
+    const Json& p = r["properties"];
+    f.matched = Str(p, "matched");
+    f.target = Str(p, "target");
+    f.match_kind = Str(p, "matchKind");
+    f.directive = Str(p, "directive");
+    f.activity = ParseActivity(Str(p, "activity"));
+  }
+  return f;
+}
+
+Finding FromJsonFinding(const Json& j) {
+  Finding f;
+  f.rule_id = Str(j, "rule");
+  f.severity = ParseSeverity(Str(j, "severity")).value_or(Severity::kWarning);
+  f.activity = ParseActivity(Str(j, "activity"));
+  if (j.contains("chain") && j["chain"].is_array())
+    for (const Json& c : j["chain"])
+      if (c.is_string()) f.location.chain.push_back(c.get<std::string>());
+  if (f.location.chain.empty()) f.location.chain = {Str(j, "location")};
+  f.span.line = Num(j, "line");
+  f.span.column = Num(j, "column");
+  f.span.end_line = Num(j, "end_line");
+  f.span.end_column = Num(j, "end_column");
+  f.matched = Str(j, "matched");
+  f.target = Str(j, "target");
+  f.match_kind = Str(j, "match_kind");
+  f.directive = Str(j, "directive");
+  f.message = Str(j, "message");
+  f.line_text = Str(j, "line_text");
+  f.line_hash = Str(j, "line_hash");
+  f.fingerprint = Str(j, "fingerprint");
+  return f;
+}
+
+// What stays when a line is edited: the rule, the file and the mention.
+std::tuple<std::string, std::string, std::string> LooseKey(const Finding& f) {
+  return {f.rule_id, f.location.Render(), f.matched};
+}
+
+}  // namespace
+
+std::vector<Finding> ParseBaseline(const std::string& text, const std::string& name) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw BaselineError(name + ": not a JSON or SARIF report: " + e.what());
+  }
+  std::vector<Finding> out;
+  bool missing_fingerprints = false;
+  if (doc.is_object() && doc.contains("runs") && doc["runs"].is_array()) {
+    for (const Json& run : doc["runs"]) {
+      std::string tool;
+      if (run.contains("tool") && run["tool"].contains("driver"))
+        tool = Str(run["tool"]["driver"], "name");
+      if (tool != "ntpsweep" || !run.contains("results") || !run["results"].is_array()) continue;
+      for (const Json& r : run["results"]) {
+        if (Str(r, "baselineState") == "absent") continue;
+        out.push_back(FromSarifResult(r));
+        missing_fingerprints = missing_fingerprints || out.back().fingerprint.empty();
+      }
+    }
+  } else if (doc.is_object() && doc.contains("findings") && doc["findings"].is_array()) {
+    for (const Json& j : doc["findings"]) {
+      out.push_back(FromJsonFinding(j));
+      missing_fingerprints = missing_fingerprints || out.back().fingerprint.empty();
+    }
+  } else {
+    throw BaselineError(name + ": neither a SARIF log (runs) nor an ntpsweep JSON report (findings)");
+  }
+  if (missing_fingerprints) {
+    // A report from before fingerprints existed: compute them the way the scan does.
+    scan::SortFindings(&out);
+    AssignFingerprints(&out);
+  }
+  return out;
+}
+
+std::vector<Finding> LoadBaseline(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw BaselineError(path + ": the baseline cannot be read");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseBaseline(buf.str(), path);
+}
+
+std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
+                                   std::vector<Finding>* findings) {
+  std::multimap<std::string, size_t> by_fingerprint;
+  for (size_t i = 0; i < baseline.size(); ++i) by_fingerprint.emplace(baseline[i].fingerprint, i);
+  std::vector<bool> matched(baseline.size(), false);
+  std::vector<Finding*> pending;
+  for (Finding& f : *findings) {
+    f.baseline_state = BaselineState::kNew;
+    auto [lo, hi] = by_fingerprint.equal_range(f.fingerprint);
+    for (auto it = lo; it != hi; ++it) {
+      if (matched[it->second]) continue;
+      matched[it->second] = true;
+      const Finding& b = baseline[it->second];
+      f.baseline_state = b.severity == f.severity && b.message == f.message
+                             ? BaselineState::kUnchanged
+                             : BaselineState::kUpdated;
+      break;
+    }
+    if (f.baseline_state == BaselineState::kNew && !f.suppression) pending.push_back(&f);
+  }
+  // Second pass: an edited line keeps rule, file and mention; leftovers pair up in line order
+  // (baseline findings are in report order, and so are `findings`).
+  std::multimap<std::tuple<std::string, std::string, std::string>, size_t> by_place;
+  for (size_t i = 0; i < baseline.size(); ++i)
+    if (!matched[i]) by_place.emplace(LooseKey(baseline[i]), i);
+  for (Finding* f : pending) {
+    auto [lo, hi] = by_place.equal_range(LooseKey(*f));
+    for (auto it = lo; it != hi; ++it) {
+      if (matched[it->second]) continue;
+      const Finding& b = baseline[it->second];
+      if (f->severity > b.severity) continue;  // re-activated: that is a new risk
+      matched[it->second] = true;
+      f->baseline_state = BaselineState::kUpdated;
+      break;
+    }
+  }
+  std::vector<Finding> absent;
+  for (size_t i = 0; i < baseline.size(); ++i) {
+    if (matched[i]) continue;
+    absent.push_back(baseline[i]);
+    absent.back().baseline_state = BaselineState::kAbsent;
+    absent.back().suppression.reset();
+  }
+  scan::SortFindings(&absent);
+  return absent;
+}
+
+std::vector<Finding> Triage(const TriageOptions& options, scan::ScanResult* result) {
+  AssignFingerprints(&result->findings);
+  if (!options.ignore.empty())
+    scan::ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
+                             &result->findings, &result->notices, options.root);
+  if (!options.have_baseline) return {};
+  return ApplyBaseline(options.baseline, &result->findings);
+}
+
+bool FailsCheck(const std::vector<Finding>& findings, Severity threshold, bool new_only) {
+  if (threshold == Severity::kNone) return false;
+  for (const Finding& f : findings) {
+    if (f.suppression || f.severity < threshold) continue;
+    if (new_only && f.baseline_state != BaselineState::kNew &&
+        f.baseline_state != BaselineState::kNone)
+      continue;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace ntpsweep::report

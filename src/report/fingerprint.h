@@ -1,0 +1,30 @@
+// Content fingerprints ("ntpsweep/v1" in SARIF partialFingerprints): what a baseline and the
+// ignore file match findings on. They leave the line number out, so a finding whose line moved
+// (lines added or removed above it) keeps its fingerprint; editing the line itself changes it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ntpsweep::report {
+
+inline constexpr std::string_view kFingerprintName = "ntpsweep/v1";
+
+// 64-bit FNV-1a: small, fixed and documented, so fingerprints are stable across versions.
+uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+
+// The line with leading/trailing white space removed and inner runs of white space collapsed
+// to one space: re-indenting a line does not change a fingerprint.
+std::string NormalizeLine(std::string_view line);
+
+// hex16(FNV-1a("ntpsweep/v1" NUL rule NUL path NUL matched NUL normalized-line)) + ":" + n,
+// n counting (from 1, in line/column order) findings with the same hash, so two identical lines
+// in one file stay distinct. Sets Finding::fingerprint on every finding; `findings` must be in
+// report order (scan::SortFindings).
+void AssignFingerprints(std::vector<Finding>* findings);
+
+}  // namespace ntpsweep::report

@@ -1,0 +1,42 @@
+// Which entries a scan keeps: `--shard K/N` (a deterministic share of the files, for splitting
+// one large scan across N workers), `--include` globs and `--changed-since` file lists. Decided
+// on the outermost path of an entry's location, so an archive and all its members go together
+// and fingerprints (counted per file) do not depend on the split.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ntpsweep::scan {
+
+struct ShardSpec {
+  unsigned index = 0;  // 1-based K
+  unsigned count = 0;  // N; 0: no sharding
+};
+
+// "K/N" with 1 <= K <= N; false with a message otherwise.
+bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error);
+
+// `path` relative to the absolute directory `root` when it lies below it, else "".
+std::string RootRelative(const std::string& path, const std::string& root);
+
+// The shard (0-based) an outermost path falls in: FNV-1a 64 of the path as displayed, mod N.
+unsigned ShardOf(std::string_view outer_path, unsigned count);
+
+struct EntryFilter {
+  ShardSpec shard;
+  std::vector<std::string> include;  // globs; empty: every file
+  std::string root;                  // absolute scan root: globs also match paths relative to it
+  bool limit_to_files = false;       // --changed-since
+  std::vector<std::string> files;    // absolute, lexically normal paths of the files to keep
+
+  // Empty when the entry is kept; otherwise why not ("other-shard", "not-included",
+  // "unchanged"), which the scan counts as skipped.
+  std::string_view Reject(const Location& location, std::string_view rule_path) const;
+};
+
+}  // namespace ntpsweep::scan

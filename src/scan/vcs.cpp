@@ -1,0 +1,279 @@
+#include "scan/vcs.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/glob.h"
+
+namespace ntpsweep::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Settings that keep git from running anything a scanned repository configures.
+std::vector<std::string> Git(const std::string& dir, std::initializer_list<std::string> args) {
+  std::vector<std::string> argv = {"git", "-c", "core.fsmonitor=false", "-c",
+                                   "core.quotePath=false", "-C", dir};
+  argv.insert(argv.end(), args);
+  return argv;
+}
+
+std::string Chomp(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::vector<std::string> SplitNul(const std::string& s) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\0') continue;
+    if (i > b) out.push_back(s.substr(b, i - b));
+    b = i + 1;
+  }
+  if (b < s.size()) out.push_back(s.substr(b));
+  return out;
+}
+
+std::string ToLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool Under(const std::string& root, const std::string& path) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
+}
+
+// Files a path names: itself, the regular files of a directory, or a glob in the last segment.
+void Expand(const std::string& root, const fs::path& p, std::set<std::string>* out) {
+  std::error_code ec;
+  std::string s = p.lexically_normal().string();
+  if (!Under(root, s)) return;
+  std::string name = p.filename().string();
+  if (name.find_first_of("*?[") != std::string::npos) {
+    fs::path dir = p.parent_path();
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
+          GlobMatch(name, it->path().filename().string()))
+        out->insert(it->path().lexically_normal().string());
+    return;
+  }
+  if (fs::is_symlink(p, ec)) return;
+  if (fs::is_regular_file(p, ec)) {
+    out->insert(s);
+  } else if (fs::is_directory(p, ec)) {
+    for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec) && !it->is_symlink(ec))
+        out->insert(it->path().lexically_normal().string());
+  }
+}
+
+std::vector<std::string> Tokens(std::string_view line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    if (i >= line.size() || line[i] == '#') break;
+    size_t b = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    std::string t(line.substr(b, i - b));
+    if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front())
+      t = t.substr(1, t.size() - 2);
+    out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> RunProgram(const std::vector<std::string>& argv, std::string* err) {
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return std::nullopt;
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
+    return std::nullopt;
+  }
+  std::vector<char*> args;
+  std::vector<std::string> store = argv;
+  for (std::string& a : store) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return std::nullopt;
+  if (pid == 0) {
+    int in = open("/dev/null", O_RDONLY);
+    if (in >= 0) dup2(in, 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  std::string out, errs;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        (i == 0 ? out : errs).append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (err) *err = errs;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return out;
+}
+
+std::string NormalizeRemoteUrl(const std::string& url_in) {
+  std::string url = url_in;
+  std::string scheme, rest;
+  size_t sep = url.find("://");
+  if (sep != std::string::npos) {
+    scheme = ToLower(url.substr(0, sep));
+    rest = url.substr(sep + 3);
+    if (scheme == "ssh" || scheme == "git+ssh") scheme = "https";
+  } else {
+    // scp-like "user@host:path" (a ':' before any '/').
+    size_t colon = url.find(':');
+    size_t slash = url.find('/');
+    if (colon == std::string::npos || colon == 0 || (slash != std::string::npos && slash < colon))
+      return "";
+    scheme = "https";
+    rest = url.substr(0, colon) + "/" + url.substr(colon + 1);
+  }
+  if (scheme != "https" && scheme != "http" && scheme != "git") return "";
+  size_t path_start = rest.find('/');
+  std::string authority = rest.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "" : rest.substr(path_start);
+  size_t at = authority.rfind('@');
+  if (at != std::string::npos) authority.erase(0, at + 1);  // never leak a token
+  // ssh ports are not https ports.
+  if (sep != std::string::npos && ToLower(url.substr(0, sep)).find("ssh") != std::string::npos) {
+    size_t port = authority.rfind(':');
+    if (port != std::string::npos) authority.erase(port);
+  }
+  if (authority.empty()) return "";
+  if (path.ends_with(".git")) path.resize(path.size() - 4);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return scheme + "://" + authority + path;
+}
+
+std::optional<VcsInfo> DetectGit(const std::string& dir) {
+  auto top = RunProgram(Git(dir, {"rev-parse", "--show-toplevel"}));
+  if (!top) return std::nullopt;
+  VcsInfo info;
+  info.toplevel = Chomp(*top);
+  if (info.toplevel.empty()) return std::nullopt;
+  if (auto rev = RunProgram(Git(dir, {"rev-parse", "--verify", "-q", "HEAD"})))
+    info.revision = Chomp(*rev);
+  if (auto br = RunProgram(Git(dir, {"symbolic-ref", "-q", "--short", "HEAD"})))
+    info.branch = Chomp(*br);
+  if (auto remote = RunProgram(Git(dir, {"config", "--get", "remote.origin.url"})))
+    info.repository_uri = NormalizeRemoteUrl(Chomp(*remote));
+  if (info.repository_uri.empty()) info.repository_uri = "file://" + info.toplevel + "/";
+  return info;
+}
+
+std::vector<std::string> ChangedFiles(const std::string& dir, const std::string& rev) {
+  std::string err;
+  auto top = RunProgram(Git(dir, {"rev-parse", "--show-toplevel"}), &err);
+  if (!top) throw VcsError("--changed-since: " + dir + " is not inside a git work tree");
+  std::string root = Chomp(*top);
+  if (rev.empty() || rev[0] == '-')
+    throw VcsError("--changed-since: '" + rev + "' is not a revision");
+  if (!RunProgram(Git(root, {"rev-parse", "--verify", "-q", rev + "^{commit}"})))
+    throw VcsError("--changed-since: git does not know the revision '" + rev + "'");
+  auto diff = RunProgram(
+      Git(root, {"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                 rev, "--"}),
+      &err);
+  if (!diff) throw VcsError("--changed-since: git diff failed: " + Chomp(err));
+  auto untracked = RunProgram(Git(root, {"ls-files", "-z", "--others", "--exclude-standard"}), &err);
+  if (!untracked) throw VcsError("--changed-since: git ls-files failed: " + Chomp(err));
+  std::set<std::string> files;
+  for (const std::string* list : {&*diff, &*untracked})
+    for (const std::string& name : SplitNul(*list)) {
+      fs::path p = fs::path(root) / name;
+      std::error_code ec;
+      if (fs::is_regular_file(fs::symlink_status(p, ec)))
+        files.insert(p.lexically_normal().string());
+    }
+  return {files.begin(), files.end()};
+}
+
+void AddIncludedFiles(const std::string& root_in, std::vector<std::string>* files) {
+  const std::string root = fs::path(root_in).lexically_normal().string();
+  std::set<std::string> all(files->begin(), files->end());
+  std::vector<std::string> work(files->begin(), files->end());
+  static const std::set<std::string> kInclude = {"include",  "includefile", "confdir",
+                                                 "sourcedir", "source",     ".",
+                                                 "!include", "%include",    "conf-dir"};
+  constexpr size_t kMaxFiles = 100000;
+  while (!work.empty() && all.size() < kMaxFiles) {
+    std::vector<std::string> next;
+    for (const std::string& file : work) {
+      std::ifstream in(file, std::ios::binary);
+      std::string line;
+      fs::path base = fs::path(file).parent_path();
+      bool dockerfile = ToLower(fs::path(file).filename().string()).find("dockerfile") !=
+                        std::string::npos;
+      size_t read = 0;
+      while (std::getline(in, line) && read < (1u << 20)) {
+        read += line.size() + 1;
+        std::vector<std::string> tok = Tokens(line);
+        if (tok.size() < 2) continue;
+        std::string head = ToLower(tok[0]);
+        std::vector<std::string> args;
+        if (kInclude.count(head)) {
+          args.assign(tok.begin() + 1, tok.end());
+        } else if (dockerfile && (head == "copy" || head == "add")) {
+          for (size_t i = 1; i + 1 < tok.size(); ++i)
+            if (!tok[i].starts_with("--")) args.push_back(tok[i]);
+        } else {
+          continue;
+        }
+        for (const std::string& a : args) {
+          if (a.empty() || a.find("://") != std::string::npos || a[0] == '$') continue;
+          std::set<std::string> found;
+          if (a[0] == '/') {
+            Expand(root, fs::path(root) / a.substr(1), &found);
+          } else {
+            Expand(root, base / a, &found);
+            Expand(root, fs::path(root) / a, &found);
+          }
+          for (const std::string& f : found)
+            if (all.insert(f).second) next.push_back(f);
+        }
+      }
+    }
+    work = std::move(next);
+  }
+  files->assign(all.begin(), all.end());
+}
+
+}  // namespace ntpsweep::scan

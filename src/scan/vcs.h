@@ -1,0 +1,50 @@
+// What git knows about the scan root, asked by running `git` (no libgit2): the repository,
+// revision and branch for SARIF versionControlProvenance, and the files a change touched for
+// `--changed-since`.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ntpsweep::scan {
+
+struct VcsInfo {
+  std::string toplevel;        // absolute work tree root, no trailing '/'
+  std::string repository_uri;  // remote.origin.url as an https URI without credentials, or
+                               // file:///<toplevel>/ when there is no remote
+  std::string revision;        // HEAD commit (empty in a repository without commits)
+  std::string branch;          // current branch, empty when HEAD is detached
+};
+
+// Runs argv (argv[0] looked up in PATH) with stdin from /dev/null; returns its stdout, or
+// nullopt when it could not run or exited non-zero (stderr goes to `err` if given).
+std::optional<std::string> RunProgram(const std::vector<std::string>& argv,
+                                      std::string* err = nullptr);
+
+// Nullopt outside a git work tree (or without git).
+std::optional<VcsInfo> DetectGit(const std::string& dir);
+
+// "git@github.com:org/repo.git" -> "https://github.com/org/repo"; userinfo is removed from
+// http(s) URLs so tokens never reach a report. Empty when it cannot be made an absolute URI.
+std::string NormalizeRemoteUrl(const std::string& url);
+
+class VcsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Absolute, lexically normal paths of the files that differ between `rev` and the work tree
+// (committed, staged or not) plus untracked files that are not ignored, sorted; deleted files
+// are left out. Throws VcsError when `dir` is not in a work tree or git rejects `rev`.
+std::vector<std::string> ChangedFiles(const std::string& dir, const std::string& rev);
+
+// Adds to `files` (absolute paths, sorted, unique on return) the files that they pull in:
+// `include`/`includefile`/`confdir`/`sourcedir`/`source`/`.` directives and Dockerfile
+// `COPY`/`ADD` sources, resolved against the including file's directory and against `root`
+// (absolute paths like /etc/chrony/conf.d/*.conf are looked up under the root too); globs in
+// the last path segment are expanded. One level deep per pass, until nothing is added.
+void AddIncludedFiles(const std::string& root, std::vector<std::string>* files);
+
+}  // namespace ntpsweep::scan

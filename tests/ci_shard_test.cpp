@@ -1,0 +1,154 @@
+// Many machines: --shard K/N splits one scan deterministically (the union of the shards is the
+// unsharded scan); SARIF versionControlProvenance from git; --changed-since limits a scan to
+// the files a change touched (and the files they include).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ci_util.h"
+#include "scan/shard.h"
+#include "scan/vcs.h"
+
+namespace {
+
+using namespace ntpsweep::testing;
+using namespace ntpsweep::testing::ci;
+using Json = nlohmann::json;
+namespace scan = ntpsweep::scan;
+
+const std::vector<std::string> kE2eHosts = {"--host", "192.0.2.10", "--host", "2001:db8::123",
+                                            "--host", "ntp-old.corp.example.net", "--host",
+                                            "198.51.100.0/28"};
+
+std::multiset<std::string> Keys(const Json& doc) {
+  std::multiset<std::string> out;
+  for (const Json& f : doc.at("findings"))
+    out.insert(f.at("location").get<std::string>() + ":" + std::to_string(f.at("line").get<int>()) +
+               ":" + std::to_string(f.at("column").get<int>()) + " " + f.at("rule").get<std::string>() +
+               " " + f.at("fingerprint").get<std::string>() + " " + f.value("baseline_state", ""));
+  return out;
+}
+
+Json ScanTree(const std::string& dir, const std::vector<std::string>& hosts,
+              const std::vector<std::string>& extra) {
+  RunResult r = RunNtpsweep(Join(Join(Join({"scan", "--format", "json"}, hosts), extra), {"."}),
+                            RunOptions{dir, {{"NTPSWEEP_TODAY", "2026-06-01"}}, false});
+  INFO(r.err);
+  REQUIRE(r.exit_code <= 1);
+  return Json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("shard: K/N parsing and a stable hash", "[ci][shard]") {
+  scan::ShardSpec s;
+  std::string error;
+  CHECK(scan::ParseShard("2/4", &s, &error));
+  CHECK((s.index == 2 && s.count == 4));
+  for (const char* bad : {"0/4", "5/4", "1/0", "1", "a/b", "1/2/3", "-1/2", " 1/2"}) {
+    INFO(bad);
+    CHECK_FALSE(scan::ParseShard(bad, &s, &error));
+  }
+  // FNV-1a 64 of the path, mod N: fixed values, so workers on any machine agree.
+  CHECK(scan::ShardOf("etc/ntp.conf", 1) == 0);
+  CHECK(scan::ShardOf("etc/ntp.conf", 7) == scan::ShardOf("etc/ntp.conf", 7));
+  std::set<unsigned> used;
+  for (int i = 0; i < 64; ++i) used.insert(scan::ShardOf("file-" + std::to_string(i), 4));
+  CHECK(used.size() == 4);
+  RunResult r = RunNtpsweep({"scan", "--host", "192.0.2.10", "--shard", "3/2", "."});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--shard must be K/N") != std::string::npos);
+}
+
+TEST_CASE("shard: the union of the shards equals the unsharded scan", "[ci][shard][e2e]") {
+  struct Tree {
+    std::string dir;
+    std::vector<std::string> hosts;
+  };
+  for (const Tree& t : {Tree{kRepoFixture, kHosts}, Tree{kSourceDir + "/fixtures/e2e", kE2eHosts}}) {
+    INFO(t.dir);
+    Json whole = ScanTree(t.dir, t.hosts, {"--include-suppressed"});
+    REQUIRE_FALSE(whole.at("findings").empty());
+    for (unsigned n : {2u, 3u, 5u}) {
+      std::multiset<std::string> uni;
+      size_t entries = 0;
+      for (unsigned k = 1; k <= n; ++k) {
+        Json part = ScanTree(t.dir, t.hosts,
+                             {"--include-suppressed", "--shard", std::to_string(k) + "/" + std::to_string(n)});
+        for (const std::string& key : Keys(part)) uni.insert(key);
+        entries += part.at("stats").at("entries").get<size_t>();
+      }
+      CHECK(uni == Keys(whole));
+      CHECK(entries == whole.at("stats").at("entries").get<size_t>());
+    }
+  }
+}
+
+TEST_CASE("vcs: remote URLs are normalised without credentials", "[ci][vcs]") {
+  CHECK(scan::NormalizeRemoteUrl("git@github.com:org/repo.git") == "https://github.com/org/repo");
+  CHECK(scan::NormalizeRemoteUrl("https://x-access-token:secret@github.com/org/repo.git") ==
+        "https://github.com/org/repo");
+  CHECK(scan::NormalizeRemoteUrl("ssh://git@git.example.com:2222/team/repo") ==
+        "https://git.example.com/team/repo");
+  CHECK(scan::NormalizeRemoteUrl("https://github.com/org/repo/") == "https://github.com/org/repo");
+  CHECK(scan::NormalizeRemoteUrl("/srv/git/repo.git") == "");
+  CHECK(scan::NormalizeRemoteUrl("../repo") == "");
+}
+
+TEST_CASE("vcs: SARIF versionControlProvenance in a git work tree only", "[ci][vcs][sarif]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  CopyTree(kRepoFixture, repo);
+  // Outside a git work tree: no provenance.
+  Scan(repo, {"--format", "sarif", "-o", tmp / "plain.sarif"}, 1);
+  CHECK_FALSE(Json::parse(ReadWholeFile(tmp / "plain.sarif"))["runs"][0].contains("versionControlProvenance"));
+  GitInitAndCommit(repo);
+  REQUIRE(Sh("git -C " + Quote(repo) + " remote add origin https://token:t@github.com/org/infra.git").status == 0);
+  std::string head = Sh("git -C " + Quote(repo) + " rev-parse HEAD").output;
+  head.resize(40);
+  Scan(repo, {"--format", "sarif", "-o", tmp / "git.sarif"}, 1);
+  Json run = Json::parse(ReadWholeFile(tmp / "git.sarif"))["runs"][0];
+  REQUIRE(run.contains("versionControlProvenance"));
+  CHECK(run["versionControlProvenance"] ==
+        Json::array({{{"repositoryUri", "https://github.com/org/infra"},
+                      {"revisionId", head},
+                      {"branch", "main"},
+                      {"mappedTo", {{"uriBaseId", "%SRCROOT%"}}}}}));
+  Shell v = ValidateSarif(tmp / "git.sarif");
+  INFO(v.output);
+  CHECK(v.status == 0);
+  // With a scan root below the work tree's root, URIs are not repo-relative: no provenance
+  // (it would map the repository to the wrong directory).
+  Scan(repo + "/etc", {"--format", "sarif", "-o", tmp / "sub.sarif"}, 1);
+  CHECK_FALSE(Json::parse(ReadWholeFile(tmp / "sub.sarif"))["runs"][0].contains("versionControlProvenance"));
+  Scan(repo, {"--format", "sarif", "-o", tmp / "root.sarif", "etc"}, 1);
+  CHECK(Json::parse(ReadWholeFile(tmp / "root.sarif"))["runs"][0].contains("versionControlProvenance"));
+}
+
+TEST_CASE("vcs: --changed-since scans changed files and the files they include", "[ci][vcs]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  CopyTree(kRepoFixture, repo);
+  WriteWholeFile(repo + "/etc/chrony/conf.d/old.conf", "server 192.0.2.10\n");
+  GitInitAndCommit(repo);
+  // Nothing changed: nothing scanned.
+  Json doc = ScanJson(repo, {"--changed-since", "HEAD"}, 0);
+  CHECK(doc.at("findings").empty());
+  CHECK(doc.at("stats").at("entries") == 0);
+  // A changed script, an untracked doc, and chrony.conf now including conf.d: the included
+  // file is scanned although it did not change.
+  WriteWholeFile(repo + "/scripts/sync-time.sh", ReadWholeFile(repo + "/scripts/sync-time.sh") + "# 192.0.2.10\n");
+  WriteWholeFile(repo + "/docs/new.md", "192.0.2.10\n");
+  WriteWholeFile(repo + "/etc/chrony/chrony.conf",
+                 ReadWholeFile(repo + "/etc/chrony/chrony.conf") + "confdir /etc/chrony/conf.d\n");
+  doc = ScanJson(repo, {"--changed-since", "HEAD"}, 1);
+  std::set<std::string> files;
+  for (const Json& f : doc.at("findings")) files.insert(f.at("location"));
+  CHECK(files == std::set<std::string>{"docs/new.md", "etc/chrony/chrony.conf",
+                                       "etc/chrony/conf.d/old.conf", "scripts/sync-time.sh"});
+  // Errors: not a revision, not a work tree.
+  RunResult r = Scan(repo, {"--changed-since", "no-such-rev"}, 2);
+  CHECK(r.err.find("does not know the revision 'no-such-rev'") != std::string::npos);
+  r = Scan(tmp.path(), {"--changed-since", "HEAD"}, 2);
+  CHECK(r.err.find("not inside a git work tree") != std::string::npos);
+}

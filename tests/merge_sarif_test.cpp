@@ -134,6 +134,7 @@ TEST_CASE("merge e2e: scans of two trees and two shards into one valid log", "[m
   Json whole = Json::parse(ReadWholeFile(tmp / "whole.sarif"));
   CHECK(merged["runs"][0]["results"] == whole["runs"][0]["results"]);
   CHECK(merged["runs"][0]["tool"] == whole["runs"][0]["tool"]);
+  CHECK(merged["runs"][0]["artifacts"] == whole["runs"][0]["artifacts"]);
   Shell v = ValidateSarif(tmp / "merged.sarif");
   INFO(v.output);
   CHECK(v.status == 0);

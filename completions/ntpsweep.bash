@@ -1,0 +1,67 @@
+# bash completion for ntpsweep. Installed by `cmake --install` to
+# share/bash-completion/completions/ntpsweep. tests/ci_completions_test.cpp checks that every
+# flag in `ntpsweep <command> --help` is listed here.
+
+_ntpsweep() {
+  local cur prev cword
+  cur=${COMP_WORDS[COMP_CWORD]}
+  prev=${COMP_WORDS[COMP_CWORD-1]}
+  cword=$COMP_CWORD
+
+  local cmd="" sub="" i w
+  for ((i = 1; i < cword; i++)); do
+    w=${COMP_WORDS[i]}
+    case $w in
+      -*) ;;
+      *)
+        if [[ -z $cmd ]]; then cmd=$w
+        elif [[ $cmd == rules && -z $sub ]]; then sub=$w
+        fi ;;
+    esac
+  done
+
+  local scan_opts="-h --help --host --config --rules --no-builtin-rules --disable-rule
+    --enable-rule --severity --format -o --output --fail-on --fail-on-new-only --exclude
+    --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
+    --layers --max-depth --max-entry-size --max-input-size --max-ratio --max-entries
+    --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
+    --include-suppressed --include-absent --summary --changed-since --shard"
+
+  case $prev in
+    --format) COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); return ;;
+    --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
+    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+    --archives) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
+    --layers) COMPREPLY=($(compgen -W "squashed all" -- "$cur")); return ;;
+    --config|--ignore-file|--baseline|--summary|-o|--output)
+      COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --host|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
+    --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
+    --max-buffer|--changed-since|--shard)
+      return ;;
+  esac
+
+  case $cmd in
+    "")
+      COMPREPLY=($(compgen -W "scan rules init merge -h --help --version" -- "$cur")) ;;
+    scan)
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$scan_opts" -- "$cur"))
+      else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    rules)
+      case $sub in
+        "") COMPREPLY=($(compgen -W "list show validate test -h --help" -- "$cur")) ;;
+        list|test) COMPREPLY=($(compgen -W "-h --help --no-builtin-rules" -- "$cur") $(compgen -d -- "$cur")) ;;
+        validate) COMPREPLY=($(compgen -W "-h --help --no-builtin-rules" -- "$cur") $(compgen -d -- "$cur")) ;;
+        show)
+          if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help --rules --no-builtin-rules" -- "$cur"))
+          else COMPREPLY=($(compgen -W "$(ntpsweep rules list 2>/dev/null | cut -f1)" -- "$cur")); fi ;;
+      esac ;;
+    init)
+      COMPREPLY=($(compgen -W "-h --help --host -o --output --force" -- "$cur")) ;;
+    merge)
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur"))
+      else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+  esac
+}
+complete -F _ntpsweep ntpsweep

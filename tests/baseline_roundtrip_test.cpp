@@ -64,9 +64,9 @@ void EditRepo(const std::string& repo) {
   // scripts/sync-time.sh: the active reference is gone.
   WriteWholeFile(repo + "/scripts/sync-time.sh",
                  "#!/bin/sh\n"
-                 "# Steps the clock before the daemon starts.\n"
-                 "ntpdate -u ntp.corp.example.net\n"
-                 "ntpdate -u ntp-old.corp.example.net  # ntpsweep:ignore text-mention -- the legacy path, OPS-77\n");
+                 "# Reports which time server the host used last.\n"
+                 "echo \"last sync: ntp.corp.example.net\"\n"
+                 "echo \"fallback: ntp-old.corp.example.net\"  # ntpsweep:ignore text-mention -- the legacy path, OPS-77\n");
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ TEST_CASE("ci github: one workflow command per open finding and notice", "[ci][g
       "title=ntp-conf-source::ntp.conf `server` uses the old time server 192.0.2.10 as a time source [active]",
       "::warning file=etc/ntp.conf,line=7,col=10,endLine=7,endColumn=20,"
       "title=ntp-conf-reference::ntp.conf `restrict` names the old time server 192.0.2.10 [reference]",
-      "::warning file=scripts/sync-time.sh,line=3,col=12,endLine=3,endColumn=22,"
+      "::warning file=scripts/sync-time.sh,line=3,col=18,endLine=3,endColumn=28,"
       "title=text-mention::mentions the old time server 192.0.2.10 [mention]",
       "::warning file=src/clock.c,line=4,col=30,endLine=4,endColumn=40,"
       "title=text-mention::mentions the old time server 192.0.2.10 [mention]",

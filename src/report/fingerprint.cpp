@@ -5,15 +5,6 @@
 
 namespace ntpsweep::report {
 
-uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 std::string NormalizeLine(std::string_view line) {
   std::string out;
   bool space = false;

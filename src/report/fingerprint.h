@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "core/types.h"
+#include "scan/shard.h"
 
 namespace ntpsweep::report {
 
 inline constexpr std::string_view kFingerprintName = "ntpsweep/v1";
 
-// 64-bit FNV-1a: small, fixed and documented, so fingerprints are stable across versions.
-uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+using scan::Fnv1a64;  // the documented hash of fingerprints and shards
 
 // The line with leading/trailing white space removed and inner runs of white space collapsed
 // to one space: re-indenting a line does not change a fingerprint.

@@ -25,13 +25,17 @@ bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error) {
   return true;
 }
 
-unsigned ShardOf(std::string_view outer_path, unsigned count) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : outer_path) {
+uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
     h ^= c;
     h *= 0x100000001b3ull;
   }
-  return static_cast<unsigned>(h % count);
+  return h;
+}
+
+unsigned ShardOf(std::string_view outer_path, unsigned count) {
+  return static_cast<unsigned>(Fnv1a64(outer_path) % count);
 }
 
 std::string RootRelative(const std::string& path, const std::string& root) {

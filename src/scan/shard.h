@@ -24,6 +24,10 @@ bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error);
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);
 
+// 64-bit FNV-1a: small, fixed and documented, so shards and fingerprints (report/fingerprint)
+// are the same on every machine and in every version.
+uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+
 // The shard (0-based) an outermost path falls in: FNV-1a 64 of the path as displayed, mod N.
 unsigned ShardOf(std::string_view outer_path, unsigned count);
 

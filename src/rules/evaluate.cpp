@@ -1,6 +1,7 @@
 #include "rules/evaluate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <strings.h>
 
 namespace ntpsweep::rules {
@@ -15,10 +16,92 @@ bool Contains(const std::vector<std::string>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
+// '.'-separated key-path glob, case-insensitive; '*' within a name, '**' across segments.
+bool KeyPathMatch(std::string_view p, std::string_view s) {
+  while (!p.empty()) {
+    if (p.substr(0, 2) == "**") {
+      std::string_view rest = p.substr(2);
+      bool dot = !rest.empty() && rest.front() == '.';
+      if (dot) rest.remove_prefix(1);
+      for (size_t i = 0;; ++i) {
+        if ((i == 0 || !dot || s[i - 1] == '.') && KeyPathMatch(rest, s.substr(i))) return true;
+        if (i >= s.size()) return false;
+      }
+    }
+    if (p.front() == '*') {  // not across '.', nor into an index "[]" or a key marker "{}"
+      std::string_view rest = p.substr(1);
+      for (size_t i = 0;; ++i) {
+        if (KeyPathMatch(rest, s.substr(i))) return true;
+        if (i >= s.size() || s[i] == '.' || s[i] == '[' || s[i] == ']' || s[i] == '{') return false;
+      }
+    }
+    if (s.empty()) return false;
+    if (p.front() != '?' && std::tolower(static_cast<unsigned char>(p.front())) !=
+                                std::tolower(static_cast<unsigned char>(s.front())))
+      return false;
+    if (p.front() == '?' && s.front() == '.') return false;
+    p.remove_prefix(1);
+    s.remove_prefix(1);
+  }
+  return s.empty();
+}
+
+// The value of flag `flag` in args[i] (and maybe args[i + 1]); advances i past what it used.
+bool FlagValue(const std::vector<syntax::Token>& args, size_t* i, std::string_view flag,
+               syntax::Token* out) {
+  const syntax::Token& a = args[*i];
+  std::string_view t = a.text;
+  if (t == flag) {
+    if (*i + 1 >= args.size()) return false;
+    *out = args[++*i];
+    return true;
+  }
+  bool one_letter = flag.size() == 2 && flag[0] == '-';
+  if (t.size() > flag.size() && t.substr(0, flag.size()) == flag &&
+      (t[flag.size()] == '=' || t[flag.size()] == ':' || one_letter)) {
+    size_t skip = flag.size() + (t[flag.size()] == '=' || t[flag.size()] == ':' ? 1 : 0);
+    if (one_letter && (t[flag.size()] == '=' || t[flag.size()] == ':')) skip = flag.size();
+    std::string_view v = t.substr(skip);
+    // "/manualpeerlist:\"a,0x8 b\"": quotes around the value are not part of it.
+    size_t lead = 0;
+    while (lead < v.size() && (v[lead] == '"' || v[lead] == '\'')) ++lead;
+    while (!v.empty() && (v.back() == '"' || v.back() == '\'')) v.remove_suffix(1);
+    if (lead >= v.size()) return false;
+    *out = syntax::Token{v.substr(lead), a.verbatim() ? a.offset + skip + lead : a.offset,
+                         a.source_length};
+    out->expression = a.expression;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool NamesFact(const Rule& rule, const syntax::Fact& fact) {
+  if (!rule.section.empty() && fact.section != rule.section) return false;
+  if (rule.directives.empty() && rule.key_paths.empty()) return true;
+  for (const std::string& d : rule.directives)
+    if (NameEquals(fact.name, d, rule.ignore_case)) return true;
+  for (const std::string& g : rule.key_paths)
+    if (KeyPathMatch(g, fact.name)) return true;
+  return false;
+}
+
 // The argument tokens of `fact` that hold hosts under `rule`.
 std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact) {
   std::vector<syntax::Token> out;
   const auto& args = fact.args;
+  if (!rule.flags.empty()) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      syntax::Token v;
+      for (const std::string& f : rule.flags)
+        if (FlagValue(args, &i, f, &v)) {
+          out.push_back(v);
+          break;
+        }
+    }
+    return out;
+  }
   size_t i = std::min(rule.skip_args, args.size());
   if (rule.host_args == HostArgs::kAfter) {
     while (i < args.size() && args[i].text != rule.after_word) ++i;
@@ -37,6 +120,8 @@ std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact
   return out;
 }
 
+namespace {
+
 void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<syntax::Token>* out) {
   std::string_view t = token.text;
   size_t start = 0;
@@ -46,6 +131,7 @@ void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<s
       // Pieces of a decoded value keep the whole value's span: their bytes are not in the file.
       size_t offset = token.verbatim() ? token.offset + start : token.offset;
       out->push_back(syntax::Token{t.substr(start, i - start), offset, token.source_length});
+      out->back().expression = token.expression;
     }
     start = i + 1;
   }
@@ -92,11 +178,7 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
   std::vector<syntax::Token> pieces;
   for (const syntax::Fact& fact : facts) {
     for (const Rule* rule : rules) {
-      if (!rule->section.empty() && fact.section != rule->section) continue;
-      bool named = rule->directives.empty();
-      for (const std::string& d : rule->directives)
-        if (NameEquals(fact.name, d, rule->ignore_case)) named = true;
-      if (!named) continue;
+      if (!NamesFact(*rule, fact)) continue;
       pieces.clear();
       for (const syntax::Token& t : HostTokens(*rule, fact)) SplitToken(t, rule->split, &pieces);
       for (const syntax::Token& piece : pieces) {
@@ -127,11 +209,24 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
          re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
     re2::StringPiece whole = sub[0], host = sub[group];
     size_t next = static_cast<size_t>(whole.data() - text.data()) + std::max<size_t>(whole.size(), 1);
+    std::vector<syntax::Token> pieces;
     if (host.data() != nullptr && !host.empty()) {
-      std::string_view token(host.data(), host.size());
-      size_t token_offset = static_cast<size_t>(host.data() - text.data());
+      syntax::Token whole{std::string_view(host.data(), host.size()),
+                          static_cast<size_t>(host.data() - text.data())};
+      if (rule.split.empty()) pieces.push_back(whole);
+      else SplitToken(whole, rule.split, &pieces);
+    }
+    for (const syntax::Token& piece : pieces) {
+      std::string_view token = piece.text;
+      size_t token_offset = piece.offset;
       ByteRange part = HostPart(token, false);
       token = token.substr(part.offset, part.length);
+      std::string unescaped;
+      if (rule.unescape == "regex") {  // 172\.16\.0\.1 is how a regex writes 172.16.0.1
+        for (size_t i = 0; i < token.size(); ++i)
+          if (!(token[i] == '\\' && i + 1 < token.size() && token[i + 1] == '.')) unescaped += token[i];
+        token = unescaped;
+      }
       auto excluded = !rule.exclude_hosts.empty() &&
                       rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
       auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);

@@ -40,6 +40,12 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
 void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& targets,
                std::vector<RawMatch>* out);
 
+// Whether `rule` reads `fact`: section, directive/key names, key-path globs.
+bool NamesFact(const Rule& rule, const syntax::Fact& fact);
+
+// The argument tokens of `fact` that hold hosts under `rule` (before `split`).
+std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact);
+
 // The host part of a host argument: strips URL scheme/path/userinfo, brackets and a port.
 ByteRange HostPart(std::string_view token, bool urls);
 

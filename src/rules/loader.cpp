@@ -91,9 +91,9 @@ class Loader {
   void LoadMatch(const YAML::Node& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'match' must be a mapping");
     CheckKeys(node,
-              {"syntax", "directives", "keys", "section", "ignore_case", "hosts", "after",
+              {"syntax", "directives", "keys", "key_paths", "section", "ignore_case", "hosts", "after",
                "skip_args", "skip_flags", "option_args", "split", "urls", "exclude_hosts", "regex",
-               "comment", "text"},
+               "comment", "text", "flags", "fallback", "variable", "unescape"},
               "match");
     int kinds = !!node["syntax"] + !!node["regex"] + !!node["text"];
     if (kinds != 1) Fail(node, "'match' needs exactly one of 'syntax', 'regex' or 'text'");
@@ -109,6 +109,11 @@ class Loader {
       if (!rule->regex->NamedCapturingGroups().count("host"))
         Fail(node["regex"], "'regex' needs the {host} placeholder or a (?P<host>...) group");
       if (node["comment"]) rule->comment_chars = Str(node["comment"], "comment");
+      if (node["split"]) rule->split = Str(node["split"], "split");
+      if (node["unescape"]) {
+        rule->unescape = Str(node["unescape"], "unescape");
+        if (rule->unescape != "regex") Fail(node["unescape"], "'unescape' can only be regex");
+      }
     } else {
       rule->type = MatchType::kDirective;
       rule->syntax = Str(node["syntax"], "syntax");
@@ -120,6 +125,9 @@ class Loader {
       if (node["directives"] && node["keys"]) Fail(node, "use 'directives' or 'keys', not both");
       if (node["directives"]) rule->directives = StrList(node["directives"], "directives");
       if (node["keys"]) rule->directives = StrList(node["keys"], "keys");
+      if (node["key_paths"]) rule->key_paths = StrList(node["key_paths"], "key_paths");
+      if (node["flags"]) rule->flags = StrList(node["flags"], "flags");
+      if (node["variable"]) rule->variable = Bool(node["variable"], "variable");
       if (node["section"]) rule->section = Str(node["section"], "section");
       if (node["ignore_case"]) rule->ignore_case = Bool(node["ignore_case"], "ignore_case");
       if (node["hosts"]) {
@@ -144,6 +152,7 @@ class Loader {
       if (node["split"]) rule->split = Str(node["split"], "split");
       if (node["urls"]) rule->urls = Bool(node["urls"], "urls");
     }
+    if (node["fallback"]) rule->fallback = Bool(node["fallback"], "fallback");
     if (node["exclude_hosts"]) {
       for (const std::string& h : StrList(node["exclude_hosts"], "exclude_hosts")) {
         std::string err;
@@ -202,7 +211,8 @@ class Loader {
       if (a == "active") rule->activity = Activity::kActive;
       else if (a == "reference") rule->activity = Activity::kReference;
       else if (a == "mention") rule->activity = Activity::kMention;
-      else Fail(node["activity"], "'activity' must be active, reference or mention");
+      else if (a == "template") rule->activity = Activity::kTemplate;
+      else Fail(node["activity"], "'activity' must be active, reference, mention or template");
     }
     if (node["tags"]) rule->tags = StrList(node["tags"], "tags");
     if (rule->tags.size() > 10) Fail(node["tags"], "at most 10 tags (GitHub shows no more)");

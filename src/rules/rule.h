@@ -47,7 +47,7 @@ struct Rule {
   std::string help;  // markdown
   std::string message;  // template: {host} {target} {alias} {directive} {activity}
   Severity severity = Severity::kWarning;
-  Activity activity = Activity::kActive;  // kActive, kReference or kMention
+  Activity activity = Activity::kActive;  // kActive, kReference, kMention or kTemplate
   std::vector<std::string> tags;
   std::string precision = "high";
   std::string security_severity = "5.0";
@@ -61,6 +61,10 @@ struct Rule {
   MatchType type = MatchType::kText;
   std::string syntax;
   std::vector<std::string> directives;
+  // Globs over fact names, case-insensitive: YAML/JSON/HCL key paths ("**.ntp.servers[]"),
+  // shell variables ("*NTP*SERVER*"). '*' stays inside one name (not across '.', '[', ']' or
+  // '{'), '**' spans segments; '[', ']', '{', '}' are literal.
+  std::vector<std::string> key_paths;
   bool ignore_case = false;
   std::string section;  // INI section; empty means any
   HostArgs host_args = HostArgs::kFirst;
@@ -70,6 +74,12 @@ struct Rule {
   std::vector<std::string> option_args;   // flags whose following token is never a host (-c F)
   std::string split;                      // extra separators inside an argument (",")
   bool urls = false;                      // an argument may be a URL: its host is matched
+  // Hosts are the values of these flags: "--ntp-server=H", "--ntp-server H", "/manualpeerlist:H"
+  // and, for a one-letter flag, "-pH".
+  std::vector<std::string> flags;
+  bool fallback = false;   // dropped where a non-fallback rule reports the same span
+  bool variable = false;   // the key names a variable that templates and scripts render (linkage)
+  std::string unescape;    // "regex": the host is written regex-escaped (172\.16\.0\.1)
   host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
   std::unique_ptr<RE2> regex;
   std::string comment_chars;  // regex rules: a match on a line starting with these is commented

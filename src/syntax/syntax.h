@@ -17,6 +17,7 @@ struct Token {
   std::string_view text;
   size_t offset = 0;
   size_t source_length = 0;  // 0: text is verbatim at offset (length text.size())
+  bool expression = false;   // holds a template/shell expression ({{ x }}, <%= $x %>, $X)
   bool verbatim() const { return source_length == 0; }
 };
 
@@ -28,6 +29,9 @@ struct Fact {
   bool commented = false;    // read from a commented-out line ("# server 10.0.0.1")
   bool templated = false;    // a template default / value rather than the deployed file
   size_t line_offset = 0;    // byte offset of the start of the line
+  // Names the fact's expressions read, loop variables resolved to what they iterate
+  // ({% for s in ntp_servers %}server {{ s }} -> ntp_servers); scan/linkage uses them.
+  std::vector<std::string_view> variables;
 };
 
 // A document inside another one (a heredoc, write_files content, a base64 payload), read with
@@ -35,7 +39,8 @@ struct Fact {
 struct EmbeddedDocument {
   std::string path;  // destination path, e.g. "/etc/chrony/chrony.conf"; chooses the syntax
   std::string text;  // the inner document, decoded
-  // Verbatim content: for each inner line start (ascending), the outer byte offset it maps to.
+  // Verbatim content: for each inner line start (ascending), the outer byte offset it maps to;
+  // more breakpoints may follow decoded escapes. An inner offset maps by its last breakpoint.
   // Empty means opaque (decoded) content: every inner finding maps to [outer_offset, +length).
   std::vector<std::pair<size_t, size_t>> line_map;
   size_t outer_offset = 0;

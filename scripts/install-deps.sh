@@ -8,9 +8,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
+  libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
 )
 test_pkgs=(
   python3 python3-jsonschema git
+  # image fixtures (scripts/make-image-fixtures.sh) and bench/images
+  e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
+  cpio 7zip genisoimage libarchive-tools rpm time
 )
 
 missing=()

@@ -599,6 +599,12 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     if (r == ARCHIVE_RETRY) continue;  // libarchive skips a member it cannot make sense of
     scan.AddEntry();
     bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
+    if (raw && archive_filter_count(a.get()) <= 1) {
+      // No filter accepted the stream, so "raw" would hand back the same bytes, sniffed again.
+      scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                where + ": not a valid " + format.format + " stream");
+      break;
+    }
     std::string name;
     if (raw) {
       name = DecompressedName(path, head);
@@ -721,6 +727,12 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
     head.resize(static_cast<size_t>(n));
   }
   *out = Sniff(head);
+  if (out->kind == ContentKind::kPlain && HasNul(head) && size >= kVolumeProbeBytes) {
+    // btrfs keeps its signature at 64 KiB: a bare volume image is named, not skipped as binary.
+    std::string probe(kVolumeProbeBytes, '\0');
+    if (pread(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size()))
+      if (std::string u = UnsupportedVolume(probe); !u.empty()) *out = {ContentKind::kUnsupported, u};
+  }
   if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {
     // A fixed VHD is raw data followed by a 512-byte footer.
     if (size >= 1024 && size % 512 == 0 && HasNul(head)) {

@@ -345,7 +345,20 @@ class DiskWalker {
   void ScanImage(TSK_IMG_INFO* img, const Chain& chain) {
     VsPtr vs(tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT));
     if (!vs) {
-      tsk_error_reset();
+      std::string why = TskError();
+      std::string head(static_cast<size_t>(std::min<TSK_OFF_T>(img->size, kSniffBytes)), '\0');
+      ssize_t got = ReadImage(img, 0, head.data(), head.size());
+      head.resize(got > 0 ? static_cast<size_t>(got) : 0);
+      std::string table = Sniff(head).format;
+      if (table == "MBR" || table == "GPT") {
+        // TSK refuses a whole table when one entry is out of range: say so, and read the
+        // primary DOS entries directly so that the sane partitions are still scanned.
+        scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
+                   Location{chain}.Render() + ": the " + table + " partition table was rejected" +
+                       (why == "unknown error" ? std::string() : " (" + why + ")") + (table == "MBR" ? "; its primary entries were read one by one" : "; nothing scanned"));
+        if (table == "MBR") ScanDosEntries(img, chain, head);
+        return;
+      }
       ScanVolume(img, 0, img->size, VolumeName{chain, "", {}});
       return;
     }
@@ -361,26 +374,54 @@ class DiskWalker {
       TSK_OFF_T len = static_cast<TSK_OFF_T>(part->len) * vs->block_size;
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
       if (part->desc && *part->desc) vol.properties.emplace_back("partitionDescription", part->desc);
-      if (start >= img->size || len <= 0) {
-        scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
-                   Location{vol.WithVolume()}.Render() + ": the partition starts at byte " +
-                       std::to_string(start) + ", past the end of the " + std::to_string(img->size) +
-                       "-byte image; not scanned");
-        continue;
-      }
-      if (start + len > img->size) {
-        scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
-                   Location{vol.WithVolume()}.Render() + ": the partition table says it ends at byte " +
-                       std::to_string(start + len) + ", past the end of the " +
-                       std::to_string(img->size) + "-byte image; only the part inside was read");
-        len = img->size - start;
-      }
-      ScanVolume(img, start, len, vol);
+      ScanPartition(img, start, len, vol);
       if (scan_.stopped()) return;
     }
   }
 
  private:
+  void ScanPartition(TSK_IMG_INFO* img, TSK_OFF_T start, TSK_OFF_T len, const VolumeName& vol) {
+    std::string where = Location{vol.WithVolume()}.Render();
+    if (start >= img->size || len <= 0) {
+      scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                 where + ": the partition starts at byte " + std::to_string(start) + ", past the end of the " +
+                     std::to_string(img->size) + "-byte image; not scanned");
+      return;
+    }
+    if (start + len > img->size) {
+      scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                 where + ": the partition table says it ends at byte " + std::to_string(start + len) +
+                     ", past the end of the " + std::to_string(img->size) +
+                     "-byte image; only the part inside was read");
+      len = img->size - start;
+    }
+    ScanVolume(img, start, len, vol);
+  }
+
+  // The four primary entries of a DOS table, read without TSK (which rejected the table).
+  void ScanDosEntries(TSK_IMG_INFO* img, const Chain& chain, const std::string& head) {
+    if (head.size() < 512) return;
+    auto le32 = [&](size_t o) {
+      uint32_t v = 0;
+      for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(head[o + static_cast<size_t>(i)]);
+      return v;
+    };
+    for (int i = 0; i < 4 && !scan_.stopped(); ++i) {
+      size_t e = 446 + 16 * static_cast<size_t>(i);
+      unsigned char type = static_cast<unsigned char>(head[e + 4]);
+      uint32_t first = le32(e + 8), count = le32(e + 12);
+      if (type == 0 || count == 0) continue;
+      std::string name = "p" + std::to_string(i + 1);
+      VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", "dos"}}};
+      if (type == 0x05 || type == 0x0f || type == 0x85) {
+        scan_.Note(Notice::Level::kWarning, "partition-table-error", vol.WithVolume(),
+                   Location{vol.WithVolume()}.Render() + ": an extended partition in a rejected table is not followed");
+        continue;
+      }
+      ScanPartition(img, static_cast<TSK_OFF_T>(first) * 512, static_cast<TSK_OFF_T>(count) * 512, vol);
+    }
+  }
+
   void ScanVolume(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len, const VolumeName& vol) {
     Chain self = vol.WithVolume();
     std::string where = Location{self}.Render();
@@ -406,6 +447,13 @@ class DiskWalker {
     if (!fs) {
       std::string why = TskError();
       bool empty = probe.find_first_not_of('\0') == std::string::npos;
+      std::string kind = Sniff(probe).format;
+      if (kind == "ext" || kind == "FAT/NTFS") {
+        scan_.Note(Notice::Level::kWarning, "corrupt-file-system", self,
+                   where + ": " + (kind == "ext" ? "an ext2/3/4" : "a FAT/NTFS") +
+                       " file system whose superblock cannot be read (" + why + "); nothing scanned");
+        return;
+      }
       scan_.Note(Notice::Level::kNote, "no-file-system", self,
                  where + ": " + (empty ? "the volume is empty (all zeros)" : "no file system recognised (" + why + ")") +
                      "; nothing scanned");

@@ -1,0 +1,513 @@
+// Unit tests of the archive/image input layer: sniffing, names, squashing, the findings
+// post-pass, the location grammar, and archives built in memory with libarchive's writer (so
+// that limits and damage can be exercised byte for byte).
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "input/archive.h"
+#include "input/archive_sniff.h"
+#include "input/container.h"
+#include "input/container_rewrite.h"
+#include "input/progress.h"
+
+namespace {
+
+using namespace ntpsweep;
+using namespace ntpsweep::input;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+struct Member {
+  enum Kind { kFile, kDir, kHardlink, kSymlink };
+  Member(std::string n, std::string d, Kind k = kFile, std::string t = "")
+      : name(std::move(n)), data(std::move(d)), kind(k), target(std::move(t)) {}
+  std::string name;
+  std::string data;
+  Kind kind;
+  std::string target;
+};
+
+struct WriteFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+
+// An archive in memory: `format` is an archive_write_set_format_* function, `filter` an
+// archive_write_add_filter_* one (or null).
+std::string MakeArchive(const std::vector<Member>& members, int (*format)(archive*),
+                        int (*filter)(archive*) = nullptr) {
+  std::unique_ptr<archive, WriteFree> a(archive_write_new());
+  REQUIRE(format(a.get()) == ARCHIVE_OK);
+  if (filter) REQUIRE(filter(a.get()) == ARCHIVE_OK);
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  std::string buffer(64u << 20, '\0');
+  size_t used = 0;
+  REQUIRE(archive_write_open_memory(a.get(), buffer.data(), buffer.size(), &used) == ARCHIVE_OK);
+  for (const Member& m : members) {
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(e.get(), m.name.c_str());
+    archive_entry_set_mtime(e.get(), 1600000000, 0);
+    switch (m.kind) {
+      case Member::kFile:
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_perm(e.get(), 0644);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
+        break;
+      case Member::kDir:
+        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        archive_entry_set_perm(e.get(), 0755);
+        break;
+      case Member::kHardlink:
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_hardlink(e.get(), m.target.c_str());
+        archive_entry_set_size(e.get(), 0);
+        break;
+      case Member::kSymlink:
+        archive_entry_set_filetype(e.get(), AE_IFLNK);
+        archive_entry_set_symlink(e.get(), m.target.c_str());
+        break;
+    }
+    REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
+    if (m.kind == Member::kFile && !m.data.empty())
+      REQUIRE(archive_write_data(a.get(), m.data.data(), m.data.size()) ==
+              static_cast<la_ssize_t>(m.data.size()));
+  }
+  REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
+  buffer.resize(used);
+  return buffer;
+}
+
+std::string Tar(const std::vector<Member>& m, int (*filter)(archive*) = nullptr) {
+  return MakeArchive(m, archive_write_set_format_pax_restricted, filter);
+}
+
+class FakeSink : public EntrySink {
+ public:
+  void Add(Entry e) override { entries.push_back(std::move(e)); }
+  void Report(Notice n) override { notices.push_back(std::move(n)); }
+  void CountSkipped(std::string_view why) override { ++skipped[std::string(why)]; }
+  void Amend(Amendment a) override { amendments.push_back(std::move(a)); }
+
+  std::vector<std::string> Locations() const {
+    std::vector<std::string> out;
+    for (const Entry& e : entries) out.push_back(e.location.Render());
+    return out;
+  }
+  const Entry* Find(const std::string& rendered) const {
+    for (const Entry& e : entries)
+      if (e.location.Render() == rendered) return &e;
+    return nullptr;
+  }
+  std::set<std::string> NoticeIds() const {
+    std::set<std::string> out;
+    for (const Notice& n : notices) out.insert(n.id);
+    return out;
+  }
+
+  std::vector<Entry> entries;
+  std::vector<Notice> notices;
+  std::map<std::string, int> skipped;
+  std::vector<Amendment> amendments;
+};
+
+// Reads `bytes` as the content of a file called `name` (as from stdin: a stream).
+void Read(const std::string& bytes, const std::string& name, FakeSink* sink, const Limits& limits = {},
+          uint64_t input_size = 0) {
+  WalkOptions options;
+  options.limits = limits;
+  InputScan scan(options, *sink, input_size ? input_size : bytes.size());
+  MemorySource src(bytes);
+  ScanContent(scan, src, Chain{name}, name, 0, nullptr, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("content is sniffed by its bytes, never its name", "[input][sniff]") {
+  std::string tar = Tar({{"etc/ntp.conf", "server 10.0.0.1\n"}});
+  CHECK(Sniff(tar).kind == ContentKind::kArchive);
+  CHECK(Sniff(tar).format == "tar");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_v7tar)).format == "tar");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_gzip)).format == "gzip");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_bzip2)).format == "bzip2");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_xz)).format == "xz");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_lzma)).format == "lzma");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_zstd)).format == "zstd");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_lz4)).format == "lz4");
+  CHECK(Sniff(Tar({{"x", "y"}}, archive_write_add_filter_compress)).format == "compress");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_zip)).format == "zip");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_7zip)).kind == ContentKind::kSevenZip);
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_cpio_newc)).format == "cpio");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_cpio_odc)).format == "cpio");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_ar_svr4)).format == "ar");
+  CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_xar)).format == "xar");
+  std::string iso(kIsoProbeBytes, '\0');
+  iso.replace(32769, 5, "CD001");
+  CHECK(NeedsIsoProbe(iso.substr(0, kSniffBytes)));
+  CHECK(Sniff(iso).format == "iso9660");
+
+  auto with = [](size_t off, std::string_view magic) {
+    std::string s(kSniffBytes, '\0');
+    s.replace(off, magic.size(), magic);
+    return s;
+  };
+  CHECK(Sniff(with(0, "QFI\xfb")).kind == ContentKind::kUnsupported);
+  CHECK(Sniff(with(0, "KDMV")).kind == ContentKind::kVmdk);
+  CHECK(Sniff(with(0, "vhdxfile")).kind == ContentKind::kVhdx);
+  CHECK(Sniff(with(0, "conectix")).kind == ContentKind::kVhd);
+  CHECK(Sniff(with(0, "LUKS\xba\xbe")).format == "LUKS-encrypted volume");
+  CHECK(Sniff(with(512, "EFI PART")).format == "GPT");
+  CHECK(Sniff(with(512, "LABELONE")).format == "LVM");
+  CHECK(Sniff(with(0, "XFSB")).format == "XFS");
+  std::string ext = with(1080, "\x53\xef");
+  CHECK(Sniff(ext).format == "ext");
+  std::string mbr = with(510, "\x55\xaa");
+  mbr[446 + 4] = '\x83';
+  mbr[446 + 12] = '\x10';
+  CHECK(Sniff(mbr).format == "MBR");
+  mbr[446] = '\x12';  // an invalid boot flag: not a partition table
+  CHECK(Sniff(mbr).kind == ContentKind::kPlain);
+
+  std::string tail(512, '\0');
+  tail.replace(0, 8, "conectix");
+  CHECK(IsVhdFooter(tail));
+  std::string volume(kVolumeProbeBytes, '\0');
+  volume.replace(0x10040, 8, "_BHRfS_M");
+  CHECK(UnsupportedVolume(volume) == "btrfs file system");
+
+  // Text is never a container, whatever it starts with.
+  CHECK(Sniff("server 10.0.0.1\nEFI PART\n").kind == ContentKind::kPlain);
+  CHECK(Sniff(std::string("\x7f" "ELF\2\1\1\0\0\0", 10)).kind == ContentKind::kPlain);
+}
+
+TEST_CASE("member names stay inside the archive root", "[input][names]") {
+  bool unsafe = false;
+  CHECK(NormalizeMemberName("./etc//ntp.conf", &unsafe) == "etc/ntp.conf");
+  CHECK_FALSE(unsafe);
+  CHECK(NormalizeMemberName("/etc/ntp.conf", &unsafe) == "etc/ntp.conf");
+  CHECK(unsafe);
+  CHECK(NormalizeMemberName("../../etc/ntp.conf", &unsafe) == "etc/ntp.conf");
+  CHECK(unsafe);
+  CHECK(NormalizeMemberName("a/b/../../../c", &unsafe) == "c");
+  CHECK(unsafe);
+
+  CHECK(ResolveInsideRoot("etc/ntp.conf", "/etc/ntpsec/ntp.conf") == "etc/ntpsec/ntp.conf");
+  CHECK(ResolveInsideRoot("etc/ntp.conf", "ntpsec/ntp.conf") == "etc/ntpsec/ntp.conf");
+  CHECK(ResolveInsideRoot("etc/a/b", "../../../../../../x") == "x");
+  std::map<std::string, std::string> links = {{"a", "b"}, {"b", "/etc/c"}, {"x", "y"}, {"y", "x"}};
+  CHECK(FollowLinks(links, "a") == "etc/c");
+  CHECK(FollowLinks(links, "x").empty());  // a loop
+}
+
+TEST_CASE("squashing follows the OCI layer rules", "[input][layers]") {
+  using T = LayerEntry::Type;
+  LayerIndex l0, l1, l2, l3, l4;
+  l0.entries = {{"etc", T::kDir},           {"etc/ntp.conf", T::kFile},       {"etc/chrony", T::kDir},
+                {"etc/chrony/chrony.conf", T::kFile}, {"etc/ntp.d/old.conf", T::kFile},
+                {"etc/default/ntpdate", T::kFile},    {"srv/ntp/ntp.conf", T::kFile},
+                {"opt/keep.conf", T::kFile}};
+  l1.entries = {{"etc/ntp.conf", T::kFile}, {"etc/chrony.d/corp.conf", T::kFile},
+                {"etc/chrony.d/link.conf", T::kHardlink}};
+  l2.entries = {{"etc/chrony/.wh.chrony.conf", T::kFile}};
+  // The opaque marker comes after its sibling: it still hides only the layers below.
+  l3.entries = {{"etc/ntp.d/new.conf", T::kFile}, {"etc/ntp.d/.wh..wh..opq", T::kFile}};
+  l4.entries = {{"srv/ntp", T::kFile}};
+  auto hidden = HiddenPaths({&l0, &l1, &l2, &l3, &l4});
+  REQUIRE(hidden.size() == 5);
+  std::map<std::string, std::string> expect0 = {
+      {"etc/ntp.conf", "replaced in layer 1"},
+      {"etc/chrony/chrony.conf", "deleted in layer 2 (.wh.chrony.conf)"},
+      {"etc/ntp.d/old.conf", "hidden by the opaque directory etc/ntp.d in layer 3"},
+      {"srv/ntp/ntp.conf", "replaced by a non-directory in layer 4"}};
+  CHECK(hidden[0] == expect0);
+  CHECK(hidden[1].empty());
+  CHECK(hidden[2].empty());
+  CHECK(hidden[3].empty());  // the new file next to the opaque marker stays visible
+  CHECK(hidden[4].empty());
+
+  // A whiteout of a directory hides everything below it; a directory re-created above that
+  // whiteout does not bring the lower files back.
+  LayerIndex a, b, c;
+  a.entries = {{"etc/x/1.conf", T::kFile}};
+  b.entries = {{"etc/.wh.x", T::kFile}};
+  c.entries = {{"etc/x", T::kDir}, {"etc/x/2.conf", T::kFile}};
+  auto h = HiddenPaths({&a, &b, &c});
+  CHECK(h[0].at("etc/x/1.conf") == "deleted in layer 1 (.wh.x)");
+  CHECK(h[2].empty());
+}
+
+Finding At(Chain chain, Severity s = Severity::kError) {
+  Finding f;
+  f.rule_id = "ntp-conf-source";
+  f.location.chain = std::move(chain);
+  f.severity = s;
+  f.message = "m";
+  return f;
+}
+
+TEST_CASE("the post-pass names layer findings and demotes shadowed ones", "[input][layers]") {
+  Amendment a;
+  LayerView view;
+  view.image = {"app.tar"};
+  view.index = 0;
+  view.digest = "sha256:aaa";
+  view.hidden = {{"etc/old.conf", "deleted in layer 1 (.wh.old.conf)"}};
+  a.layers.push_back({{"app.tar", "blobs/sha256/aaa"}, {view}});
+  a.aliases.push_back({{"app.tar", "blobs/sha256/aaa", "etc/ntp.conf"},
+                       {"app.tar", "blobs/sha256/aaa", "etc/hard.conf"}});
+  std::vector<Finding> findings = {At({"app.tar", "blobs/sha256/aaa", "etc/ntp.conf"}),
+                                   At({"app.tar", "blobs/sha256/aaa", "etc/old.conf"}),
+                                   At({"app.tar", "blobs/sha256/aaa", "opt/x.tar.gz", "ntp.conf"}),
+                                   At({"app.tar", "blobs/sha256/cfg"})};
+  std::vector<Notice> notices = {
+      Notice{Notice::Level::kWarning, "archive-error", Location{{"app.tar", "blobs/sha256/aaa", "etc/bad"}}, 0, 0, "x"}};
+
+  SECTION("squashed") {
+    ApplyAmendments({a}, &findings, &notices);
+    std::map<std::string, const Finding*> by;
+    for (const Finding& f : findings) by[f.location.Render()] = &f;
+    REQUIRE(by.size() == 5);
+    CHECK(by.at("app.tar!etc/ntp.conf")->severity == Severity::kError);
+    CHECK(by.at("app.tar!etc/hard.conf")->severity == Severity::kError);
+    const Finding& old = *by.at("app.tar!layer-0/etc/old.conf");
+    CHECK(old.severity == Severity::kNote);
+    CHECK(old.activity == Activity::kShadowed);
+    CHECK(old.message.find("deleted in layer 1") != std::string::npos);
+    CHECK(by.count("app.tar!opt/x.tar.gz!ntp.conf"));
+    CHECK(by.count("app.tar!blobs/sha256/cfg"));  // not a layer: untouched
+    auto props = by.at("app.tar!etc/hard.conf")->properties;
+    CHECK(props == std::vector<std::pair<std::string, std::string>>{
+                       {"hardlinkTo", "app.tar!blobs/sha256/aaa!etc/ntp.conf"},
+                       {"layer", "0"},
+                       {"layerDigest", "sha256:aaa"}});
+    CHECK(notices[0].location.Render() == "app.tar!layer-0/etc/bad");
+  }
+  SECTION("every layer as it is") {
+    a.all_layers = true;
+    ApplyAmendments({a}, &findings, &notices);
+    std::set<std::string> names;
+    for (const Finding& f : findings) {
+      names.insert(f.location.Render());
+      CHECK(f.severity == Severity::kError);
+    }
+    CHECK(names == std::set<std::string>{"app.tar!layer-0/etc/ntp.conf", "app.tar!layer-0/etc/hard.conf",
+                                         "app.tar!layer-0/etc/old.conf", "app.tar!layer-0/opt/x.tar.gz!ntp.conf",
+                                         "app.tar!blobs/sha256/cfg"});
+  }
+  SECTION("a blob two images share is reported for each") {
+    LayerView arm = view;
+    arm.prefix = "linux-arm64/";
+    arm.index = 2;
+    arm.hidden.clear();
+    a.layers[0].views.push_back(arm);
+    ApplyAmendments({a}, &findings, &notices);
+    std::set<std::string> names;
+    for (const Finding& f : findings) names.insert(f.location.Render());
+    CHECK(names.count("app.tar!linux-arm64/etc/old.conf"));
+    CHECK(names.count("app.tar!layer-0/etc/old.conf"));
+  }
+}
+
+// The grammar docs/inputs.md gives: levels are separated by '!'; a '!' inside a level is "!!";
+// in a run of '!' of odd length the last one separates; a level after the first that begins
+// with '!' is written "./!...".
+Chain Parse(const std::string& s) {
+  Chain out(1);
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] != '!') {
+      out.back() += s[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && s[j] == '!') ++j;
+    size_t run = j - i;
+    out.back().append(run / 2, '!');
+    if (run % 2) out.emplace_back();
+    i = j;
+  }
+  for (size_t k = 1; k < out.size(); ++k)
+    if (out[k].starts_with("./!")) out[k].erase(0, 2);
+  return out;
+}
+
+TEST_CASE("location chains render unambiguously", "[input][location]") {
+  CHECK(Location{{"export-ami-0abc.vmdk", "p1/etc/chrony/chrony.conf"}}.Render() ==
+        "export-ami-0abc.vmdk!p1/etc/chrony/chrony.conf");
+  CHECK(Location{{"pkg.deb", "data.tar.xz", "etc/default/ntpdate"}}.Render() ==
+        "pkg.deb!data.tar.xz!etc/default/ntpdate");
+  CHECK(Location{{"a!b.tar", "c!"}}.Render() == "a!!b.tar!c!!");
+  CHECK(Location{{"a!", "b"}}.Render() == "a!!!b");
+  CHECK(Location{{"a", "!b"}}.Render() == "a!./!!b");
+  // Every chain of names drawn from {a, !, /} survives a round trip.
+  std::mt19937 rng(7);
+  const std::string alphabet = "a!/";
+  for (int n = 0; n < 5000; ++n) {
+    Chain c(1 + rng() % 4);
+    for (std::string& part : c) {
+      size_t len = 1 + rng() % 5;
+      for (size_t k = 0; k < len; ++k) part += alphabet[rng() % alphabet.size()];
+    }
+    INFO(Location{c}.Render());
+    CHECK(Parse(Location{c}.Render()) == c);
+  }
+}
+
+TEST_CASE("nested archives are read from the stream, without temporary files", "[input][archive]") {
+  std::string inner_zip = MakeArchive({{"etc/chrony/chrony.conf", "pool 10.0.0.1\n"}}, archive_write_set_format_zip);
+  std::string deb_data = Tar({{"./etc/default/ntpdate", "NTPSERVERS=10.0.0.1\n"}}, archive_write_add_filter_xz);
+  std::string deb = MakeArchive({{"debian-binary", "2.0\n"}, {"data.tar.xz", deb_data}}, archive_write_set_format_ar_svr4);
+  std::string gz_member = Tar({{"ntp.conf", "server 10.0.0.1\n"}}, archive_write_add_filter_gzip);
+  std::string seven = MakeArchive({{"etc/ntp.conf", "server 10.0.0.1\n"}}, archive_write_set_format_7zip);
+  std::string outer = Tar({{"images/inner.zip", inner_zip},
+                           {"pkg.deb", deb},
+                           {"legacy/ntp.tar.gz", gz_member},
+                           {"tools.7z", seven},
+                           {"bin/tool", std::string("\x7f" "ELF\0\0 10.0.0.1", 15)}},
+                          archive_write_add_filter_zstd);
+  FakeSink sink;
+  Read(outer, "outer.tar.zst", &sink);
+  CHECK(sink.notices.empty());
+  std::vector<std::string> locations = sink.Locations();
+  std::set<std::string> got(locations.begin(), locations.end());
+  CHECK(got == std::set<std::string>{"outer.tar.zst!images/inner.zip!etc/chrony/chrony.conf",
+                                     "outer.tar.zst!pkg.deb!debian-binary",
+                                     "outer.tar.zst!pkg.deb!data.tar.xz!etc/default/ntpdate",
+                                     "outer.tar.zst!legacy/ntp.tar.gz!ntp.conf",
+                                     "outer.tar.zst!tools.7z!etc/ntp.conf",
+                                     "outer.tar.zst!bin/tool"});
+  const Entry* deb_entry = sink.Find("outer.tar.zst!pkg.deb!data.tar.xz!etc/default/ntpdate");
+  REQUIRE(deb_entry);
+  CHECK(deb_entry->path == "etc/default/ntpdate");  // what rule globs match
+  CHECK(deb_entry->data == "NTPSERVERS=10.0.0.1\n");
+  // A binary member is handed over as its first block only (the worker counts it as binary).
+  CHECK(sink.Find("outer.tar.zst!bin/tool")->data.size() == 15);
+}
+
+TEST_CASE("a compressed single file is named as gunzip would name it", "[input][archive]") {
+  // Not a tar inside: the gzip of a text, written with libarchive's raw format.
+  std::string raw = MakeArchive({{"ntp.conf", "server 10.0.0.1\n"}}, archive_write_set_format_raw,
+                                archive_write_add_filter_gzip);
+  FakeSink sink;
+  Read(raw, "etc/ntp.conf.gz", &sink);
+  REQUIRE(sink.entries.size() == 1);
+  CHECK(sink.entries[0].location.Render() == "etc/ntp.conf.gz!ntp.conf");
+  CHECK(sink.entries[0].path == "etc/ntp.conf");
+  CHECK(sink.entries[0].data == "server 10.0.0.1\n");
+}
+
+TEST_CASE("hard links and symbolic links become aliases inside the archive", "[input][archive]") {
+  std::string tar = Tar({{"etc/ntp.conf", "server 10.0.0.1\n"},
+                         {"etc/ntp-copy.conf", "", Member::kHardlink, "etc/ntp.conf"},
+                         {"etc/ntp-link.conf", "", Member::kSymlink, "/etc/ntp.conf"},
+                         {"etc/escape.conf", "", Member::kSymlink, "../../../../etc/ntp.conf"}});
+  FakeSink sink;
+  Read(tar, "rootfs.tar", &sink);
+  REQUIRE(sink.entries.size() == 1);
+  REQUIRE(sink.amendments.size() == 1);
+  std::set<std::pair<std::string, std::string>> aliases;
+  for (const Alias& a : sink.amendments[0].aliases)
+    aliases.insert({Location{a.target}.Render() + " <- " + Location{a.link}.Render(), a.kind});
+  CHECK(aliases == std::set<std::pair<std::string, std::string>>{
+                       {"rootfs.tar!etc/ntp.conf <- rootfs.tar!etc/ntp-copy.conf", "hardlink"},
+                       {"rootfs.tar!etc/ntp.conf <- rootfs.tar!etc/ntp-link.conf", "symlink"},
+                       // ".." never leaves the archive: it resolves at its root
+                       {"rootfs.tar!etc/ntp.conf <- rootfs.tar!etc/escape.conf", "symlink"}});
+}
+
+TEST_CASE("a layer without its tar trailer is read whole, quietly", "[input][archive]") {
+  std::string layer = Tar({{"etc/ntp.conf", "server 10.0.0.1\n"}, {"etc/b.conf", "server 10.0.0.2\n"}});
+  while (layer.size() >= 512 && layer.compare(layer.size() - 512, 512, std::string(512, '\0')) == 0)
+    layer.resize(layer.size() - 512);
+  std::string outer = Tar({{"blobs/sha256/abc", layer}});
+  FakeSink sink;
+  Read(outer, "image.tar", &sink);
+  CHECK(sink.notices.empty());
+  CHECK(sink.entries.size() == 2);
+}
+
+TEST_CASE("limits end in a notice naming the place, and the scan goes on", "[input][limits]") {
+  FakeSink sink;
+  Limits limits;
+  SECTION("nesting depth") {
+    std::string d1 = Tar({{"ntp.conf", "server 10.0.0.1\n"}}, archive_write_add_filter_gzip);
+    std::string d2 = Tar({{"d1.tar.gz", d1}});
+    std::string d3 = Tar({{"d2.tar", d2}, {"top.conf", "server 10.0.0.1\n"}});
+    limits.max_depth = 2;
+    Read(d3, "d3.tar", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-depth"});
+    CHECK(sink.notices[0].location.Render() == "d3.tar!d2.tar!d1.tar.gz");
+    CHECK(sink.Locations() == std::vector<std::string>{"d3.tar!top.conf"});
+  }
+  SECTION("members per archive") {
+    std::vector<Member> many;
+    for (int i = 0; i < 10; ++i) many.push_back({"f" + std::to_string(i), "x\n"});
+    limits.max_entries = 4;
+    Read(Tar(many), "many.tar", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-entries"});
+    CHECK(sink.entries.size() == 4);
+  }
+  SECTION("bytes of one member") {
+    std::string big = "server 10.0.0.1\n" + std::string(100000, '#') + "\n";
+    limits.max_entry_bytes = 1024;
+    Read(Tar({{"big.conf", big}, {"small.conf", "server 10.0.0.2\n"}}, archive_write_add_filter_gzip),
+         "t.tar.gz", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-entry-size"});
+    REQUIRE(sink.Find("t.tar.gz!big.conf"));
+    CHECK(sink.Find("t.tar.gz!big.conf")->data.size() == 1024);
+    CHECK(sink.Find("t.tar.gz!small.conf"));  // the archive went on
+  }
+  SECTION("bytes of one input") {
+    limits.max_input_bytes = 64 << 10;
+    Read(Tar({{"a", std::string(200 << 10, 'a')}, {"b", "server 10.0.0.1\n"}}), "t.tar", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-input-size"});
+    CHECK_FALSE(sink.Find("t.tar!b"));
+  }
+  SECTION("compression ratio") {
+    // gzip tops out near 1030:1; zstd goes far beyond.
+    std::string bomb = Tar({{"zeros", std::string(32u << 20, '\0')}}, archive_write_add_filter_zstd);
+    Read(bomb, "bomb.tar.gz", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-ratio"});
+    CHECK(sink.notices[0].message.find("--max-ratio") != std::string::npos);
+  }
+  SECTION("random-access buffer") {
+    std::string seven = MakeArchive({{"etc/ntp.conf", "server 10.0.0.1\n"}}, archive_write_set_format_7zip);
+    limits.max_buffer_bytes = 16;
+    Read(Tar({{"x.7z", seven}}), "t.tar", &sink, limits);
+    CHECK(sink.NoticeIds() == std::set<std::string>{"limit-buffer"});
+  }
+}
+
+TEST_CASE("damaged archives end in one clear notice", "[input][damage]") {
+  std::string gz = Tar({{"a.conf", "server 10.0.0.1\n" + std::string(300000, 'x')}, {"b.conf", "x"}},
+                       archive_write_add_filter_gzip);
+  FakeSink sink;
+  Read(gz.substr(0, gz.size() - 200), "cut.tar.gz", &sink);
+  REQUIRE(sink.notices.size() == 1);
+  CHECK(sink.notices[0].message.find("cut.tar.gz") != std::string::npos);
+  CHECK(sink.notices[0].message.find("truncated") != std::string::npos);
+
+  FakeSink junk;
+  std::string garbage = "\x1f\x8b" + std::string(5000, '\x55');
+  Read(garbage, "junk.gz", &junk);
+  REQUIRE(junk.notices.size() == 1);
+  CHECK(junk.notices[0].id == "archive-error");
+}
+
+TEST_CASE("the progress line names the input, entries, findings and rate", "[input][progress]") {
+  Progress off(false);
+  off.BeginInput("x", 10);
+  off.AddBytes(5);  // a no-op display, and no thread
+  Progress p(false);
+  p.AddEntry();
+  p.AddFindings(2);
+  CHECK(p.Line(1.0) == "ntpsweep: : 0 B, 1 entries, 2 findings, 0 B/s");
+}
+
+}  // namespace

@@ -11,6 +11,7 @@
 #include "core/line_hash.h"
 #include "rules/evaluate.h"
 #include "syntax/syntax.h"
+#include "syntax/template.h"
 
 namespace ntpsweep::scan {
 namespace {
@@ -90,6 +91,10 @@ std::string_view MatchKindName(host::MatchKind k) {
 }
 
 }  // namespace
+
+bool RuleApplies(const rules::Rule& rule, std::string_view effective_path, std::string_view text) {
+  return Applies(rule, effective_path, text);
+}
 
 bool LooksBinary(std::string_view data) {
   return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
@@ -193,7 +198,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   for (const auto& [name, group] : by_syntax) {
     syntax::Document& doc = documents.emplace_back();
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
-    info->read(text, &doc);
+    syntax::ReadDocument(*info, path, text, &doc);  // template-aware (syntax/template.h)
     if (includes) CollectIncludes(*info, doc, path, includes);
     rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
     for (auto& d : doc.diagnostics) diagnostics->emplace_back(d.offset, std::move(d.message));
@@ -238,6 +243,21 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     } else {
       rules::MatchText(*r, text, targets_, &mentions);
     }
+  }
+  // A fallback rule gives way to any other rule on the same span (the generic time-server key
+  // rule to the cloud-init one, a comment heuristic to the daemon's own reading).
+  {
+    std::vector<rules::RawMatch> kept;
+    for (const rules::RawMatch& m : specific) {
+      bool beaten = false;
+      for (const rules::RawMatch& s : specific)
+        beaten = beaten || (m.rule->fallback && !s.rule->fallback &&
+                            Overlaps(m.offset, m.length, s.offset, s.length));
+      for (const Hit& h : inner_hits)
+        beaten = beaten || (m.rule->fallback && Overlaps(m.offset, m.length, h.offset, h.length));
+      if (!beaten) kept.push_back(m);
+    }
+    specific = std::move(kept);
   }
   // A specific rule beats the catch-all on the same span, and a daemon's reading of a host
   // argument beats a free-text reading of it (10.0.0.010 is 10.0.0.8 to ntpd).

@@ -55,6 +55,9 @@ struct PathClass {
 };
 PathClass ClassifyPath(std::string_view path);
 
+// Whether `rule` applies to an entry: its path globs (on the effective path) or its sniff.
+bool RuleApplies(const rules::Rule& rule, std::string_view effective_path, std::string_view text);
+
 // True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
 bool LooksBinary(std::string_view data);
 

@@ -2,6 +2,13 @@
 
 #include "syntax/ini.h"
 #include "syntax/lines.h"
+#include "syntax/dhcp.h"
+#include "syntax/dockerfile.h"
+#include "syntax/hcl.h"
+#include "syntax/installers.h"
+#include "syntax/shell.h"
+#include "syntax/template.h"
+#include "syntax/yaml.h"
 
 namespace ntpsweep::syntax {
 namespace {
@@ -22,6 +29,8 @@ void ReadShellVars(std::string_view text, Document* out) {
 // One or more host names per line (e.g. /etc/ntp/step-tickers); every word is an argument.
 void ReadHostList(std::string_view text, Document* out) {
   out->facts = ReadLines(text, LineSyntax{});
+  // A commented line is a commented-out host ("# ntp2.corp.com"), or prose: more than one word.
+  std::erase_if(out->facts, [](const Fact& f) { return f.commented && !f.args.empty(); });
   for (Fact& f : out->facts) {
     f.args.insert(f.args.begin(), Token{f.name, f.name_offset});
     f.name = "";
@@ -42,6 +51,17 @@ const std::vector<SyntaxInfo>& Syntaxes() {
       {"systemd-ini", "systemd unit-style INI ([Section], Key=Value)", ReadIni},
       {"shell-vars", "shell variable files (KEY=\"value\"), e.g. /etc/default/*", ReadShellVars},
       {"host-list", "one or more host names per line, e.g. /etc/ntp/step-tickers", ReadHostList},
+      {"template", "template files (Jinja2, ERB, EPP, Go, Terraform): the config they render", ReadTemplate},
+      {"yaml", "YAML (cloud-init, Ansible, Hiera, Salt, Kubernetes, compose): key paths", ReadYaml},
+      {"json", "JSON with comments (Packer, Kea, tfvars.json): key paths", ReadJson},
+      {"hcl", "HCL2 (Packer .pkr.hcl/.pkrvars.hcl, Terraform .tf/.tfvars): key paths", ReadHcl},
+      {"shell", "shell scripts, RUN/inline/runcmd commands, cron lines: commands, writes", ReadShell},
+      {"dockerfile", "Dockerfile/Containerfile: ENV/ARG, RUN scripts, COPY/ADD", ReadDockerfile},
+      {"kickstart", "kickstart: timesource/timezone commands; %post scripts", ReadKickstart},
+      {"preseed", "Debian preseed: d-i questions and values", ReadPreseed},
+      {"xml", "XML (AutoYaST): element paths", ReadXml},
+      {"dhcpd", "ISC dhcpd.conf: option statements", ReadDhcpd},
+      {"dnsmasq", "dnsmasq.conf: dhcp-option lines", ReadDnsmasq},
   };
   return table;
 }

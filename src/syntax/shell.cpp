@@ -1,0 +1,703 @@
+#include "syntax/shell.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "syntax/text.h"
+
+namespace ntpsweep::syntax {
+namespace {
+
+constexpr size_t npos = std::string_view::npos;
+
+// Decoded text with breakpoints back to the document (as YAML scalars).
+struct Piece {
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> map;
+  size_t begin = npos, end = 0;
+  bool quoted = false;
+
+  void Add(char c, size_t pos) {
+    if (map.empty() || OuterOf(text.size() - (text.empty() ? 0 : 1)) + (text.empty() ? 0 : 1) != pos)
+      map.emplace_back(text.size(), pos);
+    text += c;
+    begin = std::min(begin, pos);
+    end = std::max(end, pos + 1);
+  }
+  void AddAll(const Piece& p) {
+    for (size_t i = 0; i < p.text.size(); ++i) Add(p.text[i], p.OuterOf(i));
+  }
+  size_t OuterOf(size_t i) const {
+    if (map.empty()) return begin == npos ? 0 : begin;
+    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(i, npos));
+    if (it != map.begin()) --it;
+    return it->second + (i - it->first);
+  }
+  bool Verbatim(size_t a, size_t b) const {
+    if (map.empty()) return false;
+    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(a, npos));
+    if (it == map.begin()) return false;
+    size_t next = it == map.end() ? text.size() : it->first;
+    return b <= next;
+  }
+  bool empty() const { return text.empty() && !quoted; }
+};
+
+struct Heredoc {
+  std::string delimiter;
+  bool strip_tabs = false;
+  Piece body;
+};
+
+struct Command {
+  std::vector<Piece> words;
+  std::vector<std::pair<std::string, Piece>> redirects;  // operator, target
+  std::vector<Heredoc> heredocs;
+  Piece herestring;
+  bool pipe_to_next = false;
+};
+
+bool IsOpChar(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>'; }
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view t) : t_(t) {}
+
+  std::vector<Command> Run() {
+    Command cmd;
+    Piece cur;
+    std::vector<std::pair<size_t, size_t>> pending;  // (command index, heredoc index)
+    std::string pending_redirect;  // an operator waiting for its target word
+    auto flush = [&]() {
+      if (cur.empty()) return;
+      if (!pending_redirect.empty()) {
+        if (pending_redirect == "<<" || pending_redirect == "<<-") {
+          Heredoc h;
+          h.delimiter = cur.text;
+          h.strip_tabs = pending_redirect == "<<-";
+          cmd.heredocs.push_back(std::move(h));
+          pending.emplace_back(out_.size(), cmd.heredocs.size() - 1);
+        } else if (pending_redirect == "<<<") {
+          cmd.herestring = cur;
+        } else {
+          cmd.redirects.emplace_back(pending_redirect, cur);
+        }
+        pending_redirect.clear();
+      } else {
+        cmd.words.push_back(cur);
+      }
+      cur = Piece();
+    };
+    auto end_command = [&](bool pipe) {
+      flush();
+      cmd.pipe_to_next = pipe;
+      if (!cmd.words.empty() || !cmd.redirects.empty() || !cmd.heredocs.empty()) out_.push_back(std::move(cmd));
+      cmd = Command();
+    };
+    size_t i = 0;
+    while (i < t_.size()) {
+      char c = t_[i];
+      if (c == ' ' || c == '\t' || c == '\r') {
+        flush();
+        ++i;
+      } else if (c == '\\' && i + 1 < t_.size() && t_[i + 1] == '\n') {
+        i += 2;
+      } else if (c == '\\' && i + 2 < t_.size() && t_[i + 1] == '\r' && t_[i + 2] == '\n') {
+        i += 3;
+      } else if (c == '\n') {
+        end_command(false);
+        ++i;
+        // Heredoc bodies follow the line that opened them, in order.
+        for (auto [ci, hi] : pending)
+          if (ci < out_.size() && hi < out_[ci].heredocs.size()) i = ReadBody(i, &out_[ci].heredocs[hi]);
+        pending.clear();
+      } else if (c == '#' && cur.empty()) {
+        while (i < t_.size() && t_[i] != '\n') ++i;
+      } else if (IsOpChar(c) && !(c == '&' && !cur.empty() && cur.text.back() == '>')) {
+        // A digit right before a redirection is its file descriptor ("2>").
+        bool fd = (c == '>' || c == '<') && cur.text.size() == 1 && std::isdigit(static_cast<unsigned char>(cur.text[0])) && !cur.quoted;
+        if (fd) cur = Piece();
+        flush();
+        std::string op(1, c);
+        size_t j = i + 1;
+        while (j < t_.size() && IsOpChar(t_[j]) && op.size() < 3) {
+          std::string next = op + t_[j];
+          static const std::set<std::string> kOps = {"&&", "||", ";;", ">>", "<<", "<<-", "<<<",
+                                                     "&>", ">&", ">|", "&>>", "<>"};
+          if (!kOps.count(next)) break;
+          op = next;
+          ++j;
+        }
+        if (op == "<<" && j < t_.size() && t_[j] == '-') {
+          op = "<<-";
+          ++j;
+        }
+        i = j;
+        if (op == "|" || op == "|&") {
+          end_command(true);
+        } else if (op == ";" || op == "&&" || op == "||" || op == "&" || op == ";;" || op == "(" ||
+                   op == ")") {
+          end_command(false);
+        } else if (op == ">&" || op == "&>" || op == "<>") {
+          pending_redirect = op;
+          // "2>&1": the target is a descriptor
+          if (i < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i]))) {
+            ++i;
+            pending_redirect.clear();
+          }
+        } else {
+          pending_redirect = op;
+        }
+      } else if (c == '\'') {
+        cur.quoted = true;
+        size_t e = t_.find('\'', i + 1);
+        if (e == npos) e = t_.size();
+        for (size_t k = i + 1; k < e; ++k) cur.Add(t_[k], k);
+        i = e + 1;
+      } else if (c == '"') {
+        cur.quoted = true;
+        size_t k = i + 1;
+        while (k < t_.size() && t_[k] != '"') {
+          if (t_[k] == '\\' && k + 1 < t_.size() &&
+              (t_[k + 1] == '"' || t_[k + 1] == '\\' || t_[k + 1] == '$' || t_[k + 1] == '`')) {
+            cur.Add(t_[k + 1], k + 1);
+            k += 2;
+          } else if (t_[k] == '\\' && k + 1 < t_.size() && t_[k + 1] == '\n') {
+            k += 2;
+          } else if (t_[k] == '$' && k + 1 < t_.size() && t_[k + 1] == '(') {
+            k = CopyBalanced(k, '(', ')', &cur);
+          } else {
+            cur.Add(t_[k], k);
+            ++k;
+          }
+        }
+        i = k + 1;
+      } else if (c == '$' && i + 1 < t_.size() && t_[i + 1] == '\'') {
+        cur.quoted = true;
+        size_t k = i + 2;
+        while (k < t_.size() && t_[k] != '\'') {
+          if (t_[k] == '\\' && k + 1 < t_.size()) {
+            char n = t_[k + 1];
+            cur.Add(n == 'n' ? '\n' : n == 't' ? '\t' : n, k + 1);
+            k += 2;
+          } else {
+            cur.Add(t_[k], k);
+            ++k;
+          }
+        }
+        i = k + 1;
+      } else if (c == '$' && i + 1 < t_.size() && (t_[i + 1] == '(' || t_[i + 1] == '{')) {
+        i = CopyBalanced(i, t_[i + 1], t_[i + 1] == '(' ? ')' : '}', &cur);
+      } else if (c == '`') {
+        size_t e = t_.find('`', i + 1);
+        if (e == npos) e = t_.size() - 1;
+        for (size_t k = i; k <= e && k < t_.size(); ++k) cur.Add(t_[k], k);
+        i = e + 1;
+      } else if (c == '\\' && i + 1 < t_.size()) {
+        cur.Add(t_[i + 1], i + 1);
+        i += 2;
+      } else {
+        cur.Add(c, i);
+        ++i;
+      }
+    }
+    end_command(false);
+    return std::move(out_);
+  }
+
+ private:
+  // Copies "$( ... )" or "${ ... }" whole (nesting, quotes) into `w`; returns the index after.
+  size_t CopyBalanced(size_t i, char open, char close, Piece* w) {
+    int depth = 0;
+    size_t k = i;
+    for (; k < t_.size(); ++k) {
+      char c = t_[k];
+      w->Add(c, k);
+      if (c == '\'' && open == '(') {
+        size_t e = t_.find('\'', k + 1);
+        if (e == npos) break;
+        for (size_t m = k + 1; m <= e; ++m) w->Add(t_[m], m);
+        k = e;
+        continue;
+      }
+      if (c == open) ++depth;
+      if (c == close && --depth == 0) return k + 1;
+    }
+    return t_.size();
+  }
+
+  size_t ReadBody(size_t i, Heredoc* h) {
+    h->body.quoted = true;  // read, even when empty
+    std::string delim = h->delimiter;
+    while (i < t_.size()) {
+      size_t e = t_.find('\n', i);
+      if (e == npos) e = t_.size();
+      size_t s = i;
+      if (h->strip_tabs)
+        while (s < e && t_[s] == '\t') ++s;
+      std::string_view line = t_.substr(s, e - s);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line == delim) return e + 1;
+      for (size_t k = s; k < e; ++k) h->body.Add(t_[k], k);
+      h->body.Add('\n', e);
+      i = e + 1;
+    }
+    return t_.size();
+  }
+
+  std::string_view t_;
+  std::vector<Command> out_;
+};
+
+bool IsAssignment(const Piece& w, size_t* eq) {
+  if (w.text.empty() || !(std::isalpha(static_cast<unsigned char>(w.text[0])) || w.text[0] == '_'))
+    return false;
+  size_t i = 0;
+  while (i < w.text.size() && (std::isalnum(static_cast<unsigned char>(w.text[i])) || w.text[i] == '_')) ++i;
+  if (i < w.text.size() && w.text[i] == '+' && i + 1 < w.text.size() && w.text[i + 1] == '=') ++i;
+  if (i >= w.text.size() || w.text[i] != '=') return false;
+  // the name itself must be written as is (not quoted)
+  if (!w.Verbatim(0, i)) return false;
+  *eq = i;
+  return true;
+}
+
+std::string Basename(std::string_view p) {
+  size_t s = p.rfind('/');
+  return std::string(s == npos ? p : p.substr(s + 1));
+}
+
+bool IsCronField(std::string_view w) {
+  if (w.empty()) return false;
+  for (char c : w)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '*' || c == '/' || c == ',' || c == '-'))
+      return false;
+  return true;
+}
+
+// Names a text reads: $NAME, ${NAME}, ${NAME:-default}.
+void ReferencedNames(std::string_view s, std::set<std::string>* out) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] != '$') continue;
+    size_t b = i + 1 + (s[i + 1] == '{');
+    size_t e = b;
+    while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+    if (e > b && (std::isalpha(static_cast<unsigned char>(s[b])) || s[b] == '_'))
+      out->insert(std::string(s.substr(b, e - b)));
+  }
+}
+
+const std::set<std::string>& TimeCommands() {
+  static const std::set<std::string> k = {
+      "ntpdate", "ntpdate-debian", "sntp", "ntpdig", "rdate", "htpdate", "chronyd", "chronyc",
+      "ntpd", "busybox-ntpd", "openntpd", "timedatectl", "w32tm", "net", "systemsetup", "esxcli",
+      "ntpq", "ntptrace", "check_ntp", "check_ntp_time", "check_ntp_peer", "ntpclient"};
+  return k;
+}
+
+class Interpreter {
+ public:
+  Interpreter(std::string_view text, Document* doc) : t_(text), doc_(doc) {}
+
+  void Run(std::vector<Command>& cmds) {
+    Piece pipe_text;  // what the previous command of a pipeline writes to stdout
+    bool have_pipe_text = false;
+    for (Command& c : cmds) {
+      Piece out;
+      bool have_out = false;
+      Interpret(c, have_pipe_text ? &pipe_text : nullptr, &out, &have_out);
+      pipe_text = c.pipe_to_next && have_out ? out : Piece();
+      have_pipe_text = c.pipe_to_next && have_out;
+    }
+    for (Fact& f : doc_->facts)
+      if (f.section.empty() && assignments_.count(f.name_offset) && used_.count(std::string(f.name)))
+        f.section = "time";
+  }
+
+ private:
+  Token MakeToken(const Piece& p, size_t a, size_t b) {
+    size_t outer = p.OuterOf(a);
+    if (p.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
+    Token t{doc_->Keep(p.text.substr(a, b - a)), outer};
+    size_t oe = b > a ? p.OuterOf(b - 1) + 1 : outer;
+    t.source_length = std::max<size_t>(oe > outer ? oe - outer : 1, 1);
+    return t;
+  }
+
+  size_t LineStart(size_t off) const {
+    size_t b = t_.rfind('\n', off == 0 ? 0 : off - 1);
+    return b == npos || off == 0 ? 0 : b + 1;
+  }
+
+  void Assign(const Piece& w, size_t eq) {
+    Fact f;
+    f.name = doc_->Keep(w.text.substr(0, eq));
+    f.name_offset = w.OuterOf(0);
+    f.line_offset = LineStart(f.name_offset);
+    std::string_view v = std::string_view(w.text).substr(eq + 1);
+    if (!v.empty() && v[0] == '=') v.remove_prefix(1);
+    size_t base = eq + 1;
+    // The value's words (a quoted list "a b c" is several).
+    for (size_t i = 0; i < v.size();) {
+      while (i < v.size() && IsSpace(v[i])) ++i;
+      size_t b = i;
+      while (i < v.size() && !IsSpace(v[i])) ++i;
+      if (i > b) f.args.push_back(MakeToken(w, base + b, base + i));
+    }
+    vars_[std::string(f.name)] = std::string(v);
+    assignments_.insert(f.name_offset);
+    doc_->facts.push_back(std::move(f));
+  }
+
+  std::string Resolve(const std::string& s) const {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '$' && i + 1 < s.size()) {
+        size_t b = i + 1 + (s[i + 1] == '{');
+        size_t e = b;
+        while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+        auto it = vars_.find(std::string(s.substr(b, e - b)));
+        if (e > b && it != vars_.end()) {
+          out += it->second;
+          if (s[i + 1] == '{') {
+            size_t close = s.find('}', e);
+            e = close == std::string::npos ? e : close + 1;
+          }
+          i = e - 1;
+          continue;
+        }
+      }
+      out += s[i];
+    }
+    return out;
+  }
+
+  void Embed(const Piece& p, const std::string& raw_path) {
+    if (p.text.empty() || p.map.empty()) return;
+    std::string path = Resolve(raw_path);
+    if (IsTimeConfigPath(path)) ReferencedNames(p.text, &used_);
+    EmbeddedDocument e;
+    e.path = path;
+    e.text = p.text;
+    e.line_map = p.map;
+    if (e.line_map.front().first != 0) e.line_map.insert(e.line_map.begin(), {0, p.OuterOf(0)});
+    e.outer_offset = p.begin == npos ? 0 : p.begin;
+    e.outer_length = std::max<size_t>(p.end > e.outer_offset ? p.end - e.outer_offset : 1, 1);
+    if (e.text.back() != '\n') e.text += '\n';
+    doc_->embedded.push_back(std::move(e));
+  }
+
+  // Text with escapes (\n, \t) decoded, positions kept.
+  static Piece Unescape(const Piece& p) {
+    Piece out;
+    for (size_t i = 0; i < p.text.size(); ++i) {
+      if (p.text[i] == '\\' && i + 1 < p.text.size()) {
+        char n = p.text[i + 1];
+        if (n == 'n' || n == 't' || n == '\\') {
+          out.Add(n == 'n' ? '\n' : n == 't' ? '\t' : '\\', p.OuterOf(i));
+          ++i;
+          continue;
+        }
+      }
+      out.Add(p.text[i], p.OuterOf(i));
+    }
+    return out;
+  }
+
+  void Interpret(Command& c, const Piece* stdin_text, Piece* out, bool* have_out) {
+    std::vector<Piece>& w = c.words;
+    size_t k = 0;
+    // Cron lines: five schedule fields (or @reboot...) and, in /etc/crontab, a user.
+    if (w.size() >= 6 && IsCronField(w[0].text) && IsCronField(w[1].text) && IsCronField(w[2].text) &&
+        IsCronField(w[3].text) && IsCronField(w[4].text))
+      k = 5;
+    else if (w.size() >= 2 && w[0].text.starts_with("@") && w[0].text.size() > 1 &&
+             std::all_of(w[0].text.begin() + 1, w[0].text.end(), ::isalpha))
+      k = 1;
+    if (k && k + 1 < w.size() && w[k].text.find('/') == std::string::npos &&
+        (w[k + 1].text.starts_with("/") || TimeCommands().count(Basename(w[k + 1].text))))
+      ++k;  // /etc/crontab, /etc/cron.d: user
+    static const std::set<std::string> kKeywords = {"then", "do", "else", "elif", "if", "while",
+                                                    "until", "!", "{", "}", "time", "exec",
+                                                    "nohup", "command", "builtin", "done", "fi"};
+    for (bool again = true; again && k < w.size();) {
+      again = false;
+      size_t eq;
+      if (IsAssignment(w[k], &eq)) {
+        std::string name = w[k].text.substr(0, eq);
+        if (name.starts_with("Exec")) {
+          // systemd unit: ExecStart=-/usr/sbin/ntpdate -s HOST
+          Piece rest;
+          size_t s = eq + 1;
+          while (s < w[k].text.size() && std::string_view("-@:+!").find(w[k].text[s]) != npos) ++s;
+          for (size_t i = s; i < w[k].text.size(); ++i) rest.Add(w[k].text[i], w[k].OuterOf(i));
+          w[k] = rest;
+          again = true;
+          continue;
+        }
+        Assign(w[k], eq);
+        ++k;
+        again = true;
+        continue;
+      }
+      if (kKeywords.count(w[k].text) && !w[k].quoted) {
+        ++k;
+        again = true;
+        continue;
+      }
+      if (w[k].text == "for" || w[k].text == "case" || w[k].text == "function") {
+        k = w.size();
+        break;
+      }
+      std::string base = Basename(w[k].text);
+      if (base == "sudo" || base == "doas") {
+        ++k;
+        while (k < w.size() && w[k].text.starts_with("-")) {
+          bool takes = w[k].text == "-u" || w[k].text == "-g" || w[k].text == "-C" || w[k].text == "-p";
+          k += takes ? 2 : 1;
+        }
+        again = true;
+      } else if (base == "env") {
+        ++k;
+        while (k < w.size() && w[k].text.starts_with("-")) ++k;
+        again = true;
+      } else if (base == "nice" || base == "ionice" || base == "timeout" || base == "stdbuf") {
+        ++k;
+        while (k < w.size() && (w[k].text.starts_with("-") || std::isdigit(static_cast<unsigned char>(w[k].text[0])))) ++k;
+        again = true;
+      } else if (base == "export" || base == "local" || base == "readonly" || base == "declare" ||
+                 base == "typeset") {
+        ++k;
+        while (k < w.size()) {
+          size_t e2;
+          if (IsAssignment(w[k], &e2)) Assign(w[k], e2);
+          ++k;
+        }
+        return;
+      }
+    }
+    if (k >= w.size()) {
+      // No command: a bare redirection of a heredoc ("cat" omitted) still writes.
+      return;
+    }
+    std::string name = Basename(w[k].text);
+    size_t first_arg = k + 1;
+    if (name == "busybox" && k + 1 < w.size()) {
+      name = "busybox-" + Basename(w[k + 1].text);
+      ++first_arg;
+    }
+    Fact f;
+    f.name = doc_->Keep(name);
+    f.name_offset = w[k].OuterOf(0);
+    f.line_offset = LineStart(f.name_offset);
+    for (size_t i = first_arg; i < w.size(); ++i)
+      if (!w[i].text.empty()) f.args.push_back(MakeToken(w[i], 0, w[i].text.size()));
+    if (TimeCommands().count(name))
+      for (size_t i = first_arg; i < w.size(); ++i) ReferencedNames(w[i].text, &used_);
+    doc_->facts.push_back(std::move(f));
+
+    // What the command writes to stdout.
+    Piece text;
+    bool has_text = false;
+    if (name == "echo" || name == "printf") {
+      size_t i = first_arg;
+      bool escapes = name == "printf";
+      while (name == "echo" && i < w.size() && (w[i].text == "-e" || w[i].text == "-n" || w[i].text == "-en" || w[i].text == "-ne" || w[i].text == "-E")) {
+        escapes = escapes || w[i].text.find('e') != std::string::npos;
+        ++i;
+      }
+      if (name == "printf" && i < w.size()) {
+        // printf FORMAT ARGS: %s takes the next argument.
+        const Piece& fmt = w[i++];
+        for (size_t j = 0; j < fmt.text.size(); ++j) {
+          if (fmt.text[j] == '%' && j + 1 < fmt.text.size()) {
+            size_t m = j + 1;
+            while (m < fmt.text.size() && (std::isdigit(static_cast<unsigned char>(fmt.text[m])) || fmt.text[m] == '-' || fmt.text[m] == '.')) ++m;
+            if (m < fmt.text.size() && fmt.text[m] == '%') {
+              text.Add('%', fmt.OuterOf(j));
+            } else if (m < fmt.text.size() && i < w.size()) {
+              text.AddAll(w[i++]);
+            }
+            j = m;
+            continue;
+          }
+          text.Add(fmt.text[j], fmt.OuterOf(j));
+        }
+      } else {
+        for (; i < w.size(); ++i) {
+          if (!text.text.empty()) text.Add(' ', w[i].OuterOf(0));
+          text.AddAll(w[i]);
+        }
+      }
+      if (escapes) text = Unescape(text);
+      has_text = true;
+    } else if ((name == "cat" || name == "tee") && !c.heredocs.empty()) {
+      text = c.heredocs.front().body;
+      has_text = true;
+    } else if (!c.herestring.text.empty()) {
+      text = c.herestring;
+      has_text = true;
+    } else if (name == "tee" && stdin_text) {
+      text = *stdin_text;
+      has_text = true;
+    } else if (name == "cat" && stdin_text) {
+      text = *stdin_text;
+      has_text = true;
+    }
+    if (has_text) {
+      if (name == "tee")
+        for (size_t i = first_arg; i < w.size(); ++i)
+          if (!w[i].text.starts_with("-")) Embed(text, w[i].text);
+      bool redirected = false;
+      for (auto& [op, target] : c.redirects)
+        if ((op == ">" || op == ">>" || op == ">|" || op == "&>" || op == "&>>") && target.text != "/dev/null") {
+          Embed(text, target.text);
+          redirected = true;
+        }
+      if (!redirected && c.pipe_to_next) {
+        *out = text;
+        *have_out = true;
+      }
+    }
+    if (name == "sed") Sed(w, first_arg);
+    if (name == "chronyd" || name == "chronyc") {
+      // chronyd -q 'server HOST iburst': each argument is a chrony.conf line.
+      static const std::set<std::string> kDirectives = {"server", "pool", "peer", "initstepslew",
+                                                        "refclock", "allow", "makestep"};
+      for (size_t i = first_arg; i < w.size(); ++i) {
+        std::string first_word = w[i].text.substr(0, w[i].text.find(' '));
+        if (w[i].quoted && kDirectives.count(first_word)) {
+          ReferencedNames(w[i].text, &used_);
+          Embed(w[i], "etc/chrony.conf");
+        }
+      }
+    }
+  }
+
+  // sed -i [-e] SCRIPT FILE...: the text s///, a, i and c commands put into FILE.
+  void Sed(const std::vector<Piece>& w, size_t first) {
+    bool in_place = false;
+    std::vector<const Piece*> scripts, files;
+    for (size_t i = first; i < w.size(); ++i) {
+      const std::string& a = w[i].text;
+      if (a == "-i" || a.starts_with("-i") || a.starts_with("--in-place") ||
+          (a.size() > 1 && a[0] == '-' && a[1] != '-' && a.find('i') != std::string::npos && a != "-e" && !w[i].quoted))
+        in_place = true;
+      if (a == "-e" || a == "--expression") {
+        if (i + 1 < w.size()) scripts.push_back(&w[++i]);
+      } else if (a == "-f" || a == "--file") {
+        ++i;
+      } else if (a.starts_with("-") && !w[i].quoted) {
+        continue;
+      } else {
+        files.push_back(&w[i]);
+      }
+    }
+    if (!in_place) return;
+    if (scripts.empty() && !files.empty()) {
+      scripts.push_back(files.front());
+      files.erase(files.begin());
+    }
+    for (const Piece* script : scripts) {
+      for (const Piece& text : SedTexts(*script)) {
+        for (const Piece* file : files) Embed(text, file->text);
+      }
+    }
+  }
+
+  // The replacement texts of s commands and the text of a/i/c commands of a sed script.
+  std::vector<Piece> SedTexts(const Piece& s) {
+    std::vector<Piece> out;
+    const std::string& t = s.text;
+    size_t i = 0;
+    auto skip_regex = [&](char d) {
+      for (++i; i < t.size() && t[i] != d; ++i)
+        if (t[i] == '\\') ++i;
+      if (i < t.size()) ++i;
+    };
+    while (i < t.size()) {
+      while (i < t.size() && (t[i] == ' ' || t[i] == ';' || t[i] == '\n')) ++i;
+      // address: N, $, /re/, \cREc, first~step; optionally ",addr" and "!".
+      for (int part = 0; part < 2 && i < t.size(); ++part) {
+        if (t[i] == '/') skip_regex('/');
+        else if (t[i] == '\\' && i + 1 < t.size()) {
+          ++i;
+          skip_regex(t[i]);
+        } else
+          while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '$' || t[i] == '~')) ++i;
+        if (part == 0 && i < t.size() && t[i] == ',') ++i;
+        else break;
+      }
+      while (i < t.size() && (t[i] == '!' || t[i] == ' ')) ++i;
+      if (i >= t.size()) break;
+      char cmd = t[i++];
+      if (cmd == 's' && i < t.size()) {
+        char d = t[i];
+        skip_regex(d);  // the regular expression
+        Piece repl;
+        for (; i < t.size() && t[i] != d; ++i) {
+          if (t[i] == '\\' && i + 1 < t.size()) {
+            char n = t[i + 1];
+            if (n == 'n') repl.Add('\n', s.OuterOf(i));
+            else if (!std::isdigit(static_cast<unsigned char>(n))) repl.Add(n, s.OuterOf(i + 1));
+            ++i;
+          } else if (t[i] == '&') {
+            // the matched text: unknown here
+          } else {
+            repl.Add(t[i], s.OuterOf(i));
+          }
+        }
+        if (i < t.size()) ++i;
+        while (i < t.size() && t[i] != ';' && t[i] != '\n') ++i;  // flags
+        if (!repl.text.empty()) out.push_back(std::move(repl));
+      } else if (cmd == 'a' || cmd == 'i' || cmd == 'c') {
+        if (i < t.size() && t[i] == '\\') ++i;
+        while (i < t.size() && (t[i] == ' ' || t[i] == '\n')) ++i;
+        Piece text;
+        for (; i < t.size() && t[i] != '\n'; ++i) {
+          if (t[i] == '\\' && i + 1 < t.size()) {
+            if (t[i + 1] == 'n') text.Add('\n', s.OuterOf(i));
+            else text.Add(t[i + 1], s.OuterOf(i + 1));
+            ++i;
+            continue;
+          }
+          text.Add(t[i], s.OuterOf(i));
+        }
+        if (!text.text.empty()) out.push_back(std::move(text));
+      } else {
+        while (i < t.size() && t[i] != ';' && t[i] != '\n') ++i;
+      }
+    }
+    return out;
+  }
+
+  std::string_view t_;
+  Document* doc_;
+  std::map<std::string, std::string> vars_;
+  std::set<std::string> used_;
+  std::set<size_t> assignments_;
+};
+
+}  // namespace
+
+bool IsTimeConfigPath(std::string_view path) {
+  std::string base = Basename(path);
+  static const std::set<std::string> kNames = {"chrony.conf", "ntp.conf", "ntpd.conf",
+                                               "timesyncd.conf", "step-tickers", "ntpservers",
+                                               "ntp.conf.dhcp", "ntpdate", "htpdate",
+                                               "ntpsec-ntpdate"};
+  if (kNames.count(base)) return true;
+  if (base.ends_with(".sources") || base.ends_with(".network")) return true;
+  for (const char* dir : {"timesyncd.conf.d/", "chrony.d/", "chrony/conf.d/", "ntp.d/", "ntpsec/"})
+    if (path.find(dir) != npos) return true;
+  return false;
+}
+
+void ReadShell(std::string_view text, Document* out) {
+  std::vector<Command> cmds = Lexer(text).Run();
+  Interpreter(text, out).Run(cmds);
+}
+
+}  // namespace ntpsweep::syntax

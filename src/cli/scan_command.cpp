@@ -252,8 +252,12 @@ int RunScanCommand(ScanArgs args) {
   }
   if (!args.output.empty() && args.format != "text") {
     // A machine report went to a file: still tell the person at the terminal what happened.
-    std::cerr << "ntpsweep: " << result.findings.size() << " findings, " << result.notices.size()
-              << " notices written to " << args.output << '\n';
+    size_t shown = 0;
+    for (const Finding& f : result.findings) shown += report::Shown(f, ctx) ? 1 : 0;
+    std::cerr << "ntpsweep: " << shown << " findings";
+    if (shown != result.findings.size())
+      std::cerr << " (" << result.findings.size() - shown << " suppressed left out)";
+    std::cerr << ", " << result.notices.size() << " notices written to " << args.output << '\n';
   }
   for (const Notice& n : result.notices)
     if (n.level == Notice::Level::kError && (args.format != "text" || !args.output.empty()))

@@ -1,0 +1,536 @@
+#include "scan/inventory.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "host/target.h"
+#include "rules/evaluate.h"
+#include "scan/analyze.h"
+#include "syntax/syntax.h"
+#include "syntax/template.h"
+
+namespace ntpsweep::scan {
+namespace {
+
+constexpr int kMaxDepth = 4;  // as the analyzer: documents inside documents inside ...
+
+struct Raw {
+  const rules::Rule* rule = nullptr;
+  size_t offset = 0, length = 0;
+  std::string host;
+  bool expression = false;
+  bool commented = false;
+  bool templated = false;
+  std::string directive;
+  std::string embedded_path;
+  std::vector<std::string> variables;
+  std::string syntax;
+};
+
+struct RawInstall {
+  size_t offset = 0;
+  std::string source, destination;
+};
+
+bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
+  return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
+}
+
+bool IsOptionWord(std::string_view w) {
+  static const std::set<std::string, std::less<>> kWords = {
+      "iburst", "burst", "prefer", "nts", "xleave", "true", "false", "yes", "no", "on", "off",
+      "none", "null", "nil", "default", "auto", "noselect", "minpoll", "maxpoll", "key",
+      "version", "trust", "offline", "online", "minstratum", "maxsources", "polltarget",
+      "port", "presend", "minsamples", "maxsamples", "filter", "copy", "require", "source",
+      "ignore", "listen", "drop", "all", "kod", "limited", "nomodify", "notrap", "nopeer",
+      "noquery", "enabled", "disabled", "chrony", "ntp", "ntpd", "ntpdate", "systemd-timesyncd",
+      "timesyncd", "openntpd", "string", "boolean", "list", "localhost", "mask"};
+  std::string lower(w);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  return kWords.count(lower) > 0;
+}
+
+enum class Shape { kNone, kAddress, kName, kShortName, kPlaceholder };
+
+Shape ShapeOf(std::string_view h) {
+  if (h.empty() || h.size() > 253) return Shape::kNone;
+  if (host::ParseIpv4DottedQuad(h)) return Shape::kAddress;
+  if (h.find(':') != std::string_view::npos) {
+    std::string_view v = h;
+    if (size_t pct = v.find('%'); pct != std::string_view::npos) v = v.substr(0, pct);
+    return host::ParseIpv6(v) ? Shape::kAddress : Shape::kNone;
+  }
+  if (h.find_first_of("{}$<>%`\x1a") != std::string_view::npos) {
+    // "0.{distro}.pool.ntp.org": a placeholder filled in elsewhere.
+    return h.find('.') != std::string_view::npos || h.front() == '{' || h.front() == '$' ||
+                   h.front() == '<'
+               ? Shape::kPlaceholder
+               : Shape::kNone;
+  }
+  std::string_view n = h;
+  if (n.back() == '.') n.remove_suffix(1);
+  size_t labels = 1;
+  bool letter = false, last_letter = false;
+  size_t label_len = 0;
+  for (char c : n) {
+    if (c == '.') {
+      if (label_len == 0) return Shape::kNone;
+      ++labels;
+      label_len = 0;
+      last_letter = false;
+      continue;
+    }
+    bool alpha = std::isalpha(static_cast<unsigned char>(c));
+    if (!alpha && !std::isdigit(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+      return Shape::kNone;
+    letter = letter || alpha;
+    last_letter = last_letter || alpha;
+    ++label_len;
+  }
+  if (label_len == 0 || !letter || n.front() == '-' || n.front() == '_') return Shape::kNone;
+  if (labels == 1) return Shape::kShortName;
+  return last_letter ? Shape::kName : Shape::kNone;
+}
+
+bool ServerIsh(const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    std::string l(n);
+    std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+    for (const char* w : {"server", "pool", "peer", "upstream", "timesrv", "source"})
+      if (l.find(w) != std::string::npos && l.find("sourcedir") == std::string::npos) return true;
+  }
+  return false;
+}
+
+// "0{{ '.' + area }}.pool.ntp.org" assembles a host around an expression; "{{ servers_map[x] }}"
+// only passes a list along.
+bool HasLiteralHostText(std::string_view token) {
+  std::string rest(token);
+  for (auto it = syntax::FindTemplateSpans(token, true); !it.empty(); it.pop_back())
+    for (size_t i = it.back().begin; i < it.back().end; ++i) rest[i] = ' ';
+  for (size_t i = 0; i + 1 < rest.size(); ++i)
+    if (rest[i] == '.' && std::isalpha(static_cast<unsigned char>(rest[i + 1]))) return true;
+  return false;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Directives that name a group, a broadcast address or a local address, never an upstream.
+bool NotASource(std::string_view directive) {
+  for (const char* d : {"broadcast", "broadcastclient", "multicastclient", "manycastserver",
+                        "manycastclient", "interface", "listen", "bindaddress", "bindcmdaddress",
+                        "bindacqaddress"})
+    if (IEquals(directive, d)) return true;
+  return false;
+}
+
+// Access-control directives: an address there is a client network; a name is a server's.
+bool AccessControl(std::string_view directive) {
+  for (const char* d : {"restrict", "allow", "deny", "cmdallow", "cmddeny"})
+    if (IEquals(directive, d)) return true;
+  return false;
+}
+
+// Whether a host token of `rule` in `fact` is a time source for the inventory.
+bool Keep(const rules::Rule& rule, const syntax::Fact& fact, const syntax::Token& token,
+          std::string_view host, bool* expression) {
+  *expression = token.expression;
+  if (NotASource(fact.name)) return false;
+  bool acl = AccessControl(fact.name);
+  Shape shape = token.expression ? Shape::kPlaceholder : ShapeOf(host);
+  if (shape == Shape::kPlaceholder) {
+    *expression = true;
+    std::vector<std::string> names(fact.variables.begin(), fact.variables.end());
+    for (std::string& n : syntax::ExpressionNames(host)) names.push_back(std::move(n));
+    if (rule.variable && !HasLiteralHostText(host)) return false;  // plumbing, not a source
+    // "restrict {{ item }}" renders a server's ACL only when it loops over servers.
+    if (acl && !ServerIsh(names)) return false;
+    return true;
+  }
+  if (shape == Shape::kNone || IsOptionWord(host)) return false;
+  if (!rule.exclude_hosts.empty() && rule.exclude_hosts.MatchToken(host, host::Context::kHostValue))
+    return false;
+  if (shape == Shape::kShortName && (fact.commented || rule.precision != "very-high")) return false;
+  if (acl && shape != Shape::kName) return false;
+  return true;
+}
+
+struct Ctx {
+  const rules::RuleSet& rules;
+  std::vector<const rules::Rule*> directive_rules, regex_rules;
+};
+
+void Collect(const Ctx& ctx, std::string_view path, std::string_view text, int depth,
+             std::vector<Raw>* out, std::vector<RawInstall>* installs) {
+  PathClass pc = ClassifyPath(path);
+  std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
+  for (const rules::Rule* r : ctx.directive_rules)
+    if (RuleApplies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+  std::vector<Raw> mine;
+  std::vector<syntax::EmbeddedDocument> embedded;
+  for (const auto& [name, group] : by_syntax) {
+    syntax::Document doc;
+    syntax::ReadDocument(*syntax::FindSyntax(name), path, text, &doc);
+    std::vector<syntax::Token> pieces;
+    for (const syntax::Fact& fact : doc.facts) {
+      if (fact.name == "@install" && fact.args.size() >= 2) {
+        installs->push_back({fact.name_offset, std::string(fact.args[0].text), std::string(fact.args[1].text)});
+        continue;
+      }
+      for (const rules::Rule* rule : group) {
+        if (!rules::NamesFact(*rule, fact)) continue;
+        std::vector<syntax::Token> tokens = rules::HostTokens(*rule, fact);
+        if (tokens.empty() && rule->skip_args > 0)
+          // "initstepslew <%= $threshold_and_hosts %>": one expression renders them all.
+          for (const syntax::Token& t : fact.args)
+            if (t.expression) tokens.push_back(t);
+        for (const syntax::Token& t : tokens) {
+          pieces.clear();
+          if (t.expression || rule->split.empty()) {
+            pieces.push_back(t);
+          } else {
+            // Same splitting as the evaluator, keeping offsets of verbatim pieces.
+            std::string_view s = t.text;
+            size_t start = 0;
+            for (size_t i = 0; i <= s.size(); ++i) {
+              if (i < s.size() && rule->split.find(s[i]) == std::string::npos) continue;
+              if (i > start)
+                pieces.push_back(syntax::Token{s.substr(start, i - start),
+                                               t.verbatim() ? t.offset + start : t.offset,
+                                               t.source_length});
+              start = i + 1;
+            }
+          }
+          for (const syntax::Token& piece : pieces) {
+            std::string_view host = piece.text;
+            size_t off = piece.offset, len = piece.verbatim() ? host.size() : piece.source_length;
+            if (!piece.expression) {
+              rules::ByteRange part = rules::HostPart(host, rule->urls);
+              host = host.substr(part.offset, part.length);
+              if (piece.verbatim()) {
+                off += part.offset;
+                len = part.length;
+              }
+            }
+            bool expression = false;
+            if (!Keep(*rule, fact, piece, host, &expression)) continue;
+            Raw r;
+            r.rule = rule;
+            r.offset = off;
+            r.length = len;
+            r.host = std::string(host);
+            r.expression = expression;
+            r.commented = fact.commented;
+            r.templated = fact.templated;
+            r.directive = std::string(fact.name);
+            r.variables.assign(fact.variables.begin(), fact.variables.end());
+            r.syntax = std::string(name);
+            mine.push_back(std::move(r));
+          }
+        }
+      }
+    }
+    for (auto& e : doc.embedded) embedded.push_back(std::move(e));
+  }
+  // Regex rules: every host their pattern captures.
+  for (const rules::Rule* rule : ctx.regex_rules) {
+    if (!RuleApplies(*rule, pc.effective_path, text)) continue;
+    const RE2& re = *rule->regex;
+    int group = re.NamedCapturingGroups().at("host");
+    std::vector<re2::StringPiece> sub(group + 1);
+    size_t pos = 0;
+    while (pos <= text.size() && re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
+      size_t next = static_cast<size_t>(sub[0].data() - text.data()) + std::max<size_t>(sub[0].size(), 1);
+      if (sub[group].data() != nullptr) {
+        std::string_view whole(sub[group].data(), sub[group].size());
+        size_t base = static_cast<size_t>(whole.data() - text.data());
+        size_t start = 0;
+        for (size_t i = 0; i <= whole.size(); ++i) {
+          if (i < whole.size() && rule->split.find(whole[i]) == std::string::npos) continue;
+          if (i > start) {
+            std::string_view tok = whole.substr(start, i - start);
+            rules::ByteRange part = rules::HostPart(tok, false);
+            std::string host(tok.substr(part.offset, part.length));
+            if (rule->unescape == "regex") std::erase(host, '\\');
+            syntax::Fact fact;
+            fact.commented = false;
+            if (!rule->comment_chars.empty()) {
+              size_t bol = text.rfind('\n', base + start == 0 ? 0 : base + start - 1);
+              bol = bol == std::string_view::npos ? 0 : bol + 1;
+              while (bol < text.size() && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
+              fact.commented = bol < text.size() &&
+                               rule->comment_chars.find(text[bol]) != std::string::npos;
+            }
+            syntax::Token t{tok, base + start};
+            bool expression = false;
+            if (Keep(*rule, fact, t, host, &expression)) {
+              Raw r;
+              r.rule = rule;
+              r.offset = base + start + part.offset;
+              r.length = part.length;
+              r.host = host;
+              r.expression = expression;
+              r.commented = fact.commented;
+              mine.push_back(std::move(r));
+            }
+          }
+          start = i + 1;
+        }
+      }
+      pos = next;
+    }
+  }
+  std::vector<Raw> inner_all;
+  if (depth < kMaxDepth) {
+    for (const syntax::EmbeddedDocument& e : embedded) {
+      std::vector<Raw> inner;
+      std::vector<RawInstall> inner_installs;
+      Collect(ctx, e.path, e.text, depth + 1, &inner, &inner_installs);
+      auto map = [&](size_t off) {
+        if (e.line_map.empty()) return e.outer_offset;
+        auto it = std::upper_bound(e.line_map.begin(), e.line_map.end(), std::make_pair(off, SIZE_MAX));
+        --it;
+        return it->second + (off - it->first);
+      };
+      for (Raw& r : inner) {
+        r.offset = map(r.offset);
+        if (e.line_map.empty()) r.length = e.outer_length;
+        if (r.embedded_path.empty()) r.embedded_path = e.path;
+        inner_all.push_back(std::move(r));
+      }
+      for (RawInstall& i : inner_installs) {
+        i.offset = map(i.offset);
+        installs->push_back(std::move(i));
+      }
+    }
+  }
+  // As in a scan: a fallback rule gives way; one source per span.
+  std::vector<Raw> kept;
+  for (Raw& r : mine) {
+    bool beaten = false;
+    for (const Raw& s : mine)
+      beaten = beaten || (r.rule->fallback && !s.rule->fallback && Overlaps(r.offset, r.length, s.offset, s.length));
+    for (const Raw& s : inner_all)
+      beaten = beaten || (r.rule->fallback && Overlaps(r.offset, r.length, s.offset, s.length));
+    for (const Raw& s : kept) beaten = beaten || (s.offset == r.offset && s.length == r.length);
+    if (!beaten) kept.push_back(std::move(r));
+  }
+  for (Raw& r : kept) out->push_back(std::move(r));
+  for (Raw& r : inner_all) {
+    bool dup = false;
+    for (const Raw& s : *out) dup = dup || (s.offset == r.offset && s.length == r.length && s.host == r.host);
+    if (!dup) out->push_back(std::move(r));
+  }
+}
+
+struct Lines {
+  explicit Lines(std::string_view t) : text(t) {
+    starts.push_back(0);
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i] == '\n') starts.push_back(i + 1);
+  }
+  uint32_t LineOf(size_t off) const {
+    return static_cast<uint32_t>(std::upper_bound(starts.begin(), starts.end(), off) - starts.begin());
+  }
+  uint32_t ColumnOf(uint32_t line, size_t off) const {
+    uint32_t col = 1;
+    for (size_t i = starts[line - 1]; i < off && i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
+    return col;
+  }
+  std::string_view LineText(uint32_t line) const {
+    size_t b = starts[line - 1];
+    size_t e = line < starts.size() ? starts[line] - 1 : text.size();
+    std::string_view l = text.substr(b, e - b);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+  }
+  std::string_view text;
+  std::vector<size_t> starts;
+};
+
+std::string FormatIpv6(const host::Ipv6Bytes& a) {
+  uint16_t g[8];
+  for (int i = 0; i < 8; ++i) g[i] = static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]);
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (g[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && g[j] == 0) ++j;
+    if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
+    i = j;
+  }
+  std::string out;
+  char buf[8];
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += "::";
+      i += best_len - 1;
+      continue;
+    }
+    if (!out.empty() && out.back() != ':') out += ':';
+    std::snprintf(buf, sizeof buf, "%x", g[i]);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string CanonicalHost(std::string_view h) {
+  if (auto v4 = host::ParseIpv4DottedQuad(h)) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", *v4 >> 24, (*v4 >> 16) & 255, (*v4 >> 8) & 255,
+                  *v4 & 255);
+    return buf;
+  }
+  std::string_view v = h;
+  if (!v.empty() && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+  if (size_t pct = v.find('%'); pct != std::string_view::npos) v = v.substr(0, pct);
+  if (v.find(':') != std::string_view::npos)
+    if (auto v6 = host::ParseIpv6(v)) return FormatIpv6(*v6);
+  std::string n(h);
+  while (!n.empty() && n.back() == '.') n.pop_back();
+  std::transform(n.begin(), n.end(), n.begin(), ::tolower);
+  return n;
+}
+
+std::string Source::Key() const {
+  if (expression) {
+    std::string k;
+    for (char c : host) k += (c == '\n' || c == '\t') ? ' ' : c;
+    return k;
+  }
+  return CanonicalHost(host);
+}
+
+EntrySources CollectSources(const rules::RuleSet& rules, const Location& location,
+                            std::string_view path, std::string_view text) {
+  Ctx ctx{rules, {}, {}};
+  for (const auto& r : rules.rules()) {
+    if (r->type == rules::MatchType::kDirective) ctx.directive_rules.push_back(r.get());
+    else if (r->type == rules::MatchType::kRegex) ctx.regex_rules.push_back(r.get());
+  }
+  std::vector<Raw> raws;
+  std::vector<RawInstall> installs;
+  Collect(ctx, path, text, 0, &raws, &installs);
+  EntrySources out;
+  if (raws.empty() && installs.empty()) return out;
+  Lines lines(text);
+  bool backup = ClassifyPath(path).backup_copy;
+  std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
+    return std::tie(a.offset, a.length, a.rule->id) < std::tie(b.offset, b.length, b.rule->id);
+  });
+  for (Raw& r : raws) {
+    Source s;
+    s.host = r.host;
+    s.expression = r.expression;
+    s.rule_id = r.rule->id;
+    s.directive = r.directive;
+    s.location = location;
+    uint32_t line = lines.LineOf(r.offset);
+    uint32_t end_line = lines.LineOf(r.offset + (r.length ? r.length - 1 : 0));
+    s.span = Span{line, lines.ColumnOf(line, r.offset), end_line,
+                  lines.ColumnOf(end_line, r.offset + r.length), r.offset, r.length};
+    s.line_text = std::string(lines.LineText(line));
+    s.activity = backup        ? Activity::kBackupCopy
+                 : r.commented ? Activity::kCommented
+                 : r.templated ? Activity::kTemplate
+                               : r.rule->activity;
+    s.embedded_path = r.embedded_path;
+    s.variables = std::move(r.variables);
+    s.syntax = r.syntax;
+    out.sources.push_back(std::move(s));
+  }
+  for (RawInstall& i : installs) {
+    Install in;
+    in.location = location;
+    uint32_t line = lines.LineOf(i.offset);
+    in.span = Span{line, lines.ColumnOf(line, i.offset), line, lines.ColumnOf(line, i.offset), i.offset, 0};
+    in.source = std::move(i.source);
+    in.destination = std::move(i.destination);
+    in.installer = location.Render();
+    out.installs.push_back(std::move(in));
+  }
+  return out;
+}
+
+namespace {
+
+class InventorySink : public input::EntrySink {
+ public:
+  InventorySink(const ScanOptions& options, const rules::RuleSet& rules, InventoryResult* result)
+      : options_(options), rules_(rules), result_(result) {}
+
+  void Add(input::Entry entry) override {
+    std::string data;
+    if (!entry.fs_path.empty()) {
+      std::ifstream in(entry.fs_path, std::ios::binary);
+      if (!in) {
+        Report(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
+                      "cannot read " + entry.location.Render()});
+        return;
+      }
+      data.resize(options_.max_file_bytes);
+      in.read(data.data(), static_cast<std::streamsize>(data.size()));
+      data.resize(static_cast<size_t>(in.gcount()));
+    } else {
+      data = std::move(entry.data);
+      if (data.size() > options_.max_file_bytes) data.resize(options_.max_file_bytes);
+    }
+    if (LooksBinary(data)) {
+      ++result_->stats.binary_skipped;
+      return;
+    }
+    ++result_->stats.entries;
+    result_->stats.bytes += data.size();
+    EntrySources found = CollectSources(rules_, entry.location, entry.path, data);
+    for (Source& s : found.sources) {
+      if (entry.shadowed) s.activity = Activity::kShadowed;
+      result_->sources.push_back(std::move(s));
+    }
+  }
+  void Report(Notice notice) override {
+    if (notice.level == Notice::Level::kError) result_->input_error = true;
+    result_->notices.push_back(std::move(notice));
+  }
+  void CountSkipped(std::string_view why) override { ++skipped_[std::string(why)]; }
+
+  std::map<std::string, size_t> skipped_;
+
+ private:
+  const ScanOptions& options_;
+  const rules::RuleSet& rules_;
+  InventoryResult* result_;
+};
+
+}  // namespace
+
+InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& rules) {
+  InventoryResult result;
+  InventorySink sink(options, rules, &result);
+  for (const std::string& operand : options.operands) input::OpenOperand(operand, options.walk, sink);
+  for (auto& [why, n] : sink.skipped_) result.stats.skipped.emplace_back(why, n);
+  std::sort(result.sources.begin(), result.sources.end(), [](const Source& a, const Source& b) {
+    return std::make_tuple(a.Key(), a.location, a.span.line, a.span.column, a.rule_id) <
+           std::make_tuple(b.Key(), b.location, b.span.line, b.span.column, b.rule_id);
+  });
+  std::sort(result.notices.begin(), result.notices.end(), [](const Notice& a, const Notice& b) {
+    return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
+  });
+  return result;
+}
+
+}  // namespace ntpsweep::scan

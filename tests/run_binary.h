@@ -6,6 +6,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,12 +36,14 @@ struct RunResult {
   int signal = 0;      // the signal that ended it, if any
   std::string out;
   std::string err;
+  bool privilege_drop_failed = false;  // RunOptions::run_as_uid could not be applied
 };
 
 struct RunOptions {
   std::string cwd;                                      // empty: the test's working directory
   std::map<std::string, std::optional<std::string>> env;  // set (value) or unset (nullopt)
   bool stdout_is_tty = false;                           // stdout is a pseudo-terminal
+  int run_as_uid = -1;  // >= 0: the child drops to this uid/gid (needs root) before exec
 };
 
 inline std::string ReadWholeFile(const std::string& path) {
@@ -89,12 +92,11 @@ class TempDir {
   std::string path_;
 };
 
-// Runs NTPSWEEP_BINARY with `args` (argv[1..]).
-inline RunResult RunNtpsweep(const std::vector<std::string>& args, const RunOptions& options = {}) {
+// Runs the program `command[0]` (a path) with arguments `command[1..]`.
+inline RunResult RunCommand(const std::vector<std::string>& command, const RunOptions& options = {}) {
   TempDir io;
   const std::string out_path = io / "stdout", err_path = io / "stderr";
-  std::vector<std::string> argv_store{kBinary};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<std::string> argv_store = command;
   std::vector<char*> argv;
   for (std::string& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -119,6 +121,10 @@ inline RunResult RunNtpsweep(const std::vector<std::string>& args, const RunOpti
     dup2(out, 1);
     dup2(err, 2);
     if (master >= 0) close(master);
+    if (options.run_as_uid >= 0) {
+      auto id = static_cast<uid_t>(options.run_as_uid);
+      if (setgroups(0, nullptr) != 0 || setgid(id) != 0 || setuid(id) != 0) _exit(125);
+    }
     alarm(kHangGuardSeconds);
     execv(argv[0], argv.data());
     _exit(127);
@@ -145,7 +151,16 @@ inline RunResult RunNtpsweep(const std::vector<std::string>& args, const RunOpti
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   if (!options.stdout_is_tty) r.out = ReadWholeFile(out_path);
   r.err = ReadWholeFile(err_path);
+  if (r.exit_code == 125 && options.run_as_uid >= 0) r.privilege_drop_failed = true;
+  if (r.exit_code == 126 || r.exit_code == 127) throw std::runtime_error("could not start " + command[0]);
   return r;
+}
+
+// Runs NTPSWEEP_BINARY with `args` (argv[1..]).
+inline RunResult RunNtpsweep(const std::vector<std::string>& args, const RunOptions& options = {}) {
+  std::vector<std::string> command{kBinary};
+  command.insert(command.end(), args.begin(), args.end());
+  return RunCommand(command, options);
 }
 
 // Copies the directory tree `from` into `to` (created), preserving symlinks as links.

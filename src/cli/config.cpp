@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include "host/target.h"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -163,7 +165,15 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
     if (!n.IsSequence()) Fail(path, n, "'ignore' must be a list of entries");
     for (const YAML::Node& item : n) cfg.ignore.push_back(IgnoreItem(path, item));
   }
-  if (root["hosts"]) cfg.hosts = StrList(path, root["hosts"], "hosts");
+  if (root["hosts"]) {
+    cfg.hosts = StrList(path, root["hosts"], "hosts");
+    // Checked here, where the value's place in the file is still known.
+    size_t i = 0;
+    for (const YAML::Node& item : root["hosts"]) {
+      std::string error;
+      if (!host::ParseTarget(cfg.hosts[i++], &error)) Fail(path, item, "hosts: " + error);
+    }
+  }
   if (root["exclude"]) cfg.exclude = StrList(path, root["exclude"], "exclude");
   if (root["disable-rules"])
     cfg.disable_rules = StrList(path, root["disable-rules"], "disable-rules");

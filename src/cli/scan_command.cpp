@@ -260,7 +260,7 @@ int RunScanCommand(ScanArgs args) {
     std::cerr << ", " << result.notices.size() << " notices written to " << args.output << '\n';
   }
   for (const Notice& n : result.notices)
-    if (n.level == Notice::Level::kError && (args.format != "text" || !args.output.empty()))
+    if (n.level == Notice::Level::kError)  // exit code 2: say why where a person looks
       std::cerr << "ntpsweep: " << n.message << '\n';
   if (result.input_error) return kExitError;
   return report::FailsCheck(result.findings, threshold, new_only) ? kExitFindings : kExitClean;

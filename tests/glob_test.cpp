@@ -1,0 +1,107 @@
+// GlobMatch: the path globs of rule `files.paths` and of --exclude.
+#include "core/glob.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace {
+
+struct Case {
+  const char* pattern;
+  const char* path;
+  bool match;
+};
+
+// One row per behaviour; the comment says which.
+const Case kCases[] = {
+    // `**/` spans zero or more whole directories.
+    {"**/ntp.conf", "ntp.conf", true},
+    {"**/ntp.conf", "etc/ntp.conf", true},
+    {"**/ntp.conf", "srv/root/etc/ntp.conf", true},
+    {"**/ntp.conf", "etc/xntp.conf", false},          // not a segment boundary
+    {"**/ntp.conf", "etc/ntp.conf.bak", false},       // the whole name must match
+    {"**/ntp.conf", "etc/ntp.conf/extra", false},
+    {"**/ntp.conf", "etc/NTP.conf", false},           // case-sensitive
+    // `*` stays inside one segment.
+    {"**/ntp.d/*.conf", "etc/ntpsec/ntp.d/10-corp.conf", true},
+    {"**/ntp.d/*.conf", "ntp.d/a.conf", true},
+    {"**/ntp.d/*.conf", "etc/ntp.d/sub/a.conf", false},
+    {"**/ntp.d/*.conf", "etc/ntp.d/a.conf.bak", false},
+    {"**/ntp.d/*.conf", "etc/xntp.d/a.conf", false},
+    {"**/chrony/sources.d/*.sources", "etc/chrony/sources.d/corp.sources", true},
+    {"**/chrony/sources.d/*.sources", "etc/chrony/sources.d/corp.conf", false},
+    {"**/*.network.d/*.conf", "etc/systemd/network/10-eth0.network.d/ntp.conf", true},
+    {"etc/*.conf", "etc/ntp.conf", true},
+    {"etc/*.conf", "etc/ntpsec/ntp.conf", false},     // '*' never crosses '/'
+    {"etc/*.conf", "x/etc/ntp.conf", false},          // a pattern with '/' is anchored
+    {"docs/**", "docs/runbook.md", true},
+    {"docs/**", "docs/a/b/c.md", true},
+    {"docs/**", "src/docs/a.md", false},
+    {"**/default/ntpdate", "etc/default/ntpdate", true},
+    {"**/default/ntpdate", "etc/default/ntpdate~", false},
+    // A pattern without '/' matches the last segment, at any depth.
+    {"*.network", "etc/systemd/network/10-eth0.network", true},
+    {"*.network", "10-eth0.network", true},
+    {"*.network", "etc/systemd/network/10-eth0.network.d/ntp.conf", false},
+    {"*.network", "etc/a.network/file", false},
+    {"step-tickers", "etc/ntp/step-tickers", true},
+    {"step-tickers", "etc/ntp/step-tickers.rpmsave", false},
+    {"*.md", "docs/runbook.md", true},
+    {"*", "etc/ntp.conf", true},
+    {"**", "etc/ntp.conf", true},
+    // `?` is one character, never '/'.
+    {"ntp?.conf", "etc/ntp1.conf", true},
+    {"ntp?.conf", "etc/ntp.conf", false},
+    {"ntp?.conf", "etc/ntp12.conf", false},
+    {"etc/a?b", "etc/a/b", false},
+    {"etc/a?b", "etc/axb", true},
+    // Bracket classes, ranges and negation.
+    {"[abc].txt", "b.txt", true},
+    {"[abc].txt", "d.txt", false},
+    {"ntp[0-9].conf", "ntp7.conf", true},
+    {"ntp[0-9].conf", "ntpa.conf", false},
+    {"ntp[!0-9].conf", "ntpa.conf", true},
+    {"ntp[!0-9].conf", "ntp7.conf", false},
+    {"ntp[^0-9].conf", "ntpa.conf", true},
+    {"**/[0-9][0-9]-*.conf", "etc/ntpsec/ntp.d/10-corp.conf", true},
+    {"**/[0-9][0-9]-*.conf", "etc/ntpsec/ntp.d/x0-corp.conf", false},
+    {"a[b", "a[b", true},                                // a lone '[' is literal
+    {"a[b", "ab", false},
+    // Leading "./" on the path and leading '/' on either side are ignored.
+    {"**/ntp.conf", "./etc/ntp.conf", true},
+    {"etc/ntp.conf", "./etc/ntp.conf", true},
+    {"etc/ntp.conf", "././etc/ntp.conf", true},
+    {"/etc/ntp.conf", "etc/ntp.conf", true},
+    {"etc/ntp.conf", "/etc/ntp.conf", true},
+    {"/etc/*.conf", "/etc/ntp.conf", true},
+    {"ntp.conf", "./ntp.conf", true},
+    {"ntp.conf", "/etc/ntp.conf", true},
+    // Literal characters.
+    {"etc/ntp.conf", "etc/ntp.conf", true},
+    {"etc/ntp.conf", "etc/ntpXconf", false},          // '.' is not a wildcard
+    {"etc/ntp.conf", "etc/ntp.con", false},
+};
+
+}  // namespace
+
+TEST_CASE("GlobMatch: table of patterns and paths", "[glob]") {
+  for (const Case& c : kCases) {
+    INFO("pattern \"" << c.pattern << "\" path \"" << c.path << "\"");
+    CHECK(ntpsweep::GlobMatch(c.pattern, c.path) == c.match);
+  }
+}
+
+TEST_CASE("GlobMatch: the built-in rule globs select the files they are meant for", "[glob]") {
+  // Backup suffixes are stripped before rules see a path, so the globs name only live files.
+  CHECK(ntpsweep::GlobMatch("**/chrony.conf", "usr/share/chrony/chrony.conf"));
+  CHECK(ntpsweep::GlobMatch("**/chrony.conf", "etc/chrony.conf"));
+  CHECK_FALSE(ntpsweep::GlobMatch("**/chrony.conf", "etc/nginx/nginx.conf"));
+  CHECK(ntpsweep::GlobMatch("**/timesyncd.conf.d/*.conf", "etc/systemd/timesyncd.conf.d/50-corp.conf"));
+  CHECK_FALSE(ntpsweep::GlobMatch("**/timesyncd.conf.d/*.conf", "etc/systemd/timesyncd.conf"));
+  CHECK(ntpsweep::GlobMatch("**/sysconfig/ntpd", "etc/sysconfig/ntpd"));
+  CHECK_FALSE(ntpsweep::GlobMatch("**/sysconfig/ntpd", "etc/sysconfig/ntpdate"));
+  CHECK(ntpsweep::GlobMatch("**/openntpd/ntpd.conf", "etc/openntpd/ntpd.conf"));
+  CHECK_FALSE(ntpsweep::GlobMatch("**/etc/ntpd.conf", "etc/openntpd/ntpd.conf"));
+  CHECK(ntpsweep::GlobMatch("**/etc/ntpd.conf", "etc/ntpd.conf"));
+}

@@ -1,0 +1,273 @@
+// Rule files: every defect is a RuleError naming name:LINE:COLUMN of the offending node, and
+// `ntpsweep rules test` runs the examples of the built-in pack and of user rule directories.
+#include "rules/rule.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "run_binary.h"
+
+namespace {
+
+using ntpsweep::rules::RuleError;
+using ntpsweep::rules::RuleSet;
+using ntpsweep::testing::RunNtpsweep;
+using ntpsweep::testing::RunOptions;
+using ntpsweep::testing::RunResult;
+using ntpsweep::testing::TempDir;
+using ntpsweep::testing::WriteWholeFile;
+
+// A valid rule; each malformed case below changes one line of it (line numbers in comments).
+const std::string kValidRule =
+    "rules:\n"                                              // 1
+    "  - id: site-ntp\n"                                    // 2
+    "    name: SiteNtp\n"                                   // 3
+    "    short: a site file names the old server\n"         // 4
+    "    full: A site configuration file names the server.\n"  // 5
+    "    help: Replace it.\n"                               // 6
+    "    message: \"site file names {host}\"\n"             // 7
+    "    severity: warning\n"                               // 8
+    "    security-severity: \"4.0\"\n"                      // 9
+    "    files:\n"                                          // 10
+    "      paths: ['**/site.conf']\n"                       // 11
+    "    match:\n"                                          // 12
+    "      syntax: ntp-conf\n"                              // 13
+    "      directives: [timeserver]\n"                      // 14
+    "    examples:\n"                                       // 15
+    "      - path: etc/site.conf\n"                         // 16
+    "        text: |\n"                                     // 17
+    "          timeserver 10.0.0.1\n"                       // 18
+    "          timeserver 10.0.0.2\n"                       // 19
+    "        match: [1]\n";                                 // 20
+
+// kValidRule with 1-based line `line` replaced by `text` (or removed when `text` is null).
+std::string WithLine(int line, const char* text) {
+  std::string out;
+  size_t pos = 0;
+  for (int n = 1; pos < kValidRule.size(); ++n) {
+    size_t eol = kValidRule.find('\n', pos);
+    std::string l = kValidRule.substr(pos, eol - pos + 1);
+    if (n != line) out += l;
+    else if (text) out += std::string(text) + "\n";
+    pos = eol + 1;
+  }
+  return out;
+}
+
+// `s` with the one occurrence of `from` replaced by `to`.
+std::string Replaced(std::string s, const std::string& from, const std::string& to) {
+  size_t at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+// LoadYaml must throw a RuleError whose message starts with "site.yaml:LINE:COL: " and
+// contains `what`.
+void RequireRuleError(const std::string& yaml, int line, int col, const std::string& what) {
+  RuleSet set;
+  INFO("yaml:\n" << yaml);
+  try {
+    set.LoadYaml(yaml, "rules/site.yaml");
+    FAIL("no RuleError was thrown");
+  } catch (const RuleError& e) {
+    std::string msg = e.what();
+    INFO("message: " << msg);
+    std::string where = "rules/site.yaml:" + std::to_string(line) + ":" + std::to_string(col) + ": ";
+    CHECK(msg.rfind(where, 0) == 0);
+    CHECK(msg.find(what) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("rules loader: the unmodified rule loads", "[rules]") {
+  RuleSet set;
+  REQUIRE_NOTHROW(set.LoadYaml(kValidRule, "rules/site.yaml"));
+  REQUIRE(set.rules().size() == 1);
+  const auto& r = *set.rules()[0];
+  CHECK(r.id == "site-ntp");
+  CHECK(r.name == "SiteNtp");
+  CHECK(r.severity == ntpsweep::Severity::kWarning);
+  CHECK(r.security_severity == "4.0");
+  CHECK(r.source == "rules/site.yaml:2:5");
+  REQUIRE(r.examples.size() == 1);
+  CHECK(r.examples[0].lines == std::vector<uint32_t>{1});
+}
+
+TEST_CASE("rules loader: malformed rule files name file:line:column", "[rules]") {
+  SECTION("YAML syntax error") {
+    // "short: a: b" - the second ':' (column 13) is an illegal mapping value.
+    RequireRuleError(WithLine(4, "    short: a: b"), 4, 13, "YAML syntax error");
+  }
+  SECTION("YAML syntax error: bad indentation") {
+    RequireRuleError(WithLine(4, "   short: a site file names the old server"), 4, 4,
+                     "YAML syntax error");
+  }
+  SECTION("unknown key in a rule") {
+    RequireRuleError(WithLine(6, "    colour: red\n    help: Replace it."), 6, 5,
+                     "unknown key 'colour'");
+  }
+  SECTION("unknown key in match") {
+    RequireRuleError(WithLine(14, "      directive: [timeserver]"), 14, 7, "unknown key 'directive'");
+  }
+  SECTION("unknown key in an example") {
+    RequireRuleError(WithLine(20, "        lines: [1]"), 20, 9, "unknown key 'lines'");
+  }
+  SECTION("missing id") {
+    // Without "- id:", the rule mapping starts at line 2, column 5 ("name:").
+    std::string yaml = Replaced(kValidRule, "  - id: site-ntp\n    name: SiteNtp\n",
+                                "  - name: SiteNtp\n");
+    RequireRuleError(yaml, 2, 5, "missing 'id'");
+  }
+  SECTION("bad id") {
+    RequireRuleError(WithLine(2, "  - id: Site_NTP"), 2, 9, "rule id 'Site_NTP'");
+  }
+  SECTION("bad severity") {
+    RequireRuleError(WithLine(8, "    severity: fatal"), 8, 15, "'severity'");
+  }
+  SECTION("severity none is not a rule severity") {
+    RequireRuleError(WithLine(8, "    severity: none"), 8, 15, "'severity'");
+  }
+  SECTION("bad activity") {
+    RequireRuleError(WithLine(8, "    severity: warning\n    activity: sometimes"), 9, 15,
+                     "'activity'");
+  }
+  SECTION("bad regex") {
+    std::string yaml = Replaced(WithLine(13, "      regex: 'timeserver ({host}'"),
+                                "      directives: [timeserver]\n", "");
+    RequireRuleError(yaml, 13, 14, "invalid regular expression");
+  }
+  SECTION("regex without a host group") {
+    std::string yaml = Replaced(WithLine(13, "      regex: 'timeserver \\S+'"),
+                                "      directives: [timeserver]\n", "");
+    RequireRuleError(yaml, 13, 14, "{host}");
+  }
+  SECTION("unknown syntax") {
+    RequireRuleError(WithLine(13, "      syntax: ntpconf"), 13, 15, "unknown syntax 'ntpconf'");
+  }
+  SECTION("duplicate id in one file") {
+    std::string yaml = kValidRule + kValidRule.substr(kValidRule.find("  - id:"));
+    // The second rule starts on line 21; its id value is at column 9.
+    RequireRuleError(yaml, 21, 9, "duplicate rule id 'site-ntp'");
+    RuleSet set;
+    try {
+      set.LoadYaml(yaml, "rules/site.yaml");
+    } catch (const RuleError& e) {
+      CHECK(std::string(e.what()).find("first defined at rules/site.yaml:2:5") != std::string::npos);
+    }
+  }
+  SECTION("duplicate id across files") {
+    RuleSet set;
+    set.LoadYaml(kValidRule, "rules/a.yaml");
+    try {
+      set.LoadYaml(kValidRule, "rules/site.yaml");
+      FAIL("no RuleError was thrown");
+    } catch (const RuleError& e) {
+      std::string msg = e.what();
+      INFO(msg);
+      CHECK(msg.rfind("rules/site.yaml:2:9: ", 0) == 0);
+      CHECK(msg.find("first defined at rules/a.yaml:2:5") != std::string::npos);
+    }
+  }
+  SECTION("security-severity out of range") {
+    RequireRuleError(WithLine(9, "    security-severity: \"11.0\""), 9, 24, "'security-severity'");
+  }
+  SECTION("security-severity zero") {
+    RequireRuleError(WithLine(9, "    security-severity: \"0.0\""), 9, 24, "'security-severity'");
+  }
+  SECTION("security-severity not a number") {
+    RequireRuleError(WithLine(9, "    security-severity: high"), 9, 24, "'security-severity'");
+  }
+  SECTION("bad precision") {
+    RequireRuleError(WithLine(9, "    precision: certain"), 9, 16, "'precision'");
+  }
+  SECTION("bad exclude_hosts value") {
+    RequireRuleError(WithLine(14, "      directives: [timeserver]\n      exclude_hosts: ['10.0.0.256']"),
+                     15, 22, "10.0.0.256");
+  }
+  SECTION("example match line 0") {
+    RequireRuleError(WithLine(20, "        match: [0]"), 20, 16, "1-based line numbers");
+  }
+  SECTION("top level is not a rules list") {
+    RequireRuleError("rules:\n  id: x\n", 2, 3, "'rules' must be a list");
+  }
+}
+
+TEST_CASE("rules loader: LoadDirectory names the file", "[rules]") {
+  TempDir tmp;
+  WriteWholeFile(tmp / "a-good.yaml", kValidRule);
+  WriteWholeFile(tmp / "b-bad.yml", WithLine(8, "    severity: fatal"));
+  WriteWholeFile(tmp / "notes.txt", "not a rule file\n");
+  RuleSet set;
+  try {
+    set.LoadDirectory(tmp.path());
+    FAIL("no RuleError was thrown");
+  } catch (const RuleError& e) {
+    std::string msg = e.what();
+    INFO(msg);
+    CHECK(msg.rfind(tmp / "b-bad.yml:8:15: ", 0) == 0);
+  }
+}
+
+TEST_CASE("rules test: the built-in pack passes its own examples", "[rules][cli]") {
+  RunResult r = RunNtpsweep({"rules", "test"});
+  INFO(r.out << r.err);
+  REQUIRE(r.signal == 0);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(" 0 failed") != std::string::npos);
+  CHECK(r.out.find("FAIL") == std::string::npos);
+}
+
+TEST_CASE("rules test: a rule whose example is wrong fails, naming the rule", "[rules][cli]") {
+  TempDir tmp;
+  // The example claims line 2 is reported; the rule reports line 1 (10.0.0.1 is a default
+  // example host, 10.0.0.2 is not).
+  std::string wrong = WithLine(20, "        match: [2]");
+  WriteWholeFile(tmp / "rules/site.yaml", wrong);
+  WriteWholeFile(tmp / "good/site.yaml", kValidRule);
+
+  SECTION("only the given directory") {
+    RunResult r = RunNtpsweep({"rules", "test", "--no-builtin-rules", tmp / "rules"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("FAIL site-ntp") != std::string::npos);
+    CHECK(r.out.find("site.yaml:16") != std::string::npos);  // where the example starts
+    CHECK(r.out.find("1 failed") != std::string::npos);
+  }
+  SECTION("with the built-in pack") {
+    RunResult r = RunNtpsweep({"rules", "test", tmp / "rules"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("FAIL site-ntp") != std::string::npos);
+    CHECK(r.out.find("1 failed") != std::string::npos);
+  }
+  SECTION("a correct directory passes") {
+    RunResult r = RunNtpsweep({"rules", "test", "--no-builtin-rules", tmp / "good"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("1 passed, 0 failed") != std::string::npos);
+  }
+  SECTION("a malformed directory is an error, not a failure") {
+    WriteWholeFile(tmp / "bad/site.yaml", WithLine(13, "      syntax: ntpconf"));
+    RunResult r = RunNtpsweep({"rules", "test", tmp / "bad"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(tmp / "bad/site.yaml:13:15") != std::string::npos);
+  }
+}
+
+TEST_CASE("rules list: every built-in rule with its severity", "[rules][cli]") {
+  RunResult r = RunNtpsweep({"rules", "list"});
+  REQUIRE(r.exit_code == 0);
+  for (const char* line :
+       {"chrony-source\terror\t", "chrony-initstepslew\terror\t", "chrony-reference\twarning\t",
+        "ntp-conf-source\terror\t", "ntp-conf-reference\twarning\t",
+        "ntp-daemon-options\terror\t", "ntpdate-servers\terror\t", "ntp-step-tickers\terror\t",
+        "openntpd-source\terror\t", "openntpd-constraint\twarning\t", "timesyncd-ntp\terror\t",
+        "networkd-ntp\terror\t", "networkd-dhcp-server-ntp\terror\t", "text-mention\twarning\t"}) {
+    INFO(line);
+    CHECK(("\n" + r.out).find(std::string("\n") + line) != std::string::npos);
+  }
+}

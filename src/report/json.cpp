@@ -44,6 +44,15 @@ void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportCo
     if (!Shown(f, ctx)) continue;
     Json j = to_json(f);
     add_ci(j, f);
+    if (!f.related.empty()) {  // scan/linkage.h: renderers of a variable, installers of a file
+      Json related = Json::array();
+      for (const RelatedLocation& r : f.related)
+        related.push_back({{"location", r.location.Render()},
+                           {"line", r.span.line},
+                           {"column", r.span.column},
+                           {"message", r.message}});
+      j["related"] = std::move(related);
+    }
     findings.push_back(std::move(j));
   }
   doc["findings"] = std::move(findings);

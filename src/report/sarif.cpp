@@ -126,13 +126,30 @@ void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportC
                    {"endLine", f.span.end_line},
                    {"endColumn", f.span.end_column},
                    {"snippet", {{"text", f.line_text}}}};
+    // Related locations (scan/linkage.h): GitHub links them only from the message text,
+    // as "[text](id)".
+    std::string message = f.message;
+    Json related = Json::array();
+    for (size_t r = 0; r < f.related.size(); ++r) {
+      const RelatedLocation& rl = f.related[r];
+      std::string where = rl.location.Render() + ":" + std::to_string(rl.span.line);
+      message += (r == 0 ? " — see [" : ", [") + where + "](" + std::to_string(r + 1) + ")";
+      Json rregion = {{"startLine", rl.span.line}};
+      if (rl.span.column) rregion["startColumn"] = rl.span.column;
+      related.push_back({{"id", r + 1},
+                         {"physicalLocation",
+                          {{"artifactLocation", ArtifactLocation(FlatPath(rl.location))},
+                           {"region", rregion}}},
+                         {"message", {{"text", rl.message}}}});
+    }
     Json res = {{"ruleId", f.rule_id},
                 {"ruleIndex", rule_index.count(f.rule_id) ? rule_index[f.rule_id] : 0},
                 {"level", Level(f.severity)},
-                {"message", {{"text", f.message}}},
+                {"message", {{"text", message}}},
                 {"locations",
                  Json::array({{{"physicalLocation",
                                 {{"artifactLocation", artifact_location}, {"region", region}}}}})}};
+    if (!related.empty()) res["relatedLocations"] = std::move(related);
     if (!f.line_hash.empty()) res["partialFingerprints"]["primaryLocationLineHash"] = f.line_hash;
     if (!f.fingerprint.empty()) res["partialFingerprints"][std::string(kFingerprintName)] = f.fingerprint;
     if (ctx.include_suppressed) res["suppressions"] = SuppressionsOf(f);

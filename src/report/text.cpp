@@ -81,6 +81,9 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
                 post = Expand(line.substr(e));
     out << "      | " << pre << st.on(kRed) << mid << st.off() << post << '\n';
     if (!color) out << "      | " << std::string(pre.size(), ' ') << std::string(mid.size(), '^') << '\n';
+    for (const RelatedLocation& r : f.related)  // scan/linkage.h
+      out << "      = " << st.on(kDim) << "related: " << st.off() << r.location.Render() << ':'
+          << r.span.line << ':' << r.span.column << "  " << r.message << '\n';
   }
   if (!result.notices.empty()) {
     if (!result.findings.empty()) out << '\n';

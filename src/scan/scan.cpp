@@ -17,6 +17,7 @@
 
 #include "core/glob.h"
 #include "scan/analyze.h"
+#include "scan/linkage.h"
 #include "scan/suppress.h"
 
 namespace ntpsweep::scan {
@@ -83,6 +84,8 @@ class Pipeline : public input::EntrySink {
   Pipeline(const ScanOptions& options, const Analyzer& analyzer)
       : options_(options), analyzer_(analyzer) {}
 
+  Linker* linker_ = nullptr;  // scan/linkage.h; null when options.link is off
+
   void Add(input::Entry entry) override {
     if (std::string_view why = options_.select.Reject(entry.location, entry.path); !why.empty()) {
       CountSkipped(why);
@@ -129,6 +132,8 @@ class Pipeline : public input::EntrySink {
     FollowIncludes();
     // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
     input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
+    // Variables -> the templates and scripts that render them; files -> what installs them.
+    if (linker_) linker_->Link(&result_.findings);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
@@ -246,6 +251,7 @@ class Pipeline : public input::EntrySink {
     std::vector<IncludeRef> includes;
     std::vector<Finding> found =
         analyzer_.Analyze(entry.location, entry.path, data, notices, &includes);
+    if (linker_) linker_->Observe(entry.location, entry.path, data);
     if (!entry.fs_path.empty()) {
       // Remembered so that a file named by another file's include can be read again with the
       // including daemon's syntax (see FollowIncludes).
@@ -308,6 +314,8 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
   auto start = std::chrono::steady_clock::now();
   Analyzer analyzer(rules, targets);
   Pipeline pipeline(options, analyzer);
+  Linker linker(rules);
+  if (options.link) pipeline.linker_ = &linker;
   ScanResult result = pipeline.Run();
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -20,6 +20,7 @@ struct ScanOptions {
   unsigned jobs = 0;                  // 0: one worker per core
   EntryFilter select;                 // --shard, --include, --changed-since
   bool report_unused_suppressions = false;  // notices for ntpsweep:ignore markers that matched nothing
+  bool link = true;  // related locations: renderers of variables, installers of files (scan/linkage.h)
 };
 
 struct ScanStats {

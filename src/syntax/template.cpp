@@ -445,15 +445,11 @@ void ReadTemplateFile(std::string_view path, std::string_view text, Document* ou
   std::vector<TemplateSpan> spans = FindTemplateSpans(text, false);
   std::string dest = TemplateDestination(path);
   if (!dest.empty()) {
-    // The rendered file, as far as a template says: logic blanked (it renders nothing itself),
-    // expressions kept for the inner reader to see as opaque hosts.
+    // The rendered file, as far as a template says: the inner reader blanks the logic (its
+    // loops still tell what an expression iterates) and keeps expressions as opaque hosts.
     EmbeddedDocument e;
     e.path = dest;
     e.text = std::string(text);
-    for (const TemplateSpan& s : spans)
-      if (!s.output)
-        for (size_t i = s.begin; i < s.end; ++i)
-          if (e.text[i] != '\n') e.text[i] = ' ';
     e.line_map = {{0, 0}};
     e.outer_offset = 0;
     e.outer_length = text.size();

@@ -1,0 +1,210 @@
+#include "scan/linkage.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <tuple>
+
+namespace ntpsweep::scan {
+namespace {
+
+// '.'-separated segments of a key path; "quoted.keys" stay one segment.
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (char c : path) {
+    if (c == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (c == '.' && !quoted) {
+      out.push_back(std::move(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::vector<std::string> PathParts(const Location& loc) {
+  std::vector<std::string> parts;
+  for (const std::string& level : loc.chain) {
+    size_t start = 0;
+    for (size_t i = 0; i <= level.size(); ++i)
+      if (i == level.size() || level[i] == '/') {
+        if (i > start) parts.push_back(level.substr(start, i - start));
+        start = i + 1;
+      }
+  }
+  return parts;
+}
+
+size_t CommonDirs(const Location& a, const Location& b) {
+  std::vector<std::string> pa = PathParts(a), pb = PathParts(b);
+  size_t n = 0;
+  while (n + 1 < pa.size() && n + 1 < pb.size() && pa[n] == pb[n]) ++n;
+  return n;
+}
+
+// "dir/sub/../x" -> "dir/x"; "./x" -> "x".
+std::string Normalize(const std::string& p) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  bool absolute = !p.empty() && p[0] == '/';
+  for (size_t i = 0; i <= p.size(); ++i) {
+    if (i < p.size() && p[i] != '/') continue;
+    std::string s = p.substr(start, i - start);
+    start = i + 1;
+    if (s.empty() || s == ".") continue;
+    if (s == ".." && !out.empty() && out.back() != "..") out.pop_back();
+    else out.push_back(s);
+  }
+  std::string r = absolute ? "/" : "";
+  for (size_t i = 0; i < out.size(); ++i) r += (i ? "/" : "") + out[i];
+  return r;
+}
+
+bool AllCaps(std::string_view s) {
+  bool letter = false;
+  for (char c : s) {
+    if (std::islower(static_cast<unsigned char>(c))) return false;
+    letter = letter || std::isupper(static_cast<unsigned char>(c));
+  }
+  return letter;
+}
+
+std::string Where(const Location& loc, const Span& span) {
+  return loc.Render() + ":" + std::to_string(span.line);
+}
+
+}  // namespace
+
+std::vector<std::string> Linker::DefinedNames(std::string_view key_path) {
+  std::vector<std::string> segs = Segments(key_path);
+  std::vector<std::string> names;
+  std::vector<bool> indexed;
+  std::vector<std::string> bare;
+  for (const std::string& s : segs) {
+    size_t br = s.find_first_of("[{");
+    bare.push_back(s.substr(0, br));
+    indexed.push_back(br != std::string::npos);
+    // env[NTP_SERVERS].value: the item's name is the variable
+    if (br != std::string::npos && s[br] == '[' && s.size() > br + 2) {
+      std::string inner = s.substr(br + 1, s.find(']', br) - br - 1);
+      if (!inner.empty()) names.push_back(inner);
+    }
+  }
+  if (bare.empty() || bare[0].empty()) return names;
+  if ((bare[0] == "variable" || bare[0] == "locals" || bare[0] == "local" || bare[0] == "variables") &&
+      bare.size() >= 2)
+    names.push_back(bare[1]);
+  names.push_back(bare[0]);
+  // Salt pillar keys: ntp:servers, ntp:ng:settings:ntp_conf:server
+  std::string joined = bare[0];
+  for (size_t i = 1; i < bare.size() && !indexed[i - 1]; ++i) {
+    joined += ":" + bare[i];
+    names.push_back(joined);
+  }
+  if (AllCaps(bare.back())) names.push_back(bare.back());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+void Linker::Observe(const Location& location, std::string_view path, std::string_view text) {
+  // Only entries that can hold an expression or an installation are worth a second reading.
+  static constexpr std::string_view kHints[] = {"{{", "<%", "${", "%{", "$", "COPY", "ADD", "src",
+                                                "source"};
+  bool hint = false;
+  for (std::string_view h : kHints) hint = hint || text.find(h) != std::string_view::npos;
+  if (!hint) return;
+  EntrySources found = CollectSources(rules_, location, path, text);
+  std::vector<Consumer> consumers;
+  for (Source& s : found.sources) {
+    if (!s.expression || s.variables.empty()) continue;
+    consumers.push_back(Consumer{s.location, s.span, s.rule_id, s.directive, s.host, s.embedded_path,
+                                 std::move(s.variables)});
+  }
+  if (consumers.empty() && found.installs.empty()) return;
+  std::lock_guard lock(mu_);
+  for (Consumer& c : consumers) consumers_.push_back(std::move(c));
+  for (Install& i : found.installs) installs_.push_back(std::move(i));
+}
+
+void Linker::Link(std::vector<Finding>* findings) const {
+  std::lock_guard lock(mu_);
+  if (consumers_.empty() && installs_.empty()) return;
+  for (Finding& f : *findings) {
+    const rules::Rule* rule = rules_.Find(f.rule_id);
+    std::vector<RelatedLocation> related;
+    if (rule && rule->variable) {
+      std::vector<std::string> names = DefinedNames(f.directive);
+      std::vector<std::string> short_names;  // chrony::servers -> servers, within one project
+      for (const std::string& n : names)
+        if (size_t c = n.rfind("::"); c != std::string::npos) short_names.push_back(n.substr(c + 2));
+      struct Candidate {
+        size_t proximity;
+        const Consumer* consumer;
+        std::string name;
+      };
+      std::vector<Candidate> candidates;
+      for (const Consumer& c : consumers_) {
+        if (c.location == f.location && c.span.line == f.span.line) continue;
+        std::string hit;
+        size_t proximity = CommonDirs(c.location, f.location);
+        for (const std::string& v : c.variables) {
+          if (std::find(names.begin(), names.end(), v) != names.end()) hit = v;
+          else if (proximity > 0 && std::find(short_names.begin(), short_names.end(), v) != short_names.end())
+            hit = v;
+          if (!hit.empty()) break;
+        }
+        if (!hit.empty()) candidates.push_back({proximity, &c, hit});
+      }
+      std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        return std::make_tuple(-static_cast<long>(a.proximity), a.consumer->location, a.consumer->span.line,
+                               a.consumer->span.column) <
+               std::make_tuple(-static_cast<long>(b.proximity), b.consumer->location, b.consumer->span.line,
+                               b.consumer->span.column);
+      });
+      for (size_t i = 0; i < candidates.size() && related.size() < kMaxRelated; ++i) {
+        const Consumer& c = *candidates[i].consumer;
+        std::string into = c.embedded_path.empty() ? "" : " (" + c.embedded_path + ")";
+        related.push_back(RelatedLocation{
+            c.location, c.span,
+            "`" + candidates[i].name + "` is rendered here by `" + c.directive + " " + c.host + "`" + into});
+      }
+    }
+    // A file installed into an image or onto hosts by a Dockerfile, a task or a provisioner.
+    for (const Install& in : installs_) {
+      if (related.size() >= kMaxRelated + 2) break;
+      if (in.location.chain.empty() || f.location.chain.size() != in.location.chain.size()) continue;
+      std::string installer = in.location.chain.back();
+      size_t slash = installer.rfind('/');
+      std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
+      std::string src = in.source;
+      while (src.starts_with("./")) src = src.substr(2);
+      std::string resolved = Normalize(src.starts_with("/") ? src.substr(1) : dir + src);
+      Location target = in.location;
+      target.chain.back() = resolved;
+      // Ansible looks for template sources in the role's templates/ (and files/) directory.
+      bool match = target == f.location;
+      if (!match && (slash != std::string::npos) && dir.ends_with("tasks/")) {
+        std::string role = dir.substr(0, dir.size() - 6);
+        for (const char* sub : {"templates/", "files/"}) {
+          Location alt = in.location;
+          alt.chain.back() = Normalize(role + sub + src);
+          match = match || alt == f.location;
+        }
+      }
+      if (!match) continue;
+      related.push_back(RelatedLocation{in.location, in.span,
+                                        "installed as " + in.destination + " by " + Where(in.location, in.span)});
+    }
+    for (RelatedLocation& r : related) f.related.push_back(std::move(r));
+  }
+}
+
+}  // namespace ntpsweep::scan

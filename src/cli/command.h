@@ -28,6 +28,7 @@ std::vector<Command> RegisterScan(CLI::App& parent);
 std::vector<Command> RegisterRules(CLI::App& parent);
 std::vector<Command> RegisterInit(CLI::App& parent);
 std::vector<Command> RegisterMerge(CLI::App& parent);
+std::vector<Command> RegisterInventory(CLI::App& parent);  // inventory_command.cpp
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);

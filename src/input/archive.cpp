@@ -613,7 +613,8 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       if (!n) n = archive_entry_pathname(entry);
       bool unsafe = false;
       name = NormalizeMemberName(n ? n : "", &unsafe);
-      if (unsafe && !unsafe_reported) {
+      // "/" and "//" (an ar symbol table, long names) normalise to nothing: metadata, skipped.
+      if (unsafe && !name.empty() && !unsafe_reported) {
         unsafe_reported = true;
         scan.Note(Notice::Level::kWarning, "archive-unsafe-name", chain,
                   where + ": member '" + std::string(n ? n : "") +

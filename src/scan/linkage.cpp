@@ -76,6 +76,19 @@ bool AllCaps(std::string_view s) {
   return letter;
 }
 
+// A Puppet module's Hiera data (<module>/data/*.yaml) and its templates: the class
+// parameter chrony::servers is $servers there.
+bool InModule(const Location& definition, const Location& consumer) {
+  if (definition.chain.size() != consumer.chain.size() || definition.chain.empty()) return false;
+  const std::string& d = definition.chain.back();
+  size_t at = std::string::npos;
+  for (const char* dir : {"/data/", "/hieradata/"})
+    if (size_t p = d.rfind(dir); p != std::string::npos) at = p + 1;
+  if (at == std::string::npos && (d.starts_with("data/") || d.starts_with("hieradata/"))) at = 0;
+  if (at == std::string::npos) return false;
+  return consumer.chain.back().starts_with(d.substr(0, at));
+}
+
 std::string Where(const Location& loc, const Span& span) {
   return loc.Render() + ":" + std::to_string(span.line);
 }
@@ -157,12 +170,17 @@ void Linker::Link(std::vector<Finding>* findings) const {
         size_t proximity = CommonDirs(c.location, f.location);
         for (const std::string& v : c.variables) {
           if (std::find(names.begin(), names.end(), v) != names.end()) hit = v;
-          else if (proximity > 0 && std::find(short_names.begin(), short_names.end(), v) != short_names.end())
+          else if (InModule(f.location, c.location) &&
+                   std::find(short_names.begin(), short_names.end(), v) != short_names.end())
             hit = v;
           if (!hit.empty()) break;
         }
         if (!hit.empty()) candidates.push_back({proximity, &c, hit});
       }
+      // Only the nearest consumers: the role's own template, not another project's.
+      size_t best = 0;
+      for (const Candidate& c : candidates) best = std::max(best, c.proximity);
+      std::erase_if(candidates, [&](const Candidate& c) { return c.proximity < best; });
       std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
         return std::make_tuple(-static_cast<long>(a.proximity), a.consumer->location, a.consumer->span.line,
                                a.consumer->span.column) <
@@ -171,7 +189,8 @@ void Linker::Link(std::vector<Finding>* findings) const {
       });
       for (size_t i = 0; i < candidates.size() && related.size() < kMaxRelated; ++i) {
         const Consumer& c = *candidates[i].consumer;
-        std::string into = c.embedded_path.empty() ? "" : " (" + c.embedded_path + ")";
+        // Where the rendered line lands, when it is a real destination ("/etc/chrony.conf").
+        std::string into = c.embedded_path.starts_with("/") ? " into " + c.embedded_path : "";
         related.push_back(RelatedLocation{
             c.location, c.span,
             "`" + candidates[i].name + "` is rendered here by `" + c.directive + " " + c.host + "`" + into});

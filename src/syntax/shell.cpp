@@ -492,8 +492,21 @@ class Interpreter {
     f.name = doc_->Keep(name);
     f.name_offset = w[k].OuterOf(0);
     f.line_offset = LineStart(f.name_offset);
-    for (size_t i = first_arg; i < w.size(); ++i)
-      if (!w[i].text.empty()) f.args.push_back(MakeToken(w[i], 0, w[i].text.size()));
+    for (size_t i = first_arg; i < w.size(); ++i) {
+      if (w[i].text.empty()) continue;
+      // /manualpeerlist:"a,0x8 b" and --server="a": the flag, then its value with its own
+      // offsets (the quotes made the whole word decoded).
+      size_t sep = w[i].text.find_first_of("=:");
+      bool flag = (w[i].text[0] == '/' || w[i].text[0] == '-') && sep != std::string::npos &&
+                  sep + 1 < w[i].text.size() && !w[i].Verbatim(0, w[i].text.size()) &&
+                  w[i].text.find('/', 1) > sep;
+      if (flag) {
+        f.args.push_back(MakeToken(w[i], 0, sep));
+        f.args.push_back(MakeToken(w[i], sep + 1, w[i].text.size()));
+      } else {
+        f.args.push_back(MakeToken(w[i], 0, w[i].text.size()));
+      }
+    }
     if (TimeCommands().count(name))
       for (size_t i = first_arg; i < w.size(); ++i) ReferencedNames(w[i].text, &used_);
     doc_->facts.push_back(std::move(f));

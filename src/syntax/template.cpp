@@ -370,18 +370,27 @@ std::vector<std::string> ExpressionNames(std::string_view expr) {
   std::vector<std::string> out;
   std::string_view body = TagBody(expr);
   // salt['pillar.get']('ntp:servers'), pillar.get("ntp:servers"), pillar['ntp']['servers'].
+  auto quoted_at = [&](size_t i, std::string* out) -> size_t {  // string starting at i
+    if (i >= body.size() || (body[i] != '\'' && body[i] != '"')) return std::string_view::npos;
+    size_t e = body.find(body[i], i + 1);
+    if (e == std::string_view::npos) return e;
+    *out = std::string(body.substr(i + 1, e - i - 1));
+    return e + 1;
+  };
   for (size_t at = body.find("pillar"); at != std::string_view::npos; at = body.find("pillar", at + 6)) {
-    std::vector<MiniToken> t = MiniLex(body.substr(at), 0);
+    size_t i = at + 6;
     std::string key;
-    for (size_t i = 0; i < t.size() && i < 12; ++i) {
-      if (t[i].kind == 's' && t[i].text != "pillar.get") {
-        if (i > 0 && t[i - 1].kind == '(') {
-          key = std::string(t[i].text);
-          break;
-        }
-        if (i > 0 && t[i - 1].kind == '[') key += (key.empty() ? "" : ":") + std::string(t[i].text);
-      } else if (t[i].kind != '[' && t[i].kind != ']' && t[i].kind != 's' && !key.empty()) {
-        break;
+    if (body.substr(i, 4) == ".get") {
+      size_t open = body.find('(', i);
+      std::string k;
+      if (open != std::string_view::npos && quoted_at(open + 1, &k) != std::string_view::npos) key = k;
+    } else {
+      while (i < body.size() && body[i] == '[') {
+        std::string k;
+        size_t e = quoted_at(i + 1, &k);
+        if (e == std::string_view::npos || e >= body.size() || body[e] != ']') break;
+        key += (key.empty() ? "" : ":") + k;
+        i = e + 1;
       }
     }
     if (!key.empty()) out.push_back(key);

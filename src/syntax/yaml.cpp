@@ -193,6 +193,17 @@ class Parser {
   }
 
   int ParseBlockNode(size_t pos, int parent_col) {
+    if (block_depth_ > 200) {  // "- - - - ...": far deeper than any configuration
+      cursor_ = LineEnd(pos) + 1;
+      return NewNode(Node::kNull, pos);
+    }
+    ++block_depth_;
+    int n = ParseBlockNodeInner(pos, parent_col);
+    --block_depth_;
+    return n;
+  }
+
+  int ParseBlockNodeInner(size_t pos, int parent_col) {
     if (IsSeqIndicator(pos)) return ParseBlockSeq(pos);
     size_t key_end, colon;
     if (IsKeyAt(pos, &key_end, &colon)) return ParseBlockMap(pos);
@@ -475,7 +486,16 @@ class Parser {
   // A flow collection or flow scalar at p; *end is just past it.
   int ParseFlow(size_t p, size_t* end) {
     char c = t_[p];
+    if ((c == '[' || c == '{') && flow_depth_ > 64) {  // hostile nesting: give up on it
+      *end = t_.size();
+      return NewNode(Node::kNull, p);
+    }
     if (c == '[' || c == '{') {
+      struct Depth {
+        int& d;
+        explicit Depth(int& x) : d(x) { ++d; }
+        ~Depth() { --d; }
+      } depth(flow_depth_);
       char close = c == '[' ? ']' : '}';
       int n = NewNode(c == '[' ? Node::kSeq : Node::kMap, p);
       size_t i = p + 1;
@@ -511,7 +531,8 @@ class Parser {
             nodes_[n].items.push_back(pair);
           }
         } else if (c == '{') {
-          nodes_[n].entries.emplace_back(item, NewNode(Node::kNull, item_end));
+          int null_value = NewNode(Node::kNull, item_end);  // before taking a reference into nodes_
+          nodes_[n].entries.emplace_back(item, null_value);
         } else {
           nodes_[n].items.push_back(item);
         }
@@ -553,6 +574,8 @@ class Parser {
   std::vector<size_t> starts_;
   std::vector<Node> nodes_;
   size_t cursor_ = 0;
+  int flow_depth_ = 0;
+  int block_depth_ = 0;
 };
 
 // --- From the tree to facts and embedded documents.
@@ -1192,6 +1215,7 @@ void Read(std::string_view text, Document* out, bool json) {
     size_t offset;
     int col;
     std::string path;  // non-empty: a key whose value is a block (a container)
+    Node::Kind kind = Node::kNull;  // what the container holds
   };
   std::vector<Event> events;
   {
@@ -1207,7 +1231,7 @@ void Read(std::string_view text, Document* out, bool json) {
             size_t b = nodes[k].begin;
             size_t ls = text.rfind('\n', b == 0 ? 0 : b - 1);
             ls = ls == npos || b == 0 ? 0 : ls + 1;
-            events.push_back({b, static_cast<int>(b - ls), child});
+            events.push_back({b, static_cast<int>(b - ls), child, nodes[v].kind});
           }
           rec(v, child);
         }
@@ -1234,22 +1258,25 @@ void Read(std::string_view text, Document* out, bool json) {
     });
   }
   Emitter cemitter(stored, out, cparser.nodes(), true);
-  std::vector<std::pair<int, std::string>> open;  // (col, path), outermost first
+  std::vector<const Event*> open;  // open containers, outermost first
   size_t ev = 0;
   for (int r : croots) {
     size_t b = cparser.nodes()[r].begin;
     for (; ev < events.size() && events[ev].offset < b; ++ev) {
       const Event& e = events[ev];
-      while (!open.empty() && open.back().first >= e.col) open.pop_back();
-      if (!e.path.empty()) open.emplace_back(e.col, e.path);
+      while (!open.empty() && open.back()->col >= e.col) open.pop_back();
+      if (!e.path.empty()) open.push_back(&e);
     }
     size_t ls = stored.rfind('\n', b == 0 ? 0 : b - 1);
     ls = ls == npos || b == 0 ? 0 : ls + 1;
     int col = static_cast<int>(b - ls);
+    // A commented sequence item belongs in a container of items, a commented key in one of
+    // keys: "# ntp_servers:" after "ntp_restrict: [...]" is not inside it.
+    Node::Kind kind = cparser.nodes()[r].kind;
     std::string base;
     for (auto it = open.rbegin(); it != open.rend(); ++it)
-      if (it->first < col) {
-        base = it->second;
+      if ((*it)->col < col && ((*it)->kind == kind || (*it)->kind == Node::kNull)) {
+        base = (*it)->path;
         break;
       }
     cemitter.Walk(r, base);

@@ -1,0 +1,86 @@
+// `ntpsweep inventory` end to end: the binary over fixtures/syntaxes, in text, JSON and CSV.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "run_binary.h"
+#include "scan/inventory.h"
+
+namespace {
+
+using ntpsweep::testing::kSourceDir;
+using ntpsweep::testing::RunNtpsweep;
+using ntpsweep::testing::RunOptions;
+
+RunOptions InSource() {
+  RunOptions o;
+  o.cwd = kSourceDir;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("inventory: JSON groups every source by server, literal and expressions", "[inventory]") {
+  auto r = RunNtpsweep({"inventory", "--format", "json", "fixtures/syntaxes"}, InSource());
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  std::set<std::string> literal, expressions;
+  size_t total = 0;
+  for (const auto& s : doc["servers"]) {
+    (s["kind"] == "literal" ? literal : expressions).insert(s["server"].get<std::string>());
+    total += s["count"].get<size_t>();
+    for (const auto& ref : s["references"]) {
+      CHECK(ref["line"].get<int>() > 0);
+      CHECK(ref.contains("rule"));
+    }
+  }
+  for (const char* h : {"10.20.30.40", "ntp-old.corp.example.com", "2001:db8::123", "192.0.2.50",
+                        "192.0.2.60", "192.0.2.70", "192.0.2.80", "192.0.2.90", "time.cloudflare.com",
+                        "time.windows.com", "0.rhel.pool.ntp.org"})
+    CHECK(literal.count(h) == 1);
+  for (const char* e : {"{{ server }}", "<%= $server %>", "${ntp_servers}", "$NTP_IP"})
+    CHECK(expressions.count(e) == 1);
+  CHECK(literal.count("127.0.0.1") == 0);
+  CHECK(literal.count("10.20.30.0/24") == 0);
+  CHECK(total > 60);
+}
+
+TEST_CASE("inventory: the text table and CSV agree with the JSON", "[inventory]") {
+  auto text = RunNtpsweep({"inventory", "--color", "never", "fixtures/syntaxes/dhcp"}, InSource());
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("10.20.30.40  ") != std::string::npos);
+  CHECK(text.out.find("fixtures/syntaxes/dhcp/dnsmasq.conf:1:") != std::string::npos);
+  CHECK(text.out.find("dnsmasq.conf:3:") == std::string::npos);  // option:nntp-server
+  CHECK(text.out.find(" time sources: ") != std::string::npos);
+  auto csv = RunNtpsweep({"inventory", "--format", "csv", "fixtures/syntaxes/dhcp"}, InSource());
+  REQUIRE(csv.exit_code == 0);
+  std::istringstream lines(csv.out);
+  std::string header;
+  std::getline(lines, header);
+  CHECK(header == "server,kind,host,location,line,column,rule,directive,activity,embedded_path");
+  size_t rows = 0;
+  for (std::string l; std::getline(lines, l);) ++rows;
+  auto json = RunNtpsweep({"inventory", "--format", "json", "fixtures/syntaxes/dhcp"}, InSource());
+  size_t total = 0;
+  auto parsed = nlohmann::json::parse(json.out);
+  for (const auto& s : parsed["servers"]) total += s["count"].get<size_t>();
+  CHECK(rows == total);
+  // Same input, same bytes.
+  auto again = RunNtpsweep({"inventory", "--format", "csv", "fixtures/syntaxes/dhcp"}, InSource());
+  CHECK(again.out == csv.out);
+}
+
+TEST_CASE("inventory: a missing operand is an input error", "[inventory]") {
+  auto r = RunNtpsweep({"inventory", "no/such/dir"}, InSource());
+  CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("inventory: canonical hosts group spellings", "[inventory]") {
+  using ntpsweep::scan::CanonicalHost;
+  CHECK(CanonicalHost("NTP1.Example.COM.") == "ntp1.example.com");
+  CHECK(CanonicalHost("2001:0DB8:0:0::0123") == "2001:db8::123");
+  CHECK(CanonicalHost("[fd00::1]") == "fd00::1");
+  CHECK(CanonicalHost("10.0.0.1") == "10.0.0.1");
+}

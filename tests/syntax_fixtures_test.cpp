@@ -1,0 +1,294 @@
+// The fixture tree of issue #4 (fixtures/syntaxes): one small, real-looking file or two per
+// syntax (cloud-init, Ansible, Puppet/Chef/Salt, Packer, Terraform, Dockerfile/compose/k8s,
+// shell, installers, DHCP) with positives and decoys. The table below was written by reading
+// each fixture line against the issue: every time-source line is reported by its specific rule;
+// decoys (nginx upstream, nntp-server, DNS/proxy/route addresses, version strings, a backup host
+// in a script) get at most a catch-all mention.
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "host/target.h"
+#include "rules/rule.h"
+#include "scan/inventory.h"
+#include "scan/scan.h"
+
+namespace {
+
+using namespace ntpsweep;
+
+const std::string kRoot = std::string(NTPSWEEP_SOURCE_DIR) + "/fixtures/syntaxes";
+
+struct Row {
+  std::string file;
+  int line;
+  std::string rule;
+  std::string activity;
+  auto Key() const { return std::tie(file, line, rule, activity); }
+  bool operator<(const Row& o) const { return Key() < o.Key(); }
+  bool operator==(const Row& o) const { return Key() == o.Key(); }
+};
+
+std::string Rel(const Location& loc) {
+  std::string p = loc.Render();
+  return p.starts_with(kRoot + "/") ? p.substr(kRoot.size() + 1) : p;
+}
+
+scan::ScanResult ScanFixtures() {
+  rules::RuleSet rules;
+  rules.LoadBuiltin();
+  host::TargetSet targets;
+  std::string error;
+  for (const char* h : {"10.20.30.40", "ntp-old.corp.example.com", "2001:db8::123"})
+    REQUIRE(targets.Add(h, &error));
+  scan::ScanOptions options;
+  options.operands = {kRoot};
+  options.jobs = 2;
+  return scan::RunScan(options, rules, targets);
+}
+
+const std::vector<Row> kExpected = {
+      {"ansible/group_vars/all.yml", 2, "ansible-time-server-var", "template"},
+      {"ansible/group_vars/all.yml", 6, "ansible-time-server-var", "template"},
+      {"ansible/group_vars/all.yml", 7, "text-mention", "mention"},
+      {"ansible/roles/ntp/defaults/main.yml", 4, "ansible-time-server-var", "template"},
+      {"ansible/roles/ntp/defaults/main.yml", 7, "text-mention", "mention"},
+      {"ansible/roles/ntp/defaults/main.yml", 9, "ansible-time-server-var", "commented-out"},
+      {"ansible/roles/ntp/tasks/main.yml", 13, "chrony-source", "active"},
+      {"ansible/roles/ntp/tasks/main.yml", 19, "ntp-conf-source", "active"},
+      {"ansible/roles/ntp/tasks/main.yml", 20, "ntp-conf-reference", "reference"},
+      {"ansible/roles/ntp/tasks/main.yml", 23, "shell-one-shot-sync", "active"},
+      {"ansible/roles/ntp/tasks/main.yml", 26, "chrony-source", "active"},
+      {"ansible/roles/ntp/tasks/main.yml", 31, "text-mention", "mention"},
+      {"ansible/roles/ntp/templates/chrony.conf.j2", 9, "chrony-source", "template"},
+      {"ansible/site.yml", 3, "ansible-time-server-var", "template"},
+      {"ansible/site.yml", 8, "ansible-assert-time-source", "reference"},
+      {"ansible/site.yml", 9, "ansible-assert-regex-time-source", "reference"},
+      {"chef/attributes/default.rb", 1, "chef-attribute-time-server", "active"},
+      {"chef/attributes/default.rb", 2, "text-mention", "mention"},
+      {"chef/templates/chrony.conf.erb", 4, "chrony-source", "template"},
+      {"cloud-init/mime-user-data.txt", 9, "cloud-init-ntp", "active"},
+      {"cloud-init/mime-user-data.txt", 15, "shell-one-shot-sync", "active"},
+      {"cloud-init/user-data", 5, "cloud-init-ntp", "active"},
+      {"cloud-init/user-data", 7, "cloud-init-ntp", "active"},
+      {"cloud-init/user-data", 13, "chrony-source", "active"},
+      {"cloud-init/user-data", 17, "ntp-conf-source", "active"},
+      {"cloud-init/user-data", 20, "timesyncd-ntp", "active"},
+      {"cloud-init/user-data", 22, "chrony-source", "active"},
+      {"cloud-init/user-data", 23, "shell-one-shot-sync", "active"},
+      {"cloud-init/user-data", 25, "chrony-source", "active"},
+      {"decoys/nginx.conf", 2, "text-mention", "mention"},
+      {"decoys/nginx.conf", 4, "text-mention", "commented-out"},
+      {"dhcp/dhcpd.conf", 1, "text-mention", "mention"},
+      {"dhcp/dhcpd.conf", 4, "dhcpd-ntp-servers", "active"},
+      {"dhcp/dhcpd.conf", 4, "dhcpd-ntp-servers", "active"},
+      {"dhcp/dhcpd.conf", 5, "text-mention", "mention"},
+      {"dhcp/dhcpd.conf", 6, "dhcpd-ntp-servers", "commented-out"},
+      {"dhcp/dnsmasq.conf", 1, "dnsmasq-ntp-server", "active"},
+      {"dhcp/dnsmasq.conf", 2, "dnsmasq-ntp-server", "active"},
+      {"dhcp/dnsmasq.conf", 3, "text-mention", "mention"},
+      {"dhcp/dnsmasq.conf", 4, "dnsmasq-ntp-server", "active"},
+      {"dhcp/dnsmasq.conf", 5, "text-mention", "mention"},
+      {"dhcp/kea-dhcp4.conf", 5, "text-mention", "mention"},
+      {"dhcp/kea-dhcp4.conf", 6, "kea-ntp-servers", "active"},
+      {"docker/.env", 1, "env-file-time-server", "active"},
+      {"docker/.env", 2, "text-mention", "mention"},
+      {"docker/Dockerfile", 2, "dockerfile-time-server-env", "active"},
+      {"docker/Dockerfile", 3, "dockerfile-time-server-env", "active"},
+      {"docker/Dockerfile", 5, "text-mention", "mention"},
+      {"docker/Dockerfile", 7, "chrony-source", "active"},
+      {"docker/Dockerfile", 8, "text-mention", "commented-out"},
+      {"docker/Dockerfile", 11, "shell-one-shot-sync", "active"},
+      {"docker/Dockerfile", 14, "ntp-conf-source", "active"},
+      {"docker/Dockerfile", 17, "text-mention", "mention"},
+      {"docker/chrony.conf", 1, "chrony-source", "active"},
+      {"docker/docker-compose.yml", 5, "yaml-time-server-key", "active"},
+      {"docker/docker-compose.yml", 10, "text-mention", "mention"},
+      {"installers/autoinst.xml", 4, "text-mention", "mention"},
+      {"installers/autoinst.xml", 9, "autoyast-ntp-server", "active"},
+      {"installers/autoinst.xml", 12, "autoyast-ntp-server", "commented-out"},
+      {"installers/ks.cfg", 2, "kickstart-ntp", "active"},
+      {"installers/ks.cfg", 3, "kickstart-ntp", "active"},
+      {"installers/ks.cfg", 4, "kickstart-ntp", "commented-out"},
+      {"installers/ks.cfg", 5, "text-mention", "mention"},
+      {"installers/ks.cfg", 10, "chrony-source", "active"},
+      {"installers/preseed.cfg", 2, "preseed-ntp-server", "active"},
+      {"installers/preseed.cfg", 3, "preseed-ntp-server", "commented-out"},
+      {"installers/preseed.cfg", 4, "text-mention", "mention"},
+      {"installers/preseed.cfg", 5, "text-mention", "mention"},
+      {"k8s/configmap.yaml", 7, "chrony-source", "active"},
+      {"k8s/deployment.yaml", 10, "yaml-time-server-key", "active"},
+      {"k8s/deployment.yaml", 12, "text-mention", "mention"},
+      {"packer/files/chrony.conf", 2, "chrony-source", "active"},
+      {"packer/packer.json", 3, "packer-json-time-server", "template"},
+      {"packer/packer.json", 11, "shell-one-shot-sync", "template"},
+      {"packer/packer.json", 16, "ntp-conf-source", "active"},
+      {"packer/ubuntu.pkr.hcl", 3, "hcl-time-server-key", "template"},
+      {"packer/ubuntu.pkr.hcl", 7, "text-mention", "mention"},
+      {"packer/ubuntu.pkr.hcl", 11, "cloud-init-ntp", "active"},
+      {"packer/ubuntu.pkr.hcl", 21, "shell-one-shot-sync", "active"},
+      {"packer/ubuntu.pkr.hcl", 31, "chrony-source", "active"},
+      {"packer/ubuntu.pkrvars.hcl", 1, "hcl-time-server-key", "template"},
+      {"packer/ubuntu.pkrvars.hcl", 3, "hcl-time-server-key", "commented-out"},
+      {"puppet/data/common.yaml", 3, "hiera-time-server", "template"},
+      {"puppet/data/common.yaml", 8, "hiera-time-server", "template"},
+      {"puppet/manifests/site.pp", 2, "puppet-manifest-time-server", "active"},
+      {"puppet/manifests/site.pp", 3, "text-mention", "mention"},
+      {"puppet/templates/ntp.conf.epp", 8, "ntp-conf-source", "template"},
+      {"salt/ntp/ntp.conf", 3, "template-default-servers", "template"},
+      {"salt/pillar/ntp.sls", 5, "salt-pillar-time-server", "template"},
+      {"salt/pillar/ntp.sls", 9, "salt-pillar-time-server", "template"},
+      {"salt/pillar/ntp.sls", 10, "text-mention", "mention"},
+      {"shell/cron.d/ntpdate", 2, "shell-one-shot-sync", "active"},
+      {"shell/provision.sh", 3, "shell-time-server-var", "active"},
+      {"shell/provision.sh", 5, "text-mention", "mention"},
+      {"shell/provision.sh", 8, "chrony-source", "active"},
+      {"shell/provision.sh", 11, "timesyncd-ntp", "active"},
+      {"shell/provision.sh", 13, "ntp-conf-source", "active"},
+      {"shell/provision.sh", 14, "shell-one-shot-sync", "active"},
+      {"shell/provision.sh", 15, "shell-time-daemon-command", "active"},
+      {"shell/provision.sh", 16, "shell-timedatectl", "active"},
+      {"shell/provision.sh", 17, "chrony-source", "active"},
+      {"shell/sync-time.ps1", 1, "shell-time-daemon-command", "active"},
+      {"shell/systemd/ntpdate.service", 6, "shell-one-shot-sync", "active"},
+      {"terraform/main.tf", 2, "text-mention", "mention"},
+      {"terraform/main.tf", 3, "terraform-dhcp-options-ntp", "active"},
+      {"terraform/main.tf", 18, "cloud-init-ntp", "active"},
+      {"terraform/templates/user_data.yaml.tpl", 5, "cloud-init-ntp", "template"},
+      {"terraform/templates/user_data.yaml.tpl", 12, "chrony-source", "active"},
+      {"terraform/terraform.tfvars", 1, "hcl-time-server-key", "template"},
+      {"terraform/terraform.tfvars.json", 2, "json-time-server-key", "active"},
+      {"terraform/terraform.tfvars.json", 3, "text-mention", "mention"},
+};
+
+}  // namespace
+
+TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at most mentioned",
+          "[syntaxes]") {
+  scan::ScanResult result = ScanFixtures();
+  std::set<Row> got, want(kExpected.begin(), kExpected.end());
+  for (const Finding& f : result.findings)
+    got.insert(Row{Rel(f.location), static_cast<int>(f.span.line), f.rule_id,
+                   std::string(ActivityName(f.activity))});
+  for (const Row& r : want)
+    if (!got.count(r)) FAIL_CHECK("missing: " << r.file << ":" << r.line << " " << r.rule << " " << r.activity);
+  for (const Row& r : got)
+    if (!want.count(r)) FAIL_CHECK("unexpected: " << r.file << ":" << r.line << " " << r.rule << " " << r.activity);
+  CHECK(got.size() == want.size());
+  // Decoys: nothing but the catch-all on these lines.
+  const std::set<std::pair<std::string, int>> decoys = {
+      {"decoys/nginx.conf", 2},       {"decoys/nginx.conf", 4},      {"dhcp/dhcpd.conf", 1},
+      {"dhcp/dhcpd.conf", 5},         {"dhcp/dnsmasq.conf", 3},      {"dhcp/dnsmasq.conf", 5},
+      {"dhcp/kea-dhcp4.conf", 5},     {"docker/Dockerfile", 5},      {"docker/Dockerfile", 17},
+      {"docker/docker-compose.yml", 10}, {"docker/.env", 2},         {"k8s/deployment.yaml", 12},
+      {"shell/provision.sh", 5},      {"installers/ks.cfg", 5},      {"installers/preseed.cfg", 4},
+      {"installers/autoinst.xml", 4}, {"ansible/group_vars/all.yml", 7},
+      {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2}};
+  for (const Finding& f : result.findings)
+    if (decoys.count({Rel(f.location), static_cast<int>(f.span.line)}))
+      CHECK(f.rule_id == "text-mention");
+  // Version strings and look-alike numbers are not the server at all.
+  for (const Finding& f : result.findings) {
+    CHECK(Rel(f.location) != "decoys/versions.yml");
+    CHECK(!(Rel(f.location) == "shell/provision.sh" && f.span.line == 19));
+  }
+}
+
+TEST_CASE("syntaxes fixtures: findings in embedded documents point at the outer line and path",
+          "[syntaxes]") {
+  scan::ScanResult result = ScanFixtures();
+  auto find = [&](const std::string& file, int line, const std::string& rule) -> const Finding* {
+    for (const Finding& f : result.findings)
+      if (Rel(f.location) == file && static_cast<int>(f.span.line) == line && f.rule_id == rule) return &f;
+    return nullptr;
+  };
+  auto prop = [](const Finding& f, const std::string& key) {
+    for (const auto& [k, v] : f.properties)
+      if (k == key) return v;
+    return std::string();
+  };
+  // write_files content (verbatim, b64, gz+b64), runcmd, MIME parts, Dockerfile heredocs.
+  const Finding* f = find("cloud-init/user-data", 13, "chrony-source");
+  REQUIRE(f);
+  CHECK(prop(*f, "embeddedPath") == "/etc/chrony/conf.d/corp.conf");
+  CHECK(f->line_text == "      server 10.20.30.40 iburst");
+  CHECK(f->span.column == 14);
+  f = find("cloud-init/user-data", 17, "ntp-conf-source");
+  REQUIRE(f);  // base64: the finding covers the encoded value
+  CHECK(prop(*f, "embeddedPath") == "/etc/ntp.conf");
+  f = find("cloud-init/user-data", 20, "timesyncd-ntp");
+  REQUIRE(f);
+  CHECK(prop(*f, "embeddedPath") == "/etc/systemd/timesyncd.conf.d/corp.conf");
+  REQUIRE(find("cloud-init/mime-user-data.txt", 15, "shell-one-shot-sync"));
+  f = find("docker/Dockerfile", 14, "ntp-conf-source");
+  REQUIRE(f);
+  CHECK(prop(*f, "embeddedPath") == "/etc/ntp.conf");
+  f = find("shell/provision.sh", 11, "timesyncd-ntp");
+  REQUIRE(f);
+  CHECK(f->line_text == "NTP=10.20.30.40");
+}
+
+TEST_CASE("syntaxes fixtures: linkage relates variables to renderers and files to installers",
+          "[syntaxes][linkage]") {
+  scan::ScanResult result = ScanFixtures();
+  auto related = [&](const std::string& file, int line) {
+    std::vector<std::string> out;
+    for (const Finding& f : result.findings)
+      if (Rel(f.location) == file && static_cast<int>(f.span.line) == line)
+        for (const RelatedLocation& r : f.related) out.push_back(Rel(r.location) + ":" + std::to_string(r.span.line));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(related("ansible/roles/ntp/defaults/main.yml", 4) == V{"ansible/roles/ntp/templates/chrony.conf.j2:3"});
+  CHECK(related("ansible/roles/ntp/templates/chrony.conf.j2", 9) == V{"ansible/roles/ntp/tasks/main.yml:4"});
+  CHECK(related("puppet/data/common.yaml", 3) == V{"puppet/templates/ntp.conf.epp:3"});
+  CHECK(related("shell/provision.sh", 3) == V{"shell/provision.sh:7"});
+  CHECK(related("docker/chrony.conf", 1) == V{"docker/Dockerfile:16"});
+  CHECK(related("packer/files/chrony.conf", 2) == V{"packer/ubuntu.pkr.hcl:26"});
+  CHECK(related("packer/ubuntu.pkr.hcl", 3) == V{"packer/packer.json:10", "packer/ubuntu.pkr.hcl:20"});
+  CHECK(related("terraform/terraform.tfvars", 1) == V{"terraform/main.tf:9", "terraform/templates/user_data.yaml.tpl:4"});
+  // A definition nobody renders has no related location; nor has a plain config line.
+  CHECK(related("ansible/group_vars/all.yml", 6).empty());
+  CHECK(related("dhcp/dnsmasq.conf", 1).empty());
+}
+
+TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not decoys",
+          "[syntaxes][inventory]") {
+  rules::RuleSet rules;
+  rules.LoadBuiltin();
+  scan::ScanOptions options;
+  options.operands = {kRoot};
+  scan::InventoryResult inv = scan::RunInventory(options, rules);
+  std::set<std::tuple<std::string, int, std::string>> got;  // file, line, host
+  for (const scan::Source& s : inv.sources) got.insert({Rel(s.location), static_cast<int>(s.span.line), s.host});
+  for (const auto& want : std::vector<std::tuple<std::string, int, std::string>>{
+           {"cloud-init/user-data", 5, "192.0.2.50"},
+           {"cloud-init/user-data", 7, "ntp-old.corp.example.com"},
+           {"ansible/group_vars/all.yml", 4, "192.0.2.60"},
+           {"ansible/roles/ntp/templates/chrony.conf.j2", 3, "{{ server }}"},
+           {"ansible/roles/ntp/defaults/main.yml", 5, "0{{ '.' + ntp_area if ntp_area else '' }}.pool.ntp.org"},
+           {"puppet/templates/ntp.conf.epp", 3, "<%= $server %>"},
+           {"terraform/terraform.tfvars", 1, "192.0.2.70"},
+           {"terraform/templates/user_data.yaml.tpl", 4, "${ntp_servers}"},
+           {"docker/Dockerfile", 3, "192.0.2.80"},
+           {"dhcp/kea-dhcp4.conf", 6, "192.0.2.90"},
+           {"dhcp/dnsmasq.conf", 1, "192.0.2.4"},
+           {"installers/ks.cfg", 2, "0.rhel.pool.ntp.org"},
+           {"shell/provision.sh", 7, "$NTP_IP"},
+           {"docker/docker-compose.yml", 5, "time.cloudflare.com"},
+           {"shell/sync-time.ps1", 1, "time.windows.com"}})
+    CHECK(got.count(want) == 1);
+  for (const scan::Source& s : inv.sources) {
+    std::string file = Rel(s.location);
+    CHECK(file != "decoys/nginx.conf");
+    CHECK(file != "decoys/versions.yml");
+    CHECK(!(file == "dhcp/dnsmasq.conf" && s.span.line == 3));  // nntp-server
+    CHECK(!(file == "dhcp/dhcpd.conf" && s.span.line == 5));
+    CHECK(!(file == "shell/provision.sh" && s.span.line == 5));  // BACKUP_HOST
+    CHECK(!(file == "docker/docker-compose.yml" && s.span.line == 10));
+    CHECK(s.host != "127.0.0.1");
+    CHECK(s.host != "10.20.30.0/24");
+  }
+}

@@ -349,6 +349,22 @@ mkxfs lv-data.img 64M tree
 dd if=lv-root.img of=disks/lvm.img bs=1M seek=2 conv=notrunc,sparse status=none
 dd if=lv-data.img of=disks/lvm.img bs=1M seek=18 conv=notrunc,sparse status=none
 qemu-img convert -O vmdk -o subformat=streamOptimized disks/lvm.img disks/lvm-stream.vmdk
+# Symbolic links, resolved inside the image: relative, absolute, climbing above the root, to a
+# directory (not followed), a loop, a dangling one.
+mkdir -p links/etc/ntpsec
+printf 'server 10.20.30.40 iburst\n' > links/etc/ntpsec/ntp.conf
+ln -s ntpsec/ntp.conf links/etc/ntp.conf
+ln -s /etc/ntpsec/ntp.conf links/etc/chrony.conf
+ln -s ../../../../../../etc/ntpsec/ntp.conf links/etc/escape.conf
+ln -s /etc/ntpsec links/etc/ntp.d
+ln -s loop2 links/etc/loop1
+ln -s loop1 links/etc/loop2
+ln -s /nonexistent links/etc/dangling.conf
+find links -exec touch -h -d "$mtime" {} +
+mke2fs -q -F -t ext4 -E root_owner=0:0 -d links disks/links-ext4.img 4M
+mkxfs disks/links-xfs.img 64M links
+tarc links > archives/links.tar
+rm -r links
 # btrfs: no reader exists; it must be named as unsupported.
 truncate -s 128M disks/btrfs.img
 mkfs.btrfs -q -r tree disks/btrfs.img >/dev/null

@@ -105,17 +105,41 @@ std::string NoticeText(const Json& doc, const std::string& id) {
   return "";
 }
 
-// What fixtures/images/tree holds, read line by line.
-const std::set<Row> kTree = {
-    {"etc/chrony/chrony.conf", 2, 6, "chrony-source", "active", "error"},
-    {"etc/cron.d/ntpdate", 2, 40, "text-mention", "mention", "warning"},
-    {"etc/default/ntpdate", 3, 13, "ntpdate-servers", "active", "error"},
-    {"etc/ntp.conf", 3, 8, "ntp-conf-source", "active", "error"},
-    {"etc/ntp.conf", 5, 10, "ntp-conf-reference", "reference", "warning"},
-    {"etc/systemd/timesyncd.conf", 2, 5, "timesyncd-ntp", "active", "error"},
-    {"opt/legacy/ntp.conf.gz!ntp.conf", 2, 8, "ntp-conf-source", "active", "error"},
-    {"usr/share/doc/chrony/examples/chrony.conf.example", 2, 8, "text-mention", "backup-copy", "note"},
+// Where fixtures/images/tree mentions the server, read line by line: file, line, column. Which
+// rule reports each one belongs to the rule pack (rules/); here the places must be exact and the
+// findings identical to those of the same tree scanned as a directory.
+using Place = std::tuple<std::string, int, int>;
+const std::set<Place> kTreePlaces = {
+    {"etc/chrony/chrony.conf", 2, 6},
+    {"etc/cron.d/ntpdate", 2, 40},
+    {"etc/default/ntpdate", 3, 13},
+    {"etc/ntp.conf", 3, 8},
+    {"etc/ntp.conf", 5, 10},
+    {"etc/systemd/timesyncd.conf", 2, 5},
+    {"opt/legacy/ntp.conf.gz!ntp.conf", 2, 8},
+    {"usr/share/doc/chrony/examples/chrony.conf.example", 2, 8},
 };
+
+std::set<Place> Places(const std::set<Row>& rows) {
+  std::set<Place> out;
+  for (const Row& r : rows) out.insert({r.where, r.line, r.column});
+  return out;
+}
+
+// The tree as a directory scan sees it (the reference for every container).
+const std::set<Row>& TreeRows() {
+  static const std::set<Row> rows = [] {
+    std::vector<std::string> args = {"--format", "json", "tree"};
+    args.insert(args.begin(), kHosts.begin(), kHosts.end());
+    args.insert(args.begin(), {"scan", "-q"});
+    RunOptions o;
+    o.cwd = kFx;
+    RunResult r = RunNtpsweep(args, o);
+    Json doc = Json::parse(r.out);
+    return Under(doc, "tree/");
+  }();
+  return rows;
+}
 
 TEST_CASE("the planted tree gives the same findings in every container format", "[images][equivalence]") {
   // prefix of the tree's root in each container -> operand
@@ -167,9 +191,10 @@ TEST_CASE("the planted tree gives the same findings in every container format", 
     if (!operand.empty()) operands.push_back(operand);
   Json doc = ScanJson(operands);
   CHECK(doc["notices"].empty());
+  REQUIRE(Places(TreeRows()) == kTreePlaces);
   for (const auto& [prefix, operand] : containers) {
     INFO(prefix);
-    CHECK(Under(doc, prefix) == kTree);
+    CHECK(Under(doc, prefix) == TreeRows());
   }
 }
 
@@ -311,7 +336,32 @@ TEST_CASE("disk images: unsupported formats are named, GPT names do not matter",
                         "disks/gpt.qcow2: qcow2 is not supported; nothing inside it was scanned",
                         "disks/btrfs.img: btrfs file system is not supported; nothing inside it was scanned",
                         "hostile/luks-part.img!p2: LUKS-encrypted volume is not supported; nothing inside it was scanned"});
-  CHECK(Under(doc, "hostile/luks-part.img!p1/") == kTree);
+  CHECK(Under(doc, "hostile/luks-part.img!p1/") == TreeRows());
+}
+
+TEST_CASE("symbolic links resolve inside the image root, never on the host", "[images][links]") {
+  Json doc = ScanJson({"disks/links-ext4.img", "disks/links-xfs.img", "archives/links.tar"});
+  CHECK(doc["notices"].empty());
+  for (std::string image : {"disks/links-ext4.img!", "disks/links-xfs.img!", "archives/links.tar!"}) {
+    INFO(image);
+    CHECK(Under(doc, image) == std::set<Row>{{"etc/chrony.conf", 1, 8, "ntp-conf-source", "active", "error"},
+                                             {"etc/escape.conf", 1, 8, "ntp-conf-source", "active", "error"},
+                                             {"etc/ntp.conf", 1, 8, "ntp-conf-source", "active", "error"},
+                                             {"etc/ntpsec/ntp.conf", 1, 8, "ntp-conf-source", "active", "error"}});
+  }
+  RunResult r = Scan({"--format", "sarif", "disks/links-ext4.img"});
+  Json sarif = Json::parse(r.out);
+  for (const Json& res : sarif["runs"][0]["results"])
+    if (res["properties"]["location"] == "disks/links-ext4.img!etc/escape.conf")
+      CHECK(res["properties"]["symlinkTo"] == "disks/links-ext4.img!etc/ntpsec/ntp.conf");
+}
+
+TEST_CASE("the same input gives the same bytes, run after run", "[images][stable]") {
+  std::vector<std::string> args = {"--format", "sarif", "-j", "2", "images/layers-docker25.tar", "disks/gpt-stream.vmdk",
+                                   "nested/outer.tar", "disks/lvm.img"};
+  RunResult a = Scan(args), b = Scan(args);
+  CHECK(a.exit_code == 1);
+  CHECK(a.out == b.out);
 }
 
 TEST_CASE("hostile inputs end in a clear notice, never a crash or a hang", "[images][hostile]") {
@@ -367,7 +417,7 @@ TEST_CASE("hostile inputs end in a clear notice, never a crash or a hang", "[ima
   SECTION("--max-input-size") {
     Json doc = ScanJson({"--max-input-size", "1MiB", "hostile/big-member.tar", "archives/rootfs.tar"});
     CHECK(NoticeIds(doc) == std::set<std::string>{"limit-input-size"});
-    CHECK(Under(doc, "archives/rootfs.tar!") == kTree);  // per input: the next operand is read
+    CHECK(Under(doc, "archives/rootfs.tar!") == TreeRows());  // per input: the next operand is read
   }
   SECTION("--max-depth") {
     Json doc = ScanJson({"--max-depth", "2", "hostile/level3.tar"});
@@ -389,7 +439,7 @@ TEST_CASE("stdin: an archive or an image piped in", "[images][stdin]") {
   ShellResult r = Shell("cat archives/rootfs.tar.gz | '" + kBinary +
                         "' scan -q --host 10.20.30.40 --host ntp-old.corp.example.com --format json -");
   REQUIRE(r.exit_code == 1);
-  CHECK(Under(Json::parse(r.out), "-!") == kTree);
+  CHECK(Under(Json::parse(r.out), "-!") == TreeRows());
   r = Shell("cat images/layers-docker25.tar | '" + kBinary + "' scan -q --host 10.20.30.40 --format json -");
   REQUIRE(r.exit_code == 1);
   CHECK(Under(Json::parse(r.out), "-!").count({"etc/default/ntpdate", 1, 13, "ntpdate-servers", "active", "error"}));
@@ -397,8 +447,8 @@ TEST_CASE("stdin: an archive or an image piped in", "[images][stdin]") {
 
 TEST_CASE("directories: archives and images inside are opened unless --archives off", "[images][walk]") {
   Json on = ScanJson({"nested", "images"});
-  CHECK(Under(on, "nested/outer.tar!images/rootfs.tar.zst!") == kTree);
-  CHECK(Under(on, "images/oci!") == kTree);  // an OCI layout met during the walk
+  CHECK(Under(on, "nested/outer.tar!images/rootfs.tar.zst!") == TreeRows());
+  CHECK(Under(on, "images/oci!") == TreeRows());  // an OCI layout met during the walk
   Json off = ScanJson({"--archives", "off", "nested"});
   CHECK(off["findings"].empty());
   CHECK(off["stats"]["binary_skipped"] == 1);

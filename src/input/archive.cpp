@@ -18,6 +18,7 @@ namespace {
 constexpr size_t kReadBlock = 1u << 20;
 // Image metadata (manifests, configs, indexes) kept for ResolveImage.
 constexpr size_t kMaxKeptBytes = 4u << 20;
+constexpr uint64_t kMaxKeptTotal = 64u << 20;  // per archive
 // A gzip/zstd/... member whose decompressed content is one file: how libarchive names it.
 constexpr std::string_view kRawName = "data";
 
@@ -568,6 +569,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     return;
   }
   ImageProbe probe;
+  uint64_t kept_bytes = 0;
   uint64_t entries = 0;
   bool member_failed = false;
   bool unsafe_reported = false;
@@ -666,7 +668,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);
     ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr);
     if (nested.is_tar) probe.layers[name] = std::move(nested);
-    if (!keep.empty()) probe.json[name] = std::move(keep);
+    if (!keep.empty() && (kept_bytes += keep.size()) <= kMaxKeptTotal) probe.json[name] = std::move(keep);
     if (member.entry_limit())
       scan.Note(Notice::Level::kWarning, "limit-entry-size", child,
                 Location{child}.Render() + ": only the first " + HumanBytes(limits.max_entry_bytes) +

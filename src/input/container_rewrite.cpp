@@ -55,10 +55,20 @@ void ApplyAmendments(const std::vector<Amendment>& amendments, std::vector<Findi
                      std::vector<Notice>* notices) {
   // 1. Hard links: the link's name gets the target's findings (still in blob coordinates, so
   //    that the layer views below treat both names alike).
+  // Findings by every prefix of their chain: a root file system has thousands of links.
+  std::unordered_map<std::string, std::vector<size_t>> by_prefix;
+  bool any_alias = false;
+  for (const Amendment& a : amendments) any_alias = any_alias || !a.aliases.empty();
+  if (any_alias)
+    for (size_t i = 0; i < findings->size(); ++i)
+      for (size_t n = 1; n <= (*findings)[i].location.chain.size(); ++n)
+        by_prefix[Key((*findings)[i].location.chain, n)].push_back(i);
   for (const Amendment& a : amendments) {
     for (const Alias& alias : a.aliases) {
-      size_t n = findings->size();
-      for (size_t i = 0; i < n; ++i) {
+      auto hit = by_prefix.find(Key(alias.target, alias.target.size()));
+      if (hit == by_prefix.end()) continue;
+      std::vector<size_t> under = hit->second;  // the map grows below
+      for (size_t i : under) {
         const Finding& f = (*findings)[i];
         if (!StartsWith(f.location.chain, alias.target)) continue;
         Finding copy = f;
@@ -67,6 +77,9 @@ void ApplyAmendments(const std::vector<Amendment>& amendments, std::vector<Findi
                      f.location.chain.end());
         copy.location.chain = std::move(chain);
         SetProperty(&copy.properties, alias.kind + "To", Location{alias.target}.Render());
+        // Indexed too: a symbolic link may name a hard link.
+        for (size_t n = 1; n <= copy.location.chain.size(); ++n)
+          by_prefix[Key(copy.location.chain, n)].push_back(findings->size());
         findings->push_back(std::move(copy));
       }
     }

@@ -343,13 +343,20 @@ class DiskWalker {
   DiskWalker(InputScan& scan, int depth) : scan_(scan), depth_(depth) {}
 
   void ScanImage(TSK_IMG_INFO* img, const Chain& chain) {
-    VsPtr vs(tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT));
+    std::string head(static_cast<size_t>(std::min<TSK_OFF_T>(img->size, kSniffBytes)), '\0');
+    ssize_t got = ReadImage(img, 0, head.data(), head.size());
+    head.resize(got > 0 ? static_cast<size_t>(got) : 0);
+    std::string table = Sniff(head).format;
+    // The sniffed table type is opened directly: TSK's own detection also tries the other
+    // types (and leaks a little doing so in 4.11).
+    TSK_VS_TYPE_ENUM type = table == "GPT" ? TSK_VS_TYPE_GPT : table == "MBR" ? TSK_VS_TYPE_DOS : TSK_VS_TYPE_DETECT;
+    VsPtr vs(type == TSK_VS_TYPE_DETECT ? nullptr : tsk_vs_open(img, 0, type));
+    if (!vs && type == TSK_VS_TYPE_GPT) {
+      tsk_error_reset();
+      vs.reset(tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT));  // e.g. 4 KiB sectors
+    }
     if (!vs) {
       std::string why = TskError();
-      std::string head(static_cast<size_t>(std::min<TSK_OFF_T>(img->size, kSniffBytes)), '\0');
-      ssize_t got = ReadImage(img, 0, head.data(), head.size());
-      head.resize(got > 0 ? static_cast<size_t>(got) : 0);
-      std::string table = Sniff(head).format;
       if (table == "MBR" || table == "GPT") {
         // TSK refuses a whole table when one entry is out of range: say so, and read the
         // primary DOS entries directly so that the sane partitions are still scanned.
@@ -363,7 +370,7 @@ class DiskWalker {
       return;
     }
     int logical = 0;
-    std::string table = tsk_vs_type_toname(vs->vstype);
+    table = tsk_vs_type_toname(vs->vstype);
     for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
       const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;

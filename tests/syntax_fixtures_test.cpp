@@ -106,6 +106,10 @@ const std::vector<Row> kExpected = {
       {"docker/chrony.conf", 1, "chrony-source", "active"},
       {"docker/docker-compose.yml", 5, "yaml-time-server-key", "active"},
       {"docker/docker-compose.yml", 10, "text-mention", "mention"},
+      {"ignition/chrony.bu", 10, "chrony-source", "active"},
+      {"ignition/config.ign", 12, "chrony-source", "active"},
+      {"ignition/config.ign", 18, "timesyncd-ntp", "active"},
+      {"ignition/config.ign", 24, "text-mention", "mention"},
       {"installers/autoinst.xml", 4, "text-mention", "mention"},
       {"installers/autoinst.xml", 9, "autoyast-ntp-server", "active"},
       {"installers/autoinst.xml", 12, "autoyast-ntp-server", "commented-out"},
@@ -222,6 +226,13 @@ TEST_CASE("syntaxes fixtures: findings in embedded documents point at the outer 
   REQUIRE(f);
   CHECK(prop(*f, "embeddedPath") == "/etc/systemd/timesyncd.conf.d/corp.conf");
   REQUIRE(find("cloud-init/mime-user-data.txt", 15, "shell-one-shot-sync"));
+  // Ignition data URLs (percent-encoded, base64) and Butane inline contents.
+  f = find("ignition/config.ign", 18, "timesyncd-ntp");
+  REQUIRE(f);
+  CHECK(prop(*f, "embeddedPath") == "/etc/systemd/timesyncd.conf.d/10-corp.conf");
+  f = find("ignition/chrony.bu", 10, "chrony-source");
+  REQUIRE(f);
+  CHECK(f->span.column == 18);
   f = find("docker/Dockerfile", 14, "ntp-conf-source");
   REQUIRE(f);
   CHECK(prop(*f, "embeddedPath") == "/etc/ntp.conf");

@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -151,7 +152,7 @@ TEST_CASE("realworld corpus: literal recall, decoys, inventory", "[realworld]") 
   std::vector<std::string> targets(all_literals.begin(), all_literals.end());
 
   std::map<std::string, Tally> by_kind;
-  std::vector<std::string> misses, decoy_failures, inventory_misses, boundary_failures;
+  std::vector<std::string> misses, decoy_failures, inventory_misses, boundary_failures, duplicates;
   for (const File& f : files) {
     Tally& t = by_kind[f.kind];
     std::set<int> ref_lines, decoy_lines;
@@ -166,6 +167,10 @@ TEST_CASE("realworld corpus: literal recall, decoys, inventory", "[realworld]") 
       if (r.literal) values.insert(r.canonical);
     for (const std::string& v : values) {
       std::vector<Finding> found = Scan(rules, {v}, f);
+      std::set<std::tuple<uint32_t, uint32_t, std::string>> once;  // one finding per place and rule
+      for (const Finding& x : found)
+        if (!once.insert({x.span.line, x.span.column, x.rule_id}).second)
+          duplicates.push_back(f.path + ":" + std::to_string(x.span.line) + " [" + x.rule_id + "]");
       std::set<int> want;
       for (const Ref& r : f.refs)
         if (r.canonical == v) want.insert(r.line);
@@ -263,10 +268,12 @@ TEST_CASE("realworld corpus: literal recall, decoys, inventory", "[realworld]") 
   for (const std::string& m : decoy_failures) std::cout << "  decoy hit: " << m << "\n";
   for (const std::string& m : boundary_failures) std::cout << "  boundary hit: " << m << "\n";
   for (const std::string& m : inventory_misses) std::cout << "  inventory miss: " << m << "\n";
+  for (const std::string& m : duplicates) std::cout << "  duplicate finding: " << m << "\n";
   INFO(table.str());
   CHECK(misses.empty());
   CHECK(all.literal_found == all.literal);
   CHECK(decoy_failures.empty());
   CHECK(boundary_failures.empty());
   CHECK(inventory_misses.empty());
+  CHECK(duplicates.empty());
 }

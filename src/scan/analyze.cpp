@@ -223,11 +223,12 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
         if (e.line_map.empty()) h.length = e.outer_length;
         if (h.embedded_path.empty()) h.embedded_path = e.path;
         // The catch-all of the inner document gives way to this document's own reading
-        // (a template's default list read by the template syntax).
+        // (a template's default list read by the template syntax), and so does the same rule
+        // reading the same span again (a template embedded as the config it renders).
         bool covered = false;
-        if (h.rule->type == rules::MatchType::kText)
-          for (const rules::RawMatch& s : specific)
-            covered = covered || Overlaps(h.offset, h.length, s.offset, s.length);
+        for (const rules::RawMatch& s : specific)
+          covered = covered || ((h.rule->type == rules::MatchType::kText || h.rule == s.rule) &&
+                                Overlaps(h.offset, h.length, s.offset, s.length));
         if (covered) continue;
         host_ranges.push_back({h.offset, h.length});
         inner_hits.push_back(std::move(h));

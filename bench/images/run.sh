@@ -67,16 +67,26 @@ read -r t_gz _ < <(measure "gzip -dc corpus.tar.gz > /dev/null")
 read -r t_zst _ < <(measure "zstd -dc corpus.tar.zst > /dev/null")
 
 scan="$bin scan -q --host 10.20.30.40 --format json -o /dev/null"
+# "text rule only": the catch-all rule alone, so that the rows show the input layer's cost apart
+# from the full rule pack's.
+mkdir -p rules-text && cp "$here/rules/text.yaml" rules-text/
+scan_text="$bin scan -q --no-builtin-rules --rules rules-text --host 10.20.30.40 --format json -o /dev/null"
 printf '\nntpsweep %s on %s (%d cores); payload %s MB (%s files); best of %s runs, warm cache\n\n' \
   "$("$bin" --version 2>/dev/null | head -1)" "$(uname -m)" "$(nproc)" "$((payload / 1000000))" \
   "$(tar tf corpus.tar | grep -vc '/$')" "$runs"
 printf '%-16s %9s %8s %10s %9s %9s %10s %10s\n' input size_MB time_s MB/s x_cat x_gzip-dc x_zstd-dc peak_RSS_MB
-for input in corpus.tar corpus.tar.gz corpus.tar.zst corpus-ext4.img; do
-  read -r base _ < <(measure "cat $input > /dev/null")
-  read -r t rss < <(measure "$scan $input")
-  size=$(du -m --apparent-size "$input" | cut -f1)
-  awk -v n="$input" -v s="$size" -v t="$t" -v p="$payload" -v c="$base" -v g="$t_gz" -v z="$t_zst" -v r="$rss" \
-    'BEGIN { printf "%-16s %9d %8.2f %10.0f %9.1f %9.2f %10.2f %10.1f\n", n, s, t, p / 1e6 / t, t / c, t / g, t / z, r / 1024 }'
+printf '(full rule pack)\n'
+for rules in all text; do
+  [ "$rules" = text ] && printf '\n(text rule only)\n'
+  for input in corpus.tar corpus.tar.gz corpus.tar.zst corpus-ext4.img; do
+    read -r base _ < <(measure "cat $input > /dev/null")
+    cmd=$scan
+    [ "$rules" = text ] && cmd=$scan_text
+    read -r t rss < <(measure "$cmd $input")
+    size=$(du -m --apparent-size "$input" | cut -f1)
+    awk -v n="$input" -v s="$size" -v t="$t" -v p="$payload" -v c="$base" -v g="$t_gz" -v z="$t_zst" -v r="$rss" \
+      'BEGIN { printf "%-16s %9d %8.2f %10.0f %9.1f %9.2f %10.2f %10.1f\n", n, s, t, p / 1e6 / t, t / c, t / g, t / z, r / 1024 }'
+  done
 done
 printf '\npeers: gzip -dc corpus.tar.gz %.2f s, zstd -dc corpus.tar.zst %.2f s\n' "$t_gz" "$t_zst"
 printf 'x_cat = ntpsweep time / time of cat on the same input; x_gzip-dc, x_zstd-dc: / those peers\n'

@@ -265,11 +265,12 @@ class MemberSource : public ByteSource {
 };
 
 void AddBinary(InputScan& scan, const Chain& chain, const std::string& path, std::string_view head) {
-  // The worker counts it as binary from its first block; the rest is never read.
+  // The worker counts it as binary from the bytes up to its first NUL (all that shows it is
+  // binary: no 8 KiB copy per member); the rest is never read.
   Entry e;
   e.location.chain = chain;
   e.path = path;
-  e.data.assign(head.substr(0, kSniffBytes));
+  e.data.assign(head.substr(0, head.find('\0') + 1));
   e.properties = scan.properties();
   scan.sink().Add(std::move(e));
 }
@@ -611,8 +612,10 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     if (raw) {
       name = DecompressedName(path, head);
     } else {
-      const char* n = archive_entry_pathname_utf8(entry);
-      if (!n) n = archive_entry_pathname(entry);
+      // The stored bytes first: converting every name through the locale is a measurable cost,
+      // and names are bytes to us. pax names that do not fit the locale come back as UTF-8.
+      const char* n = archive_entry_pathname(entry);
+      if (!n) n = archive_entry_pathname_utf8(entry);
       bool unsafe = false;
       name = NormalizeMemberName(n ? n : "", &unsafe);
       // "/" and "//" (an ar symbol table, long names) normalise to nothing: metadata, skipped.

@@ -326,6 +326,16 @@ TEST_CASE("SARIF: flattened URIs for results, the spec chain in artifacts, layer
   }
   CHECK(saw_lvm);
   CHECK(saw_layer);
+
+  // GitHub's ingestion rules and the SARIF 2.1.0 schema accept it (scripts/validate-sarif.sh).
+  TempDir tmp;
+  std::string sarif = tmp / "images.sarif";
+  ShellResult v = Shell("'" + kBinary + "' scan -q --host 10.20.30.40 --format sarif -o '" + sarif +
+                        "' disks/lvm-stream.vmdk images/layers-docker25.tar nested/outer.tar "
+                        "hostile/past-end.img; '" + std::string(NTPSWEEP_SOURCE_DIR) +
+                        "/scripts/validate-sarif.sh' '" + sarif + "' 2>&1");
+  INFO(v.out);
+  CHECK(v.out.find(": valid (") != std::string::npos);
 }
 
 TEST_CASE("disk images: unsupported formats are named, GPT names do not matter", "[images][disks]") {

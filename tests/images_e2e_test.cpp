@@ -339,7 +339,10 @@ TEST_CASE("SARIF: flattened URIs for results, the spec chain in artifacts, layer
 }
 
 TEST_CASE("disk images: unsupported formats are named, GPT names do not matter", "[images][disks]") {
-  Json doc = ScanJson({"disks/gpt.qcow2", "disks/btrfs.img", "hostile/luks-part.img"});
+  // An operand nothing of which can be read is an input error (exit 2).
+  RunResult r = Scan({"--format", "json", "disks/gpt.qcow2", "disks/btrfs.img", "hostile/luks-part.img"});
+  CHECK(r.exit_code == 2);
+  Json doc = Json::parse(r.out);
   std::set<std::string> messages;
   for (const Json& n : doc["notices"]) messages.insert(n["message"]);
   CHECK(messages == std::set<std::string>{

@@ -756,7 +756,7 @@ bool ReadsAsContainer(ContentKind k) { return k != ContentKind::kPlain; }
 }  // namespace
 
 bool OpenContainerFile(const std::string& fs_path, const std::string& display,
-                       const WalkOptions& options, EntrySink& sink) {
+                       const WalkOptions& options, EntrySink& sink, bool operand) {
   Fd fd(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) return false;  // the plain-file path reports it
   struct stat st;
@@ -772,10 +772,12 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
     case ContentKind::kVmdk:
     case ContentKind::kVhd:
     case ContentKind::kVhdx:
-      ScanDiskFile(scan, fs_path, chain, s);
+      ScanDiskFile(scan, fs_path, chain, s, operand);
       return true;
     case ContentKind::kUnsupported:
-      scan.Note(Notice::Level::kWarning, "unsupported-format", chain,
+      // An operand nothing of which can be read is an input error (exit 2), like a FIFO; the
+      // same file met in a directory is a warning.
+      scan.Note(operand ? Notice::Level::kError : Notice::Level::kWarning, "unsupported-format", chain,
                 display + ": " + s.format + " is not supported; nothing inside it was scanned");
       return true;
     default:
@@ -792,7 +794,7 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
 bool OpenArchiveOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
   struct stat st;
   if (stat(operand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  return OpenContainerFile(operand, JoinDisplayPath(operand, ""), options, sink);
+  return OpenContainerFile(operand, JoinDisplayPath(operand, ""), options, sink, /*operand=*/true);
 }
 
 bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {

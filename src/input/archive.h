@@ -141,7 +141,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
 // False for plain files (the caller scans them as text). Used by the operand table and by the
 // directory walker (--archives).
 bool OpenContainerFile(const std::string& fs_path, const std::string& display,
-                       const WalkOptions& options, EntrySink& sink);
+                       const WalkOptions& options, EntrySink& sink, bool operand = false);
 
 // Member names as stored: "./etc//x" -> "etc/x". Leading "/" and "../" segments are dropped;
 // `unsafe` tells that a ".." or absolute name was seen.

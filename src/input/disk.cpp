@@ -772,6 +772,10 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
     return r == std::string::npos ? "" : desc.substr(q + 1, r - q - 1);
   };
   std::string type = value("createType");
+  if (type.empty()) {
+    *why = "no readable embedded descriptor";
+    return false;
+  }
   if (type != "monolithicSparse" && type != "streamOptimized") {
     *why = "its descriptor says createType=\"" + type +
            "\"; only self-contained VMDKs (monolithicSparse, streamOptimized) are read, never "
@@ -787,7 +791,9 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
 
 }  // namespace
 
-void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chain, const Sniffed& kind) {
+void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chain, const Sniffed& kind,
+                  bool operand) {
+  Notice::Level failed = operand ? Notice::Level::kError : Notice::Level::kWarning;
   std::string where = Location{chain}.Render();
   ImgPtr img;
   std::string error;
@@ -795,7 +801,7 @@ void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chai
     img = OpenRawFile(fs_path, &error);
   } else {
     if (kind.kind == ContentKind::kVmdk && !VmdkIsSelfContained(fs_path, &error)) {
-      scan.Note(Notice::Level::kWarning, "unsupported-format", chain, where + ": VMDK not opened: " + error);
+      scan.Note(failed, "unsupported-format", chain, where + ": VMDK not opened: " + error);
       return;
     }
     const char* name = fs_path.c_str();
@@ -805,8 +811,7 @@ void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chai
     if (!img) error = TskError();
   }
   if (!img) {
-    scan.Note(Notice::Level::kWarning, "disk-error", chain,
-              where + ": cannot open the " + kind.format + " disk image: " + error);
+    scan.Note(failed, "disk-error", chain, where + ": cannot open the " + kind.format + " disk image: " + error);
     return;
   }
   DiskWalker(scan, 1).ScanImage(img.get(), chain);

@@ -12,8 +12,9 @@
 namespace ntpsweep::input {
 
 // `fs_path` is a disk image file sniffed as `kind`; `chain` is its location.
+// `operand`: it was named on the command line, so not being able to open it is an error.
 void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chain,
-                  const Sniffed& kind);
+                  const Sniffed& kind, bool operand = false);
 
 // A raw disk or volume image held in memory (found inside an archive), at nesting `depth`.
 void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const Sniffed& kind,

@@ -1,3 +1,4 @@
+#include "core/fd.h"
 #include "scan/scan.h"
 
 #include <fcntl.h>
@@ -22,21 +23,6 @@
 
 namespace ntpsweep::scan {
 namespace {
-
-// RAII for a POSIX file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 constexpr size_t kSniffBytes = 8192;
 

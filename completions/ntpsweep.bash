@@ -25,7 +25,8 @@ _ntpsweep() {
     --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
     --layers --max-depth --max-entry-size --max-input-size --max-ratio --max-entries
     --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
-    --include-suppressed --include-absent --summary --changed-since --shard"
+    --include-suppressed --include-absent --summary --changed-since --shard --stats
+    --no-prefilter"
 
   case $prev in
     --format) COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); return ;;

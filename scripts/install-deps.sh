@@ -10,6 +10,8 @@ build_pkgs=(
   libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
   libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
 )
+# The gate's multi-pattern matcher: Hyperscan on x86-64, its portable fork Vectorscan elsewhere.
+if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev); else build_pkgs+=(libvectorscan-dev); fi
 test_pkgs=(
   python3 python3-jsonschema git
   # image fixtures (scripts/make-image-fixtures.sh) and bench/images

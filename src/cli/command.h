@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "rules/rule.h"
+#include "scan/scan.h"
 
 namespace ntpsweep::cli {
 
@@ -29,6 +30,9 @@ std::vector<Command> RegisterRules(CLI::App& parent);
 std::vector<Command> RegisterInit(CLI::App& parent);
 std::vector<Command> RegisterMerge(CLI::App& parent);
 std::vector<Command> RegisterInventory(CLI::App& parent);  // inventory_command.cpp
+
+// --stats: where the time went and what the gate spared, on stderr after the report.
+void WriteStats(std::ostream& out, const scan::ScanStats& stats, double output_seconds);
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);

@@ -1,6 +1,7 @@
 // `ntpsweep inventory [PATH...]`: every time source configured anywhere, no target needed.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -24,6 +25,8 @@ struct InventoryArgs {
   std::string output;
   std::string color = "auto";
   size_t max_file_size = 64u << 20;
+  bool stats = false;
+  bool no_prefilter = false;
 };
 
 int RunInventoryCommand(const InventoryArgs& args) {
@@ -35,6 +38,8 @@ int RunInventoryCommand(const InventoryArgs& args) {
   options.walk.exclude = args.exclude;
   options.walk.include_vcs = args.include_vcs;
   options.max_file_bytes = args.max_file_size;
+  options.walk.limits.max_file_bytes = options.max_file_bytes;
+  options.prefilter = !args.no_prefilter;
   scan::InventoryResult result = scan::RunInventory(options, rule_set);
 
   std::ofstream file;
@@ -46,6 +51,7 @@ int RunInventoryCommand(const InventoryArgs& args) {
     }
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
+  auto output_start = std::chrono::steady_clock::now();
   if (args.format == "json") {
     report::WriteInventoryJson(out, result);
   } else if (args.format == "csv") {
@@ -61,6 +67,9 @@ int RunInventoryCommand(const InventoryArgs& args) {
     std::cerr << "ntpsweep: writing the inventory failed\n";
     return kExitError;
   }
+  if (args.stats)
+    WriteStats(std::cerr, result.stats,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - output_start).count());
   if (!args.output.empty() && args.format != "text")
     std::cerr << "ntpsweep: " << result.sources.size() << " time sources written to " << args.output << '\n';
   return result.input_error ? kExitError : kExitClean;
@@ -84,6 +93,10 @@ std::vector<Command> RegisterInventory(CLI::App& parent) {
   cmd->add_option("--color", a.color, "Colour in text output")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--max-file-size", a.max_file_size, "Bytes of one file read (default: 67108864)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--stats", a.stats,
+                "After the inventory, print on stderr what was read, what the prefilter spared and the time per phase");
+  cmd->add_flag("--no-prefilter", a.no_prefilter,
+                "Read every file with every reader that applies (a check of the prefilter; slow)");
   return {{cmd, [args] { return RunInventoryCommand(*args); }}};
 }
 

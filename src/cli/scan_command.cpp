@@ -1,6 +1,7 @@
 // `ntpsweep scan`: options -> ScanOptions -> run -> report -> exit code.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,8 @@ struct ScanArgs {
   std::string layers = "squashed";
   input::Limits limits;
   bool quiet = false;
+  bool stats = false;
+  bool no_prefilter = false;
 };
 
 // --enable-rule / enable-rules (allow list), --disable-rule / disable-rules, and severity
@@ -177,6 +180,7 @@ int RunScanCommand(ScanArgs args) {
     scan::AddIncludedFiles(srcroot, &options.select.files);
   }
   options.report_unused_suppressions = args.report_unused_suppressions;
+  options.prefilter = !args.no_prefilter;
 
   // Suppressions and baseline are read before the scan, so their errors cost no scan time.
   report::TriageOptions triage;
@@ -228,6 +232,7 @@ int RunScanCommand(ScanArgs args) {
     }
   }
   std::ostream& out = args.output.empty() ? std::cout : file;
+  auto output_start = std::chrono::steady_clock::now();
   if (args.format == "sarif")
     report::WriteSarif(out, result, ctx);
   else if (args.format == "json")
@@ -241,6 +246,9 @@ int RunScanCommand(ScanArgs args) {
     std::cerr << "ntpsweep: writing the report failed\n";
     return kExitError;
   }
+  if (args.stats)
+    WriteStats(std::cerr, result.stats,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - output_start).count());
   if (!args.summary.empty()) {
     // Appended: $GITHUB_STEP_SUMMARY collects every step's Markdown.
     std::ofstream summary(args.summary, std::ios::binary | std::ios::app);
@@ -330,6 +338,10 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
                        "Memory for one member that needs random access: 7z in a stream, a raw disk image in an archive (default: 256MiB)")
       ->transform(CLI::AsSizeValue(false));
   scan_cmd->add_flag("-q,--quiet", scan.quiet, "No progress line on stderr");
+  scan_cmd->add_flag("--stats", scan.stats,
+                     "After the report, print on stderr what was read, what the prefilter spared and the time per phase");
+  scan_cmd->add_flag("--no-prefilter", scan.no_prefilter,
+                     "Read every file with every reader that applies, even where no target can be (a check of the prefilter; slow)");
   // CI and GitHub code scanning (docs/ci.md).
   scan_cmd->add_option("--include", scan.include, "Glob of paths to scan; others are skipped (repeatable)")
       ->allow_extra_args(false);

@@ -1,12 +1,16 @@
 // Plain files and directory trees. Symbolic links are never followed (they could leave the
 // tree being scanned); FIFOs, sockets and devices are never opened.
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
+#include "core/fd.h"
 #include "core/glob.h"
 #include "input/archive.h"
 #include "input/container.h"
@@ -40,31 +44,54 @@ Notice Unreadable(const std::string& path, const std::string& why) {
                 "cannot read " + path + ": " + why};
 }
 
+// A directory's entries with their types as readdir reports them (DT_UNKNOWN: ask lstat).
+bool ListDirectory(const std::string& dir_fs, std::vector<std::pair<std::string, unsigned char>>* out,
+                   std::string* error) {
+  Fd fd(open(dir_fs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(fd.get() < 0 ? nullptr : fdopendir(fd.get()), closedir);
+  if (!dir) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  fd.release();  // closedir closes it
+  errno = 0;
+  while (dirent* d = readdir(dir.get())) {
+    std::string_view name = d->d_name;
+    if (name != "." && name != "..") out->emplace_back(std::string(name), d->d_type);
+    errno = 0;
+  }
+  if (errno) *error = std::strerror(errno);
+  return errno == 0;
+}
+
 void Walk(const std::string& operand, const std::string& dir_fs, const std::string& rel,
           const WalkOptions& options, EntrySink& sink) {
-  std::error_code ec;
-  fs::directory_iterator it(dir_fs, fs::directory_options::none, ec);
-  if (ec) {
-    sink.Report(Unreadable(JoinDisplayPath(operand, rel), ec.message()));
-    return;
-  }
-  std::vector<std::string> names;
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) {
-      sink.Report(Unreadable(JoinDisplayPath(operand, rel), ec.message()));
-      break;
-    }
-    names.push_back(it->path().filename().string());
+  std::vector<std::pair<std::string, unsigned char>> names;
+  std::string error;
+  if (!ListDirectory(dir_fs, &names, &error)) {
+    sink.Report(Unreadable(JoinDisplayPath(operand, rel), error));
+    if (names.empty()) return;
   }
   std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
-  for (const std::string& name : names) {
+  for (const auto& [name, type] : names) {
     std::string child_rel = rel.empty() ? name : rel + "/" + name;
     std::string child_fs = dir_fs + "/" + name;
     std::string display = JoinDisplayPath(operand, child_rel);
-    struct stat st;
-    if (lstat(child_fs.c_str(), &st) != 0) {
-      sink.Report(Unreadable(display, std::strerror(errno)));
-      continue;
+    struct stat st {};
+    // readdir's type saves a stat per entry, as find and ripgrep do; some file systems omit it.
+    switch (type) {
+      case DT_REG: st.st_mode = S_IFREG; break;
+      case DT_DIR: st.st_mode = S_IFDIR; break;
+      case DT_LNK: st.st_mode = S_IFLNK; break;
+      case DT_FIFO: st.st_mode = S_IFIFO; break;
+      case DT_SOCK: st.st_mode = S_IFSOCK; break;
+      case DT_CHR: st.st_mode = S_IFCHR; break;
+      case DT_BLK: st.st_mode = S_IFBLK; break;
+      default:
+        if (lstat(child_fs.c_str(), &st) != 0) {
+          sink.Report(Unreadable(display, std::strerror(errno)));
+          continue;
+        }
     }
     if (Excluded(options, display) || Excluded(options, child_rel)) {
       sink.CountSkipped("excluded");

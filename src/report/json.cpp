@@ -81,6 +81,9 @@ void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportCo
                   {"bytes", s.bytes},
                   {"binary_skipped", s.binary_skipped},
                   {"truncated", s.truncated},
+                  {"analyzed", s.analyzed},
+                  {"prefiltered_out", s.prefiltered_out},
+                  {"observed", s.observed},
                   {"skipped", skipped}};
   // Invalid UTF-8 in scanned files is replaced, never a reason to fail the report.
   out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';

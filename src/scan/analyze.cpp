@@ -22,19 +22,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-bool Applies(const rules::Rule& rule, std::string_view path, std::string_view text) {
-  for (const std::string& g : rule.exclude_paths)
-    if (GlobMatch(g, path)) return false;
-  if (rule.paths.empty() && !rule.sniff) return true;
-  for (const std::string& g : rule.paths)
-    if (GlobMatch(g, path)) return true;
-  if (rule.sniff) {
-    std::string_view head = text.substr(0, kSniffBytes);
-    return RE2::PartialMatch(head, *rule.sniff);
-  }
-  return false;
-}
-
 bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
   return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
 }
@@ -91,10 +78,6 @@ std::string_view MatchKindName(host::MatchKind k) {
 }
 
 }  // namespace
-
-bool RuleApplies(const rules::Rule& rule, std::string_view effective_path, std::string_view text) {
-  return Applies(rule, effective_path, text);
-}
 
 bool LooksBinary(std::string_view data) {
   return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
@@ -172,28 +155,146 @@ struct Analyzer::Hit {
   std::string embedded_path;  // destination path of the inner document, if any
 };
 
-Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets)
-    : rules_(rules), targets_(targets) {
-  for (const auto& r : rules_.rules())
-    (r->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_).push_back(r.get());
+const std::vector<std::string>& EncodingMarkers() {
+  static const std::vector<std::string> kMarkers = {
+      "b64", "base64", "gzip", "data:",  // cloud-init encodings, MIME parts, data URLs
+  };
+  return kMarkers;
+}
+
+namespace {
+
+std::vector<const rules::Rule*> AllRules(const rules::RuleSet& rules) {
+  std::vector<const rules::Rule*> out;
+  for (const auto& r : rules.rules()) out.push_back(r.get());
+  return out;
+}
+
+// An include directive starts its line (after blanks).
+std::vector<std::string> IncludeLines() {
+  std::vector<std::string> out;
+  for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
+    for (const syntax::IncludeSpec& spec : info.includes)
+      out.push_back("^[ \\t]*" + host::QuoteLiteral(spec.directive) + "[ \\t]");
+  return out;
+}
+
+std::vector<std::string> Quoted(const std::vector<std::string>& literals) {
+  std::vector<std::string> out;
+  for (const std::string& l : literals) out.push_back(host::QuoteLiteral(l));
+  return out;
+}
+
+// Pattern groups of the gate, after the targets (host::Prefilter bits 2, 4, 8).
+constexpr uint32_t kEncodingBit = 2, kIncludeBit = 4, kHintBit = 8;
+
+}  // namespace
+
+Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
+                   const std::vector<std::string>& hints)
+    : rules_(rules), targets_(targets), selector_(AllRules(rules)) {
+  for (size_t i = 0; i < selector_.rules().size(); ++i)
+    (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
+        .push_back(i);
+  // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
+  // its alternatives occur.
+  std::vector<std::string> words;  // Hyperscan patterns
+  std::map<rules::RuleSelector::Word, int> word_index;
+  for (size_t rule = 0; rule < selector_.rules().size(); ++rule) {
+    rules::RuleSelector::Words w = rules::RuleSelector::WordsOf(*selector_.rules()[rule]);
+    if (w.always) always_rules_.push_back(rule);
+    for (const auto& alternative : w.alternatives) {
+      std::vector<int> ids;
+      for (rules::RuleSelector::Word word : alternative) {
+        for (char& c : word.text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto [it, added] = word_index.emplace(word, static_cast<int>(words.size()));
+        if (added) {
+          std::string quoted = host::QuoteLiteral(word.text);
+          words.push_back(word.whole ? "\\b" + quoted + "\\b" : quoted);
+        }
+        ids.push_back(it->second);
+      }
+      word_alternatives_.push_back({rule, std::move(ids)});
+    }
+  }
+  prefilter_ = std::make_unique<host::Prefilter>(
+      targets,
+      std::vector<std::vector<std::string>>{Quoted(EncodingMarkers()), IncludeLines(), Quoted(hints)},
+      words);
+}
+
+Analyzer::~Analyzer() = default;
+
+std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
+  std::lock_guard lock(counts_mu_);
+  return {reader_counts_.begin(), reader_counts_.end()};
+}
+
+Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
+  std::vector<char> word_hits;
+  uint32_t bits = prefilter_->Scan(text, &word_hits);
+  // Encoded content (base64, gzip) hides what it holds only from readers that decode it.
+  bool decoded = false;
+  if (bits & kEncodingBit) {
+    std::vector<char> applies;
+    selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+    for (size_t i : directive_rules_)
+      decoded = decoded || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->decodes);
+  }
+  Screening s;
+  s.targets = !targets_.empty() && ((bits & host::Prefilter::kTargets) != 0 || decoded);
+  s.includes = (bits & kIncludeBit) != 0;
+  s.hints = (bits & kHintBit) != 0;
+  s.words = decoded;  // decoded content may name anything
+  if (!s.words) {
+    // A rule can name a fact only where all words of one of its alternatives occur and its
+    // globs or sniff select the entry; rules without words go by the latter alone.
+    std::vector<size_t> candidates = always_rules_;
+    for (const auto& [rule, ids] : word_alternatives_)
+      if (std::all_of(ids.begin(), ids.end(), [&](int w) { return word_hits[w] != 0; }))
+        candidates.push_back(rule);
+    if (!candidates.empty()) {
+      std::vector<char> applies;
+      selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+      s.words = std::any_of(candidates.begin(), candidates.end(), [&](size_t r) { return applies[r] != 0; });
+      // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
+      // candidates' own paths decide later.
+      for (size_t i : directive_rules_)
+        s.words = s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
+    }
+  }
+  return s;
 }
 
 void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        std::vector<Hit>* hits,
                        std::vector<std::pair<size_t, std::string>>* diagnostics,
                        std::vector<IncludeRef>* includes,
-                       const std::vector<std::string>* forced_syntaxes) const {
+                       const std::vector<std::string>* forced_syntaxes, bool includes_only) const {
   PathClass pc = ClassifyPath(path);
+  std::vector<char> applies;
+  selector_.Select(pc.effective_path, text, &applies);
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
   std::vector<syntax::EmbeddedDocument> embedded;
   std::deque<syntax::Document> documents;  // keeps the facts' storage alive until hits are built
   // Group the applicable directive rules by syntax so each reader runs once.
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
-  for (const rules::Rule* r : directive_rules_) {
+  for (size_t i : directive_rules_) {
+    const rules::Rule* r = selector_.rules()[i];
     bool forced = forced_syntaxes && std::find(forced_syntaxes->begin(), forced_syntaxes->end(),
                                                r->syntax) != forced_syntaxes->end();
-    if (forced || Applies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+    if (forced || applies[i]) by_syntax[r->syntax].push_back(r);
+  }
+  if (includes_only) {
+    // No target can be here (the gate said so): only the daemons' include directives matter.
+    std::erase_if(by_syntax, [](const auto& group) {
+      return syntax::FindSyntax(group.first)->includes.empty();
+    });
+  }
+  if (!by_syntax.empty()) {
+    std::lock_guard lock(counts_mu_);
+    for (const auto& group : by_syntax) ++reader_counts_[std::string(group.first)];
   }
   for (const auto& [name, group] : by_syntax) {
     syntax::Document& doc = documents.emplace_back();
@@ -206,6 +307,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   }
   // Inner documents first: their findings cover spans of this document like specific ones.
   std::vector<Hit> inner_hits;
+  if (includes_only) return;
   if (depth < kMaxEmbeddingDepth) {
     for (const syntax::EmbeddedDocument& e : embedded) {
       std::vector<Hit> inner;
@@ -244,8 +346,9 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   // Only directive syntaxes see inet_aton forms and short names; everything else needs a
   // literal mention, so a file without one is done here.
   if (by_syntax.empty() && inner_hits.empty() && !targets_.MayMention(text)) return;
-  for (const rules::Rule* r : other_rules_) {
-    if (!Applies(*r, pc.effective_path, text)) continue;
+  for (size_t i : other_rules_) {
+    if (!applies[i]) continue;
+    const rules::Rule* r = selector_.rules()[i];
     if (r->type == rules::MatchType::kRegex) {
       rules::MatchRegex(*r, text, targets_, &specific);
     } else {
@@ -291,12 +394,15 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
 std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
                                        std::string_view text, std::vector<Notice>* notices,
                                        std::vector<IncludeRef>* includes,
-                                       const std::vector<std::string>* forced_syntaxes) const {
+                                       const std::vector<std::string>* forced_syntaxes,
+                                       const Screening* screening) const {
   std::vector<Finding> findings;
   if (targets_.empty()) return findings;
+  Screening screened = screening ? *screening : Screen(path, text);
+  if (!screened.targets && !(includes && screened.includes)) return findings;
   std::vector<Hit> hits;
   std::vector<std::pair<size_t, std::string>> diagnostics;
-  Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes);
+  Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes, !screened.targets);
   if (hits.empty() && diagnostics.empty()) return findings;
 
   LineIndex index(text);

@@ -2,12 +2,18 @@
 // reads embedded documents with their own syntax, removes duplicates and classifies.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/types.h"
+#include "host/prefilter.h"
 #include "host/target.h"
 #include "rules/rule.h"
+#include "rules/select.h"
 
 namespace ntpsweep::scan {
 
@@ -19,9 +25,25 @@ struct IncludeRef {
   bool in_root = false;  // an absolute path of the configured system: resolve under the root
 };
 
+// What the gate saw in an entry, in one pass over its bytes (host/prefilter.h).
+struct Screening {
+  bool targets = true;    // a spelling of a target, or encoded content that may hide one
+  bool includes = false;  // the name of an include directive (chrony confdir, ntpd includefile)
+  bool hints = false;     // one of the caller's hint literals (scan/linkage.h)
+  bool words = true;      // some rule can name a fact here (rules::RuleSelector::WordsOf)
+};
+
 class Analyzer {
  public:
-  Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets);
+  // `hints` are literals the caller wants reported by Screen() in the same pass.
+  Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
+           const std::vector<std::string>& hints = {});
+  ~Analyzer();
+
+  // The gate: an entry whose Screening has neither `targets` nor `includes` cannot yield a
+  // finding or an include, and Analyze() returns at once for it.
+  // `path` is the entry's path as the rules see it.
+  Screening Screen(std::string_view path, std::string_view text) const;
 
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
   // Problems in the document (a malformed YAML file) are appended to `notices`.
@@ -30,22 +52,38 @@ class Analyzer {
   std::vector<Finding> Analyze(const Location& location, std::string_view path,
                                std::string_view text, std::vector<Notice>* notices,
                                std::vector<IncludeRef>* includes = nullptr,
-                               const std::vector<std::string>* forced_syntaxes = nullptr) const;
+                               const std::vector<std::string>* forced_syntaxes = nullptr,
+                               const Screening* screening = nullptr) const;
 
   const host::TargetSet& targets() const { return targets_; }
+  const rules::RuleSelector& selector() const { return selector_; }
+  // How many documents each syntax read so far (--stats), sorted by syntax.
+  std::vector<std::pair<std::string, size_t>> ReaderCounts() const;
 
  private:
   struct Hit;
   void Collect(std::string_view path, std::string_view text, int depth, std::vector<Hit>* hits,
                std::vector<std::pair<size_t, std::string>>* diagnostics,
                std::vector<IncludeRef>* includes = nullptr,
-               const std::vector<std::string>* forced_syntaxes = nullptr) const;
+               const std::vector<std::string>* forced_syntaxes = nullptr,
+               bool includes_only = false) const;
 
   const rules::RuleSet& rules_;
   const host::TargetSet& targets_;
-  std::vector<const rules::Rule*> directive_rules_;
-  std::vector<const rules::Rule*> other_rules_;
+  rules::RuleSelector selector_;  // over rules_.rules(), in order
+  std::unique_ptr<host::Prefilter> prefilter_;
+  std::vector<size_t> always_rules_;  // rules without words: selected by path alone
+  // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
+  std::vector<std::pair<size_t, std::vector<int>>> word_alternatives_;
+  std::vector<size_t> directive_rules_;  // indexes into selector_.rules()
+  std::vector<size_t> other_rules_;
+  mutable std::mutex counts_mu_;
+  mutable std::map<std::string, size_t, std::less<>> reader_counts_;
 };
+
+// Literals whose presence means a reader may decode a value the bytes do not spell (base64,
+// gzip, data URLs, escapes): the gate lets such entries through.
+const std::vector<std::string>& EncodingMarkers();
 
 // The path with a backup/vendor-copy suffix removed ("ntp.conf.dpkg-old" -> "ntp.conf"), and
 // whether it is such a copy at all (suffix, or a pristine copy under usr/share/).
@@ -54,9 +92,6 @@ struct PathClass {
   bool backup_copy = false;
 };
 PathClass ClassifyPath(std::string_view path);
-
-// Whether `rule` applies to an entry: its path globs (on the effective path) or its sniff.
-bool RuleApplies(const rules::Rule& rule, std::string_view effective_path, std::string_view text);
 
 // True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
 bool LooksBinary(std::string_view data);

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -164,17 +163,23 @@ bool Keep(const rules::Rule& rule, const syntax::Fact& fact, const syntax::Token
   return true;
 }
 
-struct Ctx {
-  const rules::RuleSet& rules;
-  std::vector<const rules::Rule*> directive_rules, regex_rules;
+}  // namespace
+
+struct SourceCollector::Ctx {
+  const rules::RuleSelector& selector;
+  std::vector<size_t> directive_rules, regex_rules;  // indexes into selector.rules()
 };
 
-void Collect(const Ctx& ctx, std::string_view path, std::string_view text, int depth,
-             std::vector<Raw>* out, std::vector<RawInstall>* installs) {
+namespace {
+
+void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string_view text,
+             int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs) {
   PathClass pc = ClassifyPath(path);
+  std::vector<char> applies;
+  ctx.selector.Select(pc.effective_path, text, &applies);
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
-  for (const rules::Rule* r : ctx.directive_rules)
-    if (RuleApplies(*r, pc.effective_path, text)) by_syntax[r->syntax].push_back(r);
+  for (size_t i : ctx.directive_rules)
+    if (applies[i]) by_syntax[ctx.selector.rules()[i]->syntax].push_back(ctx.selector.rules()[i]);
   std::vector<Raw> mine;
   std::vector<syntax::EmbeddedDocument> embedded;
   for (const auto& [name, group] : by_syntax) {
@@ -242,8 +247,9 @@ void Collect(const Ctx& ctx, std::string_view path, std::string_view text, int d
     for (auto& e : doc.embedded) embedded.push_back(std::move(e));
   }
   // Regex rules: every host their pattern captures.
-  for (const rules::Rule* rule : ctx.regex_rules) {
-    if (!RuleApplies(*rule, pc.effective_path, text)) continue;
+  for (size_t i : ctx.regex_rules) {
+    if (!applies[i]) continue;
+    const rules::Rule* rule = ctx.selector.rules()[i];
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
@@ -416,16 +422,36 @@ std::string Source::Key() const {
   return CanonicalHost(host);
 }
 
+namespace {
+
+std::vector<const rules::Rule*> AllRules(const rules::RuleSet& rules) {
+  std::vector<const rules::Rule*> out;
+  for (const auto& r : rules.rules()) out.push_back(r.get());
+  return out;
+}
+
+}  // namespace
+
+SourceCollector::SourceCollector(const rules::RuleSet& rules)
+    : selector_(AllRules(rules)), ctx_(std::make_unique<Ctx>(Ctx{selector_, {}, {}})) {
+  for (size_t i = 0; i < selector_.rules().size(); ++i) {
+    if (selector_.rules()[i]->type == rules::MatchType::kDirective) ctx_->directive_rules.push_back(i);
+    else if (selector_.rules()[i]->type == rules::MatchType::kRegex) ctx_->regex_rules.push_back(i);
+  }
+}
+
+SourceCollector::~SourceCollector() = default;
+
 EntrySources CollectSources(const rules::RuleSet& rules, const Location& location,
                             std::string_view path, std::string_view text) {
-  Ctx ctx{rules, {}, {}};
-  for (const auto& r : rules.rules()) {
-    if (r->type == rules::MatchType::kDirective) ctx.directive_rules.push_back(r.get());
-    else if (r->type == rules::MatchType::kRegex) ctx.regex_rules.push_back(r.get());
-  }
+  return SourceCollector(rules).Collect(location, path, text);
+}
+
+EntrySources SourceCollector::Collect(const Location& location, std::string_view path,
+                                      std::string_view text) const {
   std::vector<Raw> raws;
   std::vector<RawInstall> installs;
-  Collect(ctx, path, text, 0, &raws, &installs);
+  scan::Collect(*ctx_, path, text, 0, &raws, &installs);
   EntrySources out;
   if (raws.empty() && installs.empty()) return out;
   Lines lines(text);
@@ -465,72 +491,6 @@ EntrySources CollectSources(const rules::RuleSet& rules, const Location& locatio
     out.installs.push_back(std::move(in));
   }
   return out;
-}
-
-namespace {
-
-class InventorySink : public input::EntrySink {
- public:
-  InventorySink(const ScanOptions& options, const rules::RuleSet& rules, InventoryResult* result)
-      : options_(options), rules_(rules), result_(result) {}
-
-  void Add(input::Entry entry) override {
-    std::string data;
-    if (!entry.fs_path.empty()) {
-      std::ifstream in(entry.fs_path, std::ios::binary);
-      if (!in) {
-        Report(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
-                      "cannot read " + entry.location.Render()});
-        return;
-      }
-      data.resize(options_.max_file_bytes);
-      in.read(data.data(), static_cast<std::streamsize>(data.size()));
-      data.resize(static_cast<size_t>(in.gcount()));
-    } else {
-      data = std::move(entry.data);
-      if (data.size() > options_.max_file_bytes) data.resize(options_.max_file_bytes);
-    }
-    if (LooksBinary(data)) {
-      ++result_->stats.binary_skipped;
-      return;
-    }
-    ++result_->stats.entries;
-    result_->stats.bytes += data.size();
-    EntrySources found = CollectSources(rules_, entry.location, entry.path, data);
-    for (Source& s : found.sources) {
-      if (entry.shadowed) s.activity = Activity::kShadowed;
-      result_->sources.push_back(std::move(s));
-    }
-  }
-  void Report(Notice notice) override {
-    if (notice.level == Notice::Level::kError) result_->input_error = true;
-    result_->notices.push_back(std::move(notice));
-  }
-  void CountSkipped(std::string_view why) override { ++skipped_[std::string(why)]; }
-
-  std::map<std::string, size_t> skipped_;
-
- private:
-  const ScanOptions& options_;
-  const rules::RuleSet& rules_;
-  InventoryResult* result_;
-};
-
-}  // namespace
-
-InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& rules) {
-  InventoryResult result;
-  InventorySink sink(options, rules, &result);
-  for (const std::string& operand : options.operands) input::OpenOperand(operand, options.walk, sink);
-  for (auto& [why, n] : sink.skipped_) result.stats.skipped.emplace_back(why, n);
-  std::sort(result.sources.begin(), result.sources.end(), [](const Source& a, const Source& b) {
-    return std::make_tuple(a.Key(), a.location, a.span.line, a.span.column, a.rule_id) <
-           std::make_tuple(b.Key(), b.location, b.span.line, b.span.column, b.rule_id);
-  });
-  std::sort(result.notices.begin(), result.notices.end(), [](const Notice& a, const Notice& b) {
-    return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
-  });
-  return result;
 }
 
 }  // namespace ntpsweep::scan

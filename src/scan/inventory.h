@@ -4,12 +4,14 @@
 // its time servers it did not know about.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/types.h"
 #include "rules/rule.h"
+#include "rules/select.h"
 #include "scan/scan.h"
 
 namespace ntpsweep::scan {
@@ -44,7 +46,22 @@ struct EntrySources {
   std::vector<Install> installs;
 };
 
-// The sources of one text entry. `path` is the path rules see.
+// Reads entries for their sources; holds the rule selection built once for a rule set.
+class SourceCollector {
+ public:
+  explicit SourceCollector(const rules::RuleSet& rules);
+  ~SourceCollector();
+  // The sources of one text entry. `path` is the path rules see. Thread-safe.
+  EntrySources Collect(const Location& location, std::string_view path, std::string_view text) const;
+
+  struct Ctx;
+
+ private:
+  rules::RuleSelector selector_;
+  std::unique_ptr<Ctx> ctx_;
+};
+
+// The same for one entry, building the rule selection for this call only (tests).
 EntrySources CollectSources(const rules::RuleSet& rules, const Location& location,
                             std::string_view path, std::string_view text);
 

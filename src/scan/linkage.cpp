@@ -127,14 +127,15 @@ std::vector<std::string> Linker::DefinedNames(std::string_view key_path) {
   return names;
 }
 
+const std::vector<std::string>& Linker::Hints() {
+  // Only entries that can hold an expression or an installation are worth reading for linkage.
+  static const std::vector<std::string> kHints = {"{{", "<%", "${", "%{", "$", "COPY", "ADD", "src",
+                                                  "source"};
+  return kHints;
+}
+
 void Linker::Observe(const Location& location, std::string_view path, std::string_view text) {
-  // Only entries that can hold an expression or an installation are worth a second reading.
-  static constexpr std::string_view kHints[] = {"{{", "<%", "${", "%{", "$", "COPY", "ADD", "src",
-                                                "source"};
-  bool hint = false;
-  for (std::string_view h : kHints) hint = hint || text.find(h) != std::string_view::npos;
-  if (!hint) return;
-  EntrySources found = CollectSources(rules_, location, path, text);
+  EntrySources found = collector_.Collect(location, path, text);
   std::vector<Consumer> consumers;
   for (Source& s : found.sources) {
     if (!s.expression || s.variables.empty()) continue;
@@ -145,6 +146,25 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
   std::lock_guard lock(mu_);
   for (Consumer& c : consumers) consumers_.push_back(std::move(c));
   for (Install& i : found.installs) installs_.push_back(std::move(i));
+}
+
+std::vector<std::string> Linker::Needles(const std::vector<Finding>& findings) const {
+  std::set<std::string> out;
+  for (const Finding& f : findings) {
+    const rules::Rule* rule = rules_.Find(f.rule_id);
+    if (rule && rule->variable) {
+      for (const std::string& n : DefinedNames(f.directive)) {
+        out.insert(n);
+        if (size_t c = n.rfind("::"); c != std::string::npos) out.insert(n.substr(c + 2));
+      }
+    }
+    if (!f.location.chain.empty()) {
+      const std::string& file = f.location.chain.back();
+      out.insert(file.substr(file.rfind('/') + 1));
+    }
+  }
+  out.erase("");
+  return {out.begin(), out.end()};
 }
 
 void Linker::Link(std::vector<Finding>* findings) const {

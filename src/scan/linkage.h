@@ -20,10 +20,15 @@ namespace ntpsweep::scan {
 
 class Linker {
  public:
-  explicit Linker(const rules::RuleSet& rules) : rules_(rules) {}
+  explicit Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {}
 
-  // Records the consumers and installers of one entry. Thread-safe.
+  // Literals an entry must hold to be worth observing (the gate reports them in its pass).
+  static const std::vector<std::string>& Hints();
+  // Records the consumers and installers of one entry that holds a hint. Thread-safe.
   void Observe(const Location& location, std::string_view path, std::string_view text);
+  // Literals an entry must hold to relate to one of `findings`: the variables they define, the
+  // names of their files (what an installer's source ends with).
+  std::vector<std::string> Needles(const std::vector<Finding>& findings) const;
   // Adds RelatedLocation entries to the findings that define a consumed variable or sit in an
   // installed file.
   void Link(std::vector<Finding>* findings) const;
@@ -46,6 +51,7 @@ class Linker {
     std::vector<std::string> variables;
   };
   const rules::RuleSet& rules_;
+  SourceCollector collector_;
   mutable std::mutex mu_;
   std::vector<Consumer> consumers_;
   std::vector<Install> installs_;

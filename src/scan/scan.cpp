@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -17,7 +18,9 @@
 #include <thread>
 
 #include "core/glob.h"
+#include "host/prefilter.h"
 #include "scan/analyze.h"
+#include "scan/inventory.h"
 #include "scan/linkage.h"
 #include "scan/suppress.h"
 
@@ -26,10 +29,11 @@ namespace {
 
 constexpr size_t kSniffBytes = 8192;
 
-// Reads at most `limit` bytes into `out` (reused across files, so no fresh pages per file).
-// Binary files stop after the first block: *binary is set and the rest is never read.
-bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* truncated,
-              bool* binary, std::string* error) {
+// Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
+// no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
+// after the first block: *binary is set and the rest is never read.
+bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
+              bool* truncated, bool* binary, std::string* error) {
   // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
   // neither lead out of the tree nor block the worker.
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
@@ -43,27 +47,87 @@ bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* tru
     return false;
   }
   size_t want = std::min<size_t>(static_cast<size_t>(st.st_size), limit);
-  out->resize(want);
+  if (storage->size() < want) storage->resize(want);
   size_t got = 0;
   while (got < want) {
     size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
-    ssize_t n = read(fd.get(), out->data() + got, chunk);
+    ssize_t n = read(fd.get(), storage->data() + got, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *error = std::strerror(errno);
       return false;
     }
     if (n == 0) break;
-    if (got == 0 && LooksBinary(std::string_view(out->data(), static_cast<size_t>(n)))) {
+    if (got == 0 && LooksBinary(std::string_view(storage->data(), static_cast<size_t>(n)))) {
       *binary = true;
       return true;
     }
     got += static_cast<size_t>(n);
   }
-  out->resize(got);
+  *data = std::string_view(storage->data(), got);
   *truncated = static_cast<size_t>(st.st_size) > limit;
   return true;
 }
+
+// An inventory's sources travel the pipeline as findings, so image layers and hard links amend
+// them like findings; these two carry the fields across.
+Finding SourceAsFinding(Source s) {
+  Finding f;
+  f.rule_id = std::move(s.rule_id);
+  f.location = std::move(s.location);
+  f.span = s.span;
+  f.matched = std::move(s.host);
+  f.activity = s.activity;
+  f.line_text = std::move(s.line_text);
+  f.directive = std::move(s.directive);
+  if (s.expression) f.properties.emplace_back("expression", "true");
+  if (!s.embedded_path.empty()) f.properties.emplace_back("embeddedPath", std::move(s.embedded_path));
+  if (!s.syntax.empty()) f.properties.emplace_back("syntax", std::move(s.syntax));
+  // Properties get sorted: a zero-padded index keeps the variables in the order they were read.
+  for (size_t i = 0; i < s.variables.size(); ++i) {
+    char index[32];
+    std::snprintf(index, sizeof index, "%06zu:", i);
+    f.properties.emplace_back("variable", index + s.variables[i]);
+  }
+  return f;
+}
+
+Source FindingAsSource(Finding f) {
+  Source s;
+  s.rule_id = std::move(f.rule_id);
+  s.location = std::move(f.location);
+  s.span = f.span;
+  s.host = std::move(f.matched);
+  s.activity = f.activity;
+  s.line_text = std::move(f.line_text);
+  s.directive = std::move(f.directive);
+  for (auto& [key, value] : f.properties) {
+    if (key == "expression") s.expression = true;
+    else if (key == "embeddedPath") s.embedded_path = std::move(value);
+    else if (key == "syntax") s.syntax = std::move(value);
+    else if (key == "variable") s.variables.push_back(value.substr(value.find(':') + 1));
+  }
+  return s;
+}
+
+// Seconds since the last lap, for --stats.
+class PhaseClock {
+ public:
+  double Lap() {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// What one worker counts without taking the pipeline's lock.
+struct WorkerStats : ScanStats {
+  double read_seconds = 0, prefilter_seconds = 0, reader_seconds = 0;
+};
 
 class Pipeline : public input::EntrySink {
  public:
@@ -71,6 +135,7 @@ class Pipeline : public input::EntrySink {
       : options_(options), analyzer_(analyzer) {}
 
   Linker* linker_ = nullptr;  // scan/linkage.h; null when options.link is off
+  const SourceCollector* collector_ = nullptr;  // set for an inventory: sources, not findings
 
   void Add(input::Entry entry) override {
     if (std::string_view why = options_.select.Reject(entry.location, entry.path); !why.empty()) {
@@ -110,20 +175,30 @@ class Pipeline : public input::EntrySink {
     unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> workers;
     for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { Work(); });
+    PhaseClock clock;
     for (const std::string& operand : options_.operands)
       input::OpenOperand(operand, options_.walk, *this);
+    double walk_seconds = clock.Lap();
     {
       std::lock_guard lock(mu_);
       done_ = true;
     }
     not_empty_.notify_all();
     for (auto& w : workers) w.join();
-    FollowIncludes();
+    clock.Lap();
+    if (!collector_) FollowIncludes();
     // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
     input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     // Variables -> the templates and scripts that render them; files -> what installs them.
-    if (linker_) linker_->Link(&result_.findings);
+    if (linker_) {
+      ObserveDeferred();
+      linker_->Link(&result_.findings);
+    }
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
+    result_.stats.phases = {{"walk", walk_seconds},           {"read", read_seconds_},
+                            {"prefilter", prefilter_seconds_}, {"readers", reader_seconds_},
+                            {"cross-file", clock.Lap()}};
+    result_.stats.readers = analyzer_.ReaderCounts();
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
       return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
@@ -156,14 +231,16 @@ class Pipeline : public input::EntrySink {
         const ReadEntry& e = read_files_[index];
         bool truncated = false, binary = false;
         std::string error;
-        if (!ReadFile(e.fs_path, options_.max_file_bytes, &buffer, &truncated, &binary, &error) ||
+        std::string_view text;
+        if (!ReadFile(e.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
+                      &error) ||
             binary)
           continue;  // it was readable text moments ago; a change since is not worth a notice
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
         std::vector<Finding> found =
-            analyzer_.Analyze(e.location, e.path, buffer, &notices, &includes, &syntaxes);
-        ApplyInlineSuppressions(buffer, &found);  // the first reading reported unused markers
+            analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+        ApplyInlineSuppressions(text, &found);  // the first reading reported unused markers
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
         std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
         for (Finding& f : found) result_.findings.push_back(std::move(f));
@@ -175,9 +252,30 @@ class Pipeline : public input::EntrySink {
     }
   }
 
+  // Reads the linkage candidates on disk that name a variable or a file of a finding.
+  void ObserveDeferred() {
+    if (link_candidates_.empty() || result_.findings.empty()) return;
+    host::TargetSet none;
+    std::vector<std::string> needles;
+    for (const std::string& n : linker_->Needles(result_.findings)) needles.push_back(host::QuoteLiteral(n));
+    host::Prefilter names(none, {needles});
+    std::string buffer;
+    for (const ReadEntry& c : link_candidates_) {
+      bool truncated = false, binary = false;
+      std::string error;
+      std::string_view text;
+      if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
+                    &error) ||
+          binary || names.Scan(text) == 0)
+        continue;
+      ++result_.stats.observed;
+      linker_->Observe(c.location, c.path, text);
+    }
+  }
+
   void Work() {
     std::vector<Finding> local;
-    ScanStats stats;
+    WorkerStats stats;
     std::vector<Notice> notices;
     std::string buffer;
     for (;;) {
@@ -202,20 +300,27 @@ class Pipeline : public input::EntrySink {
     result_.stats.bytes += stats.bytes;
     result_.stats.binary_skipped += stats.binary_skipped;
     result_.stats.truncated += stats.truncated;
+    result_.stats.analyzed += stats.analyzed;
+    result_.stats.prefiltered_out += stats.prefiltered_out;
+    result_.stats.observed += stats.observed;
+    read_seconds_ += stats.read_seconds;
+    prefilter_seconds_ += stats.prefilter_seconds;
+    reader_seconds_ += stats.reader_seconds;
   }
 
   void Process(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
-               ScanStats* stats, std::vector<Notice>* notices) {
+               WorkerStats* stats, std::vector<Notice>* notices) {
     bool truncated = false, binary = false;
     std::string_view data;
+    PhaseClock clock;
     if (!entry.fs_path.empty()) {
       std::string error;
-      if (!ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &truncated, &binary, &error)) {
+      if (!ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &data, &truncated, &binary,
+                    &error)) {
         notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
                                   "cannot read " + entry.location.Render() + ": " + error});
         return;
       }
-      data = *buffer;
     } else {
       data = entry.data;
       if (data.size() > options_.max_file_bytes) {
@@ -237,10 +342,52 @@ class Pipeline : public input::EntrySink {
     }
     ++stats->entries;
     stats->bytes += data.size();
+    stats->read_seconds += clock.Lap();
+    // The gate: one pass over the bytes decides which readers, if any, this entry needs.
+    // Without the gate every entry is read as if everything were possible (a check of the gate).
+    Screening screening = options_.prefilter ? analyzer_.Screen(entry.path, data)
+                                             : Screening{!analyzer_.targets().empty(), true, true, true};
+    stats->prefilter_seconds += clock.Lap();
+    struct AddReaderTime {
+      PhaseClock& clock;
+      double& total;
+      ~AddReaderTime() { total += clock.Lap(); }
+    } add_reader_time{clock, stats->reader_seconds};
+    if (collector_) {  // inventory: every time source, no target needed
+      if (!screening.words) {
+        ++stats->prefiltered_out;
+        return;
+      }
+      ++stats->analyzed;
+      for (Source& s : collector_->Collect(entry.location, entry.path, data).sources) {
+        Finding f = SourceAsFinding(std::move(s));
+        if (entry.shadowed) f.activity = Activity::kShadowed;
+        f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
+        std::sort(f.properties.begin(), f.properties.end());
+        out->push_back(std::move(f));
+      }
+      return;
+    }
     std::vector<IncludeRef> includes;
-    std::vector<Finding> found =
-        analyzer_.Analyze(entry.location, entry.path, data, notices, &includes);
-    if (linker_) linker_->Observe(entry.location, entry.path, data);
+    std::vector<Finding> found;
+    if (screening.targets || screening.includes) {
+      ++stats->analyzed;
+      found = analyzer_.Analyze(entry.location, entry.path, data, notices, &includes, nullptr,
+                                &screening);
+    } else {
+      ++stats->prefiltered_out;
+    }
+    if (linker_ && screening.hints && screening.words) {
+      if (!entry.fs_path.empty() && options_.prefilter) {
+        // Linkage only matters for findings, known at the end: a file on disk is read for it
+        // then, and only when it names one of their variables or files (ObserveDeferred).
+        std::lock_guard lock(mu_);
+        link_candidates_.push_back({entry.location, entry.path, entry.fs_path, entry.root});
+      } else {
+        ++stats->observed;
+        linker_->Observe(entry.location, entry.path, data);
+      }
+    }
     if (!entry.fs_path.empty()) {
       // Remembered so that a file named by another file's include can be read again with the
       // including daemon's syntax (see FollowIncludes).
@@ -280,6 +427,7 @@ class Pipeline : public input::EntrySink {
   size_t queued_bytes_ = 0;
   std::vector<input::Amendment> amendments_;
   bool done_ = false;
+  double read_seconds_ = 0, prefilter_seconds_ = 0, reader_seconds_ = 0;
   std::map<std::string, size_t> skipped_;
   ScanResult result_;
   struct ReadEntry {
@@ -287,10 +435,33 @@ class Pipeline : public input::EntrySink {
     std::string path, fs_path, root;
   };
   std::vector<ReadEntry> read_files_;
+  std::vector<ReadEntry> link_candidates_;
   std::vector<IncludeRef> includes_;
 };
 
 }  // namespace
+
+InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& rules) {
+  auto start = std::chrono::steady_clock::now();
+  host::TargetSet none;
+  Analyzer analyzer(rules, none);
+  SourceCollector collector(rules);
+  Pipeline pipeline(options, analyzer);
+  pipeline.collector_ = &collector;
+  ScanResult scanned = pipeline.Run();
+  InventoryResult result;
+  for (Finding& f : scanned.findings) result.sources.push_back(FindingAsSource(std::move(f)));
+  result.notices = std::move(scanned.notices);
+  result.stats = std::move(scanned.stats);
+  result.input_error = scanned.input_error;
+  std::sort(result.sources.begin(), result.sources.end(), [](const Source& a, const Source& b) {
+    return std::make_tuple(a.Key(), a.location, a.span.line, a.span.column, a.rule_id) <
+           std::make_tuple(b.Key(), b.location, b.span.line, b.span.column, b.rule_id);
+  });
+  result.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
 
 void SortFindings(std::vector<Finding>* findings) {
   std::sort(findings->begin(), findings->end(), [](const Finding& a, const Finding& b) {
@@ -302,7 +473,7 @@ void SortFindings(std::vector<Finding>* findings) {
 ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
                    const host::TargetSet& targets) {
   auto start = std::chrono::steady_clock::now();
-  Analyzer analyzer(rules, targets);
+  Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : std::vector<std::string>{});
   Pipeline pipeline(options, analyzer);
   Linker linker(rules);
   if (options.link) pipeline.linker_ = &linker;

@@ -21,6 +21,7 @@ struct ScanOptions {
   EntryFilter select;                 // --shard, --include, --changed-since
   bool report_unused_suppressions = false;  // notices for ntpsweep:ignore markers that matched nothing
   bool link = true;  // related locations: renderers of variables, installers of files (scan/linkage.h)
+  bool prefilter = true;  // the gate; off reads every entry with every reader that applies (checks)
 };
 
 struct ScanStats {
@@ -28,7 +29,14 @@ struct ScanStats {
   size_t bytes = 0;            // bytes of those entries
   size_t binary_skipped = 0;
   size_t truncated = 0;
+  size_t analyzed = 0;         // text entries the gate passed on to the readers
+  size_t prefiltered_out = 0;  // text entries done after the gate's pass
+  size_t observed = 0;         // text entries read for linkage (expressions, installs)
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
+  std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
+  // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",
+  // "readers" (summed over workers), "cross-file" (includes, layers, linkage).
+  std::vector<std::pair<std::string, double>> phases;
   double seconds = 0;
 };
 

@@ -76,6 +76,8 @@ struct SyntaxInfo {
   ReadFn read;
   std::vector<IncludeSpec> includes = {};
   bool ignore_case = false;  // directive names (of includes) are case-insensitive
+  bool decodes = false;      // reads encoded content (base64, gzip, data URLs): values not in the bytes
+  bool embeds = false;       // finds documents inside its documents (heredocs, write_files, %post)
 };
 
 // Every syntax the binary knows; adding a syntax is adding a reader file and a line here.

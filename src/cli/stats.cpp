@@ -1,0 +1,36 @@
+// --stats: files seen, what the gate spared, what each reader read, and time per phase.
+#include <cstdio>
+#include <ostream>
+
+#include "cli/command.h"
+
+namespace ntpsweep::cli {
+
+void WriteStats(std::ostream& out, const scan::ScanStats& s, double output_seconds) {
+  char line[160];
+  auto row = [&](const char* label, size_t n) {
+    std::snprintf(line, sizeof line, "  %-26s %12zu\n", label, n);
+    out << line;
+  };
+  out << "ntpsweep: statistics\n";
+  row("text entries read", s.entries);
+  row("bytes of text", s.bytes);
+  row("binary entries skipped", s.binary_skipped);
+  row("prefiltered out", s.prefiltered_out);
+  row("passed to the readers", s.analyzed);
+  row("read for linkage", s.observed);
+  row("truncated", s.truncated);
+  for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
+  for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
+  auto phase = [&](const std::string& name, double seconds) {
+    std::snprintf(line, sizeof line, "  %-26s %11.3fs\n", ("time " + name).c_str(), seconds);
+    out << line;
+  };
+  for (const auto& [name, seconds] : s.phases) phase(name, seconds);
+  phase("output", output_seconds);
+  phase("total", s.seconds + output_seconds);
+  out << "  (walk, cross-file, output and total are wall time; read, prefilter and readers are "
+         "summed over the workers)\n";
+}
+
+}  // namespace ntpsweep::cli

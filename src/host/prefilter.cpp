@@ -1,0 +1,248 @@
+#include "host/prefilter.h"
+
+#include <hs/hs.h>
+
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace ntpsweep::host {
+
+std::string QuoteLiteral(std::string_view literal) {
+  std::string out;
+  char buf[8];
+  for (char c : literal) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      out += c;
+    } else {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string Format(const char* fmt, uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// One inet_aton part of value `v`: decimal, octal (leading 0) or hex (0x), as the resolver reads.
+std::string AnyBase(uint64_t v) {
+  if (v == 0) return "(?:0+|0x0+)";
+  return "(?:" + Format("%llu", v) + "|0+" + Format("%llo", v) + "|0x0*" + Format("%llx", v) + ")";
+}
+
+// A dotted-quad octet as free text reads it: decimal, leading zeros allowed.
+std::string Decimal(uint32_t v) { return "0*" + Format("%llu", v); }
+
+// Any spelling of an IPv6 address (or of the IPv4-in-IPv6 forms) has two colons at most four hex
+// digits apart; FindInText's own prefilter anchors on the same shape.
+constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}:";
+// Any digit: the fallback when no narrower anchor is sound (a /7 network, 0.x addresses).
+constexpr const char* kAnyNumber = "[0-9]";
+
+uint16_t Group(const Ipv6Bytes& a, int i) { return static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]); }
+
+// Groups 0-5 of an IPv6 address are followed by ':' in every spelling (only groups 6-7 may be
+// written as a dotted quad), so the longest non-zero one within the first `usable_bits` anchors it.
+std::string Ipv6Anchor(const Ipv6Bytes& a, int usable_bits) {
+  int best = -1;
+  size_t best_len = 0;
+  for (int i = 0; i < 6 && (i + 1) * 16 <= usable_bits; ++i) {
+    uint16_t g = Group(a, i);
+    if (g == 0) continue;
+    size_t len = Format("%llx", g).size();
+    if (len > best_len) best = i, best_len = len;
+  }
+  if (best < 0) return kAnyIpv6;
+  return "0*" + Format("%llx", Group(a, best)) + ":";
+}
+
+// The last two groups of an IPv4-embedding IPv6 spelling (::ffff:a00:1, 64:ff9b::a00:1).
+std::string EmbeddedAnchor(uint32_t v4, bool low_known) {
+  uint32_t hi = v4 >> 16, lo = v4 & 0xffff;
+  if (!low_known) return hi ? "0*" + Format("%llx", hi) + ":" : kAnyIpv6;
+  if (hi && lo) return "0*" + Format("%llx", hi) + ":0*" + Format("%llx", lo);
+  if (hi) return "0*" + Format("%llx", hi) + ":(?:0|:)";  // a14:0, a14:0000 or a14::
+  if (lo) return "(?:0|:):0*" + Format("%llx", lo);        // 0:1 or ::1
+  return kAnyIpv6;
+}
+
+}  // namespace
+
+std::vector<std::string> GatePatterns(const Target& t) {
+  std::vector<std::string> out;
+  switch (t.kind) {
+    case Target::Kind::kHostName:
+      out.push_back(QuoteLiteral(t.name));
+      if (!t.first_label.empty()) out.push_back(QuoteLiteral(t.first_label));  // short names
+      break;
+    case Target::Kind::kIpv4: {
+      uint32_t v = t.ipv4;
+      uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
+      out.push_back(Decimal(a) + "\\." + Decimal(b) + "\\." + Decimal(c) + "\\." + Decimal(d));
+      // inet_aton: a.b.c.d, a.b.(16 bits), a.(24 bits), (32 bits), each part in any base.
+      out.push_back(AnyBase(a) + "\\." + AnyBase(b) + "\\." + AnyBase(c) + "\\." + AnyBase(d));
+      out.push_back(AnyBase(a) + "\\." + AnyBase(b) + "\\." + AnyBase(v & 0xffff));
+      out.push_back(AnyBase(a) + "\\." + AnyBase(v & 0xffffff));
+      out.push_back(AnyBase(v));
+      out.push_back(EmbeddedAnchor(v, true));
+      break;
+    }
+    case Target::Kind::kIpv4Cidr: {
+      uint32_t v = t.ipv4;
+      int full = t.prefix_len / 8, rest = t.prefix_len % 8;
+      if (full == 0 || (v >> 24) == 0) {
+        out.push_back(kAnyNumber);
+        break;
+      }
+      std::string dotted;
+      for (int i = 0; i < full && i < 4; ++i) dotted += Decimal((v >> (24 - 8 * i)) & 255) + "\\.";
+      if (full < 4 && rest > 0) {
+        uint32_t first = (v >> (24 - 8 * full)) & 255, count = 1u << (8 - rest);
+        dotted += "0*(?:";
+        for (uint32_t o = first; o < first + count; ++o)
+          dotted += (o == first ? "" : "|") + Format("%llu", o);
+        dotted += ")";
+      }
+      out.push_back(dotted);
+      // Resolver forms keep the first part whole; a lone 32-bit number may be anything >= 2^24.
+      out.push_back(AnyBase(v >> 24) + "\\.");
+      out.push_back("[0-9]{8,12}");
+      out.push_back("0x0*[0-9a-f]{7,8}");
+      out.push_back(EmbeddedAnchor(v, t.prefix_len >= 32));
+      if (t.prefix_len < 16) out.back() = kAnyIpv6;
+      break;
+    }
+    case Target::Kind::kIpv6:
+    case Target::Kind::kIpv6Cidr:
+      out.push_back(Ipv6Anchor(t.ipv6, t.kind == Target::Kind::kIpv6 ? 128 : t.prefix_len));
+      break;
+  }
+  return out;
+}
+
+struct Prefilter::Database {
+  struct FreeDatabase {
+    void operator()(hs_database_t* d) const { hs_free_database(d); }
+  };
+  struct FreeScratch {
+    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+  };
+  using ScratchPtr = std::unique_ptr<hs_scratch_t, FreeScratch>;
+  std::unique_ptr<hs_database_t, FreeDatabase> db;
+  std::vector<uint32_t> bit_of;  // pattern id -> group bits
+  std::vector<int> tracked_of;   // pattern id -> tracked literal, or -1
+  size_t tracked_count = 0;
+  std::mutex mu;
+  std::vector<ScratchPtr> idle;  // one per concurrent scan, reused
+  ScratchPtr prototype;
+
+  ScratchPtr Acquire() {
+    std::lock_guard lock(mu);
+    if (!idle.empty()) {
+      ScratchPtr s = std::move(idle.back());
+      idle.pop_back();
+      return s;
+    }
+    hs_scratch_t* s = nullptr;
+    if (hs_clone_scratch(prototype.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
+    return ScratchPtr(s);
+  }
+  void Release(ScratchPtr s) {
+    std::lock_guard lock(mu);
+    idle.push_back(std::move(s));
+  }
+};
+
+Prefilter::Prefilter(const TargetSet& targets,
+                     const std::vector<std::vector<std::string>>& groups,
+                     const std::vector<std::string>& tracked)
+    : db_(std::make_unique<Database>()) {
+  // Pattern -> (group bits, tracked literal or -1); many targets share anchors.
+  std::map<std::string, std::pair<uint32_t, int>> patterns;
+  auto add = [&](std::string pattern, uint32_t bit, int tracked_index) {
+    auto& slot = patterns.try_emplace(std::move(pattern), 0u, -1).first->second;
+    slot.first |= bit;
+    if (tracked_index >= 0) slot.second = tracked_index;
+  };
+  for (const Target& t : targets.targets())
+    for (std::string& p : GatePatterns(t)) add(std::move(p), kTargets, -1);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g + 1 >= 32) throw std::runtime_error("prefilter: too many pattern groups");
+    for (const std::string& p : groups[g])
+      if (!p.empty()) add(p, 1u << (g + 1), -1);
+  }
+  db_->tracked_count = tracked.size();
+  for (size_t i = 0; i < tracked.size(); ++i)
+    if (!tracked[i].empty()) add(tracked[i], 0, static_cast<int>(i));
+  if (patterns.empty()) return;
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flags, ids;
+  for (const auto& [pattern, what] : patterns) {
+    ids.push_back(static_cast<unsigned>(expressions.size()));
+    expressions.push_back(pattern.c_str());
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_MULTILINE);
+    db_->bit_of.push_back(what.first);
+    db_->tracked_of.push_back(what.second);
+    all_bits_ |= what.first;
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
+                       &error) != HS_SUCCESS) {
+    std::string message = error && error->message ? error->message : "unknown error";
+    int which = error ? error->expression : -1;
+    hs_free_compile_error(error);
+    throw std::runtime_error("prefilter: cannot compile pattern " +
+                             (which >= 0 ? std::string(expressions[which]) : "") + ": " + message);
+  }
+  db_->db.reset(db);
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
+  db_->prototype.reset(scratch);
+}
+
+Prefilter::~Prefilter() = default;
+
+uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
+  if (tracked_hits) tracked_hits->assign(db_->tracked_count, 0);
+  if (!db_->db) return 0;
+  if (text.size() > std::numeric_limits<unsigned>::max()) {
+    if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
+    return all_bits_;
+  }
+  struct State {
+    const Database* db;
+    std::vector<char>* tracked;
+    uint32_t bits, all;
+  } state{db_.get(), tracked_hits, 0, all_bits_};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+                     void* ctx) -> int {
+    auto* s = static_cast<State*>(ctx);
+    s->bits |= s->db->bit_of[id];
+    if (s->db->tracked_of[id] >= 0) {
+      if (s->tracked) (*s->tracked)[s->db->tracked_of[id]] = 1;
+      return 0;
+    }
+    return !s->tracked && s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
+  };
+  Database::ScratchPtr scratch = db_->Acquire();
+  hs_error_t rc = hs_scan(db_->db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
+                          scratch.get(), on_match, &state);
+  db_->Release(std::move(scratch));
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+    if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
+    return all_bits_;
+  }
+  return state.bits;
+}
+
+}  // namespace ntpsweep::host

@@ -1,0 +1,52 @@
+// The gate: one Hyperscan pass over an entry's bytes that says whether any spelling of any
+// target can be in it at all, in free text or as a value a resolver reads (inet_aton forms,
+// short names), plus caller-given literal groups (encoding markers, expression hints). An entry
+// the gate rejects is done after that pass.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/target.h"
+
+namespace ntpsweep::host {
+
+// Hyperscan regular expressions whose union matches a superset of every spelling of `target`
+// that TargetSet::FindInText or TargetSet::MatchToken (either context) can accept. Exposed so
+// tests can check the superset property.
+std::vector<std::string> GatePatterns(const Target& target);
+
+// A pattern that matches `literal` as written.
+std::string QuoteLiteral(std::string_view literal);
+
+class Prefilter {
+ public:
+  static constexpr uint32_t kTargets = 1;  // bit of the target spellings; group g is bit g + 1
+
+  // `groups[g]` are Hyperscan patterns (case-insensitive, '^' at any line start) reported as
+  // bit g + 1; QuoteLiteral() makes a pattern of a literal. Throws std::runtime_error when the
+  // database cannot be built (a bug or a bad pattern, not an input problem).
+  // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
+  Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
+            const std::vector<std::string>& tracked = {});
+  ~Prefilter();
+  Prefilter(const Prefilter&) = delete;
+  Prefilter& operator=(const Prefilter&) = delete;
+
+  // Bits of the groups that occur in `text`. Thread-safe. Text too large for one block scan
+  // reports every bit: the gate then lets it through rather than guess.
+  // With `tracked_hits`, (*tracked_hits)[i] says whether tracked pattern i matches.
+  uint32_t Scan(std::string_view text, std::vector<char>* tracked_hits = nullptr) const;
+
+  uint32_t all_bits() const { return all_bits_; }
+
+ private:
+  struct Database;
+  std::unique_ptr<Database> db_;
+  uint32_t all_bits_ = 0;
+};
+
+}  // namespace ntpsweep::host

@@ -1,0 +1,168 @@
+#include "rules/select.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <re2/filtered_re2.h>
+
+#include "core/glob.h"
+
+namespace ntpsweep::rules {
+namespace {
+
+// The longest run of plain characters inside one segment of a glob: any path the glob matches
+// contains it ("**/cron.d/*" -> "cron.d", "**/*.sh" -> ".sh").
+std::string RequiredLiteral(std::string_view glob) {
+  std::string best, run;
+  for (size_t i = 0; i < glob.size(); ++i) {
+    char c = glob[i];
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '/') {
+      if (run.size() > best.size()) best = run;
+      run.clear();
+      if (c == '[') {  // a class stands for one unknown character
+        size_t close = glob.find(']', i + 2);
+        if (close == std::string_view::npos) return best;  // a lone '[': stop guessing
+        i = close;
+      }
+    } else {
+      run += c;
+    }
+  }
+  if (run.size() > best.size()) best = run;
+  return best;
+}
+
+// Alphanumeric runs of three or more characters: pieces of a name that appear as written.
+std::vector<std::string> Runs(std::string_view name) {
+  std::vector<std::string> out;
+  std::string run;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    char c = i < name.size() ? name[i] : '\0';
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      run += c;
+      continue;
+    }
+    if (run.size() >= 3) out.push_back(run);
+    run.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
+RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
+  Words out;
+  auto always = [&out] {
+    out.always = true;
+    out.alternatives.clear();
+    return out;
+  };
+  if (rule.type == MatchType::kText) return out;  // mentions name no fact: the targets' gate
+
+  if (rule.type == MatchType::kRegex) {
+    re2::FilteredRE2 filter(3);
+    int id = 0;
+    RE2::Options options;
+    options.set_log_errors(false);
+    if (filter.Add(rule.regex->pattern(), options, &id) != RE2::NoError) return always();
+    std::vector<std::string> atoms;  // lower case; the gate matches without regard to case
+    filter.Compile(&atoms);
+    if (atoms.empty()) return always();
+    for (std::string& a : atoms) out.alternatives.push_back({Word{std::move(a), false}});
+    return out;
+  }
+  if (rule.directives.empty() && rule.key_paths.empty()) return always();
+  for (const std::string& d : rule.directives) {
+    // Readers name facts of template lines that render whole directives "@dynamic": such a
+    // line holds a template expression.
+    if (d.starts_with('@')) {
+      for (const char* opener : {"{{", "{%", "<%"}) out.alternatives.push_back({Word{opener, false}});
+      continue;
+    }
+    // Readers cut directive names at non-word characters, so each run stands as a whole word.
+    std::vector<std::string> runs = Runs(d);
+    if (runs.empty()) return always();
+    for (std::string& r : runs) out.alternatives.push_back({Word{std::move(r), true}});
+  }
+  for (const std::string& k : rule.key_paths) {
+    // A glob's run may sit inside a longer key (`*ntp*server*` in `my_ntp_servers`).
+    std::vector<std::string> runs = Runs(k);
+    if (runs.empty()) return always();
+    std::vector<Word> all;
+    for (std::string& r : runs) all.push_back(Word{std::move(r), false});
+    out.alternatives.push_back(std::move(all));
+  }
+  return out;
+}
+
+RuleSelector::RuleSelector(std::vector<const Rule*> rules) : rules_(std::move(rules)) {
+  std::map<std::string, size_t> glob_index;
+  std::map<std::string, int> sniff_index;
+  auto glob = [&](const std::string& g) {
+    auto [it, added] = glob_index.emplace(g, globs_.size());
+    if (added) globs_.push_back({g, RequiredLiteral(g)});
+    return it->second;
+  };
+  RE2::Options options;
+  options.set_log_errors(false);
+  sniff_set_ = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  bool set_ok = true;
+  for (const Rule* r : rules_) {
+    Entry e;
+    for (const std::string& g : r->paths) e.paths.push_back(glob(g));
+    for (const std::string& g : r->exclude_paths) e.excludes.push_back(glob(g));
+    if (r->sniff) {
+      auto [it, added] = sniff_index.emplace(r->sniff->pattern(), static_cast<int>(sniffs_.size()));
+      if (added) {
+        sniffs_.push_back(r->sniff.get());
+        set_ok = set_ok && sniff_set_->Add(r->sniff->pattern(), nullptr) == it->second;
+      }
+      e.sniff = it->second;
+    }
+    entries_.push_back(std::move(e));
+  }
+  if (!set_ok || sniffs_.empty() || !sniff_set_->Compile()) sniff_set_.reset();
+}
+
+RuleSelector::~RuleSelector() = default;
+
+void RuleSelector::Select(std::string_view path, std::string_view text,
+                          std::vector<char>* applies) const {
+  applies->assign(rules_.size(), 0);
+  std::vector<signed char> glob_hit(globs_.size(), -1);  // -1: not tried yet
+  auto hit = [&](size_t g) {
+    if (glob_hit[g] < 0)
+      glob_hit[g] = path.find(globs_[g].required) != std::string_view::npos &&
+                    GlobMatch(globs_[g].pattern, path);
+    return glob_hit[g] == 1;
+  };
+  std::string_view head = text.substr(0, kSniffBytes);
+  std::vector<int> sniff_hits;
+  bool sniffed = false;
+  auto sniff = [&](int s) {
+    if (!sniff_set_) return RE2::PartialMatch(head, *sniffs_[s]);
+    if (!sniffed) {
+      sniffed = true;
+      RE2::Set::ErrorInfo error{};
+      if (!sniff_set_->Match(head, &sniff_hits, &error) && error.kind != RE2::Set::kNoError) {
+        // The DFA ran out of memory: ask each sniff on its own.
+        sniff_hits.clear();
+        for (size_t i = 0; i < sniffs_.size(); ++i)
+          if (RE2::PartialMatch(head, *sniffs_[i])) sniff_hits.push_back(static_cast<int>(i));
+      }
+    }
+    return std::find(sniff_hits.begin(), sniff_hits.end(), s) != sniff_hits.end();
+  };
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const Entry& e = entries_[i];
+    if (std::any_of(e.excludes.begin(), e.excludes.end(), hit)) continue;
+    if (e.paths.empty() && e.sniff < 0) {
+      (*applies)[i] = 1;
+      continue;
+    }
+    (*applies)[i] = std::any_of(e.paths.begin(), e.paths.end(), hit) || (e.sniff >= 0 && sniff(e.sniff));
+  }
+}
+
+}  // namespace ntpsweep::rules

@@ -1,0 +1,64 @@
+// Which rules apply to an entry: every rule's path globs and content sniff, decided in one go.
+// Rules share globs and sniffs, so each distinct glob is tried once per entry, only when its
+// literal part occurs in the path, and all sniffs run as one RE2::Set over the entry's head.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include <re2/set.h>
+
+#include "rules/rule.h"
+
+namespace ntpsweep::rules {
+
+class RuleSelector {
+ public:
+  explicit RuleSelector(std::vector<const Rule*> rules);
+  ~RuleSelector();
+
+  const std::vector<const Rule*>& rules() const { return rules_; }
+
+  // (*applies)[i] is set when rules()[i] applies to an entry with this (backup suffix removed)
+  // path and text: no exclude glob matches, and a path glob or the sniff does (a rule with
+  // neither applies everywhere).
+  void Select(std::string_view effective_path, std::string_view text,
+              std::vector<char>* applies) const;
+
+  static constexpr size_t kSniffBytes = 8192;
+
+  // What an entry must hold for `rule` to name a fact or match at all: all the words of one of
+  // the alternatives. A directive name may be composed or normalised by its reader, so any run
+  // of it is an alternative; a key path is matched on keys as written, so all its runs form one;
+  // each required atom of a regex is one. `always` when nothing is known.
+  struct Word {
+    std::string text;
+    bool whole = false;  // stands between non-word characters (a directive name as written)
+    bool operator<(const Word& o) const { return std::tie(text, whole) < std::tie(o.text, o.whole); }
+  };
+  struct Words {
+    bool always = false;
+    std::vector<std::vector<Word>> alternatives;
+  };
+  static Words WordsOf(const Rule& rule);
+
+ private:
+  struct Glob {
+    std::string pattern;
+    std::string required;  // a literal every matching path contains
+  };
+  struct Entry {
+    std::vector<size_t> paths, excludes;  // indexes into globs_
+    int sniff = -1;                       // index into the sniff set
+  };
+  std::vector<const Rule*> rules_;
+  std::vector<Glob> globs_;
+  std::vector<Entry> entries_;
+  std::vector<const RE2*> sniffs_;
+  std::unique_ptr<RE2::Set> sniff_set_;
+};
+
+}  // namespace ntpsweep::rules

@@ -1,0 +1,152 @@
+// The gate (host/prefilter.h) may let through more than it must, never less: every spelling that
+// FindInText or MatchToken accepts for a target is seen by its patterns, and decoys that name
+// no target are rejected, so the gate is not trivially open.
+#include "host/prefilter.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "host/target.h"
+
+namespace {
+
+using namespace ntpsweep::host;
+
+TargetSet Make(const std::vector<std::string>& values) {
+  TargetSet set;
+  std::string error;
+  for (const std::string& v : values) REQUIRE(set.Add(v, &error));
+  return set;
+}
+
+std::string Base(uint64_t v, int base, bool upper) {
+  char buf[40];
+  if (base == 8) std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
+  else if (base == 16) std::snprintf(buf, sizeof buf, upper ? "0X%llX" : "0x%llx", static_cast<unsigned long long>(v));
+  else std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Every inet_aton spelling shape of `v`: 4, 3, 2 and 1 parts, each part in a random base.
+std::vector<std::string> ResolverSpellings(uint32_t v, std::mt19937& rng) {
+  std::uniform_int_distribution<int> pick(0, 3);
+  auto part = [&](uint64_t x) {
+    int b = pick(rng);
+    return Base(x, b == 0 ? 10 : b == 1 ? 8 : 16, b == 3);
+  };
+  std::vector<std::string> out;
+  for (int i = 0; i < 8; ++i) {
+    out.push_back(part(v >> 24) + "." + part((v >> 16) & 255) + "." + part((v >> 8) & 255) + "." +
+                  part(v & 255));
+    out.push_back(part(v >> 24) + "." + part((v >> 16) & 255) + "." + part(v & 0xffff));
+    out.push_back(part(v >> 24) + "." + part(v & 0xffffff));
+    out.push_back(part(v));
+  }
+  return out;
+}
+
+bool Gated(const Prefilter& gate, const std::string& text) {
+  return (gate.Scan(text) & Prefilter::kTargets) != 0;
+}
+
+}  // namespace
+
+TEST_CASE("prefilter: every spelling a matcher accepts passes the gate", "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40", "172.16.0.0/12", "192.168.7.0/24", "10.0.0.0/8",
+                              "2001:db8::1", "fd00::/64", "::ffff:0:0/96", "ntp1.corp.example.com",
+                              "time"});
+  const Prefilter gate(set, {});
+  std::mt19937 rng(2026);
+  std::vector<std::string> spellings = {
+      // Free text and daemon values of the IPv4 target, IPv4-in-IPv6 forms.
+      "10.20.30.40", "010.020.030.040", "::ffff:10.20.30.40", "::ffff:a14:1e28", "::FFFF:0A14:1E28",
+      "64:ff9b::a14:1e28", "::ffff:0:a14:1e28", "[::ffff:a14:1e28]:123",
+      // CIDR members, dotted and resolver forms.
+      "172.31.255.254", "172.16.0.1", "0254.0x1f.1.2", "172.1048577", "2886729729", "0xAC100001",
+      "192.168.7.99", "10.255.255.255", "10.1", "012.3.4.5",
+      // IPv6 spellings, zones, brackets.
+      "2001:db8::1", "2001:DB8:0:0:0:0:0:1", "2001:0db8::0001", "[2001:db8::1]:123",
+      "2001:db8::0.0.0.1", "fd00::1:2", "FD00:0:0:0:0:0:0:9", "fd00::", "fd00::1%eth0",
+      // Names, short names.
+      "ntp1.corp.example.com", "NTP1.Corp.Example.COM.", "https://ntp1.corp.example.com:4460/",
+      "ntp1", "NTP1", "time", "TIME.",
+  };
+  for (uint32_t v : {0x0a141e28u, 0xac100001u, 0xc0a80763u, 0x0a000001u})
+    for (std::string& s : ResolverSpellings(v, rng)) spellings.push_back(std::move(s));
+  size_t checked = 0;
+  for (const std::string& s : spellings) {
+    INFO("spelling '" << s << "'");
+    // The generator must produce real spellings, or the property proves nothing.
+    bool named = set.MatchToken(s, Context::kHostValue) || !set.FindInText(s).empty();
+    REQUIRE(named);
+    CHECK(Gated(gate, "server " + s + " iburst"));
+    CHECK(Gated(gate, s));
+    ++checked;
+  }
+  CHECK(checked > 60);
+}
+
+TEST_CASE("prefilter: random text that FindInText or MatchToken names is never rejected",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.0.0.1", "10.20.30.0/24", "2001:db8::1", "fd00::/64",
+                              "ntp1.corp.example.com", "a1.example.com"});
+  const Prefilter gate(set, {});
+  const std::string_view pieces[] = {"10.0.0.1", "10.20.30.7", "2001:db8::1", "fd00::9",
+                                     "::ffff:10.0.0.1", "64:ff9b::a00:1", "ntp1.corp.example.com",
+                                     "NTP1", "a1", "012", "0x", "a", "1", "0", ":", "::", ".", " ",
+                                     "\n", "10", "256", "db8", "ff", "com", "167772161", "%", "[",
+                                     "]"};
+  std::mt19937 rng(99);
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  std::uniform_int_distribution<int> count(1, 12);
+  size_t positives = 0, negatives = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string text;
+    for (int k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    bool named = !set.FindInText(text).empty() || set.MatchToken(text, Context::kHostValue);
+    INFO("text '" << text << "'");
+    if (named) {
+      REQUIRE(Gated(gate, text));
+      ++positives;
+    } else if (!Gated(gate, text)) {
+      ++negatives;
+    }
+  }
+  CHECK(positives > 1000);
+  CHECK(negatives > 1000);  // the gate also says no
+}
+
+TEST_CASE("prefilter: decoys that name no target are rejected", "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40", "fd00::123", "ntp-old.corp.example.com"});
+  const Prefilter gate(set, {});
+  for (const char* decoy :
+       {"server 10.20.30.41 iburst", "pool 0.debian.pool.ntp.org", "10.2.30.40", "fd01::123",
+        "ntp.corp.example.com", "std::string", "Lorem ipsum dolor sit amet", "", "12:30:45"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate, decoy));
+  }
+}
+
+TEST_CASE("prefilter: groups and tracked literals are reported apart", "[host][prefilter]") {
+  const TargetSet set = Make({"10.0.0.1"});
+  const Prefilter gate(set, {{QuoteLiteral("base64")}, {"^[ \\t]*include[ \\t]"}},
+                       {"\\bserver\\b", "ntp_servers"});
+  std::vector<char> tracked;
+  CHECK(gate.Scan("x: !!binary BASE64 data", &tracked) == 2u);
+  CHECK(tracked == std::vector<char>{0, 0});
+  CHECK(gate.Scan("# a comment\n  include /etc/chrony/extra.conf\n", &tracked) == 4u);
+  CHECK(gate.Scan("see the include directive", &tracked) == 0u);  // not at a line start
+  CHECK(gate.Scan("ntp_servers: [10.0.0.1]", &tracked) == Prefilter::kTargets);
+  CHECK(tracked == std::vector<char>{0, 1});
+  CHECK(gate.Scan("SERVER and Ntp_Servers", &tracked) == 0u);
+  CHECK(tracked == std::vector<char>{1, 1});
+  CHECK(gate.Scan("servers", &tracked) == 0u);  // not the whole word
+  CHECK(tracked == std::vector<char>{0, 0});
+  const TargetSet none;
+  const Prefilter empty(none, {});
+  CHECK(empty.Scan("10.0.0.1") == 0u);
+}

@@ -1,11 +1,10 @@
 #include "cli/config.h"
 
+#include "core/file.h"
 #include "host/target.h"
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -93,11 +92,9 @@ scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
 }  // namespace
 
 ConfigFile LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseConfig(buf.str(), path);
+  std::string text;
+  if (!ReadWholeFile(path, &text)) throw ConfigError(path + ": cannot be read");
+  return ParseConfig(text, path);
 }
 
 ConfigFile ParseConfig(const std::string& text, const std::string& path) {

@@ -219,15 +219,9 @@ int RunScanCommand(ScanArgs args) {
   ctx.include_absent = args.include_absent;
   if (args.format == "sarif") ctx.vcs = scan::DetectGit(srcroot);
 
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "ntpsweep: cannot write " << args.output << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
+  Output output(args.output);
+  if (!output.ok()) return kExitError;
+  std::ostream& out = output.stream();
   if (args.format == "sarif")
     report::WriteSarif(out, result, ctx);
   else if (args.format == "json")

@@ -1,13 +1,12 @@
 #include "report/baseline.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "core/file.h"
 #include "report/fingerprint.h"
 
 namespace ntpsweep::report {
@@ -153,11 +152,9 @@ std::vector<Finding> ParseBaseline(const std::string& text, const std::string& n
 }
 
 std::vector<Finding> LoadBaseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BaselineError(path + ": the baseline cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseBaseline(buf.str(), path);
+  std::string text;
+  if (!ReadWholeFile(path, &text)) throw BaselineError(path + ": the baseline cannot be read");
+  return ParseBaseline(text, path);
 }
 
 std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file.h"
 #include "core/types.h"
 #include "host/target.h"
 #include "rules/rule.h"
@@ -58,7 +59,6 @@ PathClass ClassifyPath(std::string_view path);
 // Whether `rule` applies to an entry: its path globs (on the effective path) or its sniff.
 bool RuleApplies(const rules::Rule& rule, std::string_view effective_path, std::string_view text);
 
-// True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
-bool LooksBinary(std::string_view data);
+using ntpsweep::LooksBinary;  // core/file.h
 
 }  // namespace ntpsweep::scan

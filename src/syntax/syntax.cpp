@@ -11,6 +11,19 @@
 #include "syntax/yaml.h"
 
 namespace ntpsweep::syntax {
+
+void EmbedRange(std::string_view text, size_t begin, size_t end, std::string path, Document* out) {
+  if (end <= begin) return;
+  EmbeddedDocument d;
+  d.path = std::move(path);
+  d.text = std::string(text.substr(begin, end - begin));
+  d.line_map = {{0, begin}};
+  d.outer_offset = begin;
+  d.outer_length = end - begin;
+  if (d.text.back() != '\n') d.text += '\n';  // readers expect whole lines
+  out->embedded.push_back(std::move(d));
+}
+
 namespace {
 
 void ReadNtpConf(std::string_view text, Document* out) { out->facts = ReadLines(text, LineSyntax{}); }

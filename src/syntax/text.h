@@ -6,15 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"  // Trim
+
 namespace ntpsweep::syntax {
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-inline std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (IsSpace(s.front()) || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (IsSpace(s.back()) || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
 
 // Byte offsets of line starts; [i] is the start of line i (0-based).
 inline std::vector<size_t> LineStarts(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/offset_map.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -17,25 +18,14 @@ constexpr char kPlaceholder = '\x1a';  // a masked template expression (see temp
 // A scalar's decoded value and where its pieces sit in the document.
 struct Scalar {
   std::string value;
-  std::vector<std::pair<size_t, size_t>> map;  // breakpoints: value index -> document offset
+  OffsetMap map;  // breakpoints: value index -> document offset
   size_t begin = 0, end = 0;                   // document span, quotes/indicators included
   bool block = false;
   bool quoted = false;
   // Document offset of value index i (by its last breakpoint).
-  size_t OuterOf(size_t i) const {
-    if (map.empty()) return begin;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(i, npos));
-    if (it != map.begin()) --it;
-    return it->second + (i - it->first);
-  }
+  size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin); }
   // True when value[a, b) is written verbatim in the document.
-  bool Verbatim(size_t a, size_t b) const {
-    if (map.empty()) return false;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(a, npos));
-    if (it == map.begin()) return false;
-    size_t next = it == map.end() ? value.size() : it->first;
-    return b <= next;
-  }
+  bool Verbatim(size_t a, size_t b) const { return IsVerbatim(map, a, b, value.size()); }
 };
 
 struct Node {

@@ -1,0 +1,27 @@
+// Reading files from the local file system: whole small files (configs, rules, baselines) and
+// scanned files, bounded and safe against links and FIFOs swapped in after the walk.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ntpsweep {
+
+// How much of a file's head decides whether it is binary.
+inline constexpr size_t kSniffBytes = 8192;
+
+// True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
+bool LooksBinary(std::string_view data);
+
+// Reads the whole of a small file the user named (config, rule file, baseline, SARIF log).
+// False when it cannot be opened.
+bool ReadWholeFile(const std::string& path, std::string* out);
+
+// Reads at most `limit` bytes of a scanned regular file into `out` (reused across files, so no
+// fresh pages per file). Binary files stop after the first block: *binary is set and the rest
+// is never read. False with `error` set when the file cannot be read.
+bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* truncated,
+              bool* binary, std::string* error);
+
+}  // namespace ntpsweep

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/line_index.h"
 #include "core/offset_map.h"
 #include "syntax/text.h"
 
@@ -46,9 +47,8 @@ bool IsBlankOrComment(std::string_view line) {
 
 class Parser {
  public:
-  Parser(std::string_view text, bool commented) : t_(text), commented_(commented) {
-    starts_ = LineStarts(text);
-  }
+  Parser(std::string_view text, bool commented)
+      : t_(text), commented_(commented), lines_(text) {}
 
   std::vector<Node>& nodes() { return nodes_; }
 
@@ -79,10 +79,7 @@ class Parser {
     return static_cast<int>(nodes_.size() - 1);
   }
 
-  size_t LineStartOf(size_t pos) const {
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), pos);
-    return *(it - 1);
-  }
+  size_t LineStartOf(size_t pos) const { return lines_.LineStartOf(pos); }
   size_t LineEnd(size_t pos) const {
     size_t e = t_.find('\n', pos);
     return e == npos ? t_.size() : e;
@@ -561,7 +558,7 @@ class Parser {
 
   std::string_view t_;
   bool commented_;
-  std::vector<size_t> starts_;
+  LineIndex lines_;
   std::vector<Node> nodes_;
   size_t cursor_ = 0;
   int flow_depth_ = 0;

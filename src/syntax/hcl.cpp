@@ -317,12 +317,7 @@ class Parser {
   }
 
   Token MakeToken(const Value& v, size_t a, size_t b) {
-    size_t outer = v.OuterOf(a);
-    if (v.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    Token t{doc_->Keep(v.text.substr(a, b - a)), outer};
-    size_t oe = b > a ? v.OuterOf(b - 1) + 1 : outer;
-    t.source_length = std::max<size_t>(oe > outer ? oe - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, v.text, v.map, v.begin, a, b, doc_);
   }
 
   void Emit(const std::string& path, const Value& v) {

@@ -308,12 +308,7 @@ class Interpreter {
 
  private:
   Token MakeToken(const Piece& p, size_t a, size_t b) {
-    size_t outer = p.OuterOf(a);
-    if (p.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    Token t{doc_->Keep(p.text.substr(a, b - a)), outer};
-    size_t oe = b > a ? p.OuterOf(b - 1) + 1 : outer;
-    t.source_length = std::max<size_t>(oe > outer ? oe - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, p.text, p.map, p.begin == npos ? 0 : p.begin, a, b, doc_);
   }
 
   size_t LineStart(size_t off) const {

@@ -63,6 +63,12 @@ struct Document {
   std::string_view Keep(std::string s) { return storage.emplace_back(std::move(s)); }
 };
 
+// The token for decoded[a, b), a text decoded from `document` with breakpoints `map`
+// (`if_empty`: where an opaque decoded text sits): a view of the document when those bytes are
+// written there as they are, else a copy kept in `doc` that spans the bytes it was decoded from.
+Token DecodedToken(std::string_view document, std::string_view decoded, const OffsetMap& map,
+                   size_t if_empty, size_t a, size_t b, Document* doc);
+
 // Embeds text[begin, end) as written (a RUN body, a %post section) for the syntax `path` selects.
 void EmbedRange(std::string_view text, size_t begin, size_t end, std::string path, Document* out);
 

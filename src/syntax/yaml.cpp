@@ -661,12 +661,7 @@ class Emitter {
   }
 
   Token MakeToken(const Scalar& s, size_t a, size_t b) {
-    size_t outer = s.OuterOf(a);
-    if (s.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    size_t outer_end = b > a ? s.OuterOf(b - 1) + 1 : outer;
-    Token t{doc_->Keep(s.value.substr(a, b - a)), outer};
-    t.source_length = std::max<size_t>(outer_end > outer ? outer_end - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, s.value, s.map, s.begin, a, b, doc_);
   }
 
   void Words(const Scalar& s, size_t from, std::vector<Token>* out) {

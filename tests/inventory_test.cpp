@@ -10,9 +10,7 @@
 
 namespace {
 
-using ntpsweep::testing::kSourceDir;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
+using namespace ntpsweep::testing;  // run_binary.h
 
 RunOptions InSource() {
   RunOptions o;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -62,6 +63,15 @@ bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* tru
   out->resize(got);
   *truncated = static_cast<size_t>(st.st_size) > limit;
   return true;
+}
+
+std::string RootRelative(const std::string& path, const std::string& root) {
+  if (root.empty()) return "";
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
+  std::string r = root;
+  if (r.back() != '/') r += '/';
+  return abs.starts_with(r) ? abs.substr(r.size()) : "";
 }
 
 }  // namespace ntpsweep

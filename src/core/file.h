@@ -24,4 +24,7 @@ bool ReadWholeFile(const std::string& path, std::string* out);
 bool ReadFile(const std::string& path, size_t limit, std::string* out, bool* truncated,
               bool* binary, std::string* error);
 
+// `path` relative to the absolute directory `root` when it lies below it, else "".
+std::string RootRelative(const std::string& path, const std::string& root);
+
 }  // namespace ntpsweep

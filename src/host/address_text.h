@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "host/target.h"
 
@@ -13,5 +14,13 @@ namespace ntpsweep::host {
 std::string FormatIpv4(uint32_t address);
 // Lower-case hex, the longest run of zero groups as "::", IPv4-mapped as "::ffff:10.0.0.1".
 std::string FormatIpv6(const Ipv6Bytes& address);
+
+// A host value's canonical form for grouping: IPv4/IPv6 by value, names lower-case without the
+// trailing dot.
+std::string CanonicalHost(std::string_view host);
+
+// What inventory groups a time source by: the canonical host, or for a template expression
+// ({{ server }}, ${NTP}) the expression on one line.
+std::string GroupingKey(std::string_view host, bool expression);
 
 }  // namespace ntpsweep::host

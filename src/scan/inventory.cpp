@@ -326,28 +326,6 @@ void Collect(const Ctx& ctx, std::string_view path, std::string_view text, int d
 
 }  // namespace
 
-std::string CanonicalHost(std::string_view h) {
-  if (auto v4 = host::ParseIpv4DottedQuad(h)) return host::FormatIpv4(*v4);
-  std::string_view v = h;
-  if (!v.empty() && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
-  if (size_t pct = v.find('%'); pct != std::string_view::npos) v = v.substr(0, pct);
-  if (v.find(':') != std::string_view::npos)
-    if (auto v6 = host::ParseIpv6(v)) return host::FormatIpv6(*v6);
-  std::string n(h);
-  while (!n.empty() && n.back() == '.') n.pop_back();
-  std::transform(n.begin(), n.end(), n.begin(), ::tolower);
-  return n;
-}
-
-std::string Source::Key() const {
-  if (expression) {
-    std::string k;
-    for (char c : host) k += (c == '\n' || c == '\t') ? ' ' : c;
-    return k;
-  }
-  return CanonicalHost(host);
-}
-
 EntrySources CollectSources(const rules::RuleSet& rules, const Location& location,
                             std::string_view path, std::string_view text) {
   Ctx ctx{rules, {}, {}};
@@ -456,8 +434,10 @@ InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& r
   for (const std::string& operand : options.operands) input::OpenOperand(operand, options.walk, sink);
   for (auto& [why, n] : sink.skipped_) result.stats.skipped.emplace_back(why, n);
   std::sort(result.sources.begin(), result.sources.end(), [](const Source& a, const Source& b) {
-    return std::make_tuple(a.Key(), a.location, a.span.line, a.span.column, a.rule_id) <
-           std::make_tuple(b.Key(), b.location, b.span.line, b.span.column, b.rule_id);
+    return std::make_tuple(host::GroupingKey(a.host, a.expression), a.location, a.span.line,
+                           a.span.column, a.rule_id) <
+           std::make_tuple(host::GroupingKey(b.host, b.expression), b.location, b.span.line,
+                           b.span.column, b.rule_id);
   });
   std::sort(result.notices.begin(), result.notices.end(), [](const Notice& a, const Notice& b) {
     return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);

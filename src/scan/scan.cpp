@@ -20,7 +20,7 @@
 #include "core/glob.h"
 #include "scan/analyze.h"
 #include "scan/linkage.h"
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 namespace ntpsweep::scan {
 namespace {
@@ -123,7 +123,7 @@ class Pipeline : public input::EntrySink {
         std::vector<IncludeRef> includes;
         std::vector<Finding> found =
             analyzer_.Analyze(e.location, e.path, buffer, &notices, &includes, &syntaxes);
-        ApplyInlineSuppressions(buffer, &found);  // the first reading reported unused markers
+        triage::ApplyInlineSuppressions(buffer, &found);  // the first reading reported unused markers
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
         std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
         for (Finding& f : found) result_.findings.push_back(std::move(f));
@@ -212,7 +212,7 @@ class Pipeline : public input::EntrySink {
       }
     }
     // Inline `ntpsweep:ignore` markers need the text, which only lives here.
-    for (const InlineMarker& m : ApplyInlineSuppressions(data, &found)) {
+    for (const triage::InlineMarker& m : triage::ApplyInlineSuppressions(data, &found)) {
       if (!options_.report_unused_suppressions) continue;
       notices->push_back(Notice{Notice::Level::kWarning, "unused-suppression", entry.location,
                                 m.line, m.column,
@@ -252,12 +252,6 @@ class Pipeline : public input::EntrySink {
 
 }  // namespace
 
-void SortFindings(std::vector<Finding>* findings) {
-  std::sort(findings->begin(), findings->end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.location, a.span.line, a.span.column, a.rule_id) <
-           std::tie(b.location, b.span.line, b.span.column, b.rule_id);
-  });
-}
 
 ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
                    const host::TargetSet& targets) {

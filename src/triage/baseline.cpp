@@ -1,4 +1,4 @@
-#include "report/baseline.h"
+#include "triage/baseline.h"
 
 #include <algorithm>
 #include <map>
@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"
-#include "report/fingerprint.h"
+#include "core/fingerprint.h"
 
-namespace ntpsweep::report {
+namespace ntpsweep::triage {
 namespace {
 
 using Json = nlohmann::json;
@@ -145,7 +145,7 @@ std::vector<Finding> ParseBaseline(const std::string& text, const std::string& n
   }
   if (missing_fingerprints) {
     // A report from before fingerprints existed: compute them the way the scan does.
-    scan::SortFindings(&out);
+    SortFindings(&out);
     AssignFingerprints(&out);
   }
   return out;
@@ -200,14 +200,14 @@ std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
     absent.back().baseline_state = BaselineState::kAbsent;
     absent.back().suppression.reset();
   }
-  scan::SortFindings(&absent);
+  SortFindings(&absent);
   return absent;
 }
 
-std::vector<Finding> Triage(const TriageOptions& options, scan::ScanResult* result) {
+std::vector<Finding> Triage(const TriageOptions& options, ScanResult* result) {
   AssignFingerprints(&result->findings);
   if (!options.ignore.empty())
-    scan::ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
+    ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
                              &result->findings, &result->notices, options.root);
   if (!options.have_baseline) return {};
   return ApplyBaseline(options.baseline, &result->findings);
@@ -225,4 +225,4 @@ bool FailsCheck(const std::vector<Finding>& findings, Severity threshold, bool n
   return false;
 }
 
-}  // namespace ntpsweep::report
+}  // namespace ntpsweep::triage

@@ -1,4 +1,4 @@
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -7,9 +7,8 @@
 #include "core/file.h"
 #include "core/glob.h"
 #include "core/strings.h"
-#include "scan/shard.h"
 
-namespace ntpsweep::scan {
+namespace ntpsweep::triage {
 namespace {
 
 // Comment introducers of the syntaxes ntpsweep reads and most others: shell/YAML/INI/HCL (#, ;),
@@ -276,4 +275,4 @@ void ApplyIgnoreEntries(const std::vector<IgnoreEntry>& entries, const std::stri
   }
 }
 
-}  // namespace ntpsweep::scan
+}  // namespace ntpsweep::triage

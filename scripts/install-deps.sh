@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
-  libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
+  libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev libhyperscan-dev
 )
 test_pkgs=(
   python3 python3-jsonschema git

@@ -88,7 +88,8 @@ TEST_CASE("baseline: fingerprints ignore line numbers and indentation", "[baseli
   std::string key = std::string("ntpsweep/v1") + '\0' + "ntp-conf-source" + '\0' + "etc/ntp.conf" +
                     '\0' + "192.0.2.10" + '\0' + "server 192.0.2.10 iburst";
   char hex[32];
-  std::snprintf(hex, sizeof hex, "%016llx:1", static_cast<unsigned long long>(ntpsweep::Fnv1a64(key)));
+  std::snprintf(hex, sizeof hex, "%016llx:1",
+                static_cast<unsigned long long>(ntpsweep::Fnv1a64(key)));
   CHECK(before[0].fingerprint == hex);
   // Any of rule, path, matched text or line content changes it.
   std::vector<Finding> other = {Make("etc/ntp.conf", 3, "ntp-conf-source", "192.0.2.10", "server 192.0.2.10 prefer")};

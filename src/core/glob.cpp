@@ -84,7 +84,8 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   while (path.substr(0, 2) == "./") path.remove_prefix(2);
   if (pattern.find('/') == std::string_view::npos) {
     size_t slash = path.rfind('/');
-    return Match(kFilePath, pattern, slash == std::string_view::npos ? path : path.substr(slash + 1));
+    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    return Match(kFilePath, pattern, name);
   }
   if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);

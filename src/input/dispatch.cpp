@@ -83,7 +83,8 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
         return;
       }
       if (depth >= limits.max_depth) return too_deep();
-      if (!reader->memory) return reader->stream(scan, peek, chain, path, depth + 1, s, head, layer);
+      if (!reader->memory)
+        return reader->stream(scan, peek, chain, path, depth + 1, s, head, layer);
       // Random access: held in memory within a cap, never spilled to disk.
       std::string data, error;
       if (!Buffer(peek, limits.max_buffer_bytes, &data, &error)) {
@@ -175,8 +176,8 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
   if (s.kind == ContentKind::kUnsupported) {
     // An operand nothing of which can be read is an input error (exit 2), like a FIFO; the
     // same file met in a directory is a warning.
-    scan.Note(operand ? Notice::Level::kError : Notice::Level::kWarning, "unsupported-format", chain,
-              display + ": " + s.format + " is not supported; nothing inside it was scanned");
+    scan.Note(operand ? Notice::Level::kError : Notice::Level::kWarning, "unsupported-format",
+              chain, display + ": " + s.format + " is not supported; nothing inside it was scanned");
     return true;
   }
   FindContentReader(s.kind)->file(scan, fd.get(), fs_path, chain, s, operand);

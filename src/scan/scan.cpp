@@ -123,7 +123,8 @@ class Pipeline : public input::EntrySink {
         std::vector<IncludeRef> includes;
         std::vector<Finding> found =
             analyzer_.Analyze(e.location, e.path, buffer, &notices, &includes, &syntaxes);
-        triage::ApplyInlineSuppressions(buffer, &found);  // the first reading reported unused markers
+        // The first reading reported unused markers.
+        triage::ApplyInlineSuppressions(buffer, &found);
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
         std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
         for (Finding& f : found) result_.findings.push_back(std::move(f));

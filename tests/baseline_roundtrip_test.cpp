@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ci_util.h"
-#include "report/baseline.h"
-#include "report/fingerprint.h"
+#include "core/fingerprint.h"
+#include "triage/baseline.h"
 
 namespace {
 
@@ -16,7 +16,7 @@ using ntpsweep::BaselineState;
 using ntpsweep::Finding;
 using ntpsweep::Location;
 using ntpsweep::Severity;
-namespace report = ntpsweep::report;
+namespace triage = ntpsweep::triage;
 using Json = nlohmann::json;
 
 Finding Make(const std::string& path, uint32_t line, const std::string& rule,
@@ -76,8 +76,8 @@ TEST_CASE("baseline: fingerprints ignore line numbers and indentation", "[baseli
                                  Make("etc/ntp.conf", 6, "ntp-conf-source", "192.0.2.10", "server 192.0.2.10 iburst")};
   std::vector<Finding> after = {Make("etc/ntp.conf", 13, "ntp-conf-source", "192.0.2.10", "  server   192.0.2.10\tiburst "),
                                 Make("etc/ntp.conf", 40, "ntp-conf-source", "192.0.2.10", "server 192.0.2.10 iburst")};
-  report::AssignFingerprints(&before);
-  report::AssignFingerprints(&after);
+  ntpsweep::AssignFingerprints(&before);
+  ntpsweep::AssignFingerprints(&after);
   CHECK(before[0].fingerprint == after[0].fingerprint);
   CHECK(before[1].fingerprint == after[1].fingerprint);
   // Two identical lines in one file stay distinct by their occurrence.
@@ -88,11 +88,12 @@ TEST_CASE("baseline: fingerprints ignore line numbers and indentation", "[baseli
   std::string key = std::string("ntpsweep/v1") + '\0' + "ntp-conf-source" + '\0' + "etc/ntp.conf" +
                     '\0' + "192.0.2.10" + '\0' + "server 192.0.2.10 iburst";
   char hex[32];
-  std::snprintf(hex, sizeof hex, "%016llx:1", static_cast<unsigned long long>(report::Fnv1a64(key)));
+  std::snprintf(hex, sizeof hex, "%016llx:1",
+                static_cast<unsigned long long>(ntpsweep::Fnv1a64(key)));
   CHECK(before[0].fingerprint == hex);
   // Any of rule, path, matched text or line content changes it.
   std::vector<Finding> other = {Make("etc/ntp.conf", 3, "ntp-conf-source", "192.0.2.10", "server 192.0.2.10 prefer")};
-  report::AssignFingerprints(&other);
+  ntpsweep::AssignFingerprints(&other);
   CHECK(other[0].fingerprint != before[0].fingerprint);
 }
 
@@ -112,9 +113,9 @@ TEST_CASE("baseline: states from the matching rules", "[baseline]") {
       Make("d.conf", 1, "r", "h", "server h"),  // new file
   };
   now[3].message = "a better message";
-  report::AssignFingerprints(&base);
-  report::AssignFingerprints(&now);
-  std::vector<Finding> absent = report::ApplyBaseline(base, &now);
+  ntpsweep::AssignFingerprints(&base);
+  ntpsweep::AssignFingerprints(&now);
+  std::vector<Finding> absent = triage::ApplyBaseline(base, &now);
   // now[1] "server h" (line 3) and now[2] (line 9) share one fingerprint, and so does base[0]
   // (a.conf "server h" occurrence 1): the first takes it, the second is new.
   CHECK(now[0].baseline_state == BaselineState::kUpdated);
@@ -127,10 +128,10 @@ TEST_CASE("baseline: states from the matching rules", "[baseline]") {
   CHECK(absent[1].location.Render() == "b.conf");
   for (const Finding& f : absent) CHECK(f.baseline_state == BaselineState::kAbsent);
 
-  CHECK(report::FailsCheck(now, Severity::kWarning, true));
+  CHECK(triage::FailsCheck(now, Severity::kWarning, true));
   now[2].baseline_state = now[4].baseline_state = BaselineState::kUnchanged;
-  CHECK_FALSE(report::FailsCheck(now, Severity::kWarning, true));
-  CHECK(report::FailsCheck(now, Severity::kWarning, false));
+  CHECK_FALSE(triage::FailsCheck(now, Severity::kWarning, true));
+  CHECK(triage::FailsCheck(now, Severity::kWarning, false));
 }
 
 TEST_CASE("baseline e2e: a round trip across an edit that moves lines", "[baseline][e2e]") {

@@ -24,14 +24,7 @@
 
 namespace {
 
-using ntpsweep::testing::CopyTree;
-using ntpsweep::testing::kSourceDir;
-using ntpsweep::testing::ReadWholeFile;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
-using ntpsweep::testing::RunResult;
-using ntpsweep::testing::TempDir;
-using ntpsweep::testing::WriteWholeFile;
+using namespace ntpsweep::testing;  // run_binary.h
 using Json = nlohmann::json;
 
 const std::string kFixtures = kSourceDir + "/fixtures/e2e";

@@ -1,4 +1,4 @@
-// GlobMatch: the path globs of rule `files.paths` and of --exclude.
+// GlobMatch: the path globs of rule `files.paths` and of --exclude; KeyPathMatch: rule key paths.
 #include "core/glob.h"
 
 #include <catch2/catch.hpp>
@@ -104,4 +104,46 @@ TEST_CASE("GlobMatch: the built-in rule globs select the files they are meant fo
   CHECK(ntpsweep::GlobMatch("**/openntpd/ntpd.conf", "etc/openntpd/ntpd.conf"));
   CHECK_FALSE(ntpsweep::GlobMatch("**/etc/ntpd.conf", "etc/openntpd/ntpd.conf"));
   CHECK(ntpsweep::GlobMatch("**/etc/ntpd.conf", "etc/ntpd.conf"));
+}
+
+namespace {
+
+// KeyPathMatch: the key paths of rule `key_paths` against fact names ("ntp.servers[]").
+const Case kKeyPathCases[] = {
+    // Literal names, case-insensitive; '.' is a separator, not a wildcard.
+    {"ntp.servers", "ntp.servers", true},
+    {"ntp.servers", "NTP.Servers", true},
+    {"ntp.servers", "ntpXservers", false},
+    {"ntp.servers", "ntp.servers[]", false},
+    {"ntp.servers[]", "ntp.servers[]", true},
+    // '*' stays inside one name: never across '.', nor into "[]" or a key marker "{}".
+    {"*NTP*SERVER*", "CHRONY_NTP_SERVERS", true},
+    {"*NTP*SERVER*", "ntp.servers", false},
+    {"**.*ntp*server*", "ntp_servers[]", false},
+    {"**.*ntp*server*[]", "ntp_servers[]", true},
+    {"*ntp*::*server*{}", "ntp::servers{}", true},
+    {"*ntp*::*server*", "ntp::servers{}", false},
+    {"variables.*ntp*", "variables.ntp_server", true},
+    {"variables.*ntp*", "variables.ntp.server", false},
+    // '**.' spans zero or more whole names; a bare '**' matches anything.
+    {"**.*ntp*server*", "ntp_servers", true},
+    {"**.*ntp*server*", "all.vars.ntp_servers", true},
+    {"**.ntp-client.**.address", "profile.ntp-client.ntp_servers.ntp_server.address", true},
+    {"**.ntp-client.**.address", "profile.xntp-client.servers.address", false},
+    {"ntp.**", "ntp.servers[].host", true},
+    // '?' is one character, never '.'.
+    {"ntp.server?", "ntp.servers", true},
+    {"ntp?servers", "ntp.servers", false},
+    // '[' is literal: "option-data[ntp-servers]" names a list entry, not a class.
+    {"**.option-data[ntp-servers].data", "Dhcp4.option-data[ntp-servers].data", true},
+    {"**.option-data[42].data", "Dhcp4.option-data[4].data", false},
+};
+
+}  // namespace
+
+TEST_CASE("KeyPathMatch: table of patterns and key paths", "[glob]") {
+  for (const Case& c : kKeyPathCases) {
+    INFO("pattern \"" << c.pattern << "\" key path \"" << c.path << "\"");
+    CHECK(ntpsweep::KeyPathMatch(c.pattern, c.path) == c.match);
+  }
 }

@@ -19,11 +19,7 @@
 
 namespace {
 
-using ntpsweep::testing::kBinary;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
-using ntpsweep::testing::RunResult;
-using ntpsweep::testing::TempDir;
+using namespace ntpsweep::testing;  // run_binary.h
 using Json = nlohmann::json;
 
 const std::string kFx = NTPSWEEP_IMAGE_FIXTURES;

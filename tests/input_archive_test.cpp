@@ -16,6 +16,8 @@
 #include "input/archive_sniff.h"
 #include "input/container.h"
 #include "input/container_rewrite.h"
+#include "input/dispatch.h"
+#include "input/member_path.h"
 #include "input/progress.h"
 
 namespace {

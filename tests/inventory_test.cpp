@@ -10,9 +10,7 @@
 
 namespace {
 
-using ntpsweep::testing::kSourceDir;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
+using namespace ntpsweep::testing;  // run_binary.h
 
 RunOptions InSource() {
   RunOptions o;
@@ -83,4 +81,6 @@ TEST_CASE("inventory: canonical hosts group spellings", "[inventory]") {
   CHECK(CanonicalHost("2001:0DB8:0:0::0123") == "2001:db8::123");
   CHECK(CanonicalHost("[fd00::1]") == "fd00::1");
   CHECK(CanonicalHost("10.0.0.1") == "10.0.0.1");
+  CHECK(CanonicalHost("2001:db8:0:1:0:0:0:1") == "2001:db8:0:1::1");  // the longest zero run
+  CHECK(CanonicalHost("::ffff:a00:1") == "::ffff:10.0.0.1");          // RFC 5952 section 5
 }

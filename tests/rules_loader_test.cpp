@@ -13,11 +13,7 @@ namespace {
 
 using ntpsweep::rules::RuleError;
 using ntpsweep::rules::RuleSet;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
-using ntpsweep::testing::RunResult;
-using ntpsweep::testing::TempDir;
-using ntpsweep::testing::WriteWholeFile;
+using namespace ntpsweep::testing;  // run_binary.h
 
 // A valid rule; each malformed case below changes one line of it (line numbers in comments).
 const std::string kValidRule =

@@ -13,14 +13,7 @@
 
 namespace {
 
-using ntpsweep::testing::kSourceDir;
-using ntpsweep::testing::ReadWholeFile;
-using ntpsweep::testing::RunCommand;
-using ntpsweep::testing::RunNtpsweep;
-using ntpsweep::testing::RunOptions;
-using ntpsweep::testing::RunResult;
-using ntpsweep::testing::TempDir;
-using ntpsweep::testing::WriteWholeFile;
+using namespace ntpsweep::testing;  // run_binary.h
 using Json = nlohmann::json;
 
 const std::string kValidate = kSourceDir + "/scripts/validate-sarif.sh";

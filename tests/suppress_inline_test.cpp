@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 namespace {
 
@@ -12,7 +12,7 @@ using ntpsweep::Finding;
 using ntpsweep::Location;
 using ntpsweep::Notice;
 using ntpsweep::Suppression;
-namespace scan = ntpsweep::scan;
+namespace triage = ntpsweep::triage;
 
 Finding At(const std::string& path, uint32_t line, const std::string& rule,
            const std::string& fingerprint = "") {
@@ -50,7 +50,7 @@ TEST_CASE("suppress: the marker is found in every comment syntax", "[suppress]")
   };
   for (const Case& c : cases) {
     INFO(c.text);
-    auto markers = scan::FindInlineMarkers(std::string("first line\n") + c.text + "\nlast\n");
+    auto markers = triage::FindInlineMarkers(std::string("first line\n") + c.text + "\nlast\n");
     REQUIRE(markers.size() == 1);
     CHECK(markers[0].line == 2);
     CHECK(markers[0].whole_line == c.whole_line);
@@ -60,13 +60,13 @@ TEST_CASE("suppress: the marker is found in every comment syntax", "[suppress]")
 }
 
 TEST_CASE("suppress: text that is not a comment marker is ignored", "[suppress]") {
-  CHECK(scan::FindInlineMarkers("echo ntpsweep:ignore\n").empty());          // no comment
-  CHECK(scan::FindInlineMarkers("# ntpsweep:ignored by the team\n").empty());  // another word
-  CHECK(scan::FindInlineMarkers("# ntpsweep:ignore-all\n").empty());
-  CHECK(scan::FindInlineMarkers("ntpsweep:ignore # trailing\n").empty());    // comment after it
-  CHECK(scan::FindInlineMarkers("").empty());
+  CHECK(triage::FindInlineMarkers("echo ntpsweep:ignore\n").empty());          // no comment
+  CHECK(triage::FindInlineMarkers("# ntpsweep:ignored by the team\n").empty());  // another word
+  CHECK(triage::FindInlineMarkers("# ntpsweep:ignore-all\n").empty());
+  CHECK(triage::FindInlineMarkers("ntpsweep:ignore # trailing\n").empty());    // comment after it
+  CHECK(triage::FindInlineMarkers("").empty());
   // The marker at the very start of the text, with a comment before it on the same line.
-  auto m = scan::FindInlineMarkers("#ntpsweep:ignore");
+  auto m = triage::FindInlineMarkers("#ntpsweep:ignore");
   REQUIRE(m.size() == 1);
   CHECK(m[0].line == 1);
   CHECK(m[0].column == 2);
@@ -82,7 +82,7 @@ TEST_CASE("suppress: a marker covers its line, and the next one only when alone"
       "\n";
   std::vector<Finding> findings = {At("f", 2, "rule-x"), At("f", 3, "rule-x"),
                                    At("f", 3, "rule-y"), At("f", 4, "rule-x")};
-  auto unused = scan::ApplyInlineSuppressions(text, &findings);
+  auto unused = triage::ApplyInlineSuppressions(text, &findings);
   REQUIRE(findings[0].suppression);
   CHECK(findings[0].suppression->kind == Suppression::Kind::kInSource);
   CHECK(findings[0].suppression->justification == "whole line");
@@ -96,7 +96,7 @@ TEST_CASE("suppress: a marker covers its line, and the next one only when alone"
 }
 
 TEST_CASE("suppress: the ignore file format", "[suppress]") {
-  auto entries = scan::ParseIgnoreFile(
+  auto entries = triage::ParseIgnoreFile(
       "# comment\n"
       "\n"
       "legacy/**  -- the legacy fleet is switched off\n"
@@ -116,8 +116,8 @@ TEST_CASE("suppress: the ignore file format", "[suppress]") {
 TEST_CASE("suppress: ignore file errors name file:line:column", "[suppress]") {
   auto error_of = [](const std::string& text) {
     try {
-      scan::ParseIgnoreFile(text, "ig");
-    } catch (const scan::SuppressionError& e) {
+      triage::ParseIgnoreFile(text, "ig");
+    } catch (const triage::SuppressionError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -132,7 +132,7 @@ TEST_CASE("suppress: ignore file errors name file:line:column", "[suppress]") {
 }
 
 TEST_CASE("suppress: ignore entries expire, and unused ones are reported", "[suppress]") {
-  std::vector<scan::IgnoreEntry> entries = scan::ParseIgnoreFile(
+  std::vector<triage::IgnoreEntry> entries = triage::ParseIgnoreFile(
       "a/** expires=2026-06-01 -- until June\n"
       "b/** expires=2026-06-02 -- until the day after\n"
       "0000000000000001:1 rule=r1 -- one fingerprint\n"
@@ -142,7 +142,7 @@ TEST_CASE("suppress: ignore entries expire, and unused ones are reported", "[sup
                                    At("c/z.conf", 1, "r1", "0000000000000001:1"),
                                    At("c/z.conf", 2, "r2", "0000000000000001:1")};
   std::vector<Notice> notices;
-  scan::ApplyIgnoreEntries(entries, "2026-06-01", true, &findings, &notices);
+  triage::ApplyIgnoreEntries(entries, "2026-06-01", true, &findings, &notices);
   CHECK_FALSE(findings[0].suppression);  // expires on the day: no longer suppresses
   REQUIRE(findings[1].suppression);
   CHECK(findings[1].suppression->kind == Suppression::Kind::kExternal);
@@ -159,18 +159,18 @@ TEST_CASE("suppress: ignore entries expire, and unused ones are reported", "[sup
   // Without --report-unused-suppressions only the expiry is reported.
   notices.clear();
   for (Finding& f : findings) f.suppression.reset();
-  scan::ApplyIgnoreEntries(entries, "2026-05-31", false, &findings, &notices);
+  triage::ApplyIgnoreEntries(entries, "2026-05-31", false, &findings, &notices);
   CHECK(findings[0].suppression);
   CHECK(notices.empty());
 }
 
 TEST_CASE("suppress: today can be pinned for tests", "[suppress]") {
   setenv("NTPSWEEP_TODAY", "2030-02-28", 1);
-  CHECK(scan::Today() == "2030-02-28");
+  CHECK(triage::Today() == "2030-02-28");
   setenv("NTPSWEEP_TODAY", "2030-02-29", 1);
-  CHECK_THROWS_AS(scan::Today(), scan::SuppressionError);
+  CHECK_THROWS_AS(triage::Today(), triage::SuppressionError);
   unsetenv("NTPSWEEP_TODAY");
-  CHECK(scan::IsValidDate(scan::Today()));
-  CHECK(scan::IsValidDate("2028-02-29"));
-  CHECK_FALSE(scan::IsValidDate("2100-02-29"));
+  CHECK(triage::IsValidDate(triage::Today()));
+  CHECK(triage::IsValidDate("2028-02-29"));
+  CHECK_FALSE(triage::IsValidDate("2100-02-29"));
 }

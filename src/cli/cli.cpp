@@ -15,6 +15,15 @@ constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules, RegisterInit, R
 
 }  // namespace
 
+Output::Output(const std::string& path, std::string_view who) : to_stdout_(path.empty()) {
+  if (to_stdout_) return;
+  file_.open(path, std::ios::binary | std::ios::trunc);
+  ok_ = static_cast<bool>(file_);
+  if (!ok_) std::cerr << who << ": cannot write " << path << '\n';
+}
+
+std::ostream& Output::stream() { return to_stdout_ ? std::cout : file_; }
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "ntpsweep: find every reference to a retired NTP server in repositories, build "

@@ -3,14 +3,17 @@
 // Commands() in cli.cpp.
 #pragma once
 
+#include <fstream>
 #include <functional>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "rules/rule.h"
-#include "scan/scan.h"
+#include "core/result.h"
 
 namespace ntpsweep::cli {
 
@@ -32,7 +35,20 @@ std::vector<Command> RegisterMerge(CLI::App& parent);
 std::vector<Command> RegisterInventory(CLI::App& parent);  // inventory_command.cpp
 
 // --stats: where the time went and what the gate spared, on stderr after the report.
-void WriteStats(std::ostream& out, const scan::ScanStats& stats, double output_seconds);
+void WriteStats(std::ostream& out, const ScanStats& stats, double output_seconds);
+// Where a report goes: the file `path` (truncated), or stdout when `path` is empty. When the
+// file cannot be opened, ok() is false and stderr has said so (`who`: "ntpsweep: merge").
+class Output {
+ public:
+  explicit Output(const std::string& path, std::string_view who = "ntpsweep");
+  bool ok() const { return ok_; }
+  std::ostream& stream();
+
+ private:
+  std::ofstream file_;
+  bool to_stdout_ = true;
+  bool ok_ = true;
+};
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);

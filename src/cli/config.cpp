@@ -1,11 +1,10 @@
 #include "cli/config.h"
 
+#include "core/file.h"
 #include "host/target.h"
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -57,14 +56,14 @@ std::string Resolve(const std::string& config_path, const std::string& p) {
 }
 
 // `ignore:` entries: {fingerprint: FP | path: GLOB, rule: ID, reason: TEXT, expires: DATE}.
-scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
+triage::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
   if (!item.IsMap()) Fail(file, item, "'ignore' entries must be mappings (path or fingerprint, reason)");
   static const std::set<std::string> kItemKeys = {"path", "fingerprint", "rule", "reason", "expires"};
   for (auto it = item.begin(); it != item.end(); ++it)
     if (!kItemKeys.count(it->first.Scalar()))
       Fail(file, it->first, "unknown key '" + it->first.Scalar() +
                                 "' in an ignore entry (expected path, fingerprint, rule, reason, expires)");
-  scan::IgnoreEntry e;
+  triage::IgnoreEntry e;
   e.file = file;
   e.line = static_cast<uint32_t>(item.Mark().line + 1);
   e.source = file + ":" + std::to_string(e.line);
@@ -74,7 +73,7 @@ scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
     e.path_glob = Scalar(file, item["path"], "path");
   } else if (item["fingerprint"]) {
     e.fingerprint = Scalar(file, item["fingerprint"], "fingerprint");
-    if (!scan::IsFingerprint(e.fingerprint))
+    if (!triage::IsFingerprint(e.fingerprint))
       Fail(file, item["fingerprint"], "'" + e.fingerprint + "' is not a fingerprint (16 hex digits ':' n)");
   } else {
     Fail(file, item, "an ignore entry needs 'path' or 'fingerprint'");
@@ -84,7 +83,7 @@ scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
   if (item["rule"]) e.rule = Scalar(file, item["rule"], "rule");
   if (item["expires"]) {
     e.expires = Scalar(file, item["expires"], "expires");
-    if (!scan::IsValidDate(e.expires))
+    if (!triage::IsValidDate(e.expires))
       Fail(file, item["expires"], "'expires' must be a date YYYY-MM-DD, not '" + e.expires + "'");
   }
   return e;
@@ -93,11 +92,9 @@ scan::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
 }  // namespace
 
 ConfigFile LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseConfig(buf.str(), path);
+  std::string text;
+  if (!ReadWholeFile(path, &text)) throw ConfigError(path + ": cannot be read");
+  return ParseConfig(text, path);
 }
 
 ConfigFile ParseConfig(const std::string& text, const std::string& path) {

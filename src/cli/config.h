@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 namespace ntpsweep::cli {
 
@@ -32,7 +32,7 @@ struct ConfigFile {
   std::optional<bool> fail_on_new_only;
   std::optional<size_t> max_file_size;      // limits.max-file-size (bytes)
   std::optional<std::string> ignore_file;   // resolved against the config file's directory
-  std::vector<scan::IgnoreEntry> ignore;    // inline ignore entries
+  std::vector<triage::IgnoreEntry> ignore;    // inline ignore entries
   std::optional<std::string> baseline;      // resolved against the config file's directory
   std::optional<std::string> category;
 };

@@ -42,15 +42,9 @@ int RunInventoryCommand(const InventoryArgs& args) {
   options.prefilter = !args.no_prefilter;
   scan::InventoryResult result = scan::RunInventory(options, rule_set);
 
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "ntpsweep: cannot write " << args.output << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
+  Output output(args.output);
+  if (!output.ok()) return kExitError;
+  std::ostream& out = output.stream();
   auto output_start = std::chrono::steady_clock::now();
   if (args.format == "json") {
     report::WriteInventoryJson(out, result);

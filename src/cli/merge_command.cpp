@@ -4,9 +4,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/command.h"
+#include "core/file.h"
 #include "report/merge.h"
 
 namespace ntpsweep::cli {
@@ -36,15 +36,13 @@ int RunMerge(const MergeArgs& args) {
   }
   std::vector<std::pair<std::string, nlohmann::ordered_json>> logs;
   for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!ReadWholeFile(f, &text)) {
       std::cerr << "ntpsweep: merge: cannot read " << f << '\n';
       return kExitError;
     }
-    std::stringstream buf;
-    buf << in.rdbuf();
     try {
-      logs.emplace_back(f, nlohmann::ordered_json::parse(buf.str()));
+      logs.emplace_back(f, nlohmann::ordered_json::parse(text));
     } catch (const nlohmann::json::exception& e) {
       std::cerr << "ntpsweep: merge: " << f << ": not JSON: " << e.what() << '\n';
       return kExitError;
@@ -57,15 +55,9 @@ int RunMerge(const MergeArgs& args) {
   std::vector<std::string> warnings;
   nlohmann::ordered_json merged = report::MergeSarif(logs, &warnings);
   for (const std::string& w : warnings) std::cerr << "ntpsweep: merge: warning: " << w << '\n';
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "ntpsweep: merge: cannot write " << args.output << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
+  Output output(args.output, "ntpsweep: merge");
+  if (!output.ok()) return kExitError;
+  std::ostream& out = output.stream();
   out << merged.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   if (!out.flush()) {
     std::cerr << "ntpsweep: merge: writing the log failed\n";

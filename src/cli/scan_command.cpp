@@ -10,10 +10,10 @@
 
 #include "cli/command.h"
 #include "cli/config.h"
-#include "report/baseline.h"
 #include "report/report.h"
 #include "scan/scan.h"
-#include "scan/suppress.h"
+#include "triage/baseline.h"
+#include "triage/suppress.h"
 #include "scan/vcs.h"
 
 namespace ntpsweep::cli {
@@ -183,20 +183,20 @@ int RunScanCommand(ScanArgs args) {
   options.prefilter = !args.no_prefilter;
 
   // Suppressions and baseline are read before the scan, so their errors cost no scan time.
-  report::TriageOptions triage;
+  triage::TriageOptions triage;
   std::string ignore_path = !args.ignore_file.empty() ? args.ignore_file
                                                       : cfg.ignore_file.value_or("");
   if (ignore_path.empty() && std::filesystem::exists(at_root(".ntpsweepignore")))
     ignore_path = at_root(".ntpsweepignore");
-  if (!ignore_path.empty()) triage.ignore = scan::LoadIgnoreFile(ignore_path);
+  if (!ignore_path.empty()) triage.ignore = triage::LoadIgnoreFile(ignore_path);
   triage.ignore.insert(triage.ignore.end(), cfg.ignore.begin(), cfg.ignore.end());
-  triage.today = scan::Today();
+  triage.today = triage::Today();
   triage.root = srcroot;
   triage.report_unused_suppressions = args.report_unused_suppressions;
   std::string baseline_path = !args.baseline.empty() ? args.baseline : cfg.baseline.value_or("");
   if (!baseline_path.empty()) {
     triage.have_baseline = true;
-    triage.baseline = report::LoadBaseline(baseline_path);
+    triage.baseline = triage::LoadBaseline(baseline_path);
   }
   bool new_only = args.fail_on_new_only || cfg.fail_on_new_only.value_or(false);
 
@@ -217,21 +217,15 @@ int RunScanCommand(ScanArgs args) {
   ctx.docs_url = NTPSWEEP_DOCS_URL;
   ctx.srcroot = srcroot;
   if (!ctx.srcroot.empty() && ctx.srcroot.back() != '/') ctx.srcroot += '/';
-  ctx.absent = report::Triage(triage, &result);
+  ctx.absent = triage::Triage(triage, &result);
   ctx.have_baseline = triage.have_baseline;
   ctx.include_suppressed = args.include_suppressed;
   ctx.include_absent = args.include_absent;
   if (args.format == "sarif") ctx.vcs = scan::DetectGit(srcroot);
 
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "ntpsweep: cannot write " << args.output << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
+  Output output(args.output);
+  if (!output.ok()) return kExitError;
+  std::ostream& out = output.stream();
   auto output_start = std::chrono::steady_clock::now();
   if (args.format == "sarif")
     report::WriteSarif(out, result, ctx);
@@ -271,7 +265,7 @@ int RunScanCommand(ScanArgs args) {
     if (n.level == Notice::Level::kError)  // exit code 2: say why where a person looks
       std::cerr << "ntpsweep: " << n.message << '\n';
   if (result.input_error) return kExitError;
-  return report::FailsCheck(result.findings, threshold, new_only) ? kExitFindings : kExitClean;
+  return triage::FailsCheck(result.findings, threshold, new_only) ? kExitFindings : kExitClean;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 namespace ntpsweep::cli {
 
-void WriteStats(std::ostream& out, const scan::ScanStats& s, double output_seconds) {
+void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   char line[160];
   auto row = [&](const char* label, size_t n) {
     std::snprintf(line, sizeof line, "  %-26s %12zu\n", label, n);

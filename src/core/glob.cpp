@@ -1,7 +1,20 @@
 #include "core/glob.h"
 
+#include "core/strings.h"
+
 namespace ntpsweep {
 namespace {
+
+// What a path separator is, where '*' stops, and what else tells the two spellings apart.
+struct GlobSyntax {
+  char separator;
+  std::string_view star_stops;  // characters '*' never matches (the separator among them)
+  bool ignore_case;
+  bool classes;  // "[abc]" is a class; otherwise '[' is a literal character
+};
+
+constexpr GlobSyntax kFilePath{'/', "/", false, true};
+constexpr GlobSyntax kKeyPath{'.', ".[]{", true, false};
 
 // Matches a bracket class at p[0] == '['; advances `p` past it. Returns -1 when malformed.
 int MatchClass(std::string_view& p, char c) {
@@ -23,15 +36,16 @@ int MatchClass(std::string_view& p, char c) {
   return hit != negate;
 }
 
-bool Match(std::string_view p, std::string_view s) {
+bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
   while (!p.empty()) {
     if (p.substr(0, 2) == "**") {
       std::string_view rest = p.substr(2);
-      bool slash = !rest.empty() && rest.front() == '/';
-      if (slash) rest.remove_prefix(1);
+      bool sep = !rest.empty() && rest.front() == g.separator;
+      if (sep) rest.remove_prefix(1);
       // "**/" matches zero or more whole segments; a bare "**" matches anything.
       for (size_t i = 0;; ++i) {
-        if ((i == 0 || !slash || s[i - 1] == '/') && Match(rest, s.substr(i))) return true;
+        if ((i == 0 || !sep || s[i - 1] == g.separator) && Match(g, rest, s.substr(i)))
+          return true;
         if (i >= s.size()) return false;
       }
     }
@@ -39,15 +53,15 @@ bool Match(std::string_view p, std::string_view s) {
     if (pc == '*') {
       std::string_view rest = p.substr(1);
       for (size_t i = 0;; ++i) {
-        if (Match(rest, s.substr(i))) return true;
-        if (i >= s.size() || s[i] == '/') return false;
+        if (Match(g, rest, s.substr(i))) return true;
+        if (i >= s.size() || g.star_stops.find(s[i]) != std::string_view::npos) return false;
       }
     }
     if (s.empty()) return false;
     if (pc == '?') {
-      if (s.front() == '/') return false;
+      if (s.front() == g.separator) return false;
       p.remove_prefix(1);
-    } else if (pc == '[') {
+    } else if (pc == '[' && g.classes) {
       int r = MatchClass(p, s.front());
       if (r < 0) {  // a lone '[' is literal
         if (s.front() != '[') return false;
@@ -56,7 +70,7 @@ bool Match(std::string_view p, std::string_view s) {
         return false;
       }
     } else {
-      if (pc != s.front()) return false;
+      if (g.ignore_case ? AsciiLower(pc) != AsciiLower(s.front()) : pc != s.front()) return false;
       p.remove_prefix(1);
     }
     s.remove_prefix(1);
@@ -70,11 +84,16 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   while (path.substr(0, 2) == "./") path.remove_prefix(2);
   if (pattern.find('/') == std::string_view::npos) {
     size_t slash = path.rfind('/');
-    return Match(pattern, slash == std::string_view::npos ? path : path.substr(slash + 1));
+    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    return Match(kFilePath, pattern, name);
   }
   if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  return Match(pattern, path);
+  return Match(kFilePath, pattern, path);
+}
+
+bool KeyPathMatch(std::string_view pattern, std::string_view key_path) {
+  return Match(kKeyPath, pattern, key_path);
 }
 
 }  // namespace ntpsweep

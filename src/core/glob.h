@@ -1,5 +1,9 @@
-// Path globs for rules and excludes: '*' and '?' stay inside one path segment, '**' spans
-// segments, "[abc]" is a class. A pattern without '/' matches the last segment anywhere.
+// One glob engine, two spellings of a path:
+// - file paths (rule `files.paths`, --exclude, ignore files): '*' and '?' stay inside one
+//   segment, '**' spans segments, "[abc]" is a class, case-sensitive. A pattern without '/'
+//   matches the last segment anywhere.
+// - key paths (rule `key-paths`, "ntp.servers[].host"): '.'-separated, case-insensitive; '*'
+//   stays inside one name and never runs into an index "[]" or a key marker "{}"; '[' is literal.
 #pragma once
 
 #include <string_view>
@@ -7,5 +11,7 @@
 namespace ntpsweep {
 
 bool GlobMatch(std::string_view pattern, std::string_view path);
+
+bool KeyPathMatch(std::string_view pattern, std::string_view key_path);
 
 }  // namespace ntpsweep

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/strings.h"
+
 namespace ntpsweep::host {
 namespace {
 
@@ -23,9 +25,6 @@ int HexValue(char c) {
   if (IsDigit(c)) return c - '0';
   return (c | 0x20) - 'a' + 10;
 }
-char Lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-}
 // Characters that continue a host-name label (underscore for SRV-style names).
 bool IsLabelChar(char c) {
   return IsAlpha(c) || IsDigit(c) || c == '-' || c == '_';
@@ -37,22 +36,6 @@ bool IsWordChar(char c) {
 // Characters an IP spelling is made of; a maximal run of them is judged as a whole.
 bool IsRunChar(char c) {
   return IsHex(c) || c == ':' || c == '.';
-}
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool IEquals(std::string_view text, std::string_view lower) {
-  if (text.size() != lower.size()) return false;
-  for (size_t i = 0; i < text.size(); ++i)
-    if (Lower(text[i]) != lower[i]) return false;
-  return true;
 }
 
 bool AllDigits(std::string_view s) {
@@ -355,7 +338,7 @@ std::optional<Target> ParseTarget(std::string_view value, std::string* error) {
   t.kind = Target::Kind::kHostName;
   t.prefix_len = 0;
   t.name.reserve(undotted.size());
-  for (char c : undotted) t.name += Lower(c);
+  for (char c : undotted) t.name += AsciiLower(c);
   if (size_t dot = t.name.find('.'); dot != std::string::npos)
     t.first_label = t.name.substr(0, dot);
   return t;

@@ -11,14 +11,13 @@
 #include <cstring>
 #include <memory>
 
-#include "input/disk.h"
+#include "input/dispatch.h"
+#include "input/member_path.h"
 
 namespace ntpsweep::input {
 namespace {
 
-constexpr size_t kReadBlock = 1u << 20;
 // Image metadata (manifests, configs, indexes) kept for ResolveImage.
-constexpr size_t kMaxKeptBytes = 4u << 20;
 constexpr uint64_t kMaxKeptTotal = 64u << 20;  // per archive
 // A gzip/zstd/... member whose decompressed content is one file: how libarchive names it.
 constexpr std::string_view kRawName = "data";
@@ -32,11 +31,6 @@ Chain Child(const Chain& chain, std::string part) {
   Chain c = chain;
   c.push_back(std::move(part));
   return c;
-}
-
-std::string DirOf(const std::string& p) {
-  size_t slash = p.rfind('/');
-  return slash == std::string::npos ? "" : p.substr(0, slash + 1);
 }
 
 std::string BaseOf(const std::string& p) {
@@ -119,53 +113,6 @@ void EnableFormats(archive* a, bool raw) {
   // A compressed stream may hold a single file (ntp.conf.gz): read it as one member.
   if (raw) archive_read_support_format_raw(a);
 }
-
-// Replays the first bytes of a source (read for sniffing) before the rest of it.
-class PeekSource : public ByteSource {
- public:
-  explicit PeekSource(ByteSource& inner) : inner_(inner) {}
-
-  // Reads until `n` bytes are held or the source ends. False on a read error.
-  bool Fill(size_t n) {
-    while (head_.size() < n && !inner_eof_) {
-      std::string_view b;
-      if (!inner_.Next(&b)) return false;
-      if (b.empty()) {
-        inner_eof_ = true;
-        break;
-      }
-      head_.append(b.data(), b.size());
-    }
-    return true;
-  }
-  std::string_view head() const { return head_; }
-
-  bool Next(std::string_view* block) override {
-    if (!replayed_) {
-      replayed_ = true;
-      if (!head_.empty()) {
-        *block = head_;
-        return true;
-      }
-    }
-    if (inner_eof_) {
-      *block = {};
-      return true;
-    }
-    if (!inner_.Next(block)) return false;
-    if (block->empty()) inner_eof_ = true;
-    return true;
-  }
-  bool at_eof() const override { return replayed_ && inner_eof_; }
-  std::string error() const override { return inner_.error(); }
-  bool limited() const override { return inner_.limited(); }
-
- private:
-  ByteSource& inner_;
-  std::string head_;
-  bool replayed_ = false;
-  bool inner_eof_ = false;
-};
 
 // The data of the current member of an archive, with sparse holes filled and the per-entry and
 // per-input limits applied.
@@ -251,17 +198,6 @@ class MemberSource : public ByteSource {
   std::string error_;
 };
 
-void AddBinary(InputScan& scan, const Chain& chain, const std::string& path, std::string_view head) {
-  // The worker counts it as binary from the bytes up to its first NUL (all that shows it is
-  // binary: no 8 KiB copy per member); the rest is never read.
-  Entry e;
-  e.location.chain = chain;
-  e.path = path;
-  e.data.assign(head.substr(0, head.find('\0') + 1));
-  e.properties = scan.properties();
-  scan.sink().Add(std::move(e));
-}
-
 // Whether skipping the rest of a member costs nothing but I/O: no decompression at this level.
 bool CheapSkip(archive* a) {
   int base = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
@@ -269,270 +205,7 @@ bool CheapSkip(archive* a) {
          (base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO || base == ARCHIVE_FORMAT_AR);
 }
 
-// Reads the whole source into memory, up to `cap`. False when it is larger (or unreadable).
-bool Buffer(ByteSource& src, uint64_t cap, std::string* out, std::string* error) {
-  std::string_view b;
-  for (;;) {
-    if (!src.Next(&b)) {
-      *error = src.error();
-      return false;
-    }
-    if (b.empty()) return !src.limited();
-    if (out->size() + b.size() > cap) {
-      *error = "larger than the random-access buffer (--max-buffer " + HumanBytes(cap) + ")";
-      return false;
-    }
-    out->append(b.data(), b.size());
-  }
-}
-
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// InputScan
-
-InputScan::InputScan(const WalkOptions& options, EntrySink& sink, uint64_t input_size)
-    : options_(options), sink_(sink), input_size_(input_size) {
-  amendment_.all_layers = options.all_layers;
-}
-
-InputScan::~InputScan() {
-  if (!amendment_.empty()) sink_.Amend(std::move(amendment_));
-}
-
-void InputScan::Note(Notice::Level level, std::string id, const Chain& where, std::string message) {
-  sink_.Report(Notice{level, std::move(id), Location{where}, 0, 0, std::move(message)});
-}
-
-bool InputScan::Produce(uint64_t n, const Chain& where) {
-  if (stopped_) return false;
-  produced_ += n;
-  const Limits& l = options_.limits;
-  if (produced_ > l.max_input_bytes) {
-    stopped_ = true;
-    Note(Notice::Level::kWarning, "limit-input-size", where,
-         Location{where}.Render() + ": stopped reading this input after " +
-             HumanBytes(l.max_input_bytes) + " decompressed (--max-input-size)");
-    return false;
-  }
-  uint64_t base = std::max(input_size_, consumed_);
-  if (produced_ > Limits::kRatioFloor && base > 0 && produced_ / base >= l.max_ratio) {
-    stopped_ = true;
-    Note(Notice::Level::kWarning, "limit-ratio", where,
-         Location{where}.Render() + ": stopped reading this input: " + HumanBytes(produced_) +
-             " decompressed from " + HumanBytes(base) + " is more than " +
-             std::to_string(l.max_ratio) + " times its size (a decompression bomb?) (--max-ratio)");
-    return false;
-  }
-  return true;
-}
-
-void InputScan::Consume(uint64_t n) {
-  consumed_ += n;
-  if (options_.progress) options_.progress->AddBytes(n);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sources
-
-FdSource::FdSource(int fd, bool seekable, InputScan* scan)
-    : fd_(fd), seekable_(seekable), scan_(scan) {}
-
-bool FdSource::Next(std::string_view* block) {
-  if (buffer_.size() != kReadBlock) buffer_.resize(kReadBlock);
-  for (;;) {
-    ssize_t n = read(fd_, buffer_.data(), buffer_.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error_ = std::strerror(errno);
-      return false;
-    }
-    if (n == 0) eof_ = true;
-    if (scan_) scan_->Consume(static_cast<uint64_t>(n));
-    *block = std::string_view(buffer_.data(), static_cast<size_t>(n));
-    return true;
-  }
-}
-
-int64_t FdSource::Seek(int64_t offset, int whence) {
-  if (!seekable_) return -1;
-  off_t r = lseek(fd_, offset, whence);
-  if (r >= 0) eof_ = false;
-  return r;
-}
-
-bool MemorySource::Next(std::string_view* block) {
-  size_t n = std::min(kReadBlock, data_.size() - std::min(pos_, data_.size()));
-  *block = std::string_view(data_).substr(std::min(pos_, data_.size()), n);
-  pos_ += n;
-  return true;
-}
-
-int64_t MemorySource::Seek(int64_t offset, int whence) {
-  int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? static_cast<int64_t>(pos_)
-                                                             : static_cast<int64_t>(data_.size());
-  int64_t p = base + offset;
-  if (p < 0) return -1;
-  pos_ = static_cast<size_t>(p);
-  return p;
-}
-
-bool LimitedSource::Next(std::string_view* block) {
-  *block = {};
-  if (limited_) return true;
-  if (!inner_.Next(block)) return false;
-  produced_ += block->size();
-  if (!scan_.Produce(block->size(), chain_)) {
-    limited_ = true;
-    *block = {};
-  } else if (produced_ > scan_.limits().max_entry_bytes) {
-    limited_ = entry_limit_ = true;
-    *block = block->substr(0, block->size() - static_cast<size_t>(produced_ - scan_.limits().max_entry_bytes));
-  }
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names
-
-std::string NormalizeMemberName(std::string_view name, bool* unsafe) {
-  *unsafe = false;
-  std::string out;
-  size_t i = 0;
-  if (name.starts_with('/')) *unsafe = true;
-  while (i <= name.size()) {
-    size_t j = name.find('/', i);
-    if (j == std::string_view::npos) j = name.size();
-    std::string_view seg = name.substr(i, j - i);
-    if (seg == "..") {
-      *unsafe = true;
-      size_t slash = out.rfind('/');
-      out.erase(slash == std::string::npos ? 0 : slash);  // never above the archive's root
-    } else if (!seg.empty() && seg != ".") {
-      if (!out.empty()) out += '/';
-      out += seg;
-    }
-    i = j + 1;
-  }
-  return out;
-}
-
-std::string ResolveInsideRoot(const std::string& link, const std::string& target) {
-  if (target.empty()) return "";
-  std::string joined = target.starts_with('/') ? target : DirOf(link) + target;
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= joined.size()) {
-    size_t j = joined.find('/', i);
-    if (j == std::string::npos) j = joined.size();
-    std::string seg = joined.substr(i, j - i);
-    if (seg == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!seg.empty() && seg != ".") {
-      parts.push_back(std::move(seg));
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
-}
-
-std::string FollowLinks(const std::map<std::string, std::string>& links, const std::string& link) {
-  std::string p = link;
-  for (int hops = 0; hops < 8; ++hops) {
-    auto it = links.find(p);
-    if (it == links.end()) return p;
-    p = ResolveInsideRoot(p, it->second);
-    if (p.empty()) return "";
-  }
-  return "";
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading content
-
-void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
-                 int depth, LayerIndex* layer, std::string* keep) {
-  const Limits& limits = scan.limits();
-  PeekSource peek(src);
-  if (!peek.Fill(kSniffBytes) ||
-      (NeedsIsoProbe(peek.head()) && !peek.Fill(kIsoProbeBytes))) {
-    scan.Note(Notice::Level::kWarning, "unreadable-entry", chain,
-              "cannot read " + Location{chain}.Render() + ": " + src.error());
-    return;
-  }
-  std::string_view head = peek.head();
-  Sniffed s = Sniff(head);
-  std::string where = Location{chain}.Render();
-  auto too_deep = [&] {
-    scan.Note(Notice::Level::kWarning, "limit-depth", chain,
-              where + ": " + s.format + " nested deeper than " + std::to_string(limits.max_depth) +
-                  " levels is not opened (--max-depth)");
-  };
-  switch (s.kind) {
-    case ContentKind::kArchive:
-    case ContentKind::kCompressed:
-      if (depth >= limits.max_depth) return too_deep();
-      return WalkArchive(scan, peek, chain, path, depth + 1, s, head, layer);
-    case ContentKind::kSevenZip:
-    case ContentKind::kDisk: {
-      if (depth >= limits.max_depth) return too_deep();
-      // Both need random access: held in memory within a cap, never spilled to disk.
-      std::string data, error;
-      if (!Buffer(peek, limits.max_buffer_bytes, &data, &error)) {
-        scan.Note(Notice::Level::kWarning,
-                  peek.limited() || error.find("--max-buffer") != std::string::npos
-                      ? "limit-buffer"
-                      : "unreadable-entry",
-                  chain, where + ": " + s.format + " needs random access and was not read: " + error);
-        return;
-      }
-      if (s.kind == ContentKind::kDisk) return ScanDiskMemory(scan, std::move(data), chain, s, depth + 1);
-      MemorySource mem(std::move(data));
-      std::string first = mem.data().substr(0, kSniffBytes);
-      return WalkArchive(scan, mem, chain, path, depth + 1, s, first, layer);
-    }
-    case ContentKind::kVmdk:
-    case ContentKind::kVhd:
-    case ContentKind::kVhdx:
-      scan.Note(Notice::Level::kWarning, "unsupported-nested-disk", chain,
-                where + ": a " + s.format +
-                    " disk image read from a stream (an archive member, a file inside a disk "
-                    "image, stdin) is not opened: its reader needs a file; scan the file itself");
-      return;
-    case ContentKind::kUnsupported:
-      scan.Note(Notice::Level::kWarning, "unsupported-format", chain,
-                where + ": " + s.format + " is not supported; nothing inside it was scanned");
-      return;
-    case ContentKind::kPlain:
-      break;
-  }
-  if (HasNul(head)) return AddBinary(scan, chain, path, head);
-  Entry e;
-  e.location.chain = chain;
-  e.path = path;
-  e.properties = scan.properties();
-  // One byte more than is matched, so that the worker reports the cut (entry-truncated).
-  uint64_t want = limits.max_file_bytes + 1;
-  e.data.assign(head.substr(0, std::min<uint64_t>(head.size(), want)));
-  std::string_view b;
-  bool ok = true;
-  if (!peek.Next(&b)) ok = false;  // the replayed head
-  while (ok && e.data.size() < want) {
-    if (!peek.Next(&b)) {
-      ok = false;
-      break;
-    }
-    if (b.empty()) break;
-    e.data.append(b.data(), std::min<uint64_t>(b.size(), want - e.data.size()));
-  }
-  if (!ok)
-    scan.Note(Notice::Level::kWarning, "unreadable-entry", chain,
-              "cannot read all of " + where + ": " + src.error() + " (the part read was scanned)");
-  if (keep && e.data.size() <= kMaxKeptBytes) *keep = e.data;
-  scan.sink().Add(std::move(e));
-}
 
 void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
                  int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
@@ -702,96 +375,22 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Operands
+void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,
+                       const std::string& path, int depth, const Sniffed& format,
+                       LayerIndex* self) {
+  MemorySource mem(std::move(data));
+  std::string first = mem.data().substr(0, kSniffBytes);
+  WalkArchive(scan, mem, chain, path, depth, format, first, self);
+}
 
-namespace {
-
-// Reads the first bytes of a file for sniffing (and the last 512, for a fixed VHD's footer).
-bool SniffFile(int fd, uint64_t size, Sniffed* out) {
-  std::string head(std::min<uint64_t>(size, kSniffBytes), '\0');
+void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
+                     const Sniffed& format, bool operand) {
+  (void)fs_path, (void)operand;  // libarchive reads the open descriptor; any failure is a notice
+  FdSource src(fd, true, &scan);
+  std::string head(kSniffBytes, '\0');
   ssize_t n = pread(fd, head.data(), head.size(), 0);
-  if (n < 0) return false;
-  head.resize(static_cast<size_t>(n));
-  if (NeedsIsoProbe(head) && size > kSniffBytes) {
-    head.resize(std::min<uint64_t>(size, kIsoProbeBytes));
-    n = pread(fd, head.data(), head.size(), 0);
-    if (n < 0) return false;
-    head.resize(static_cast<size_t>(n));
-  }
-  *out = Sniff(head);
-  if (out->kind == ContentKind::kPlain && HasNul(head) && size >= kVolumeProbeBytes) {
-    // btrfs keeps its signature at 64 KiB: a bare volume image is named, not skipped as binary.
-    std::string probe(kVolumeProbeBytes, '\0');
-    if (pread(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size()))
-      if (std::string u = UnsupportedVolume(probe); !u.empty()) *out = {ContentKind::kUnsupported, u};
-  }
-  if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {
-    // A fixed VHD is raw data followed by a 512-byte footer.
-    if (size >= 1024 && size % 512 == 0 && HasNul(head)) {
-      char tail[512];
-      if (pread(fd, tail, sizeof tail, static_cast<off_t>(size - 512)) == 512 &&
-          IsVhdFooter(std::string_view(tail, sizeof tail)))
-        *out = {ContentKind::kVhd, "VHD (fixed)"};
-    }
-  }
-  return true;
-}
-
-bool ReadsAsContainer(ContentKind k) { return k != ContentKind::kPlain; }
-
-}  // namespace
-
-bool OpenContainerFile(const std::string& fs_path, const std::string& display,
-                       const WalkOptions& options, EntrySink& sink, bool operand) {
-  Fd fd(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) return false;  // the plain-file path reports it
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  Sniffed s;
-  if (!SniffFile(fd.get(), size, &s) || !ReadsAsContainer(s.kind)) return false;
-  Chain chain{display};
-  if (options.progress) options.progress->BeginInput(display, size);
-  InputScan scan(options, sink, size);
-  switch (s.kind) {
-    case ContentKind::kDisk:
-    case ContentKind::kVmdk:
-    case ContentKind::kVhd:
-    case ContentKind::kVhdx:
-      ScanDiskFile(scan, fs_path, chain, s, operand);
-      return true;
-    case ContentKind::kUnsupported:
-      // An operand nothing of which can be read is an input error (exit 2), like a FIFO; the
-      // same file met in a directory is a warning.
-      scan.Note(operand ? Notice::Level::kError : Notice::Level::kWarning, "unsupported-format", chain,
-                display + ": " + s.format + " is not supported; nothing inside it was scanned");
-      return true;
-    default:
-      break;
-  }
-  FdSource src(fd.get(), true, &scan);
-  std::string head(std::min<uint64_t>(size, kSniffBytes), '\0');
-  ssize_t n = pread(fd.get(), head.data(), head.size(), 0);
   head.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  WalkArchive(scan, src, chain, display, 1, s, head, nullptr);
-  return true;
-}
-
-bool OpenArchiveOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
-  struct stat st;
-  if (stat(operand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  return OpenContainerFile(operand, JoinDisplayPath(operand, ""), options, sink, /*operand=*/true);
-}
-
-bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
-  if (operand != "-") return false;
-  // A "-" file in the current directory is still stdin, as for tar and cat.
-  if (options.progress) options.progress->BeginInput("stdin", 0);
-  InputScan scan(options, sink, 0);
-  FdSource src(STDIN_FILENO, false, &scan);
-  ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
-  return true;
+  WalkArchive(scan, src, chain, chain.front(), 1, format, head, nullptr);
 }
 
 }  // namespace ntpsweep::input

@@ -4,6 +4,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "input/member_path.h"
+
 namespace ntpsweep::input {
 namespace {
 
@@ -59,24 +61,8 @@ std::string ResolveMember(const ImageProbe& probe, std::string member) {
   for (int hops = 0; hops < 8; ++hops) {
     auto it = probe.symlinks.find(member);
     if (it == probe.symlinks.end()) break;
-    const std::string& target = it->second;
-    member = Normalize(target.starts_with('/') ? target : DirName(member) + "/" + target);
     // ".." inside the archive: resolve lexically, never above its root.
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i <= member.size()) {
-      size_t j = member.find('/', i);
-      if (j == std::string::npos) j = member.size();
-      std::string seg = member.substr(i, j - i);
-      if (seg == "..") {
-        if (!parts.empty()) parts.pop_back();
-      } else if (!seg.empty()) {
-        parts.push_back(seg);
-      }
-      i = j + 1;
-    }
-    member.clear();
-    for (const std::string& s : parts) member += (member.empty() ? "" : "/") + s;
+    member = ResolveInsideRoot(member, it->second);
   }
   return member;
 }

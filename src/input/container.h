@@ -52,13 +52,6 @@ template <typename BlobChain>
 std::optional<ImageResolution> ResolveImage(const ImageProbe& probe, const Chain& image,
                                             BlobChain blob_chain);
 
-// A directory holding an image: an OCI layout (`oci-layout` + `index.json` + `blobs/`) or an
-// extracted `docker save` (`manifest.json` naming layer tars). Reads it and returns true; false
-// when the directory is not an image. `display` is its location.
-bool ScanImageLayoutDir(const std::string& fs_dir, const std::string& display,
-                        const WalkOptions& options, EntrySink& sink);
-bool OpenImageLayoutOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink);
-
 // Squashes ordered layers: for each layer, the paths an upper layer hides, with the reason.
 // Exposed for tests.
 std::vector<std::map<std::string, std::string>> HiddenPaths(

@@ -11,8 +11,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "input/archive.h"
 #include "input/container.h"
+#include "input/container_layout.h"
+#include "input/dispatch.h"
 
 namespace ntpsweep::input {
 namespace {
@@ -104,12 +105,12 @@ bool ScanImageLayoutDir(const std::string& fs_dir, const std::string& display,
     head.resize(n > 0 ? static_cast<size_t>(n) : 0);
     Sniffed s = Sniff(head);
     scan.AddEntry();
-    if (s.kind == ContentKind::kArchive || s.kind == ContentKind::kCompressed ||
-        s.kind == ContentKind::kSevenZip) {
+    const ContentReader* reader = FindContentReader(s.kind);
+    if (reader && reader->stream) {  // a layer blob (tar, compressed tar) or another archive
       FdSource src(fd, true, nullptr);
       if (options.progress) options.progress->AddBytes(static_cast<uint64_t>(st.st_size));
       LayerIndex index;
-      WalkArchive(scan, src, chain, chain[0], 1, s, head, &index);
+      reader->stream(scan, src, chain, chain[0], 1, s, head, &index);
       if (index.is_tar) probe.layers[member] = std::move(index);
     } else if (s.kind != ContentKind::kPlain) {
       close(fd);

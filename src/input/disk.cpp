@@ -11,6 +11,9 @@
 #include <set>
 #include <utility>
 
+#include "input/dispatch.h"
+#include "input/member_path.h"
+
 // libbfio's handle API is only declared for users that say they have it.
 #ifndef HAVE_LIBBFIO
 #define HAVE_LIBBFIO 1
@@ -791,8 +794,9 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
 
 }  // namespace
 
-void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chain, const Sniffed& kind,
-                  bool operand) {
+void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
+                  const Sniffed& kind, bool operand) {
+  (void)fd;  // libtsk opens the image by its path
   Notice::Level failed = operand ? Notice::Level::kError : Notice::Level::kWarning;
   std::string where = Location{chain}.Render();
   ImgPtr img;
@@ -817,7 +821,9 @@ void ScanDiskFile(InputScan& scan, const std::string& fs_path, const Chain& chai
   DiskWalker(scan, 1).ScanImage(img.get(), chain);
 }
 
-void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const Sniffed& kind, int depth) {
+void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
+                    int depth, const Sniffed& kind, LayerIndex* layer) {
+  (void)path, (void)layer;  // entries are named by the file systems inside; a disk is no layer
   ImgPtr img = OpenMemory(std::move(data));
   if (!img) {
     scan.Note(Notice::Level::kWarning, "disk-error", chain,

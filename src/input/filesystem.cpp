@@ -12,8 +12,8 @@
 
 #include "core/fd.h"
 #include "core/glob.h"
-#include "input/archive.h"
-#include "input/container.h"
+#include "input/container_layout.h"
+#include "input/dispatch.h"
 #include "input/input.h"
 
 namespace ntpsweep::input {

@@ -38,7 +38,7 @@ std::string_view Command(Severity s) {
 
 }  // namespace
 
-void WriteGithub(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   for (const Finding& f : result.findings) {
     if (f.suppression || f.severity == Severity::kNone) continue;  // never annotate those
     std::string title = f.rule_id;

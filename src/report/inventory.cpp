@@ -6,27 +6,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/address_text.h"
+
 namespace ntpsweep::report {
 namespace {
 
 struct Group {
   std::string key;
   bool expression = false;
-  std::vector<const scan::Source*> sources;
+  std::vector<const Source*> sources;
 };
 
 // Sources grouped by server; literal servers first (by key), then expressions.
-std::vector<Group> Groups(const scan::InventoryResult& r) {
+std::vector<Group> Groups(const InventoryResult& r) {
   std::map<std::pair<bool, std::string>, Group> by;
-  for (const scan::Source& s : r.sources) {
-    Group& g = by[{s.expression, s.Key()}];
-    g.key = s.Key();
+  for (const Source& s : r.sources) {
+    std::string key = host::GroupingKey(s.host, s.expression);
+    Group& g = by[{s.expression, key}];
+    g.key = key;
     g.expression = s.expression;
     g.sources.push_back(&s);
   }
   std::vector<Group> out;
   for (auto& [k, g] : by) {
-    std::sort(g.sources.begin(), g.sources.end(), [](const scan::Source* a, const scan::Source* b) {
+    std::sort(g.sources.begin(), g.sources.end(), [](const Source* a, const Source* b) {
       return std::tie(a->location, a->span.line, a->span.column, a->rule_id) <
              std::tie(b->location, b->span.line, b->span.column, b->rule_id);
     });
@@ -44,7 +47,7 @@ std::string OneLine(std::string s) {
   return out;
 }
 
-std::string Where(const scan::Source& s) {
+std::string Where(const Source& s) {
   return s.location.Render() + ":" + std::to_string(s.span.line) + ":" + std::to_string(s.span.column);
 }
 
@@ -61,7 +64,7 @@ std::string Csv(const std::string& v) {
 
 }  // namespace
 
-void WriteInventoryText(std::ostream& out, const scan::InventoryResult& result, bool color) {
+void WriteInventoryText(std::ostream& out, const InventoryResult& result, bool color) {
   auto on = [&](const char* code) { return color ? code : ""; };
   const char* off = color ? "\033[0m" : "";
   std::vector<Group> groups = Groups(result);
@@ -72,7 +75,7 @@ void WriteInventoryText(std::ostream& out, const scan::InventoryResult& result, 
     out << on("\033[1m") << OneLine(g.key) << off;
     if (g.expression) out << "  " << on("\033[2m") << "(template expression)" << off;
     std::set<std::string> spellings;
-    for (const scan::Source* s : g.sources)
+    for (const Source* s : g.sources)
       if (!g.expression && s->host != g.key) spellings.insert(s->host);
     if (!spellings.empty()) {
       out << "  " << on("\033[2m") << "written as";
@@ -80,7 +83,7 @@ void WriteInventoryText(std::ostream& out, const scan::InventoryResult& result, 
       out << off;
     }
     out << "  " << g.sources.size() << (g.sources.size() == 1 ? " place" : " places") << '\n';
-    for (const scan::Source* s : g.sources) {
+    for (const Source* s : g.sources) {
       files.insert(s->location.Render());
       out << "  " << Where(*s) << "  " << ActivityName(s->activity) << "  " << s->rule_id;
       if (!s->directive.empty()) out << "  `" << OneLine(s->directive) << '`';
@@ -97,12 +100,12 @@ void WriteInventoryText(std::ostream& out, const scan::InventoryResult& result, 
       << (files.size() == 1 ? " file" : " files") << "; " << result.stats.entries << " text files read\n";
 }
 
-void WriteInventoryJson(std::ostream& out, const scan::InventoryResult& result) {
+void WriteInventoryJson(std::ostream& out, const InventoryResult& result) {
   using Json = nlohmann::ordered_json;
   Json servers = Json::array();
   for (const Group& g : Groups(result)) {
     Json refs = Json::array();
-    for (const scan::Source* s : g.sources) {
+    for (const Source* s : g.sources) {
       Json j = {{"host", s->host},
                 {"location", s->location.Render()},
                 {"chain", s->location.chain},
@@ -138,10 +141,10 @@ void WriteInventoryJson(std::ostream& out, const scan::InventoryResult& result) 
   out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
 }
 
-void WriteInventoryCsv(std::ostream& out, const scan::InventoryResult& result) {
+void WriteInventoryCsv(std::ostream& out, const InventoryResult& result) {
   out << "server,kind,host,location,line,column,rule,directive,activity,embedded_path\n";
   for (const Group& g : Groups(result))
-    for (const scan::Source* s : g.sources)
+    for (const Source* s : g.sources)
       out << Csv(OneLine(g.key)) << ',' << (g.expression ? "expression" : "literal") << ','
           << Csv(OneLine(s->host)) << ',' << Csv(s->location.Render()) << ',' << s->span.line << ','
           << s->span.column << ',' << Csv(s->rule_id) << ',' << Csv(OneLine(s->directive)) << ','

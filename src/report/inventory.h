@@ -4,12 +4,12 @@
 
 #include <ostream>
 
-#include "scan/inventory.h"
+#include "core/inventory_result.h"
 
 namespace ntpsweep::report {
 
-void WriteInventoryText(std::ostream& out, const scan::InventoryResult& result, bool color);
-void WriteInventoryJson(std::ostream& out, const scan::InventoryResult& result);
-void WriteInventoryCsv(std::ostream& out, const scan::InventoryResult& result);
+void WriteInventoryText(std::ostream& out, const InventoryResult& result, bool color);
+void WriteInventoryJson(std::ostream& out, const InventoryResult& result);
+void WriteInventoryCsv(std::ostream& out, const InventoryResult& result);
 
 }  // namespace ntpsweep::report

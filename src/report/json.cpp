@@ -5,7 +5,7 @@
 
 namespace ntpsweep::report {
 
-void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   using Json = nlohmann::ordered_json;
   Json doc;
   doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
@@ -74,7 +74,7 @@ void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportCo
     notices.push_back(std::move(j));
   }
   doc["notices"] = std::move(notices);
-  const scan::ScanStats& s = result.stats;
+  const ScanStats& s = result.stats;
   Json skipped = Json::object();
   for (const auto& [why, n] : s.skipped) skipped[why] = n;
   doc["stats"] = {{"entries", s.entries},

@@ -6,9 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "rules/rule.h"
-#include "scan/scan.h"
-#include "scan/vcs.h"
 
 namespace ntpsweep::report {
 
@@ -24,7 +23,7 @@ struct ReportContext {
   bool include_absent = false;
   bool have_baseline = false;
   std::vector<Finding> absent;          // baseline findings no longer present
-  std::optional<scan::VcsInfo> vcs;     // SARIF versionControlProvenance when in a git work tree
+  std::optional<VcsInfo> vcs;     // SARIF versionControlProvenance when in a git work tree
 };
 
 // Whether a finding appears in a report (not suppressed, or suppressed ones are asked for).
@@ -32,14 +31,14 @@ inline bool Shown(const Finding& f, const ReportContext& ctx) {
   return !f.suppression || ctx.include_suppressed;
 }
 
-void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx,
+void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,
                bool color);
-void WriteJson(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
-void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
+void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
+void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 // GitHub Actions workflow commands (::error file=...::), one per finding and error notice.
-void WriteGithub(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
+void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 // Markdown for $GITHUB_STEP_SUMMARY: counts by rule, class and baseline state, top files.
-void WriteSummary(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx);
+void WriteSummary(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 
 // A URI reference for a displayed path: relative paths stay relative (percent-encoded, never
 // scheme-like), absolute ones become file:// URIs.

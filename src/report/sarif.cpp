@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/fingerprint.h"
+#include "core/fingerprint.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -79,7 +79,7 @@ Json ArtifactLocation(const std::string& path) {
 
 }  // namespace
 
-void WriteSarif(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   Json rules = Json::array();
   std::map<std::string, size_t> rule_index;
   for (const auto& r : ctx.rules->rules()) {

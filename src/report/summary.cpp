@@ -20,7 +20,7 @@ std::string Cell(std::string_view s) {
 
 }  // namespace
 
-void WriteSummary(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx) {
+void WriteSummary(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   std::map<std::string, std::map<Severity, size_t>> by_rule;
   std::map<std::string, size_t> by_activity, by_file;
   std::map<BaselineState, size_t> by_state;

@@ -45,7 +45,7 @@ std::string Expand(std::string_view s) {
 
 }  // namespace
 
-void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportContext& ctx,
+void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,
                bool color) {
   Style st{color};
   std::string current;
@@ -104,7 +104,7 @@ void WriteText(std::ostream& out, const scan::ScanResult& result, const ReportCo
     }
     out << ") in " << files << (files == 1 ? " file" : " files");
   }
-  const scan::ScanStats& s = result.stats;
+  const ScanStats& s = result.stats;
   if (suppressed) out << "; " << suppressed << " suppressed";
   if (ctx.have_baseline)
     out << "; baseline: " << by_state[BaselineState::kNew] << " new, "

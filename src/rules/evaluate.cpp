@@ -1,8 +1,9 @@
 #include "rules/evaluate.h"
 
 #include <algorithm>
-#include <cctype>
 #include <strings.h>
+
+#include "core/glob.h"
 
 namespace ntpsweep::rules {
 namespace {
@@ -14,36 +15,6 @@ bool NameEquals(std::string_view a, std::string_view b, bool ignore_case) {
 
 bool Contains(const std::vector<std::string>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
-}
-
-// '.'-separated key-path glob, case-insensitive; '*' within a name, '**' across segments.
-bool KeyPathMatch(std::string_view p, std::string_view s) {
-  while (!p.empty()) {
-    if (p.substr(0, 2) == "**") {
-      std::string_view rest = p.substr(2);
-      bool dot = !rest.empty() && rest.front() == '.';
-      if (dot) rest.remove_prefix(1);
-      for (size_t i = 0;; ++i) {
-        if ((i == 0 || !dot || s[i - 1] == '.') && KeyPathMatch(rest, s.substr(i))) return true;
-        if (i >= s.size()) return false;
-      }
-    }
-    if (p.front() == '*') {  // not across '.', nor into an index "[]" or a key marker "{}"
-      std::string_view rest = p.substr(1);
-      for (size_t i = 0;; ++i) {
-        if (KeyPathMatch(rest, s.substr(i))) return true;
-        if (i >= s.size() || s[i] == '.' || s[i] == '[' || s[i] == ']' || s[i] == '{') return false;
-      }
-    }
-    if (s.empty()) return false;
-    if (p.front() != '?' && std::tolower(static_cast<unsigned char>(p.front())) !=
-                                std::tolower(static_cast<unsigned char>(s.front())))
-      return false;
-    if (p.front() == '?' && s.front() == '.') return false;
-    p.remove_prefix(1);
-    s.remove_prefix(1);
-  }
-  return s.empty();
 }
 
 // The value of flag `flag` in args[i] (and maybe args[i + 1]); advances i past what it used.

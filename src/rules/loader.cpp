@@ -2,12 +2,12 @@
 // silently half-loads would hide findings.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/file.h"
 #include "rules/builtin.h"
 #include "rules/rule.h"
 #include "syntax/syntax.h"
@@ -280,11 +280,9 @@ void RuleSet::LoadDirectory(const std::string& dir) {
   if (ec) throw RuleError(dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
   for (const fs::path& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) throw RuleError(f.string() + ": cannot be read");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    LoadYaml(buf.str(), f.string());
+    std::string text;
+    if (!ReadWholeFile(f.string(), &text)) throw RuleError(f.string() + ": cannot be read");
+    LoadYaml(text, f.string());
   }
 }
 

@@ -7,20 +7,18 @@
 #include <deque>
 #include <map>
 
+#include "core/file.h"
 #include "core/glob.h"
 #include "core/line_hash.h"
+#include "core/line_index.h"
+#include "core/offset_map.h"
+#include "core/strings.h"
 #include "rules/evaluate.h"
 #include "syntax/syntax.h"
 #include "syntax/template.h"
 
 namespace ntpsweep::scan {
 namespace {
-
-constexpr size_t kSniffBytes = 8192;
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
 
 bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
   return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
@@ -39,34 +37,6 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
          rest.starts_with("<!--") || rest.starts_with("--");
 }
 
-// Line, column (code points) and the line text for a byte offset; `starts` holds line starts.
-struct LineIndex {
-  explicit LineIndex(std::string_view text) : text(text) {
-    starts.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i)
-      if (text[i] == '\n') starts.push_back(i + 1);
-  }
-  uint32_t LineOf(size_t offset) const {
-    return static_cast<uint32_t>(std::upper_bound(starts.begin(), starts.end(), offset) -
-                                 starts.begin());
-  }
-  uint32_t ColumnOf(uint32_t line, size_t offset) const {
-    uint32_t col = 1;
-    for (size_t i = starts[line - 1]; i < offset && i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;  // count UTF-8 lead bytes
-    return col;
-  }
-  std::string_view LineText(uint32_t line) const {
-    size_t b = starts[line - 1];
-    size_t e = line < starts.size() ? starts[line] - 1 : text.size();
-    std::string_view l = text.substr(b, e - b);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    return l;
-  }
-  std::string_view text;
-  std::vector<size_t> starts;
-};
-
 std::string_view MatchKindName(host::MatchKind k) {
   switch (k) {
     case host::MatchKind::kExact: return "exact";
@@ -78,10 +48,6 @@ std::string_view MatchKindName(host::MatchKind k) {
 }
 
 }  // namespace
-
-bool LooksBinary(std::string_view data) {
-  return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
-}
 
 PathClass ClassifyPath(std::string_view path) {
   static constexpr std::string_view kSuffixes[] = {
@@ -313,13 +279,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
       std::vector<Hit> inner;
       std::vector<std::pair<size_t, std::string>> inner_diags;
       Collect(e.path, e.text, depth + 1, &inner, &inner_diags);
-      auto map = [&](size_t off) {
-        if (e.line_map.empty()) return e.outer_offset;
-        auto it = std::upper_bound(e.line_map.begin(), e.line_map.end(),
-                                   std::make_pair(off, SIZE_MAX));
-        --it;  // line_map[0] is inner offset 0
-        return it->second + (off - it->first);
-      };
+      auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Hit& h : inner) {
         h.offset = map(h.offset);
         if (e.line_map.empty()) h.length = e.outer_length;

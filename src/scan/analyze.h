@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file.h"
 #include "core/types.h"
 #include "host/prefilter.h"
 #include "host/target.h"
@@ -93,7 +94,6 @@ struct PathClass {
 };
 PathClass ClassifyPath(std::string_view path);
 
-// True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
-bool LooksBinary(std::string_view data);
+using ntpsweep::LooksBinary;  // core/file.h
 
 }  // namespace ntpsweep::scan

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <deque>
 #include <map>
 #include <set>
 
+#include "core/line_index.h"
+#include "core/offset_map.h"
+#include "core/strings.h"
+#include "host/address_text.h"
 #include "host/target.h"
 #include "rules/evaluate.h"
 #include "scan/analyze.h"
@@ -115,12 +118,6 @@ bool HasLiteralHostText(std::string_view token) {
   for (size_t i = 0; i + 1 < rest.size(); ++i)
     if (rest[i] == '.' && std::isalpha(static_cast<unsigned char>(rest[i + 1]))) return true;
   return false;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 // Directives that name a group, a broadcast address or a local address, never an upstream.
@@ -301,12 +298,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
       std::vector<Raw> inner;
       std::vector<RawInstall> inner_installs;
       Collect(ctx, e.path, e.text, depth + 1, &inner, &inner_installs);
-      auto map = [&](size_t off) {
-        if (e.line_map.empty()) return e.outer_offset;
-        auto it = std::upper_bound(e.line_map.begin(), e.line_map.end(), std::make_pair(off, SIZE_MAX));
-        --it;
-        return it->second + (off - it->first);
-      };
+      auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Raw& r : inner) {
         r.offset = map(r.offset);
         if (e.line_map.empty()) r.length = e.outer_length;
@@ -338,89 +330,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
   }
 }
 
-struct Lines {
-  explicit Lines(std::string_view t) : text(t) {
-    starts.push_back(0);
-    for (size_t i = 0; i < t.size(); ++i)
-      if (t[i] == '\n') starts.push_back(i + 1);
-  }
-  uint32_t LineOf(size_t off) const {
-    return static_cast<uint32_t>(std::upper_bound(starts.begin(), starts.end(), off) - starts.begin());
-  }
-  uint32_t ColumnOf(uint32_t line, size_t off) const {
-    uint32_t col = 1;
-    for (size_t i = starts[line - 1]; i < off && i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
-    return col;
-  }
-  std::string_view LineText(uint32_t line) const {
-    size_t b = starts[line - 1];
-    size_t e = line < starts.size() ? starts[line] - 1 : text.size();
-    std::string_view l = text.substr(b, e - b);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    return l;
-  }
-  std::string_view text;
-  std::vector<size_t> starts;
-};
-
-std::string FormatIpv6(const host::Ipv6Bytes& a) {
-  uint16_t g[8];
-  for (int i = 0; i < 8; ++i) g[i] = static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]);
-  int best = -1, best_len = 0;
-  for (int i = 0; i < 8;) {
-    if (g[i] != 0) {
-      ++i;
-      continue;
-    }
-    int j = i;
-    while (j < 8 && g[j] == 0) ++j;
-    if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
-    i = j;
-  }
-  std::string out;
-  char buf[8];
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += best_len - 1;
-      continue;
-    }
-    if (!out.empty() && out.back() != ':') out += ':';
-    std::snprintf(buf, sizeof buf, "%x", g[i]);
-    out += buf;
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string CanonicalHost(std::string_view h) {
-  if (auto v4 = host::ParseIpv4DottedQuad(h)) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", *v4 >> 24, (*v4 >> 16) & 255, (*v4 >> 8) & 255,
-                  *v4 & 255);
-    return buf;
-  }
-  std::string_view v = h;
-  if (!v.empty() && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
-  if (size_t pct = v.find('%'); pct != std::string_view::npos) v = v.substr(0, pct);
-  if (v.find(':') != std::string_view::npos)
-    if (auto v6 = host::ParseIpv6(v)) return FormatIpv6(*v6);
-  std::string n(h);
-  while (!n.empty() && n.back() == '.') n.pop_back();
-  std::transform(n.begin(), n.end(), n.begin(), ::tolower);
-  return n;
-}
-
-std::string Source::Key() const {
-  if (expression) {
-    std::string k;
-    for (char c : host) k += (c == '\n' || c == '\t') ? ' ' : c;
-    return k;
-  }
-  return CanonicalHost(host);
-}
 
 namespace {
 
@@ -454,7 +364,7 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
   scan::Collect(*ctx_, path, text, 0, &raws, &installs);
   EntrySources out;
   if (raws.empty() && installs.empty()) return out;
-  Lines lines(text);
+  LineIndex lines(text);
   bool backup = ClassifyPath(path).backup_copy;
   std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
     return std::tie(a.offset, a.length, a.rule->id) < std::tie(b.offset, b.length, b.rule->id);

@@ -17,57 +17,16 @@
 #include <mutex>
 #include <thread>
 
+#include "core/file.h"
 #include "core/glob.h"
 #include "host/prefilter.h"
 #include "scan/analyze.h"
 #include "scan/inventory.h"
 #include "scan/linkage.h"
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 namespace ntpsweep::scan {
 namespace {
-
-constexpr size_t kSniffBytes = 8192;
-
-// Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
-// no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
-// after the first block: *binary is set and the rest is never read.
-bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
-              bool* truncated, bool* binary, std::string* error) {
-  // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
-  // neither lead out of the tree nor block the worker.
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) {
-    *error = std::strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *error = "not a regular file";
-    return false;
-  }
-  size_t want = std::min<size_t>(static_cast<size_t>(st.st_size), limit);
-  if (storage->size() < want) storage->resize(want);
-  size_t got = 0;
-  while (got < want) {
-    size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
-    ssize_t n = read(fd.get(), storage->data() + got, chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *error = std::strerror(errno);
-      return false;
-    }
-    if (n == 0) break;
-    if (got == 0 && LooksBinary(std::string_view(storage->data(), static_cast<size_t>(n)))) {
-      *binary = true;
-      return true;
-    }
-    got += static_cast<size_t>(n);
-  }
-  *data = std::string_view(storage->data(), got);
-  *truncated = static_cast<size_t>(st.st_size) > limit;
-  return true;
-}
 
 // An inventory's sources travel the pipeline as findings, so image layers and hard links amend
 // them like findings; these two carry the fields across.
@@ -240,7 +199,8 @@ class Pipeline : public input::EntrySink {
         std::vector<IncludeRef> includes;
         std::vector<Finding> found =
             analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
-        ApplyInlineSuppressions(text, &found);  // the first reading reported unused markers
+        // The first reading reported unused markers.
+        triage::ApplyInlineSuppressions(text, &found);
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
         std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
         for (Finding& f : found) result_.findings.push_back(std::move(f));
@@ -399,7 +359,7 @@ class Pipeline : public input::EntrySink {
       }
     }
     // Inline `ntpsweep:ignore` markers need the text, which only lives here.
-    for (const InlineMarker& m : ApplyInlineSuppressions(data, &found)) {
+    for (const triage::InlineMarker& m : triage::ApplyInlineSuppressions(data, &found)) {
       if (!options_.report_unused_suppressions) continue;
       notices->push_back(Notice{Notice::Level::kWarning, "unused-suppression", entry.location,
                                 m.line, m.column,
@@ -455,20 +415,16 @@ InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& r
   result.stats = std::move(scanned.stats);
   result.input_error = scanned.input_error;
   std::sort(result.sources.begin(), result.sources.end(), [](const Source& a, const Source& b) {
-    return std::make_tuple(a.Key(), a.location, a.span.line, a.span.column, a.rule_id) <
-           std::make_tuple(b.Key(), b.location, b.span.line, b.span.column, b.rule_id);
+    return std::make_tuple(host::GroupingKey(a.host, a.expression), a.location, a.span.line,
+                           a.span.column, a.rule_id) <
+           std::make_tuple(host::GroupingKey(b.host, b.expression), b.location, b.span.line,
+                           b.span.column, b.rule_id);
   });
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
-void SortFindings(std::vector<Finding>* findings) {
-  std::sort(findings->begin(), findings->end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.location, a.span.line, a.span.column, a.rule_id) <
-           std::tie(b.location, b.span.line, b.span.column, b.rule_id);
-  });
-}
 
 ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
                    const host::TargetSet& targets) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "core/types.h"
 #include "host/target.h"
 #include "input/input.h"
@@ -24,32 +25,13 @@ struct ScanOptions {
   bool prefilter = true;  // the gate; off reads every entry with every reader that applies (checks)
 };
 
-struct ScanStats {
-  size_t entries = 0;          // text entries matched against the rules
-  size_t bytes = 0;            // bytes of those entries
-  size_t binary_skipped = 0;
-  size_t truncated = 0;
-  size_t analyzed = 0;         // text entries the gate passed on to the readers
-  size_t prefiltered_out = 0;  // text entries done after the gate's pass
-  size_t observed = 0;         // text entries read for linkage (expressions, installs)
-  std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
-  std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
-  // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",
-  // "readers" (summed over workers), "cross-file" (includes, layers, linkage).
-  std::vector<std::pair<std::string, double>> phases;
-  double seconds = 0;
-};
-
-struct ScanResult {
-  std::vector<Finding> findings;  // sorted: location, line, column, rule
-  std::vector<Notice> notices;    // sorted: location, line, message
-  ScanStats stats;
-  bool input_error = false;       // an operand could not be opened at all
-};
+// The result types live in core/result.h so that reports need not know the scan.
+using ntpsweep::ScanResult;
+using ntpsweep::ScanStats;
 
 ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
                    const host::TargetSet& targets);
 
-void SortFindings(std::vector<Finding>* findings);
+using ntpsweep::SortFindings;  // core/result.h
 
 }  // namespace ntpsweep::scan

@@ -25,26 +25,8 @@ bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error) {
   return true;
 }
 
-uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 unsigned ShardOf(std::string_view outer_path, unsigned count) {
   return static_cast<unsigned>(Fnv1a64(outer_path) % count);
-}
-
-std::string RootRelative(const std::string& path, const std::string& root) {
-  if (root.empty()) return "";
-  std::error_code ec;
-  std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
-  std::string r = root;
-  if (r.back() != '/') r += '/';
-  return abs.starts_with(r) ? abs.substr(r.size()) : "";
 }
 
 std::string_view EntryFilter::Reject(const Location& location, std::string_view rule_path) const {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file.h"
+#include "core/fingerprint.h"
 #include "core/types.h"
 
 namespace ntpsweep::scan {
@@ -21,12 +23,8 @@ struct ShardSpec {
 // "K/N" with 1 <= K <= N; false with a message otherwise.
 bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error);
 
-// `path` relative to the absolute directory `root` when it lies below it, else "".
-std::string RootRelative(const std::string& path, const std::string& root);
-
-// 64-bit FNV-1a: small, fixed and documented, so shards and fingerprints (report/fingerprint)
-// are the same on every machine and in every version.
-uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+using ntpsweep::Fnv1a64;       // core/fingerprint.h
+using ntpsweep::RootRelative;  // core/file.h
 
 // The shard (0-based) an outermost path falls in: FNV-1a 64 of the path as displayed, mod N.
 unsigned ShardOf(std::string_view outer_path, unsigned count);

@@ -8,15 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+
 namespace ntpsweep::scan {
 
-struct VcsInfo {
-  std::string toplevel;        // absolute work tree root, no trailing '/'
-  std::string repository_uri;  // remote.origin.url as an https URI without credentials, or
-                               // file:///<toplevel>/ when there is no remote
-  std::string revision;        // HEAD commit (empty in a repository without commits)
-  std::string branch;          // current branch, empty when HEAD is detached
-};
+using ntpsweep::VcsInfo;  // core/result.h
 
 // Runs argv (argv[0] looked up in PATH) with stdin from /dev/null; returns its stdout, or
 // nullopt when it could not run or exited non-zero (stderr goes to `err` if given).

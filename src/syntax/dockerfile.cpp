@@ -99,18 +99,6 @@ std::vector<Instruction> Split(std::string_view t) {
   return out;
 }
 
-void EmbedRange(std::string_view t, size_t b, size_t e, std::string path, Document* out) {
-  if (e <= b) return;
-  EmbeddedDocument d;
-  d.path = std::move(path);
-  d.text = std::string(t.substr(b, e - b));
-  d.line_map = {{0, b}};
-  d.outer_offset = b;
-  d.outer_length = e - b;
-  if (d.text.back() != '\n') d.text += '\n';
-  out->embedded.push_back(std::move(d));
-}
-
 // ["a", "b c"]: exec form, joined as a command line with its pieces mapped.
 bool ExecForm(std::string_view t, size_t b, size_t e, Document* out, const char* path) {
   std::string_view body = Trim(t.substr(b, e - b));

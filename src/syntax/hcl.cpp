@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "core/offset_map.h"
 #include "syntax/template.h"
 #include "syntax/text.h"
 
@@ -15,23 +16,12 @@ constexpr size_t npos = std::string_view::npos;
 struct Value {
   enum Kind { kNone, kString, kHeredoc, kList, kObject, kExpr } kind = kNone;
   std::string text;                            // decoded string / heredoc / raw expression
-  std::vector<std::pair<size_t, size_t>> map;  // breakpoints text index -> document offset
+  OffsetMap map;                               // breakpoints text index -> document offset
   size_t begin = 0, end = 0;
   std::vector<Value> items;
   std::vector<std::pair<std::string, Value>> entries;
-  size_t OuterOf(size_t i) const {
-    if (map.empty()) return begin;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(i, npos));
-    if (it != map.begin()) --it;
-    return it->second + (i - it->first);
-  }
-  bool Verbatim(size_t a, size_t b) const {
-    if (map.empty()) return false;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(a, npos));
-    if (it == map.begin()) return false;
-    size_t next = it == map.end() ? text.size() : it->first;
-    return b <= next;
-  }
+  size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin); }
+  bool Verbatim(size_t a, size_t b) const { return IsVerbatim(map, a, b, text.size()); }
 };
 
 bool IsIdent(char c) {
@@ -327,12 +317,7 @@ class Parser {
   }
 
   Token MakeToken(const Value& v, size_t a, size_t b) {
-    size_t outer = v.OuterOf(a);
-    if (v.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    Token t{doc_->Keep(v.text.substr(a, b - a)), outer};
-    size_t oe = b > a ? v.OuterOf(b - 1) + 1 : outer;
-    t.source_length = std::max<size_t>(oe > outer ? oe - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, v.text, v.map, v.begin, a, b, doc_);
   }
 
   void Emit(const std::string& path, const Value& v) {

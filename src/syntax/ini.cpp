@@ -2,18 +2,16 @@
 // whole-line comments with '#' or ';'.
 #include "syntax/ini.h"
 
+#include "core/strings.h"
 #include "syntax/lines.h"
 
 namespace ntpsweep::syntax {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+// systemd's parser blanks: no form feed or vertical tab.
+constexpr std::string_view kBlanks = " \t\r";
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
+bool IsSpace(char c) { return kBlanks.find(c) != std::string_view::npos; }
 
 }  // namespace
 
@@ -35,11 +33,12 @@ void ReadIni(std::string_view text, Document* out) {
     std::string_view body = line.substr(i);
     if (!body.empty() && body.front() == '[') {
       size_t close = body.find(']');
-      if (!commented && close != std::string_view::npos) section = Trim(body.substr(1, close - 1));
+      if (!commented && close != std::string_view::npos)
+        section = Trim(body.substr(1, close - 1), kBlanks);
     } else if (size_t eq = body.find('='); eq != std::string_view::npos && eq > 0) {
       Fact fact;
       fact.section = section;
-      fact.name = Trim(body.substr(0, eq));
+      fact.name = Trim(body.substr(0, eq), kBlanks);
       fact.name_offset = pos + i;
       fact.commented = commented;
       fact.line_offset = pos;

@@ -16,18 +16,6 @@ size_t LineEnd(std::string_view t, size_t i) {
   return e == npos ? t.size() : e;
 }
 
-void EmbedRange(std::string_view t, size_t b, size_t e, std::string path, Document* out) {
-  if (e <= b) return;
-  EmbeddedDocument d;
-  d.path = std::move(path);
-  d.text = std::string(t.substr(b, e - b));
-  d.line_map = {{0, b}};
-  d.outer_offset = b;
-  d.outer_length = e - b;
-  if (d.text.back() != '\n') d.text += '\n';
-  out->embedded.push_back(std::move(d));
-}
-
 }  // namespace
 
 void ReadKickstart(std::string_view text, Document* out) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/offset_map.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -15,7 +16,7 @@ constexpr size_t npos = std::string_view::npos;
 // Decoded text with breakpoints back to the document (as YAML scalars).
 struct Piece {
   std::string text;
-  std::vector<std::pair<size_t, size_t>> map;
+  OffsetMap map;
   size_t begin = npos, end = 0;
   bool quoted = false;
 
@@ -29,19 +30,8 @@ struct Piece {
   void AddAll(const Piece& p) {
     for (size_t i = 0; i < p.text.size(); ++i) Add(p.text[i], p.OuterOf(i));
   }
-  size_t OuterOf(size_t i) const {
-    if (map.empty()) return begin == npos ? 0 : begin;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(i, npos));
-    if (it != map.begin()) --it;
-    return it->second + (i - it->first);
-  }
-  bool Verbatim(size_t a, size_t b) const {
-    if (map.empty()) return false;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(a, npos));
-    if (it == map.begin()) return false;
-    size_t next = it == map.end() ? text.size() : it->first;
-    return b <= next;
-  }
+  size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin == npos ? 0 : begin); }
+  bool Verbatim(size_t a, size_t b) const { return IsVerbatim(map, a, b, text.size()); }
   bool empty() const { return text.empty() && !quoted; }
 };
 
@@ -318,12 +308,7 @@ class Interpreter {
 
  private:
   Token MakeToken(const Piece& p, size_t a, size_t b) {
-    size_t outer = p.OuterOf(a);
-    if (p.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    Token t{doc_->Keep(p.text.substr(a, b - a)), outer};
-    size_t oe = b > a ? p.OuterOf(b - 1) + 1 : outer;
-    t.source_length = std::max<size_t>(oe > outer ? oe - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, p.text, p.map, p.begin == npos ? 0 : p.begin, a, b, doc_);
   }
 
   size_t LineStart(size_t off) const {

@@ -1,5 +1,7 @@
 #include "syntax/syntax.h"
 
+#include <algorithm>
+
 #include "syntax/ini.h"
 #include "syntax/lines.h"
 #include "syntax/dhcp.h"
@@ -11,6 +13,29 @@
 #include "syntax/yaml.h"
 
 namespace ntpsweep::syntax {
+
+Token DecodedToken(std::string_view document, std::string_view decoded, const OffsetMap& map,
+                   size_t if_empty, size_t a, size_t b, Document* doc) {
+  size_t outer = OuterOffset(map, a, if_empty);
+  if (IsVerbatim(map, a, b, decoded.size())) return Token{document.substr(outer, b - a), outer};
+  Token t{doc->Keep(std::string(decoded.substr(a, b - a))), outer};
+  size_t outer_end = b > a ? OuterOffset(map, b - 1, if_empty) + 1 : outer;
+  t.source_length = std::max<size_t>(outer_end > outer ? outer_end - outer : 1, 1);
+  return t;
+}
+
+void EmbedRange(std::string_view text, size_t begin, size_t end, std::string path, Document* out) {
+  if (end <= begin) return;
+  EmbeddedDocument d;
+  d.path = std::move(path);
+  d.text = std::string(text.substr(begin, end - begin));
+  d.line_map = {{0, begin}};
+  d.outer_offset = begin;
+  d.outer_length = end - begin;
+  if (d.text.back() != '\n') d.text += '\n';  // readers expect whole lines
+  out->embedded.push_back(std::move(d));
+}
+
 namespace {
 
 void ReadNtpConf(std::string_view text, Document* out) { out->facts = ReadLines(text, LineSyntax{}); }

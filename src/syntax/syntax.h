@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/offset_map.h"
+
 namespace ntpsweep::syntax {
 
 // One argument or value. `text` views the document or Document::storage (for decoded values
@@ -40,9 +42,9 @@ struct EmbeddedDocument {
   std::string path;  // destination path, e.g. "/etc/chrony/chrony.conf"; chooses the syntax
   std::string text;  // the inner document, decoded
   // Verbatim content: for each inner line start (ascending), the outer byte offset it maps to;
-  // more breakpoints may follow decoded escapes. An inner offset maps by its last breakpoint.
+  // more breakpoints may follow decoded escapes (core/offset_map.h).
   // Empty means opaque (decoded) content: every inner finding maps to [outer_offset, +length).
-  std::vector<std::pair<size_t, size_t>> line_map;
+  OffsetMap line_map;
   size_t outer_offset = 0;
   size_t outer_length = 0;
 };
@@ -60,6 +62,15 @@ struct Document {
   std::deque<std::string> storage;  // owns decoded strings that facts view (stable addresses)
   std::string_view Keep(std::string s) { return storage.emplace_back(std::move(s)); }
 };
+
+// The token for decoded[a, b), a text decoded from `document` with breakpoints `map`
+// (`if_empty`: where an opaque decoded text sits): a view of the document when those bytes are
+// written there as they are, else a copy kept in `doc` that spans the bytes it was decoded from.
+Token DecodedToken(std::string_view document, std::string_view decoded, const OffsetMap& map,
+                   size_t if_empty, size_t a, size_t b, Document* doc);
+
+// Embeds text[begin, end) as written (a RUN body, a %post section) for the syntax `path` selects.
+void EmbedRange(std::string_view text, size_t begin, size_t end, std::string path, Document* out);
 
 using ReadFn = void (*)(std::string_view text, Document* out);
 

@@ -6,23 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"  // Trim
+
 namespace ntpsweep::syntax {
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-inline std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (IsSpace(s.front()) || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (IsSpace(s.back()) || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
-
-// Byte offsets of line starts; [i] is the start of line i (0-based).
-inline std::vector<size_t> LineStarts(std::string_view text) {
-  std::vector<size_t> starts{0};
-  for (size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n' && i + 1 <= text.size()) starts.push_back(i + 1);
-  return starts;
-}
 
 // Base64 (standard and URL alphabets, padding and white space ignored); false on bad input.
 bool DecodeBase64(std::string_view in, std::string* out);

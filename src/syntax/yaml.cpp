@@ -6,6 +6,8 @@
 #include <cstring>
 #include <functional>
 
+#include "core/line_index.h"
+#include "core/offset_map.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -17,25 +19,14 @@ constexpr char kPlaceholder = '\x1a';  // a masked template expression (see temp
 // A scalar's decoded value and where its pieces sit in the document.
 struct Scalar {
   std::string value;
-  std::vector<std::pair<size_t, size_t>> map;  // breakpoints: value index -> document offset
+  OffsetMap map;  // breakpoints: value index -> document offset
   size_t begin = 0, end = 0;                   // document span, quotes/indicators included
   bool block = false;
   bool quoted = false;
   // Document offset of value index i (by its last breakpoint).
-  size_t OuterOf(size_t i) const {
-    if (map.empty()) return begin;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(i, npos));
-    if (it != map.begin()) --it;
-    return it->second + (i - it->first);
-  }
+  size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin); }
   // True when value[a, b) is written verbatim in the document.
-  bool Verbatim(size_t a, size_t b) const {
-    if (map.empty()) return false;
-    auto it = std::upper_bound(map.begin(), map.end(), std::make_pair(a, npos));
-    if (it == map.begin()) return false;
-    size_t next = it == map.end() ? value.size() : it->first;
-    return b <= next;
-  }
+  bool Verbatim(size_t a, size_t b) const { return IsVerbatim(map, a, b, value.size()); }
 };
 
 struct Node {
@@ -56,9 +47,8 @@ bool IsBlankOrComment(std::string_view line) {
 
 class Parser {
  public:
-  Parser(std::string_view text, bool commented) : t_(text), commented_(commented) {
-    starts_ = LineStarts(text);
-  }
+  Parser(std::string_view text, bool commented)
+      : t_(text), commented_(commented), lines_(text) {}
 
   std::vector<Node>& nodes() { return nodes_; }
 
@@ -89,10 +79,7 @@ class Parser {
     return static_cast<int>(nodes_.size() - 1);
   }
 
-  size_t LineStartOf(size_t pos) const {
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), pos);
-    return *(it - 1);
-  }
+  size_t LineStartOf(size_t pos) const { return lines_.LineStartOf(pos); }
   size_t LineEnd(size_t pos) const {
     size_t e = t_.find('\n', pos);
     return e == npos ? t_.size() : e;
@@ -571,7 +558,7 @@ class Parser {
 
   std::string_view t_;
   bool commented_;
-  std::vector<size_t> starts_;
+  LineIndex lines_;
   std::vector<Node> nodes_;
   size_t cursor_ = 0;
   int flow_depth_ = 0;
@@ -674,12 +661,7 @@ class Emitter {
   }
 
   Token MakeToken(const Scalar& s, size_t a, size_t b) {
-    size_t outer = s.OuterOf(a);
-    if (s.Verbatim(a, b)) return Token{t_.substr(outer, b - a), outer};
-    size_t outer_end = b > a ? s.OuterOf(b - 1) + 1 : outer;
-    Token t{doc_->Keep(s.value.substr(a, b - a)), outer};
-    t.source_length = std::max<size_t>(outer_end > outer ? outer_end - outer : 1, 1);
-    return t;
+    return DecodedToken(t_, s.value, s.map, s.begin, a, b, doc_);
   }
 
   void Words(const Scalar& s, size_t from, std::vector<Token>* out) {

@@ -1,16 +1,15 @@
-#include "report/baseline.h"
+#include "triage/baseline.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
 
-#include "report/fingerprint.h"
+#include "core/file.h"
+#include "core/fingerprint.h"
 
-namespace ntpsweep::report {
+namespace ntpsweep::triage {
 namespace {
 
 using Json = nlohmann::json;
@@ -146,18 +145,16 @@ std::vector<Finding> ParseBaseline(const std::string& text, const std::string& n
   }
   if (missing_fingerprints) {
     // A report from before fingerprints existed: compute them the way the scan does.
-    scan::SortFindings(&out);
+    SortFindings(&out);
     AssignFingerprints(&out);
   }
   return out;
 }
 
 std::vector<Finding> LoadBaseline(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BaselineError(path + ": the baseline cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseBaseline(buf.str(), path);
+  std::string text;
+  if (!ReadWholeFile(path, &text)) throw BaselineError(path + ": the baseline cannot be read");
+  return ParseBaseline(text, path);
 }
 
 std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
@@ -203,14 +200,14 @@ std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
     absent.back().baseline_state = BaselineState::kAbsent;
     absent.back().suppression.reset();
   }
-  scan::SortFindings(&absent);
+  SortFindings(&absent);
   return absent;
 }
 
-std::vector<Finding> Triage(const TriageOptions& options, scan::ScanResult* result) {
+std::vector<Finding> Triage(const TriageOptions& options, ScanResult* result) {
   AssignFingerprints(&result->findings);
   if (!options.ignore.empty())
-    scan::ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
+    ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
                              &result->findings, &result->notices, options.root);
   if (!options.have_baseline) return {};
   return ApplyBaseline(options.baseline, &result->findings);
@@ -228,4 +225,4 @@ bool FailsCheck(const std::vector<Finding>& findings, Severity threshold, bool n
   return false;
 }
 
-}  // namespace ntpsweep::report
+}  // namespace ntpsweep::triage

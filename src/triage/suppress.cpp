@@ -1,15 +1,14 @@
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
+#include "core/file.h"
 #include "core/glob.h"
-#include "scan/shard.h"
+#include "core/strings.h"
 
-namespace ntpsweep::scan {
+namespace ntpsweep::triage {
 namespace {
 
 // Comment introducers of the syntaxes ntpsweep reads and most others: shell/YAML/INI/HCL (#, ;),
@@ -22,21 +21,17 @@ bool IsRuleChar(char c) {
          c == '_' || c == '.';
 }
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
-  return std::string(s.substr(b, e - b));
-}
+// Blanks only: an entry is one line, and a form feed in a reason is the user's.
+std::string TrimBlanks(std::string_view s) { return std::string(Trim(s, " \t\r")); }
 
 // The reason text without a block comment's closer.
 std::string CleanReason(std::string_view s) {
-  std::string r = Trim(s);
+  std::string r = TrimBlanks(s);
   for (bool again = true; again;) {
     again = false;
     for (std::string_view closer : {"-->", "*/", "#}", "%}", "}}"}) {
       if (r.size() >= closer.size() && r.compare(r.size() - closer.size(), closer.size(), closer) == 0) {
-        r = Trim(std::string_view(r).substr(0, r.size() - closer.size()));
+        r = TrimBlanks(std::string_view(r).substr(0, r.size() - closer.size()));
         again = true;
       }
     }
@@ -124,7 +119,7 @@ std::vector<InlineMarker> FindInlineMarkers(std::string_view text) {
     InlineMarker m;
     m.line = line;
     m.column = static_cast<uint32_t>(pos - kInlineMarker.size() - bol + 1);
-    m.whole_line = Trim(before.substr(0, comment)).empty();
+    m.whole_line = TrimBlanks(before.substr(0, comment)).empty();
     ParseMarkerTail(text.substr(after, eol - after), &m);
     out.push_back(std::move(m));
   }
@@ -199,7 +194,7 @@ std::vector<IgnoreEntry> ParseIgnoreFile(std::string_view text, const std::strin
       throw SuppressionError(name + ":" + std::to_string(line_no) + ":" + std::to_string(at + 1) +
                              ": " + what);
     };
-    std::string trimmed = Trim(line);
+    std::string trimmed = TrimBlanks(line);
     if (trimmed.empty() || trimmed[0] == '#') {
       if (eol == text.size()) break;
       continue;
@@ -214,7 +209,7 @@ std::vector<IgnoreEntry> ParseIgnoreFile(std::string_view text, const std::strin
     if (sep == std::string_view::npos) {
       fail(line.size(), "an entry needs a reason: PATTERN [rule=ID] [expires=YYYY-MM-DD] -- REASON");
     }
-    e.reason = Trim(line.substr(sep + 4));
+    e.reason = TrimBlanks(line.substr(sep + 4));
     if (e.reason.empty()) fail(sep + 4, "the reason after ' -- ' is empty");
     // Fields before the reason, separated by white space.
     std::string_view head = line.substr(0, sep);
@@ -250,11 +245,9 @@ std::vector<IgnoreEntry> ParseIgnoreFile(std::string_view text, const std::strin
 }
 
 std::vector<IgnoreEntry> LoadIgnoreFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SuppressionError(path + ": cannot be read");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return ParseIgnoreFile(buf.str(), path);
+  std::string text;
+  if (!ReadWholeFile(path, &text)) throw SuppressionError(path + ": cannot be read");
+  return ParseIgnoreFile(text, path);
 }
 
 void ApplyIgnoreEntries(const std::vector<IgnoreEntry>& entries, const std::string& today,
@@ -282,4 +275,4 @@ void ApplyIgnoreEntries(const std::vector<IgnoreEntry>& entries, const std::stri
   }
 }
 
-}  // namespace ntpsweep::scan
+}  // namespace ntpsweep::triage

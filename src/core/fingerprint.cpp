@@ -1,9 +1,18 @@
-#include "report/fingerprint.h"
+#include "core/fingerprint.h"
 
 #include <cstdio>
 #include <map>
 
-namespace ntpsweep::report {
+namespace ntpsweep {
+
+uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
+  uint64_t h = seed;
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
 
 std::string NormalizeLine(std::string_view line) {
   std::string out;
@@ -36,4 +45,4 @@ void AssignFingerprints(std::vector<Finding>* findings) {
   }
 }
 
-}  // namespace ntpsweep::report
+}  // namespace ntpsweep

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "core/types.h"
-#include "scan/shard.h"
 
-namespace ntpsweep::report {
+namespace ntpsweep {
 
 inline constexpr std::string_view kFingerprintName = "ntpsweep/v1";
 
-using scan::Fnv1a64;  // the documented hash of fingerprints and shards
+// 64-bit FNV-1a: small, fixed and documented, so shards (scan/shard.h) and fingerprints are the
+// same on every machine and in every version.
+uint64_t Fnv1a64(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
 
 // The line with leading/trailing white space removed and inner runs of white space collapsed
 // to one space: re-indenting a line does not change a fingerprint.
@@ -24,7 +25,7 @@ std::string NormalizeLine(std::string_view line);
 // hex16(FNV-1a("ntpsweep/v1" NUL rule NUL path NUL matched NUL normalized-line)) + ":" + n,
 // n counting (from 1, in line/column order) findings with the same hash, so two identical lines
 // in one file stay distinct. Sets Finding::fingerprint on every finding; `findings` must be in
-// report order (scan::SortFindings).
+// report order (SortFindings, core/result.h).
 void AssignFingerprints(std::vector<Finding>* findings);
 
-}  // namespace ntpsweep::report
+}  // namespace ntpsweep

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "core/types.h"
-#include "scan/scan.h"
-#include "scan/suppress.h"
+#include "triage/suppress.h"
 
-namespace ntpsweep::report {
+namespace ntpsweep::triage {
 
 class BaselineError : public std::runtime_error {
  public:
@@ -36,7 +36,7 @@ std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
                                    std::vector<Finding>* findings);
 
 struct TriageOptions {
-  std::vector<scan::IgnoreEntry> ignore;   // the ignore file and the config's entries
+  std::vector<IgnoreEntry> ignore;   // the ignore file and the config's entries
   std::string today;                       // YYYY-MM-DD for expiry
   std::string root;                        // absolute scan root, for ignore path globs
   bool report_unused_suppressions = false;
@@ -46,10 +46,10 @@ struct TriageOptions {
 
 // Fingerprints, then ignore entries, then the baseline, in that order. Returns the absent
 // findings (empty without a baseline).
-std::vector<Finding> Triage(const TriageOptions& options, scan::ScanResult* result);
+std::vector<Finding> Triage(const TriageOptions& options, ScanResult* result);
 
 // The exit decision: does any unsuppressed finding reach `threshold` (kNone: never)? With
 // `new_only`, only findings whose baseline state is new (or that have no state) count.
 bool FailsCheck(const std::vector<Finding>& findings, Severity threshold, bool new_only);
 
-}  // namespace ntpsweep::report
+}  // namespace ntpsweep::triage

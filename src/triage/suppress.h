@@ -11,7 +11,7 @@
 
 #include "core/types.h"
 
-namespace ntpsweep::scan {
+namespace ntpsweep::triage {
 
 inline constexpr std::string_view kInlineMarker = "ntpsweep:ignore";
 
@@ -71,4 +71,4 @@ bool IsValidDate(std::string_view s);     // YYYY-MM-DD, a real calendar day
 // SuppressionError when NTPSWEEP_TODAY is not a date.
 std::string Today();
 
-}  // namespace ntpsweep::scan
+}  // namespace ntpsweep::triage

@@ -1,0 +1,31 @@
+// Reading files from the local file system: whole small files (configs, rules, baselines) and
+// scanned files, bounded and safe against links and FIFOs swapped in after the walk.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ntpsweep {
+
+// How much of a file's head decides whether it is binary.
+inline constexpr size_t kSniffBytes = 8192;
+
+// True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
+bool LooksBinary(std::string_view data);
+
+// Reads the whole of a small file the user named (config, rule file, baseline, SARIF log).
+// False when it cannot be opened.
+bool ReadWholeFile(const std::string& path, std::string* out);
+
+// Reads at most `limit` bytes of a scanned regular file into `storage` (reused across files and
+// never shrunk, so no fresh pages and no zero-filling per file); `*data` views what was read.
+// Binary files stop after the first block: *binary is set and the rest is never read. False
+// with `error` set when the file cannot be read.
+bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
+              bool* truncated, bool* binary, std::string* error);
+
+// `path` relative to the absolute directory `root` when it lies below it, else "".
+std::string RootRelative(const std::string& path, const std::string& root);
+
+}  // namespace ntpsweep

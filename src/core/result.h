@@ -1,0 +1,49 @@
+// What a scan hands to triage and reports: findings, notices and counts, plus what git knows
+// about the scanned tree. Plain data: reports read it without knowing how it was found.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/types.h"
+
+namespace ntpsweep {
+
+struct ScanStats {
+  size_t entries = 0;          // text entries matched against the rules
+  size_t bytes = 0;            // bytes of those entries
+  size_t binary_skipped = 0;
+  size_t truncated = 0;
+  size_t analyzed = 0;         // text entries the gate passed on to the readers
+  size_t prefiltered_out = 0;  // text entries done after the gate's pass
+  size_t observed = 0;         // text entries read for linkage (expressions, installs)
+  std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
+  std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
+  // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",
+  // "readers" (summed over workers), "cross-file" (includes, layers, linkage).
+  std::vector<std::pair<std::string, double>> phases;
+  double seconds = 0;
+};
+
+struct ScanResult {
+  std::vector<Finding> findings;  // sorted: location, line, column, rule
+  std::vector<Notice> notices;    // sorted: location, line, message
+  ScanStats stats;
+  bool input_error = false;       // an operand could not be opened at all
+};
+
+// Report order: location, line, column, rule.
+void SortFindings(std::vector<Finding>* findings);
+
+// The git work tree a scan ran in (scan/vcs.h finds it), for SARIF versionControlProvenance.
+struct VcsInfo {
+  std::string toplevel;        // absolute work tree root, no trailing '/'
+  std::string repository_uri;  // remote.origin.url as an https URI without credentials, or
+                               // file:///<toplevel>/ when there is no remote
+  std::string revision;        // HEAD commit (empty in a repository without commits)
+  std::string branch;          // current branch, empty when HEAD is detached
+};
+
+}  // namespace ntpsweep

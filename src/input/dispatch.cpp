@@ -1,0 +1,203 @@
+// The content-kind table and the two ways content reaches it: as a stream (an archive member,
+// stdin, a file inside a disk image) or as a regular file (an operand, a file in a directory).
+#include "input/dispatch.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/fd.h"
+#include "input/archive.h"
+#include "input/disk.h"
+
+namespace ntpsweep::input {
+namespace {
+
+// Adding a format is adding its reader file and a line here.
+constexpr ContentReader kReaders[] = {
+    {ContentKind::kArchive, WalkArchive, nullptr, ReadArchiveFile},
+    {ContentKind::kCompressed, WalkArchive, nullptr, ReadArchiveFile},
+    {ContentKind::kSevenZip, WalkArchive, ReadArchiveMemory, ReadArchiveFile},
+    {ContentKind::kDisk, nullptr, ScanDiskMemory, ScanDiskFile},
+    {ContentKind::kVmdk, nullptr, nullptr, ScanDiskFile},
+    {ContentKind::kVhd, nullptr, nullptr, ScanDiskFile},
+    {ContentKind::kVhdx, nullptr, nullptr, ScanDiskFile},
+};
+
+// Small text kept for the image probe (manifests, configs, indexes).
+constexpr size_t kMaxKeptBytes = 4u << 20;
+
+void AddBinary(InputScan& scan, const Chain& chain, const std::string& path, std::string_view head) {
+  // The worker counts it as binary from the bytes up to its first NUL (all that shows it is
+  // binary: no 8 KiB copy per member); the rest is never read.
+  Entry e;
+  e.location.chain = chain;
+  e.path = path;
+  e.data.assign(head.substr(0, head.find('\0') + 1));
+  e.properties = scan.properties();
+  scan.sink().Add(std::move(e));
+}
+
+}  // namespace
+
+const ContentReader* FindContentReader(ContentKind kind) {
+  for (const ContentReader& r : kReaders)
+    if (r.kind == kind) return &r;
+  return nullptr;
+}
+
+void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
+                 int depth, LayerIndex* layer, std::string* keep) {
+  const Limits& limits = scan.limits();
+  PeekSource peek(src);
+  if (!peek.Fill(kSniffBytes) ||
+      (NeedsIsoProbe(peek.head()) && !peek.Fill(kIsoProbeBytes))) {
+    scan.Note(Notice::Level::kWarning, "unreadable-entry", chain,
+              "cannot read " + Location{chain}.Render() + ": " + src.error());
+    return;
+  }
+  std::string_view head = peek.head();
+  Sniffed s = Sniff(head);
+  std::string where = Location{chain}.Render();
+  auto too_deep = [&] {
+    scan.Note(Notice::Level::kWarning, "limit-depth", chain,
+              where + ": " + s.format + " nested deeper than " + std::to_string(limits.max_depth) +
+                  " levels is not opened (--max-depth)");
+  };
+  switch (s.kind) {
+    case ContentKind::kUnsupported:
+      scan.Note(Notice::Level::kWarning, "unsupported-format", chain,
+                where + ": " + s.format + " is not supported; nothing inside it was scanned");
+      return;
+    case ContentKind::kPlain:
+      break;
+    default: {
+      const ContentReader* reader = FindContentReader(s.kind);
+      if (!reader || (!reader->stream && !reader->memory)) {
+        scan.Note(Notice::Level::kWarning, "unsupported-nested-disk", chain,
+                  where + ": a " + s.format +
+                      " disk image read from a stream (an archive member, a file inside a disk "
+                      "image, stdin) is not opened: its reader needs a file; scan the file itself");
+        return;
+      }
+      if (depth >= limits.max_depth) return too_deep();
+      if (!reader->memory)
+        return reader->stream(scan, peek, chain, path, depth + 1, s, head, layer);
+      // Random access: held in memory within a cap, never spilled to disk.
+      std::string data, error;
+      if (!Buffer(peek, limits.max_buffer_bytes, &data, &error)) {
+        scan.Note(Notice::Level::kWarning,
+                  peek.limited() || error.find("--max-buffer") != std::string::npos
+                      ? "limit-buffer"
+                      : "unreadable-entry",
+                  chain, where + ": " + s.format + " needs random access and was not read: " + error);
+        return;
+      }
+      return reader->memory(scan, std::move(data), chain, path, depth + 1, s, layer);
+    }
+  }
+  if (HasNul(head)) return AddBinary(scan, chain, path, head);
+  Entry e;
+  e.location.chain = chain;
+  e.path = path;
+  e.properties = scan.properties();
+  // One byte more than is matched, so that the worker reports the cut (entry-truncated).
+  uint64_t want = limits.max_file_bytes + 1;
+  e.data.assign(head.substr(0, std::min<uint64_t>(head.size(), want)));
+  std::string_view b;
+  bool ok = true;
+  if (!peek.Next(&b)) ok = false;  // the replayed head
+  while (ok && e.data.size() < want) {
+    if (!peek.Next(&b)) {
+      ok = false;
+      break;
+    }
+    if (b.empty()) break;
+    e.data.append(b.data(), std::min<uint64_t>(b.size(), want - e.data.size()));
+  }
+  if (!ok)
+    scan.Note(Notice::Level::kWarning, "unreadable-entry", chain,
+              "cannot read all of " + where + ": " + src.error() + " (the part read was scanned)");
+  if (keep && e.data.size() <= kMaxKeptBytes) *keep = e.data;
+  scan.sink().Add(std::move(e));
+}
+
+namespace {
+
+// Reads the first bytes of a file for sniffing (and the last 512, for a fixed VHD's footer).
+bool SniffFile(int fd, uint64_t size, Sniffed* out) {
+  std::string head(std::min<uint64_t>(size, kSniffBytes), '\0');
+  ssize_t n = pread(fd, head.data(), head.size(), 0);
+  if (n < 0) return false;
+  head.resize(static_cast<size_t>(n));
+  if (NeedsIsoProbe(head) && size > kSniffBytes) {
+    head.resize(std::min<uint64_t>(size, kIsoProbeBytes));
+    n = pread(fd, head.data(), head.size(), 0);
+    if (n < 0) return false;
+    head.resize(static_cast<size_t>(n));
+  }
+  *out = Sniff(head);
+  if (out->kind == ContentKind::kPlain && HasNul(head) && size >= kVolumeProbeBytes) {
+    // btrfs keeps its signature at 64 KiB: a bare volume image is named, not skipped as binary.
+    std::string probe(kVolumeProbeBytes, '\0');
+    if (pread(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size()))
+      if (std::string u = UnsupportedVolume(probe); !u.empty()) *out = {ContentKind::kUnsupported, u};
+  }
+  if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {
+    // A fixed VHD is raw data followed by a 512-byte footer.
+    if (size >= 1024 && size % 512 == 0 && HasNul(head)) {
+      char tail[512];
+      if (pread(fd, tail, sizeof tail, static_cast<off_t>(size - 512)) == 512 &&
+          IsVhdFooter(std::string_view(tail, sizeof tail)))
+        *out = {ContentKind::kVhd, "VHD (fixed)"};
+    }
+  }
+  return true;
+}
+
+bool ReadsAsContainer(ContentKind k) { return k != ContentKind::kPlain; }
+
+}  // namespace
+
+bool OpenContainerFile(const std::string& fs_path, const std::string& display,
+                       const WalkOptions& options, EntrySink& sink, bool operand) {
+  Fd fd(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return false;  // the plain-file path reports it
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  Sniffed s;
+  if (!SniffFile(fd.get(), size, &s) || !ReadsAsContainer(s.kind)) return false;
+  Chain chain{display};
+  if (options.progress) options.progress->BeginInput(display, size);
+  InputScan scan(options, sink, size);
+  if (s.kind == ContentKind::kUnsupported) {
+    // An operand nothing of which can be read is an input error (exit 2), like a FIFO; the
+    // same file met in a directory is a warning.
+    scan.Note(operand ? Notice::Level::kError : Notice::Level::kWarning, "unsupported-format",
+              chain, display + ": " + s.format + " is not supported; nothing inside it was scanned");
+    return true;
+  }
+  FindContentReader(s.kind)->file(scan, fd.get(), fs_path, chain, s, operand);
+  return true;
+}
+
+bool OpenArchiveOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
+  struct stat st;
+  if (stat(operand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  return OpenContainerFile(operand, JoinDisplayPath(operand, ""), options, sink, /*operand=*/true);
+}
+
+bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
+  if (operand != "-") return false;
+  // A "-" file in the current directory is still stdin, as for tar and cat.
+  if (options.progress) options.progress->BeginInput("stdin", 0);
+  InputScan scan(options, sink, 0);
+  FdSource src(STDIN_FILENO, false, &scan);
+  ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
+  return true;
+}
+
+}  // namespace ntpsweep::input

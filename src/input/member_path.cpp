@@ -1,0 +1,66 @@
+#include "input/member_path.h"
+
+#include <vector>
+
+namespace ntpsweep::input {
+
+std::string DirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
+std::string NormalizeMemberName(std::string_view name, bool* unsafe) {
+  *unsafe = false;
+  std::string out;
+  size_t i = 0;
+  if (name.starts_with('/')) *unsafe = true;
+  while (i <= name.size()) {
+    size_t j = name.find('/', i);
+    if (j == std::string_view::npos) j = name.size();
+    std::string_view seg = name.substr(i, j - i);
+    if (seg == "..") {
+      *unsafe = true;
+      size_t slash = out.rfind('/');
+      out.erase(slash == std::string::npos ? 0 : slash);  // never above the archive's root
+    } else if (!seg.empty() && seg != ".") {
+      if (!out.empty()) out += '/';
+      out += seg;
+    }
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string ResolveInsideRoot(const std::string& link, const std::string& target) {
+  if (target.empty()) return "";
+  std::string joined = target.starts_with('/') ? target : DirOf(link) + target;
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= joined.size()) {
+    size_t j = joined.find('/', i);
+    if (j == std::string::npos) j = joined.size();
+    std::string seg = joined.substr(i, j - i);
+    if (seg == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      parts.push_back(std::move(seg));
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "/") + p;
+  return out;
+}
+
+std::string FollowLinks(const std::map<std::string, std::string>& links, const std::string& link) {
+  std::string p = link;
+  for (int hops = 0; hops < 8; ++hops) {
+    auto it = links.find(p);
+    if (it == links.end()) return p;
+    p = ResolveInsideRoot(p, it->second);
+    if (p.empty()) return "";
+  }
+  return "";
+}
+
+}  // namespace ntpsweep::input

@@ -1,0 +1,177 @@
+// Bytes as every reader sees them: pull sources (a file descriptor, memory, a member of an
+// archive, a file inside a disk image) and the InputScan that applies one operand's limits
+// and collects its notices. Shared by all readers; knows none of them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "input/input.h"
+
+namespace ntpsweep::input {
+
+// One operand's reading: limits and the counters they apply to, notices, the amendment for the
+// post-pass (flushed to the sink when the InputScan ends).
+class InputScan {
+ public:
+  InputScan(const WalkOptions& options, EntrySink& sink, uint64_t input_size);
+  ~InputScan();
+  InputScan(const InputScan&) = delete;
+  InputScan& operator=(const InputScan&) = delete;
+
+  const WalkOptions& options() const { return options_; }
+  const Limits& limits() const { return options_.limits; }
+  EntrySink& sink() { return sink_; }
+  Amendment& amendment() { return amendment_; }
+
+  void Note(Notice::Level level, std::string id, const Chain& where, std::string message);
+  // Bytes decompressed (any level) at `where`. False once a per-input limit stopped the input:
+  // every reader then unwinds.
+  bool Produce(uint64_t n, const Chain& where);
+  // Bytes of the operand itself read (the ratio's denominator for streams).
+  void Consume(uint64_t n);
+  bool stopped() const { return stopped_; }
+  // Facts every entry read now carries (partition, file system): set by the disk walker.
+  std::vector<std::pair<std::string, std::string>>& properties() { return properties_; }
+  void AddEntry() {
+    if (options_.progress) options_.progress->AddEntry();
+  }
+
+ private:
+  const WalkOptions& options_;
+  EntrySink& sink_;
+  Amendment amendment_;
+  uint64_t input_size_;
+  uint64_t produced_ = 0;
+  uint64_t consumed_ = 0;
+  bool stopped_ = false;
+  std::vector<std::pair<std::string, std::string>> properties_;
+};
+
+// A pull stream of bytes.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // The next block, valid until the next call; empty at the end. False on a read error.
+  virtual bool Next(std::string_view* block) = 0;
+  virtual bool at_eof() const = 0;
+  virtual std::string error() const { return ""; }
+  virtual bool seekable() const { return false; }
+  virtual int64_t Seek(int64_t offset, int whence) {
+    (void)offset, (void)whence;
+    return -1;
+  }
+  // True when the source stopped early because a limit was hit (not an error, not the end).
+  virtual bool limited() const { return false; }
+};
+
+// Reads a file descriptor (a regular file, seekable, or a pipe). Counts the bytes as consumed.
+class FdSource : public ByteSource {
+ public:
+  FdSource(int fd, bool seekable, InputScan* scan);
+  bool Next(std::string_view* block) override;
+  bool at_eof() const override { return eof_; }
+  std::string error() const override { return error_; }
+  bool seekable() const override { return seekable_; }
+  int64_t Seek(int64_t offset, int whence) override;
+
+ private:
+  int fd_;
+  bool seekable_;
+  InputScan* scan_;
+  std::string buffer_;
+  bool eof_ = false;
+  std::string error_;
+};
+
+// Bytes held in memory (a 7z member, a small raw disk image), seekable.
+class MemorySource : public ByteSource {
+ public:
+  explicit MemorySource(std::string data) : data_(std::move(data)) {}
+  bool Next(std::string_view* block) override;
+  bool at_eof() const override { return pos_ >= data_.size(); }
+  bool seekable() const override { return true; }
+  int64_t Seek(int64_t offset, int whence) override;
+  const std::string& data() const { return data_; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+// Applies the per-entry and per-input limits to a source that reads a file (inside a disk
+// image): it ends early, with entry_limit() or the input stopped, when one is hit.
+class LimitedSource : public ByteSource {
+ public:
+  LimitedSource(ByteSource& inner, InputScan& scan, const Chain& chain)
+      : inner_(inner), scan_(scan), chain_(chain) {}
+  bool Next(std::string_view* block) override;
+  bool at_eof() const override { return inner_.at_eof(); }
+  std::string error() const override { return inner_.error(); }
+  bool limited() const override { return limited_; }
+  bool entry_limit() const { return entry_limit_; }
+
+ private:
+  ByteSource& inner_;
+  InputScan& scan_;
+  const Chain& chain_;
+  uint64_t produced_ = 0;
+  bool limited_ = false;
+  bool entry_limit_ = false;
+};
+
+// Replays the first bytes of a source (read for sniffing) before the rest of it.
+class PeekSource : public ByteSource {
+ public:
+  explicit PeekSource(ByteSource& inner) : inner_(inner) {}
+
+  // Reads until `n` bytes are held or the source ends. False on a read error.
+  bool Fill(size_t n) {
+    while (head_.size() < n && !inner_eof_) {
+      std::string_view b;
+      if (!inner_.Next(&b)) return false;
+      if (b.empty()) {
+        inner_eof_ = true;
+        break;
+      }
+      head_.append(b.data(), b.size());
+    }
+    return true;
+  }
+  std::string_view head() const { return head_; }
+
+  bool Next(std::string_view* block) override {
+    if (!replayed_) {
+      replayed_ = true;
+      if (!head_.empty()) {
+        *block = head_;
+        return true;
+      }
+    }
+    if (inner_eof_) {
+      *block = {};
+      return true;
+    }
+    if (!inner_.Next(block)) return false;
+    if (block->empty()) inner_eof_ = true;
+    return true;
+  }
+  bool at_eof() const override { return replayed_ && inner_eof_; }
+  std::string error() const override { return inner_.error(); }
+  bool limited() const override { return inner_.limited(); }
+
+ private:
+  ByteSource& inner_;
+  std::string head_;
+  bool replayed_ = false;
+  bool inner_eof_ = false;
+};
+
+
+// Reads the whole source into memory, up to `cap`. False when it is larger (or unreadable).
+bool Buffer(ByteSource& src, uint64_t cap, std::string* out, std::string* error);
+
+}  // namespace ntpsweep::input

@@ -639,7 +639,11 @@ TEST_CASE("FindInText finds host names with label boundaries", "[host]") {
       {"ntp1.corp.example.com-old", {}},
       {"ntp1.corp.example.com_x", {}},
       {"_ntp1.corp.example.com", {}},
-      {"-ntp1.corp.example.com", {}},
+      {"x-ntp1.corp.example.com", {}},
+      {"a--ntp1.corp.example.com", {}},
+      // No label starts with '-': a shell default (${NTP:-...}) or an option dash is punctuation.
+      {"-ntp1.corp.example.com", {"ntp1.corp.example.com/exact/0"}},
+      {"NTP=\"${NTP:-ntp1.corp.example.com}\"", {"ntp1.corp.example.com/exact/0"}},
       {"ntp1.corp.example.co", {}},
       {"ntp1", {}},  // short names are never reported in free text
       {"server ntp1 iburst", {}},

@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -44,6 +45,10 @@ std::string Decimal(uint32_t v) { return "0*" + Format("%llu", v); }
 // Any spelling of an IPv6 address (or of the IPv4-in-IPv6 forms) has two colons at most four hex
 // digits apart; FindInText's own prefilter anchors on the same shape.
 constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}:";
+// Parts no decimal literal covers: hex (0x1f), or led by a zero (octal 012, or 010 that free
+// text reads as decimal), first or later in a dotted spelling.
+constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+\\.",
+                                           "\\.0[0-9]+(?:[^0-9]|$)"};
 // Any digit: the fallback when no narrower anchor is sound (a /7 network, 0.x addresses).
 constexpr const char* kAnyNumber = "[0-9]";
 
@@ -84,14 +89,18 @@ std::vector<std::string> GatePatterns(const Target& t) {
       if (!t.first_label.empty()) out.push_back(QuoteLiteral(t.first_label));  // short names
       break;
     case Target::Kind::kIpv4: {
+      // Literals per target (cheap to compile for a thousand targets): the dotted quad and the
+      // decimal inet_aton forms of 3, 2 and 1 parts, the octal 1-part form; every other
+      // resolver spelling has a hex or a zero-led part, which kResolverShapes catches once.
       uint32_t v = t.ipv4;
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
-      out.push_back(Decimal(a) + "\\." + Decimal(b) + "\\." + Decimal(c) + "\\." + Decimal(d));
-      // inet_aton: a.b.c.d, a.b.(16 bits), a.(24 bits), (32 bits), each part in any base.
-      out.push_back(AnyBase(a) + "\\." + AnyBase(b) + "\\." + AnyBase(c) + "\\." + AnyBase(d));
-      out.push_back(AnyBase(a) + "\\." + AnyBase(b) + "\\." + AnyBase(v & 0xffff));
-      out.push_back(AnyBase(a) + "\\." + AnyBase(v & 0xffffff));
-      out.push_back(AnyBase(v));
+      auto dec = [](uint64_t x) { return Format("%llu", x); };
+      out.push_back(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d)));
+      out.push_back(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
+      out.push_back(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
+      out.push_back(QuoteLiteral(dec(v)));
+      out.push_back(QuoteLiteral(Format("0%llo", v)));
+      out.insert(out.end(), std::begin(kResolverShapes), std::end(kResolverShapes));
       out.push_back(EmbeddedAnchor(v, true));
       break;
     }

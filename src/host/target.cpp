@@ -539,6 +539,20 @@ void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<T
 
 }  // namespace
 
+namespace {
+
+// Whether a host name can begin at `s`: no label character or dot before it. Hyphens before it
+// count as punctuation when nothing but hyphens reaches back to the previous non-label
+// character, since no label starts with '-' (${NTP:-ntp1.example.com}, --ntp1...).
+bool NameMayStart(std::string_view text, size_t s) {
+  size_t j = s;
+  while (j > 0 && text[j - 1] == '-') --j;
+  if (j > 0 && (IsLabelChar(text[j - 1]) || text[j - 1] == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
 std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
   std::vector<TextMatch> out;
   if (!compiled_ || !compiled_->prefilter) return out;
@@ -552,7 +566,7 @@ std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
     size_t next = s + 1;
     bool accepted = false;
 
-    if (!c.names.empty() && (s == 0 || !(IsLabelChar(text[s - 1]) || text[s - 1] == '.'))) {
+    if (!c.names.empty() && NameMayStart(text, s)) {
       for (const Compiled::Name& nm : c.names) {
         const size_t len = nm.name.size();
         if (n - s < len || !IEquals(text.substr(s, len), nm.name)) continue;

@@ -157,7 +157,9 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
         std::string_view token = piece.text.substr(part.offset, part.length);
         // A decoded value (YAML escapes) does not sit verbatim in the file: report its whole span.
         if (!piece.verbatim()) part = {0, piece.source_length};
-        host_ranges->push_back({piece.offset + part.offset, part.length});
+        // A daemon's reading of a literal host wins over free text (10.0.0.010 is 10.0.0.8);
+        // an expression is no reading of what it holds (${NTP:-ntp1.example.com}).
+        if (!piece.expression) host_ranges->push_back({piece.offset + part.offset, part.length});
         if (!rule->exclude_hosts.empty() &&
             rule->exclude_hosts.MatchToken(token, host::Context::kHostValue))
           continue;

@@ -122,8 +122,11 @@ struct Analyzer::Hit {
 };
 
 const std::vector<std::string>& EncodingMarkers() {
+  // Hyperscan patterns. A data URL is "data:[type][;base64]," with no blank before the comma,
+  // unlike a YAML `data:` key.
   static const std::vector<std::string> kMarkers = {
-      "b64", "base64", "gzip", "data:",  // cloud-init encodings, MIME parts, data URLs
+      "b64", "base64", "gzip",                     // cloud-init encodings, MIME parts
+      "data:[a-z0-9/+.-]*(?:;[a-z0-9=+.-]*)*,",  // data URLs (Ignition, MachineConfig)
   };
   return kMarkers;
 }
@@ -185,7 +188,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   }
   prefilter_ = std::make_unique<host::Prefilter>(
       targets,
-      std::vector<std::vector<std::string>>{Quoted(EncodingMarkers()), IncludeLines(), Quoted(hints)},
+      std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), Quoted(hints)},
       words);
 }
 

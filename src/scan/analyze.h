@@ -82,8 +82,8 @@ class Analyzer {
   mutable std::map<std::string, size_t, std::less<>> reader_counts_;
 };
 
-// Literals whose presence means a reader may decode a value the bytes do not spell (base64,
-// gzip, data URLs, escapes): the gate lets such entries through.
+// Patterns whose presence means a reader may decode a value the bytes do not spell (base64,
+// gzip, data URLs): the gate lets such entries through where a decoding reader applies.
 const std::vector<std::string>& EncodingMarkers();
 
 // The path with a backup/vendor-copy suffix removed ("ntp.conf.dpkg-old" -> "ntp.conf"), and

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -131,9 +132,8 @@ class Pipeline : public input::EntrySink {
   }
 
   ScanResult Run() {
-    unsigned jobs = options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> workers;
-    for (unsigned i = 0; i < jobs; ++i) workers.emplace_back([this] { Work(); });
+    for (unsigned i = 0; i < Jobs(); ++i) workers.emplace_back([this] { Work(); });
     PhaseClock clock;
     for (const std::string& operand : options_.operands)
       input::OpenOperand(operand, options_.walk, *this);
@@ -219,18 +219,31 @@ class Pipeline : public input::EntrySink {
     std::vector<std::string> needles;
     for (const std::string& n : linker_->Needles(result_.findings)) needles.push_back(host::QuoteLiteral(n));
     host::Prefilter names(none, {needles});
-    std::string buffer;
-    for (const ReadEntry& c : link_candidates_) {
-      bool truncated = false, binary = false;
-      std::string error;
-      std::string_view text;
-      if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
-                    &error) ||
-          binary || names.Scan(text) == 0)
-        continue;
-      ++result_.stats.observed;
-      linker_->Observe(c.location, c.path, text);
-    }
+    std::atomic<size_t> next{0}, observed{0};
+    auto observe = [&] {
+      std::string buffer;
+      for (size_t i; (i = next++) < link_candidates_.size();) {
+        const ReadEntry& c = link_candidates_[i];
+        bool truncated = false, binary = false;
+        std::string error;
+        std::string_view text;
+        if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
+                      &error) ||
+            binary || names.Scan(text) == 0)
+          continue;
+        ++observed;
+        linker_->Observe(c.location, c.path, text);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
+    observe();
+    for (std::thread& t : threads) t.join();
+    result_.stats.observed += observed;
+  }
+
+  unsigned Jobs() const {
+    return options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   }
 
   void Work() {

@@ -38,6 +38,11 @@ for t in rg bsdtar /usr/bin/time /usr/bin/python3 timeout; do
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Run a copy: a rebuild of build/ntpsweep during the run must not mix two binaries in one table.
+commit=$(git -C "$(dirname "$bin")/.." describe --always --dirty 2>/dev/null || echo unknown)
+built=$(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')
+cp "$bin" "$work/ntpsweep"
+bin=$work/ntpsweep
 
 q() { printf '%q' "$1"; }
 host_args="" rg_args=""
@@ -220,7 +225,6 @@ for arg in "$@"; do
 done
 for c in "${selected[@]}"; do run_case "$c"; done
 
-commit=$(git -C "$(dirname "$bin")/.." describe --always --dirty 2>/dev/null || echo unknown)
 {
   echo "# ntpsweep benchmark results"
   echo
@@ -228,7 +232,7 @@ commit=$(git -C "$(dirname "$bin")/.." describe --always --dirty 2>/dev/null || 
   echo
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr)"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); rounds: $rounds (median), timeout ${limit} s, warm page cache; rules: $rules_used"
-  echo "- ntpsweep: $("$bin" --version | head -1), commit $commit, binary built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')"
+  echo "- ntpsweep: $("$bin" --version | head -1), commit $commit, binary built $built"
   echo "- peers: $(rg --version | head -1), $(bsdtar --version)"
   echo "- rootfs: $(cat "$cache/rootfs.method" 2>/dev/null); $(find "$cache/rootfs" -type f | wc -l) files, $(du -sm "$cache/rootfs" | cut -f1) MB; synthetic: $(find "$cache/synthetic" -type f | wc -l) files, $(du -sm --apparent-size "$cache/synthetic" | cut -f1) MB"
   echo

@@ -165,6 +165,10 @@ verify() {
   echo "$out"
 }
 
+files_mb() {  # regular files under $1 and their bytes (du would count directory blocks too)
+  find "$1" -type f -printf '%s\n' | awk '{n++; s += $1} END {printf "%d files, %.0f MB", n, s / 1e6}'
+}
+
 rows=() failed=0 rss1x_dir="" rss1x_tar=""
 run_case() {
   local c=$1 r side res ta=() tb=() rss=0 out_a="" out_b="" verdict
@@ -238,7 +242,7 @@ for c in "${selected[@]}"; do run_case "$c"; done
   echo "- load average (1, 5, 15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- ntpsweep: $("$bin" --version | head -1), commit $commit, binary built $built"
   echo "- peers: $(rg --version | head -1), $(bsdtar --version)"
-  echo "- rootfs: $(cat "$cache/rootfs.method" 2>/dev/null); $(find "$cache/rootfs" -type f | wc -l) files, $(du -sm "$cache/rootfs" | cut -f1) MB; synthetic: $(find "$cache/synthetic" -type f | wc -l) files, $(du -sm --apparent-size "$cache/synthetic" | cut -f1) MB"
+  echo "- rootfs: $(cat "$cache/rootfs.method" 2>/dev/null); $(files_mb "$cache/rootfs"); synthetic: $(files_mb "$cache/synthetic")"
   echo
   echo "| case | ntpsweep median | peer | peer median | ratio | goal | met? | ntpsweep peak RSS (MiB) | check: rg lines found |"
   echo "|---|---|---|---|---|---|---|---|---|"

@@ -241,7 +241,7 @@ for c in "${selected[@]}"; do run_case "$c"; done
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); rounds: $rounds (median), timeout ${limit} s, warm page cache; rules: $rules_used"
   echo "- load average (1, 5, 15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- ntpsweep: $("$bin" --version | head -1), commit $commit, binary built $built"
-  echo "- peers: $(rg --version | head -1), $(bsdtar --version)"
+  echo "- peers: $(rg --version | sed -n 1p), $(bsdtar --version)"
   echo "- rootfs: $(cat "$cache/rootfs.method" 2>/dev/null); $(files_mb "$cache/rootfs"); synthetic: $(files_mb "$cache/synthetic")"
   echo
   echo "| case | ntpsweep median | peer | peer median | ratio | goal | met? | ntpsweep peak RSS (MiB) | check: rg lines found |"

@@ -14,7 +14,7 @@ build_pkgs=(
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev); else build_pkgs+=(libvectorscan-dev); fi
 test_pkgs=(
   python3 python3-jsonschema git
-  # image fixtures (scripts/make-image-fixtures.sh) and bench/images
+  # image fixtures (scripts/make-image-fixtures.sh) and bench/
   e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
   cpio 7zip genisoimage libarchive-tools rpm time
 )

@@ -32,7 +32,7 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
 // no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
 // after the first block: *binary is set and the rest is never read.
 bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
-              bool* truncated, bool* binary, std::string* error) {
+              bool* truncated, bool* binary, std::string* error, uint64_t* file_size) {
   // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
   // neither lead out of the tree nor block the worker.
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
@@ -45,6 +45,7 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
     *error = "not a regular file";
     return false;
   }
+  if (file_size) *file_size = static_cast<uint64_t>(st.st_size);
   size_t want = std::min<size_t>(static_cast<size_t>(st.st_size), limit);
   if (storage->size() < want) storage->resize(want);
   size_t got = 0;
@@ -59,6 +60,7 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
     if (n == 0) break;
     if (got == 0 && LooksBinary(std::string_view(storage->data(), static_cast<size_t>(n)))) {
       *binary = true;
+      *data = std::string_view(storage->data(), static_cast<size_t>(n));
       return true;
     }
     got += static_cast<size_t>(n);

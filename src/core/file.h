@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,8 +23,9 @@ bool ReadWholeFile(const std::string& path, std::string* out);
 // never shrunk, so no fresh pages and no zero-filling per file); `*data` views what was read.
 // Binary files stop after the first block: *binary is set and the rest is never read. False
 // with `error` set when the file cannot be read.
+// A binary file's `*data` is its first block. `file_size`, when given, gets the file's size.
 bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
-              bool* truncated, bool* binary, std::string* error);
+              bool* truncated, bool* binary, std::string* error, uint64_t* file_size = nullptr);
 
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);

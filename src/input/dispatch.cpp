@@ -159,7 +159,14 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
 
 bool ReadsAsContainer(ContentKind k) { return k != ContentKind::kPlain; }
 
+
 }  // namespace
+
+bool MayBeContainer(std::string_view head, uint64_t size) {
+  if (Sniff(head).kind != ContentKind::kPlain || NeedsIsoProbe(head)) return true;
+  if (!HasNul(head)) return false;  // the probes below are for binary heads only
+  return size >= kVolumeProbeBytes || (size >= 1024 && size % 512 == 0);
+}
 
 bool OpenContainerFile(const std::string& fs_path, const std::string& display,
                        const WalkOptions& options, EntrySink& sink, bool operand) {

@@ -54,6 +54,11 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
 bool OpenContainerFile(const std::string& fs_path, const std::string& display,
                        const WalkOptions& options, EntrySink& sink, bool operand = false);
 
+// Whether OpenContainerFile could take a file with this head (its first kSniffBytes) and size:
+// false means it is a plain file for sure, so a worker that already read the head need not
+// open it again.
+bool MayBeContainer(std::string_view head, uint64_t size);
+
 // Operand openers (the table in filesystem.cpp).
 bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink);
 bool OpenArchiveOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink);

@@ -107,10 +107,12 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
       if (options.open_archives && ScanImageLayoutDir(child_fs, display, options, sink)) continue;
       Walk(operand, child_fs, child_rel, options, sink);
     } else if (S_ISREG(st.st_mode)) {
-      // Archives, images and disk images found in the tree are read in place (input/archive.h).
-      if (options.open_archives && OpenContainerFile(child_fs, display, options, sink)) continue;
+      // Archives, images and disk images found in the tree are read in place (input/archive.h)
+      // by the worker that reads the file's head: no second open here, and both cores decompress.
       std::string root = JoinDisplayPath(operand, "");
-      sink.Add(FileEntry(display, child_fs, root == "." || root == "/" ? "" : root));
+      Entry e = FileEntry(display, child_fs, root == "." || root == "/" ? "" : root);
+      e.may_be_container = options.open_archives;
+      sink.Add(std::move(e));
     } else {
       sink.CountSkipped("special-file");
     }

@@ -20,6 +20,9 @@ struct Entry {
   std::string root;     // path prefix absolute config paths resolve under ("" for "/" or ".")
   std::string data;     // otherwise the bytes themselves
   bool shadowed = false;  // deleted or replaced by an upper image layer: reported at note level
+  // A file of a walked directory with --archives on: the worker that reads its head opens it as
+  // an archive, image or disk when it is one (input/dispatch.h), on that worker's thread.
+  bool may_be_container = false;
   // Facts about where the entry came from (layer digest, partition), copied to its findings.
   std::vector<std::pair<std::string, std::string>> properties;
 };

@@ -21,6 +21,7 @@
 #include "core/file.h"
 #include "core/glob.h"
 #include "host/prefilter.h"
+#include "input/dispatch.h"
 #include "scan/analyze.h"
 #include "scan/inventory.h"
 #include "scan/linkage.h"
@@ -288,11 +289,19 @@ class Pipeline : public input::EntrySink {
     PhaseClock clock;
     if (!entry.fs_path.empty()) {
       std::string error;
+      uint64_t file_size = 0;
       if (!ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &data, &truncated, &binary,
-                    &error)) {
+                    &error, &file_size)) {
         notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
                                   "cannot read " + entry.location.Render() + ": " + error});
         return;
+      }
+      if (entry.may_be_container &&
+          input::MayBeContainer(data.substr(0, kSniffBytes), file_size)) {
+        // An archive, image or disk in a walked directory: read here, its members analysed
+        // on this worker as they come.
+        DirectSink direct(*this, out, stats, notices);
+        if (input::OpenContainerFile(entry.fs_path, entry.path, options_.walk, direct)) return;
       }
     } else {
       data = entry.data;
@@ -389,6 +398,36 @@ class Pipeline : public input::EntrySink {
       out->push_back(std::move(f));
     }
   }
+
+  // Members of an archive a worker opened go straight to that worker's Process: through the
+  // queue a worker could wait on itself.
+  class DirectSink : public input::EntrySink {
+   public:
+    DirectSink(Pipeline& pipeline, std::vector<Finding>* out, WorkerStats* stats,
+               std::vector<Notice>* notices)
+        : pipeline_(pipeline), out_(out), stats_(stats), notices_(notices) {}
+    void Add(input::Entry entry) override {
+      if (std::string_view why = pipeline_.options_.select.Reject(entry.location, entry.path);
+          !why.empty()) {
+        pipeline_.CountSkipped(why);
+        return;
+      }
+      size_t before = out_->size();
+      pipeline_.Process(entry, &buffer_, out_, stats_, notices_);
+      if (pipeline_.options_.walk.progress)
+        pipeline_.options_.walk.progress->AddFindings(out_->size() - before);
+    }
+    void Report(Notice notice) override { pipeline_.Report(std::move(notice)); }
+    void CountSkipped(std::string_view why) override { pipeline_.CountSkipped(why); }
+    void Amend(input::Amendment amendment) override { pipeline_.Amend(std::move(amendment)); }
+
+   private:
+    Pipeline& pipeline_;
+    std::vector<Finding>* out_;
+    WorkerStats* stats_;
+    std::vector<Notice>* notices_;
+    std::string buffer_;
+  };
 
   const ScanOptions& options_;
   const Analyzer& analyzer_;

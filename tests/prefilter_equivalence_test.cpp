@@ -18,10 +18,17 @@ using Json = nlohmann::json;
 
 // Addresses, ranges and names the fixtures and the corpus use; short labels as rare as real
 // servers' ("ntp1"), so the gate has files to spare.
-const std::vector<std::string> kHosts = {
-    "10.20.30.40",   "ntp-old.corp.example.com", "10.0.0.1",        "ntp1.corp.example.com",
-    "fd00::123",     "172.16.0.0/12",            "192.0.2.0/24",    "2001:db8::/32",
-    "10.1.1.20",     "169.254.169.123",          "ntp.corp.example.com"};
+const std::vector<std::string> kHosts = {"10.20.30.40",
+                                         "ntp-old.corp.example.com",
+                                         "10.0.0.1",
+                                         "ntp1.corp.example.com",
+                                         "fd00::123",
+                                         "172.16.0.0/12",
+                                         "192.0.2.0/24",
+                                         "2001:db8::/32",
+                                         "10.1.1.20",
+                                         "169.254.169.123",
+                                         "ntp.corp.example.com"};
 
 Json Run(std::vector<std::string> args) {
   RunResult r = RunNtpsweep(args);

@@ -25,9 +25,12 @@ TargetSet Make(const std::vector<std::string>& values) {
 
 std::string Base(uint64_t v, int base, bool upper) {
   char buf[40];
-  if (base == 8) std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
-  else if (base == 16) std::snprintf(buf, sizeof buf, upper ? "0X%llX" : "0x%llx", static_cast<unsigned long long>(v));
-  else std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+  if (base == 8)
+    std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
+  else if (base == 16)
+    std::snprintf(buf, sizeof buf, upper ? "0X%llX" : "0x%llx", static_cast<unsigned long long>(v));
+  else
+    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
   return buf;
 }
 
@@ -56,24 +59,50 @@ bool Gated(const Prefilter& gate, const std::string& text) {
 }  // namespace
 
 TEST_CASE("prefilter: every spelling a matcher accepts passes the gate", "[host][prefilter]") {
-  const TargetSet set = Make({"10.20.30.40", "172.16.0.0/12", "192.168.7.0/24", "10.0.0.0/8",
-                              "2001:db8::1", "fd00::/64", "::ffff:0:0/96", "ntp1.corp.example.com",
-                              "time"});
+  const TargetSet set =
+      Make({"10.20.30.40", "172.16.0.0/12", "192.168.7.0/24", "10.0.0.0/8", "2001:db8::1",
+            "fd00::/64", "::ffff:0:0/96", "ntp1.corp.example.com", "time"});
   const Prefilter gate(set, {});
   std::mt19937 rng(2026);
   std::vector<std::string> spellings = {
       // Free text and daemon values of the IPv4 target, IPv4-in-IPv6 forms.
-      "10.20.30.40", "010.020.030.040", "::ffff:10.20.30.40", "::ffff:a14:1e28", "::FFFF:0A14:1E28",
-      "64:ff9b::a14:1e28", "::ffff:0:a14:1e28", "[::ffff:a14:1e28]:123",
+      "10.20.30.40",
+      "010.020.030.040",
+      "::ffff:10.20.30.40",
+      "::ffff:a14:1e28",
+      "::FFFF:0A14:1E28",
+      "64:ff9b::a14:1e28",
+      "::ffff:0:a14:1e28",
+      "[::ffff:a14:1e28]:123",
       // CIDR members, dotted and resolver forms.
-      "172.31.255.254", "172.16.0.1", "0254.0x1f.1.2", "172.1048577", "2886729729", "0xAC100001",
-      "192.168.7.99", "10.255.255.255", "10.1", "012.3.4.5",
+      "172.31.255.254",
+      "172.16.0.1",
+      "0254.0x1f.1.2",
+      "172.1048577",
+      "2886729729",
+      "0xAC100001",
+      "192.168.7.99",
+      "10.255.255.255",
+      "10.1",
+      "012.3.4.5",
       // IPv6 spellings, zones, brackets.
-      "2001:db8::1", "2001:DB8:0:0:0:0:0:1", "2001:0db8::0001", "[2001:db8::1]:123",
-      "2001:db8::0.0.0.1", "fd00::1:2", "FD00:0:0:0:0:0:0:9", "fd00::", "fd00::1%eth0",
+      "2001:db8::1",
+      "2001:DB8:0:0:0:0:0:1",
+      "2001:0db8::0001",
+      "[2001:db8::1]:123",
+      "2001:db8::0.0.0.1",
+      "fd00::1:2",
+      "FD00:0:0:0:0:0:0:9",
+      "fd00::",
+      "fd00::1%eth0",
       // Names, short names.
-      "ntp1.corp.example.com", "NTP1.Corp.Example.COM.", "https://ntp1.corp.example.com:4460/",
-      "ntp1", "NTP1", "time", "TIME.",
+      "ntp1.corp.example.com",
+      "NTP1.Corp.Example.COM.",
+      "https://ntp1.corp.example.com:4460/",
+      "ntp1",
+      "NTP1",
+      "time",
+      "TIME.",
   };
   for (uint32_t v : {0x0a141e28u, 0xac100001u, 0xc0a80763u, 0x0a000001u})
     for (std::string& s : ResolverSpellings(v, rng)) spellings.push_back(std::move(s));
@@ -95,10 +124,33 @@ TEST_CASE("prefilter: random text that FindInText or MatchToken names is never r
   const TargetSet set = Make({"10.0.0.1", "10.20.30.0/24", "2001:db8::1", "fd00::/64",
                               "ntp1.corp.example.com", "a1.example.com"});
   const Prefilter gate(set, {});
-  const std::string_view pieces[] = {"10.0.0.1", "10.20.30.7", "2001:db8::1", "fd00::9",
-                                     "::ffff:10.0.0.1", "64:ff9b::a00:1", "ntp1.corp.example.com",
-                                     "NTP1", "a1", "012", "0x", "a", "1", "0", ":", "::", ".", " ",
-                                     "\n", "10", "256", "db8", "ff", "com", "167772161", "%", "[",
+  const std::string_view pieces[] = {"10.0.0.1",
+                                     "10.20.30.7",
+                                     "2001:db8::1",
+                                     "fd00::9",
+                                     "::ffff:10.0.0.1",
+                                     "64:ff9b::a00:1",
+                                     "ntp1.corp.example.com",
+                                     "NTP1",
+                                     "a1",
+                                     "012",
+                                     "0x",
+                                     "a",
+                                     "1",
+                                     "0",
+                                     ":",
+                                     "::",
+                                     ".",
+                                     " ",
+                                     "\n",
+                                     "10",
+                                     "256",
+                                     "db8",
+                                     "ff",
+                                     "com",
+                                     "167772161",
+                                     "%",
+                                     "[",
                                      "]"};
   std::mt19937 rng(99);
   std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);

@@ -40,7 +40,9 @@ std::string AnyBase(uint64_t v) {
 }
 
 // A dotted-quad octet as free text reads it: decimal, leading zeros allowed.
-std::string Decimal(uint32_t v) { return "0*" + Format("%llu", v); }
+std::string Decimal(uint32_t v) {
+  return "0*" + Format("%llu", v);
+}
 
 // Any spelling of an IPv6 address (or of the IPv4-in-IPv6 forms) has two colons at most four hex
 // digits apart; FindInText's own prefilter anchors on the same shape.
@@ -52,7 +54,9 @@ constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9
 // Any digit: the fallback when no narrower anchor is sound (a /7 network, 0.x addresses).
 constexpr const char* kAnyNumber = "[0-9]";
 
-uint16_t Group(const Ipv6Bytes& a, int i) { return static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]); }
+uint16_t Group(const Ipv6Bytes& a, int i) {
+  return static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]);
+}
 
 // Groups 0-5 of an IPv6 address are followed by ':' in every spelling (only groups 6-7 may be
 // written as a dotted quad), so the longest non-zero one within the first `usable_bits` anchors it.
@@ -75,7 +79,7 @@ std::string EmbeddedAnchor(uint32_t v4, bool low_known) {
   if (!low_known) return hi ? "0*" + Format("%llx", hi) + ":" : kAnyIpv6;
   if (hi && lo) return "0*" + Format("%llx", hi) + ":0*" + Format("%llx", lo);
   if (hi) return "0*" + Format("%llx", hi) + ":(?:0|:)";  // a14:0, a14:0000 or a14::
-  if (lo) return "(?:0|:):0*" + Format("%llx", lo);        // 0:1 or ::1
+  if (lo) return "(?:0|:):0*" + Format("%llx", lo);       // 0:1 or ::1
   return kAnyIpv6;
 }
 
@@ -170,8 +174,7 @@ struct Prefilter::Database {
   }
 };
 
-Prefilter::Prefilter(const TargetSet& targets,
-                     const std::vector<std::vector<std::string>>& groups,
+Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
                      const std::vector<std::string>& tracked)
     : db_(std::make_unique<Database>()) {
   // Pattern -> (group bits, tracked literal or -1); many targets share anchors.

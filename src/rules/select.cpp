@@ -77,7 +77,8 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     // Readers name facts of template lines that render whole directives "@dynamic": such a
     // line holds a template expression.
     if (d.starts_with('@')) {
-      for (const char* opener : {"{{", "{%", "<%"}) out.alternatives.push_back({Word{opener, false}});
+      for (const char* opener : {"{{", "{%", "<%"})
+        out.alternatives.push_back({Word{opener, false}});
       continue;
     }
     // Readers cut directive names at non-word characters, so each run stands as a whole word.
@@ -161,7 +162,8 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
       (*applies)[i] = 1;
       continue;
     }
-    (*applies)[i] = std::any_of(e.paths.begin(), e.paths.end(), hit) || (e.sniff >= 0 && sniff(e.sniff));
+    (*applies)[i] =
+        std::any_of(e.paths.begin(), e.paths.end(), hit) || (e.sniff >= 0 && sniff(e.sniff));
   }
 }
 

@@ -37,7 +37,9 @@ class RuleSelector {
   struct Word {
     std::string text;
     bool whole = false;  // stands between non-word characters (a directive name as written)
-    bool operator<(const Word& o) const { return std::tie(text, whole) < std::tie(o.text, o.whole); }
+    bool operator<(const Word& o) const {
+      return std::tie(text, whole) < std::tie(o.text, o.whole);
+    }
   };
   struct Words {
     bool always = false;

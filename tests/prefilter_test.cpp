@@ -53,7 +53,7 @@ std::vector<std::string> ResolverSpellings(uint32_t v, std::mt19937& rng) {
 }
 
 bool Gated(const Prefilter& gate, const std::string& text) {
-  return (gate.Scan(text) & Prefilter::kTargets) != 0;
+  return (gate.Scan(text) & (Prefilter::kTargets | Prefilter::kResolverForms)) != 0;
 }
 
 }  // namespace

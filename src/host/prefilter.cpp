@@ -85,34 +85,36 @@ std::string EmbeddedAnchor(uint32_t v4, bool low_known) {
 
 }  // namespace
 
-std::vector<std::string> GatePatterns(const Target& t) {
-  std::vector<std::string> out;
+std::vector<GatePattern> GatePatterns(const Target& t) {
+  std::vector<GatePattern> out;
+  auto free_text = [&out](std::string p) { out.push_back({std::move(p), false}); };
+  auto resolver = [&out](std::string p) { out.push_back({std::move(p), true}); };
   switch (t.kind) {
     case Target::Kind::kHostName:
-      out.push_back(QuoteLiteral(t.name));
-      if (!t.first_label.empty()) out.push_back(QuoteLiteral(t.first_label));  // short names
+      free_text(QuoteLiteral(t.name));
+      if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
       break;
     case Target::Kind::kIpv4: {
-      // Literals per target (cheap to compile for a thousand targets): the dotted quad and the
-      // decimal inet_aton forms of 3, 2 and 1 parts, the octal 1-part form; every other
-      // resolver spelling has a hex or a zero-led part, which kResolverShapes catches once.
+      // Free text: the dotted quad, leading zeros allowed. Resolver forms as literals per target
+      // (cheap to compile for a thousand targets): decimal 3, 2 and 1 parts, octal 1 part; every
+      // other inet_aton spelling has a hex or a zero-led part, which kResolverShapes catch once.
       uint32_t v = t.ipv4;
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
       auto dec = [](uint64_t x) { return Format("%llu", x); };
-      out.push_back(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d)));
-      out.push_back(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
-      out.push_back(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
-      out.push_back(QuoteLiteral(dec(v)));
-      out.push_back(QuoteLiteral(Format("0%llo", v)));
-      out.insert(out.end(), std::begin(kResolverShapes), std::end(kResolverShapes));
-      out.push_back(EmbeddedAnchor(v, true));
+      free_text(Decimal(a) + "\\." + Decimal(b) + "\\." + Decimal(c) + "\\." + Decimal(d));
+      free_text(EmbeddedAnchor(v, true));
+      resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
+      resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
+      resolver(QuoteLiteral(dec(v)));
+      resolver(QuoteLiteral(Format("0%llo", v)));
+      for (const char* shape : kResolverShapes) resolver(shape);
       break;
     }
     case Target::Kind::kIpv4Cidr: {
       uint32_t v = t.ipv4;
       int full = t.prefix_len / 8, rest = t.prefix_len % 8;
       if (full == 0 || (v >> 24) == 0) {
-        out.push_back(kAnyNumber);
+        free_text(kAnyNumber);
         break;
       }
       std::string dotted;
@@ -124,18 +126,17 @@ std::vector<std::string> GatePatterns(const Target& t) {
           dotted += (o == first ? "" : "|") + Format("%llu", o);
         dotted += ")";
       }
-      out.push_back(dotted);
+      free_text(dotted);
+      free_text(t.prefix_len < 16 ? std::string(kAnyIpv6) : EmbeddedAnchor(v, t.prefix_len >= 32));
       // Resolver forms keep the first part whole; a lone 32-bit number may be anything >= 2^24.
-      out.push_back(AnyBase(v >> 24) + "\\.");
-      out.push_back("[0-9]{8,12}");
-      out.push_back("0x0*[0-9a-f]{7,8}");
-      out.push_back(EmbeddedAnchor(v, t.prefix_len >= 32));
-      if (t.prefix_len < 16) out.back() = kAnyIpv6;
+      resolver(AnyBase(v >> 24) + "\\.");
+      resolver("[0-9]{8,12}");
+      resolver("0x0*[0-9a-f]{7,8}");
       break;
     }
     case Target::Kind::kIpv6:
     case Target::Kind::kIpv6Cidr:
-      out.push_back(Ipv6Anchor(t.ipv6, t.kind == Target::Kind::kIpv6 ? 128 : t.prefix_len));
+      free_text(Ipv6Anchor(t.ipv6, t.kind == Target::Kind::kIpv6 ? 128 : t.prefix_len));
       break;
   }
   return out;
@@ -185,9 +186,10 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     if (tracked_index >= 0) slot.second = tracked_index;
   };
   for (const Target& t : targets.targets())
-    for (std::string& p : GatePatterns(t)) add(std::move(p), kTargets, -1);
+    for (GatePattern& p : GatePatterns(t))
+      add(std::move(p.pattern), p.resolver_only ? kResolverForms : kTargets, -1);
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 32) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 31) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(p, 1u << (g + 1), -1);
   }

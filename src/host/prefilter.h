@@ -15,16 +15,22 @@
 namespace ntpsweep::host {
 
 // Hyperscan regular expressions whose union matches a superset of every spelling of `target`
-// that TargetSet::FindInText or TargetSet::MatchToken (either context) can accept. Exposed so
-// tests can check the superset property.
-std::vector<std::string> GatePatterns(const Target& target);
+// that TargetSet::FindInText or TargetSet::MatchToken (either context) can accept.
+// `resolver_only` patterns stand for spellings only a daemon value accepts (inet_aton forms,
+// short names), never free text.
+struct GatePattern {
+  std::string pattern;
+  bool resolver_only = false;
+};
+std::vector<GatePattern> GatePatterns(const Target& target);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
 
 class Prefilter {
  public:
-  static constexpr uint32_t kTargets = 1;  // bit of the target spellings; group g is bit g + 1
+  static constexpr uint32_t kTargets = 1;  // bit of the free-text spellings; group g is bit g + 1
+  static constexpr uint32_t kResolverForms = 1u << 31;  // spellings only a resolver reads
 
   // `groups[g]` are Hyperscan patterns (case-insensitive, '^' at any line start) reported as
   // bit g + 1; QuoteLiteral() makes a pattern of a literal. Throws std::runtime_error when the

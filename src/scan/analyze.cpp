@@ -202,16 +202,25 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
 Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
   std::vector<char> word_hits;
   uint32_t bits = prefilter_->Scan(text, &word_hits);
-  // Encoded content (base64, gzip) hides what it holds only from readers that decode it.
-  bool decoded = false;
-  if (bits & kEncodingBit) {
-    std::vector<char> applies;
-    selector_.Select(ClassifyPath(path).effective_path, text, &applies);
-    for (size_t i : directive_rules_)
-      decoded = decoded || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->decodes);
-  }
+  // Encoded content (base64, gzip) hides what it holds only from readers that decode it, and a
+  // spelling only a resolver reads (012.0.0.1, a short name) matters only to rules that read
+  // host values: both ask which rules apply.
+  std::vector<char> applies;
+  auto applying = [&](auto&& pred) {
+    if (applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+    for (size_t i = 0; i < applies.size(); ++i)
+      if (applies[i] && pred(*selector_.rules()[i])) return true;
+    return false;
+  };
+  bool decoded = (bits & kEncodingBit) && applying([](const rules::Rule& r) {
+                   return r.type == rules::MatchType::kDirective &&
+                          syntax::FindSyntax(r.syntax)->decodes;
+                 });
   Screening s;
-  s.targets = !targets_.empty() && ((bits & host::Prefilter::kTargets) != 0 || decoded);
+  bool free_text = (bits & host::Prefilter::kTargets) != 0;
+  bool resolver = !free_text && (bits & host::Prefilter::kResolverForms) &&
+                  applying([](const rules::Rule& r) { return r.type != rules::MatchType::kText; });
+  s.targets = !targets_.empty() && (free_text || resolver || decoded);
   s.includes = (bits & kIncludeBit) != 0;
   s.hints = (bits & kHintBit) != 0;
   s.words = decoded;  // decoded content may name anything
@@ -223,8 +232,7 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
       if (std::all_of(ids.begin(), ids.end(), [&](int w) { return word_hits[w] != 0; }))
         candidates.push_back(rule);
     if (!candidates.empty()) {
-      std::vector<char> applies;
-      selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+      if (applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &applies);
       s.words = std::any_of(candidates.begin(), candidates.end(), [&](size_t r) { return applies[r] != 0; });
       // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
       // candidates' own paths decide later.

@@ -51,6 +51,13 @@ constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}:";
 // text reads as decimal), first or later in a dotted spelling.
 constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+\\.",
                                            "\\.0[0-9]+(?:[^0-9]|$)"};
+// A dotted quad with a zero-led octet (010.20.30.40), which free text reads as decimal: one
+// shared pattern instead of a leading-zero regex per target.
+constexpr const char* kZeroLedQuad =
+    "(?:0[0-9]{1,2}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|[0-9]{1,3}\\.0[0-9]{1,2}\\.[0-9]{1,3}\\."
+    "[0-9]{1,3}|"
+    "[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-9]{1,2}\\.[0-9]{1,3}|[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-"
+    "9]{1,2})";
 // Any digit: the fallback when no narrower anchor is sound (a /7 network, 0.x addresses).
 constexpr const char* kAnyNumber = "[0-9]";
 
@@ -101,7 +108,8 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       uint32_t v = t.ipv4;
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
       auto dec = [](uint64_t x) { return Format("%llu", x); };
-      free_text(Decimal(a) + "\\." + Decimal(b) + "\\." + Decimal(c) + "\\." + Decimal(d));
+      free_text(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d)));
+      free_text(kZeroLedQuad);
       free_text(EmbeddedAnchor(v, true));
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));

@@ -24,6 +24,7 @@
 #include "input/dispatch.h"
 #include "scan/analyze.h"
 #include "scan/inventory.h"
+#include "scan/token_filter.h"
 #include "scan/linkage.h"
 #include "triage/suppress.h"
 
@@ -217,14 +218,18 @@ class Pipeline : public input::EntrySink {
   void ObserveDeferred() {
     if (link_candidates_.empty() || result_.findings.empty()) return;
     host::TargetSet none;
-    std::vector<std::string> needles;
-    for (const std::string& n : linker_->Needles(result_.findings)) needles.push_back(host::QuoteLiteral(n));
+    std::vector<std::string> plain = linker_->Needles(result_.findings), needles;
+    for (const std::string& n : plain) needles.push_back(host::QuoteLiteral(n));
     host::Prefilter names(none, {needles});
     std::atomic<size_t> next{0}, observed{0};
     auto observe = [&] {
       std::string buffer;
       for (size_t i; (i = next++) < link_candidates_.size();) {
-        const ReadEntry& c = link_candidates_[i];
+        const TokenFilter& words = link_candidates_[i].words;
+        if (std::none_of(plain.begin(), plain.end(),
+                         [&](const std::string& n) { return words.MayContain(n); }))
+          continue;
+        const ReadEntry& c = link_candidates_[i].entry;
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
@@ -364,7 +369,9 @@ class Pipeline : public input::EntrySink {
         // Linkage only matters for findings, known at the end: a file on disk is read for it
         // then, and only when it names one of their variables or files (ObserveDeferred).
         std::lock_guard lock(mu_);
-        link_candidates_.push_back({entry.location, entry.path, entry.fs_path, entry.root});
+        TokenFilter words;
+        words.AddWords(data);
+        link_candidates_.push_back({{entry.location, entry.path, entry.fs_path, entry.root}, words});
       } else {
         ++stats->observed;
         linker_->Observe(entry.location, entry.path, data);
@@ -447,7 +454,11 @@ class Pipeline : public input::EntrySink {
     std::string path, fs_path, root;
   };
   std::vector<ReadEntry> read_files_;
-  std::vector<ReadEntry> link_candidates_;
+  struct LinkCandidate {
+    ReadEntry entry;
+    TokenFilter words;  // what it could name, so that most candidates are never read again
+  };
+  std::vector<LinkCandidate> link_candidates_;
   std::vector<IncludeRef> includes_;
 };
 

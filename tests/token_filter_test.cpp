@@ -1,0 +1,26 @@
+// Linkage keeps a Bloom filter of each candidate file's words and re-reads a file only when it
+// may name a finding's variable or file: it must never say no to a word the text holds.
+#include "scan/token_filter.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using ntpsweep::scan::TokenFilter;
+
+TEST_CASE("token filter: every word and every needle made of words is kept", "[linkage]") {
+  TokenFilter f;
+  f.AddWords(
+      "server {{ ntp_servers }}\nCOPY files/Chrony.conf /etc/chrony/chrony.conf\n"
+      "class { 'ntp': servers => $ntp::servers }\n${NTP_IP:-10.0.0.1}");
+  for (const char* present : {"ntp_servers", "chrony.conf", "CHRONY.CONF", "ntp::servers",
+                              "servers", "NTP_IP", "10.0.0.1", "files", "etc"})
+    CHECK(f.MayContain(present));
+  // A 512-bit filter with a few dozen words answers no for most absent words.
+  size_t rejected = 0;
+  for (int i = 0; i < 200; ++i)
+    rejected += f.MayContain("absent_variable_" + std::to_string(i)) ? 0 : 1;
+  CHECK(rejected > 150);
+  TokenFilter empty;
+  CHECK_FALSE(empty.MayContain("ntp_servers"));
+}

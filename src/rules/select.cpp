@@ -97,7 +97,8 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
   return out;
 }
 
-RuleSelector::RuleSelector(std::vector<const Rule*> rules) : rules_(std::move(rules)) {
+RuleSelector::RuleSelector(const RuleSet& rules) {
+  for (const auto& r : rules.rules()) rules_.push_back(r.get());
   std::map<std::string, size_t> glob_index;
   std::map<std::string, int> sniff_index;
   auto glob = [&](const std::string& g) {

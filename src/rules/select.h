@@ -17,7 +17,8 @@ namespace ntpsweep::rules {
 
 class RuleSelector {
  public:
-  explicit RuleSelector(std::vector<const Rule*> rules);
+  // Over every rule of `rules`, in their order.
+  explicit RuleSelector(const RuleSet& rules);
   ~RuleSelector();
 
   const std::vector<const Rule*>& rules() const { return rules_; }

@@ -133,12 +133,6 @@ const std::vector<std::string>& EncodingMarkers() {
 
 namespace {
 
-std::vector<const rules::Rule*> AllRules(const rules::RuleSet& rules) {
-  std::vector<const rules::Rule*> out;
-  for (const auto& r : rules.rules()) out.push_back(r.get());
-  return out;
-}
-
 // An include directive starts its line (after blanks).
 std::vector<std::string> IncludeLines() {
   std::vector<std::string> out;
@@ -161,7 +155,7 @@ constexpr uint32_t kEncodingBit = 2, kIncludeBit = 4, kHintBit = 8;
 
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
                    const std::vector<std::string>& hints)
-    : rules_(rules), targets_(targets), selector_(AllRules(rules)) {
+    : rules_(rules), targets_(targets), selector_(rules) {
   for (size_t i = 0; i < selector_.rules().size(); ++i)
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
@@ -205,9 +199,14 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
   // Encoded content (base64, gzip) hides what it holds only from readers that decode it, and a
   // spelling only a resolver reads (012.0.0.1, a short name) matters only to rules that read
   // host values: both ask which rules apply.
-  std::vector<char> applies;
+  Screening s;
+  // The rule selection, made once and only when needed; Collect reuses it.
+  auto select = [&]() -> const std::vector<char>& {
+    if (s.applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &s.applies);
+    return s.applies;
+  };
   auto applying = [&](auto&& pred) {
-    if (applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+    const std::vector<char>& applies = select();
     for (size_t i = 0; i < applies.size(); ++i)
       if (applies[i] && pred(*selector_.rules()[i])) return true;
     return false;
@@ -216,7 +215,6 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
                    return r.type == rules::MatchType::kDirective &&
                           syntax::FindSyntax(r.syntax)->decodes;
                  });
-  Screening s;
   bool free_text = (bits & host::Prefilter::kTargets) != 0;
   bool resolver = !free_text && (bits & host::Prefilter::kResolverForms) &&
                   applying([](const rules::Rule& r) { return r.type != rules::MatchType::kText; });
@@ -232,7 +230,7 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
       if (std::all_of(ids.begin(), ids.end(), [&](int w) { return word_hits[w] != 0; }))
         candidates.push_back(rule);
     if (!candidates.empty()) {
-      if (applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &applies);
+      const std::vector<char>& applies = select();
       s.words = std::any_of(candidates.begin(), candidates.end(), [&](size_t r) { return applies[r] != 0; });
       // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
       // candidates' own paths decide later.
@@ -247,10 +245,12 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        std::vector<Hit>* hits,
                        std::vector<std::pair<size_t, std::string>>* diagnostics,
                        std::vector<IncludeRef>* includes,
-                       const std::vector<std::string>* forced_syntaxes, bool includes_only) const {
+                       const std::vector<std::string>* forced_syntaxes, bool includes_only,
+                       const std::vector<char>* selection) const {
   PathClass pc = ClassifyPath(path);
-  std::vector<char> applies;
-  selector_.Select(pc.effective_path, text, &applies);
+  std::vector<char> selected;
+  if (!selection) selector_.Select(pc.effective_path, text, &selected);
+  const std::vector<char>& applies = selection ? *selection : selected;
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
   std::vector<syntax::EmbeddedDocument> embedded;
@@ -369,11 +369,14 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
                                        const Screening* screening) const {
   std::vector<Finding> findings;
   if (targets_.empty()) return findings;
-  Screening screened = screening ? *screening : Screen(path, text);
+  Screening own;
+  if (!screening) own = Screen(path, text);
+  const Screening& screened = screening ? *screening : own;
   if (!screened.targets && !(includes && screened.includes)) return findings;
   std::vector<Hit> hits;
   std::vector<std::pair<size_t, std::string>> diagnostics;
-  Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes, !screened.targets);
+  Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes, !screened.targets,
+          screened.applies.empty() ? nullptr : &screened.applies);
   if (hits.empty() && diagnostics.empty()) return findings;
 
   LineIndex index(text);

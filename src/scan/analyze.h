@@ -32,6 +32,7 @@ struct Screening {
   bool includes = false;  // the name of an include directive (chrony confdir, ntpd includefile)
   bool hints = false;     // one of the caller's hint literals (scan/linkage.h)
   bool words = true;      // some rule can name a fact here (rules::RuleSelector::WordsOf)
+  std::vector<char> applies;  // the rule selection, when the gate needed it; else empty
 };
 
 class Analyzer {
@@ -67,7 +68,7 @@ class Analyzer {
                std::vector<std::pair<size_t, std::string>>* diagnostics,
                std::vector<IncludeRef>* includes = nullptr,
                const std::vector<std::string>* forced_syntaxes = nullptr,
-               bool includes_only = false) const;
+               bool includes_only = false, const std::vector<char>* selection = nullptr) const;
 
   const rules::RuleSet& rules_;
   const host::TargetSet& targets_;

@@ -332,18 +332,8 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
 
 }  // namespace
 
-namespace {
-
-std::vector<const rules::Rule*> AllRules(const rules::RuleSet& rules) {
-  std::vector<const rules::Rule*> out;
-  for (const auto& r : rules.rules()) out.push_back(r.get());
-  return out;
-}
-
-}  // namespace
-
 SourceCollector::SourceCollector(const rules::RuleSet& rules)
-    : selector_(AllRules(rules)), ctx_(std::make_unique<Ctx>(Ctx{selector_, {}, {}})) {
+    : selector_(rules), ctx_(std::make_unique<Ctx>(Ctx{selector_, {}, {}})) {
   for (size_t i = 0; i < selector_.rules().size(); ++i) {
     if (selector_.rules()[i]->type == rules::MatchType::kDirective) ctx_->directive_rules.push_back(i);
     else if (selector_.rules()[i]->type == rules::MatchType::kRegex) ctx_->regex_rules.push_back(i);

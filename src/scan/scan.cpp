@@ -333,7 +333,7 @@ class Pipeline : public input::EntrySink {
     // The gate: one pass over the bytes decides which readers, if any, this entry needs.
     // Without the gate every entry is read as if everything were possible (a check of the gate).
     Screening screening = options_.prefilter ? analyzer_.Screen(entry.path, data)
-                                             : Screening{!analyzer_.targets().empty(), true, true, true};
+                                             : Screening{!analyzer_.targets().empty(), true, true, true, {}};
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;

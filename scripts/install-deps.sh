@@ -9,6 +9,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
   libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
+  libpcap-dev  # watch --pcap
 )
 # The gate's multi-pattern matcher: Hyperscan on x86-64, its portable fork Vectorscan elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev); else build_pkgs+=(libvectorscan-dev); fi
@@ -17,6 +18,8 @@ test_pkgs=(
   # image fixtures (scripts/make-image-fixtures.sh) and bench/
   e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
   cpio 7zip genisoimage libarchive-tools rpm time
+  # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare
+  chrony sntp iproute2 util-linux
 )
 
 missing=()

@@ -34,11 +34,14 @@ ntpsweep \\- find every reference to a retired NTP server in repositories, confi
 .br
 .B ntpsweep merge
 .RI [ options ] \" \" file.sarif ...
+.br
+.B ntpsweep watch
+.RI [ options ]
 .SH DESCRIPTION
 .nf
 ${top}.fi
 ")
-foreach(cmd "scan" "rules list" "rules show" "rules validate" "rules test" "init" "merge")
+foreach(cmd "scan" "rules list" "rules show" "rules validate" "rules test" "init" "merge" "watch")
   string(REPLACE " " ";" args "${cmd}")
   help_of(text ${args})
   string(TOUPPER "${cmd}" title)

@@ -37,6 +37,9 @@ _ntpsweep() {
     --config|--ignore-file|--baseline|--summary|-o|--output)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    --kod) COMPREPLY=($(compgen -W "deny rate" -- "$cur")); return ;;
+    --pcap|--log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --listen|--server|--duration|--until-quiet|--max-packets|--max-clients) return ;;
     --host|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
     --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
     --max-buffer|--changed-since|--shard)
@@ -45,7 +48,7 @@ _ntpsweep() {
 
   case $cmd in
     "")
-      COMPREPLY=($(compgen -W "scan rules init merge -h --help --version" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "scan rules init merge watch -h --help --version" -- "$cur")) ;;
     scan)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$scan_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
@@ -60,6 +63,9 @@ _ntpsweep() {
       esac ;;
     init)
       COMPREPLY=($(compgen -W "-h --help --host -o --output --force" -- "$cur")) ;;
+    watch)
+      COMPREPLY=($(compgen -W "-h --help --listen --pcap --server --kod --duration --until-quiet
+        --max-packets --max-clients --format -o --output --log -q --quiet" -- "$cur")) ;;
     merge)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;

@@ -461,7 +461,8 @@ class UdpClient {
 
 }  // namespace
 
-TEST_CASE("watch e2e: crafted packets on loopback; the tripwire answers nothing", "[watch][e2e]") {
+TEST_CASE("watch e2e: crafted packets on loopback, and the tripwire answers nothing",
+          "[watch][e2e]") {
   TempDir dir;
   Watcher w({"--listen", "127.0.0.1:0", "--max-packets", "9", "--format", "json", "--log",
              dir / "clients.jsonl"});
@@ -500,7 +501,7 @@ TEST_CASE("watch e2e: crafted packets on loopback; the tripwire answers nothing"
   CHECK(w.Err().find("new client 127.0.0.1") != std::string::npos);
 }
 
-TEST_CASE("watch e2e: --kod deny answers on IPv4 and IPv6; SIGTERM ends with a summary",
+TEST_CASE("watch e2e: --kod deny answers on IPv4 and IPv6, and SIGTERM ends with a summary",
           "[watch][e2e]") {
   bool have_v6 = Sh("test -e /proc/net/if_inet6 && grep -q '^0*1 ' /proc/net/if_inet6").status == 0;
   std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--kod", "deny"};

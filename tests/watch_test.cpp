@@ -151,7 +151,8 @@ TEST_CASE("watch: SNTP, full-daemon and control shapes are told apart", "[watch]
   CHECK(DecodeNtp(ntpdc, 123).kind == PacketKind::kReply);
 }
 
-TEST_CASE("watch: NTPv1 mode 0 is resolved by source port; replies are not requests", "[watch]") {
+TEST_CASE("watch: NTPv1 mode 0 is resolved by source port, and replies are not requests",
+          "[watch]") {
   std::vector<uint8_t> v1 = NtpdRequest(kNow, 1, 0);
   CHECK(DecodeNtp(v1, 123).mode == kModeSymmetricActive);
   CHECK(DecodeNtp(v1, 40000).mode == kModeClient);

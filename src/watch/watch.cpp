@@ -205,6 +205,10 @@ void WriteText(std::ostream& out, const Summary& s, const ClientTable& table) {
     if (r->kod_sent) out << "; Kiss-o'-Death sent " << r->kod_sent;
     out << "\n  implementation: " << r->Implementation();
     if (!r->basis.empty()) out << " (" << r->basis << ")";
+    if (r->implementations.size() > 1) {
+      out << "\n  requests by shape:";  // several machines behind one address, or a mix
+      for (const auto& [id, n] : r->implementations) out << " " << id << " " << n << ";";
+    }
     out << "\n";
   }
   out << "\nDatagrams: " << c.datagrams << " (" << c.requests << " requests, " << c.replies

@@ -10,6 +10,8 @@ build_pkgs=(
   libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
   libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
   libpcap-dev  # watch --pcap
+  # scripts/fuzz.sh: libFuzzer with ASan/UBSan (clang's runtime libraries)
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev
 )
 # The gate's multi-pattern matcher: Hyperscan on x86-64, its portable fork Vectorscan elsewhere.
 if [ "$(dpkg --print-architecture)" = amd64 ]; then build_pkgs+=(libhyperscan-dev); else build_pkgs+=(libvectorscan-dev); fi

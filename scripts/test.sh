@@ -8,4 +8,14 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build="${NTPSWEEP_BUILD_DIR:-$here/build}"
 "$build/ntpsweep" rules test
 cd "$build"
-ctest --output-on-failure -j"$(nproc)"
+ctest --output-on-failure -j"$(nproc)" -LE hostile_known_failing
+# Hostile cases that fail because of a bug not fixed yet (docs/security.md, "Known failing"):
+# run apart and named, so that they are seen; one that passes now must leave the list.
+if ctest --output-on-failure -L hostile_known_failing >"$build/hostile-known-failing.log" 2>&1 &&
+  ! grep -q "No tests were found" "$build/hostile-known-failing.log"; then
+  echo "test: the known-failing hostile cases pass now: take them out of" \
+    "NTPSWEEP_HOSTILE_KNOWN_FAILING (tests/CMakeLists.txt) and docs/security.md" >&2
+  exit 1
+fi
+echo "test: KNOWN FAILING hostile cases (not counted; docs/security.md):" >&2
+grep -E "^(\| |FAILED|  - )" "$build/hostile-known-failing.log" >&2 || true

@@ -30,4 +30,12 @@ std::string_view LineIndex::LineText(uint32_t line) const {
   return l;
 }
 
+std::string_view LineIndex::LineExcerpt(uint32_t line) const {
+  std::string_view l = LineText(line);
+  if (l.size() <= kMaxExcerptBytes) return l;
+  size_t n = kMaxExcerptBytes;
+  while (n > 0 && (static_cast<unsigned char>(l[n]) & 0xC0) == 0x80) --n;  // not mid-character
+  return l.substr(0, n);
+}
+
 }  // namespace ntpsweep

@@ -23,6 +23,10 @@ class LineIndex {
   size_t LineStartOf(size_t offset) const { return LineStart(LineOf(offset)); }
   // The line without its '\n' or "\r\n".
   std::string_view LineText(uint32_t line) const;
+  // The line as reports show it (line_text, SARIF snippet): its first kMaxExcerptBytes, cut at
+  // a UTF-8 boundary, so a finding on a 200 MB line does not copy that line into each report.
+  std::string_view LineExcerpt(uint32_t line) const;
+  static constexpr size_t kMaxExcerptBytes = 4096;
   size_t line_count() const { return starts_.size(); }
 
  private:

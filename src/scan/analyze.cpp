@@ -405,7 +405,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.matched = m.matched;
     f.target = targets_.targets()[m.target].spelling;
     f.match_kind = std::string(MatchKindName(m.kind));
-    f.line_text = std::string(index.LineText(line));
+    f.line_text = std::string(index.LineExcerpt(line));
     f.directive = m.directive;
     if (line <= hashes.size()) f.line_hash = hashes[line - 1];
     if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);

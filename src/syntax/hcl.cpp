@@ -20,6 +20,8 @@ struct Value {
   size_t begin = 0, end = 0;
   std::vector<Value> items;
   std::vector<std::pair<std::string, Value>> entries;
+  // Declared, or clang cannot check std::pair<std::string, Value> while Value is incomplete.
+  Value() = default;
   size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin); }
   bool Verbatim(size_t a, size_t b) const { return IsVerbatim(map, a, b, text.size()); }
 };

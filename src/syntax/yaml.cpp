@@ -955,10 +955,11 @@ class Emitter {
           break;
         }
       const Node& args = n_[v];
+      auto args_id = v;  // clang 14 cannot capture a structured binding
       auto arg = [&](std::initializer_list<std::string_view> names) -> const Scalar* {
         for (std::string_view name : names) {
           if (args.kind == Node::kMap) {
-            const Node* a = Get(v, name);
+            const Node* a = Get(args_id, name);
             if (a && a->kind == Node::kScalar) return &a->scalar;
           } else if (args.kind == Node::kScalar) {
             Scalar tmp;

@@ -1,0 +1,520 @@
+#!/usr/bin/env python3
+"""Writes the hostile input suite (docs/security.md) into OUT, without root, at test time.
+
+Every case is a directory OUT/cases/<name>/ scanned as one operand: the hostile part (a bomb,
+a loop, a damaged image...) and, beside it, a planted reference to the retired server
+(PLANTED_HOST) that the scan must still report. OUT/specs/<name>.json says what
+tests/hostile/check-hostile.py asserts: the planted findings, the notice (or skip counter) that
+names the gap, and extra arguments. Tools: python3, mke2fs, mkfs.xfs, sfdisk (install-deps.sh).
+
+Usage: make-hostile.py OUT [CASE...]    make-hostile.py --list
+"""
+import gzip
+import io
+import json
+import os
+import shutil
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+PLANTED_HOST = "10.66.0.1"
+PLANTED_CONF = b"# planted beside the hostile part\nserver 10.66.0.1 iburst\n"
+MT = 1600000000
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def write(path, data, mode="wb"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(data)
+
+
+def plant(root):
+    """The sibling reference every case carries: etc/ntp.conf, line 2."""
+    write(os.path.join(root, "etc", "ntp.conf"), PLANTED_CONF)
+    return {"location_suffix": "etc/ntp.conf", "line": 2}
+
+
+def tar_add(t, name, data=b"", kind=tarfile.REGTYPE, linkname="", size=None):
+    ti = tarfile.TarInfo(name)
+    ti.mtime, ti.mode, ti.type, ti.linkname = MT, 0o644, kind, linkname
+    ti.size = len(data) if kind == tarfile.REGTYPE else 0
+    if size is not None:
+        ti.size = size
+    t.addfile(ti, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+
+
+def tar_bytes(members, fmt=tarfile.PAX_FORMAT):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as t:
+        for m in members:
+            tar_add(t, *m)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------
+# Archives
+
+
+@case
+def nested_zip_bomb(root):
+    """42.zip-style: zips of zips of deflated zeros, 4 levels of 4 (4 GiB from ~1 MB)."""
+    zeros = b"\0" * (16 << 20)
+    level = io.BytesIO()
+    with zipfile.ZipFile(level, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.bin", zeros)
+    data = level.getvalue()
+    for depth in range(4):
+        nxt = io.BytesIO()
+        with zipfile.ZipFile(nxt, "w", zipfile.ZIP_DEFLATED) as z:
+            if depth == 3:  # the outermost level: a reference before the bomb
+                z.writestr("etc/chrony/chrony.conf", b"server 10.66.0.1 iburst\n")
+            for i in range(4):
+                z.writestr("level%d-%d.zip" % (depth, i), data)
+        data = nxt.getvalue()
+    write(os.path.join(root, "backup", "42.zip"), data)
+    return {"planted": [plant(root), {"location_suffix": "42.zip!etc/chrony/chrony.conf", "line": 1}],
+            "notice": {"id": "limit-", "where": "42.zip"}}
+
+
+@case
+def gzip_bomb(root):
+    """Text that decompresses 1000:1: concatenated gzip members (512 MiB from 0.5 MB), zstd
+    frames (16 GiB from 0.5 MB), and a tar.gz whose second member is 512 MiB."""
+    text = b"A" * (64 << 20)  # not zeros: a gunzipped run of zeros reads as an empty tar
+    member = gzip.compress(text, compresslevel=9, mtime=0)
+    write(os.path.join(root, "var", "log", "huge.log.gz"), member * 8)
+    zst = subprocess.run(["zstd", "-q", "-19", "-c"], input=text, stdout=subprocess.PIPE,
+                         check=True).stdout
+    write(os.path.join(root, "var", "log", "huge.log.zst"), zst * 256)
+    # A tar.gz as concatenated gzip members: the headers, then the 2 GiB member's data.
+    size = 8 << 26
+    head = io.BytesIO()
+    with tarfile.open(fileobj=head, mode="w", format=tarfile.GNU_FORMAT) as t:
+        tar_add(t, "etc/chrony.conf", b"server 10.66.0.1\n")
+        ti = tarfile.TarInfo("var/big.log")
+        ti.size, ti.mtime = size, MT
+        t.addfile(ti)
+    headers = head.getvalue()
+    headers = headers[:headers.rfind(b"var/big.log") + 512]  # without tarfile's end blocks
+    tail = gzip.compress(b"\0" * 1024, mtime=0)  # end-of-archive blocks
+    write(os.path.join(root, "backup", "bomb.tar.gz"),
+          gzip.compress(headers, mtime=0) + member * 8 + tail)
+    return {"planted": [plant(root), {"location_suffix": "bomb.tar.gz!etc/chrony.conf", "line": 1}],
+            "notice": {"id": "entry-truncated", "where": "huge.log.gz"},
+            "notices": [{"id": "entry-truncated", "where": "huge.log.zst"}]}
+
+
+@case
+def nesting_100_levels(root):
+    """A tar in a tar ... 100 levels, each with a reference beside the next level."""
+    data = tar_bytes([("etc/ntp.conf", b"server 10.66.0.1\n")])
+    for i in range(100):
+        data = tar_bytes([("etc/ntp.conf", b"server 10.66.0.1\n"), ("level%03d.tar" % i, data)],
+                         fmt=tarfile.USTAR_FORMAT)
+    write(os.path.join(root, "nest.tar"), data)
+    return {"planted": [plant(root), {"location_suffix": "nest.tar!etc/ntp.conf", "line": 1}],
+            "notice": {"id": "limit-depth", "where": "nest.tar"}}
+
+
+@case
+def unsafe_member_names(root):
+    """Members named ../, absolute, and both; a hard link and a symlink to outside the archive."""
+    data = tar_bytes([
+        ("../../../etc/ntp.conf", b"server 10.66.0.1\n"),
+        ("/etc/chrony.conf", b"server 10.66.0.1\n"),
+        ("a/../../../../tmp/escape.conf", b"server 10.66.0.1\n"),
+        ("etc/passwd-link", b"", tarfile.SYMTYPE, "/etc/passwd"),
+        ("etc/up-link", b"", tarfile.SYMTYPE, "../../../../../etc/shadow"),
+        ("etc/hard", b"", tarfile.LNKTYPE, "../../etc/shadow"),
+    ], fmt=tarfile.GNU_FORMAT)
+    write(os.path.join(root, "unsafe.tar"), data)
+    return {"planted": [plant(root)], "min_findings_in": {"unsafe.tar!": 3},
+            "notice": {"id": "archive-unsafe-name", "where": "unsafe.tar"}}
+
+
+@case
+def size_claim_1tb(root):
+    """A tar member whose header claims 1 TiB (base-256 size) and a zip entry claiming 1 TiB."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        tar_add(t, "etc/chrony.conf", b"server 10.66.0.1\n")
+        ti = tarfile.TarInfo("var/huge.img")
+        ti.size, ti.mtime = 1 << 40, MT
+        t.addfile(ti)  # header only: the claimed data is not there
+        # (tarfile pads nothing for a member without a file object; the archive ends here)
+    write(os.path.join(root, "claims.tar"), buf.getvalue())
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("etc/ntp.conf", b"server 10.66.0.1\n")
+        zf.writestr("big.bin", b"x" * 64)
+    data = bytearray(z.getvalue())
+    # Patch the central directory's uncompressed size of big.bin to 0xFFFFFFFF (4 GiB - 1) and
+    # its local header's to the same: a size claim the data does not back.
+    cd = data.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", data, cd + 24, 0xFFFFFFFF)
+    lh = data.find(b"PK\x03\x04", 1)
+    struct.pack_into("<I", data, lh + 22, 0xFFFFFFFF)
+    write(os.path.join(root, "claims.zip"), bytes(data))
+    return {"planted": [plant(root), {"location_suffix": "claims.tar!etc/chrony.conf", "line": 1},
+                        {"location_suffix": "claims.zip!etc/ntp.conf", "line": 1}],
+            "notice": {"id": "", "where": "claims."}}
+
+
+@case
+def docker_missing_layer(root):
+    """docker save tar whose manifest.json names a layer that is not in the tarball."""
+    layer = tar_bytes([("etc/ntp.conf", b"server 10.66.0.1\n")])
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["corp/app:1"],
+                            "Layers": ["aaaa/layer.tar", "missing/layer.tar", "../../escape/layer.tar"]}]).encode()
+    data = tar_bytes([("aaaa/layer.tar", layer), ("config.json", cfg), ("manifest.json", manifest)])
+    write(os.path.join(root, "image.tar"), data)
+    return {"planted": [plant(root), {"location_suffix": "etc/ntp.conf", "within": "image.tar", "line": 1}],
+            "notice": {"id": "", "where": "image.tar", "text": "missing"}}
+
+
+@case
+def whiteout_dotdot(root):
+    """An upper layer whose whiteouts name ../ paths: nothing outside the image is hidden."""
+    lower = tar_bytes([("etc/ntp.conf", b"server 10.66.0.1\n"), ("etc/keep.conf", b"x\n")])
+    upper = tar_bytes([("etc/.wh...", b""), ("../.wh.etc", b""), ("etc/../../.wh.etc", b""),
+                       ("a/.wh..wh..opq/../../etc/.wh.ntp.conf", b"")])
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["corp/app:1"],
+                            "Layers": ["l1/layer.tar", "l2/layer.tar"]}]).encode()
+    data = tar_bytes([("l1/layer.tar", lower), ("l2/layer.tar", upper), ("config.json", cfg),
+                      ("manifest.json", manifest)])
+    write(os.path.join(root, "image.tar"), data)
+    return {"planted": [plant(root), {"location_suffix": "etc/ntp.conf", "within": "image.tar",
+                                      "line": 1, "active": True}]}
+
+
+# ------------------------------------------------------------------------------------------
+# File systems (directories)
+
+
+@case
+def symlink_loops(root):
+    """Symlink loops, links to outside the root, a directory link to its parent."""
+    plant_ref = plant(root)
+    os.makedirs(os.path.join(root, "links", "d"))
+    os.symlink("b", os.path.join(root, "links", "a"))
+    os.symlink("a", os.path.join(root, "links", "b"))
+    os.symlink("self", os.path.join(root, "links", "self"))
+    os.symlink("..", os.path.join(root, "links", "d", "parent"))
+    os.symlink("/etc", os.path.join(root, "links", "etc-out"))
+    os.symlink("/etc/passwd", os.path.join(root, "links", "passwd"))
+    os.symlink("../../../../../../../../etc/shadow", os.path.join(root, "links", "up"))
+    return {"planted": [plant_ref], "skipped": "symlink", "no_location_contains": ["passwd", "shadow"]}
+
+
+@case
+def fifo_socket_device(root):
+    """A FIFO (a scan that opens it blocks forever), a socket; a device node only as root."""
+    plant_ref = plant(root)
+    os.makedirs(os.path.join(root, "run"))
+    os.mkfifo(os.path.join(root, "run", "ntp.fifo"))
+    os.mkfifo(os.path.join(root, "etc", "chrony.conf"))  # a FIFO with a config's name
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(os.path.join(root, "run", "ntp.sock"))
+    s.close()
+    note = None
+    try:
+        os.mknod(os.path.join(root, "run", "zero"), 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError as e:
+        note = "device node not made (needs root: %s); the FIFO and socket are" % e.strerror
+        print("make-hostile: fifo_socket_device: " + note, file=sys.stderr)
+    return {"planted": [plant_ref], "skipped": "special-file", "note": note}
+
+
+@case
+def sparse_10g(root):
+    """A 10 GB sparse file, all hole."""
+    path = os.path.join(root, "var", "lib", "sparse.img")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "wb") as f:
+        f.truncate(10 * 1000 ** 3)
+    return {"planted": [plant(root)], "stat": "binary_skipped"}
+
+
+@case
+def deep_directories(root):
+    """2,000 nested directories (paths longer than PATH_MAX), a reference at the bottom."""
+    plant_ref = plant(root)
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(2000):
+        os.mkdir("d", dir_fd=fd)
+        nfd = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    w = os.open("ntp.conf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    os.write(w, b"server 10.66.0.1\n")
+    os.close(w)
+    os.close(fd)
+    # Found, or the gap named: check-hostile accepts either for the bottom file.
+    return {"planted": [plant_ref], "found_or_notice": {"location_suffix": "d/d/ntp.conf",
+                                                        "notice_where": "d/d/d"}}
+
+
+@case
+def many_files(root):
+    """200,000 files in 200 directories, the reference in the last one."""
+    for i in range(200):
+        d = os.path.join(root, "data", "%03d" % i)
+        os.makedirs(d)
+        for j in range(1000):
+            with open(os.path.join(d, "%04d.txt" % j), "wb") as f:
+                f.write(b"x\n")
+    write(os.path.join(root, "data", "199", "ntp.conf"), b"server 10.66.0.1\n")
+    return {"planted": [plant(root), {"location_suffix": "data/199/ntp.conf", "line": 1}],
+            "timeout": 600}
+
+
+@case
+def odd_names(root):
+    """Non-UTF-8, newline, tab, '!' and leading '-' names, each holding a reference."""
+    plant_ref = plant(root)
+    d = os.path.join(os.fsencode(root), b"names")
+    os.makedirs(d)
+    names = [b"bad-\xff\xfe.conf", b"new\nline.conf", b"tab\tname.conf", b"bang!name.conf",
+             b"-rf.conf", b"\xe2\x80\xae.conf"]
+    for n in names:
+        with open(os.path.join(d, n), "wb") as f:
+            f.write(b"ntp_server=10.66.0.1\n")
+    return {"planted": [plant_ref], "min_findings_in": {"names/": len(names)}}
+
+
+@case
+def text_encodings(root):
+    """Invalid UTF-8 before the reference, CRLF lines, lone CR lines."""
+    write(os.path.join(root, "etc", "ntp.conf"),
+          b"# caf\xe9 \xc3\x28 \xff\xfe \xed\xa0\x80 \xf4\x90\x80\x80\nserver 10.66.0.1 iburst\n")
+    write(os.path.join(root, "etc", "chrony", "chrony.conf"),
+          b"# chrony\r\n\r\nserver 10.66.0.1 iburst\r\n")
+    write(os.path.join(root, "etc", "openntpd", "ntpd.conf"), b"# old mac\rservers 10.66.0.1\r")
+    return {"planted": [{"location_suffix": "etc/ntp.conf", "line": 2},
+                        {"location_suffix": "etc/chrony/chrony.conf", "line": 3}],
+            "min_findings_in": {"openntpd/ntpd.conf": 1}}
+
+
+@case
+def line_200mb(root):
+    """One 200 MB line (over --max-file-size), with a reference at its start."""
+    path = os.path.join(root, "var", "log", "oneline.log")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "wb") as f:
+        f.write(b"server=10.66.0.1 ")
+        chunk = b"A" * (1 << 20)
+        for _ in range(200):
+            f.write(chunk)
+        f.write(b"\n")
+    return {"planted": [plant(root), {"location_suffix": "var/log/oneline.log", "line": 1}],
+            "notice": {"id": "entry-truncated", "where": "oneline.log"}}
+
+
+# ------------------------------------------------------------------------------------------
+# Documents
+
+
+@case
+def billion_laughs_yaml(root):
+    """YAML aliases that expand to 10^9 nodes, in a cloud-init file with an ntp block."""
+    lines = [b"#cloud-config", b"ntp:", b"  servers: [10.66.0.1]",
+             b"a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        lines.append(b"a%d: &a%d [%s]" % (i, i, b", ".join([b"*a%d" % (i - 1)] * 10)))
+    lines.append(b"bomb: *a9")
+    write(os.path.join(root, "cloud-init", "user-data"), b"\n".join(lines) + b"\n")
+    return {"planted": [plant(root), {"location_suffix": "cloud-init/user-data", "line": 3}]}
+
+
+@case
+def deep_yaml_json(root):
+    """100,000 levels of YAML and JSON nesting, each file with a reference first."""
+    n = 100000
+    write(os.path.join(root, "cloud-init", "user-data"),
+          b"#cloud-config\nntp:\n  servers: [10.66.0.1]\ndeep: " + b"[" * n + b"]" * n + b"\n")
+    write(os.path.join(root, "cloud-init", "block.yaml"),
+          b"ntp_servers: [10.66.0.1]\n" + b"".join(b"  " * i + b"k:\n" for i in range(2000)) +
+          b"- " * n + b"x\n")
+    write(os.path.join(root, "packer", "packer.json"),
+          b'{"ntp_servers": ["10.66.0.1"], "deep": ' + b"[" * n + b"]" * n + b"}\n")
+    write(os.path.join(root, "packer", "objects.json"),
+          b'{"ntp": "10.66.0.1", "d": ' + b'{"a":' * n + b"1" + b"}" * n + b"}\n")
+    return {"planted": [plant(root), {"location_suffix": "cloud-init/user-data", "line": 3},
+                        {"location_suffix": "packer/packer.json", "line": 1}],
+            }
+
+
+@case
+def unterminated_blocks(root):
+    """Heredocs and template blocks that never end, with the reference inside them."""
+    write(os.path.join(root, "scripts", "setup.sh"),
+          b"#!/bin/sh\ncat <<EOF > /etc/ntp.conf\nserver 10.66.0.1 iburst\n")
+    write(os.path.join(root, "templates", "chrony.conf.j2"),
+          b"{% for s in ntp_servers %}\nserver 10.66.0.1 iburst\n{{ s \n{# never closed\n")
+    write(os.path.join(root, "templates", "ntp.conf.erb"),
+          b"<% @servers.each do |s| %>\nserver 10.66.0.1\n<%= s \n")
+    write(os.path.join(root, "main.tf"),
+          b'resource "x" "y" {\n  ntp = "10.66.0.1"\n  user_data = <<EOT\nserver 10.66.0.1\n${\n')
+    return {"planted": [plant(root), {"location_suffix": "scripts/setup.sh", "line": 3},
+                        {"location_suffix": "templates/chrony.conf.j2", "line": 2},
+                        {"location_suffix": "templates/ntp.conf.erb", "line": 2},
+                        {"location_suffix": "main.tf", "line": 2}]}
+
+
+# ------------------------------------------------------------------------------------------
+# Disks
+
+
+def mkext4(path, size_mb, files):
+    tree = path + ".tree"
+    for rel, data in files.items():
+        write(os.path.join(tree, rel), data)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-E", "root_owner=0:0", "-d", tree, path,
+                    "%dM" % size_mb], check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(tree)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def mkxfs(path, size_mb, files):
+    tree = path + ".tree"
+    for rel, data in files.items():
+        write(os.path.join(tree, rel), data)
+    proto = ["/dev/null", "0 0", "d--755 0 0"]
+    for rel in sorted(files):  # one level of directories is enough here
+        parts = rel.split("/")
+        proto += [" " + parts[0] + " d--755 0 0", "  " + parts[1] + " ---644 0 0 " +
+                  os.path.abspath(os.path.join(tree, rel)), " $"]
+    proto.append("$")
+    write(path + ".proto", "\n".join(proto) + "\n", "w")
+    with open(path, "wb") as f:
+        f.truncate(size_mb << 20)
+    env = dict(os.environ, TEST_DIR="1", TEST_DEV="1", QA_CHECK_FS="1")
+    subprocess.run(["mkfs.xfs", "-q", "-f", "-p", path + ".proto", path], check=True, env=env)
+    os.unlink(path + ".proto")
+    shutil.rmtree(tree)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def mbr_entry(disk, n, start, count, kind=0x83, base=446):
+    struct.pack_into("<BBBBBBBBII", disk, base + 16 * n, 0, 0, 0, 0, kind, 0, 0, 0, start, count)
+
+
+def place(disk, lba, data):
+    disk[lba * 512:lba * 512 + len(data)] = data
+
+
+@case
+def corrupt_superblocks(root):
+    """GPT disk: p1 ext4 with zeroed magic, p2 ext4 with nonsense geometry, p3 XFS with a bad
+    AG count, p4 a healthy ext4 with the reference."""
+    work = os.path.join(root, ".work")
+    os.makedirs(work)
+    good = mkext4(os.path.join(work, "good.img"), 4, {"etc/ntp.conf": b"server 10.66.0.1\n"})
+    bad1 = bytearray(mkext4(os.path.join(work, "b1.img"), 4, {"etc/ntp.conf": b"server 10.66.0.1\n"}))
+    struct.pack_into("<H", bad1, 1024 + 56, 0)  # s_magic
+    bad2 = bytearray(good)
+    struct.pack_into("<I", bad2, 1024 + 24, 30)  # s_log_block_size: 1 KiB << 30
+    struct.pack_into("<I", bad2, 1024 + 32, 0)   # s_blocks_per_group
+    xfs = bytearray(mkxfs(os.path.join(work, "x.img"), 32, {"etc/ntp.conf": b"server 10.66.0.1\n"}))
+    struct.pack_into(">I", xfs, 88, 0)  # sb_agcount
+    shutil.rmtree(work)
+    parts = [bad1, bad2, xfs, good]
+    lba, table = 2048, []
+    for p in parts:
+        table.append((lba, len(p) // 512))
+        lba += len(p) // 512
+    size = (lba + 2048) * 512
+    path = os.path.join(root, "disk.img")
+    with open(path, "wb") as f:
+        f.truncate(size)
+    script = "label: gpt\n" + "".join("start=%d, size=%d, type=L\n" % t for t in table)
+    subprocess.run(["sfdisk", "-q", path], input=script.encode(), check=True, stdout=subprocess.DEVNULL)
+    with open(path, "r+b") as f:
+        for (start, _), p in zip(table, parts):
+            f.seek(start * 512)
+            f.write(p)
+    return {"planted": [plant(root), {"location_suffix": "disk.img!p4/etc/ntp.conf", "line": 1}],
+            "notice": {"id": "", "where": "disk.img!p1"},
+            "notices": [{"id": "", "where": "disk.img!p2"}, {"id": "", "where": "disk.img!p3"}]}
+
+
+def mbr_disk(root, name, entries, ext_lba=None, ebr_entries=None):
+    """A DOS disk: a healthy ext4 at LBA 2048 with the reference; `entries` fill the table."""
+    work = os.path.join(root, ".work")
+    os.makedirs(work, exist_ok=True)
+    good = mkext4(os.path.join(work, "good.img"), 4, {"etc/ntp.conf": b"server 10.66.0.1\n"})
+    shutil.rmtree(work)
+    size = (2048 + 8192 + 4096) * 512
+    disk = bytearray(size)
+    place(disk, 2048, good)
+    for n, e in enumerate(entries):
+        mbr_entry(disk, n, *e)
+    if ext_lba is not None:
+        for n, e in enumerate(ebr_entries):
+            mbr_entry(disk, n, *e, base=ext_lba * 512 + 446)
+        disk[ext_lba * 512 + 510:ext_lba * 512 + 512] = b"\x55\xaa"
+    disk[510:512] = b"\x55\xaa"
+    write(os.path.join(root, name), bytes(disk))
+
+
+@case
+def partition_past_end(root):
+    """DOS table: p1 healthy, p2 starts past the end, p3 runs past the end."""
+    mbr_disk(root, "disk.img", [(2048, 8192), (1 << 30, 2048), (10240, 1 << 20)])
+    return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}],
+            "notice": {"id": "", "where": "disk.img!p2"}}
+
+
+@case
+def overlapping_partitions(root):
+    """DOS table: p1 and p2 overlap (p2 covers half of p1), p3 is p1 again."""
+    mbr_disk(root, "disk.img", [(2048, 8192), (6144, 8192), (2048, 8192)])
+    return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}],
+            "notice": {"id": "", "where": "disk.img!p2"}}
+
+
+@case
+def looping_ebr(root):
+    """DOS table: p1 healthy; an extended partition whose EBR links to itself."""
+    ext = 10240
+    mbr_disk(root, "disk.img", [(2048, 8192), (ext, 4096, 0x05)], ext_lba=ext,
+             ebr_entries=[(64, 64), (0, 4096, 0x05)])  # a logical partition, then a link to itself
+    return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}]}
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    if sys.argv[1] == "--list":
+        print(";".join(CASES))
+        return
+    out = sys.argv[1]
+    names = sys.argv[2:] or list(CASES)
+    for name in names:
+        root = os.path.join(out, "cases", name)
+        if os.path.lexists(root):
+            subprocess.run(["rm", "-rf", root], check=True)
+        os.makedirs(root)
+        spec = CASES[name](root)
+        spec["doc"] = " ".join(CASES[name].__doc__.split())
+        write(os.path.join(out, "specs", name + ".json"), json.dumps(spec, indent=1, sort_keys=True), "w")
+
+if __name__ == "__main__":
+    main()

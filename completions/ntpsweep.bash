@@ -25,7 +25,7 @@ _ntpsweep() {
     --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
     --layers --max-depth --max-entry-size --max-input-size --max-ratio --max-entries
     --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
-    --include-suppressed --include-absent --summary --changed-since --shard --stats
+    --include-suppressed --include-absent --annotate --summary --changed-since --shard --stats
     --no-prefilter"
 
   case $prev in
@@ -34,6 +34,7 @@ _ntpsweep() {
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --archives) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
     --layers) COMPREPLY=($(compgen -W "squashed all" -- "$cur")); return ;;
+    --annotate) COMPREPLY=($(compgen -W "new all" -- "$cur")); return ;;
     --config|--ignore-file|--baseline|--summary|-o|--output)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ci_util.h"
 #include "core/fingerprint.h"
@@ -99,11 +100,12 @@ TEST_CASE("baseline: fingerprints ignore line numbers and indentation", "[baseli
 
 TEST_CASE("baseline: states from the matching rules", "[baseline]") {
   std::vector<Finding> base = {
-      Make("a.conf", 1, "r", "h", "server h"),                          // moves: unchanged
-      Make("a.conf", 2, "r", "h", "restrict h", Severity::kWarning),    // edited: updated
-      Make("a.conf", 3, "r", "h", "# server h", Severity::kNote),       // re-activated: new
-      Make("b.conf", 1, "r", "h", "server h"),                          // removed: absent
-      Make("c.conf", 1, "r", "h", "server h"),                          // message changed: updated
+      Make("a.conf", 1, "r", "h", "server h"),                        // moves: unchanged
+      Make("a.conf", 2, "r", "h", "restrict h", Severity::kWarning),  // edited: updated
+      Make("a.conf", 3, "r", "h", "# server h", Severity::kNote),     // re-activated: new
+      Make("b.conf", 1, "r", "h", "server h"),                        // removed: absent
+      Make("c.conf", 1, "r", "h", "server h"),                        // class changed: updated
+      Make("e.conf", 1, "r", "h", "server h"),                        // message only: unchanged
   };
   std::vector<Finding> now = {
       Make("a.conf", 2, "r", "h", "restrict h nomodify", Severity::kWarning),
@@ -111,8 +113,11 @@ TEST_CASE("baseline: states from the matching rules", "[baseline]") {
       Make("a.conf", 9, "r", "h", "server h"),
       Make("c.conf", 1, "r", "h", "server h"),
       Make("d.conf", 1, "r", "h", "server h"),  // new file
+      Make("e.conf", 1, "r", "h", "server h"),
   };
-  now[3].message = "a better message";
+  now[3].activity = ntpsweep::Activity::kTemplate;
+  // A report may render the message differently (SARIF appends links to related locations).
+  now[5].message += " — see [a.conf:1](1)";
   ntpsweep::AssignFingerprints(&base);
   ntpsweep::AssignFingerprints(&now);
   std::vector<Finding> absent = triage::ApplyBaseline(base, &now);
@@ -123,6 +128,7 @@ TEST_CASE("baseline: states from the matching rules", "[baseline]") {
   CHECK(now[2].baseline_state == BaselineState::kNew);
   CHECK(now[3].baseline_state == BaselineState::kUpdated);
   CHECK(now[4].baseline_state == BaselineState::kNew);
+  CHECK(now[5].baseline_state == BaselineState::kUnchanged);
   REQUIRE(absent.size() == 2);
   CHECK(absent[0].location.Render() == "a.conf");  // "# server h": its line is now active
   CHECK(absent[1].location.Render() == "b.conf");
@@ -234,5 +240,162 @@ TEST_CASE("baseline e2e: SARIF baselineState passes GitHub validation", "[baseli
     Shell v = ValidateSarif(f);
     INFO(v.output);
     CHECK(v.status == 0);
+  }
+}
+
+namespace {
+
+// States counted in a report of any format: JSON baseline_state, SARIF baselineState, the text
+// summary line, GitHub annotation titles ("rule (state)").
+std::map<std::string, int> CountStates(const std::string& format, const std::string& report) {
+  std::map<std::string, int> n;
+  if (format == "json") {
+    Json doc = Json::parse(report);
+    for (const Json& f : doc.at("findings")) n[f.at("baseline_state")]++;
+    for (const Json& f : doc.at("absent")) n[f.at("baseline_state")]++;
+  } else if (format == "sarif") {
+    Json doc = Json::parse(report);
+    for (const Json& r : doc["runs"][0]["results"]) n[r.at("baselineState")]++;
+  } else if (format == "text") {
+    size_t at = report.find("baseline: ");
+    REQUIRE(at != std::string::npos);
+    unsigned fresh = 0, unchanged = 0, updated = 0, absent = 0;
+    REQUIRE(std::sscanf(report.c_str() + at,
+                        "baseline: %u new, %u unchanged, %u updated, %u absent", &fresh, &unchanged,
+                        &updated, &absent) == 4);
+    for (auto [k, v] : {std::pair{"new", fresh},
+                        {"unchanged", unchanged},
+                        {"updated", updated},
+                        {"absent", absent}})
+      if (v) n[k] = static_cast<int>(v);
+  } else {
+    for (const char* s : {"new", "unchanged", "updated"}) {
+      const std::string title = std::string(" (") + s + ")::";
+      for (size_t at = report.find(title); at != std::string::npos; at = report.find(title, at + 1))
+        n[s]++;
+    }
+  }
+  return n;
+}
+
+RunResult ScanWith(const std::string& cwd, std::vector<std::string> args, int want) {
+  RunResult r = RunNtpsweep(Join({"scan", "-q"}, args),
+                            RunOptions{cwd, {{"NTPSWEEP_TODAY", "2026-06-01"}}, false});
+  INFO("args: " << Json(args).dump());
+  INFO("stdout: " << r.out.substr(0, 3000));
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exit_code == want);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("baseline e2e: an unchanged tree is unchanged whatever the formats", "[baseline][e2e]") {
+  // Findings with related locations (SARIF links them from the message) and archive members
+  // (their SARIF URI flattens the chain) included.
+  TempDir tmp;
+  const std::string tree = tmp / "tree";
+  CopyTree(kSourceDir + "/fixtures/syntaxes", tree);
+  WriteWholeFile(tmp / "member/etc/ntp.conf", "server 10.20.30.40 iburst\nrestrict 10.20.30.40\n");
+  REQUIRE(Sh("tar -czf " + Quote(tree + "/bundle.tar.gz") + " -C " + Quote(tmp / "member") + " etc")
+              .status == 0);
+  const std::vector<std::string> hosts = {"--host", "10.20.30.40", "--host",
+                                          "ntp-old.corp.example.com"};
+  Json sarif = Json::parse(ScanWith(tree, Join(hosts, {"--format", "sarif"}), 1).out);
+  size_t total = sarif["runs"][0]["results"].size(), linked = 0, nested = 0;
+  for (const Json& r : sarif["runs"][0]["results"]) {
+    linked += r.contains("relatedLocations") ? 1 : 0;
+    nested += r["properties"].contains("artifactIndex") ? 1 : 0;
+  }
+  REQUIRE(linked > 0);
+  REQUIRE(nested == 2);
+  for (const std::string base_format : {"sarif", "json"}) {
+    const std::string base = tmp / ("base." + base_format);
+    ScanWith(tree, Join(hosts, {"--format", base_format, "-o", base}), 1);
+    for (const std::string format : {"json", "sarif", "text", "github"}) {
+      INFO("baseline " << base_format << ", report " << format);
+      RunResult r = ScanWith(
+          tree, Join(hosts, {"--baseline", base, "--format", format, "--annotate", "all"}), 1);
+      std::map<std::string, int> states = CountStates(format, r.out);
+      if (format == "github") {  // 10 annotations per level: the rest is counted at the end
+        CHECK(states.size() == 1);
+        CHECK(states["unchanged"] >= 10);
+        CHECK(r.out.find("beyond GitHub's 10 annotations") != std::string::npos);
+      } else {
+        CHECK(states == std::map<std::string, int>{{"unchanged", static_cast<int>(total)}});
+      }
+    }
+  }
+}
+
+TEST_CASE("baseline e2e: paths are from the scan root whatever the operands", "[baseline][e2e]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  CopyTree(kRepoFixture, repo);
+  const std::string json = tmp / "base.json", sarif = tmp / "base.sarif";
+  Scan(repo, {"--format", "json", "-o", json}, 1);
+  Scan(repo, {"--format", "sarif", "-o", sarif}, 1);
+  Json base = Json::parse(ReadWholeFile(json));
+  std::map<std::string, std::string> fingerprints;  // location:line -> fingerprint
+  for (const Json& f : base["findings"])
+    fingerprints[f["location"].get<std::string>() + ":" + std::to_string(f["line"].get<int>())] =
+        f["fingerprint"];
+  const size_t total = base["findings"].size();
+  REQUIRE(total > 3);
+
+  for (const std::string& b : {json, sarif}) {
+    INFO("baseline " << b);
+    // An absolute operand, and a scan from elsewhere with --srcroot: the same fingerprints.
+    for (const auto& [cwd, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {repo, {repo}},
+             {tmp.path(), {"--srcroot", "repo", "repo"}},
+             {repo + "/etc", {"--srcroot", "..", ".."}}}) {
+      INFO("in " << cwd << ": " << Json(args).dump());
+      Json doc = ScanJson(cwd, Join({"--baseline", b}, args), 1);
+      CHECK(CountStates("json", doc.dump()) ==
+            std::map<std::string, int>{{"unchanged", static_cast<int>(total)}});
+      for (const Json& f : doc["findings"])
+        CHECK(fingerprints[f["root_path"].get<std::string>() + ":" +
+                           std::to_string(f["line"].get<int>())] == f["fingerprint"]);
+    }
+    // One file, one directory, an excluded directory: the rest was not looked at, not absent.
+    Json one = ScanJson(repo, {"--baseline", b, "etc/ntp.conf"}, 1);
+    CHECK(one["absent"].empty());
+    CHECK(CountStates("json", one.dump()) == std::map<std::string, int>{{"unchanged", 2}});
+    Json dir = ScanJson(repo, {"--baseline", b, repo + "/etc"}, 1);
+    CHECK(dir["absent"].empty());
+    Json excluded = ScanJson(repo, {"--baseline", b, "--exclude", "docs/**"}, 1);
+    CHECK(excluded["absent"].empty());
+  }
+  // A file deleted inside what was scanned is absent, reported where this run reports paths.
+  std::filesystem::remove(repo + "/scripts/sync-time.sh");
+  Json gone = ScanJson(tmp.path(), {"--baseline", json, "--srcroot", "repo", "repo/scripts"}, 0);
+  REQUIRE(gone["absent"].size() == 1);
+  CHECK(gone["absent"][0]["location"] == "repo/scripts/sync-time.sh");
+  CHECK(gone["absent"][0]["root_path"] == "scripts/sync-time.sh");
+  Json elsewhere = ScanJson(repo, {"--baseline", json, "etc"}, 1);
+  CHECK(elsewhere["absent"].empty());
+}
+
+TEST_CASE("baseline e2e: SARIF URIs are relative to --srcroot", "[baseline][e2e][sarif]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  CopyTree(kRepoFixture, repo);
+  WriteWholeFile(tmp / "outside/ntp.conf", "server 192.0.2.10\n");
+  for (const std::vector<std::string>& operands :
+       {std::vector<std::string>{"repo/etc", "outside"},
+        std::vector<std::string>{repo + "/etc", tmp / "outside"}}) {
+    RunResult r = Scan(tmp.path(), Join({"--format", "sarif", "--srcroot", "repo"}, operands), 1);
+    Json run = Json::parse(r.out)["runs"][0];
+    CHECK(run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file://" + repo + "/");
+    std::set<std::string> uris;
+    for (const Json& res : run["results"]) {
+      const Json& a = res["locations"][0]["physicalLocation"]["artifactLocation"];
+      uris.insert(a["uri"].get<std::string>() + (a.contains("uriBaseId") ? " @root" : ""));
+    }
+    CHECK(uris == std::set<std::string>{"etc/chrony/chrony.conf @root", "etc/ntp.conf @root",
+                                        "file://" + tmp.path() + "/outside/ntp.conf"});
+    r = Scan(tmp.path(), Join({"--format", "github", "--srcroot", "repo"}, operands), 1);
+    CHECK(r.out.find("::error file=etc/ntp.conf,") != std::string::npos);
   }
 }

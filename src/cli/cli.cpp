@@ -34,6 +34,16 @@ int Main(int argc, char** argv) {
   std::vector<Command> commands;
   for (RegisterFn reg : kCommands)
     for (Command& c : reg(app)) commands.push_back(std::move(c));
+  // "--baseline=" would take the next word as its value (CLI11): an empty value is an error.
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.starts_with("--") && arg.size() > 3 && arg.find('=') == arg.size() - 1) {
+      std::cerr << "ntpsweep: " << arg << " has an empty value: write " << arg
+                << "VALUE, or leave the option out\n";
+      return kExitError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

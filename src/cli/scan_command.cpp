@@ -1,4 +1,5 @@
 // `ntpsweep scan`: options -> ScanOptions -> run -> report -> exit code.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -51,6 +52,7 @@ struct ScanArgs {
   bool include_suppressed = false;
   bool include_absent = false;
   std::string summary;
+  std::string annotate = "new";  // --format github: new | all
   std::string changed_since;
   std::string shard;
   // Archives, images and disk images (docs/inputs.md).
@@ -84,6 +86,32 @@ void SelectRules(rules::RuleSet* set, const std::vector<std::string>& enable,
       if (r->id == id.value) r->severity = ParseSeverity(level.value).value_or(r->severity);
 }
 
+// A file option's value (command line or config file): an empty value or a directory is a
+// usage error, never silently "no file" or an empty file.
+void RequireFile(const char* option, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(std::string(option) + ": '" + path + "' is a directory, not a file");
+}
+
+const CLI::Validator kNotEmpty(
+    [](std::string& value) -> std::string {
+      return value.empty() ? "an empty value: give one, or leave the option out" : "";
+    },
+    "");
+
+// Remembers `path` (when it is a regular file) by the names it can be met under in a walk.
+void AddOwnFile(const std::string& path, std::vector<input::OwnFile>* out) {
+  struct stat st {};
+  if (path.empty() || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  std::error_code ec;
+  for (const std::filesystem::path& p :
+       {std::filesystem::path(path), std::filesystem::canonical(path, ec)})
+    if (!p.filename().empty())
+      out->push_back({p.filename().string(), static_cast<uint64_t>(st.st_dev),
+                      static_cast<uint64_t>(st.st_ino)});
+}
+
 bool UseColor(const std::string& mode, bool to_stdout) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -96,9 +124,11 @@ int RunScanCommand(ScanArgs args) {
   // The scan root (--srcroot, default the current directory) is what %SRCROOT% stands for,
   // where .ntpsweep.yaml and .ntpsweepignore are looked for, and where git is asked.
   std::error_code ec;
-  std::string srcroot = std::filesystem::absolute(args.srcroot.empty() ? "." : args.srcroot, ec)
-                            .lexically_normal()
-                            .string();
+  std::string srcroot =
+      std::filesystem::weakly_canonical(
+          std::filesystem::absolute(args.srcroot.empty() ? "." : args.srcroot, ec), ec)
+          .lexically_normal()
+          .string();
   while (srcroot.size() > 1 && srcroot.back() == '/') srcroot.pop_back();
   auto at_root = [&](const char* name) {
     return args.srcroot.empty() ? std::string(name) : srcroot + "/" + name;
@@ -108,6 +138,9 @@ int RunScanCommand(ScanArgs args) {
   if (config_path.empty() && std::filesystem::exists(at_root(".ntpsweep.yaml")))
     config_path = at_root(".ntpsweep.yaml");
   ConfigFile cfg;
+  if (!args.config.empty()) RequireFile("--config", args.config);
+  if (!args.output.empty()) RequireFile("--output", args.output);
+  if (!args.summary.empty()) RequireFile("--summary", args.summary);
   if (!config_path.empty()) cfg = LoadConfigFile(config_path);
   // Command-line values come first and win; list values from both are combined.
   std::vector<std::string> hosts = args.hosts;
@@ -188,17 +221,30 @@ int RunScanCommand(ScanArgs args) {
                                                       : cfg.ignore_file.value_or("");
   if (ignore_path.empty() && std::filesystem::exists(at_root(".ntpsweepignore")))
     ignore_path = at_root(".ntpsweepignore");
-  if (!ignore_path.empty()) triage.ignore = triage::LoadIgnoreFile(ignore_path);
+  if (!ignore_path.empty()) {
+    RequireFile(!args.ignore_file.empty() ? "--ignore-file" : "ignore-file", ignore_path);
+    triage.ignore = triage::LoadIgnoreFile(ignore_path);
+  }
   triage.ignore.insert(triage.ignore.end(), cfg.ignore.begin(), cfg.ignore.end());
   triage.today = triage::Today();
   triage.root = srcroot;
+  triage.covers = [&options, srcroot](const std::string& root_path) {
+    return scan::Covers(options.operands, options.walk.exclude, options.walk.include_vcs,
+                        options.select, srcroot, root_path);
+  };
   triage.report_unused_suppressions = args.report_unused_suppressions;
   std::string baseline_path = !args.baseline.empty() ? args.baseline : cfg.baseline.value_or("");
   if (!baseline_path.empty()) {
+    RequireFile(!args.baseline.empty() ? "--baseline" : "baseline", baseline_path);
     triage.have_baseline = true;
     triage.baseline = triage::LoadBaseline(baseline_path);
   }
   bool new_only = args.fail_on_new_only || cfg.fail_on_new_only.value_or(false);
+  // ntpsweep's own files are never findings: what this run loads and writes, and the config
+  // and ignore file at the scan root (the base revision's, when a workflow names another).
+  for (const std::string& own : {config_path, ignore_path, baseline_path, args.output, args.summary,
+                                 at_root(".ntpsweep.yaml"), at_root(".ntpsweepignore")})
+    AddOwnFile(own, &options.walk.own_files);
 
   options.walk.limits.max_file_bytes = options.max_file_bytes;
   scan::ScanResult result;
@@ -221,6 +267,7 @@ int RunScanCommand(ScanArgs args) {
   ctx.have_baseline = triage.have_baseline;
   ctx.include_suppressed = args.include_suppressed;
   ctx.include_absent = args.include_absent;
+  ctx.annotate_all = args.annotate == "all";
   if (args.format == "sarif") ctx.vcs = scan::DetectGit(srcroot);
 
   Output output(args.output);
@@ -279,8 +326,10 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
       ->add_option("--host", scan.hosts,
                    "The old server: IPv4, IPv6, CIDR or host name (repeatable)")
       ->allow_extra_args(false);
-  scan_cmd->add_option("--config", scan.config,
-                       "Config file (default: .ntpsweep.yaml at the scan root if present)");
+  scan_cmd
+      ->add_option("--config", scan.config,
+                   "Config file (default: .ntpsweep.yaml at the scan root if present)")
+      ->check(kNotEmpty);
   scan_cmd->add_option("--rules", scan.rule_dirs, "Directory of extra rule files (repeatable)")
       ->allow_extra_args(false);
   scan_cmd->add_flag("--no-builtin-rules", scan.no_builtin, "Do not load the built-in rule pack");
@@ -288,7 +337,8 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
       ->allow_extra_args(false);
   scan_cmd->add_option("--format", scan.format, "Output format")
       ->check(CLI::IsMember({"text", "sarif", "json", "github"}));
-  scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE instead of stdout");
+  scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE instead of stdout")
+      ->check(kNotEmpty);
   scan_cmd
       ->add_option("--fail-on", scan.fail_on,
                    "Exit 1 when a finding has at least this severity (default: warning)")
@@ -300,8 +350,11 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan_cmd->add_option("--category", scan.category,
                        "SARIF category (automationDetails.id), one per upload");
-  scan_cmd->add_option("--srcroot", scan.srcroot,
-                       "Directory that relative SARIF URIs are relative to (default: .)");
+  scan_cmd
+      ->add_option("--srcroot", scan.srcroot,
+                   "The scan root: where the config and ignore file are looked for and what paths "
+                   "in fingerprints, baselines and SARIF URIs are relative to (default: .)")
+      ->check(kNotEmpty);
   scan_cmd->add_option("-j,--jobs", scan.jobs, "Worker threads (default: one per core)");
   scan_cmd
       ->add_option("--max-file-size", scan.max_file_size,
@@ -343,20 +396,33 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
       ->allow_extra_args(false);
   scan_cmd->add_option("--severity", scan.severity, "Override a rule's severity: RULE-ID=error|warning|note (repeatable)")
       ->allow_extra_args(false);
-  scan_cmd->add_option("--ignore-file", scan.ignore_file,
-                       "Ignore file of fingerprints and path globs (default: .ntpsweepignore at the scan root)");
+  scan_cmd
+      ->add_option(
+          "--ignore-file", scan.ignore_file,
+          "Ignore file of fingerprints and path globs (default: .ntpsweepignore at the scan root)")
+      ->check(kNotEmpty);
   scan_cmd->add_flag("--report-unused-suppressions", scan.report_unused_suppressions,
                      "Report ntpsweep:ignore markers and ignore entries that matched nothing");
-  scan_cmd->add_option("--baseline", scan.baseline,
-                       "An earlier SARIF or JSON report: mark results new, unchanged, updated or absent");
+  scan_cmd
+      ->add_option(
+          "--baseline", scan.baseline,
+          "An earlier SARIF or JSON report: mark results new, unchanged, updated or absent")
+      ->check(kNotEmpty);
   scan_cmd->add_flag("--fail-on-new-only", scan.fail_on_new_only,
                      "Exit 1 only for new findings (those not in the baseline)");
   scan_cmd->add_flag("--include-suppressed", scan.include_suppressed,
                      "Keep suppressed results in the report (GitHub shows them as open alerts)");
   scan_cmd->add_flag("--include-absent", scan.include_absent,
                      "Keep baseline results that are gone in the SARIF (baselineState absent)");
-  scan_cmd->add_option("--summary", scan.summary,
-                       "Append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+  scan_cmd
+      ->add_option("--annotate", scan.annotate,
+                   "--format github: annotate the new findings (default) or all open ones; new and "
+                   "most severe first")
+      ->check(CLI::IsMember({"new", "all"}));
+  scan_cmd
+      ->add_option("--summary", scan.summary,
+                   "Append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+      ->check(kNotEmpty);
   scan_cmd->add_option("--changed-since", scan.changed_since,
                        "Scan only files changed since the git revision REV (and files they include)");
   scan_cmd->add_option("--shard", scan.shard, "Scan only shard K of N (K/N), split by a stable hash of each path");

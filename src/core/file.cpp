@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/fd.h"
@@ -20,6 +21,8 @@ bool LooksBinary(std::string_view data) {
 }
 
 bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;  // reads as empty otherwise
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::stringstream buf;
@@ -77,6 +80,27 @@ std::string RootRelative(const std::string& path, const std::string& root) {
   std::string r = root;
   if (r.back() != '/') r += '/';
   return abs.starts_with(r) ? abs.substr(r.size()) : "";
+}
+
+std::string ScanRootPath(const std::string& path, const std::string& root) {
+  if (root.empty()) return path;
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
+  while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  std::string r = root;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  auto below = [&](const std::string& p) -> std::optional<std::string> {
+    if (p == r) return std::string();
+    if (r == "/") return p.substr(1);
+    if (p.starts_with(r + "/")) return p.substr(r.size() + 1);
+    return std::nullopt;
+  };
+  if (auto rel = below(abs)) return *rel;
+  // Reached through a symbolic link (an operand spelled through one): its real place.
+  std::string real = std::filesystem::weakly_canonical(abs, ec).string();
+  if (!ec)
+    if (auto rel = below(real)) return *rel;
+  return abs;
 }
 
 }  // namespace ntpsweep

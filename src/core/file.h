@@ -30,4 +30,10 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);
 
+// Where an outermost path (as reported: relative to the current directory, or absolute) is
+// for fingerprints, baselines and SARIF URIs: relative to the absolute scan root `root` when
+// it lies below it ("" for the root itself), else absolute and lexically normal. An empty
+// `root` leaves `path` as it is. The same file gives the same answer whatever the operands.
+std::string ScanRootPath(const std::string& path, const std::string& root);
+
 }  // namespace ntpsweep

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/file.h"
+
 namespace ntpsweep {
 
 uint64_t Fnv1a64(std::string_view data, uint64_t seed) {
@@ -29,11 +31,26 @@ std::string NormalizeLine(std::string_view line) {
   return out;
 }
 
-void AssignFingerprints(std::vector<Finding>* findings) {
+Location ScanRootLocation(const Location& location, const std::string& root) {
+  Location out = location;
+  if (!out.chain.empty()) out.chain.front() = ScanRootPath(out.chain.front(), root);
+  return out;
+}
+
+void AssignFingerprints(std::vector<Finding>* findings, const std::string& root) {
   std::map<uint64_t, unsigned> seen;
+  std::string outer, outer_at_root;  // the last outermost path and where it is from the root
   for (Finding& f : *findings) {
     std::string key(kFingerprintName);
-    const std::string path = f.location.Render(), line = NormalizeLine(f.line_text);
+    Location at_root = f.location;
+    if (!root.empty() && !at_root.chain.empty()) {
+      if (at_root.chain.front() != outer) {
+        outer = at_root.chain.front();
+        outer_at_root = ScanRootPath(outer, root);
+      }
+      at_root.chain.front() = outer_at_root;
+    }
+    const std::string path = at_root.Render(), line = NormalizeLine(f.line_text);
     for (const std::string* part : std::initializer_list<const std::string*>{&f.rule_id, &path, &f.matched, &line}) {
       key += '\0';
       key += *part;

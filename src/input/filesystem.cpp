@@ -37,6 +37,18 @@ Entry FileEntry(const std::string& display, const std::string& fs_path,
   return e;
 }
 
+// One of ntpsweep's own files: a name it was loaded under, then the same device and inode.
+bool IsOwnFile(const WalkOptions& options, std::string_view name, const std::string& fs_path) {
+  for (const OwnFile& own : options.own_files) {
+    struct stat st {};
+    if (own.name == name && stat(fs_path.c_str(), &st) == 0 &&
+        static_cast<uint64_t>(st.st_dev) == own.device &&
+        static_cast<uint64_t>(st.st_ino) == own.inode)
+      return true;
+  }
+  return false;
+}
+
 bool IsVcsDir(const std::string& name) { return name == ".git" || name == ".hg" || name == ".svn"; }
 
 Notice Unreadable(const std::string& path, const std::string& why) {
@@ -107,6 +119,10 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
       if (options.open_archives && ScanImageLayoutDir(child_fs, display, options, sink)) continue;
       Walk(operand, child_fs, child_rel, options, sink);
     } else if (S_ISREG(st.st_mode)) {
+      if (IsOwnFile(options, name, child_fs)) {
+        sink.CountSkipped("ntpsweep-file");
+        continue;
+      }
       // Archives, images and disk images found in the tree are read in place (input/archive.h)
       // by the worker that reads the file's head: no second open here, and both cores decompress.
       std::string root = JoinDisplayPath(operand, "");
@@ -130,6 +146,9 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
   }
   if (S_ISDIR(st.st_mode)) {
     Walk(operand, operand, "", options, sink);
+  } else if (S_ISREG(st.st_mode) &&
+             IsOwnFile(options, fs::path(operand).filename().string(), operand)) {
+    sink.CountSkipped("ntpsweep-file");
   } else if (S_ISREG(st.st_mode)) {
     sink.Add(FileEntry(display, operand));
   } else if (S_ISLNK(st.st_mode)) {

@@ -38,6 +38,14 @@ class EntrySink {
   virtual void Amend(Amendment amendment) { (void)amendment; }
 };
 
+// A file of ntpsweep's own in this run (its config, ignore file, baseline, reports): never an
+// entry, so the tool never reports itself. Found by name, confirmed by device and inode.
+struct OwnFile {
+  std::string name;  // the file name (no directory)
+  uint64_t device = 0;
+  uint64_t inode = 0;
+};
+
 struct WalkOptions {
   std::vector<std::string> exclude;  // globs matched against the entry path and each directory
   bool include_vcs = false;          // descend into .git, .hg, .svn
@@ -45,6 +53,7 @@ struct WalkOptions {
   bool open_archives = true;         // in directories, open archives, images and disks found
   bool all_layers = false;           // --layers all: report every image layer as it is
   Progress* progress = nullptr;      // stderr progress line, when shown
+  std::vector<OwnFile> own_files;    // skipped, counted as "ntpsweep-file"
 };
 
 struct Opener {

@@ -29,7 +29,10 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
                 {"line_hash", f.line_hash}};
   };
   // CI fields (docs/ci.md): content fingerprint, baseline state, suppression.
-  auto add_ci = [](Json& j, const Finding& f) {
+  RootLocations at_root(ctx.srcroot);
+  auto add_ci = [&at_root](Json& j, const Finding& f) {
+    // The outermost path from the scan root, as fingerprints and baselines compare it.
+    if (!f.location.chain.empty()) j["root_path"] = at_root.Of(f.location).chain.front();
     j["fingerprint"] = f.fingerprint;
     if (f.baseline_state != BaselineState::kNone)
       j["baseline_state"] = BaselineStateName(f.baseline_state);

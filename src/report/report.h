@@ -1,6 +1,7 @@
 // Findings -> text, JSON and SARIF. Knows nothing of how entries were found.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -22,6 +23,8 @@ struct ReportContext {
   bool include_suppressed = false;
   bool include_absent = false;
   bool have_baseline = false;
+  // --format github: annotate every open finding (--annotate all), not only the new ones.
+  bool annotate_all = false;
   std::vector<Finding> absent;          // baseline findings no longer present
   std::optional<VcsInfo> vcs;     // SARIF versionControlProvenance when in a git work tree
 };
@@ -35,10 +38,24 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
                bool color);
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
-// GitHub Actions workflow commands (::error file=...::), one per finding and error notice.
+// GitHub Actions workflow commands (::error file=...::): new findings (all with annotate_all),
+// new before known and most severe first, then notices, at most GitHub's 10 per level and
+// step, and one line counting what was left out.
 void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 // Markdown for $GITHUB_STEP_SUMMARY: counts by rule, class and baseline state, top files.
 void WriteSummary(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
+
+// Locations from the scan root (ctx.srcroot; core/fingerprint.h ScanRootLocation), as SARIF
+// URIs and GitHub annotations name files, remembered per outermost path.
+class RootLocations {
+ public:
+  explicit RootLocations(const std::string& root) : root_(root) {}
+  Location Of(const Location& location);
+
+ private:
+  std::string root_;
+  std::map<std::string, std::string> outer_;
+};
 
 // A URI reference for a displayed path: relative paths stay relative (percent-encoded, never
 // scheme-like), absolute ones become file:// URIs.

@@ -115,11 +115,14 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     if (Shown(f, ctx)) shown.push_back(&f);
   if (ctx.include_absent)
     for (const Finding& f : ctx.absent) shown.push_back(&f);
+  // URIs are relative to %SRCROOT% whatever the operands (absolute, or from another directory).
+  RootLocations at_root(ctx.srcroot);
   for (const Finding* fp : shown) {
     const Finding& f = *fp;
-    size_t index = artifact_of(f.location.chain, f.location.chain.size());
-    bool nested = f.location.chain.size() > 1;
-    Json artifact_location = ArtifactLocation(FlatPath(f.location));
+    const Location where = at_root.Of(f.location);
+    size_t index = artifact_of(where.chain, where.chain.size());
+    bool nested = where.chain.size() > 1;
+    Json artifact_location = ArtifactLocation(FlatPath(where));
     if (!nested) artifact_location["index"] = index;  // a nested artifact's URI differs
     Json region = {{"startLine", f.span.line},
                    {"startColumn", f.span.column},
@@ -132,15 +135,16 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     Json related = Json::array();
     for (size_t r = 0; r < f.related.size(); ++r) {
       const RelatedLocation& rl = f.related[r];
-      std::string where = rl.location.Render() + ":" + std::to_string(rl.span.line);
-      message += (r == 0 ? " — see [" : ", [") + where + "](" + std::to_string(r + 1) + ")";
+      const Location related_at = at_root.Of(rl.location);
+      std::string text = related_at.Render() + ":" + std::to_string(rl.span.line);
+      message += (r == 0 ? " — see [" : ", [") + text + "](" + std::to_string(r + 1) + ")";
       Json rregion = {{"startLine", rl.span.line}};
       if (rl.span.column) rregion["startColumn"] = rl.span.column;
-      related.push_back({{"id", r + 1},
-                         {"physicalLocation",
-                          {{"artifactLocation", ArtifactLocation(FlatPath(rl.location))},
-                           {"region", rregion}}},
-                         {"message", {{"text", rl.message}}}});
+      related.push_back(
+          {{"id", r + 1},
+           {"physicalLocation",
+            {{"artifactLocation", ArtifactLocation(FlatPath(related_at))}, {"region", rregion}}},
+           {"message", {{"text", rl.message}}}});
     }
     Json res = {{"ruleId", f.rule_id},
                 {"ruleIndex", rule_index.count(f.rule_id) ? rule_index[f.rule_id] : 0},
@@ -162,7 +166,7 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     if (!f.directive.empty()) res["properties"]["directive"] = f.directive;
     if (nested) {
       res["properties"]["artifactIndex"] = index;
-      res["properties"]["location"] = f.location.Render();
+      res["properties"]["location"] = where.Render();
     }
     for (const auto& [key, value] : f.properties) res["properties"][key] = value;  // layer, partition
     results.push_back(std::move(res));
@@ -174,7 +178,7 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
               {"message", {{"text", n.message}}},
               {"descriptor", {{"id", n.id}}}};
     if (!n.location.chain.empty()) {
-      Json phys = {{"artifactLocation", ArtifactLocation(FlatPath(n.location))}};
+      Json phys = {{"artifactLocation", ArtifactLocation(FlatPath(at_root.Of(n.location)))}};
       if (n.line) {
         phys["region"] = {{"startLine", n.line}};
         if (n.column) phys["region"]["startColumn"] = n.column;

@@ -1,8 +1,19 @@
 #include <cstdio>
 
+#include "core/file.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
+
+Location RootLocations::Of(const Location& location) {
+  Location out = location;
+  if (root_.empty() || out.chain.empty()) return out;
+  auto it = outer_.find(out.chain.front());
+  if (it == outer_.end())
+    it = outer_.emplace(out.chain.front(), ScanRootPath(out.chain.front(), root_)).first;
+  out.chain.front() = it->second;
+  return out;
+}
 
 std::string PathToUri(const std::string& path, bool* relative) {
   std::string out;

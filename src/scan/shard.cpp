@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/glob.h"
+#include "input/input.h"
 
 namespace ntpsweep::scan {
 
@@ -48,6 +49,44 @@ std::string_view EntryFilter::Reject(const Location& location, std::string_view 
     if (!std::binary_search(files.begin(), files.end(), abs)) return "unchanged";
   }
   return {};
+}
+
+bool Covers(const std::vector<std::string>& operands, const std::vector<std::string>& exclude,
+            bool include_vcs, const EntryFilter& filter, const std::string& root,
+            const std::string& root_path) {
+  auto excluded = [&](const std::string& path) {
+    for (const std::string& g : exclude)
+      if (GlobMatch(g, path)) return true;
+    return false;
+  };
+  for (const std::string& operand : operands) {
+    const std::string at_root = ScanRootPath(operand, root);
+    const std::string display = input::JoinDisplayPath(operand, "");
+    if (root_path == at_root) {  // the operand itself: a file, an archive, an image
+      if (filter.Reject(Location{{display}}, display).empty()) return true;
+      continue;
+    }
+    std::string rel;
+    if (at_root.empty() && !root_path.starts_with('/'))
+      rel = root_path;
+    else if (root_path.starts_with(at_root + "/"))
+      rel = root_path.substr(at_root.size() + 1);
+    else
+      continue;
+    // The walk's decisions at each level below the operand.
+    bool kept = true;
+    for (size_t slash = 0; kept; ++slash) {
+      slash = rel.find('/', slash);
+      const std::string level = rel.substr(0, slash);
+      const std::string name = level.substr(level.rfind('/') + 1);
+      if (excluded(input::JoinDisplayPath(operand, level)) || excluded(level)) kept = false;
+      if (slash == std::string::npos) break;
+      if (!include_vcs && (name == ".git" || name == ".hg" || name == ".svn")) kept = false;
+    }
+    const std::string path = input::JoinDisplayPath(operand, rel);
+    if (kept && filter.Reject(Location{{path}}, path).empty()) return true;
+  }
+  return false;
 }
 
 }  // namespace ntpsweep::scan

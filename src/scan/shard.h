@@ -41,4 +41,13 @@ struct EntryFilter {
   std::string_view Reject(const Location& location, std::string_view rule_path) const;
 };
 
+// Whether a scan of `operands` (as given) would read the outermost file `root_path`
+// (ScanRootPath from the absolute scan root `root`) were it there: it is an operand or lies
+// in one, no `exclude` glob and no VCS directory (unless `include_vcs`) leaves it out, as the
+// walk decides (input/filesystem.cpp), and `filter` keeps it. A baseline finding elsewhere was
+// not looked at, so it is not absent.
+bool Covers(const std::vector<std::string>& operands, const std::vector<std::string>& exclude,
+            bool include_vcs, const EntryFilter& filter, const std::string& root,
+            const std::string& root_path);
+
 }  // namespace ntpsweep::scan

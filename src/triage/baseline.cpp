@@ -1,6 +1,7 @@
 #include "triage/baseline.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -49,7 +50,32 @@ Activity ParseActivity(const std::string& s) {
   return Activity::kMention;
 }
 
-Finding FromSarifResult(const Json& r) {
+// An artifact URI as a path: "file://" URIs become absolute paths, %SRCROOT%-relative ones stay
+// relative to the scan root the report was made at.
+std::string UriPath(std::string uri) {
+  if (uri.starts_with("file://")) uri.erase(0, 7);
+  return PercentDecode(uri);
+}
+
+// The location chain of a nested result from run.artifacts: each artifact's URI is relative to
+// its parent (SARIF 3.24), the outermost one to %SRCROOT%. Empty when the chain is broken.
+std::vector<std::string> ArtifactChain(const Json& artifacts, size_t index) {
+  std::vector<std::string> chain;
+  for (size_t hops = 0; hops <= artifacts.size(); ++hops) {
+    if (!artifacts.is_array() || index >= artifacts.size() || !artifacts[index].is_object())
+      return {};
+    const Json& a = artifacts[index];
+    const Json& loc = a.value("location", Json::object());
+    chain.insert(chain.begin(), UriPath(Str(loc, "uri")));
+    auto parent = a.find("parentIndex");
+    if (parent == a.end()) return chain;
+    if (!parent->is_number_unsigned()) return {};
+    index = parent->get<size_t>();
+  }
+  return {};  // a cycle
+}
+
+Finding FromSarifResult(const Json& r, const Json& artifacts) {
   Finding f;
   f.rule_id = Str(r, "ruleId");
   f.severity = ParseSeverity(Str(r, "level")).value_or(Severity::kWarning);
@@ -57,8 +83,7 @@ Finding FromSarifResult(const Json& r) {
   if (r.contains("locations") && r["locations"].is_array() && !r["locations"].empty()) {
     const Json& phys = r["locations"][0].value("physicalLocation", Json::object());
     std::string uri = phys.contains("artifactLocation") ? Str(phys["artifactLocation"], "uri") : "";
-    if (uri.starts_with("file://")) uri.erase(0, 7);
-    f.location.chain = {PercentDecode(uri)};
+    f.location.chain = {UriPath(uri)};
     if (phys.contains("region")) {
       const Json& reg = phys["region"];
       f.span.line = Num(reg, "startLine");
@@ -79,6 +104,11 @@ Finding FromSarifResult(const Json& r) {
     f.match_kind = Str(p, "matchKind");
     f.directive = Str(p, "directive");
     f.activity = ParseActivity(Str(p, "activity"));
+    // A nested result's URI flattens its chain; run.artifacts keeps the levels.
+    if (p.contains("artifactIndex") && p["artifactIndex"].is_number_unsigned()) {
+      std::vector<std::string> chain = ArtifactChain(artifacts, p["artifactIndex"].get<size_t>());
+      if (!chain.empty()) f.location.chain = std::move(chain);
+    }
   }
   return f;
 }
@@ -92,6 +122,10 @@ Finding FromJsonFinding(const Json& j) {
     for (const Json& c : j["chain"])
       if (c.is_string()) f.location.chain.push_back(c.get<std::string>());
   if (f.location.chain.empty()) f.location.chain = {Str(j, "location")};
+  // The outermost path relative to the scan root (reports before it had only the path as
+  // reported, which is the same when the scan ran at the scan root).
+  if (j.contains("root_path") && j["root_path"].is_string())
+    f.location.chain.front() = j["root_path"].get<std::string>();
   f.span.line = Num(j, "line");
   f.span.column = Num(j, "column");
   f.span.end_line = Num(j, "end_line");
@@ -107,9 +141,30 @@ Finding FromJsonFinding(const Json& j) {
   return f;
 }
 
-// What stays when a line is edited: the rule, the file and the mention.
-std::tuple<std::string, std::string, std::string> LooseKey(const Finding& f) {
-  return {f.rule_id, f.location.Render(), f.matched};
+// What stays when a line is edited: the rule, the file (from the scan root) and the mention.
+std::tuple<std::string, std::string, std::string> LooseKey(const Finding& f,
+                                                           const Location& at_root) {
+  return {f.rule_id, at_root.Render(), f.matched};
+}
+
+// A baseline finding's location from the scan root: its paths are relative to the root its
+// report was made at already; absolute ones (outside that root) are placed against ours.
+Location BaselineAtRoot(const Finding& b, const std::string& root) {
+  Location l = b.location;
+  if (!root.empty() && !l.chain.empty() && l.chain.front().starts_with('/'))
+    l.chain.front() = ScanRootPath(l.chain.front(), root);
+  return l;
+}
+
+// A path from the scan root as this run reports paths: relative to the current directory when
+// below it, else absolute.
+std::string AsReported(const std::string& root_path, const std::string& root) {
+  if (root.empty() || root_path.starts_with('/')) return root_path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::path(root) / root_path;
+  std::string cwd = std::filesystem::current_path(ec).string();
+  std::string rel = ScanRootPath(abs.lexically_normal().string(), cwd);
+  return rel.empty() ? "." : rel;
 }
 
 }  // namespace
@@ -129,9 +184,10 @@ std::vector<Finding> ParseBaseline(const std::string& text, const std::string& n
       if (run.contains("tool") && run["tool"].contains("driver"))
         tool = Str(run["tool"]["driver"], "name");
       if (tool != "ntpsweep" || !run.contains("results") || !run["results"].is_array()) continue;
+      const Json artifacts = run.value("artifacts", Json::array());
       for (const Json& r : run["results"]) {
         if (Str(r, "baselineState") == "absent") continue;
-        out.push_back(FromSarifResult(r));
+        out.push_back(FromSarifResult(r, artifacts));
         missing_fingerprints = missing_fingerprints || out.back().fingerprint.empty();
       }
     }
@@ -158,32 +214,45 @@ std::vector<Finding> LoadBaseline(const std::string& path) {
 }
 
 std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
-                                   std::vector<Finding>* findings) {
-  std::multimap<std::string, size_t> by_fingerprint;
-  for (size_t i = 0; i < baseline.size(); ++i) by_fingerprint.emplace(baseline[i].fingerprint, i);
+                                   std::vector<Finding>* findings, const BaselineScope& scope) {
+  std::vector<Location> base_at(baseline.size());
   std::vector<bool> matched(baseline.size(), false);
-  std::vector<Finding*> pending;
+  std::multimap<std::string, size_t> by_fingerprint;
+  for (size_t i = 0; i < baseline.size(); ++i) {
+    base_at[i] = BaselineAtRoot(baseline[i], scope.root);
+    // A file this scan did not look at: its findings are neither matched nor absent.
+    bool covered =
+        !scope.covers || base_at[i].chain.empty() || scope.covers(base_at[i].chain.front());
+    if (!covered) {
+      matched[i] = true;
+      continue;
+    }
+    by_fingerprint.emplace(baseline[i].fingerprint, i);
+  }
+  std::vector<std::pair<Finding*, Location>> pending;
   for (Finding& f : *findings) {
     f.baseline_state = BaselineState::kNew;
     auto [lo, hi] = by_fingerprint.equal_range(f.fingerprint);
     for (auto it = lo; it != hi; ++it) {
       if (matched[it->second]) continue;
       matched[it->second] = true;
+      // The finding's own fields, never its rendered message (SARIF appends links to it).
       const Finding& b = baseline[it->second];
-      f.baseline_state = b.severity == f.severity && b.message == f.message
+      f.baseline_state = b.severity == f.severity && b.activity == f.activity
                              ? BaselineState::kUnchanged
                              : BaselineState::kUpdated;
       break;
     }
-    if (f.baseline_state == BaselineState::kNew && !f.suppression) pending.push_back(&f);
+    if (f.baseline_state == BaselineState::kNew && !f.suppression)
+      pending.emplace_back(&f, ScanRootLocation(f.location, scope.root));
   }
   // Second pass: an edited line keeps rule, file and mention; leftovers pair up in line order
   // (baseline findings are in report order, and so are `findings`).
   std::multimap<std::tuple<std::string, std::string, std::string>, size_t> by_place;
   for (size_t i = 0; i < baseline.size(); ++i)
-    if (!matched[i]) by_place.emplace(LooseKey(baseline[i]), i);
-  for (Finding* f : pending) {
-    auto [lo, hi] = by_place.equal_range(LooseKey(*f));
+    if (!matched[i]) by_place.emplace(LooseKey(baseline[i], base_at[i]), i);
+  for (auto& [f, at_root] : pending) {
+    auto [lo, hi] = by_place.equal_range(LooseKey(*f, at_root));
     for (auto it = lo; it != hi; ++it) {
       if (matched[it->second]) continue;
       const Finding& b = baseline[it->second];
@@ -197,6 +266,9 @@ std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
   for (size_t i = 0; i < baseline.size(); ++i) {
     if (matched[i]) continue;
     absent.push_back(baseline[i]);
+    absent.back().location = base_at[i];
+    if (!absent.back().location.chain.empty())
+      absent.back().location.chain.front() = AsReported(base_at[i].chain.front(), scope.root);
     absent.back().baseline_state = BaselineState::kAbsent;
     absent.back().suppression.reset();
   }
@@ -205,12 +277,12 @@ std::vector<Finding> ApplyBaseline(const std::vector<Finding>& baseline,
 }
 
 std::vector<Finding> Triage(const TriageOptions& options, ScanResult* result) {
-  AssignFingerprints(&result->findings);
+  AssignFingerprints(&result->findings, options.root);
   if (!options.ignore.empty())
     ApplyIgnoreEntries(options.ignore, options.today, options.report_unused_suppressions,
                              &result->findings, &result->notices, options.root);
   if (!options.have_baseline) return {};
-  return ApplyBaseline(options.baseline, &result->findings);
+  return ApplyBaseline(options.baseline, &result->findings, {options.root, options.covers});
 }
 
 bool FailsCheck(const std::vector<Finding>& findings, Severity threshold, bool new_only) {

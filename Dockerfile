@@ -1,0 +1,27 @@
+# ntpsweep as a container image for your own registry (docs/ci.md):
+#   docker build -t ntpsweep .
+#   docker run --rm -v "$PWD:/src" ntpsweep scan --host 10.20.30.40
+# Without a registry or a daemon, scripts/make-oci-image.sh assembles the same image offline.
+FROM debian:12-slim AS build
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
+      build-essential cmake ninja-build pkg-config libarchive-dev libre2-dev libyaml-cpp-dev \
+      libcli11-dev nlohmann-json3-dev libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev \
+      $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan-dev; else echo libvectorscan-dev; fi) \
+    && rm -rf /var/lib/apt/lists/*
+COPY . /ntpsweep
+RUN cmake -S /ntpsweep -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+    && cmake --build /build --target ntpsweep
+
+FROM debian:12-slim
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
+      libarchive13 libre2-9 libyaml-cpp0.7 libtsk19 libfsxfs1 libvslvm1 libbfio1 \
+      $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan5; else echo libvectorscan5; fi) \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --uid 10001 --user-group --home-dir /src --no-create-home --shell /usr/sbin/nologin ntpsweep \
+    && mkdir -p /src
+COPY --from=build /build/ntpsweep /usr/local/bin/ntpsweep
+COPY rules /usr/share/ntpsweep/rules
+USER 10001:10001
+WORKDIR /src
+ENTRYPOINT ["/usr/local/bin/ntpsweep"]
+CMD ["scan"]

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
-  libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev
+  libarchive-dev libre2-dev libyaml-cpp-dev libcli11-dev catch2 nlohmann-json3-dev libtomlplusplus-dev
   libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
 )
 # The gate's multi-pattern matcher: Hyperscan on x86-64, its portable fork Vectorscan elsewhere.

@@ -65,9 +65,10 @@ void Compare(const std::string& dir, const std::vector<std::string>& must_run = 
 }  // namespace
 
 TEST_CASE("prefilter equivalence: fixtures", "[prefilter][e2e]") {
-  // TOML, Nix, INI and .properties keys (issue 8, kind 5).
-  Compare(kSourceDir + "/fixtures", {"toml-time-server-key", "nix-time-server-key",
-                                     "ini-time-server-key", "properties-time-server-key"});
+  // TOML, Nix, INI, .properties keys and daemon lines inside strings (issue 8: kinds 5 and 4).
+  Compare(kSourceDir + "/fixtures",
+          {"toml-time-server-key", "nix-time-server-key", "ini-time-server-key",
+           "properties-time-server-key", "embedded-time-directive", "embedded-timesyncd-line"});
 }
 
 TEST_CASE("prefilter equivalence: real-world corpus", "[prefilter][e2e][realworld]") {

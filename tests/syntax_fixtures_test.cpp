@@ -99,7 +99,7 @@ const std::vector<Row> kExpected = {
       {"docker/Dockerfile", 3, "dockerfile-time-server-env", "active"},
       {"docker/Dockerfile", 5, "text-mention", "mention"},
       {"docker/Dockerfile", 7, "chrony-source", "active"},
-      {"docker/Dockerfile", 8, "text-mention", "commented-out"},
+      {"docker/Dockerfile", 8, "embedded-time-directive", "commented-out"},
       {"docker/Dockerfile", 11, "shell-one-shot-sync", "active"},
       {"docker/Dockerfile", 14, "ntp-conf-source", "active"},
       {"docker/Dockerfile", 17, "text-mention", "mention"},
@@ -121,7 +121,8 @@ const std::vector<Row> kExpected = {
       {"installers/preseed.cfg", 2, "preseed-ntp-server", "active"},
       {"installers/preseed.cfg", 3, "preseed-ntp-server", "commented-out"},
       {"installers/preseed.cfg", 4, "text-mention", "mention"},
-      {"installers/preseed.cfg", 5, "text-mention", "mention"},
+      // late_command writes a server line into the target's ntp.conf (issue 8, kind 4).
+      {"installers/preseed.cfg", 5, "embedded-time-directive", "active"},
       {"k8s/configmap.yaml", 7, "chrony-source", "active"},
       {"k8s/deployment.yaml", 10, "yaml-time-server-key", "active"},
       {"k8s/deployment.yaml", 12, "text-mention", "mention"},
@@ -190,6 +191,36 @@ const std::vector<Row> kExpected = {
       {"data/application.properties", 5, "text-mention", "mention"},
       {"data/application.properties", 6, "properties-time-server-key", "commented-out"},
       {"data/application.properties", 7, "text-mention", "mention"},
+      // Daemon lines embedded in other code (issue 8, kind 4): one rule over every syntax.
+      {"embedded/Configure-Time.ps1", 3, "embedded-time-directive", "active"},
+      {"embedded/Configure-Time.ps1", 6, "text-mention", "mention"},
+      {"embedded/ansible/time.yml", 4, "embedded-time-directive", "active"},
+      {"embedded/ansible/time.yml", 9, "embedded-time-directive", "active"},
+      {"embedded/ansible/time.yml", 14, "embedded-timesyncd-line", "active"},
+      {"embedded/ansible/time.yml", 16, "text-mention", "mention"},
+      {"embedded/chef/recipes/default.rb", 3, "embedded-time-directive", "active"},
+      {"embedded/chef/recipes/default.rb", 7, "embedded-time-directive", "active"},
+      {"embedded/chef/recipes/default.rb", 10, "embedded-time-directive", "commented-out"},
+      {"embedded/chef/recipes/default.rb", 12, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 2, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 3, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 7, "text-mention", "mention"},
+      {"embedded/puppet/manifests/init.pp", 3, "embedded-time-directive", "active"},
+      {"embedded/puppet/manifests/init.pp", 6, "text-mention", "mention"},
+      {"embedded/salt/time.sls", 4, "embedded-time-directive", "active"},
+      {"embedded/salt/time.sls", 11, "embedded-time-directive", "active"},
+      {"embedded/salt/time.sls", 16, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 4, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 5, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 7, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 8, "embedded-time-directive", "commented-out"},
+      {"embedded/setup-time.sh", 9, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 10, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 11, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 12, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 13, "text-mention", "mention"},
+      {"embedded/time.nix", 5, "embedded-time-directive", "active"},
+      {"embedded/time.nix", 9, "text-mention", "mention"},
 };
 
 }  // namespace
@@ -218,7 +249,13 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"data/agent.toml", 6},         {"data/agent.toml", 12},       {"data/agent.toml", 15},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
-      {"data/application.properties", 7}};
+      {"data/application.properties", 7},
+      {"embedded/Configure-Time.ps1", 6}, {"embedded/ansible/time.yml", 16},
+      {"embedded/chef/recipes/default.rb", 12}, {"embedded/nginx-upstream.conf", 2},
+      {"embedded/nginx-upstream.conf", 3}, {"embedded/nginx-upstream.conf", 7},
+      {"embedded/puppet/manifests/init.pp", 6}, {"embedded/salt/time.sls", 16},
+      {"embedded/setup-time.sh", 9},   {"embedded/setup-time.sh", 12},
+      {"embedded/setup-time.sh", 13},  {"embedded/time.nix", 9}};
   for (const Finding& f : result.findings)
     if (decoys.count({Rel(f.location), static_cast<int>(f.span.line)}))
       CHECK(f.rule_id == "text-mention");

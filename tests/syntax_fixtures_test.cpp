@@ -359,7 +359,10 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
            {"data/agent.toml", 4, "0.pool.ntp.org"},
            {"data/configuration.nix", 13, "ntp-old.corp.example.com"},
            {"data/settings.ini", 3, "time.cloudflare.com"},
-           {"data/application.properties", 3, "time.cloudflare.com"}})
+           {"data/application.properties", 3, "time.cloudflare.com"},
+           {"embedded/chef/recipes/default.rb", 3, "10.20.30.40"},
+           {"embedded/time.nix", 5, "10.20.30.40"},
+           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"}})
     CHECK(got.count(want) == 1);
   for (const scan::Source& s : inv.sources) {
     std::string file = Rel(s.location);
@@ -372,6 +375,9 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
     CHECK(!(file == "data/settings.ini" && s.span.line == 2));  // dns_servers
     CHECK(!(file == "data/agent.toml" && s.span.line == 6));    // ntpsec_version
     CHECK(!(file == "data/configuration.nix" && s.span.line == 8));  // nameservers
+    CHECK(file != "embedded/nginx-upstream.conf");
+    CHECK(!(file == "embedded/setup-time.sh" && s.span.line == 9));  // prose in an echo
+    CHECK(!(file == "embedded/salt/time.sls" && s.span.line == 16));  // dnsmasq server=
     CHECK(s.host != "127.0.0.1");
     CHECK(s.host != "10.20.30.0/24");
   }

@@ -99,7 +99,7 @@ const std::vector<Row> kExpected = {
       {"docker/Dockerfile", 3, "dockerfile-time-server-env", "active"},
       {"docker/Dockerfile", 5, "text-mention", "mention"},
       {"docker/Dockerfile", 7, "chrony-source", "active"},
-      {"docker/Dockerfile", 8, "text-mention", "commented-out"},
+      {"docker/Dockerfile", 8, "embedded-time-directive", "commented-out"},
       {"docker/Dockerfile", 11, "shell-one-shot-sync", "active"},
       {"docker/Dockerfile", 14, "ntp-conf-source", "active"},
       {"docker/Dockerfile", 17, "text-mention", "mention"},
@@ -121,7 +121,8 @@ const std::vector<Row> kExpected = {
       {"installers/preseed.cfg", 2, "preseed-ntp-server", "active"},
       {"installers/preseed.cfg", 3, "preseed-ntp-server", "commented-out"},
       {"installers/preseed.cfg", 4, "text-mention", "mention"},
-      {"installers/preseed.cfg", 5, "text-mention", "mention"},
+      // late_command writes a server line into the target's ntp.conf (issue 8, kind 4).
+      {"installers/preseed.cfg", 5, "embedded-time-directive", "active"},
       {"k8s/configmap.yaml", 7, "chrony-source", "active"},
       {"k8s/deployment.yaml", 10, "yaml-time-server-key", "active"},
       {"k8s/deployment.yaml", 12, "text-mention", "mention"},
@@ -165,6 +166,61 @@ const std::vector<Row> kExpected = {
       {"terraform/terraform.tfvars", 1, "hcl-time-server-key", "template"},
       {"terraform/terraform.tfvars.json", 2, "json-time-server-key", "active"},
       {"terraform/terraform.tfvars.json", 3, "text-mention", "mention"},
+      // TOML, Nix, INI, .properties (issue 8, kind 5): one time-server key pattern.
+      {"data/agent.toml", 4, "toml-time-server-key", "active"},
+      {"data/agent.toml", 6, "text-mention", "mention"},
+      {"data/agent.toml", 10, "toml-time-server-key", "active"},
+      {"data/agent.toml", 12, "text-mention", "mention"},
+      {"data/agent.toml", 15, "text-mention", "mention"},
+      {"data/agent.toml", 18, "toml-time-server-key", "active"},
+      {"data/agent.toml", 19, "toml-time-server-key", "commented-out"},
+      {"data/configuration.nix", 4, "nix-time-server-key", "active"},
+      {"data/configuration.nix", 7, "nix-time-server-key", "active"},
+      {"data/configuration.nix", 8, "text-mention", "mention"},
+      {"data/configuration.nix", 13, "nix-time-server-key", "active"},
+      {"data/configuration.nix", 17, "nix-time-server-key", "commented-out"},
+      {"data/configuration.nix", 18, "text-mention", "mention"},
+      {"data/configuration.nix", 19, "text-mention", "mention"},
+      {"data/settings.ini", 2, "text-mention", "mention"},
+      {"data/settings.ini", 3, "ini-time-server-key", "active"},
+      {"data/settings.ini", 7, "ini-time-server-key", "active"},
+      {"data/settings.ini", 8, "ini-time-server-key", "commented-out"},
+      {"data/settings.ini", 9, "text-mention", "mention"},
+      {"data/application.properties", 1, "properties-time-server-key", "active"},
+      {"data/application.properties", 2, "properties-time-server-key", "active"},
+      {"data/application.properties", 5, "text-mention", "mention"},
+      {"data/application.properties", 6, "properties-time-server-key", "commented-out"},
+      {"data/application.properties", 7, "text-mention", "mention"},
+      // Daemon lines embedded in other code (issue 8, kind 4): one rule over every syntax.
+      {"embedded/Configure-Time.ps1", 3, "embedded-time-directive", "active"},
+      {"embedded/Configure-Time.ps1", 6, "text-mention", "mention"},
+      {"embedded/ansible/time.yml", 4, "embedded-time-directive", "active"},
+      {"embedded/ansible/time.yml", 9, "embedded-time-directive", "active"},
+      {"embedded/ansible/time.yml", 14, "embedded-timesyncd-line", "active"},
+      {"embedded/ansible/time.yml", 16, "text-mention", "mention"},
+      {"embedded/chef/recipes/default.rb", 3, "embedded-time-directive", "active"},
+      {"embedded/chef/recipes/default.rb", 7, "embedded-time-directive", "active"},
+      {"embedded/chef/recipes/default.rb", 10, "embedded-time-directive", "commented-out"},
+      {"embedded/chef/recipes/default.rb", 12, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 2, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 3, "text-mention", "mention"},
+      {"embedded/nginx-upstream.conf", 7, "text-mention", "mention"},
+      {"embedded/puppet/manifests/init.pp", 3, "embedded-time-directive", "active"},
+      {"embedded/puppet/manifests/init.pp", 6, "text-mention", "mention"},
+      {"embedded/salt/time.sls", 4, "embedded-time-directive", "active"},
+      {"embedded/salt/time.sls", 11, "embedded-time-directive", "active"},
+      {"embedded/salt/time.sls", 16, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 4, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 5, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 7, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 8, "embedded-time-directive", "commented-out"},
+      {"embedded/setup-time.sh", 9, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 10, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 11, "embedded-time-directive", "active"},
+      {"embedded/setup-time.sh", 12, "text-mention", "mention"},
+      {"embedded/setup-time.sh", 13, "text-mention", "mention"},
+      {"embedded/time.nix", 5, "embedded-time-directive", "active"},
+      {"embedded/time.nix", 9, "text-mention", "mention"},
 };
 
 }  // namespace
@@ -189,7 +245,17 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"docker/docker-compose.yml", 10}, {"docker/.env", 2},         {"k8s/deployment.yaml", 12},
       {"shell/provision.sh", 5},      {"installers/ks.cfg", 5},      {"installers/preseed.cfg", 4},
       {"installers/autoinst.xml", 4}, {"ansible/group_vars/all.yml", 7},
-      {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2}};
+      {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2},
+      {"data/agent.toml", 6},         {"data/agent.toml", 12},       {"data/agent.toml", 15},
+      {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
+      {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
+      {"data/application.properties", 7},
+      {"embedded/Configure-Time.ps1", 6}, {"embedded/ansible/time.yml", 16},
+      {"embedded/chef/recipes/default.rb", 12}, {"embedded/nginx-upstream.conf", 2},
+      {"embedded/nginx-upstream.conf", 3}, {"embedded/nginx-upstream.conf", 7},
+      {"embedded/puppet/manifests/init.pp", 6}, {"embedded/salt/time.sls", 16},
+      {"embedded/setup-time.sh", 9},   {"embedded/setup-time.sh", 12},
+      {"embedded/setup-time.sh", 13},  {"embedded/time.nix", 9}};
   for (const Finding& f : result.findings)
     if (decoys.count({Rel(f.location), static_cast<int>(f.span.line)}))
       CHECK(f.rule_id == "text-mention");
@@ -289,7 +355,14 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
            {"installers/ks.cfg", 2, "0.rhel.pool.ntp.org"},
            {"shell/provision.sh", 7, "$NTP_IP"},
            {"docker/docker-compose.yml", 5, "time.cloudflare.com"},
-           {"shell/sync-time.ps1", 1, "time.windows.com"}})
+           {"shell/sync-time.ps1", 1, "time.windows.com"},
+           {"data/agent.toml", 4, "0.pool.ntp.org"},
+           {"data/configuration.nix", 13, "ntp-old.corp.example.com"},
+           {"data/settings.ini", 3, "time.cloudflare.com"},
+           {"data/application.properties", 3, "time.cloudflare.com"},
+           {"embedded/chef/recipes/default.rb", 3, "10.20.30.40"},
+           {"embedded/time.nix", 5, "10.20.30.40"},
+           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"}})
     CHECK(got.count(want) == 1);
   for (const scan::Source& s : inv.sources) {
     std::string file = Rel(s.location);
@@ -299,6 +372,12 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
     CHECK(!(file == "dhcp/dhcpd.conf" && s.span.line == 5));
     CHECK(!(file == "shell/provision.sh" && s.span.line == 5));  // BACKUP_HOST
     CHECK(!(file == "docker/docker-compose.yml" && s.span.line == 10));
+    CHECK(!(file == "data/settings.ini" && s.span.line == 2));  // dns_servers
+    CHECK(!(file == "data/agent.toml" && s.span.line == 6));    // ntpsec_version
+    CHECK(!(file == "data/configuration.nix" && s.span.line == 8));  // nameservers
+    CHECK(file != "embedded/nginx-upstream.conf");
+    CHECK(!(file == "embedded/setup-time.sh" && s.span.line == 9));  // prose in an echo
+    CHECK(!(file == "embedded/salt/time.sls" && s.span.line == 16));  // dnsmasq server=
     CHECK(s.host != "127.0.0.1");
     CHECK(s.host != "10.20.30.0/24");
   }

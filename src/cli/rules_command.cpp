@@ -36,6 +36,7 @@ int RunRulesShow(const RulesArgs& args) {
             << "  tags:              " << Join(r->tags, ", ") << '\n';
   if (!r->syntax.empty()) std::cout << "  syntax:            " << r->syntax << '\n';
   if (!r->directives.empty()) std::cout << "  directives:        " << Join(r->directives, ", ") << '\n';
+  if (r->key_pattern) std::cout << "  key_pattern:       " << r->key_pattern->pattern() << '\n';
   if (!r->paths.empty()) std::cout << "  paths:             " << Join(r->paths, ", ") << '\n';
   std::cout << "  examples:          " << r->examples.size() << '\n'
             << "  defined at:        " << r->source << "\n\n"

@@ -50,7 +50,8 @@ bool FlagValue(const std::vector<syntax::Token>& args, size_t* i, std::string_vi
 
 bool NamesFact(const Rule& rule, const syntax::Fact& fact) {
   if (!rule.section.empty() && fact.section != rule.section) return false;
-  if (rule.directives.empty() && rule.key_paths.empty()) return true;
+  if (rule.directives.empty() && rule.key_paths.empty() && !rule.key_pattern) return true;
+  if (rule.key_pattern && RE2::PartialMatch(fact.name, *rule.key_pattern)) return true;
   for (const std::string& d : rule.directives)
     if (NameEquals(fact.name, d, rule.ignore_case)) return true;
   for (const std::string& g : rule.key_paths)

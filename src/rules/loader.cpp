@@ -91,7 +91,7 @@ class Loader {
   void LoadMatch(const YAML::Node& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'match' must be a mapping");
     CheckKeys(node,
-              {"syntax", "directives", "keys", "key_paths", "section", "ignore_case", "hosts", "after",
+              {"syntax", "directives", "keys", "key_paths", "key_pattern", "section", "ignore_case", "hosts", "after",
                "skip_args", "skip_flags", "option_args", "split", "urls", "exclude_hosts", "regex",
                "comment", "text", "flags", "fallback", "variable", "unescape"},
               "match");
@@ -126,6 +126,8 @@ class Loader {
       if (node["directives"]) rule->directives = StrList(node["directives"], "directives");
       if (node["keys"]) rule->directives = StrList(node["keys"], "keys");
       if (node["key_paths"]) rule->key_paths = StrList(node["key_paths"], "key_paths");
+      if (node["key_pattern"])
+        rule->key_pattern = Regex(node["key_pattern"], Str(node["key_pattern"], "key_pattern"));
       if (node["flags"]) rule->flags = StrList(node["flags"], "flags");
       if (node["variable"]) rule->variable = Bool(node["variable"], "variable");
       if (node["section"]) rule->section = Str(node["section"], "section");

@@ -65,6 +65,9 @@ struct Rule {
   // shell variables ("*NTP*SERVER*"). '*' stays inside one name (not across '.', '[', ']' or
   // '{'), '**' spans segments; '[', ']', '{', '}' are literal.
   std::vector<std::string> key_paths;
+  // RE2 over the whole fact name (a key path "ntp.servers[]", "networking.timeServers[]"): one
+  // pattern for what a time-server key looks like in every structured syntax.
+  std::unique_ptr<RE2> key_pattern;
   bool ignore_case = false;
   std::string section;  // INI section; empty means any
   HostArgs host_args = HostArgs::kFirst;

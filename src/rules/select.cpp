@@ -73,6 +73,9 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     return out;
   }
   if (rule.directives.empty() && rule.key_paths.empty()) return always();
+  // A key path is composed by its reader ([ntp] servers = ... is "ntp.servers"): no literal
+  // of the pattern need stand in the file, so its rule goes by path alone.
+  if (rule.key_pattern) return always();
   for (const std::string& d : rule.directives) {
     // Readers name facts of template lines that render whole directives "@dynamic": such a
     // line holds a template expression.

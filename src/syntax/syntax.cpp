@@ -8,8 +8,10 @@
 #include "syntax/dockerfile.h"
 #include "syntax/hcl.h"
 #include "syntax/installers.h"
+#include "syntax/nix.h"
 #include "syntax/shell.h"
 #include "syntax/template.h"
+#include "syntax/toml.h"
 #include "syntax/yaml.h"
 
 namespace ntpsweep::syntax {
@@ -96,6 +98,10 @@ const std::vector<SyntaxInfo>& Syntaxes() {
        {}, false, false, true},
       {"dhcpd", "ISC dhcpd.conf: option statements", ReadDhcpd},
       {"dnsmasq", "dnsmasq.conf: dhcp-option lines", ReadDnsmasq},
+      {"toml", "TOML (toml++, with positions): key paths", ReadToml},
+      {"nix", "Nix expressions (NixOS modules, flakes): attribute paths", ReadNix},
+      {"ini", "INI files ([section], key = value): key paths section.key", ReadIniData},
+      {"properties", "Java .properties (key=value, continuations, escapes): keys", ReadProperties},
   };
   return table;
 }

@@ -18,14 +18,15 @@ constexpr std::string_view kTemplateExtensions[] = {
     ".tmpl",       ".tftpl",  ".tpl", ".template", ".mustache"};
 
 // Readers that take template logic as blank space but need shell expansions as they are
-// written: the shell reads $VAR itself.
+// written: the shell reads $VAR itself, Nix its own ${...} (and ''${ escapes).
 bool KeepsShellExpansions(std::string_view syntax) {
-  return syntax == "shell" || syntax == "dockerfile";
+  return syntax == "shell" || syntax == "dockerfile" || syntax == "nix";
 }
 
 // Structured formats: $NAME there is text, not an expansion (${...} still is, in strings).
 bool IgnoresShellExpansions(std::string_view syntax) {
-  return syntax == "yaml" || syntax == "json" || syntax == "hcl" || syntax == "xml";
+  return syntax == "yaml" || syntax == "json" || syntax == "hcl" || syntax == "xml" ||
+         syntax == "toml" || syntax == "nix" || syntax == "ini" || syntax == "properties";
 }
 
 size_t FindClose(std::string_view text, size_t from, std::string_view close) {

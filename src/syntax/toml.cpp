@@ -1,0 +1,132 @@
+#include "syntax/toml.h"
+
+#include <toml++/toml.h>
+
+#include <string>
+#include <vector>
+
+#include "syntax/ini.h"
+#include "syntax/text.h"
+
+namespace ntpsweep::syntax {
+namespace {
+
+constexpr char kPlaceholder = '\x1a';  // a masked template expression (see template.cpp)
+
+// The TOML dialect of the line reader: '#' comments, '=' only, [[array tables]].
+constexpr KeyValueSyntax kTomlLines{.comment_chars = "#",
+                                    .separators = "=",
+                                    .inline_comments = true,
+                                    .array_tables = true,
+                                    .quoted_sections = true};
+
+class Walker {
+ public:
+  Walker(std::string_view text, Document* doc) : t_(text), doc_(doc) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < t_.size(); ++i)
+      if (t_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+
+  // toml++ counts columns in code points from 1; the byte offset of a position.
+  size_t Offset(const toml::source_position& p) const {
+    if (p.line == 0 || p.line > line_starts_.size()) return t_.size();
+    size_t i = line_starts_[p.line - 1];
+    for (toml::source_index col = 1; col < p.column && i < t_.size() && t_[i] != '\n'; ++col) {
+      ++i;
+      while (i < t_.size() && (static_cast<unsigned char>(t_[i]) & 0xC0) == 0x80) ++i;
+    }
+    return i;
+  }
+
+  void Walk(const toml::node& node, const std::string& path, size_t key_offset) {
+    if (const toml::table* table = node.as_table()) {
+      for (auto&& [key, child] : *table) {
+        std::string_view k = key.str();
+        std::string segment = k.find('.') != std::string_view::npos || k.empty()
+                                  ? "\"" + std::string(k) + "\""
+                                  : std::string(k);
+        Walk(child, path.empty() ? segment : path + "." + segment, Offset(key.source().begin));
+      }
+    } else if (const toml::array* array = node.as_array()) {
+      for (const toml::node& item : *array) Walk(item, path + "[]", key_offset);
+    } else if (const toml::value<std::string>* s = node.as_string()) {
+      String(s->get(), node.source(), path, key_offset);
+    }
+  }
+
+ private:
+  // A string's words at their offsets when it is written as it reads; else one opaque token
+  // over its source (escapes, line-ending backslashes).
+  void String(const std::string& value, const toml::source_region& where, const std::string& path,
+              size_t key_offset) {
+    size_t begin = Offset(where.begin);
+    size_t end = std::max(Offset(where.end), begin + 1);
+    if (begin >= t_.size()) return;
+    Fact fact;
+    fact.name = doc_->Keep(path);
+    fact.name_offset = std::min(key_offset, begin);
+    fact.line_offset = LineStart(fact.name_offset);
+    std::string_view raw = t_.substr(begin, end - begin);
+    size_t open = raw.starts_with("\"\"\"") || raw.starts_with("'''") ? 3 : 1;
+    size_t inner = begin + open;
+    if (open == 3 && t_.substr(inner, 1) == "\n")
+      inner += 1;
+    else if (open == 3 && t_.substr(inner, 2) == "\r\n")
+      inner += 2;
+    if (t_.substr(inner, value.size()) == value) {
+      std::string_view v = t_.substr(inner, value.size());
+      for (size_t i = 0; i < v.size();) {
+        while (i < v.size() && (IsSpace(v[i]) || v[i] == '\n')) ++i;
+        size_t b = i;
+        while (i < v.size() && !IsSpace(v[i]) && v[i] != '\n') ++i;
+        if (i > b) fact.args.push_back(Token{v.substr(b, i - b), inner + b});
+      }
+    } else if (!value.empty()) {
+      Token t{doc_->Keep(value), begin};
+      t.source_length = end - begin;
+      fact.args.push_back(t);
+    }
+    if (!fact.args.empty()) doc_->facts.push_back(std::move(fact));
+  }
+
+  size_t LineStart(size_t offset) const {
+    size_t b = t_.rfind('\n', offset == 0 ? 0 : offset - 1);
+    return b == std::string_view::npos || offset == 0 ? 0 : b + 1;
+  }
+
+  std::string_view t_;
+  Document* doc_;
+  std::vector<size_t> line_starts_;
+};
+
+}  // namespace
+
+void ReadToml(std::string_view text, Document* out) {
+  if (text.find(kPlaceholder) != std::string_view::npos) {
+    ReadKeyValueLines(text, kTomlLines, out);  // a template: no TOML until rendered
+    return;
+  }
+  Walker walker(text, out);
+  try {
+    toml::table root = toml::parse(text);
+    walker.Walk(root, "", 0);
+  } catch (const toml::parse_error& e) {
+    out->diagnostics.push_back(
+        {walker.Offset(e.source().begin),
+         "not valid TOML (" + std::string(e.description()) + "); read line by line"});
+    ReadKeyValueLines(text, kTomlLines, out);
+    return;
+  }
+  // Commented-out settings ("# servers = [...]") under the table in effect at that line.
+  Document comments;
+  ReadKeyValueLines(text, kTomlLines, &comments);
+  for (Fact& f : comments.facts)
+    if (f.commented) {
+      f.name = out->Keep(std::string(f.name));
+      f.section = out->Keep(std::string(f.section));
+      out->facts.push_back(std::move(f));
+    }
+}
+
+}  // namespace ntpsweep::syntax

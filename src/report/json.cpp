@@ -28,8 +28,10 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
                 {"line_text", f.line_text},
                 {"line_hash", f.line_hash}};
   };
-  // CI fields (docs/ci.md): content fingerprint, baseline state, suppression.
+  // CI fields (docs/ci.md): content fingerprint, baseline state, suppression; and the spelling.
   auto add_ci = [](Json& j, const Finding& f) {
+    for (const auto& [key, value] : f.properties)  // docs/matching.md
+      if (key == "spelling") j["spelling"] = value;  // "escaped": 10\.0\.0\.1, 10[.]0[.]0[.]1
     j["fingerprint"] = f.fingerprint;
     if (f.baseline_state != BaselineState::kNone)
       j["baseline_state"] = BaselineStateName(f.baseline_state);

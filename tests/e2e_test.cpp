@@ -608,3 +608,39 @@ TEST_CASE("e2e: host matching precision with the issue's own examples", "[e2e][p
   for (const Json& f : Json::parse(r.out).at("findings"))
     if (f.at("location") == "scripts/check.sh" && f.at("line") == 5) CHECK(f.at("column") == 34);
 }
+
+TEST_CASE("e2e: an escaped spelling is found and says so in text, JSON and SARIF",
+          "[e2e][escaped]") {
+  TempDir tmp;
+  WriteWholeFile(tmp / "fix.yml",
+                 "- ansible.builtin.lineinfile:\n"
+                 "    regexp: '^server 169\\.254\\.169\\.123 '\n"
+                 "    line: 'server 169.254.169.12 iburst'\n"
+                 "    insertafter: '^server 169\\.254\\.169\\.1230'\n");
+  auto run = [&](const char* format) {
+    RunResult r = RunNtpsweep({"scan", "--host", "169.254.169.123", "--format", format, "fix.yml"},
+                              RunOptions{tmp.path(), {}, false});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    return r.out;
+  };
+  Json doc = Json::parse(run("json"));
+  REQUIRE(doc.at("findings").size() == 1);
+  const Json& f = doc.at("findings")[0];
+  CHECK(f.at("line") == 2);
+  CHECK(f.at("column") == 22);
+  CHECK(f.at("end_column") == 40);  // 18 characters as written
+  CHECK(f.at("matched") == "169\\.254\\.169\\.123");
+  CHECK(f.at("spelling") == "escaped");
+  CHECK(f.at("message").get<std::string>().find("escaped spelling") != std::string::npos);
+  Json sarif = Json::parse(run("sarif"));
+  const Json& result = sarif.at("runs")[0].at("results")[0];
+  CHECK(result.at("properties").at("spelling") == "escaped");
+  CHECK(result.at("locations")[0].at("physicalLocation").at("region").at("startColumn") == 22);
+  CHECK(run("text").find("escaped spelling") != std::string::npos);
+  // A plain spelling carries no such property.
+  WriteWholeFile(tmp / "fix.yml", "ntp: 169.254.169.123\n");
+  Json plain = Json::parse(run("json"));
+  REQUIRE(plain.at("findings").size() >= 1);
+  for (const Json& p : plain.at("findings")) CHECK_FALSE(p.contains("spelling"));
+}

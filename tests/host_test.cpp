@@ -546,6 +546,62 @@ TEST_CASE("FindInText finds IPv4 only with boundaries", "[host]") {
   }
 }
 
+TEST_CASE("FindInText reads escaped separators as plain ones, with the same boundaries", "[host]") {
+  const TargetSet set = Make({"10.0.0.1", "ntp1.corp.example.com", "2001:db8::1"});
+  struct Row {
+    const char* text;
+    std::vector<std::string> want;  // text-of-match/kind/target, "+esc" when escaped
+  };
+  auto render = [&](std::string_view text) {
+    std::vector<std::string> out;
+    for (const TextMatch& m : set.FindInText(text))
+      out.push_back(std::string(text.substr(m.offset, m.length)) + "/" + KindName(m.kind) + "/" +
+                    std::to_string(m.target) + (m.escaped ? "+esc" : ""));
+    return out;
+  };
+  const Row rows[] = {
+      // Regular expressions (Ansible regexp:, sed, grep -E), Markdown, defanged text.
+      {R"(regexp: '^server 10\.0\.0\.1 ')", {R"(10\.0\.0\.1/exact/0+esc)"}},
+      {R"(sed -E 's/10\.0\.0\.1/10.0.0.2/')", {R"(10\.0\.0\.1/exact/0+esc)"}},
+      {R"(grep -E '^(server|pool) 10\.0\.0\.1$')", {R"(10\.0\.0\.1/exact/0+esc)"}},
+      {"10[.]0[.]0[.]1", {"10[.]0[.]0[.]1/exact/0+esc"}},
+      {R"("pattern": "10\\.0\\.0\\.1")", {R"(10\\.0\\.0\\.1/exact/0+esc)"}},
+      {R"(10\.0.0[.]1)", {R"(10\.0.0[.]1/exact/0+esc)"}},
+      {R"(^ntp1\.corp\.example\.com\b)", {R"(ntp1\.corp\.example\.com/exact/1+esc)"}},
+      {"ntp1[.]corp[.]example[.]com", {"ntp1[.]corp[.]example[.]com/exact/1+esc"}},
+      {R"(2001\:db8\:\:1)", {R"(2001\:db8\:\:1/exact/2+esc)"}},
+      {R"(a 10.0.0.1 b 10\.0\.0\.1)", {"10.0.0.1/exact/0", R"(10\.0\.0\.1/exact/0+esc)"}},
+      {R"(x\. 10.0.0.1)", {"10.0.0.1/exact/0"}},
+      // Boundaries hold as in plain text.
+      {R"(10\.0\.0\.10)", {}},
+      {R"(110\.0\.0\.1)", {}},
+      {R"(1\.10\.0\.0\.1)", {}},
+      {R"(10\.0\.0\.1\.5)", {}},
+      {"10[.]0[.]0[.]1[.]5", {}},
+      {R"(10\.0\.0\.1\.nip\.io)", {}},
+      {R"(x10\.0\.0\.1)", {}},
+      {R"(ntp1\.corp\.example\.com\.au)", {}},
+      {R"(xntp1\.corp\.example\.com)", {}},
+      {R"(ntp\.corp\.example\.com)", {}},
+      {R"(2001\:db8\:\:10)", {}},
+      // Not escapes of a separator: three backslashes, other escapes, other brackets.
+      {R"(10\\\.0\\\.0\\\.1)", {}},
+      {R"(10\d0\d0\d1)", {}},
+      {"10[,]0[,]0[,]1", {}},
+      {"10(.)0(.)0(.)1", {}},
+  };
+  for (const Row& r : rows) {
+    INFO("text '" << r.text << "'");
+    CHECK(render(r.text) == r.want);
+    if (!r.want.empty()) CHECK(set.MayMention(r.text));
+  }
+  // A free-text token reads escapes the same way; a daemon value does not.
+  CHECK(RenderToken(set, R"(10\.0\.0\.1)", Context::kFreeText) == "exact/0");
+  CHECK(RenderToken(set, R"(10\.0\.0\.1)", Context::kHostValue) == "none");
+  CHECK(set.FindInText(R"(10\.0\.0\.2 and 10[.]0[.]0[.]3)").empty());
+  CHECK_FALSE(set.MayMention(R"(ntp2\.corp\.example\.com and s/\d+\.\d+/x/)"));
+}
+
 TEST_CASE("FindInText compares IPv6 by value with boundaries", "[host]") {
   const TargetSet set = Make({"2001:db8::1"});
   struct Row {
@@ -821,6 +877,10 @@ TEST_CASE("FindInText agrees with MatchToken on random text", "[host]") {
       "db8",
       "\0"sv,
       "\xff",
+      "\\",
+      "\\.",
+      "[.]",
+      "\\:",
   };
   std::mt19937 rng(12345);
   std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);

@@ -103,6 +103,23 @@ TEST_CASE("prefilter: every spelling a matcher accepts passes the gate", "[host]
       "NTP1",
       "time",
       "TIME.",
+      // Escaped separators, escaped the same way throughout or mixed (host::UnescapedText).
+      "10\\.20\\.30\\.40",
+      "10\\\\.20\\\\.30\\\\.40",
+      "10[.]20[.]30[.]40",
+      "10\\.20.30[.]40",
+      "010\\.020\\.030\\.040",
+      "::ffff:10\\.20\\.30\\.40",
+      "172\\.16\\.0\\.1",
+      "172[.]31.255\\.254",
+      "192\\\\.168\\\\.7\\\\.99",
+      "2001\\:db8\\:\\:1",
+      "fd00\\:\\:9",
+      "::ffff\\:a14\\:1e28",
+      "ntp1\\.corp\\.example\\.com",
+      "ntp1[.]corp[.]example[.]com",
+      "ntp1\\\\.corp\\\\.example\\\\.com",
+      "ntp1\\.corp.example[.]com",
   };
   for (uint32_t v : {0x0a141e28u, 0xac100001u, 0xc0a80763u, 0x0a000001u})
     for (std::string& s : ResolverSpellings(v, rng)) spellings.push_back(std::move(s));
@@ -151,7 +168,11 @@ TEST_CASE("prefilter: random text that FindInText or MatchToken names is never r
                                      "167772161",
                                      "%",
                                      "[",
-                                     "]"};
+                                     "]",
+                                     "\\",
+                                     "\\.",
+                                     "[.]",
+                                     "\\:"};
   std::mt19937 rng(99);
   std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
   std::uniform_int_distribution<int> count(1, 12);
@@ -177,7 +198,9 @@ TEST_CASE("prefilter: decoys that name no target are rejected", "[host][prefilte
   const Prefilter gate(set, {});
   for (const char* decoy :
        {"server 10.20.30.41 iburst", "pool 0.debian.pool.ntp.org", "10.2.30.40", "fd01::123",
-        "ntp.corp.example.com", "std::string", "Lorem ipsum dolor sit amet", "", "12:30:45"}) {
+        "ntp.corp.example.com", "std::string", "Lorem ipsum dolor sit amet", "", "12:30:45",
+        "10\\.20\\.30\\.41", "10[.]2[.]30[.]40", "ntp\\.corp\\.example\\.com", "s/\\d+\\.\\d+/x/",
+        "fd01\\:\\:123"}) {
     INFO("decoy '" << decoy << "'");
     CHECK_FALSE(Gated(gate, decoy));
   }

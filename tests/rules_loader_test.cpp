@@ -1,6 +1,7 @@
 // Rule files: every defect is a RuleError naming name:LINE:COLUMN of the offending node, and
 // `ntpsweep rules test` runs the examples of the built-in pack and of user rule directories.
 #include "rules/rule.h"
+#include "rules/select.h"
 
 #include <catch2/catch.hpp>
 
@@ -186,6 +187,20 @@ TEST_CASE("rules loader: malformed rule files name file:line:column", "[rules]")
   SECTION("example match line 0") {
     RequireRuleError(WithLine(20, "        match: [0]"), 20, 16, "1-based line numbers");
   }
+  SECTION("content without lines") {
+    RequireRuleError(WithLine(11, "      content: {share: 80}"), 11, 16, "'content' needs 'lines'");
+  }
+  SECTION("content with a bad share") {
+    RequireRuleError(WithLine(11, "      content: {lines: '^x', share: 180}"), 11, 37, "'share'");
+  }
+  SECTION("content with an unknown key") {
+    RequireRuleError(WithLine(11, "      content: {lines: '^x', ratio: 1}"), 11, 30,
+                     "unknown key 'ratio'");
+  }
+  SECTION("content with a bad regex") {
+    RequireRuleError(WithLine(11, "      content: {lines: '(x'}"), 11, 24,
+                     "invalid regular expression");
+  }
   SECTION("top level is not a rules list") {
     RequireRuleError("rules:\n  id: x\n", 2, 3, "'rules' must be a list");
   }
@@ -266,4 +281,36 @@ TEST_CASE("rules list: every built-in rule with its severity", "[rules][cli]") {
     INFO(line);
     CHECK(("\n" + r.out).find(std::string("\n") + line) != std::string::npos);
   }
+}
+
+TEST_CASE("rules selection: a content test counts lines against a clear threshold", "[rules]") {
+  RuleSet set;
+  set.LoadYaml(Replaced(kValidRule, "      paths: ['**/site.conf']\n",
+                        "      content:\n"
+                        "        comment: '#;'\n"
+                        "        lines: '^(?:timeserver|driftfile|makestep)(?:[ \\t]+[^;{}]*)?$'\n"
+                        "        require: '^makestep\\b'\n"
+                        "        share: 75\n"
+                        "        min: 2\n"),
+               "rules/site.yaml");
+  const ntpsweep::rules::Rule& rule = *set.rules().front();
+  REQUIRE(rule.content);
+  auto passes = [&](const char* text) {
+    return ntpsweep::rules::RuleSelector::ContentMatches(*rule.content, text);
+  };
+  CHECK(passes("# site\n\ntimeserver 10.0.0.1\nmakestep 1 3\n"));
+  CHECK(passes("timeserver a\ntimeserver b\nmakestep 1 3\nlisten 80\n"));  // 3 of 4: 75 %
+  CHECK_FALSE(passes("timeserver a\nmakestep 1 3\nlisten 80\nuser x\n"));  // 2 of 4
+  CHECK_FALSE(passes("makestep 1 3\n"));                                   // fewer than min
+  CHECK_FALSE(passes("timeserver a\ntimeserver b\ndriftfile /x\n"));       // nothing required
+  CHECK_FALSE(passes("timeserver a:80;\nmakestep 1 3;\n"));                // nginx-like lines
+  CHECK_FALSE(passes("timeserver=a\nmakestep=1\n"));                       // shell assignments
+  CHECK_FALSE(passes(""));
+  // Selection: the content test selects a file the globs do not.
+  ntpsweep::rules::RuleSelector selector(set);
+  std::vector<char> applies;
+  selector.Select("srv/fai/files/SITE", "timeserver 10.0.0.1\nmakestep 1 3\n", &applies);
+  CHECK(applies == std::vector<char>{1});
+  selector.Select("srv/fai/files/SITE", "server { listen 80; }\n", &applies);
+  CHECK(applies == std::vector<char>{0});
 }

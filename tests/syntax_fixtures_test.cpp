@@ -162,7 +162,7 @@ const std::vector<Row> kExpected = {
       {"terraform/main.tf", 3, "terraform-dhcp-options-ntp", "active"},
       {"terraform/main.tf", 18, "cloud-init-ntp", "active"},
       {"terraform/templates/user_data.yaml.tpl", 5, "cloud-init-ntp", "template"},
-      {"terraform/templates/user_data.yaml.tpl", 12, "chrony-source", "active"},
+      {"terraform/templates/user_data.yaml.tpl", 12, "chrony-source", "template"},
       {"terraform/terraform.tfvars", 1, "hcl-time-server-key", "template"},
       {"terraform/terraform.tfvars.json", 2, "json-time-server-key", "active"},
       {"terraform/terraform.tfvars.json", 3, "text-mention", "mention"},
@@ -221,6 +221,36 @@ const std::vector<Row> kExpected = {
       {"embedded/setup-time.sh", 13, "text-mention", "mention"},
       {"embedded/time.nix", 5, "embedded-time-directive", "active"},
       {"embedded/time.nix", 9, "text-mention", "mention"},
+      // Issue #8: escaped spellings (mentions that say so), configs recognised by content,
+      // template suffixes on any name.
+      {"detect/escaped/roles/chrony/tasks/main.yml", 4, "text-mention", "mention"},
+      {"detect/escaped/roles/chrony/tasks/main.yml", 9, "text-mention", "mention"},
+      {"detect/escaped/fix-time.sh", 3, "text-mention", "mention"},
+      {"detect/escaped/fix-time.sh", 4, "text-mention", "mention"},
+      {"detect/escaped/fix-time.sh", 6, "text-mention", "mention"},
+      {"detect/escaped/NOTES.md", 3, "text-mention", "mention"},
+      {"detect/escaped/NOTES.md", 4, "text-mention", "mention"},
+      {"detect/escaped/patterns.json", 3, "text-mention", "mention"},
+      {"detect/escaped/patterns.json", 5, "text-mention", "mention"},
+      {"detect/content/fai/files/etc/chrony/CORP_TIME", 2, "chrony-source", "active"},
+      {"detect/content/fai/files/etc/chrony/CORP_TIME", 3, "chrony-source", "active"},
+      {"detect/content/fai/files/etc/chrony/CORP_TIME", 7, "chrony-reference", "reference"},
+      {"detect/content/fai/files/etc/systemd/timesyncd.conf/CORP_TIME", 2, "timesyncd-ntp", "active"},
+      {"detect/content/fai/files/etc/systemd/timesyncd.conf/CORP_TIME", 3, "timesyncd-ntp", "active"},
+      {"detect/content/roles/time/files/corp-ntp", 3, "ntp-conf-reference", "reference"},
+      {"detect/content/roles/time/files/corp-ntp", 4, "ntp-conf-source", "active"},
+      {"detect/content/roles/time/files/corp-ntp", 5, "ntp-conf-source", "active"},
+      {"detect/content/decoys/nginx-upstream", 2, "text-mention", "mention"},
+      {"detect/content/decoys/nginx-upstream", 3, "text-mention", "mention"},
+      {"detect/content/decoys/main.cf", 1, "text-mention", "mention"},
+      {"detect/content/decoys/clock.ini", 6, "text-mention", "mention"},
+      {"detect/content/decoys/set-server.sh", 2, "text-mention", "mention"},
+      {"detect/content/decoys/chrony-howto.md", 5, "text-mention", "mention"},
+      {"detect/templates/roles/chrony/templates/chronyd.sh.j2", 3, "shell-one-shot-sync", "template"},
+      {"detect/templates/autotools/ntp.conf.in", 4, "ntp-conf-source", "template"},
+      {"detect/templates/etc/chrony/sources.d/corp.sources.mustache", 4, "chrony-source", "template"},
+      {"detect/templates/hooks/ntp-sync.bash.erb", 5, "shell-one-shot-sync", "template"},
+      {"detect/templates/nginx/upstream.conf.j2", 5, "text-mention", "mention"},
 };
 
 }  // namespace
@@ -255,10 +285,24 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"embedded/nginx-upstream.conf", 3}, {"embedded/nginx-upstream.conf", 7},
       {"embedded/puppet/manifests/init.pp", 6}, {"embedded/salt/time.sls", 16},
       {"embedded/setup-time.sh", 9},   {"embedded/setup-time.sh", 12},
-      {"embedded/setup-time.sh", 13},  {"embedded/time.nix", 9}};
+      {"embedded/setup-time.sh", 13},  {"embedded/time.nix", 9},
+      {"detect/content/decoys/nginx-upstream", 2},
+      {"detect/content/decoys/nginx-upstream", 3},
+      {"detect/content/decoys/main.cf", 1},
+      {"detect/content/decoys/clock.ini", 6},
+      {"detect/content/decoys/set-server.sh", 2},
+      {"detect/content/decoys/chrony-howto.md", 5},
+      {"detect/templates/nginx/upstream.conf.j2", 5}};
   for (const Finding& f : result.findings)
     if (decoys.count({Rel(f.location), static_cast<int>(f.span.line)}))
       CHECK(f.rule_id == "text-mention");
+  // Escaped spellings say so; plain ones do not.
+  for (const Finding& f : result.findings) {
+    bool escaped = false;
+    for (const auto& [k, v] : f.properties) escaped = escaped || (k == "spelling" && v == "escaped");
+    INFO(Rel(f.location) << ":" << f.span.line << " " << f.matched);
+    CHECK(escaped == Rel(f.location).starts_with("detect/escaped/"));
+  }
   // Version strings and look-alike numbers are not the server at all.
   for (const Finding& f : result.findings) {
     CHECK(Rel(f.location) != "decoys/versions.yml");
@@ -362,12 +406,20 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
            {"data/application.properties", 3, "time.cloudflare.com"},
            {"embedded/chef/recipes/default.rb", 3, "10.20.30.40"},
            {"embedded/time.nix", 5, "10.20.30.40"},
-           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"}})
+           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"}},
+           // Configs recognised by content, template suffixes on any name (issue #8).
+           {"detect/content/fai/files/etc/chrony/CORP_TIME", 2, "10.20.30.40"},
+           {"detect/content/fai/files/etc/systemd/timesyncd.conf/CORP_TIME", 3, "2001:db8::123"},
+           {"detect/content/roles/time/files/corp-ntp", 5, "ntp-old.corp.example.com"},
+           {"detect/templates/roles/chrony/templates/chronyd.sh.j2", 3, "10.20.30.40"},
+           {"detect/templates/autotools/ntp.conf.in", 4, "10.20.30.40"}})
     CHECK(got.count(want) == 1);
   for (const scan::Source& s : inv.sources) {
     std::string file = Rel(s.location);
     CHECK(file != "decoys/nginx.conf");
     CHECK(file != "decoys/versions.yml");
+    CHECK(!file.starts_with("detect/content/decoys/"));
+    CHECK(file != "detect/templates/nginx/upstream.conf.j2");
     CHECK(!(file == "dhcp/dnsmasq.conf" && s.span.line == 3));  // nntp-server
     CHECK(!(file == "dhcp/dhcpd.conf" && s.span.line == 5));
     CHECK(!(file == "shell/provision.sh" && s.span.line == 5));  // BACKUP_HOST

@@ -76,6 +76,31 @@ TEST_CASE("template: destinations of template files", "[syntax][template]") {
   CHECK(TemplateDestination("templates/nginx.conf.j2").empty());
 }
 
+TEST_CASE("template: suffixes stack on any name and are stripped before selection",
+          "[syntax][template]") {
+  CHECK(StripTemplateSuffixes("roles/chrony/templates/chronyd.sh.j2") ==
+        "roles/chrony/templates/chronyd.sh");
+  CHECK(StripTemplateSuffixes("templates/ntp.conf.erb") == "templates/ntp.conf");
+  CHECK(StripTemplateSuffixes("autotools/ntp.conf.in") == "autotools/ntp.conf");
+  CHECK(StripTemplateSuffixes("x/chrony.conf.tmpl") == "x/chrony.conf");
+  CHECK(StripTemplateSuffixes("x/chrony.conf.tpl") == "x/chrony.conf");
+  CHECK(StripTemplateSuffixes("x/timesyncd.conf.template") == "x/timesyncd.conf");
+  CHECK(StripTemplateSuffixes("x/chrony.conf.jinja") == "x/chrony.conf");
+  CHECK(StripTemplateSuffixes("x/chrony.conf.jinja2") == "x/chrony.conf");
+  CHECK(StripTemplateSuffixes("x/step-tickers.epp") == "x/step-tickers");
+  CHECK(StripTemplateSuffixes("x/corp.sources.mustache") == "x/corp.sources");
+  CHECK(StripTemplateSuffixes("x/ntp.conf.j2.in") == "x/ntp.conf");  // stacked
+  // Names that only look like it: no suffix, a whole name, a suffix inside a word.
+  CHECK(StripTemplateSuffixes("x/chrony.conf") == "x/chrony.conf");
+  CHECK(StripTemplateSuffixes("x/.in") == "x/.in");
+  CHECK(StripTemplateSuffixes("x/.j2") == "x/.j2");
+  CHECK(StripTemplateSuffixes("x/login") == "x/login");
+  CHECK(StripTemplateSuffixes("x/main.tf") == "x/main.tf");
+  CHECK(StripTemplateSuffixes("x/ntp.conf.j2x") == "x/ntp.conf.j2x");
+  CHECK(TemplateDestination("autotools/ntp.conf.in") == "autotools/ntp.conf");
+  CHECK(TemplateDestination("roles/chrony/templates/chronyd.sh.j2").empty());
+}
+
 TEST_CASE("template: default lists in template code, generic renderers", "[syntax][template]") {
   std::string t =
       "{% set ntpservers = salt['pillar.get']('ntp:servers', [\n"

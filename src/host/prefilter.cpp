@@ -46,18 +46,52 @@ std::string Decimal(uint32_t v) {
 
 // Any spelling of an IPv6 address (or of the IPv4-in-IPv6 forms) has two colons at most four hex
 // digits apart; FindInText's own prefilter anchors on the same shape.
-constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}:";
+constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}\\\\{0,2}:";
 // Parts no decimal literal covers: hex (0x1f), or led by a zero (octal 012, or 010 that free
 // text reads as decimal), first or later in a dotted spelling.
 constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+\\.",
                                            "\\.0[0-9]+(?:[^0-9]|$)"};
 // A dotted quad with a zero-led octet (010.20.30.40), which free text reads as decimal: one
 // shared pattern instead of a leading-zero regex per target.
-constexpr const char* kZeroLedQuad =
-    "(?:0[0-9]{1,2}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|[0-9]{1,3}\\.0[0-9]{1,2}\\.[0-9]{1,3}\\."
-    "[0-9]{1,3}|"
-    "[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-9]{1,2}\\.[0-9]{1,3}|[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.0[0-"
-    "9]{1,2})";
+std::string ZeroLedQuad() {
+  const std::string sep = "(?:\\.|\\\\{1,2}\\.|\\[\\.\\])";  // plain or escaped (below)
+  const std::string octet = "[0-9]{1,3}", zero_led = "0[0-9]{1,2}";
+  std::string out = "(?:";
+  for (int zero = 0; zero < 4; ++zero) {
+    if (zero) out += '|';
+    for (int i = 0; i < 4; ++i) out += (i ? sep : "") + (i == zero ? zero_led : octet);
+  }
+  return out + ")";
+}
+
+// Escaped separators free text reads as plain ones (host::UnescapedText): \. \\. and [.] for a
+// dot, \: and \\: for a colon. A spelling escaped the same way throughout is a literal per
+// target; one that mixes kinds (10\.0.0[.]1) has two different separators side by side, which
+// one shared pattern catches for every target.
+constexpr std::string_view kEscapedDots[] = {"\\.", "\\\\.", "[.]"};
+constexpr const char* kEscapedColon = "\\\\{0,2}:";
+
+std::string MixedSeparators() {
+  const std::string kinds[] = {"\\.", "\\\\\\.", "\\\\\\\\\\.", "\\[\\.\\]"};
+  std::string alternatives;
+  for (const std::string& x : kinds)
+    for (const std::string& y : kinds)
+      if (x != y) alternatives += (alternatives.empty() ? "" : "|") + x + "[0-9a-z_-]+" + y;
+  return "[0-9a-z](?:" + alternatives + ")[0-9a-z]";
+}
+
+// `dotted` with every '.' written as `escape`.
+std::string EscapeDots(std::string_view dotted, std::string_view escape) {
+  std::string out;
+  for (char c : dotted) {
+    if (c == '.')
+      out += escape;
+    else
+      out += c;
+  }
+  return out;
+}
+
 // Any digit: the fallback when no narrower anchor is sound (a /7 network, 0.x addresses).
 constexpr const char* kAnyNumber = "[0-9]";
 
@@ -77,16 +111,17 @@ std::string Ipv6Anchor(const Ipv6Bytes& a, int usable_bits) {
     if (len > best_len) best = i, best_len = len;
   }
   if (best < 0) return kAnyIpv6;
-  return "0*" + Format("%llx", Group(a, best)) + ":";
+  return "0*" + Format("%llx", Group(a, best)) + kEscapedColon;
 }
 
 // The last two groups of an IPv4-embedding IPv6 spelling (::ffff:a00:1, 64:ff9b::a00:1).
 std::string EmbeddedAnchor(uint32_t v4, bool low_known) {
   uint32_t hi = v4 >> 16, lo = v4 & 0xffff;
-  if (!low_known) return hi ? "0*" + Format("%llx", hi) + ":" : kAnyIpv6;
-  if (hi && lo) return "0*" + Format("%llx", hi) + ":0*" + Format("%llx", lo);
-  if (hi) return "0*" + Format("%llx", hi) + ":(?:0|:)";  // a14:0, a14:0000 or a14::
-  if (lo) return "(?:0|:):0*" + Format("%llx", lo);       // 0:1 or ::1
+  const std::string colon = kEscapedColon;
+  if (!low_known) return hi ? "0*" + Format("%llx", hi) + colon : kAnyIpv6;
+  if (hi && lo) return "0*" + Format("%llx", hi) + colon + "0*" + Format("%llx", lo);
+  if (hi) return "0*" + Format("%llx", hi) + colon + "(?:0|" + colon + ")";  // a14:0 or a14::
+  if (lo) return "(?:0|" + colon + ")" + colon + "0*" + Format("%llx", lo);  // 0:1 or ::1
   return kAnyIpv6;
 }
 
@@ -99,6 +134,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
   switch (t.kind) {
     case Target::Kind::kHostName:
       free_text(QuoteLiteral(t.name));
+      for (std::string_view escape : kEscapedDots)
+        if (t.name.find('.') != std::string::npos)
+          free_text(QuoteLiteral(EscapeDots(t.name, escape)));
+      free_text(MixedSeparators());
       if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
       break;
     case Target::Kind::kIpv4: {
@@ -108,8 +147,12 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       uint32_t v = t.ipv4;
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
       auto dec = [](uint64_t x) { return Format("%llu", x); };
-      free_text(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d)));
-      free_text(kZeroLedQuad);
+      std::string quad = dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d);
+      free_text(QuoteLiteral(quad));
+      for (std::string_view escape : kEscapedDots)
+        free_text(QuoteLiteral(EscapeDots(quad, escape)));
+      free_text(MixedSeparators());
+      free_text(ZeroLedQuad());
       free_text(EmbeddedAnchor(v, true));
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
@@ -125,16 +168,22 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         free_text(kAnyNumber);
         break;
       }
-      std::string dotted;
-      for (int i = 0; i < full && i < 4; ++i) dotted += Decimal((v >> (24 - 8 * i)) & 255) + "\\.";
-      if (full < 4 && rest > 0) {
-        uint32_t first = (v >> (24 - 8 * full)) & 255, count = 1u << (8 - rest);
-        dotted += "0*(?:";
-        for (uint32_t o = first; o < first + count; ++o)
-          dotted += (o == first ? "" : "|") + Format("%llu", o);
-        dotted += ")";
+      // One pattern per way of writing the dots (escaped the same way throughout; mixed
+      // spellings are MixedSeparators()).
+      for (std::string_view sep : {"\\.", "\\\\\\.", "\\\\\\\\\\.", "\\[\\.\\]"}) {
+        std::string dotted;
+        for (int i = 0; i < full && i < 4; ++i)
+          dotted += Decimal((v >> (24 - 8 * i)) & 255) + std::string(sep);
+        if (full < 4 && rest > 0) {
+          uint32_t first = (v >> (24 - 8 * full)) & 255, count = 1u << (8 - rest);
+          dotted += "0*(?:";
+          for (uint32_t o = first; o < first + count; ++o)
+            dotted += (o == first ? "" : "|") + Format("%llu", o);
+          dotted += ")";
+        }
+        free_text(dotted);
       }
-      free_text(dotted);
+      free_text(MixedSeparators());
       free_text(t.prefix_len < 16 ? std::string(kAnyIpv6) : EmbeddedAnchor(v, t.prefix_len >= 32));
       // Resolver forms keep the first part whole; a lone 32-bit number may be anything >= 2^24.
       resolver(AnyBase(v >> 24) + "\\.");

@@ -463,6 +463,11 @@ void Push(std::vector<TextMatch>* out, size_t offset, size_t length,
 
 std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context context) const {
   if (targets_.empty() || !compiled_) return std::nullopt;
+  std::optional<UnescapedText> unescaped;
+  if (context == Context::kFreeText && token.find_first_of("\\[") != std::string_view::npos) {
+    unescaped.emplace(token);
+    token = unescaped->text();
+  }
   std::string_view host;
   bool bracketed = false;
   if (!StripHostDecoration(Trim(token), &host, &bracketed)) return std::nullopt;
@@ -553,7 +558,63 @@ bool NameMayStart(std::string_view text, size_t s) {
 
 }  // namespace
 
+UnescapedText::UnescapedText(std::string_view text) : original_(text) {
+  const size_t n = text.size();
+  size_t copied = 0;
+  for (size_t i = text.find_first_of("\\["); i < n; i = text.find_first_of("\\[", i + 1)) {
+    size_t end = 0;
+    if (text[i] == '[') {
+      if (i + 2 < n && text[i + 1] == '.' && text[i + 2] == ']') end = i + 3;
+    } else if (i == 0 || text[i - 1] != '\\') {
+      size_t j = i;
+      while (j < n && text[j] == '\\' && j - i < 3) ++j;
+      if (j - i <= 2 && j < n && (text[j] == '.' || text[j] == ':')) end = j + 1;
+    }
+    if (end == 0) continue;
+    if (escapes_.empty()) plain_.reserve(n);
+    plain_.append(text.substr(copied, i - copied));
+    escapes_.push_back(Escape{plain_.size(), i, end});
+    plain_ += text[end - 1] == ']' ? '.' : text[end - 1];
+    copied = end;
+    i = end - 1;
+  }
+  if (!escapes_.empty()) plain_.append(text.substr(copied));
+}
+
+size_t UnescapedText::Original(size_t plain, bool end) const {
+  auto after = std::upper_bound(escapes_.begin(), escapes_.end(), plain,
+                                [](size_t p, const Escape& e) { return p < e.plain; });
+  if (after == escapes_.begin()) return plain + (end ? 1 : 0);
+  const Escape& e = *(after - 1);
+  if (e.plain == plain) return end ? e.original_end : e.original_begin;
+  return e.original_end + (plain - e.plain - 1) + (end ? 1 : 0);
+}
+
+void UnescapedText::MapBack(size_t begin, size_t end, size_t* original_begin, size_t* original_end,
+                            bool* escaped) const {
+  *original_begin = Original(begin, false);
+  *original_end = end > begin ? Original(end - 1, true) : *original_begin;
+  auto first = std::lower_bound(escapes_.begin(), escapes_.end(), begin,
+                                [](const Escape& e, size_t p) { return e.plain < p; });
+  *escaped = first != escapes_.end() && first->plain < end;
+}
+
 std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
+  if (!compiled_ || !compiled_->prefilter) return {};
+  if (text.find_first_of("\\[") == std::string_view::npos) return FindInPlainText(text);
+  UnescapedText unescaped(text);
+  if (!unescaped.changed()) return FindInPlainText(text);
+  std::vector<TextMatch> out = FindInPlainText(unescaped.text());
+  for (TextMatch& m : out) {
+    size_t begin = 0, end = 0;
+    unescaped.MapBack(m.offset, m.offset + m.length, &begin, &end, &m.escaped);
+    m.offset = begin;
+    m.length = end - begin;
+  }
+  return out;
+}
+
+std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
   std::vector<TextMatch> out;
   if (!compiled_ || !compiled_->prefilter) return out;
   const Compiled& c = *compiled_;
@@ -614,7 +675,12 @@ std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
 
 bool TargetSet::MayMention(std::string_view text) const {
   if (!compiled_ || !compiled_->prefilter) return false;
-  return compiled_->prefilter->Match(text, 0, text.size(), RE2::UNANCHORED, nullptr, 0);
+  const RE2& re = *compiled_->prefilter;
+  if (re.Match(text, 0, text.size(), RE2::UNANCHORED, nullptr, 0)) return true;
+  if (text.find_first_of("\\[") == std::string_view::npos) return false;
+  UnescapedText unescaped(text);
+  return unescaped.changed() &&
+         re.Match(unescaped.text(), 0, unescaped.text().size(), RE2::UNANCHORED, nullptr, 0);
 }
 
 }  // namespace ntpsweep::host

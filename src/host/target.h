@@ -54,6 +54,31 @@ struct TextMatch {
   size_t length = 0;  // bytes of the mention (the address or name only, without port/brackets)
   size_t target = 0;
   MatchKind kind = MatchKind::kExact;
+  bool escaped = false;  // written with escaped separators (10\.0\.0\.1, 10[.]0[.]0[.]1, fe80\:\:1)
+};
+
+// Text with escaped separators read as plain ones: one or two backslashes before '.' or ':'
+// (regular expressions, Markdown, string literals that escape the backslash) and "[.]"
+// (regex classes, defanged indicators). Maps offsets of the plain text back to the original.
+class UnescapedText {
+ public:
+  explicit UnescapedText(std::string_view text);
+  bool changed() const { return !escapes_.empty(); }
+  std::string_view text() const { return changed() ? std::string_view(plain_) : original_; }
+  // Original byte range of plain range [begin, end); `escaped` says whether it holds an escape.
+  void MapBack(size_t begin, size_t end, size_t* original_begin, size_t* original_end,
+               bool* escaped) const;
+
+ private:
+  struct Escape {
+    size_t plain = 0;           // offset of the separator in the plain text
+    size_t original_begin = 0;  // its escaped spelling in the original
+    size_t original_end = 0;
+  };
+  size_t Original(size_t plain, bool end) const;
+  std::string_view original_;
+  std::string plain_;
+  std::vector<Escape> escapes_;
 };
 
 // Canonical value helpers, exposed for tests and for readers that need them.
@@ -77,18 +102,21 @@ class TargetSet {
   bool empty() const { return targets_.empty(); }
 
   // Does this whole token (one host argument of a directive, possibly `host:port`, `[v6]:port`,
-  // `v6%zone`, a trailing-dot FQDN, quotes already removed) name a target?
+  // `v6%zone`, a trailing-dot FQDN, quotes already removed) name a target? In free text,
+  // escaped separators read as plain ones, as in FindInText.
   std::optional<TokenMatch> MatchToken(std::string_view token, Context context) const;
 
   // Every mention of a target in free text, in offset order, non-overlapping, with boundaries
   // enforced (10.0.0.1 never inside 10.0.0.10, ntp1.example.com never inside
-  // ntp1.example.com.au). Short names are never reported here.
+  // ntp1.example.com.au). Short names are never reported here. Escaped separators (see
+  // UnescapedText) read as plain ones; such a mention is `escaped`.
   std::vector<TextMatch> FindInText(std::string_view text) const;
 
   // Cheap test used to skip files early: false means FindInText(text) would return nothing.
   bool MayMention(std::string_view text) const;
 
  private:
+  std::vector<TextMatch> FindInPlainText(std::string_view text) const;
   struct Compiled;
   void Compile();
   std::vector<Target> targets_;

@@ -28,11 +28,13 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
                 {"line_text", f.line_text},
                 {"line_hash", f.line_hash}};
   };
-  // CI fields (docs/ci.md): content fingerprint, baseline state, suppression.
+  // CI fields (docs/ci.md): content fingerprint, baseline state, suppression; and the spelling.
   RootLocations at_root(ctx.srcroot);
   auto add_ci = [&at_root](Json& j, const Finding& f) {
     // The outermost path from the scan root, as fingerprints and baselines compare it.
     if (!f.location.chain.empty()) j["root_path"] = at_root.Of(f.location).chain.front();
+    for (const auto& [key, value] : f.properties)  // docs/matching.md
+      if (key == "spelling") j["spelling"] = value;  // "escaped": 10\.0\.0\.1, 10[.]0[.]0[.]1
     j["fingerprint"] = f.fingerprint;
     if (f.baseline_state != BaselineState::kNone)
       j["baseline_state"] = BaselineStateName(f.baseline_state);

@@ -221,7 +221,8 @@ void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& t
     if (!rule.exclude_hosts.empty() &&
         rule.exclude_hosts.MatchToken(text.substr(m.offset, m.length), host::Context::kFreeText))
       continue;
-    out->push_back(RawMatch{&rule, m.offset, m.length, m.target, m.kind, false, false, {}});
+    out->push_back(
+        RawMatch{&rule, m.offset, m.length, m.target, m.kind, false, false, {}, m.escaped});
   }
 }
 

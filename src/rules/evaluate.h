@@ -19,6 +19,7 @@ struct RawMatch {
   bool commented = false;
   bool templated = false;
   std::string_view directive;
+  bool escaped = false;  // free text wrote the host with escaped separators (10\.0\.0\.1)
 };
 
 struct ByteRange {

@@ -82,10 +82,33 @@ class Loader {
 
   void LoadFiles(const YAML::Node& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'files' must be a mapping");
-    CheckKeys(node, {"paths", "exclude", "sniff"}, "files");
+    CheckKeys(node, {"paths", "exclude", "sniff", "content"}, "files");
     if (node["paths"]) rule->paths = StrList(node["paths"], "paths");
     if (node["exclude"]) rule->exclude_paths = StrList(node["exclude"], "exclude");
     if (node["sniff"]) rule->sniff = Regex(node["sniff"], Str(node["sniff"], "sniff"));
+    if (node["content"]) LoadContent(node["content"], rule);
+  }
+
+  int Percentish(const YAML::Node& node, const char* key, int max) const {
+    std::string n = Str(node, key);
+    if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(n) > max || std::stoi(n) < 1)
+      Fail(node,
+           std::string("'") + key + "' must be a whole number from 1 to " + std::to_string(max));
+    return std::stoi(n);
+  }
+
+  void LoadContent(const YAML::Node& node, Rule* rule) const {
+    if (!node.IsMap()) Fail(node, "'content' must be a mapping");
+    CheckKeys(node, {"lines", "require", "comment", "share", "min"}, "content");
+    if (!node["lines"]) Fail(node, "'content' needs 'lines', a regular expression for one line");
+    Rule::Content c;
+    c.lines = Regex(node["lines"], Str(node["lines"], "lines"));
+    if (node["require"]) c.require = Regex(node["require"], Str(node["require"], "require"));
+    if (node["comment"]) c.comment = Str(node["comment"], "comment");
+    if (node["share"]) c.share = Percentish(node["share"], "share", 100);
+    if (node["min"]) c.min = Percentish(node["min"], "min", 1000);
+    rule->content = std::move(c);
   }
 
   void LoadMatch(const YAML::Node& node, Rule* rule) const {

@@ -56,6 +56,16 @@ struct Rule {
   std::vector<std::string> paths;  // globs; empty with no sniff means every text file
   std::vector<std::string> exclude_paths;
   std::unique_ptr<RE2> sniff;  // content test on the first 8 KiB
+  // The file's lines are this syntax's, wherever it lives: of the first 8 KiB's lines that are
+  // neither blank nor comments, at least `min` and `share` percent match `lines`, and one of
+  // them matches `require` (what only this daemon writes), when given.
+  struct Content {
+    std::unique_ptr<RE2> lines, require;
+    std::string comment = "#";  // a line starting (after blanks) with one of these is a comment
+    int share = 80;
+    int min = 3;
+  };
+  std::optional<Content> content;
 
   // What to match.
   MatchType type = MatchType::kText;

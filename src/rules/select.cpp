@@ -100,10 +100,30 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
   return out;
 }
 
+bool RuleSelector::ContentMatches(const Rule::Content& content, std::string_view head) {
+  int meaningful = 0, matched = 0;
+  bool required = !content.require;
+  for (size_t pos = 0; pos < head.size();) {
+    size_t eol = head.find('\n', pos);
+    if (eol == std::string_view::npos) eol = head.size();
+    std::string_view line = head.substr(pos, eol - pos);
+    pos = eol + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
+    if (line.empty() || content.comment.find(line.front()) != std::string::npos) continue;
+    ++meaningful;
+    if (!RE2::PartialMatch(line, *content.lines)) continue;
+    ++matched;
+    required = required || RE2::PartialMatch(line, *content.require);
+  }
+  return required && matched >= content.min && matched * 100 >= content.share * meaningful;
+}
+
 RuleSelector::RuleSelector(const RuleSet& rules) {
   for (const auto& r : rules.rules()) rules_.push_back(r.get());
   std::map<std::string, size_t> glob_index;
-  std::map<std::string, int> sniff_index;
+  std::map<std::string, int> sniff_index, content_index;
   auto glob = [&](const std::string& g) {
     auto [it, added] = glob_index.emplace(g, globs_.size());
     if (added) globs_.push_back({g, RequiredLiteral(g)});
@@ -124,6 +144,14 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
         set_ok = set_ok && sniff_set_->Add(r->sniff->pattern(), nullptr) == it->second;
       }
       e.sniff = it->second;
+    }
+    if (r->content) {
+      const Rule::Content& c = *r->content;
+      std::string key = c.lines->pattern() + '\0' + (c.require ? c.require->pattern() : "") + '\0' +
+                        c.comment + '\0' + std::to_string(c.share) + '/' + std::to_string(c.min);
+      auto [it, added] = content_index.emplace(key, static_cast<int>(contents_.size()));
+      if (added) contents_.push_back(&c);
+      e.content = it->second;
     }
     entries_.push_back(std::move(e));
   }
@@ -159,15 +187,20 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
     }
     return std::find(sniff_hits.begin(), sniff_hits.end(), s) != sniff_hits.end();
   };
+  std::vector<signed char> content_hit(contents_.size(), -1);  // -1: not tried yet
+  auto content = [&](int c) {
+    if (content_hit[c] < 0) content_hit[c] = ContentMatches(*contents_[c], head);
+    return content_hit[c] == 1;
+  };
   for (size_t i = 0; i < rules_.size(); ++i) {
     const Entry& e = entries_[i];
     if (std::any_of(e.excludes.begin(), e.excludes.end(), hit)) continue;
-    if (e.paths.empty() && e.sniff < 0) {
+    if (e.paths.empty() && e.sniff < 0 && e.content < 0) {
       (*applies)[i] = 1;
       continue;
     }
-    (*applies)[i] =
-        std::any_of(e.paths.begin(), e.paths.end(), hit) || (e.sniff >= 0 && sniff(e.sniff));
+    (*applies)[i] = std::any_of(e.paths.begin(), e.paths.end(), hit) ||
+                    (e.sniff >= 0 && sniff(e.sniff)) || (e.content >= 0 && content(e.content));
   }
 }
 

@@ -24,12 +24,15 @@ class RuleSelector {
   const std::vector<const Rule*>& rules() const { return rules_; }
 
   // (*applies)[i] is set when rules()[i] applies to an entry with this (backup suffix removed)
-  // path and text: no exclude glob matches, and a path glob or the sniff does (a rule with
-  // neither applies everywhere).
+  // path and text: no exclude glob matches, and a path glob, the sniff or the content test does
+  // (a rule with none of them applies everywhere).
   void Select(std::string_view effective_path, std::string_view text,
               std::vector<char>* applies) const;
 
   static constexpr size_t kSniffBytes = 8192;
+
+  // Whether the lines of `head` pass `content` (Rule::Content).
+  static bool ContentMatches(const Rule::Content& content, std::string_view head);
 
   // What an entry must hold for `rule` to name a fact or match at all: all the words of one of
   // the alternatives. A directive name may be composed or normalised by its reader, so any run
@@ -56,11 +59,13 @@ class RuleSelector {
   struct Entry {
     std::vector<size_t> paths, excludes;  // indexes into globs_
     int sniff = -1;                       // index into the sniff set
+    int content = -1;                     // index into contents_
   };
   std::vector<const Rule*> rules_;
   std::vector<Glob> globs_;
   std::vector<Entry> entries_;
   std::vector<const RE2*> sniffs_;
+  std::vector<const Rule::Content*> contents_;  // distinct content tests
   std::unique_ptr<RE2::Set> sniff_set_;
 };
 

@@ -65,6 +65,8 @@ PathClass ClassifyPath(std::string_view path) {
       }
     }
   }
+  out.rendered_path = std::string(syntax::StripTemplateSuffixes(out.effective_path));
+  out.template_name = out.rendered_path != out.effective_path;
   std::string_view p = path;
   while (p.starts_with("./")) p.remove_prefix(2);
   // Packages keep pristine copies of their configs under /usr/share/<pkg>/ (ucf, examples).
@@ -72,6 +74,21 @@ PathClass ClassifyPath(std::string_view path) {
       p.find("/usr/share/") != std::string_view::npos)
     out.backup_copy = true;
   return out;
+}
+
+void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
+                 std::vector<char>* applies) {
+  selector.Select(path.effective_path, text, applies);
+  if (!path.template_name) return;
+  // The template reader embeds a time-daemon config it renders (chrony.conf.j2) as that config.
+  bool embeds = !syntax::TemplateDestination(path.effective_path).empty();
+  for (size_t i = 0; embeds && i < applies->size(); ++i)
+    if ((*applies)[i] && selector.rules()[i]->type == rules::MatchType::kDirective &&
+        selector.rules()[i]->syntax == "template")
+      return;
+  std::vector<char> rendered;
+  selector.Select(path.rendered_path, text, &rendered);
+  for (size_t i = 0; i < applies->size(); ++i) (*applies)[i] = (*applies)[i] || rendered[i];
 }
 
 namespace {
@@ -119,6 +136,7 @@ struct Analyzer::Hit {
   std::string directive;
   std::string matched;        // as written in the (possibly inner, decoded) document
   std::string embedded_path;  // destination path of the inner document, if any
+  bool escaped = false;       // free text with escaped separators (10\.0\.0\.1)
 };
 
 const std::vector<std::string>& EncodingMarkers() {
@@ -202,7 +220,7 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
   Screening s;
   // The rule selection, made once and only when needed; Collect reuses it.
   auto select = [&]() -> const std::vector<char>& {
-    if (s.applies.empty()) selector_.Select(ClassifyPath(path).effective_path, text, &s.applies);
+    if (s.applies.empty()) SelectRules(selector_, ClassifyPath(path), text, &s.applies);
     return s.applies;
   };
   auto applying = [&](auto&& pred) {
@@ -249,7 +267,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        const std::vector<char>* selection) const {
   PathClass pc = ClassifyPath(path);
   std::vector<char> selected;
-  if (!selection) selector_.Select(pc.effective_path, text, &selected);
+  if (!selection) SelectRules(selector_, pc, text, &selected);
   const std::vector<char>& applies = selection ? *selection : selected;
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
@@ -355,9 +373,17 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     }
   }
   for (const rules::RawMatch& m : specific) {
-    hits->push_back(Hit{m.rule, m.offset, m.length, m.target, m.kind, m.commented, m.templated,
-                        std::string(m.directive), std::string(text.substr(m.offset, m.length)),
-                        {}});
+    hits->push_back(Hit{m.rule,
+                        m.offset,
+                        m.length,
+                        m.target,
+                        m.kind,
+                        m.commented,
+                        m.templated,
+                        std::string(m.directive),
+                        std::string(text.substr(m.offset, m.length)),
+                        {},
+                        m.escaped});
   }
   for (Hit& h : inner_hits) hits->push_back(std::move(h));
 }
@@ -389,7 +415,8 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
   }
   if (hits.empty()) return findings;
   std::vector<std::string> hashes = PrimaryLocationLineHashes(text);
-  bool backup = ClassifyPath(path).backup_copy;
+  PathClass pc = ClassifyPath(path);
+  bool backup = pc.backup_copy;
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     return std::tie(a.offset, a.rule->id) < std::tie(b.offset, b.rule->id);
   });
@@ -409,10 +436,13 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.directive = m.directive;
     if (line <= hashes.size()) f.line_hash = hashes[line - 1];
     if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);
+    if (m.escaped) f.properties.emplace_back("spelling", "escaped");
     f.activity = backup        ? Activity::kBackupCopy
                  : m.commented ? Activity::kCommented
                  : m.templated ? Activity::kTemplate
-                               : rule.activity;
+                 // A time source in a template file (chronyd.sh.j2) is what the template renders.
+                 : pc.template_name && rule.activity == Activity::kActive ? Activity::kTemplate
+                                                                          : rule.activity;
     f.severity = rule.severity;
     if (f.activity == Activity::kBackupCopy || f.activity == Activity::kCommented)
       f.severity = Severity::kNote;
@@ -420,6 +450,8 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.message = rules::RenderMessage(rule, f.matched, f.target, f.directive, f.activity);
     if (m.kind == host::MatchKind::kShortName)
       f.message += " (short name: possible match through resolver search domains)";
+    if (m.escaped)
+      f.message += " (escaped spelling, as a regular expression or Markdown writes it)";
     findings.push_back(std::move(f));
   }
   return findings;

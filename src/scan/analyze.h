@@ -89,11 +89,21 @@ const std::vector<std::string>& EncodingMarkers();
 
 // The path with a backup/vendor-copy suffix removed ("ntp.conf.dpkg-old" -> "ntp.conf"), and
 // whether it is such a copy at all (suffix, or a pristine copy under usr/share/).
+// `rendered_path` is the effective path without template suffixes (.j2, .erb, .tmpl, .in ...):
+// the file a template renders, and `template_name` says whether there were any.
 struct PathClass {
   std::string effective_path;
   bool backup_copy = false;
+  std::string rendered_path;
+  bool template_name = false;
 };
 PathClass ClassifyPath(std::string_view path);
+
+// Which rules of `selector` apply to the entry: by its effective path, and for a template by the
+// name it renders as well (chronyd.sh.j2 is read as chronyd.sh), unless the template reader
+// already reads it as the time-daemon config it renders (syntax::TemplateDestination).
+void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
+                 std::vector<char>* applies);
 
 using ntpsweep::LooksBinary;  // core/file.h
 

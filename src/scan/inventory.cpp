@@ -173,7 +173,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
              int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs) {
   PathClass pc = ClassifyPath(path);
   std::vector<char> applies;
-  ctx.selector.Select(pc.effective_path, text, &applies);
+  SelectRules(ctx.selector, pc, text, &applies);
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
   for (size_t i : ctx.directive_rules)
     if (applies[i]) by_syntax[ctx.selector.rules()[i]->syntax].push_back(ctx.selector.rules()[i]);
@@ -355,7 +355,8 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
   EntrySources out;
   if (raws.empty() && installs.empty()) return out;
   LineIndex lines(text);
-  bool backup = ClassifyPath(path).backup_copy;
+  PathClass pc = ClassifyPath(path);
+  bool backup = pc.backup_copy;
   std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
     return std::tie(a.offset, a.length, a.rule->id) < std::tie(b.offset, b.length, b.rule->id);
   });
@@ -371,10 +372,11 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     s.span = Span{line, lines.ColumnOf(line, r.offset), end_line,
                   lines.ColumnOf(end_line, r.offset + r.length), r.offset, r.length};
     s.line_text = std::string(lines.LineExcerpt(line));
-    s.activity = backup        ? Activity::kBackupCopy
-                 : r.commented ? Activity::kCommented
-                 : r.templated ? Activity::kTemplate
-                               : r.rule->activity;
+    s.activity = backup                                                      ? Activity::kBackupCopy
+                 : r.commented                                               ? Activity::kCommented
+                 : r.templated                                               ? Activity::kTemplate
+                 : pc.template_name && r.rule->activity == Activity::kActive ? Activity::kTemplate
+                                                                             : r.rule->activity;
     s.embedded_path = r.embedded_path;
     s.variables = std::move(r.variables);
     s.syntax = r.syntax;

@@ -13,9 +13,10 @@ namespace {
 // quote or an indicator of any syntax we read, so an expression stays one opaque token.
 constexpr char kPlaceholder = '\x1a';
 
+// ".in": autoconf and CMake configure_file inputs (@VAR@).
 constexpr std::string_view kTemplateExtensions[] = {
-    ".pkrtpl.hcl", ".pkrtpl", ".j2", ".jinja2", ".jinja", ".erb", ".epp",
-    ".tmpl",       ".tftpl",  ".tpl", ".template", ".mustache"};
+    ".pkrtpl.hcl", ".pkrtpl", ".j2",  ".jinja2",   ".jinja",    ".erb", ".epp",
+    ".tmpl",       ".tftpl",  ".tpl", ".template", ".mustache", ".in"};
 
 // Readers that take template logic as blank space but need shell expansions as they are
 // written: the shell reads $VAR itself, Nix its own ${...} (and ''${ escapes).
@@ -57,7 +58,9 @@ bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 
 bool StartsWithTemplateExtension(std::string_view path, std::string_view* stem) {
   for (std::string_view ext : kTemplateExtensions) {
-    if (path.size() > ext.size() && path.substr(path.size() - ext.size()) == ext) {
+    // A suffix after a name, not a whole name (".in", "dir/.j2").
+    if (path.size() > ext.size() && path.substr(path.size() - ext.size()) == ext &&
+        path[path.size() - ext.size() - 1] != '/') {
       *stem = path.substr(0, path.size() - ext.size());
       return true;
     }
@@ -436,6 +439,12 @@ std::vector<std::string> ExpressionNames(std::string_view expr) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::string_view StripTemplateSuffixes(std::string_view path) {
+  std::string_view stem = path;
+  while (StartsWithTemplateExtension(path, &stem)) path = stem;
+  return path;
 }
 
 std::string TemplateDestination(std::string_view path) {

@@ -47,6 +47,11 @@ void ReadTemplate(std::string_view text, Document* out);  // table entry; path-l
 // template of a time-daemon configuration.
 std::string TemplateDestination(std::string_view path);
 
+// `path` without its template suffixes (.j2, .jinja, .jinja2, .erb, .epp, .tmpl, .tpl,
+// .template, .mustache, .in, ...), stacked ones too: "templates/chronyd.sh.j2" ->
+// "templates/chronyd.sh". `path` itself when it has none.
+std::string_view StripTemplateSuffixes(std::string_view path);
+
 // Names an expression reads: identifiers ($ntp::servers -> ntp::servers, value['hostname'] ->
 // value), pillar keys (salt['pillar.get']('ntp:servers') -> ntp:servers).
 std::vector<std::string> ExpressionNames(std::string_view expression);

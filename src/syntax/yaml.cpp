@@ -180,7 +180,8 @@ class Parser {
   }
 
   int ParseBlockNode(size_t pos, int parent_col) {
-    if (block_depth_ > 200) {  // "- - - - ...": far deeper than any configuration
+    if (block_depth_ >= kMaxNesting) {  // "- - - - ...": the rest of the line is not read
+      TooDeep(pos);
       cursor_ = LineEnd(pos) + 1;
       return NewNode(Node::kNull, pos);
     }
@@ -473,8 +474,9 @@ class Parser {
   // A flow collection or flow scalar at p; *end is just past it.
   int ParseFlow(size_t p, size_t* end) {
     char c = t_[p];
-    if ((c == '[' || c == '{') && flow_depth_ > 64) {  // hostile nesting: give up on it
-      *end = t_.size();
+    if ((c == '[' || c == '{') && flow_depth_ >= kMaxNesting) {  // skipped, not read
+      TooDeep(p);
+      *end = SkipFlow(p);
       return NewNode(Node::kNull, p);
     }
     if (c == '[' || c == '{') {
@@ -556,6 +558,28 @@ class Parser {
     return n;
   }
 
+  void TooDeep(size_t pos) {
+    if (diagnostics_.empty() && !commented_)
+      diagnostics_.push_back({pos, NestingDiagnostic("collections")});
+  }
+
+  // From a flow opener to just past its closer (quoted scalars skipped), without recursion.
+  size_t SkipFlow(size_t i) const {
+    size_t depth = 0;
+    for (; i < t_.size(); ++i) {
+      char c = t_[i];
+      if (c == '"' || c == '\'') {
+        for (++i; i < t_.size() && t_[i] != c; ++i)
+          if (c == '"' && t_[i] == '\\') ++i;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ']' || c == '}') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return t_.size();
+  }
+
   std::string_view t_;
   bool commented_;
   LineIndex lines_;
@@ -563,6 +587,9 @@ class Parser {
   size_t cursor_ = 0;
   int flow_depth_ = 0;
   int block_depth_ = 0;
+
+ public:
+  std::vector<Diagnostic> diagnostics_;
 };
 
 // --- From the tree to facts and embedded documents.
@@ -1169,6 +1196,7 @@ void Read(std::string_view text, Document* out, bool json) {
   }
   Parser parser(text, false);
   std::vector<int> roots = parser.ParseAll();
+  for (Diagnostic& d : parser.diagnostics_) out->diagnostics.push_back(std::move(d));
   Emitter emitter(text, out, parser.nodes(), false);
   for (int r : roots) {
     emitter.Walk(r, "");

@@ -7,11 +7,14 @@
 // found, the tags recognised).
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "run_binary.h"
+#include "scan/guard.h"
 #include "syntax/syntax.h"
 #include "syntax/template.h"
 
@@ -156,4 +159,109 @@ TEST_CASE("hostile: unclosed template openers are read in linear time", "[hostil
     INFO(f);
     CHECK(Found(doc, f) == Hits{{1, "10.20.30.40"}});
   }
+}
+
+namespace {
+
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// `data` compressed by the gzip tool.
+std::string Gzip(const TempDir& tmp, const std::string& data) {
+  WriteWholeFile(tmp / "gzip-in", data);
+  RunResult r = RunCommand(
+      {"/bin/sh", "-c", "gzip -c < '" + tmp / "gzip-in" + "' > '" + tmp / "gzip-out" + "'"});
+  REQUIRE(r.exit_code == 0);
+  std::string out = ReadWholeFile(tmp / "gzip-out");
+  std::filesystem::remove(tmp / "gzip-in");
+  std::filesystem::remove(tmp / "gzip-out");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: gz+b64 content past the size limit is read up to it, and says so",
+          "[hostile][cloud-init]") {
+  TempDir tmp;
+  // 18 MiB once inflated (the limit is 16 MiB): the reference on its first line.
+  std::string inner = "server 10.20.30.41 iburst\n" + Repeat("# padding line\n", 18u << 16);
+  std::string payload = Base64(Gzip(tmp, inner));
+  for (const char* encoding : {"gz+b64", "gzip+base64"}) {
+    INFO(encoding);
+    TempDir root;
+    WriteWholeFile(root / "user-data",
+                   std::string("#cloud-config\nntp:\n  servers: [10.20.30.40]\n") +
+                       "write_files:\n  - path: /etc/chrony.conf\n" + "    encoding: " + encoding +
+                       "\n    content: " + payload + "\n");
+    Json doc = Scan(root.path());
+    CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}, {7, "10.20.30.41"}});
+    std::vector<std::string> notes = Notices(doc, "malformed-document");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == root /
+                          "user-data:7:14: write_files content decompresses to more than 16 "
+                          "MiB: only the first 16 MiB were read");
+  }
+  // Truly broken gzip is still called that, once.
+  TempDir root;
+  std::string broken = Gzip(tmp, inner).substr(0, 10);
+  WriteWholeFile(root / "user-data",
+                 "#cloud-config\nntp:\n  servers: [10.20.30.40]\nwrite_files:\n"
+                 "  - path: /etc/chrony.conf\n    encoding: gz+b64\n"
+                 "    content: " +
+                     Base64(broken) + "\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}});
+  CHECK(Notices(doc, "malformed-document") ==
+        std::vector<std::string>{root / "user-data:7:14: write_files content is not valid gzip"});
+}
+
+TEST_CASE("hostile: a malformed embedded document is reported once", "[hostile][messages]") {
+  TempDir root;
+  WriteWholeFile(root / "user-data",
+                 "#cloud-config\nntp:\n  servers: [10.20.30.40]\nwrite_files:\n"
+                 "  - path: /etc/chrony.conf\n    encoding: b64\n    content: \"!!not base64\"\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}});
+  CHECK(Notices(doc, "malformed-document") ==
+        std::vector<std::string>{root / "user-data:7:14: write_files content is not valid base64"});
+}
+
+TEST_CASE("hostile: an exception in one entry's analysis ends that entry, not the scan",
+          "[hostile][guard]") {
+  using ntpsweep::Location;
+  using ntpsweep::Notice;
+  using ntpsweep::scan::GuardEntry;
+  std::vector<Notice> notices;
+  Location where{{"repo/etc", "chrony.conf"}};
+  bool after = false;
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw std::bad_alloc(); }));
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw std::runtime_error("reader bug"); }));
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw 42; }));
+  CHECK(GuardEntry(where, &notices, [&] { after = true; }));
+  CHECK(after);
+  REQUIRE(notices.size() == 3);
+  for (const Notice& n : notices) {
+    CHECK(n.id == "analysis-failed");
+    CHECK(n.location == where);
+    CHECK(n.message.starts_with(where.Render() + ": analysis stopped ("));
+  }
+  CHECK(notices[0].message.find("out of memory") != std::string::npos);
+  CHECK(notices[1].message.find("reader bug") != std::string::npos);
 }

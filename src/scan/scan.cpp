@@ -23,9 +23,10 @@
 #include "host/prefilter.h"
 #include "input/dispatch.h"
 #include "scan/analyze.h"
+#include "scan/guard.h"
 #include "scan/inventory.h"
-#include "scan/token_filter.h"
 #include "scan/linkage.h"
+#include "scan/token_filter.h"
 #include "triage/suppress.h"
 
 namespace ntpsweep::scan {
@@ -199,8 +200,11 @@ class Pipeline : public input::EntrySink {
           continue;  // it was readable text moments ago; a change since is not worth a notice
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
-        std::vector<Finding> found =
-            analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+        std::vector<Finding> found;
+        if (!GuardEntry(e.location, &result_.notices, [&] {
+              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+            }))
+          continue;  // the first reading stands
         // The first reading reported unused markers.
         triage::ApplyInlineSuppressions(text, &found);
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
@@ -238,7 +242,12 @@ class Pipeline : public input::EntrySink {
             binary || names.Scan(text) == 0)
           continue;
         ++observed;
-        linker_->Observe(c.location, c.path, text);
+        std::vector<Notice> failed;
+        GuardEntry(c.location, &failed, [&] { linker_->Observe(c.location, c.path, text); });
+        if (!failed.empty()) {
+          std::lock_guard lock(mu_);
+          for (Notice& n : failed) result_.notices.push_back(std::move(n));
+        }
       }
     };
     std::vector<std::thread> threads;
@@ -269,7 +278,7 @@ class Pipeline : public input::EntrySink {
         not_full_.notify_one();
       }
       size_t before = local.size();
-      Process(entry, &buffer, &local, &stats, &notices);
+      Guarded(entry, &buffer, &local, &stats, &notices);
       if (options_.walk.progress) options_.walk.progress->AddFindings(local.size() - before);
     }
     std::lock_guard lock(mu_);
@@ -285,6 +294,13 @@ class Pipeline : public input::EntrySink {
     read_seconds_ += stats.read_seconds;
     prefilter_seconds_ += stats.prefilter_seconds;
     reader_seconds_ += stats.reader_seconds;
+  }
+
+  // Process behind the entry boundary (scan/guard.h): a failure costs this entry's findings,
+  // never the scan. (Members of a container already analysed keep theirs: each has its own.)
+  void Guarded(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
+               WorkerStats* stats, std::vector<Notice>* notices) {
+    GuardEntry(entry.location, notices, [&] { Process(entry, buffer, out, stats, notices); });
   }
 
   void Process(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
@@ -420,7 +436,7 @@ class Pipeline : public input::EntrySink {
         return;
       }
       size_t before = out_->size();
-      pipeline_.Process(entry, &buffer_, out_, stats_, notices_);
+      pipeline_.Guarded(entry, &buffer_, out_, stats_, notices_);
       if (pipeline_.options_.walk.progress)
         pipeline_.options_.walk.progress->AddFindings(out_->size() - before);
     }

@@ -763,6 +763,9 @@ class Emitter {
   void EmbedOpaque(const Scalar& s, std::string path, std::string text) {
     if (commented_ || Handled(&s)) return;
     handled_.push_back(&s);
+    PushOpaque(s, std::move(path), std::move(text));
+  }
+  void PushOpaque(const Scalar& s, std::string path, std::string text) {
     EmbeddedDocument e;
     e.path = std::move(path);
     e.text = std::move(text);
@@ -796,6 +799,10 @@ class Emitter {
       Embed(s, path);
       return;
     }
+    // Read once, whether it decodes or not: cloud-init's write_files and the generic
+    // path/content convention both reach this scalar (a bad one was reported twice).
+    if (commented_ || Handled(&s)) return;
+    handled_.push_back(&s);
     std::string data = s.value, out;
     bool b64 = enc.find("b64") != npos || enc.find("base64") != npos;
     bool gz = enc.find("gz") != npos;
@@ -803,11 +810,34 @@ class Emitter {
       if (!DecodeBase64(data, &out)) return Diag(s.begin, "write_files content is not valid base64");
       data = std::move(out);
     }
-    if (gz) {
-      if (!Gunzip(data, &out)) return Diag(s.begin, "write_files content is not valid gzip");
-      data = std::move(out);
+    if (gz && !Inflate(s, "write_files content", &data)) return;
+    PushOpaque(s, path, std::move(data));
+  }
+
+  // Replaces *data (the decoded value of `s`) with what it inflates to. Past the size limit the
+  // first kMaxDecodedBytes are kept and read, and the limit is named; false (with a
+  // diagnostic) when nothing can be read.
+  bool Inflate(const Scalar& s, std::string_view what, std::string* data) {
+    std::string out;
+    switch (Gunzip(*data, &out)) {
+      case GunzipStatus::kOk:
+        break;
+      case GunzipStatus::kTooLarge:
+        Diag(s.begin, std::string(what) + " decompresses to more than " +
+                          std::to_string(kMaxDecodedBytes >> 20) + " MiB: only the first " +
+                          std::to_string(kMaxDecodedBytes >> 20) + " MiB were read");
+        break;
+      case GunzipStatus::kNotGzip:
+        Diag(s.begin, std::string(what) + " is not gzip data");
+        return false;
+      case GunzipStatus::kCorrupt:
+        Diag(s.begin, std::string(what) + " is not valid gzip" +
+                          (out.empty() ? "" : ": only the part before the damage was read"));
+        if (out.empty()) return false;
+        break;
     }
-    EmbedOpaque(s, path, std::move(data));
+    *data = std::move(out);
+    return true;
   }
 
   void Diag(size_t offset, std::string message) {
@@ -913,10 +943,10 @@ class Emitter {
       if (!DecodeBase64(data, &out)) return Diag(s.begin, "data URL is not valid base64");
       data = std::move(out);
     }
-    if (compression == "gzip" || (data.size() > 2 && static_cast<unsigned char>(data[0]) == 0x1f)) {
-      if (!Gunzip(data, &out)) return Diag(s.begin, "data URL content is not valid gzip");
-      data = std::move(out);
-    }
+    if ((compression == "gzip" ||
+         (data.size() > 2 && static_cast<unsigned char>(data[0]) == 0x1f)) &&
+        !Inflate(s, "data URL content", &data))
+      return;
     EmbedOpaque(s, path, std::move(data));
   }
 
@@ -1174,7 +1204,17 @@ bool ReadMime(std::string_view text, Document* out) {
         if (!DecodeBase64(text.substr(body, end - body), &e.text))
           out->diagnostics.push_back({body, "MIME part is not valid base64"});
         std::string unzipped;
-        if (Gunzip(e.text, &unzipped)) e.text = std::move(unzipped);
+        GunzipStatus inflated = Gunzip(e.text, &unzipped);
+        if (inflated == GunzipStatus::kTooLarge)
+          out->diagnostics.push_back(
+              {body, "MIME part decompresses to more than " +
+                         std::to_string(kMaxDecodedBytes >> 20) + " MiB: only the first " +
+                         std::to_string(kMaxDecodedBytes >> 20) + " MiB were read"});
+        if (inflated == GunzipStatus::kCorrupt && !unzipped.empty())
+          out->diagnostics.push_back({body,
+                                      "MIME part is not valid gzip: only the part before "
+                                      "the damage was read"});
+        if (inflated != GunzipStatus::kNotGzip && !unzipped.empty()) e.text = std::move(unzipped);
       } else {
         e.text = std::string(text.substr(body, end - body));
         e.line_map = {{0, body}};

@@ -5,14 +5,19 @@
 // shows as a ctest timeout (this file is its own test binary with a TIMEOUT, see
 // tests/CMakeLists.txt); the cases check structure (the notice naming the place, the reference
 // found, the tags recognised).
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "core/bytes.h"
+#include "core/file.h"
 #include "run_binary.h"
 #include "scan/guard.h"
 #include "syntax/syntax.h"
@@ -264,4 +269,123 @@ TEST_CASE("hostile: an exception in one entry's analysis ends that entry, not th
   }
   CHECK(notices[0].message.find("out of memory") != std::string::npos);
   CHECK(notices[1].message.find("reader bug") != std::string::npos);
+}
+
+namespace {
+
+// `text` as UTF-16 with a byte order mark.
+std::string Utf16(const std::u16string& text, bool big_endian) {
+  std::string out = big_endian ? "\xFE\xFF" : "\xFF\xFE";
+  for (char16_t u : text) {
+    char hi = static_cast<char>(u >> 8), lo = static_cast<char>(u & 0xFF);
+    out += big_endian ? hi : lo;
+    out += big_endian ? lo : hi;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: UTF-16 files with a BOM are read as text at the right line and column",
+          "[hostile][utf16]") {
+  // Columns count code points, as for UTF-8 files: the emoji (a surrogate pair) is one.
+  std::u16string text =
+      u"# time\r\n$n = '\u00f1'\r\nw32tm /config /manualpeerlist:\"10.20.30.40\"\r\n"
+      u"x \U0001F600 10.20.30.41\r\n";
+  TempDir root;
+  WriteWholeFile(root / "le/setup.ps1", Utf16(text, false));
+  WriteWholeFile(root / "be/setup.ps1", Utf16(text, true));
+  Json doc = Scan(root.path());
+  for (const char* f : {"le/setup.ps1", "be/setup.ps1"}) {
+    INFO(f);
+    std::vector<std::tuple<int, int, std::string>> got;
+    for (const Json& x : doc["findings"])
+      if (x["location"].get<std::string>().ends_with(f))
+        got.emplace_back(x["line"], x["column"], x["line_text"]);
+    CHECK(got == std::vector<std::tuple<int, int, std::string>>{
+                     {3, 32, "w32tm /config /manualpeerlist:\"10.20.30.40\""},
+                     {4, 5, "x \xF0\x9F\x98\x80 10.20.30.41"}});
+  }
+  CHECK(doc["notices"].empty());
+
+  std::string decoded;
+  // An unpaired surrogate decodes to U+FFFD; a file without a BOM is left as it is.
+  CHECK(ntpsweep::TextOf(std::string("\xFF\xFE\x00\xD8"
+                                     "a\x00",
+                                     6),
+                         &decoded) ==
+        "\xEF\xBF\xBD"
+        "a");
+  CHECK(ntpsweep::TextOf("plain", &decoded) == "plain");
+}
+
+TEST_CASE("hostile: text followed by a hole of zeros is read up to the hole", "[hostile][holes]") {
+  TempDir root;
+  // A chrony.conf whose first line is the reference, then 1 MiB of zero bytes (a sparse tail
+  // after truncate, or padding), and a script with a binary payload.
+  WriteWholeFile(root / "etc/chrony.conf",
+                 "server 10.20.30.40 iburst\n" + std::string(1u << 20, '\0'));
+  REQUIRE(truncate((root / "etc/chrony.conf").c_str(), 1ll << 30) == 0);  // a 1 GiB hole
+  std::string payload;
+  for (int i = 0; i < 1000; ++i) payload += std::string("\0\x01\x02\x7f", 4);
+  WriteWholeFile(root / "install.sh", "#!/bin/sh\nntpdate 10.20.30.41\nexit 0\n" + payload);
+  // Binary from the first byte stays skipped, silently (a NUL before any line of text).
+  WriteWholeFile(root / "tool.bin", std::string("\x7f"
+                                                "ELF\x02\x01\x01\x00",
+                                                8) +
+                                        "10.20.30.40\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "etc/chrony.conf") == Hits{{1, "10.20.30.40"}});
+  CHECK(Found(doc, "install.sh") == Hits{{2, "10.20.30.41"}});
+  CHECK(Found(doc, "tool.bin").empty());
+  CHECK(Notices(doc, "binary-tail") ==
+        std::vector<std::string>{
+            root / "etc/chrony.conf: only the text before byte 26 was read; it is followed by "
+                   "zero bytes (a hole or padding)",
+            root / "install.sh: only the text before byte 37 was read; it is followed by binary "
+                   "data"});
+  CHECK(doc["stats"]["binary_skipped"] == 1);
+
+  CHECK(ntpsweep::TextBeforeNul(std::string("no line break\0", 14)) == 0);
+  CHECK(ntpsweep::TextBeforeNul(std::string("a\n\x01\0", 4)) == 0);  // a control byte
+  CHECK(ntpsweep::TextBeforeNul(std::string("caf\xC3\xA9\n\0", 7)) == 6);
+}
+
+TEST_CASE("hostile: odd file names stay one line in text and exact in JSON", "[hostile][names]") {
+  TempDir root;
+  const std::string newline = "new\nline\x1b[31m.conf", not_utf8 = "bad\xff\xfe.conf";
+  WriteWholeFile(root / newline, "server 10.20.30.40\n");
+  WriteWholeFile(root / not_utf8, "server 10.20.30.41\n");
+  RunResult text = RunNtpsweep({"scan", "-q", "--color", "never", "--host", "10.20.30.40", "--host",
+                                "10.20.30.41", root.path()});
+  CHECK(text.exit_code == 1);
+  CHECK(text.out.find(root / "new\\nline\\x1b[31m.conf\n") != std::string::npos);
+  CHECK(text.out.find('\x1b') == std::string::npos);
+
+  Json doc = Scan(root.path());
+  REQUIRE(doc["findings"].size() == 2);
+  int exact = 0;
+  for (const Json& f : doc["findings"]) {
+    std::string location = f["location"];
+    if (location.ends_with(".conf") && location.find("bad") != std::string::npos) {
+      // `location` is lossy (U+FFFD); the base64 fields give the bytes back.
+      std::string bytes;
+      REQUIRE(ntpsweep::Base64Decode(f["location_base64"].get<std::string>(), &bytes));
+      CHECK(bytes == root / not_utf8);
+      REQUIRE(f["chain_base64"].size() == 1);
+      REQUIRE(ntpsweep::Base64Decode(f["chain_base64"][0].get<std::string>(), &bytes));
+      CHECK(bytes == root / not_utf8);
+      ++exact;
+    } else {
+      CHECK(location == root / newline);  // valid UTF-8: the plain field is exact
+      CHECK_FALSE(f.contains("location_base64"));
+    }
+  }
+  CHECK(exact == 1);
+
+  CHECK(ntpsweep::EscapeControls("a\tb\x7f\x01 ok") == "a\\tb\\x7f\\x01 ok");
+  CHECK(ntpsweep::IsValidUtf8("caf\xC3\xA9 \xF0\x9F\x98\x80"));
+  CHECK_FALSE(ntpsweep::IsValidUtf8("\xC0\xAF"));      // overlong
+  CHECK_FALSE(ntpsweep::IsValidUtf8("\xED\xA0\x80"));  // a surrogate
+  CHECK(ntpsweep::Base64Encode("ab") == "YWI=");
 }

@@ -198,6 +198,8 @@ class Pipeline : public input::EntrySink {
                       &error) ||
             binary)
           continue;  // it was readable text moments ago; a change since is not worth a notice
+        std::string decoded;
+        text = TextOf(text, &decoded);
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
         std::vector<Finding> found;
@@ -239,8 +241,11 @@ class Pipeline : public input::EntrySink {
         std::string_view text;
         if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
                       &error) ||
-            binary || names.Scan(text) == 0)
+            binary)
           continue;
+        std::string decoded;
+        text = TextOf(text, &decoded);
+        if (names.Scan(text) == 0) continue;
         ++observed;
         std::vector<Notice> failed;
         GuardEntry(c.location, &failed, [&] { linker_->Observe(c.location, c.path, text); });
@@ -296,6 +301,20 @@ class Pipeline : public input::EntrySink {
     reader_seconds_ += stats.reader_seconds;
   }
 
+  // The notice for an entry read only up to `text`, the first NUL of its head `data`.
+  static Notice BinaryTail(const input::Entry& entry, std::string_view data, size_t text) {
+    std::string_view rest = data.substr(text);
+    bool zeros = rest.find_first_not_of('\0') == std::string_view::npos;
+    return Notice{Notice::Level::kNote,
+                  "binary-tail",
+                  entry.location,
+                  0,
+                  0,
+                  entry.location.Render() + ": only the text before byte " + std::to_string(text) +
+                      " was read; it is followed by " +
+                      (zeros ? "zero bytes (a hole or padding)" : "binary data")};
+  }
+
   // Process behind the entry boundary (scan/guard.h): a failure costs this entry's findings,
   // never the scan. (Members of a container already analysed keep theirs: each has its own.)
   void Guarded(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
@@ -330,12 +349,22 @@ class Pipeline : public input::EntrySink {
         data = data.substr(0, options_.max_file_bytes);
         truncated = true;
       }
-      binary = LooksBinary(data);
+      binary = Utf16Bom(data) == Utf16::kNone && LooksBinary(data);
     }
     if (binary) {
-      ++stats->binary_skipped;
-      return;
+      // A text file followed by a hole or padding of zeros (or a script with a binary payload):
+      // its text is read, and what was not is said.
+      size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
+      if (text == 0) {
+        ++stats->binary_skipped;
+        return;
+      }
+      notices->push_back(BinaryTail(entry, data, text));
+      data = data.substr(0, text);
+      truncated = false;
     }
+    std::string decoded;  // UTF-16 as UTF-8 (core/file.h)
+    data = TextOf(data, &decoded);
     if (truncated) {
       ++stats->truncated;
       notices->push_back(Notice{Notice::Level::kWarning, "entry-truncated", entry.location, 0, 0,

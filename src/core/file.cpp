@@ -20,6 +20,92 @@ bool LooksBinary(std::string_view data) {
   return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
 }
 
+Utf16 Utf16Bom(std::string_view data) {
+  if (data.size() < 2) return Utf16::kNone;
+  auto b0 = static_cast<unsigned char>(data[0]), b1 = static_cast<unsigned char>(data[1]);
+  if (b0 == 0xFF && b1 == 0xFE) return Utf16::kLittleEndian;
+  if (b0 == 0xFE && b1 == 0xFF) return Utf16::kBigEndian;
+  return Utf16::kNone;
+}
+
+namespace {
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Length of the valid UTF-8 sequence of 2 to 4 bytes at s[i], or 0.
+size_t Utf8Sequence(std::string_view s, size_t i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t n = b >= 0xC2 && b <= 0xDF   ? 2
+             : b >= 0xE0 && b <= 0xEF ? 3
+             : b >= 0xF0 && b <= 0xF4 ? 4
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string_view TextOf(std::string_view data, std::string* decoded) {
+  Utf16 bom = Utf16Bom(data);
+  if (bom == Utf16::kNone) return data;
+  bool big = bom == Utf16::kBigEndian;
+  decoded->clear();
+  decoded->reserve(data.size());
+  auto unit = [&](size_t i) -> uint32_t {
+    auto a = static_cast<unsigned char>(data[i]), b = static_cast<unsigned char>(data[i + 1]);
+    return big ? (a << 8 | b) : (b << 8 | a);
+  };
+  for (size_t i = 2; i + 1 < data.size(); i += 2) {
+    uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < data.size() && unit(i + 2) >= 0xDC00 &&
+        unit(i + 2) <= 0xDFFF) {
+      AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (unit(i + 2) - 0xDC00), decoded);
+      i += 2;
+    } else {
+      AppendUtf8(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u, decoded);
+    }
+  }
+  return *decoded;
+}
+
+size_t TextBeforeNul(std::string_view head) {
+  size_t nul = head.find('\0');
+  if (nul == std::string_view::npos) return head.size();
+  std::string_view text = head.substr(0, nul);
+  if (text.find('\n') == std::string_view::npos) return 0;
+  for (size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+    } else if (c == '\n' || c == '\r' || c == '\t' || c == '\f') {
+      ++i;
+    } else if (size_t n = Utf8Sequence(text, i)) {
+      i += n;
+    } else {
+      return 0;
+    }
+  }
+  return nul;
+}
+
 bool ReadWholeFile(const std::string& path, std::string* out) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return false;  // reads as empty otherwise
@@ -61,7 +147,8 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
       return false;
     }
     if (n == 0) break;
-    if (got == 0 && LooksBinary(std::string_view(storage->data(), static_cast<size_t>(n)))) {
+    std::string_view head(storage->data(), static_cast<size_t>(n));
+    if (got == 0 && Utf16Bom(head) == Utf16::kNone && LooksBinary(head)) {
       *binary = true;
       *data = std::string_view(storage->data(), static_cast<size_t>(n));
       return true;

@@ -15,14 +15,30 @@ inline constexpr size_t kSniffBytes = 8192;
 // True when `data` looks binary (a NUL byte in the first 8 KiB), as grep and ripgrep decide.
 bool LooksBinary(std::string_view data);
 
+// A UTF-16 byte order mark (FF FE little-endian, FE FF big-endian) at the head of `data`:
+// Windows and PowerShell files. Such text is full of NUL bytes, yet not binary.
+enum class Utf16 { kNone, kLittleEndian, kBigEndian };
+Utf16 Utf16Bom(std::string_view data);
+
+// The text to read in `data`: UTF-16 (with its BOM) decoded to UTF-8 into *decoded, without the
+// BOM (unpaired surrogates become U+FFFD); anything else as it is. Lines and code-point columns
+// of the decoding are those of the file.
+std::string_view TextOf(std::string_view data, std::string* decoded);
+
+// For a head that LooksBinary: the length of the text before its first NUL byte when that is
+// whole lines of text (at least one line break; printable ASCII, tabs, line breaks and valid
+// UTF-8 only): a text file followed by a hole or padding of zeros, or a script with a binary
+// payload. 0 when the head is binary from the start.
+size_t TextBeforeNul(std::string_view head);
+
 // Reads the whole of a small file the user named (config, rule file, baseline, SARIF log).
 // False when it cannot be opened.
 bool ReadWholeFile(const std::string& path, std::string* out);
 
 // Reads at most `limit` bytes of a scanned regular file into `storage` (reused across files and
 // never shrunk, so no fresh pages and no zero-filling per file); `*data` views what was read.
-// Binary files stop after the first block: *binary is set and the rest is never read. False
-// with `error` set when the file cannot be read.
+// Binary files stop after the first block: *binary is set and the rest is never read (a UTF-16
+// head with its BOM is text: see TextOf). False with `error` set when the file cannot be read.
 // A binary file's `*data` is its first block. `file_size`, when given, gets the file's size.
 bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
               bool* truncated, bool* binary, std::string* error, uint64_t* file_size = nullptr);

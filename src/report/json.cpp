@@ -1,32 +1,52 @@
 // Machine output: one JSON document; the contract is docs/output.md.
 #include <nlohmann/json.hpp>
 
+#include "core/bytes.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
 
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// JSON strings are UTF-8, and a name that is not gets U+FFFD in `location` and `chain`: then
+// `location_base64` and `chain_base64` carry its exact bytes (docs/output.md).
+void AddExactLocation(Json& j, const Location& location, bool chain) {
+  std::string rendered = location.Render();
+  if (IsValidUtf8(rendered)) return;
+  j["location_base64"] = Base64Encode(rendered);
+  if (!chain) return;
+  Json parts = Json::array();
+  for (const std::string& part : location.chain) parts.push_back(Base64Encode(part));
+  j["chain_base64"] = std::move(parts);
+}
+
+}  // namespace
+
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
-  using Json = nlohmann::ordered_json;
   Json doc;
   doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
   doc["hosts"] = ctx.hosts;
   auto to_json = [](const Finding& f) {
-    return Json{{"rule", f.rule_id},
-                {"severity", SeverityName(f.severity)},
-                {"activity", ActivityName(f.activity)},
-                {"location", f.location.Render()},
-                {"chain", f.location.chain},
-                {"line", f.span.line},
-                {"column", f.span.column},
-                {"end_line", f.span.end_line},
-                {"end_column", f.span.end_column},
-                {"matched", f.matched},
-                {"target", f.target},
-                {"match_kind", f.match_kind},
-                {"directive", f.directive},
-                {"message", f.message},
-                {"line_text", f.line_text},
-                {"line_hash", f.line_hash}};
+    Json j{{"rule", f.rule_id},
+           {"severity", SeverityName(f.severity)},
+           {"activity", ActivityName(f.activity)},
+           {"location", f.location.Render()},
+           {"chain", f.location.chain},
+           {"line", f.span.line},
+           {"column", f.span.column},
+           {"end_line", f.span.end_line},
+           {"end_column", f.span.end_column},
+           {"matched", f.matched},
+           {"target", f.target},
+           {"match_kind", f.match_kind},
+           {"directive", f.directive},
+           {"message", f.message},
+           {"line_text", f.line_text},
+           {"line_hash", f.line_hash}};
+    AddExactLocation(j, f.location, true);
+    return j;
   };
   // CI fields (docs/ci.md): content fingerprint, baseline state, suppression; and the spelling.
   RootLocations at_root(ctx.srcroot);
@@ -51,11 +71,14 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
     add_ci(j, f);
     if (!f.related.empty()) {  // scan/linkage.h: renderers of a variable, installers of a file
       Json related = Json::array();
-      for (const RelatedLocation& r : f.related)
-        related.push_back({{"location", r.location.Render()},
-                           {"line", r.span.line},
-                           {"column", r.span.column},
-                           {"message", r.message}});
+      for (const RelatedLocation& r : f.related) {
+        Json one{{"location", r.location.Render()},
+                 {"line", r.span.line},
+                 {"column", r.span.column},
+                 {"message", r.message}};
+        AddExactLocation(one, r.location, false);
+        related.push_back(std::move(one));
+      }
       j["related"] = std::move(related);
     }
     findings.push_back(std::move(j));
@@ -73,7 +96,10 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
   Json notices = Json::array();
   for (const Notice& n : result.notices) {
     Json j = {{"level", NoticeLevelName(n.level)}, {"id", n.id}, {"message", n.message}};
-    if (!n.location.chain.empty()) j["location"] = n.location.Render();
+    if (!n.location.chain.empty()) {
+      j["location"] = n.location.Render();
+      AddExactLocation(j, n.location, false);
+    }
     if (n.line) j["line"] = n.line;
     if (n.column) j["column"] = n.column;
     notices.push_back(std::move(j));

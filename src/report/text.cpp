@@ -1,6 +1,7 @@
 // Human output: findings grouped by file, the line with the mention highlighted, why it matters.
 #include <map>
 
+#include "core/bytes.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -58,7 +59,7 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
     ++shown;
     ++by_state[f.baseline_state];
     ++by_severity[f.severity];
-    std::string where = f.location.Render();
+    std::string where = EscapeControls(f.location.Render());  // a name may hold a newline
     if (where != current) {
       if (!current.empty()) out << '\n';
       out << st.on(kBold) << st.on(kMagenta) << where << st.off() << '\n';
@@ -82,14 +83,15 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
     out << "      | " << pre << st.on(kRed) << mid << st.off() << post << '\n';
     if (!color) out << "      | " << std::string(pre.size(), ' ') << std::string(mid.size(), '^') << '\n';
     for (const RelatedLocation& r : f.related)  // scan/linkage.h
-      out << "      = " << st.on(kDim) << "related: " << st.off() << r.location.Render() << ':'
-          << r.span.line << ':' << r.span.column << "  " << r.message << '\n';
+      out << "      = " << st.on(kDim) << "related: " << st.off()
+          << EscapeControls(r.location.Render()) << ':' << r.span.line << ':' << r.span.column
+          << "  " << r.message << '\n';
   }
   if (!result.notices.empty()) {
     if (!result.findings.empty()) out << '\n';
     for (const Notice& n : result.notices)
       out << st.on(kYellow) << "notice" << st.off() << " (" << NoticeLevelName(n.level) << ", "
-          << n.id << "): " << n.message << '\n';
+          << n.id << "): " << EscapeControls(n.message) << '\n';  // messages name paths
   }
   if (!result.findings.empty() || !result.notices.empty()) out << '\n';
   size_t total = shown;

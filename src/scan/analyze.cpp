@@ -406,6 +406,9 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
   if (hits.empty() && diagnostics.empty()) return findings;
 
   LineIndex index(text);
+  // Two readers (or two conventions of one) may trip over the same bytes: say it once.
+  std::sort(diagnostics.begin(), diagnostics.end());
+  diagnostics.erase(std::unique(diagnostics.begin(), diagnostics.end()), diagnostics.end());
   for (auto& [offset, message] : diagnostics) {
     uint32_t line = index.LineOf(offset);
     uint32_t col = index.ColumnOf(line, offset);

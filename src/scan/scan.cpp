@@ -23,9 +23,10 @@
 #include "host/prefilter.h"
 #include "input/dispatch.h"
 #include "scan/analyze.h"
+#include "scan/guard.h"
 #include "scan/inventory.h"
-#include "scan/token_filter.h"
 #include "scan/linkage.h"
+#include "scan/token_filter.h"
 #include "triage/suppress.h"
 
 namespace ntpsweep::scan {
@@ -197,10 +198,15 @@ class Pipeline : public input::EntrySink {
                       &error) ||
             binary)
           continue;  // it was readable text moments ago; a change since is not worth a notice
+        std::string decoded;
+        text = TextOf(text, &decoded);
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
-        std::vector<Finding> found =
-            analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+        std::vector<Finding> found;
+        if (!GuardEntry(e.location, &result_.notices, [&] {
+              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+            }))
+          continue;  // the first reading stands
         // The first reading reported unused markers.
         triage::ApplyInlineSuppressions(text, &found);
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
@@ -235,10 +241,18 @@ class Pipeline : public input::EntrySink {
         std::string_view text;
         if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
                       &error) ||
-            binary || names.Scan(text) == 0)
+            binary)
           continue;
+        std::string decoded;
+        text = TextOf(text, &decoded);
+        if (names.Scan(text) == 0) continue;
         ++observed;
-        linker_->Observe(c.location, c.path, text);
+        std::vector<Notice> failed;
+        GuardEntry(c.location, &failed, [&] { linker_->Observe(c.location, c.path, text); });
+        if (!failed.empty()) {
+          std::lock_guard lock(mu_);
+          for (Notice& n : failed) result_.notices.push_back(std::move(n));
+        }
       }
     };
     std::vector<std::thread> threads;
@@ -269,7 +283,7 @@ class Pipeline : public input::EntrySink {
         not_full_.notify_one();
       }
       size_t before = local.size();
-      Process(entry, &buffer, &local, &stats, &notices);
+      Guarded(entry, &buffer, &local, &stats, &notices);
       if (options_.walk.progress) options_.walk.progress->AddFindings(local.size() - before);
     }
     std::lock_guard lock(mu_);
@@ -285,6 +299,27 @@ class Pipeline : public input::EntrySink {
     read_seconds_ += stats.read_seconds;
     prefilter_seconds_ += stats.prefilter_seconds;
     reader_seconds_ += stats.reader_seconds;
+  }
+
+  // The notice for an entry read only up to `text`, the first NUL of its head `data`.
+  static Notice BinaryTail(const input::Entry& entry, std::string_view data, size_t text) {
+    std::string_view rest = data.substr(text);
+    bool zeros = rest.find_first_not_of('\0') == std::string_view::npos;
+    return Notice{Notice::Level::kNote,
+                  "binary-tail",
+                  entry.location,
+                  0,
+                  0,
+                  entry.location.Render() + ": only the text before byte " + std::to_string(text) +
+                      " was read; it is followed by " +
+                      (zeros ? "zero bytes (a hole or padding)" : "binary data")};
+  }
+
+  // Process behind the entry boundary (scan/guard.h): a failure costs this entry's findings,
+  // never the scan. (Members of a container already analysed keep theirs: each has its own.)
+  void Guarded(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
+               WorkerStats* stats, std::vector<Notice>* notices) {
+    GuardEntry(entry.location, notices, [&] { Process(entry, buffer, out, stats, notices); });
   }
 
   void Process(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
@@ -314,12 +349,22 @@ class Pipeline : public input::EntrySink {
         data = data.substr(0, options_.max_file_bytes);
         truncated = true;
       }
-      binary = LooksBinary(data);
+      binary = Utf16Bom(data) == Utf16::kNone && LooksBinary(data);
     }
     if (binary) {
-      ++stats->binary_skipped;
-      return;
+      // A text file followed by a hole or padding of zeros (or a script with a binary payload):
+      // its text is read, and what was not is said.
+      size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
+      if (text == 0) {
+        ++stats->binary_skipped;
+        return;
+      }
+      notices->push_back(BinaryTail(entry, data, text));
+      data = data.substr(0, text);
+      truncated = false;
     }
+    std::string decoded;  // UTF-16 as UTF-8 (core/file.h)
+    data = TextOf(data, &decoded);
     if (truncated) {
       ++stats->truncated;
       notices->push_back(Notice{Notice::Level::kWarning, "entry-truncated", entry.location, 0, 0,
@@ -420,7 +465,7 @@ class Pipeline : public input::EntrySink {
         return;
       }
       size_t before = out_->size();
-      pipeline_.Process(entry, &buffer_, out_, stats_, notices_);
+      pipeline_.Guarded(entry, &buffer_, out_, stats_, notices_);
       if (pipeline_.options_.walk.progress)
         pipeline_.options_.walk.progress->AddFindings(out_->size() - before);
     }

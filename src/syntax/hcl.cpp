@@ -120,10 +120,49 @@ class Parser {
         SkipLine();
         continue;
       }
+      if (TooDeep()) continue;
       ++i_;
+      ++depth_;
       std::vector<std::pair<std::string, Value>> inner;
       Body(block, '}', &inner);
+      --depth_;
       Interpret(block, inner);
+    }
+  }
+
+  // At an opener ('{' or '['): past kMaxNesting the bracketed part is skipped (with one
+  // diagnostic per document) rather than read, so hostile nesting costs neither stack nor
+  // memory; true when it was skipped.
+  bool TooDeep() {
+    if (depth_ < kMaxNesting) return false;
+    if (!deep_reported_ && !commented_) {
+      doc_->diagnostics.push_back({i_, NestingDiagnostic("HCL blocks, lists or objects")});
+      deep_reported_ = true;
+    }
+    SkipBalanced();
+    return true;
+  }
+
+  // From an opener to just past its closer, strings and comments skipped, without recursion.
+  void SkipBalanced() {
+    size_t depth = 0;
+    while (i_ < t_.size()) {
+      char c = t_[i_];
+      if (c == '"') {
+        for (++i_; i_ < t_.size() && t_[i_] != '"' && t_[i_] != '\n'; ++i_)
+          if (t_[i_] == '\\') ++i_;
+      } else if (c == '#' || (c == '/' && i_ + 1 < t_.size() && t_[i_ + 1] == '/')) {
+        SkipLine();
+        continue;
+      } else if (c == '{' || c == '[' || c == '(') {
+        ++depth;
+      } else if (c == '}' || c == ']' || c == ')') {
+        if (--depth == 0) {
+          ++i_;
+          return;
+        }
+      }
+      ++i_;
     }
   }
 
@@ -222,7 +261,14 @@ class Parser {
     } else if (t_.substr(i_, 2) == "<<") {
       v = Heredoc();
       return v;
+    } else if (i_ < t_.size() && (t_[i_] == '[' || t_[i_] == '{') && depth_ >= kMaxNesting) {
+      v.kind = Value::kExpr;  // opaque: its text is matched as free text only
+      v.begin = i_;
+      TooDeep();
+      v.end = i_;
+      return v;
     } else if (i_ < t_.size() && t_[i_] == '[') {
+      Nest nest(&depth_);
       v.kind = Value::kList;
       v.begin = i_++;
       for (int guard = 0; guard < 100000; ++guard) {
@@ -242,6 +288,7 @@ class Parser {
       }
       v.end = i_;
     } else if (i_ < t_.size() && t_[i_] == '{') {
+      Nest nest(&depth_);
       v.kind = Value::kObject;
       v.begin = i_++;
       for (int guard = 0; guard < 100000; ++guard) {
@@ -438,10 +485,18 @@ class Parser {
     }
   }
 
+  struct Nest {
+    explicit Nest(int* d) : depth(d) { ++*depth; }
+    ~Nest() { --*depth; }
+    int* depth;
+  };
+
   std::string_view t_;
   Document* doc_;
   bool commented_;
   size_t i_ = 0;
+  int depth_ = 0;  // blocks, lists and objects open at i_
+  bool deep_reported_ = false;
 };
 
 // Only the contents of comment lines ("# x = 1" -> "  x = 1"), offsets unchanged.

@@ -105,11 +105,12 @@ class Xml {
 
   void Parse(size_t b, size_t e, std::vector<std::string> stack, bool commented) {
     size_t i = b;
+    size_t too_deep = 0;  // elements open past kMaxNesting: counted, their text not read
     while (i < e) {
       if (t_[i] != '<') {
         size_t n = t_.find('<', i);
         if (n == npos || n > e) n = e;
-        Text(i, n, stack, commented);
+        if (!too_deep) Text(i, n, stack, commented);
         i = n;
         continue;
       }
@@ -124,7 +125,7 @@ class Xml {
       if (t_.substr(i, 9) == "<![CDATA[") {
         size_t c = t_.find("]]>", i + 9);
         if (c == npos || c > e) c = e;
-        Text(i + 9, c, stack, commented);
+        if (!too_deep) Text(i + 9, c, stack, commented);
         i = c + 3;
         continue;
       }
@@ -134,10 +135,20 @@ class Xml {
       i = close + 1;
       if (tag.empty() || tag[0] == '?' || tag[0] == '!') continue;
       if (tag[0] == '/') {
-        if (!stack.empty()) stack.pop_back();
+        if (too_deep)
+          --too_deep;
+        else if (!stack.empty())
+          stack.pop_back();
         continue;
       }
       bool self = tag.back() == '/';
+      if (stack.size() >= static_cast<size_t>(kMaxNesting)) {
+        if (!self) ++too_deep;
+        if (!deep_reported_ && !commented)
+          out_->diagnostics.push_back({i - tag.size() - 2, NestingDiagnostic("XML elements")});
+        deep_reported_ = true;
+        continue;
+      }
       size_t ne = 0;
       while (ne < tag.size() && !IsSpace(tag[ne]) && tag[ne] != '/' && tag[ne] != '\n') ++ne;
       std::string name(tag.substr(0, ne));
@@ -167,6 +178,7 @@ class Xml {
 
   std::string_view t_;
   Document* out_;
+  bool deep_reported_ = false;
 };
 
 }  // namespace

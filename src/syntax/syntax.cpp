@@ -26,6 +26,12 @@ Token DecodedToken(std::string_view document, std::string_view decoded, const Of
   return t;
 }
 
+std::string NestingDiagnostic(std::string_view what) {
+  return std::string(what) + " nested deeper than " + std::to_string(kMaxNesting) +
+         " levels: the deeper part was not read as structure (its text is still matched as free "
+         "text)";
+}
+
 void EmbedRange(std::string_view text, size_t begin, size_t end, std::string path, Document* out) {
   if (end <= begin) return;
   EmbeddedDocument d;

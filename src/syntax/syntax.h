@@ -55,6 +55,15 @@ struct Diagnostic {
   std::string message;
 };
 
+// How deep a reader follows nested blocks, collections, elements or template tags. Past it the
+// reader stops descending (one Diagnostic per document, from NestingDiagnostic), skips to the
+// end of the too-deep part and reads on; the text stays matched as free text. Far deeper than
+// any configuration, and it keeps stack and key paths small (a path is built per level).
+inline constexpr int kMaxNesting = 100;
+
+// The message of the Diagnostic a reader emits where nesting passes kMaxNesting.
+std::string NestingDiagnostic(std::string_view what);
+
 struct Document {
   std::vector<Fact> facts;
   std::vector<EmbeddedDocument> embedded;

@@ -30,26 +30,133 @@ bool IgnoresShellExpansions(std::string_view syntax) {
          syntax == "toml" || syntax == "nix" || syntax == "ini" || syntax == "properties";
 }
 
-size_t FindClose(std::string_view text, size_t from, std::string_view close) {
-  size_t e = text.find(close, from);
-  return e == std::string_view::npos ? e : e + close.size();
-}
+// Finds the closers of template tags met left to right (ascending `from`) in linear time
+// overall. Unclosed openers (100,000 "${" in a broken or hostile file) would otherwise each scan
+// to the end of the text.
+class Closers {
+  static constexpr size_t npos = std::string_view::npos;
+  struct Found {
+    bool valid = false;
+    size_t from = 0, end = npos;
+  };
+  struct Unclosed {
+    bool known = false;
+    size_t start = 0;
+    std::vector<std::pair<size_t, size_t>> starts;  // (position, headroom), ascending
+  };
 
-// Index just past the brace that closes the one opened before `from` (nesting, "strings").
-size_t FindBrace(std::string_view text, size_t from, char open, char close) {
-  int depth = 1;
-  for (size_t i = from; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
-        if (text[i] == '\\') ++i;
-      continue;
-    }
-    if (c == open) ++depth;
-    if (c == close && --depth == 0) return i + 1;
+ public:
+  explicit Closers(std::string_view text) : t_(text), budget_(4 * text.size() + 65536) {}
+
+  // Index just past the first `close` ("}}", "%}", "#}", "%>") at or after `from`, or npos.
+  size_t Find(std::string_view close, size_t from) {
+    Found& f = found_[close == "}}" ? 0 : close == "%}" ? 1 : close == "#}" ? 2 : 3];
+    // The last answer holds for any later `from` up to where that closer starts.
+    if (f.valid && from >= f.from && (f.end == npos || from + close.size() <= f.end)) return f.end;
+    size_t e = t_.find(close, from);
+    f = {true, from, e == npos ? npos : e + close.size()};
+    return f.end;
   }
-  return std::string_view::npos;
-}
+
+  // Index just past the brace that closes the one opened right before `from` (nesting, and
+  // "strings" that end at their quote or the line's end), or npos.
+  size_t Brace(size_t from, char open, char close) {
+    Unclosed& u = unclosed_[open == '{' ? 0 : 1];
+    if (!u.known || from < u.start) {
+      size_t end = Scan(from, open, close, npos);
+      if (end == npos && !u.known) Record(from, open, close, &u);
+      return end;
+    }
+    // After an unclosed opener, a scan in the same state as that opener's scan at the same
+    // place runs in step with it, shallower: it closes iff that scan later comes down below
+    // its depth there (the headroom), known without scanning on.
+    if (const size_t* room = Headroom(u, from))
+      return *room >= 1 ? Scan(from, open, close, npos) : npos;
+    // Out of step (an opener inside a string of the unclosed expression): the scans meet at the
+    // next line start outside a string. A bounded budget of such steps keeps a hostile line of
+    // them linear; past it an opener is not taken for a tag (read as text: no reference lost).
+    size_t depth = 1;
+    State s = kCode;
+    for (size_t i = from; i < t_.size() && budget_ > 0; ++i, --budget_) {
+      char c = t_[i];
+      if (s == kCode && i > from && t_[i - 1] == '\n')
+        if (const size_t* room = Headroom(u, i))
+          return *room >= depth ? Scan(from, open, close, npos) : npos;
+      if (s == kCode && c == open) ++depth;
+      if (s == kCode && c == close && --depth == 0) return i + 1;
+      s = Step(s, c);
+    }
+    return npos;
+  }
+
+ private:
+  const size_t* Headroom(const Unclosed& u, size_t pos) const {
+    auto it = std::lower_bound(u.starts.begin(), u.starts.end(), std::make_pair(pos, size_t{0}));
+    return it != u.starts.end() && it->first == pos ? &it->second : nullptr;
+  }
+
+  // States of the brace scan: outside strings, in a string, right after a backslash in one.
+  enum State : unsigned char { kCode, kString, kEscape };
+
+  static State Step(State s, char c) {
+    switch (s) {
+      case kCode:
+        return c == '"' ? kString : kCode;
+      case kString:
+        return c == '"' || c == '\n' ? kCode : c == '\\' ? kEscape : kString;
+      case kEscape:
+        return kString;
+    }
+    return kCode;
+  }
+
+  size_t Scan(size_t from, char open, char close, size_t limit) const {
+    size_t depth = 1;
+    State s = kCode;
+    size_t stop = limit == npos ? t_.size() : std::min(t_.size(), from + limit);
+    for (size_t i = from; i < stop; ++i) {
+      char c = t_[i];
+      if (s == kCode && c == open) ++depth;
+      if (s == kCode && c == close && --depth == 0) return i + 1;
+      s = Step(s, c);
+    }
+    return npos;
+  }
+
+  // The scan of an unclosed opener from `from`: at every later place where another opener's
+  // scan would start in the same state, how far below its depth there the scan still goes.
+  void Record(size_t from, char open, char close, Unclosed* u) {
+    struct Mark {
+      size_t pos;
+      long depth, lowest_after;  // depth before pos; lowest depth from pos to the next mark
+    };
+    std::vector<Mark> marks;
+    long depth = 1;
+    State s = kCode;
+    for (size_t i = from; i < t_.size(); ++i) {
+      char c = t_[i];
+      if (s == kCode && i > from &&
+          (t_[i - 1] == '\n' || (t_[i - 1] == open && (t_[i - 2] == '$' || t_[i - 2] == '%'))))
+        marks.push_back({i, depth, depth});
+      if (s == kCode) depth += c == open ? 1 : c == close ? -1 : 0;
+      if (!marks.empty()) marks.back().lowest_after = std::min(marks.back().lowest_after, depth);
+      s = Step(s, c);
+    }
+    u->known = true;
+    u->start = from;
+    u->starts.resize(marks.size());
+    long lowest = depth;
+    for (size_t k = marks.size(); k-- > 0;) {
+      lowest = std::min(lowest, marks[k].lowest_after);
+      u->starts[k] = {marks[k].pos, static_cast<size_t>(std::max(0L, marks[k].depth - lowest))};
+    }
+  }
+
+  std::string_view t_;
+  Found found_[4];
+  Unclosed unclosed_[2];  // '{' and '('
+  size_t budget_;         // steps left for scans out of step with an unclosed one
+};
 
 bool IsIdentStart(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
@@ -159,6 +266,17 @@ bool Overlaps(size_t a, size_t alen, const TemplateSpan& s) {
   return a < s.end && s.begin < a + std::max<size_t>(alen, 1);
 }
 
+// The spans (sorted, disjoint) that overlap [a, a + alen): found by bisection, so that reading
+// every fact of a file with many tags stays linear.
+std::vector<const TemplateSpan*> Overlapping(const std::vector<TemplateSpan>& spans, size_t a,
+                                             size_t alen) {
+  std::vector<const TemplateSpan*> out;
+  auto it = std::upper_bound(spans.begin(), spans.end(), a,
+                             [](size_t x, const TemplateSpan& s) { return x < s.end; });
+  for (; it != spans.end() && Overlaps(a, alen, *it); ++it) out.push_back(&*it);
+  return out;
+}
+
 // A word written in quotes inside an expression ('pool' in "{{ 'pool' if p else 'server' }}").
 std::string_view FirstQuotedWord(std::string_view expr) {
   for (size_t i = 0; i < expr.size(); ++i) {
@@ -223,6 +341,7 @@ void DefaultFacts(std::string_view body, size_t base, Document* out) {
     bool first_arg_seen = false;
   };
   std::vector<Frame> stack{{'r', root, "", false, false}};
+  size_t too_deep = 0;  // brackets open past kMaxNesting: counted, their strings not read
   auto label_for_child = [&]() {
     Frame& top = stack.back();
     if (top.kind == '{' && !top.key.empty())
@@ -232,6 +351,11 @@ void DefaultFacts(std::string_view body, size_t base, Document* out) {
   for (size_t i = start; i < t.size(); ++i) {
     const MiniToken& k = t[i];
     Frame& top = stack.back();
+    if (too_deep) {
+      too_deep += k.kind == '[' || k.kind == '{' || k.kind == '(';
+      too_deep -= k.kind == ']' || k.kind == '}' || k.kind == ')';
+      continue;
+    }
     if (k.kind == 's') {
       bool is_key = top.kind == '{' && i + 1 < t.size() && t[i + 1].kind == ':';
       if (is_key) {
@@ -265,6 +389,12 @@ void DefaultFacts(std::string_view body, size_t base, Document* out) {
         int depth = 1;
         for (++i; i < t.size() && depth; ++i) depth += t[i].kind == '[' ? 1 : t[i].kind == ']' ? -1 : 0;
         --i;
+        continue;
+      }
+      if (stack.size() > static_cast<size_t>(kMaxNesting)) {
+        if (out->diagnostics.empty())
+          out->diagnostics.push_back({k.offset, NestingDiagnostic("template default values")});
+        too_deep = 1;
         continue;
       }
       stack.push_back(Frame{k.kind, label_for_child(), "", get_call, false});
@@ -315,25 +445,26 @@ std::string CanonicalConfigName(std::string_view dir, std::string_view base) {
 
 std::vector<TemplateSpan> FindTemplateSpans(std::string_view text, bool shell) {
   std::vector<TemplateSpan> out;
+  Closers closers(text);
   for (size_t i = 0; i + 1 < text.size();) {
     char c = text[i], n = text[i + 1];
     size_t end = std::string_view::npos;
     bool output = false;
     char dialect = 0;
     if (c == '{' && (n == '{' || n == '%' || n == '#')) {
-      end = FindClose(text, i + 2, n == '{' ? "}}" : n == '%' ? "%}" : "#}");
+      end = closers.Find(n == '{' ? "}}" : n == '%' ? "%}" : "#}", i + 2);
       output = n == '{';
       dialect = 'j';
     } else if (c == '<' && n == '%' && !(i + 2 < text.size() && text[i + 2] == '%')) {
-      end = FindClose(text, i + 2, "%>");
+      end = closers.Find("%>", i + 2);
       output = i + 2 < text.size() && text[i + 2] == '=';
       dialect = 'e';
     } else if ((c == '$' || c == '%') && n == '{' && !(i > 0 && text[i - 1] == c)) {
-      end = FindBrace(text, i + 2, '{', '}');
+      end = closers.Brace(i + 2, '{', '}');
       output = c == '$';
       dialect = 't';
     } else if (shell && c == '$' && n == '(') {
-      end = FindBrace(text, i + 2, '(', ')');
+      end = closers.Brace(i + 2, '(', ')');
       output = true;
       dialect = 's';
     } else if (shell && c == '$' && IsIdentStart(n) && !(i > 0 && text[i - 1] == '\\')) {
@@ -500,9 +631,9 @@ void ReadTemplateFile(std::string_view path, std::string_view text, Document* ou
     if (eol == std::string_view::npos) eol = text.size();
     size_t i = pos;
     while (i < eol && IsSpace(text[i])) ++i;
-    auto first = std::find_if(spans.begin(), spans.end(),
-                              [&](const TemplateSpan& s) { return s.begin == i; });
-    if (first != spans.end() && first->output) {
+    auto first = std::lower_bound(spans.begin(), spans.end(), i,
+                                  [](const TemplateSpan& s, size_t x) { return s.begin < x; });
+    if (first != spans.end() && first->begin == i && first->output) {
       std::vector<const TemplateSpan*> outs{&*first};
       size_t j = first->end;
       for (auto it = first + 1; it != spans.end() && it->begin < eol; ++it) {
@@ -577,10 +708,10 @@ void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_vie
     for (Fact& f : out->facts) {
       f.templated = f.templated || templated;
       f.section = repoint(f.section);
-      bool name_is_expression = in_masked(f.name) &&
-                                std::any_of(spans.begin(), spans.end(), [&](const TemplateSpan& s) {
-                                  return s.output && Overlaps(f.name_offset, f.name.size(), s);
-                                });
+      std::vector<const TemplateSpan*> over_name = Overlapping(spans, f.name_offset, f.name.size());
+      bool name_is_expression =
+          in_masked(f.name) && std::any_of(over_name.begin(), over_name.end(),
+                                           [](const TemplateSpan* s) { return s->output; });
       f.name = repoint(f.name);
       if (name_is_expression) {
         // "{{ 'pool' if p else 'server' }} HOST": the directive is the first quoted word.
@@ -592,9 +723,8 @@ void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_vie
       for (Token t : f.args) {
         size_t len = t.verbatim() ? t.text.size() : t.source_length;
         t.text = repoint(t.text);
-        std::vector<const TemplateSpan*> hit;
-        for (const TemplateSpan& s : spans)
-          if (s.output && Overlaps(t.offset, len, s)) hit.push_back(&s);
+        std::vector<const TemplateSpan*> hit = Overlapping(spans, t.offset, len);
+        std::erase_if(hit, [](const TemplateSpan* s) { return !s->output; });
         if (hit.empty()) {
           args.push_back(t);
           continue;

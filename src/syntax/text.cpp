@@ -3,6 +3,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <memory>
+#include <new>
+
 namespace ntpsweep::syntax {
 
 bool DecodeBase64(std::string_view in, std::string* out) {
@@ -28,28 +32,32 @@ bool DecodeBase64(std::string_view in, std::string* out) {
   return true;
 }
 
-bool Gunzip(std::string_view in, std::string* out, size_t limit) {
+GunzipStatus Gunzip(std::string_view in, std::string* out, size_t limit) {
   // libarchive is already a dependency; its raw format with the gzip filter is a plain inflater.
   out->clear();
   if (in.size() < 2 || static_cast<unsigned char>(in[0]) != 0x1f ||
       static_cast<unsigned char>(in[1]) != 0x8b)
-    return false;
-  struct archive* a = archive_read_new();
-  archive_read_support_filter_gzip(a);
-  archive_read_support_format_raw(a);
-  bool ok = archive_read_open_memory(a, in.data(), in.size()) == ARCHIVE_OK;
+    return GunzipStatus::kNotGzip;
+  struct Free {
+    void operator()(struct archive* a) const { archive_read_free(a); }
+  };
+  std::unique_ptr<struct archive, Free> a(archive_read_new());
+  if (!a) throw std::bad_alloc();
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_format_raw(a.get());
   struct archive_entry* entry = nullptr;
-  ok = ok && archive_read_next_header(a, &entry) == ARCHIVE_OK;
+  if (archive_read_open_memory(a.get(), in.data(), in.size()) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &entry) != ARCHIVE_OK)
+    return GunzipStatus::kCorrupt;
   char buf[16384];
-  while (ok) {
-    la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    out->append(buf, static_cast<size_t>(n));
-    if (out->size() > limit) ok = false;
+  for (;;) {
+    la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
+    if (n < 0) return GunzipStatus::kCorrupt;
+    if (n == 0) return GunzipStatus::kOk;
+    size_t room = limit - out->size();
+    out->append(buf, std::min(room, static_cast<size_t>(n)));
+    if (static_cast<size_t>(n) > room) return GunzipStatus::kTooLarge;
   }
-  archive_read_free(a);
-  return ok;
 }
 
 std::string PercentDecode(std::string_view in) {

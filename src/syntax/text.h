@@ -14,8 +14,17 @@ inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == 
 
 // Base64 (standard and URL alphabets, padding and white space ignored); false on bad input.
 bool DecodeBase64(std::string_view in, std::string* out);
-// gzip or zlib stream; false when it is neither or is corrupt. Output is capped at `limit`.
-bool Gunzip(std::string_view in, std::string* out, size_t limit = 16u << 20);
+// How much an embedded encoded payload (cloud-init gz+b64, a gzip data URL) may decode to.
+inline constexpr size_t kMaxDecodedBytes = 16u << 20;
+
+enum class GunzipStatus {
+  kOk,
+  kNotGzip,   // no gzip header: *out is empty
+  kCorrupt,   // the stream breaks off: *out holds what decoded before the damage
+  kTooLarge,  // more than `limit` bytes: *out holds the first `limit`
+};
+// Inflates a gzip stream into *out, at most `limit` bytes.
+GunzipStatus Gunzip(std::string_view in, std::string* out, size_t limit = kMaxDecodedBytes);
 // RFC 3986 percent-decoding ("%20" -> " ").
 std::string PercentDecode(std::string_view in);
 

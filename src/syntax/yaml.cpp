@@ -180,7 +180,8 @@ class Parser {
   }
 
   int ParseBlockNode(size_t pos, int parent_col) {
-    if (block_depth_ > 200) {  // "- - - - ...": far deeper than any configuration
+    if (block_depth_ >= kMaxNesting) {  // "- - - - ...": the rest of the line is not read
+      TooDeep(pos);
       cursor_ = LineEnd(pos) + 1;
       return NewNode(Node::kNull, pos);
     }
@@ -473,8 +474,9 @@ class Parser {
   // A flow collection or flow scalar at p; *end is just past it.
   int ParseFlow(size_t p, size_t* end) {
     char c = t_[p];
-    if ((c == '[' || c == '{') && flow_depth_ > 64) {  // hostile nesting: give up on it
-      *end = t_.size();
+    if ((c == '[' || c == '{') && flow_depth_ >= kMaxNesting) {  // skipped, not read
+      TooDeep(p);
+      *end = SkipFlow(p);
       return NewNode(Node::kNull, p);
     }
     if (c == '[' || c == '{') {
@@ -556,6 +558,28 @@ class Parser {
     return n;
   }
 
+  void TooDeep(size_t pos) {
+    if (diagnostics_.empty() && !commented_)
+      diagnostics_.push_back({pos, NestingDiagnostic("collections")});
+  }
+
+  // From a flow opener to just past its closer (quoted scalars skipped), without recursion.
+  size_t SkipFlow(size_t i) const {
+    size_t depth = 0;
+    for (; i < t_.size(); ++i) {
+      char c = t_[i];
+      if (c == '"' || c == '\'') {
+        for (++i; i < t_.size() && t_[i] != c; ++i)
+          if (c == '"' && t_[i] == '\\') ++i;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ']' || c == '}') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return t_.size();
+  }
+
   std::string_view t_;
   bool commented_;
   LineIndex lines_;
@@ -563,6 +587,9 @@ class Parser {
   size_t cursor_ = 0;
   int flow_depth_ = 0;
   int block_depth_ = 0;
+
+ public:
+  std::vector<Diagnostic> diagnostics_;
 };
 
 // --- From the tree to facts and embedded documents.
@@ -736,6 +763,9 @@ class Emitter {
   void EmbedOpaque(const Scalar& s, std::string path, std::string text) {
     if (commented_ || Handled(&s)) return;
     handled_.push_back(&s);
+    PushOpaque(s, std::move(path), std::move(text));
+  }
+  void PushOpaque(const Scalar& s, std::string path, std::string text) {
     EmbeddedDocument e;
     e.path = std::move(path);
     e.text = std::move(text);
@@ -769,6 +799,10 @@ class Emitter {
       Embed(s, path);
       return;
     }
+    // Read once, whether it decodes or not: cloud-init's write_files and the generic
+    // path/content convention both reach this scalar (a bad one was reported twice).
+    if (commented_ || Handled(&s)) return;
+    handled_.push_back(&s);
     std::string data = s.value, out;
     bool b64 = enc.find("b64") != npos || enc.find("base64") != npos;
     bool gz = enc.find("gz") != npos;
@@ -776,11 +810,34 @@ class Emitter {
       if (!DecodeBase64(data, &out)) return Diag(s.begin, "write_files content is not valid base64");
       data = std::move(out);
     }
-    if (gz) {
-      if (!Gunzip(data, &out)) return Diag(s.begin, "write_files content is not valid gzip");
-      data = std::move(out);
+    if (gz && !Inflate(s, "write_files content", &data)) return;
+    PushOpaque(s, path, std::move(data));
+  }
+
+  // Replaces *data (the decoded value of `s`) with what it inflates to. Past the size limit the
+  // first kMaxDecodedBytes are kept and read, and the limit is named; false (with a
+  // diagnostic) when nothing can be read.
+  bool Inflate(const Scalar& s, std::string_view what, std::string* data) {
+    std::string out;
+    switch (Gunzip(*data, &out)) {
+      case GunzipStatus::kOk:
+        break;
+      case GunzipStatus::kTooLarge:
+        Diag(s.begin, std::string(what) + " decompresses to more than " +
+                          std::to_string(kMaxDecodedBytes >> 20) + " MiB: only the first " +
+                          std::to_string(kMaxDecodedBytes >> 20) + " MiB were read");
+        break;
+      case GunzipStatus::kNotGzip:
+        Diag(s.begin, std::string(what) + " is not gzip data");
+        return false;
+      case GunzipStatus::kCorrupt:
+        Diag(s.begin, std::string(what) + " is not valid gzip" +
+                          (out.empty() ? "" : ": only the part before the damage was read"));
+        if (out.empty()) return false;
+        break;
     }
-    EmbedOpaque(s, path, std::move(data));
+    *data = std::move(out);
+    return true;
   }
 
   void Diag(size_t offset, std::string message) {
@@ -886,10 +943,10 @@ class Emitter {
       if (!DecodeBase64(data, &out)) return Diag(s.begin, "data URL is not valid base64");
       data = std::move(out);
     }
-    if (compression == "gzip" || (data.size() > 2 && static_cast<unsigned char>(data[0]) == 0x1f)) {
-      if (!Gunzip(data, &out)) return Diag(s.begin, "data URL content is not valid gzip");
-      data = std::move(out);
-    }
+    if ((compression == "gzip" ||
+         (data.size() > 2 && static_cast<unsigned char>(data[0]) == 0x1f)) &&
+        !Inflate(s, "data URL content", &data))
+      return;
     EmbedOpaque(s, path, std::move(data));
   }
 
@@ -1148,7 +1205,17 @@ bool ReadMime(std::string_view text, Document* out) {
         if (!DecodeBase64(text.substr(body, end - body), &e.text))
           out->diagnostics.push_back({body, "MIME part is not valid base64"});
         std::string unzipped;
-        if (Gunzip(e.text, &unzipped)) e.text = std::move(unzipped);
+        GunzipStatus inflated = Gunzip(e.text, &unzipped);
+        if (inflated == GunzipStatus::kTooLarge)
+          out->diagnostics.push_back(
+              {body, "MIME part decompresses to more than " +
+                         std::to_string(kMaxDecodedBytes >> 20) + " MiB: only the first " +
+                         std::to_string(kMaxDecodedBytes >> 20) + " MiB were read"});
+        if (inflated == GunzipStatus::kCorrupt && !unzipped.empty())
+          out->diagnostics.push_back({body,
+                                      "MIME part is not valid gzip: only the part before "
+                                      "the damage was read"});
+        if (inflated != GunzipStatus::kNotGzip && !unzipped.empty()) e.text = std::move(unzipped);
       } else {
         e.text = std::string(text.substr(body, end - body));
         e.line_map = {{0, body}};
@@ -1170,6 +1237,7 @@ void Read(std::string_view text, Document* out, bool json) {
   }
   Parser parser(text, false);
   std::vector<int> roots = parser.ParseAll();
+  for (Diagnostic& d : parser.diagnostics_) out->diagnostics.push_back(std::move(d));
   Emitter emitter(text, out, parser.nodes(), false);
   for (int r : roots) {
     emitter.Walk(r, "");

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bytes.h"
 #include "core/file.h"
 #include "core/fingerprint.h"
 
@@ -118,7 +119,13 @@ Finding FromJsonFinding(const Json& j) {
   f.rule_id = Str(j, "rule");
   f.severity = ParseSeverity(Str(j, "severity")).value_or(Severity::kWarning);
   f.activity = ParseActivity(Str(j, "activity"));
-  if (j.contains("chain") && j["chain"].is_array())
+  // The exact bytes of a name that is not UTF-8 (docs/output.md), else the chain as text.
+  std::string part;
+  if (j.contains("chain_base64") && j["chain_base64"].is_array())
+    for (const Json& c : j["chain_base64"])
+      if (c.is_string() && Base64Decode(c.get<std::string>(), &part))
+        f.location.chain.push_back(part);
+  if (f.location.chain.empty() && j.contains("chain") && j["chain"].is_array())
     for (const Json& c : j["chain"])
       if (c.is_string()) f.location.chain.push_back(c.get<std::string>());
   if (f.location.chain.empty()) f.location.chain = {Str(j, "location")};

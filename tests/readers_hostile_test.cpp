@@ -1,0 +1,391 @@
+// Hostile text for the syntax readers, generated here at run time: deep nesting, unclosed
+// template openers, UTF-16, trailing zero runs, oversized encoded content, odd file names,
+// a crash inside one entry. Each input carries a real reference beside the hostile part that
+// must still be found, and the gap must be named in a notice. No timing: a quadratic reader
+// shows as a ctest timeout (this file is its own test binary with a TIMEOUT, see
+// tests/CMakeLists.txt); the cases check structure (the notice naming the place, the reference
+// found, the tags recognised).
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/file.h"
+#include "run_binary.h"
+#include "scan/guard.h"
+#include "syntax/syntax.h"
+#include "syntax/template.h"
+
+namespace {
+
+using namespace ntpsweep::testing;  // run_binary.h
+using Json = nlohmann::json;
+
+std::string Repeat(std::string_view s, size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// Scans `root` for 10.20.30.40 (and 10.20.30.41) with JSON output; the scan must exit 0 or 1.
+Json Scan(const std::string& root, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"scan",   "-q",          "--format", "json",
+                                   "--host", "10.20.30.40", "--host",   "10.20.30.41"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(root);
+  RunResult r = RunNtpsweep(args);
+  INFO(r.err);
+  REQUIRE(r.signal == 0);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  return Json::parse(r.out);
+}
+
+// (line, matched) of every finding in a file whose location ends with `file`.
+std::vector<std::pair<int, std::string>> Found(const Json& doc, const std::string& file) {
+  std::vector<std::pair<int, std::string>> out;
+  for (const Json& f : doc["findings"])
+    if (f["location"].get<std::string>().ends_with(file))
+      out.emplace_back(f["line"].get<int>(), f["matched"].get<std::string>());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> Notices(const Json& doc, const std::string& id) {
+  std::vector<std::string> out;
+  for (const Json& n : doc["notices"])
+    if (n["id"] == id) out.push_back(n["message"].get<std::string>());
+  return out;
+}
+
+using Hits = std::vector<std::pair<int, std::string>>;
+
+}  // namespace
+
+TEST_CASE("hostile: nesting past the bound is skipped with one notice, references kept",
+          "[hostile][nesting]") {
+  TempDir tmp;
+  constexpr size_t kDeep = 20000;  // overflowed the recursive HCL parser's stack before
+  // HCL blocks: the reference before, one inside the deepest block, one after.
+  WriteWholeFile(tmp / "hcl/main.tf", "ntp_server = \"10.20.30.40\"\n" + Repeat("b {\n", kDeep) +
+                                          "x = \"10.20.30.41\"\n" + Repeat("}\n", kDeep) +
+                                          "ntp_servers = [\"10.20.30.41\"]\n");
+  // HCL lists and objects inside an attribute.
+  WriteWholeFile(tmp / "hcl-list/vars.tfvars", "ntp_servers = " + Repeat("[{a = ", kDeep) +
+                                                   "\"10.20.30.40\"" + Repeat("}]", kDeep) +
+                                                   "\nntp_server = \"10.20.30.41\"\n");
+  // JSON and YAML flow collections, YAML block sequences.
+  WriteWholeFile(tmp / "json/x.json", "{\"v\": " + Repeat("[", 100000) + "\"10.20.30.40\"" +
+                                          Repeat("]", 100000) + ", \"w\": \"10.20.30.41\"}\n");
+  WriteWholeFile(tmp / "yaml/x.yaml",
+                 "v:\n" + Repeat("- ", 100000) + "10.20.30.40\nw: 10.20.30.41\n");
+  // XML elements.
+  WriteWholeFile(tmp / "xml/autoinst.xml", "<profile>" + Repeat("<a>", 100000) + "10.20.30.40" +
+                                               Repeat("</a>", 100000) +
+                                               "<ntp_server>10.20.30.41</ntp_server></profile>\n");
+
+  Json doc = Scan(tmp.path());
+  CHECK(Found(doc, "hcl/main.tf") ==
+        Hits{{1, "10.20.30.40"}, {kDeep + 2, "10.20.30.41"}, {2 * kDeep + 3, "10.20.30.41"}});
+  CHECK(Found(doc, "hcl-list/vars.tfvars") == Hits{{1, "10.20.30.40"}, {2, "10.20.30.41"}});
+  CHECK(Found(doc, "json/x.json") == Hits{{1, "10.20.30.40"}, {1, "10.20.30.41"}});
+  CHECK(Found(doc, "yaml/x.yaml") == Hits{{2, "10.20.30.40"}, {3, "10.20.30.41"}});
+  CHECK(Found(doc, "xml/autoinst.xml") == Hits{{1, "10.20.30.40"}, {1, "10.20.30.41"}});
+  // One notice per document, naming the file and the line where the bound was passed.
+  std::vector<std::string> deep = Notices(doc, "malformed-document");
+  std::sort(deep.begin(), deep.end());
+  REQUIRE(deep.size() == 5);
+  CHECK(deep[0].starts_with(tmp / "hcl-list/vars.tfvars:1:"));
+  CHECK(deep[1].starts_with(tmp / "hcl/main.tf:102:"));  // block 101 opens on line 102
+  CHECK(deep[2].starts_with(tmp / "json/x.json:1:"));
+  CHECK(deep[3].starts_with(tmp / "xml/autoinst.xml:1:"));
+  CHECK(deep[4].starts_with(tmp / "yaml/x.yaml:2:"));
+  for (const std::string& m : deep)
+    CHECK(m.find("nested deeper than 100 levels") != std::string::npos);
+}
+
+TEST_CASE("hostile: structure below the nesting bound is still read", "[hostile][nesting]") {
+  // 99 levels: read as HCL (the rule names the key path), no notice.
+  ntpsweep::syntax::Document doc;
+  std::string text = Repeat("b {\n", 99) + "ntp_server = \"10.20.30.40\"\n" + Repeat("}\n", 99);
+  ntpsweep::syntax::ReadDocument(*ntpsweep::syntax::FindSyntax("hcl"), "main.tf", text, &doc);
+  CHECK(doc.diagnostics.empty());
+  REQUIRE(doc.facts.size() == 1);
+  CHECK(doc.facts[0].name.ends_with(".b.ntp_server"));
+  // 101 levels: the part past the bound is not read, and that is said once.
+  ntpsweep::syntax::Document deeper;
+  text = Repeat("b {\n", 101) + "ntp_server = \"10.20.30.40\"\n" + Repeat("}\n", 101);
+  ntpsweep::syntax::ReadDocument(*ntpsweep::syntax::FindSyntax("hcl"), "main.tf", text, &deeper);
+  CHECK(deeper.diagnostics.size() == 1);
+  CHECK(deeper.facts.empty());
+}
+
+TEST_CASE("hostile: unclosed template openers are read in linear time", "[hostile][templates]") {
+  using ntpsweep::syntax::FindTemplateSpans;
+  // Structure, not speed: after 100,000 unclosed openers a closed tag is still found, and the
+  // reference beside them too (the ctest TIMEOUT catches a quadratic scan).
+  std::string open = Repeat("${", 100000);
+  std::string text = "x = \"" + open + "\"\ny = \"${var.ok}\"\n";
+  std::vector<ntpsweep::syntax::TemplateSpan> spans = FindTemplateSpans(text, false);
+  // None of the unclosed ones is a tag; the closed one on the last line is.
+  REQUIRE(spans.size() == 1);
+  CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "${var.ok}");
+  // Closed tags after an unclosed one at lower depth are still tags.
+  text = "a = \"${\"\n" + Repeat("b = \"${var.x}\"\n", 3);
+  spans = FindTemplateSpans(text, false);
+  REQUIRE(spans.size() == 3);
+  CHECK(text.substr(spans[0].begin, spans[0].end - spans[0].begin) == "${var.x}");
+  // Nested braces inside an unclosed expression: an inner opener closes where its brace does.
+  text = "${ {" + Repeat("${x}", 3) + "\n";
+  spans = FindTemplateSpans(text, false);
+  CHECK(spans.size() == 3);
+  // Every kind of opener, unclosed, on many lines; and shell expansions.
+  text = Repeat("x = \"{{ %{ <% $( {% {# ${\"\n", 50000) + "y = \"{{ ok }}\"\n";
+  spans = FindTemplateSpans(text, true);
+  REQUIRE(!spans.empty());
+
+  TempDir tmp;
+  WriteWholeFile(tmp / "a/main.tf", "ntp_server = \"10.20.30.40\"\nx = \"" + open + "\"\n");
+  WriteWholeFile(tmp / "b/main.tf",
+                 "ntp_server = \"10.20.30.40\"\nx = " + Repeat("{", 100000) + "\n");
+  WriteWholeFile(tmp / "c/main.tf",
+                 "ntp_server = \"10.20.30.40\"\n" + Repeat("x = \"${\"\n", 100000));
+  WriteWholeFile(tmp / "d/tpl.j2", "server 10.20.30.40\n" + Repeat("{{ {% {# <% ${ $( \n", 50000));
+  WriteWholeFile(tmp / "e/run.sh", "ntpdate 10.20.30.40\n" + Repeat("echo \"$( ${ `\n", 50000));
+  Json doc = Scan(tmp.path());
+  for (const char* f : {"a/main.tf", "b/main.tf", "c/main.tf", "d/tpl.j2", "e/run.sh"}) {
+    INFO(f);
+    CHECK(Found(doc, f) == Hits{{1, "10.20.30.40"}});
+  }
+}
+
+namespace {
+
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// `data` compressed by the gzip tool.
+std::string Gzip(const TempDir& tmp, const std::string& data) {
+  WriteWholeFile(tmp / "gzip-in", data);
+  RunResult r = RunCommand(
+      {"/bin/sh", "-c", "gzip -c < '" + tmp / "gzip-in" + "' > '" + tmp / "gzip-out" + "'"});
+  REQUIRE(r.exit_code == 0);
+  std::string out = ReadWholeFile(tmp / "gzip-out");
+  std::filesystem::remove(tmp / "gzip-in");
+  std::filesystem::remove(tmp / "gzip-out");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: gz+b64 content past the size limit is read up to it, and says so",
+          "[hostile][cloud-init]") {
+  TempDir tmp;
+  // 18 MiB once inflated (the limit is 16 MiB): the reference on its first line.
+  std::string inner = "server 10.20.30.41 iburst\n" + Repeat("# padding line\n", 18u << 16);
+  std::string payload = Base64(Gzip(tmp, inner));
+  for (const char* encoding : {"gz+b64", "gzip+base64"}) {
+    INFO(encoding);
+    TempDir root;
+    WriteWholeFile(root / "user-data",
+                   std::string("#cloud-config\nntp:\n  servers: [10.20.30.40]\n") +
+                       "write_files:\n  - path: /etc/chrony.conf\n" + "    encoding: " + encoding +
+                       "\n    content: " + payload + "\n");
+    Json doc = Scan(root.path());
+    CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}, {7, "10.20.30.41"}});
+    std::vector<std::string> notes = Notices(doc, "malformed-document");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == root /
+                          "user-data:7:14: write_files content decompresses to more than 16 "
+                          "MiB: only the first 16 MiB were read");
+  }
+  // Truly broken gzip is still called that, once.
+  TempDir root;
+  std::string broken = Gzip(tmp, inner).substr(0, 10);
+  WriteWholeFile(root / "user-data",
+                 "#cloud-config\nntp:\n  servers: [10.20.30.40]\nwrite_files:\n"
+                 "  - path: /etc/chrony.conf\n    encoding: gz+b64\n"
+                 "    content: " +
+                     Base64(broken) + "\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}});
+  CHECK(Notices(doc, "malformed-document") ==
+        std::vector<std::string>{root / "user-data:7:14: write_files content is not valid gzip"});
+}
+
+TEST_CASE("hostile: a malformed embedded document is reported once", "[hostile][messages]") {
+  TempDir root;
+  WriteWholeFile(root / "user-data",
+                 "#cloud-config\nntp:\n  servers: [10.20.30.40]\nwrite_files:\n"
+                 "  - path: /etc/chrony.conf\n    encoding: b64\n    content: \"!!not base64\"\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "user-data") == Hits{{3, "10.20.30.40"}});
+  CHECK(Notices(doc, "malformed-document") ==
+        std::vector<std::string>{root / "user-data:7:14: write_files content is not valid base64"});
+}
+
+TEST_CASE("hostile: an exception in one entry's analysis ends that entry, not the scan",
+          "[hostile][guard]") {
+  using ntpsweep::Location;
+  using ntpsweep::Notice;
+  using ntpsweep::scan::GuardEntry;
+  std::vector<Notice> notices;
+  Location where{{"repo/etc", "chrony.conf"}};
+  bool after = false;
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw std::bad_alloc(); }));
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw std::runtime_error("reader bug"); }));
+  CHECK_FALSE(GuardEntry(where, &notices, [] { throw 42; }));
+  CHECK(GuardEntry(where, &notices, [&] { after = true; }));
+  CHECK(after);
+  REQUIRE(notices.size() == 3);
+  for (const Notice& n : notices) {
+    CHECK(n.id == "analysis-failed");
+    CHECK(n.location == where);
+    CHECK(n.message.starts_with(where.Render() + ": analysis stopped ("));
+  }
+  CHECK(notices[0].message.find("out of memory") != std::string::npos);
+  CHECK(notices[1].message.find("reader bug") != std::string::npos);
+}
+
+namespace {
+
+// `text` as UTF-16 with a byte order mark.
+std::string Utf16(const std::u16string& text, bool big_endian) {
+  std::string out = big_endian ? "\xFE\xFF" : "\xFF\xFE";
+  for (char16_t u : text) {
+    char hi = static_cast<char>(u >> 8), lo = static_cast<char>(u & 0xFF);
+    out += big_endian ? hi : lo;
+    out += big_endian ? lo : hi;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: UTF-16 files with a BOM are read as text at the right line and column",
+          "[hostile][utf16]") {
+  // Columns count code points, as for UTF-8 files: the emoji (a surrogate pair) is one.
+  std::u16string text =
+      u"# time\r\n$n = '\u00f1'\r\nw32tm /config /manualpeerlist:\"10.20.30.40\"\r\n"
+      u"x \U0001F600 10.20.30.41\r\n";
+  TempDir root;
+  WriteWholeFile(root / "le/setup.ps1", Utf16(text, false));
+  WriteWholeFile(root / "be/setup.ps1", Utf16(text, true));
+  Json doc = Scan(root.path());
+  for (const char* f : {"le/setup.ps1", "be/setup.ps1"}) {
+    INFO(f);
+    std::vector<std::tuple<int, int, std::string>> got;
+    for (const Json& x : doc["findings"])
+      if (x["location"].get<std::string>().ends_with(f))
+        got.emplace_back(x["line"], x["column"], x["line_text"]);
+    CHECK(got == std::vector<std::tuple<int, int, std::string>>{
+                     {3, 32, "w32tm /config /manualpeerlist:\"10.20.30.40\""},
+                     {4, 5, "x \xF0\x9F\x98\x80 10.20.30.41"}});
+  }
+  CHECK(doc["notices"].empty());
+
+  std::string decoded;
+  // An unpaired surrogate decodes to U+FFFD; a file without a BOM is left as it is.
+  CHECK(ntpsweep::TextOf(std::string("\xFF\xFE\x00\xD8"
+                                     "a\x00",
+                                     6),
+                         &decoded) ==
+        "\xEF\xBF\xBD"
+        "a");
+  CHECK(ntpsweep::TextOf("plain", &decoded) == "plain");
+}
+
+TEST_CASE("hostile: text followed by a hole of zeros is read up to the hole", "[hostile][holes]") {
+  TempDir root;
+  // A chrony.conf whose first line is the reference, then 1 MiB of zero bytes (a sparse tail
+  // after truncate, or padding), and a script with a binary payload.
+  WriteWholeFile(root / "etc/chrony.conf",
+                 "server 10.20.30.40 iburst\n" + std::string(1u << 20, '\0'));
+  REQUIRE(truncate((root / "etc/chrony.conf").c_str(), 1ll << 30) == 0);  // a 1 GiB hole
+  std::string payload;
+  for (int i = 0; i < 1000; ++i) payload += std::string("\0\x01\x02\x7f", 4);
+  WriteWholeFile(root / "install.sh", "#!/bin/sh\nntpdate 10.20.30.41\nexit 0\n" + payload);
+  // Binary from the first byte stays skipped, silently (a NUL before any line of text).
+  WriteWholeFile(root / "tool.bin", std::string("\x7f"
+                                                "ELF\x02\x01\x01\x00",
+                                                8) +
+                                        "10.20.30.40\n");
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "etc/chrony.conf") == Hits{{1, "10.20.30.40"}});
+  CHECK(Found(doc, "install.sh") == Hits{{2, "10.20.30.41"}});
+  CHECK(Found(doc, "tool.bin").empty());
+  CHECK(Notices(doc, "binary-tail") ==
+        std::vector<std::string>{
+            root / "etc/chrony.conf: only the text before byte 26 was read; it is followed by "
+                   "zero bytes (a hole or padding)",
+            root / "install.sh: only the text before byte 37 was read; it is followed by binary "
+                   "data"});
+  CHECK(doc["stats"]["binary_skipped"] == 1);
+
+  CHECK(ntpsweep::TextBeforeNul(std::string("no line break\0", 14)) == 0);
+  CHECK(ntpsweep::TextBeforeNul(std::string("a\n\x01\0", 4)) == 0);  // a control byte
+  CHECK(ntpsweep::TextBeforeNul(std::string("caf\xC3\xA9\n\0", 7)) == 6);
+}
+
+TEST_CASE("hostile: odd file names stay one line in text and exact in JSON", "[hostile][names]") {
+  TempDir root;
+  const std::string newline = "new\nline\x1b[31m.conf", not_utf8 = "bad\xff\xfe.conf";
+  WriteWholeFile(root / newline, "server 10.20.30.40\n");
+  WriteWholeFile(root / not_utf8, "server 10.20.30.41\n");
+  RunResult text = RunNtpsweep({"scan", "-q", "--color", "never", "--host", "10.20.30.40", "--host",
+                                "10.20.30.41", root.path()});
+  CHECK(text.exit_code == 1);
+  CHECK(text.out.find(root / "new\\nline\\x1b[31m.conf\n") != std::string::npos);
+  CHECK(text.out.find('\x1b') == std::string::npos);
+
+  Json doc = Scan(root.path());
+  REQUIRE(doc["findings"].size() == 2);
+  int exact = 0;
+  for (const Json& f : doc["findings"]) {
+    std::string location = f["location"];
+    if (location.ends_with(".conf") && location.find("bad") != std::string::npos) {
+      // `location` is lossy (U+FFFD); the base64 fields give the bytes back.
+      std::string bytes;
+      REQUIRE(ntpsweep::Base64Decode(f["location_base64"].get<std::string>(), &bytes));
+      CHECK(bytes == root / not_utf8);
+      REQUIRE(f["chain_base64"].size() == 1);
+      REQUIRE(ntpsweep::Base64Decode(f["chain_base64"][0].get<std::string>(), &bytes));
+      CHECK(bytes == root / not_utf8);
+      ++exact;
+    } else {
+      CHECK(location == root / newline);  // valid UTF-8: the plain field is exact
+      CHECK_FALSE(f.contains("location_base64"));
+    }
+  }
+  CHECK(exact == 1);
+
+  CHECK(ntpsweep::EscapeControls("a\tb\x7f\x01 ok") == "a\\tb\\x7f\\x01 ok");
+  CHECK(ntpsweep::IsValidUtf8("caf\xC3\xA9 \xF0\x9F\x98\x80"));
+  CHECK_FALSE(ntpsweep::IsValidUtf8("\xC0\xAF"));      // overlong
+  CHECK_FALSE(ntpsweep::IsValidUtf8("\xED\xA0\x80"));  // a surrogate
+  CHECK(ntpsweep::Base64Encode("ab") == "YWI=");
+}

@@ -406,7 +406,7 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
            {"data/application.properties", 3, "time.cloudflare.com"},
            {"embedded/chef/recipes/default.rb", 3, "10.20.30.40"},
            {"embedded/time.nix", 5, "10.20.30.40"},
-           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"}},
+           {"embedded/Configure-Time.ps1", 3, "10.20.30.40"},
            // Configs recognised by content, template suffixes on any name (issue #8).
            {"detect/content/fai/files/etc/chrony/CORP_TIME", 2, "10.20.30.40"},
            {"detect/content/fai/files/etc/systemd/timesyncd.conf/CORP_TIME", 3, "2001:db8::123"},

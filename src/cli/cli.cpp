@@ -11,7 +11,7 @@ namespace ntpsweep::cli {
 namespace {
 
 // Adding a subcommand is adding its file and a line here.
-constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules, RegisterInit, RegisterMerge, RegisterInventory};
+constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules, RegisterInit, RegisterMerge, RegisterInventory, RegisterFix};
 
 }  // namespace
 

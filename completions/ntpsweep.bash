@@ -28,8 +28,15 @@ _ntpsweep() {
     --include-suppressed --include-absent --summary --changed-since --shard --stats
     --no-prefilter"
 
+  local fix_opts="-h --help --host --replace-with --config --rules --no-builtin-rules
+    --disable-rule --exclude --include --format -o --output --apply --include-mentions
+    --archives -j --jobs"
+
   case $prev in
-    --format) COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); return ;;
+    --format)
+      if [[ $cmd == fix ]]; then COMPREPLY=($(compgen -W "diff sarif" -- "$cur"))
+      else COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); fi
+      return ;;
     --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --archives) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
@@ -37,7 +44,7 @@ _ntpsweep() {
     --config|--ignore-file|--baseline|--summary|-o|--output)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-    --host|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
+    --host|--replace-with|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
     --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
     --max-buffer|--changed-since|--shard)
       return ;;
@@ -45,9 +52,12 @@ _ntpsweep() {
 
   case $cmd in
     "")
-      COMPREPLY=($(compgen -W "scan rules init merge -h --help --version" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "scan fix rules init merge -h --help --version" -- "$cur")) ;;
     scan)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$scan_opts" -- "$cur"))
+      else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    fix)
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$fix_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
     rules)
       case $sub in

@@ -34,7 +34,7 @@ TEST_CASE("ci completions: every flag of every command's --help is completed", "
   const std::string zsh = ReadWholeFile(kSourceDir + "/completions/_ntpsweep");
   const std::vector<std::vector<std::string>> commands = {
       {"scan"}, {"rules", "list"}, {"rules", "show"}, {"rules", "validate"}, {"rules", "test"},
-      {"init"}, {"merge"}};
+      {"init"}, {"merge"}, {"fix"}};
   size_t checked = 0;
   for (const auto& cmd : commands) {
     RunResult r = RunNtpsweep(Join(cmd, {"--help"}));
@@ -50,7 +50,7 @@ TEST_CASE("ci completions: every flag of every command's --help is completed", "
   }
   CHECK(checked > 40);
   // Subcommands too.
-  for (const char* sub : {"scan", "rules", "init", "merge", "list", "show", "validate", "test"}) {
+  for (const char* sub : {"scan", "fix", "rules", "init", "merge", "list", "show", "validate", "test"}) {
     CHECK(Listed(bash, sub));
     CHECK(Listed(zsh, sub));
   }

@@ -17,6 +17,8 @@ test_pkgs=(
   # image fixtures (scripts/make-image-fixtures.sh) and bench/
   e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
   cpio 7zip genisoimage libarchive-tools rpm time
+  # ntpsweep fix checks rewritten configs with the daemons' and parsers' own readers
+  chrony python3-yaml
 )
 
 missing=()

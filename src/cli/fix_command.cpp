@@ -1,4 +1,5 @@
 // `ntpsweep fix`: the scan's findings -> edits (fix/) -> a diff, SARIF fixes, or files rewritten.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -112,7 +113,10 @@ int RunFixCommand(const FixArgs& args) {
   triage::Triage(triage, &result);
 
   fix::FixOptions fix_options;
-  fix_options.replacements = args.replace_with;
+  for (const std::string& n : args.replace_with)  // each new server once, in the order given
+    if (std::find(fix_options.replacements.begin(), fix_options.replacements.end(), n) ==
+        fix_options.replacements.end())
+      fix_options.replacements.push_back(n);
   fix_options.include_mentions = args.include_mentions;
   fix::FixPlan plan = fix::PlanFixes(&result.findings, rule_set, targets, fix_options);
 

@@ -85,7 +85,8 @@ class Planner {
           const host::TargetSet& old_targets, const FixOptions& options)
       : findings_(*findings), rules_(rules), old_(old_targets), options_(options) {
     std::string error;
-    for (const std::string& n : options_.replacements) new_.Add(n, &error);
+    for (size_t i = 0; i < options_.replacements.size(); ++i)
+      if (new_.Add(options_.replacements[i], &error)) new_index_.push_back(i);
   }
 
   FixPlan Run() {
@@ -160,7 +161,8 @@ class Planner {
     std::set<size_t> out;
     if (token.empty()) return out;
     auto m = new_.MatchToken(token, host::Context::kHostValue);
-    if (m && m->kind == host::MatchKind::kExact) out.insert(m->target);
+    if (m && m->kind == host::MatchKind::kExact && m->target < new_index_.size())
+      out.insert(new_index_[m->target]);
     return out;
   }
 
@@ -585,6 +587,7 @@ class Planner {
   const host::TargetSet& old_;
   const FixOptions& options_;
   host::TargetSet new_;
+  std::vector<size_t> new_index_;  // new_ target -> index into options_.replacements
   std::map<std::string, std::set<size_t>> inserted_;  // list -> new servers put in by this run
   FixPlan plan_;
 };

@@ -28,8 +28,16 @@ _ntpsweep() {
     --include-suppressed --include-absent --annotate --summary --changed-since --shard --stats
     --no-prefilter"
 
+  local fix_opts="-h --help --host --replace-with --config --rules --no-builtin-rules
+    --disable-rule --exclude --include --format -o --output --apply --include-mentions
+    --archives -j --jobs"
+
   case $prev in
-    --format) COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); return ;;
+    --format)
+      if [[ $cmd == fix ]]; then COMPREPLY=($(compgen -W "diff sarif" -- "$cur"))
+      elif [[ $cmd == watch ]]; then COMPREPLY=($(compgen -W "text json" -- "$cur"))
+      else COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); fi
+      return ;;
     --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --archives) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
@@ -41,7 +49,7 @@ _ntpsweep() {
     --kod) COMPREPLY=($(compgen -W "deny rate" -- "$cur")); return ;;
     --pcap|--log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --listen|--server|--duration|--until-quiet|--max-packets|--max-clients) return ;;
-    --host|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
+    --host|--replace-with|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
     --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
     --max-buffer|--changed-since|--shard)
       return ;;
@@ -49,9 +57,12 @@ _ntpsweep() {
 
   case $cmd in
     "")
-      COMPREPLY=($(compgen -W "scan rules init merge watch -h --help --version" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "scan rules init merge watch fix -h --help --version" -- "$cur")) ;;
     scan)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$scan_opts" -- "$cur"))
+      else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    fix)
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$fix_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
     rules)
       case $sub in

@@ -20,8 +20,9 @@ test_pkgs=(
   # image fixtures (scripts/make-image-fixtures.sh) and bench/
   e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
   cpio 7zip genisoimage libarchive-tools rpm time
-  # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare
-  chrony sntp iproute2 util-linux
+  # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare;
+  # ntpsweep fix checks rewritten configs with the daemons' and parsers' own readers
+  chrony sntp iproute2 util-linux python3-yaml
 )
 
 missing=()

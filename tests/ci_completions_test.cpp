@@ -34,7 +34,7 @@ TEST_CASE("ci completions: every flag of every command's --help is completed", "
   const std::string zsh = ReadWholeFile(kSourceDir + "/completions/_ntpsweep");
   const std::vector<std::vector<std::string>> commands = {
       {"scan"}, {"rules", "list"}, {"rules", "show"}, {"rules", "validate"}, {"rules", "test"},
-      {"init"}, {"merge"}, {"watch"}};
+      {"init"}, {"merge"}, {"watch"}, {"fix"}};
   size_t checked = 0;
   for (const auto& cmd : commands) {
     RunResult r = RunNtpsweep(Join(cmd, {"--help"}));
@@ -51,7 +51,7 @@ TEST_CASE("ci completions: every flag of every command's --help is completed", "
   CHECK(checked > 40);
   // Subcommands too.
   for (const char* sub :
-       {"scan", "rules", "init", "merge", "watch", "list", "show", "validate", "test"}) {
+       {"scan", "rules", "init", "merge", "watch", "fix", "list", "show", "validate", "test"}) {
     CHECK(Listed(bash, sub));
     CHECK(Listed(zsh, sub));
   }

@@ -131,6 +131,17 @@ TEST_CASE("rules loader: malformed rule files name file:line:column", "[rules]")
     RequireRuleError(WithLine(8, "    severity: warning\n    activity: sometimes"), 9, 15,
                      "'activity'");
   }
+  SECTION("fix: an unknown edit") {
+    RequireRuleError(WithLine(8, "    severity: warning\n    fix: rewrite"), 9, 10, "'fix' must be line, list or value");
+  }
+  SECTION("fix: a separator for an edit that has none") {
+    RequireRuleError(WithLine(8, "    severity: warning\n    fix: {edit: value, separator: ','}"), 9, 35,
+                     "'separator' applies to 'edit: list' only");
+  }
+  SECTION("fix: an unknown key") {
+    RequireRuleError(WithLine(8, "    severity: warning\n    fix: {edit: line, lines: all}"), 9, 23,
+                     "unknown key 'lines' in fix");
+  }
   SECTION("bad regex") {
     std::string yaml = Replaced(WithLine(13, "      regex: 'timeserver ({host}'"),
                                 "      directives: [timeserver]\n", "");

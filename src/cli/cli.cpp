@@ -11,8 +11,8 @@ namespace ntpsweep::cli {
 namespace {
 
 // Adding a subcommand is adding its file and a line here.
-constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules, RegisterInit, RegisterMerge, RegisterInventory,
-                                   RegisterWatch};
+constexpr RegisterFn kCommands[] = {RegisterScan, RegisterRules, RegisterInit, RegisterMerge,
+                                   RegisterInventory, RegisterWatch, RegisterFix};
 
 }  // namespace
 

@@ -34,6 +34,7 @@ std::vector<Command> RegisterInit(CLI::App& parent);
 std::vector<Command> RegisterMerge(CLI::App& parent);
 std::vector<Command> RegisterInventory(CLI::App& parent);  // inventory_command.cpp
 std::vector<Command> RegisterWatch(CLI::App& parent);      // watch_command.cpp
+std::vector<Command> RegisterFix(CLI::App& parent);        // fix_command.cpp
 
 // --stats: where the time went and what the gate spared, on stderr after the report.
 void WriteStats(std::ostream& out, const ScanStats& stats, double output_seconds);

@@ -68,6 +68,18 @@ struct Suppression {
 enum class BaselineState { kNone, kNew, kUnchanged, kUpdated, kAbsent };
 std::string_view BaselineStateName(BaselineState s);  // "", "new", "unchanged", ...
 
+// One edit of `ntpsweep fix` in the file a finding is in: the bytes of `deleted` become `inserted`
+// (SARIF fix: artifactChanges/replacements).
+struct Replacement {
+  Span deleted;
+  std::string inserted;
+};
+
+struct Fix {
+  std::string description;
+  std::vector<Replacement> replacements;  // in the finding's own file (chain of one level)
+};
+
 struct Finding {
   std::string rule_id;
   Location location;
@@ -89,6 +101,7 @@ struct Finding {
   std::string fingerprint;
   std::optional<Suppression> suppression;
   BaselineState baseline_state = BaselineState::kNone;
+  std::vector<Fix> fixes;  // ntpsweep fix: the edits that retire the server here
 };
 
 // Something the scan could not do completely: an unreadable file, a malformed config, a limit.

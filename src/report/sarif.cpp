@@ -77,6 +77,26 @@ Json ArtifactLocation(const std::string& path) {
   return loc;
 }
 
+// ntpsweep fix: each fix's replacements in the finding's own file (SARIF 3.55, 3.57).
+Json FixesOf(const Finding& f) {
+  Json fixes = Json::array();
+  for (const Fix& fix : f.fixes) {
+    Json replacements = Json::array();
+    for (const Replacement& r : fix.replacements)
+      replacements.push_back({{"deletedRegion",
+                               {{"startLine", r.deleted.line},
+                                {"startColumn", r.deleted.column},
+                                {"endLine", r.deleted.end_line},
+                                {"endColumn", r.deleted.end_column}}},
+                              {"insertedContent", {{"text", r.inserted}}}});
+    fixes.push_back({{"description", {{"text", fix.description}}},
+                     {"artifactChanges",
+                      Json::array({{{"artifactLocation", ArtifactLocation(FlatPath(f.location))},
+                                    {"replacements", replacements}}})}});
+  }
+  return fixes;
+}
+
 }  // namespace
 
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
@@ -169,6 +189,7 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
       res["properties"]["location"] = where.Render();
     }
     for (const auto& [key, value] : f.properties) res["properties"][key] = value;  // layer, partition
+    if (!f.fixes.empty()) res["fixes"] = FixesOf(f);
     results.push_back(std::move(res));
   }
 

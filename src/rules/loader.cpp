@@ -186,6 +186,39 @@ class Loader {
     }
   }
 
+  // `fix: line|list|value` or `fix: {edit: list, separator: ","}` (docs/rules.md).
+  void LoadFix(const YAML::Node& node, Rule* rule) const {
+    // (YAML::Node's operator= writes into the node it refers to: a fresh node per case.)
+    if (node.IsMap()) {
+      CheckKeys(node, {"edit", "separator", "directives", "scope"}, "fix");
+      if (node["directives"]) rule->fix.directives = StrList(node["directives"], "directives");
+      if (node["scope"]) {
+        std::string scope = Str(node["scope"], "scope");
+        if (scope != "file" && scope != "value") Fail(node["scope"], "'scope' must be file or value");
+        rule->fix.whole_file = scope == "file";
+      }
+      if (!node["edit"]) Fail(node, "'fix' needs 'edit: line|list|value'");
+      if (node["separator"]) {
+        rule->fix.separator = Str(node["separator"], "separator");
+        if (rule->fix.separator.empty() ||
+            rule->fix.separator.find_first_not_of(" ,;") != std::string::npos)
+          Fail(node["separator"], "'separator' is made of spaces, ',' and ';'");
+      }
+    }
+    const YAML::Node edit = node.IsMap() ? node["edit"] : node;
+    std::string e = Str(edit, "edit");
+    if (e == "line") rule->fix.edit = FixEdit::kLine;
+    else if (e == "list") rule->fix.edit = FixEdit::kList;
+    else if (e == "value") rule->fix.edit = FixEdit::kValue;
+    else Fail(edit, "'fix' must be line, list or value");
+    if (!rule->fix.separator.empty() && rule->fix.edit != FixEdit::kList)
+      Fail(node["separator"], "'separator' applies to 'edit: list' only");
+    if (!rule->fix.directives.empty() && rule->fix.edit != FixEdit::kLine)
+      Fail(node["directives"], "'directives' applies to 'edit: line' only");
+    if (rule->fix.edit == FixEdit::kLine && rule->type != MatchType::kDirective)
+      Fail(edit, "'fix: line' needs a 'syntax:' rule (its directive starts the line)");
+  }
+
   void LoadExamples(const YAML::Node& node, Rule* rule) const {
     if (!node.IsSequence()) Fail(node, "'examples' must be a list");
     for (const YAML::Node& ex : node) {
@@ -211,7 +244,7 @@ class Loader {
     if (!node.IsMap()) Fail(node, "a rule must be a mapping");
     CheckKeys(node,
               {"id", "name", "short", "full", "help", "message", "severity", "activity", "tags",
-               "precision", "security-severity", "files", "match", "examples"},
+               "precision", "security-severity", "files", "match", "fix", "examples"},
               "rule");
     for (const char* required : {"id", "name", "short", "full", "help", "message", "severity", "match"})
       if (!node[required]) Fail(node, std::string("rule is missing '") + required + "'");
@@ -256,6 +289,7 @@ class Loader {
     }
     if (node["files"]) LoadFiles(node["files"], rule.get());
     LoadMatch(node["match"], rule.get());
+    if (node["fix"]) LoadFix(node["fix"], rule.get());
     if (node["examples"]) LoadExamples(node["examples"], rule.get());
     return rule;
   }

@@ -39,6 +39,25 @@ enum class HostArgs {
   kAfter,  // arguments after the word `after` ("constraint from URL")
 };
 
+// How `ntpsweep fix` may rewrite a finding of the rule (docs/fix.md); kNone: it never does.
+enum class FixEdit {
+  kNone,
+  kLine,   // a directive line: one copy of the line per new server, options kept
+  kList,   // one element of a list (words, a YAML/JSON/HCL sequence): one element per server
+  kValue,  // a value that holds one server: the (first) new server replaces it
+};
+
+struct FixSpec {
+  FixEdit edit = FixEdit::kNone;
+  // kList: what joins elements when the value holds only the old server ("," or " "); empty
+  // means the value is a single server unless its neighbours show a list (a comma, brackets).
+  std::string separator;
+  // kLine: the directives whose lines are rewritten (empty: all of the rule's); `unpeer` or
+  // `broadcast` name the old server without being a place for the new one.
+  std::vector<std::string> directives;
+  bool whole_file = false;  // `scope: file`: every value of the file is one list (step-tickers)
+};
+
 struct Rule {
   std::string id;
   std::string name;  // PascalCase display name (SARIF reportingDescriptor.name)
@@ -96,6 +115,8 @@ struct Rule {
   host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
   std::unique_ptr<RE2> regex;
   std::string comment_chars;  // regex rules: a match on a line starting with these is commented
+
+  FixSpec fix;  // ntpsweep fix
 
   std::vector<Example> examples;
   std::string source;  // "rules/ntp.yaml:12:3", for messages

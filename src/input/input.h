@@ -45,6 +45,7 @@ struct WalkOptions {
   bool open_archives = true;         // in directories, open archives, images and disks found
   bool all_layers = false;           // --layers all: report every image layer as it is
   Progress* progress = nullptr;      // stderr progress line, when shown
+  ScanBudget* budget = nullptr;      // the scan's --max-total-bytes, shared; null: no total
 };
 
 struct Opener {

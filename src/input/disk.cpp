@@ -760,11 +760,11 @@ class DiskWalker {
     bool mapped = f->meta->content_type == TSK_FS_META_CONTENT_TYPE_DEFAULT;
     uint64_t cap = dir ? w.max_dir_bytes : mapped ? w.volume_bytes : UINT64_MAX;
     if (size >= 0 && static_cast<uint64_t>(size) <= cap) return true;
-    Chain at = w.vol->FileChain(path.empty() ? "." : path);
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
     scan_.Note(Notice::Level::kWarning, "disk-error", at,
-               Location{at}.Render() + ": its inode claims " + std::to_string(size) +
-                   " bytes for a " + (dir ? "directory" : "file") + " on a " +
-                   std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
+               Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
+                   " claims " + std::to_string(size) + " bytes for a " + (dir ? "directory" : "file") +
+                   " on a " + std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
     return false;
   }
 

@@ -23,7 +23,7 @@ _ntpsweep() {
   local scan_opts="-h --help --host --config --rules --no-builtin-rules --disable-rule
     --enable-rule --severity --format -o --output --fail-on --fail-on-new-only --exclude
     --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
-    --layers --max-depth --max-entry-size --max-input-size --max-ratio --max-entries
+    --layers --max-depth --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries
     --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
     --include-suppressed --include-absent --summary --changed-since --shard --stats
     --no-prefilter"
@@ -38,7 +38,7 @@ _ntpsweep() {
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --host|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
-    --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
+    --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-total-bytes|--max-ratio|--max-entries|\
     --max-buffer|--changed-since|--shard)
       return ;;
   esac

@@ -10,7 +10,13 @@ out=${1:?usage: make-hardening-inputs.sh OUTDIR}
 for tool in mke2fs debugfs sfdisk python3; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
-rm -rf "$out.tmp" && mkdir -p "$out.tmp" && cd "$out.tmp"
+# Built once per script version (test cases run as parallel processes), aside, then renamed.
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
+[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
+mkdir -p "$(dirname "$out")"
+work=$(mktemp -d "$out.tmp.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
 export SOURCE_DATE_EPOCH=1600000000 TZ=UTC LC_ALL=C
 
 # The planted tree of every file system below.
@@ -192,4 +198,7 @@ rewrite("gpt-bad-entry.img", {1: (sectors + 2048, sectors + 4095), 3: (22000, 21
 rewrite("gpt-whole-disk.img", {1: (0, (8 << 20) // 512 - 1)})
 PY
 rm -rf tree
-cd .. && rm -rf "$out" && mv "$out.tmp" "$out"
+echo "$stamp" > .stamp
+cd ..
+[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0  # another process won
+rm -rf "$out" && mv -T "$work" "$out" 2>/dev/null || true

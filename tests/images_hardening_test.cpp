@@ -102,7 +102,7 @@ TEST_CASE("the ratio limit holds for each archive as a whole", "[images][hardeni
   CHECK(Decompressed(doc) < (32u << 20));  // 64 MiB behind the gzip
 }
 
-TEST_CASE("--max-total-bytes bounds the whole scan", "[images][hardening][total]") {
+TEST_CASE("the whole scan is bounded by --max-total-bytes", "[images][hardening][total]") {
   Json doc =
       Scan({"--max-total-bytes", "3MiB", "total-1.tar.gz", "total-2.tar.gz", "total-3.tar.gz"});
   CHECK(FindingPlaces(doc).count("total-1.tar.gz!etc/ntp.conf:1"));

@@ -23,7 +23,7 @@ _ntpsweep() {
   local scan_opts="-h --help --host --config --rules --no-builtin-rules --disable-rule
     --enable-rule --severity --format -o --output --fail-on --fail-on-new-only --exclude
     --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
-    --layers --max-depth --max-entry-size --max-input-size --max-ratio --max-entries
+    --layers --max-depth --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries
     --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
     --include-suppressed --include-absent --annotate --summary --changed-since --shard --stats
     --no-prefilter"
@@ -50,7 +50,7 @@ _ntpsweep() {
     --pcap|--log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --listen|--server|--duration|--until-quiet|--max-packets|--max-clients) return ;;
     --host|--replace-with|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
-    --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-ratio|--max-entries|\
+    --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-total-bytes|--max-ratio|--max-entries|\
     --max-buffer|--changed-since|--shard)
       return ;;
   esac

@@ -375,8 +375,14 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
   scan_cmd->add_option("--max-input-size", scan.limits.max_input_bytes,
                        "Bytes decompressed for one operand, all levels (default: 64GiB)")
       ->transform(CLI::AsSizeValue(false));
-  scan_cmd->add_option("--max-ratio", scan.limits.max_ratio,
-                       "Decompressed bytes per byte of input before reading stops (default: 1000)")
+  scan_cmd
+      ->add_option("--max-total-bytes", scan.limits.max_total_bytes,
+                   "Bytes decompressed by the whole scan, every input together (default: 256GiB)")
+      ->transform(CLI::AsSizeValue(false));
+  scan_cmd
+      ->add_option(
+          "--max-ratio", scan.limits.max_ratio,
+          "Decompressed bytes per byte of an input or archive before reading stops (default: 1000)")
       ->check(CLI::PositiveNumber);
   scan_cmd->add_option("--max-entries", scan.limits.max_entries,
                        "Members of one archive or files of one file system (default: 1000000)")

@@ -20,6 +20,7 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("passed to the readers", s.analyzed);
   row("read for linkage", s.observed);
   row("truncated", s.truncated);
+  row("bytes decompressed", static_cast<size_t>(s.decompressed));
   for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
   for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
   auto phase = [&](const std::string& name, double seconds) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@ struct ScanStats {
   size_t analyzed = 0;         // text entries the gate passed on to the readers
   size_t prefiltered_out = 0;  // text entries done after the gate's pass
   size_t observed = 0;         // text entries read for linkage (expressions, installs)
+  uint64_t decompressed = 0;   // bytes read out of archives, images and disks (--max-total-bytes)
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
 #include "input/dispatch.h"
 #include "input/member_path.h"
+#include "input/zip_overlap.h"
 
 namespace ntpsweep::input {
 namespace {
@@ -69,24 +71,36 @@ std::string DecompressedName(const std::string& path, std::string_view head) {
   return std::string(kRawName);
 }
 
+// One archive's reading: its source, and what the ratio limit weighs its members against.
+struct ArchiveInput {
+  ByteSource* src;
+  uint64_t size = 0;      // the archive's own size when known (a file, memory), else 0
+  uint64_t pulled = 0;    // bytes of the archive read so far (a stream's size so far)
+  uint64_t produced = 0;  // bytes of its members read so far, all members together
+  bool over_ratio = false;
+
+  uint64_t packed() const { return size ? size : pulled; }
+};
+
 la_ssize_t ReadCallback(archive* a, void* data, const void** buf) {
-  auto* src = static_cast<ByteSource*>(data);
+  auto* in = static_cast<ArchiveInput*>(data);
   std::string_view block;
-  if (!src->Next(&block)) {
-    std::string e = src->error();
+  if (!in->src->Next(&block)) {
+    std::string e = in->src->error();
     archive_set_error(a, EIO, "%s", e.empty() ? "read error" : e.c_str());
     return -1;
   }
+  in->pulled += block.size();
   *buf = block.data();
   return static_cast<la_ssize_t>(block.size());
 }
 
 la_int64_t SeekCallback(archive*, void* data, la_int64_t offset, int whence) {
-  return static_cast<ByteSource*>(data)->Seek(offset, whence);
+  return static_cast<ArchiveInput*>(data)->src->Seek(offset, whence);
 }
 
 la_int64_t SkipCallback(archive*, void* data, la_int64_t request) {
-  auto* src = static_cast<ByteSource*>(data);
+  auto* src = static_cast<ArchiveInput*>(data)->src;
   if (!src->seekable() || request <= 0) return 0;  // libarchive then reads and discards
   int64_t here = src->Seek(0, SEEK_CUR);
   if (here < 0 || src->Seek(request, SEEK_CUR) < 0) return 0;
@@ -118,8 +132,8 @@ void EnableFormats(archive* a, bool raw) {
 // per-input limits applied.
 class MemberSource : public ByteSource {
  public:
-  MemberSource(archive* a, InputScan& scan, const Chain& chain)
-      : a_(a), scan_(scan), chain_(chain) {}
+  MemberSource(archive* a, InputScan& scan, const Chain& chain, ArchiveInput& archive)
+      : a_(a), scan_(scan), chain_(chain), archive_(archive) {}
 
   bool Next(std::string_view* block) override {
     *block = {};
@@ -157,6 +171,15 @@ class MemberSource : public ByteSource {
       *block = {};
       return true;
     }
+    // The archive as a whole: all its members together against its own compressed size.
+    archive_.produced += block->size();
+    uint64_t packed = archive_.packed();
+    if (archive_.produced > Limits::kRatioFloor && packed > 0 &&
+        archive_.produced / packed >= scan_.limits().max_ratio) {
+      archive_.over_ratio = limited_ = true;
+      *block = {};
+      return true;
+    }
     if (produced_ > scan_.limits().max_entry_bytes) {
       limited_ = true;
       entry_limit_ = true;
@@ -177,7 +200,7 @@ class MemberSource : public ByteSource {
     std::string_view b;
     while (!eof_) {
       if (!Next(&b)) return false;
-      if (limited_ || scan_.stopped()) return true;
+      if (limited_ || scan_.stopped() || archive_.over_ratio) return true;
     }
     return true;
   }
@@ -186,6 +209,7 @@ class MemberSource : public ByteSource {
   archive* a_;
   InputScan& scan_;
   const Chain& chain_;
+  ArchiveInput& archive_;
   const char* pending_ = nullptr;
   size_t pending_len_ = 0;
   uint64_t pending_off_ = 0;
@@ -217,7 +241,19 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     return;
   }
   EnableFormats(a.get(), format.kind == ContentKind::kCompressed);
-  archive_read_set_callback_data(a.get(), &src);
+  ArchiveInput input{&src};
+  ZipOverlap overlap;
+  if (src.seekable()) {
+    int64_t end = src.Seek(0, SEEK_END);
+    if (end > 0 && src.Seek(0, SEEK_SET) == 0) input.size = static_cast<uint64_t>(end);
+    // Members sharing stored bytes are refused unread: each would decompress the shared data
+    // again (a zip bomb without nesting). The other members are read as usual.
+    if (input.size && format.format == "zip")
+      FindZipOverlaps(
+          [&](uint64_t off, size_t len, std::string* out) { return src.ReadAt(off, len, out); },
+          input.size, limits.max_buffer_bytes, &overlap);
+  }
+  archive_read_set_callback_data(a.get(), &input);
   archive_read_set_read_callback(a.get(), ReadCallback);
   if (src.seekable()) {
     archive_read_set_seek_callback(a.get(), SeekCallback);
@@ -232,8 +268,11 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   ImageProbe probe;
   uint64_t kept_bytes = 0;
   uint64_t entries = 0;
+  uint64_t refused = 0;                    // overlapping zip members
+  constexpr uint64_t kNamedRefusals = 20;  // named one by one; the rest are counted
   bool member_failed = false;
   bool unsafe_reported = false;
+  bool in_damage = false;  // since the last sound header, libarchive met only damaged ones
   for (;;) {
     if (scan.stopped()) break;
     archive_entry* entry = nullptr;
@@ -259,7 +298,22 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
                     " members; the rest were not read (--max-entries)");
       break;
     }
-    if (r == ARCHIVE_RETRY) continue;  // libarchive skips a member it cannot make sense of
+    if (r == ARCHIVE_RETRY) {
+      // libarchive skips a header it cannot make sense of (a tar checksum that does not match)
+      // and tries the next block: whatever that member held is lost, so say where, once per run
+      // of damaged blocks.
+      --entries;
+      if (!in_damage) {
+        const char* e = archive_error_string(a.get());
+        scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                  where + ": " + (e ? e : "a damaged member header") + " (after " +
+                      std::to_string(entries) +
+                      " members); what follows it up to the next sound header was skipped");
+      }
+      in_damage = true;
+      continue;
+    }
+    in_damage = false;
     scan.AddEntry();
     bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
     if (raw && archive_filter_count(a.get()) <= 1) {
@@ -276,6 +330,14 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       // and names are bytes to us. pax names that do not fit the locale come back as UTF-8.
       const char* n = archive_entry_pathname(entry);
       if (!n) n = archive_entry_pathname_utf8(entry);
+      if (n && overlap.names.count(n)) {
+        if (++refused <= kNamedRefusals)
+          scan.Note(Notice::Level::kWarning, "archive-error", Child(chain, n),
+                    where + ": member " + n +
+                        " shares its stored data with another member (overlapping zip entries, the "
+                        "shape of a zip bomb); not read");
+        continue;
+      }
       bool unsafe = false;
       name = NormalizeMemberName(n ? n : "", &unsafe);
       // "/" and "//" (an ar symbol table, long names) normalise to nothing: metadata, skipped.
@@ -325,7 +387,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     if (BaseOf(name).starts_with(".wh.")) continue;  // image whiteout: metadata, no content
     Chain child = Child(chain, name);
     std::string child_path = raw ? DirOf(path) + name : name;
-    MemberSource member(a.get(), scan, child);
+    MemberSource member(a.get(), scan, child, input);
     LayerIndex nested;
     std::string keep;
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);
@@ -341,7 +403,8 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       break;
     }
     if (scan.stopped()) break;
-    if (!member.at_eof()) {
+    if (input.over_ratio) break;
+    if (!member.at_eof() && !input.over_ratio) {
       if (CheapSkip(a.get())) {
         if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
           const char* e = archive_error_string(a.get());
@@ -357,7 +420,25 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
         break;
       }
     }
+    if (input.over_ratio) break;
   }
+  if (input.over_ratio)
+    scan.Note(Notice::Level::kWarning, "limit-ratio", chain,
+              where + ": stopped reading this archive: its members gave " +
+                  HumanBytes(input.produced) + " from " + HumanBytes(input.packed()) +
+                  " of archive, more than " + std::to_string(limits.max_ratio) +
+                  " times its size (a decompression bomb?); its other members were not read "
+                  "(--max-ratio)");
+  // libarchive lists entries sharing one local header once: the central directory's count.
+  if (overlap.members > std::min(refused, kNamedRefusals))
+    scan.Note(
+        Notice::Level::kWarning, "archive-error", chain,
+        where + ": " + std::to_string(overlap.members) +
+            " central-directory entries share stored data with others (overlapping zip entries, "
+            "a zip bomb?); none of them was read" +
+            (refused > kNamedRefusals
+                 ? "; the first " + std::to_string(kNamedRefusals) + " are named above"
+                 : ""));
   if (self) self->is_tar = (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
   if (!probe.json.empty()) {
     auto image = ResolveImage(probe, chain, [&](const std::string& m) { return Child(chain, m); });

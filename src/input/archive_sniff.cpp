@@ -1,6 +1,7 @@
 #include "input/archive_sniff.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 
@@ -86,6 +87,16 @@ bool LooksFatOrNtfs(std::string_view h) {
          At(h, 54, "FAT16") || At(h, 82, "FAT32");
 }
 
+// VMware writes "# Disk DescriptorFile" as a text descriptor's first line.
+bool IsVmdkDescriptor(std::string_view h) {
+  size_t p = h.find_first_not_of(" \t\r\n");
+  constexpr std::string_view kMark = "# disk descriptorfile";
+  if (p == std::string_view::npos || h.size() - p < kMark.size()) return false;
+  for (size_t i = 0; i < kMark.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(h[p + i])) != kMark[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 bool HasNul(std::string_view head) {
@@ -107,6 +118,7 @@ Sniffed Sniff(std::string_view h) {
   // Disk containers first: their magics sit at offset 0.
   if (At(h, 0, "QFI\xfb")) return {K::kUnsupported, "qcow2"};
   if (At(h, 0, "KDMV")) return {K::kVmdk, "VMDK"};
+  if (IsVmdkDescriptor(h)) return {K::kVmdkDescriptor, "VMDK descriptor"};
   if (At(h, 0, "COWD")) return {K::kUnsupported, "VMDK (ESX 2 COWD sparse)"};
   if (At(h, 0, "vhdxfile")) return {K::kVhdx, "VHDX"};
   if (At(h, 0, "conectix")) return {K::kVhd, "VHD"};

@@ -10,15 +10,17 @@
 namespace ntpsweep::input {
 
 enum class ContentKind {
-  kPlain,        // text or an unknown binary: matched as it is
-  kArchive,      // tar, cpio, zip, iso9660, ar (.deb), xar
-  kCompressed,   // gzip, bzip2, xz, lzma, zstd, lz4, compress, rpm: a filter over an archive or a file
-  kSevenZip,     // 7-Zip: libarchive needs to seek inside it
-  kDisk,         // raw disk or volume: MBR/GPT, ext2/3/4, XFS, LVM, FAT/NTFS
-  kVmdk,         // VMDK sparse extent (monolithicSparse, streamOptimized)
-  kVhd,          // VHD (dynamic: footer copy at the start; fixed: see IsVhdFooter)
+  kPlain,       // text or an unknown binary: matched as it is
+  kArchive,     // tar, cpio, zip, iso9660, ar (.deb), xar
+  kCompressed,  // gzip, bzip2, xz, lzma, zstd, lz4, compress, rpm: a filter over an archive or a
+                // file
+  kSevenZip,    // 7-Zip: libarchive needs to seek inside it
+  kDisk,        // raw disk or volume: MBR/GPT, ext2/3/4, XFS, LVM, FAT/NTFS
+  kVmdk,        // VMDK sparse extent (monolithicSparse, streamOptimized)
+  kVhd,         // VHD (dynamic: footer copy at the start; fixed: see IsVhdFooter)
   kVhdx,
-  kUnsupported,  // known, not readable here: qcow2, LUKS, BitLocker, btrfs, squashfs
+  kVmdkDescriptor,  // a text VMDK descriptor: read as text, the extent files it names never opened
+  kUnsupported,     // known, not readable here: qcow2, LUKS, BitLocker, btrfs, squashfs
 };
 
 struct Sniffed {

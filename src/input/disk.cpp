@@ -83,8 +83,19 @@ using BfioHandlePtr = std::unique_ptr<libbfio_handle_t, BfioHandleFree>;
 using BfioPoolPtr = std::unique_ptr<libbfio_pool_t, BfioPoolFree>;
 
 std::string TskError() {
+  // tsk_error_get() is null when only the message was set (no error number): the message is
+  // still TSK's own account of what went wrong.
   const char* e = tsk_error_get();
-  std::string s = e ? e : "unknown error";
+  std::string s;
+  if (e) {
+    s = e;
+  } else {
+    const char* text = tsk_error_get_errstr();
+    const char* more = tsk_error_get_errstr2();
+    if (text && *text) s = text;
+    if (more && *more) s += (s.empty() ? "" : " ") + std::string(more);
+    if (s.empty()) s = "no reason given by the Sleuth Kit";
+  }
   tsk_error_reset();
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   for (char& c : s)
@@ -120,17 +131,33 @@ std::string LvmError(libvslvm_error_t*& e) {
 // file goes through here rather than tsk_img_open so that TSK never looks for split segments
 // (disk.001, disk.002) next to it: nothing but the operand is opened.
 
+// The watchdog of one image: what TSK read from it (past its cache). A corrupt file system can
+// make TSK read the same structures without end; once the budget is spent every read fails, so
+// TSK unwinds, and the walk abandons the image with a notice. Progress, not wall time.
+struct ReadMeter {
+  uint64_t read = 0;
+  uint64_t budget = UINT64_MAX;
+  bool exhausted = false;
+};
+
 struct ExternalImage {
   TSK_IMG_INFO info;  // first member: TSK casts between the two
   std::function<ssize_t(TSK_OFF_T, char*, size_t)> read;
   int fd = -1;
   std::string memory;
+  ImgPtr inner;  // a VMDK or VHD TSK opened itself, read through this one to be metered
+  ReadMeter meter;
 };
 
 ssize_t ExternalRead(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
   auto* ext = reinterpret_cast<ExternalImage*>(img);
   if (off < 0 || off >= img->size) return 0;
   len = static_cast<size_t>(std::min<TSK_OFF_T>(static_cast<TSK_OFF_T>(len), img->size - off));
+  ReadMeter& m = ext->meter;
+  if (m.exhausted || (m.read += len) > m.budget) {
+    m.exhausted = true;
+    return -1;
+  }
   return ext->read(off, buf, len);
 }
 
@@ -139,10 +166,22 @@ void ExternalClose(TSK_IMG_INFO* img) {
   if (owned->fd >= 0) close(owned->fd);
 }
 
+ReadMeter* MeterOf(TSK_IMG_INFO* img) {
+  return img->itype == TSK_IMG_TYPE_EXTERNAL ? &reinterpret_cast<ExternalImage*>(img)->meter
+                                             : nullptr;
+}
+
 void ExternalStat(TSK_IMG_INFO*, FILE*) {}
+
+// What TSK may read from an image of `size` bytes before the watchdog abandons it: every byte
+// many times over (file contents are read through TSK too), and a floor for small images.
+constexpr uint64_t kReadFloor = 1ull << 30;
+constexpr uint64_t kReadsPerByte = 16;
 
 ImgPtr OpenExternal(std::unique_ptr<ExternalImage> ext, TSK_OFF_T size) {
   ExternalImage* raw = ext.get();
+  raw->meter.budget =
+      kReadFloor + kReadsPerByte * static_cast<uint64_t>(std::max<TSK_OFF_T>(size, 0));
   if (!tsk_img_open_external(raw, size, 512, ExternalRead, ExternalClose, ExternalStat)) return nullptr;
   ext.release();  // TSK owns it now; ExternalClose frees it
   return ImgPtr(&raw->info);
@@ -179,6 +218,18 @@ ImgPtr OpenRawFile(const std::string& path, std::string* error) {
     close(fd);
   }
   return img;
+}
+
+// A VMDK or VHD opened by TSK, wrapped so that its reads are metered like a raw image's.
+ImgPtr WrapImage(ImgPtr inner) {
+  auto ext = std::make_unique<ExternalImage>();
+  TSK_IMG_INFO* raw = inner.get();
+  TSK_OFF_T size = raw->size;
+  ext->read = [raw](TSK_OFF_T off, char* buf, size_t len) -> ssize_t {
+    return tsk_img_read(raw, off, buf, len);
+  };
+  ext->inner = std::move(inner);
+  return OpenExternal(std::move(ext), size);
 }
 
 ImgPtr OpenMemory(std::string data) {
@@ -354,19 +405,26 @@ class DiskWalker {
     // types (and leaks a little doing so in 4.11).
     TSK_VS_TYPE_ENUM type = table == "GPT" ? TSK_VS_TYPE_GPT : table == "MBR" ? TSK_VS_TYPE_DOS : TSK_VS_TYPE_DETECT;
     VsPtr vs(type == TSK_VS_TYPE_DETECT ? nullptr : tsk_vs_open(img, 0, type));
+    std::string gpt_error;
     if (!vs && type == TSK_VS_TYPE_GPT) {
-      tsk_error_reset();
+      gpt_error = TskError();
       vs.reset(tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT));  // e.g. 4 KiB sectors
+      // Detection falls back to the protective MBR, whose one partition is the whole disk:
+      // that is the GPT rejected, not a DOS disk.
+      if (vs && vs->vstype != TSK_VS_TYPE_GPT) vs.reset();
     }
     if (!vs) {
-      std::string why = TskError();
+      std::string why = gpt_error.empty() ? TskError() : gpt_error;
+      tsk_error_reset();
       if (table == "MBR" || table == "GPT") {
         // TSK refuses a whole table when one entry is out of range: say so, and read the
         // primary DOS entries directly so that the sane partitions are still scanned.
         scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
-                   Location{chain}.Render() + ": the " + table + " partition table was rejected" +
-                       (why == "unknown error" ? std::string() : " (" + why + ")") + (table == "MBR" ? "; its primary entries were read one by one" : "; nothing scanned"));
+                   Location{chain}.Render() + ": the Sleuth Kit rejected the " + table +
+                       " partition table (" + why + "); its entries were read one by one");
         if (table == "MBR") ScanDosEntries(img, chain, head);
+        else
+          ScanGptEntries(img, chain);
         return;
       }
       ScanVolume(img, 0, img->size, VolumeName{chain, "", {}});
@@ -374,9 +432,11 @@ class DiskWalker {
     }
     int logical = 0;
     table = tsk_vs_type_toname(vs->vstype);
+    std::set<int64_t> read_slots;
     for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
       const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
+      read_slots.insert(part->slot_num);
       // Linux numbering: the table slot + 1; DOS logical partitions count from 5.
       int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1 : 5 + logical++;
       std::string name = "p" + std::to_string(number);
@@ -387,12 +447,22 @@ class DiskWalker {
       ScanPartition(img, start, len, vol);
       if (scan_.stopped()) return;
     }
+    // TSK drops a GPT entry it does not like (one covering the whole disk, the table included)
+    // without a word: name each such entry.
+    if (vs->vstype == TSK_VS_TYPE_GPT) ReportDroppedGptEntries(img, chain, read_slots);
   }
 
  private:
   void ScanPartition(TSK_IMG_INFO* img, TSK_OFF_T start, TSK_OFF_T len, const VolumeName& vol) {
     std::string where = Location{vol.WithVolume()}.Render();
-    if (start >= img->size || len <= 0) {
+    if (len <= 0) {
+      scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                 where +
+                     ": the partition table gives it no sectors (its last sector comes before its "
+                     "first); not scanned");
+      return;
+    }
+    if (start >= img->size) {
       scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
                  where + ": the partition starts at byte " + std::to_string(start) + ", past the end of the " +
                      std::to_string(img->size) + "-byte image; not scanned");
@@ -432,6 +502,165 @@ class DiskWalker {
     }
   }
 
+  // A GPT read without TSK (which rejected it): the header and entry array checked against
+  // their CRCs, each entry checked against the disk, and every sane entry scanned.
+  struct GptEntry {
+    uint32_t index;
+    uint64_t first, last;
+  };
+  struct GptTable {
+    uint32_t sector = 0;
+    uint64_t first_usable = 0, last_usable = 0;
+    std::vector<GptEntry> entries;
+    std::vector<std::string> problems;  // CRC mismatches, for the notice
+  };
+
+  static uint32_t Crc32(std::string_view data) {
+    uint32_t c = 0xFFFFFFFF;
+    for (unsigned char b : data) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+  }
+
+  static uint64_t Le(std::string_view s, size_t off, int bytes) {
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
+    return v;
+  }
+
+  static bool ReadGpt(TSK_IMG_INFO* img, GptTable* t) {
+    for (uint32_t sector : {512u, 4096u}) {
+      std::string h(sector, '\0');
+      if (ReadImage(img, sector, h.data(), h.size()) != static_cast<ssize_t>(h.size()) ||
+          h.compare(0, 8, "EFI PART") != 0)
+        continue;
+      tsk_error_reset();
+      t->sector = sector;
+      uint32_t header_size = static_cast<uint32_t>(Le(h, 12, 4));
+      if (header_size >= 92 && header_size <= sector) {
+        std::string copy = h.substr(0, header_size);
+        copy.replace(16, 4, 4, '\0');
+        if (Crc32(copy) != Le(h, 16, 4)) t->problems.push_back("the header's CRC does not match");
+      }
+      t->first_usable = Le(h, 40, 8);
+      t->last_usable = Le(h, 48, 8);
+      uint64_t array_lba = Le(h, 72, 8), count = Le(h, 80, 4), size = Le(h, 84, 4);
+      if (size < 128 || size > 4096 || count == 0 || count > 4096) {
+        t->problems.push_back("the header describes no readable entry array");
+        return true;
+      }
+      std::string array(static_cast<size_t>(count * size), '\0');
+      if (ReadImage(img, static_cast<TSK_OFF_T>(array_lba * sector), array.data(), array.size()) !=
+          static_cast<ssize_t>(array.size())) {
+        tsk_error_reset();
+        t->problems.push_back("the entry array lies outside the image");
+        return true;
+      }
+      if (Crc32(array) != Le(h, 88, 4))
+        t->problems.push_back("the entry array's CRC does not match");
+      for (uint32_t i = 0; i < count; ++i) {
+        std::string_view e = std::string_view(array).substr(static_cast<size_t>(i * size),
+                                                            static_cast<size_t>(size));
+        if (e.substr(0, 16).find_first_not_of('\0') == std::string_view::npos) continue;  // unused
+        t->entries.push_back({i, Le(e, 32, 8), Le(e, 40, 8)});
+      }
+      return true;
+    }
+    tsk_error_reset();
+    return false;
+  }
+
+  // What keeps a GPT entry from being read, or "" when it can be.
+  static std::string GptEntryProblem(const GptTable& t, const GptEntry& e, TSK_OFF_T disk_size) {
+    uint64_t sectors = static_cast<uint64_t>(disk_size) / t.sector;
+    if (e.first > e.last)
+      return "its first sector " + std::to_string(e.first) + " comes after its last " +
+             std::to_string(e.last);
+    if (e.first >= sectors)
+      return "it starts at sector " + std::to_string(e.first) + ", past the end of the " +
+             std::to_string(sectors) + "-sector disk";
+    if (e.last >= sectors)
+      return "it runs to sector " + std::to_string(e.last) + ", past the end of the " +
+             std::to_string(sectors) + "-sector disk";
+    if (e.first < t.first_usable || (t.last_usable && e.last > t.last_usable))
+      return "it covers sectors " + std::to_string(e.first) + "-" + std::to_string(e.last) +
+             ", the partition table's own included (outside the usable sectors " +
+             std::to_string(t.first_usable) + "-" + std::to_string(t.last_usable) + ")";
+    return "";
+  }
+
+  void ScanGptEntries(TSK_IMG_INFO* img, const Chain& chain) {
+    std::string where = Location{chain}.Render();
+    GptTable t;
+    if (!ReadGpt(img, &t)) {
+      scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
+                 where + ": no GPT header at sector 1; nothing scanned");
+      return;
+    }
+    if (!t.problems.empty()) {
+      std::string all;
+      for (const std::string& p : t.problems) all += (all.empty() ? "" : "; ") + p;
+      scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
+                 where + ": GPT: " + all + " (the entries were read all the same)");
+    }
+    for (const GptEntry& e : t.entries) {
+      if (scan_.stopped()) return;
+      std::string name = "p" + std::to_string(e.index + 1);
+      VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", "gpt"}}};
+      if (std::string problem = GptEntryProblem(t, e, img->size); !problem.empty()) {
+        scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+                   Location{vol.WithVolume()}.Render() + ": GPT entry " +
+                       std::to_string(e.index + 1) + " is not read: " + problem);
+        continue;
+      }
+      ScanPartition(img, static_cast<TSK_OFF_T>(e.first * t.sector),
+                    static_cast<TSK_OFF_T>((e.last - e.first + 1) * t.sector), vol);
+    }
+  }
+
+  void ReportDroppedGptEntries(TSK_IMG_INFO* img, const Chain& chain,
+                               const std::set<int64_t>& read_slots) {
+    GptTable t;
+    if (!ReadGpt(img, &t)) return;
+    for (const GptEntry& e : t.entries) {
+      if (read_slots.count(static_cast<int64_t>(e.index))) continue;
+      std::string name = "p" + std::to_string(e.index + 1);
+      std::string problem = GptEntryProblem(t, e, img->size);
+      Chain at = chain;
+      at.push_back(name);
+      scan_.Note(
+          Notice::Level::kWarning, "partition-out-of-range", at,
+          Location{at}.Render() + ": GPT entry " + std::to_string(e.index + 1) +
+              " is not read: " + (problem.empty() ? "the Sleuth Kit did not list it" : problem));
+    }
+  }
+
+  // An ext2/3/4 superblock TSK accepts but cannot walk (it then finds nothing, silently):
+  // what is wrong with it, or "" when its geometry is sane.
+  static std::string ExtGeometryProblem(std::string_view p) {
+    if (p.size() < 2048) return "";
+    uint64_t log_block = Le(p, 1024 + 24, 4), first_data = Le(p, 1024 + 20, 4);
+    uint64_t rev = Le(p, 1024 + 76, 4), inode_size = rev >= 1 ? Le(p, 1024 + 88, 2) : 128;
+    if (log_block > 6)
+      return "a block size field of " + std::to_string(log_block) +
+             " (2^(10+n) bytes, n at most 6)";
+    uint64_t block = 1024ull << log_block;
+    if ((block == 1024) != (first_data == 1))
+      return "a block size of " + std::to_string(block) +
+             " bytes that does not fit its first data block " + std::to_string(first_data) +
+             " (1 for 1 KiB blocks, else 0)";
+    if (inode_size < 128 || inode_size > block || (inode_size & (inode_size - 1)) != 0)
+      return "an inode size of " + std::to_string(inode_size) +
+             " bytes (a power of two from 128 to the " + std::to_string(block) +
+             "-byte block size)";
+    if (Le(p, 1024 + 40, 4) == 0 || Le(p, 1024 + 32, 4) == 0)
+      return "no inodes or blocks per group";
+    return "";
+  }
+
   void ScanVolume(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len, const VolumeName& vol) {
     Chain self = vol.WithVolume();
     std::string where = Location{self}.Render();
@@ -453,6 +682,14 @@ class DiskWalker {
       if (probe.size() >= label + 8 && probe.compare(label, 8, "LABELONE") == 0)
         return ScanLvm(img, off, len, vol);
     if (probe.size() >= 4 && probe.compare(0, 4, "XFSB") == 0) return ScanXfs(img, off, len, vol);
+    if (Sniff(probe).format == "ext") {
+      if (std::string problem = ExtGeometryProblem(probe); !problem.empty()) {
+        scan_.Note(Notice::Level::kWarning, "corrupt-file-system", self,
+                   where + ": an ext2/3/4 file system whose superblock gives " + problem +
+                       "; nothing scanned");
+        return;
+      }
+    }
     FsPtr fs(tsk_fs_open_img(img, off, TSK_FS_TYPE_DETECT));
     if (!fs) {
       std::string why = TskError();
@@ -471,67 +708,147 @@ class DiskWalker {
     }
     VolumeName v = vol;
     v.properties.emplace_back("filesystem", tsk_fs_type_toname(fs->ftype));
-    ScanTsk(fs.get(), v);
+    ScanTsk(fs.get(), img, len, v);
   }
 
-  // ---- ext2/3/4 and the rest of TSK's file systems.
+  // ---- ext2/3/4 and the rest of TSK's file systems. Our own walk rather than
+  // tsk_fs_dir_walk: every directory is weighed before TSK reads it (a corrupt size makes TSK
+  // build a run list for gigabytes, block by block), and the image's read meter is checked
+  // between entries.
+  struct FileClose {
+    void operator()(TSK_FS_FILE* f) const { tsk_fs_file_close(f); }
+  };
+  struct DirClose {
+    void operator()(TSK_FS_DIR* d) const { tsk_fs_dir_close(d); }
+  };
+  using FilePtr = std::unique_ptr<TSK_FS_FILE, FileClose>;
+  using DirPtr = std::unique_ptr<TSK_FS_DIR, DirClose>;
+
+  // A directory holds at most this many blocks (and never more than its volume): more is a
+  // corrupt inode, and TSK's run list for it would grow with every block.
+  static constexpr uint64_t kMaxDirBlocks = 16384;
+
   struct TskWalk {
-    DiskWalker* self = nullptr;
+    TSK_FS_INFO* fs = nullptr;
     const VolumeName* vol = nullptr;
+    ReadMeter* meter = nullptr;
     uint64_t entries = 0;
+    uint64_t max_dir_bytes = 0;
+    uint64_t volume_bytes = 0;
+    std::set<TSK_INUM_T> path;  // directories on the current path: a loop guard
     std::map<std::string, std::string> links;
+    bool abandoned = false;
   };
 
-  static TSK_WALK_RET_ENUM TskVisit(TSK_FS_FILE* f, const char* dir, void* ptr) {
-    auto* w = static_cast<TskWalk*>(ptr);
-    return w->self->Visit(f, dir, *w);
+  bool Abandon(TskWalk& w) {
+    if (w.abandoned) return true;
+    if (!w.meter || !w.meter->exhausted) return false;
+    w.abandoned = true;
+    scan_.Note(Notice::Level::kWarning, "disk-error", w.vol->WithVolume(),
+               Location{w.vol->WithVolume()}.Render() +
+                   ": abandoned: the file system made the Sleuth Kit read " +
+                   HumanBytes(w.meter->read) + " from the image, more than its budget of " +
+                   HumanBytes(w.meter->budget) +
+                   " (a corrupt file system that loops?); the files read so far were scanned");
+    return true;
   }
 
-  TSK_WALK_RET_ENUM Visit(TSK_FS_FILE* f, const char* dir, TskWalk& w) {
-    if (scan_.stopped()) return TSK_WALK_STOP;
-    if (!f->name || !f->meta) return TSK_WALK_CONT;
-    std::string name = f->name->name ? f->name->name : "";
-    if (name.empty() || name == "." || name == "..") return TSK_WALK_CONT;
-    std::string path = std::string(dir ? dir : "") + name;
-    while (path.starts_with('/')) path.erase(0, 1);
-    if (++w.entries > scan_.limits().max_entries) {
-      scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
-                 Location{w.vol->WithVolume()}.Render() + ": more than " +
-                     std::to_string(scan_.limits().max_entries) +
-                     " files; the rest were not read (--max-entries)");
-      return TSK_WALK_STOP;
+  // False, with a notice, when a file's metadata claims more than can be read safely.
+  bool SizeIsSane(const TSK_FS_FILE* f, const std::string& path, bool dir, TskWalk& w) {
+    TSK_OFF_T size = f->meta->size;
+    // Block-mapped contents (no extents) make TSK walk every indirect block up to the size.
+    bool mapped = f->meta->content_type == TSK_FS_META_CONTENT_TYPE_DEFAULT;
+    uint64_t cap = dir ? w.max_dir_bytes : mapped ? w.volume_bytes : UINT64_MAX;
+    if (size >= 0 && static_cast<uint64_t>(size) <= cap) return true;
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
+    scan_.Note(Notice::Level::kWarning, "disk-error", at,
+               Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
+                   " claims " + std::to_string(size) + " bytes for a " + (dir ? "directory" : "file") +
+                   " on a " + std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
+    return false;
+  }
+
+  void WalkTskDir(TSK_INUM_T inum, const std::string& prefix, int depth, TskWalk& w) {
+    if (depth > kMaxDirDepth || Abandon(w)) return;
+    DirPtr dir(tsk_fs_dir_open_meta(w.fs, inum));
+    if (!dir) {
+      Chain at = w.vol->FileChain(prefix.empty() ? "." : prefix);
+      std::string why = TskError();
+      if (Abandon(w)) return;
+      scan_.Note(Notice::Level::kWarning, "disk-error", prefix.empty() ? w.vol->WithVolume() : at,
+                 Location{prefix.empty() ? w.vol->WithVolume() : at}.Render() + ": cannot read " +
+                     (prefix.empty() ? std::string("the root directory") : "this directory") +
+                     ": " + why);
+      return;
     }
-    scan_.AddEntry();
-    switch (f->meta->type) {
-      case TSK_FS_META_TYPE_REG: {
-        TskFileSource src(f);
-        ReadFile(src, w.vol->FileChain(path), path, *w.vol);
-        break;
+    size_t count = tsk_fs_dir_getsize(dir.get());
+    for (size_t i = 0; i < count; ++i) {
+      if (scan_.stopped() || Abandon(w)) return;
+      FilePtr f(tsk_fs_dir_get(dir.get(), i));
+      if (!f || !f->name || !f->meta) {
+        tsk_error_reset();
+        continue;
       }
-      case TSK_FS_META_TYPE_LNK:
-        if (f->meta->link) w.links[path] = f->meta->link;  // fast and slow symlinks alike
-        scan_.sink().CountSkipped("symlink");
-        break;
-      case TSK_FS_META_TYPE_DIR:
-      case TSK_FS_META_TYPE_VIRT_DIR:
-        break;
-      default:
-        scan_.sink().CountSkipped("special-file");
-        break;
+      if (!(f->name->flags & TSK_FS_NAME_FLAG_ALLOC)) continue;  // deleted names: not the system's
+      std::string name = f->name->name ? f->name->name : "";
+      if (name.empty() || name == "." || name == "..") continue;
+      std::string path = prefix.empty() ? name : prefix + "/" + name;
+      if (++w.entries > scan_.limits().max_entries) {
+        scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
+                   Location{w.vol->WithVolume()}.Render() + ": more than " +
+                       std::to_string(scan_.limits().max_entries) +
+                       " files; the rest were not read (--max-entries)");
+        w.abandoned = true;
+        return;
+      }
+      scan_.AddEntry();
+      switch (f->meta->type) {
+        case TSK_FS_META_TYPE_REG: {
+          if (!SizeIsSane(f.get(), path, false, w)) break;
+          TskFileSource src(f.get());
+          ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+          break;
+        }
+        case TSK_FS_META_TYPE_LNK:
+          if (f->meta->link) w.links[path] = f->meta->link;  // fast and slow symlinks alike
+          scan_.sink().CountSkipped("symlink");
+          break;
+        case TSK_FS_META_TYPE_DIR: {
+          TSK_INUM_T child = f->meta->addr;
+          if (!SizeIsSane(f.get(), path, true, w) || !w.path.insert(child).second) break;
+          f.reset();  // one open file per level is enough
+          WalkTskDir(child, path, depth + 1, w);
+          w.path.erase(child);
+          break;
+        }
+        case TSK_FS_META_TYPE_VIRT_DIR:  // TSK's $OrphanFiles: deleted files, not the system's
+          break;
+        default:
+          scan_.sink().CountSkipped("special-file");
+          break;
+      }
     }
-    return scan_.stopped() ? TSK_WALK_STOP : TSK_WALK_CONT;
   }
 
-  void ScanTsk(TSK_FS_INFO* fs, const VolumeName& vol) {
+  void ScanTsk(TSK_FS_INFO* fs, TSK_IMG_INFO* img, TSK_OFF_T len, const VolumeName& vol) {
     TskWalk w;
-    w.self = this;
+    w.fs = fs;
     w.vol = &vol;
-    auto flags = static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(
-        TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_NOORPHAN);
-    if (tsk_fs_dir_walk(fs, fs->root_inum, flags, TskVisit, &w) != 0 && !scan_.stopped())
-      scan_.Note(Notice::Level::kWarning, "disk-error", vol.WithVolume(),
-                 Location{vol.WithVolume()}.Render() + ": the file system walk stopped early: " +
-                     TskError());
+    w.meter = MeterOf(img);
+    w.volume_bytes = static_cast<uint64_t>(len);
+    w.max_dir_bytes = std::min<uint64_t>(w.volume_bytes, kMaxDirBlocks * fs->block_size);
+    FilePtr root(tsk_fs_file_open_meta(fs, nullptr, fs->root_inum));
+    if (!root || !root->meta) {
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
+                 Location{vol.WithVolume()}.Render() +
+                     ": cannot read the root directory's inode: " + TskError() +
+                     "; nothing scanned");
+      return;
+    }
+    if (!SizeIsSane(root.get(), "", true, w)) return;
+    root.reset();
+    w.path.insert(fs->root_inum);
+    WalkTskDir(fs->root_inum, "", 0, w);
     AliasLinks(w.links, vol);
   }
 
@@ -813,6 +1130,8 @@ void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
     // The array form: TSK then opens exactly this one file (no split-segment search).
     img.reset(tsk_img_open_utf8(1, &name, type, 0));
     if (!img) error = TskError();
+    else if (!(img = WrapImage(std::move(img))))
+      error = TskError();
   }
   if (!img) {
     scan.Note(failed, "disk-error", chain, where + ": cannot open the " + kind.format + " disk image: " + error);

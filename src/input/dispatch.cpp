@@ -15,6 +15,48 @@
 namespace ntpsweep::input {
 namespace {
 
+// A text VMDK descriptor names its extents by path (`RW 8192 FLAT "disk-flat.vmdk" 0`), which
+// could be any file of the machine running the scan (/etc/shadow, /dev/zero): never opened.
+// The descriptor is said to be unfollowed, and its own text is scanned.
+void NoteVmdkDescriptor(InputScan& scan, const Chain& chain, std::string_view text) {
+  std::string named;
+  int listed = 0;
+  for (size_t p = 0; p < text.size() && listed < 3;) {
+    size_t eol = text.find('\n', p);
+    std::string_view line =
+        text.substr(p, eol == std::string_view::npos ? std::string_view::npos : eol - p);
+    p = eol == std::string_view::npos ? text.size() : eol + 1;
+    size_t k = line.find_first_not_of(" \t");
+    if (k == std::string_view::npos) continue;
+    line.remove_prefix(k);
+    if (!line.starts_with("RW ") && !line.starts_with("RDONLY ") && !line.starts_with("NOACCESS "))
+      continue;
+    size_t q = line.find('"'), r = q == std::string_view::npos ? q : line.find('"', q + 1);
+    if (r == std::string_view::npos) continue;
+    named += (listed++ ? ", " : "") + std::string(line.substr(q, r - q + 1));
+  }
+  scan.Note(
+      Notice::Level::kWarning, "unsupported-format", chain,
+      Location{chain}.Render() + ": a VMDK descriptor; the extent files it names" +
+          (named.empty() ? std::string() : " (" + named + ")") +
+          " are never opened, so the disk it describes was not scanned (scan a self-contained "
+          "VMDK or the raw disk); the descriptor itself was scanned as text");
+}
+
+void ReadVmdkDescriptorFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
+                            const Sniffed& kind, bool operand) {
+  (void)kind, (void)operand;
+  std::string head(kSniffBytes, '\0');
+  ssize_t n = pread(fd, head.data(), head.size(), 0);
+  head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  NoteVmdkDescriptor(scan, chain, head);
+  Entry e;
+  e.location.chain = chain;
+  e.path = chain.back();
+  e.fs_path = fs_path;
+  scan.sink().Add(std::move(e));
+}
+
 // Adding a format is adding its reader file and a line here.
 constexpr ContentReader kReaders[] = {
     {ContentKind::kArchive, WalkArchive, nullptr, ReadArchiveFile},
@@ -24,6 +66,7 @@ constexpr ContentReader kReaders[] = {
     {ContentKind::kVmdk, nullptr, nullptr, ScanDiskFile},
     {ContentKind::kVhd, nullptr, nullptr, ScanDiskFile},
     {ContentKind::kVhdx, nullptr, nullptr, ScanDiskFile},
+    {ContentKind::kVmdkDescriptor, nullptr, nullptr, ReadVmdkDescriptorFile},
 };
 
 // Small text kept for the image probe (manifests, configs, indexes).
@@ -73,6 +116,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
       return;
     case ContentKind::kPlain:
       break;
+    case ContentKind::kVmdkDescriptor:
+      NoteVmdkDescriptor(scan, chain, head);
+      break;  // and read as the text it is
     default: {
       const ContentReader* reader = FindContentReader(s.kind);
       if (!reader || (!reader->stream && !reader->memory)) {
@@ -180,6 +226,7 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
   Chain chain{display};
   if (options.progress) options.progress->BeginInput(display, size);
   InputScan scan(options, sink, size);
+  if (!scan.Admit(chain)) return true;
   if (s.kind == ContentKind::kUnsupported) {
     // An operand nothing of which can be read is an input error (exit 2), like a FIFO; the
     // same file met in a directory is a warning.
@@ -202,6 +249,7 @@ bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, En
   // A "-" file in the current directory is still stdin, as for tar and cat.
   if (options.progress) options.progress->BeginInput("stdin", 0);
   InputScan scan(options, sink, 0);
+  if (!scan.Admit(Chain{"-"})) return true;
   FdSource src(STDIN_FILENO, false, &scan);
   ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
   return true;

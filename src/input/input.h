@@ -54,6 +54,7 @@ struct WalkOptions {
   bool all_layers = false;           // --layers all: report every image layer as it is
   Progress* progress = nullptr;      // stderr progress line, when shown
   std::vector<OwnFile> own_files;    // skipped, counted as "ntpsweep-file"
+  ScanBudget* budget = nullptr;      // the scan's --max-total-bytes, shared; null: no total
 };
 
 struct Opener {

@@ -3,6 +3,7 @@
 // a notice naming the place; the scan goes on with the next thing it can reach.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -17,7 +18,11 @@ struct Limits {
   uint64_t max_entry_bytes = 4ull << 30;
   // Bytes decompressed for one operand, all nesting levels together.
   uint64_t max_input_bytes = 64ull << 30;
-  // Decompressed bytes per byte of the operand (or of stdin read so far). Checked once more
+  // Bytes decompressed by the whole scan: every operand, archive and image together, on every
+  // worker (--max-total-bytes). Containers met after it was used up are not opened.
+  uint64_t max_total_bytes = 256ull << 30;
+  // Decompressed bytes per byte of the operand (or of stdin read so far), and per byte of each
+  // archive (all its members together against its own compressed size). Checked once more
   // than kRatioFloor bytes were produced, so small files never trip it.
   uint64_t max_ratio = 1000;
   // Members of one archive (or files of one file system).
@@ -29,6 +34,21 @@ struct Limits {
   uint64_t max_file_bytes = 64ull << 20;
 
   static constexpr uint64_t kRatioFloor = 16ull << 20;
+};
+
+// The bytes decompressed by a whole scan, shared by every operand and worker thread.
+class ScanBudget {
+ public:
+  explicit ScanBudget(uint64_t max) : max_(max) {}
+  // Counts `n` more bytes; false once the total is past the maximum.
+  bool Spend(uint64_t n) { return used_.fetch_add(n, std::memory_order_relaxed) + n <= max_; }
+  bool exhausted() const { return used_.load(std::memory_order_relaxed) > max_; }
+  uint64_t used() const { return used_.load(std::memory_order_relaxed); }
+  uint64_t max() const { return max_; }
+
+ private:
+  const uint64_t max_;
+  std::atomic<uint64_t> used_{0};
 };
 
 // "64 MiB", "1.5 GiB", "512 B": for notices.

@@ -37,7 +37,17 @@ bool InputScan::Produce(uint64_t n, const Chain& where) {
              HumanBytes(l.max_input_bytes) + " decompressed (--max-input-size)");
     return false;
   }
-  uint64_t base = std::max(input_size_, consumed_);
+  if (options_.budget && !options_.budget->Spend(n)) {
+    stopped_ = true;
+    Note(Notice::Level::kWarning, "limit-total-size", where,
+         Location{where}.Render() + ": stopped reading: the scan decompressed " +
+             HumanBytes(options_.budget->max()) +
+             " in all, its budget for every input together (--max-total-bytes)");
+    return false;
+  }
+  // A file's size, not the bytes read from it: a zip's reader seeks back and reads shared data
+  // again, which must not lower the ratio. Streams have only what was read so far.
+  uint64_t base = input_size_ ? input_size_ : consumed_;
   if (produced_ > Limits::kRatioFloor && base > 0 && produced_ / base >= l.max_ratio) {
     stopped_ = true;
     Note(Notice::Level::kWarning, "limit-ratio", where,
@@ -47,6 +57,15 @@ bool InputScan::Produce(uint64_t n, const Chain& where) {
     return false;
   }
   return true;
+}
+
+bool InputScan::Admit(const Chain& where) {
+  if (!options_.budget || !options_.budget->exhausted()) return true;
+  Note(Notice::Level::kWarning, "limit-total-size", where,
+       Location{where}.Render() + ": not opened: the scan already decompressed " +
+           HumanBytes(options_.budget->max()) +
+           ", its budget for every input together (--max-total-bytes)");
+  return false;
 }
 
 void InputScan::Consume(uint64_t n) {
@@ -81,6 +100,26 @@ int64_t FdSource::Seek(int64_t offset, int whence) {
   off_t r = lseek(fd_, offset, whence);
   if (r >= 0) eof_ = false;
   return r;
+}
+
+bool FdSource::ReadAt(uint64_t offset, size_t len, std::string* out) {
+  if (!seekable_) return false;
+  out->resize(len);
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = pread(fd_, out->data() + got, len - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out->resize(got);
+  return got == len;
+}
+
+bool MemorySource::ReadAt(uint64_t offset, size_t len, std::string* out) {
+  if (offset > data_.size() || len > data_.size() - offset) return false;
+  out->assign(data_, static_cast<size_t>(offset), len);
+  return true;
 }
 
 bool MemorySource::Next(std::string_view* block) {

@@ -34,6 +34,9 @@ class InputScan {
   // Bytes of the operand itself read (the ratio's denominator for streams).
   void Consume(uint64_t n);
   bool stopped() const { return stopped_; }
+  // False, with a notice naming `where`, when the scan's --max-total-bytes is used up: the
+  // container is then not opened at all.
+  bool Admit(const Chain& where);
   // Facts every entry read now carries (partition, file system): set by the disk walker.
   std::vector<std::pair<std::string, std::string>>& properties() { return properties_; }
   void AddEntry() {
@@ -60,6 +63,11 @@ class ByteSource {
   virtual bool at_eof() const = 0;
   virtual std::string error() const { return ""; }
   virtual bool seekable() const { return false; }
+  // Up to `len` bytes at `offset` without moving the stream (false: not supported or failed).
+  virtual bool ReadAt(uint64_t offset, size_t len, std::string* out) {
+    (void)offset, (void)len, (void)out;
+    return false;
+  }
   virtual int64_t Seek(int64_t offset, int whence) {
     (void)offset, (void)whence;
     return -1;
@@ -77,6 +85,7 @@ class FdSource : public ByteSource {
   std::string error() const override { return error_; }
   bool seekable() const override { return seekable_; }
   int64_t Seek(int64_t offset, int whence) override;
+  bool ReadAt(uint64_t offset, size_t len, std::string* out) override;
 
  private:
   int fd_;
@@ -95,6 +104,7 @@ class MemorySource : public ByteSource {
   bool at_eof() const override { return pos_ >= data_.size(); }
   bool seekable() const override { return true; }
   int64_t Seek(int64_t offset, int whence) override;
+  bool ReadAt(uint64_t offset, size_t len, std::string* out) override;
   const std::string& data() const { return data_; }
 
  private:

@@ -115,6 +115,7 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
                   {"analyzed", s.analyzed},
                   {"prefiltered_out", s.prefiltered_out},
                   {"observed", s.observed},
+                  {"decompressed", s.decompressed},
                   {"skipped", skipped}};
   // Invalid UTF-8 in scanned files is replaced, never a reason to fail the report.
   out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';

@@ -95,7 +95,12 @@ struct WorkerStats : ScanStats {
 class Pipeline : public input::EntrySink {
  public:
   Pipeline(const ScanOptions& options, const Analyzer& analyzer)
-      : options_(options), analyzer_(analyzer) {}
+      : options_(options),
+        analyzer_(analyzer),
+        budget_(options.walk.limits.max_total_bytes),
+        walk_(options.walk) {
+    walk_.budget = &budget_;
+  }
 
   Linker* linker_ = nullptr;  // scan/linkage.h; null when options.link is off
   const SourceCollector* collector_ = nullptr;  // set for an inventory: sources, not findings
@@ -138,8 +143,7 @@ class Pipeline : public input::EntrySink {
     std::vector<std::thread> workers;
     for (unsigned i = 0; i < Jobs(); ++i) workers.emplace_back([this] { Work(); });
     PhaseClock clock;
-    for (const std::string& operand : options_.operands)
-      input::OpenOperand(operand, options_.walk, *this);
+    for (const std::string& operand : options_.operands) input::OpenOperand(operand, walk_, *this);
     double walk_seconds = clock.Lap();
     {
       std::lock_guard lock(mu_);
@@ -161,6 +165,7 @@ class Pipeline : public input::EntrySink {
                             {"prefilter", prefilter_seconds_}, {"readers", reader_seconds_},
                             {"cross-file", clock.Lap()}};
     result_.stats.readers = analyzer_.ReaderCounts();
+    result_.stats.decompressed = budget_.used();
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
       return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
@@ -341,7 +346,7 @@ class Pipeline : public input::EntrySink {
         // An archive, image or disk in a walked directory: read here, its members analysed
         // on this worker as they come.
         DirectSink direct(*this, out, stats, notices);
-        if (input::OpenContainerFile(entry.fs_path, entry.path, options_.walk, direct)) return;
+        if (input::OpenContainerFile(entry.fs_path, entry.path, walk_, direct)) return;
       }
     } else {
       data = entry.data;
@@ -483,6 +488,8 @@ class Pipeline : public input::EntrySink {
 
   const ScanOptions& options_;
   const Analyzer& analyzer_;
+  input::ScanBudget budget_;  // --max-total-bytes, shared by every operand and worker
+  input::WalkOptions walk_;   // options_.walk with the budget
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<input::Entry> queue_;

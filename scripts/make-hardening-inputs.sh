@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Builds the hostile archives and disk images of tests/images_hardening_test.cpp into OUTDIR, as
+# an unprivileged user: zips whose members overlap (the non-nesting zip bomb), a gzip bomb inside
+# a tar, a tar header with a bad checksum, ext4 images with a corrupt directory inode, inode
+# size or block size (mke2fs -d, then bytes changed), GPT disks with a bad entry (sfdisk on a
+# file, entries rewritten with their CRCs), and text VMDK descriptors naming host files. Each
+# carries a planted reference beside the hostile part. Usage: make-hardening-inputs.sh OUTDIR
+set -euo pipefail
+out=${1:?usage: make-hardening-inputs.sh OUTDIR}
+for tool in mke2fs debugfs sfdisk python3; do
+  command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
+done
+# Built once per script version (test cases run as parallel processes), aside, then renamed.
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
+[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
+mkdir -p "$(dirname "$out")"
+work=$(mktemp -d "$out.tmp.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export SOURCE_DATE_EPOCH=1600000000 TZ=UTC LC_ALL=C
+
+# The planted tree of every file system below.
+mkdir -p tree/etc tree/var/lib/a
+printf 'server 10.20.30.40 iburst\n' > tree/etc/ntp.conf
+for i in $(seq 1 20); do printf 'data %d\n' "$i" > "tree/var/lib/a/f$i"; done
+mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d tree ext4.img 4M
+dir_inode=$(debugfs -R 'stat /var/lib/a' ext4.img 2>/dev/null | sed -n 's/^Inode: \([0-9]*\).*/\1/p')
+
+python3 - "$dir_inode" <<'PY'
+import gzip, io, os, struct, sys, tarfile, zlib
+dir_inode = int(sys.argv[1])
+PLANTED = b"server 10.20.30.40 iburst\n"
+
+# ---- zips whose members share stored bytes
+def lfh(name, crc, csize, usize):
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, csize, usize, len(name), 0) + name
+def cdh(name, crc, csize, usize, off):
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, csize, usize,
+                       len(name), 0, 0, 0, 0, 0, off) + name
+def deflate(data):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+def eocd(n, cd_size, cd_off):
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, cd_size, cd_off, 0)
+def planted_member(out, central):
+    comp = deflate(PLANTED)
+    central.append(cdh(b"etc/ntp.conf", zlib.crc32(PLANTED), len(comp), len(PLANTED), len(out)))
+    out += lfh(b"etc/ntp.conf", zlib.crc32(PLANTED), len(comp), len(PLANTED)) + comp
+
+# Overlapping: each member's deflate stream quotes the next member's local header in a stored
+# block and then runs on into that member's data, down to one shared kernel (1 MiB of text).
+def overlapping(n, payload):
+    out, central = bytearray(), []
+    planted_member(out, central)
+    kernel = deflate(payload)
+    names = [b"bomb/%04d" % i for i in range(n)]
+    headers, info = [None] * n, [None] * n
+    csize, usize, quoted = len(kernel), len(payload), b""
+    for i in range(n - 1, -1, -1):
+        if i < n - 1:
+            h = headers[i + 1]
+            quoted = h + quoted
+            csize += 5 + len(h)
+            usize += len(h)
+        crc = zlib.crc32(payload, zlib.crc32(quoted))
+        headers[i] = lfh(names[i], crc, csize, usize)
+        info[i] = (crc, csize, usize)
+    for i in range(n):
+        crc, cs, us = info[i]
+        central.append(cdh(names[i], crc, cs, us, len(out)))
+        out += headers[i]
+        if i < n - 1:
+            out += struct.pack("<BHH", 0, len(headers[i + 1]), len(headers[i + 1]) ^ 0xFFFF)
+    out += kernel
+    cd_off = len(out)
+    for c in central: out += c
+    out += eocd(len(central), len(out) - cd_off, cd_off)
+    return bytes(out)
+open("zip-overlap.zip", "wb").write(overlapping(200, b"# filler, not a server line\n" * 37450))
+
+# Shared: many central entries naming one local header.
+out, central = bytearray(), []
+planted_member(out, central)
+payload = b"# filler, not a server line\n" * 37450
+comp = deflate(payload)
+off = len(out)
+out += lfh(b"shared.txt", zlib.crc32(payload), len(comp), len(payload)) + comp
+for i in range(50):
+    central.append(cdh(b"shared-%02d.txt" % i, zlib.crc32(payload), len(comp), len(payload), off))
+cd_off = len(out)
+for c in central: out += c
+out += eocd(len(central), len(out) - cd_off, cd_off)
+open("zip-shared.zip", "wb").write(bytes(out))
+
+# ---- tars
+def add(t, name, data):
+    ti = tarfile.TarInfo(name); ti.mtime = 1600000000; ti.size = len(data); ti.mode = 0o644
+    t.addfile(ti, io.BytesIO(data))
+
+# A gzip bomb inside a tar that is mostly incompressible: the tar's own ratio is low, the
+# member's is not.
+with tarfile.open("ratio-nested.tar", "w", format=tarfile.GNU_FORMAT) as t:
+    add(t, "bomb.gz", gzip.compress(b"\0\1" * (32 << 20), 9, mtime=0))  # zeros would read as an empty tar
+    add(t, "pad.bin", os.urandom(1 << 20))
+    add(t, "etc/ntp.conf", PLANTED)
+
+# Three gzipped tars of one 2 MiB text member each (--max-total-bytes).
+body = PLANTED + b"# filler line for size\n" * ((2 << 20) // 23)
+for n in (1, 2, 3):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        add(t, "etc/ntp.conf", body)
+    open("total-%d.tar.gz" % n, "wb").write(gzip.compress(buf.getvalue(), 6, mtime=0))
+
+# A member header whose checksum is wrong, between two sound ones.
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+    add(t, "etc/ntp.conf", PLANTED)
+    add(t, "etc/damaged.conf", PLANTED)
+    add(t, "etc/chrony.conf", b"pool 10.20.30.40 iburst\n")
+tar = bytearray(buf.getvalue())
+second = 512 + 512  # after the first header and its one data block
+tar[second + 148:second + 156] = b"0000001\0"
+open("tar-badsum.tar", "wb").write(tar)
+
+# ---- ext4
+base = open("ext4.img", "rb").read()
+def inode_at(img, n):
+    sb = 1024
+    bs = 1024 << struct.unpack_from("<I", img, sb + 24)[0]
+    ipg = struct.unpack_from("<I", img, sb + 40)[0]
+    isz = struct.unpack_from("<H", img, sb + 88)[0]
+    desc = struct.unpack_from("<H", img, sb + 0xFE)[0] or 32
+    first = struct.unpack_from("<I", img, sb + 20)[0]
+    g, idx = divmod(n - 1, ipg)
+    table = struct.unpack_from("<I", img, (first + 1) * bs + g * desc + 8)[0]
+    return table * bs + idx * isz
+# var/lib/a: 3.75 GiB, block-mapped, its block pointers aimed at the inode table (garbage).
+img = bytearray(base)
+at = inode_at(img, dir_inode)
+flags = struct.unpack_from("<I", img, at + 32)[0] & ~0x80000
+struct.pack_into("<I", img, at + 32, flags)
+struct.pack_into("<I", img, at + 4, 0xF0000000)
+table_block = (inode_at(img, 1)) // 1024
+for k in range(15): struct.pack_into("<I", img, at + 40 + 4 * k, table_block + 3 + k)
+open("ext4-bigdir.img", "wb").write(img)
+img = bytearray(base); struct.pack_into("<H", img, 1024 + 88, 100)   # s_inode_size
+open("ext4-inode-size.img", "wb").write(img)
+img = bytearray(base); struct.pack_into("<I", img, 1024 + 24, 2)     # s_log_block_size: 4 KiB
+open("ext4-block-size.img", "wb").write(img)
+
+# ---- VMDK descriptors naming files of the host
+desc = ('# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n'
+        'createType="monolithicFlat"\n\n# Extent description\nRW 8 FLAT "/etc/shadow" 0\n'
+        'RW 2048 FLAT "/dev/zero" 0\n\n# The Disk Data Base\n#DDB\n'
+        'ddb.comment = "ntp server 10.20.30.40"\n')
+open("host-files.vmdk", "w").write(desc)
+PY
+
+# ---- GPT disks: p1 a sound ext4 with the planted file, p2 starting past the end of the disk
+# (TSK then rejects the whole table), p3 an ext4 with a corrupt inode size, p4 whose first
+# sector comes after its last (bad-entry); p2 covering the whole disk from sector 0, the table
+# included (whole-disk: TSK drops entries that start at 0).
+truncate -s 12M gpt-bad-entry.img
+sfdisk -q gpt-bad-entry.img <<'EOF'
+label: gpt
+start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
+start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="past-end"
+start=12288, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="broken"
+start=20480, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="backwards"
+EOF
+dd if=ext4.img of=gpt-bad-entry.img bs=512 seek=2048 conv=notrunc status=none
+dd if=ext4-inode-size.img of=gpt-bad-entry.img bs=512 seek=12288 conv=notrunc status=none
+truncate -s 8M gpt-whole-disk.img
+sfdisk -q gpt-whole-disk.img <<'EOF'
+label: gpt
+start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
+start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="whole"
+EOF
+dd if=ext4.img of=gpt-whole-disk.img bs=512 seek=2048 conv=notrunc status=none
+python3 - <<'PY'
+import struct, zlib
+# The same entries changed in the primary table and in the backup at the end of the disk (TSK
+# falls back to the backup), with both headers' CRCs recomputed.
+def rewrite(path, changes):
+    d = bytearray(open(path, "rb").read())
+    for h in (512, len(d) - 512):
+        lba, count, size = struct.unpack_from("<QII", d, h + 72)
+        for index, (first, last) in changes.items():
+            struct.pack_into("<QQ", d, lba * 512 + index * size + 32, first, last)
+        struct.pack_into("<I", d, h + 88, zlib.crc32(bytes(d[lba * 512:lba * 512 + count * size])))
+        hs = struct.unpack_from("<I", d, h + 12)[0]
+        struct.pack_into("<I", d, h + 16, 0)
+        struct.pack_into("<I", d, h + 16, zlib.crc32(bytes(d[h:h + hs])))
+    open(path, "wb").write(d)
+sectors = (12 << 20) // 512
+rewrite("gpt-bad-entry.img", {1: (sectors + 2048, sectors + 4095), 3: (22000, 21000)})
+rewrite("gpt-whole-disk.img", {1: (0, (8 << 20) // 512 - 1)})
+PY
+rm -rf tree
+echo "$stamp" > .stamp
+cd ..
+[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0  # another process won
+rm -rf "$out" && mv -T "$work" "$out" 2>/dev/null || true

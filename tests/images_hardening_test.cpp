@@ -1,0 +1,182 @@
+// Hostile archives and disk images (issue 9): scripts/make-hardening-inputs.sh builds them at
+// test time without root, each with a planted reference beside the hostile part. Every case
+// asserts what is still found, the notice that names the gap (by its words, not just its id),
+// and for the decompression bombs the bytes decompressed (--stats' `decompressed`), never time.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "run_binary.h"
+
+namespace {
+
+using namespace ntpsweep::testing;  // run_binary.h
+using Json = nlohmann::json;
+
+const std::string& Inputs() {
+  static const std::string dir = [] {
+    std::string d = std::string(NTPSWEEP_IMAGE_FIXTURES) + "-hardening";
+    std::string cmd =
+        "'" + kSourceDir + "/scripts/make-hardening-inputs.sh' '" + d + "' >/dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    return d;
+  }();
+  return dir;
+}
+
+Json Scan(std::vector<std::string> args) {
+  std::vector<std::string> full = {"scan", "-q", "--host", "10.20.30.40", "--format", "json"};
+  full.insert(full.end(), args.begin(), args.end());
+  RunOptions o;
+  o.cwd = Inputs();
+  RunResult r = RunNtpsweep(full, o);
+  INFO(r.err);
+  REQUIRE(r.signal == 0);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  return Json::parse(r.out);
+}
+
+std::set<std::string> FindingPlaces(const Json& doc) {
+  std::set<std::string> out;
+  for (const Json& f : doc["findings"])
+    out.insert(f["location"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()));
+  return out;
+}
+
+// Notices as "id @ location: message".
+std::vector<Json> Notices(const Json& doc, const std::string& id) {
+  std::vector<Json> out;
+  for (const Json& n : doc["notices"])
+    if (n["id"] == id) out.push_back(n);
+  return out;
+}
+
+bool HasNotice(const Json& doc, const std::string& id, const std::string& location,
+               const std::string& words) {
+  for (const Json& n : Notices(doc, id))
+    if (n.value("location", "") == location &&
+        n["message"].get<std::string>().find(words) != std::string::npos)
+      return true;
+  return false;
+}
+
+uint64_t Decompressed(const Json& doc) {
+  return doc["stats"]["decompressed"].get<uint64_t>();
+}
+
+TEST_CASE("zips whose members overlap are refused member by member", "[images][hardening][zip]") {
+  SECTION("each member's data runs on into the next one's (200 members over 1 MiB)") {
+    Json doc = Scan({"zip-overlap.zip"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"zip-overlap.zip!etc/ntp.conf:1"});
+    CHECK(
+        HasNotice(doc, "archive-error", "zip-overlap.zip!bomb/0000",
+                  "zip-overlap.zip: member bomb/0000 shares its stored data with another member"));
+    CHECK(HasNotice(doc, "archive-error", "zip-overlap.zip!bomb/0019",
+                    "member bomb/0019 shares its stored data"));
+    CHECK(Notices(doc, "archive-error").size() == 21);  // 20 named, then one for them all
+    CHECK(HasNotice(doc, "archive-error", "zip-overlap.zip",
+                    "200 central-directory entries share stored data with others"));
+    // Without the check this zip gives 200 MiB; only the planted member is decompressed.
+    CHECK(Decompressed(doc) < 4096);
+  }
+  SECTION("fifty central entries name one local header") {
+    Json doc = Scan({"zip-shared.zip"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"zip-shared.zip!etc/ntp.conf:1"});
+    CHECK(HasNotice(doc, "archive-error", "zip-shared.zip!shared.txt", "shares its stored data"));
+    // libarchive lists the shared header once; the count says how many entries pointed at it.
+    CHECK(HasNotice(doc, "archive-error", "zip-shared.zip",
+                    "50 central-directory entries share stored data"));
+    CHECK(Decompressed(doc) < 4096);
+  }
+}
+
+TEST_CASE("the ratio limit holds for each archive as a whole", "[images][hardening][ratio]") {
+  // The tar is mostly random bytes (its ratio is low); its gzip member expands 1000 times.
+  Json doc = Scan({"--max-ratio", "100", "ratio-nested.tar"});
+  CHECK(FindingPlaces(doc) == std::set<std::string>{"ratio-nested.tar!etc/ntp.conf:1"});
+  CHECK(HasNotice(doc, "limit-ratio", "ratio-nested.tar!bomb.gz", "stopped reading this archive"));
+  CHECK(Notices(doc, "limit-ratio").size() == 1);
+  CHECK(Decompressed(doc) < (32u << 20));  // 64 MiB behind the gzip
+}
+
+TEST_CASE("the whole scan is bounded by --max-total-bytes", "[images][hardening][total]") {
+  Json doc =
+      Scan({"--max-total-bytes", "3MiB", "total-1.tar.gz", "total-2.tar.gz", "total-3.tar.gz"});
+  CHECK(FindingPlaces(doc).count("total-1.tar.gz!etc/ntp.conf:1"));
+  CHECK(HasNotice(doc, "limit-total-size", "total-2.tar.gz!etc/ntp.conf",
+                  "stopped reading: the scan decompressed 3 MiB"));
+  CHECK(HasNotice(doc, "limit-total-size", "total-3.tar.gz",
+                  "not opened: the scan already decompressed 3 MiB"));
+  CHECK(Decompressed(doc) <= (3u << 20) + (1u << 20));  // at most one block past the budget
+  Json all = Scan({"total-1.tar.gz", "total-2.tar.gz", "total-3.tar.gz"});
+  CHECK(FindingPlaces(all).size() == 3);
+  CHECK(Notices(all, "limit-total-size").empty());
+}
+
+TEST_CASE("a tar member with a damaged header is named", "[images][hardening][tar]") {
+  Json doc = Scan({"tar-badsum.tar"});
+  CHECK(FindingPlaces(doc) ==
+        std::set<std::string>{"tar-badsum.tar!etc/ntp.conf:1", "tar-badsum.tar!etc/chrony.conf:1"});
+  CHECK(HasNotice(doc, "archive-error", "tar-badsum.tar",
+                  "Damaged tar archive (after 1 members); what follows"));
+  CHECK(Notices(doc, "archive-error").size() == 1);  // one damaged header, one notice
+}
+
+TEST_CASE("ext4: corrupt inodes and superblocks end in a notice", "[images][hardening][ext4]") {
+  SECTION("a directory inode claiming 3.75 GiB of block-mapped data is not read") {
+    Json doc = Scan({"ext4-bigdir.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"ext4-bigdir.img!etc/ntp.conf:1"});
+    CHECK(HasNotice(doc, "disk-error", "ext4-bigdir.img!var/lib/a",
+                    "its inode claims 4026531840 bytes for a directory on a 4194304-byte volume"));
+  }
+  SECTION("a corrupt inode size or block size is named") {
+    Json doc = Scan({"ext4-inode-size.img", "ext4-block-size.img", "ext4.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"ext4.img!etc/ntp.conf:1"});
+    CHECK(
+        HasNotice(doc, "corrupt-file-system", "ext4-inode-size.img", "an inode size of 100 bytes"));
+    CHECK(HasNotice(doc, "corrupt-file-system", "ext4-block-size.img",
+                    "a block size of 4096 bytes that does not fit its first data block 1"));
+  }
+}
+
+TEST_CASE("GPT: a bad entry costs only itself", "[images][hardening][gpt]") {
+  SECTION(
+      "one entry past the end (TSK rejects the table), one backwards, one corrupt file system") {
+    Json doc = Scan({"gpt-bad-entry.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-bad-entry.img!p1/etc/ntp.conf:1"});
+    CHECK(HasNotice(doc, "partition-table-error", "gpt-bad-entry.img",
+                    "the Sleuth Kit rejected the GPT partition table ("));
+    CHECK(HasNotice(doc, "partition-out-of-range", "gpt-bad-entry.img!p2",
+                    "GPT entry 2 is not read: it starts at sector 26624, past the end of the "
+                    "24576-sector disk"));
+    CHECK(HasNotice(doc, "partition-out-of-range", "gpt-bad-entry.img!p4",
+                    "GPT entry 4 is not read: its first sector 22000 comes after its last 21000"));
+    CHECK(HasNotice(doc, "corrupt-file-system", "gpt-bad-entry.img!p3",
+                    "an inode size of 100 bytes"));
+    CHECK(Notices(doc, "partition-table-error").size() == 1);  // the CRCs match: no second notice
+  }
+  SECTION("an entry covering the whole disk is named") {
+    Json doc = Scan({"gpt-whole-disk.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-whole-disk.img!p1/etc/ntp.conf:1"});
+    CHECK(HasNotice(
+        doc, "partition-out-of-range", "gpt-whole-disk.img!p2",
+        "GPT entry 2 is not read: it covers sectors 0-16383, the partition table's own included"));
+  }
+}
+
+TEST_CASE("a text VMDK descriptor naming host files is not followed", "[images][hardening][vmdk]") {
+  Json doc = Scan({"host-files.vmdk"});
+  CHECK(HasNotice(doc, "unsupported-format", "host-files.vmdk",
+                  "a VMDK descriptor; the extent files it names (\"/etc/shadow\", \"/dev/zero\") "
+                  "are never opened"));
+  CHECK(FindingPlaces(doc) ==
+        std::set<std::string>{"host-files.vmdk:13"});  // the descriptor's own text
+  // The same file met in a directory walk gets the same notice.
+  Json walked = Scan({"."});
+  CHECK(HasNotice(walked, "unsupported-format", "host-files.vmdk", "are never opened"));
+}
+
+}  // namespace

@@ -47,6 +47,8 @@ max_len_of() {
 }
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
+# Leaks inside The Sleuth Kit's VMDK reader are not ours (fuzz/lsan.supp says which).
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/fuzz/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"

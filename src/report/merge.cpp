@@ -139,14 +139,15 @@ Json MergeSarif(const std::vector<std::pair<std::string, Json>>& logs,
         const Json& list = run_in["artifacts"];
         artifacts.assign(list.size(), SIZE_MAX);
         std::vector<bool> visiting(list.size(), false);
+        const std::string& where = name;  // clang 14 cannot capture a structured binding
         std::function<size_t(size_t)> map_one = [&](size_t i) -> size_t {
           if (artifacts[i] != SIZE_MAX) return artifacts[i];
-          if (visiting[i]) throw MergeError(name + ": artifacts[].parentIndex forms a cycle");
+          if (visiting[i]) throw MergeError(where + ": artifacts[].parentIndex forms a cycle");
           visiting[i] = true;
           Json a = list[i];
           if (a.contains("parentIndex") && a["parentIndex"].is_number_unsigned()) {
             size_t p = a["parentIndex"].get<size_t>();
-            if (p >= list.size()) throw MergeError(name + ": artifacts[].parentIndex out of range");
+            if (p >= list.size()) throw MergeError(where + ": artifacts[].parentIndex out of range");
             a["parentIndex"] = map_one(p);
           }
           std::string k = a.value("location", Json::object()).dump() + "|" +

@@ -70,7 +70,7 @@ class Analyzer {
                const std::vector<std::string>* forced_syntaxes = nullptr,
                bool includes_only = false, const std::vector<char>* selection = nullptr) const;
 
-  const rules::RuleSet& rules_;
+  [[maybe_unused]] const rules::RuleSet& rules_;  // unread today; clang warns
   const host::TargetSet& targets_;
   rules::RuleSelector selector_;  // over rules_.rules(), in order
   std::unique_ptr<host::Prefilter> prefilter_;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <set>
 #include <utility>
@@ -182,7 +183,8 @@ ImgPtr OpenExternal(std::unique_ptr<ExternalImage> ext, TSK_OFF_T size) {
   ExternalImage* raw = ext.get();
   raw->meter.budget =
       kReadFloor + kReadsPerByte * static_cast<uint64_t>(std::max<TSK_OFF_T>(size, 0));
-  if (!tsk_img_open_external(raw, size, 512, ExternalRead, ExternalClose, ExternalStat)) return nullptr;
+  if (!tsk_img_open_external(raw, size, 512, ExternalRead, ExternalClose, ExternalStat))
+    return nullptr;
   ext.release();  // TSK owns it now; ExternalClose frees it
   return ImgPtr(&raw->info);
 }
@@ -264,11 +266,16 @@ int BfioFree(intptr_t** h, libbfio_error_t**) {
   return 1;
 }
 int BfioClone(intptr_t** dst, intptr_t* src, libbfio_error_t**) {
-  *dst = reinterpret_cast<intptr_t*>(std::make_unique<BfioRange>(*reinterpret_cast<BfioRange*>(src)).release());
+  *dst = reinterpret_cast<intptr_t*>(
+      std::make_unique<BfioRange>(*reinterpret_cast<BfioRange*>(src)).release());
   return 1;
 }
-int BfioOpen(intptr_t*, int, libbfio_error_t**) { return 1; }
-int BfioClose(intptr_t*, libbfio_error_t**) { return 0; }
+int BfioOpen(intptr_t*, int, libbfio_error_t**) {
+  return 1;
+}
+int BfioClose(intptr_t*, libbfio_error_t**) {
+  return 0;
+}
 ssize_t BfioRead(intptr_t* h, uint8_t* buf, size_t size, libbfio_error_t**) {
   auto* r = reinterpret_cast<BfioRange*>(h);
   if (r->pos >= r->size) return 0;
@@ -281,7 +288,9 @@ ssize_t BfioRead(intptr_t* h, uint8_t* buf, size_t size, libbfio_error_t**) {
   r->pos += got;
   return got;
 }
-ssize_t BfioWrite(intptr_t*, const uint8_t*, size_t, libbfio_error_t**) { return -1; }  // read-only
+ssize_t BfioWrite(intptr_t*, const uint8_t*, size_t, libbfio_error_t**) {
+  return -1;
+}  // read-only
 off64_t BfioSeek(intptr_t* h, off64_t off, int whence, libbfio_error_t**) {
   auto* r = reinterpret_cast<BfioRange*>(h);
   int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? r->pos : r->size;
@@ -289,8 +298,12 @@ off64_t BfioSeek(intptr_t* h, off64_t off, int whence, libbfio_error_t**) {
   r->pos = base + off;
   return r->pos;
 }
-int BfioExists(intptr_t*, libbfio_error_t**) { return 1; }
-int BfioIsOpen(intptr_t*, libbfio_error_t**) { return 1; }
+int BfioExists(intptr_t*, libbfio_error_t**) {
+  return 1;
+}
+int BfioIsOpen(intptr_t*, libbfio_error_t**) {
+  return 1;
+}
 int BfioGetSize(intptr_t* h, size64_t* size, libbfio_error_t**) {
   *size = static_cast<size64_t>(reinterpret_cast<BfioRange*>(h)->size);
   return 1;
@@ -403,7 +416,9 @@ class DiskWalker {
     std::string table = Sniff(head).format;
     // The sniffed table type is opened directly: TSK's own detection also tries the other
     // types (and leaks a little doing so in 4.11).
-    TSK_VS_TYPE_ENUM type = table == "GPT" ? TSK_VS_TYPE_GPT : table == "MBR" ? TSK_VS_TYPE_DOS : TSK_VS_TYPE_DETECT;
+    TSK_VS_TYPE_ENUM type = table == "GPT"   ? TSK_VS_TYPE_GPT
+                            : table == "MBR" ? TSK_VS_TYPE_DOS
+                                             : TSK_VS_TYPE_DETECT;
     VsPtr vs(type == TSK_VS_TYPE_DETECT ? nullptr : tsk_vs_open(img, 0, type));
     std::string gpt_error;
     if (!vs && type == TSK_VS_TYPE_GPT) {
@@ -422,7 +437,8 @@ class DiskWalker {
         scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
                    Location{chain}.Render() + ": the Sleuth Kit rejected the " + table +
                        " partition table (" + why + "); its entries were read one by one");
-        if (table == "MBR") ScanDosEntries(img, chain, head);
+        if (table == "MBR")
+          ScanDosEntries(img, chain, head);
         else
           ScanGptEntries(img, chain);
         return;
@@ -438,12 +454,20 @@ class DiskWalker {
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
       read_slots.insert(part->slot_num);
       // Linux numbering: the table slot + 1; DOS logical partitions count from 5.
-      int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1 : 5 + logical++;
+      int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1
+                                                                         : 5 + logical++;
       std::string name = "p" + std::to_string(number);
-      TSK_OFF_T start = static_cast<TSK_OFF_T>(part->start) * vs->block_size;
-      TSK_OFF_T len = static_cast<TSK_OFF_T>(part->len) * vs->block_size;
+      // A hostile table's sector numbers can overflow a byte offset: such a start is past any end.
+      TSK_OFF_T start = 0, len = 0;
+      if (__builtin_mul_overflow(static_cast<TSK_OFF_T>(part->start),
+                                 static_cast<TSK_OFF_T>(vs->block_size), &start))
+        start = std::numeric_limits<TSK_OFF_T>::max();
+      if (__builtin_mul_overflow(static_cast<TSK_OFF_T>(part->len),
+                                 static_cast<TSK_OFF_T>(vs->block_size), &len))
+        len = std::numeric_limits<TSK_OFF_T>::max();
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
-      if (part->desc && *part->desc) vol.properties.emplace_back("partitionDescription", part->desc);
+      if (part->desc && *part->desc)
+        vol.properties.emplace_back("partitionDescription", part->desc);
       ScanPartition(img, start, len, vol);
       if (scan_.stopped()) return;
     }
@@ -464,15 +488,19 @@ class DiskWalker {
     }
     if (start >= img->size) {
       scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
-                 where + ": the partition starts at byte " + std::to_string(start) + ", past the end of the " +
-                     std::to_string(img->size) + "-byte image; not scanned");
+                 where + ": the partition starts at byte " + std::to_string(start) +
+                     ", past the end of the " + std::to_string(img->size) +
+                     "-byte image; not scanned");
       return;
     }
-    if (start + len > img->size) {
-      scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
-                 where + ": the partition table says it ends at byte " + std::to_string(start + len) +
-                     ", past the end of the " + std::to_string(img->size) +
-                     "-byte image; only the part inside was read");
+    if (len > img->size - start) {  // start < size here: no overflow
+      scan_.Note(
+          Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
+          where + ": the partition table says it ends at byte " +
+              (len > std::numeric_limits<TSK_OFF_T>::max() - start ? std::string("past 2^63")
+                                                                   : std::to_string(start + len)) +
+              ", past the end of the " + std::to_string(img->size) +
+              "-byte image; only the part inside was read");
       len = img->size - start;
     }
     ScanVolume(img, start, len, vol);
@@ -483,7 +511,8 @@ class DiskWalker {
     if (head.size() < 512) return;
     auto le32 = [&](size_t o) {
       uint32_t v = 0;
-      for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(head[o + static_cast<size_t>(i)]);
+      for (int i = 3; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(head[o + static_cast<size_t>(i)]);
       return v;
     };
     for (int i = 0; i < 4 && !scan_.stopped(); ++i) {
@@ -495,10 +524,12 @@ class DiskWalker {
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", "dos"}}};
       if (type == 0x05 || type == 0x0f || type == 0x85) {
         scan_.Note(Notice::Level::kWarning, "partition-table-error", vol.WithVolume(),
-                   Location{vol.WithVolume()}.Render() + ": an extended partition in a rejected table is not followed");
+                   Location{vol.WithVolume()}.Render() +
+                       ": an extended partition in a rejected table is not followed");
         continue;
       }
-      ScanPartition(img, static_cast<TSK_OFF_T>(first) * 512, static_cast<TSK_OFF_T>(count) * 512, vol);
+      ScanPartition(img, static_cast<TSK_OFF_T>(first) * 512, static_cast<TSK_OFF_T>(count) * 512,
+                    vol);
     }
   }
 
@@ -667,15 +698,18 @@ class DiskWalker {
     std::string probe(static_cast<size_t>(std::min<TSK_OFF_T>(len, kVolumeProbeBytes)), '\0');
     ssize_t got = ReadImage(img, off, probe.data(), probe.size());
     if (got < 0) {
-      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot read: " + TskError());
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot read: " + TskError());
       return;
     }
     probe.resize(static_cast<size_t>(got));
     if (std::string u = UnsupportedVolume(probe); !u.empty()) {
       bool swap = u == "swap space";
-      scan_.Note(swap ? Notice::Level::kNote : Notice::Level::kWarning,
-                 swap ? "skipped-volume" : "unsupported-format", self,
-                 where + ": " + u + (swap ? ": nothing to scan" : " is not supported; nothing inside it was scanned"));
+      scan_.Note(
+          swap ? Notice::Level::kNote : Notice::Level::kWarning,
+          swap ? "skipped-volume" : "unsupported-format", self,
+          where + ": " + u +
+              (swap ? ": nothing to scan" : " is not supported; nothing inside it was scanned"));
       return;
     }
     for (size_t label = 0; label < 2048; label += 512)  // an LVM label sits in one of sectors 0-3
@@ -698,11 +732,14 @@ class DiskWalker {
       if (kind == "ext" || kind == "FAT/NTFS") {
         scan_.Note(Notice::Level::kWarning, "corrupt-file-system", self,
                    where + ": " + (kind == "ext" ? "an ext2/3/4" : "a FAT/NTFS") +
-                       " file system whose superblock cannot be read (" + why + "); nothing scanned");
+                       " file system whose superblock cannot be read (" + why +
+                       "); nothing scanned");
         return;
       }
       scan_.Note(Notice::Level::kNote, "no-file-system", self,
-                 where + ": " + (empty ? "the volume is empty (all zeros)" : "no file system recognised (" + why + ")") +
+                 where + ": " +
+                     (empty ? "the volume is empty (all zeros)"
+                            : "no file system recognised (" + why + ")") +
                      "; nothing scanned");
       return;
     }
@@ -761,10 +798,11 @@ class DiskWalker {
     uint64_t cap = dir ? w.max_dir_bytes : mapped ? w.volume_bytes : UINT64_MAX;
     if (size >= 0 && static_cast<uint64_t>(size) <= cap) return true;
     Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
-    scan_.Note(Notice::Level::kWarning, "disk-error", at,
-               Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
-                   " claims " + std::to_string(size) + " bytes for a " + (dir ? "directory" : "file") +
-                   " on a " + std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
+    scan_.Note(
+        Notice::Level::kWarning, "disk-error", at,
+        Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
+            " claims " + std::to_string(size) + " bytes for a " + (dir ? "directory" : "file") +
+            " on a " + std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
     return false;
   }
 
@@ -860,12 +898,14 @@ class DiskWalker {
     libfsxfs_volume_t* raw = nullptr;
     libfsxfs_error_t* err = nullptr;
     if (!bfio || libfsxfs_volume_initialize(&raw, &err) != 1) {
-      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the XFS reader");
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot set up the XFS reader");
       if (err) libfsxfs_error_free(&err);
       return;
     }
     XfsVolumePtr volume(raw);
-    if (libfsxfs_volume_open_file_io_handle(volume.get(), bfio.get(), LIBFSXFS_OPEN_READ, &err) != 1) {
+    if (libfsxfs_volume_open_file_io_handle(volume.get(), bfio.get(), LIBFSXFS_OPEN_READ, &err) !=
+        1) {
       scan_.Note(Notice::Level::kWarning, "disk-error", self,
                  where + ": cannot read the XFS file system: " + FsxfsError(err));
       return;
@@ -895,7 +935,8 @@ class DiskWalker {
   void WalkXfs(libfsxfs_file_entry_t* dir, const std::string& prefix, int depth, XfsWalk& w) {
     libfsxfs_error_t* err = nullptr;
     int count = 0;
-    if (depth > kMaxDirDepth || libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &count, &err) != 1) {
+    if (depth > kMaxDirDepth ||
+        libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &count, &err) != 1) {
       if (err) libfsxfs_error_free(&err);
       return;
     }
@@ -903,7 +944,8 @@ class DiskWalker {
       libfsxfs_file_entry_t* raw = nullptr;
       if (libfsxfs_file_entry_get_sub_file_entry_by_index(dir, i, &raw, &err) != 1) {
         scan_.Note(Notice::Level::kWarning, "disk-error", w.vol->FileChain(prefix),
-                   Location{w.vol->FileChain(prefix)}.Render() + ": cannot read a directory entry: " + FsxfsError(err));
+                   Location{w.vol->FileChain(prefix)}.Render() +
+                       ": cannot read a directory entry: " + FsxfsError(err));
         continue;
       }
       XfsEntryPtr entry(raw);
@@ -911,7 +953,8 @@ class DiskWalker {
       std::string name;
       if (libfsxfs_file_entry_get_utf8_name_size(raw, &name_size, nullptr) == 1 && name_size > 1) {
         name.resize(name_size);
-        libfsxfs_file_entry_get_utf8_name(raw, reinterpret_cast<uint8_t*>(name.data()), name_size, nullptr);
+        libfsxfs_file_entry_get_utf8_name(raw, reinterpret_cast<uint8_t*>(name.data()), name_size,
+                                          nullptr);
         name.resize(name_size - 1);
       }
       if (name.empty() || name == "." || name == "..") continue;
@@ -921,7 +964,8 @@ class DiskWalker {
       if (++w.entries > scan_.limits().max_entries) {
         scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
                    Location{w.vol->WithVolume()}.Render() + ": more than " +
-                       std::to_string(scan_.limits().max_entries) + " files; the rest were not read (--max-entries)");
+                       std::to_string(scan_.limits().max_entries) +
+                       " files; the rest were not read (--max-entries)");
         return;
       }
       scan_.AddEntry();
@@ -938,9 +982,11 @@ class DiskWalker {
         ReadFile(src, w.vol->FileChain(path), path, *w.vol);
       } else if (S_ISLNK(mode)) {
         size_t n = 0;
-        if (libfsxfs_file_entry_get_utf8_symbolic_link_target_size(raw, &n, nullptr) == 1 && n > 1) {
+        if (libfsxfs_file_entry_get_utf8_symbolic_link_target_size(raw, &n, nullptr) == 1 &&
+            n > 1) {
           std::string target(n, '\0');
-          if (libfsxfs_file_entry_get_utf8_symbolic_link_target(raw, reinterpret_cast<uint8_t*>(target.data()), n, nullptr) == 1) {
+          if (libfsxfs_file_entry_get_utf8_symbolic_link_target(
+                  raw, reinterpret_cast<uint8_t*>(target.data()), n, nullptr) == 1) {
             target.resize(n - 1);
             w.links[path] = target;
           }
@@ -961,7 +1007,8 @@ class DiskWalker {
     BfioHandlePtr meta = MakeBfio(img, off, len);
     if (!meta || libvslvm_handle_initialize(&raw, &err) != 1) {
       if (err) libvslvm_error_free(&err);
-      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the LVM reader");
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot set up the LVM reader");
       return;
     }
     // The pool owns its handle; libvslvm reads the physical volume's extents through it.
@@ -971,13 +1018,17 @@ class DiskWalker {
     LvmHandlePtr handle(raw);
     BfioHandlePtr data = MakeBfio(img, off, len);
     int entry = 0;
-    if (!data || libbfio_pool_append_handle(pool.get(), &entry, data.get(), LIBBFIO_OPEN_READ, nullptr) != 1) {
-      scan_.Note(Notice::Level::kWarning, "disk-error", self, where + ": cannot set up the LVM reader");
+    if (!data || libbfio_pool_append_handle(pool.get(), &entry, data.get(), LIBBFIO_OPEN_READ,
+                                            nullptr) != 1) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": cannot set up the LVM reader");
       return;
     }
     data.release();
-    if (libvslvm_handle_open_file_io_handle(handle.get(), meta.get(), LIBVSLVM_OPEN_READ, &err) != 1 ||
-        libvslvm_handle_open_physical_volume_files_file_io_pool(handle.get(), pool.get(), &err) != 1) {
+    if (libvslvm_handle_open_file_io_handle(handle.get(), meta.get(), LIBVSLVM_OPEN_READ, &err) !=
+            1 ||
+        libvslvm_handle_open_physical_volume_files_file_io_pool(handle.get(), pool.get(), &err) !=
+            1) {
       scan_.Note(Notice::Level::kWarning, "disk-error", self,
                  where + ": cannot read the LVM metadata: " + LvmError(err));
       return;
@@ -989,7 +1040,8 @@ class DiskWalker {
       return;
     }
     LvmGroupPtr group(group_raw);
-    std::string vg_name = LvmName(group.get(), libvslvm_volume_group_get_name_size, libvslvm_volume_group_get_name);
+    std::string vg_name =
+        LvmName(group.get(), libvslvm_volume_group_get_name_size, libvslvm_volume_group_get_name);
     int pvs = 0, lvs = 0;
     libvslvm_volume_group_get_number_of_physical_volumes(group.get(), &pvs, nullptr);
     if (pvs > 1)
@@ -1000,12 +1052,14 @@ class DiskWalker {
     for (int i = 0; i < lvs && !scan_.stopped(); ++i) {
       libvslvm_logical_volume_t* lv_raw = nullptr;
       if (libvslvm_volume_group_get_logical_volume(group.get(), i, &lv_raw, &err) != 1) {
-        scan_.Note(Notice::Level::kWarning, "disk-error", self,
-                   where + ": cannot read logical volume " + std::to_string(i) + ": " + LvmError(err));
+        scan_.Note(
+            Notice::Level::kWarning, "disk-error", self,
+            where + ": cannot read logical volume " + std::to_string(i) + ": " + LvmError(err));
         continue;
       }
       LvmVolumePtr lv(lv_raw);
-      std::string lv_name = LvmName(lv.get(), libvslvm_logical_volume_get_name_size, libvslvm_logical_volume_get_name);
+      std::string lv_name = LvmName(lv.get(), libvslvm_logical_volume_get_name_size,
+                                    libvslvm_logical_volume_get_name);
       size64_t size = 0;
       libvslvm_logical_volume_get_size(lv.get(), &size, nullptr);
       auto ext = std::make_unique<ExternalImage>();
@@ -1035,7 +1089,8 @@ class DiskWalker {
 
   // ---- shared
 
-  void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path, const VolumeName& vol) {
+  void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path,
+                const VolumeName& vol) {
     LimitedSource src(raw, scan_, chain);
     auto saved = std::exchange(scan_.properties(), vol.properties);
     ScanContent(scan_, src, chain, path, depth_, nullptr, nullptr);
@@ -1043,7 +1098,8 @@ class DiskWalker {
     if (src.entry_limit())
       scan_.Note(Notice::Level::kWarning, "limit-entry-size", chain,
                  Location{chain}.Render() + ": only the first " +
-                     HumanBytes(scan_.limits().max_entry_bytes) + " of this file were read (--max-entry-size)");
+                     HumanBytes(scan_.limits().max_entry_bytes) +
+                     " of this file were read (--max-entry-size)");
   }
 
   // Symbolic links that resolve, inside this file system, to a file: that file's findings are
@@ -1052,7 +1108,8 @@ class DiskWalker {
     for (const auto& [link, target] : links) {
       std::string resolved = FollowLinks(links, link);
       if (!resolved.empty() && resolved != link)
-        scan_.amendment().aliases.push_back({vol.FileChain(resolved), vol.FileChain(link), "symlink"});
+        scan_.amendment().aliases.push_back(
+            {vol.FileChain(resolved), vol.FileChain(link), "symlink"});
     }
   }
 
@@ -1126,15 +1183,18 @@ void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
       return;
     }
     const char* name = fs_path.c_str();
-    TSK_IMG_TYPE_ENUM type = kind.kind == ContentKind::kVmdk ? TSK_IMG_TYPE_VMDK_VMDK : TSK_IMG_TYPE_VHD_VHD;
+    TSK_IMG_TYPE_ENUM type =
+        kind.kind == ContentKind::kVmdk ? TSK_IMG_TYPE_VMDK_VMDK : TSK_IMG_TYPE_VHD_VHD;
     // The array form: TSK then opens exactly this one file (no split-segment search).
     img.reset(tsk_img_open_utf8(1, &name, type, 0));
-    if (!img) error = TskError();
+    if (!img)
+      error = TskError();
     else if (!(img = WrapImage(std::move(img))))
       error = TskError();
   }
   if (!img) {
-    scan.Note(failed, "disk-error", chain, where + ": cannot open the " + kind.format + " disk image: " + error);
+    scan.Note(failed, "disk-error", chain,
+              where + ": cannot open the " + kind.format + " disk image: " + error);
     return;
   }
   DiskWalker(scan, 1).ScanImage(img.get(), chain);
@@ -1145,8 +1205,9 @@ void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const
   (void)path, (void)layer;  // entries are named by the file systems inside; a disk is no layer
   ImgPtr img = OpenMemory(std::move(data));
   if (!img) {
-    scan.Note(Notice::Level::kWarning, "disk-error", chain,
-              Location{chain}.Render() + ": cannot open the " + kind.format + " image: " + TskError());
+    scan.Note(
+        Notice::Level::kWarning, "disk-error", chain,
+        Location{chain}.Render() + ": cannot open the " + kind.format + " image: " + TskError());
     return;
   }
   DiskWalker(scan, depth).ScanImage(img.get(), chain);

@@ -6,6 +6,7 @@
 # Before fuzzing, every saved reproducer in fuzz/regressions/<target>/ is replayed (those must
 # pass; fuzz/regressions/open/ holds reproducers of bugs not fixed yet, not replayed).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]       e.g. scripts/fuzz.sh 600 fuzz_syntax_yaml
+# With NTPSWEEP_FUZZ_RUNS=N each target instead runs N inputs from seed 1 (CI: reproducible).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds="${1:-30}"
@@ -66,12 +67,15 @@ for t in "${targets[@]}"; do
     fi
   fi
   work="$build/corpus/$t"
+  # A fixed number of runs from a fixed seed and a fresh work corpus: the same inputs every time.
+  [ -n "${NTPSWEEP_FUZZ_RUNS:-}" ] && rm -rf "$work"
   mkdir -p "$work"
   seeds=()
   [ -d "$here/fuzz/corpus/$t" ] && seeds=("$here/fuzz/corpus/$t")
   dict=$(dict_of "$t")
-  opts=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1
-        -artifact_prefix="$artifacts/$t-")
+  opts=(-timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/$t-")
+  if [ -n "${NTPSWEEP_FUZZ_RUNS:-}" ]; then opts+=(-runs="$NTPSWEEP_FUZZ_RUNS" -seed=1)
+  else opts+=(-max_total_time="$seconds"); fi
   [ -n "$dict" ] && opts+=(-dict="$here/fuzz/dict/$dict.dict")
   ml=$(max_len_of "$t")
   [ -n "$ml" ] && opts+=("$ml")
@@ -95,4 +99,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]} (inputs in $artifacts)" >&2
   exit 1
 fi
-echo "fuzz: ${#targets[@]} targets, ${seconds}s each: no crash, leak, timeout or OOM"
+echo "fuzz: ${#targets[@]} targets, ${NTPSWEEP_FUZZ_RUNS:+$NTPSWEEP_FUZZ_RUNS runs}${NTPSWEEP_FUZZ_RUNS:-${seconds}s} each: no crash, leak, timeout or OOM"

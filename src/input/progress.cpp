@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "input/limits.h"
 
@@ -14,9 +16,15 @@ namespace {
 constexpr auto kFirstDraw = std::chrono::milliseconds(1000);
 constexpr auto kInterval = std::chrono::milliseconds(250);
 
+// NTPSWEEP_PROGRESS=now draws as each input begins, so tests see the line without waiting.
+bool DrawAtOnce() {
+  const char* v = std::getenv("NTPSWEEP_PROGRESS");
+  return v && std::string_view(v) == "now";
+}
+
 }  // namespace
 
-Progress::Progress(bool enabled) : enabled_(enabled) {
+Progress::Progress(bool enabled) : enabled_(enabled), at_once_(enabled && DrawAtOnce()) {
   if (enabled_) thread_ = std::thread([this] { Run(); });
 }
 
@@ -31,7 +39,9 @@ Progress::~Progress() {
   if (drawn_) std::fputs("\r\x1b[K", stderr);
 }
 
-bool Progress::StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
+bool Progress::StderrIsTerminal() {
+  return isatty(STDERR_FILENO) == 1;
+}
 
 void Progress::BeginInput(const std::string& name, uint64_t size) {
   if (!enabled_) return;
@@ -40,6 +50,10 @@ void Progress::BeginInput(const std::string& name, uint64_t size) {
   input_start_ = std::chrono::steady_clock::now();
   bytes_ = 0;
   size_ = size;
+  if (at_once_) {
+    Draw(Line(name_, 0));
+    drawn_ = true;
+  }
 }
 
 std::string Progress::Line(double seconds) const {
@@ -48,17 +62,23 @@ std::string Progress::Line(double seconds) const {
     std::lock_guard lock(mu_);
     name = name_;
   }
+  return Line(name, seconds);
+}
+
+std::string Progress::Line(const std::string& name, double seconds) const {
   uint64_t bytes = bytes_.load(), size = size_.load();
   std::string line = "ntpsweep: " + name + ": " + HumanBytes(bytes);
   if (size) {
     line += " of " + HumanBytes(size);
     char pct[16];
-    std::snprintf(pct, sizeof pct, " (%.0f%%)", 100.0 * static_cast<double>(bytes) / static_cast<double>(size));
+    std::snprintf(pct, sizeof pct, " (%.0f%%)",
+                  100.0 * static_cast<double>(bytes) / static_cast<double>(size));
     line += pct;
   }
   line += ", " + std::to_string(entries_.load()) + " entries, " + std::to_string(findings_.load()) +
           " findings";
-  if (seconds > 0) line += ", " + HumanBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+  if (seconds > 0)
+    line += ", " + HumanBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
   return line;
 }
 
@@ -70,14 +90,17 @@ void Progress::Run() {
     if (now - start < kFirstDraw) continue;
     double seconds = std::chrono::duration<double>(now - input_start_).count();
     lock.unlock();
-    std::string line = Line(seconds);
-    // Keep to one terminal line so that "\r" can redraw it.
-    if (line.size() > 150) line = line.substr(0, 147) + "...";
-    std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
-    std::fflush(stderr);
+    Draw(Line(seconds));
     lock.lock();
     drawn_ = true;
   }
+}
+
+void Progress::Draw(std::string line) {
+  // Keep to one terminal line so that "\r" can redraw it.
+  if (line.size() > 150) line = line.substr(0, 147) + "...";
+  std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
+  std::fflush(stderr);
 }
 
 }  // namespace ntpsweep::input

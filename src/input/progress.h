@@ -35,8 +35,11 @@ class Progress {
 
  private:
   void Run();
+  std::string Line(const std::string& name, double seconds) const;
+  static void Draw(std::string line);
 
   const bool enabled_;
+  const bool at_once_;  // NTPSWEEP_PROGRESS=now
   std::atomic<uint64_t> bytes_{0}, entries_{0}, findings_{0}, size_{0};
   mutable std::mutex mu_;
   std::string name_;

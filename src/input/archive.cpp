@@ -323,6 +323,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       break;
     }
     std::string name;
+    bool unsafe_name = false;
     if (raw) {
       name = DecompressedName(path, head);
     } else {
@@ -338,7 +339,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
                         "shape of a zip bomb); not read");
         continue;
       }
-      bool unsafe = false;
+      bool& unsafe = unsafe_name;
       name = NormalizeMemberName(n ? n : "", &unsafe);
       // "/" and "//" (an ar symbol table, long names) normalise to nothing: metadata, skipped.
       if (unsafe && !name.empty() && !unsafe_reported) {
@@ -354,6 +355,8 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     const char* hardlink = archive_entry_hardlink(entry);
     bool has_size = archive_entry_size_is_set(entry);
     int64_t size = has_size ? archive_entry_size(entry) : -1;
+    // A whiteout named with '..' or from '/' points outside its layer: it deletes nothing below.
+    if (unsafe_name && BaseOf(name).starts_with(".wh.")) continue;
     LayerEntry le{name, LayerEntry::Type::kFile};
     if (hardlink && size <= 0) {
       bool unsafe = false;

@@ -292,7 +292,9 @@ std::vector<std::map<std::string, std::string>> HiddenPaths(
       if (base == kOpaque) {
         opaque[dir] = "hidden by the opaque directory " + (dir.empty() ? "/" : dir) + " in " + layer;
       } else if (base.starts_with(kWhiteout)) {
-        std::string target = (dir.empty() ? "" : dir + "/") + base.substr(kWhiteout.size());
+        std::string_view removed = std::string_view(base).substr(kWhiteout.size());
+        if (removed.empty() || removed == "." || removed == "..") continue;  // names no entry
+        std::string target = (dir.empty() ? "" : dir + "/") + std::string(removed);
         subtree[target] = "deleted in " + layer + " (" + base + ")";
       } else {
         exact[e.path] = "replaced in " + layer;

@@ -111,7 +111,7 @@ TEST_CASE("ci github: new findings first, most severe first, within GitHub's lim
   const std::string base = tmp / "base.json";  // in the tree: the baseline in use is never scanned
   Scan(tmp.path(), {"--format", "json", "-o", base}, 1);
   for (int i = 1; i <= 12; ++i) {
-    char dir[8];
+    char dir[16];
     std::snprintf(dir, sizeof dir, "e%02d", i);
     WriteWholeFile(tmp / (std::string(dir) + "/ntp.conf"), "server 192.0.2.10\n");  // new errors
   }

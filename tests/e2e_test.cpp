@@ -612,7 +612,8 @@ TEST_CASE("e2e: host matching precision with the issue's own examples", "[e2e][p
       },
       RowsOf(Json::parse(r.out)));
   // Line 5 of the script has exactly one mention: the literal 10.0.0.1, not the octal forms.
-  for (const Json& f : Json::parse(r.out).at("findings"))
+  const Json report = Json::parse(r.out);  // a range over a temporary's member would dangle
+  for (const Json& f : report.at("findings"))
     if (f.at("location") == "scripts/check.sh" && f.at("line") == 5) CHECK(f.at("column") == 34);
 }
 

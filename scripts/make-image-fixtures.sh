@@ -331,6 +331,18 @@ dd if=disks/xfs.img of=disks/gpt.img bs=512 seek=34816 conv=notrunc,sparse statu
 truncate -s 20M disks/mbr.img
 printf 'label: dos\nstart=2048, size=32768, type=83\n' | sfdisk -q disks/mbr.img
 dd if=disks/ext4.img of=disks/mbr.img bs=512 seek=2048 conv=notrunc,sparse status=none
+# MBR with an extended partition (p2) holding two logical ones (p5, p6): a chain of EBRs.
+truncate -s 56M disks/mbr-logical.img
+sfdisk -q disks/mbr-logical.img <<'EOF'
+label: dos
+start=2048, size=32768, type=83
+start=36864, size=71680, type=5
+start=38912, size=32768, type=83
+start=73728, size=32768, type=83
+EOF
+for lba in 2048 38912 73728; do
+  dd if=disks/ext4.img of=disks/mbr-logical.img bs=512 seek=$lba conv=notrunc,sparse status=none
+done
 # The same GPT disk in every container qemu-img writes (AWS exports streamOptimized VMDK).
 qemu-img convert -O vmdk disks/gpt.img disks/gpt-sparse.vmdk
 qemu-img convert -O vmdk -o subformat=streamOptimized disks/gpt.img disks/gpt-stream.vmdk

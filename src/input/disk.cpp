@@ -449,6 +449,7 @@ class DiskWalker {
     int logical = 0;
     table = tsk_vs_type_toname(vs->vstype);
     std::set<int64_t> read_slots;
+    std::vector<ScannedExtent> scanned;
     for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
       const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
@@ -468,15 +469,102 @@ class DiskWalker {
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
       if (part->desc && *part->desc)
         vol.properties.emplace_back("partitionDescription", part->desc);
+      if (NoteOverlap(scanned, start, len, vol)) continue;
+      scanned.push_back({start, len, name});
       ScanPartition(img, start, len, vol);
       if (scan_.stopped()) return;
     }
     // TSK drops a GPT entry it does not like (one covering the whole disk, the table included)
     // without a word: name each such entry.
     if (vs->vstype == TSK_VS_TYPE_GPT) ReportDroppedGptEntries(img, chain, read_slots);
+    // TSK ends a looping or broken chain of extended boot records silently.
+    if (vs->vstype == TSK_VS_TYPE_DOS) CheckEbrChains(img, chain, head);
   }
 
  private:
+  struct ScannedExtent {
+    TSK_OFF_T start, len;
+    std::string name;
+  };
+
+  // Names a partition that shares sectors with one already scanned; true when it covers
+  // exactly the same sectors (scanned once: the same files would be reported twice).
+  bool NoteOverlap(const std::vector<ScannedExtent>& scanned, TSK_OFF_T start, TSK_OFF_T len,
+                   const VolumeName& vol) {
+    for (const ScannedExtent& e : scanned) {
+      bool same = e.start == start && e.len == len;
+      if (!same && (start >= e.start + e.len || e.start >= start + len)) continue;
+      std::string where = Location{vol.WithVolume()}.Render();
+      if (same) {
+        scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
+                   where + ": the partition covers the same sectors as " + e.name +
+                       "; its files are reported once, under " + e.name);
+        return true;
+      }
+      TSK_OFF_T from = std::max(start, e.start), to = std::min(start + len, e.start + e.len);
+      scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
+                 where + ": the partition overlaps " + e.name + " (bytes " + std::to_string(from) +
+                     "-" + std::to_string(to - 1) +
+                     "); both are scanned, so a file in the shared part may be read twice or "
+                     "read as damaged");
+      return false;
+    }
+    return false;
+  }
+
+  // Follows each extended partition's chain of boot records as TSK does and names a link that
+  // loops back or leaves the extended partition: the logical partitions after it are not read.
+  void CheckEbrChains(TSK_IMG_INFO* img, const Chain& chain, std::string_view head) {
+    if (head.size() < 512) return;
+    for (int i = 0; i < 4; ++i) {
+      size_t e = 446 + 16 * static_cast<size_t>(i);
+      unsigned char type = static_cast<unsigned char>(head[e + 4]);
+      if (type != 0x05 && type != 0x0f && type != 0x85) continue;
+      uint64_t base = Le(head, e + 8, 4), size = Le(head, e + 12, 4);
+      std::set<uint64_t> seen;
+      uint64_t at = base;
+      std::string ext_name = "p" + std::to_string(i + 1);
+      Chain ext = chain;
+      ext.push_back(ext_name);
+      auto broken = [&](const std::string& why) {
+        scan_.Note(Notice::Level::kWarning, "partition-table-error", ext,
+                   Location{ext}.Render() + ": the extended partition's chain of boot records " +
+                       why + "; logical partitions after it are not read");
+      };
+      // A DOS disk holds at most a few hundred logical partitions in practice; 4096 bounds it.
+      for (int hop = 0; hop < 4096; ++hop) {
+        if (!seen.insert(at).second) {
+          broken("loops back to sector " + std::to_string(at));
+          break;
+        }
+        std::string ebr(512, '\0');
+        if (at > static_cast<uint64_t>(img->size) / 512 - 1 ||
+            ReadImage(img, static_cast<TSK_OFF_T>(at * 512), ebr.data(), ebr.size()) != 512) {
+          tsk_error_reset();
+          broken("links to sector " + std::to_string(at) + ", past the end of the image");
+          break;
+        }
+        if (ebr[510] != '\x55' || ebr[511] != '\xaa') {
+          if (at != base)
+            broken("links to sector " + std::to_string(at) + ", which holds no boot record");
+          break;
+        }
+        size_t link = 446 + 16;
+        unsigned char link_type = static_cast<unsigned char>(ebr[link + 4]);
+        uint64_t rel = Le(ebr, link + 8, 4);
+        if (link_type != 0x05 && link_type != 0x0f && link_type != 0x85) break;
+        if (rel >= size) {
+          broken("links to sector " + std::to_string(base + rel) +
+                 ", outside the extended "
+                 "partition (sectors " +
+                 std::to_string(base) + "-" + std::to_string(base + size - 1) + ")");
+          break;
+        }
+        at = base + rel;
+      }
+    }
+  }
+
   void ScanPartition(TSK_IMG_INFO* img, TSK_OFF_T start, TSK_OFF_T len, const VolumeName& vol) {
     std::string where = Location{vol.WithVolume()}.Render();
     if (len <= 0) {

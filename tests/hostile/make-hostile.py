@@ -487,7 +487,8 @@ def overlapping_partitions(root):
     """DOS table: p1 and p2 overlap (p2 covers half of p1), p3 is p1 again."""
     mbr_disk(root, "disk.img", [(2048, 8192), (6144, 8192), (2048, 8192)])
     return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}],
-            "notice": {"id": "", "where": "disk.img!p2"}}
+            "notices": [{"id": "partition-overlap", "where": "disk.img!p2"},
+                        {"id": "partition-overlap", "where": "disk.img!p3"}]}
 
 
 @case
@@ -496,7 +497,8 @@ def looping_ebr(root):
     ext = 10240
     mbr_disk(root, "disk.img", [(2048, 8192), (ext, 4096, 0x05)], ext_lba=ext,
              ebr_entries=[(64, 64), (0, 4096, 0x05)])  # a logical partition, then a link to itself
-    return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}]}
+    return {"planted": [plant(root), {"location_suffix": "disk.img!p1/etc/ntp.conf", "line": 1}],
+            "notice": {"id": "partition-table-error", "where": "disk.img!p2"}}
 
 
 def main():

@@ -112,6 +112,9 @@ for n in (1, 2, 3):
         add(t, "etc/ntp.conf", body)
     open("total-%d.tar.gz" % n, "wb").write(gzip.compress(buf.getvalue(), 6, mtime=0))
 
+# A plain gzip (no archive inside) of 64 MiB of text: read only up to --max-file-size.
+open("ntp.conf.gz", "wb").write(gzip.compress(PLANTED + b"# filler line for size\n" * ((64 << 20) // 23), 6, mtime=0))
+
 # A member header whose checksum is wrong, between two sound ones.
 buf = io.BytesIO()
 with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:

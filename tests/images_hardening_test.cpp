@@ -116,6 +116,14 @@ TEST_CASE("the whole scan is bounded by --max-total-bytes", "[images][hardening]
   CHECK(Notices(all, "limit-total-size").empty());
 }
 
+TEST_CASE("a compressed file is decompressed only up to --max-file-size", "[images][hardening][gzip]") {
+  Json doc = Scan({"--max-file-size", "1048576", "ntp.conf.gz"});
+  CHECK(FindingPlaces(doc) == std::set<std::string>{"ntp.conf.gz!ntp.conf:1"});
+  CHECK(HasNotice(doc, "entry-truncated", "ntp.conf.gz!ntp.conf", "only the first 1048576 bytes"));
+  // 64 MiB behind the gzip; one libarchive block past the limit at most.
+  CHECK(Decompressed(doc) <= (2u << 20));
+}
+
 TEST_CASE("a tar member with a damaged header is named", "[images][hardening][tar]") {
   Json doc = Scan({"tar-badsum.tar"});
   CHECK(FindingPlaces(doc) ==

@@ -234,3 +234,18 @@ TEST_CASE("line hash [JS]: malformed UTF-8 decodes as in Node", "[line_hash]") {
       "b\n",
       {"9f7bd17d959811b9:1", kEmptyTail});
 }
+
+TEST_CASE("line hash: asking for some lines gives the same values as hashing them all", "[line_hash]") {
+  std::string text;
+  for (int i = 0; i < 250; ++i) text += (i % 3 ? "line " : "\r\n  x") + std::to_string(i % 7) + "\n";
+  Hashes all = PrimaryLocationLineHashes(text);
+  std::vector<uint32_t> wanted = {1, 8, 8, 99, 100, 250, static_cast<uint32_t>(all.size())};
+  auto some = ntpsweep::PrimaryLocationLineHashes(text, wanted);
+  CHECK(some.size() == 6);  // the repeated 8 once
+  for (uint32_t line : wanted) {
+    INFO("line " << line);
+    CHECK(some.at(line) == all[line - 1]);
+  }
+  // A line past the end has no value; nothing else is invented.
+  CHECK(ntpsweep::PrimaryLocationLineHashes(text, {static_cast<uint32_t>(all.size() + 1)}).empty());
+}

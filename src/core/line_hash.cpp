@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <set>
 #include <unordered_map>
 
 namespace ntpsweep {
@@ -73,10 +74,10 @@ void ForEachUtf16Unit(std::string_view s, F&& emit) {
   if (needed != 0) emit(0xFFFD);
 }
 
-}  // namespace
-
-std::vector<std::string> PrimaryLocationLineHashes(std::string_view text) {
-  std::vector<std::string> out;
+// Calls on_line(line, hash) for every line 1..N in order: the rolling hash of the 100
+// characters from the line's start, as upload-sarif computes it.
+template <typename F>
+void RollLineHashes(std::string_view text, F&& on_line) {
   std::array<uint32_t, kBlock> window{};
   std::array<int64_t, kBlock> line_numbers;
   line_numbers.fill(-1);
@@ -87,15 +88,9 @@ std::vector<std::string> PrimaryLocationLineHashes(std::string_view text) {
   int64_t line_number = 0;
   bool line_start = true;
   bool prev_cr = false;
-  std::unordered_map<uint64_t, int> counts;
 
   auto output = [&] {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(hash));
-    int n = ++counts[hash];
-    size_t line = static_cast<size_t>(line_numbers[index]);
-    if (out.size() < line) out.resize(line);
-    out[line - 1] = std::string(buf) + ":" + std::to_string(n);
+    on_line(static_cast<size_t>(line_numbers[index]), hash);
     line_numbers[index] = -1;
   };
   auto update = [&](uint32_t current) {
@@ -129,6 +124,45 @@ std::vector<std::string> PrimaryLocationLineHashes(std::string_view text) {
     if (line_numbers[index] != -1) output();
     update(0);
   }
+}
+
+std::string Render(uint64_t hash, int count) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(hash));
+  return std::string(buf) + ":" + std::to_string(count);
+}
+
+}  // namespace
+
+std::vector<std::string> PrimaryLocationLineHashes(std::string_view text) {
+  std::vector<std::string> out;
+  std::unordered_map<uint64_t, int> counts;
+  RollLineHashes(text, [&](size_t line, uint64_t hash) {
+    if (out.size() < line) out.resize(line);
+    out[line - 1] = Render(hash, ++counts[hash]);
+  });
+  return out;
+}
+
+std::unordered_map<uint32_t, std::string> PrimaryLocationLineHashes(
+    std::string_view text, const std::vector<uint32_t>& lines) {
+  std::set<uint32_t> wanted(lines.begin(), lines.end());
+  // Two passes keep memory to the wanted lines: their hashes first, then how often each of
+  // those hashes occurs up to each wanted line.
+  std::unordered_map<uint32_t, uint64_t> hash_of;
+  RollLineHashes(text, [&](size_t line, uint64_t hash) {
+    if (wanted.count(static_cast<uint32_t>(line))) hash_of[static_cast<uint32_t>(line)] = hash;
+  });
+  std::unordered_map<uint64_t, int> counts;
+  for (const auto& [line, hash] : hash_of) counts[hash] = 0;
+  std::unordered_map<uint32_t, std::string> out;
+  RollLineHashes(text, [&](size_t line, uint64_t hash) {
+    auto c = counts.find(hash);
+    if (c == counts.end()) return;
+    ++c->second;
+    if (wanted.count(static_cast<uint32_t>(line)))
+      out[static_cast<uint32_t>(line)] = Render(hash, c->second);
+  });
   return out;
 }
 

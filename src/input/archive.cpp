@@ -407,6 +407,8 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     }
     if (scan.stopped()) break;
     if (input.over_ratio) break;
+    // A compressed file that is not an archive holds one stream: nothing after it to reach.
+    if (raw) break;
     if (!member.at_eof() && !input.over_ratio) {
       if (CheapSkip(a.get())) {
         if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {

@@ -417,7 +417,9 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
                                   std::to_string(col) + ": " + message});
   }
   if (hits.empty()) return findings;
-  std::vector<std::string> hashes = PrimaryLocationLineHashes(text);
+  std::vector<uint32_t> hit_lines;
+  for (const Hit& m : hits) hit_lines.push_back(index.LineOf(m.offset));
+  std::unordered_map<uint32_t, std::string> hashes = PrimaryLocationLineHashes(text, hit_lines);
   PathClass pc = ClassifyPath(path);
   bool backup = pc.backup_copy;
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -437,7 +439,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.match_kind = std::string(MatchKindName(m.kind));
     f.line_text = std::string(index.LineExcerpt(line));
     f.directive = m.directive;
-    if (line <= hashes.size()) f.line_hash = hashes[line - 1];
+    if (auto h = hashes.find(line); h != hashes.end()) f.line_hash = h->second;
     if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);
     if (m.escaped) f.properties.emplace_back("spelling", "escaped");
     f.activity = backup        ? Activity::kBackupCopy

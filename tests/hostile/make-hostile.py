@@ -343,7 +343,7 @@ def billion_laughs_yaml(root):
 
 @case
 def deep_yaml_json(root):
-    """100,000 levels of YAML and JSON nesting, each file with a reference first."""
+    """100,000 levels of YAML, JSON, HCL, TOML and Nix nesting, each file with a reference first."""
     n = 100000
     write(os.path.join(root, "cloud-init", "user-data"),
           b"#cloud-config\nntp:\n  servers: [10.66.0.1]\ndeep: " + b"[" * n + b"]" * n + b"\n")
@@ -354,8 +354,17 @@ def deep_yaml_json(root):
           b'{"ntp_servers": ["10.66.0.1"], "deep": ' + b"[" * n + b"]" * n + b"}\n")
     write(os.path.join(root, "packer", "objects.json"),
           b'{"ntp": "10.66.0.1", "d": ' + b'{"a":' * n + b"1" + b"}" * n + b"}\n")
+    write(os.path.join(root, "terraform", "main.tf"),
+          b'ntp_servers = ["10.66.0.1"]\n' + b"b {\n" * n + b"}\n" * n)
+    write(os.path.join(root, "config", "time.toml"),
+          b'ntp_servers = ["10.66.0.1"]\ndeep = ' + b"[" * n + b"]" * n + b"\n")
+    write(os.path.join(root, "nix", "time.nix"),
+          b'{ networking.timeServers = [ "10.66.0.1" ];\n  deep = ' + b"{ a = " * n + b"1;" + b" }" * n + b";\n}\n")
     return {"planted": [plant(root), {"location_suffix": "cloud-init/user-data", "line": 3},
-                        {"location_suffix": "packer/packer.json", "line": 1}],
+                        {"location_suffix": "packer/packer.json", "line": 1},
+                        {"location_suffix": "terraform/main.tf", "line": 1},
+                        {"location_suffix": "config/time.toml", "line": 1},
+                        {"location_suffix": "nix/time.nix", "line": 1}],
             }
 
 

@@ -36,6 +36,8 @@ inline bool Shown(const Finding& f, const ReportContext& ctx) {
 
 void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,
                bool color);
+// The version of docs/schema/ntpsweep-report-N.schema.json that WriteJson's output follows.
+inline constexpr int kJsonReportSchemaVersion = 1;
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 // GitHub Actions workflow commands (::error file=...::): new findings (all with annotate_all),

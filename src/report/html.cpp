@@ -149,7 +149,12 @@ void WriteChart(std::ostream& out, std::string_view title,
       << "\"><title>" << Html(title) << "</title>\n";
   int y = kTop;
   for (const auto& [label, c] : rows) {
-    std::string shown = label.size() > 48 ? label.substr(0, 45) + "..." : label;
+    std::string shown = label;
+    if (shown.size() > 48) {  // cut at a character boundary, not inside a UTF-8 sequence
+      size_t cut = 45;
+      while (cut > 0 && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) --cut;
+      shown = shown.substr(0, cut) + "...";
+    }
     out << "<text x=\"" << kLabel - 8 << "\" y=\"" << y + 16 << "\" text-anchor=\"end\">"
         << Html(shown) << "</text>";
     double x = kLabel;

@@ -5,16 +5,20 @@
 FROM debian:12-slim AS build
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
       build-essential cmake ninja-build pkg-config libarchive-dev libre2-dev libyaml-cpp-dev \
-      libcli11-dev nlohmann-json3-dev libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev \
+      libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libtsk-dev libfsxfs-dev libvslvm-dev \
+      libbfio-dev libpcap-dev \
       $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan-dev; else echo libvectorscan-dev; fi) \
     && rm -rf /var/lib/apt/lists/*
 COPY . /ntpsweep
 RUN cmake -S /ntpsweep -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
     && cmake --build /build --target ntpsweep
 
+# The libraries the binary links (tests/package/check-deb.sh compares them with the .deb's
+# Depends), and git: --changed-since and SARIF versionControlProvenance read the mounted tree.
 FROM debian:12-slim
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
-      libarchive13 libre2-9 libyaml-cpp0.7 libtsk19 libfsxfs1 libvslvm1 libbfio1 \
+      libarchive13 libre2-9 libyaml-cpp0.7 libtomlplusplus3 libtsk19 libvhdi1 libfsxfs1 libvslvm1 \
+      libbfio1 libpcap0.8 git \
       $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan5; else echo libvectorscan5; fi) \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --home-dir /src --no-create-home --shell /usr/sbin/nologin ntpsweep \

@@ -36,7 +36,7 @@ _ntpsweep() {
     --format)
       if [[ $cmd == fix ]]; then COMPREPLY=($(compgen -W "diff sarif" -- "$cur"))
       elif [[ $cmd == watch ]]; then COMPREPLY=($(compgen -W "text json" -- "$cur"))
-      else COMPREPLY=($(compgen -W "text sarif json github" -- "$cur")); fi
+      else COMPREPLY=($(compgen -W "text sarif json github html" -- "$cur")); fi
       return ;;
     --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;

@@ -23,6 +23,8 @@ test_pkgs=(
   # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare;
   # ntpsweep fix checks rewritten configs with the daemons' and parsers' own readers
   chrony sntp iproute2 util-linux python3-yaml
+  # --format html in a real headless browser (tests/html); the .deb (CPack, dpkg-shlibdeps)
+  chromium dpkg-dev file
 )
 
 missing=()

@@ -259,6 +259,7 @@ int RunScanCommand(ScanArgs args) {
   report::ReportContext ctx;
   ctx.rules = &rule_set;
   ctx.hosts = hosts;
+  ctx.operands = options.operands;
   ctx.category = !args.category.empty() ? args.category : cfg.category.value_or("ntpsweep");
   ctx.docs_url = NTPSWEEP_DOCS_URL;
   ctx.srcroot = srcroot;
@@ -280,6 +281,8 @@ int RunScanCommand(ScanArgs args) {
     report::WriteJson(out, result, ctx);
   else if (args.format == "github")
     report::WriteGithub(out, result, ctx);
+  else if (args.format == "html")
+    report::WriteHtml(out, result, ctx);
   else
     report::WriteText(out, result, ctx, UseColor(args.color, args.output.empty()));
   out.flush();
@@ -336,7 +339,7 @@ std::vector<Command> RegisterScan(CLI::App& parent) {
   scan_cmd->add_option("--disable-rule", scan.disable_rules, "Rule id to turn off (repeatable)")
       ->allow_extra_args(false);
   scan_cmd->add_option("--format", scan.format, "Output format")
-      ->check(CLI::IsMember({"text", "sarif", "json", "github"}));
+      ->check(CLI::IsMember({"text", "sarif", "json", "github", "html"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE instead of stdout")
       ->check(kNotEmpty);
   scan_cmd

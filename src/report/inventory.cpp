@@ -133,7 +133,9 @@ void WriteInventoryJson(std::ostream& out, const InventoryResult& result) {
     if (!n.location.chain.empty()) j["location"] = n.location.Render();
     notices.push_back(std::move(j));
   }
-  Json doc = {{"tool", {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}}},
+  // docs/schema/ntpsweep-inventory-<schema_version>.schema.json.
+  Json doc = {{"schema_version", kJsonInventorySchemaVersion},
+              {"tool", {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}}},
               {"servers", std::move(servers)},
               {"notices", std::move(notices)},
               {"stats", {{"entries", result.stats.entries}, {"bytes", result.stats.bytes},

@@ -9,6 +9,8 @@
 namespace ntpsweep::report {
 
 void WriteInventoryText(std::ostream& out, const InventoryResult& result, bool color);
+// The version of docs/schema/ntpsweep-inventory-N.schema.json that WriteInventoryJson follows.
+inline constexpr int kJsonInventorySchemaVersion = 1;
 void WriteInventoryJson(std::ostream& out, const InventoryResult& result);
 void WriteInventoryCsv(std::ostream& out, const InventoryResult& result);
 

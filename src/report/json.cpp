@@ -26,6 +26,8 @@ void AddExactLocation(Json& j, const Location& location, bool chain) {
 
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   Json doc;
+  // docs/schema/ntpsweep-report-<schema_version>.schema.json: a new field means a new version.
+  doc["schema_version"] = kJsonReportSchemaVersion;
   doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
   doc["hosts"] = ctx.hosts;
   auto to_json = [](const Finding& f) {

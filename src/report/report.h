@@ -15,6 +15,7 @@ namespace ntpsweep::report {
 struct ReportContext {
   const rules::RuleSet* rules = nullptr;
   std::vector<std::string> hosts;  // targets as given
+  std::vector<std::string> operands;  // paths as given (HTML groups findings by them)
   std::string srcroot;             // absolute directory that %SRCROOT% stands for, with '/'
   std::string category = "ntpsweep";  // SARIF automationDetails.id is "<category>/"
   std::string docs_url;            // base for rule helpUri: <docs_url>/blob/main/docs/rules.md#id
@@ -36,8 +37,13 @@ inline bool Shown(const Finding& f, const ReportContext& ctx) {
 
 void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,
                bool color);
+// The version of docs/schema/ntpsweep-report-N.schema.json that WriteJson's output follows.
+inline constexpr int kJsonReportSchemaVersion = 1;
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
+// One self-contained HTML page: counts by class and level, charts of what remains, findings by
+// server and by repository or image (the operand or archive they are in), notices.
+void WriteHtml(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
 // GitHub Actions workflow commands (::error file=...::): new findings (all with annotate_all),
 // new before known and most severe first, then notices, at most GitHub's 10 per level and
 // step, and one line counting what was left out.

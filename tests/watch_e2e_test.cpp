@@ -684,6 +684,23 @@ TEST_CASE("watch e2e: --inventory and --hosts-map mark each client explained or 
   CHECK(csv.out.find("\r\n10.0.1.11,app-a-01,2026-12-04T15:31:30.000000Z,") != std::string::npos);
   CHECK(csv.out.find(",unexplained,not in the hosts map") != std::string::npos);
 
+  // A report made inside one repository has paths relative to it: LABEL= says which one.
+  WriteWholeFile(dir / "app-a.json", R"({"findings": [{"rule": "chrony-source",
+      "activity": "active", "location": "etc/chrony.conf", "chain": ["etc/chrony.conf"],
+      "line": 2}]})");
+  RunResult labelled = RunNtpsweep({"watch", "--pcap", capture, "--format", "csv", "-q",
+                                    "--inventory", "repos/app-a=" + (dir / "app-a.json"),
+                                    "--hosts-map", fixtures + "/hosts-map.csv"});
+  REQUIRE(labelled.exit_code == 1);
+  CHECK(labelled.out.find("\r\n10.0.1.12,APP-A-02.corp.example.com,") != std::string::npos);
+  CHECK(labelled.out.find(",explained,\"etc/chrony.conf:2 (rule chrony-source, repository "
+                          "repos/app-a)\"\r\n") != std::string::npos);
+  CHECK(labelled.out.find("\r\n10.0.1.30,app-01,") != std::string::npos);
+  size_t explained = 0;
+  for (size_t at = 0; (at = labelled.out.find(",explained,", at)) != std::string::npos; ++at)
+    ++explained;
+  CHECK(explained == 2);
+
   // A hosts map alone names the clients, without a verdict.
   RunResult named = RunNtpsweep(
       {"watch", "--pcap", capture, "--format", "json", "-q", "--hosts-map", fixtures + "/hosts"});

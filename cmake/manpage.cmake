@@ -35,13 +35,16 @@ ntpsweep \\- find every reference to a retired NTP server in repositories, confi
 .B ntpsweep merge
 .RI [ options ] \" \" file.sarif ...
 .br
+.B ntpsweep fix
+.RI [ options ] \" \" [ path ...]
+.br
 .B ntpsweep watch
 .RI [ options ]
 .SH DESCRIPTION
 .nf
 ${top}.fi
 ")
-foreach(cmd "scan" "rules list" "rules show" "rules validate" "rules test" "init" "merge" "watch")
+foreach(cmd "scan" "rules list" "rules show" "rules validate" "rules test" "init" "merge" "fix" "watch")
   string(REPLACE " " ";" args "${cmd}")
   help_of(text ${args})
   string(TOUPPER "${cmd}" title)

@@ -35,7 +35,7 @@ _ntpsweep() {
   case $prev in
     --format)
       if [[ $cmd == fix ]]; then COMPREPLY=($(compgen -W "diff sarif" -- "$cur"))
-      elif [[ $cmd == watch ]]; then COMPREPLY=($(compgen -W "text json" -- "$cur"))
+      elif [[ $cmd == watch ]]; then COMPREPLY=($(compgen -W "text json jsonl csv" -- "$cur"))
       else COMPREPLY=($(compgen -W "text sarif json github html" -- "$cur")); fi
       return ;;
     --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
@@ -47,7 +47,7 @@ _ntpsweep() {
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --kod) COMPREPLY=($(compgen -W "deny rate" -- "$cur")); return ;;
-    --pcap|--log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --pcap|--log|--inventory|--hosts-map) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --listen|--server|--duration|--until-quiet|--max-packets|--max-clients) return ;;
     --host|--replace-with|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
     --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-total-bytes|--max-ratio|--max-entries|\
@@ -77,7 +77,8 @@ _ntpsweep() {
       COMPREPLY=($(compgen -W "-h --help --host -o --output --force" -- "$cur")) ;;
     watch)
       COMPREPLY=($(compgen -W "-h --help --listen --pcap --server --kod --duration --until-quiet
-        --max-packets --max-clients --format -o --output --log -q --quiet" -- "$cur")) ;;
+        --max-packets --max-clients --format -o --output --summary --inventory --hosts-map --host
+        --log -q --quiet" -- "$cur")) ;;
     merge)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;

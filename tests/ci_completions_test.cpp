@@ -74,6 +74,15 @@ TEST_CASE("ci completions: cmake --install places binary, man page and completio
     INFO(f);
     CHECK(Listed(man, f));
   }
+  // ... and every flag of the retirement's later steps, each in its own section.
+  for (std::string cmd : {"fix", "watch"}) {
+    std::string title = cmd == "fix" ? "FIX" : "WATCH";
+    CHECK(man.find(".SH \"NTPSWEEP " + title + "\"") != std::string::npos);
+    for (const std::string& f : Flags(RunNtpsweep({cmd, "--help"}).out)) {
+      INFO(cmd << " " << f);
+      CHECK(Listed(man, f));
+    }
+  }
   // The page is valid roff as man reads it, when man is there.
   if (Sh("command -v man").status == 0) {
     Shell page = Sh("MANWIDTH=100 man -l " + Quote(prefix / "share/man/man1/ntpsweep.1") + " | cat");

@@ -617,3 +617,144 @@ TEST_CASE("watch e2e: real ntpdig/sntp sees the Kiss-o'-Death (in a private netw
   CHECK(c["kod_sent"] == 1);
   CHECK(c["ports"][0].get<int>() != 123);
 }
+
+namespace {
+
+// The clients of tests/watch_correlate_test.cpp's fixture map, in a capture: one explained, one
+// reached by an IPv4-mapped IPv6 source, one in a repository with only a comment, one decoy
+// repository that is a prefix of an explained one, one not in the map.
+std::string WriteCorrelationCapture(const TempDir& dir) {
+  std::string path = dir / "clients.pcap";
+  WritePcap(path, 101,
+            {{kT, 0, Ipv4("10.0.1.11", "192.0.2.1", Udp(40001, 123, Chrony()))},
+             {kT + 1, 0, Ipv6("::ffff:10.0.1.12", "::ffff:192.0.2.1", Udp(40002, 123, Sntp()))},
+             {kT + 2, 0, Ipv6("2001:db8:0:b::1", "2001:db8::123", Udp(40003, 123, Sntp()))},
+             {kT + 3, 0, Ipv4("10.0.1.30", "192.0.2.1", Udp(40004, 123, Ntpd(0x23)))},
+             {kT + 4, 0, Ipv4("192.0.2.77", "192.0.2.1", Udp(40005, 123, Sntp()))},
+             {kT + 5, 0, Ipv4("192.0.2.1", "10.0.1.11", Udp(123, 40001, ServerReply()))}});
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("watch e2e: --inventory and --hosts-map mark each client explained or unexplained",
+          "[watch][e2e][correlate]") {
+  TempDir dir;
+  const std::string capture = WriteCorrelationCapture(dir);
+  const std::string fixtures = kSourceDir + "/fixtures/watch";
+  const std::vector<std::string> correlate = {"--inventory", fixtures + "/scan-report.json",
+                                              "--hosts-map", fixtures + "/hosts-map.csv"};
+  RunResult r = RunNtpsweep(
+      Join({"watch", "--pcap", capture, "--format", "jsonl", "-q", "--summary", dir / "summary.md"},
+           correlate));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  // Bad map lines and report entries are notices naming the place; the run goes on.
+  CHECK(r.err.find("hosts-map.csv:10: '10.0.9.300' is not an IPv4 or IPv6 address") !=
+        std::string::npos);
+  CHECK(r.err.find("scan-report.json: findings[6]: no location") != std::string::npos);
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == 6);
+  std::map<std::string, json> by_address;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) by_address[lines[i]["address"]] = lines[i];
+  CHECK(by_address["10.0.1.11"]["static"]["explained"] == true);
+  CHECK(by_address["10.0.1.11"]["static"]["findings"][0]["location"] ==
+        "repos/app-a/etc/chrony.conf");
+  CHECK(by_address["10.0.1.12"]["host"] == "APP-A-02.corp.example.com");
+  CHECK(by_address["10.0.1.12"]["static"]["explained"] == true);
+  CHECK(by_address["2001:db8:0:b::1"]["static"]["explained"] == false);
+  CHECK(by_address["10.0.1.30"]["static"]["explained"] == false);
+  CHECK(by_address["192.0.2.77"]["host"].is_null());
+  CHECK(by_address["192.0.2.77"]["static"]["reason"].get<std::string>().rfind(
+            "not in the hosts map", 0) == 0);
+  CHECK(lines.back()["record"] == "summary");
+  CHECK(lines.back()["correlation"]["explained"] == 2);
+  CHECK(lines.back()["correlation"]["unexplained"] == 3);
+  const std::string md = ReadWholeFile(dir / "summary.md");
+  CHECK(md.find("# ntpsweep watch: 5 clients still ask the old server") == 0);
+  CHECK(md.find("**3 unexplained**, 2 explained") != std::string::npos);
+  CHECK(md.find("## Unexplained: go and look") != std::string::npos);
+
+  RunResult csv =
+      RunNtpsweep(Join({"watch", "--pcap", capture, "--format", "csv", "-q"}, correlate));
+  REQUIRE(csv.exit_code == 1);
+  CHECK(csv.out.rfind("address,host,first_seen,", 0) == 0);
+  CHECK(csv.out.find("\r\n10.0.1.11,app-a-01,2026-12-04T15:31:30.000000Z,") != std::string::npos);
+  CHECK(csv.out.find(",unexplained,not in the hosts map") != std::string::npos);
+
+  // A report made inside one repository has paths relative to it: LABEL= says which one.
+  WriteWholeFile(dir / "app-a.json", R"({"findings": [{"rule": "chrony-source",
+      "activity": "active", "location": "etc/chrony.conf", "chain": ["etc/chrony.conf"],
+      "line": 2}]})");
+  RunResult labelled = RunNtpsweep({"watch", "--pcap", capture, "--format", "csv", "-q",
+                                    "--inventory", "repos/app-a=" + (dir / "app-a.json"),
+                                    "--hosts-map", fixtures + "/hosts-map.csv"});
+  REQUIRE(labelled.exit_code == 1);
+  CHECK(labelled.out.find("\r\n10.0.1.12,APP-A-02.corp.example.com,") != std::string::npos);
+  CHECK(labelled.out.find(",explained,\"etc/chrony.conf:2 (rule chrony-source, repository "
+                          "repos/app-a)\"\r\n") != std::string::npos);
+  CHECK(labelled.out.find("\r\n10.0.1.30,app-01,") != std::string::npos);
+  size_t explained = 0;
+  for (size_t at = 0; (at = labelled.out.find(",explained,", at)) != std::string::npos; ++at)
+    ++explained;
+  CHECK(explained == 2);
+
+  // A hosts map alone names the clients, without a verdict.
+  RunResult named = RunNtpsweep(
+      {"watch", "--pcap", capture, "--format", "json", "-q", "--hosts-map", fixtures + "/hosts"});
+  REQUIRE(named.exit_code == 1);
+  json report = json::parse(named.out);
+  CHECK(report["clients"][0].contains("host"));
+  CHECK_FALSE(report["clients"][0].contains("static"));
+  CHECK_FALSE(report.contains("correlation"));
+}
+
+TEST_CASE("watch e2e: an unreadable or malformed report or map stops watch before it starts",
+          "[watch][e2e][correlate]") {
+  TempDir dir;
+  const std::string capture = WriteCorrelationCapture(dir);
+  const std::string map = kSourceDir + "/fixtures/watch/hosts-map.csv";
+  WriteWholeFile(dir / "broken.json", "{\n  \"findings\": [\n    {\"rule\": \"x\",,}\n");
+  RunResult missing = RunNtpsweep(
+      {"watch", "--pcap", capture, "--inventory", dir / "missing.json", "--hosts-map", map});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("missing.json: cannot read the report") != std::string::npos);
+  CHECK(missing.out.empty());
+  RunResult broken = RunNtpsweep(
+      {"watch", "--pcap", capture, "--inventory", dir / "broken.json", "--hosts-map", map});
+  CHECK(broken.exit_code == 2);
+  CHECK(broken.err.find("broken.json:3:18: not a JSON report") != std::string::npos);
+  WriteWholeFile(dir / "owners.txt", "web1 belongs to the shop team\n");
+  RunResult bad_map = RunNtpsweep({"watch", "--pcap", capture, "--inventory",
+                                   kSourceDir + "/fixtures/watch/scan-report.json", "--hosts-map",
+                                   dir / "owners.txt"});
+  CHECK(bad_map.exit_code == 2);
+  CHECK(bad_map.err.find("owners.txt:1: neither a CSV header") != std::string::npos);
+  RunResult no_map = RunNtpsweep(
+      {"watch", "--pcap", capture, "--inventory", kSourceDir + "/fixtures/watch/scan-report.json"});
+  CHECK(no_map.exit_code == 2);
+  CHECK(no_map.err.find("--inventory needs --hosts-map") != std::string::npos);
+}
+
+TEST_CASE("watch e2e: the live table is drawn only when stdout is a terminal",
+          "[watch][e2e][live]") {
+  RunOptions tty;
+  tty.stdout_is_tty = true;
+  tty.env["TERM"] = "xterm";
+  // --duration ends it without a client; the table is drawn once at the start, then erased.
+  RunResult live = RunNtpsweep({"watch", "--listen", "127.0.0.1:0", "--duration", "0.01"}, tty);
+  REQUIRE(live.exit_code == 0);
+  CHECK(live.out.find("\033[Jntpsweep watch: 0 clients, 0 requests (Ctrl-C stops)") !=
+        std::string::npos);
+  CHECK(live.out.find("\033[2A\033[J") != std::string::npos);  // erased before the summary
+  CHECK(live.out.find("stopped by duration") != std::string::npos);
+  tty.env["TERM"] = "dumb";
+  RunResult dumb = RunNtpsweep({"watch", "--listen", "127.0.0.1:0", "--duration", "0.01"}, tty);
+  CHECK(dumb.out.find('\033') == std::string::npos);
+  RunResult piped = RunNtpsweep({"watch", "--listen", "127.0.0.1:0", "--duration", "0.01"});
+  REQUIRE(piped.exit_code == 0);
+  CHECK(piped.out.find('\033') == std::string::npos);
+  CHECK(piped.out.find("stopped by duration") != std::string::npos);
+}

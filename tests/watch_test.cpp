@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 #include <deque>
 #include <random>
+#include <sstream>
 
 #include "watch/client_table.h"
 #include "watch/implementation.h"
+#include "watch/live.h"
 #include "watch/loop.h"
 #include "watch/ntp_packet.h"
 #include "watch/stop.h"
@@ -478,4 +480,49 @@ TEST_CASE("watch: --kod answers requests only, with the client's transmit as ori
   CHECK(DecodeNtp(source.replies[1].second, 123).mode == kModeSymmetricPassive);
   CHECK(table.counters().kod_sent == 2);
   CHECK(table.Clients()[0]->kod_sent == 1);
+}
+
+namespace {
+
+// The live table as the watch command wires it: redrawn from the loop's ticks.
+class LiveObserver final : public LoopObserver {
+ public:
+  explicit LiveObserver(LiveTable& live) : live_(live) {}
+  void NewClient(const ClientRecord&, const NtpPacket&, SysTime) override {}
+  void ClientLimitReached(size_t) override {}
+  void Tick(const ClientTable& table, Duration elapsed) override {
+    live_.Update(table, elapsed);
+    ticks.push_back(elapsed);
+  }
+  std::optional<Duration> TickWithin(const ClientTable& table, Duration elapsed) const override {
+    return live_.PendingWithin(table, elapsed);
+  }
+  std::vector<Duration> ticks;
+
+ private:
+  LiveTable& live_;
+};
+
+}  // namespace
+
+TEST_CASE("watch: the loop wakes the live table when a change is due, and not otherwise",
+          "[watch][live]") {
+  ManualClock clock(kNow);
+  // Three requests 100 ms apart, then a long silence ended by a signal.
+  ScriptedSource source(clock, {{100ms, From(V4(10, 0, 0, 1, 1000), SntpRequest(kNow))},
+                                {100ms, From(V4(10, 0, 0, 2, 1000), SntpRequest(kNow))},
+                                {100ms, From(V4(10, 0, 0, 3, 1000), SntpRequest(kNow))},
+                                {1h, std::nullopt}});
+  std::ostringstream screen;
+  LiveTable live(screen, [] { return TerminalSize{24, 80}; });
+  LiveObserver observer(live);
+  ClientTable table(10);
+  CHECK(RunLoop(source, clock, LoopOptions{}, table, &observer) == StopReason::kSignal);
+  // Drawn at once (empty); the three requests within the next second are drawn together, a
+  // second after the first drawing, by a wake-up the loop asked for.
+  CHECK(live.drawings() == 2);
+  CHECK(observer.ticks == std::vector<Duration>{0ms, 100ms, 200ms, 300ms, 1000ms});
+  CHECK(screen.str().find("3 clients, 3 requests") != std::string::npos);
+  // After that nothing is pending: the loop waited for the signal without waking (an hour).
+  CHECK(clock.Elapsed() == 1h + 300ms);
 }

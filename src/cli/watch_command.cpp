@@ -1,5 +1,10 @@
 // `ntpsweep watch`: NTP clients that still ask the old server (src/watch/ does the work).
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -46,6 +51,19 @@ int RunWatchCommand(WatchArgs& args) {
   }
   Output output(args.output, "ntpsweep: watch");
   if (!output.ok()) return kExitError;
+  // The live table only where a person watches: stdout a terminal that understands cursor moves.
+  const char* term = std::getenv("TERM");
+  args.plan.live =
+      args.output.empty() && isatty(STDOUT_FILENO) == 1 && term && std::strcmp(term, "dumb") != 0;
+  args.plan.terminal_size = [] {
+    watch::TerminalSize size;
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+      size.rows = ws.ws_row;
+      size.columns = ws.ws_col;
+    }
+    return size;
+  };
   watch::SystemClock clock;
   return watch::RunWatch(args.plan, clock, output.stream(), std::cerr);
 }
@@ -79,7 +97,24 @@ std::vector<Command> RegisterWatch(CLI::App& parent) {
   cmd->add_option("--max-clients", p.max_clients,
                   "Client addresses recorded at most; further ones are counted (default: 100000)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--format", p.format, "Summary format")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", p.format,
+                  "Summary format: text (a live table too when stdout is a terminal), json, jsonl "
+                  "(a line per client, then a summary line) or csv")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "csv"}));
+  cmd->add_option("--summary", p.summary, "Also write a Markdown summary to FILE");
+  cmd->add_option("--inventory", p.inventories,
+                  "[LABEL=]REPORT.json: a `scan --format json` or `inventory --format json` "
+                  "report; clients are marked explained or unexplained by its findings "
+                  "(repeatable; LABEL: the repository or image the report covers)")
+      ->allow_extra_args(false);
+  cmd->add_option("--hosts-map", p.hosts_maps,
+                  "Which host, repository and image each client address is: CSV with a header "
+                  "(host,address,image,repository) or /etc/hosts format (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--host", p.old_hosts,
+                  "The old server's address, CIDR or name: picks its references out of an "
+                  "inventory report (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("-o,--output", a.output, "Write the summary to FILE instead of stdout");
   cmd->add_option("--log", p.log, "Append one JSON line per new client to FILE as clients appear");
   cmd->add_flag("-q,--quiet", p.quiet, "No notice on stderr for each new client");

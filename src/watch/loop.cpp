@@ -16,8 +16,12 @@ StopReason RunLoop(DatagramSource& source, const Clock& clock, const LoopOptions
     std::optional<Duration> timeout;
     if (auto deadline = NextDeadline(options.stop, started, last_request))
       timeout = std::max(Duration{0}, *deadline - clock.Elapsed());
+    if (observer)
+      if (auto tick = observer->TickWithin(table, clock.Elapsed()))
+        timeout = timeout ? std::min(*timeout, *tick) : *tick;
     switch (source.Wait(timeout, &d)) {
       case DatagramSource::Event::kTimeout:
+        if (observer) observer->Tick(table, clock.Elapsed());
         continue;
       case DatagramSource::Event::kSignal:
         return StopReason::kSignal;
@@ -29,7 +33,10 @@ StopReason RunLoop(DatagramSource& source, const Clock& clock, const LoopOptions
     ++datagrams;
     const SysTime now = clock.Wall();
     ClientTable::Observation o = table.Observe(now, d.from, d.to, d.bytes);
-    if (!o.request) continue;
+    if (!o.request) {
+      if (observer) observer->Tick(table, clock.Elapsed());
+      continue;
+    }
     last_request = clock.Elapsed();
     if (observer && o.new_client) observer->NewClient(*o.client, o.packet, now);
     if (observer && o.limit_reached_now) observer->ClientLimitReached(table.max_clients());
@@ -39,6 +46,7 @@ StopReason RunLoop(DatagramSource& source, const Clock& clock, const LoopOptions
       auto reply = KissOfDeath(o.packet, options.kod_code, clock.Wall());
       table.CountKod(o.client, source.Reply(d, reply));
     }
+    if (observer) observer->Tick(table, clock.Elapsed());
   }
 }
 

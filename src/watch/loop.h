@@ -38,6 +38,12 @@ class LoopObserver {
   virtual ~LoopObserver() = default;
   virtual void NewClient(const ClientRecord& client, const NtpPacket& packet, SysTime when) = 0;
   virtual void ClientLimitReached(size_t max_clients) = 0;
+  // After each datagram and each wake-up (the live table redraws from here).
+  virtual void Tick(const ClientTable&, Duration /*elapsed*/) {}
+  // The longest the loop may wait before the next Tick (nullopt: no limit).
+  virtual std::optional<Duration> TickWithin(const ClientTable&, Duration /*elapsed*/) const {
+    return std::nullopt;
+  }
 };
 
 struct LoopOptions {

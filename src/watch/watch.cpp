@@ -1,246 +1,65 @@
 #include "watch/watch.h"
 
-#include <time.h>
-
-#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "watch/capture.h"
 #include "watch/client_table.h"
+#include "watch/correlate.h"
 #include "watch/listener.h"
+#include "watch/live.h"
 #include "watch/loop.h"
+#include "watch/report.h"
 
 namespace ntpsweep::watch {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-std::string Hex64(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::vector<int> Bits(uint8_t mask) {
-  std::vector<int> out;
-  for (int i = 0; i < 8; ++i)
-    if (mask & (1u << i)) out.push_back(i);
-  return out;
-}
-
-std::string Joined(const std::vector<int>& v, std::string_view (*name)(uint8_t) = nullptr) {
-  std::string s;
-  for (int x : v) {
-    if (!s.empty()) s += ", ";
-    s += name ? std::string(name(static_cast<uint8_t>(x))) : std::to_string(x);
-  }
-  return s;
-}
-
-Json PacketJson(const NtpPacket& p, SysTime received) {
-  Json j;
-  j["version"] = p.version;
-  j["mode"] = p.mode;
-  j["mode_name"] = ModeName(p.mode);
-  if (p.has_header) {
-    j["leap"] = p.leap;
-    j["stratum"] = p.stratum;
-    j["poll"] = p.poll;
-    j["precision"] = p.precision;
-    j["root_delay"] = p.root_delay;
-    j["root_dispersion"] = p.root_dispersion;
-    j["reference_id"] = ReferenceIdText(p.reference_id, p.stratum);
-    j["transmit_timestamp"] = Hex64(p.transmit_ts);
-    if (p.transmit_ts != 0 &&
-        (FromNtp(p.transmit_ts, received) - received) < std::chrono::hours(24) &&
-        (FromNtp(p.transmit_ts, received) - received) > -std::chrono::hours(24))
-      j["transmit_time"] = TimeText(FromNtp(p.transmit_ts, received));
-    else
-      j["transmit_time"] = nullptr;  // zero, random or far from our time
-    j["extension_fields"] = p.extension_fields;
-    j["nts"] = p.nts;
-    j["mac_bytes"] = p.mac_bytes;
-  }
-  if (p.mode == kModeControl || p.mode == kModePrivate) j["control_code"] = p.control_code;
-  j["length"] = p.length;
-  if (!p.problem.empty()) j["problem"] = p.problem;
-  return j;
-}
-
-Json ClientJson(const ClientRecord& c) {
-  Json j;
-  j["address"] = c.address.AddressText();
-  j["first_seen"] = TimeText(c.first_seen);
-  j["last_seen"] = TimeText(c.last_seen);
-  j["requests"] = c.requests;
-  j["versions"] = Bits(c.versions);
-  j["modes"] = Bits(c.modes);
-  j["ports"] = c.ports;
-  j["more_ports"] = c.more_ports;
-  Json to = Json::array();
-  for (const Endpoint& e : c.to) to.push_back(e.AddressText());
-  j["to"] = to;
-  j["implementation"] = c.Implementation();
-  j["basis"] = c.basis;
-  Json impl = Json::object();
-  for (const auto& [id, n] : c.implementations) impl[id] = n;
-  j["implementations"] = impl;
-  j["nts"] = c.nts;
-  j["kod_sent"] = c.kod_sent;
-  j["last_request"] = PacketJson(c.last, c.last_received);
-  return j;
-}
-
 class Observer final : public LoopObserver {
  public:
-  Observer(std::ostream& err, bool quiet, std::ostream* log)
-      : err_(err), quiet_(quiet), log_(log) {}
+  Observer(std::ostream& err, bool quiet, std::ostream* log, LiveTable* live)
+      : err_(err), quiet_(quiet), log_(log), live_(live) {}
 
   void NewClient(const ClientRecord& c, const NtpPacket& p, SysTime when) override {
-    if (!quiet_)
+    // On a terminal the live table names new clients; a notice would break its redraw.
+    if (!quiet_ && !live_)
       err_ << "ntpsweep: watch: new client " << c.address.AddressText() << " (port "
            << c.address.port << ", NTPv" << int{p.version} << " " << ModeName(p.mode) << ", "
            << c.Implementation() << ")\n";
     if (log_) {
-      Json j;
-      j["event"] = "new-client";
-      j["time"] = TimeText(when);
-      j["address"] = c.address.AddressText();
-      j["port"] = c.address.port;
-      j["to"] = c.to.empty() ? std::string() : c.to.front().AddressText();
-      j["implementation"] = c.Implementation();
-      j["basis"] = c.basis;
-      j["request"] = PacketJson(p, when);
-      *log_ << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+      *log_ << NewClientLogLine(c, p, when) << '\n';
       log_->flush();
     }
   }
   void ClientLimitReached(size_t max_clients) override {
+    if (live_) return;  // the live table counts untracked requests; the summary says it too
     err_ << "ntpsweep: watch: notice: " << max_clients
          << " clients tracked (--max-clients); requests from further addresses are counted, not "
             "recorded\n";
+  }
+  void Tick(const ClientTable& table, Duration elapsed) override {
+    if (live_) live_->Update(table, elapsed);
+  }
+  std::optional<Duration> TickWithin(const ClientTable& table, Duration elapsed) const override {
+    return live_ ? live_->PendingWithin(table, elapsed) : std::nullopt;
   }
 
  private:
   std::ostream& err_;
   bool quiet_;
   std::ostream* log_;
+  LiveTable* live_;
 };
 
-struct Summary {
-  std::string source;  // "listen" | "pcap"
-  std::vector<std::string> inputs;
-  bool any_time = false;
-  SysTime start{}, end{};
-  StopReason stop = StopReason::kNone;
-  std::string kod;
-  std::vector<std::string> notices;
-  CaptureCounters capture;
-};
-
-void WriteJson(std::ostream& out, const Summary& s, const ClientTable& table) {
-  Json j;
-  j["tool"] = "ntpsweep watch";
-  j["source"] = s.source;
-  j["inputs"] = s.inputs;
-  j["start"] = s.any_time ? Json(TimeText(s.start)) : Json(nullptr);
-  j["end"] = s.any_time ? Json(TimeText(s.end)) : Json(nullptr);
-  j["stopped_by"] = StopReasonName(s.stop);
-  j["kod"] = s.kod.empty() ? "none" : s.kod;
-  const TableCounters& c = table.counters();
-  Json packets;
-  packets["datagrams"] = c.datagrams;
-  packets["requests"] = c.requests;
-  packets["replies"] = c.replies;
-  packets["malformed"] = c.malformed;
-  packets["other_destination"] = c.other_destination;
-  packets["untracked"] = c.untracked;
-  packets["kod_sent"] = c.kod_sent;
-  packets["kod_failed"] = c.kod_failed;
-  j["packets"] = packets;
-  Json reasons = Json::object();
-  for (const auto& [why, n] : table.malformed_reasons()) reasons[why] = n;
-  j["malformed"] = reasons;
-  if (s.source == "pcap") {
-    Json f;
-    f["frames"] = s.capture.frames;
-    f["ntp"] = s.capture.ntp;
-    f["other"] = s.capture.other;
-    f["fragments"] = s.capture.fragments;
-    f["damaged_headers"] = s.capture.damaged_headers;
-    j["frames"] = f;
-  }
-  j["max_clients"] = table.max_clients();
-  Json clients = Json::array();
-  for (const ClientRecord* r : table.Clients()) clients.push_back(ClientJson(*r));
-  j["clients"] = clients;
-  j["notices"] = s.notices;
-  out << j.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
-}
-
-void WriteText(std::ostream& out, const Summary& s, const ClientTable& table) {
-  const TableCounters& c = table.counters();
-  auto clients = table.Clients();
-  out << "ntpsweep watch: " << clients.size() << (clients.size() == 1 ? " client, " : " clients, ")
-      << c.requests << (c.requests == 1 ? " request" : " requests");
-  out << " (" << (s.source == "pcap" ? "read " : "listened on ");
-  for (size_t i = 0; i < s.inputs.size(); ++i) out << (i ? ", " : "") << s.inputs[i];
-  if (s.any_time) out << "; " << TimeText(s.start) << " to " << TimeText(s.end);
-  out << "; stopped by " << StopReasonName(s.stop) << ")\n";
-  for (const ClientRecord* r : clients) {
-    out << "\n"
-        << r->address.AddressText() << "  " << r->requests
-        << (r->requests == 1 ? " request  " : " requests  ") << TimeText(r->first_seen) << " .. "
-        << TimeText(r->last_seen) << "\n";
-    out << "  NTPv" << Joined(Bits(r->versions)) << " "
-        << Joined(Bits(r->modes), [](uint8_t m) { return ModeName(m); }) << " from port"
-        << (r->ports.size() == 1 ? " " : "s ");
-    for (size_t i = 0; i < r->ports.size(); ++i) out << (i ? ", " : "") << r->ports[i];
-    if (r->more_ports) out << ", ...";
-    out << " to ";
-    for (size_t i = 0; i < r->to.size(); ++i) out << (i ? ", " : "") << r->to[i].AddressText();
-    if (r->nts) out << "; NTS";
-    if (r->kod_sent) out << "; Kiss-o'-Death sent " << r->kod_sent;
-    out << "\n  implementation: " << r->Implementation();
-    if (!r->basis.empty()) out << " (" << r->basis << ")";
-    if (r->implementations.size() > 1) {
-      out << "\n  requests by shape:";  // several machines behind one address, or a mix
-      for (const auto& [id, n] : r->implementations) out << " " << id << " " << n << ";";
-    }
-    out << "\n";
-  }
-  out << "\nDatagrams: " << c.datagrams << " (" << c.requests << " requests, " << c.replies
-      << " replies, " << c.malformed << " malformed";
-  if (c.other_destination) out << ", " << c.other_destination << " requests to other addresses";
-  if (c.untracked) out << ", " << c.untracked << " requests from untracked clients";
-  if (!s.kod.empty()) out << ", " << c.kod_sent << " Kiss-o'-Death " << s.kod << " sent";
-  if (c.kod_failed) out << ", " << c.kod_failed << " replies failed";
-  out << ")\n";
-  for (const auto& [why, n] : table.malformed_reasons())
-    out << "  malformed: " << why << ": " << n << "\n";
-  if (s.source == "pcap")
-    out << "Frames: " << s.capture.frames << " (" << s.capture.ntp << " on port 123, "
-        << s.capture.other << " other, " << s.capture.fragments << " IP fragments, "
-        << s.capture.damaged_headers << " with damaged headers)\n";
-  for (const std::string& n : s.notices) out << "notice: " << n << "\n";
+// "[LABEL=]REPORT": the whole argument when it names a file, else split at the first '='.
+std::pair<std::string, std::string> LabelAndPath(const std::string& arg) {
+  std::error_code ec;
+  size_t eq = arg.find('=');
+  if (eq == std::string::npos || std::filesystem::exists(arg, ec)) return {"", arg};
+  return {arg.substr(0, eq), arg.substr(eq + 1)};
 }
 
 }  // namespace
-
-std::string TimeText(SysTime t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t - secs).count();
-  time_t tt = static_cast<time_t>(secs.time_since_epoch().count());
-  tm utc{};
-  gmtime_r(&tt, &utc);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<long long>(micros));
-  return buf;
-}
 
 int RunWatch(const WatchPlan& plan, const Clock& clock, std::ostream& out, std::ostream& err) {
   auto usage = [&](const std::string& msg) {
@@ -253,6 +72,9 @@ int RunWatch(const WatchPlan& plan, const Clock& clock, std::ostream& out, std::
       (!plan.kod.empty() || plan.stop.duration || plan.stop.until_quiet || plan.stop.max_packets))
     return usage(
         "--kod, --duration, --until-quiet and --max-packets apply to --listen, not --pcap");
+  if (plan.format != "text" && plan.format != "json" && plan.format != "jsonl" &&
+      plan.format != "csv")
+    return usage("--format " + plan.format + ": text, json, jsonl or csv");
   std::string kod_code;
   if (plan.kod == "deny")
     kod_code = "DENY";
@@ -266,14 +88,60 @@ int RunWatch(const WatchPlan& plan, const Clock& clock, std::ostream& out, std::
     if (!e) return usage("--server " + s + ": not an IPv4 or IPv6 address");
     servers.push_back(*e);
   }
+  RunSummary s;
+  // The static side is read first: a report that cannot be read ends the run before listening.
+  if (!plan.inventories.empty() && plan.hosts_maps.empty())
+    return usage(
+        "--inventory needs --hosts-map: the map says which host, repository and image "
+        "each client address is");
+  HostsMap map;
+  for (const std::string& path : plan.hosts_maps) {
+    std::string error;
+    std::vector<std::string> notices;
+    bool ok = map.Load(path, &notices, &error);
+    for (const std::string& n : notices) err << "ntpsweep: watch: notice: " << n << '\n';
+    s.notices.insert(s.notices.end(), notices.begin(), notices.end());
+    if (!ok) return usage(error);
+    s.maps.push_back(path);
+  }
+  StaticReport report;
+  for (const std::string& arg : plan.inventories) {
+    auto [label, path] = LabelAndPath(arg);
+    std::string error;
+    std::vector<std::string> notices;
+    bool ok = LoadStaticReport(path, label, plan.old_hosts, &report, &notices, &error);
+    for (const std::string& n : notices) err << "ntpsweep: watch: notice: " << n << '\n';
+    s.notices.insert(s.notices.end(), notices.begin(), notices.end());
+    if (!ok) return usage(error);
+  }
+  s.correlated = !plan.inventories.empty();
+  s.static_from = report.described;
+  std::unique_ptr<std::ofstream> summary_file;
+  if (!plan.summary.empty()) {
+    summary_file =
+        std::make_unique<std::ofstream>(plan.summary, std::ios::binary | std::ios::trunc);
+    if (!*summary_file) return usage("cannot write the summary " + plan.summary);
+  }
   std::unique_ptr<std::ofstream> log;
   if (!plan.log.empty()) {
     log = std::make_unique<std::ofstream>(plan.log, std::ios::binary | std::ios::app);
     if (!*log) return usage("cannot write " + plan.log);
   }
   ClientTable table(plan.max_clients, servers);
-  Observer observer(err, plan.quiet, log.get());
-  Summary s;
+  std::unique_ptr<LiveTable> live;
+  if (plan.live && plan.pcaps.empty() && plan.format == "text") {
+    std::function<std::string(const ClientRecord&)> status;
+    if (!plan.hosts_maps.empty())
+      status = [&map, &report, correlated = s.correlated](const ClientRecord& r) {
+        const MappedHost* h = map.Find(r.address);
+        std::string text = h && !h->names.empty() ? h->names.front() + " " : "";
+        if (correlated)
+          text += Correlate(r.address, map, report).explained ? "explained" : "UNEXPLAINED";
+        return text;
+      };
+    live = std::make_unique<LiveTable>(out, plan.terminal_size, status);
+  }
+  Observer observer(err, plan.quiet, log.get(), live.get());
   bool input_error = false;
   if (!plan.pcaps.empty()) {
     s.source = "pcap";
@@ -304,8 +172,10 @@ int RunWatch(const WatchPlan& plan, const Clock& clock, std::ostream& out, std::
       binds.push_back({*ParseEndpoint("::", 123), true});
     }
     std::vector<std::string> errors;
-    UdpSource source(binds, &errors, &s.notices);
-    for (const std::string& n : s.notices) err << "ntpsweep: watch: notice: " << n << '\n';
+    std::vector<std::string> bind_notices;
+    UdpSource source(binds, &errors, &bind_notices);
+    for (const std::string& n : bind_notices) err << "ntpsweep: watch: notice: " << n << '\n';
+    s.notices.insert(s.notices.end(), bind_notices.begin(), bind_notices.end());
     if (!errors.empty() || source.bound().empty()) {
       for (const std::string& e : errors) err << "ntpsweep: watch: " << e << '\n';
       return 2;
@@ -332,11 +202,26 @@ int RunWatch(const WatchPlan& plan, const Clock& clock, std::ostream& out, std::
     s.notices.push_back(std::to_string(table.max_clients()) + " clients tracked (--max-clients): " +
                         std::to_string(table.counters().untracked) +
                         " requests from further addresses counted, not recorded");
+  if (live) live->Clear();
+  std::vector<ClientView> clients = ViewClients(table, plan.hosts_maps.empty() ? nullptr : &map,
+                                                s.correlated ? &report : nullptr);
   if (plan.format == "json")
-    WriteJson(out, s, table);
+    WriteJson(out, s, table, clients);
+  else if (plan.format == "jsonl")
+    WriteJsonLines(out, s, table, clients);
+  else if (plan.format == "csv")
+    WriteCsv(out, clients);
   else
-    WriteText(out, s, table);
+    WriteText(out, s, table, clients);
   out.flush();
+  if (summary_file) {
+    WriteMarkdown(*summary_file, s, table, clients);
+    summary_file->flush();
+    if (!*summary_file) {
+      err << "ntpsweep: watch: writing the summary " << plan.summary << " failed\n";
+      input_error = true;
+    }
+  }
   if (input_error) return 2;
   return table.size() > 0 || table.counters().untracked > 0 ? 1 : 0;
 }

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "watch/clock.h"
+#include "watch/live.h"
 #include "watch/stop.h"
 
 namespace ntpsweep::watch {
@@ -19,9 +21,18 @@ struct WatchPlan {
   std::string kod;                   // "deny" or "rate": answer with a Kiss-o'-Death; "": silent
   StopPolicy stop;
   size_t max_clients = 100000;
-  std::string format = "text";  // text | json
+  std::string format = "text";  // text | json | jsonl | csv
   std::string log;              // JSON lines, one per new client, as they appear
+  std::string summary;          // Markdown summary to this file, besides `format` on `out`
   bool quiet = false;           // no live notices on `err`
+  // Correlation: [LABEL=]REPORT.json (scan or inventory report), hosts maps (CSV or /etc/hosts),
+  // and the old server's names/addresses (picks an inventory report's servers).
+  std::vector<std::string> inventories;
+  std::vector<std::string> hosts_maps;
+  std::vector<std::string> old_hosts;
+  // A live table on `out` while listening (text format; the caller knows `out` is a terminal).
+  bool live = false;
+  std::function<TerminalSize()> terminal_size;
 };
 
 // Exit status: 0 no client seen, 1 clients seen, 2 a usage or input error (nothing bound, a

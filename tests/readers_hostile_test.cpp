@@ -389,3 +389,24 @@ TEST_CASE("hostile: odd file names stay one line in text and exact in JSON", "[h
   CHECK_FALSE(ntpsweep::IsValidUtf8("\xED\xA0\x80"));  // a surrogate
   CHECK(ntpsweep::Base64Encode("ab") == "YWI=");
 }
+
+TEST_CASE("hostile: unterminated strings, raw strings, comments and heredocs in program source",
+          "[hostile][code]") {
+  // Each opener repeated ~200,000 times after a real binding: a reader that rescans from every
+  // opener is quadratic and fails by the binary's timeout; the binding before must be read.
+  const ntpsweep::syntax::SyntaxInfo* code = ntpsweep::syntax::FindSyntax("code");
+  REQUIRE(code);
+  for (std::string_view opener :
+       {"\"", "'a\n", "`", "\"\"\"", "'''", "r#\"", "r###", "R\"x(", "R\"", "/*", "<<~EOS\n", "%w[",
+        "x = {", "x = f(", "x = a<", "y: [&", "{a: ", "=begin\n", "#define "}) {
+    std::string text =
+        "ntp_server = \"10.20.30.40\"\n" + Repeat(std::string(opener) + "b ", 200000);
+    ntpsweep::syntax::Document doc;
+    code->read(text, &doc);
+    INFO(opener);
+    REQUIRE(!doc.facts.empty());
+    CHECK(doc.facts.front().name == "ntp_server");
+    REQUIRE(doc.facts.front().args.size() == 1);
+    CHECK(doc.facts.front().args.front().text == "10.20.30.40");
+  }
+}

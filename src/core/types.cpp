@@ -29,6 +29,7 @@ std::string_view ActivityName(Activity a) {
     case Activity::kMention: return "mention";
     case Activity::kTemplate: return "template";
     case Activity::kShadowed: return "shadowed";
+    case Activity::kCodeDefault: return "code-default";
   }
   return "mention";
 }

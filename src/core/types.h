@@ -44,6 +44,7 @@ enum class Activity {
   kMention,       // free text of unknown meaning (documentation, scripts, unknown formats)
   kTemplate,      // a template, variable default or role data that renders into a config
   kShadowed,      // in an image layer that an upper layer deleted or replaced
+  kCodeDefault,   // a literal in program source bound to a time-server name (a built-in default)
 };
 std::string_view ActivityName(Activity a);
 

@@ -46,6 +46,15 @@ bool FlagValue(const std::vector<syntax::Token>& args, size_t* i, std::string_vi
   return false;
 }
 
+// An entry "NAME:FLAG" of `list` for the fact named NAME.
+bool Qualified(const std::vector<std::string>& list, std::string_view name, std::string_view flag) {
+  for (const std::string& e : list)
+    if (e.size() == name.size() + 1 + flag.size() && e.starts_with(name) && e[name.size()] == ':' &&
+        std::string_view(e).substr(name.size() + 1) == flag)
+      return true;
+  return false;
+}
+
 }  // namespace
 
 bool NamesFact(const Rule& rule, const syntax::Fact& fact) {
@@ -81,6 +90,12 @@ std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact
   }
   for (; i < args.size(); ++i) {
     std::string_view t = args[i].text;
+    // "ntpdate:-p": an entry for one command wins over the entries for all of them.
+    if (Qualified(rule.option_args, fact.name, t)) {
+      ++i;
+      continue;
+    }
+    if (Qualified(rule.skip_flags, fact.name, t)) continue;
     if (Contains(rule.skip_flags, t)) continue;
     if (Contains(rule.option_args, t)) {
       ++i;  // the flag's own argument is a file, user or number, never a host

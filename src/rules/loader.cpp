@@ -270,7 +270,8 @@ class Loader {
       else if (a == "reference") rule->activity = Activity::kReference;
       else if (a == "mention") rule->activity = Activity::kMention;
       else if (a == "template") rule->activity = Activity::kTemplate;
-      else Fail(node["activity"], "'activity' must be active, reference, mention or template");
+      else if (a == "code-default") rule->activity = Activity::kCodeDefault;
+      else Fail(node["activity"], "'activity' must be active, reference, mention, template or code-default");
     }
     if (node["tags"]) rule->tags = StrList(node["tags"], "tags");
     if (rule->tags.size() > 10) Fail(node["tags"], "at most 10 tags (GitHub shows no more)");

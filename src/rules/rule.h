@@ -66,7 +66,7 @@ struct Rule {
   std::string help;  // markdown
   std::string message;  // template: {host} {target} {alias} {directive} {activity}
   Severity severity = Severity::kWarning;
-  Activity activity = Activity::kActive;  // kActive, kReference, kMention or kTemplate
+  Activity activity = Activity::kActive;  // kActive, kReference, kMention, kTemplate, kCodeDefault
   std::vector<std::string> tags;
   std::string precision = "high";
   std::string security_severity = "5.0";

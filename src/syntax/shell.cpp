@@ -267,8 +267,15 @@ bool IsCronField(std::string_view w) {
   return true;
 }
 
-// Names a text reads: $NAME, ${NAME}, ${NAME:-default}.
+// Names a text reads: $NAME, ${NAME}, ${NAME:-default}, and cmd.exe's %NAME%.
 void ReferencedNames(std::string_view s, std::set<std::string>* out) {
+  for (size_t i = 0; i + 2 < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    size_t e = i + 1;
+    while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+    if (e > i + 1 && e < s.size() && s[e] == '%')
+      out->insert(std::string(s.substr(i + 1, e - i - 1)));
+  }
   for (size_t i = 0; i + 1 < s.size(); ++i) {
     if (s[i] != '$') continue;
     size_t b = i + 1 + (s[i + 1] == '{');
@@ -292,14 +299,18 @@ class Interpreter {
   Interpreter(std::string_view text, Document* doc) : t_(text), doc_(doc) {}
 
   void Run(std::vector<Command>& cmds) {
+    MatchBraces(cmds);
     Piece pipe_text;  // what the previous command of a pipeline writes to stdout
     bool have_pipe_text = false;
-    for (Command& c : cmds) {
+    for (size_t ci = 0; ci < cmds.size(); ++ci) {
+      Command& c = cmds[ci];
+      Define(cmds, ci);
       Piece out;
       bool have_out = false;
       Interpret(c, have_pipe_text ? &pipe_text : nullptr, &out, &have_out);
       pipe_text = c.pipe_to_next && have_out ? out : Piece();
       have_pipe_text = c.pipe_to_next && have_out;
+      Call(cmds, c, 0);
     }
     for (Fact& f : doc_->facts)
       if (f.section.empty() && assignments_.count(f.name_offset) && used_.count(std::string(f.name)))
@@ -307,6 +318,159 @@ class Interpreter {
   }
 
  private:
+  // A wrapper function: `name() { ... }`, `function name { ... }`, PowerShell
+  // `function Name($a) { ... }` / `param($a)`. Its body is read again at each call with the
+  // call's arguments in place of $1.. or the named parameters, so `set_ntp HOST` puts HOST where
+  // the body's `w32tm /manualpeerlist:$1` or `ntpdate -u "$1"` reads it.
+  struct Function {
+    size_t body_begin = 0, body_end = 0;  // command indices, the `{` command to the `}` one
+    std::vector<std::string> params;      // PowerShell names, lower case; empty: positional
+  };
+
+  static bool IsWord(const Piece& p, std::string_view s) { return !p.quoted && p.text == s; }
+
+  // The `}` command that closes each command opening a `{`, in one pass.
+  void MatchBraces(const std::vector<Command>& cmds) {
+    std::vector<size_t> open;
+    for (size_t i = 0; i < cmds.size(); ++i)
+      for (const Piece& w : cmds[i].words) {
+        if (IsWord(w, "{"))
+          open.push_back(i);
+        else if (IsWord(w, "}") && !open.empty()) {
+          close_[open.back()] = i;
+          open.pop_back();
+        }
+      }
+  }
+
+  void Define(const std::vector<Command>& cmds, size_t i) {
+    const std::vector<Piece>& w = cmds[i].words;
+    std::string name;
+    if (w.size() >= 2 && IsWord(w[0], "function")) {
+      name = w[1].text;
+    } else if (w.size() == 1 && !w[0].quoted && w[0].end < t_.size()) {
+      // name() {: the lexer ended the command at '('.
+      size_t k = w[0].end;
+      while (k < t_.size() && (t_[k] == ' ' || t_[k] == '\t')) ++k;
+      if (k + 1 >= t_.size() || t_[k] != '(') return;
+      ++k;
+      while (k < t_.size() && (t_[k] == ' ' || t_[k] == '\t')) ++k;
+      if (t_[k] != ')') return;
+      name = w[0].text;
+    } else {
+      return;
+    }
+    while (!name.empty() && name.back() == '{') name.pop_back();
+    if (name.empty()) return;
+    Function f;
+    size_t j = i;
+    // The header's parameters ($a, [string]$b) stand as commands of their own before the `{`.
+    for (; j < cmds.size() && j < i + 8; ++j) {
+      const std::vector<Piece>& cw = cmds[j].words;
+      if (std::any_of(cw.begin(), cw.end(), [](const Piece& p) { return IsWord(p, "{"); })) break;
+      if (j > i) AddParams(cw, &f.params);
+    }
+    auto it = close_.find(j);
+    if (j >= cmds.size() || it == close_.end()) return;
+    f.body_begin = j;
+    f.body_end = it->second;
+    // PowerShell param(...) at the top of the body.
+    for (size_t k = j + 1; k < f.body_end && k < j + 8; ++k) {
+      const std::vector<Piece>& cw = cmds[k].words;
+      if (cw.size() == 1 && (IsWord(cw[0], "param") || IsWord(cw[0], "Param"))) continue;
+      if (!AddParams(cw, &f.params)) break;
+    }
+    functions_[name] = std::move(f);
+  }
+
+  // `$a`, `[string]$a`, `$a,`, `$a = "x"`: parameter declarations; false for anything else.
+  static bool AddParams(const std::vector<Piece>& words, std::vector<std::string>* out) {
+    if (words.empty()) return false;
+    for (const Piece& p : words) {
+      std::string_view s = p.text;
+      while (s.starts_with("[")) {
+        size_t e = s.find(']');
+        if (e == std::string_view::npos) return false;
+        s.remove_prefix(e + 1);
+      }
+      if (!s.starts_with("$")) return false;
+      s.remove_prefix(1);
+      while (!s.empty() && (s.back() == ',' || s.back() == ')')) s.remove_suffix(1);
+      if (s.empty()) return false;
+      std::string name(s);
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      out->push_back(name);
+      break;  // `$a = "default"`: the rest is the default
+    }
+    return true;
+  }
+
+  void Call(const std::vector<Command>& cmds, const Command& c, int depth) {
+    if (c.words.empty() || depth > 3) return;
+    auto it = functions_.find(c.words[0].text);
+    if (it == functions_.end() || c.words[0].quoted) return;
+    const Function& f = it->second;
+    // The call's arguments: positional ($1..), or -Name value for PowerShell parameters.
+    std::map<std::string, const Piece*> args;
+    size_t position = 0;
+    for (size_t i = 1; i < c.words.size(); ++i) {
+      const Piece& a = c.words[i];
+      if (!f.params.empty() && a.text.size() > 1 && a.text[0] == '-' && !a.quoted &&
+          i + 1 < c.words.size()) {
+        std::string n = a.text.substr(1);
+        for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (std::find(f.params.begin(), f.params.end(), n) != f.params.end()) {
+          args[n] = &c.words[++i];
+          continue;
+        }
+      }
+      ++position;
+      args[std::to_string(position)] = &a;
+      if (position <= f.params.size()) args.emplace(f.params[position - 1], &a);
+    }
+    // Bounded: a long body or many calls must not make a script quadratic.
+    if (args.empty() || f.body_end - f.body_begin > 64) return;
+    for (size_t k = f.body_begin; k <= f.body_end && k < cmds.size() && inline_budget_ > 0;
+         ++k, --inline_budget_) {
+      Command inlined = cmds[k];
+      bool changed = false;
+      for (Piece& w : inlined.words) w = Substitute(w, args, &changed);
+      if (!changed) continue;
+      Piece out;
+      bool have_out = false;
+      Interpret(inlined, nullptr, &out, &have_out);
+      Call(cmds, inlined, depth + 1);
+    }
+  }
+
+  // `w` with $1, ${1}, $name, ${name} replaced by the call's argument, positions kept.
+  static Piece Substitute(const Piece& w, const std::map<std::string, const Piece*>& args,
+                          bool* changed) {
+    if (w.text.find('$') == std::string::npos) return w;
+    Piece out;
+    out.quoted = w.quoted;
+    for (size_t i = 0; i < w.text.size(); ++i) {
+      if (w.text[i] == '$' && i + 1 < w.text.size()) {
+        bool brace = w.text[i + 1] == '{';
+        size_t b = i + 1 + brace, e = b;
+        while (e < w.text.size() &&
+               (std::isalnum(static_cast<unsigned char>(w.text[e])) || w.text[e] == '_'))
+          ++e;
+        std::string n = w.text.substr(b, e - b);
+        for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        auto it = args.find(n);
+        if (e > b && it != args.end() && (!brace || (e < w.text.size() && w.text[e] == '}'))) {
+          out.AddAll(*it->second);
+          *changed = true;
+          i = e - 1 + brace;
+          continue;
+        }
+      }
+      out.Add(w.text[i], w.OuterOf(i));
+    }
+    return out;
+  }
+
   Token MakeToken(const Piece& p, size_t a, size_t b) {
     return DecodedToken(t_, p.text, p.map, p.begin == npos ? 0 : p.begin, a, b, doc_);
   }
@@ -374,6 +538,19 @@ class Interpreter {
     doc_->embedded.push_back(std::move(e));
   }
 
+  void EmbedScript(const Piece& p) {
+    if (p.text.empty() || p.map.empty()) return;
+    EmbeddedDocument e;
+    e.path = "sh-c.sh";
+    e.text = p.text;
+    e.line_map = p.map;
+    if (e.line_map.front().first != 0) e.line_map.insert(e.line_map.begin(), {0, p.OuterOf(0)});
+    e.outer_offset = p.begin == npos ? 0 : p.begin;
+    e.outer_length = std::max<size_t>(p.end > e.outer_offset ? p.end - e.outer_offset : 1, 1);
+    if (e.text.back() != '\n') e.text += '\n';
+    doc_->embedded.push_back(std::move(e));
+  }
+
   // Text with escapes (\n, \t) decoded, positions kept.
   static Piece Unescape(const Piece& p) {
     Piece out;
@@ -394,6 +571,30 @@ class Interpreter {
   void Interpret(Command& c, const Piece* stdin_text, Piece* out, bool* have_out) {
     std::vector<Piece>& w = c.words;
     size_t k = 0;
+    // PowerShell `$peers = "a,0x8 b,0x8"` and cmd.exe `set PEERS=a`: assignments too.
+    if (w.size() >= 3 && w[0].text.size() > 1 && w[0].text[0] == '$' && !w[0].quoted &&
+        w[1].text == "=" && !w[1].quoted) {
+      Piece joined;
+      for (char ch : std::string_view(w[0].text).substr(1)) {
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return;
+      }
+      for (size_t i = 1; i < w[0].text.size(); ++i) joined.Add(w[0].text[i], w[0].OuterOf(i));
+      size_t eq = joined.text.size();
+      joined.Add('=', w[1].OuterOf(0));
+      for (size_t i = 2; i < w.size(); ++i) {
+        if (i > 2) joined.Add(' ', w[i].OuterOf(0));
+        joined.AddAll(w[i]);
+      }
+      Assign(joined, eq);
+      return;
+    }
+    if (w.size() == 2 && (w[0].text == "set" || w[0].text == "SET")) {
+      size_t eq;
+      if (IsAssignment(w[1], &eq)) {
+        Assign(w[1], eq);
+        return;
+      }
+    }
     // Cron lines: five schedule fields (or @reboot...) and, in /etc/crontab, a user.
     if (w.size() >= 6 && IsCronField(w[0].text) && IsCronField(w[1].text) && IsCronField(w[2].text) &&
         IsCronField(w[3].text) && IsCronField(w[4].text))
@@ -560,6 +761,17 @@ class Interpreter {
       }
     }
     if (name == "sed") Sed(w, first_arg);
+    // sh -c 'SCRIPT' (an argument array's usual shape): the script is a shell document.
+    if (name == "sh" || name == "bash" || name == "dash" || name == "ash" || name == "ksh" ||
+        name == "zsh" || name == "busybox-sh") {
+      for (size_t i = first_arg; i + 1 < w.size(); ++i) {
+        const std::string& a = w[i].text;
+        if (a.size() >= 2 && a[0] == '-' && a[1] != '-' && a.find('c') != std::string::npos) {
+          EmbedScript(w[i + 1]);
+          break;
+        }
+      }
+    }
     if (name == "chronyd" || name == "chronyc") {
       // chronyd -q 'server HOST iburst': each argument is a chrony.conf line.
       static const std::set<std::string> kDirectives = {"server", "pool", "peer", "initstepslew",
@@ -676,6 +888,9 @@ class Interpreter {
   std::map<std::string, std::string> vars_;
   std::set<std::string> used_;
   std::set<size_t> assignments_;
+  std::map<size_t, size_t> close_;  // command opening `{` -> command closing it
+  std::map<std::string, Function> functions_;
+  size_t inline_budget_ = 20000;  // body commands read again at calls, per document
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "syntax/code.h"
 #include "syntax/ini.h"
 #include "syntax/lines.h"
 #include "syntax/dhcp.h"
@@ -104,10 +105,12 @@ const std::vector<SyntaxInfo>& Syntaxes() {
        {}, false, false, true},
       {"dhcpd", "ISC dhcpd.conf: option statements", ReadDhcpd},
       {"dnsmasq", "dnsmasq.conf: dhcp-option lines", ReadDnsmasq},
-      {"toml", "TOML (toml++, with positions): key paths", ReadToml},
+      {"toml", "TOML (toml++, with positions): key paths; argument arrays as commands", ReadToml,
+       {}, false, false, true},
       {"nix", "Nix expressions (NixOS modules, flakes): attribute paths", ReadNix},
       {"ini", "INI files ([section], key = value): key paths section.key", ReadIniData},
       {"properties", "Java .properties (key=value, continuations, escapes): keys", ReadProperties},
+      {"code", "program source (Go, Python, Ruby, JS/TS, Java, C/C++, Rust): names bound to strings", ReadCode},
   };
   return table;
 }

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,7 @@ class Walker {
         Walk(child, path.empty() ? segment : path + "." + segment, Offset(key.source().begin));
       }
     } else if (const toml::array* array = node.as_array()) {
+      Argv(*array, path);
       for (const toml::node& item : *array) Walk(item, path + "[]", key_offset);
     } else if (const toml::value<std::string>* s = node.as_string()) {
       String(s->get(), node.source(), path, key_offset);
@@ -88,6 +91,39 @@ class Walker {
       fact.args.push_back(t);
     }
     if (!fact.args.empty()) doc_->facts.push_back(std::move(fact));
+  }
+
+  // Cmd = ["systemsetup", "-setnetworktimeserver", "H"]: a command as an argument array, read
+  // as one shell line whose words map to where they are written.
+  void Argv(const toml::array& array, const std::string& path) {
+    size_t dot = path.rfind('.');
+    std::string key = path.substr(dot == std::string::npos ? 0 : dot + 1);
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key != "cmd" && key != "command" && key != "entrypoint" && key != "argv" && key != "args" &&
+        key != "exec")
+      return;
+    if (array.empty()) return;
+    EmbeddedDocument d;
+    d.path = "argv/command.sh";
+    for (const toml::node& item : array) {
+      const toml::value<std::string>* s = item.as_string();
+      if (!s) return;
+      const std::string& value = s->get();
+      size_t begin = Offset(item.source().begin);
+      if (begin >= t_.size()) return;
+      size_t open = t_.substr(begin, 3) == "\"\"\"" || t_.substr(begin, 3) == "'''" ? 3 : 1;
+      bool quote =
+          value.find_first_of(" \t") != std::string::npos && value.find('\'') == std::string::npos;
+      if (!d.text.empty()) d.text += ' ';
+      if (quote) d.text += '\'';
+      d.line_map.emplace_back(d.text.size(), begin + open);
+      d.text += value;
+      if (quote) d.text += '\'';
+      if (d.outer_length == 0) d.outer_offset = begin;
+      d.outer_length = std::max(Offset(item.source().end), begin + 1) - d.outer_offset;
+    }
+    d.text += '\n';
+    doc_->embedded.push_back(std::move(d));
   }
 
   size_t LineStart(size_t offset) const {

@@ -635,6 +635,7 @@ class Emitter {
         AnsibleTask(id);
         PackerProvisioner(id);
         ConfigMapData(id);
+        ArgvLists(id);
         for (auto [k, v] : node.entries) {
           if (n_[v].kind == Node::kScalar) ScalarDocument(n_[k].scalar.value, n_[v].scalar);
           visit(v);
@@ -864,20 +865,7 @@ class Emitter {
           lines.push_back(&it.scalar);
         } else if (it.kind == Node::kSeq && !it.items.empty()) {
           // ["sed", "-i", "s/x/y/", "/etc/chrony.conf"]: argv, joined with spaces.
-          Scalar j;
-          for (int a : it.items) {
-            if (n_[a].kind != Node::kScalar) continue;
-            const Scalar& w = n_[a].scalar;
-            if (!j.value.empty()) j.value += ' ';
-            bool quote = w.value.find(' ') != npos;
-            if (quote) j.value += '\'';
-            for (auto [inner, outer] : w.map) j.map.emplace_back(j.value.size() + inner, outer);
-            j.value += w.value;
-            if (quote) j.value += '\'';
-          }
-          j.begin = it.begin;
-          j.end = n_[it.items.back()].scalar.end;
-          lines.push_back(&temps_.emplace_back(std::move(j)));
+          lines.push_back(JoinArgv({&it}));
         }
       }
       EmbedLines(lines, std::string("cloud-init/") + key + ".sh");
@@ -1100,6 +1088,46 @@ class Emitter {
         Install(source->scalar, dest);
       }
     }
+  }
+
+  // Argument arrays joined into one shell line: each word as one shell word (quoted when it
+  // holds a blank), its pieces mapped to where they are written.
+  const Scalar* JoinArgv(const std::vector<const Node*>& seqs) {
+    Scalar j;
+    for (const Node* seq : seqs)
+      for (int a : seq->items) {
+        if (n_[a].kind != Node::kScalar) continue;
+        const Scalar& w = n_[a].scalar;
+        if (!j.value.empty()) j.value += ' ';
+        bool quote = w.value.find_first_of(" \t") != npos && w.value.find('\'') == npos;
+        if (quote) j.value += '\'';
+        for (auto [inner, outer] : w.map) j.map.emplace_back(j.value.size() + inner, outer);
+        if (w.map.empty()) j.map.emplace_back(j.value.size(), w.begin);
+        j.value += w.value;
+        if (quote) j.value += '\'';
+      }
+    j.begin = seqs.front()->begin;
+    const Node* last = seqs.back();
+    j.end = last->items.empty() ? last->begin + 1 : n_[last->items.back()].scalar.end;
+    return &temps_.emplace_back(std::move(j));
+  }
+
+  // A command written as an argument array: Kubernetes command: + args:, compose and Docker
+  // config entrypoint/Cmd, Ansible command: argv:. Read as one shell line.
+  void ArgvLists(int map) {
+    std::vector<const Node*> seqs;
+    for (const char* key :
+         {"entrypoint", "Entrypoint", "command", "Command", "Cmd", "cmd", "argv", "args", "Args"}) {
+      const Node* v = Get(map, key);
+      if (!v || v->kind != Node::kSeq || v->items.empty()) continue;
+      bool words = true;
+      for (int item : v->items) words = words && n_[item].kind == Node::kScalar;
+      if (words) seqs.push_back(v);
+    }
+    if (seqs.empty() || commented_) return;
+    const Scalar* line = JoinArgv(seqs);
+    if (line->value.empty() || Handled(line)) return;
+    EmbedLines({line}, "argv/command.sh");
   }
 
   // Kubernetes ConfigMap/Secret data: a block value named like a file is that file.

@@ -46,7 +46,7 @@ uint32_t Num(const Json& j, const char* key) {
 Activity ParseActivity(const std::string& s) {
   for (Activity a : {Activity::kActive, Activity::kReference, Activity::kCommented,
                      Activity::kBackupCopy, Activity::kMention, Activity::kTemplate,
-                     Activity::kShadowed})
+                     Activity::kShadowed, Activity::kCodeDefault})
     if (ActivityName(a) == s) return a;
   return Activity::kMention;
 }

@@ -131,6 +131,13 @@ const Case kKeyPathCases[] = {
     {"**.ntp-client.**.address", "profile.ntp-client.ntp_servers.ntp_server.address", true},
     {"**.ntp-client.**.address", "profile.xntp-client.servers.address", false},
     {"ntp.**", "ntp.servers[].host", true},
+    {"**.ntp", "ntp", true},
+    {"a.**.b", "a.b", true},
+    {"**", "", true},
+    // Literal runs must occur in order and apart (the match's quick rejection).
+    {"*server*ntp*", "ntp_server", false},
+    {"*ab*ab*", "xab", false},
+    {"*ab*ab*", "ABAB", true},
     // '?' is one character, never '.'.
     {"ntp.server?", "ntp.servers", true},
     {"ntp?servers", "ntp.servers", false},

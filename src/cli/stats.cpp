@@ -13,6 +13,9 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
     out << line;
   };
   out << "ntpsweep: statistics\n";
+  size_t skipped = 0;
+  for (const auto& [why, n] : s.skipped) skipped += n;
+  row("entries seen", s.entries + s.binary_skipped + skipped);
   row("text entries read", s.entries);
   row("bytes of text", s.bytes);
   row("binary entries skipped", s.binary_skipped);
@@ -30,8 +33,8 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   for (const auto& [name, seconds] : s.phases) phase(name, seconds);
   phase("output", output_seconds);
   phase("total", s.seconds + output_seconds);
-  out << "  (walk, cross-file, output and total are wall time; read, prefilter and readers are "
-         "summed over the workers)\n";
+  out << "  (walk, cross-file, output and total are wall time; read, prefilter, readers and rules "
+         "are summed over the workers)\n";
 }
 
 }  // namespace ntpsweep::cli

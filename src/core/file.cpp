@@ -136,10 +136,11 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
   }
   if (file_size) *file_size = static_cast<uint64_t>(st.st_size);
   size_t want = std::min<size_t>(static_cast<size_t>(st.st_size), limit);
-  if (storage->size() < want) storage->resize(want);
   size_t got = 0;
   while (got < want) {
     size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
+    // Grown only for text: a binary file's size must not enlarge (zero-fill, fault in) the buffer.
+    if (storage->size() < got + chunk) storage->resize(got + chunk);
     ssize_t n = read(fd.get(), storage->data() + got, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

@@ -1,5 +1,7 @@
 #include "core/glob.h"
 
+#include <algorithm>
+
 #include "core/strings.h"
 
 namespace ntpsweep {
@@ -36,6 +38,12 @@ int MatchClass(std::string_view& p, char c) {
   return hit != negate;
 }
 
+bool StarStops(const GlobSyntax& g, char c) {
+  for (char stop : g.star_stops)
+    if (c == stop) return true;
+  return false;
+}
+
 bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
   while (!p.empty()) {
     if (p.substr(0, 2) == "**") {
@@ -54,7 +62,7 @@ bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
       std::string_view rest = p.substr(1);
       for (size_t i = 0;; ++i) {
         if (Match(g, rest, s.substr(i))) return true;
-        if (i >= s.size() || g.star_stops.find(s[i]) != std::string_view::npos) return false;
+        if (i >= s.size() || StarStops(g, s[i])) return false;
       }
     }
     if (s.empty()) return false;
@@ -78,6 +86,29 @@ bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
   return s.empty();
 }
 
+// Whether the literal runs of a pattern without classes occur in `s` in order (ignoring case):
+// true for every `s` the pattern matches, so most non-matches end here without backtracking.
+bool RunsInOrder(const GlobSyntax& g, std::string_view p, std::string_view s) {
+  size_t from = 0;
+  while (!p.empty()) {
+    bool after_globstar = p.starts_with("**");
+    while (!p.empty() && (p.front() == '*' || p.front() == '?')) p.remove_prefix(1);
+    // "**." also matches zero segments, separator included.
+    if (after_globstar && !p.empty() && p.front() == g.separator) p.remove_prefix(1);
+    size_t len = 0;
+    while (len < p.size() && p[len] != '*' && p[len] != '?') ++len;
+    std::string_view run = p.substr(0, len);
+    p.remove_prefix(len);
+    if (run.empty()) continue;
+    auto same = [](char a, char b) { return AsciiLower(a) == AsciiLower(b); };
+    auto at = std::search(s.begin() + static_cast<std::ptrdiff_t>(from), s.end(), run.begin(),
+                          run.end(), same);
+    if (at == s.end()) return false;
+    from = static_cast<size_t>(at - s.begin()) + run.size();
+  }
+  return true;
+}
+
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view path) {
@@ -93,7 +124,8 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
 }
 
 bool KeyPathMatch(std::string_view pattern, std::string_view key_path) {
-  return Match(kKeyPath, pattern, key_path);
+  static_assert(kKeyPath.ignore_case && !kKeyPath.classes);  // what RunsInOrder assumes
+  return RunsInOrder(kKeyPath, pattern, key_path) && Match(kKeyPath, pattern, key_path);
 }
 
 }  // namespace ntpsweep

@@ -24,7 +24,7 @@ struct ScanStats {
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",
-  // "readers" (summed over workers), "cross-file" (includes, layers, linkage).
+  // "readers", "rules" (summed over workers), "cross-file" (includes, layers, linkage).
   std::vector<std::pair<std::string, double>> phases;
   double seconds = 0;
 };

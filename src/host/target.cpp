@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <mutex>
 #include <utility>
 
 #include "core/strings.h"
@@ -358,6 +359,11 @@ struct TargetSet::Compiled {
   std::unique_ptr<RE2> prefilter;
 };
 
+struct TargetSet::Lazy {
+  std::once_flag once;
+  std::unique_ptr<Compiled> compiled;
+};
+
 TargetSet::TargetSet() = default;
 TargetSet::~TargetSet() = default;
 TargetSet::TargetSet(TargetSet&&) noexcept = default;
@@ -367,11 +373,17 @@ bool TargetSet::Add(std::string_view value, std::string* error) {
   auto t = ParseTarget(value, error);
   if (!t) return false;
   targets_.push_back(std::move(*t));
-  Compile();
+  lazy_ = std::make_unique<Lazy>();
   return true;
 }
 
-void TargetSet::Compile() {
+const TargetSet::Compiled* TargetSet::compiled() const {
+  if (!lazy_) return nullptr;
+  std::call_once(lazy_->once, [this] { lazy_->compiled = Compile(); });
+  return lazy_->compiled.get();
+}
+
+std::unique_ptr<TargetSet::Compiled> TargetSet::Compile() const {
   auto c = std::make_unique<Compiled>();
   std::string names_alt;
   for (size_t i = 0; i < targets_.size(); ++i) {
@@ -412,7 +424,7 @@ void TargetSet::Compile() {
     c->prefilter = std::make_unique<RE2>(pattern, opt);
     if (!c->prefilter->ok()) c->prefilter.reset();  // pieces are quoted; only size can fail
   }
-  compiled_ = std::move(c);
+  return c;
 }
 
 namespace {
@@ -462,7 +474,8 @@ void Push(std::vector<TextMatch>* out, size_t offset, size_t length,
 }  // namespace
 
 std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context context) const {
-  if (targets_.empty() || !compiled_) return std::nullopt;
+  const Compiled* prepared = compiled();
+  if (targets_.empty() || !prepared) return std::nullopt;
   std::optional<UnescapedText> unescaped;
   if (context == Context::kFreeText && token.find_first_of("\\[") != std::string_view::npos) {
     unescaped.emplace(token);
@@ -483,7 +496,7 @@ std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context 
   bool trailing_dot = host.back() == '.';
   if (trailing_dot) host.remove_suffix(1);
   if (host.empty()) return std::nullopt;
-  for (const Compiled::Name& n : compiled_->names)
+  for (const Compiled::Name& n : prepared->names)
     if (IEquals(host, n.name)) return TokenMatch{n.target, MatchKind::kExact};
   // `ntp1.` is an absolute single-label name, not the short form of `ntp1.corp.example.com`.
   if (context == Context::kHostValue && !trailing_dot) {
@@ -600,7 +613,8 @@ void UnescapedText::MapBack(size_t begin, size_t end, size_t* original_begin, si
 }
 
 std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
-  if (!compiled_ || !compiled_->prefilter) return {};
+  const Compiled* prepared = compiled();
+  if (!prepared || !prepared->prefilter) return {};
   if (text.find_first_of("\\[") == std::string_view::npos) return FindInPlainText(text);
   UnescapedText unescaped(text);
   if (!unescaped.changed()) return FindInPlainText(text);
@@ -616,8 +630,9 @@ std::vector<TextMatch> TargetSet::FindInText(std::string_view text) const {
 
 std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
   std::vector<TextMatch> out;
-  if (!compiled_ || !compiled_->prefilter) return out;
-  const Compiled& c = *compiled_;
+  const Compiled* prepared = compiled();
+  if (!prepared || !prepared->prefilter) return out;
+  const Compiled& c = *prepared;
   const size_t n = text.size();
   size_t pos = 0;
   size_t run_end = 0;  // IP runs that end at or before this were already judged
@@ -674,8 +689,9 @@ std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
 }
 
 bool TargetSet::MayMention(std::string_view text) const {
-  if (!compiled_ || !compiled_->prefilter) return false;
-  const RE2& re = *compiled_->prefilter;
+  const Compiled* prepared = compiled();
+  if (!prepared || !prepared->prefilter) return false;
+  const RE2& re = *prepared->prefilter;
   if (re.Match(text, 0, text.size(), RE2::UNANCHORED, nullptr, 0)) return true;
   if (text.find_first_of("\\[") == std::string_view::npos) return false;
   UnescapedText unescaped(text);

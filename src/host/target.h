@@ -118,9 +118,13 @@ class TargetSet {
  private:
   std::vector<TextMatch> FindInPlainText(std::string_view text) const;
   struct Compiled;
-  void Compile();
+  struct Lazy;
+  std::unique_ptr<Compiled> Compile() const;
+  // Built on first use, once for all targets: compiling after each Add made a thousand
+  // targets cost a second (the names' regex grows with every one).
+  const Compiled* compiled() const;
   std::vector<Target> targets_;
-  std::unique_ptr<Compiled> compiled_;
+  std::unique_ptr<Lazy> lazy_;
 };
 
 }  // namespace ntpsweep::host

@@ -101,23 +101,36 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
 }
 
 bool RuleSelector::ContentMatches(const Rule::Content& content, std::string_view head) {
-  int meaningful = 0, matched = 0;
+  // The meaningful lines: not blank, not a comment (leading and trailing blanks trimmed).
+  auto for_each_line = [&](auto&& f) {
+    for (size_t pos = 0; pos < head.size();) {
+      size_t eol = head.find('\n', pos);
+      if (eol == std::string_view::npos) eol = head.size();
+      std::string_view line = head.substr(pos, eol - pos);
+      pos = eol + 1;
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.remove_suffix(1);
+      if (line.empty() || content.comment.find(line.front()) != std::string::npos) continue;
+      if (!f(line)) return;
+    }
+  };
+  int meaningful = 0;
+  for_each_line([&](std::string_view) { return ++meaningful, true; });
+  // Lines that fail the pattern beyond this many decide the test: most files are no config at
+  // all, and a regex per line of their head was the costliest part of selecting rules.
+  int may_fail = meaningful - std::max(content.min, (content.share * meaningful + 99) / 100);
+  if (may_fail < 0) return false;
+  int matched = 0, failed = 0;
   bool required = !content.require;
-  for (size_t pos = 0; pos < head.size();) {
-    size_t eol = head.find('\n', pos);
-    if (eol == std::string_view::npos) eol = head.size();
-    std::string_view line = head.substr(pos, eol - pos);
-    pos = eol + 1;
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-      line.remove_suffix(1);
-    if (line.empty() || content.comment.find(line.front()) != std::string::npos) continue;
-    ++meaningful;
-    if (!RE2::PartialMatch(line, *content.lines)) continue;
+  for_each_line([&](std::string_view line) {
+    if (!RE2::PartialMatch(line, *content.lines)) return ++failed <= may_fail;
     ++matched;
     required = required || RE2::PartialMatch(line, *content.require);
-  }
-  return required && matched >= content.min && matched * 100 >= content.share * meaningful;
+    return true;
+  });
+  return failed <= may_fail && required && matched >= content.min &&
+         matched * 100 >= content.share * meaningful;
 }
 
 RuleSelector::RuleSelector(const RuleSet& rules) {

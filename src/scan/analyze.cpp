@@ -3,9 +3,14 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
+#include <set>
+#include <utility>
 
 #include "core/file.h"
 #include "core/glob.h"
@@ -120,7 +125,21 @@ void CollectIncludes(const syntax::SyntaxInfo& info, const syntax::Document& doc
   }
 }
 
+// Seconds this thread spent matching rules (--stats "rules", apart from the readers).
+thread_local double rule_seconds = 0;
+
+struct RuleClock {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  ~RuleClock() {
+    rule_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+};
+
 }  // namespace
+
+double Analyzer::TakeRuleSeconds() {
+  return std::exchange(rule_seconds, 0.0);
+}
 
 // How deep documents may nest inside documents (a heredoc in a write_files entry in user-data).
 constexpr int kMaxEmbeddingDepth = 4;
@@ -151,13 +170,17 @@ const std::vector<std::string>& EncodingMarkers() {
 
 namespace {
 
-// An include directive starts its line (after blanks).
+// An include directive starts its line (after blanks): one pattern for all of them, since each
+// regular expression adds milliseconds to the gate's compilation at every start.
 std::vector<std::string> IncludeLines() {
-  std::vector<std::string> out;
+  std::set<std::string> directives;
   for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
     for (const syntax::IncludeSpec& spec : info.includes)
-      out.push_back("^[ \\t]*" + host::QuoteLiteral(spec.directive) + "[ \\t]");
-  return out;
+      directives.insert(host::QuoteLiteral(spec.directive));
+  if (directives.empty()) return {};
+  std::string alternatives;
+  for (const std::string& d : directives) alternatives += (alternatives.empty() ? "" : "|") + d;
+  return {"^[ \\t]*(?:" + alternatives + ")[ \\t]"};
 }
 
 std::vector<std::string> Quoted(const std::vector<std::string>& literals) {
@@ -198,9 +221,22 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
       word_alternatives_.push_back({rule, std::move(ids)});
     }
   }
+  // A one-byte literal ('$') made every Hyperscan pass a third slower on a root file system,
+  // where memchr finds it at once.
+  std::vector<std::string> long_hints;
+  for (const std::string& h : hints) {
+    if (h.size() != 1) {
+      long_hints.push_back(h);
+      continue;
+    }
+    for (int c : {std::tolower(static_cast<unsigned char>(h[0])),
+                  std::toupper(static_cast<unsigned char>(h[0]))})
+      if (one_byte_hints_.find(static_cast<char>(c)) == std::string::npos)
+        one_byte_hints_ += static_cast<char>(c);
+  }
   prefilter_ = std::make_unique<host::Prefilter>(
       targets,
-      std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), Quoted(hints)},
+      std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), Quoted(long_hints)},
       words);
 }
 
@@ -211,36 +247,43 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
   return {reader_counts_.begin(), reader_counts_.end()};
 }
 
-Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
+Screening Analyzer::Screen(std::string_view path, std::string_view text,
+                           const std::vector<std::string>* forced_syntaxes) const {
   std::vector<char> word_hits;
   uint32_t bits = prefilter_->Scan(text, &word_hits);
-  // Encoded content (base64, gzip) hides what it holds only from readers that decode it, and a
-  // spelling only a resolver reads (012.0.0.1, a short name) matters only to rules that read
-  // host values: both ask which rules apply.
   Screening s;
-  // The rule selection, made once and only when needed; Collect reuses it.
+  // The rule selection, made once and only when needed; Collect reuses it. Syntaxes forced by
+  // an include directive apply whatever the path.
   auto select = [&]() -> const std::vector<char>& {
-    if (s.applies.empty()) SelectRules(selector_, ClassifyPath(path), text, &s.applies);
+    if (!s.applies.empty()) return s.applies;
+    SelectRules(selector_, ClassifyPath(path), text, &s.applies);
+    for (size_t i = 0; forced_syntaxes && i < s.applies.size(); ++i)
+      if (selector_.rules()[i]->type == rules::MatchType::kDirective &&
+          std::find(forced_syntaxes->begin(), forced_syntaxes->end(),
+                    selector_.rules()[i]->syntax) != forced_syntaxes->end())
+        s.applies[i] = 1;
     return s.applies;
   };
-  auto applying = [&](auto&& pred) {
+  // Encoded content (base64, gzip) hides what it holds only from readers that decode it.
+  bool decoded = (bits & kEncodingBit) && [&] {
     const std::vector<char>& applies = select();
-    for (size_t i = 0; i < applies.size(); ++i)
-      if (applies[i] && pred(*selector_.rules()[i])) return true;
+    for (size_t i : directive_rules_)
+      if (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->decodes) return true;
     return false;
-  };
-  bool decoded = (bits & kEncodingBit) && applying([](const rules::Rule& r) {
-                   return r.type == rules::MatchType::kDirective &&
-                          syntax::FindSyntax(r.syntax)->decodes;
-                 });
+  }();
   bool free_text = (bits & host::Prefilter::kTargets) != 0;
-  bool resolver = !free_text && (bits & host::Prefilter::kResolverForms) &&
-                  applying([](const rules::Rule& r) { return r.type != rules::MatchType::kText; });
-  s.targets = !targets_.empty() && (free_text || resolver || decoded);
+  // A spelling only a resolver reads (012.0.0.1, a short name) matters only where a rule reads
+  // host values, and such a rule needs its words: 0x1f in code or a first label in prose alone
+  // is no candidate.
+  bool resolver_only = !free_text && (bits & host::Prefilter::kResolverForms);
   s.includes = (bits & kIncludeBit) != 0;
-  s.hints = (bits & kHintBit) != 0;
+  s.hints = (bits & kHintBit) != 0 ||
+            std::any_of(one_byte_hints_.begin(), one_byte_hints_.end(), [&](char c) {
+              return std::memchr(text.data(), c, text.size()) != nullptr;
+            });
   s.words = decoded;  // decoded content may name anything
-  if (!s.words) {
+  // Words are asked for where they decide: inventory (no targets), linkage hints, resolver forms.
+  if (!s.words && (targets_.empty() || s.hints || resolver_only)) {
     // A rule can name a fact only where all words of one of its alternatives occur and its
     // globs or sniff select the entry; rules without words go by the latter alone.
     std::vector<size_t> candidates = always_rules_;
@@ -249,13 +292,16 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text) const {
         candidates.push_back(rule);
     if (!candidates.empty()) {
       const std::vector<char>& applies = select();
-      s.words = std::any_of(candidates.begin(), candidates.end(), [&](size_t r) { return applies[r] != 0; });
+      s.words = std::any_of(candidates.begin(), candidates.end(),
+                            [&](size_t r) { return applies[r] != 0; });
       // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
       // candidates' own paths decide later.
       for (size_t i : directive_rules_)
-        s.words = s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
+        s.words =
+            s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
     }
   }
+  s.targets = !targets_.empty() && (free_text || decoded || (resolver_only && s.words));
   return s;
 }
 
@@ -296,7 +342,10 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
     syntax::ReadDocument(*info, path, text, &doc);  // template-aware (syntax/template.h)
     if (includes) CollectIncludes(*info, doc, path, includes);
-    rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
+    {
+      RuleClock clock;
+      rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
+    }
     for (auto& d : doc.diagnostics) diagnostics->emplace_back(d.offset, std::move(d.message));
     for (auto& e : doc.embedded) embedded.push_back(std::move(e));
   }
@@ -335,6 +384,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   // Only directive syntaxes see inet_aton forms and short names; everything else needs a
   // literal mention, so a file without one is done here.
   if (by_syntax.empty() && inner_hits.empty() && !targets_.MayMention(text)) return;
+  RuleClock clock;
   for (size_t i : other_rules_) {
     if (!applies[i]) continue;
     const rules::Rule* r = selector_.rules()[i];
@@ -396,7 +446,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
   std::vector<Finding> findings;
   if (targets_.empty()) return findings;
   Screening own;
-  if (!screening) own = Screen(path, text);
+  if (!screening) own = Screen(path, text, forced_syntaxes);
   const Screening& screened = screening ? *screening : own;
   if (!screened.targets && !(includes && screened.includes)) return findings;
   std::vector<Hit> hits;

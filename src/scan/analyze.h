@@ -31,7 +31,9 @@ struct Screening {
   bool targets = true;    // a spelling of a target, or encoded content that may hide one
   bool includes = false;  // the name of an include directive (chrony confdir, ntpd includefile)
   bool hints = false;     // one of the caller's hint literals (scan/linkage.h)
-  bool words = true;      // some rule can name a fact here (rules::RuleSelector::WordsOf)
+  // Some rule can name a fact here (rules::RuleSelector::WordsOf); computed where it decides
+  // (inventory, an entry with a linkage hint or a resolver-only spelling), else false.
+  bool words = true;
   std::vector<char> applies;  // the rule selection, when the gate needed it; else empty
 };
 
@@ -44,8 +46,9 @@ class Analyzer {
 
   // The gate: an entry whose Screening has neither `targets` nor `includes` cannot yield a
   // finding or an include, and Analyze() returns at once for it.
-  // `path` is the entry's path as the rules see it.
-  Screening Screen(std::string_view path, std::string_view text) const;
+  // `path` is the entry's path as the rules see it; `forced_syntaxes` as for Analyze().
+  Screening Screen(std::string_view path, std::string_view text,
+                   const std::vector<std::string>* forced_syntaxes = nullptr) const;
 
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
   // Problems in the document (a malformed YAML file) are appended to `notices`.
@@ -59,6 +62,9 @@ class Analyzer {
 
   const host::TargetSet& targets() const { return targets_; }
   const rules::RuleSelector& selector() const { return selector_; }
+  // Seconds the calling thread spent matching facts and text against rules since the last call
+  // (--stats shows them apart from the readers' time).
+  static double TakeRuleSeconds();
   // How many documents each syntax read so far (--stats), sorted by syntax.
   std::vector<std::pair<std::string, size_t>> ReaderCounts() const;
 
@@ -74,6 +80,7 @@ class Analyzer {
   const host::TargetSet& targets_;
   rules::RuleSelector selector_;  // over rules_.rules(), in order
   std::unique_ptr<host::Prefilter> prefilter_;
+  std::string one_byte_hints_;  // hints of one character, both cases: found by memchr, not the gate
   std::vector<size_t> always_rules_;  // rules without words: selected by path alone
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
   std::vector<std::pair<size_t, std::vector<int>>> word_alternatives_;

@@ -89,7 +89,7 @@ class PhaseClock {
 
 // What one worker counts without taking the pipeline's lock.
 struct WorkerStats : ScanStats {
-  double read_seconds = 0, prefilter_seconds = 0, reader_seconds = 0;
+  double read_seconds = 0, prefilter_seconds = 0, reader_seconds = 0, rule_seconds = 0;
 };
 
 class Pipeline : public input::EntrySink {
@@ -161,9 +161,9 @@ class Pipeline : public input::EntrySink {
       linker_->Link(&result_.findings);
     }
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
-    result_.stats.phases = {{"walk", walk_seconds},           {"read", read_seconds_},
-                            {"prefilter", prefilter_seconds_}, {"readers", reader_seconds_},
-                            {"cross-file", clock.Lap()}};
+    result_.stats.phases = {
+        {"walk", walk_seconds},       {"read", read_seconds_},  {"prefilter", prefilter_seconds_},
+        {"readers", reader_seconds_}, {"rules", rule_seconds_}, {"cross-file", clock.Lap()}};
     result_.stats.readers = analyzer_.ReaderCounts();
     result_.stats.decompressed = budget_.used();
     SortFindings(&result_.findings);
@@ -304,6 +304,7 @@ class Pipeline : public input::EntrySink {
     read_seconds_ += stats.read_seconds;
     prefilter_seconds_ += stats.prefilter_seconds;
     reader_seconds_ += stats.reader_seconds;
+    rule_seconds_ += stats.rule_seconds;
   }
 
   // The notice for an entry read only up to `text`, the first NUL of its head `data`.
@@ -387,9 +388,13 @@ class Pipeline : public input::EntrySink {
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;
-      double& total;
-      ~AddReaderTime() { total += clock.Lap(); }
-    } add_reader_time{clock, stats->reader_seconds};
+      WorkerStats& stats;
+      ~AddReaderTime() {
+        double rules = Analyzer::TakeRuleSeconds();
+        stats.rule_seconds += rules;
+        stats.reader_seconds += clock.Lap() - rules;
+      }
+    } add_reader_time{clock, *stats};
     if (collector_) {  // inventory: every time source, no target needed
       if (!screening.words) {
         ++stats->prefiltered_out;
@@ -498,7 +503,7 @@ class Pipeline : public input::EntrySink {
   size_t queued_bytes_ = 0;
   std::vector<input::Amendment> amendments_;
   bool done_ = false;
-  double read_seconds_ = 0, prefilter_seconds_ = 0, reader_seconds_ = 0;
+  double read_seconds_ = 0, prefilter_seconds_ = 0, reader_seconds_ = 0, rule_seconds_ = 0;
   std::map<std::string, size_t> skipped_;
   ScanResult result_;
   struct ReadEntry {

@@ -35,16 +35,23 @@ ntpsweep \\- find every reference to a retired NTP server in repositories, confi
 .B ntpsweep merge
 .RI [ options ] \" \" file.sarif ...
 .br
-.B ntpsweep fix
+.B ntpsweep inventory
 .RI [ options ] \" \" [ path ...]
 .br
 .B ntpsweep watch
 .RI [ options ]
+.br
+.B ntpsweep fix
+.RI [ options ] \" \" [ path ...]
+.br
+.B ntpsweep version
+.RI [ \\-\\-format\\ json ]
 .SH DESCRIPTION
 .nf
 ${top}.fi
 ")
-foreach(cmd "scan" "rules list" "rules show" "rules validate" "rules test" "init" "merge" "fix" "watch")
+foreach(cmd "scan" "rules" "rules list" "rules show" "rules validate" "rules test" "init" "merge"
+            "inventory" "watch" "fix" "version")
   string(REPLACE " " ";" args "${cmd}")
   help_of(text ${args})
   string(TOUPPER "${cmd}" title)
@@ -67,7 +74,15 @@ configuration at the scan root (\\fBntpsweep init\\fR writes a commented one)
 .TP
 .I .ntpsweepignore
 accepted references: a fingerprint or a path glob, an optional expiry date, and a reason
+.TP
+.I .gitignore, .ignore
+paths a directory walk leaves out (\\fB\\-\\-no\\-ignore\\fR reads them)
 .SH ENVIRONMENT
+.TP
+.B NTPSWEEP_\\fIFLAG\\fR
+every scan flag: \\fBNTPSWEEP_HOST\\fR, \\fBNTPSWEEP_FORMAT\\fR, \\fBNTPSWEEP_NO_IGNORE\\fR, ... (the flag
+upper-cased, \\- as _; lists separated by commas or spaces; flags 1/0). The command line wins
+over the environment, the environment over the config file.
 .TP
 .B NTPSWEEP_TODAY
 the date (YYYY-MM-DD) that ignore-file expiry is compared with; default: today (UTC)

@@ -20,30 +20,40 @@ _ntpsweep() {
     esac
   done
 
-  local scan_opts="-h --help --host --config --rules --no-builtin-rules --disable-rule
-    --enable-rule --severity --format -o --output --fail-on --fail-on-new-only --exclude
-    --include --include-vcs --color --category --srcroot -j --jobs --max-file-size --archives
-    --layers --max-depth --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries
-    --max-buffer -q --quiet --ignore-file --report-unused-suppressions --baseline
-    --include-suppressed --include-absent --annotate --summary --changed-since --shard --stats
-    --no-prefilter"
+  local scan_opts="-h --help --host --config --srcroot --rules --no-builtin-rules --enable-rule --disable-rule
+    --severity --format -o --output --output-text --output-json --output-sarif --output-github --output-html
+    --fail-on --min-level --exclude --include --include-vcs --no-ignore --color --category -j
+    --jobs --max-file-size --archives --layers --max-depth --max-entry-size --max-input-size
+    --max-total-bytes --max-ratio --max-entries --max-buffer -q --quiet -v --verbose --stats
+    --no-prefilter --ignore-file --report-unused-suppressions --baseline --fail-on-new-only
+    --include-suppressed --include-absent --annotate --summary --changed-since --shard"
 
-  local fix_opts="-h --help --host --replace-with --config --rules --no-builtin-rules
-    --disable-rule --exclude --include --format -o --output --apply --include-mentions
-    --archives -j --jobs"
+  local fix_opts="-h --help --host --config --rules --no-builtin-rules --enable-rule --disable-rule --exclude
+    --include --include-vcs --no-ignore -j --jobs --max-file-size --archives --max-depth
+    --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries --max-buffer
+    -q --quiet -v --verbose --ignore-file --replace-with --format -o --output --apply
+    --include-mentions"
+
+  local inventory_opts="-h --help --config --rules --no-builtin-rules --enable-rule --disable-rule --exclude
+    --include --include-vcs --no-ignore --color -j --jobs --max-file-size --archives --layers
+    --max-depth --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries
+    --max-buffer -q --quiet -v --verbose --stats --no-prefilter --format -o --output"
 
   case $prev in
     --format)
       if [[ $cmd == fix ]]; then COMPREPLY=($(compgen -W "diff sarif" -- "$cur"))
       elif [[ $cmd == watch ]]; then COMPREPLY=($(compgen -W "text json jsonl csv" -- "$cur"))
+      elif [[ $cmd == version ]]; then COMPREPLY=($(compgen -W "text json" -- "$cur"))
+      elif [[ $cmd == inventory ]]; then COMPREPLY=($(compgen -W "text json csv" -- "$cur"))
       else COMPREPLY=($(compgen -W "text sarif json github html" -- "$cur")); fi
       return ;;
     --fail-on) COMPREPLY=($(compgen -W "error warning note none" -- "$cur")); return ;;
+    --min-level) COMPREPLY=($(compgen -W "note warning error" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --archives) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
     --layers) COMPREPLY=($(compgen -W "squashed all" -- "$cur")); return ;;
     --annotate) COMPREPLY=($(compgen -W "new all" -- "$cur")); return ;;
-    --config|--ignore-file|--baseline|--summary|-o|--output)
+    --config|--ignore-file|--baseline|--summary|-o|--output|--output-text|--output-json|--output-sarif|--output-github|--output-html)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --rules|--srcroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --kod) COMPREPLY=($(compgen -W "deny rate" -- "$cur")); return ;;
@@ -57,13 +67,18 @@ _ntpsweep() {
 
   case $cmd in
     "")
-      COMPREPLY=($(compgen -W "scan rules init merge watch fix -h --help --version" -- "$cur")) ;;
+      COMPREPLY=($(compgen -W "scan rules init merge inventory watch fix version -h --help -V --version" -- "$cur")) ;;
     scan)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$scan_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
     fix)
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$fix_opts" -- "$cur"))
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    inventory)
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$inventory_opts" -- "$cur"))
+      else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+    version)
+      COMPREPLY=($(compgen -W "-h --help --format" -- "$cur")) ;;
     rules)
       case $sub in
         "") COMPREPLY=($(compgen -W "list show validate test -h --help" -- "$cur")) ;;

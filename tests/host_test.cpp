@@ -308,8 +308,12 @@ TEST_CASE("ParseTarget rejects invalid values with a reason", "[host]") {
       {".example.com", "empty label"},
       {"example.com..", "empty label"},
       {".", "empty label"},
-      {"ntp 1.example.com", "invalid character"},
-      {"ntp1.exa mple.com", "invalid character"},
+      // A space or comma reads as a list: the error says what to write instead.
+      {"ntp 1.example.com", "one host per value: repeat --host"},
+      {"ntp1.exa mple.com", "one host per value: repeat --host"},
+      {"ntp1.example.com,ntp2.example.com", "one host per value: repeat --host"},
+      {"10.0.0.1:123", "drop the port: give 10.0.0.1"},
+      {"https://ntp1.example.com/", "a host, not a URL: give ntp1.example.com"},
       {"ntp1!.example.com", "invalid character"},
       {"-ntp.example.com", "'-'"},
       {"ntp-.example.com", "'-'"},
@@ -320,7 +324,8 @@ TEST_CASE("ParseTarget rejects invalid values with a reason", "[host]") {
     INFO(r.in);
     std::string error;
     CHECK_FALSE(ParseTarget(r.in, &error).has_value());
-    CHECK_THAT(error, Catch::StartsWith("not an IPv4/IPv6 address, CIDR or host name: "));
+    bool hint = std::string_view(r.reason).find(": ") != std::string_view::npos;  // a way out
+    if (!hint) CHECK_THAT(error, Catch::StartsWith("not an IPv4/IPv6 address, CIDR or host name: "));
     CHECK_THAT(error, Catch::Contains(r.reason));
   }
   TargetSet set;

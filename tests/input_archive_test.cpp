@@ -509,7 +509,7 @@ TEST_CASE("the progress line names the input, entries, findings and rate", "[inp
   Progress p(false);
   p.AddEntry();
   p.AddFindings(2);
-  CHECK(p.Line(1.0) == "ntpsweep: : 0 B, 1 entries, 2 findings, 0 B/s");
+  CHECK(p.Line(1.0) == "ntpsweep: : 0 B, 1 entry, 2 findings, 0 B/s");  // counts in the right number
 }
 
 }  // namespace

@@ -35,6 +35,10 @@ std::vector<Command> RegisterMerge(CLI::App& parent);
 std::vector<Command> RegisterInventory(CLI::App& parent);  // inventory_command.cpp
 std::vector<Command> RegisterWatch(CLI::App& parent);      // watch_command.cpp
 std::vector<Command> RegisterFix(CLI::App& parent);        // fix_command.cpp
+std::vector<Command> RegisterVersion(CLI::App& parent);    // version_command.cpp
+
+// ntpsweep's, the rule pack's and the libraries' versions (`version`, -V, --version).
+int PrintVersion(std::ostream& out, bool json);
 
 // --stats: where the time went and what the gate spared, on stderr after the report.
 void WriteStats(std::ostream& out, const ScanStats& stats, double output_seconds);
@@ -51,6 +55,10 @@ class Output {
   bool to_stdout_ = true;
   bool ok_ = true;
 };
+
+// Writes `data` to `path` atomically: a temporary file beside it, then rename, so a reader never
+// sees half a report and a failed write leaves the old file. False with `error` set on failure.
+bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error);
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);

@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include "cli/plan.h"
+
 #include "core/file.h"
 #include "host/target.h"
 
@@ -89,6 +91,23 @@ triage::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) 
   return e;
 }
 
+// A key for any other scan flag (plan.h): its value as text, checked when the plan is resolved.
+Setting GenericSetting(const std::string& file, const std::string& key, const YAML::Node& node,
+                       bool list, bool flag, bool is_path) {
+  Setting s;
+  s.where = Where(file, node);
+  if (list && node.IsSequence()) {
+    s.values = StrList(file, node, key.c_str());
+  } else if (flag) {
+    s.values = {Bool(file, node, key.c_str()) ? "true" : "false"};
+  } else {
+    s.values = {Scalar(file, node, key.c_str())};
+  }
+  if (is_path)
+    for (std::string& v : s.values) v = Resolve(file, v);
+  return s;
+}
+
 }  // namespace
 
 ConfigFile LoadConfigFile(const std::string& path) {
@@ -115,12 +134,17 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
       "limits",   "ignore-file", "ignore",           "baseline", "category"};
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& key = it->first.Scalar();
-    if (!kKeys.count(key))
+    if (kKeys.count(key)) continue;
+    bool list = false, flag = false, is_path = false;
+    if (!IsConfigKey(key, &list, &flag, &is_path)) {
+      std::vector<std::string> names(kKeys.begin(), kKeys.end());
+      for (const std::string& k : ConfigKeyNames()) names.push_back(k);
+      std::string near = NearestName(key, names);
       Fail(path, it->first,
-           "unknown key '" + key +
-               "' (expected hosts, include, exclude, rules, builtin-rules, disable-rules, "
-               "enable-rules, severity, fail-on, fail-on-new-only, limits, ignore-file, ignore, "
-               "baseline, category)");
+           "unknown key '" + key + "' (" + (near.empty() ? "" : "did you mean '" + near + "'? ") +
+               "docs/ci.md lists every key)");
+    }
+    cfg.settings[key] = GenericSetting(path, key, it->second, list, flag, is_path);
   }
   if (root["include"]) cfg.include = StrList(path, root["include"], "include");
   if (root["enable-rules"]) cfg.enable_rules = StrList(path, root["enable-rules"], "enable-rules");
@@ -141,10 +165,21 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
   }
   if (root["limits"]) {
     const YAML::Node& n = root["limits"];
-    if (!n.IsMap()) Fail(path, n, "'limits' must be a mapping (max-file-size)");
+    if (!n.IsMap()) Fail(path, n, "'limits' must be a mapping (max-file-size, max-depth, ...)");
     for (auto it = n.begin(); it != n.end(); ++it) {
-      if (it->first.Scalar() != "max-file-size")
-        Fail(path, it->first, "unknown key '" + it->first.Scalar() + "' in limits (expected max-file-size)");
+      const std::string& key = it->first.Scalar();
+      bool list = false, flag = false, is_path = false;
+      if (key != "max-file-size" && key.starts_with("max-") &&
+          IsConfigKey(key, &list, &flag, &is_path)) {
+        cfg.settings[key] = GenericSetting(path, key, it->second, list, flag, is_path);
+        continue;
+      }
+      if (key != "max-file-size") {
+        std::string expected;
+        for (const std::string& k : ConfigKeyNames())
+          if (k.starts_with("max-")) expected += (expected.empty() ? "" : ", ") + k;
+        Fail(path, it->first, "unknown key '" + key + "' in limits (expected " + expected + ")");
+      }
       const std::string& v = it->second.IsScalar() ? it->second.Scalar() : "";
       size_t bytes = 0;
       bool ok = !v.empty() && v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos;

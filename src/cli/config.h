@@ -2,6 +2,7 @@
 // keys and bad values are errors with file:line:column.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,13 @@ namespace ntpsweep::cli {
 // A config value with where it was written ("file:line:column"), for errors found later.
 struct Located {
   std::string value;
+  std::string where;
+};
+
+// A setting from one layer (command line, environment, config file): its values as text (a
+// flag is "true" or "false") and where they were written, for errors found later.
+struct Setting {
+  std::vector<std::string> values;
   std::string where;
 };
 
@@ -35,6 +43,9 @@ struct ConfigFile {
   std::vector<triage::IgnoreEntry> ignore;    // inline ignore entries
   std::optional<std::string> baseline;      // resolved against the config file's directory
   std::optional<std::string> category;
+  // Every other scan flag, under its own name (format, output, min-level, no-ignore, ...) or
+  // under limits: (max-depth, ...): plan.h resolves and checks the values.
+  std::map<std::string, Setting> settings;
 };
 
 class ConfigError : public std::runtime_error {

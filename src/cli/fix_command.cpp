@@ -6,6 +6,8 @@
 
 #include "cli/command.h"
 #include "cli/config.h"
+#include "cli/plan.h"
+#include "core/counted.h"
 #include "core/file.h"
 #include "fix/fix.h"
 #include "report/report.h"
@@ -20,22 +22,14 @@
 namespace ntpsweep::cli {
 namespace {
 
+// What fix alone takes; the rest is the scan plan's (plan.h).
 struct FixArgs {
-  std::vector<std::string> operands;
-  std::vector<std::string> hosts;
+  CommandLineOptions shared;
   std::vector<std::string> replace_with;
-  std::string config;
-  std::vector<std::string> rule_dirs;
-  bool no_builtin = false;
-  std::vector<std::string> disable_rules;
-  std::vector<std::string> exclude;
-  std::vector<std::string> include;
   std::string format = "diff";
   std::string output;
   bool apply = false;
   bool include_mentions = false;
-  std::string archives = "on";
-  unsigned jobs = 0;
 };
 
 // A path as a diff names it: relative to the working directory when it lies below it.
@@ -47,12 +41,15 @@ std::string DiffPath(const std::string& path, const std::string& cwd) {
 int RunFixCommand(const FixArgs& args) {
   std::error_code ec;
   std::string cwd = std::filesystem::current_path(ec).string();
-  std::string config_path = args.config;
-  if (config_path.empty() && std::filesystem::exists(".ntpsweep.yaml"))
-    config_path = ".ntpsweep.yaml";
+  SettingLayer cli = args.shared.Layer();
+  SettingLayer env = EnvironmentLayer(ProcessEnvironment(), kForFix);
+  std::string config_path = FindConfigFile(cli, env);
   ConfigFile cfg;
   if (!config_path.empty()) cfg = LoadConfigFile(config_path);
-  std::vector<std::string> hosts = args.hosts.empty() ? cfg.hosts : args.hosts;
+  ScanPlan plan = ResolveScanPlan(cli, env, cfg, kForFix);
+  if (std::filesystem::is_directory(args.output, ec))
+    throw ConfigError("--output: '" + args.output + "' is a directory, not a file");
+  const std::vector<std::string>& hosts = plan.hosts;
   if (hosts.empty()) {
     std::cerr << "ntpsweep: fix: no target: give --host OLD (IP, CIDR or host name)\n";
     return kExitError;
@@ -61,7 +58,7 @@ int RunFixCommand(const FixArgs& args) {
   for (const std::string& h : hosts) {
     std::string error;
     if (!targets.Add(h, &error)) {
-      std::cerr << "ntpsweep: --host " << h << ": " << error << '\n';
+      std::cerr << "ntpsweep: " << plan.source["host"] << ' ' << h << ": " << error << '\n';
       return kExitError;
     }
   }
@@ -82,32 +79,19 @@ int RunFixCommand(const FixArgs& args) {
   }
 
   rules::RuleSet rule_set;
-  std::vector<std::string> dirs = cfg.rule_dirs;
-  dirs.insert(dirs.end(), args.rule_dirs.begin(), args.rule_dirs.end());
-  LoadRules(&rule_set, !args.no_builtin && cfg.builtin_rules.value_or(true), dirs);
-  std::vector<std::string> disabled = cfg.disable_rules;
-  disabled.insert(disabled.end(), args.disable_rules.begin(), args.disable_rules.end());
-  rule_set.Disable(disabled);
+  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs);
+  SelectRules(&rule_set, plan.enable_rules, plan.disable_rules, {});
 
-  scan::ScanOptions options;
-  options.operands = args.operands.empty() ? std::vector<std::string>{"."} : args.operands;
-  options.walk.exclude = cfg.exclude;
-  options.walk.exclude.insert(options.walk.exclude.end(), args.exclude.begin(), args.exclude.end());
-  options.walk.open_archives = args.archives == "on";
-  options.jobs = args.jobs;
-  options.max_file_bytes = cfg.max_file_size.value_or(size_t{64} << 20);
-  options.walk.limits.max_file_bytes = options.max_file_bytes;
-  options.select.root = cwd;
-  options.select.include = cfg.include;
-  options.select.include.insert(options.select.include.end(), args.include.begin(),
-                                args.include.end());
+  scan::ScanOptions options = ScanOptionsOf(plan, cwd);
+  input::VerboseLog verbose(std::cerr);
+  if (plan.verbose) options.walk.verbose = &verbose;
   scan::ScanResult result = scan::RunScan(options, rule_set, targets);
   // The ignore file marks findings suppressed, as for scan; fix leaves them alone.
   triage::TriageOptions triage;
-  std::string ignore_path =
-      cfg.ignore_file.value_or(std::filesystem::exists(".ntpsweepignore") ? ".ntpsweepignore" : "");
+  std::string ignore_path = plan.ignore_file;
+  if (ignore_path.empty() && std::filesystem::exists(".ntpsweepignore")) ignore_path = ".ntpsweepignore";
   if (!ignore_path.empty()) triage.ignore = triage::LoadIgnoreFile(ignore_path);
-  triage.ignore.insert(triage.ignore.end(), cfg.ignore.begin(), cfg.ignore.end());
+  triage.ignore.insert(triage.ignore.end(), plan.ignore.begin(), plan.ignore.end());
   triage.today = triage::Today();
   triage.root = cwd;
   triage::Triage(triage, &result);
@@ -118,11 +102,11 @@ int RunFixCommand(const FixArgs& args) {
         fix_options.replacements.end())
       fix_options.replacements.push_back(n);
   fix_options.include_mentions = args.include_mentions;
-  fix::FixPlan plan = fix::PlanFixes(&result.findings, rule_set, targets, fix_options);
+  fix::FixPlan fixes = fix::PlanFixes(&result.findings, rule_set, targets, fix_options);
 
   // What is not rewritten, on stderr: the diff or SARIF on stdout stays clean.
   size_t remaining = 0, left_alone = 0;
-  for (const fix::Skipped& s : plan.skipped) {
+  for (const fix::Skipped& s : fixes.skipped) {
     if (s.left_alone) {
       ++left_alone;
       continue;
@@ -133,7 +117,7 @@ int RunFixCommand(const FixArgs& args) {
               << f.span.column << ": " << (s.rebuild ? "rebuild" : "not rewritten") << " ["
               << f.rule_id << "] " << f.matched << ": " << s.reason << '\n';
   }
-  for (const auto& [i, note] : plan.notes) {
+  for (const auto& [i, note] : fixes.notes) {
     const Finding& f = result.findings[i];
     std::cerr << "ntpsweep: fix: " << f.location.Render() << ':' << f.span.line << ':'
               << f.span.column << ": note [" << f.rule_id << "]: " << note << '\n';
@@ -142,9 +126,9 @@ int RunFixCommand(const FixArgs& args) {
     if (n.level == Notice::Level::kError) std::cerr << "ntpsweep: " << n.message << '\n';
 
   size_t edits = 0, failed = 0, written = 0;
-  for (const fix::FileChange& c : plan.files) edits += c.edits.size();
+  for (const fix::FileChange& c : fixes.files) edits += c.edits.size();
   if (args.apply) {
-    for (const fix::FileChange& c : plan.files) {
+    for (const fix::FileChange& c : fixes.files) {
       std::string error;
       if (fix::ReplaceFile(c.path, c.before, c.after, &error)) {
         ++written;
@@ -161,13 +145,13 @@ int RunFixCommand(const FixArgs& args) {
     report::ReportContext ctx;
     ctx.rules = &rule_set;
     ctx.hosts = hosts;
-    ctx.category = cfg.category.value_or("ntpsweep");
+    ctx.category = plan.category;
     ctx.docs_url = NTPSWEEP_DOCS_URL;
     ctx.srcroot = cwd + "/";
     ctx.vcs = scan::DetectGit(cwd);
     report::WriteSarif(out, result, ctx);
   } else if (!args.apply) {
-    for (const fix::FileChange& c : plan.files)
+    for (const fix::FileChange& c : fixes.files)
       fix::WriteUnifiedDiff(out, c, DiffPath(c.path, cwd));
   }
   out.flush();
@@ -175,10 +159,12 @@ int RunFixCommand(const FixArgs& args) {
     std::cerr << "ntpsweep: fix: writing the output failed\n";
     return kExitError;
   }
-  std::cerr << "ntpsweep: fix: " << edits << " edits in " << plan.files.size() << " files"
-            << (args.apply ? ", " + std::to_string(written) + " files rewritten" : std::string())
-            << "; " << remaining << " references not rewritten, " << left_alone
-            << " left alone (comments, copies, mentions, suppressed)\n";
+  if (!plan.quiet)
+    std::cerr << "ntpsweep: fix: " << Counted(edits, "edit", "edits") << " in "
+              << Counted(fixes.files.size(), "file", "files")
+              << (args.apply ? ", " + Counted(written, "file", "files") + " rewritten" : std::string())
+              << "; " << Counted(remaining, "reference", "references") << " not rewritten, "
+              << left_alone << " left alone (comments, copies, mentions, suppressed)\n";
   if (failed || result.input_error) return kExitError;
   return remaining > 0 || (!args.apply && edits > 0) ? kExitFindings : kExitClean;
 }
@@ -191,23 +177,11 @@ std::vector<Command> RegisterFix(CLI::App& parent) {
   CLI::App* cmd = parent.add_subcommand(
       "fix",
       "Rewrite references to the old server: a diff, SARIF fixes, or the files edited in place");
-  cmd->add_option("paths", a.operands, "Files or directories to fix (default: .)");
-  cmd->add_option("--host", a.hosts, "The old server: IPv4, IPv6, CIDR or host name (repeatable)")
-      ->allow_extra_args(false);
+  a.shared.Register(cmd, kForFix);
   cmd->add_option("--replace-with", a.replace_with,
                   "The new server, a host name, an address or a pool name (repeatable, in order)")
       ->allow_extra_args(false)
       ->required();
-  cmd->add_option("--config", a.config, "Config file (default: .ntpsweep.yaml if present)");
-  cmd->add_option("--rules", a.rule_dirs, "Directory of extra rule files (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_flag("--no-builtin-rules", a.no_builtin, "Do not load the built-in rule pack");
-  cmd->add_option("--disable-rule", a.disable_rules, "Rule id to turn off (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude", a.exclude, "Glob of paths to skip (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--include", a.include, "Glob of paths to fix; others are skipped (repeatable)")
-      ->allow_extra_args(false);
   cmd->add_option("--format", a.format, "Output: a unified diff (default) or SARIF with fixes")
       ->check(CLI::IsMember({"diff", "sarif"}));
   cmd->add_option("-o,--output", a.output, "Write the diff or SARIF to FILE instead of stdout");
@@ -215,11 +189,6 @@ std::vector<Command> RegisterFix(CLI::App& parent) {
                 "Edit the files in place (atomically), instead of printing a diff");
   cmd->add_flag("--include-mentions", a.include_mentions,
                 "Also rewrite comments, backup copies, references and free-text mentions");
-  cmd->add_option(
-         "--archives", a.archives,
-         "Read archives and images found by content, to report what to rebuild (default: on)")
-      ->check(CLI::IsMember({"on", "off"}));
-  cmd->add_option("-j,--jobs", a.jobs, "Worker threads (default: one per core)");
   return {{cmd, [args] { return RunFixCommand(*args); }}};
 }
 

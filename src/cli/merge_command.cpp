@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/counted.h"
 #include "cli/command.h"
 #include "core/file.h"
 #include "report/merge.h"
@@ -65,8 +66,9 @@ int RunMerge(const MergeArgs& args) {
   }
   size_t results = 0;
   for (const auto& run : merged["runs"]) results += run["results"].size();
-  std::cerr << "ntpsweep: merged " << logs.size() << " logs into " << merged["runs"].size()
-            << " runs, " << results << " results\n";
+  std::cerr << "ntpsweep: merged " << Counted(logs.size(), "log", "logs") << " into "
+            << Counted(merged["runs"].size(), "run", "runs") << ", "
+            << Counted(results, "result", "results") << '\n';
   return kExitClean;
 }
 

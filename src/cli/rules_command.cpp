@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/counted.h"
 #include "cli/command.h"
 #include "scan/rule_examples.h"
 
@@ -73,7 +74,8 @@ int RunRulesTest(const RulesArgs& args) {
   scan::ExampleReport report = scan::RunRuleExamples(set);
   for (const auto& f : report.failures)
     std::cout << "FAIL " << f.rule_id << " (" << f.where << "): " << f.message << '\n';
-  std::cout << "rules test: " << report.rules << " rules, " << report.examples << " examples\n"
+  std::cout << "rules test: " << Counted(report.rules, "rule", "rules") << ", "
+            << Counted(report.examples, "example", "examples") << "\n"
             << report.passed << " passed, " << report.failures.size() << " failed\n";
   return report.failures.empty() ? kExitClean : kExitFindings;
 }

@@ -12,7 +12,7 @@ struct GlobSyntax {
   char separator;
   std::string_view star_stops;  // characters '*' never matches (the separator among them)
   bool ignore_case;
-  bool classes;  // "[abc]" is a class; otherwise '[' is a literal character
+  bool classes;  // "[abc]" is a class, backslash escapes; otherwise both are literal
 };
 
 constexpr GlobSyntax kFilePath{'/', "/", false, true};
@@ -66,7 +66,10 @@ bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
       }
     }
     if (s.empty()) return false;
-    if (pc == '?') {
+    if (pc == '\\' && g.classes && p.size() > 1) {  // an escaped character is itself
+      if (p[1] != s.front()) return false;
+      p.remove_prefix(2);
+    } else if (pc == '?') {
       if (s.front() == g.separator) return false;
       p.remove_prefix(1);
     } else if (pc == '[' && g.classes) {

@@ -1,6 +1,7 @@
 // One glob engine, two spellings of a path:
 // - file paths (rule `files.paths`, --exclude, ignore files): '*' and '?' stay inside one
-//   segment, '**' spans segments, "[abc]" is a class, case-sensitive. A pattern without '/'
+//   segment, '**' spans segments, "[abc]" is a class, a backslash makes the next character literal
+//   (as .gitignore writes \# and \*), case-sensitive. A pattern without '/'
 //   matches the last segment anywhere.
 // - key paths (rule `key-paths`, "ntp.servers[].host"): '.'-separated, case-insensitive; '*'
 //   stays inside one name and never runs into an index "[]" or a key marker "{}"; '[' is literal.

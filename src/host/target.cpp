@@ -258,10 +258,45 @@ std::optional<Ipv6Bytes> ParseIpv6(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// What a user most likely meant by a value that is no target: a URL, a list, a port.
+std::string SpellingHint(std::string_view v) {
+  if (size_t scheme = v.find("://"); scheme != std::string_view::npos) {
+    std::string_view rest = v.substr(scheme + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    if (size_t colon = rest.rfind(':'); colon != std::string_view::npos &&
+                                        rest.find(':') == colon && AllDigits(rest.substr(colon + 1)))
+      rest = rest.substr(0, colon);  // a port
+    return "a host, not a URL: give " + std::string(rest.empty() ? "the host name" : rest);
+  }
+  if (v.find_first_of(", \t;") != std::string_view::npos)
+    return "one host per value: repeat --host for each (in a config file, one 'hosts:' entry each)";
+  std::string_view host;
+  if (v.front() == '[') {
+    size_t close = v.find("]:");
+    if (close != std::string_view::npos) host = v.substr(1, close - 1);
+    if (!host.empty() && AllDigits(v.substr(close + 2))) return "drop the port: give " + std::string(host) + "; every port is matched";
+    return {};
+  }
+  size_t colon = v.find(':');
+  if (colon != std::string_view::npos && colon > 0 && v.find(':', colon + 1) == std::string_view::npos &&
+      colon + 1 < v.size() && AllDigits(v.substr(colon + 1)))
+    return "drop the port: give " + std::string(v.substr(0, colon)) + "; every port is matched";
+  return {};
+}
+
+}  // namespace
+
 std::optional<Target> ParseTarget(std::string_view value, std::string* error) {
   std::string_view v = Trim(value);
   if (v.empty()) {
     Fail(error, value, "empty value");
+    return std::nullopt;
+  }
+  if (std::string hint = SpellingHint(v); !hint.empty()) {
+    if (error) *error = hint;  // what to write instead says more than what it is not
     return std::nullopt;
   }
   Target t;

@@ -86,6 +86,7 @@ bool ScanImageLayoutDir(const std::string& fs_dir, const std::string& display,
     if (stat((fs_dir + "/" + f).c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
   }
   if (options.progress) options.progress->BeginInput(display, total);
+  if (options.verbose) options.verbose->Line("open", display, oci ? "OCI image layout" : "docker-save image");
   InputScan scan(options, sink, total);
   auto member_chain = [&](const std::string& m) { return Chain{display + "/" + m}; };
   for (const std::string& member : files) {

@@ -1,3 +1,4 @@
+#include "core/counted.h"
 #include "input/disk.h"
 
 #include <fcntl.h>
@@ -922,8 +923,8 @@ class DiskWalker {
       if (++w.entries > scan_.limits().max_entries) {
         scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
                    Location{w.vol->WithVolume()}.Render() + ": more than " +
-                       std::to_string(scan_.limits().max_entries) +
-                       " files; the rest were not read (--max-entries)");
+                       Counted(scan_.limits().max_entries, "file", "files") +
+                       "; the rest were not read (--max-entries)");
         w.abandoned = true;
         return;
       }
@@ -1052,8 +1053,8 @@ class DiskWalker {
       if (++w.entries > scan_.limits().max_entries) {
         scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
                    Location{w.vol->WithVolume()}.Render() + ": more than " +
-                       std::to_string(scan_.limits().max_entries) +
-                       " files; the rest were not read (--max-entries)");
+                       Counted(scan_.limits().max_entries, "file", "files") +
+                       "; the rest were not read (--max-entries)");
         return;
       }
       scan_.AddEntry();

@@ -129,6 +129,7 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
         return;
       }
       if (depth >= limits.max_depth) return too_deep();
+      if (scan.options().verbose) scan.options().verbose->Line("open", where, s.format);
       if (!reader->memory)
         return reader->stream(scan, peek, chain, path, depth + 1, s, head, layer);
       // Random access: held in memory within a cap, never spilled to disk.
@@ -234,6 +235,7 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
               chain, display + ": " + s.format + " is not supported; nothing inside it was scanned");
     return true;
   }
+  if (options.verbose) options.verbose->Line("open", display, s.format);
   FindContentReader(s.kind)->file(scan, fd.get(), fs_path, chain, s, operand);
   return true;
 }

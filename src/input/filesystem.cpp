@@ -11,9 +11,11 @@
 #include <memory>
 
 #include "core/fd.h"
+#include "core/file.h"
 #include "core/glob.h"
 #include "input/container_layout.h"
 #include "input/dispatch.h"
+#include "input/ignore_files.h"
 #include "input/input.h"
 
 namespace ntpsweep::input {
@@ -76,8 +78,40 @@ bool ListDirectory(const std::string& dir_fs, std::vector<std::pair<std::string,
   return errno == 0;
 }
 
+void Skip(const WalkOptions& options, EntrySink& sink, std::string_view why,
+          const std::string& display, std::string_view detail = {}) {
+  sink.CountSkipped(why);
+  if (options.verbose) options.verbose->Line("skip", display, detail.empty() ? why : detail);
+}
+
+// A directory's .gitignore then .ignore (the later wins), read when the walk lists one.
+bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
+                     const std::vector<std::pair<std::string, unsigned char>>& names,
+                     EntrySink& sink, std::vector<IgnorePattern>* out) {
+  constexpr size_t kMaxIgnoreFile = 1u << 20;
+  bool any = false;
+  for (const char* name : {".gitignore", ".ignore"}) {
+    auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(std::string(name), (unsigned char)0));
+    if (it == names.end() || it->first != name) continue;
+    std::string path = dir_fs + "/" + name, text, error;
+    std::string_view data;
+    bool truncated = false, binary = false;
+    uint64_t size = 0;
+    std::string shown = display_dir == "." ? name : display_dir + "/" + name;
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (!ReadFile(path, kMaxIgnoreFile, &text, &data, &truncated, &binary, &error, &size)) {
+      sink.Report(Unreadable(shown, error + " (its patterns are not applied)"));
+      continue;
+    }
+    for (IgnorePattern& p : ParseIgnorePatterns(data, shown)) out->push_back(std::move(p));
+    any = true;
+  }
+  return any;
+}
+
 void Walk(const std::string& operand, const std::string& dir_fs, const std::string& rel,
-          const WalkOptions& options, EntrySink& sink) {
+          const WalkOptions& options, EntrySink& sink, const IgnoreLayer* ignores) {
   std::vector<std::pair<std::string, unsigned char>> names;
   std::string error;
   if (!ListDirectory(dir_fs, &names, &error)) {
@@ -85,6 +119,13 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
     if (names.empty()) return;
   }
   std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
+  IgnoreLayer here;
+  if (options.read_ignore_files &&
+      ReadIgnoreFiles(dir_fs, JoinDisplayPath(operand, rel), names, sink, &here.patterns)) {
+    here.parent = ignores;
+    here.strip = rel.empty() ? "" : rel + "/";
+    ignores = &here;
+  }
   for (const auto& [name, type] : names) {
     std::string child_rel = rel.empty() ? name : rel + "/" + name;
     std::string child_fs = dir_fs + "/" + name;
@@ -106,21 +147,28 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
         }
     }
     if (Excluded(options, display) || Excluded(options, child_rel)) {
-      sink.CountSkipped("excluded");
+      Skip(options, sink, "excluded", display);
       continue;
     }
+    if (ignores) {
+      const IgnorePattern* p = MatchIgnore(ignores, child_rel, S_ISDIR(st.st_mode));
+      if (p && !p->negate) {
+        Skip(options, sink, "ignored", display, "ignored by " + p->source);
+        continue;
+      }
+    }
     if (S_ISLNK(st.st_mode)) {
-      sink.CountSkipped("symlink");
+      Skip(options, sink, "symlink", display, "symbolic link");
     } else if (S_ISDIR(st.st_mode)) {
       if (!options.include_vcs && IsVcsDir(name)) {
-        sink.CountSkipped("vcs-directory");
+        Skip(options, sink, "vcs-directory", display, "VCS directory; --include-vcs reads it");
         continue;
       }
       if (options.open_archives && ScanImageLayoutDir(child_fs, display, options, sink)) continue;
-      Walk(operand, child_fs, child_rel, options, sink);
+      Walk(operand, child_fs, child_rel, options, sink, ignores);
     } else if (S_ISREG(st.st_mode)) {
       if (IsOwnFile(options, name, child_fs)) {
-        sink.CountSkipped("ntpsweep-file");
+        Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
         continue;
       }
       // Archives, images and disk images found in the tree are read in place (input/archive.h)
@@ -130,9 +178,45 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
       e.may_be_container = options.open_archives;
       sink.Add(std::move(e));
     } else {
-      sink.CountSkipped("special-file");
+      Skip(options, sink, "special-file", display, "FIFO, socket or device");
     }
   }
+}
+
+// The ignore files of the directories above a walked directory operand, up to the root of
+// the git work tree it lies in (none outside one), as a chain of layers owned by `storage`.
+const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
+                                   std::vector<std::unique_ptr<IgnoreLayer>>* storage) {
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(fs::absolute(operand, ec), ec);
+  if (ec) return nullptr;
+  std::vector<fs::path> above;  // nearest first
+  bool in_work_tree = fs::exists(dir / ".git", ec);
+  for (fs::path p = dir; !in_work_tree && p.has_parent_path() && p.parent_path() != p;) {
+    p = p.parent_path();
+    above.push_back(p);
+    in_work_tree = fs::exists(p / ".git", ec);
+  }
+  if (!in_work_tree) return nullptr;
+  const IgnoreLayer* chain = nullptr;
+  for (auto it = above.rbegin(); it != above.rend(); ++it) {  // the work tree's root first
+    std::vector<std::pair<std::string, unsigned char>> names = {{".gitignore", DT_UNKNOWN},
+                                                                 {".ignore", DT_UNKNOWN}};
+    auto layer = std::make_unique<IgnoreLayer>();
+    if (!ReadIgnoreFiles(it->string(), it->string(), names, sink, &layer->patterns)) continue;
+    layer->parent = chain;
+    layer->prepend = dir.lexically_relative(*it).string() + "/";
+    chain = layer.get();
+    storage->push_back(std::move(layer));
+  }
+  return chain;
+}
+
+void WalkOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
+  std::vector<std::unique_ptr<IgnoreLayer>> storage;
+  const IgnoreLayer* above =
+      options.read_ignore_files ? AncestorIgnores(operand, sink, &storage) : nullptr;
+  Walk(operand, operand, "", options, sink, above);
 }
 
 bool OpenFilesystem(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
@@ -145,10 +229,10 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
     return true;
   }
   if (S_ISDIR(st.st_mode)) {
-    Walk(operand, operand, "", options, sink);
+    WalkOperand(operand, options, sink);
   } else if (S_ISREG(st.st_mode) &&
              IsOwnFile(options, fs::path(operand).filename().string(), operand)) {
-    sink.CountSkipped("ntpsweep-file");
+    Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
   } else if (S_ISREG(st.st_mode)) {
     sink.Add(FileEntry(display, operand));
   } else if (S_ISLNK(st.st_mode)) {
@@ -156,7 +240,7 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
     if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
       sink.Add(FileEntry(display, operand));
     } else if (S_ISDIR(st.st_mode)) {
-      Walk(operand, operand, "", options, sink);
+      WalkOperand(operand, options, sink);
     } else {
       sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
                          display + ": a symbolic link to something that is not a file or directory"});

@@ -3,7 +3,10 @@
 // and a line in the table in input.cpp.
 #pragma once
 
+#include <mutex>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/types.h"
@@ -46,6 +49,24 @@ struct OwnFile {
   uint64_t inode = 0;
 };
 
+// -v: one line per file read, skipped (and why), archive or image opened; shared by the walk
+// and the workers, so each line is written whole.
+class VerboseLog {
+ public:
+  explicit VerboseLog(std::ostream& out) : out_(out) {}
+  // "read", "skip", "open" + the place + why or what (may be empty).
+  void Line(std::string_view event, std::string_view where, std::string_view detail = {}) {
+    std::lock_guard lock(mu_);
+    out_ << "ntpsweep: " << event << ' ' << where;
+    if (!detail.empty()) out_ << " (" << detail << ')';
+    out_ << '\n';
+  }
+
+ private:
+  std::mutex mu_;
+  std::ostream& out_;
+};
+
 struct WalkOptions {
   std::vector<std::string> exclude;  // globs matched against the entry path and each directory
   bool include_vcs = false;          // descend into .git, .hg, .svn
@@ -55,6 +76,10 @@ struct WalkOptions {
   Progress* progress = nullptr;      // stderr progress line, when shown
   std::vector<OwnFile> own_files;    // skipped, counted as "ntpsweep-file"
   ScanBudget* budget = nullptr;      // the scan's --max-total-bytes, shared; null: no total
+  // Directory walks leave out what .gitignore and .ignore files name (--no-ignore: off).
+  // Explicit file operands are always read; archives and images never consult them.
+  bool read_ignore_files = true;
+  VerboseLog* verbose = nullptr;     // -v; null: quiet
 };
 
 struct Opener {

@@ -1,3 +1,4 @@
+#include "core/counted.h"
 #include "input/progress.h"
 
 #include <unistd.h>
@@ -75,8 +76,8 @@ std::string Progress::Line(const std::string& name, double seconds) const {
                   100.0 * static_cast<double>(bytes) / static_cast<double>(size));
     line += pct;
   }
-  line += ", " + std::to_string(entries_.load()) + " entries, " + std::to_string(findings_.load()) +
-          " findings";
+  line += ", " + Counted(entries_.load(), "entry", "entries") + ", " +
+          Counted(findings_.load(), "finding", "findings");
   if (seconds > 0)
     line += ", " + HumanBytes(static_cast<uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
   return line;

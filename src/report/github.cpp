@@ -51,7 +51,8 @@ void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContex
   std::vector<const Finding*> chosen;
   size_t known = 0;  // in the baseline (unchanged or updated), not asked for
   for (const Finding& f : result.findings) {
-    if (f.suppression || f.severity == Severity::kNone) continue;  // never annotate those
+    if (f.suppression || f.severity == Severity::kNone || f.severity < ctx.min_level)
+      continue;  // never annotate those
     if (!is_new(f) && !ctx.annotate_all) {
       ++known;
       continue;

@@ -1,3 +1,4 @@
+#include "core/counted.h"
 #include "report/inventory.h"
 
 #include <algorithm>
@@ -97,7 +98,8 @@ void WriteInventoryText(std::ostream& out, const InventoryResult& result, bool c
   out << on("\033[1m") << result.sources.size() << (result.sources.size() == 1 ? " time source" : " time sources")
       << off << ": " << literal << (literal == 1 ? " server" : " servers") << " named, " << expressions
       << (expressions == 1 ? " template expression" : " template expressions") << ", in " << files.size()
-      << (files.size() == 1 ? " file" : " files") << "; " << result.stats.entries << " text files read\n";
+      << (files.size() == 1 ? " file" : " files") << "; "
+      << Counted(result.stats.entries, "text file", "text files") << " read\n";
 }
 
 void WriteInventoryJson(std::ostream& out, const InventoryResult& result) {

@@ -26,13 +26,17 @@ struct ReportContext {
   bool have_baseline = false;
   // --format github: annotate every open finding (--annotate all), not only the new ones.
   bool annotate_all = false;
+  // --min-level: findings below it are left out of every report (the exit code still counts
+  // them against --fail-on). -q: text output drops notices below error.
+  Severity min_level = Severity::kNote;
+  bool quiet = false;
   std::vector<Finding> absent;          // baseline findings no longer present
   std::optional<VcsInfo> vcs;     // SARIF versionControlProvenance when in a git work tree
 };
 
 // Whether a finding appears in a report (not suppressed, or suppressed ones are asked for).
 inline bool Shown(const Finding& f, const ReportContext& ctx) {
-  return !f.suppression || ctx.include_suppressed;
+  return (!f.suppression || ctx.include_suppressed) && f.severity >= ctx.min_level;
 }
 
 void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,

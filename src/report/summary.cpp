@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/counted.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -26,6 +27,7 @@ void WriteSummary(std::ostream& out, const ScanResult& result, const ReportConte
   std::map<BaselineState, size_t> by_state;
   size_t shown = 0, suppressed = 0, errors = 0, warnings = 0, notes = 0;
   for (const Finding& f : result.findings) {
+    if (f.severity < ctx.min_level) continue;  // --min-level
     if (f.suppression) {
       ++suppressed;
       continue;
@@ -68,13 +70,14 @@ void WriteSummary(std::ostream& out, const ScanResult& result, const ReportConte
     out << "\n### Top files\n\n| file | findings |\n|---|---:|\n";
     for (size_t i = 0; i < files.size() && i < kTop; ++i)
       out << "| `" << Cell(files[i].first) << "` | " << files[i].second << " |\n";
-    if (files.size() > kTop) out << "\n" << files.size() - kTop << " more files.\n";
+    if (files.size() > kTop) out << "\n" << Counted(files.size() - kTop, "more file", "more files") << ".\n";
   }
   if (ctx.have_baseline && by_state[BaselineState::kNew]) {
     out << "\n### New since the baseline\n\n";
     size_t listed = 0;
     for (const Finding& f : result.findings) {
-      if (f.suppression || f.baseline_state != BaselineState::kNew) continue;
+      if (f.suppression || f.baseline_state != BaselineState::kNew || f.severity < ctx.min_level)
+        continue;
       if (++listed > 20) break;
       out << "- `" << Cell(f.location.Render()) << ':' << f.span.line << "` " << Cell(f.message)
           << " (`" << Cell(f.rule_id) << "`)\n";
@@ -84,7 +87,7 @@ void WriteSummary(std::ostream& out, const ScanResult& result, const ReportConte
   size_t warn_notices = 0;
   for (const Notice& n : result.notices)
     if (n.level != Notice::Level::kNote) ++warn_notices;
-  if (warn_notices) out << "\n" << warn_notices << " notices (unreadable files, expired or unused suppressions): see the log.\n";
+  if (warn_notices) out << "\n" << Counted(warn_notices, "notice", "notices") << " (unreadable files, expired or unused suppressions): see the log.\n";
   out << '\n';
 }
 

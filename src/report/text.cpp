@@ -2,6 +2,7 @@
 #include <map>
 
 #include "core/bytes.h"
+#include "core/counted.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -44,6 +45,25 @@ std::string Expand(std::string_view s) {
   return out;
 }
 
+// "3 symbolic links skipped": why a walk left files out, in words.
+std::string SkippedPhrase(const std::string& why, size_t n) {
+  static const std::map<std::string, std::pair<const char*, const char*>> kNouns = {
+      {"symlink", {"symbolic link", "symbolic links"}},
+      {"special-file", {"special file", "special files"}},
+      {"vcs-directory", {"VCS directory", "VCS directories"}},
+      {"ntpsweep-file", {"ntpsweep file", "ntpsweep files"}},
+      {"excluded", {"path excluded", "paths excluded"}},
+      {"not-included", {"path not included", "paths not included"}},
+      {"unchanged", {"unchanged file", "unchanged files"}},
+      {"other-shard", {"file of other shards", "files of other shards"}}};
+  if (why == "ignored")  // .gitignore / .ignore (input/ignore_files.h)
+    return Counted(n, "path", "paths") + " left out by .gitignore/.ignore (--no-ignore reads them)";
+  auto it = kNouns.find(why);
+  if (it == kNouns.end()) return std::to_string(n) + ' ' + why + " skipped";
+  return Counted(n, it->second.first, it->second.second) +
+         (why == "excluded" || why == "not-included" ? "" : " skipped");
+}
+
 }  // namespace
 
 void WriteText(std::ostream& out, const ScanResult& result, const ReportContext& ctx,
@@ -51,10 +71,11 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
   Style st{color};
   std::string current;
   std::map<Severity, size_t> by_severity;
-  size_t files = 0, shown = 0, suppressed = 0;
+  size_t files = 0, shown = 0, suppressed = 0, below = 0;
   std::map<BaselineState, size_t> by_state;
   for (const Finding& f : result.findings) {
     if (f.suppression) ++suppressed;
+    else if (f.severity < ctx.min_level) ++below;
     if (!Shown(f, ctx)) continue;
     ++shown;
     ++by_state[f.baseline_state];
@@ -87,15 +108,20 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
           << EscapeControls(r.location.Render()) << ':' << r.span.line << ':' << r.span.column
           << "  " << r.message << '\n';
   }
-  if (!result.notices.empty()) {
+  // -q: findings, error notices and the summary line.
+  auto listed = [&](const Notice& n) { return !ctx.quiet || n.level == Notice::Level::kError; };
+  size_t notices_listed = 0;
+  for (const Notice& n : result.notices) notices_listed += listed(n) ? 1 : 0;
+  if (notices_listed) {
     if (!result.findings.empty()) out << '\n';
     for (const Notice& n : result.notices)
-      out << st.on(kYellow) << "notice" << st.off() << " (" << NoticeLevelName(n.level) << ", "
+      if (listed(n))
+        out << st.on(kYellow) << "notice" << st.off() << " (" << NoticeLevelName(n.level) << ", "
           << n.id << "): " << EscapeControls(n.message) << '\n';  // messages name paths
   }
   if (!result.findings.empty() || !result.notices.empty()) out << '\n';
   size_t total = shown;
-  out << st.on(kBold) << total << (total == 1 ? " finding" : " findings") << st.off();
+  out << st.on(kBold) << Counted(total, "finding", "findings") << st.off();
   if (total) {
     out << " (";
     bool first = true;
@@ -104,19 +130,21 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
       out << (first ? "" : ", ") << by_severity[s] << ' ' << SeverityName(s);
       first = false;
     }
-    out << ") in " << files << (files == 1 ? " file" : " files");
+    out << ") in " << Counted(files, "file", "files");
   }
   const ScanStats& s = result.stats;
   if (suppressed) out << "; " << suppressed << " suppressed";
+  if (below)
+    out << "; " << below << " below --min-level " << SeverityName(ctx.min_level) << " left out";
   if (ctx.have_baseline)
     out << "; baseline: " << by_state[BaselineState::kNew] << " new, "
         << by_state[BaselineState::kUnchanged] << " unchanged, "
         << by_state[BaselineState::kUpdated] << " updated, " << ctx.absent.size() << " absent";
-  out << "; " << s.entries << " text files scanned (" << s.bytes << " bytes)";
-  if (s.binary_skipped) out << ", " << s.binary_skipped << " binary skipped";
-  for (const auto& [why, n] : s.skipped) out << ", " << n << ' ' << why << " skipped";
-  if (!result.notices.empty())
-    out << ", " << result.notices.size() << (result.notices.size() == 1 ? " notice" : " notices");
+  out << "; " << Counted(s.entries, "text file", "text files") << " scanned ("
+      << Counted(s.bytes, "byte", "bytes") << ")";
+  if (s.binary_skipped) out << ", " << Counted(s.binary_skipped, "binary file", "binary files") << " skipped";
+  for (const auto& [why, n] : s.skipped) out << ", " << SkippedPhrase(why, n);
+  if (!result.notices.empty()) out << ", " << Counted(result.notices.size(), "notice", "notices");
   out << "; hosts: ";
   for (size_t i = 0; i < ctx.hosts.size(); ++i) out << (i ? ", " : "") << ctx.hosts[i];
   out << '\n';

@@ -108,6 +108,7 @@ class Pipeline : public input::EntrySink {
   void Add(input::Entry entry) override {
     if (std::string_view why = options_.select.Reject(entry.location, entry.path); !why.empty()) {
       CountSkipped(why);
+      if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), why);
       return;
     }
     std::unique_lock lock(mu_);
@@ -363,6 +364,7 @@ class Pipeline : public input::EntrySink {
       size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
       if (text == 0) {
         ++stats->binary_skipped;
+        if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), "binary");
         return;
       }
       notices->push_back(BinaryTail(entry, data, text));
@@ -379,6 +381,8 @@ class Pipeline : public input::EntrySink {
                                     " bytes were scanned (--max-file-size)"});
     }
     ++stats->entries;
+    if (walk_.verbose)
+      walk_.verbose->Line("read", entry.location.Render(), truncated ? "first --max-file-size bytes" : "");
     stats->bytes += data.size();
     stats->read_seconds += clock.Lap();
     // The gate: one pass over the bytes decides which readers, if any, this entry needs.
@@ -472,6 +476,7 @@ class Pipeline : public input::EntrySink {
       if (std::string_view why = pipeline_.options_.select.Reject(entry.location, entry.path);
           !why.empty()) {
         pipeline_.CountSkipped(why);
+        if (pipeline_.walk_.verbose) pipeline_.walk_.verbose->Line("skip", entry.location.Render(), why);
         return;
       }
       size_t before = out_->size();

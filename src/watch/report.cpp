@@ -291,12 +291,15 @@ void WriteText(std::ostream& out, const RunSummary& s, const ClientTable& table,
       }
     }
   }
-  out << "\nDatagrams: " << c.datagrams << " (" << c.requests << " requests, " << c.replies
-      << " replies, " << c.malformed << " malformed";
-  if (c.other_destination) out << ", " << c.other_destination << " requests to other addresses";
-  if (c.untracked) out << ", " << c.untracked << " requests from untracked clients";
+  auto requests = [](uint64_t n) { return n == 1 ? " request" : " requests"; };
+  out << "\nDatagrams: " << c.datagrams << " (" << c.requests << requests(c.requests) << ", "
+      << c.replies << (c.replies == 1 ? " reply, " : " replies, ") << c.malformed << " malformed";
+  if (c.other_destination)
+    out << ", " << c.other_destination << requests(c.other_destination) << " to other addresses";
+  if (c.untracked) out << ", " << c.untracked << requests(c.untracked) << " from untracked clients";
   if (!s.kod.empty()) out << ", " << c.kod_sent << " Kiss-o'-Death " << s.kod << " sent";
-  if (c.kod_failed) out << ", " << c.kod_failed << " replies failed";
+  if (c.kod_failed)
+    out << ", " << c.kod_failed << (c.kod_failed == 1 ? " reply" : " replies") << " failed";
   out << ")\n";
   for (const auto& [why, n] : table.malformed_reasons())
     out << "  malformed: " << why << ": " << n << "\n";

@@ -80,10 +80,12 @@ std::vector<Row> ExpectedRows() {
       {"etc/chrony/chrony.conf", 9, "chrony-source", kActive, kErr, "192.0.2.10"},  // `Server`
       {"etc/chrony/chrony.conf", 10, "chrony-source", kActive, kErr, "2001:db8:0::123"},
       {"etc/chrony/chrony.conf", 12, "chrony-source", kCommented, kNote, "192.0.2.10"},  // !
-      {"etc/chrony/chrony.conf", 13, "chrony-source", kCommented, kNote, "ntp-old.corp.example.net"},  // ;
+      {"etc/chrony/chrony.conf", 13, "chrony-source", kCommented, kNote,
+       "ntp-old.corp.example.net"},                                                         // ;
       {"etc/chrony/chrony.conf", 14, "chrony-source", kCommented, kNote, "2001:db8::123"},  // %
-      {"etc/chrony/chrony.conf", 15, "chrony-source", kCommented, kNote, "198.51.100.3"},  // #
-      {"etc/chrony/chrony.conf", 18, "chrony-initstepslew", kActive, kErr, "ntp-old.corp.example.net"},
+      {"etc/chrony/chrony.conf", 15, "chrony-source", kCommented, kNote, "198.51.100.3"},   // #
+      {"etc/chrony/chrony.conf", 18, "chrony-initstepslew", kActive, kErr,
+       "ntp-old.corp.example.net"},
       {"etc/chrony/chrony.conf", 23, "chrony-reference", kRef, kWarn, "192.0.2.10"},
       {"etc/chrony/chrony.conf", 24, "chrony-reference", kRef, kWarn, "2001:db8::123"},
       {"etc/chrony/chrony.conf.dpkg-dist", 4, "chrony-initstepslew", kBackup, kNote, "192.0.2.10"},
@@ -109,18 +111,18 @@ std::vector<Row> ExpectedRows() {
       // --- ntpd 4.2.8 ntp.conf.
       {"etc/ntp.conf", 7, "ntp-conf-source", kActive, kErr, "192.0.2.10"},
       {"etc/ntp.conf", 8, "ntp-conf-source", kActive, kErr, "ntp-old.corp.example.net"},  // -4
-      {"etc/ntp.conf", 9, "ntp-conf-source", kActive, kErr, "2001:db8::123"},  // peer -6
+      {"etc/ntp.conf", 9, "ntp-conf-source", kActive, kErr, "2001:db8::123"},             // peer -6
       {"etc/ntp.conf", 15, "ntp-conf-source", kCommented, kNote, "ntp-old.corp.example.net"},
       // Upper-case SERVER is a syntax error to ntpd: not a source, but still a mention.
       {"etc/ntp.conf", 16, "text-mention", kMention, kWarn, "192.0.2.10"},
       {"etc/ntp.conf", 17, "ntp-conf-source", kActive, kErr, "0300.0.2.10"},  // octal 192
       {"etc/ntp.conf", 18, "ntp-conf-source", kActive, kErr, "192.0.2.012"},  // octal 10
       // line 19 `server 192.0.2.010` is 192.0.2.8 to ntpd: nothing, not even a mention.
-      {"etc/ntp.conf", 20, "ntp-conf-source", kActive, kWarn, "ntp-old"},  // short name
-      {"etc/ntp.conf", 21, "ntp-conf-source", kActive, kErr, "192.0.2.10"},  // broadcast
-      {"etc/ntp.conf", 22, "ntp-conf-source", kActive, kErr, "198.51.100.5"},  // manycastclient
-      {"etc/ntp.conf", 23, "ntp-conf-source", kActive, kErr, "192.0.2.10"},  // unpeer
-      {"etc/ntp.conf", 33, "ntp-conf-reference", kRef, kWarn, "192.0.2.10"},  // restrict
+      {"etc/ntp.conf", 20, "ntp-conf-source", kActive, kWarn, "ntp-old"},        // short name
+      {"etc/ntp.conf", 21, "ntp-conf-source", kActive, kErr, "192.0.2.10"},      // broadcast
+      {"etc/ntp.conf", 22, "ntp-conf-source", kActive, kErr, "198.51.100.5"},    // manycastclient
+      {"etc/ntp.conf", 23, "ntp-conf-source", kActive, kErr, "192.0.2.10"},      // unpeer
+      {"etc/ntp.conf", 33, "ntp-conf-reference", kRef, kWarn, "192.0.2.10"},     // restrict
       {"etc/ntp.conf", 34, "ntp-conf-reference", kRef, kWarn, "2001:db8::123"},  // restrict -6
       {"etc/ntp.conf", 35, "ntp-conf-reference", kCommented, kNote, "ntp-old.corp.example.net"},
       {"etc/ntp.conf", 36, "ntp-conf-reference", kRef, kWarn, "192.0.2.10"},  // interface listen
@@ -135,7 +137,8 @@ std::vector<Row> ExpectedRows() {
       {"etc/ntpsec/ntp.conf", 6, "ntp-conf-source", kActive, kErr, "ntp-old.corp.example.net"},
       {"etc/ntpsec/ntp.conf", 8, "ntp-conf-source", kActive, kErr, "2001:DB8:0:0::123"},
       {"etc/ntpsec/ntp.conf", 10, "ntp-conf-source", kActive, kErr, "ntp-old.corp.example.net."},
-      {"etc/ntpsec/ntp.conf.dist", 2, "ntp-conf-source", kBackup, kNote, "ntp-old.corp.example.net"},
+      {"etc/ntpsec/ntp.conf.dist", 2, "ntp-conf-source", kBackup, kNote,
+       "ntp-old.corp.example.net"},
       {"etc/ntpsec/ntp.d/10-corp.conf", 2, "ntp-conf-source", kActive, kErr, "198.51.100.7"},
       {"etc/ntpsec/ntp.d/10-corp.conf", 4, "ntp-conf-source", kActive, kErr, "198.51.100.9"},
       {"etc/ntpsec/ntp.d/10-corp.conf", 5, "ntp-conf-source", kCommented, kNote, "2001:db8::123"},
@@ -143,34 +146,47 @@ std::vector<Row> ExpectedRows() {
       // --- OpenNTPD.
       {"etc/openntpd/ntpd.conf", 3, "openntpd-source", kActive, kErr, "ntp-old.corp.example.net"},
       {"etc/openntpd/ntpd.conf", 4, "openntpd-source", kActive, kErr, "192.0.2.10"},
-      {"etc/openntpd/ntpd.conf", 8, "openntpd-constraint", kActive, kWarn, "ntp-old.corp.example.net"},
-      {"etc/openntpd/ntpd.conf.bak", 1, "openntpd-source", kBackup, kNote, "ntp-old.corp.example.net"},
+      {"etc/openntpd/ntpd.conf", 8, "openntpd-constraint", kActive, kWarn,
+       "ntp-old.corp.example.net"},
+      {"etc/openntpd/ntpd.conf.bak", 1, "openntpd-source", kBackup, kNote,
+       "ntp-old.corp.example.net"},
 
       // --- RHEL /etc/sysconfig/ntpd daemon operands.
       {"etc/sysconfig/ntpd", 2, "ntp-daemon-options", kActive, kErr, "192.0.2.10"},
-      {"etc/sysconfig/ntpd", 3, "ntp-daemon-options", kCommented, kNote, "ntp-old.corp.example.net"},
+      {"etc/sysconfig/ntpd", 3, "ntp-daemon-options", kCommented, kNote,
+       "ntp-old.corp.example.net"},
       {"etc/sysconfig/ntpd.rpmsave", 2, "ntp-daemon-options", kBackup, kNote, "192.0.2.10"},
 
       // --- systemd-networkd: [Network] NTP= (file and drop-in), [DHCPServer] NTP=.
-      {"etc/systemd/network/10-eth0.network", 6, "networkd-ntp", kActive, kErr, "ntp-old.corp.example.net"},
+      {"etc/systemd/network/10-eth0.network", 6, "networkd-ntp", kActive, kErr,
+       "ntp-old.corp.example.net"},
       {"etc/systemd/network/10-eth0.network", 6, "networkd-ntp", kActive, kErr, "2001:db8::123"},
-      {"etc/systemd/network/10-eth0.network.d/ntp.conf", 2, "networkd-ntp", kActive, kErr, "192.0.2.10"},
-      {"etc/systemd/network/20-lan.network", 10, "networkd-dhcp-server-ntp", kActive, kErr, "192.0.2.10"},
-      {"etc/systemd/network/20-lan.network", 11, "networkd-dhcp-server-ntp", kCommented, kNote, "198.51.100.4"},
+      {"etc/systemd/network/10-eth0.network.d/ntp.conf", 2, "networkd-ntp", kActive, kErr,
+       "192.0.2.10"},
+      {"etc/systemd/network/20-lan.network", 10, "networkd-dhcp-server-ntp", kActive, kErr,
+       "192.0.2.10"},
+      {"etc/systemd/network/20-lan.network", 11, "networkd-dhcp-server-ntp", kCommented, kNote,
+       "198.51.100.4"},
 
       // --- systemd-timesyncd: main file, drop-in, backup.
-      {"etc/systemd/timesyncd.conf", 10, "timesyncd-ntp", kActive, kErr, "ntp-old.corp.example.net"},
+      {"etc/systemd/timesyncd.conf", 10, "timesyncd-ntp", kActive, kErr,
+       "ntp-old.corp.example.net"},
       {"etc/systemd/timesyncd.conf", 11, "timesyncd-ntp", kActive, kErr, "2001:db8::123"},
-      {"etc/systemd/timesyncd.conf.d/50-corp.conf", 2, "timesyncd-ntp", kActive, kErr, "192.0.2.10"},
-      {"etc/systemd/timesyncd.conf.d/50-corp.conf", 3, "timesyncd-ntp", kCommented, kNote, "ntp-old.corp.example.net"},
+      {"etc/systemd/timesyncd.conf.d/50-corp.conf", 2, "timesyncd-ntp", kActive, kErr,
+       "192.0.2.10"},
+      {"etc/systemd/timesyncd.conf.d/50-corp.conf", 3, "timesyncd-ntp", kCommented, kNote,
+       "ntp-old.corp.example.net"},
       {"etc/systemd/timesyncd.conf.orig", 2, "timesyncd-ntp", kBackup, kNote, "192.0.2.10"},
 
       // --- scripts: the catch-all, with shell comments classified. The script only checks on
       // the host (ssh, ping, curl): no time command that a shell rule would claim.
-      {"scripts/check-old-server.sh", 5, "text-mention", kMention, kWarn, "ntp-old.corp.example.net"},
+      {"scripts/check-old-server.sh", 5, "text-mention", kMention, kWarn,
+       "ntp-old.corp.example.net"},
       {"scripts/check-old-server.sh", 6, "text-mention", kMention, kWarn, "192.0.2.10"},
-      {"scripts/check-old-server.sh", 7, "text-mention", kCommented, kNote, "2001:db8::123"},
-      {"scripts/check-old-server.sh~", 2, "text-mention", kBackup, kNote, "ntp-old.corp.example.net"},
+      // "# fallback used to be [...]": prose in a comment is a mention, not commented-out config
+      {"scripts/check-old-server.sh", 7, "text-mention", kMention, kWarn, "2001:db8::123"},
+      {"scripts/check-old-server.sh~", 2, "text-mention", kBackup, kNote,
+       "ntp-old.corp.example.net"},
 
       // --- Debian's pristine ntp.conf copy.
       {"usr/share/ntp/ntp.conf", 4, "ntp-conf-source", kBackup, kNote, "2001:db8::123"},

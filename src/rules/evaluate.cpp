@@ -1,7 +1,7 @@
 #include "rules/evaluate.h"
 
 #include <algorithm>
-#include <strings.h>
+#include <cctype>
 
 #include "core/glob.h"
 
@@ -133,6 +133,18 @@ bool LineIsComment(std::string_view text, size_t offset, std::string_view commen
 
 }  // namespace
 
+ByteRange ExpansionDefault(std::string_view t) {
+  if (!t.starts_with("${") || !t.ends_with("}")) return {};
+  size_t i = 2;
+  while (i < t.size() && (std::isalnum(static_cast<unsigned char>(t[i])) || t[i] == '_')) ++i;
+  if (i == 2) return {};
+  if (i < t.size() && t[i] == ':') ++i;
+  if (i >= t.size() || (t[i] != '-' && t[i] != '=')) return {};
+  std::string_view value = t.substr(i + 1, t.size() - i - 2);
+  if (value.empty() || value.find_first_of("${}") != std::string_view::npos) return {};
+  return {i + 1, value.size()};
+}
+
 ByteRange HostPart(std::string_view token, bool urls) {
   size_t begin = 0, end = token.size();
   if (urls) {
@@ -168,7 +180,13 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
       if (!NamesFact(*rule, fact)) continue;
       pieces.clear();
       for (const syntax::Token& t : HostTokens(*rule, fact)) SplitToken(t, rule->split, &pieces);
-      for (const syntax::Token& piece : pieces) {
+      for (syntax::Token piece : pieces) {
+        // ${NTP:-H}: H is what is used where NTP is unset.
+        if (ByteRange d = ExpansionDefault(piece.text); d.length) {
+          piece.text = piece.text.substr(d.offset, d.length);
+          if (piece.verbatim()) piece.offset += d.offset;
+          piece.expression = false;
+        }
         ByteRange part = HostPart(piece.text, rule->urls);
         std::string_view token = piece.text.substr(part.offset, part.length);
         // A decoded value (YAML escapes) does not sit verbatim in the file: report its whole span.
@@ -182,7 +200,7 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
         auto m = targets.MatchToken(token, host::Context::kHostValue);
         if (!m) continue;
         out->push_back(RawMatch{rule, piece.offset + part.offset, part.length, m->target, m->kind,
-                                fact.commented, fact.templated, fact.name});
+                                fact.commented, fact.templated, fact.name, false, fact.time_read});
       }
     }
   }

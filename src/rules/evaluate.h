@@ -20,6 +20,7 @@ struct RawMatch {
   bool templated = false;
   std::string_view directive;
   bool escaped = false;  // free text wrote the host with escaped separators (10\.0\.0\.1)
+  size_t time_read = syntax::Fact::kNoRead;  // a variable's value reaches a time source there
 };
 
 struct ByteRange {
@@ -46,6 +47,11 @@ bool NamesFact(const Rule& rule, const syntax::Fact& fact);
 
 // The argument tokens of `fact` that hold hosts under `rule` (before `split`).
 std::vector<syntax::Token> HostTokens(const Rule& rule, const syntax::Fact& fact);
+
+// ${NAME:-H}, ${NAME-H}, ${NAME:=H} as a whole argument: the range of H, the value used where
+// NAME is unset (shell, Dockerfile, compose files, templates); {0, 0} where the token is no such
+// expansion.
+ByteRange ExpansionDefault(std::string_view token);
 
 // The host part of a host argument: strips URL scheme/path/userinfo, brackets and a port.
 ByteRange HostPart(std::string_view token, bool urls);

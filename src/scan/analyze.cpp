@@ -29,7 +29,58 @@ bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
   return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
 }
 
+// Whether the body of a comment reads as a directive, a setting or code -- something that was
+// commented out ("server 10.0.0.1 iburst", "NTP=10.0.0.1", "ntp_servers: [..]", "ntpdate -u H",
+// `"10.0.0.1",`) -- rather than prose about it ("Uses 10.0.0.1 as the time server"): prose has
+// function words or starts with a capital; a "TODO:" or "Note:" label is prose too.
+bool ReadsAsDirective(std::string_view body) {
+  body = Trim(body);
+  if (body.empty()) return false;
+  static const std::set<std::string, std::less<>> kProse = {
+      "a",     "an",     "the",     "as",    "is",    "are",   "was",   "were",  "be",
+      "been",  "to",     "for",     "of",    "by",    "with",  "and",   "or",    "in",
+      "on",    "at",     "this",    "that",  "these", "those", "it",    "its",   "we",
+      "our",   "you",    "your",    "if",    "not",   "from",  "use",   "uses",  "used",
+      "using", "should", "will",    "would", "can",   "may",   "when",  "which", "there",
+      "here",  "has",    "have",    "see",   "via",   "todo",  "fixme", "note",  "xxx",
+      "hack",  "nb",     "example", "e.g.",  "i.e.",  "eg",    "ie"};
+  std::string word;
+  auto prose = [&](std::string_view w) {
+    word.clear();
+    for (char c : w)
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '.')
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!word.empty() && word.back() == '.') word.pop_back();
+    return kProse.count(word) != 0;
+  };
+  auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; };
+  for (size_t i = 0; i < body.size();) {
+    while (i < body.size() && space(body[i])) ++i;
+    size_t b = i;
+    while (i < body.size() && !space(body[i])) ++i;
+    if (i > b && prose(body.substr(b, i - b))) return false;
+  }
+  char c = body[0];
+  // data, a list item, a flag, markup, an address first (a hosts entry, a list value)
+  if (c == '"' || c == '\'' || c == '[' || c == '{' || c == '-' || c == '<' ||
+      std::isdigit(static_cast<unsigned char>(c)))
+    return true;
+  if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '_')) return false;
+  size_t i = 0;
+  while (i < body.size() && (std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_' ||
+                             body[i] == '.' || body[i] == '-' || body[i] == '/'))
+    ++i;
+  size_t after = i;
+  while (after < body.size() && (body[after] == ' ' || body[after] == '\t')) ++after;
+  // KEY=value, key: value, key := value, key => value
+  if (after < body.size() && (body[after] == '=' || body[after] == ':')) return true;
+  // directive or command arguments: lower-case first word and something after it
+  return std::islower(static_cast<unsigned char>(c)) && after < body.size();
+}
+
 // Free text has no comment syntax of its own; these prefixes cover shell, INI, C-like and YAML.
+// A comment counts as commented out only when its body reads as a directive; prose in a comment
+// is a mention.
 bool FreeTextCommented(std::string_view text, size_t offset, std::string_view path) {
   if (EndsWith(path, ".md") || EndsWith(path, ".markdown") || EndsWith(path, ".rst") ||
       EndsWith(path, ".txt"))
@@ -37,9 +88,22 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
   size_t bol = offset == 0 ? 0 : text.rfind('\n', offset - 1);
   bol = bol == std::string_view::npos || offset == 0 ? 0 : bol + 1;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-  std::string_view rest = text.substr(bol);
-  return rest.starts_with('#') || rest.starts_with(';') || rest.starts_with("//") ||
-         rest.starts_with("<!--") || rest.starts_with("--");
+  size_t eol = text.find('\n', offset);
+  std::string_view rest =
+      text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
+  size_t markers = 0;
+  for (std::string_view m : {"#", ";", "//", "<!--", "--"})
+    if (rest.starts_with(m)) {
+      markers = m.size();
+      break;
+    }
+  if (markers == 0) return false;
+  // "##", "///", "#!": the markers repeat; then the body.
+  std::string_view repeat = rest.starts_with("--") ? "-" : "#;/!*";
+  while (markers < rest.size() && repeat.find(rest[markers]) != std::string_view::npos) ++markers;
+  std::string_view body = rest.substr(markers);
+  if (body.ends_with("-->")) body.remove_suffix(3);
+  return ReadsAsDirective(body);
 }
 
 std::string_view MatchKindName(host::MatchKind k) {
@@ -153,9 +217,10 @@ struct Analyzer::Hit {
   bool commented = false;
   bool templated = false;
   std::string directive;
-  std::string matched;        // as written in the (possibly inner, decoded) document
-  std::string embedded_path;  // destination path of the inner document, if any
-  bool escaped = false;       // free text with escaped separators (10\.0\.0\.1)
+  std::string matched;                       // as written in the (possibly inner, decoded) document
+  std::string embedded_path;                 // destination path of the inner document, if any
+  bool escaped = false;                      // free text with escaped separators (10\.0\.0\.1)
+  size_t time_read = syntax::Fact::kNoRead;  // where the variable's value reaches a time source
 };
 
 const std::vector<std::string>& EncodingMarkers() {
@@ -360,6 +425,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
       auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Hit& h : inner) {
         h.offset = map(h.offset);
+        if (h.time_read != syntax::Fact::kNoRead) h.time_read = map(h.time_read);
         if (e.line_map.empty()) h.length = e.outer_length;
         if (h.embedded_path.empty()) h.embedded_path = e.path;
         // The catch-all of the inner document gives way to this document's own reading
@@ -433,7 +499,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                         std::string(m.directive),
                         std::string(text.substr(m.offset, m.length)),
                         {},
-                        m.escaped});
+                        m.escaped,
+                        m.time_read});
   }
   for (Hit& h : inner_hits) hits->push_back(std::move(h));
 }
@@ -507,6 +574,15 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
       f.message += " (short name: possible match through resolver search domains)";
     if (m.escaped)
       f.message += " (escaped spelling, as a regular expression or Markdown writes it)";
+    if (m.time_read != syntax::Fact::kNoRead && m.time_read < text.size()) {
+      // The line where the variable's value reaches a time source (a RUN step, a config write).
+      uint32_t read_line = index.LineOf(m.time_read);
+      uint32_t read_col = index.ColumnOf(read_line, m.time_read);
+      f.related.push_back(RelatedLocation{
+          location, Span{read_line, read_col, read_line, read_col, m.time_read, 0},
+          "`" + m.directive +
+              "` reaches a time source here: " + std::string(Trim(index.LineExcerpt(read_line)))});
+    }
     findings.push_back(std::move(f));
   }
   return findings;

@@ -212,7 +212,13 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
               start = i + 1;
             }
           }
-          for (const syntax::Token& piece : pieces) {
+          for (syntax::Token piece : pieces) {
+            // ${NTP:-H}: H is the source where NTP is unset (as the evaluator reads it).
+            if (rules::ByteRange d = rules::ExpansionDefault(piece.text); d.length) {
+              piece.text = piece.text.substr(d.offset, d.length);
+              if (piece.verbatim()) piece.offset += d.offset;
+              piece.expression = false;
+            }
             std::string_view host = piece.text;
             size_t off = piece.offset, len = piece.verbatim() ? host.size() : piece.source_length;
             if (!piece.expression) {

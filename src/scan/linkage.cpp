@@ -192,6 +192,11 @@ void Linker::Link(std::vector<Finding>* findings) const {
       std::vector<Candidate> candidates;
       for (const Consumer& c : consumers_) {
         if (c.location == f.location && c.span.line == f.span.line) continue;
+        // The reader already related the definition to this line (its value's flow in the file).
+        if (std::any_of(f.related.begin(), f.related.end(), [&](const RelatedLocation& r) {
+              return r.location == c.location && r.span.line == c.span.line;
+            }))
+          continue;
         std::string hit;
         size_t proximity = CommonDirs(c.location, f.location);
         for (const std::string& v : c.variables) {

@@ -1,15 +1,19 @@
 // Dockerfile / Containerfile: instructions with line continuations and BuildKit heredocs.
 //
-// Facts: ENV and ARG variables, named by the variable (section "ENV"/"ARG"), arguments the value
-// words; every other instruction named by its keyword in upper case. RUN (shell form and
-// heredocs), CMD and ENTRYPOINT are embedded shell scripts; COPY/ADD heredocs are embedded at
-// their destination; COPY/ADD of files record "@install" [source, destination] facts.
+// Facts: ENV and ARG variables, named by the variable (section "ENV"/"ARG"; "time" with
+// Fact::time_read where a RUN/CMD/ENTRYPOINT step reads it in a time-source position, directly
+// or through another variable: ENV CLOCK=${TS}), arguments the value words; every other instruction
+// named by its keyword in upper case. RUN (shell form and heredocs), CMD and ENTRYPOINT are
+// embedded shell scripts; COPY/ADD heredocs are embedded at their destination; COPY/ADD of files
+// record "@install" [source, destination] facts.
 #include "syntax/dockerfile.h"
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "syntax/lines.h"
+#include "syntax/shell.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -130,6 +134,33 @@ bool ExecForm(std::string_view t, size_t b, size_t e, Document* out, const char*
   return true;
 }
 
+// ENV and ARG whose value reaches a time source through the RUN, CMD and ENTRYPOINT scripts.
+void MarkTimeVariables(Document* out) {
+  std::map<std::string, size_t> reads;  // name -> offset of the read in this document
+  for (const EmbeddedDocument& e : out->embedded) {
+    if (!e.path.starts_with("dockerfile/")) continue;
+    for (const auto& [name, at] : ShellTimeReads(e.text))
+      reads.emplace(name, OuterOffset(e.line_map, at, e.outer_offset));
+  }
+  if (reads.empty()) return;
+  auto is_variable = [](const Fact& f) { return f.section == "ENV" || f.section == "ARG"; };
+  for (bool grew = true; grew;) {  // ENV CLOCK=${TS}: TS reaches wherever CLOCK does
+    grew = false;
+    for (const Fact& f : out->facts) {
+      auto read = reads.find(std::string(f.name));
+      if (!is_variable(f) || read == reads.end()) continue;
+      for (const Token& t : f.args)
+        for (const auto& ref : ShellReferences(t.text))
+          grew = reads.emplace(ref.first, read->second).second || grew;
+    }
+  }
+  for (Fact& f : out->facts)
+    if (auto read = reads.find(std::string(f.name)); is_variable(f) && read != reads.end()) {
+      f.section = "time";
+      f.time_read = read->second;
+    }
+}
+
 }  // namespace
 
 void ReadDockerfile(std::string_view t, Document* out) {
@@ -247,6 +278,7 @@ void ReadDockerfile(std::string_view t, Document* out) {
     }
     out->facts.push_back(std::move(f));
   }
+  MarkTimeVariables(out);
 }
 
 }  // namespace ntpsweep::syntax

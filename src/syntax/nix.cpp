@@ -408,41 +408,12 @@ class Parser {
   int nesting_ = 0;
 };
 
-// Only the contents of '#' comment lines, offsets unchanged; everything else blank.
-std::string CommentedView(std::string_view text, bool* any) {
-  std::string v(text);
-  *any = false;
-  for (size_t pos = 0; pos < v.size();) {
-    size_t e = v.find('\n', pos);
-    if (e == npos) e = v.size();
-    size_t i = pos;
-    while (i < e && (v[i] == ' ' || v[i] == '\t')) ++i;
-    if (i < e && v[i] == '#') {
-      *any = true;
-      while (i < e && v[i] == '#') v[i++] = ' ';
-    } else {
-      for (size_t k = pos; k < e; ++k) v[k] = ' ';
-    }
-    pos = e + 1;
-  }
-  return v;
-}
-
 }  // namespace
 
 void ReadNix(std::string_view text, Document* out) {
   Parser(text, out, false).Run();
-  bool any = false;
-  std::string view = CommentedView(text, &any);
-  if (!any) return;
-  std::string_view stored = out->Keep(std::move(view));
-  size_t first = out->facts.size();
-  Parser(stored, out, true).Run();
-  for (size_t k = first; k < out->facts.size(); ++k)
-    for (Token& t : out->facts[k].args)
-      if (t.verbatim() && t.text.data() >= stored.data() &&
-          t.text.data() < stored.data() + stored.size())
-        t.text = text.substr(t.offset, t.text.size());
+  ReadCommentedLines(text, {"#"}, out,
+                     [&](std::string_view view) { Parser(view, out, true).Run(); });
 }
 
 }  // namespace ntpsweep::syntax

@@ -245,13 +245,28 @@ bool IsAssignment(const Piece& w, size_t* eq) {
   if (w.text.empty() || !(std::isalpha(static_cast<unsigned char>(w.text[0])) || w.text[0] == '_'))
     return false;
   size_t i = 0;
-  while (i < w.text.size() && (std::isalnum(static_cast<unsigned char>(w.text[i])) || w.text[i] == '_')) ++i;
-  if (i < w.text.size() && w.text[i] == '+' && i + 1 < w.text.size() && w.text[i + 1] == '=') ++i;
+  while (i < w.text.size() &&
+         (std::isalnum(static_cast<unsigned char>(w.text[i])) || w.text[i] == '_'))
+    ++i;
+  size_t name_end = i;
+  // NAME+=, and make's NAME?=, NAME:=, NAME::=
+  while (i < w.text.size() && i < name_end + 2 &&
+         (w.text[i] == '+' || w.text[i] == '?' || w.text[i] == ':'))
+    ++i;
   if (i >= w.text.size() || w.text[i] != '=') return false;
   // the name itself must be written as is (not quoted)
-  if (!w.Verbatim(0, i)) return false;
-  *eq = i;
+  if (!w.Verbatim(0, name_end)) return false;
+  *eq = name_end;  // where the name ends; the operator (=, +=, ?=, :=) follows
   return true;
+}
+
+bool IsName(const Piece& w) {
+  if (w.text.empty() || w.quoted ||
+      !(std::isalpha(static_cast<unsigned char>(w.text[0])) || w.text[0] == '_'))
+    return false;
+  return std::all_of(w.text.begin(), w.text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 std::string Basename(std::string_view p) {
@@ -267,23 +282,36 @@ bool IsCronField(std::string_view w) {
   return true;
 }
 
-// Names a text reads: $NAME, ${NAME}, ${NAME:-default}, and cmd.exe's %NAME%.
-void ReferencedNames(std::string_view s, std::set<std::string>* out) {
+// The name a reference at s[i] == '$' reads ($NAME, ${NAME}, ${NAME:-default}, and make's
+// $(NAME)), as [*b, *e); false where none.
+bool NameAt(std::string_view s, size_t i, size_t* b, size_t* e) {
+  if (i + 1 >= s.size() || s[i] != '$') return false;
+  bool paren = s[i + 1] == '(';
+  *b = i + 1 + (s[i + 1] == '{' || paren);
+  *e = *b;
+  while (*e < s.size() && (std::isalnum(static_cast<unsigned char>(s[*e])) || s[*e] == '_')) ++*e;
+  if (*e == *b || !(std::isalpha(static_cast<unsigned char>(s[*b])) || s[*b] == '_')) return false;
+  // $(cmd args) is a command substitution; $(NAME) alone is a make variable.
+  return !paren || (*e < s.size() && s[*e] == ')');
+}
+
+// Names a text reads, each with the offset of its first reference (`at` maps text positions):
+// $NAME forms and cmd.exe's %NAME%.
+template <typename At>
+void ReferencedNames(std::string_view s, At at, std::map<std::string, size_t>* out) {
+  for (size_t i = 0, b, e; i + 1 < s.size(); ++i)
+    if (NameAt(s, i, &b, &e)) out->emplace(std::string(s.substr(b, e - b)), at(i));
   for (size_t i = 0; i + 2 < s.size(); ++i) {
     if (s[i] != '%') continue;
     size_t e = i + 1;
     while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
-    if (e > i + 1 && e < s.size() && s[e] == '%')
-      out->insert(std::string(s.substr(i + 1, e - i - 1)));
+    if (e > i + 1 && e < s.size() && s[e] == '%') out->emplace(std::string(s.substr(i + 1, e - i - 1)), at(i));
   }
-  for (size_t i = 0; i + 1 < s.size(); ++i) {
-    if (s[i] != '$') continue;
-    size_t b = i + 1 + (s[i + 1] == '{');
-    size_t e = b;
-    while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
-    if (e > b && (std::isalpha(static_cast<unsigned char>(s[b])) || s[b] == '_'))
-      out->insert(std::string(s.substr(b, e - b)));
-  }
+}
+
+void ReferencedNames(const Piece& p, std::map<std::string, size_t>* out) {
+  ReferencedNames(
+      p.text, [&](size_t i) { return p.OuterOf(i); }, out);
 }
 
 const std::set<std::string>& TimeCommands() {
@@ -312,10 +340,25 @@ class Interpreter {
       have_pipe_text = c.pipe_to_next && have_out;
       Call(cmds, c, 0);
     }
-    for (Fact& f : doc_->facts)
-      if (f.section.empty() && assignments_.count(f.name_offset) && used_.count(std::string(f.name)))
+    // A = $B: B's value reaches wherever A's does (to a fixed point: chains of any length).
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [name, reads] : definitions_)
+        if (auto used = used_.find(name); used != used_.end())
+          for (const auto& read : reads)
+            grew = used_.emplace(read.first, used->second).second || grew;
+    }
+    for (Fact& f : doc_->facts) {
+      auto used = used_.find(std::string(f.name));
+      if (f.section.empty() && assignments_.count(f.name_offset) && used != used_.end()) {
         f.section = "time";
+        f.time_read = used->second;
+      }
+    }
   }
+
+  // Names read in a time-source position, each with the offset of its first such read.
+  const std::map<std::string, size_t>& TimeReads() const { return used_; }
 
  private:
   // A wrapper function: `name() { ... }`, `function name { ... }`, PowerShell
@@ -481,21 +524,29 @@ class Interpreter {
   }
 
   void Assign(const Piece& w, size_t eq) {
+    Piece value;
+    for (size_t i = w.text.find('=', eq) + 1; i < w.text.size(); ++i)
+      value.Add(w.text[i], w.OuterOf(i));
+    Define(w.text.substr(0, eq), w.OuterOf(0), value);
+  }
+
+  // NAME = value: a definition; the value's words are its arguments (a quoted list "a b c" is
+  // several).
+  void Define(std::string name, size_t name_offset, const Piece& v) {
     Fact f;
-    f.name = doc_->Keep(w.text.substr(0, eq));
-    f.name_offset = w.OuterOf(0);
+    f.name = doc_->Keep(name);
+    f.name_offset = name_offset;
     f.line_offset = LineStart(f.name_offset);
-    std::string_view v = std::string_view(w.text).substr(eq + 1);
-    if (!v.empty() && v[0] == '=') v.remove_prefix(1);
-    size_t base = eq + 1;
-    // The value's words (a quoted list "a b c" is several).
-    for (size_t i = 0; i < v.size();) {
-      while (i < v.size() && IsSpace(v[i])) ++i;
+    for (size_t i = 0; i < v.text.size();) {
+      while (i < v.text.size() && IsSpace(v.text[i])) ++i;
       size_t b = i;
-      while (i < v.size() && !IsSpace(v[i])) ++i;
-      if (i > b) f.args.push_back(MakeToken(w, base + b, base + i));
+      while (i < v.text.size() && !IsSpace(v.text[i])) ++i;
+      if (i > b) f.args.push_back(MakeToken(v, b, i));
     }
-    vars_[std::string(f.name)] = std::string(v);
+    vars_[name] = v.text;
+    std::map<std::string, size_t> reads;
+    ReferencedNames(v, &reads);
+    definitions_.emplace_back(name, std::move(reads));
     assignments_.insert(f.name_offset);
     doc_->facts.push_back(std::move(f));
   }
@@ -503,15 +554,12 @@ class Interpreter {
   std::string Resolve(const std::string& s) const {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '$' && i + 1 < s.size()) {
-        size_t b = i + 1 + (s[i + 1] == '{');
-        size_t e = b;
-        while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
-        auto it = vars_.find(std::string(s.substr(b, e - b)));
-        if (e > b && it != vars_.end()) {
+      size_t b, e;
+      if (NameAt(s, i, &b, &e)) {
+        if (auto it = vars_.find(s.substr(b, e - b)); it != vars_.end()) {
           out += it->second;
-          if (s[i + 1] == '{') {
-            size_t close = s.find('}', e);
+          if (s[i + 1] == '{' || s[i + 1] == '(') {
+            size_t close = s.find(s[i + 1] == '{' ? '}' : ')', e);
             e = close == std::string::npos ? e : close + 1;
           }
           i = e - 1;
@@ -526,7 +574,7 @@ class Interpreter {
   void Embed(const Piece& p, const std::string& raw_path) {
     if (p.text.empty() || p.map.empty()) return;
     std::string path = Resolve(raw_path);
-    if (IsTimeConfigPath(path)) ReferencedNames(p.text, &used_);
+    if (IsTimeConfigPath(path)) ReferencedNames(p, &used_);
     EmbeddedDocument e;
     e.path = path;
     e.text = p.text;
@@ -599,8 +647,10 @@ class Interpreter {
     if (w.size() >= 6 && IsCronField(w[0].text) && IsCronField(w[1].text) && IsCronField(w[2].text) &&
         IsCronField(w[3].text) && IsCronField(w[4].text))
       k = 5;
-    else if (w.size() >= 2 && w[0].text.starts_with("@") && w[0].text.size() > 1 &&
-             std::all_of(w[0].text.begin() + 1, w[0].text.end(), ::isalpha))
+    else if (static const std::set<std::string> kSchedules = {"@reboot", "@yearly", "@annually",
+                                                              "@monthly", "@weekly", "@daily",
+                                                              "@midnight", "@hourly"};
+             w.size() >= 2 && kSchedules.count(w[0].text))
       k = 1;
     if (k && k + 1 < w.size() && w[k].text.find('/') == std::string::npos &&
         (w[k + 1].text.starts_with("/") || TimeCommands().count(Basename(w[k + 1].text))))
@@ -611,6 +661,17 @@ class Interpreter {
     for (bool again = true; again && k < w.size();) {
       again = false;
       size_t eq;
+      static const std::set<std::string> kMakeOps = {"=", "?=", ":=", "::=", "+=", "!="};
+      if (k + 1 < w.size() && !w[k + 1].quoted && kMakeOps.count(w[k + 1].text) && IsName(w[k])) {
+        // make: NAME ?= value words
+        Piece value;
+        for (size_t i = k + 2; i < w.size(); ++i) {
+          if (i > k + 2) value.Add(' ', w[i].OuterOf(0));
+          value.AddAll(w[i]);
+        }
+        Define(w[k].text, w[k].OuterOf(0), value);
+        return;
+      }
       if (IsAssignment(w[k], &eq)) {
         std::string name = w[k].text.substr(0, eq);
         if (name.starts_with("Exec")) {
@@ -668,7 +729,13 @@ class Interpreter {
       // No command: a bare redirection of a heredoc ("cat" omitted) still writes.
       return;
     }
-    std::string name = Basename(w[k].text);
+    // make recipe prefixes: @ (silent), - (errors ignored), + (run under -n)
+    std::string_view word = w[k].text;
+    auto prefix = [](char c) { return c == '@' || c == '-' || c == '+'; };
+    while (word.size() > 1 && prefix(word[0]) &&
+           (std::isalpha(static_cast<unsigned char>(word[1])) || word[1] == '/' || prefix(word[1])))
+      word.remove_prefix(1);
+    std::string name = Basename(word);
     size_t first_arg = k + 1;
     if (name == "busybox" && k + 1 < w.size()) {
       name = "busybox-" + Basename(w[k + 1].text);
@@ -694,7 +761,7 @@ class Interpreter {
       }
     }
     if (TimeCommands().count(name))
-      for (size_t i = first_arg; i < w.size(); ++i) ReferencedNames(w[i].text, &used_);
+      for (size_t i = first_arg; i < w.size(); ++i) ReferencedNames(w[i], &used_);
     doc_->facts.push_back(std::move(f));
 
     // What the command writes to stdout.
@@ -779,7 +846,7 @@ class Interpreter {
       for (size_t i = first_arg; i < w.size(); ++i) {
         std::string first_word = w[i].text.substr(0, w[i].text.find(' '));
         if (w[i].quoted && kDirectives.count(first_word)) {
-          ReferencedNames(w[i].text, &used_);
+          ReferencedNames(w[i], &used_);
           Embed(w[i], "etc/chrony.conf");
         }
       }
@@ -886,7 +953,9 @@ class Interpreter {
   std::string_view t_;
   Document* doc_;
   std::map<std::string, std::string> vars_;
-  std::set<std::string> used_;
+  std::vector<std::pair<std::string, std::map<std::string, size_t>>>
+      definitions_;  // name, what it reads
+  std::map<std::string, size_t> used_;
   std::set<size_t> assignments_;
   std::map<size_t, size_t> close_;  // command opening `{` -> command closing it
   std::map<std::string, Function> functions_;
@@ -911,6 +980,21 @@ bool IsTimeConfigPath(std::string_view path) {
 void ReadShell(std::string_view text, Document* out) {
   std::vector<Command> cmds = Lexer(text).Run();
   Interpreter(text, out).Run(cmds);
+}
+
+std::map<std::string, size_t> ShellReferences(std::string_view text) {
+  std::map<std::string, size_t> out;
+  ReferencedNames(
+      text, [](size_t i) { return i; }, &out);
+  return out;
+}
+
+std::map<std::string, size_t> ShellTimeReads(std::string_view script) {
+  Document scratch;
+  std::vector<Command> cmds = Lexer(script).Run();
+  Interpreter interpreter(script, &scratch);
+  interpreter.Run(cmds);
+  return interpreter.TimeReads();
 }
 
 }  // namespace ntpsweep::syntax

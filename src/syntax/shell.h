@@ -4,8 +4,10 @@
 //
 // Facts: one per command, named by the command's base name ("ntpdate", "timedatectl", "w32tm";
 // "busybox ntpd" is "busybox-ntpd"), arguments its words (quotes removed); one per assignment
-// (NAME=value, export/local/readonly), named by the variable. An assignment whose variable a
-// time command or a write into a time-daemon config reads has section "time".
+// (NAME=value, export/local/readonly, make's NAME ?= value), named by the variable. An
+// assignment whose value reaches a time source -- a time command's argument or a write into a
+// time-daemon config reads the variable, directly or through others (A=$B, A=${B:-H}) -- has
+// section "time" and Fact::time_read at that read. ${NAME:-H} as a value stands for H.
 //
 // Embedded documents: what a command writes into a file: `echo/printf ... > FILE`,
 // `... | tee [-a] FILE`, `cat > FILE <<EOF` heredocs, `sed -i 's/re/REPLACEMENT/' FILE`
@@ -13,6 +15,8 @@
 // directives). FILE may be a variable set earlier in the script.
 #pragma once
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "syntax/syntax.h"
@@ -20,6 +24,14 @@
 namespace ntpsweep::syntax {
 
 void ReadShell(std::string_view text, Document* out);
+
+// The variables `script` reads in a time-source position (as above), each with the offset of
+// its first such read: what a Dockerfile's ENV/ARG reach through its RUN steps.
+std::map<std::string, size_t> ShellTimeReads(std::string_view script);
+
+// The variables a text reads ($NAME, ${NAME}, ${NAME:-default}, make's $(NAME)), each with the
+// offset of its first reference.
+std::map<std::string, size_t> ShellReferences(std::string_view text);
 
 // Base names of configuration files that time daemons read (chrony.conf, ntp.conf,
 // timesyncd.conf, *.sources, step-tickers...). Used to decide which writes matter.

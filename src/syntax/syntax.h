@@ -34,6 +34,10 @@ struct Fact {
   // Names the fact's expressions read, loop variables resolved to what they iterate
   // ({% for s in ntp_servers %}server {{ s }} -> ntp_servers); scan/linkage uses them.
   std::vector<std::string_view> variables;
+  // A variable definition whose value flows into a time-source position (a time command's
+  // argument, a line written into a time-daemon config): the offset of that read, else kNoRead.
+  static constexpr size_t kNoRead = static_cast<size_t>(-1);
+  size_t time_read = kNoRead;
 };
 
 // A document inside another one (a heredoc, write_files content, a base64 payload), read with

@@ -77,4 +77,37 @@ std::string PercentDecode(std::string_view in) {
   return out;
 }
 
+void ReadCommentedLines(std::string_view text, std::initializer_list<std::string_view> markers,
+                        Document* out, const std::function<void(std::string_view view)>& read) {
+  std::string marker_chars;
+  for (std::string_view m : markers) marker_chars += m;
+  std::string v(text);
+  bool any = false;
+  for (size_t pos = 0; pos < v.size();) {
+    size_t e = v.find('\n', pos);
+    if (e == std::string::npos) e = v.size();
+    size_t i = pos;
+    while (i < e && (v[i] == ' ' || v[i] == '\t')) ++i;
+    std::string_view line = std::string_view(v).substr(i, e - i);
+    bool comment = false;
+    for (std::string_view m : markers) comment = comment || line.starts_with(m);
+    if (comment) {
+      any = true;
+      while (i < e && marker_chars.find(v[i]) != std::string::npos) v[i++] = ' ';
+    } else {
+      for (size_t k = pos; k < e; ++k) v[k] = ' ';
+    }
+    pos = e + 1;
+  }
+  if (!any) return;
+  std::string_view stored = out->Keep(std::move(v));
+  size_t first = out->facts.size();
+  read(stored);
+  for (size_t k = first; k < out->facts.size(); ++k)
+    for (Token& t : out->facts[k].args)
+      if (t.verbatim() && t.text.data() >= stored.data() &&
+          t.text.data() < stored.data() + stored.size())
+        t.text = text.substr(t.offset, t.text.size());
+}
+
 }  // namespace ntpsweep::syntax

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/strings.h"  // Trim
+#include "syntax/syntax.h"
 
 namespace ntpsweep::syntax {
 
@@ -27,5 +30,12 @@ enum class GunzipStatus {
 GunzipStatus Gunzip(std::string_view in, std::string* out, size_t limit = kMaxDecodedBytes);
 // RFC 3986 percent-decoding ("%20" -> " ").
 std::string PercentDecode(std::string_view in);
+
+// Commented-out settings ("# ntp_servers = [...]"): runs `read` over a copy of `text` in which
+// each comment line (one of `markers` after blanks) has its markers blanked and every other line
+// is blank, offsets unchanged; the tokens the new facts hold then view `text`, not the copy.
+// Nothing runs when `text` has no comment line.
+void ReadCommentedLines(std::string_view text, std::initializer_list<std::string_view> markers,
+                        Document* out, const std::function<void(std::string_view view)>& read);
 
 }  // namespace ntpsweep::syntax

@@ -2,8 +2,11 @@
 // from one scan, .gitignore/.ignore in walks, -v/-q, NTPSWEEP_* variables and config keys for
 // every scan flag (one resolver, CLI > env > config > defaults), version, helpful usage errors,
 // --min-level, and counts in the right number.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "ci_util.h"
@@ -213,6 +216,28 @@ TEST_CASE("outputs: one scan writes every report asked for", "[conventions][outp
   r = In(tmp / "tree",
          {"scan", "--host", "10.20.30.40", "--output-json", "r.json", "--format", "json"});
   CHECK(Json::parse(r.out)["findings"].size() == 2);
+}
+
+TEST_CASE("outputs: a report path that is a link, FIFO or device is written through, never replaced",
+          "[conventions][outputs]") {
+  TempDir tmp;
+  WriteWholeFile(tmp / "tree/etc/ntp.conf", kConf);
+  fs::create_directories(tmp / "out");
+  WriteWholeFile(tmp / "out/real.json", "old");
+  fs::create_symlink("real.json", tmp / "out/link.json");
+  REQUIRE(mkfifo((tmp / "out/pipe.json").c_str(), 0600) == 0);
+  // The FIFO's reader: the scan's write opens the other end.
+  std::string piped;
+  std::thread reader([&] { piped = ReadWholeFile(tmp / "out/pipe.json"); });
+  RunResult r = In(tmp.path(), {"scan", "--host", "10.20.30.40", "tree", "--output-json",
+                                "out/link.json", "--output-sarif", "out/pipe.json"});
+  reader.join();
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(fs::is_symlink(tmp / "out/link.json"));  // rename() would have replaced the link
+  CHECK(Json::parse(ReadWholeFile(tmp / "out/real.json"))["findings"].size() == 1);
+  CHECK(fs::is_fifo(fs::symlink_status(tmp / "out/pipe.json")));
+  CHECK(Json::parse(piped)["runs"][0]["results"].size() == 1);
 }
 
 TEST_CASE("ignore files: patterns as git and ripgrep read them", "[conventions][ignore]") {

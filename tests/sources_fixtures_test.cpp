@@ -104,7 +104,7 @@ const std::vector<Row> kExpected = {
     {"code/c/clock.c", 4, "text-mention", "mention", "warning"},
     {"code/c/clock.c", 5, "text-mention", "mention", "warning"},
     {"code/docs/defaults.md", 3, "text-mention", "mention", "warning"},
-    {"code/go/clock/defaults.go", 4, "text-mention", "commented-out", "note"},
+    {"code/go/clock/defaults.go", 4, "text-mention", "mention", "warning"},  // prose (issue 8 item 9)
     {"code/go/clock/defaults.go", 5, "code-default-time-server", "code-default", "error"},
     {"code/go/clock/defaults.go", 8, "code-default-time-server", "code-default", "error"},
     {"code/go/clock/defaults.go", 13, "text-mention", "mention", "warning"},  // ntpHostLabel
@@ -138,7 +138,7 @@ const std::vector<Row> kExpected = {
     {"code/rust/src/time.rs", 3, "text-mention", "mention", "warning"},
     {"code/shell/defaults.sh", 2, "shell-ntp-named-var", "active", "warning"},
     {"code/shell/defaults.sh", 3, "text-mention", "mention", "warning"},
-    {"code/ts/src/ntp.ts", 1, "text-mention", "commented-out", "note"},
+    {"code/ts/src/ntp.ts", 1, "text-mention", "mention", "warning"},  // prose
     {"code/ts/src/ntp.ts", 2, "code-default-time-server", "code-default", "error"},
     {"code/ts/src/ntp.ts", 3, "code-default-time-server", "code-default", "error"},
     {"code/ts/src/ntp.ts", 3, "text-mention", "mention", "warning"},

@@ -2,6 +2,7 @@
 // runs. No scanning logic lives here.
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,8 +21,9 @@ namespace ntpsweep::cli {
 namespace {
 
 // Adding a subcommand is adding its file and a line here.
-constexpr RegisterFn kCommands[] = {RegisterScan,      RegisterRules, RegisterInit, RegisterMerge,
-                                   RegisterInventory, RegisterWatch, RegisterFix,  RegisterVersion};
+constexpr RegisterFn kCommands[] = {RegisterScan,  RegisterRules,     RegisterInit,
+                                    RegisterMerge, RegisterInventory, RegisterWatch,
+                                    RegisterFix,   RegisterVersion};
 
 }  // namespace
 
@@ -32,9 +34,40 @@ Output::Output(const std::string& path, std::string_view who) : to_stdout_(path.
   if (!ok_) std::cerr << who << ": cannot write " << path << '\n';
 }
 
-std::ostream& Output::stream() { return to_stdout_ ? std::cout : file_; }
+std::ostream& Output::stream() {
+  return to_stdout_ ? std::cout : file_;
+}
+
+namespace {
+
+bool WriteAll(int fd, std::string_view data, std::string* error) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
 
 bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error) {
+  // Only a regular file (or a new one) is replaced by a rename: renaming over /dev/null, a FIFO
+  // or a symbolic link would replace the device or the link itself. Those are written through.
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    Fd out(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (out.get() < 0) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    return WriteAll(out.get(), data, error);
+  }
   std::filesystem::path target(path);
   std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
   std::string tmpl = dir + "/." + target.filename().string() + ".ntpsweep-XXXXXX";
@@ -49,16 +82,9 @@ bool WriteFileAtomically(const std::string& path, std::string_view data, std::st
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd.get(), 0666 & ~mask);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = std::strerror(errno);
-      unlink(name.data());
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(fd.get(), data, error)) {
+    unlink(name.data());
+    return false;
   }
   if (fsync(fd.get()) != 0 || rename(name.data(), path.c_str()) != 0) {
     *error = std::strerror(errno);
@@ -73,7 +99,8 @@ int Main(int argc, char** argv) {
       "ntpsweep: find every reference to a retired NTP server in repositories, build "
       "scripts, configs and images"};
   bool version = false;  // handled before parsing (a subcommand is required otherwise)
-  app.add_flag("-V,--version", version, "Print the versions of ntpsweep, its rule pack and libraries");
+  app.add_flag("-V,--version", version,
+               "Print the versions of ntpsweep, its rule pack and libraries");
   app.require_subcommand(1);
   std::vector<Command> commands;
   for (RegisterFn reg : kCommands)

@@ -311,6 +311,12 @@ TEST_CASE("fix: fixture trees: git apply, --apply, rescan, daemon checkers, idem
           INFO(yaml.output);
           CHECK(yaml.status == 0);
         }
+        if (path.ends_with(".toml")) {
+          Shell toml = Sh("python3 -c 'import sys, tomllib; tomllib.load(open(sys.argv[1], \"rb\"))' " +
+                          Quote(file));
+          INFO(toml.output);
+          CHECK(toml.status == 0);
+        }
       }
 
       // Rescan: no active reference is left except those fix listed as not rewritten.

@@ -575,21 +575,18 @@ class Interpreter {
     if (p.text.empty() || p.map.empty()) return;
     std::string path = Resolve(raw_path);
     if (IsTimeConfigPath(path)) ReferencedNames(p, &used_);
-    EmbeddedDocument e;
-    e.path = path;
-    e.text = p.text;
-    e.line_map = p.map;
-    if (e.line_map.front().first != 0) e.line_map.insert(e.line_map.begin(), {0, p.OuterOf(0)});
-    e.outer_offset = p.begin == npos ? 0 : p.begin;
-    e.outer_length = std::max<size_t>(p.end > e.outer_offset ? p.end - e.outer_offset : 1, 1);
-    if (e.text.back() != '\n') e.text += '\n';
-    doc_->embedded.push_back(std::move(e));
+    EmbedAs(p, std::move(path));
   }
 
+  // The text of `sh -c 'SCRIPT'`, read again as a script.
   void EmbedScript(const Piece& p) {
     if (p.text.empty() || p.map.empty()) return;
+    EmbedAs(p, "sh-c.sh");
+  }
+
+  void EmbedAs(const Piece& p, std::string path) {
     EmbeddedDocument e;
-    e.path = "sh-c.sh";
+    e.path = std::move(path);
     e.text = p.text;
     e.line_map = p.map;
     if (e.line_map.front().first != 0) e.line_map.insert(e.line_map.begin(), {0, p.OuterOf(0)});

@@ -51,16 +51,18 @@ bool IsOwnFile(const WalkOptions& options, std::string_view name, const std::str
   return false;
 }
 
-bool IsVcsDir(const std::string& name) { return name == ".git" || name == ".hg" || name == ".svn"; }
+bool IsVcsDir(const std::string& name) {
+  return name == ".git" || name == ".hg" || name == ".svn";
+}
 
 Notice Unreadable(const std::string& path, const std::string& why) {
-  return Notice{Notice::Level::kWarning, "unreadable-entry", Location{{path}}, 0, 0,
+  return Notice{Notice::Level::kWarning,           "unreadable-entry", Location{{path}}, 0, 0,
                 "cannot read " + path + ": " + why};
 }
 
 // A directory's entries with their types as readdir reports them (DT_UNKNOWN: ask lstat).
-bool ListDirectory(const std::string& dir_fs, std::vector<std::pair<std::string, unsigned char>>* out,
-                   std::string* error) {
+bool ListDirectory(const std::string& dir_fs,
+                   std::vector<std::pair<std::string, unsigned char>>* out, std::string* error) {
   Fd fd(open(dir_fs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
   std::unique_ptr<DIR, int (*)(DIR*)> dir(fd.get() < 0 ? nullptr : fdopendir(fd.get()), closedir);
   if (!dir) {
@@ -91,7 +93,8 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
   constexpr size_t kMaxIgnoreFile = 1u << 20;
   bool any = false;
   for (const char* name : {".gitignore", ".ignore"}) {
-    auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(std::string(name), (unsigned char)0));
+    auto it = std::lower_bound(names.begin(), names.end(),
+                               std::make_pair(std::string(name), (unsigned char)0));
     if (it == names.end() || it->first != name) continue;
     std::string path = dir_fs + "/" + name, text, error;
     std::string_view data;
@@ -110,36 +113,79 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
   return any;
 }
 
-void Walk(const std::string& operand, const std::string& dir_fs, const std::string& rel,
-          const WalkOptions& options, EntrySink& sink, const IgnoreLayer* ignores) {
+// One directory being walked: its sorted entries, the next one to visit, and its ignore layer
+// (owned here so that the layers of the directories below can point at it).
+struct WalkFrame {
+  std::string dir_fs, rel;
   std::vector<std::pair<std::string, unsigned char>> names;
-  std::string error;
-  if (!ListDirectory(dir_fs, &names, &error)) {
-    sink.Report(Unreadable(JoinDisplayPath(operand, rel), error));
-    if (names.empty()) return;
-  }
-  std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
-  IgnoreLayer here;
-  if (options.read_ignore_files &&
-      ReadIgnoreFiles(dir_fs, JoinDisplayPath(operand, rel), names, sink, &here.patterns)) {
-    here.parent = ignores;
-    here.strip = rel.empty() ? "" : rel + "/";
-    ignores = &here;
-  }
-  for (const auto& [name, type] : names) {
-    std::string child_rel = rel.empty() ? name : rel + "/" + name;
-    std::string child_fs = dir_fs + "/" + name;
+  size_t next = 0;
+  std::unique_ptr<IgnoreLayer> layer;
+  const IgnoreLayer* ignores = nullptr;
+};
+
+// Depth first, in sorted order, with an explicit stack: a tree thousands of directories deep
+// costs heap, not the thread's stack.
+void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sink,
+          const IgnoreLayer* above) {
+  std::vector<WalkFrame> stack;
+  auto enter = [&](std::string dir_fs, std::string rel, const IgnoreLayer* ignores) {
+    WalkFrame f;
+    f.dir_fs = std::move(dir_fs);
+    f.rel = std::move(rel);
+    f.ignores = ignores;
+    std::string error;
+    if (!ListDirectory(f.dir_fs, &f.names, &error)) {
+      sink.Report(Unreadable(JoinDisplayPath(operand, f.rel), error));
+      if (f.names.empty()) return;
+    }
+    std::sort(f.names.begin(),
+              f.names.end());  // deterministic order, whatever the file system says
+    auto here = std::make_unique<IgnoreLayer>();
+    if (options.read_ignore_files && ReadIgnoreFiles(f.dir_fs, JoinDisplayPath(operand, f.rel),
+                                                     f.names, sink, &here->patterns)) {
+      here->parent = f.ignores;
+      here->strip = f.rel.empty() ? "" : f.rel + "/";
+      f.layer = std::move(here);
+      f.ignores = f.layer.get();
+    }
+    stack.push_back(std::move(f));
+  };
+  enter(operand, "", above);
+  while (!stack.empty()) {
+    WalkFrame& f = stack.back();
+    if (f.next == f.names.size()) {
+      stack.pop_back();
+      continue;
+    }
+    const auto& [name, type] = f.names[f.next++];
+    const IgnoreLayer* ignores = f.ignores;
+    std::string child_rel = f.rel.empty() ? name : f.rel + "/" + name;
+    std::string child_fs = f.dir_fs + "/" + name;
     std::string display = JoinDisplayPath(operand, child_rel);
     struct stat st {};
     // readdir's type saves a stat per entry, as find and ripgrep do; some file systems omit it.
     switch (type) {
-      case DT_REG: st.st_mode = S_IFREG; break;
-      case DT_DIR: st.st_mode = S_IFDIR; break;
-      case DT_LNK: st.st_mode = S_IFLNK; break;
-      case DT_FIFO: st.st_mode = S_IFIFO; break;
-      case DT_SOCK: st.st_mode = S_IFSOCK; break;
-      case DT_CHR: st.st_mode = S_IFCHR; break;
-      case DT_BLK: st.st_mode = S_IFBLK; break;
+      case DT_REG:
+        st.st_mode = S_IFREG;
+        break;
+      case DT_DIR:
+        st.st_mode = S_IFDIR;
+        break;
+      case DT_LNK:
+        st.st_mode = S_IFLNK;
+        break;
+      case DT_FIFO:
+        st.st_mode = S_IFIFO;
+        break;
+      case DT_SOCK:
+        st.st_mode = S_IFSOCK;
+        break;
+      case DT_CHR:
+        st.st_mode = S_IFCHR;
+        break;
+      case DT_BLK:
+        st.st_mode = S_IFBLK;
+        break;
       default:
         if (lstat(child_fs.c_str(), &st) != 0) {
           sink.Report(Unreadable(display, std::strerror(errno)));
@@ -165,7 +211,7 @@ void Walk(const std::string& operand, const std::string& dir_fs, const std::stri
         continue;
       }
       if (options.open_archives && ScanImageLayoutDir(child_fs, display, options, sink)) continue;
-      Walk(operand, child_fs, child_rel, options, sink, ignores);
+      enter(std::move(child_fs), std::move(child_rel), ignores);  // `f` is not used after this
     } else if (S_ISREG(st.st_mode)) {
       if (IsOwnFile(options, name, child_fs)) {
         Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
@@ -201,7 +247,7 @@ const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
   const IgnoreLayer* chain = nullptr;
   for (auto it = above.rbegin(); it != above.rend(); ++it) {  // the work tree's root first
     std::vector<std::pair<std::string, unsigned char>> names = {{".gitignore", DT_UNKNOWN},
-                                                                 {".ignore", DT_UNKNOWN}};
+                                                                {".ignore", DT_UNKNOWN}};
     auto layer = std::make_unique<IgnoreLayer>();
     if (!ReadIgnoreFiles(it->string(), it->string(), names, sink, &layer->patterns)) continue;
     layer->parent = chain;
@@ -216,7 +262,7 @@ void WalkOperand(const std::string& operand, const WalkOptions& options, EntrySi
   std::vector<std::unique_ptr<IgnoreLayer>> storage;
   const IgnoreLayer* above =
       options.read_ignore_files ? AncestorIgnores(operand, sink, &storage) : nullptr;
-  Walk(operand, operand, "", options, sink, above);
+  Walk(operand, options, sink, above);
 }
 
 bool OpenFilesystem(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
@@ -242,8 +288,9 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
     } else if (S_ISDIR(st.st_mode)) {
       WalkOperand(operand, options, sink);
     } else {
-      sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
-                         display + ": a symbolic link to something that is not a file or directory"});
+      sink.Report(
+          Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
+                 display + ": a symbolic link to something that is not a file or directory"});
     }
   } else {
     sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
@@ -267,9 +314,9 @@ std::string JoinDisplayPath(const std::string& operand, const std::string& rel) 
 
 const std::vector<Opener>& Openers() {
   static const std::vector<Opener> table = {
-      {"stdin", OpenStdinOperand},                // "-": an archive or a file on stdin
-      {"image-layout", OpenImageLayoutOperand},   // OCI layout or docker-save directory
-      {"archive", OpenArchiveOperand},            // archives, compressed files, disk images
+      {"stdin", OpenStdinOperand},               // "-": an archive or a file on stdin
+      {"image-layout", OpenImageLayoutOperand},  // OCI layout or docker-save directory
+      {"archive", OpenArchiveOperand},           // archives, compressed files, disk images
       {"filesystem", OpenFilesystem},
   };
   return table;

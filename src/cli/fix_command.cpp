@@ -41,12 +41,7 @@ std::string DiffPath(const std::string& path, const std::string& cwd) {
 int RunFixCommand(const FixArgs& args) {
   std::error_code ec;
   std::string cwd = std::filesystem::current_path(ec).string();
-  SettingLayer cli = args.shared.Layer();
-  SettingLayer env = EnvironmentLayer(ProcessEnvironment(), kForFix);
-  std::string config_path = FindConfigFile(cli, env);
-  ConfigFile cfg;
-  if (!config_path.empty()) cfg = LoadConfigFile(config_path);
-  ScanPlan plan = ResolveScanPlan(cli, env, cfg, kForFix);
+  ScanPlan plan = ResolveCommandPlan(args.shared, kForFix);
   if (std::filesystem::is_directory(args.output, ec))
     throw ConfigError("--output: '" + args.output + "' is a directory, not a file");
   const std::vector<std::string>& hosts = plan.hosts;

@@ -25,12 +25,7 @@ struct InventoryArgs {
 };
 
 int RunInventoryCommand(const InventoryArgs& args) {
-  SettingLayer cli = args.shared.Layer();
-  SettingLayer env = EnvironmentLayer(ProcessEnvironment(), kForInventory);
-  std::string config_path = FindConfigFile(cli, env);
-  ConfigFile cfg;
-  if (!config_path.empty()) cfg = LoadConfigFile(config_path);
-  ScanPlan plan = ResolveScanPlan(cli, env, cfg, kForInventory);
+  ScanPlan plan = ResolveCommandPlan(args.shared, kForInventory);
   std::error_code ec;
   if (std::filesystem::is_directory(args.output, ec))
     throw ConfigError("--output: '" + args.output + "' is a directory, not a file");

@@ -432,6 +432,15 @@ std::vector<std::string> PlanOptionNames(PlanCommand command) {
   return out;
 }
 
+ScanPlan ResolveCommandPlan(const CommandLineOptions& options, PlanCommand command) {
+  SettingLayer args = options.Layer();
+  SettingLayer env = EnvironmentLayer(ProcessEnvironment(), command);
+  std::string config_path = FindConfigFile(args, env);
+  ConfigFile config;
+  if (!config_path.empty()) config = LoadConfigFile(config_path);
+  return ResolveScanPlan(args, env, config, command);
+}
+
 ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
                          const ConfigFile& config, PlanCommand command) {
   SettingLayer cfg = ConfigLayer(config, command);

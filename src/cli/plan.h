@@ -111,6 +111,10 @@ std::string FindConfigFile(const SettingLayer& args, const SettingLayer& env);
 ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
                          const ConfigFile& config, PlanCommand command = kForScan);
 
+// A command's plan from its parsed command line, this process's environment and the config file
+// those two name (FindConfigFile): what scan, inventory and fix each start with.
+ScanPlan ResolveCommandPlan(const CommandLineOptions& options, PlanCommand command);
+
 // The scan's options from the plan: operands, the walk, limits, jobs, --include; `root` is the
 // scan root the --include globs are also matched from.
 scan::ScanOptions ScanOptionsOf(const ScanPlan& plan, const std::string& root);

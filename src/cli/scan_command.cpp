@@ -48,12 +48,7 @@ bool UseColor(const std::string& mode, bool to_stdout) {
 }
 
 int RunScanCommand(const CommandLineOptions& cli) {
-  SettingLayer args = cli.Layer();
-  SettingLayer env = EnvironmentLayer(ProcessEnvironment(), kForScan);
-  std::string config_path = FindConfigFile(args, env);
-  ConfigFile cfg;
-  if (!config_path.empty()) cfg = LoadConfigFile(config_path);
-  ScanPlan plan = ResolveScanPlan(args, env, cfg, kForScan);
+  ScanPlan plan = ResolveCommandPlan(cli, kForScan);
   // The scan root (--srcroot, default the current directory) is what %SRCROOT% stands for,
   // where .ntpsweep.yaml and .ntpsweepignore are looked for, and where git is asked.
   std::error_code ec;
@@ -124,7 +119,7 @@ int RunScanCommand(const CommandLineOptions& cli) {
   }
   // ntpsweep's own files are never findings: what this run loads and writes, and the config
   // and ignore file at the scan root (the base revision's, when a workflow names another).
-  std::vector<std::string> own = {config_path, ignore_path, plan.baseline, plan.summary,
+  std::vector<std::string> own = {plan.config_path, ignore_path, plan.baseline, plan.summary,
                                   at_root(".ntpsweep.yaml"), at_root(".ntpsweepignore")};
   for (const ReportOutput& o : plan.outputs) own.push_back(o.path);
   for (const std::string& path : own) AddOwnFile(path, &options.walk.own_files);

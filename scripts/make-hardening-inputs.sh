@@ -2,9 +2,10 @@
 # Builds the hostile archives and disk images of tests/images_hardening_test.cpp into OUTDIR, as
 # an unprivileged user: zips whose members overlap (the non-nesting zip bomb), a gzip bomb inside
 # a tar, a tar header with a bad checksum, ext4 images with a corrupt directory inode, inode
-# size or block size (mke2fs -d, then bytes changed), GPT disks with a bad entry (sfdisk on a
-# file, entries rewritten with their CRCs), and text VMDK descriptors naming host files. Each
-# carries a planted reference beside the hostile part. Usage: make-hardening-inputs.sh OUTDIR
+# size or block size (mke2fs -d, then bytes changed), GPT disks with a bad entry or a damaged
+# primary header (sfdisk on a file, entries rewritten with their CRCs), and text VMDK
+# descriptors naming host files. Each carries a planted reference beside the hostile part.
+# Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
 for tool in mke2fs debugfs sfdisk python3; do
@@ -181,6 +182,17 @@ start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
 start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="whole"
 EOF
 dd if=ext4.img of=gpt-whole-disk.img bs=512 seek=2048 conv=notrunc status=none
+# A sound GPT whose primary header is then damaged: zeroed (TSK and the kernel read the backup
+# at the end of the disk) and with a wrong CRC (TSK checks none and reads it).
+truncate -s 8M gpt-primary-gone.img
+sfdisk -q gpt-primary-gone.img <<'EOF'
+label: gpt
+start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
+EOF
+dd if=ext4.img of=gpt-primary-gone.img bs=512 seek=2048 conv=notrunc status=none
+cp gpt-primary-gone.img gpt-primary-crc.img
+dd if=/dev/zero of=gpt-primary-gone.img bs=512 seek=1 count=1 conv=notrunc status=none
+printf '\001' | dd of=gpt-primary-crc.img bs=1 seek=528 conv=notrunc status=none
 python3 - <<'PY'
 import struct, zlib
 # The same entries changed in the primary table and in the backup at the end of the disk (TSK

@@ -116,7 +116,8 @@ TEST_CASE("the whole scan is bounded by --max-total-bytes", "[images][hardening]
   CHECK(Notices(all, "limit-total-size").empty());
 }
 
-TEST_CASE("a compressed file is decompressed only up to --max-file-size", "[images][hardening][gzip]") {
+TEST_CASE("a compressed file is decompressed only up to --max-file-size",
+          "[images][hardening][gzip]") {
   Json doc = Scan({"--max-file-size", "1048576", "ntp.conf.gz"});
   CHECK(FindingPlaces(doc) == std::set<std::string>{"ntp.conf.gz!ntp.conf:1"});
   CHECK(HasNotice(doc, "entry-truncated", "ntp.conf.gz!ntp.conf", "only the first 1048576 bytes"));
@@ -172,6 +173,28 @@ TEST_CASE("GPT: a bad entry costs only itself", "[images][hardening][gpt]") {
     CHECK(HasNotice(
         doc, "partition-out-of-range", "gpt-whole-disk.img!p2",
         "GPT entry 2 is not read: it covers sectors 0-16383, the partition table's own included"));
+  }
+}
+
+TEST_CASE("GPT: a damaged primary header is named and the backup read",
+          "[images][hardening][gpt]") {
+  SECTION("a zeroed primary header: the protective MBR still says GPT, the backup is read") {
+    Json doc = Scan({"gpt-primary-gone.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-primary-gone.img!p1/etc/ntp.conf:1"});
+    CHECK(HasNotice(doc, "partition-table-error", "gpt-primary-gone.img",
+                    "the primary GPT is damaged (no GPT header at sector 1); the partitions were "
+                    "read from the backup table at the end of the disk"));
+    CHECK(Notices(doc, "no-file-system").empty());  // not the protective partition as a volume
+  }
+  SECTION("a primary header whose CRC does not match is named") {
+    Json doc = Scan({"gpt-primary-crc.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-primary-crc.img!p1/etc/ntp.conf:1"});
+    CHECK(HasNotice(doc, "partition-table-error", "gpt-primary-crc.img",
+                    "GPT: the header's CRC does not match (the entries were read all the same)"));
+  }
+  SECTION("decoy: a sound GPT has no table notice") {
+    Json doc = Scan({"gpt-whole-disk.img"});
+    CHECK(Notices(doc, "partition-table-error").empty());
   }
 }
 

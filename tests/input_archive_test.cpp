@@ -502,6 +502,25 @@ TEST_CASE("damaged archives end in one clear notice", "[input][damage]") {
   CHECK(junk.notices[0].id == "archive-error");
 }
 
+TEST_CASE("an archive with no members is named, not passed as scanned", "[input][damage]") {
+  // Zero blocks are a tar's end mark: a gzip of zeros reads as an empty tar.
+  std::string zeros = MakeArchive({{"z", std::string(1 << 20, '\0')}},
+                                  archive_write_set_format_raw, archive_write_add_filter_gzip);
+  FakeSink sink;
+  Read(zeros, "zeros.tar.gz", &sink);
+  CHECK(sink.entries.empty());
+  REQUIRE(sink.notices.size() == 1);
+  CHECK(sink.notices[0].id == "archive-empty");
+  CHECK(sink.notices[0].level == Notice::Level::kNote);
+  CHECK(sink.notices[0].message.find("zeros.tar.gz") != std::string::npos);
+
+  // Decoy: a compressed tar with a member is not empty.
+  FakeSink full;
+  Read(Tar({{"a.conf", "server 10.0.0.1\n"}}, archive_write_add_filter_gzip), "a.tar.gz", &full);
+  CHECK(full.NoticeIds().count("archive-empty") == 0);
+  CHECK(full.entries.size() == 1);
+}
+
 TEST_CASE("the progress line names the input, entries, findings and rate", "[input][progress]") {
   Progress off(false);
   off.BeginInput("x", 10);

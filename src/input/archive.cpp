@@ -444,6 +444,13 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
             (refused > kNamedRefusals
                  ? "; the first " + std::to_string(kNamedRefusals) + " are named above"
                  : ""));
+  // Zero blocks read as the end of a tar: a file of nothing but zeros would otherwise pass as
+  // scanned. An image layer may be empty by design (ENV-only layers), so layers are not named.
+  if (entries == 0 && !self && !scan.stopped() && !src.limited())
+    scan.Note(Notice::Level::kNote, "archive-empty", chain,
+              where + ": " + format.format +
+                  " with no members (an empty archive, or data that starts with zero blocks); "
+                  "nothing in it was scanned");
   if (self) self->is_tar = (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
   if (!probe.json.empty()) {
     auto image = ResolveImage(probe, chain, [&](const std::string& m) { return Child(chain, m); });

@@ -73,6 +73,14 @@ bool LooksMbr(std::string_view h) {
   return any;
 }
 
+// A protective MBR (one entry of type 0xEE) stands before a GPT: the disk is GPT even when its
+// primary header at LBA 1 is gone (the backup at the end still describes it).
+bool ProtectiveMbr(std::string_view h) {
+  for (size_t e = 446; e < 510; e += 16)
+    if (static_cast<unsigned char>(h[e + 4]) == 0xEE) return true;
+  return false;
+}
+
 bool LooksExt(std::string_view h) {
   // s_magic at 1024 + 56; s_log_block_size (1024 + 24) is 0..6 for 1 KiB..64 KiB blocks.
   return h.size() >= 1084 && static_cast<unsigned char>(h[1080]) == 0x53 &&
@@ -155,7 +163,7 @@ Sniffed Sniff(std::string_view h) {
     return {K::kDisk, "LVM"};
   if (LooksExt(h)) return {K::kDisk, "ext"};
   if (LooksFatOrNtfs(h)) return {K::kDisk, "FAT/NTFS"};
-  if (LooksMbr(h)) return {K::kDisk, "MBR"};
+  if (LooksMbr(h)) return {K::kDisk, ProtectiveMbr(h) ? "GPT" : "MBR"};
   return {K::kPlain, ""};
 }
 

@@ -1,5 +1,5 @@
-#include "core/counted.h"
 #include "input/disk.h"
+#include "core/counted.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -477,7 +477,8 @@ class DiskWalker {
     }
     // TSK drops a GPT entry it does not like (one covering the whole disk, the table included)
     // without a word: name each such entry.
-    if (vs->vstype == TSK_VS_TYPE_GPT) ReportDroppedGptEntries(img, chain, read_slots);
+    if (vs->vstype == TSK_VS_TYPE_GPT)
+      ReportDroppedGptEntries(img, chain, read_slots, vs->is_backup != 0);
     // TSK ends a looping or broken chain of extended boot records silently.
     if (vs->vstype == TSK_VS_TYPE_DOS) CheckEbrChains(img, chain, head);
   }
@@ -630,6 +631,7 @@ class DiskWalker {
   };
   struct GptTable {
     uint32_t sector = 0;
+    bool backup = false;  // read from the copy at the disk's last sector
     uint64_t first_usable = 0, last_usable = 0;
     std::vector<GptEntry> entries;
     std::vector<std::string> problems;  // CRC mismatches, for the notice
@@ -651,14 +653,19 @@ class DiskWalker {
     return v;
   }
 
-  static bool ReadGpt(TSK_IMG_INFO* img, GptTable* t) {
+  // The primary header is at LBA 1, the backup at the disk's last sector.
+  static bool ReadGpt(TSK_IMG_INFO* img, GptTable* t, bool backup = false) {
     for (uint32_t sector : {512u, 4096u}) {
+      TSK_OFF_T at = backup ? (img->size / sector - 1) * sector : sector;
       std::string h(sector, '\0');
-      if (ReadImage(img, sector, h.data(), h.size()) != static_cast<ssize_t>(h.size()) ||
+      if (at < static_cast<TSK_OFF_T>(sector) ||
+          ReadImage(img, at, h.data(), h.size()) != static_cast<ssize_t>(h.size()) ||
           h.compare(0, 8, "EFI PART") != 0)
         continue;
       tsk_error_reset();
+      *t = GptTable{};
       t->sector = sector;
+      t->backup = backup;
       uint32_t header_size = static_cast<uint32_t>(Le(h, 12, 4));
       if (header_size >= 92 && header_size <= sector) {
         std::string copy = h.substr(0, header_size);
@@ -712,20 +719,54 @@ class DiskWalker {
     return "";
   }
 
+  // The primary table when it is whole, else a whole backup (as TSK and the kernel fall back);
+  // `primary_problem` says what was wrong with the primary, "" when it was used.
+  static bool ReadSoundestGpt(TSK_IMG_INFO* img, GptTable* t, std::string* primary_problem) {
+    GptTable primary, backup;
+    bool has_primary = ReadGpt(img, &primary);
+    if (has_primary && primary.problems.empty()) {
+      *t = std::move(primary);
+      return true;
+    }
+    *primary_problem = has_primary ? JoinProblems(primary) : "no GPT header at sector 1";
+    if (ReadGpt(img, &backup, true) && (backup.problems.empty() || !has_primary)) {
+      *t = std::move(backup);
+      return true;
+    }
+    if (!has_primary) return false;
+    *t = std::move(primary);
+    return true;
+  }
+
+  static std::string JoinProblems(const GptTable& t) {
+    std::string all;
+    for (const std::string& p : t.problems) all += (all.empty() ? "" : "; ") + p;
+    return all;
+  }
+
+  void NoteGptDamage(const Chain& chain, const GptTable& t, const std::string& primary_problem) {
+    std::string where = Location{chain}.Render();
+    if (t.backup)
+      scan_.Note(
+          Notice::Level::kWarning, "partition-table-error", chain,
+          where + ": the primary GPT is damaged (" + primary_problem +
+              "); the partitions were read from the backup table at the end of the disk" +
+              (t.problems.empty() ? "" : ", which is damaged too (" + JoinProblems(t) + ")"));
+    else if (!t.problems.empty())
+      scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
+                 where + ": GPT: " + JoinProblems(t) + " (the entries were read all the same)");
+  }
+
   void ScanGptEntries(TSK_IMG_INFO* img, const Chain& chain) {
     std::string where = Location{chain}.Render();
     GptTable t;
-    if (!ReadGpt(img, &t)) {
+    std::string primary_problem;
+    if (!ReadSoundestGpt(img, &t, &primary_problem)) {
       scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
-                 where + ": no GPT header at sector 1; nothing scanned");
+                 where + ": no GPT header at sector 1 nor at the end of the disk; nothing scanned");
       return;
     }
-    if (!t.problems.empty()) {
-      std::string all;
-      for (const std::string& p : t.problems) all += (all.empty() ? "" : "; ") + p;
-      scan_.Note(Notice::Level::kWarning, "partition-table-error", chain,
-                 where + ": GPT: " + all + " (the entries were read all the same)");
-    }
+    NoteGptDamage(chain, t, primary_problem);
     for (const GptEntry& e : t.entries) {
       if (scan_.stopped()) return;
       std::string name = "p" + std::to_string(e.index + 1);
@@ -741,10 +782,20 @@ class DiskWalker {
     }
   }
 
+  // TSK checks no CRC and reads the backup table without a word when the primary header is
+  // gone: say what it read, then name each entry of that table it did not list.
   void ReportDroppedGptEntries(TSK_IMG_INFO* img, const Chain& chain,
-                               const std::set<int64_t>& read_slots) {
-    GptTable t;
-    if (!ReadGpt(img, &t)) return;
+                               const std::set<int64_t>& read_slots, bool tsk_read_backup) {
+    GptTable t, primary;
+    std::string primary_problem;
+    if (tsk_read_backup) {
+      if (!ReadGpt(img, &t, true)) return;
+      primary_problem =
+          ReadGpt(img, &primary) ? JoinProblems(primary) : "no GPT header at sector 1";
+    } else if (!ReadGpt(img, &t)) {
+      return;
+    }
+    NoteGptDamage(chain, t, primary_problem);
     for (const GptEntry& e : t.entries) {
       if (read_slots.count(static_cast<int64_t>(e.index))) continue;
       std::string name = "p" + std::to_string(e.index + 1);

@@ -676,6 +676,9 @@ class Interpreter {
     if (p.text.empty() || p.map.empty()) return;
     std::string path = Resolve(raw_path);
     if (path.find('/') == npos) std::replace(path.begin(), path.end(), '\\', '/');  // C:\...
+    // `$conf = Join-Path $env:ProgramData 'chrony\chrony.conf'`: the path is the last word.
+    if (size_t space = path.find_last_of(" \t"); space != npos && space + 1 < path.size())
+      path.erase(0, space + 1);
     if (IsTimeConfigPath(path)) SourceLineReads(p, path);
     EmbedAs(p, std::move(path));
   }

@@ -111,10 +111,37 @@ TEST_CASE("flow e2e: a variable that reaches a time source is one, whatever its 
       // sed -i into chrony.conf; a default in a time command's argument. curl is no time source.
       {"scripts/sync-once.sh", 2, "shell-time-server-var", "active", kErr, "198.51.100.3", {3}},
       {"scripts/sync-once.sh", 4, "shell-one-shot-sync", "active", kErr, "198.51.100.4", {}},
+      // Only a source line of a time config makes a variable a source: `peer $PEER` does;
+      // `allow $X`, `bindaddress $X`, `logdir $X` written into chrony.conf do not.
+      {"scripts/config-lines.sh", 3, "text-mention", "mention", kWarn, "198.51.100.9", {}},
+      {"scripts/config-lines.sh", 4, "text-mention", "mention", kWarn, "192.0.2.10", {}},
+      {"scripts/config-lines.sh",
+       5,
+       "text-mention",
+       "mention",
+       kWarn,
+       "ntp-old.corp.example.net",
+       {}},
+      {"scripts/config-lines.sh", 6, "shell-time-server-var", "active", kErr, "198.51.100.8", {10}},
       // Dockerfile: ARG -> ENV -> RUN echo into chrony.conf; ENV/ARG that only getent reads.
       {"docker/Dockerfile", 2, "dockerfile-time-variable-flow", "active", kErr, "192.0.2.10", {7}},
       {"docker/Dockerfile", 4, "text-mention", "mention", kWarn, "198.51.100.5", {}},
       {"docker/Dockerfile", 5, "text-mention", "mention", kWarn, "ntp-old.corp.example.net", {}},
+      // A directory written by `logdir` is no source; the server line's variable is.
+      {"docker-logs/Dockerfile",
+       2,
+       "text-mention",
+       "mention",
+       kWarn,
+       "ntp-old.corp.example.net",
+       {}},
+      {"docker-logs/Dockerfile",
+       3,
+       "dockerfile-time-variable-flow",
+       "active",
+       kErr,
+       "198.51.100.11",
+       {5}},
       // make: CLOCK ?= ... read by an @-prefixed ntpdate recipe line; MIRROR only by ping.
       {"build/Makefile", 1, "shell-time-server-var", "active", kErr, "198.51.100.6", {5}},
       {"build/Makefile", 2, "text-mention", "mention", kWarn, "198.51.100.6", {}},

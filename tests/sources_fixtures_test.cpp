@@ -77,6 +77,16 @@ const std::vector<Row> kExpected = {
     {"commands/windows/Set-Time.ps1", 14, "shell-time-daemon-command", "active",
      "error"},  // wrapper
     {"commands/windows/Set-Time.ps1", 16, "text-mention", "mention", "warning"},
+    // PowerShell lexing: backtick continuations, <# #>, here-strings, '' and `" quoting, $env:.
+    {"commands/windows/Configure-Clock.ps1", 2, "shell-time-server-var", "active", "error"},
+    {"commands/windows/Configure-Clock.ps1", 8, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Configure-Clock.ps1", 10, "text-mention", "commented-out", "note"},
+    {"commands/windows/Configure-Clock.ps1", 11, "text-mention", "mention", "warning"},  // prose
+    {"commands/windows/Configure-Clock.ps1", 13, "shell-time-server-var", "active", "error"},
+    {"commands/windows/Configure-Clock.ps1", 15, "text-mention", "mention", "warning"},
+    {"commands/windows/Configure-Clock.ps1", 16, "text-mention", "mention", "warning"},
+    {"commands/windows/Configure-Clock.ps1", 18, "chrony-source", "active", "error"},  // @" "@
+    {"commands/windows/Configure-Clock.ps1", 23, "text-mention", "mention", "warning"},  // motd
     {"commands/windows/time.cmd", 2, "shell-time-server-var", "active", "error"},
     {"commands/windows/time.cmd", 3, "text-mention", "mention", "warning"},
     {"commands/windows/time.cmd", 5, "w32time-registry-command", "active", "error"},
@@ -121,6 +131,30 @@ const std::vector<Row> kExpected = {
     {"code/java/src/main/java/corp/Clock.java", 6, "text-mention", "mention", "warning"},
     {"code/java/src/main/java/corp/Clock.java", 7, "text-mention", "mention", "warning"},
     {"code/java/src/test/java/corp/ClockTest.java", 4, "text-mention", "mention", "warning"},
+    // Settings named by a string, their default next (issue 8 item 7): flag/pflag/cobra,
+    // argparse, click, getenv; decoys: other names, a usage text, a test.
+    {"code/go/cmd/agent/flags.go", 6, "code-default-time-server", "code-default", "error"},
+    {"code/go/cmd/agent/flags.go", 7, "text-mention", "mention", "warning"},  // log-host
+    {"code/go/cmd/agent/flags.go", 11, "code-default-time-server", "code-default", "error"},
+    {"code/go/cmd/agent/flags.go", 12, "code-default-time-server", "code-default", "error"},
+    {"code/go/cmd/agent/flags.go", 13, "text-mention", "mention", "warning"},  // proxy
+    {"code/go/cmd/agent/flags.go", 14, "text-mention", "mention", "warning"},  // usage text
+    {"code/python/agent/cli.py", 7, "code-default-time-server", "code-default", "error"},
+    {"code/python/agent/cli.py", 8, "text-mention", "mention", "warning"},
+    {"code/python/agent/cli.py", 9, "code-default-time-server", "code-default", "error"},
+    {"code/python/agent/cli.py", 10, "text-mention", "mention", "warning"},
+    {"code/python/agent/cli.py", 13, "code-default-time-server", "code-default", "error"},
+    {"code/python/agent/cli.py", 14, "text-mention", "mention", "warning"},
+    // Nested maps: the key path is CONFIG.ntp.servers, config.time.server; dns and log are not.
+    {"code/python/agent/cli.py", 19, "code-default-time-server", "code-default", "error"},
+    {"code/python/agent/cli.py", 19, "text-mention", "mention", "warning"},
+    {"code/python/agent/cli.py", 20, "code-default-time-server", "code-default", "error"},
+    {"code/python/agent/cli.py", 20, "text-mention", "mention", "warning"},
+    {"code/python/tests/test_cli.py", 2, "text-mention", "mention", "warning"},
+    {"code/ruby/lib/clock_defaults.rb", 2, "code-default-time-server", "code-default", "error"},
+    {"code/ruby/lib/clock_defaults.rb", 3, "text-mention", "mention", "warning"},
+    {"code/ts/src/config.ts", 3, "code-default-time-server", "code-default", "error"},
+    {"code/ts/src/config.ts", 5, "text-mention", "mention", "warning"},
     {"code/python/agent/settings.py", 1, "text-mention", "mention", "warning"},  // docstring
     {"code/python/agent/settings.py", 4, "code-default-time-server", "code-default", "error"},
     {"code/python/agent/settings.py", 5, "code-default-time-server", "code-default", "error"},
@@ -191,6 +225,16 @@ TEST_CASE("sources fixtures: the host position is the argument, and the column s
   f = find("code/go/clock/defaults.go", 8);
   REQUIRE(f);
   CHECK(f->directive == "fallbackNTPServers");
+  f = find("code/python/agent/cli.py", 19);
+  REQUIRE(f);
+  CHECK(f->directive == "CONFIG.ntp.servers");
+  f = find("code/go/cmd/agent/flags.go", 12);  // StringVarP: the default after the shorthand
+  REQUIRE(f);
+  CHECK(f->directive == "ntp-peer");
+  CHECK(f->span.column == 58);
+  f = find("commands/windows/Configure-Clock.ps1", 8);  // -Value after two continuations
+  REQUIRE(f);
+  CHECK(f->span.column == 13);
 }
 
 TEST_CASE("sources fixtures: the inventory lists commands, registry values and code defaults",
@@ -210,6 +254,9 @@ TEST_CASE("sources fixtures: the inventory lists commands, registry values and c
            {"commands/windows/Set-Time.ps1", 14, "10.20.30.40"},
            {"commands/windows/Set-Time.ps1", 1, "time.windows.com"},
            {"commands/windows/time.reg", 10, "time.nist.gov"},
+           {"commands/windows/Configure-Clock.ps1", 2, "time.windows.com"},
+           {"commands/windows/Configure-Clock.ps1", 8, "10.20.30.40"},
+           {"commands/windows/Configure-Clock.ps1", 18, "ntp-old.corp.example.com"},
            {"commands/windows/time.cmd", 5, "ntp-old.corp.example.com"},
            {"commands/k8s/job.yaml", 15, "ntp-old.corp.example.com"},
            {"commands/ansible/clock.yml", 9, "ntp-old.corp.example.com"},

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/glob.h"
+#include "syntax/text.h"
 
 namespace ntpsweep::rules {
 namespace {
@@ -128,7 +129,9 @@ bool LineIsComment(std::string_view text, size_t offset, std::string_view commen
   size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
   bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-  return bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos;
+  if (bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos) return true;
+  // '#' comments in PowerShell also come as <# ... #> blocks.
+  return comment_chars.find('#') != std::string_view::npos && syntax::InBlockComment(text, offset);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "rules/evaluate.h"
 #include "syntax/syntax.h"
 #include "syntax/template.h"
+#include "syntax/text.h"
 
 namespace ntpsweep::scan {
 namespace {
@@ -91,6 +92,14 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
   size_t eol = text.find('\n', offset);
   std::string_view rest =
       text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
+  // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
+  if ((EndsWith(path, ".ps1") || EndsWith(path, ".psm1")) && syntax::InBlockComment(text, offset)) {
+    std::string_view body = rest;
+    if (body.starts_with("<#")) body.remove_prefix(2);
+    if (size_t close = body.find("#>"); close != std::string_view::npos)
+      body = body.substr(0, close);
+    return ReadsAsDirective(body);
+  }
   size_t markers = 0;
   for (std::string_view m : {"#", ";", "//", "<!--", "--"})
     if (rest.starts_with(m)) {
@@ -471,6 +480,11 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                             Overlaps(m.offset, m.length, s.offset, s.length));
       for (const Hit& h : inner_hits)
         beaten = beaten || (m.rule->fallback && Overlaps(m.offset, m.length, h.offset, h.length));
+      // One finding per rule and span: two names for one value (`ntpServer =
+      // flag.String("ntp-server", H, ...)`) are one default.
+      for (const rules::RawMatch& k : kept)
+        beaten = beaten || (k.rule == m.rule && k.offset == m.offset && k.length == m.length &&
+                            k.target == m.target);
       if (!beaten) kept.push_back(m);
     }
     specific = std::move(kept);

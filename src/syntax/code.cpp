@@ -294,6 +294,14 @@ class Binder {
     size_t path_offset = 0;
     for (size_t i = 0; i < k_.size(); ++i) {
       const Tok& tok = k_[i];
+      // Brackets: a map bound to a name (`ntp: {servers: [...]}`) prefixes the keys inside it.
+      if (IsOp(tok, "[") || IsOp(tok, "{") || IsOp(tok, "(")) {
+        ++depth_;
+        if (IsOp(tok, "(") && i >= 1 && k_[i - 1].kind == Tok::kIdent) NamedArgument(i);
+      } else if (IsOp(tok, "]") || IsOp(tok, "}") || IsOp(tok, ")")) {
+        if (!scopes_.empty() && scopes_.back().second == depth_) scopes_.pop_back();
+        if (depth_ > 0) --depth_;
+      }
       if (tok.kind == Tok::kIdent) {
         bool joined = !path.empty() && i >= 1 &&
                       (IsOp(k_[i - 1], ".") || IsOp(k_[i - 1], "::") || IsOp(k_[i - 1], "->") ||
@@ -329,8 +337,13 @@ class Binder {
         size_t j = i + 1;
         std::vector<const Tok*> strings;
         if (IsOp(tok, ":")) j = SkipType(j);
-        Value(&j, &strings);
-        if (!strings.empty()) Emit(path, path_offset, strings);
+        bool map = false;
+        Value(&j, &strings, &map);
+        if (!strings.empty()) Emit(Scoped(path), path_offset, strings);
+        if (map && scopes_.size() < static_cast<size_t>(kMaxNesting)) {
+          ++depth_;  // the map's `{`, consumed by Value
+          scopes_.emplace_back(Scoped(path), depth_);
+        }
         path.clear();
         i = j > i ? j - 1 : i;
         continue;
@@ -360,8 +373,73 @@ class Binder {
     return j;
   }
 
+  // `name` under the maps it stands in: `ntp.servers` for `{"ntp": {"servers": [...]}}`.
+  std::string Scoped(const std::string& name) const {
+    return scopes_.empty() ? name : scopes_.back().first + "." + name;
+  }
+
+  // A call that names a setting by a string and gives its default next: flag.String("ntp-server",
+  // "H", usage), StringVar(&x, "ntp", "H", ...), StringVarP(&x, "ntp", "n", "H", ...),
+  // add_argument("--ntp-server", default="H"), click.option("--ntp", default="H"),
+  // getenv("NTP_SERVER", "H"). A fact named after the string (leading dashes dropped).
+  void NamedArgument(size_t open) {
+    int depth = 0;
+    size_t index = 0;                                  // of the top-level argument
+    std::vector<std::pair<size_t, const Tok*>> whole;  // arguments that are one string
+    const Tok* keyword = nullptr;                      // default="H" / default: "H"
+    for (size_t k = open; k < k_.size() && k < open + 256; ++k) {
+      const Tok& t = k_[k];
+      if (IsOp(t, "[") || IsOp(t, "{") || IsOp(t, "(")) {
+        ++depth;
+      } else if (IsOp(t, "]") || IsOp(t, "}") || IsOp(t, ")")) {
+        if (--depth == 0) break;
+      } else if (depth == 1 && IsOp(t, ",")) {
+        ++index;
+      } else if (depth == 1 && t.kind == Tok::kString &&
+                 (IsOp(k_[k - 1], "(") || IsOp(k_[k - 1], ",")) && k + 1 < k_.size() &&
+                 (IsOp(k_[k + 1], ",") || IsOp(k_[k + 1], ")"))) {
+        whole.emplace_back(index, &t);
+      } else if (depth == 1 && !keyword && t.kind == Tok::kIdent && t.text == "default" &&
+                 k + 2 < k_.size() && (IsOp(k_[k + 1], "=") || IsOp(k_[k + 1], ":")) &&
+                 k_[k + 2].kind == Tok::kString) {
+        keyword = &k_[k + 2];
+      }
+    }
+    // The first string argument that reads as a setting name; its value follows it directly
+    // (after StringVarP's one-letter shorthand) or is the `default` keyword.
+    for (size_t a = 0; a < whole.size(); ++a) {
+      if (!SettingName(whole[a].second->text)) continue;
+      const Tok* value = keyword;
+      size_t at = whole[a].first;
+      for (size_t b = a + 1; !value && b < whole.size(); ++b) {
+        if (whole[b].first == at + 1 && whole[b].second->text.size() == 1) {
+          ++at;  // -p
+          continue;
+        }
+        if (whole[b].first == at + 1) value = whole[b].second;
+        break;
+      }
+      if (!value) return;
+      std::string_view n = whole[a].second->text;
+      while (n.starts_with("-")) n.remove_prefix(1);
+      Emit(Scoped(std::string(n)), whole[a].second->offset, {value});
+      return;
+    }
+  }
+
+  // "ntp-server", "--ntp", "NTP_SERVER", "time.servers": a word, not a sentence or a value.
+  static bool SettingName(std::string_view s) {
+    while (s.starts_with("-")) s.remove_prefix(1);
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    for (char c : s)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+        return false;
+    return true;
+  }
+
   // One value: a string, a list, a call, an identifier chain, joined by fallbacks (||, ??, or).
-  void Value(size_t* j, std::vector<const Tok*>* strings) {
+  // *map: the value is a map (its `{` or `(` consumed; the bindings inside are read on their own).
+  void Value(size_t* j, std::vector<const Tok*>* strings, bool* map) {
     for (int operands = 0; operands < 8 && *j < k_.size(); ++operands) {
       std::string callee;
       size_t k = *j;
@@ -403,9 +481,11 @@ class Binder {
       } else if (IsOp(t, "[") || IsOp(t, "{") || (IsOp(t, "(") && !callee.empty())) {
         if (IsMap(k)) {  // {key: value, ...}: the bindings inside are read on their own
           *j = k + 1;
+          *map = true;
           return;
         }
         bool list = !IsOp(t, "(") || IsListConstructor(callee);
+        if (!list) NamedArgument(k);  // x = getenv("NTP_SERVER", "H"): NTP_SERVER too
         std::vector<const Tok*> inside;
         k = Group(k, &inside);
         if (list) {
@@ -488,6 +568,8 @@ class Binder {
   std::string_view t_;
   const std::vector<Tok>& k_;
   Document* doc_;
+  size_t depth_ = 0;                                    // open brackets
+  std::vector<std::pair<std::string, size_t>> scopes_;  // enclosing map keys, the depth inside
 };
 
 }  // namespace

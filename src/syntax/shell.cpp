@@ -53,7 +53,7 @@ bool IsOpChar(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view t) : t_(t) {}
+  Lexer(std::string_view t, ShellDialect d) : t_(t), ps_(d == ShellDialect::kPowerShell) {}
 
   std::vector<Command> Run() {
     Command cmd;
@@ -89,6 +89,7 @@ class Lexer {
     size_t i = 0;
     while (i < t_.size()) {
       char c = t_[i];
+      if (ps_ && PowerShellToken(&i, &cur)) continue;
       if (c == ' ' || c == '\t' || c == '\r') {
         flush();
         ++i;
@@ -198,6 +199,96 @@ class Lexer {
   }
 
  private:
+  // PowerShell's own spellings at t_[*i], read into `cur`; false where POSIX lexing applies:
+  // backtick continuations and escapes, <# #> comments, @" "@ and @' '@ here-strings,
+  // 'single' quotes with '' inside, "double" quotes with backtick escapes, a literal `\`.
+  bool PowerShellToken(size_t* i, Piece* cur) {
+    size_t k = *i;
+    char c = t_[k];
+    char n = k + 1 < t_.size() ? t_[k + 1] : '\0';
+    if (c == '`') {
+      size_t m = k + 1;
+      while (m < t_.size() && (t_[m] == ' ' || t_[m] == '\t' || t_[m] == '\r')) ++m;
+      if (m >= t_.size() || t_[m] == '\n') {  // a continuation: the command goes on
+        *i = m + 1;
+        return true;
+      }
+      cur->Add(n, k + 1);
+      *i = k + 2;
+      return true;
+    }
+    if (c == '<' && n == '#' && cur->empty()) {
+      size_t e = t_.find("#>", k + 2);
+      *i = e == npos ? t_.size() : e + 2;
+      return true;
+    }
+    if (c == '@' && (n == '"' || n == '\'') && cur->empty()) {
+      // A here-string opens at the end of a line and closes at a line starting with "@ or '@.
+      size_t m = k + 2;
+      while (m < t_.size() && (t_[m] == ' ' || t_[m] == '\t' || t_[m] == '\r')) ++m;
+      if (m >= t_.size() || t_[m] != '\n') return false;
+      cur->quoted = true;
+      const char closer[] = {n, '@', '\0'};
+      size_t b = m + 1;
+      while (b < t_.size()) {
+        size_t e = t_.find('\n', b);
+        if (e == npos) e = t_.size();
+        if (t_.substr(b, e - b).starts_with(closer)) {
+          if (!cur->text.empty() && cur->text.back() == '\n') cur->text.pop_back();
+          *i = b + 2;
+          return true;
+        }
+        for (size_t x = b; x < e; ++x) cur->Add(t_[x], x);
+        if (e < t_.size()) cur->Add('\n', e);
+        b = e + 1;
+      }
+      *i = t_.size();
+      return true;
+    }
+    if (c == '\'') {
+      cur->quoted = true;
+      for (++k; k < t_.size(); ++k) {
+        if (t_[k] == '\'' && k + 1 < t_.size() && t_[k + 1] == '\'') {
+          cur->Add('\'', ++k);
+        } else if (t_[k] == '\'') {
+          break;
+        } else {
+          cur->Add(t_[k], k);
+        }
+      }
+      *i = k + 1;
+      return true;
+    }
+    if (c == '"') {
+      cur->quoted = true;
+      for (++k; k < t_.size();) {
+        if (t_[k] == '`' && k + 1 < t_.size()) {
+          char e = t_[k + 1];
+          cur->Add(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e, k + 1);
+          k += 2;
+        } else if (t_[k] == '"' && k + 1 < t_.size() && t_[k + 1] == '"') {
+          cur->Add('"', k + 1);
+          k += 2;
+        } else if (t_[k] == '"') {
+          break;
+        } else if (t_[k] == '$' && k + 1 < t_.size() && t_[k + 1] == '(') {
+          k = CopyBalanced(k, '(', ')', cur);
+        } else {
+          cur->Add(t_[k], k);
+          ++k;
+        }
+      }
+      *i = k + 1;
+      return true;
+    }
+    if (c == '\\') {  // a path separator, not an escape
+      cur->Add(c, k);
+      *i = k + 1;
+      return true;
+    }
+    return false;
+  }
+
   // Copies "$( ... )" or "${ ... }" whole (nesting, quotes) into `w`; returns the index after.
   size_t CopyBalanced(size_t i, char open, char close, Piece* w) {
     int depth = 0;
@@ -238,6 +329,7 @@ class Lexer {
   }
 
   std::string_view t_;
+  bool ps_ = false;
   std::vector<Command> out_;
 };
 
@@ -270,7 +362,7 @@ bool IsName(const Piece& w) {
 }
 
 std::string Basename(std::string_view p) {
-  size_t s = p.rfind('/');
+  size_t s = p.find_last_of("/\\");  // C:\ProgramData\chrony\chrony.conf too
   return std::string(s == npos ? p : p.substr(s + 1));
 }
 
@@ -291,6 +383,14 @@ bool NameAt(std::string_view s, size_t i, size_t* b, size_t* e) {
   *e = *b;
   while (*e < s.size() && (std::isalnum(static_cast<unsigned char>(s[*e])) || s[*e] == '_')) ++*e;
   if (*e == *b || !(std::isalpha(static_cast<unsigned char>(s[*b])) || s[*b] == '_')) return false;
+  // PowerShell's $env:NAME reads the environment variable NAME.
+  if (!paren && *e - *b == 3 && *e + 1 < s.size() && s[*e] == ':' &&
+      (s.substr(*b, 3) == "env" || s.substr(*b, 3) == "Env" || s.substr(*b, 3) == "ENV") &&
+      (std::isalpha(static_cast<unsigned char>(s[*e + 1])) || s[*e + 1] == '_')) {
+    *b = *e + 1;
+    *e = *b;
+    while (*e < s.size() && (std::isalnum(static_cast<unsigned char>(s[*e])) || s[*e] == '_')) ++*e;
+  }
   // $(cmd args) is a command substitution; $(NAME) alone is a make variable.
   return !paren || (*e < s.size() && s[*e] == ')');
 }
@@ -544,6 +644,7 @@ class Interpreter {
       if (i > b) f.args.push_back(MakeToken(v, b, i));
     }
     vars_[name] = v.text;
+    values_[name] = v;
     std::map<std::string, size_t> reads;
     ReferencedNames(v, &reads);
     definitions_.emplace_back(name, std::move(reads));
@@ -574,8 +675,47 @@ class Interpreter {
   void Embed(const Piece& p, const std::string& raw_path) {
     if (p.text.empty() || p.map.empty()) return;
     std::string path = Resolve(raw_path);
-    if (IsTimeConfigPath(path)) ReferencedNames(p, &used_);
+    if (path.find('/') == npos) std::replace(path.begin(), path.end(), '\\', '/');  // C:\...
+    // `$conf = Join-Path $env:ProgramData 'chrony\chrony.conf'`: the path is the last word.
+    if (size_t space = path.find_last_of(" \t"); space != npos && space + 1 < path.size())
+      path.erase(0, space + 1);
+    if (IsTimeConfigPath(path)) SourceLineReads(p, path);
     EmbedAs(p, std::move(path));
+  }
+
+  // The names read on lines of `p` that name a time source once written into the config at
+  // `path`: `server $X`, `NTP=$X`, a host list's lines, or a line that is itself a value
+  // (`$LINE`, a sed replacement `$NTP`); `logdir $D`, `driftfile $F` are no source.
+  void SourceLineReads(const Piece& p, const std::string& path) {
+    std::string base = Basename(path);
+    bool host_list = base == "step-tickers" || base == "ntpservers";
+    const std::string& t = p.text;
+    for (size_t b = 0; b < t.size();) {
+      size_t e = t.find('\n', b);
+      if (e == npos) e = t.size();
+      size_t k = b;
+      while (k < e && IsSpace(t[k])) ++k;
+      size_t w = k;
+      while (w < e && !IsSpace(t[w]) && t[w] != '=') ++w;
+      std::string key = t.substr(k, w - k);
+      for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      static const std::set<std::string> kSourceKeys = {
+          "server",       "pool",      "peer",           "servers",
+          "initstepslew", "ntp",       "fallbackntp",    "ntpservers",
+          "htp_servers",  "ntpserver", "manycastclient", "broadcastclient"};
+      if (host_list || kSourceKeys.count(key) || key.starts_with("$") || key.starts_with("%"))
+        ReferencedNames(
+            std::string_view(t).substr(k, e - k), [&](size_t i) { return p.OuterOf(k + i); },
+            &used_);
+      b = e + 1;
+    }
+  }
+
+  // The value of a word that is only `$name` (a variable set in the script), or null.
+  const Piece* ValueOf(const Piece& w) const {
+    if (w.quoted || w.text.size() < 2 || w.text[0] != '$') return nullptr;
+    auto it = values_.find(w.text.substr(1));
+    return it == values_.end() ? nullptr : &it->second;
   }
 
   // The text of `sh -c 'SCRIPT'`, read again as a script.
@@ -620,10 +760,15 @@ class Interpreter {
     if (w.size() >= 3 && w[0].text.size() > 1 && w[0].text[0] == '$' && !w[0].quoted &&
         w[1].text == "=" && !w[1].quoted) {
       Piece joined;
-      for (char ch : std::string_view(w[0].text).substr(1)) {
+      size_t from = 1;  // $env:NAME = ... sets the environment variable NAME
+      if (w[0].text.size() > 5 &&
+          (w[0].text.compare(1, 4, "env:") == 0 || w[0].text.compare(1, 4, "Env:") == 0 ||
+           w[0].text.compare(1, 4, "ENV:") == 0))
+        from = 5;
+      for (char ch : std::string_view(w[0].text).substr(from)) {
         if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return;
       }
-      for (size_t i = 1; i < w[0].text.size(); ++i) joined.Add(w[0].text[i], w[0].OuterOf(i));
+      for (size_t i = from; i < w[0].text.size(); ++i) joined.Add(w[0].text[i], w[0].OuterOf(i));
       size_t eq = joined.text.size();
       joined.Add('=', w[1].OuterOf(0));
       for (size_t i = 2; i < w.size(); ++i) {
@@ -757,8 +902,18 @@ class Interpreter {
         f.args.push_back(MakeToken(w[i], 0, w[i].text.size()));
       }
     }
-    if (TimeCommands().count(name))
-      for (size_t i = first_arg; i < w.size(); ++i) ReferencedNames(w[i], &used_);
+    if (TimeCommands().count(name)) {
+      // The value of a file, key, log, timeout or version option is no server (`-f $CONF`).
+      static const std::set<std::string> kNonHostValue = {"-f",       "-k",        "-l",       "-t",
+                                                          "--config", "--keyfile", "--logfile"};
+      for (size_t i = first_arg; i < w.size(); ++i) {
+        if (!w[i].quoted && kNonHostValue.count(w[i].text)) {
+          ++i;
+          continue;
+        }
+        ReferencedNames(w[i], &used_);
+      }
+    }
     doc_->facts.push_back(std::move(f));
 
     // What the command writes to stdout.
@@ -808,6 +963,35 @@ class Interpreter {
     } else if (name == "cat" && stdin_text) {
       text = *stdin_text;
       has_text = true;
+    } else if (k + 1 == w.size() && c.pipe_to_next && (w[k].quoted || ValueOf(w[k]))) {
+      // PowerShell: a string, a here-string or a variable holding one is the pipeline's output
+      text = w[k].quoted ? w[k] : *ValueOf(w[k]);
+      has_text = true;
+    }
+    // PowerShell: Set-Content/Add-Content/Out-File [-Path] FILE [-Value TEXT] or piped text.
+    std::string lower = name;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower == "set-content" || lower == "add-content" || lower == "out-file") {
+      const Piece* file = nullptr;
+      const Piece* value = stdin_text;
+      for (size_t i = first_arg; i < w.size(); ++i) {
+        std::string flag = w[i].text;
+        for (char& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        bool is_flag = !w[i].quoted && flag.starts_with("-");
+        if (is_flag && i + 1 < w.size() &&
+            (flag == "-path" || flag == "-filepath" || flag == "-literalpath")) {
+          file = &w[++i];
+        } else if (is_flag && i + 1 < w.size() && (flag == "-value" || flag == "-inputobject")) {
+          value = &w[++i];
+        } else if (is_flag && i + 1 < w.size() && flag == "-encoding") {
+          ++i;
+        } else if (!is_flag && !file) {
+          file = &w[i];
+        } else if (!is_flag && value == stdin_text) {
+          value = &w[i];
+        }
+      }
+      if (file && value) Embed(ValueOf(*value) ? *ValueOf(*value) : *value, file->text);
     }
     if (has_text) {
       if (name == "tee")
@@ -843,8 +1027,7 @@ class Interpreter {
       for (size_t i = first_arg; i < w.size(); ++i) {
         std::string first_word = w[i].text.substr(0, w[i].text.find(' '));
         if (w[i].quoted && kDirectives.count(first_word)) {
-          ReferencedNames(w[i], &used_);
-          Embed(w[i], "etc/chrony.conf");
+          Embed(w[i], "etc/chrony.conf");  // its server lines are what reach a source
         }
       }
     }
@@ -950,6 +1133,7 @@ class Interpreter {
   std::string_view t_;
   Document* doc_;
   std::map<std::string, std::string> vars_;
+  std::map<std::string, Piece> values_;  // the same, with positions: `$conf | Set-Content f`
   std::vector<std::pair<std::string, std::map<std::string, size_t>>>
       definitions_;  // name, what it reads
   std::map<std::string, size_t> used_;
@@ -975,7 +1159,11 @@ bool IsTimeConfigPath(std::string_view path) {
 }
 
 void ReadShell(std::string_view text, Document* out) {
-  std::vector<Command> cmds = Lexer(text).Run();
+  ReadShellDialect(text, ShellDialect::kPosix, out);
+}
+
+void ReadShellDialect(std::string_view text, ShellDialect dialect, Document* out) {
+  std::vector<Command> cmds = Lexer(text, dialect).Run();
   Interpreter(text, out).Run(cmds);
 }
 
@@ -988,7 +1176,7 @@ std::map<std::string, size_t> ShellReferences(std::string_view text) {
 
 std::map<std::string, size_t> ShellTimeReads(std::string_view script) {
   Document scratch;
-  std::vector<Command> cmds = Lexer(script).Run();
+  std::vector<Command> cmds = Lexer(script, ShellDialect::kPosix).Run();
   Interpreter interpreter(script, &scratch);
   interpreter.Run(cmds);
   return interpreter.TimeReads();

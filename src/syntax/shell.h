@@ -25,6 +25,11 @@ namespace ntpsweep::syntax {
 
 void ReadShell(std::string_view text, Document* out);
 
+// The lexing a script is written in; everything after lexing (commands, assignments, writes,
+// flow) is shared. PowerShell: src/syntax/powershell.h.
+enum class ShellDialect { kPosix, kPowerShell };
+void ReadShellDialect(std::string_view text, ShellDialect dialect, Document* out);
+
 // The variables `script` reads in a time-source position (as above), each with the offset of
 // its first such read: what a Dockerfile's ENV/ARG reach through its RUN steps.
 std::map<std::string, size_t> ShellTimeReads(std::string_view script);

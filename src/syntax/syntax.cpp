@@ -10,6 +10,7 @@
 #include "syntax/hcl.h"
 #include "syntax/installers.h"
 #include "syntax/nix.h"
+#include "syntax/powershell.h"
 #include "syntax/shell.h"
 #include "syntax/template.h"
 #include "syntax/toml.h"
@@ -94,6 +95,8 @@ const std::vector<SyntaxInfo>& Syntaxes() {
       {"hcl", "HCL2 (Packer .pkr.hcl/.pkrvars.hcl, Terraform .tf/.tfvars): key paths", ReadHcl,
        {}, false, false, true},
       {"shell", "shell scripts, RUN/inline/runcmd commands, cron lines: commands, writes", ReadShell,
+       {}, false, false, true, {{"**/*.ps1", "powershell"}, {"**/*.psm1", "powershell"}}},
+      {"powershell", "PowerShell scripts: the shell reader after PowerShell lexing", ReadPowerShell,
        {}, false, false, true},
       {"dockerfile", "Dockerfile/Containerfile: ENV/ARG, RUN scripts, COPY/ADD", ReadDockerfile,
        {}, false, false, true},

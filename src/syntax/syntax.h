@@ -102,6 +102,9 @@ struct SyntaxInfo {
   bool ignore_case = false;  // directive names (of includes) are case-insensitive
   bool decodes = false;      // reads encoded content (base64, gzip, data URLs): values not in the bytes
   bool embeds = false;       // finds documents inside its documents (heredocs, write_files, %post)
+  // Paths (globs) read by another syntax of the same family: shell rules select *.ps1, which
+  // the powershell syntax lexes.
+  std::vector<std::pair<std::string_view, std::string_view>> dialects = {};
 };
 
 // Every syntax the binary knows; adding a syntax is adding a reader file and a line here.

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/glob.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -21,7 +22,7 @@ constexpr std::string_view kTemplateExtensions[] = {
 // Readers that take template logic as blank space but need shell expansions as they are
 // written: the shell reads $VAR itself, Nix its own ${...} (and ''${ escapes).
 bool KeepsShellExpansions(std::string_view syntax) {
-  return syntax == "shell" || syntax == "dockerfile" || syntax == "nix";
+  return syntax == "shell" || syntax == "powershell" || syntax == "dockerfile" || syntax == "nix";
 }
 
 // Structured formats: $NAME there is text, not an expansion (${...} still is, in strings).
@@ -670,6 +671,9 @@ void ReadTemplateFile(std::string_view path, std::string_view text, Document* ou
 
 void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_view text,
                   Document* out) {
+  for (const auto& [glob, dialect] : info.dialects)
+    if (const SyntaxInfo* d = FindSyntax(dialect); d && GlobMatch(glob, path))
+      return ReadDocument(*d, path, text, out);
   std::string_view stem;
   bool template_path = StartsWithTemplateExtension(path, &stem);
   if (info.name == "template") {

@@ -15,6 +15,15 @@ namespace ntpsweep::syntax {
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
+// Whether `offset` lies inside a PowerShell block comment `<# ... #>` (one still open counts).
+inline bool InBlockComment(std::string_view text, size_t offset) {
+  if (offset > text.size()) return false;
+  size_t open = text.rfind("<#", offset);
+  if (open == std::string_view::npos) return false;
+  size_t close = text.find("#>", open + 2);
+  return close == std::string_view::npos || close + 2 > offset;
+}
+
 // Base64 (standard and URL alphabets, padding and white space ignored); false on bad input.
 bool DecodeBase64(std::string_view in, std::string* out);
 // How much an embedded encoded payload (cloud-init gz+b64, a gzip data URL) may decode to.

@@ -16,12 +16,23 @@ namespace ntpsweep::syntax {
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Whether `offset` lies inside a PowerShell block comment `<# ... #>` (one still open counts).
+// Only a `<#` that opens its line counts: elsewhere (other syntaxes share the '#' rules) it is
+// text, and an unclosed one would otherwise silence the rest of a file.
 inline bool InBlockComment(std::string_view text, size_t offset) {
   if (offset > text.size()) return false;
-  size_t open = text.rfind("<#", offset);
-  if (open == std::string_view::npos) return false;
-  size_t close = text.find("#>", open + 2);
-  return close == std::string_view::npos || close + 2 > offset;
+  size_t from = offset;
+  for (;;) {
+    size_t open = text.rfind("<#", from);
+    if (open == std::string_view::npos) return false;
+    size_t bol = open;
+    while (bol > 0 && (text[bol - 1] == ' ' || text[bol - 1] == '\t')) --bol;
+    if (bol == 0 || text[bol - 1] == '\n') {
+      size_t close = text.find("#>", open + 2);
+      return close == std::string_view::npos || close + 2 > offset;
+    }
+    if (open == 0) return false;
+    from = open - 1;
+  }
 }
 
 // Base64 (standard and URL alphabets, padding and white space ignored); false on bad input.

@@ -77,6 +77,11 @@ const std::vector<Row> kExpected = {
     {"commands/windows/Set-Time.ps1", 14, "shell-time-daemon-command", "active",
      "error"},  // wrapper
     {"commands/windows/Set-Time.ps1", 16, "text-mention", "mention", "warning"},
+    // By position, the path being where Set-Location went.
+    {"commands/windows/Set-Location.ps1", 4, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Set-Location.ps1", 7, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Set-Location.ps1", 8, "text-mention", "mention", "warning"},  // Get-
+    {"commands/windows/Set-Location.ps1", 10, "text-mention", "mention", "warning"},  // Tcpip
     {"commands/windows/time.cmd", 2, "shell-time-server-var", "active", "error"},
     {"commands/windows/time.cmd", 3, "text-mention", "mention", "warning"},
     {"commands/windows/time.cmd", 5, "w32time-registry-command", "active", "error"},

@@ -167,6 +167,10 @@ const std::vector<Row> kExpected = {
     {"terraform/terraform.tfvars.json", 2, "json-time-server-key", "active"},
     {"terraform/terraform.tfvars.json", 3, "text-mention", "mention"},
     // TOML, Nix, INI, .properties (issue 8, kind 5): one time-server key pattern.
+    {"data/ntpd-rs/ntp.toml", 6, "ntpd-rs-source", "active"},
+    {"data/ntpd-rs/ntp.toml", 11, "ntpd-rs-source", "commented-out"},
+    {"data/ntpd-rs/ntp.toml", 14, "text-mention", "mention"},  // [[server]] listen
+    {"data/ntpd-rs/ntp.toml", 17, "text-mention", "mention"},
     {"data/agent.toml", 4, "toml-time-server-key", "active"},
     {"data/agent.toml", 6, "text-mention", "mention"},
     {"data/agent.toml", 10, "toml-time-server-key", "active"},
@@ -279,6 +283,7 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"installers/autoinst.xml", 4}, {"ansible/group_vars/all.yml", 7},
       {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2},
       {"data/agent.toml", 6},         {"data/agent.toml", 12},       {"data/agent.toml", 15},
+      {"data/ntpd-rs/ntp.toml", 14},  {"data/ntpd-rs/ntp.toml", 17},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
       {"data/application.properties", 7},

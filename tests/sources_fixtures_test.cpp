@@ -80,7 +80,7 @@ const std::vector<Row> kExpected = {
     // By position, the path being where Set-Location went.
     {"commands/windows/Set-Location.ps1", 4, "w32time-registry-command", "active", "error"},
     {"commands/windows/Set-Location.ps1", 7, "w32time-registry-command", "active", "error"},
-    {"commands/windows/Set-Location.ps1", 8, "text-mention", "mention", "warning"},  // Get-
+    {"commands/windows/Set-Location.ps1", 8, "text-mention", "mention", "warning"},   // Get-
     {"commands/windows/Set-Location.ps1", 10, "text-mention", "mention", "warning"},  // Tcpip
     {"commands/windows/time.cmd", 2, "shell-time-server-var", "active", "error"},
     {"commands/windows/time.cmd", 3, "text-mention", "mention", "warning"},

@@ -139,6 +139,11 @@ const std::vector<Row> kExpected = {
     {"packer/ubuntu.pkrvars.hcl", 3, "hcl-time-server-key", "commented-out"},
     {"puppet/data/common.yaml", 3, "hiera-time-server", "template"},
     {"puppet/data/common.yaml", 8, "hiera-time-server", "template"},
+    {"puppet/manifests/params.pp", 3, "puppet-time-server-variable", "template"},
+    {"puppet/manifests/params.pp", 4, "puppet-time-server-variable", "template"},
+    {"puppet/manifests/params.pp", 6, "text-mention", "mention"},  // $dns_servers
+    {"puppet/manifests/params.pp", 7, "text-mention", "mention"},  // $monitor_host
+    {"puppet/manifests/params.pp", 8, "puppet-time-server-variable", "commented-out"},
     {"puppet/manifests/site.pp", 2, "puppet-manifest-time-server", "active"},
     {"puppet/manifests/site.pp", 3, "text-mention", "mention"},
     {"puppet/templates/ntp.conf.epp", 8, "ntp-conf-source", "template"},
@@ -171,6 +176,10 @@ const std::vector<Row> kExpected = {
     {"data/ntpd-rs/ntp.toml", 11, "ntpd-rs-source", "commented-out"},
     {"data/ntpd-rs/ntp.toml", 14, "text-mention", "mention"},  // [[server]] listen
     {"data/ntpd-rs/ntp.toml", 17, "text-mention", "mention"},
+    {"data/appliance.cfg", 3, "ini-time-server-key", "active"},
+    {"data/appliance.cfg", 6, "text-mention", "mention"},  // [proxy] server
+    {"data/appliance.cfg", 7, "text-mention", "mention"},
+    {"decoys/haproxy.cfg", 2, "text-mention", "mention"},
     {"data/agent.toml", 4, "toml-time-server-key", "active"},
     {"data/agent.toml", 6, "text-mention", "mention"},
     {"data/agent.toml", 10, "toml-time-server-key", "active"},
@@ -284,6 +293,8 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2},
       {"data/agent.toml", 6},         {"data/agent.toml", 12},       {"data/agent.toml", 15},
       {"data/ntpd-rs/ntp.toml", 14},  {"data/ntpd-rs/ntp.toml", 17},
+      {"puppet/manifests/params.pp", 6}, {"puppet/manifests/params.pp", 7},
+      {"data/appliance.cfg", 6},      {"data/appliance.cfg", 7},     {"decoys/haproxy.cfg", 2},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
       {"data/application.properties", 7},

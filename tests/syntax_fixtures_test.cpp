@@ -144,6 +144,11 @@ const std::vector<Row> kExpected = {
     {"puppet/manifests/params.pp", 6, "text-mention", "mention"},  // $dns_servers
     {"puppet/manifests/params.pp", 7, "text-mention", "mention"},  // $monitor_host
     {"puppet/manifests/params.pp", 8, "puppet-time-server-variable", "commented-out"},
+    {"puppet/manifests/profile.pp", 3, "puppet-manifest-time-server", "active"},
+    {"puppet/manifests/profile.pp", 4, "puppet-manifest-time-server", "active"},  // next line
+    {"puppet/manifests/profile.pp", 5, "text-mention", "mention"},                // restrict
+    {"puppet/manifests/profile.pp", 8, "puppet-manifest-time-server", "active"},  // a hash
+    {"puppet/manifests/profile.pp", 12, "puppet-time-server-variable", "template"},
     {"puppet/manifests/site.pp", 2, "puppet-manifest-time-server", "active"},
     {"puppet/manifests/site.pp", 3, "text-mention", "mention"},
     {"puppet/templates/ntp.conf.epp", 8, "ntp-conf-source", "template"},
@@ -295,6 +300,7 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"data/ntpd-rs/ntp.toml", 14},  {"data/ntpd-rs/ntp.toml", 17},
       {"puppet/manifests/params.pp", 6}, {"puppet/manifests/params.pp", 7},
       {"data/appliance.cfg", 6},      {"data/appliance.cfg", 7},     {"decoys/haproxy.cfg", 2},
+      {"puppet/manifests/profile.pp", 5},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
       {"data/application.properties", 7},

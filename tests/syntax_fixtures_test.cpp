@@ -66,6 +66,9 @@ const std::vector<Row> kExpected = {
     {"ansible/site.yml", 3, "ansible-time-server-var", "template"},
     {"ansible/site.yml", 8, "ansible-assert-time-source", "reference"},
     {"ansible/site.yml", 9, "ansible-assert-regex-time-source", "reference"},
+    {"chef/attributes/time.rb", 3, "chef-attribute-time-server", "active"},  // list over lines
+    {"chef/attributes/time.rb", 6, "chef-attribute-time-server", "active"},  // %w()
+    {"chef/attributes/time.rb", 7, "text-mention", "mention"},                // listen
     {"chef/attributes/default.rb", 1, "chef-attribute-time-server", "active"},
     {"chef/attributes/default.rb", 2, "text-mention", "mention"},
     {"chef/templates/chrony.conf.erb", 4, "chrony-source", "template"},
@@ -300,7 +303,7 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"data/ntpd-rs/ntp.toml", 14},  {"data/ntpd-rs/ntp.toml", 17},
       {"puppet/manifests/params.pp", 6}, {"puppet/manifests/params.pp", 7},
       {"data/appliance.cfg", 6},      {"data/appliance.cfg", 7},     {"decoys/haproxy.cfg", 2},
-      {"puppet/manifests/profile.pp", 5},
+      {"puppet/manifests/profile.pp", 5}, {"chef/attributes/time.rb", 7},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
       {"data/application.properties", 7},

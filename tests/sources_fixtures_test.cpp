@@ -93,6 +93,9 @@ const std::vector<Row> kExpected = {
     {"commands/k8s/job.yaml", 10, "shell-one-shot-sync", "active", "error"},  // command + args
     {"commands/k8s/job.yaml", 15, "shell-one-shot-sync", "active", "error"},  // sh -c in args
     {"commands/k8s/job.yaml", 18, "text-mention", "mention", "warning"},
+    {"commands/ansible/windows.yml", 2, "shell-time-daemon-command", "active", "error"},
+    {"commands/ansible/windows.yml", 6, "shell-time-daemon-command", "active", "error"},
+    {"commands/ansible/windows.yml", 10, "text-mention", "mention", "warning"},  // ping
     {"commands/ansible/clock.yml", 3, "shell-one-shot-sync", "active", "error"},
     {"commands/ansible/clock.yml", 9, "shell-time-daemon-command", "active", "error"},
     {"commands/ansible/clock.yml", 12, "text-mention", "mention", "warning"},

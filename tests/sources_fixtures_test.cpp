@@ -87,6 +87,11 @@ const std::vector<Row> kExpected = {
     {"commands/windows/Configure-Clock.ps1", 16, "text-mention", "mention", "warning"},
     {"commands/windows/Configure-Clock.ps1", 18, "chrony-source", "active", "error"},  // @" "@
     {"commands/windows/Configure-Clock.ps1", 23, "text-mention", "mention", "warning"},  // motd
+    // By position, the path being where Set-Location went.
+    {"commands/windows/Set-Location.ps1", 4, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Set-Location.ps1", 7, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Set-Location.ps1", 8, "text-mention", "mention", "warning"},   // Get-
+    {"commands/windows/Set-Location.ps1", 10, "text-mention", "mention", "warning"},  // Tcpip
     {"commands/windows/time.cmd", 2, "shell-time-server-var", "active", "error"},
     {"commands/windows/time.cmd", 3, "text-mention", "mention", "warning"},
     {"commands/windows/time.cmd", 5, "w32time-registry-command", "active", "error"},
@@ -98,6 +103,9 @@ const std::vector<Row> kExpected = {
     {"commands/k8s/job.yaml", 10, "shell-one-shot-sync", "active", "error"},  // command + args
     {"commands/k8s/job.yaml", 15, "shell-one-shot-sync", "active", "error"},  // sh -c in args
     {"commands/k8s/job.yaml", 18, "text-mention", "mention", "warning"},
+    {"commands/ansible/windows.yml", 2, "shell-time-daemon-command", "active", "error"},
+    {"commands/ansible/windows.yml", 6, "shell-time-daemon-command", "active", "error"},
+    {"commands/ansible/windows.yml", 10, "text-mention", "mention", "warning"},  // ping
     {"commands/ansible/clock.yml", 3, "shell-one-shot-sync", "active", "error"},
     {"commands/ansible/clock.yml", 9, "shell-time-daemon-command", "active", "error"},
     {"commands/ansible/clock.yml", 12, "text-mention", "mention", "warning"},

@@ -66,6 +66,9 @@ const std::vector<Row> kExpected = {
     {"ansible/site.yml", 3, "ansible-time-server-var", "template"},
     {"ansible/site.yml", 8, "ansible-assert-time-source", "reference"},
     {"ansible/site.yml", 9, "ansible-assert-regex-time-source", "reference"},
+    {"chef/attributes/time.rb", 3, "chef-attribute-time-server", "active"},  // list over lines
+    {"chef/attributes/time.rb", 6, "chef-attribute-time-server", "active"},  // %w()
+    {"chef/attributes/time.rb", 7, "text-mention", "mention"},                // listen
     {"chef/attributes/default.rb", 1, "chef-attribute-time-server", "active"},
     {"chef/attributes/default.rb", 2, "text-mention", "mention"},
     {"chef/templates/chrony.conf.erb", 4, "chrony-source", "template"},
@@ -139,6 +142,16 @@ const std::vector<Row> kExpected = {
     {"packer/ubuntu.pkrvars.hcl", 3, "hcl-time-server-key", "commented-out"},
     {"puppet/data/common.yaml", 3, "hiera-time-server", "template"},
     {"puppet/data/common.yaml", 8, "hiera-time-server", "template"},
+    {"puppet/manifests/params.pp", 3, "puppet-time-server-variable", "template"},
+    {"puppet/manifests/params.pp", 4, "puppet-time-server-variable", "template"},
+    {"puppet/manifests/params.pp", 6, "text-mention", "mention"},  // $dns_servers
+    {"puppet/manifests/params.pp", 7, "text-mention", "mention"},  // $monitor_host
+    {"puppet/manifests/params.pp", 8, "puppet-time-server-variable", "commented-out"},
+    {"puppet/manifests/profile.pp", 3, "puppet-manifest-time-server", "active"},
+    {"puppet/manifests/profile.pp", 4, "puppet-manifest-time-server", "active"},  // next line
+    {"puppet/manifests/profile.pp", 5, "text-mention", "mention"},                // restrict
+    {"puppet/manifests/profile.pp", 8, "puppet-manifest-time-server", "active"},  // a hash
+    {"puppet/manifests/profile.pp", 12, "puppet-time-server-variable", "template"},
     {"puppet/manifests/site.pp", 2, "puppet-manifest-time-server", "active"},
     {"puppet/manifests/site.pp", 3, "text-mention", "mention"},
     {"puppet/templates/ntp.conf.epp", 8, "ntp-conf-source", "template"},
@@ -167,6 +180,14 @@ const std::vector<Row> kExpected = {
     {"terraform/terraform.tfvars.json", 2, "json-time-server-key", "active"},
     {"terraform/terraform.tfvars.json", 3, "text-mention", "mention"},
     // TOML, Nix, INI, .properties (issue 8, kind 5): one time-server key pattern.
+    {"data/ntpd-rs/ntp.toml", 6, "ntpd-rs-source", "active"},
+    {"data/ntpd-rs/ntp.toml", 11, "ntpd-rs-source", "commented-out"},
+    {"data/ntpd-rs/ntp.toml", 14, "text-mention", "mention"},  // [[server]] listen
+    {"data/ntpd-rs/ntp.toml", 17, "text-mention", "mention"},
+    {"data/appliance.cfg", 3, "ini-time-server-key", "active"},
+    {"data/appliance.cfg", 6, "text-mention", "mention"},  // [proxy] server
+    {"data/appliance.cfg", 7, "text-mention", "mention"},
+    {"decoys/haproxy.cfg", 2, "text-mention", "mention"},
     {"data/agent.toml", 4, "toml-time-server-key", "active"},
     {"data/agent.toml", 6, "text-mention", "mention"},
     {"data/agent.toml", 10, "toml-time-server-key", "active"},
@@ -280,6 +301,10 @@ TEST_CASE("syntaxes fixtures: every time source by its specific rule, decoys at 
       {"installers/autoinst.xml", 4}, {"ansible/group_vars/all.yml", 7},
       {"ansible/roles/ntp/tasks/main.yml", 31}, {"terraform/main.tf", 2},
       {"data/agent.toml", 6},         {"data/agent.toml", 12},       {"data/agent.toml", 15},
+      {"data/ntpd-rs/ntp.toml", 14},  {"data/ntpd-rs/ntp.toml", 17},
+      {"puppet/manifests/params.pp", 6}, {"puppet/manifests/params.pp", 7},
+      {"data/appliance.cfg", 6},      {"data/appliance.cfg", 7},     {"decoys/haproxy.cfg", 2},
+      {"puppet/manifests/profile.pp", 5}, {"chef/attributes/time.rb", 7},
       {"data/configuration.nix", 8},  {"data/configuration.nix", 18}, {"data/configuration.nix", 19},
       {"data/settings.ini", 2},       {"data/settings.ini", 9},      {"data/application.properties", 5},
       {"data/application.properties", 7},

@@ -988,10 +988,12 @@ class Emitter {
     return false;
   }
 
-  // Ansible tasks: lineinfile/blockinfile/copy/replace content, shell/command, template/copy src.
+  // Ansible tasks: lineinfile/blockinfile/copy/replace content, shell/command, template/copy src;
+  // the Windows modules (win_shell, win_command, win_powershell, win_copy...) likewise.
   void AnsibleTask(int task) {
-    static constexpr std::string_view kPrefixes[] = {"ansible.builtin.", "ansible.legacy.",
-                                                     "community.general.", ""};
+    static constexpr std::string_view kPrefixes[] = {"ansible.builtin.",   "ansible.legacy.",
+                                                     "community.general.", "ansible.windows.",
+                                                     "community.windows.", ""};
     for (auto [k, v] : n_[task].entries) {
       std::string_view module = n_[k].scalar.value;
       for (std::string_view p : kPrefixes)
@@ -1015,6 +1017,9 @@ class Emitter {
       };
       const Scalar* path = nullptr;
       const Scalar* body = nullptr;
+      if (module.starts_with("win_") && module != "win_shell" && module != "win_command" &&
+          module != "win_powershell")
+        module.remove_prefix(4);  // win_copy, win_template, win_lineinfile take copy's arguments
       if (module == "lineinfile" || module == "blockinfile" || module == "replace") {
         path = arg({"path", "dest", "name"});
         if (!path) continue;
@@ -1049,6 +1054,9 @@ class Emitter {
       } else if (module == "shell" || module == "command" || module == "raw" || module == "script") {
         if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.sh");
         else if ((body = arg({"cmd"}))) Embed(*body, "ansible/task.sh");
+      } else if (module == "win_shell" || module == "win_command" || module == "win_powershell") {
+        if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.ps1");
+        else if ((body = arg({"cmd", "script"}))) Embed(*body, "ansible/task.ps1");
       }
     }
   }

@@ -503,7 +503,7 @@ class Pipeline : public input::EntrySink {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<input::Entry> queue_;
-  static constexpr size_t kQueueBytes = 256u << 20;
+  static constexpr size_t kQueueBytes = 16u << 20;
   static constexpr size_t kWakeBatch = 16;
   size_t queued_bytes_ = 0;
   std::vector<input::Amendment> amendments_;

@@ -273,8 +273,9 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   bool member_failed = false;
   bool unsafe_reported = false;
   bool in_damage = false;  // since the last sound header, libarchive met only damaged ones
+  const MemberFilter* only = scan.options().only;
   for (;;) {
-    if (scan.stopped()) break;
+    if (scan.stopped() || (only && only->Done())) break;
     archive_entry* entry = nullptr;
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
@@ -389,6 +390,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     if (self) self->entries.push_back(le);
     if (BaseOf(name).starts_with(".wh.")) continue;  // image whiteout: metadata, no content
     Chain child = Child(chain, name);
+    if (only && !only->Wants(child)) continue;  // its data is skipped with the next header
     std::string child_path = raw ? DirOf(path) + name : name;
     MemberSource member(a.get(), scan, child, input);
     LayerIndex nested;

@@ -132,8 +132,9 @@ void EnableFormats(archive* a, bool raw) {
 // per-input limits applied.
 class MemberSource : public ByteSource {
  public:
-  MemberSource(archive* a, InputScan& scan, const Chain& chain, ArchiveInput& archive)
-      : a_(a), scan_(scan), chain_(chain), archive_(archive) {}
+  MemberSource(archive* a, InputScan& scan, const Chain& chain, ArchiveInput& archive,
+               uint64_t size)
+      : a_(a), scan_(scan), chain_(chain), archive_(archive), size_(size) {}
 
   bool Next(std::string_view* block) override {
     *block = {};
@@ -193,6 +194,10 @@ class MemberSource : public ByteSource {
   bool limited() const override { return limited_; }
   bool failed() const { return failed_; }
   bool entry_limit() const { return entry_limit_; }
+  // The stored size, capped: a forged header must not make anyone reserve gigabytes.
+  uint64_t size_hint() const override {
+    return std::min<uint64_t>(size_, scan_.limits().max_entry_bytes);
+  }
 
   // Reads to the end of the member through the limits (decompressing what must be).
   bool Drain() {
@@ -210,6 +215,7 @@ class MemberSource : public ByteSource {
   InputScan& scan_;
   const Chain& chain_;
   ArchiveInput& archive_;
+  uint64_t size_;
   const char* pending_ = nullptr;
   size_t pending_len_ = 0;
   uint64_t pending_off_ = 0;
@@ -273,8 +279,9 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   bool member_failed = false;
   bool unsafe_reported = false;
   bool in_damage = false;  // since the last sound header, libarchive met only damaged ones
+  const MemberFilter* only = scan.options().only;
   for (;;) {
-    if (scan.stopped()) break;
+    if (scan.stopped() || (only && only->Done())) break;
     archive_entry* entry = nullptr;
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
@@ -357,40 +364,40 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     int64_t size = has_size ? archive_entry_size(entry) : -1;
     // A whiteout named with '..' or from '/' points outside its layer: it deletes nothing below.
     if (unsafe_name && BaseOf(name).starts_with(".wh.")) continue;
-    LayerEntry le{name, LayerEntry::Type::kFile};
+    // A layer's entry list (only when the caller keeps one: a tar inside an image).
+    auto list = [&](LayerEntry::Type t) {
+      if (self) self->entries.push_back({name, t});
+    };
     if (hardlink && size <= 0) {
       bool unsafe = false;
       std::string target = NormalizeMemberName(hardlink, &unsafe);
-      le.type = LayerEntry::Type::kHardlink;
-      if (self) self->entries.push_back(le);
+      list(LayerEntry::Type::kHardlink);
       if (!target.empty() && target != name)
         scan.amendment().aliases.push_back({Child(chain, target), Child(chain, name)});
       continue;
     }
     if (type == AE_IFDIR) {
-      le.type = LayerEntry::Type::kDir;
-      if (self) self->entries.push_back(le);
+      list(LayerEntry::Type::kDir);
       continue;
     }
     if (type == AE_IFLNK) {
-      le.type = LayerEntry::Type::kSymlink;
-      if (self) self->entries.push_back(le);
+      list(LayerEntry::Type::kSymlink);
       const char* target = archive_entry_symlink(entry);
       if (target) probe.symlinks[name] = target;
       scan.sink().CountSkipped("symlink");
       continue;
     }
     if (type != AE_IFREG && type != 0) {
-      le.type = LayerEntry::Type::kOther;
-      if (self) self->entries.push_back(le);
+      list(LayerEntry::Type::kOther);
       scan.sink().CountSkipped("special-file");
       continue;
     }
-    if (self) self->entries.push_back(le);
+    list(LayerEntry::Type::kFile);
     if (BaseOf(name).starts_with(".wh.")) continue;  // image whiteout: metadata, no content
     Chain child = Child(chain, name);
+    if (only && !only->Wants(child)) continue;  // its data is skipped with the next header
     std::string child_path = raw ? DirOf(path) + name : name;
-    MemberSource member(a.get(), scan, child, input);
+    MemberSource member(a.get(), scan, child, input, size > 0 ? static_cast<uint64_t>(size) : 0);
     LayerIndex nested;
     std::string keep;
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);

@@ -1231,6 +1231,7 @@ class DiskWalker {
 
   void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path,
                 const VolumeName& vol) {
+    if (const MemberFilter* only = scan_.options().only; only && !only->Wants(chain)) return;
     LimitedSource src(raw, scan_, chain);
     auto saved = std::exchange(scan_.properties(), vol.properties);
     ScanContent(scan_, src, chain, path, depth_, nullptr, nullptr);

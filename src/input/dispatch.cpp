@@ -103,16 +103,17 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   }
   std::string_view head = peek.head();
   Sniffed s = Sniff(head);
-  std::string where = Location{chain}.Render();
+  // Rendered only for a notice: most members get none.
+  auto where = [&] { return Location{chain}.Render(); };
   auto too_deep = [&] {
     scan.Note(Notice::Level::kWarning, "limit-depth", chain,
-              where + ": " + s.format + " nested deeper than " + std::to_string(limits.max_depth) +
-                  " levels is not opened (--max-depth)");
+              where() + ": " + s.format + " nested deeper than " +
+                  std::to_string(limits.max_depth) + " levels is not opened (--max-depth)");
   };
   switch (s.kind) {
     case ContentKind::kUnsupported:
       scan.Note(Notice::Level::kWarning, "unsupported-format", chain,
-                where + ": " + s.format + " is not supported; nothing inside it was scanned");
+                where() + ": " + s.format + " is not supported; nothing inside it was scanned");
       return;
     case ContentKind::kPlain:
       break;
@@ -123,23 +124,23 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
       const ContentReader* reader = FindContentReader(s.kind);
       if (!reader || (!reader->stream && !reader->memory)) {
         scan.Note(Notice::Level::kWarning, "unsupported-nested-disk", chain,
-                  where + ": a " + s.format +
+                  where() + ": a " + s.format +
                       " disk image read from a stream (an archive member, a file inside a disk "
                       "image, stdin) is not opened: its reader needs a file; scan the file itself");
         return;
       }
       if (depth >= limits.max_depth) return too_deep();
-      if (scan.options().verbose) scan.options().verbose->Line("open", where, s.format);
+      if (scan.options().verbose) scan.options().verbose->Line("open", where(), s.format);
       if (!reader->memory)
         return reader->stream(scan, peek, chain, path, depth + 1, s, head, layer);
       // Random access: held in memory within a cap, never spilled to disk.
       std::string data, error;
       if (!Buffer(peek, limits.max_buffer_bytes, &data, &error)) {
-        scan.Note(Notice::Level::kWarning,
-                  peek.limited() || error.find("--max-buffer") != std::string::npos
-                      ? "limit-buffer"
-                      : "unreadable-entry",
-                  chain, where + ": " + s.format + " needs random access and was not read: " + error);
+        scan.Note(
+            Notice::Level::kWarning,
+            peek.limited() || error.find("--max-buffer") != std::string::npos ? "limit-buffer"
+                                                                              : "unreadable-entry",
+            chain, where() + ": " + s.format + " needs random access and was not read: " + error);
         return;
       }
       return reader->memory(scan, std::move(data), chain, path, depth + 1, s, layer);
@@ -152,10 +153,13 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   e.properties = scan.properties();
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).
   uint64_t want = limits.max_file_bytes + 1;
-  e.data.assign(head.substr(0, std::min<uint64_t>(head.size(), want)));
+  e.data = peek.TakeHead();  // `head` ends here
+  if (e.data.size() > want) e.data.resize(want);
+  // One allocation for the whole member when its size is known, not one per doubling.
+  if (uint64_t size = src.size_hint(); size > e.data.size())
+    e.data.reserve(std::min<uint64_t>(size, want));
   std::string_view b;
   bool ok = true;
-  if (!peek.Next(&b)) ok = false;  // the replayed head
   while (ok && e.data.size() < want) {
     if (!peek.Next(&b)) {
       ok = false;
@@ -165,8 +169,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
     e.data.append(b.data(), std::min<uint64_t>(b.size(), want - e.data.size()));
   }
   if (!ok)
-    scan.Note(Notice::Level::kWarning, "unreadable-entry", chain,
-              "cannot read all of " + where + ": " + src.error() + " (the part read was scanned)");
+    scan.Note(
+        Notice::Level::kWarning, "unreadable-entry", chain,
+        "cannot read all of " + where() + ": " + src.error() + " (the part read was scanned)");
   if (keep && e.data.size() <= kMaxKeptBytes) *keep = e.data;
   scan.sink().Add(std::move(e));
 }

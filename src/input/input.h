@@ -67,6 +67,17 @@ class VerboseLog {
   std::ostream& out_;
 };
 
+// A second reading of a few members (linkage needs their text after the pass, when their bytes
+// are gone): the readers skip, unread, every member outside it and stop once it is complete.
+class MemberFilter {
+ public:
+  virtual ~MemberFilter() = default;
+  // Whether the member at `chain`, or a member inside it, is wanted.
+  virtual bool Wants(const Chain& chain) const = 0;
+  // True once every wanted member was read.
+  virtual bool Done() const = 0;
+};
+
 struct WalkOptions {
   std::vector<std::string> exclude;  // globs matched against the entry path and each directory
   bool include_vcs = false;          // descend into .git, .hg, .svn
@@ -80,6 +91,7 @@ struct WalkOptions {
   // Explicit file operands are always read; archives and images never consult them.
   bool read_ignore_files = true;
   VerboseLog* verbose = nullptr;     // -v; null: quiet
+  const MemberFilter* only = nullptr;  // set: a re-read of these members alone
 };
 
 struct Opener {

@@ -74,6 +74,8 @@ class ByteSource {
   }
   // True when the source stopped early because a limit was hit (not an error, not the end).
   virtual bool limited() const { return false; }
+  // How many bytes it holds when known beforehand (an archive member's stored size), else 0.
+  virtual uint64_t size_hint() const { return 0; }
 };
 
 // Reads a file descriptor (a regular file, seekable, or a pipe). Counts the bytes as consumed.
@@ -122,6 +124,7 @@ class LimitedSource : public ByteSource {
   bool at_eof() const override { return inner_.at_eof(); }
   std::string error() const override { return inner_.error(); }
   bool limited() const override { return limited_; }
+  uint64_t size_hint() const override { return inner_.size_hint(); }
   bool entry_limit() const { return entry_limit_; }
 
  private:
@@ -152,6 +155,12 @@ class PeekSource : public ByteSource {
     return true;
   }
   std::string_view head() const { return head_; }
+  // The head, handed over instead of replayed (it becomes the entry's bytes without a copy):
+  // Next() then goes on after it.
+  std::string TakeHead() {
+    replayed_ = true;
+    return std::move(head_);
+  }
 
   bool Next(std::string_view* block) override {
     if (!replayed_) {
@@ -172,6 +181,7 @@ class PeekSource : public ByteSource {
   bool at_eof() const override { return replayed_ && inner_eof_; }
   std::string error() const override { return inner_.error(); }
   bool limited() const override { return inner_.limited(); }
+  uint64_t size_hint() const override { return inner_.size_hint(); }
 
  private:
   ByteSource& inner_;

@@ -26,6 +26,7 @@
 #include "scan/guard.h"
 #include "scan/inventory.h"
 #include "scan/linkage.h"
+#include "scan/member_links.h"
 #include "scan/token_filter.h"
 #include "triage/suppress.h"
 
@@ -144,7 +145,11 @@ class Pipeline : public input::EntrySink {
     std::vector<std::thread> workers;
     for (unsigned i = 0; i < Jobs(); ++i) workers.emplace_back([this] { Work(); });
     PhaseClock clock;
-    for (const std::string& operand : options_.operands) input::OpenOperand(operand, walk_, *this);
+    for (const std::string& operand : options_.operands) {
+      // An archive or image operand can be read again for the members linkage needs.
+      if (operand != "-") member_links_.AddContainer(input::JoinDisplayPath(operand, ""), operand);
+      input::OpenOperand(operand, walk_, *this);
+    }
     double walk_seconds = clock.Lap();
     {
       std::lock_guard lock(mu_);
@@ -228,7 +233,7 @@ class Pipeline : public input::EntrySink {
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
   void ObserveDeferred() {
-    if (link_candidates_.empty() || result_.findings.empty()) return;
+    if ((link_candidates_.empty() && member_links_.empty()) || result_.findings.empty()) return;
     host::TargetSet none;
     std::vector<std::string> plain = linker_->Needles(result_.findings), needles;
     for (const std::string& n : plain) needles.push_back(host::QuoteLiteral(n));
@@ -265,7 +270,24 @@ class Pipeline : public input::EntrySink {
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
     observe();
     for (std::thread& t : threads) t.join();
+    member_links_.Replay(plain, walk_, [&](input::Entry& member) {
+      std::string decoded;
+      std::string_view text = MemberText(member.data, &decoded);
+      if (text.empty() || names.Scan(text) == 0) return;
+      ++observed;
+      GuardEntry(member.location, &result_.notices,
+                 [&] { linker_->Observe(member.location, member.path, text); });
+    });
     result_.stats.observed += observed;
+  }
+
+  // The text Process reads of an entry that carries its bytes: at most --max-file-size, of a
+  // binary head the text before its first NUL, UTF-16 as UTF-8.
+  std::string_view MemberText(std::string_view data, std::string* decoded) const {
+    data = data.substr(0, options_.max_file_bytes);
+    if (Utf16Bom(data) == Utf16::kNone && LooksBinary(data))
+      data = data.substr(0, TextBeforeNul(data.substr(0, kSniffBytes)));
+    return TextOf(data, decoded);
   }
 
   unsigned Jobs() const {
@@ -348,7 +370,10 @@ class Pipeline : public input::EntrySink {
         // An archive, image or disk in a walked directory: read here, its members analysed
         // on this worker as they come.
         DirectSink direct(*this, out, stats, notices);
-        if (input::OpenContainerFile(entry.fs_path, entry.path, walk_, direct)) return;
+        member_links_.AddContainer(entry.path, entry.fs_path);
+        bool opened = input::OpenContainerFile(entry.fs_path, entry.path, walk_, direct);
+        member_links_.ForgetIfUnused(entry.path);
+        if (opened) return;
       }
     } else {
       data = entry.data;
@@ -431,6 +456,8 @@ class Pipeline : public input::EntrySink {
         TokenFilter words;
         words.AddWords(data);
         link_candidates_.push_back({{entry.location, entry.path, entry.fs_path, entry.root}, words});
+      } else if (options_.prefilter && member_links_.Defer(entry.location, data)) {
+        // An archive member: its container is read again for it at the end if need be.
       } else {
         ++stats->observed;
         linker_->Observe(entry.location, entry.path, data);
@@ -503,7 +530,7 @@ class Pipeline : public input::EntrySink {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<input::Entry> queue_;
-  static constexpr size_t kQueueBytes = 256u << 20;
+  static constexpr size_t kQueueBytes = 16u << 20;
   static constexpr size_t kWakeBatch = 16;
   size_t queued_bytes_ = 0;
   std::vector<input::Amendment> amendments_;
@@ -521,6 +548,7 @@ class Pipeline : public input::EntrySink {
     TokenFilter words;  // what it could name, so that most candidates are never read again
   };
   std::vector<LinkCandidate> link_candidates_;
+  MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
 };
 

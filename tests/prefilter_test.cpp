@@ -225,3 +225,27 @@ TEST_CASE("prefilter: groups and tracked literals are reported apart", "[host][p
   const Prefilter empty(none, {});
   CHECK(empty.Scan("10.0.0.1") == 0u);
 }
+
+TEST_CASE("prefilter: hex and zero-led numbers pass only with a target part's value",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40"});
+  const Prefilter gate(set, {});
+  // Code tables and version numbers: every shape of a resolver part, none of the target's values
+  // beside a dot (0x0a is the first part's value, but a one-part spelling is all 32 bits).
+  for (const char* decoy : {"table = [0x0a, 0x14, 0x1e, 0x28, 0x1f]", "version 1.05 and 2.010",
+                            "chmod 0755 file; umask 022", "0x0a141e29", "color: #0a141e"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate, decoy));
+  }
+  for (const char* spelling : {"0xa.20.30.40", "10.0x14.30.40", "10.20.036.050", "012.20.7720",
+                               "10.0x141e28", "0X0A141E28", "x=0xa141e28;", "012\\.20\\.30\\.40"}) {
+    INFO("spelling '" << spelling << "'");
+    REQUIRE(set.MatchToken(spelling, Context::kHostValue).has_value() ==
+            (std::string_view(spelling).find('\\') == std::string_view::npos &&
+             std::string_view(spelling).find('=') == std::string_view::npos));
+    CHECK(Gated(gate, spelling));
+  }
+  ResolverPartValues values = PartValuesOf(set.targets());
+  CHECK(values.whole == std::vector<uint32_t>{0x0a141e28u});
+  CHECK(values.dotted == std::vector<uint32_t>{10, 20, 30, 40, 0x1e28, 0x141e28});
+}

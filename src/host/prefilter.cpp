@@ -2,7 +2,9 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -165,7 +167,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
       resolver(QuoteLiteral(dec(v)));
       resolver(QuoteLiteral(Format("0%llo", v)));
-      for (const char* shape : kResolverShapes) resolver(shape);
+      for (const char* shape : kResolverShapes) out.push_back({shape, true, true});
       break;
     }
     case Target::Kind::kIpv4Cidr: {
@@ -210,6 +212,76 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
   return out;
 }
 
+ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
+  ResolverPartValues out;
+  for (const Target& t : targets) {
+    if (t.kind != Target::Kind::kIpv4) continue;
+    uint32_t v = t.ipv4;
+    for (uint32_t part :
+         {v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, v & 0xffff, v & 0xffffff})
+      out.dotted.push_back(part);
+    out.whole.push_back(v);
+  }
+  for (std::vector<uint32_t>* list : {&out.dotted, &out.whole}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  return out;
+}
+
+bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto hex = [&](char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  auto word = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  auto has = [](const std::vector<uint32_t>& list, uint64_t v) {
+    return std::binary_search(list.begin(), list.end(), v);
+  };
+  // A part of a dotted spelling is followed by its dot (written "\." in a regex) or preceded by
+  // one.
+  auto judge = [&](size_t begin, size_t end, uint64_t v) {
+    if (has(values.whole, v)) return true;
+    bool dotted = (begin > 0 && text[begin - 1] == '.') ||
+                  (end < text.size() && (text[end] == '.' || text[end] == '\\'));
+    return dotted && has(values.dotted, v);
+  };
+  const char* data = text.data();
+  size_t n = text.size();
+  for (size_t i = 0; i + 1 < n;) {
+    const void* zero = std::memchr(data + i, '0', n - 1 - i);
+    if (!zero) break;
+    i = static_cast<size_t>(static_cast<const char*>(zero) - data);
+    char next = data[i + 1];
+    if ((next == 'x' || next == 'X') && i + 2 < n && hex(data[i + 2])) {
+      size_t end = i + 2;
+      uint64_t v = 0;
+      bool fits = true;
+      for (; end < n && hex(data[end]); ++end) {
+        char c = data[end];
+        v = v * 16 + static_cast<uint64_t>(digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+        fits = fits && v <= 0xffffffffULL;
+      }
+      if (fits && judge(i, end, v)) return true;
+      i = end;
+    } else if (digit(next) && (i == 0 || !word(data[i - 1]))) {
+      size_t end = i + 1;
+      uint64_t v = 0;
+      bool octal = true;
+      for (; end < n && digit(data[end]); ++end) {
+        octal = octal && data[end] < '8';
+        v = v * 8 + static_cast<uint64_t>(data[end] - '0');
+        octal = octal && v <= 0xffffffffULL;
+      }
+      if (octal && judge(i, end, v)) return true;
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
 struct Prefilter::Database {
   struct FreeDatabase {
     void operator()(hs_database_t* d) const { hs_free_database(d); }
@@ -219,8 +291,9 @@ struct Prefilter::Database {
   };
   using ScratchPtr = std::unique_ptr<hs_scratch_t, FreeScratch>;
   std::unique_ptr<hs_database_t, FreeDatabase> db;
-  std::vector<uint32_t> bit_of;  // pattern id -> group bits
-  std::vector<int> tracked_of;   // pattern id -> tracked literal, or -1
+  std::vector<uint32_t> bit_of;    // pattern id -> group bits
+  std::vector<int> tracked_of;     // pattern id -> tracked literal, or -1
+  ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused
@@ -255,9 +328,14 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   };
   for (const Target& t : targets.targets())
     for (GatePattern& p : GatePatterns(t))
-      add(std::move(p.pattern), p.resolver_only ? kResolverForms : kTargets, -1);
+      add(std::move(p.pattern),
+          p.shape           ? kShapeBit
+          : p.resolver_only ? kResolverForms
+                            : kTargets,
+          -1);
+  db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 31) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 30) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(p, 1u << (g + 1), -1);
   }
@@ -299,7 +377,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   if (!db_->db) return 0;
   if (text.size() > std::numeric_limits<unsigned>::max()) {
     if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
-    return all_bits_;
+    return Public(all_bits_);
   }
   struct State {
     const Database* db;
@@ -322,9 +400,14 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   db_->Release(std::move(scratch));
   if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
     if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
-    return all_bits_;
+    return Public(all_bits_);
   }
-  return state.bits;
+  // A shape says only that some hex or zero-led number is here: it counts where one has the
+  // value of a target's part (most code and tables are full of 0x1f and 1.05).
+  if ((state.bits & kShapeBit) && !(state.bits & kResolverForms) &&
+      HasResolverPart(text, db_->part_values))
+    state.bits |= kResolverForms;
+  return state.bits & ~kShapeBit;
 }
 
 }  // namespace ntpsweep::host

@@ -5,7 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -248,4 +253,59 @@ TEST_CASE("prefilter: hex and zero-led numbers pass only with a target part's va
   ResolverPartValues values = PartValuesOf(set.targets());
   CHECK(values.whole == std::vector<uint32_t>{0x0a141e28u});
   CHECK(values.dotted == std::vector<uint32_t>{10, 20, 30, 40, 0x1e28, 0x141e28});
+}
+
+TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
+          "[host][prefilter]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ntpsweep-gate-cache-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const char* old = std::getenv("NTPSWEEP_CACHE_DIR");
+  std::string saved = old ? old : "";
+  setenv("NTPSWEEP_CACHE_DIR", dir.c_str(), 1);
+  auto files = [&] {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path());
+    return out;
+  };
+  const TargetSet set = Make({"10.20.30.40", "ntp1.example.com"});
+  {
+    const Prefilter first(set, {{QuoteLiteral("base64")}});
+    REQUIRE(files().size() == 1);
+  }
+  // The stored database is what the next gate uses: garble its tail and the same patterns
+  // fail to load it, compile again and still judge right.
+  const Prefilter cached(set, {{QuoteLiteral("base64")}});
+  CHECK(cached.Scan("server 10.20.30.40") == Prefilter::kTargets);
+  CHECK(cached.Scan("a BASE64 blob") == 2u);
+  CHECK(cached.Scan("server 10.20.30.41") == 0u);
+  {
+    fs::path stored = files().at(0);
+    std::string bytes;
+    {
+      std::ifstream in(stored, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    bytes.resize(bytes.size() / 2);
+    std::ofstream(stored, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  const Prefilter recompiled(set, {{QuoteLiteral("base64")}});
+  CHECK(recompiled.Scan("server 10.20.30.40") == Prefilter::kTargets);
+  CHECK(recompiled.Scan("ntp1.example.com") & Prefilter::kTargets);
+  // Other patterns, another file.
+  const Prefilter other(set, {{QuoteLiteral("gzip")}});
+  CHECK(other.Scan("a gzip blob") == 2u);
+  CHECK(other.Scan("a BASE64 blob") == 0u);
+  CHECK(files().size() == 2);
+  // Turned off: nothing is written.
+  fs::remove_all(dir);
+  setenv("NTPSWEEP_CACHE_DIR", "", 1);
+  const Prefilter uncached(set, {{QuoteLiteral("data")}});
+  CHECK(uncached.Scan("some data") == 2u);
+  CHECK_FALSE(fs::exists(dir));
+  if (old)
+    setenv("NTPSWEEP_CACHE_DIR", saved.c_str(), 1);
+  else
+    unsetenv("NTPSWEEP_CACHE_DIR");
 }

@@ -250,6 +250,18 @@ TEST_CASE("prefilter: hex and zero-led numbers pass only with a target part's va
              std::string_view(spelling).find('=') == std::string_view::npos));
     CHECK(Gated(gate, spelling));
   }
+  // Part values alone are not enough: with 5.6.7.8 a target too, 05 and 0x0a are part values,
+  // but no run of the parts around them spells an address of a target.
+  const TargetSet two = Make({"10.20.30.40", "5.6.7.8"});
+  const Prefilter gate2(two, {});
+  for (const char* decoy : {"release 1.05 of 2.010", "0x0a.0x14.0x1e.0x29", "v0x5.6.7.9"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate2, decoy));
+  }
+  for (const char* spelling : {"0x5.6.7.8", "1.0x5.6.7.8", "x=05.6.7.8", "0xa.0x14.0x1e.0x28.5"}) {
+    INFO("spelling '" << spelling << "'");
+    CHECK(Gated(gate2, spelling));
+  }
   ResolverPartValues values = PartValuesOf(set.targets());
   CHECK(values.whole == std::vector<uint32_t>{0x0a141e28u});
   CHECK(values.dotted == std::vector<uint32_t>{10, 20, 30, 40, 0x1e28, 0x141e28});

@@ -253,6 +253,40 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
                   (end < text.size() && (text[end] == '.' || text[end] == '\\'));
     return dotted && has(values.dotted, v);
   };
+  // Then the whole dotted run around the part ("\\." read as a dot, as a regex rule reads it):
+  // some run of one to four of its parts, starting at a dot, the run's start or the part itself,
+  // must spell a target's address (1.05 beside a thousand targets' part values is no address).
+  auto in_run = [&](size_t k) {
+    char c = text[k];
+    return hex(c) || c == 'x' || c == 'X' || c == '.' ||
+           (c == '\\' && k + 1 < text.size() && text[k + 1] == '.');
+  };
+  auto names_target = [&](size_t part) {
+    size_t begin = part, end = part;
+    while (begin > 0 && in_run(begin - 1)) --begin;
+    while (end < text.size() && in_run(end)) ++end;
+    std::string run;
+    size_t own_start = 0;
+    for (size_t k = begin; k < end; ++k) {
+      if (k == part) own_start = run.size();
+      if (text[k] != '\\') run += text[k];
+    }
+    std::vector<size_t> starts = {0, own_start};
+    for (size_t k = 0; k < run.size(); ++k)
+      if (run[k] == '.') starts.push_back(k + 1);
+    for (size_t start : starts) {
+      size_t stop = start;
+      for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
+        stop = run.find('.', stop);
+        if (stop == std::string::npos) stop = run.size();
+        std::optional<uint32_t> v =
+            ParseIpv4InetAton(std::string_view(run).substr(start, stop - start));
+        if (v && has(values.whole, *v)) return true;
+        ++stop;
+      }
+    }
+    return false;
+  };
   const char* data = text.data();
   size_t n = text.size();
   for (size_t i = 0; i + 1 < n;) {
@@ -269,7 +303,7 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
         v = v * 16 + static_cast<uint64_t>(digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
         fits = fits && v <= 0xffffffffULL;
       }
-      if (fits && judge(i, end, v)) return true;
+      if (fits && judge(i, end, v) && names_target(i)) return true;
       i = end;
     } else if (digit(next) && (i == 0 || !word(data[i - 1]))) {
       size_t end = i + 1;
@@ -280,7 +314,7 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
         v = v * 8 + static_cast<uint64_t>(data[end] - '0');
         octal = octal && v <= 0xffffffffULL;
       }
-      if (octal && judge(i, end, v)) return true;
+      if (octal && judge(i, end, v) && names_target(i)) return true;
       i = end;
     } else {
       ++i;

@@ -38,7 +38,8 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 // Whether `text` holds a hex part (0x1f) or a zero-led part (012) whose value is one of
 // `values`: in `dotted` only beside a dot (as every part of a dotted spelling is), in `whole`
 // anywhere. A hex part is its whole run of hex digits, a zero-led part its whole run of digits,
-// not preceded by a letter, digit or '_' (what kResolverShapes assume of a token's parts).
+// not preceded by a letter, digit or '_' (what kResolverShapes assume of a token's parts); and
+// the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
 
 // A pattern that matches `literal` as written.

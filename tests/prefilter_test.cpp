@@ -5,7 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -224,4 +229,95 @@ TEST_CASE("prefilter: groups and tracked literals are reported apart", "[host][p
   const TargetSet none;
   const Prefilter empty(none, {});
   CHECK(empty.Scan("10.0.0.1") == 0u);
+}
+
+TEST_CASE("prefilter: hex and zero-led numbers pass only with a target part's value",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40"});
+  const Prefilter gate(set, {});
+  // Code tables and version numbers: every shape of a resolver part, none of the target's values
+  // beside a dot (0x0a is the first part's value, but a one-part spelling is all 32 bits).
+  for (const char* decoy : {"table = [0x0a, 0x14, 0x1e, 0x28, 0x1f]", "version 1.05 and 2.010",
+                            "chmod 0755 file; umask 022", "0x0a141e29", "color: #0a141e"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate, decoy));
+  }
+  for (const char* spelling : {"0xa.20.30.40", "10.0x14.30.40", "10.20.036.050", "012.20.7720",
+                               "10.0x141e28", "0X0A141E28", "x=0xa141e28;", "012\\.20\\.30\\.40"}) {
+    INFO("spelling '" << spelling << "'");
+    REQUIRE(set.MatchToken(spelling, Context::kHostValue).has_value() ==
+            (std::string_view(spelling).find('\\') == std::string_view::npos &&
+             std::string_view(spelling).find('=') == std::string_view::npos));
+    CHECK(Gated(gate, spelling));
+  }
+  // Part values alone are not enough: with 5.6.7.8 a target too, 05 and 0x0a are part values,
+  // but no run of the parts around them spells an address of a target.
+  const TargetSet two = Make({"10.20.30.40", "5.6.7.8"});
+  const Prefilter gate2(two, {});
+  for (const char* decoy : {"release 1.05 of 2.010", "0x0a.0x14.0x1e.0x29", "v0x5.6.7.9"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate2, decoy));
+  }
+  for (const char* spelling : {"0x5.6.7.8", "1.0x5.6.7.8", "x=05.6.7.8", "0xa.0x14.0x1e.0x28.5"}) {
+    INFO("spelling '" << spelling << "'");
+    CHECK(Gated(gate2, spelling));
+  }
+  ResolverPartValues values = PartValuesOf(set.targets());
+  CHECK(values.whole == std::vector<uint32_t>{0x0a141e28u});
+  CHECK(values.dotted == std::vector<uint32_t>{10, 20, 30, 40, 0x1e28, 0x141e28});
+}
+
+TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
+          "[host][prefilter]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("ntpsweep-gate-cache-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const char* old = std::getenv("NTPSWEEP_CACHE_DIR");
+  std::string saved = old ? old : "";
+  setenv("NTPSWEEP_CACHE_DIR", dir.c_str(), 1);
+  auto files = [&] {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path());
+    return out;
+  };
+  const TargetSet set = Make({"10.20.30.40", "ntp1.example.com"});
+  {
+    const Prefilter first(set, {{QuoteLiteral("base64")}});
+    REQUIRE(files().size() == 1);
+  }
+  // The stored database is what the next gate uses: garble its tail and the same patterns
+  // fail to load it, compile again and still judge right.
+  const Prefilter cached(set, {{QuoteLiteral("base64")}});
+  CHECK(cached.Scan("server 10.20.30.40") == Prefilter::kTargets);
+  CHECK(cached.Scan("a BASE64 blob") == 2u);
+  CHECK(cached.Scan("server 10.20.30.41") == 0u);
+  {
+    fs::path stored = files().at(0);
+    std::string bytes;
+    {
+      std::ifstream in(stored, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    bytes.resize(bytes.size() / 2);
+    std::ofstream(stored, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  const Prefilter recompiled(set, {{QuoteLiteral("base64")}});
+  CHECK(recompiled.Scan("server 10.20.30.40") == Prefilter::kTargets);
+  CHECK(recompiled.Scan("ntp1.example.com") & Prefilter::kTargets);
+  // Other patterns, another file.
+  const Prefilter other(set, {{QuoteLiteral("gzip")}});
+  CHECK(other.Scan("a gzip blob") == 2u);
+  CHECK(other.Scan("a BASE64 blob") == 0u);
+  CHECK(files().size() == 2);
+  // Turned off: nothing is written.
+  fs::remove_all(dir);
+  setenv("NTPSWEEP_CACHE_DIR", "", 1);
+  const Prefilter uncached(set, {{QuoteLiteral("data")}});
+  CHECK(uncached.Scan("some data") == 2u);
+  CHECK_FALSE(fs::exists(dir));
+  if (old)
+    setenv("NTPSWEEP_CACHE_DIR", saved.c_str(), 1);
+  else
+    unsetenv("NTPSWEEP_CACHE_DIR");
 }

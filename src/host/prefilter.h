@@ -21,8 +21,26 @@ namespace ntpsweep::host {
 struct GatePattern {
   std::string pattern;
   bool resolver_only = false;
+  // A shape shared by every IPv4 target (a hex part, a zero-led part): its hits are kept only
+  // where such a part has the value of one of a target's parts (ResolverPartValues).
+  bool shape = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
+
+// The values an inet_aton part of an IPv4 target can have: `dotted` for a part of a spelling
+// with two to four parts (a, b, c, d, c.d as 16 bits, b.c.d as 24 bits), `whole` for the one-part
+// spelling (the 32-bit value). Sorted, without duplicates.
+struct ResolverPartValues {
+  std::vector<uint32_t> dotted, whole;
+};
+ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
+
+// Whether `text` holds a hex part (0x1f) or a zero-led part (012) whose value is one of
+// `values`: in `dotted` only beside a dot (as every part of a dotted spelling is), in `whole`
+// anywhere. A hex part is its whole run of hex digits, a zero-led part its whole run of digits,
+// not preceded by a letter, digit or '_' (what kResolverShapes assume of a token's parts); and
+// the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
+bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -47,9 +65,14 @@ class Prefilter {
   // With `tracked_hits`, (*tracked_hits)[i] says whether tracked pattern i matches.
   uint32_t Scan(std::string_view text, std::vector<char>* tracked_hits = nullptr) const;
 
-  uint32_t all_bits() const { return all_bits_; }
+  uint32_t all_bits() const { return Public(all_bits_); }
 
  private:
+  // Hits of the shared resolver shapes, before HasResolverPart turns them into kResolverForms.
+  static constexpr uint32_t kShapeBit = 1u << 30;
+  static uint32_t Public(uint32_t bits) {
+    return (bits & kShapeBit) ? (bits & ~kShapeBit) | kResolverForms : bits;
+  }
   struct Database;
   std::unique_ptr<Database> db_;
   uint32_t all_bits_ = 0;

@@ -322,7 +322,8 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
 }
 
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
-                           const std::vector<std::string>* forced_syntaxes) const {
+                           const std::vector<std::string>* forced_syntaxes,
+                           bool hint_words) const {
   std::vector<char> word_hits;
   uint32_t bits = prefilter_->Scan(text, &word_hits);
   Screening s;
@@ -357,7 +358,7 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
             });
   s.words = decoded;  // decoded content may name anything
   // Words are asked for where they decide: inventory (no targets), linkage hints, resolver forms.
-  if (!s.words && (targets_.empty() || s.hints || resolver_only)) {
+  if (!s.words && (targets_.empty() || (s.hints && hint_words) || resolver_only)) {
     // A rule can name a fact only where all words of one of its alternatives occur and its
     // globs or sniff select the entry; rules without words go by the latter alone.
     std::vector<size_t> candidates = always_rules_;

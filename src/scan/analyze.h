@@ -47,8 +47,11 @@ class Analyzer {
   // The gate: an entry whose Screening has neither `targets` nor `includes` cannot yield a
   // finding or an include, and Analyze() returns at once for it.
   // `path` is the entry's path as the rules see it; `forced_syntaxes` as for Analyze().
+  // `hint_words`: compute `words` where a linkage hint alone asks for them; a caller that
+  // decides linkage later (a file on disk, read again at the end) passes false and asks then.
   Screening Screen(std::string_view path, std::string_view text,
-                   const std::vector<std::string>* forced_syntaxes = nullptr) const;
+                   const std::vector<std::string>* forced_syntaxes = nullptr,
+                   bool hint_words = true) const;
 
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
   // Problems in the document (a malformed YAML file) are appended to `notices`.

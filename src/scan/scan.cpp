@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <set>
 #include <mutex>
@@ -27,7 +28,6 @@
 #include "scan/inventory.h"
 #include "scan/linkage.h"
 #include "scan/member_links.h"
-#include "scan/token_filter.h"
 #include "triage/suppress.h"
 
 namespace ntpsweep::scan {
@@ -86,6 +86,76 @@ class PhaseClock {
 
  private:
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// A file read from disk, as FollowIncludes and linkage read it again.
+struct ReadEntry {
+  Location location;
+  std::string path, fs_path, root;
+};
+
+// Every file read from disk, kept for the cross-file stage in about 24 bytes plus its path
+// (a ReadEntry per file cost ~600 bytes, which made RSS grow with the tree): the disk path is
+// a shared prefix (the operand) plus the path, and the location is the path itself, as a walk
+// makes them; an entry that differs keeps its own spelling.
+class ReadFiles {
+ public:
+  size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
+             std::string_view root) {
+    Record r;
+    r.begin = arena_.size();
+    r.path_size = static_cast<uint32_t>(path.size());
+    arena_.append(path);
+    if (fs_path.size() >= path.size() && fs_path.ends_with(path) &&
+        path.size() <= std::numeric_limits<uint32_t>::max()) {
+      r.prefix = Intern(&prefixes_, fs_path.substr(0, fs_path.size() - path.size()));
+    } else {
+      r.prefix = kOwnDiskPath;
+      r.fs_size = static_cast<uint32_t>(fs_path.size());
+      arena_.append(fs_path);
+    }
+    r.root = Intern(&roots_, root);
+    size_t index = records_.size();
+    if (!(location.chain.size() == 1 && location.chain[0] == path))
+      other_locations_.emplace(index, location);
+    records_.push_back(r);
+    return index;
+  }
+  size_t size() const { return records_.size(); }
+  std::string_view Path(size_t i) const {
+    return std::string_view(arena_).substr(records_[i].begin, records_[i].path_size);
+  }
+  ReadEntry Get(size_t i) const {
+    const Record& r = records_[i];
+    ReadEntry e;
+    e.path = std::string(Path(i));
+    e.fs_path = r.prefix == kOwnDiskPath
+                    ? std::string(arena_.substr(r.begin + r.path_size, r.fs_size))
+                    : prefixes_[r.prefix] + e.path;
+    e.root = roots_[r.root];
+    auto other = other_locations_.find(i);
+    e.location = other != other_locations_.end() ? other->second : Location{{e.path}};
+    return e;
+  }
+
+ private:
+  static constexpr uint32_t kOwnDiskPath = std::numeric_limits<uint32_t>::max();
+  struct Record {
+    // Where the path starts in arena_; the disk path follows it when prefix is kOwnDiskPath.
+    size_t begin = 0;
+    uint32_t path_size = 0, prefix = 0, fs_size = 0, root = 0;
+  };
+  // The index of `value` in `table`, added when new: a scan has a few operands, hence a few values.
+  static uint32_t Intern(std::vector<std::string>* table, std::string_view value) {
+    for (size_t i = table->size(); i-- > 0;)
+      if ((*table)[i] == value) return static_cast<uint32_t>(i);
+    table->emplace_back(value);
+    return static_cast<uint32_t>(table->size() - 1);
+  }
+  std::string arena_;
+  std::vector<Record> records_;
+  std::vector<std::string> prefixes_, roots_;
+  std::map<size_t, Location> other_locations_;
 };
 
 // What one worker counts without taking the pipeline's lock.
@@ -195,13 +265,14 @@ class Pipeline : public input::EntrySink {
       std::map<size_t, std::vector<std::string>> forced;  // read_files_ index -> syntaxes
       for (const IncludeRef& inc : pending) {
         for (size_t i = 0; i < read_files_.size(); ++i) {
-          const ReadEntry& e = read_files_[i];
-          if (!GlobMatch(inc.pattern, e.path) || !done.insert({e.path, inc.syntax}).second) continue;
+          std::string_view path = read_files_.Path(i);
+          if (!GlobMatch(inc.pattern, path) || !done.insert({std::string(path), inc.syntax}).second)
+            continue;
           forced[i].push_back(inc.syntax);
         }
       }
       for (auto& [index, syntaxes] : forced) {
-        const ReadEntry& e = read_files_[index];
+        const ReadEntry e = read_files_.Get(index);
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
@@ -237,16 +308,13 @@ class Pipeline : public input::EntrySink {
     host::TargetSet none;
     std::vector<std::string> plain = linker_->Needles(result_.findings), needles;
     for (const std::string& n : plain) needles.push_back(host::QuoteLiteral(n));
+    if (needles.empty()) return;
     host::Prefilter names(none, {needles});
     std::atomic<size_t> next{0}, observed{0};
     auto observe = [&] {
       std::string buffer;
       for (size_t i; (i = next++) < link_candidates_.size();) {
-        const TokenFilter& words = link_candidates_[i].words;
-        if (std::none_of(plain.begin(), plain.end(),
-                         [&](const std::string& n) { return words.MayContain(n); }))
-          continue;
-        const ReadEntry& c = link_candidates_[i].entry;
+        const ReadEntry c = read_files_.Get(link_candidates_[i]);  // no writer is left
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
@@ -257,6 +325,9 @@ class Pipeline : public input::EntrySink {
         std::string decoded;
         text = TextOf(text, &decoded);
         if (names.Scan(text) == 0) continue;
+        // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
+        if (Screening again = analyzer_.Screen(c.path, text); !again.hints || !again.words)
+          continue;
         ++observed;
         std::vector<Notice> failed;
         GuardEntry(c.location, &failed, [&] { linker_->Observe(c.location, c.path, text); });
@@ -412,8 +483,12 @@ class Pipeline : public input::EntrySink {
     stats->read_seconds += clock.Lap();
     // The gate: one pass over the bytes decides which readers, if any, this entry needs.
     // Without the gate every entry is read as if everything were possible (a check of the gate).
-    Screening screening = options_.prefilter ? analyzer_.Screen(entry.path, data)
-                                             : Screening{!analyzer_.targets().empty(), true, true, true, {}};
+    // A file on disk is judged for linkage at the end, only if it names a finding's variable
+    // or file (ObserveDeferred): the rule selection its words need is made then.
+    bool link_later = linker_ && options_.prefilter && !entry.fs_path.empty();
+    Screening screening = options_.prefilter
+                              ? analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later)
+                              : Screening{!analyzer_.targets().empty(), true, true, true, {}};
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;
@@ -448,26 +523,21 @@ class Pipeline : public input::EntrySink {
     } else {
       ++stats->prefiltered_out;
     }
-    if (linker_ && screening.hints && screening.words) {
-      if (!entry.fs_path.empty() && options_.prefilter) {
-        // Linkage only matters for findings, known at the end: a file on disk is read for it
-        // then, and only when it names one of their variables or files (ObserveDeferred).
-        std::lock_guard lock(mu_);
-        TokenFilter words;
-        words.AddWords(data);
-        link_candidates_.push_back({{entry.location, entry.path, entry.fs_path, entry.root}, words});
-      } else if (options_.prefilter && member_links_.Defer(entry.location, data)) {
-        // An archive member: its container is read again for it at the end if need be.
-      } else {
-        ++stats->observed;
-        linker_->Observe(entry.location, entry.path, data);
-      }
+    // Linkage only matters for findings, known at the end: a file on disk with a hint is read
+    // for it then, and only when it names one of their variables or files (ObserveDeferred).
+    link_later = link_later && screening.hints;
+    if (linker_ && !link_later && screening.hints && screening.words &&
+        !(options_.prefilter && member_links_.Defer(entry.location, data))) {
+      // (An archive member is deferred too: its container is read again for it at the end.)
+      ++stats->observed;
+      linker_->Observe(entry.location, entry.path, data);
     }
     if (!entry.fs_path.empty()) {
       // Remembered so that a file named by another file's include can be read again with the
       // including daemon's syntax (see FollowIncludes).
       std::lock_guard lock(mu_);
-      read_files_.push_back({entry.location, entry.path, entry.fs_path, entry.root});
+      size_t index = read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root);
+      if (link_later) link_candidates_.push_back(index);
       for (IncludeRef& inc : includes) {
         if (inc.in_root) inc.pattern = entry.root + inc.pattern;
         includes_.push_back(std::move(inc));
@@ -538,16 +608,11 @@ class Pipeline : public input::EntrySink {
   double read_seconds_ = 0, prefilter_seconds_ = 0, reader_seconds_ = 0, rule_seconds_ = 0;
   std::map<std::string, size_t> skipped_;
   ScanResult result_;
-  struct ReadEntry {
-    Location location;
-    std::string path, fs_path, root;
-  };
-  std::vector<ReadEntry> read_files_;
-  struct LinkCandidate {
-    ReadEntry entry;
-    TokenFilter words;  // what it could name, so that most candidates are never read again
-  };
-  std::vector<LinkCandidate> link_candidates_;
+  ReadFiles read_files_;
+  // Files of read_files_ that hold a linkage hint: read again at the end when they name a
+  // finding's variable or file (a Bloom filter of their words, to read fewer of them, cost
+  // more to build on every candidate than the reads it saved, and 64 bytes a file).
+  std::vector<size_t> link_candidates_;
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
 };

@@ -18,7 +18,9 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_COMPILER="$cxx" -DNTPSWEEP_FUZZ=ON \
   -DNTPSWEEP_WERROR=ON -DBUILD_TESTING=OFF "${launcher[@]}" >/dev/null
-all=$(ninja -C "$build" -t targets all | sed -n 's/^\(fuzz_[a-z0-9_]*\): CXX_EXECUTABLE_LINKER.*/\1/p' | sort -u)
+# Executables sit in fuzz/ of the build tree ("fuzz/fuzz_yaml: CXX_EXECUTABLE_LINKER__...").
+all=$(ninja -C "$build" -t targets all | sed -n 's/^\(.*\/\)\?\(fuzz_[a-z0-9_]*\): CXX_EXECUTABLE_LINKER.*/\2/p' | sort -u)
+[ -n "$all" ] || { echo "fuzz: no fuzz target in $build (is NTPSWEEP_FUZZ on?)" >&2; exit 1; }
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || mapfile -t targets <<<"$all"
 cmake --build "$build" --target "${targets[@]}" -- -j"$(nproc)"

@@ -132,7 +132,8 @@ PathClass ClassifyPath(std::string_view path) {
       ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-dist", ".ucf-old", ".ucf-new",
       ".rpmnew",   ".rpmsave",   ".rpmorig",  ".dist",     ".orig",     ".bak",     ".old",
       ".save",     ".backup",    ".disabled", "~"};
-  PathClass out{std::string(path), false};
+  PathClass out;
+  out.effective_path = std::string(path);
   for (bool again = true; again;) {
     again = false;
     for (std::string_view s : kSuffixes) {

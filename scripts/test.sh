@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Quick start 2: installs the dependencies, builds ntpsweep and runs the whole test suite
-# (unit and end-to-end tests through ctest, SARIF validation, the rule pack's own examples).
+# (unit and end-to-end tests through ctest, SARIF validation, the rule pack's own examples), then
+# every fuzz target: its saved reproducers replayed and a fixed number of inputs from a fixed
+# seed (scripts/fuzz.sh with NTPSWEEP_FUZZ_RUNS, default 2000; clang 14, ASan+UBSan).
+#   scripts/test.sh            what CI runs (.ci/run)
+#   scripts/test.sh --quick    the suite alone, for an edit-test loop (says what it left out)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
 "$here/scripts/install-deps.sh"
 "$here/scripts/build.sh"
 build="${NTPSWEEP_BUILD_DIR:-$here/build}"
@@ -21,3 +27,8 @@ if ! grep -q "No tests were found" "$build/hostile-known-failing.log"; then
   echo "test: KNOWN FAILING hostile cases (not counted; docs/security.md):" >&2
   grep -E "^(\| |FAILED|  - )" "$build/hostile-known-failing.log" >&2 || true
 fi
+if $quick; then
+  echo "test: --quick: the fuzz targets were not run (scripts/fuzz.sh)" >&2
+  exit 0
+fi
+NTPSWEEP_FUZZ_RUNS="${NTPSWEEP_FUZZ_RUNS:-2000}" "$here/scripts/fuzz.sh"

@@ -195,7 +195,10 @@ class Pipeline : public input::EntrySink {
           forced[i].push_back(inc.syntax);
         }
       }
-      for (auto& [index, syntaxes] : forced) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      for (auto& forced_entry : forced) {
+        size_t index = forced_entry.first;
+        const std::vector<std::string>& syntaxes = forced_entry.second;
         const ReadEntry& e = read_files_[index];
         bool truncated = false, binary = false;
         std::string error;

@@ -493,9 +493,14 @@ class DiskWalker {
   // exactly the same sectors (scanned once: the same files would be reported twice).
   bool NoteOverlap(const std::vector<ScannedExtent>& scanned, TSK_OFF_T start, TSK_OFF_T len,
                    const VolumeName& vol) {
+    // A hostile table's extents can reach past any offset: their ends saturate.
+    auto end_of = [](TSK_OFF_T from, TSK_OFF_T n) {
+      TSK_OFF_T end = 0;
+      return __builtin_add_overflow(from, n, &end) ? std::numeric_limits<TSK_OFF_T>::max() : end;
+    };
     for (const ScannedExtent& e : scanned) {
       bool same = e.start == start && e.len == len;
-      if (!same && (start >= e.start + e.len || e.start >= start + len)) continue;
+      if (!same && (start >= end_of(e.start, e.len) || e.start >= end_of(start, len))) continue;
       std::string where = Location{vol.WithVolume()}.Render();
       if (same) {
         scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
@@ -503,7 +508,8 @@ class DiskWalker {
                        "; its files are reported once, under " + e.name);
         return true;
       }
-      TSK_OFF_T from = std::max(start, e.start), to = std::min(start + len, e.start + e.len);
+      TSK_OFF_T from = std::max(start, e.start);
+      TSK_OFF_T to = std::min(end_of(start, len), end_of(e.start, e.len));
       scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
                  where + ": the partition overlaps " + e.name + " (bytes " + std::to_string(from) +
                      "-" + std::to_string(to - 1) +

@@ -299,10 +299,9 @@ TEST_CASE("realworld corpus: literal recall, decoys, inventory", "[realworld]") 
 
 // The development corpus: files from further public repositories, labelled in
 // tests/corpus/MANIFEST.yaml and laid out by scripts/devcorpus.sh in ../devcorpus (they are not
-// kept in this repository), one kind of issue 8 per reference. Per kind: literal recall (a finding on the line), level correctness
-// (the finding a specific rule gives there has the labelled level) and decoy hits. Asserted: full
-// literal recall, no decoy hit, and the level on every kind but code defaults (another branch
-// changes how code names are read): those are printed, not asserted.
+// kept in this repository), one kind of issue 8 per reference. Per kind: literal recall (a
+// finding on the line), level correctness (the finding a specific rule gives there has the
+// labelled level) and decoy hits, all asserted.
 TEST_CASE("development corpus: recall, level correctness and decoys per kind",
           "[realworld][corpus]") {
   // NTPSWEEP_DEVCORPUS_DIR reads the files from elsewhere (labels from the same manifest).
@@ -325,7 +324,6 @@ TEST_CASE("development corpus: recall, level correctness and decoys per kind",
   rules.LoadBuiltin();
   std::vector<File> files = LoadCorpus(dir, manifest);
   REQUIRE(!files.empty());
-  const std::set<std::string> kPrintOnly = {"code default"};
   std::set<std::string> all_literals;
   for (const File& f : files)
     for (const Ref& r : f.refs)
@@ -336,7 +334,7 @@ TEST_CASE("development corpus: recall, level correctness and decoys per kind",
     size_t literal = 0, found = 0, levelled = 0, level_ok = 0, decoys = 0, decoy_hits = 0;
   };
   std::map<std::string, KindTally> by_kind;
-  std::vector<std::string> misses, level_misses, level_misses_print_only, decoy_hits;
+  std::vector<std::string> misses, level_misses, decoy_hits;
   auto severity = [](Severity s) { return std::string(SeverityName(s)); };
   for (const File& f : files) {
     for (const Ref& r : f.refs) {
@@ -360,7 +358,7 @@ TEST_CASE("development corpus: recall, level correctness and decoys per kind",
       if (!level_ok) {
         std::string m = "[" + r.issue_kind + "] " + f.path + ":" + std::to_string(r.line) + " " +
                         r.value + ": want " + r.level + ", got" + (got.empty() ? " nothing" : got);
-        (kPrintOnly.count(r.issue_kind) ? level_misses_print_only : level_misses).push_back(m);
+        level_misses.push_back(m);
       }
     }
     std::set<int> ref_lines;
@@ -384,17 +382,13 @@ TEST_CASE("development corpus: recall, level correctness and decoys per kind",
         << "kind                  | literal recall | level correct | decoy hits\n";
   for (const auto& [kind, t] : by_kind) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%-21s | %5zu/%-5zu    | %5zu/%-5zu%s | %zu of %zu\n",
-                  kind.c_str(), t.found, t.literal, t.level_ok, t.levelled,
-                  kPrintOnly.count(kind) ? " (*)" : "    ", t.decoy_hits, t.decoys);
+    std::snprintf(buf, sizeof buf, "%-21s | %5zu/%-5zu    | %5zu/%-5zu     | %zu of %zu\n",
+                  kind.c_str(), t.found, t.literal, t.level_ok, t.levelled, t.decoy_hits, t.decoys);
     table << buf;
   }
-  table << "(*) code defaults are another branch's work: printed, not asserted\n";
   std::cout << table.str();
   for (const std::string& m : misses) std::cout << "  literal miss: " << m << "\n";
   for (const std::string& m : level_misses) std::cout << "  level miss: " << m << "\n";
-  for (const std::string& m : level_misses_print_only)
-    std::cout << "  level miss (not asserted): " << m << "\n";
   for (const std::string& m : decoy_hits) std::cout << "  decoy hit: " << m << "\n";
   INFO(table.str());
   CHECK(misses.empty());

@@ -101,4 +101,6 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]} (inputs in $artifacts)" >&2
   exit 1
 fi
-echo "fuzz: ${#targets[@]} targets, ${NTPSWEEP_FUZZ_RUNS:+$NTPSWEEP_FUZZ_RUNS runs}${NTPSWEEP_FUZZ_RUNS:-${seconds}s} each: no crash, leak, timeout or OOM"
+budget="${seconds}s"
+[ -n "${NTPSWEEP_FUZZ_RUNS:-}" ] && budget="$NTPSWEEP_FUZZ_RUNS runs"
+echo "fuzz: ${#targets[@]} targets, $budget each: no crash, leak, timeout or OOM"

@@ -459,14 +459,16 @@ class DiskWalker {
       int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1
                                                                          : 5 + logical++;
       std::string name = "p" + std::to_string(number);
-      // A hostile table's sector numbers can overflow a byte offset: such a start is past any end.
-      TSK_OFF_T start = 0, len = 0;
-      if (__builtin_mul_overflow(static_cast<TSK_OFF_T>(part->start),
-                                 static_cast<TSK_OFF_T>(vs->block_size), &start))
-        start = std::numeric_limits<TSK_OFF_T>::max();
-      if (__builtin_mul_overflow(static_cast<TSK_OFF_T>(part->len),
-                                 static_cast<TSK_OFF_T>(vs->block_size), &len))
-        len = std::numeric_limits<TSK_OFF_T>::max();
+      // A hostile table's sector numbers can overflow a byte offset (or turn negative as signed
+      // numbers): such a start is past any end.
+      auto bytes_of = [&](uint64_t sectors) {
+        uint64_t bytes = 0;
+        if (__builtin_mul_overflow(sectors, static_cast<uint64_t>(vs->block_size), &bytes) ||
+            bytes > static_cast<uint64_t>(std::numeric_limits<TSK_OFF_T>::max()))
+          return std::numeric_limits<TSK_OFF_T>::max();
+        return static_cast<TSK_OFF_T>(bytes);
+      };
+      TSK_OFF_T start = bytes_of(part->start), len = bytes_of(part->len);
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
       if (part->desc && *part->desc)
         vol.properties.emplace_back("partitionDescription", part->desc);
@@ -582,7 +584,7 @@ class DiskWalker {
                      "first); not scanned");
       return;
     }
-    if (start >= img->size) {
+    if (start < 0 || start >= img->size) {
       scan_.Note(Notice::Level::kWarning, "partition-out-of-range", vol.WithVolume(),
                  where + ": the partition starts at byte " + std::to_string(start) +
                      ", past the end of the " + std::to_string(img->size) +

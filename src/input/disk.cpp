@@ -459,16 +459,8 @@ class DiskWalker {
       int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1
                                                                          : 5 + logical++;
       std::string name = "p" + std::to_string(number);
-      // A hostile table's sector numbers can overflow a byte offset (or turn negative as signed
-      // numbers): such a start is past any end.
-      auto bytes_of = [&](uint64_t sectors) {
-        uint64_t bytes = 0;
-        if (__builtin_mul_overflow(sectors, static_cast<uint64_t>(vs->block_size), &bytes) ||
-            bytes > static_cast<uint64_t>(std::numeric_limits<TSK_OFF_T>::max()))
-          return std::numeric_limits<TSK_OFF_T>::max();
-        return static_cast<TSK_OFF_T>(bytes);
-      };
-      TSK_OFF_T start = bytes_of(part->start), len = bytes_of(part->len);
+      TSK_OFF_T start = BytesOf(part->start, vs->block_size);
+      TSK_OFF_T len = BytesOf(part->len, vs->block_size);
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", table}}};
       if (part->desc && *part->desc)
         vol.properties.emplace_back("partitionDescription", part->desc);
@@ -491,18 +483,29 @@ class DiskWalker {
     std::string name;
   };
 
+  // A hostile table's sector numbers can overflow a byte offset (or turn negative as signed
+  // numbers): such a start is past any end.
+  static TSK_OFF_T BytesOf(uint64_t sectors, uint64_t sector_size) {
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(sectors, sector_size, &bytes) ||
+        bytes > static_cast<uint64_t>(std::numeric_limits<TSK_OFF_T>::max()))
+      return std::numeric_limits<TSK_OFF_T>::max();
+    return static_cast<TSK_OFF_T>(bytes);
+  }
+
+  // A hostile table's extents can reach past any offset: their ends saturate.
+  static TSK_OFF_T EndOf(TSK_OFF_T from, TSK_OFF_T n) {
+    TSK_OFF_T end = 0;
+    return __builtin_add_overflow(from, n, &end) ? std::numeric_limits<TSK_OFF_T>::max() : end;
+  }
+
   // Names a partition that shares sectors with one already scanned; true when it covers
   // exactly the same sectors (scanned once: the same files would be reported twice).
   bool NoteOverlap(const std::vector<ScannedExtent>& scanned, TSK_OFF_T start, TSK_OFF_T len,
                    const VolumeName& vol) {
-    // A hostile table's extents can reach past any offset: their ends saturate.
-    auto end_of = [](TSK_OFF_T from, TSK_OFF_T n) {
-      TSK_OFF_T end = 0;
-      return __builtin_add_overflow(from, n, &end) ? std::numeric_limits<TSK_OFF_T>::max() : end;
-    };
     for (const ScannedExtent& e : scanned) {
       bool same = e.start == start && e.len == len;
-      if (!same && (start >= end_of(e.start, e.len) || e.start >= end_of(start, len))) continue;
+      if (!same && (start >= EndOf(e.start, e.len) || e.start >= EndOf(start, len))) continue;
       std::string where = Location{vol.WithVolume()}.Render();
       if (same) {
         scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
@@ -511,7 +514,7 @@ class DiskWalker {
         return true;
       }
       TSK_OFF_T from = std::max(start, e.start);
-      TSK_OFF_T to = std::min(end_of(start, len), end_of(e.start, e.len));
+      TSK_OFF_T to = std::min(EndOf(start, len), EndOf(e.start, e.len));
       scan_.Note(Notice::Level::kWarning, "partition-overlap", vol.WithVolume(),
                  where + ": the partition overlaps " + e.name + " (bytes " + std::to_string(from) +
                      "-" + std::to_string(to - 1) +
@@ -607,16 +610,10 @@ class DiskWalker {
   // The four primary entries of a DOS table, read without TSK (which rejected the table).
   void ScanDosEntries(TSK_IMG_INFO* img, const Chain& chain, const std::string& head) {
     if (head.size() < 512) return;
-    auto le32 = [&](size_t o) {
-      uint32_t v = 0;
-      for (int i = 3; i >= 0; --i)
-        v = (v << 8) | static_cast<unsigned char>(head[o + static_cast<size_t>(i)]);
-      return v;
-    };
     for (int i = 0; i < 4 && !scan_.stopped(); ++i) {
       size_t e = 446 + 16 * static_cast<size_t>(i);
       unsigned char type = static_cast<unsigned char>(head[e + 4]);
-      uint32_t first = le32(e + 8), count = le32(e + 12);
+      uint64_t first = Le(head, e + 8, 4), count = Le(head, e + 12, 4);
       if (type == 0 || count == 0) continue;
       std::string name = "p" + std::to_string(i + 1);
       VolumeName vol{chain, name, {{"partition", name}, {"partitionTable", "dos"}}};
@@ -626,8 +623,7 @@ class DiskWalker {
                        ": an extended partition in a rejected table is not followed");
         continue;
       }
-      ScanPartition(img, static_cast<TSK_OFF_T>(first) * 512, static_cast<TSK_OFF_T>(count) * 512,
-                    vol);
+      ScanPartition(img, BytesOf(first, 512), BytesOf(count, 512), vol);
     }
   }
 
@@ -736,7 +732,7 @@ class DiskWalker {
       *t = std::move(primary);
       return true;
     }
-    *primary_problem = has_primary ? JoinProblems(primary) : "no GPT header at sector 1";
+    *primary_problem = has_primary ? JoinProblems(primary) : kNoPrimaryGpt;
     if (ReadGpt(img, &backup, true) && (backup.problems.empty() || !has_primary)) {
       *t = std::move(backup);
       return true;
@@ -745,6 +741,8 @@ class DiskWalker {
     *t = std::move(primary);
     return true;
   }
+
+  static constexpr const char* kNoPrimaryGpt = "no GPT header at sector 1";
 
   static std::string JoinProblems(const GptTable& t) {
     std::string all;
@@ -785,8 +783,7 @@ class DiskWalker {
                        std::to_string(e.index + 1) + " is not read: " + problem);
         continue;
       }
-      ScanPartition(img, static_cast<TSK_OFF_T>(e.first * t.sector),
-                    static_cast<TSK_OFF_T>((e.last - e.first + 1) * t.sector), vol);
+      ScanPartition(img, BytesOf(e.first, t.sector), BytesOf(e.last - e.first + 1, t.sector), vol);
     }
   }
 
@@ -798,8 +795,7 @@ class DiskWalker {
     std::string primary_problem;
     if (tsk_read_backup) {
       if (!ReadGpt(img, &t, true)) return;
-      primary_problem =
-          ReadGpt(img, &primary) ? JoinProblems(primary) : "no GPT header at sector 1";
+      primary_problem = ReadGpt(img, &primary) ? JoinProblems(primary) : kNoPrimaryGpt;
     } else if (!ReadGpt(img, &t)) {
       return;
     }

@@ -49,7 +49,11 @@ max_len_of() {
   esac
 }
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
+# No strict_string_checks: it reports a strcmp whose arguments are not NUL-terminated even where
+# the comparison stops inside them, which libarchive 3.6.2's cpio reader does (reproducer
+# fuzz/regressions/fuzz_archive/cpio-odc-unterminated-name-strcmp); bytes really read past an
+# end are still reported.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 # Leaks inside The Sleuth Kit's VMDK reader are not ours (fuzz/lsan.supp says which).
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/fuzz/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quick start 2: installs the dependencies, builds ntpsweep and runs the whole test suite
-# (unit and end-to-end tests through ctest, SARIF validation, the rule pack's own examples), then
-# every fuzz target: its saved reproducers replayed and a fixed number of inputs from a fixed
-# seed (scripts/fuzz.sh with NTPSWEEP_FUZZ_RUNS, default 2000; clang 14, ASan+UBSan).
+# (unit and end-to-end tests through ctest, SARIF validation, the rule pack's own examples), every
+# fuzz target (its saved reproducers replayed and a fixed number of inputs from a fixed seed:
+# scripts/fuzz.sh with NTPSWEEP_FUZZ_RUNS, default 2000; clang 14, ASan+UBSan), then the same
+# suite built with ASan+UBSan (scripts/sanitize.sh).
 #   scripts/test.sh            what CI runs (.ci/run)
 #   scripts/test.sh --quick    the suite alone, for an edit-test loop (says what it left out)
 set -euo pipefail
@@ -28,7 +29,10 @@ if ! grep -q "No tests were found" "$build/hostile-known-failing.log"; then
   grep -E "^(\| |FAILED|  - )" "$build/hostile-known-failing.log" >&2 || true
 fi
 if $quick; then
-  echo "test: --quick: the fuzz targets were not run (scripts/fuzz.sh)" >&2
+  echo "test: --quick: the fuzz targets (scripts/fuzz.sh) and the sanitizer suite" \
+    "(scripts/sanitize.sh) were not run" >&2
   exit 0
 fi
 NTPSWEEP_FUZZ_RUNS="${NTPSWEEP_FUZZ_RUNS:-2000}" "$here/scripts/fuzz.sh"
+# The same suite again, built with ASan+UBSan (build-asan/): any report fails it.
+"$here/scripts/sanitize.sh"

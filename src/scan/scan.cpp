@@ -229,13 +229,15 @@ class Pipeline : public input::EntrySink {
     for (auto& w : workers) w.join();
     clock.Lap();
     if (!collector_) FollowIncludes();
-    // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
-    input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     // Variables -> the templates and scripts that render them; files -> what installs them.
+    // Linked where the members were read (a layer's COPY names its own layer's files): the
+    // amendments below move findings and their related locations alike.
     if (linker_) {
       ObserveDeferred();
       linker_->Link(&result_.findings);
     }
+    // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
+    input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
     result_.stats.phases = {
         {"walk", walk_seconds},       {"read", read_seconds_},  {"prefilter", prefilter_seconds_},

@@ -86,15 +86,17 @@ std::string TarOf(const Members& members, bool gzip) {
 
 // A project whose findings are related only through other members: a Dockerfile COPY installs
 // chrony.conf, a template renders group_vars' ntp_servers, a script's sed writes env.sh's
-// NTP_IP. Decoys: a COPY of another file, a template of another variable, a README that names
-// both variables in prose (read again, related to nothing).
+// NTP_IP. Decoys: a COPY of another file, a template of another variable (never read again),
+// notes that name both variables and the file beside linkage hints (read again, related to
+// nothing).
 const Members kProject = {
     {"proj/Dockerfile",
      "FROM debian:12\n"
      "RUN apt-get update && apt-get install -y chrony\n"
      "COPY chrony.conf /etc/chrony/chrony.conf\n"
      "COPY unrelated.conf /etc/motd\n"},
-    {"proj/README.md", "The ntp_servers list and NTP_IP are documented here.\n"},
+    {"proj/NOTES.txt",
+     "Set ${ntp_servers} in group_vars and $NTP_IP in env.sh; COPY chrony.conf by hand.\n"},
     {"proj/chrony.conf", "server ntp-old.corp.example.com iburst\n"},
     {"proj/group_vars/all.yml", "---\nntp_servers:\n  - 10.20.30.40\n"},
     {"proj/scripts/env.sh", "NTP_IP=10.20.30.40\n"},
@@ -189,4 +191,13 @@ TEST_CASE("linkage: archive members that relate findings are read again", "[link
       CHECK(rows == kProjectRows);
     }
   }
+  // Only the members whose words name a finding's variable or file are read again: the
+  // Dockerfile, the template, the script and the notes; not the other template.
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--stats", "--format", "json", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "in/proj.tar"},
+      o);
+  size_t at = r.err.find("read for linkage");
+  REQUIRE(at != std::string::npos);
+  CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
 }

@@ -1,6 +1,12 @@
 // Linkage: the variable names a definition stands for, and related locations across files.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "run_binary.h"
@@ -13,8 +19,8 @@ using ntpsweep::scan::Linker;
 TEST_CASE("linkage: names a key path defines", "[linkage]") {
   using V = std::vector<std::string>;
   CHECK(Linker::DefinedNames("ntp_servers[]") == V{"ntp_servers"});
-  CHECK(Linker::DefinedNames("variable.ntp_server.default") == V{"ntp_server", "variable", "variable:ntp_server",
-                                                                  "variable:ntp_server:default"});
+  CHECK(Linker::DefinedNames("variable.ntp_server.default") ==
+        V{"ntp_server", "variable", "variable:ntp_server", "variable:ntp_server:default"});
   CHECK(Linker::DefinedNames("ntp.servers[]") == V{"ntp", "ntp:servers"});
   CHECK(Linker::DefinedNames("ntp::servers[]") == V{"ntp::servers"});
   CHECK(Linker::DefinedNames("spec.containers[].env[NTP_SERVERS].value") ==
@@ -27,7 +33,8 @@ TEST_CASE("linkage: SARIF relatedLocations, linked from the message", "[linkage]
   o.cwd = ntpsweep::testing::kSourceDir;
   auto r = ntpsweep::testing::RunNtpsweep(
       {"scan", "--format", "sarif", "--host", "10.20.30.40", "--host", "ntp-old.corp.example.com",
-       "fixtures/syntaxes/shell", "fixtures/syntaxes/docker"}, o);
+       "fixtures/syntaxes/shell", "fixtures/syntaxes/docker"},
+      o);
   REQUIRE(r.exit_code == 1);
   auto doc = nlohmann::json::parse(r.out);
   bool shell = false, docker = false;
@@ -46,4 +53,151 @@ TEST_CASE("linkage: SARIF relatedLocations, linked from the message", "[linkage]
   }
   CHECK(shell);
   CHECK(docker);
+}
+
+namespace {
+
+using Members = std::vector<std::pair<std::string, std::string>>;  // name -> bytes, in order
+
+// A tar of `members` (gzip-compressed when `gzip`), made in memory.
+std::string TarOf(const Members& members, bool gzip) {
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(),
+                                                            archive_write_free);
+  REQUIRE(archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK);
+  if (gzip) REQUIRE(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK);
+  std::string out(4u << 20, '\0');
+  size_t used = 0;
+  REQUIRE(archive_write_open_memory(a.get(), out.data(), out.size(), &used) == ARCHIVE_OK);
+  for (const auto& [name, data] : members) {
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
+                                                                    archive_entry_free);
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+    REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(a.get(), data.data(), data.size()) ==
+            static_cast<la_ssize_t>(data.size()));
+  }
+  REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
+  out.resize(used);
+  return out;
+}
+
+// A project whose findings are related only through other members: a Dockerfile COPY installs
+// chrony.conf, a template renders group_vars' ntp_servers, a script's sed writes env.sh's
+// NTP_IP. Decoys: a COPY of another file, a template of another variable (never read again),
+// notes that name both variables and the file beside linkage hints (read again, related to
+// nothing).
+const Members kProject = {
+    {"proj/Dockerfile",
+     "FROM debian:12\n"
+     "RUN apt-get update && apt-get install -y chrony\n"
+     "COPY chrony.conf /etc/chrony/chrony.conf\n"
+     "COPY unrelated.conf /etc/motd\n"},
+    {"proj/NOTES.txt",
+     "Set ${ntp_servers} in group_vars and $NTP_IP in env.sh; COPY chrony.conf by hand.\n"},
+    {"proj/chrony.conf", "server ntp-old.corp.example.com iburst\n"},
+    {"proj/group_vars/all.yml", "---\nntp_servers:\n  - 10.20.30.40\n"},
+    {"proj/scripts/env.sh", "NTP_IP=10.20.30.40\n"},
+    {"proj/scripts/setup.sh",
+     "#!/bin/sh\n. ./env.sh\nsed -i \"s/^pool .*/server $NTP_IP iburst/\" "
+     "/etc/chrony/chrony.conf\n"},
+    {"proj/templates/chrony.conf.j2",
+     "{% for s in ntp_servers %}\nserver {{ s }} iburst\n{% endfor %}\n"},
+    {"proj/templates/resolv.conf.j2",
+     "{% for s in dns_servers %}\nnameserver {{ s }}\n{% endfor %}\n"},
+    {"proj/unrelated.conf", "welcome\n"},
+};
+
+// Every finding of `prefix`'s project, with `prefix` removed: "file:line rule severity ->
+// related file:line ..." (related locations with `related_prefix` removed, "?" when absent).
+std::vector<std::string> Rows(const std::string& json, const std::string& prefix,
+                              const std::string& related_prefix) {
+  std::vector<std::string> out;
+  auto strip = [](const std::string& s, const std::string& p) {
+    return s.starts_with(p) ? s.substr(p.size()) : "?" + s;
+  };
+  const nlohmann::json doc = nlohmann::json::parse(json);
+  for (const auto& f : doc["findings"]) {
+    std::string row = strip(f["location"], prefix) + ":" + std::to_string(f["line"].get<int>()) +
+                      " " + f["rule"].get<std::string>() + " " + f["severity"].get<std::string>() +
+                      " ->";
+    for (const auto& r : f.value("related", nlohmann::json::array()))
+      row +=
+          " " + strip(r["location"], related_prefix) + ":" + std::to_string(r["line"].get<int>());
+    out.push_back(row);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const std::vector<std::string> kProjectRows = {
+    "proj/chrony.conf:1 chrony-source error -> proj/Dockerfile:3",
+    "proj/group_vars/all.yml:3 ansible-time-server-var error -> proj/templates/chrony.conf.j2:2",
+    "proj/scripts/env.sh:1 shell-ntp-named-var warning -> proj/scripts/setup.sh:3",
+};
+
+}  // namespace
+
+// The members that relate a finding hold no target: the gate passes them by, their words are
+// kept, and the archive is read again for them at the end. The same relations in a tar operand,
+// a tar.gz nested in a tar, a container image's layer, and an archive inside a walked directory;
+// the same as with the gate off (every member read by every reader as it passes).
+TEST_CASE("linkage: archive members that relate findings are read again", "[linkage][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/in";
+  ntpsweep::testing::WriteWholeFile(dir + "/proj.tar", TarOf(kProject, false));
+  ntpsweep::testing::WriteWholeFile(
+      dir + "/outer.tar",
+      TarOf({{"readme.txt", "nested below\n"}, {"outer/proj.tar.gz", TarOf(kProject, true)}},
+            false));
+  // A docker-archive image of one layer: its members are reported as the container sees them.
+  ntpsweep::testing::WriteWholeFile(
+      dir + "/image.tar",
+      TarOf({{"manifest.json",
+              R"([{"Config":"config.json","RepoTags":["proj:1"],"Layers":["l1/layer.tar"]}])"},
+             {"config.json",
+              R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}})"},
+             {"l1/layer.tar", TarOf(kProject, false)}},
+            false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  auto scan = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {
+        "scan", "--format", "json", "--host", "10.20.30.40", "--host", "ntp-old.corp.example.com"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = ntpsweep::testing::RunNtpsweep(args, o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.out)["notices"].empty());
+    return r.out;
+  };
+  for (const std::vector<std::string>& gate :
+       {std::vector<std::string>{}, std::vector<std::string>{"--no-prefilter"}}) {
+    INFO(gate.size());
+    for (const std::string& prefix :
+         {std::string("in/proj.tar!"), std::string("in/outer.tar!outer/proj.tar.gz!"),
+          std::string("in/image.tar!")}) {
+      INFO(prefix);
+      std::string operand = prefix.substr(0, prefix.find('!'));
+      std::vector<std::string> args = gate;
+      args.push_back(operand);
+      CHECK(Rows(scan(args), prefix, prefix) == kProjectRows);
+      // Opened by a worker inside a walked directory.
+      args.back() = "in";
+      std::vector<std::string> rows = Rows(scan(args), prefix, prefix);
+      std::erase_if(rows, [](const std::string& r) { return r.starts_with("?"); });
+      CHECK(rows == kProjectRows);
+    }
+  }
+  // Only the members whose words name a finding's variable or file are read again: the
+  // Dockerfile, the template, the script and the notes; not the other template.
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--stats", "--format", "json", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "in/proj.tar"},
+      o);
+  size_t at = r.err.find("read for linkage");
+  REQUIRE(at != std::string::npos);
+  CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
 }

@@ -128,6 +128,15 @@ void ApplyAmendments(const std::vector<Amendment>& amendments, std::vector<Findi
     apply(f, layer->views[0], Rename(original, k, layer->views[0], all_layers), all_layers);
   }
   for (Finding& f : extra) findings->push_back(std::move(f));
+  // Related locations (scan/linkage.h) as the image shows them, like the findings they explain.
+  for (Finding& f : *findings)
+    for (RelatedLocation& r : f.related) {
+      if (r.location.chain.size() < 2) continue;
+      auto [layer, all_layers] = lookup(r.location.chain);
+      if (!layer || layer->views.empty()) continue;
+      r.location.chain =
+          Rename(r.location.chain, layer->blob.size(), layer->views[0], all_layers).chain;
+    }
   for (Notice& n : *notices) {
     if (n.location.chain.size() < 2) continue;
     auto [layer, all_layers] = lookup(n.location.chain);

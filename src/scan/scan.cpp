@@ -94,66 +94,115 @@ struct ReadEntry {
   std::string path, fs_path, root;
 };
 
-// Every file read from disk, kept for the cross-file stage in about 24 bytes plus its path
-// (a ReadEntry per file cost ~600 bytes, which made RSS grow with the tree): the disk path is
+// Every file read from disk, kept for the cross-file stage in a few bytes: the disk path is
 // a shared prefix (the operand) plus the path, and the location is the path itself, as a walk
-// makes them; an entry that differs keeps its own spelling.
+// makes them (an entry that differs keeps its own spelling); each path is stored as the length
+// it shares with the previous one and the rest (front coding, restarted every kRestart files),
+// in blocks that grow without copying. A record per file (24 bytes plus the path in a doubling
+// arena) made the dir sweep's peak RSS grow ~90 bytes a file.
 class ReadFiles {
  public:
   size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
              std::string_view root) {
-    Record r;
-    r.begin = arena_.size();
-    r.path_size = static_cast<uint32_t>(path.size());
-    arena_.append(path);
-    if (fs_path.size() >= path.size() && fs_path.ends_with(path) &&
-        path.size() <= std::numeric_limits<uint32_t>::max()) {
-      r.prefix = Intern(&prefixes_, fs_path.substr(0, fs_path.size() - path.size()));
+    size_t index = count_++;
+    size_t shared = 0;
+    if (index % kRestart != 0)
+      while (shared < path.size() && shared < last_.size() && path[shared] == last_[shared])
+        ++shared;
+    std::string record;
+    PutVarint(&record, shared);
+    PutVarint(&record, path.size() - shared);
+    record.append(path.substr(shared));
+    if (fs_path.size() >= path.size() && fs_path.ends_with(path)) {
+      PutVarint(&record, 1 + Intern(&prefixes_, fs_path.substr(0, fs_path.size() - path.size())));
     } else {
-      r.prefix = kOwnDiskPath;
-      r.fs_size = static_cast<uint32_t>(fs_path.size());
-      arena_.append(fs_path);
+      PutVarint(&record, 0);
+      PutVarint(&record, fs_path.size());
+      record.append(fs_path);
     }
-    r.root = Intern(&roots_, root);
-    size_t index = records_.size();
+    PutVarint(&record, Intern(&roots_, root));
+    if (blocks_.empty() || blocks_.back().size() + record.size() > blocks_.back().capacity()) {
+      blocks_.emplace_back();
+      blocks_.back().reserve(std::max(kBlockBytes, record.size()));
+    }
+    if (index % kRestart == 0) restarts_.push_back({blocks_.size() - 1, blocks_.back().size()});
+    blocks_.back().append(record);
+    last_.assign(path);
     if (!(location.chain.size() == 1 && location.chain[0] == path))
       other_locations_.emplace(index, location);
-    records_.push_back(r);
     return index;
   }
-  size_t size() const { return records_.size(); }
-  std::string_view Path(size_t i) const {
-    return std::string_view(arena_).substr(records_[i].begin, records_[i].path_size);
+  size_t size() const { return count_; }
+  // Calls f(index, path) for every file in the order they were added.
+  template <typename F>
+  void ForEach(F&& f) const {
+    Cursor c;
+    for (size_t i = 0; i < count_; ++i) {
+      Decode(&c);
+      f(i, std::string_view(c.path));
+    }
   }
   ReadEntry Get(size_t i) const {
-    const Record& r = records_[i];
+    Cursor c;
+    c.block = restarts_[i / kRestart].first;
+    c.offset = restarts_[i / kRestart].second;
+    for (size_t k = i - i % kRestart; k <= i; ++k) Decode(&c);
     ReadEntry e;
-    e.path = std::string(Path(i));
-    e.fs_path = r.prefix == kOwnDiskPath
-                    ? std::string(arena_.substr(r.begin + r.path_size, r.fs_size))
-                    : prefixes_[r.prefix] + e.path;
-    e.root = roots_[r.root];
+    e.path = c.path;
+    e.fs_path = c.prefix ? prefixes_[c.prefix - 1] + e.path : c.own_fs_path;
+    e.root = roots_[c.root];
     auto other = other_locations_.find(i);
     e.location = other != other_locations_.end() ? other->second : Location{{e.path}};
     return e;
   }
 
  private:
-  static constexpr uint32_t kOwnDiskPath = std::numeric_limits<uint32_t>::max();
-  struct Record {
-    // Where the path starts in arena_; the disk path follows it when prefix is kOwnDiskPath.
-    size_t begin = 0;
-    uint32_t path_size = 0, prefix = 0, fs_size = 0, root = 0;
+  static constexpr size_t kRestart = 32;
+  static constexpr size_t kBlockBytes = 256u << 10;
+  struct Cursor {
+    size_t block = 0, offset = 0;
+    std::string path, own_fs_path;
+    size_t prefix = 0, root = 0;
   };
-  // The index of `value` in `table`, added when new: a scan has a few operands, hence a few values.
-  static uint32_t Intern(std::vector<std::string>* table, std::string_view value) {
-    for (size_t i = table->size(); i-- > 0;)
-      if ((*table)[i] == value) return static_cast<uint32_t>(i);
-    table->emplace_back(value);
-    return static_cast<uint32_t>(table->size() - 1);
+  static void PutVarint(std::string* out, size_t v) {
+    for (; v >= 0x80; v >>= 7) out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out->push_back(static_cast<char>(v));
   }
-  std::string arena_;
-  std::vector<Record> records_;
+  static size_t GetVarint(const std::string& in, size_t* at) {
+    size_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      auto byte = static_cast<unsigned char>(in[(*at)++]);
+      v |= static_cast<size_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return v;
+    }
+  }
+  // Reads the record at `c` and moves past it (to the next block at a block's end).
+  void Decode(Cursor* c) const {
+    if (c->offset == blocks_[c->block].size()) ++c->block, c->offset = 0;
+    const std::string& b = blocks_[c->block];
+    size_t shared = GetVarint(b, &c->offset), rest = GetVarint(b, &c->offset);
+    c->path.resize(shared);
+    c->path.append(b, c->offset, rest);
+    c->offset += rest;
+    c->prefix = GetVarint(b, &c->offset);
+    if (c->prefix == 0) {
+      size_t n = GetVarint(b, &c->offset);
+      c->own_fs_path.assign(b, c->offset, n);
+      c->offset += n;
+    }
+    c->root = GetVarint(b, &c->offset);
+  }
+  // The index of `value` in `table`, added when new: a scan has a few operands, hence a few values.
+  static size_t Intern(std::vector<std::string>* table, std::string_view value) {
+    for (size_t i = table->size(); i-- > 0;)
+      if ((*table)[i] == value) return i;
+    table->emplace_back(value);
+    return table->size() - 1;
+  }
+  size_t count_ = 0;
+  std::string last_;                  // the path added last
+  std::vector<std::string> blocks_;   // records, never reallocated once full
+  std::vector<std::pair<size_t, size_t>> restarts_;  // every kRestart-th record: block, offset
   std::vector<std::string> prefixes_, roots_;
   std::map<size_t, Location> other_locations_;
 };
@@ -229,13 +278,15 @@ class Pipeline : public input::EntrySink {
     for (auto& w : workers) w.join();
     clock.Lap();
     if (!collector_) FollowIncludes();
-    // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
-    input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     // Variables -> the templates and scripts that render them; files -> what installs them.
+    // Linked where the members were read (a layer's COPY names its own layer's files): the
+    // amendments below move findings and their related locations alike.
     if (linker_) {
       ObserveDeferred();
       linker_->Link(&result_.findings);
     }
+    // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
+    input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
     result_.stats.phases = {
         {"walk", walk_seconds},       {"read", read_seconds_},  {"prefilter", prefilter_seconds_},
@@ -263,14 +314,13 @@ class Pipeline : public input::EntrySink {
       std::vector<IncludeRef> pending = std::move(includes_);
       includes_.clear();
       std::map<size_t, std::vector<std::string>> forced;  // read_files_ index -> syntaxes
-      for (const IncludeRef& inc : pending) {
-        for (size_t i = 0; i < read_files_.size(); ++i) {
-          std::string_view path = read_files_.Path(i);
+      read_files_.ForEach([&](size_t i, std::string_view path) {
+        for (const IncludeRef& inc : pending) {
           if (!GlobMatch(inc.pattern, path) || !done.insert({std::string(path), inc.syntax}).second)
             continue;
           forced[i].push_back(inc.syntax);
         }
-      }
+      });
       // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
       for (auto& forced_entry : forced) {
         size_t index = forced_entry.first;

@@ -16,11 +16,30 @@ TEST_CASE("token filter: every word and every needle made of words is kept", "[l
   for (const char* present : {"ntp_servers", "chrony.conf", "CHRONY.CONF", "ntp::servers",
                               "servers", "NTP_IP", "10.0.0.1", "files", "etc"})
     CHECK(f.MayContain(present));
-  // A 512-bit filter with a few dozen words answers no for most absent words.
+  // A few dozen words get the smallest filter (512 bits); it answers no for most absent words.
+  CHECK(f.bits() == 512);
   size_t rejected = 0;
   for (int i = 0; i < 200; ++i)
     rejected += f.MayContain("absent_variable_" + std::to_string(i)) ? 0 : 1;
   CHECK(rejected > 150);
   TokenFilter empty;
   CHECK_FALSE(empty.MayContain("ntp_servers"));
+}
+
+TEST_CASE("token filter: a long text gets a filter large enough to still say no", "[linkage]") {
+  // A changelog-sized text of thousands of distinct words filled a fixed 512-bit filter, which
+  // then let every needle through.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "word" + std::to_string(i * 7919) + (i % 9 ? " " : ".\n");
+  TokenFilter f;
+  f.AddWords(text);
+  CHECK(f.bits() > 512);
+  CHECK(f.bits() <= 32768);
+  for (int i = 0; i < 3000; i += 37) CHECK(f.MayContain("WORD" + std::to_string(i * 7919)));
+  size_t rejected = 0;
+  for (int i = 0; i < 200; ++i) rejected += f.MayContain("NTP_SERVER_" + std::to_string(i)) ? 0 : 1;
+  CHECK(rejected > 150);
+  // Words added later land in the filter at the size it has.
+  f.AddWords("ntp_late_variable");
+  CHECK(f.MayContain("ntp_late_variable"));
 }

@@ -16,11 +16,49 @@ TEST_CASE("token filter: every word and every needle made of words is kept", "[l
   for (const char* present : {"ntp_servers", "chrony.conf", "CHRONY.CONF", "ntp::servers",
                               "servers", "NTP_IP", "10.0.0.1", "files", "etc"})
     CHECK(f.MayContain(present));
-  // A 512-bit filter with a few dozen words answers no for most absent words.
+  // A few dozen words get the smallest filter (512 bits); it answers no for most absent words.
+  CHECK(f.bits() == 512);
   size_t rejected = 0;
   for (int i = 0; i < 200; ++i)
     rejected += f.MayContain("absent_variable_" + std::to_string(i)) ? 0 : 1;
   CHECK(rejected > 150);
   TokenFilter empty;
   CHECK_FALSE(empty.MayContain("ntp_servers"));
+}
+
+TEST_CASE("token filter: a long text gets a filter large enough to still say no", "[linkage]") {
+  // A changelog-sized text of thousands of distinct words filled a fixed 512-bit filter, which
+  // then let every needle through.
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "word" + std::to_string(i * 7919) + (i % 9 ? " " : ".\n");
+  TokenFilter f;
+  f.AddWords(text);
+  CHECK(f.bits() > 512);
+  CHECK(f.bits() <= 32768);
+  size_t kept = 0;
+  for (int i = 0; i < 3000; ++i) kept += f.MayContain("WORD" + std::to_string(i * 7919)) ? 1 : 0;
+  CHECK(kept == 3000);
+  size_t rejected = 0;
+  for (int i = 0; i < 200; ++i) rejected += f.MayContain("NTP_SERVER_" + std::to_string(i)) ? 0 : 1;
+  CHECK(rejected > 150);
+  // Words added later land in the filter at the size it has.
+  f.AddWords("ntp_late_variable");
+  CHECK(f.MayContain("ntp_late_variable"));
+}
+
+TEST_CASE("token filter: words are whole wherever they fall in the text", "[linkage]") {
+  // Words are found 64 bytes at a time: one that crosses a block, starts or ends one, or ends
+  // the text must be the same word as the needle, and a part of it must not be.
+  for (size_t lead = 0; lead < 140; ++lead) {
+    std::string text = std::string(lead, ' ') + "Ntp_Servers_Of_The_Site9 x";
+    TokenFilter f;
+    f.AddWords(text);
+    CHECK(f.MayContain("ntp_servers_of_the_site9"));
+    CHECK(f.MayContain("X"));
+    TokenFilter at_end;
+    at_end.AddWords(std::string(lead, '-') + "chrony_conf");
+    CHECK(at_end.MayContain("CHRONY_CONF"));
+    CHECK_FALSE(at_end.MayContain("chrony"));
+    CHECK_FALSE(f.MayContain("ntp_servers"));
+  }
 }

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <deque>
+#include <cstring>
 #include <functional>
 
 #include "core/line_index.h"
 #include "core/offset_map.h"
+#include "syntax/shell.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -19,8 +20,8 @@ constexpr char kPlaceholder = '\x1a';  // a masked template expression (see temp
 // A scalar's decoded value and where its pieces sit in the document.
 struct Scalar {
   std::string value;
-  OffsetMap map;              // breakpoints: value index -> document offset
-  size_t begin = 0, end = 0;  // document span, quotes/indicators included
+  OffsetMap map;  // breakpoints: value index -> document offset
+  size_t begin = 0, end = 0;                   // document span, quotes/indicators included
   bool block = false;
   bool quoted = false;
   // Document offset of value index i (by its last breakpoint).
@@ -47,7 +48,8 @@ bool IsBlankOrComment(std::string_view line) {
 
 class Parser {
  public:
-  Parser(std::string_view text, bool commented) : t_(text), commented_(commented), lines_(text) {}
+  Parser(std::string_view text, bool commented)
+      : t_(text), commented_(commented), lines_(text) {}
 
   std::vector<Node>& nodes() { return nodes_; }
 
@@ -88,8 +90,7 @@ class Parser {
   bool IsDocMarker(size_t pos) const {
     if (Col(pos) != 0) return false;
     std::string_view r = t_.substr(pos, 3);
-    return (r == "---" || r == "...") &&
-           (pos + 3 >= t_.size() || IsSpace(t_[pos + 3]) || t_[pos + 3] == '\n');
+    return (r == "---" || r == "...") && (pos + 3 >= t_.size() || IsSpace(t_[pos + 3]) || t_[pos + 3] == '\n');
   }
 
   // First non-space character of the first line at or after `from` that has content.
@@ -134,10 +135,8 @@ class Parser {
     size_t e = LineEnd(pos);
     bool any = false;
     for (size_t i = pos; i < e; ++i) {
-      if (t_[i] == kPlaceholder)
-        any = true;
-      else if (!IsSpace(t_[i]))
-        return false;
+      if (t_[i] == kPlaceholder) any = true;
+      else if (!IsSpace(t_[i])) return false;
     }
     return any;
   }
@@ -386,33 +385,15 @@ class Parser {
         char n = t_[i + 1];
         size_t used = 2;
         switch (n) {
-          case 'n':
-            s->value += '\n';
-            break;
-          case 't':
-            s->value += '\t';
-            break;
-          case 'r':
-            s->value += '\r';
-            break;
-          case '0':
-            s->value += '\0';
-            break;
-          case '"':
-            s->value += '"';
-            break;
-          case '/':
-            s->value += '/';
-            break;
-          case '\\':
-            s->value += '\\';
-            break;
-          case ' ':
-            s->value += ' ';
-            break;
-          case '\n':
-            used = 2;
-            break;  // escaped line break: joined
+          case 'n': s->value += '\n'; break;
+          case 't': s->value += '\t'; break;
+          case 'r': s->value += '\r'; break;
+          case '0': s->value += '\0'; break;
+          case '"': s->value += '"'; break;
+          case '/': s->value += '/'; break;
+          case '\\': s->value += '\\'; break;
+          case ' ': s->value += ' '; break;
+          case '\n': used = 2; break;  // escaped line break: joined
           case 'x':
           case 'u':
           case 'U': {
@@ -421,10 +402,8 @@ class Parser {
             size_t k = 0;
             for (; k < digits && i + 2 + k < t_.size(); ++k) {
               char h = t_[i + 2 + k];
-              int v = h >= '0' && h <= '9'   ? h - '0'
-                      : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                      : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                             : -1;
+              int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                                   : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
               if (v < 0) break;
               cp = cp * 16 + static_cast<uint32_t>(v);
             }
@@ -441,9 +420,7 @@ class Parser {
             }
             break;
           }
-          default:
-            s->value += n;
-            break;
+          default: s->value += n; break;
         }
         i += used;
         s->map.emplace_back(s->value.size(), i);
@@ -451,8 +428,7 @@ class Parser {
       }
       if (c == '\n') {
         // Folding: the line break and the next line's indentation become one space.
-        while (!s->value.empty() && (s->value.back() == ' ' || s->value.back() == '\t'))
-          s->value.pop_back();
+        while (!s->value.empty() && (s->value.back() == ' ' || s->value.back() == '\t')) s->value.pop_back();
         size_t j = i + 1;
         while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
         if (j < t_.size() && t_[j] == '\n') {
@@ -476,8 +452,8 @@ class Parser {
     *end = i;
     // Collapse to one breakpoint when nothing was decoded (the common case).
     if (s->map.size() > 1) {
-      bool verbatim =
-          s->value.size() == (i - 1) - (p + 1) && t_.substr(p + 1, s->value.size()) == s->value;
+      bool verbatim = s->value.size() == (i - 1) - (p + 1) &&
+                      t_.substr(p + 1, s->value.size()) == s->value;
       if (verbatim) s->map = {{0, p + 1}};
     }
   }
@@ -627,11 +603,8 @@ class Emitter {
   void Walk(int id, const std::string& path) {
     const Node& node = n_[id];
     switch (node.kind) {
-      case Node::kNull:
-        break;
-      case Node::kScalar:
-        EmitScalar(node.scalar, path);
-        break;
+      case Node::kNull: break;
+      case Node::kScalar: EmitScalar(node.scalar, path); break;
       case Node::kSeq: {
         std::string_view last = LastSegment(path);
         bool env = last == "environment" || last == "env";
@@ -761,8 +734,7 @@ class Emitter {
     size_t eq = s.value.find('=');
     if (eq == npos || eq == 0) return false;
     for (size_t i = 0; i < eq; ++i)
-      if (!(std::isalnum(static_cast<unsigned char>(s.value[i])) || s.value[i] == '_'))
-        return false;
+      if (!(std::isalnum(static_cast<unsigned char>(s.value[i])) || s.value[i] == '_')) return false;
     Fact f;
     f.name = doc_->Keep(Join(path, s.value.substr(0, eq)));
     f.name_offset = s.begin;
@@ -837,8 +809,7 @@ class Emitter {
     bool b64 = enc.find("b64") != npos || enc.find("base64") != npos;
     bool gz = enc.find("gz") != npos;
     if (b64) {
-      if (!DecodeBase64(data, &out))
-        return Diag(s.begin, "write_files content is not valid base64");
+      if (!DecodeBase64(data, &out)) return Diag(s.begin, "write_files content is not valid base64");
       data = std::move(out);
     }
     if (gz && !Inflate(s, "write_files content", &data)) return;
@@ -908,11 +879,10 @@ class Emitter {
         const Node* tmpl = Get(config_id, "template");
         if (tmpl && tmpl->kind == Node::kScalar) {
           std::string client = GetScalar(ntp_id, "ntp_client");
-          std::string path = client == "chrony" ? "etc/chrony.conf"
-                             : client == "systemd-timesyncd"
-                                 ? "etc/systemd/timesyncd.conf.d/cloud-init.conf"
-                             : client == "openntpd" ? "etc/ntpd.conf"
-                                                    : "etc/ntp.conf";
+          std::string path = client == "chrony"                ? "etc/chrony.conf"
+                             : client == "systemd-timesyncd"   ? "etc/systemd/timesyncd.conf.d/cloud-init.conf"
+                             : client == "openntpd"            ? "etc/ntpd.conf"
+                                                               : "etc/ntp.conf";
           Embed(tmpl->scalar, path);
         }
       }
@@ -937,10 +907,8 @@ class Emitter {
       if (!c || Handled(c)) continue;
       if (c->kind == Node::kScalar) {
         const Scalar& s = c->scalar;
-        if (s.value.starts_with("data:"))
-          DataUrl(s, path, GetScalar(map, "compression"));
-        else
-          EmbedContent(s, path, GetScalar(map, "encoding"));
+        if (s.value.starts_with("data:")) DataUrl(s, path, GetScalar(map, "compression"));
+        else EmbedContent(s, path, GetScalar(map, "encoding"));
       } else if (c->kind == Node::kMap) {
         int cid = static_cast<int>(c - n_.data());
         const Node* inl = Get(cid, "inline");
@@ -1078,27 +1046,20 @@ class Emitter {
       } else if (module == "copy") {
         path = arg({"dest"});
         if (!path) continue;
-        if ((body = arg({"content"})))
-          Embed(*body, path->value);
-        else if (const Scalar* src = arg({"src"}))
-          Install(*src, path->value);
+        if ((body = arg({"content"}))) Embed(*body, path->value);
+        else if (const Scalar* src = arg({"src"})) Install(*src, path->value);
       } else if (module == "template") {
         path = arg({"dest"});
         const Scalar* src = arg({"src"});
         if (path && src) Install(*src, path->value);
-      } else if (module == "shell" || module == "command" || module == "raw" ||
-                 module == "script") {
-        if (args.kind == Node::kScalar)
-          Embed(args.scalar, "ansible/task.sh");
-        else if ((body = arg({"cmd"})))
-          Embed(*body, "ansible/task.sh");
+      } else if (module == "shell" || module == "command" || module == "raw" || module == "script") {
+        if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.sh");
+        else if ((body = arg({"cmd"}))) Embed(*body, "ansible/task.sh");
       } else if (module == "regedit") {
         RegistryValue(args_id, arg);
       } else if (module == "win_shell" || module == "win_command" || module == "win_powershell") {
-        if (args.kind == Node::kScalar)
-          Embed(args.scalar, "ansible/task.ps1");
-        else if ((body = arg({"cmd", "script"})))
-          Embed(*body, "ansible/task.ps1");
+        if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.ps1");
+        else if ((body = arg({"cmd", "script"}))) Embed(*body, "ansible/task.ps1");
       }
     }
   }
@@ -1130,10 +1091,9 @@ class Emitter {
     f.name = "@install";
     f.name_offset = src.begin;
     f.line_offset = LineStartOf(src.begin);
-    f.args.push_back(
-        src.Verbatim(0, src.value.size())
-            ? Token{t_.substr(src.OuterOf(0), src.value.size()), src.OuterOf(0)}
-            : Token{doc_->Keep(src.value), src.begin, std::max<size_t>(src.end - src.begin, 1)});
+    f.args.push_back(src.Verbatim(0, src.value.size())
+                         ? Token{t_.substr(src.OuterOf(0), src.value.size()), src.OuterOf(0)}
+                         : Token{doc_->Keep(src.value), src.begin, std::max<size_t>(src.end - src.begin, 1)});
     f.args.push_back(Token{doc_->Keep(dest), src.begin, 1});
     doc_->facts.push_back(std::move(f));
   }
@@ -1141,8 +1101,7 @@ class Emitter {
   // Packer legacy JSON: {"type": "shell", "inline": [...]}, {"type": "file", "content": ...}.
   void PackerProvisioner(int map) {
     std::string type = GetScalar(map, "type");
-    if (type == "shell" || type == "shell-local" || type == "powershell" ||
-        type == "windows-shell") {
+    if (type == "shell" || type == "shell-local" || type == "powershell" || type == "windows-shell") {
       const Node* inl = Get(map, "inline");
       if (inl && inl->kind == Node::kSeq) {
         std::vector<const Scalar*> lines;
@@ -1221,9 +1180,10 @@ class Emitter {
 
   // A string holding a whole document: user data, a script.
   void ScalarDocument(std::string_view key, const Scalar& s) {
-    if (s.value.starts_with("#cloud-config") ||
-        s.value.starts_with("## template: jinja\n#cloud-config")) {
+    if (s.value.starts_with("#cloud-config") || s.value.starts_with("## template: jinja\n#cloud-config")) {
       Embed(s, "user-data");
+    } else if (IsPowerShellUserData(s.value)) {
+      Embed(s, "yaml/user-data.sh");  // the shell reader reads its <powershell> blocks
     } else if (s.block && (key == "run" || key == "script" || key == "inline" || key == "shell" ||
                            key == "cmd" || key == "command")) {
       Embed(s, std::string("yaml/") + std::string(key) + ".sh");
@@ -1278,9 +1238,7 @@ bool ReadMime(std::string_view text, Document* out) {
   bool quoted = b < head.size() && head[b] == '"';
   if (quoted) ++b;
   size_t be = b;
-  while (be < head.size() && head[be] != '"' && head[be] != '\n' && head[be] != '\r' &&
-         head[be] != ';')
-    ++be;
+  while (be < head.size() && head[be] != '"' && head[be] != '\n' && head[be] != '\r' && head[be] != ';') ++be;
   std::string delim = "--" + std::string(head.substr(b, be - b));
   size_t pos = text.find(delim);
   while (pos != npos) {
@@ -1290,18 +1248,15 @@ bool ReadMime(std::string_view text, Document* out) {
     size_t body = text.find("\n\n", part);
     size_t body_crlf = text.find("\r\n\r\n", part);
     size_t next = text.find(delim, part);
-    if (body == npos || (body_crlf != npos && body_crlf < body))
-      body = body_crlf == npos ? npos : body_crlf + 2;
+    if (body == npos || (body_crlf != npos && body_crlf < body)) body = body_crlf == npos ? npos : body_crlf + 2;
     if (body == npos || (next != npos && body > next)) break;
     std::string headers(text.substr(part, body - part));
     std::transform(headers.begin(), headers.end(), headers.begin(), ::tolower);
     body += 2;
     size_t end = next == npos ? text.size() : next;
     std::string path;
-    if (headers.find("text/cloud-config") != npos || headers.find("text/jinja2") != npos)
-      path = "user-data";
-    else if (headers.find("text/x-shellscript") != npos ||
-             headers.find("text/cloud-boothook") != npos)
+    if (headers.find("text/cloud-config") != npos || headers.find("text/jinja2") != npos) path = "user-data";
+    else if (headers.find("text/x-shellscript") != npos || headers.find("text/cloud-boothook") != npos)
       path = "mime/part.sh";
     if (!path.empty() && end > body) {
       EmbeddedDocument e;
@@ -1357,8 +1312,7 @@ void Read(std::string_view text, Document* out, bool json) {
   std::vector<std::pair<size_t, size_t>> skip;
   for (const Node& n : parser.nodes())
     if (n.kind == Node::kScalar && n.scalar.end > n.scalar.begin &&
-        (n.scalar.block ||
-         text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
+        (n.scalar.block || text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
       skip.emplace_back(n.scalar.begin, n.scalar.end);
   std::sort(skip.begin(), skip.end());
   bool any = false;
@@ -1373,7 +1327,7 @@ void Read(std::string_view text, Document* out, bool json) {
   struct Event {
     size_t offset;
     int col;
-    std::string path;               // non-empty: a key whose value is a block (a container)
+    std::string path;  // non-empty: a key whose value is a block (a container)
     Node::Kind kind = Node::kNull;  // what the container holds
   };
   std::vector<Event> events;
@@ -1444,17 +1398,14 @@ void Read(std::string_view text, Document* out, bool json) {
   for (Fact& f : out->facts) {
     if (!f.commented) continue;
     for (Token& t : f.args)
-      if (t.verbatim() && t.text.data() >= stored.data() &&
-          t.text.data() < stored.data() + stored.size())
+      if (t.verbatim() && t.text.data() >= stored.data() && t.text.data() < stored.data() + stored.size())
         t.text = text.substr(t.offset, t.text.size());
   }
 }
 
 }  // namespace
 
-void ReadYaml(std::string_view text, Document* out) {
-  Read(text, out, false);
-}
+void ReadYaml(std::string_view text, Document* out) { Read(text, out, false); }
 
 void ReadJson(std::string_view text, Document* out) {
   // JSON with comments (Kea, VS Code): // and /* */ outside strings become spaces.
@@ -1482,8 +1433,7 @@ void ReadJson(std::string_view text, Document* out) {
   Read(stored, out, true);
   for (Fact& f : out->facts)
     for (Token& t : f.args)
-      if (t.verbatim() && t.text.data() >= stored.data() &&
-          t.text.data() < stored.data() + stored.size())
+      if (t.verbatim() && t.text.data() >= stored.data() && t.text.data() < stored.data() + stored.size())
         t.text = text.substr(t.offset, t.text.size());
 }
 

@@ -93,7 +93,8 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
   std::string_view rest =
       text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
-  if ((EndsWith(path, ".ps1") || EndsWith(path, ".psm1")) && syntax::InBlockComment(text, offset)) {
+  if (syntax::ReadingSyntax("shell", path) == "powershell" &&
+      syntax::InBlockComment(text, offset)) {
     std::string_view body = rest;
     if (body.starts_with("<#")) body.remove_prefix(2);
     if (size_t close = body.find("#>"); close != std::string_view::npos)

@@ -694,9 +694,8 @@ std::pair<size_t, size_t> DefaultLiteral(std::string_view text, const TemplateSp
 
 void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_view text,
                   Document* out) {
-  for (const auto& [glob, dialect] : info.dialects)
-    if (const SyntaxInfo* d = FindSyntax(dialect); d && GlobMatch(glob, path))
-      return ReadDocument(*d, path, text, out);
+  if (std::string_view reading = ReadingSyntax(info.name, path); reading != info.name)
+    if (const SyntaxInfo* d = FindSyntax(reading)) return ReadDocument(*d, path, text, out);
   std::string_view stem;
   bool template_path = StartsWithTemplateExtension(path, &stem);
   if (info.name == "template") {

@@ -85,10 +85,10 @@ const std::vector<Row> kExpected = {
     {"commands/windows/Configure-Clock.ps1", 13, "shell-time-server-var", "active", "error"},
     {"commands/windows/Configure-Clock.ps1", 15, "text-mention", "mention", "warning"},
     {"commands/windows/Configure-Clock.ps1", 16, "text-mention", "mention", "warning"},
-    {"commands/windows/Configure-Clock.ps1", 18, "chrony-source", "active", "error"},  // @" "@
+    {"commands/windows/Configure-Clock.ps1", 18, "chrony-source", "active", "error"},    // @" "@
     {"commands/windows/Configure-Clock.ps1", 23, "text-mention", "mention", "warning"},  // motd
     // By position, the path being where Set-Location went.
-    {"commands/windows/Set-Location.ps1", 4, "w32time-registry-command", "active", "error"},
+    {"commands/windows/Set-Location.ps1", 4, "w32time-registry-powershell", "active", "error"},
     {"commands/windows/Set-Location.ps1", 7, "w32time-registry-command", "active", "error"},
     {"commands/windows/Set-Location.ps1", 8, "text-mention", "mention", "warning"},   // Get-
     {"commands/windows/Set-Location.ps1", 10, "text-mention", "mention", "warning"},  // Tcpip
@@ -122,7 +122,8 @@ const std::vector<Row> kExpected = {
     {"code/c/clock.c", 4, "text-mention", "mention", "warning"},
     {"code/c/clock.c", 5, "text-mention", "mention", "warning"},
     {"code/docs/defaults.md", 3, "text-mention", "mention", "warning"},
-    {"code/go/clock/defaults.go", 4, "text-mention", "mention", "warning"},  // prose (issue 8 item 9)
+    {"code/go/clock/defaults.go", 4, "text-mention", "mention",
+     "warning"},  // prose (issue 8 item 9)
     {"code/go/clock/defaults.go", 5, "code-default-time-server", "code-default", "error"},
     {"code/go/clock/defaults.go", 8, "code-default-time-server", "code-default", "error"},
     {"code/go/clock/defaults.go", 13, "text-mention", "mention", "warning"},  // ntpHostLabel

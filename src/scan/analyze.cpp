@@ -93,7 +93,8 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
   std::string_view rest =
       text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
-  if ((EndsWith(path, ".ps1") || EndsWith(path, ".psm1")) && syntax::InBlockComment(text, offset)) {
+  if (syntax::ReadingSyntax("shell", path) == "powershell" &&
+      syntax::InBlockComment(text, offset)) {
     std::string_view body = rest;
     if (body.starts_with("<#")) body.remove_prefix(2);
     if (size_t close = body.find("#>"); close != std::string_view::npos)
@@ -381,6 +382,26 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   return s;
 }
 
+namespace {
+
+// JSON is YAML: where rules of both syntaxes apply (values.json, vars.yml.json, a YAML file
+// holding JSON), both readers read the same facts. A span found in both readings is reported
+// once, by the rule of the file's own syntax (json for *.json, yaml otherwise).
+void DropSecondReading(std::string_view path, std::vector<rules::RawMatch>* specific) {
+  std::string_view own = EndsWith(path, ".json") ? "json" : "yaml";
+  std::string_view other = own == "json" ? "yaml" : "json";
+  std::set<std::pair<size_t, size_t>> spans;
+  for (const rules::RawMatch& m : *specific)
+    if (m.rule->type == rules::MatchType::kDirective && m.rule->syntax == own)
+      spans.emplace(m.offset, m.length);
+  std::erase_if(*specific, [&](const rules::RawMatch& m) {
+    return m.rule->type == rules::MatchType::kDirective && m.rule->syntax == other &&
+           spans.count({m.offset, m.length});
+  });
+}
+
+}  // namespace
+
 void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        std::vector<Hit>* hits,
                        std::vector<std::pair<size_t, std::string>>* diagnostics,
@@ -425,6 +446,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     for (auto& d : doc.diagnostics) diagnostics->emplace_back(d.offset, std::move(d.message));
     for (auto& e : doc.embedded) embedded.push_back(std::move(e));
   }
+  if (by_syntax.count("yaml") && by_syntax.count("json")) DropSecondReading(path, &specific);
   // Inner documents first: their findings cover spans of this document like specific ones.
   std::vector<Hit> inner_hits;
   if (includes_only) return;

@@ -309,6 +309,7 @@ class Binder {
       } else if (IsOp(tok, "]") || IsOp(tok, "}") || IsOp(tok, ")")) {
         if (!scopes_.empty() && scopes_.back().second == depth_) scopes_.pop_back();
         if (depth_ > 0) --depth_;
+        std::erase_if(aliases_, [&](const Alias& a) { return a.depth > depth_; });
       }
       if (tok.kind == Tok::kIdent) {
         bool joined = !path.empty() && i >= 1 &&
@@ -346,8 +347,19 @@ class Binder {
         std::vector<const Tok*> strings;
         if (IsOp(tok, ":")) j = SkipType(j);
         bool map = false;
+        setting_ = nullptr;
         Value(&j, &strings, &map);
-        if (!strings.empty()) Emit(Scoped(path), path_offset, strings);
+        // `v := os.Getenv("NTP_SERVER")`: v stands for the setting until its block ends, so that
+        // `if v == "" { v = "H" }` binds the setting's default.
+        if (strings.empty() && setting_ && aliases_.size() < 64)
+          aliases_.push_back({path, std::string(setting_->text), depth_});
+        std::string name = path;
+        for (auto a = aliases_.rbegin(); a != aliases_.rend(); ++a)
+          if (a->variable == path) {
+            name = a->setting;
+            break;
+          }
+        if (!strings.empty()) Emit(Scoped(name), path_offset, strings);
         if (map && scopes_.size() < static_cast<size_t>(kMaxNesting)) {
           ++depth_;  // the map's `{`, consumed by Value
           scopes_.emplace_back(Scoped(path), depth_);
@@ -495,7 +507,11 @@ class Binder {
         bool list = !IsOp(t, "(") || IsListConstructor(callee);
         if (!list) NamedArgument(k);  // x = getenv("NTP_SERVER", "H"): NTP_SERVER too
         std::vector<const Tok*> inside;
+        size_t open = k;
         k = Group(k, &inside);
+        // getenv("NTP_SERVER"), cfg.Get("ntp.server"): one string naming a setting, nothing else.
+        if (!list && inside.size() == 1 && k == open + 3 && SettingName(inside[0]->text))
+          setting_ = inside[0];
         if (list) {
           strings->insert(strings->end(), inside.begin(), inside.end());
         } else if (inside.size() >= 2) {
@@ -576,7 +592,15 @@ class Binder {
   std::string_view t_;
   const std::deque<Tok>& k_;
   Document* doc_;
-  size_t depth_ = 0;                                    // open brackets
+  // A variable bound to a setting lookup, and the bracket depth of its binding.
+  struct Alias {
+    std::string variable;
+    std::string setting;
+    size_t depth;
+  };
+  std::vector<Alias> aliases_;
+  const Tok* setting_ = nullptr;  // the setting the last value looked up, if it was one
+  size_t depth_ = 0;              // open brackets
   std::vector<std::pair<std::string, size_t>> scopes_;  // enclosing map keys, the depth inside
 };
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/offset_map.h"
+#include "syntax/shell.h"
 #include "syntax/template.h"
 #include "syntax/text.h"
 
@@ -414,11 +415,15 @@ class Parser {
       case Value::kHeredoc:
         if (v.text.starts_with("#cloud-config") && !commented_) Embed(v, "user-data");
         else if (v.text.starts_with("#!") && !commented_) Embed(v, "hcl/heredoc.sh");
+        else if (IsPowerShellUserData(v.text) && !commented_)
+          Embed(v, "hcl/user-data.sh");
         break;
       case Value::kNone: break;
     }
     if (v.kind == Value::kString && v.text.starts_with("#cloud-config") && !commented_)
       Embed(v, "user-data");
+    else if (v.kind == Value::kString && IsPowerShellUserData(v.text) && !commented_)
+      Embed(v, "hcl/user-data.sh");
   }
 
   Fact NewFact(const std::string& path, size_t offset) {

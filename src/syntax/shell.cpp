@@ -395,10 +395,25 @@ bool NameAt(std::string_view s, size_t i, size_t* b, size_t* e) {
   return !paren || (*e < s.size() && s[*e] == ')');
 }
 
+// Variable names compare as written (POSIX shells) or case-insensitively (PowerShell: $NtpServer
+// and $ntpserver are one variable).
+struct NameLess {
+  bool fold = false;
+  bool operator()(const std::string& a, const std::string& b) const {
+    if (!fold) return a < b;
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      return std::tolower(static_cast<unsigned char>(x)) <
+             std::tolower(static_cast<unsigned char>(y));
+    });
+  }
+};
+template <typename V>
+using NameMap = std::map<std::string, V, NameLess>;
+
 // Names a text reads, each with the offset of its first reference (`at` maps text positions):
 // $NAME forms and cmd.exe's %NAME%.
-template <typename At>
-void ReferencedNames(std::string_view s, At at, std::map<std::string, size_t>* out) {
+template <typename At, typename Map>
+void ReferencedNames(std::string_view s, At at, Map* out) {
   for (size_t i = 0, b, e; i + 1 < s.size(); ++i)
     if (NameAt(s, i, &b, &e)) out->emplace(std::string(s.substr(b, e - b)), at(i));
   for (size_t i = 0; i + 2 < s.size(); ++i) {
@@ -409,7 +424,8 @@ void ReferencedNames(std::string_view s, At at, std::map<std::string, size_t>* o
   }
 }
 
-void ReferencedNames(const Piece& p, std::map<std::string, size_t>* out) {
+template <typename Map>
+void ReferencedNames(const Piece& p, Map* out) {
   ReferencedNames(
       p.text, [&](size_t i) { return p.OuterOf(i); }, out);
 }
@@ -424,7 +440,15 @@ const std::set<std::string>& TimeCommands() {
 
 class Interpreter {
  public:
-  Interpreter(std::string_view text, Document* doc) : t_(text), doc_(doc) {}
+  Interpreter(std::string_view text, Document* doc, bool powershell)
+      : t_(text),
+        doc_(doc),
+        ps_(powershell),
+        splats_(NameLess{powershell}),
+        vars_(NameLess{powershell}),
+        values_(NameLess{powershell}),
+        used_(NameLess{powershell}),
+        functions_(NameLess{powershell}) {}
 
   void Run(std::vector<Command>& cmds) {
     MatchBraces(cmds);
@@ -458,7 +482,7 @@ class Interpreter {
   }
 
   // Names read in a time-source position, each with the offset of its first such read.
-  const std::map<std::string, size_t>& TimeReads() const { return used_; }
+  std::map<std::string, size_t> TimeReads() const { return {used_.begin(), used_.end()}; }
 
  private:
   // A wrapper function: `name() { ... }`, `function name { ... }`, PowerShell
@@ -612,6 +636,112 @@ class Interpreter {
       out.Add(w.text[i], w.OuterOf(i));
     }
     return out;
+  }
+
+  // PowerShell @{ Key = value; ... } at t_[open] ('{'): each key, lower case, with its value
+  // (quotes removed, positions kept). A value that is not a plain string or word is skipped.
+  std::map<std::string, Piece> HashTable(size_t open) const {
+    std::map<std::string, Piece> out;
+    size_t end = std::min(t_.size(), open + 4096);
+    size_t i = open + 1;
+    auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    while (i < end && t_[i] != '}') {
+      if (IsSpace(t_[i]) || t_[i] == '\n' || t_[i] == '\r' || t_[i] == ';') {
+        ++i;
+        continue;
+      }
+      size_t kb = i;
+      while (i < end && word_char(t_[i])) ++i;
+      std::string key(t_.substr(kb, i - kb));
+      while (i < end && IsSpace(t_[i])) ++i;
+      if (key.empty() || i >= end || t_[i] != '=') {
+        while (i < end && t_[i] != ';' && t_[i] != '\n' && t_[i] != '}') ++i;
+        continue;
+      }
+      ++i;
+      while (i < end && IsSpace(t_[i])) ++i;
+      Piece value;
+      if (i < end && (t_[i] == '\'' || t_[i] == '"')) {
+        char q = t_[i++];
+        for (; i < end && t_[i] != q && t_[i] != '\n'; ++i) value.Add(t_[i], i);
+        if (i < end && t_[i] == q) ++i;
+        value.quoted = true;
+      } else {
+        for (; i < end && !IsSpace(t_[i]) && t_[i] != ';' && t_[i] != '\n' && t_[i] != '}'; ++i)
+          value.Add(t_[i], i);
+      }
+      for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!value.text.empty() && value.text.find_first_of("@({$") != 0) out[key] = value;
+    }
+    return out;
+  }
+
+  // PowerShell registry writes: Set-ItemProperty/New-ItemProperty [-Path] P [-Name] N [-Value] V,
+  // arguments also from a splatted @table; `.` (or no path) is where Set-Location/Push-Location
+  // went. A fact named P.N (as a .reg file's) with V's words.
+  void Registry(const std::vector<Piece>& w, const std::string& command, size_t first) {
+    std::string cmd = command;
+    for (char& ch : cmd) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    static const std::set<std::string> kMove = {"set-location",  "sl",   "cd", "chdir",
+                                                "push-location", "pushd"};
+    if (kMove.count(cmd)) {
+      if (cmd == "push-location" || cmd == "pushd") locations_.push_back(location_);
+      for (size_t i = first; i < w.size(); ++i)
+        if (w[i].quoted || !w[i].text.starts_with("-")) {
+          std::string to = Resolve(w[i].text);
+          bool absolute = to.find(':') != std::string::npos;
+          location_ = absolute || location_.empty() ? to : location_ + "\\" + to;
+          break;
+        }
+      return;
+    }
+    if (cmd == "pop-location" || cmd == "popd") {
+      if (!locations_.empty()) {
+        location_ = locations_.back();
+        locations_.pop_back();
+      }
+      return;
+    }
+    if (cmd != "set-itemproperty" && cmd != "new-itemproperty" && cmd != "sp") return;
+    std::map<std::string, const Piece*> named;
+    std::vector<const Piece*> positional;
+    static const std::set<std::string> kTakesValue = {
+        "-type", "-propertytype", "-erroraction", "-credential", "-filter", "-include", "-exclude"};
+    for (size_t i = first; i < w.size(); ++i) {
+      std::string flag = w[i].text;
+      for (char& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (w[i].quoted || !(flag.starts_with("-") || flag.starts_with("@"))) {
+        positional.push_back(&w[i]);
+      } else if (flag.starts_with("@")) {
+        if (auto it = splats_.find(w[i].text.substr(1)); it != splats_.end())
+          for (const auto& [key, value] : it->second) named.emplace("-" + key, &value);
+      } else if (i + 1 < w.size() && (flag == "-path" || flag == "-literalpath" ||
+                                      flag == "-pspath" || flag == "-name" || flag == "-value")) {
+        named[flag == "-literalpath" || flag == "-pspath" ? "-path" : flag] = &w[++i];
+      } else if (kTakesValue.count(flag)) {
+        ++i;
+      }
+    }
+    size_t next = 0;
+    for (const char* p : {"-path", "-name", "-value"})
+      if (!named.count(p) && next < positional.size()) named[p] = positional[next++];
+    if (!named.count("-name") || !named.count("-value")) return;
+    std::string path = named.count("-path") ? Resolve(named["-path"]->text) : ".";
+    if (path == ".") path = location_;
+    if (path.empty()) return;
+    const Piece* value = named["-value"];
+    if (const Piece* v = ValueOf(*value)) value = v;
+    Fact f;
+    f.name = doc_->Keep(path + "." + Resolve(named["-name"]->text));
+    f.name_offset = named["-name"]->OuterOf(0);
+    f.line_offset = LineStart(value->OuterOf(0));
+    for (size_t i = 0; i < value->text.size();) {
+      while (i < value->text.size() && IsSpace(value->text[i])) ++i;
+      size_t b = i;
+      while (i < value->text.size() && !IsSpace(value->text[i])) ++i;
+      if (i > b) f.args.push_back(MakeToken(*value, b, i));
+    }
+    if (!f.args.empty()) doc_->facts.push_back(std::move(f));
   }
 
   Token MakeToken(const Piece& p, size_t a, size_t b) {
@@ -769,6 +899,9 @@ class Interpreter {
         if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return;
       }
       for (size_t i = from; i < w[0].text.size(); ++i) joined.Add(w[0].text[i], w[0].OuterOf(i));
+      if (ps_ && w[2].text.starts_with("@{") && !w[2].quoted && w[2].Verbatim(0, 2) &&
+          splats_.size() < 256)
+        splats_[w[0].text.substr(from)] = HashTable(w[2].OuterOf(1));
       size_t eq = joined.text.size();
       joined.Add('=', w[1].OuterOf(0));
       for (size_t i = 2; i < w.size(); ++i) {
@@ -915,6 +1048,7 @@ class Interpreter {
       }
     }
     doc_->facts.push_back(std::move(f));
+    if (ps_) Registry(w, name, first_arg);
 
     // What the command writes to stdout.
     Piece text;
@@ -1132,14 +1266,18 @@ class Interpreter {
 
   std::string_view t_;
   Document* doc_;
-  std::map<std::string, std::string> vars_;
-  std::map<std::string, Piece> values_;  // the same, with positions: `$conf | Set-Content f`
+  bool ps_ = false;  // PowerShell: case-insensitive names, splats, registry writes
+  NameMap<std::map<std::string, Piece>> splats_;  // $p = @{ Path = ...; Name = ...; Value = ... }
+  std::string location_;                // where Set-Location went (registry writes to `.`)
+  std::vector<std::string> locations_;  // Push-Location's stack
+  NameMap<std::string> vars_;
+  NameMap<Piece> values_;  // the same, with positions: `$conf | Set-Content f`
   std::vector<std::pair<std::string, std::map<std::string, size_t>>>
       definitions_;  // name, what it reads
-  std::map<std::string, size_t> used_;
+  NameMap<size_t> used_;
   std::set<size_t> assignments_;
   std::map<size_t, size_t> close_;  // command opening `{` -> command closing it
-  std::map<std::string, Function> functions_;
+  NameMap<Function> functions_;
   size_t inline_budget_ = 20000;  // body commands read again at calls, per document
 };
 
@@ -1158,13 +1296,42 @@ bool IsTimeConfigPath(std::string_view path) {
   return false;
 }
 
+bool IsPowerShellUserData(std::string_view text) {
+  auto skip_blank = [&] {
+    while (!text.empty() && (IsSpace(text.front()) || text.front() == '\n')) text.remove_prefix(1);
+  };
+  skip_blank();
+  if (text.starts_with("<script>")) {
+    size_t e = text.find("</script>");
+    if (e == npos) return false;
+    text.remove_prefix(e + 9);
+    skip_blank();
+  }
+  return text.starts_with("<powershell>");
+}
+
 void ReadShell(std::string_view text, Document* out) {
-  ReadShellDialect(text, ShellDialect::kPosix, out);
+  // EC2 user data: <powershell>...</powershell> blocks are PowerShell (embedded as such); the
+  // rest, the blocks blanked, is read as before.
+  if (text.find("<powershell>") == npos) return ReadShellDialect(text, ShellDialect::kPosix, out);
+  std::string& rest = out->storage.emplace_back(text);
+  constexpr std::string_view kOpen = "<powershell>", kClose = "</powershell>";
+  for (size_t b = text.find(kOpen); b != npos; b = text.find(kOpen, b)) {
+    size_t body = b + kOpen.size();
+    size_t e = text.find(kClose, body);
+    size_t end = e == npos ? text.size() : e;
+    EmbedRange(text, body, end, "user-data.ps1", out);
+    size_t stop = e == npos ? text.size() : e + kClose.size();
+    for (size_t i = b; i < stop; ++i)
+      if (rest[i] != '\n') rest[i] = ' ';
+    b = stop;
+  }
+  ReadShellDialect(rest, ShellDialect::kPosix, out);
 }
 
 void ReadShellDialect(std::string_view text, ShellDialect dialect, Document* out) {
   std::vector<Command> cmds = Lexer(text, dialect).Run();
-  Interpreter(text, out).Run(cmds);
+  Interpreter(text, out, dialect == ShellDialect::kPowerShell).Run(cmds);
 }
 
 std::map<std::string, size_t> ShellReferences(std::string_view text) {
@@ -1177,7 +1344,7 @@ std::map<std::string, size_t> ShellReferences(std::string_view text) {
 std::map<std::string, size_t> ShellTimeReads(std::string_view script) {
   Document scratch;
   std::vector<Command> cmds = Lexer(script, ShellDialect::kPosix).Run();
-  Interpreter interpreter(script, &scratch);
+  Interpreter interpreter(script, &scratch, false);
   interpreter.Run(cmds);
   return interpreter.TimeReads();
 }

@@ -25,6 +25,10 @@ namespace ntpsweep::syntax {
 
 void ReadShell(std::string_view text, Document* out);
 
+// EC2 user data for Windows: the text starts with a <powershell> block (after blanks, perhaps
+// after a <script> block). The shell reader embeds such blocks as PowerShell.
+bool IsPowerShellUserData(std::string_view text);
+
 // The lexing a script is written in; everything after lexing (commands, assignments, writes,
 // flow) is shared. PowerShell: src/syntax/powershell.h.
 enum class ShellDialect { kPosix, kPowerShell };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/glob.h"
+
 #include "syntax/code.h"
 #include "syntax/ini.h"
 #include "syntax/lines.h"
@@ -122,6 +124,13 @@ const SyntaxInfo* FindSyntax(std::string_view name) {
   for (const SyntaxInfo& s : Syntaxes())
     if (s.name == name) return &s;
   return nullptr;
+}
+
+std::string_view ReadingSyntax(std::string_view syntax, std::string_view path) {
+  if (const SyntaxInfo* info = FindSyntax(syntax))
+    for (const auto& [glob, dialect] : info->dialects)
+      if (GlobMatch(glob, path)) return dialect;
+  return syntax;
 }
 
 }  // namespace ntpsweep::syntax

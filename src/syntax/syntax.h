@@ -111,4 +111,8 @@ struct SyntaxInfo {
 const std::vector<SyntaxInfo>& Syntaxes();
 const SyntaxInfo* FindSyntax(std::string_view name);
 
+// The syntax `path` is read with when a rule of `syntax` selects it: a dialect of its table entry
+// whose glob matches (`*.ps1` -> "powershell" for "shell"), else `syntax` itself.
+std::string_view ReadingSyntax(std::string_view syntax, std::string_view path);
+
 }  // namespace ntpsweep::syntax

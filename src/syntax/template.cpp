@@ -669,11 +669,33 @@ void ReadTemplateFile(std::string_view path, std::string_view text, Document* ou
   }
 }
 
+// The quoted literal of a `default`/`d` filter or function in an output tag, as [begin, end)
+// of `text` without its quotes; {0, 0} when there is none.
+std::pair<size_t, size_t> DefaultLiteral(std::string_view text, const TemplateSpan& s) {
+  std::string_view body = text.substr(s.begin, s.end - s.begin);
+  for (std::string_view word : {"default", "d"}) {
+    for (size_t at = body.find(word); at != std::string_view::npos; at = body.find(word, at + 1)) {
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(body[at - 1])) ||
+                     body[at - 1] == '_' || body[at - 1] == '.' || body[at - 1] == '$'))
+        continue;
+      size_t i = at + word.size();
+      while (i < body.size() && (body[i] == ' ' || body[i] == '(')) ++i;
+      if (i >= body.size() || (body[i] != '"' && body[i] != '\'') || i == at + word.size())
+        continue;
+      size_t close = body.find(body[i], i + 1);
+      if (close == std::string_view::npos || close == i + 1 ||
+          body.substr(i + 1, close - i - 1).find_first_of("{}%\n") != std::string_view::npos)
+        continue;
+      return {s.begin + i + 1, s.begin + close};
+    }
+  }
+  return {0, 0};
+}
+
 void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_view text,
                   Document* out) {
-  for (const auto& [glob, dialect] : info.dialects)
-    if (const SyntaxInfo* d = FindSyntax(dialect); d && GlobMatch(glob, path))
-      return ReadDocument(*d, path, text, out);
+  if (std::string_view reading = ReadingSyntax(info.name, path); reading != info.name)
+    if (const SyntaxInfo* d = FindSyntax(reading)) return ReadDocument(*d, path, text, out);
   std::string_view stem;
   bool template_path = StartsWithTemplateExtension(path, &stem);
   if (info.name == "template") {
@@ -693,10 +715,26 @@ void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_vie
       return;
     }
     std::string& masked = out->storage.emplace_back(text);
-    for (const TemplateSpan& s : masked_spans)
+    // An expression with a literal default (`{{ ntp | default('H') }}`, Helm's `{{ default "H"
+    // .Values.ntp }}`) renders that literal where nothing overrides it: the reader sees it in
+    // place, the rest of the tag blank.
+    std::vector<std::pair<size_t, size_t>> defaults;
+    for (const TemplateSpan& s : masked_spans) {
+      std::pair<size_t, size_t> d =
+          s.output ? DefaultLiteral(text, s) : std::pair<size_t, size_t>{};
+      if (d.second > d.first) defaults.push_back(d);
       for (size_t i = s.begin; i < s.end; ++i)
-        if (s.output) masked[i] = kPlaceholder;
+        if (d.second > d.first)
+          masked[i] = i >= d.first && i < d.second ? text[i] : ' ';
+        else if (s.output)
+          masked[i] = kPlaceholder;
         else if (masked[i] != '\n') masked[i] = ' ';
+    }
+    auto in_default = [&](size_t a, size_t n) {
+      for (auto [b, e] : defaults)
+        if (a >= b && a + n <= e) return true;
+      return false;
+    };
     info.read(masked, out);
     const char* mb = masked.data();
     auto in_masked = [&](std::string_view v) {
@@ -729,7 +767,7 @@ void ReadDocument(const SyntaxInfo& info, std::string_view path, std::string_vie
         t.text = repoint(t.text);
         std::vector<const TemplateSpan*> hit = Overlapping(spans, t.offset, len);
         std::erase_if(hit, [](const TemplateSpan* s) { return !s->output; });
-        if (hit.empty()) {
+        if (hit.empty() || in_default(t.offset, len)) {
           args.push_back(t);
           continue;
         }

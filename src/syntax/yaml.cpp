@@ -8,6 +8,7 @@
 
 #include "core/line_index.h"
 #include "core/offset_map.h"
+#include "syntax/shell.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -1054,11 +1055,34 @@ class Emitter {
       } else if (module == "shell" || module == "command" || module == "raw" || module == "script") {
         if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.sh");
         else if ((body = arg({"cmd"}))) Embed(*body, "ansible/task.sh");
+      } else if (module == "regedit") {
+        RegistryValue(args_id, arg);
       } else if (module == "win_shell" || module == "win_command" || module == "win_powershell") {
         if (args.kind == Node::kScalar) Embed(args.scalar, "ansible/task.ps1");
         else if ((body = arg({"cmd", "script"}))) Embed(*body, "ansible/task.ps1");
       }
     }
+  }
+
+  // win_regedit path/name/data: a fact named KEY.NAME (as a .reg file's ini facts are), the data
+  // its words. Removing the value (state: absent) writes nothing.
+  template <typename Arg>
+  void RegistryValue(int args, Arg& arg) {
+    const Scalar* key = arg({"path", "key"});
+    const Scalar* name = arg({"name", "value"});
+    const Scalar* state = arg({"state"});
+    if (commented_ || !key || !name || (state && Trim(state->value) == "absent")) return;
+    Fact f;
+    f.name = doc_->Keep(key->value + "." + name->value);
+    f.name_offset = name->begin;
+    f.line_offset = LineStartOf(name->begin);
+    if (const Scalar* data = arg({"data"})) {
+      Words(*data, 0, &f.args);
+    } else if (const Node* list = Get(args, "data"); list && list->kind == Node::kSeq) {
+      for (int it : list->items)  // a multi-string value
+        if (n_[it].kind == Node::kScalar) Words(n_[it].scalar, 0, &f.args);
+    }
+    if (!f.args.empty()) doc_->facts.push_back(std::move(f));
   }
 
   void Install(const Scalar& src, const std::string& dest) {
@@ -1158,6 +1182,8 @@ class Emitter {
   void ScalarDocument(std::string_view key, const Scalar& s) {
     if (s.value.starts_with("#cloud-config") || s.value.starts_with("## template: jinja\n#cloud-config")) {
       Embed(s, "user-data");
+    } else if (IsPowerShellUserData(s.value)) {
+      Embed(s, "yaml/user-data.sh");  // the shell reader reads its <powershell> blocks
     } else if (s.block && (key == "run" || key == "script" || key == "inline" || key == "shell" ||
                            key == "cmd" || key == "command")) {
       Embed(s, std::string("yaml/") + std::string(key) + ".sh");

@@ -165,6 +165,10 @@ TEST_CASE("flow e2e: prose in a comment is a mention, commented-out config is no
       // chrony.conf: a commented-out server line vs a remark.
       {"comments/chrony.conf", 1, "chrony-source", "commented-out", kNote, "192.0.2.10", {}},
       {"comments/chrony.conf", 2, "text-mention", "mention", kWarn, "198.51.100.2", {}},
+      // A script: a sentence naming the server vs a commented-out command (the body read as
+      // the script's own syntax is an ntpdate source).
+      {"comments/sync.sh", 2, "text-mention", "mention", kWarn, "ntp-old.corp.example.net", {}},
+      {"comments/sync.sh", 3, "text-mention", "commented-out", kNote, "192.0.2.10", {}},
   };
   RequireSame(want,
               Rows(Scan(), [](const std::string& f) { return f.rfind("comments/", 0) == 0; }));

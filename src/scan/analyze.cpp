@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -30,76 +31,35 @@ bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
   return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
 }
 
-// Whether the body of a comment reads as a directive, a setting or code -- something that was
-// commented out ("server 10.0.0.1 iburst", "NTP=10.0.0.1", "ntp_servers: [..]", "ntpdate -u H",
-// `"10.0.0.1",`) -- rather than prose about it ("Uses 10.0.0.1 as the time server"): prose has
-// function words or starts with a capital; a "TODO:" or "Note:" label is prose too.
-bool ReadsAsDirective(std::string_view body) {
-  body = Trim(body);
-  if (body.empty()) return false;
-  static const std::set<std::string, std::less<>> kProse = {
-      "a",     "an",     "the",     "as",    "is",    "are",   "was",   "were",  "be",
-      "been",  "to",     "for",     "of",    "by",    "with",  "and",   "or",    "in",
-      "on",    "at",     "this",    "that",  "these", "those", "it",    "its",   "we",
-      "our",   "you",    "your",    "if",    "not",   "from",  "use",   "uses",  "used",
-      "using", "should", "will",    "would", "can",   "may",   "when",  "which", "there",
-      "here",  "has",    "have",    "see",   "via",   "todo",  "fixme", "note",  "xxx",
-      "hack",  "nb",     "example", "e.g.",  "i.e.",  "eg",    "ie"};
-  std::string word;
-  auto prose = [&](std::string_view w) {
-    word.clear();
-    for (char c : w)
-      if (std::isalpha(static_cast<unsigned char>(c)) || c == '.')
-        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    while (!word.empty() && word.back() == '.') word.pop_back();
-    return kProse.count(word) != 0;
-  };
-  auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; };
-  for (size_t i = 0; i < body.size();) {
-    while (i < body.size() && space(body[i])) ++i;
-    size_t b = i;
-    while (i < body.size() && !space(body[i])) ++i;
-    if (i > b && prose(body.substr(b, i - b))) return false;
-  }
-  char c = body[0];
-  // data, a list item, a flag, markup, an address first (a hosts entry, a list value)
-  if (c == '"' || c == '\'' || c == '[' || c == '{' || c == '-' || c == '<' ||
-      std::isdigit(static_cast<unsigned char>(c)))
-    return true;
-  if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '_')) return false;
-  size_t i = 0;
-  while (i < body.size() && (std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_' ||
-                             body[i] == '.' || body[i] == '-' || body[i] == '/'))
-    ++i;
-  size_t after = i;
-  while (after < body.size() && (body[after] == ' ' || body[after] == '\t')) ++after;
-  // KEY=value, key: value, key := value, key => value
-  if (after < body.size() && (body[after] == '=' || body[after] == ':')) return true;
-  // directive or command arguments: lower-case first word and something after it
-  return std::islower(static_cast<unsigned char>(c)) && after < body.size();
-}
+// The body of the comment that `offset` stands in, if it stands in one: the line's text after
+// its comment markers (shell, INI, C-like, YAML, SQL, XML; PowerShell <# #> blocks). Prose
+// documents (Markdown, reStructuredText, text) have no comments: a leading '#' is a heading.
+// Whether that body is commented-out config is decided by reading it (CommentedOut).
+struct CommentBody {
+  size_t offset = 0;  // of the body in the text
+  std::string_view text;
+};
 
-// Free text has no comment syntax of its own; these prefixes cover shell, INI, C-like and YAML.
-// A comment counts as commented out only when its body reads as a directive; prose in a comment
-// is a mention.
-bool FreeTextCommented(std::string_view text, size_t offset, std::string_view path) {
+std::optional<CommentBody> FindCommentBody(std::string_view text, size_t offset,
+                                           std::string_view path) {
   if (EndsWith(path, ".md") || EndsWith(path, ".markdown") || EndsWith(path, ".rst") ||
       EndsWith(path, ".txt"))
-    return false;
+    return std::nullopt;
   size_t bol = offset == 0 ? 0 : text.rfind('\n', offset - 1);
   bol = bol == std::string_view::npos || offset == 0 ? 0 : bol + 1;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
   size_t eol = text.find('\n', offset);
   std::string_view rest =
       text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
+  if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
   if (syntax::ReadingSyntax("shell", path) == "powershell" &&
       syntax::InBlockComment(text, offset)) {
-    std::string_view body = rest;
-    if (body.starts_with("<#")) body.remove_prefix(2);
+    size_t skip = rest.starts_with("<#") ? 2 : 0;
+    std::string_view body = rest.substr(skip);
     if (size_t close = body.find("#>"); close != std::string_view::npos)
       body = body.substr(0, close);
-    return ReadsAsDirective(body);
+    return CommentBody{bol + skip, body};
   }
   size_t markers = 0;
   for (std::string_view m : {"#", ";", "//", "<!--", "--"})
@@ -107,21 +67,25 @@ bool FreeTextCommented(std::string_view text, size_t offset, std::string_view pa
       markers = m.size();
       break;
     }
-  if (markers == 0) return false;
+  if (markers == 0) return std::nullopt;
   // "##", "///", "#!": the markers repeat; then the body.
   std::string_view repeat = rest.starts_with("--") ? "-" : "#;/!*";
   while (markers < rest.size() && repeat.find(rest[markers]) != std::string_view::npos) ++markers;
   std::string_view body = rest.substr(markers);
   if (body.ends_with("-->")) body.remove_suffix(3);
-  return ReadsAsDirective(body);
+  return CommentBody{bol + markers, body};
 }
 
 std::string_view MatchKindName(host::MatchKind k) {
   switch (k) {
-    case host::MatchKind::kExact: return "exact";
-    case host::MatchKind::kInRange: return "in-range";
-    case host::MatchKind::kEmbedded: return "embedded";
-    case host::MatchKind::kShortName: return "short-name";
+    case host::MatchKind::kExact:
+      return "exact";
+    case host::MatchKind::kInRange:
+      return "in-range";
+    case host::MatchKind::kEmbedded:
+      return "embedded";
+    case host::MatchKind::kShortName:
+      return "short-name";
   }
   return "exact";
 }
@@ -130,9 +94,9 @@ std::string_view MatchKindName(host::MatchKind k) {
 
 PathClass ClassifyPath(std::string_view path) {
   static constexpr std::string_view kSuffixes[] = {
-      ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-dist", ".ucf-old", ".ucf-new",
-      ".rpmnew",   ".rpmsave",   ".rpmorig",  ".dist",     ".orig",     ".bak",     ".old",
-      ".save",     ".backup",    ".disabled", "~"};
+      ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".ucf-dist", ".ucf-old",
+      ".ucf-new",  ".rpmnew",    ".rpmsave",  ".rpmorig",  ".dist",     ".orig",
+      ".bak",      ".old",       ".save",     ".backup",   ".disabled", "~"};
   PathClass out;
   out.effective_path = std::string(path);
   for (bool again = true; again;) {
@@ -238,7 +202,7 @@ const std::vector<std::string>& EncodingMarkers() {
   // Hyperscan patterns. A data URL is "data:[type][;base64]," with no blank before the comma,
   // unlike a YAML `data:` key.
   static const std::vector<std::string> kMarkers = {
-      "b64", "base64", "gzip",                     // cloud-init encodings, MIME parts
+      "b64", "base64", "gzip",                   // cloud-init encodings, MIME parts
       "data:[a-z0-9/+.-]*(?:;[a-z0-9=+.-]*)*,",  // data URLs (Ignition, MachineConfig)
   };
   return kMarkers;
@@ -286,7 +250,8 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     for (const auto& alternative : w.alternatives) {
       std::vector<int> ids;
       for (rules::RuleSelector::Word word : alternative) {
-        for (char& c : word.text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : word.text)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto [it, added] = word_index.emplace(word, static_cast<int>(words.size()));
         if (added) {
           std::string quoted = host::QuoteLiteral(word.text);
@@ -324,8 +289,7 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
 }
 
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
-                           const std::vector<std::string>* forced_syntaxes,
-                           bool hint_words) const {
+                           const std::vector<std::string>* forced_syntaxes, bool hint_words) const {
   std::vector<char> word_hits;
   uint32_t bits = prefilter_->Scan(text, &word_hits);
   Screening s;
@@ -477,8 +441,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     }
   } else if (!embedded.empty()) {
     diagnostics->emplace_back(embedded.front().outer_offset,
-                              "documents nested deeper than " +
-                                  std::to_string(kMaxEmbeddingDepth) + " levels were not read");
+                              "documents nested deeper than " + std::to_string(kMaxEmbeddingDepth) +
+                                  " levels were not read");
   }
   // Only directive syntaxes see inet_aton forms and short names; everything else needs a
   // literal mention, so a file without one is done here.
@@ -523,7 +487,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
       covered = covered || Overlaps(m.offset, m.length, h.offset, h.length);
     if (!covered) {
       specific.push_back(m);
-      specific.back().commented = FreeTextCommented(text, m.offset, path);
+      specific.back().commented =
+          depth < kMaxEmbeddingDepth && CommentedOut(path, text, m.offset, m.length, depth);
     }
   }
   for (const rules::RawMatch& m : specific) {
@@ -541,6 +506,65 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                         m.time_read});
   }
   for (Hit& h : inner_hits) hits->push_back(std::move(h));
+}
+
+// A comment is commented-out config when its body is data or reads as a directive. Data: its
+// first word is the host or an address (a hosts entry, a list item: `# 10.0.0.1 ntp1`,
+// `# - "ntp1.corp"`). A directive: the body, read as a document by itself, holds a fact that a
+// rule takes for a time source -- read with the file's own syntax (`// ntpServer := "H"` in Go,
+// `# ntpdate -u H` in a script) or, for the comments of files no daemon's reader reads, as a
+// time daemon's config (`server H iburst`, `NTP=H`). A sentence that names the host ("Uses H as
+// the time server", a Go doc comment) is neither: a mention.
+bool Analyzer::CommentedOut(std::string_view path, std::string_view text, size_t offset,
+                            size_t length, int depth) const {
+  std::optional<CommentBody> body = FindCommentBody(text, offset, path);
+  if (!body || offset < body->offset || offset + length > body->offset + body->text.size())
+    return false;
+  size_t at = offset - body->offset;
+  std::string_view b = body->text;
+  size_t first = b.find_first_not_of(" \t-\"'[{(");
+  if (first == std::string_view::npos) return false;
+  size_t end = b.find_first_of(" \t,;\"')]}", first);
+  std::string_view word =
+      b.substr(first, end == std::string_view::npos ? b.size() - first : end - first);
+  bool address = !word.empty() &&
+                 word.find_first_not_of("0123456789abcdefABCDEF.:/%") == std::string_view::npos &&
+                 word.find_first_of("0123456789") != std::string_view::npos &&
+                 word.find_first_of(".:") != std::string_view::npos;
+  if (at == first || address) return true;
+  // The file's own syntaxes: where a syntax's facts are names bound to values (code, YAML,
+  // INI...), any binding of the host is config; a directive-line syntax reads any line as a
+  // directive, so there only a fact a rule takes counts (below).
+  static const std::set<std::string_view> kBindings = {
+      "code", "yaml",       "json",       "hcl",         "toml", "nix",
+      "ini",  "properties", "shell-vars", "systemd-ini", "xml"};
+  std::vector<char> applies;
+  SelectRules(selector_, ClassifyPath(path), b, &applies);
+  std::set<std::string_view> read;
+  for (size_t i : directive_rules_) {
+    std::string_view name = selector_.rules()[i]->syntax;
+    if (!applies[i] || !kBindings.count(name) || !read.insert(name).second) continue;
+    syntax::Document doc;
+    syntax::ReadDocument(*syntax::FindSyntax(name), path, b, &doc);
+    for (const syntax::Fact& f : doc.facts)
+      for (const syntax::Token& t : f.args) {
+        size_t len = t.verbatim() ? t.text.size() : t.source_length;
+        if (t.offset <= at && at < t.offset + std::max<size_t>(len, 1)) return true;
+      }
+  }
+  static constexpr std::string_view kReadAs[] = {"chrony.conf", "ntp.conf",
+                                                 "etc/systemd/timesyncd.conf"};
+  std::vector<std::string_view> paths = {path};
+  paths.insert(paths.end(), std::begin(kReadAs), std::end(kReadAs));
+  for (std::string_view as : paths) {
+    std::vector<Hit> hits;
+    std::vector<std::pair<size_t, std::string>> diagnostics;
+    Collect(as, b, depth + 1, &hits, &diagnostics);
+    for (const Hit& h : hits)
+      if (h.rule->type == rules::MatchType::kDirective && Overlaps(h.offset, h.length, at, length))
+        return true;
+  }
+  return false;
 }
 
 std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_view path,
@@ -587,8 +611,9 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.location = location;
     uint32_t line = index.LineOf(m.offset);
     uint32_t end_line = index.LineOf(m.offset + m.length);
-    f.span = Span{line, index.ColumnOf(line, m.offset), end_line,
-                  index.ColumnOf(end_line, m.offset + m.length), m.offset, m.length};
+    f.span = Span{line,     index.ColumnOf(line, m.offset),
+                  end_line, index.ColumnOf(end_line, m.offset + m.length),
+                  m.offset, m.length};
     f.matched = m.matched;
     f.target = targets_.targets()[m.target].spelling;
     f.match_kind = std::string(MatchKindName(m.kind));
@@ -606,7 +631,8 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.severity = rule.severity;
     if (f.activity == Activity::kBackupCopy || f.activity == Activity::kCommented)
       f.severity = Severity::kNote;
-    if (m.kind == host::MatchKind::kShortName) f.severity = std::min(f.severity, Severity::kWarning);
+    if (m.kind == host::MatchKind::kShortName)
+      f.severity = std::min(f.severity, Severity::kWarning);
     f.message = rules::RenderMessage(rule, f.matched, f.target, f.directive, f.activity);
     if (m.kind == host::MatchKind::kShortName)
       f.message += " (short name: possible match through resolver search domains)";

@@ -78,6 +78,10 @@ class Analyzer {
                std::vector<IncludeRef>* includes = nullptr,
                const std::vector<std::string>* forced_syntaxes = nullptr,
                bool includes_only = false, const std::vector<char>* selection = nullptr) const;
+  // Whether the free-text mention at text[offset, +length) stands in a comment whose body reads
+  // as a directive (commented-out config) rather than prose.
+  bool CommentedOut(std::string_view path, std::string_view text, size_t offset, size_t length,
+                    int depth) const;
 
   [[maybe_unused]] const rules::RuleSet& rules_;  // unread today; clang warns
   const host::TargetSet& targets_;

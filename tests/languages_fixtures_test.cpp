@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fixture_tree.h"
 #include "host/target.h"
 #include "rules/rule.h"
 #include "scan/inventory.h"
@@ -34,21 +35,11 @@ struct Row {
 };
 
 std::string Rel(const Location& loc) {
-  std::string p = loc.Render();
-  return p.starts_with(kRoot + "/") ? p.substr(kRoot.size() + 1) : p;
+  return fixture_tree::RelativeTo(kRoot, loc);
 }
 
 scan::ScanResult ScanLanguages() {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  host::TargetSet targets;
-  std::string error;
-  for (const char* h : {"10.20.30.40", "ntp-old.corp.example.com", "2001:db8::123"})
-    REQUIRE(targets.Add(h, &error));
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  options.jobs = 2;
-  return scan::RunScan(options, rules, targets);
+  return fixture_tree::Scan(kRoot);
 }
 
 const std::vector<Row> kExpected = {
@@ -160,14 +151,7 @@ TEST_CASE("languages fixtures: registry facts name the key and value they write"
 
 TEST_CASE("languages fixtures: the inventory lists the sources these readings add",
           "[languages][inventory]") {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  scan::InventoryResult inv = scan::RunInventory(options, rules);
-  std::set<std::tuple<std::string, int, std::string>> got;
-  for (const scan::Source& s : inv.sources)
-    got.insert({Rel(s.location), static_cast<int>(s.span.line), s.host});
+  const auto got = fixture_tree::InventorySources(kRoot);  // file, line, host
   for (const auto& want : std::vector<std::tuple<std::string, int, std::string>>{
            {"ansible/windows-time.yml", 5, "time.windows.com"},
            {"windows/splat.ps1", 7, "ntp-old.corp.example.com"},

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fixture_tree.h"
 #include "host/target.h"
 #include "rules/rule.h"
 #include "scan/inventory.h"
@@ -33,22 +34,11 @@ struct Row {
 };
 
 std::string Rel(const Location& loc) {
-  std::string p = loc.Render();
-  return p.starts_with(kRoot + "/") ? p.substr(kRoot.size() + 1) : p;
+  return fixture_tree::RelativeTo(kRoot, loc);
 }
 
-const char* const kHosts[] = {"10.20.30.40", "ntp-old.corp.example.com", "2001:db8::123"};
-
 scan::ScanResult ScanSources() {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  host::TargetSet targets;
-  std::string error;
-  for (const char* h : kHosts) REQUIRE(targets.Add(h, &error));
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  options.jobs = 2;
-  return scan::RunScan(options, rules, targets);
+  return fixture_tree::Scan(kRoot);
 }
 
 const std::vector<Row> kExpected = {
@@ -248,14 +238,7 @@ TEST_CASE("sources fixtures: the host position is the argument, and the column s
 
 TEST_CASE("sources fixtures: the inventory lists commands, registry values and code defaults",
           "[sources][inventory]") {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  scan::InventoryResult inv = scan::RunInventory(options, rules);
-  std::set<std::tuple<std::string, int, std::string>> got;
-  for (const scan::Source& s : inv.sources)
-    got.insert({Rel(s.location), static_cast<int>(s.span.line), s.host});
+  const auto got = fixture_tree::InventorySources(kRoot);  // file, line, host
   for (const auto& want : std::vector<std::tuple<std::string, int, std::string>>{
            {"commands/sync-time.sh", 3, "ntp-old.corp.example.com"},
            {"commands/sync-time.sh", 9, "ntp-old.corp.example.com"},
@@ -276,18 +259,17 @@ TEST_CASE("sources fixtures: the inventory lists commands, registry values and c
            {"code/ruby/lib/time_config.rb", 2, "time.google.com"},
            {"code/python/agent/settings.py", 4, "0.pool.ntp.org"}})
     CHECK(got.count(want) == 1);
-  for (const scan::Source& s : inv.sources) {
-    std::string file = Rel(s.location);
-    INFO(file << ":" << s.span.line << " " << s.host);
-    CHECK(s.host != "4");  // ntpdate -p 4
-    CHECK(s.host != "0x8");
-    CHECK(s.host != "0x9");
-    CHECK(s.host != "10.20.30.40:3128");  // htpdate -P proxy
+  for (const auto& [file, line, host] : got) {
+    INFO(file << ":" << line << " " << host);
+    CHECK(host != "4");  // ntpdate -p 4
+    CHECK(host != "0x8");
+    CHECK(host != "0x9");
+    CHECK(host != "10.20.30.40:3128");  // htpdate -P proxy
     CHECK(!file.starts_with("code/docs/"));
     CHECK(file.find("test") == std::string::npos);
-    CHECK(!(file == "code/go/clock/defaults.go" && (s.span.line == 13 || s.span.line == 14)));
-    CHECK(!(file == "commands/windows/time.reg" && s.span.line == 8));  // @="1"
-    CHECK(!(file == "commands/k8s/job.yaml" && s.span.line == 18));
-    CHECK(!(file == "commands/sync-time.sh" && s.span.line == 19));  // logger wrapper
+    CHECK(!(file == "code/go/clock/defaults.go" && (line == 13 || line == 14)));
+    CHECK(!(file == "commands/windows/time.reg" && line == 8));  // @="1"
+    CHECK(!(file == "commands/k8s/job.yaml" && line == 18));
+    CHECK(!(file == "commands/sync-time.sh" && line == 19));  // logger wrapper
   }
 }

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "fixture_tree.h"
 #include "host/target.h"
 #include "rules/rule.h"
 #include "scan/inventory.h"
@@ -32,21 +33,11 @@ struct Row {
 };
 
 std::string Rel(const Location& loc) {
-  std::string p = loc.Render();
-  return p.starts_with(kRoot + "/") ? p.substr(kRoot.size() + 1) : p;
+  return fixture_tree::RelativeTo(kRoot, loc);
 }
 
 scan::ScanResult ScanFixtures() {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  host::TargetSet targets;
-  std::string error;
-  for (const char* h : {"10.20.30.40", "ntp-old.corp.example.com", "2001:db8::123"})
-    REQUIRE(targets.Add(h, &error));
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  options.jobs = 2;
-  return scan::RunScan(options, rules, targets);
+  return fixture_tree::Scan(kRoot);
 }
 
 const std::vector<Row> kExpected = {
@@ -404,13 +395,7 @@ TEST_CASE("syntaxes fixtures: linkage relates variables to renderers and files t
 
 TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not decoys",
           "[syntaxes][inventory]") {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  scan::ScanOptions options;
-  options.operands = {kRoot};
-  scan::InventoryResult inv = scan::RunInventory(options, rules);
-  std::set<std::tuple<std::string, int, std::string>> got;  // file, line, host
-  for (const scan::Source& s : inv.sources) got.insert({Rel(s.location), static_cast<int>(s.span.line), s.host});
+  const auto got = fixture_tree::InventorySources(kRoot);  // file, line, host
   for (const auto& want : std::vector<std::tuple<std::string, int, std::string>>{
            {"cloud-init/user-data", 5, "192.0.2.50"},
            {"cloud-init/user-data", 7, "ntp-old.corp.example.com"},
@@ -441,23 +426,22 @@ TEST_CASE("syntaxes fixtures: the inventory lists sources and expressions, not d
            {"detect/templates/roles/chrony/templates/chronyd.sh.j2", 3, "10.20.30.40"},
            {"detect/templates/autotools/ntp.conf.in", 4, "10.20.30.40"}})
     CHECK(got.count(want) == 1);
-  for (const scan::Source& s : inv.sources) {
-    std::string file = Rel(s.location);
+  for (const auto& [file, line, host] : got) {
     CHECK(file != "decoys/nginx.conf");
     CHECK(file != "decoys/versions.yml");
     CHECK((!file.starts_with("detect/content/decoys/") || file == "detect/content/decoys/clock.ini"));
     CHECK(file != "detect/templates/nginx/upstream.conf.j2");
-    CHECK(!(file == "dhcp/dnsmasq.conf" && s.span.line == 3));  // nntp-server
-    CHECK(!(file == "dhcp/dhcpd.conf" && s.span.line == 5));
-    CHECK(!(file == "shell/provision.sh" && s.span.line == 5));  // BACKUP_HOST
-    CHECK(!(file == "docker/docker-compose.yml" && s.span.line == 10));
-    CHECK(!(file == "data/settings.ini" && s.span.line == 2));  // dns_servers
-    CHECK(!(file == "data/agent.toml" && s.span.line == 6));    // ntpsec_version
-    CHECK(!(file == "data/configuration.nix" && s.span.line == 8));  // nameservers
+    CHECK(!(file == "dhcp/dnsmasq.conf" && line == 3));  // nntp-server
+    CHECK(!(file == "dhcp/dhcpd.conf" && line == 5));
+    CHECK(!(file == "shell/provision.sh" && line == 5));  // BACKUP_HOST
+    CHECK(!(file == "docker/docker-compose.yml" && line == 10));
+    CHECK(!(file == "data/settings.ini" && line == 2));       // dns_servers
+    CHECK(!(file == "data/agent.toml" && line == 6));         // ntpsec_version
+    CHECK(!(file == "data/configuration.nix" && line == 8));  // nameservers
     CHECK(file != "embedded/nginx-upstream.conf");
-    CHECK(!(file == "embedded/setup-time.sh" && s.span.line == 9));  // prose in an echo
-    CHECK(!(file == "embedded/salt/time.sls" && s.span.line == 16));  // dnsmasq server=
-    CHECK(s.host != "127.0.0.1");
-    CHECK(s.host != "10.20.30.0/24");
+    CHECK(!(file == "embedded/setup-time.sh" && line == 9));   // prose in an echo
+    CHECK(!(file == "embedded/salt/time.sls" && line == 16));  // dnsmasq server=
+    CHECK(host != "127.0.0.1");
+    CHECK(host != "10.20.30.0/24");
   }
 }

@@ -14,6 +14,17 @@
 
 namespace ntpsweep::fixture_tree {
 
+// One finding as the exact-row tables write it.
+struct Row {
+  std::string file;
+  int line;
+  std::string rule;
+  std::string activity;
+  std::string level;
+  auto Key() const { return std::tie(file, line, rule, activity, level); }
+  bool operator<(const Row& o) const { return Key() < o.Key(); }
+};
+
 inline std::string RelativeTo(const std::string& root, const Location& loc) {
   std::string p = loc.Render();
   return p.starts_with(root + "/") ? p.substr(root.size() + 1) : p;

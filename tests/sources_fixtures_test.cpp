@@ -23,15 +23,7 @@ using namespace ntpsweep;
 
 const std::string kRoot = std::string(NTPSWEEP_SOURCE_DIR) + "/fixtures/sources";
 
-struct Row {
-  std::string file;
-  int line;
-  std::string rule;
-  std::string activity;
-  std::string level;
-  auto Key() const { return std::tie(file, line, rule, activity, level); }
-  bool operator<(const Row& o) const { return Key() < o.Key(); }
-};
+using fixture_tree::Row;
 
 std::string Rel(const Location& loc) {
   return fixture_tree::RelativeTo(kRoot, loc);

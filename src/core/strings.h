@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 namespace ntpsweep {
@@ -18,6 +19,12 @@ inline std::string_view Trim(std::string_view s, std::string_view chars = kWhite
 inline bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
 inline char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+inline std::string AsciiLowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
 
 // ASCII case-insensitive equality (host names, directive names).
 inline bool IEquals(std::string_view a, std::string_view b) {

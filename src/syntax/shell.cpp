@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/offset_map.h"
+#include "core/strings.h"
 #include "syntax/text.h"
 
 namespace ntpsweep::syntax {
@@ -402,8 +403,7 @@ struct NameLess {
   bool operator()(const std::string& a, const std::string& b) const {
     if (!fold) return a < b;
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-      return std::tolower(static_cast<unsigned char>(x)) <
-             std::tolower(static_cast<unsigned char>(y));
+      return AsciiLower(x) < AsciiLower(y);
     });
   }
 };
@@ -564,8 +564,7 @@ class Interpreter {
       s.remove_prefix(1);
       while (!s.empty() && (s.back() == ',' || s.back() == ')')) s.remove_suffix(1);
       if (s.empty()) return false;
-      std::string name(s);
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string name = AsciiLowerCopy(s);
       out->push_back(name);
       break;  // `$a = "default"`: the rest is the default
     }
@@ -584,8 +583,7 @@ class Interpreter {
       const Piece& a = c.words[i];
       if (!f.params.empty() && a.text.size() > 1 && a.text[0] == '-' && !a.quoted &&
           i + 1 < c.words.size()) {
-        std::string n = a.text.substr(1);
-        for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        std::string n = AsciiLowerCopy(a.text.substr(1));
         if (std::find(f.params.begin(), f.params.end(), n) != f.params.end()) {
           args[n] = &c.words[++i];
           continue;
@@ -623,8 +621,7 @@ class Interpreter {
         while (e < w.text.size() &&
                (std::isalnum(static_cast<unsigned char>(w.text[e])) || w.text[e] == '_'))
           ++e;
-        std::string n = w.text.substr(b, e - b);
-        for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        std::string n = AsciiLowerCopy(w.text.substr(b, e - b));
         auto it = args.find(n);
         if (e > b && it != args.end() && (!brace || (e < w.text.size() && w.text[e] == '}'))) {
           out.AddAll(*it->second);
@@ -670,7 +667,7 @@ class Interpreter {
         for (; i < end && !IsSpace(t_[i]) && t_[i] != ';' && t_[i] != '\n' && t_[i] != '}'; ++i)
           value.Add(t_[i], i);
       }
-      for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      key = AsciiLowerCopy(key);
       if (!value.text.empty() && value.text.find_first_of("@({$") != 0) out[key] = value;
     }
     return out;
@@ -680,8 +677,7 @@ class Interpreter {
   // arguments also from a splatted @table; `.` (or no path) is where Set-Location/Push-Location
   // went. A fact named P.N (as a .reg file's) with V's words.
   void Registry(const std::vector<Piece>& w, const std::string& command, size_t first) {
-    std::string cmd = command;
-    for (char& ch : cmd) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string cmd = AsciiLowerCopy(command);
     static const std::set<std::string> kMove = {"set-location",  "sl",   "cd", "chdir",
                                                 "push-location", "pushd"};
     if (kMove.count(cmd)) {
@@ -708,8 +704,7 @@ class Interpreter {
     static const std::set<std::string> kTakesValue = {
         "-type", "-propertytype", "-erroraction", "-credential", "-filter", "-include", "-exclude"};
     for (size_t i = first; i < w.size(); ++i) {
-      std::string flag = w[i].text;
-      for (char& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string flag = AsciiLowerCopy(w[i].text);
       if (w[i].quoted || !(flag.starts_with("-") || flag.starts_with("@"))) {
         positional.push_back(&w[i]);
       } else if (flag.starts_with("@")) {
@@ -827,8 +822,7 @@ class Interpreter {
       while (k < e && IsSpace(t[k])) ++k;
       size_t w = k;
       while (w < e && !IsSpace(t[w]) && t[w] != '=') ++w;
-      std::string key = t.substr(k, w - k);
-      for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string key = AsciiLowerCopy(t.substr(k, w - k));
       static const std::set<std::string> kSourceKeys = {
           "server",       "pool",      "peer",           "servers",
           "initstepslew", "ntp",       "fallbackntp",    "ntpservers",
@@ -1103,14 +1097,12 @@ class Interpreter {
       has_text = true;
     }
     // PowerShell: Set-Content/Add-Content/Out-File [-Path] FILE [-Value TEXT] or piped text.
-    std::string lower = name;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string lower = AsciiLowerCopy(name);
     if (lower == "set-content" || lower == "add-content" || lower == "out-file") {
       const Piece* file = nullptr;
       const Piece* value = stdin_text;
       for (size_t i = first_arg; i < w.size(); ++i) {
-        std::string flag = w[i].text;
-        for (char& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        std::string flag = AsciiLowerCopy(w[i].text);
         bool is_flag = !w[i].quoted && flag.starts_with("-");
         if (is_flag && i + 1 < w.size() &&
             (flag == "-path" || flag == "-filepath" || flag == "-literalpath")) {

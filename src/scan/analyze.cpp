@@ -532,20 +532,18 @@ bool Analyzer::CommentedOut(std::string_view path, std::string_view text, size_t
                  word.find_first_of("0123456789") != std::string_view::npos &&
                  word.find_first_of(".:") != std::string_view::npos;
   if (at == first || address) return true;
-  // The file's own syntaxes: where a syntax's facts are names bound to values (code, YAML,
-  // INI...), any binding of the host is config; a directive-line syntax reads any line as a
-  // directive, so there only a fact a rule takes counts (below).
-  static const std::set<std::string_view> kBindings = {
-      "code", "yaml",       "json",       "hcl",         "toml", "nix",
-      "ini",  "properties", "shell-vars", "systemd-ini", "xml"};
+  // The file's own syntaxes: where a syntax binds names to values, any binding of the host is
+  // config; a directive-line syntax reads any line as a directive, so there only a fact a rule
+  // takes counts (below).
   std::vector<char> applies;
   SelectRules(selector_, ClassifyPath(path), b, &applies);
   std::set<std::string_view> read;
   for (size_t i : directive_rules_) {
     std::string_view name = selector_.rules()[i]->syntax;
-    if (!applies[i] || !kBindings.count(name) || !read.insert(name).second) continue;
+    const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
+    if (!applies[i] || !info->binds_values || !read.insert(name).second) continue;
     syntax::Document doc;
-    syntax::ReadDocument(*syntax::FindSyntax(name), path, b, &doc);
+    syntax::ReadDocument(*info, path, b, &doc);
     for (const syntax::Fact& f : doc.facts)
       for (const syntax::Token& t : f.args) {
         size_t len = t.verbatim() ? t.text.size() : t.source_length;

@@ -102,6 +102,9 @@ struct SyntaxInfo {
   bool ignore_case = false;  // directive names (of includes) are case-insensitive
   bool decodes = false;      // reads encoded content (base64, gzip, data URLs): values not in the bytes
   bool embeds = false;       // finds documents inside its documents (heredocs, write_files, %post)
+  // Its facts are names bound to values (code, YAML, INI...): a comment that binds the host in
+  // this syntax is commented-out config. (A directive-line syntax reads any line as a directive.)
+  bool binds_values = false;
   // Paths (globs) read by another syntax of the same family: shell rules select *.ps1, which
   // the powershell syntax lexes.
   std::vector<std::pair<std::string_view, std::string_view>> dialects = {};

@@ -31,7 +31,6 @@ struct Install {
   Span span;
   std::string source;       // as written, relative to the installing file's directory
   std::string destination;  // where it lands ("/etc/chrony.conf")
-  std::string installer;    // display path of the installing file
 };
 
 struct InventoryResult {

@@ -395,7 +395,6 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     in.span = Span{line, lines.ColumnOf(line, i.offset), line, lines.ColumnOf(line, i.offset), i.offset, 0};
     in.source = std::move(i.source);
     in.destination = std::move(i.destination);
-    in.installer = location.Render();
     out.installs.push_back(std::move(in));
   }
   return out;

@@ -290,8 +290,7 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
 
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
                            const std::vector<std::string>* forced_syntaxes, bool hint_words) const {
-  std::vector<char> word_hits;
-  uint32_t bits = prefilter_->Scan(text, &word_hits);
+  uint32_t bits = prefilter_->Scan(text);
   Screening s;
   // The rule selection, made once and only when needed; Collect reuses it. Syntaxes forced by
   // an include directive apply whatever the path.
@@ -327,6 +326,8 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   if (!s.words && (targets_.empty() || (s.hints && hint_words) || resolver_only)) {
     // A rule can name a fact only where all words of one of its alternatives occur and its
     // globs or sniff select the entry; rules without words go by the latter alone.
+    std::vector<char> word_hits;  // a second pass, only here: most entries never need it
+    prefilter_->ScanTracked(text, &word_hits);
     std::vector<size_t> candidates = always_rules_;
     for (const auto& [rule, ids] : word_alternatives_)
       if (std::all_of(ids.begin(), ids.end(), [&](int w) { return word_hits[w] != 0; }))

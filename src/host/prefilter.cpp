@@ -605,29 +605,38 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   return state.bits & ~kShapeBit;
 }
 
-void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits) const {
+void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
+                            const std::function<bool(size_t)>& stop) const {
   hits->assign(db_->tracked_count, 0);
+  // What the scan could not tell counts as a hit, as in Scan().
+  auto all_hit = [&] {
+    for (size_t i = 0; i < hits->size(); ++i) {
+      if ((*hits)[i]) continue;
+      (*hits)[i] = 1;
+      if (stop && stop(i)) return;
+    }
+  };
   const Block& tracked = db_->tracked;
   if (!tracked.db) return;
-  if (text.size() > std::numeric_limits<unsigned>::max()) {
-    hits->assign(db_->tracked_count, 1);
-    return;
-  }
+  if (text.size() > std::numeric_limits<unsigned>::max()) return all_hit();
   struct State {
     const Block* block;
     std::vector<char>* hits;
-  } state{&tracked, hits};
+    const std::function<bool(size_t)>* stop;
+  } state{&tracked, hits, &stop};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
-    (*s->hits)[static_cast<size_t>(s->block->tracked_of[id])] = 1;
-    return 0;
+    auto i = static_cast<size_t>(s->block->tracked_of[id]);
+    if ((*s->hits)[i]) return 0;
+    (*s->hits)[i] = 1;
+    return *s->stop && (*s->stop)(i) ? 1 : 0;
   };
   Database::ScratchPtr scratch = db_->Acquire();
   hs_error_t rc = hs_scan(tracked.db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
                           scratch.get(), on_match, &state);
   db_->Release(std::move(scratch));
-  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) hits->assign(db_->tracked_count, 1);
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) all_hit();
 }
 
 }  // namespace ntpsweep::host

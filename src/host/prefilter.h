@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,7 +69,10 @@ class Prefilter {
   // (*hits)[i] says whether tracked pattern i matches `text`; every one where the text is too
   // large for one block scan. The tracked patterns have a database of their own, scanned only
   // here, so that Scan(text) stays fast.
-  void ScanTracked(std::string_view text, std::vector<char>* hits) const;
+  // With `stop`, each new hit i is also passed to stop(i), and the scan ends (leaving the
+  // later hits out) when it returns true.
+  void ScanTracked(std::string_view text, std::vector<char>* hits,
+                   const std::function<bool(size_t)>& stop = nullptr) const;
 
   uint32_t all_bits() const { return Public(all_bits_); }
 

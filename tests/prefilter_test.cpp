@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -320,4 +321,81 @@ TEST_CASE("prefilter: a compiled gate is cached and reused only for the same pat
     setenv("NTPSWEEP_CACHE_DIR", saved.c_str(), 1);
   else
     unsetenv("NTPSWEEP_CACHE_DIR");
+}
+
+TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pass reports",
+          "[host][prefilter]") {
+  // The gate scans the tracked patterns in a database of their own, only when asked; one
+  // database holding them as groups is the single pass it replaced.
+  const TargetSet set = Make({"10.20.30.40", "fd00::123", "ntp-old.corp.example.com"});
+  const std::vector<std::vector<std::string>> groups = {
+      {QuoteLiteral("base64"), "data:[a-z0-9/+.-]*(?:;[a-z0-9=+.-]*)*,"},
+      {"^[ \\t]*(?:include|confdir)[ \\t]"},
+      {QuoteLiteral("{{"), QuoteLiteral("source")}};
+  const std::vector<std::string> tracked = {
+      "\\bserver\\b",           QuoteLiteral("ntp_servers"), "\\bpool\\b",
+      QuoteLiteral("{{"),       QuoteLiteral("base64"),      "",
+      QuoteLiteral("timesyncd")};
+  std::vector<std::vector<std::string>> combined_groups = groups;
+  for (const std::string& t : tracked) combined_groups.push_back({t});
+  const Prefilter split(set, groups, tracked);
+  const Prefilter combined(set, combined_groups);
+  const uint32_t group_mask = (1u << (groups.size() + 1)) - 1 | Prefilter::kResolverForms;
+  const std::string_view pieces[] = {"10.20.30.40",
+                                     "10.20.30.41",
+                                     "fd00::123",
+                                     "fd01::1",
+                                     "ntp-old.corp.example.com",
+                                     "ntp-old",
+                                     "012.20.30.40",
+                                     "0x0a141e28",
+                                     "167772161",
+                                     "server",
+                                     "servers",
+                                     "pool",
+                                     "ntp_servers",
+                                     "timesyncd",
+                                     "{{",
+                                     "}}",
+                                     "base64",
+                                     "data:text/plain;base64,",
+                                     "include",
+                                     "confdir",
+                                     "source",
+                                     " ",
+                                     "\n",
+                                     "  ",
+                                     "\t",
+                                     ".",
+                                     ":",
+                                     "0",
+                                     "1.05",
+                                     "0x1f",
+                                     "#",
+                                     "="};
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  std::uniform_int_distribution<int> count(0, 10);
+  size_t with_targets = 0, with_tracked = 0, without = 0;
+  std::vector<char> hits, split_hits;
+  for (int iter = 0; iter < 5000; ++iter) {
+    std::string text;
+    for (int k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    INFO("text '" << text << "'");
+    uint32_t all = combined.Scan(text);
+    uint32_t bits = split.Scan(text);
+    REQUIRE(bits == (all & group_mask));
+    REQUIRE(split.Scan(text, &hits) == bits);
+    split.ScanTracked(text, &split_hits);
+    REQUIRE(hits == split_hits);
+    REQUIRE(hits.size() == tracked.size());
+    for (size_t i = 0; i < tracked.size(); ++i)
+      REQUIRE((hits[i] != 0) == (!tracked[i].empty() && (all >> (groups.size() + 1 + i)) & 1));
+    with_targets += (bits & Prefilter::kTargets) != 0;
+    with_tracked += std::count(hits.begin(), hits.end(), 1) > 0;
+    without += bits == 0 && std::count(hits.begin(), hits.end(), 1) == 0;
+  }
+  CHECK(with_targets > 500);
+  CHECK(with_tracked > 500);
+  CHECK(without > 50);
 }

@@ -443,21 +443,37 @@ void StoreCached(const std::string& dir, const std::string& path, std::string_vi
 
 }  // namespace
 
+// Pattern -> (group bits, tracked literal or -1), as one Hyperscan database is built from.
+using PatternTable = std::map<std::string, std::pair<uint32_t, int>>;
+
+namespace {
+
+struct FreeDatabase {
+  void operator()(hs_database_t* d) const { hs_free_database(d); }
+};
+
+// One compiled database and what its pattern ids stand for.
+struct Block {
+  std::unique_ptr<hs_database_t, FreeDatabase> db;  // null: no patterns
+  std::vector<uint32_t> bit_of;                     // pattern id -> group bits
+  std::vector<int> tracked_of;                      // pattern id -> tracked literal, or -1
+  uint32_t all_bits = 0;
+};
+
+}  // namespace
+
 struct Prefilter::Database {
-  struct FreeDatabase {
-    void operator()(hs_database_t* d) const { hs_free_database(d); }
-  };
   struct FreeScratch {
     void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
   };
   using ScratchPtr = std::unique_ptr<hs_scratch_t, FreeScratch>;
-  std::unique_ptr<hs_database_t, FreeDatabase> db;
-  std::vector<uint32_t> bit_of;    // pattern id -> group bits
-  std::vector<int> tracked_of;     // pattern id -> tracked literal, or -1
+  // The gate's own patterns are scanned for every entry; the tracked ones only where a caller
+  // asks for their hits: a few hundred rule words in the same database made every pass slower.
+  Block gate, tracked;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   size_t tracked_count = 0;
   std::mutex mu;
-  std::vector<ScratchPtr> idle;  // one per concurrent scan, reused
+  std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
   ScratchPtr prototype;
 
   ScratchPtr Acquire() {
@@ -477,42 +493,22 @@ struct Prefilter::Database {
   }
 };
 
-Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
-                     const std::vector<std::string>& tracked)
-    : db_(std::make_unique<Database>()) {
-  // Pattern -> (group bits, tracked literal or -1); many targets share anchors.
-  std::map<std::string, std::pair<uint32_t, int>> patterns;
-  auto add = [&](std::string pattern, uint32_t bit, int tracked_index) {
-    auto& slot = patterns.try_emplace(std::move(pattern), 0u, -1).first->second;
-    slot.first |= bit;
-    if (tracked_index >= 0) slot.second = tracked_index;
-  };
-  for (const Target& t : targets.targets())
-    for (GatePattern& p : GatePatterns(t))
-      add(std::move(p.pattern),
-          p.shape           ? kShapeBit
-          : p.resolver_only ? kResolverForms
-                            : kTargets,
-          -1);
-  db_->part_values = PartValuesOf(targets.targets());
-  for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 30) throw std::runtime_error("prefilter: too many pattern groups");
-    for (const std::string& p : groups[g])
-      if (!p.empty()) add(p, 1u << (g + 1), -1);
-  }
-  db_->tracked_count = tracked.size();
-  for (size_t i = 0; i < tracked.size(); ++i)
-    if (!tracked[i].empty()) add(tracked[i], 0, static_cast<int>(i));
-  if (patterns.empty()) return;
+namespace {
+
+// Compiles `patterns` (or loads them from the cache) into one block database; ids are their
+// order in the table.
+Block CompileBlock(const PatternTable& patterns) {
+  Block block;
+  if (patterns.empty()) return block;
   std::vector<const char*> expressions;
   std::vector<unsigned> flags, ids;
   for (const auto& [pattern, what] : patterns) {
     ids.push_back(static_cast<unsigned>(expressions.size()));
     expressions.push_back(pattern.c_str());
     flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_MULTILINE);
-    db_->bit_of.push_back(what.first);
-    db_->tracked_of.push_back(what.second);
-    all_bits_ |= what.first;
+    block.bit_of.push_back(what.first);
+    block.tracked_of.push_back(what.second);
+    block.all_bits |= what.first;
   }
   std::string cache_dir = CacheDir(), key, cache_path;
   hs_database_t* db = nullptr;
@@ -535,50 +531,112 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     }
     if (!cache_dir.empty()) StoreCached(cache_dir, cache_path, key, db);
   }
-  db_->db.reset(db);
+  block.db.reset(db);
+  return block;
+}
+
+}  // namespace
+
+Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
+                     const std::vector<std::string>& tracked)
+    : db_(std::make_unique<Database>()) {
+  // Many targets share anchors.
+  PatternTable gate_patterns, tracked_patterns;
+  auto add = [](PatternTable* table, std::string pattern, uint32_t bit, int tracked_index) {
+    auto& slot = table->try_emplace(std::move(pattern), 0u, -1).first->second;
+    slot.first |= bit;
+    if (tracked_index >= 0) slot.second = tracked_index;
+  };
+  for (const Target& t : targets.targets())
+    for (GatePattern& p : GatePatterns(t))
+      add(&gate_patterns, std::move(p.pattern),
+          p.shape           ? kShapeBit
+          : p.resolver_only ? kResolverForms
+                            : kTargets,
+          -1);
+  db_->part_values = PartValuesOf(targets.targets());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g + 1 >= 30) throw std::runtime_error("prefilter: too many pattern groups");
+    for (const std::string& p : groups[g])
+      if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
+  }
+  db_->tracked_count = tracked.size();
+  for (size_t i = 0; i < tracked.size(); ++i)
+    if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
+  db_->gate = CompileBlock(gate_patterns);
+  db_->tracked = CompileBlock(tracked_patterns);
+  all_bits_ = db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) throw std::bad_alloc();
+  for (const Block* block : {&db_->gate, &db_->tracked})
+    if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
+      hs_free_scratch(scratch);
+      throw std::bad_alloc();
+    }
   db_->prototype.reset(scratch);
 }
 
 Prefilter::~Prefilter() = default;
 
 uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
-  if (tracked_hits) tracked_hits->assign(db_->tracked_count, 0);
-  if (!db_->db) return 0;
-  if (text.size() > std::numeric_limits<unsigned>::max()) {
-    if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
-    return Public(all_bits_);
-  }
+  if (tracked_hits) ScanTracked(text, tracked_hits);
+  const Block& gate = db_->gate;
+  if (!gate.db) return 0;
+  if (text.size() > std::numeric_limits<unsigned>::max()) return Public(all_bits_);
   struct State {
-    const Database* db;
-    std::vector<char>* tracked;
+    const Block* block;
     uint32_t bits, all;
-  } state{db_.get(), tracked_hits, 0, all_bits_};
+  } state{&gate, 0, all_bits_};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
-    s->bits |= s->db->bit_of[id];
-    if (s->db->tracked_of[id] >= 0) {
-      if (s->tracked) (*s->tracked)[s->db->tracked_of[id]] = 1;
-      return 0;
-    }
-    return !s->tracked && s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
+    s->bits |= s->block->bit_of[id];
+    return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };
   Database::ScratchPtr scratch = db_->Acquire();
-  hs_error_t rc = hs_scan(db_->db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
+  hs_error_t rc = hs_scan(gate.db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
                           scratch.get(), on_match, &state);
   db_->Release(std::move(scratch));
-  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
-    if (tracked_hits) tracked_hits->assign(db_->tracked_count, 1);
-    return Public(all_bits_);
-  }
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Public(all_bits_);
   // A shape says only that some hex or zero-led number is here: it counts where one has the
   // value of a target's part (most code and tables are full of 0x1f and 1.05).
   if ((state.bits & kShapeBit) && !(state.bits & kResolverForms) &&
       HasResolverPart(text, db_->part_values))
     state.bits |= kResolverForms;
   return state.bits & ~kShapeBit;
+}
+
+void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
+                            const std::function<bool(size_t)>& stop) const {
+  hits->assign(db_->tracked_count, 0);
+  // What the scan could not tell counts as a hit, as in Scan().
+  auto all_hit = [&] {
+    for (size_t i = 0; i < hits->size(); ++i) {
+      if ((*hits)[i]) continue;
+      (*hits)[i] = 1;
+      if (stop && stop(i)) return;
+    }
+  };
+  const Block& tracked = db_->tracked;
+  if (!tracked.db) return;
+  if (text.size() > std::numeric_limits<unsigned>::max()) return all_hit();
+  struct State {
+    const Block* block;
+    std::vector<char>* hits;
+    const std::function<bool(size_t)>* stop;
+  } state{&tracked, hits, &stop};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+                     void* ctx) -> int {
+    auto* s = static_cast<State*>(ctx);
+    auto i = static_cast<size_t>(s->block->tracked_of[id]);
+    if ((*s->hits)[i]) return 0;
+    (*s->hits)[i] = 1;
+    return *s->stop && (*s->stop)(i) ? 1 : 0;
+  };
+  Database::ScratchPtr scratch = db_->Acquire();
+  hs_error_t rc = hs_scan(tracked.db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
+                          scratch.get(), on_match, &state);
+  db_->Release(std::move(scratch));
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) all_hit();
 }
 
 }  // namespace ntpsweep::host

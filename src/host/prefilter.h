@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -62,8 +63,16 @@ class Prefilter {
 
   // Bits of the groups that occur in `text`. Thread-safe. Text too large for one block scan
   // reports every bit: the gate then lets it through rather than guess.
-  // With `tracked_hits`, (*tracked_hits)[i] says whether tracked pattern i matches.
+  // With `tracked_hits`, (*tracked_hits)[i] says whether tracked pattern i matches
+  // (ScanTracked, a second pass).
   uint32_t Scan(std::string_view text, std::vector<char>* tracked_hits = nullptr) const;
+  // (*hits)[i] says whether tracked pattern i matches `text`; every one where the text is too
+  // large for one block scan. The tracked patterns have a database of their own, scanned only
+  // here, so that Scan(text) stays fast.
+  // With `stop`, each new hit i is also passed to stop(i), and the scan ends (leaving the
+  // later hits out) when it returns true.
+  void ScanTracked(std::string_view text, std::vector<char>* hits,
+                   const std::function<bool(size_t)>& stop = nullptr) const;
 
   uint32_t all_bits() const { return Public(all_bits_); }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -259,9 +260,15 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
         }
         ids.push_back(it->second);
       }
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       word_alternatives_.push_back({rule, std::move(ids)});
     }
   }
+  alternatives_of_word_.resize(words.size());
+  for (size_t a = 0; a < word_alternatives_.size(); ++a)
+    for (int w : word_alternatives_[a].second)
+      alternatives_of_word_[static_cast<size_t>(w)].push_back(a);
   // A one-byte literal ('$') made every Hyperscan pass a third slower on a root file system,
   // where memchr finds it at once.
   std::vector<std::string> long_hints;
@@ -290,8 +297,7 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
 
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
                            const std::vector<std::string>* forced_syntaxes, bool hint_words) const {
-  std::vector<char> word_hits;
-  uint32_t bits = prefilter_->Scan(text, &word_hits);
+  uint32_t bits = prefilter_->Scan(text);
   Screening s;
   // The rule selection, made once and only when needed; Collect reuses it. Syntaxes forced by
   // an include directive apply whatever the path.
@@ -324,10 +330,38 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
             });
   s.words = decoded;  // decoded content may name anything
   // Words are asked for where they decide: inventory (no targets), linkage hints, resolver forms.
-  if (!s.words && (targets_.empty() || (s.hints && hint_words) || resolver_only)) {
-    // A rule can name a fact only where all words of one of its alternatives occur and its
-    // globs or sniff select the entry; rules without words go by the latter alone.
-    std::vector<size_t> candidates = always_rules_;
+  // A rule can name a fact only where all words of one of its alternatives occur and its globs
+  // or sniff select the entry; rules without words go by the latter alone. The words take a
+  // second pass over the text, made only here.
+  bool asked = !s.words && (targets_.empty() || (s.hints && hint_words) || resolver_only);
+  std::vector<char> word_hits;
+  if (asked && !always_rules_.empty()) {
+    // Some rule is always a candidate, so the selection is made anyway: made first, it often
+    // decides alone, and else the words are scanned only until a rule it selects has all of one
+    // alternative's.
+    const std::vector<char>& applies = select();
+    s.words = std::any_of(always_rules_.begin(), always_rules_.end(),
+                          [&](size_t r) { return applies[r] != 0; });
+    // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
+    // candidates' own paths decide later.
+    for (size_t i : directive_rules_)
+      s.words = s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
+    constexpr size_t kNotSelected = std::numeric_limits<size_t>::max();
+    std::vector<size_t> missing(word_alternatives_.size());  // words not seen yet
+    for (size_t a = 0; !s.words && a < missing.size(); ++a) {
+      missing[a] =
+          applies[word_alternatives_[a].first] ? word_alternatives_[a].second.size() : kNotSelected;
+      s.words = missing[a] == 0;
+    }
+    if (!s.words)
+      prefilter_->ScanTracked(text, &word_hits, [&](size_t w) {
+        for (size_t a : alternatives_of_word_[w])
+          if (missing[a] != kNotSelected && --missing[a] == 0) s.words = true;
+        return s.words;
+      });
+  } else if (asked) {
+    prefilter_->ScanTracked(text, &word_hits);
+    std::vector<size_t> candidates;
     for (const auto& [rule, ids] : word_alternatives_)
       if (std::all_of(ids.begin(), ids.end(), [&](int w) { return word_hits[w] != 0; }))
         candidates.push_back(rule);
@@ -335,8 +369,6 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
       const std::vector<char>& applies = select();
       s.words = std::any_of(candidates.begin(), candidates.end(),
                             [&](size_t r) { return applies[r] != 0; });
-      // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
-      // candidates' own paths decide later.
       for (size_t i : directive_rules_)
         s.words =
             s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);

@@ -91,6 +91,8 @@ class Analyzer {
   std::vector<size_t> always_rules_;  // rules without words: selected by path alone
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
   std::vector<std::pair<size_t, std::vector<int>>> word_alternatives_;
+  // Tracked-pattern id -> the word_alternatives_ holding it, each once.
+  std::vector<std::vector<size_t>> alternatives_of_word_;
   std::vector<size_t> directive_rules_;  // indexes into selector_.rules()
   std::vector<size_t> other_rules_;
   mutable std::mutex counts_mu_;

@@ -96,7 +96,8 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
     auto it = std::lower_bound(names.begin(), names.end(),
                                std::make_pair(std::string(name), (unsigned char)0));
     if (it == names.end() || it->first != name) continue;
-    std::string path = dir_fs + "/" + name, text, error;
+    std::string path = dir_fs + "/" + name, error;
+    ReadBuffer text;
     std::string_view data;
     bool truncated = false, binary = false;
     uint64_t size = 0;

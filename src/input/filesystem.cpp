@@ -59,24 +59,32 @@ Notice Unreadable(const std::string& path, const std::string& why) {
                 "cannot read " + path + ": " + why};
 }
 
-// A directory's entries with their types as readdir reports them (DT_UNKNOWN: ask lstat).
+// A directory's entries with their types as the kernel reports them (DT_UNKNOWN: ask lstat).
+// getdents64 on the open descriptor: fdopendir's fstat and 32 KiB DIR allocation per directory
+// cost a tree of small directories 6% of its CPU.
 bool ListDirectory(const std::string& dir_fs,
                    std::vector<std::pair<std::string, unsigned char>>* out, std::string* error) {
   Fd fd(open(dir_fs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(fd.get() < 0 ? nullptr : fdopendir(fd.get()), closedir);
-  if (!dir) {
+  if (fd.get() < 0) {
     *error = std::strerror(errno);
     return false;
   }
-  fd.release();  // closedir closes it
-  errno = 0;
-  while (dirent* d = readdir(dir.get())) {
-    std::string_view name = d->d_name;
-    if (name != "." && name != "..") out->emplace_back(std::string(name), d->d_type);
-    errno = 0;
+  alignas(dirent64) char block[32768];
+  for (;;) {
+    ssize_t n = getdents64(fd.get(), block, sizeof block);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *error = std::strerror(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    for (ssize_t at = 0; at < n;) {
+      const auto* d = reinterpret_cast<const dirent64*>(block + at);
+      std::string_view name = d->d_name;
+      if (name != "." && name != "..") out->emplace_back(std::string(name), d->d_type);
+      at += d->d_reclen;
+    }
   }
-  if (errno) *error = std::strerror(errno);
-  return errno == 0;
 }
 
 void Skip(const WalkOptions& options, EntrySink& sink, std::string_view why,

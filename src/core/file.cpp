@@ -117,10 +117,20 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return true;
 }
 
+void ReadBuffer::Reserve(size_t size, size_t keep) {
+  if (size <= capacity_) return;
+  size_t grown = std::max(size, capacity_ * 2);
+  // make_unique_for_overwrite: the bytes are left as they are, for the read to fill.
+  auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+  if (keep) std::memcpy(bigger.get(), bytes_.get(), std::min(keep, capacity_));
+  bytes_ = std::move(bigger);
+  capacity_ = grown;
+}
+
 // Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
 // no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
 // after the first block: *binary is set and the rest is never read.
-bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
+bool ReadFile(const std::string& path, size_t limit, ReadBuffer* storage, std::string_view* data,
               bool* truncated, bool* binary, std::string* error, uint64_t* file_size) {
   // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
   // neither lead out of the tree nor block the worker.
@@ -140,7 +150,7 @@ bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::
   while (got < want) {
     size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
     // Grown only for text: a binary file's size must not enlarge (zero-fill, fault in) the buffer.
-    if (storage->size() < got + chunk) storage->resize(got + chunk);
+    storage->Reserve(got + chunk, got);
     ssize_t n = read(fd.get(), storage->data() + got, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

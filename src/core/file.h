@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -35,12 +36,26 @@ size_t TextBeforeNul(std::string_view head);
 // False when it cannot be opened.
 bool ReadWholeFile(const std::string& path, std::string* out);
 
+// The bytes a reader fills: grown by doubling and never shrunk, and unlike std::string::resize
+// the new bytes are not zero-filled first (the read overwrites them). Reused across files.
+class ReadBuffer {
+ public:
+  char* data() { return bytes_.get(); }
+  size_t capacity() const { return capacity_; }
+  // Room for at least `size` bytes; the first `keep` bytes survive a growth.
+  void Reserve(size_t size, size_t keep = 0);
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  size_t capacity_ = 0;
+};
+
 // Reads at most `limit` bytes of a scanned regular file into `storage` (reused across files and
 // never shrunk, so no fresh pages and no zero-filling per file); `*data` views what was read.
 // Binary files stop after the first block: *binary is set and the rest is never read (a UTF-16
 // head with its BOM is text: see TextOf). False with `error` set when the file cannot be read.
 // A binary file's `*data` is its first block. `file_size`, when given, gets the file's size.
-bool ReadFile(const std::string& path, size_t limit, std::string* storage, std::string_view* data,
+bool ReadFile(const std::string& path, size_t limit, ReadBuffer* storage, std::string_view* data,
               bool* truncated, bool* binary, std::string* error, uint64_t* file_size = nullptr);
 
 // `path` relative to the absolute directory `root` when it lies below it, else "".

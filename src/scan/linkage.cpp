@@ -178,6 +178,33 @@ void Linker::Link(std::vector<Finding>* findings) const {
     return std::tie(a->location, a->span.line, a->span.column, a->source) <
            std::tie(b->location, b->span.line, b->span.column, b->source);
   });
+  // The files each installer may name, resolved once (not once per finding): its source
+  // relative to the installer's directory, and for an Ansible task also in the role's
+  // templates/ and files/ directories.
+  std::vector<std::vector<std::string>> targets;
+  targets.reserve(sorted_installs.size());
+  for (const Install* install : sorted_installs) {
+    const Install& in = *install;
+    std::vector<std::string>& paths = targets.emplace_back();
+    if (in.location.chain.empty()) continue;
+    const std::string& installer = in.location.chain.back();
+    size_t slash = installer.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
+    std::string src = in.source;
+    while (src.starts_with("./")) src = src.substr(2);
+    paths.push_back(Normalize(src.starts_with("/") ? src.substr(1) : dir + src));
+    // Ansible looks for template sources in the role's templates/ (and files/) directory.
+    if (slash != std::string::npos && dir.ends_with("tasks/")) {
+      std::string role = dir.substr(0, dir.size() - 6);
+      for (const char* sub : {"templates/", "files/"}) paths.push_back(Normalize(role + sub + src));
+    }
+  }
+  // Whether `f` is `in`'s file `path`: the same outer chain, `path` as the last level.
+  auto same_file = [](const Location& f, const Install& in, const std::string& path) {
+    const std::vector<std::string>& a = f.chain;
+    const std::vector<std::string>& b = in.location.chain;
+    return a.back() == path && std::equal(a.begin(), a.end() - 1, b.begin());
+  };
   for (Finding& f : *findings) {
     const rules::Rule* rule = rules_.Find(f.rule_id);
     std::vector<RelatedLocation> related;
@@ -200,7 +227,6 @@ void Linker::Link(std::vector<Finding>* findings) const {
             }))
           continue;
         std::string hit;
-        size_t proximity = CommonDirs(c.location, f.location);
         for (const std::string& v : c.variables) {
           if (std::find(names.begin(), names.end(), v) != names.end()) hit = v;
           else if (InModule(f.location, c.location) &&
@@ -208,7 +234,8 @@ void Linker::Link(std::vector<Finding>* findings) const {
             hit = v;
           if (!hit.empty()) break;
         }
-        if (!hit.empty()) candidates.push_back({proximity, &c, hit});
+        // Proximity only for a consumer that reads the variable (it splits both paths).
+        if (!hit.empty()) candidates.push_back({CommonDirs(c.location, f.location), &c, hit});
       }
       // Only the nearest consumers: the role's own template, not another project's.
       size_t best = 0;
@@ -230,28 +257,13 @@ void Linker::Link(std::vector<Finding>* findings) const {
       }
     }
     // A file installed into an image or onto hosts by a Dockerfile, a task or a provisioner.
-    for (const Install* install : sorted_installs) {
-      const Install& in = *install;
+    for (size_t k = 0; k < sorted_installs.size(); ++k) {
+      const Install& in = *sorted_installs[k];
       if (related.size() >= kMaxRelated + 2) break;
       if (in.location.chain.empty() || f.location.chain.size() != in.location.chain.size()) continue;
-      std::string installer = in.location.chain.back();
-      size_t slash = installer.rfind('/');
-      std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
-      std::string src = in.source;
-      while (src.starts_with("./")) src = src.substr(2);
-      std::string resolved = Normalize(src.starts_with("/") ? src.substr(1) : dir + src);
-      Location target = in.location;
-      target.chain.back() = resolved;
-      // Ansible looks for template sources in the role's templates/ (and files/) directory.
-      bool match = target == f.location;
-      if (!match && (slash != std::string::npos) && dir.ends_with("tasks/")) {
-        std::string role = dir.substr(0, dir.size() - 6);
-        for (const char* sub : {"templates/", "files/"}) {
-          Location alt = in.location;
-          alt.chain.back() = Normalize(role + sub + src);
-          match = match || alt == f.location;
-        }
-      }
+      bool match = std::any_of(targets[k].begin(), targets[k].end(), [&](const std::string& path) {
+        return same_file(f.location, in, path);
+      });
       if (!match) continue;
       related.push_back(RelatedLocation{in.location, in.span,
                                         "installed as " + in.destination + " by " + Where(in.location, in.span)});

@@ -281,10 +281,9 @@ class Pipeline : public input::EntrySink {
     // Variables -> the templates and scripts that render them; files -> what installs them.
     // Linked where the members were read (a layer's COPY names its own layer's files): the
     // amendments below move findings and their related locations alike.
-    if (linker_) {
-      ObserveDeferred();
-      linker_->Link(&result_.findings);
-    }
+    if (linker_) ObserveDeferred();
+    spare_buffers_.clear();  // the last read is done: their memory goes before the report's
+    if (linker_) linker_->Link(&result_.findings);
     // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
     input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
@@ -309,7 +308,7 @@ class Pipeline : public input::EntrySink {
   void FollowIncludes() {
     constexpr int kMaxRounds = 5;
     std::set<std::pair<std::string, std::string>> done;  // (path, syntax) already forced
-    std::string buffer;
+    ReadBuffer buffer = TakeBuffer();
     for (int round = 0; round < kMaxRounds && !includes_.empty(); ++round) {
       std::vector<IncludeRef> pending = std::move(includes_);
       includes_.clear();
@@ -353,6 +352,7 @@ class Pipeline : public input::EntrySink {
         }
       }
     }
+    GiveBack(std::move(buffer));
   }
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
@@ -365,7 +365,7 @@ class Pipeline : public input::EntrySink {
     host::Prefilter names(none, {needles});
     std::atomic<size_t> next{0}, observed{0};
     auto observe = [&] {
-      std::string buffer;
+      ReadBuffer buffer = TakeBuffer();
       for (size_t i; (i = next++) < link_candidates_.size();) {
         const ReadEntry c = read_files_.Get(link_candidates_[i]);  // no writer is left
         bool truncated = false, binary = false;
@@ -389,6 +389,7 @@ class Pipeline : public input::EntrySink {
           for (Notice& n : failed) result_.notices.push_back(std::move(n));
         }
       }
+      GiveBack(std::move(buffer));
     };
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
@@ -414,6 +415,20 @@ class Pipeline : public input::EntrySink {
     return TextOf(data, decoded);
   }
 
+  // A worker's read buffer, already grown, for the reads after the workers (ObserveDeferred,
+  // FollowIncludes): a fresh one faults in new pages again.
+  ReadBuffer TakeBuffer() {
+    std::lock_guard lock(mu_);
+    if (spare_buffers_.empty()) return ReadBuffer();
+    ReadBuffer b = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+    return b;
+  }
+  void GiveBack(ReadBuffer buffer) {
+    std::lock_guard lock(mu_);
+    spare_buffers_.push_back(std::move(buffer));
+  }
+
   unsigned Jobs() const {
     return options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   }
@@ -422,7 +437,7 @@ class Pipeline : public input::EntrySink {
     std::vector<Finding> local;
     WorkerStats stats;
     std::vector<Notice> notices;
-    std::string buffer;
+    ReadBuffer buffer;
     for (;;) {
       input::Entry entry;
       {
@@ -439,6 +454,7 @@ class Pipeline : public input::EntrySink {
       if (options_.walk.progress) options_.walk.progress->AddFindings(local.size() - before);
     }
     std::lock_guard lock(mu_);
+    spare_buffers_.push_back(std::move(buffer));
     for (Finding& f : local) result_.findings.push_back(std::move(f));
     for (Notice& n : notices) result_.notices.push_back(std::move(n));
     result_.stats.entries += stats.entries;
@@ -470,12 +486,12 @@ class Pipeline : public input::EntrySink {
 
   // Process behind the entry boundary (scan/guard.h): a failure costs this entry's findings,
   // never the scan. (Members of a container already analysed keep theirs: each has its own.)
-  void Guarded(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
+  void Guarded(input::Entry& entry, ReadBuffer* buffer, std::vector<Finding>* out,
                WorkerStats* stats, std::vector<Notice>* notices) {
     GuardEntry(entry.location, notices, [&] { Process(entry, buffer, out, stats, notices); });
   }
 
-  void Process(input::Entry& entry, std::string* buffer, std::vector<Finding>* out,
+  void Process(input::Entry& entry, ReadBuffer* buffer, std::vector<Finding>* out,
                WorkerStats* stats, std::vector<Notice>* notices) {
     bool truncated = false, binary = false;
     std::string_view data;
@@ -643,7 +659,7 @@ class Pipeline : public input::EntrySink {
     std::vector<Finding>* out_;
     WorkerStats* stats_;
     std::vector<Notice>* notices_;
-    std::string buffer_;
+    ReadBuffer buffer_;
   };
 
   const ScanOptions& options_;
@@ -668,6 +684,7 @@ class Pipeline : public input::EntrySink {
   std::vector<size_t> link_candidates_;
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
+  std::vector<ReadBuffer> spare_buffers_;  // the workers' own, once they are done (TakeBuffer)
 };
 
 }  // namespace

@@ -1,0 +1,105 @@
+// core/file.h ReadFile into a reused ReadBuffer: whatever the files read before (larger, smaller,
+// binary), each read views exactly that file's bytes up to the limit.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "core/file.h"
+#include "run_binary.h"
+
+using ntpsweep::ReadBuffer;
+using ntpsweep::ReadFile;
+using ntpsweep::testing::TempDir;
+using ntpsweep::testing::WriteWholeFile;
+
+namespace {
+
+struct Read {
+  bool ok = false, truncated = false, binary = false;
+  std::string text, error;
+  uint64_t size = 0;
+};
+
+Read Take(const std::string& path, size_t limit, ReadBuffer* buffer) {
+  Read r;
+  std::string_view data;
+  r.ok = ReadFile(path, limit, buffer, &data, &r.truncated, &r.binary, &r.error, &r.size);
+  r.text = std::string(data);
+  return r;
+}
+
+// Text of `n` bytes that differs at every position from a shifted copy of itself.
+std::string Pattern(size_t n, char seed) {
+  std::string s(n, ' ');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + seed) % 26);
+  for (size_t i = 63; i < n; i += 64) s[i] = '\n';
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("read file: one buffer across small, large, binary and truncated files", "[readfile]") {
+  TempDir dir;
+  const std::string small = Pattern(100, 1), large = Pattern(300000, 2), mid = Pattern(20000, 3);
+  std::string binary = Pattern(50000, 4);
+  binary[10] = '\0';
+  WriteWholeFile(dir / "small", small);
+  WriteWholeFile(dir / "large", large);
+  WriteWholeFile(dir / "mid", mid);
+  WriteWholeFile(dir / "binary", binary);
+  WriteWholeFile(dir / "empty", "");
+
+  ReadBuffer buffer;
+  Read r = Take(dir / "small", 1 << 20, &buffer);
+  CHECK(r.ok);
+  CHECK(r.text == small);
+  CHECK(r.size == small.size());
+  r = Take(dir / "large", 1 << 20, &buffer);  // grows past the first block, keeping it
+  CHECK(r.text == large);
+  CHECK_FALSE(r.truncated);
+  CHECK(buffer.capacity() >= large.size());
+  r = Take(dir / "mid", 1 << 20, &buffer);  // smaller after larger: only its own bytes
+  CHECK(r.text == mid);
+  r = Take(dir / "small", 1 << 20, &buffer);
+  CHECK(r.text == small);
+  r = Take(dir / "empty", 1 << 20, &buffer);
+  CHECK(r.ok);
+  CHECK(r.text.empty());
+  r = Take(dir / "large", 1000, &buffer);  // the limit: the head, and truncated
+  CHECK(r.truncated);
+  CHECK(r.text == large.substr(0, 1000));
+  r = Take(dir / "large", 10000, &buffer);  // a limit past the first block
+  CHECK(r.text == large.substr(0, 10000));
+
+  // A binary file stops after its first block, and a fresh buffer grows only to that block.
+  ReadBuffer fresh;
+  r = Take(dir / "binary", 1 << 20, &fresh);
+  CHECK(r.binary);
+  CHECK(r.text == binary.substr(0, ntpsweep::kSniffBytes));
+  CHECK(fresh.capacity() == ntpsweep::kSniffBytes);
+
+  r = Take(dir / "missing", 1 << 20, &buffer);
+  CHECK_FALSE(r.ok);
+  CHECK_FALSE(r.error.empty());
+  r = Take(dir.path(), 1 << 20, &buffer);  // a directory is not a regular file
+  CHECK_FALSE(r.ok);
+}
+
+TEST_CASE("read buffer: growth keeps the bytes asked for and doubles", "[readfile]") {
+  ReadBuffer b;
+  CHECK(b.capacity() == 0);
+  b.Reserve(4);
+  REQUIRE(b.capacity() == 4);
+  std::memcpy(b.data(), "abcd", 4);
+  b.Reserve(5, 4);
+  CHECK(b.capacity() == 8);  // doubled, not just the 5 asked for
+  CHECK(std::string_view(b.data(), 4) == "abcd");
+  char* before = b.data();
+  b.Reserve(8);
+  CHECK(b.data() == before);  // room enough: nothing moves
+  b.Reserve(100, 2);
+  CHECK(b.capacity() == 100);
+  CHECK(std::string_view(b.data(), 2) == "ab");
+}

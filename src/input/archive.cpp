@@ -228,6 +228,13 @@ class MemberSource : public ByteSource {
   std::string error_;
 };
 
+// Where `docker save` (classic and >= 25), podman and OCI layouts keep layer blobs.
+bool MayBeLayerBlob(const std::string& name) {
+  bool at_root = name.find('/') == std::string::npos;
+  return name.starts_with("blobs/") || BaseOf(name) == "layer.tar" ||
+         (at_root && name.ends_with(".tar"));
+}
+
 // Whether skipping the rest of a member costs nothing but I/O: no decompression at this level.
 bool CheapSkip(archive* a) {
   int base = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
@@ -401,7 +408,13 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     LayerIndex nested;
     std::string keep;
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);
-    ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr);
+    // With --archives off the operand is still read whole: what its compression holds (the tar
+    // of a .tar.gz) and, at its own level, an image's layer blobs.
+    bool operand_level = depth == scan.operand_depth();
+    if (raw && operand_level) scan.DescendOperand();
+    bool part_of_parent = raw || (operand_level && MayBeLayerBlob(name));
+    ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr,
+                part_of_parent);
     if (nested.is_tar) probe.layers[name] = std::move(nested);
     if (!keep.empty() && (kept_bytes += keep.size()) <= kMaxKeptTotal) probe.json[name] = std::move(keep);
     if (member.entry_limit())

@@ -42,6 +42,10 @@ class InputScan {
   void AddEntry() {
     if (options_.progress) options_.progress->AddEntry();
   }
+  // The archive level that is the operand itself (1, or deeper under its compression: the tar
+  // of a .tar.gz): with --archives off, archives below it are not opened.
+  int operand_depth() const { return operand_depth_; }
+  void DescendOperand() { ++operand_depth_; }
 
  private:
   const WalkOptions& options_;
@@ -51,6 +55,7 @@ class InputScan {
   uint64_t produced_ = 0;
   uint64_t consumed_ = 0;
   bool stopped_ = false;
+  int operand_depth_ = 1;
   std::vector<std::pair<std::string, std::string>> properties_;
 };
 

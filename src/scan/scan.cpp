@@ -512,6 +512,16 @@ class Pipeline : public input::EntrySink {
       // its text is read, and what was not is said.
       size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
       if (text == 0) {
+        // A file of a walked directory left closed by --archives off is said as such.
+        if (std::string format;
+            !walk_.open_archives && !entry.fs_path.empty() &&
+            !(format = input::ContainerFormat(data.substr(0, input::kIsoProbeBytes))).empty()) {
+          CountSkipped(input::kArchiveNotOpened);
+          if (walk_.verbose)
+            walk_.verbose->Line("skip", entry.location.Render(),
+                                format + ", not opened (--archives off)");
+          return;
+        }
         ++stats->binary_skipped;
         if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), "binary");
         return;

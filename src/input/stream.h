@@ -46,6 +46,9 @@ class InputScan {
   // of a .tar.gz): with --archives off, archives below it are not opened.
   int operand_depth() const { return operand_depth_; }
   void DescendOperand() { ++operand_depth_; }
+  // Where the member being read starts in the operand file (Entry::archive_offset), or -1.
+  int64_t member_offset() const { return member_offset_; }
+  void set_member_offset(int64_t offset) { member_offset_ = offset; }
 
  private:
   const WalkOptions& options_;
@@ -56,6 +59,7 @@ class InputScan {
   uint64_t consumed_ = 0;
   bool stopped_ = false;
   int operand_depth_ = 1;
+  int64_t member_offset_ = -1;
   std::vector<std::pair<std::string, std::string>> properties_;
 };
 

@@ -228,6 +228,18 @@ class MemberSource : public ByteSource {
   std::string error_;
 };
 
+// Whether a filter of `a` decompresses slowly (tens to hundreds of MB/s, not zstd's or lz4's GB/s).
+bool SlowFilter(archive* a) {
+  for (int i = 0; i < archive_filter_count(a); ++i) {
+    int code = archive_filter_code(a, i);
+    if (code == ARCHIVE_FILTER_GZIP || code == ARCHIVE_FILTER_BZIP2 || code == ARCHIVE_FILTER_XZ ||
+        code == ARCHIVE_FILTER_LZMA || code == ARCHIVE_FILTER_LZIP ||
+        code == ARCHIVE_FILTER_COMPRESS)
+      return true;
+  }
+  return false;
+}
+
 // Where `docker save` (classic and >= 25), podman and OCI layouts keep layer blobs.
 bool MayBeLayerBlob(const std::string& name) {
   bool at_root = name.find('/') == std::string::npos;
@@ -278,6 +290,14 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
               where + ": cannot read it as " + format.format + ": " + (e ? e : "unknown error"));
     return;
   }
+  // Members read from under a slow filter are said to be costly to read again (Entry).
+  int slow = SlowFilter(a.get()) ? 1 : 0;
+  struct SlowStream {
+    InputScan& scan;
+    int n;
+    ~SlowStream() { scan.AddSlowStreams(-n); }
+  } slow_stream{scan, slow};
+  scan.AddSlowStreams(slow);
   ImageProbe probe;
   uint64_t kept_bytes = 0;
   uint64_t entries = 0;

@@ -70,8 +70,9 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
   if (it != containers_.end() && it->second.deferred == 0) containers_.erase(it);
 }
 
-bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset) {
-  if (location.chain.size() < 2) return false;
+bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
+                        bool costly) {
+  if (location.chain.size() < 2 || costly) return false;
   {
     std::lock_guard lock(mu_);
     if (!containers_.count(location.chain.front())) return false;

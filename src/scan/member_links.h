@@ -33,8 +33,11 @@ class MemberLinks {
   // compressed files from piling up here).
   void ForgetIfUnused(const std::string& display);
   // Keeps the words of the member at `location` for the end. False when its container cannot be
-  // read again: the caller observes the member now. `offset`: Entry::archive_offset.
-  bool Defer(const Location& location, std::string_view text, int64_t offset = -1);
+  // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
+  // that cost more than observing its members as they pass): the caller observes the member
+  // now. `offset`: Entry::archive_offset.
+  bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
+             bool costly = false);
   bool empty() const;
 
   // Walks the containers again for the members whose words may hold one of `needles` and calls

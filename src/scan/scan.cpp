@@ -590,7 +590,8 @@ class Pipeline : public input::EntrySink {
     // for it then, and only when it names one of their variables or files (ObserveDeferred).
     link_later = link_later && screening.hints;
     if (linker_ && !link_later && screening.hints && screening.words &&
-        !(options_.prefilter && member_links_.Defer(entry.location, data, entry.archive_offset))) {
+        !(options_.prefilter && member_links_.Defer(entry.location, data, entry.archive_offset,
+                                                    entry.costly_to_reread))) {
       // (An archive member is deferred too: its container is read again for it at the end.)
       ++stats->observed;
       linker_->Observe(entry.location, entry.path, data);

@@ -467,7 +467,7 @@ TEST_CASE("directories: archives and images inside are opened unless --archives 
   CHECK(off["stats"]["skipped"]["archive-not-opened"] == 1);  // said, not a silent binary
 }
 
-TEST_CASE("--archives off: operands are read, archives found inside them are counted, not opened",
+TEST_CASE("archives off: operands are read, archives found inside them are counted, not opened",
           "[images][walk]") {
   // The planted tree holds one compressed file (opt/legacy/ntp.conf.gz); every container of it
   // is still read, the .gz inside is left closed and counted, in every format alike.

@@ -290,8 +290,9 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
               where + ": cannot read it as " + format.format + ": " + (e ? e : "unknown error"));
     return;
   }
-  // Members read from under a slow filter are said to be costly to read again (Entry).
-  int slow = SlowFilter(a.get()) ? 1 : 0;
+  // Members read from under the operand's own slow filter are said to be costly to read again
+  // (Entry): all of it would be inflated again. A small .gz inside a tar is cheap to re-read.
+  int slow = depth == 1 && SlowFilter(a.get()) ? 1 : 0;
   struct SlowStream {
     InputScan& scan;
     int n;

@@ -84,9 +84,9 @@ define() {
     synthetic)
       cwd=$cache/synthetic; A="$scan$host_args . $sarif"; B="$rg -uu ."; peer="rg -uu -i -F"
       goal=1.0; check="$scan$host_args ."; expect="$cache/synthetic|$rg -uu ." ;;
-    tar | tar.gz | tar.zst)
-      A="$scan$host_args rootfs.$1 $sarif"; B="bsdtar -xOf rootfs.$1 >/dev/null"; peer="bsdtar -xOf"
-      goal=1.15; check="$scan$host_args rootfs.$1"; expect=$rootfs_rg; inside=1 inputs=rootfs.$1 ;;
+    tar | tar.gz | tar.zst)  # --archives off: bsdtar -xOf does not open the .gz members either
+      A="$scan$host_args --archives off rootfs.$1 $sarif"; B="bsdtar -xOf rootfs.$1 >/dev/null"; peer="bsdtar -xOf"
+      goal=1.15; check="$scan$host_args --archives off rootfs.$1"; expect=$rootfs_rg; inside=1 inputs=rootfs.$1 ;;
     ext4 | xfs)
       A="$scan$host_args rootfs.$1 $sarif"; B="$scan$host_args rootfs.tar $sarif"; peer="ntpsweep rootfs.tar"
       goal=1.3; check="$scan$host_args rootfs.$1"; expect=$rootfs_rg; inside=1 inputs="rootfs.$1 rootfs.tar" ;;

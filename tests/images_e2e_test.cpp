@@ -463,7 +463,54 @@ TEST_CASE("directories: archives and images inside are opened unless --archives 
   CHECK(Under(on, "images/oci!") == TreeRows());  // an OCI layout met during the walk
   Json off = ScanJson({"--archives", "off", "nested"});
   CHECK(off["findings"].empty());
-  CHECK(off["stats"]["binary_skipped"] == 1);
+  CHECK(off["stats"]["binary_skipped"] == 0);
+  CHECK(off["stats"]["skipped"]["archive-not-opened"] == 1);  // said, not a silent binary
+}
+
+TEST_CASE("archives off: operands are read, archives found inside them are counted, not opened",
+          "[images][walk]") {
+  // The planted tree holds one compressed file (opt/legacy/ntp.conf.gz); every container of it
+  // is still read, the .gz inside is left closed and counted, in every format alike.
+  std::set<Row> closed_gz;
+  for (const Row& r : TreeRows())
+    if (!r.where.starts_with("opt/legacy/ntp.conf.gz!")) closed_gz.insert(r);
+  REQUIRE(closed_gz.size() + 1 == TreeRows().size());
+  const std::vector<std::pair<std::string, std::string>> containers = {
+      {"tree/", "tree"},
+      {"archives/rootfs.tar!", "archives/rootfs.tar"},
+      {"archives/rootfs.tar.gz!", "archives/rootfs.tar.gz"},
+      {"archives/rootfs.tar.zst!", "archives/rootfs.tar.zst"},
+      {"archives/rootfs.zip!", "archives/rootfs.zip"},
+      {"archives/rootfs.7z!", "archives/rootfs.7z"},
+      {"images/oci.tar!", "images/oci.tar"},  // layer blobs are part of the image
+      {"images/docker.tar.gz!", "images/docker.tar.gz"},
+      {"disks/ext4.img!", "disks/ext4.img"},
+      {"disks/gpt-stream.vmdk!p1/", "disks/gpt-stream.vmdk"},
+      {"disks/gpt-stream.vmdk!p2/", ""},
+  };
+  std::vector<std::string> args = {"--archives", "off"};
+  for (const auto& [prefix, operand] : containers)
+    if (!operand.empty()) args.push_back(operand);
+  Json off = ScanJson(args);
+  CHECK(off["notices"].empty());
+  for (const auto& [prefix, operand] : containers) {
+    INFO(prefix);
+    CHECK(Under(off, prefix) == closed_gz);
+  }
+  CHECK(off["stats"]["skipped"]["archive-not-opened"] == containers.size());
+  // An archive inside an archive operand: its findings are there by default, and with
+  // --archives off it is named on -v and counted.
+  CHECK(!Under(ScanJson({"nested/outer.tar"}), "nested/outer.tar!images/rootfs.tar.zst!").empty());
+  RunOptions o;
+  o.cwd = kFx;
+  RunResult v = RunNtpsweep({"scan", "-v", "--host", "10.20.30.40", "--archives", "off", "--format",
+                             "json", "nested/outer.tar"},
+                            o);
+  CHECK(v.err.find("ntpsweep: skip nested/outer.tar!images/rootfs.tar.zst (zstd, not opened "
+                   "(--archives off))") != std::string::npos);
+  Json nested = Json::parse(v.out);
+  CHECK(nested["findings"].empty());
+  CHECK(nested["stats"]["skipped"]["archive-not-opened"] == 3);  // the .tar.zst, .deb and .7z
 }
 
 TEST_CASE("reading is read-only: nothing is written next to the inputs or to TMPDIR", "[images][readonly]") {

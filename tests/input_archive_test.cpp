@@ -19,6 +19,7 @@
 #include "input/dispatch.h"
 #include "input/member_path.h"
 #include "input/progress.h"
+#include "run_binary.h"
 
 namespace {
 
@@ -519,6 +520,74 @@ TEST_CASE("an archive with no members is named, not passed as scanned", "[input]
   Read(Tar({{"a.conf", "server 10.0.0.1\n"}}, archive_write_add_filter_gzip), "a.tar.gz", &full);
   CHECK(full.NoticeIds().count("archive-empty") == 0);
   CHECK(full.entries.size() == 1);
+}
+
+// One member wanted by its chain, for ReadTarMemberAt.
+class OneMember : public MemberFilter {
+ public:
+  explicit OneMember(Chain chain) : chain_(std::move(chain)) {}
+  bool Wants(const Chain& c) const override { return c == chain_; }
+  bool Done() const override { return done_; }
+  Chain chain_;
+  bool done_ = false;
+};
+
+TEST_CASE("a member of a tar file is found again alone by the offset of its headers",
+          "[input][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  // Names past 100 bytes need pax (and GNU) extension headers before the member's own.
+  const std::string long_name = "usr/share/" + std::string(120, 'l') + "/ntp.conf";
+  const std::vector<Member> members = {{"etc/ntp.conf", "server 10.0.0.1\n"},
+                                       {long_name, "server 10.0.0.2\n"},
+                                       {"bin/tool", std::string("\x7f"
+                                                                "ELF\0\0",
+                                                                6)},
+                                       {"etc/chrony.conf", std::string(70000, 'x') + "\n"},
+                                       {"etc/last.conf", "pool 10.0.0.3\n"}};
+  for (auto* format : {archive_write_set_format_pax_restricted, archive_write_set_format_gnutar}) {
+    const std::string path = tmp.path() + "/rootfs.tar";
+    ntpsweep::testing::WriteWholeFile(path, MakeArchive(members, format));
+    WalkOptions options;
+    FakeSink pass;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", options, pass, true));
+    REQUIRE(pass.entries.size() == members.size());
+    for (const Entry& e : pass.entries) {
+      INFO(e.location.Render());
+      if (e.location.Render() == "rootfs.tar!bin/tool") continue;  // binary: nothing to re-read
+      REQUIRE(e.archive_offset >= 0);
+      OneMember only(e.location.chain);
+      WalkOptions again;
+      again.only = &only;
+      struct Again : FakeSink {
+        OneMember* only;
+        void Add(Entry e) override {
+          only->done_ = true;
+          FakeSink::Add(std::move(e));
+        }
+      } sink;
+      sink.only = &only;
+      REQUIRE(ReadTarMemberAt(path, "rootfs.tar", static_cast<uint64_t>(e.archive_offset), again,
+                              sink));
+      REQUIRE(sink.entries.size() == 1);
+      CHECK(sink.entries[0].location == e.location);
+      CHECK(sink.entries[0].data == e.data);
+      CHECK(sink.notices.empty());
+    }
+  }
+  // Inside a compressed stream, or one tar inside another, there is no offset in a file.
+  std::string inner = Tar({{"etc/ntp.conf", "server 10.0.0.1\n"}});
+  const std::string gz = tmp.path() + "/rootfs.tar.gz";
+  ntpsweep::testing::WriteWholeFile(gz, Tar(members, archive_write_add_filter_gzip));
+  const std::string outer = tmp.path() + "/outer.tar";
+  ntpsweep::testing::WriteWholeFile(outer, Tar({{"inner.tar", inner}, {"top.conf", "pool x\n"}}));
+  FakeSink sink;
+  REQUIRE(OpenContainerFile(gz, "rootfs.tar.gz", WalkOptions{}, sink, true));
+  REQUIRE(OpenContainerFile(outer, "outer.tar", WalkOptions{}, sink, true));
+  std::map<std::string, int64_t> offsets;
+  for (const Entry& e : sink.entries) offsets[e.location.Render()] = e.archive_offset;
+  CHECK(offsets.at("rootfs.tar.gz!etc/ntp.conf") == -1);
+  CHECK(offsets.at("outer.tar!inner.tar!etc/ntp.conf") == -1);
+  CHECK(offsets.at("outer.tar!top.conf") >= 0);
 }
 
 TEST_CASE("the progress line names the input, entries, findings and rate", "[input][progress]") {

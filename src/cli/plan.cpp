@@ -82,7 +82,8 @@ constexpr Spec kSpecs[] = {
     {"max-file-size", "", Kind::kSize, kAll, kAll, false, "",
      "Bytes of one file read for matching (default: 64MiB)"},
     {"archives", "", Kind::kChoice, kAll, kAll, false, "on off",
-     "In directories, also read archives, images and disk images found by content (default: on)"},
+     "Open archives, images and disk images found by content in directories and inside other "
+     "archives; off: only operands are opened, the rest counted in --stats (default: on)"},
     {"layers", "", Kind::kChoice, kForScan | kForInventory, kForScan | kForInventory, false,
      "squashed all",
      "Container images: the squashed file system (default) or every layer as it is"},

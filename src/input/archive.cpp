@@ -228,6 +228,25 @@ class MemberSource : public ByteSource {
   std::string error_;
 };
 
+// Whether a filter of `a` decompresses slowly (tens to hundreds of MB/s, not zstd's or lz4's GB/s).
+bool SlowFilter(archive* a) {
+  for (int i = 0; i < archive_filter_count(a); ++i) {
+    int code = archive_filter_code(a, i);
+    if (code == ARCHIVE_FILTER_GZIP || code == ARCHIVE_FILTER_BZIP2 || code == ARCHIVE_FILTER_XZ ||
+        code == ARCHIVE_FILTER_LZMA || code == ARCHIVE_FILTER_LZIP ||
+        code == ARCHIVE_FILTER_COMPRESS)
+      return true;
+  }
+  return false;
+}
+
+// Where `docker save` (classic and >= 25), podman and OCI layouts keep layer blobs.
+bool MayBeLayerBlob(const std::string& name) {
+  bool at_root = name.find('/') == std::string::npos;
+  return name.starts_with("blobs/") || BaseOf(name) == "layer.tar" ||
+         (at_root && name.ends_with(".tar"));
+}
+
 // Whether skipping the rest of a member costs nothing but I/O: no decompression at this level.
 bool CheapSkip(archive* a) {
   int base = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
@@ -271,6 +290,15 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
               where + ": cannot read it as " + format.format + ": " + (e ? e : "unknown error"));
     return;
   }
+  // Members read from under the operand's own slow filter are said to be costly to read again
+  // (Entry): all of it would be inflated again. A small .gz inside a tar is cheap to re-read.
+  int slow = depth == 1 && SlowFilter(a.get()) ? 1 : 0;
+  struct SlowStream {
+    InputScan& scan;
+    int n;
+    ~SlowStream() { scan.AddSlowStreams(-n); }
+  } slow_stream{scan, slow};
+  scan.AddSlowStreams(slow);
   ImageProbe probe;
   uint64_t kept_bytes = 0;
   uint64_t entries = 0;
@@ -280,6 +308,7 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   bool unsafe_reported = false;
   bool in_damage = false;  // since the last sound header, libarchive met only damaged ones
   const MemberFilter* only = scan.options().only;
+  bool by_offset = false;  // decided at the first header, once libarchive knows the format
   for (;;) {
     if (scan.stopped() || (only && only->Done())) break;
     archive_entry* entry = nullptr;
@@ -321,6 +350,9 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       continue;
     }
     in_damage = false;
+    if (entries == 1)
+      by_offset = depth == 1 && !self && src.seekable() && archive_filter_count(a.get()) <= 1 &&
+                  (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
     scan.AddEntry();
     bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
     if (raw && archive_filter_count(a.get()) <= 1) {
@@ -401,7 +433,16 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     LayerIndex nested;
     std::string keep;
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);
-    ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr);
+    // With --archives off the operand is still read whole: what its compression holds (the tar
+    // of a .tar.gz) and, at its own level, an image's layer blobs.
+    bool operand_level = depth == scan.operand_depth();
+    if (raw && operand_level) scan.DescendOperand();
+    bool part_of_parent = raw || (operand_level && MayBeLayerBlob(name));
+    // A member of the tar file itself can be found again by where its headers start.
+    scan.set_member_offset(by_offset ? archive_read_header_position(a.get()) : -1);
+    ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr,
+                part_of_parent);
+    scan.set_member_offset(-1);
     if (nested.is_tar) probe.layers[name] = std::move(nested);
     if (!keep.empty() && (kept_bytes += keep.size()) <= kMaxKeptTotal) probe.json[name] = std::move(keep);
     if (member.entry_limit())
@@ -473,6 +514,69 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     if (!resolved.empty() && resolved != link)
       scan.amendment().aliases.push_back({Child(chain, resolved), Child(chain, link), "symlink"});
   }
+}
+
+namespace {
+
+// A file read from `base` on, as if it began there: one tar member found again by its offset.
+class SliceSource : public ByteSource {
+ public:
+  SliceSource(int fd, uint64_t base, uint64_t size) : fd_(fd), base_(base), size_(size) {}
+  bool Next(std::string_view* block) override {
+    buffer_.resize(kBlock);
+    for (;;) {
+      ssize_t n = pread(fd_, buffer_.data(), buffer_.size(), static_cast<off_t>(base_ + pos_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error_ = std::strerror(errno);
+        return false;
+      }
+      eof_ = n == 0;
+      pos_ += static_cast<uint64_t>(n);
+      *block = std::string_view(buffer_.data(), static_cast<size_t>(n));
+      return true;
+    }
+  }
+  bool at_eof() const override { return eof_; }
+  std::string error() const override { return error_; }
+  bool seekable() const override { return true; }
+  int64_t Seek(int64_t offset, int whence) override {
+    int64_t from = whence == SEEK_SET   ? 0
+                   : whence == SEEK_CUR ? static_cast<int64_t>(pos_)
+                                        : static_cast<int64_t>(size_ - base_);
+    if (from + offset < 0) return -1;
+    pos_ = static_cast<uint64_t>(from + offset);
+    eof_ = false;
+    return static_cast<int64_t>(pos_);
+  }
+
+ private:
+  static constexpr size_t kBlock = 64u << 10;  // most members are small: no 1 MiB reads
+  int fd_;
+  uint64_t base_, size_, pos_ = 0;
+  std::string buffer_;
+  bool eof_ = false;
+  std::string error_;
+};
+
+}  // namespace
+
+bool ReadTarMemberAt(const std::string& fs_path, const std::string& display, uint64_t offset,
+                     const WalkOptions& options, EntrySink& sink) {
+  Fd fd(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  struct stat st;
+  if (fd.get() < 0 || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+      offset >= static_cast<uint64_t>(st.st_size))
+    return false;
+  std::string head(kSniffBytes, '\0');
+  ssize_t n = pread(fd.get(), head.data(), head.size(), 0);
+  head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  Sniffed format = Sniff(head);
+  if (format.kind != ContentKind::kArchive) return false;  // the file changed since the pass
+  InputScan scan(options, sink, static_cast<uint64_t>(st.st_size) - offset);
+  SliceSource src(fd.get(), offset, static_cast<uint64_t>(st.st_size));
+  WalkArchive(scan, src, Chain{display}, display, 1, format, head, nullptr);
+  return true;
 }
 
 void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,

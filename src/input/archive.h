@@ -22,6 +22,12 @@ void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,
                        const std::string& path, int depth, const Sniffed& format,
                        LayerIndex* self);
 
+// Reads again the member of the uncompressed tar `fs_path` (shown as `display`) whose headers
+// start at `offset` (Entry::archive_offset), and what follows it as far as `options.only`
+// wants. False when the file is no longer a tar there.
+bool ReadTarMemberAt(const std::string& fs_path, const std::string& display, uint64_t offset,
+                     const WalkOptions& options, EntrySink& sink);
+
 // An archive or compressed file on the file system, open as `fd`.
 void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
                      const Sniffed& format, bool operand);

@@ -85,6 +85,12 @@ void AddBinary(InputScan& scan, const Chain& chain, const std::string& path, std
 
 }  // namespace
 
+std::string ContainerFormat(std::string_view head) {
+  Sniffed s = Sniff(head);
+  if (s.kind == ContentKind::kPlain || s.kind == ContentKind::kVmdkDescriptor) return {};
+  return s.format;
+}
+
 const ContentReader* FindContentReader(ContentKind kind) {
   for (const ContentReader& r : kReaders)
     if (r.kind == kind) return &r;
@@ -92,7 +98,7 @@ const ContentReader* FindContentReader(ContentKind kind) {
 }
 
 void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
-                 int depth, LayerIndex* layer, std::string* keep) {
+                 int depth, LayerIndex* layer, std::string* keep, bool part_of_parent) {
   const Limits& limits = scan.limits();
   PeekSource peek(src);
   if (!peek.Fill(kSniffBytes) ||
@@ -105,6 +111,14 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   Sniffed s = Sniff(head);
   // Rendered only for a notice: most members get none.
   auto where = [&] { return Location{chain}.Render(); };
+  if (depth > 0 && !scan.options().open_archives && !part_of_parent &&
+      s.kind != ContentKind::kPlain && s.kind != ContentKind::kVmdkDescriptor) {
+    // --archives off: counted, not read (the operand itself, depth 0 or its own level, is).
+    scan.sink().CountSkipped(kArchiveNotOpened);
+    if (scan.options().verbose)
+      scan.options().verbose->Line("skip", where(), s.format + ", not opened (--archives off)");
+    return;
+  }
   auto too_deep = [&] {
     scan.Note(Notice::Level::kWarning, "limit-depth", chain,
               where() + ": " + s.format + " nested deeper than " +
@@ -151,6 +165,8 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   e.location.chain = chain;
   e.path = path;
   e.properties = scan.properties();
+  e.archive_offset = scan.member_offset();
+  e.costly_to_reread = scan.in_slow_stream();
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).
   uint64_t want = limits.max_file_bytes + 1;
   e.data = peek.TakeHead();  // `head` ends here

@@ -38,6 +38,13 @@ struct ContentReader {
   FileReaderFn file;
 };
 
+// Why an archive, image or disk below an operand was skipped unread with --archives off.
+inline constexpr std::string_view kArchiveNotOpened = "archive-not-opened";
+
+// The format of `head` (a file's first bytes) when it is content the readers here would open
+// (an archive, compressed file, image or disk, also the ones named unsupported); else "".
+std::string ContainerFormat(std::string_view head);
+
 // The reader of `kind`; null for plain content and kinds nothing reads.
 const ContentReader* FindContentReader(ContentKind kind);
 
@@ -45,8 +52,11 @@ const ContentReader* FindContentReader(ContentKind kind);
 // archive, an image or a disk (if `depth` allows another level), else hands it to the pipeline
 // as one entry. When `layer` is set and the content is a tar, its entries are listed there; when
 // `keep` is set and the content is small text, a copy is kept there (image metadata).
+// With --archives off, an archive, image or disk found below an operand is counted
+// (kArchiveNotOpened) and not read, unless `part_of_parent`: the content of a compressed
+// stream that was opened, or a layer blob of an image operand.
 void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
-                 int depth, LayerIndex* layer, std::string* keep);
+                 int depth, LayerIndex* layer, std::string* keep, bool part_of_parent = false);
 
 // Sniffs a regular file and, when it is an archive, compressed file, image or disk, reads it.
 // False for plain files (the caller scans them as text). Used by the operand table and by the

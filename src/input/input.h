@@ -26,6 +26,12 @@ struct Entry {
   // A file of a walked directory with --archives on: the worker that reads its head opens it as
   // an archive, image or disk when it is one (input/dispatch.h), on that worker's thread.
   bool may_be_container = false;
+  // A member of an uncompressed tar operand: where its headers start in the file, so that
+  // linkage can read it again alone (ReadTarMemberAt); -1 otherwise.
+  int64_t archive_offset = -1;
+  // Inside an operand that is a gzip, bzip2, xz, lzma or compress stream: read again only by
+  // inflating all of it again.
+  bool costly_to_reread = false;
   // Facts about where the entry came from (layer digest, partition), copied to its findings.
   std::vector<std::pair<std::string, std::string>> properties;
 };

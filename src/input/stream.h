@@ -42,6 +42,16 @@ class InputScan {
   void AddEntry() {
     if (options_.progress) options_.progress->AddEntry();
   }
+  // The archive level that is the operand itself (1, or deeper under its compression: the tar
+  // of a .tar.gz): with --archives off, archives below it are not opened.
+  int operand_depth() const { return operand_depth_; }
+  void DescendOperand() { ++operand_depth_; }
+  // Where the member being read starts in the operand file (Entry::archive_offset), or -1.
+  int64_t member_offset() const { return member_offset_; }
+  void set_member_offset(int64_t offset) { member_offset_ = offset; }
+  // How many of the streams being read are slow to decompress (gzip, bzip2, xz...).
+  bool in_slow_stream() const { return slow_streams_ > 0; }
+  void AddSlowStreams(int n) { slow_streams_ += n; }
 
  private:
   const WalkOptions& options_;
@@ -51,6 +61,9 @@ class InputScan {
   uint64_t produced_ = 0;
   uint64_t consumed_ = 0;
   bool stopped_ = false;
+  int operand_depth_ = 1;
+  int64_t member_offset_ = -1;
+  int slow_streams_ = 0;
   std::vector<std::pair<std::string, std::string>> properties_;
 };
 

@@ -56,6 +56,9 @@ std::string SkippedPhrase(const std::string& why, size_t n) {
       {"not-included", {"path not included", "paths not included"}},
       {"unchanged", {"unchanged file", "unchanged files"}},
       {"other-shard", {"file of other shards", "files of other shards"}}};
+  if (why == "archive-not-opened")  // --archives off (input/dispatch.h)
+    return Counted(n, "archive, compressed file or image", "archives, compressed files or images") +
+           " not opened (--archives off)";
   if (why == "ignored")  // .gitignore / .ignore (input/ignore_files.h)
     return Counted(n, "path", "paths") + " left out by .gitignore/.ignore (--no-ignore reads them)";
   auto it = kNouns.find(why);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "input/archive.h"
 #include "input/dispatch.h"
 
 namespace ntpsweep::scan {
@@ -69,8 +70,9 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
   if (it != containers_.end() && it->second.deferred == 0) containers_.erase(it);
 }
 
-bool MemberLinks::Defer(const Location& location, std::string_view text) {
-  if (location.chain.size() < 2) return false;
+bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
+                        bool costly) {
+  if (location.chain.size() < 2 || costly) return false;
   {
     std::lock_guard lock(mu_);
     if (!containers_.count(location.chain.front())) return false;
@@ -79,7 +81,7 @@ bool MemberLinks::Defer(const Location& location, std::string_view text) {
   words.AddWords(text);
   std::lock_guard lock(mu_);
   ++containers_.find(location.chain.front())->second.deferred;
-  candidates_.push_back({location.chain, words});
+  candidates_.push_back({location.chain, words, offset});
   return true;
 }
 
@@ -98,16 +100,43 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       wanted.insert(c.chain);
   if (wanted.empty()) return;
   std::map<std::string, std::map<Chain, size_t>> by_container;  // display -> chain -> deferrals
-  for (const Candidate& c : candidates_)
-    if (wanted.count(c.chain)) ++by_container[c.chain.front()][c.chain];
+  std::map<std::string, std::map<int64_t, Chain>> at_offsets;   // display -> offset -> chain
+  std::set<std::string> whole;  // containers walked again from the start
+  for (const Candidate& c : candidates_) {
+    if (!wanted.count(c.chain)) continue;
+    ++by_container[c.chain.front()][c.chain];
+    if (c.offset < 0 || !at_offsets[c.chain.front()].emplace(c.offset, c.chain).second)
+      whole.insert(c.chain.front());
+  }
   input::WalkOptions again = walk;
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
   again.verbose = nullptr;
   for (const auto& [display, chains] : by_container) {
-    for (const std::string& file : containers_[display].files) {
+    const std::vector<std::string>& files = containers_[display].files;
+    // The members of a tar file, each at its offset: read alone, not the archive again.
+    bool alone = !whole.count(display) && files.size() == 1 &&
+                 std::all_of(chains.begin(), chains.end(),
+                             [](const auto& c) { return c.first.size() == 2 && c.second == 1; });
+    std::set<Chain> read_alone;
+    for (const auto& [offset, chain] : alone ? at_offsets[display] : std::map<int64_t, Chain>{}) {
+      WantedMembers member;
+      member.Want(chain, 1);
+      again.only = &member;
+      ReplaySink sink(member, read);
+      if (!input::ReadTarMemberAt(files.front(), display, static_cast<uint64_t>(offset), again,
+                                  sink) ||
+          !member.Done()) {
+        alone = false;  // the file is not what it was: the rest from a walk of all of it
+        break;
+      }
+      read_alone.insert(chain);
+    }
+    if (alone) continue;
+    for (const std::string& file : files) {
       WantedMembers members;
-      for (const auto& [chain, deferred] : chains) members.Want(chain, deferred);
+      for (const auto& [chain, deferred] : chains)
+        if (!read_alone.count(chain)) members.Want(chain, deferred);
       again.only = &members;
       ReplaySink sink(members, read);
       input::OpenContainerFile(file, display, again, sink);

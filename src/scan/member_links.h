@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -32,8 +33,11 @@ class MemberLinks {
   // compressed files from piling up here).
   void ForgetIfUnused(const std::string& display);
   // Keeps the words of the member at `location` for the end. False when its container cannot be
-  // read again: the caller observes the member now.
-  bool Defer(const Location& location, std::string_view text);
+  // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
+  // that cost more than observing its members as they pass): the caller observes the member
+  // now. `offset`: Entry::archive_offset.
+  bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
+             bool costly = false);
   bool empty() const;
 
   // Walks the containers again for the members whose words may hold one of `needles` and calls
@@ -49,6 +53,7 @@ class MemberLinks {
   struct Candidate {
     Chain chain;
     TokenFilter words;
+    int64_t offset = -1;  // where it starts in its tar file, when it can be read alone
   };
   mutable std::mutex mu_;
   std::map<std::string, Container, std::less<>> containers_;

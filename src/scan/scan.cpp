@@ -528,6 +528,16 @@ class Pipeline : public input::EntrySink {
       // its text is read, and what was not is said.
       size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
       if (text == 0) {
+        // A file of a walked directory left closed by --archives off is said as such.
+        if (std::string format;
+            !walk_.open_archives && !entry.fs_path.empty() &&
+            !(format = input::ContainerFormat(data.substr(0, input::kIsoProbeBytes))).empty()) {
+          CountSkipped(input::kArchiveNotOpened);
+          if (walk_.verbose)
+            walk_.verbose->Line("skip", entry.location.Render(),
+                                format + ", not opened (--archives off)");
+          return;
+        }
         ++stats->binary_skipped;
         if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), "binary");
         return;
@@ -596,7 +606,8 @@ class Pipeline : public input::EntrySink {
     // for it then, and only when it names one of their variables or files (ObserveDeferred).
     link_later = link_later && screening.hints;
     if (linker_ && !link_later && screening.hints && screening.words &&
-        !(options_.prefilter && member_links_.Defer(entry.location, data))) {
+        !(options_.prefilter && member_links_.Defer(entry.location, data, entry.archive_offset,
+                                                    entry.costly_to_reread))) {
       // (An archive member is deferred too: its container is read again for it at the end.)
       ++stats->observed;
       linker_->Observe(entry.location, entry.path, data);

@@ -74,12 +74,13 @@ struct Rule {
   // Which files.
   std::vector<std::string> paths;  // globs; empty with no sniff means every text file
   std::vector<std::string> exclude_paths;
-  std::unique_ptr<RE2> sniff;  // content test on the first 8 KiB
+  // Compiled patterns are shared between rules that write the same one (rules/loader.cpp).
+  std::shared_ptr<const RE2> sniff;  // content test on the first 8 KiB
   // The file's lines are this syntax's, wherever it lives: of the first 8 KiB's lines that are
   // neither blank nor comments, at least `min` and `share` percent match `lines`, and one of
   // them matches `require` (what only this daemon writes), when given.
   struct Content {
-    std::unique_ptr<RE2> lines, require;
+    std::shared_ptr<const RE2> lines, require;
     std::string comment = "#";  // a line starting (after blanks) with one of these is a comment
     int share = 80;
     int min = 3;
@@ -96,7 +97,7 @@ struct Rule {
   std::vector<std::string> key_paths;
   // RE2 over the whole fact name (a key path "ntp.servers[]", "networking.timeServers[]"): one
   // pattern for what a time-server key looks like in every structured syntax.
-  std::unique_ptr<RE2> key_pattern;
+  std::shared_ptr<const RE2> key_pattern;
   bool ignore_case = false;
   std::string section;  // INI section; empty means any
   HostArgs host_args = HostArgs::kFirst;
@@ -113,7 +114,7 @@ struct Rule {
   bool variable = false;   // the key names a variable that templates and scripts render (linkage)
   std::string unescape;    // "regex": the host is written regex-escaped (172\.16\.0\.1)
   host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
-  std::unique_ptr<RE2> regex;
+  std::shared_ptr<const RE2> regex;
   std::string comment_chars;  // regex rules: a match on a line starting with these is commented
 
   FixSpec fix;  // ntpsweep fix

@@ -13,12 +13,23 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "host/target.h"
 
 namespace {
+
+// `min` to `max` of `pieces` drawn at random and joined: the random tests' texts.
+std::string RandomPieces(std::span<const std::string_view> pieces, std::mt19937& rng, int min,
+                         int max) {
+  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  std::string text;
+  for (int k = std::uniform_int_distribution<int>(min, max)(rng); k > 0; --k)
+    text += pieces[pick(rng)];
+  return text;
+}
 
 using namespace ntpsweep::host;
 
@@ -180,12 +191,9 @@ TEST_CASE("prefilter: random text that FindInText or MatchToken names is never r
                                      "[.]",
                                      "\\:"};
   std::mt19937 rng(99);
-  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
-  std::uniform_int_distribution<int> count(1, 12);
   size_t positives = 0, negatives = 0;
   for (int iter = 0; iter < 20000; ++iter) {
-    std::string text;
-    for (int k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    std::string text = RandomPieces(pieces, rng, 1, 12);
     bool named = !set.FindInText(text).empty() || set.MatchToken(text, Context::kHostValue);
     INFO("text '" << text << "'");
     if (named) {
@@ -374,13 +382,10 @@ TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pa
                                      "#",
                                      "="};
   std::mt19937 rng(11);
-  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
-  std::uniform_int_distribution<int> count(0, 10);
   size_t with_targets = 0, with_tracked = 0, without = 0;
   std::vector<char> hits, split_hits;
   for (int iter = 0; iter < 5000; ++iter) {
-    std::string text;
-    for (int k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    std::string text = RandomPieces(pieces, rng, 0, 10);
     INFO("text '" << text << "'");
     uint32_t all = combined.Scan(text);
     uint32_t bits = split.Scan(text);

@@ -93,6 +93,14 @@ void Skip(const WalkOptions& options, EntrySink& sink, std::string_view why,
   if (options.verbose) options.verbose->Line("skip", display, detail.empty() ? why : detail);
 }
 
+// Whether sorted directory `names` hold `name`.
+bool Listed(const std::vector<std::pair<std::string, unsigned char>>& names,
+            std::string_view name) {
+  auto it = std::lower_bound(names.begin(), names.end(), name,
+                             [](const auto& entry, std::string_view n) { return entry.first < n; });
+  return it != names.end() && it->first == name;
+}
+
 // A directory's .gitignore then .ignore (the later wins), read when the walk lists one.
 bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
                      const std::vector<std::pair<std::string, unsigned char>>& names,
@@ -100,9 +108,7 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
   constexpr size_t kMaxIgnoreFile = 1u << 20;
   bool any = false;
   for (const char* name : {".gitignore", ".ignore"}) {
-    auto it = std::lower_bound(names.begin(), names.end(),
-                               std::make_pair(std::string(name), (unsigned char)0));
-    if (it == names.end() || it->first != name) continue;
+    if (!Listed(names, name)) continue;
     std::string path = dir_fs + "/" + name, error;
     ReadBuffer text;
     std::string_view data;
@@ -133,12 +139,7 @@ struct WalkFrame {
 
 // Whether sorted directory `names` hold a file that marks an image layout (OCI, docker save).
 bool HasLayoutMarker(const std::vector<std::pair<std::string, unsigned char>>& names) {
-  for (const char* marker : {"oci-layout", "manifest.json"}) {
-    auto it = std::lower_bound(names.begin(), names.end(),
-                               std::make_pair(std::string(marker), (unsigned char)0));
-    if (it != names.end() && it->first == marker) return true;
-  }
-  return false;
+  return Listed(names, "oci-layout") || Listed(names, "manifest.json");
 }
 
 // Depth first, in sorted order, with an explicit stack: a tree thousands of directories deep

@@ -85,10 +85,25 @@ void AddBinary(InputScan& scan, const Chain& chain, const std::string& path, std
 
 }  // namespace
 
+namespace {
+
+// Whether ScanContent opens `s` (or names it unsupported) rather than reading it as text.
+bool IsContainer(const Sniffed& s) {
+  return s.kind != ContentKind::kPlain && s.kind != ContentKind::kVmdkDescriptor;
+}
+
+}  // namespace
+
 std::string ContainerFormat(std::string_view head) {
   Sniffed s = Sniff(head);
-  if (s.kind == ContentKind::kPlain || s.kind == ContentKind::kVmdkDescriptor) return {};
-  return s.format;
+  return IsContainer(s) ? s.format : std::string();
+}
+
+void CountNotOpened(EntrySink& sink, const WalkOptions& options, const std::string& where,
+                    std::string_view format) {
+  sink.CountSkipped(kArchiveNotOpened);
+  if (options.verbose)
+    options.verbose->Line("skip", where, std::string(format) + ", not opened (--archives off)");
 }
 
 const ContentReader* FindContentReader(ContentKind kind) {
@@ -111,12 +126,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   Sniffed s = Sniff(head);
   // Rendered only for a notice: most members get none.
   auto where = [&] { return Location{chain}.Render(); };
-  if (depth > 0 && !scan.options().open_archives && !part_of_parent &&
-      s.kind != ContentKind::kPlain && s.kind != ContentKind::kVmdkDescriptor) {
+  if (depth > 0 && !scan.options().open_archives && !part_of_parent && IsContainer(s)) {
     // --archives off: counted, not read (the operand itself, depth 0 or its own level, is).
-    scan.sink().CountSkipped(kArchiveNotOpened);
-    if (scan.options().verbose)
-      scan.options().verbose->Line("skip", where(), s.format + ", not opened (--archives off)");
+    CountNotOpened(scan.sink(), scan.options(), where(), s.format);
     return;
   }
   auto too_deep = [&] {

@@ -45,6 +45,11 @@ inline constexpr std::string_view kArchiveNotOpened = "archive-not-opened";
 // (an archive, compressed file, image or disk, also the ones named unsupported); else "".
 std::string ContainerFormat(std::string_view head);
 
+// --archives off: counts the container of `format` at `where` as kArchiveNotOpened and names it
+// on -v.
+void CountNotOpened(EntrySink& sink, const WalkOptions& options, const std::string& where,
+                    std::string_view format);
+
 // The reader of `kind`; null for plain content and kinds nothing reads.
 const ContentReader* FindContentReader(ContentKind kind);
 

@@ -532,10 +532,7 @@ class Pipeline : public input::EntrySink {
         if (std::string format;
             !walk_.open_archives && !entry.fs_path.empty() &&
             !(format = input::ContainerFormat(data.substr(0, input::kIsoProbeBytes))).empty()) {
-          CountSkipped(input::kArchiveNotOpened);
-          if (walk_.verbose)
-            walk_.verbose->Line("skip", entry.location.Render(),
-                                format + ", not opened (--archives off)");
+          input::CountNotOpened(*this, walk_, entry.location.Render(), format);
           return;
         }
         ++stats->binary_skipped;

@@ -334,6 +334,13 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   // or sniff select the entry; rules without words go by the latter alone. The words take a
   // second pass over the text, made only here.
   bool asked = !s.words && (targets_.empty() || (s.hints && hint_words) || resolver_only);
+  // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
+  // candidates' own paths decide later.
+  auto embeds = [&](const std::vector<char>& applies) {
+    return std::any_of(directive_rules_.begin(), directive_rules_.end(), [&](size_t i) {
+      return applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds;
+    });
+  };
   std::vector<char> word_hits;
   if (asked && !always_rules_.empty()) {
     // Some rule is always a candidate, so the selection is made anyway: made first, it often
@@ -341,11 +348,8 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
     // alternative's.
     const std::vector<char>& applies = select();
     s.words = std::any_of(always_rules_.begin(), always_rules_.end(),
-                          [&](size_t r) { return applies[r] != 0; });
-    // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
-    // candidates' own paths decide later.
-    for (size_t i : directive_rules_)
-      s.words = s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
+                          [&](size_t r) { return applies[r] != 0; }) ||
+              embeds(applies);
     constexpr size_t kNotSelected = std::numeric_limits<size_t>::max();
     std::vector<size_t> missing(word_alternatives_.size());  // words not seen yet
     for (size_t a = 0; !s.words && a < missing.size(); ++a) {
@@ -368,10 +372,8 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
     if (!candidates.empty()) {
       const std::vector<char>& applies = select();
       s.words = std::any_of(candidates.begin(), candidates.end(),
-                            [&](size_t r) { return applies[r] != 0; });
-      for (size_t i : directive_rules_)
-        s.words =
-            s.words || (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds);
+                            [&](size_t r) { return applies[r] != 0; }) ||
+                embeds(applies);
     }
   }
   s.targets = !targets_.empty() && (free_text || decoded || (resolver_only && s.words));

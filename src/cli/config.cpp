@@ -3,17 +3,16 @@
 #include "cli/plan.h"
 
 #include "core/file.h"
+#include "core/yaml_tree.h"
 #include "host/target.h"
 
 #include <filesystem>
 #include <set>
 
-#include <yaml-cpp/yaml.h>
-
 namespace ntpsweep::cli {
 namespace {
 
-[[noreturn]] void Fail(const std::string& file, const YAML::Node& node, const std::string& what) {
+[[noreturn]] void Fail(const std::string& file, const YamlNode& node, const std::string& what) {
   std::string where = file;
   if (node.IsDefined() && node.Mark().line >= 0)
     where +=
@@ -21,22 +20,22 @@ namespace {
   throw ConfigError(where + ": " + what);
 }
 
-std::vector<std::string> StrList(const std::string& file, const YAML::Node& node, const char* key) {
+std::vector<std::string> StrList(const std::string& file, const YamlNode& node, const char* key) {
   std::vector<std::string> out;
   if (!node.IsSequence()) Fail(file, node, std::string("'") + key + "' must be a list");
-  for (const YAML::Node& item : node) {
+  for (const YamlNode& item : node) {
     if (!item.IsScalar()) Fail(file, item, std::string("'") + key + "' entries must be strings");
     out.push_back(item.Scalar());
   }
   return out;
 }
 
-std::string Where(const std::string& file, const YAML::Node& node) {
+std::string Where(const std::string& file, const YamlNode& node) {
   return file + ':' + std::to_string(node.Mark().line + 1) + ':' +
          std::to_string(node.Mark().column + 1);
 }
 
-bool Bool(const std::string& file, const YAML::Node& node, const char* key) {
+bool Bool(const std::string& file, const YamlNode& node, const char* key) {
   if (node.IsScalar()) {
     const std::string& v = node.Scalar();
     if (v == "true" || v == "yes" || v == "on") return true;
@@ -45,7 +44,7 @@ bool Bool(const std::string& file, const YAML::Node& node, const char* key) {
   Fail(file, node, std::string("'") + key + "' must be true or false");
 }
 
-std::string Scalar(const std::string& file, const YAML::Node& node, const char* key) {
+std::string Scalar(const std::string& file, const YamlNode& node, const char* key) {
   if (!node.IsScalar() || node.Scalar().empty())
     Fail(file, node, std::string("'") + key + "' must be a non-empty string");
   return node.Scalar();
@@ -58,13 +57,14 @@ std::string Resolve(const std::string& config_path, const std::string& p) {
 }
 
 // `ignore:` entries: {fingerprint: FP | path: GLOB, rule: ID, reason: TEXT, expires: DATE}.
-triage::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) {
+triage::IgnoreEntry IgnoreItem(const std::string& file, const YamlNode& item) {
   if (!item.IsMap()) Fail(file, item, "'ignore' entries must be mappings (path or fingerprint, reason)");
   static const std::set<std::string> kItemKeys = {"path", "fingerprint", "rule", "reason", "expires"};
-  for (auto it = item.begin(); it != item.end(); ++it)
-    if (!kItemKeys.count(it->first.Scalar()))
-      Fail(file, it->first, "unknown key '" + it->first.Scalar() +
-                                "' in an ignore entry (expected path, fingerprint, rule, reason, expires)");
+  for (const auto& entry : item.Entries())
+    if (!kItemKeys.count(entry.first.Scalar()))
+      Fail(file, entry.first,
+           "unknown key '" + entry.first.Scalar() +
+               "' in an ignore entry (expected path, fingerprint, rule, reason, expires)");
   triage::IgnoreEntry e;
   e.file = file;
   e.line = static_cast<uint32_t>(item.Mark().line + 1);
@@ -92,7 +92,7 @@ triage::IgnoreEntry IgnoreItem(const std::string& file, const YAML::Node& item) 
 }
 
 // A key for any other scan flag (plan.h): its value as text, checked when the plan is resolved.
-Setting GenericSetting(const std::string& file, const std::string& key, const YAML::Node& node,
+Setting GenericSetting(const std::string& file, const std::string& key, const YamlNode& node,
                        bool list, bool flag, bool is_path) {
   Setting s;
   s.where = Where(file, node);
@@ -117,34 +117,33 @@ ConfigFile LoadConfigFile(const std::string& path) {
 }
 
 ConfigFile ParseConfig(const std::string& text, const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ':' + std::to_string(e.mark.line + 1) + ':' +
-                      std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
-  }
+  YamlParse parsed = ParseYaml(text);
+  if (!parsed.error.empty())
+    throw ConfigError(path + ':' + std::to_string(parsed.mark.line + 1) + ':' +
+                      std::to_string(parsed.mark.column + 1) +
+                      ": YAML syntax error: " + parsed.error);
+  const YamlNode& root = parsed.root;
   ConfigFile cfg;
   cfg.path = path;
-  if (root.IsNull()) return cfg;
+  if (!root || root.IsNull()) return cfg;
   if (!root.IsMap()) Fail(path, root, "the config file must be a mapping");
   static const std::set<std::string> kKeys = {
       "hosts",    "include",     "exclude",          "rules",   "builtin-rules",
       "disable-rules", "enable-rules", "severity",   "fail-on", "fail-on-new-only",
       "limits",   "ignore-file", "ignore",           "baseline", "category"};
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string& key = it->first.Scalar();
+  for (const auto& entry : root.Entries()) {
+    const std::string& key = entry.first.Scalar();
     if (kKeys.count(key)) continue;
     bool list = false, flag = false, is_path = false;
     if (!IsConfigKey(key, &list, &flag, &is_path)) {
       std::vector<std::string> names(kKeys.begin(), kKeys.end());
       for (const std::string& k : ConfigKeyNames()) names.push_back(k);
       std::string near = NearestName(key, names);
-      Fail(path, it->first,
+      Fail(path, entry.first,
            "unknown key '" + key + "' (" + (near.empty() ? "" : "did you mean '" + near + "'? ") +
                "docs/ci.md lists every key)");
     }
-    cfg.settings[key] = GenericSetting(path, key, it->second, list, flag, is_path);
+    cfg.settings[key] = GenericSetting(path, key, entry.second, list, flag, is_path);
   }
   if (root["include"]) cfg.include = StrList(path, root["include"], "include");
   if (root["enable-rules"]) cfg.enable_rules = StrList(path, root["enable-rules"], "enable-rules");
@@ -152,40 +151,42 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
   if (root["fail-on-new-only"])
     cfg.fail_on_new_only = Bool(path, root["fail-on-new-only"], "fail-on-new-only");
   if (root["severity"]) {
-    const YAML::Node& n = root["severity"];
+    const YamlNode& n = root["severity"];
     if (!n.IsMap()) Fail(path, n, "'severity' must map rule ids to error, warning or note");
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      std::string level = it->second.IsScalar() ? it->second.Scalar() : "";
+    for (const auto& entry : n.Entries()) {
+      std::string level = entry.second.IsScalar() ? entry.second.Scalar() : "";
       if (level != "error" && level != "warning" && level != "note")
-        Fail(path, it->second, "severity of '" + it->first.Scalar() +
-                                   "' must be error, warning or note, not '" + level + "'");
-      cfg.severity.push_back({Located{it->first.Scalar(), Where(path, it->first)},
-                              Located{level, Where(path, it->second)}});
+        Fail(path, entry.second,
+             "severity of '" + entry.first.Scalar() + "' must be error, warning or note, not '" +
+                 level + "'");
+      cfg.severity.push_back({Located{entry.first.Scalar(), Where(path, entry.first)},
+                              Located{level, Where(path, entry.second)}});
     }
   }
   if (root["limits"]) {
-    const YAML::Node& n = root["limits"];
+    const YamlNode& n = root["limits"];
     if (!n.IsMap()) Fail(path, n, "'limits' must be a mapping (max-file-size, max-depth, ...)");
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string& key = it->first.Scalar();
+    for (const auto& entry : n.Entries()) {
+      const std::string& key = entry.first.Scalar();
       bool list = false, flag = false, is_path = false;
       if (key != "max-file-size" && key.starts_with("max-") &&
           IsConfigKey(key, &list, &flag, &is_path)) {
-        cfg.settings[key] = GenericSetting(path, key, it->second, list, flag, is_path);
+        cfg.settings[key] = GenericSetting(path, key, entry.second, list, flag, is_path);
         continue;
       }
       if (key != "max-file-size") {
         std::string expected;
         for (const std::string& k : ConfigKeyNames())
           if (k.starts_with("max-")) expected += (expected.empty() ? "" : ", ") + k;
-        Fail(path, it->first, "unknown key '" + key + "' in limits (expected " + expected + ")");
+        Fail(path, entry.first, "unknown key '" + key + "' in limits (expected " + expected + ")");
       }
-      const std::string& v = it->second.IsScalar() ? it->second.Scalar() : "";
+      const std::string& v = entry.second.IsScalar() ? entry.second.Scalar() : "";
       size_t bytes = 0;
       bool ok = !v.empty() && v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos;
       if (ok) bytes = std::stoull(v);
       if (!ok || bytes == 0)
-        Fail(path, it->second, "'max-file-size' must be a positive number of bytes, not '" + v + "'");
+        Fail(path, entry.second,
+             "'max-file-size' must be a positive number of bytes, not '" + v + "'");
       cfg.max_file_size = bytes;
     }
   }
@@ -193,15 +194,15 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
   if (root["baseline"]) cfg.baseline = Resolve(path, Scalar(path, root["baseline"], "baseline"));
   if (root["category"]) cfg.category = Scalar(path, root["category"], "category");
   if (root["ignore"]) {
-    const YAML::Node& n = root["ignore"];
+    const YamlNode& n = root["ignore"];
     if (!n.IsSequence()) Fail(path, n, "'ignore' must be a list of entries");
-    for (const YAML::Node& item : n) cfg.ignore.push_back(IgnoreItem(path, item));
+    for (const YamlNode& item : n) cfg.ignore.push_back(IgnoreItem(path, item));
   }
   if (root["hosts"]) {
     cfg.hosts = StrList(path, root["hosts"], "hosts");
     // Checked here, where the value's place in the file is still known.
     size_t i = 0;
-    for (const YAML::Node& item : root["hosts"]) {
+    for (const YamlNode& item : root["hosts"]) {
       std::string error;
       if (!host::ParseTarget(cfg.hosts[i++], &error)) Fail(path, item, "hosts: " + error);
     }
@@ -215,7 +216,7 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
       cfg.rule_dirs.push_back(std::filesystem::path(d).is_absolute() ? d : (base / d).string());
   }
   if (root["fail-on"]) {
-    const YAML::Node& n = root["fail-on"];
+    const YamlNode& n = root["fail-on"];
     if (!n.IsScalar()) Fail(path, n, "'fail-on' must be error, warning, note or none");
     std::string v = n.Scalar();
     if (v != "error" && v != "warning" && v != "note" && v != "none")

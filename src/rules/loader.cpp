@@ -8,9 +8,8 @@
 #include <set>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
 #include "core/file.h"
+#include "core/yaml_tree.h"
 #include "rules/builtin.h"
 #include "rules/rule.h"
 #include "syntax/syntax.h"
@@ -26,7 +25,7 @@ class Loader {
  public:
   explicit Loader(const std::string& file) : file_(file) {}
 
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& what) const {
+  [[noreturn]] void Fail(const YamlNode& node, const std::string& what) const {
     std::ostringstream os;
     os << file_;
     if (node.IsDefined() && node.Mark().line >= 0)
@@ -35,49 +34,49 @@ class Loader {
     throw RuleError(os.str());
   }
 
-  std::string Where(const YAML::Node& node) const {
+  std::string Where(const YamlNode& node) const {
     return file_ + ':' + std::to_string(node.Mark().line + 1) + ':' +
            std::to_string(node.Mark().column + 1);
   }
 
-  std::string Str(const YAML::Node& node, const char* key) const {
+  std::string Str(const YamlNode& node, const char* key) const {
     if (!node.IsScalar()) Fail(node, std::string("'") + key + "' must be a string");
     return node.Scalar();
   }
 
-  std::vector<std::string> StrList(const YAML::Node& node, const char* key) const {
+  std::vector<std::string> StrList(const YamlNode& node, const char* key) const {
     std::vector<std::string> out;
     if (node.IsScalar()) {
       out.push_back(node.Scalar());
       return out;
     }
     if (!node.IsSequence()) Fail(node, std::string("'") + key + "' must be a list of strings");
-    for (const YAML::Node& item : node) out.push_back(Str(item, key));
+    for (const YamlNode& item : node) out.push_back(Str(item, key));
     return out;
   }
 
-  bool Bool(const YAML::Node& node, const char* key) const {
+  bool Bool(const YamlNode& node, const char* key) const {
     std::string s = Str(node, key);
     if (s == "true") return true;
     if (s == "false") return false;
     Fail(node, std::string("'") + key + "' must be true or false");
   }
 
-  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
+  void CheckKeys(const YamlNode& map, const std::set<std::string>& allowed,
                  const char* what) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string& key = it->first.Scalar();
+    for (const auto& [key_node, value] : map.Entries()) {
+      const std::string& key = key_node.Scalar();
       if (!allowed.count(key)) {
         std::string list;
         for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
-        Fail(it->first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
+        Fail(key_node, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
       }
     }
   }
 
   // The built-in pack writes 43 patterns, 26 of them different (one sniff in eight rules): each
   // is compiled once per process and shared, as RE2 is safe to use from many threads.
-  std::shared_ptr<const RE2> Regex(const YAML::Node& node, const std::string& pattern) const {
+  std::shared_ptr<const RE2> Regex(const YamlNode& node, const std::string& pattern) const {
     static std::mutex mu;
     static std::map<std::string, std::weak_ptr<const RE2>, std::less<>> compiled;
     std::lock_guard lock(mu);
@@ -92,7 +91,7 @@ class Loader {
     return re;
   }
 
-  void LoadFiles(const YAML::Node& node, Rule* rule) const {
+  void LoadFiles(const YamlNode& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'files' must be a mapping");
     CheckKeys(node, {"paths", "exclude", "sniff", "content"}, "files");
     if (node["paths"]) rule->paths = StrList(node["paths"], "paths");
@@ -101,7 +100,7 @@ class Loader {
     if (node["content"]) LoadContent(node["content"], rule);
   }
 
-  int Percentish(const YAML::Node& node, const char* key, int max) const {
+  int Percentish(const YamlNode& node, const char* key, int max) const {
     std::string n = Str(node, key);
     if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(n) > max || std::stoi(n) < 1)
@@ -110,7 +109,7 @@ class Loader {
     return std::stoi(n);
   }
 
-  void LoadContent(const YAML::Node& node, Rule* rule) const {
+  void LoadContent(const YamlNode& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'content' must be a mapping");
     CheckKeys(node, {"lines", "require", "comment", "share", "min"}, "content");
     if (!node["lines"]) Fail(node, "'content' needs 'lines', a regular expression for one line");
@@ -123,7 +122,7 @@ class Loader {
     rule->content = std::move(c);
   }
 
-  void LoadMatch(const YAML::Node& node, Rule* rule) const {
+  void LoadMatch(const YamlNode& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'match' must be a mapping");
     CheckKeys(node,
               {"syntax", "directives", "keys", "key_paths", "key_pattern", "section", "ignore_case", "hosts", "after",
@@ -199,8 +198,8 @@ class Loader {
   }
 
   // `fix: line|list|value` or `fix: {edit: list, separator: ","}` (docs/rules.md).
-  void LoadFix(const YAML::Node& node, Rule* rule) const {
-    // (YAML::Node's operator= writes into the node it refers to: a fresh node per case.)
+  void LoadFix(const YamlNode& node, Rule* rule) const {
+    // (YamlNode's operator= writes into the node it refers to: a fresh node per case.)
     if (node.IsMap()) {
       CheckKeys(node, {"edit", "separator", "directives", "scope"}, "fix");
       if (node["directives"]) rule->fix.directives = StrList(node["directives"], "directives");
@@ -217,7 +216,7 @@ class Loader {
           Fail(node["separator"], "'separator' is made of spaces, ',' and ';'");
       }
     }
-    const YAML::Node edit = node.IsMap() ? node["edit"] : node;
+    const YamlNode edit = node.IsMap() ? node["edit"] : node;
     std::string e = Str(edit, "edit");
     if (e == "line") rule->fix.edit = FixEdit::kLine;
     else if (e == "list") rule->fix.edit = FixEdit::kList;
@@ -231,9 +230,9 @@ class Loader {
       Fail(edit, "'fix: line' needs a 'syntax:' rule (its directive starts the line)");
   }
 
-  void LoadExamples(const YAML::Node& node, Rule* rule) const {
+  void LoadExamples(const YamlNode& node, Rule* rule) const {
     if (!node.IsSequence()) Fail(node, "'examples' must be a list");
-    for (const YAML::Node& ex : node) {
+    for (const YamlNode& ex : node) {
       if (!ex.IsMap()) Fail(ex, "an example must be a mapping");
       CheckKeys(ex, {"path", "hosts", "text", "match"}, "example");
       Example e;
@@ -252,7 +251,7 @@ class Loader {
     }
   }
 
-  std::unique_ptr<Rule> LoadRule(const YAML::Node& node) const {
+  std::unique_ptr<Rule> LoadRule(const YamlNode& node) const {
     if (!node.IsMap()) Fail(node, "a rule must be a mapping");
     CheckKeys(node,
               {"id", "name", "short", "full", "help", "message", "severity", "activity", "tags",
@@ -314,29 +313,23 @@ class Loader {
 }  // namespace
 
 void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    throw RuleError(name + ':' + std::to_string(e.mark.line + 1) + ':' +
-                    std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
-  }
+  YamlParse parsed = ParseYaml(yaml_text);
+  if (!parsed.error.empty())
+    throw RuleError(name + ':' + std::to_string(parsed.mark.line + 1) + ':' +
+                    std::to_string(parsed.mark.column + 1) +
+                    ": YAML syntax error: " + parsed.error);
+  const YamlNode& root = parsed.root;
   Loader loader(name);
   if (!root.IsMap() || !root["rules"])
     loader.Fail(root, "a rule file is a mapping with a 'rules' list");
   loader.CheckKeys(root, {"rules"}, "rule file");
   if (!root["rules"].IsSequence()) loader.Fail(root["rules"], "'rules' must be a list");
-  try {
-    for (const YAML::Node& node : root["rules"]) {
-      auto rule = loader.LoadRule(node);
-      if (Find(rule->id))
-        loader.Fail(node["id"], "duplicate rule id '" + rule->id + "' (first defined at " +
-                                    Find(rule->id)->source + ")");
-      rules_.push_back(std::move(rule));
-    }
-  } catch (const YAML::Exception& e) {
-    throw RuleError(name + ':' + std::to_string(e.mark.line + 1) + ':' +
-                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+  for (const YamlNode& node : root["rules"]) {
+    auto rule = loader.LoadRule(node);
+    if (Find(rule->id))
+      loader.Fail(node["id"], "duplicate rule id '" + rule->id + "' (first defined at " +
+                                  Find(rule->id)->source + ")");
+    rules_.push_back(std::move(rule));
   }
 }
 

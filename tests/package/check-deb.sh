@@ -39,7 +39,7 @@ depends=$(field Depends)
 echo "Depends: $depends"
 # What the binary links (ldd), by package, must each be in Depends.
 ldd "$build/ntpsweep" >"$scratch/ldd"
-for lib in libarchive.so libre2.so libyaml-cpp.so libtomlplusplus.so libtsk.so libfsxfs.so \
+for lib in libarchive.so libre2.so libyaml-0.so libtomlplusplus.so libtsk.so libfsxfs.so \
            libvslvm.so libpcap.so libhs.so libstdc++.so libc.so; do
   path=$(awk -v l="$lib" 'index($1, l) == 1 && !done {print $3; done = 1}' "$scratch/ldd")
   [ -n "$path" ] || { fail "the built binary does not link $lib"; continue; }

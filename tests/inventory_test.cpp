@@ -84,3 +84,38 @@ TEST_CASE("inventory: canonical hosts group spellings", "[inventory]") {
   CHECK(CanonicalHost("2001:db8:0:1:0:0:0:1") == "2001:db8:0:1::1");  // the longest zero run
   CHECK(CanonicalHost("::ffff:a00:1") == "::ffff:10.0.0.1");          // RFC 5952 section 5
 }
+
+TEST_CASE("inventory: each regex rule finds its sources where others apply too, decoys none",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  // The regex rules are tried together first (one pass): each must still find its own lines,
+  // alone in a file or beside the others, and none may find the decoys.
+  const std::string embedded = "echo \"server 192.0.2.11 iburst\" >> \"$conf\"\n";
+  const std::string timesyncd = "printf 'NTP=192.0.2.12\\n' > /etc/systemd/timesyncd.conf\n";
+  const std::string commented = "# server 192.0.2.13 iburst\n";
+  const std::string registry =
+      "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters /v NtpServer /t "
+      "REG_SZ /d 192.0.2.14 /f\n";
+  const std::string decoys =
+      "echo \"the server 192.0.2.21 is down\"\n"
+      "proxy_pass='server 192.0.2.22:80;'\n"
+      "reg add HKLM\\SOFTWARE\\Example /v Name /d 192.0.2.23 /f\n"
+      "# the pool was 192.0.2.24 once\n";
+  auto hosts = [&](std::string_view path, const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& s :
+         ntpsweep::scan::CollectSources(rules, ntpsweep::Location{{std::string(path)}}, path, text)
+             .sources)
+      out.insert(s.host);
+    return out;
+  };
+  using Set = std::set<std::string>;
+  CHECK(hosts("scripts/a.sh", embedded + decoys) == Set{"192.0.2.11"});
+  CHECK(hosts("scripts/b.sh", decoys + timesyncd) == Set{"192.0.2.12"});
+  CHECK(hosts("scripts/c.sh", commented + decoys) == Set{"192.0.2.13"});
+  CHECK(hosts("scripts/d.cmd", decoys + registry) == Set{"192.0.2.14"});
+  CHECK(hosts("scripts/all.sh", embedded + timesyncd + decoys + commented) ==
+        Set{"192.0.2.11", "192.0.2.12", "192.0.2.13"});
+  CHECK(hosts("scripts/none.sh", decoys).empty());
+}

@@ -581,7 +581,8 @@ class Pipeline : public input::EntrySink {
         return;
       }
       ++stats->analyzed;
-      for (Source& s : collector_->Collect(entry.location, entry.path, data).sources) {
+      const std::vector<char>* selection = screening.applies.empty() ? nullptr : &screening.applies;
+      for (Source& s : collector_->Collect(entry.location, entry.path, data, selection).sources) {
         Finding f = SourceAsFinding(std::move(s));
         if (entry.shadowed) f.activity = Activity::kShadowed;
         f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());

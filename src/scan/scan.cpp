@@ -581,7 +581,13 @@ class Pipeline : public input::EntrySink {
         return;
       }
       ++stats->analyzed;
-      const std::vector<char>* selection = screening.applies.empty() ? nullptr : &screening.applies;
+      // Only the readers of rules whose words occur: a C header that holds `server` is not
+      // read as code for a time-server name it cannot hold.
+      const std::vector<char>* selection = nullptr;
+      if (!screening.applies.empty()) {
+        analyzer_.KeepPossibleRules(data, &screening.applies);
+        selection = &screening.applies;
+      }
       for (Source& s : collector_->Collect(entry.location, entry.path, data, selection).sources) {
         Finding f = SourceAsFinding(std::move(s));
         if (entry.shadowed) f.activity = Activity::kShadowed;

@@ -1,10 +1,17 @@
 // `ntpsweep inventory` end to end: the binary over fixtures/syntaxes, in text, JSON and CSV.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
+#include "fixture_tree.h"
+#include "rules/select.h"
 #include "run_binary.h"
 #include "scan/inventory.h"
 
@@ -83,4 +90,91 @@ TEST_CASE("inventory: canonical hosts group spellings", "[inventory]") {
   CHECK(CanonicalHost("10.0.0.1") == "10.0.0.1");
   CHECK(CanonicalHost("2001:db8:0:1:0:0:0:1") == "2001:db8:0:1::1");  // the longest zero run
   CHECK(CanonicalHost("::ffff:a00:1") == "::ffff:10.0.0.1");          // RFC 5952 section 5
+}
+
+TEST_CASE("inventory: each regex rule finds its sources where others apply too, decoys none",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  // The regex rules are tried together first (one pass): each must still find its own lines,
+  // alone in a file or beside the others, and none may find the decoys.
+  const std::string embedded = "echo \"server 192.0.2.11 iburst\" >> \"$conf\"\n";
+  const std::string timesyncd = "printf 'NTP=192.0.2.12\\n' > /etc/systemd/timesyncd.conf\n";
+  const std::string commented = "# server 192.0.2.13 iburst\n";
+  const std::string registry =
+      "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters /v NtpServer /t "
+      "REG_SZ /d 192.0.2.14 /f\n";
+  const std::string decoys =
+      "echo \"the server 192.0.2.21 is down\"\n"
+      "proxy_pass='server 192.0.2.22:80;'\n"
+      "reg add HKLM\\SOFTWARE\\Example /v Name /d 192.0.2.23 /f\n"
+      "# the pool was 192.0.2.24 once\n";
+  auto hosts = [&](std::string_view path, const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& s :
+         ntpsweep::scan::CollectSources(rules, ntpsweep::Location{{std::string(path)}}, path, text)
+             .sources)
+      out.insert(s.host);
+    return out;
+  };
+  using Set = std::set<std::string>;
+  CHECK(hosts("scripts/a.sh", embedded + decoys) == Set{"192.0.2.11"});
+  CHECK(hosts("scripts/b.sh", decoys + timesyncd) == Set{"192.0.2.12"});
+  CHECK(hosts("scripts/c.sh", commented + decoys) == Set{"192.0.2.13"});
+  CHECK(hosts("scripts/d.cmd", decoys + registry) == Set{"192.0.2.14"});
+  CHECK(hosts("scripts/all.sh", embedded + timesyncd + decoys + commented) ==
+        Set{"192.0.2.11", "192.0.2.12", "192.0.2.13"});
+  CHECK(hosts("scripts/none.sh", decoys).empty());
+}
+
+TEST_CASE("inventory: a file is read only for the rules whose words it holds", "[inventory]") {
+  namespace fs = std::filesystem;
+  fs::path root =
+      fs::temp_directory_path() / ("ntpsweep-inventory-words-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  auto put = [&](const std::string& path, const std::string& text) {
+    fs::create_directories((root / path).parent_path());
+    std::ofstream(root / path) << text;
+  };
+  // Sources of every kind of reader whose rules now need words: code, composed YAML and INI
+  // keys, a registry file; and a heredoc of a reader that embeds (its rules' words are absent).
+  put("src/clock.c", "static const char *kNtpServer = \"192.0.2.31\";\n");
+  put("app/settings.py", "TIME_SERVERS = [\"192.0.2.32\"]\n");
+  put("group_vars/all.yml", "chrony:\n  pools:\n    - 192.0.2.33\n");
+  put("etc/app.ini", "[ntp]\nservers = 192.0.2.34\n");
+  put("win/time.reg",
+      "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters]\n"
+      "\"NtpServer\"=\"192.0.2.35,0x9\"\n");
+  put("bin/setup.sh", "cat > /etc/chrony/chrony.conf <<EOF\nserver 192.0.2.36 iburst\nEOF\n");
+  // Decoys: a word some other rule needs (`server`, `pool`), a name with no time word.
+  put("src/net.c",
+      "static const char *kProxyServer = \"192.0.2.41\";\n/* the pool of workers */\n");
+  put("app/db.py", "DB_HOSTS = [\"192.0.2.42\"]  # server\n");
+  put("etc/db.ini", "[database]\nserver = 192.0.2.43\n");
+  std::set<std::string> hosts;
+  for (const auto& [file, line, host] : ntpsweep::fixture_tree::InventorySources(root.string()))
+    hosts.insert(host);
+  fs::remove_all(root);
+  CHECK(hosts == std::set<std::string>{"192.0.2.31", "192.0.2.32", "192.0.2.33", "192.0.2.34",
+                                       "192.0.2.35", "192.0.2.36"});
+}
+
+TEST_CASE("inventory: a key pattern's words are the runs of its required atoms", "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  for (const auto& rule : rules.rules()) {
+    if (rule->id != "code-default-time-server" && rule->id != "w32time-registry-file") continue;
+    auto words = ntpsweep::rules::RuleSelector::WordsOf(*rule);
+    CHECK_FALSE(words.always);
+    std::set<std::string> flat;
+    for (const auto& alternative : words.alternatives)
+      for (const auto& w : alternative) {
+        CHECK_FALSE(w.whole);  // a run may stand inside a longer name (myNtpServer)
+        flat.insert(w.text);
+      }
+    if (rule->id == "code-default-time-server")
+      for (const char* w : {"ntp", "time", "chrony", "htp"}) CHECK(flat.count(w) == 1);
+    else
+      for (const char* w : {"w32time", "parameters", "ntpserver"}) CHECK(flat.count(w) == 1);
+  }
 }

@@ -72,10 +72,26 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     for (std::string& a : atoms) out.alternatives.push_back({Word{std::move(a), false}});
     return out;
   }
-  if (rule.directives.empty() && rule.key_paths.empty()) return always();
-  // A key path is composed by its reader ([ntp] servers = ... is "ntp.servers"): no literal
-  // of the pattern need stand in the file, so its rule goes by path alone.
-  if (rule.key_pattern) return always();
+  if (rule.key_pattern) {
+    // A key path is composed by its reader ([ntp] servers = ... is "ntp.servers"), so an atom
+    // of the pattern need not stand in the file as one piece: its runs do, each in a name.
+    re2::FilteredRE2 filter(3);
+    int id = 0;
+    RE2::Options options;
+    options.set_log_errors(false);
+    if (filter.Add(rule.key_pattern->pattern(), options, &id) != RE2::NoError) return always();
+    std::vector<std::string> atoms;
+    filter.Compile(&atoms);
+    if (atoms.empty()) return always();
+    for (const std::string& a : atoms) {
+      std::vector<Word> all;
+      for (std::string& r : Runs(a)) all.push_back(Word{std::move(r), false});
+      if (all.empty()) return always();
+      out.alternatives.push_back(std::move(all));
+    }
+  } else if (rule.directives.empty() && rule.key_paths.empty()) {
+    return always();
+  }
   for (const std::string& d : rule.directives) {
     // Readers name facts of template lines that render whole directives "@dynamic": such a
     // line holds a template expression.

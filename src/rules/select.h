@@ -37,7 +37,8 @@ class RuleSelector {
   // What an entry must hold for `rule` to name a fact or match at all: all the words of one of
   // the alternatives. A directive name may be composed or normalised by its reader, so any run
   // of it is an alternative; a key path is matched on keys as written, so all its runs form one;
-  // each required atom of a regex is one. `always` when nothing is known.
+  // each required atom of a regex is one, and the runs of each required atom of a key pattern.
+  // `always` when nothing is known.
   struct Word {
     std::string text;
     bool whole = false;  // stands between non-word characters (a directive name as written)

@@ -380,6 +380,23 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   return s;
 }
 
+void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies) const {
+  if (applies->size() != selector_.rules().size()) return;
+  std::vector<char> hits, possible(applies->size(), 0);
+  prefilter_->ScanTracked(text, &hits);
+  for (size_t r : always_rules_) possible[r] = 1;
+  for (const auto& [rule, ids] : word_alternatives_)
+    possible[rule] =
+        possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) { return hits[w] != 0; });
+  for (size_t i = 0; i < applies->size(); ++i) {
+    const rules::Rule* r = selector_.rules()[i];
+    if (!(*applies)[i] || possible[i] || r->type == rules::MatchType::kText ||
+        (r->type == rules::MatchType::kDirective && syntax::FindSyntax(r->syntax)->embeds))
+      continue;
+    (*applies)[i] = 0;
+  }
+}
+
 namespace {
 
 // JSON is YAML: where rules of both syntaxes apply (values.json, vars.yml.json, a YAML file

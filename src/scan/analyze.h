@@ -63,6 +63,11 @@ class Analyzer {
                                const std::vector<std::string>* forced_syntaxes = nullptr,
                                const Screening* screening = nullptr) const;
 
+  // Clears, in a rule selection of `text` (Screening::applies), the directive and regex rules
+  // that cannot name a fact there: none of their words' alternatives occurs in full. A rule of a
+  // reader that embeds documents stays (an embedded document is selected by its own path).
+  void KeepPossibleRules(std::string_view text, std::vector<char>* applies) const;
+
   const host::TargetSet& targets() const { return targets_; }
   const rules::RuleSelector& selector() const { return selector_; }
   // Seconds the calling thread spent matching facts and text against rules since the last call

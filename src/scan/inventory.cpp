@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <re2/set.h>
+
 #include "core/line_index.h"
 #include "core/offset_map.h"
 #include "core/strings.h"
@@ -165,15 +167,40 @@ bool Keep(const rules::Rule& rule, const syntax::Fact& fact, const syntax::Token
 struct SourceCollector::Ctx {
   const rules::RuleSelector& selector;
   std::vector<size_t> directive_rules, regex_rules;  // indexes into selector.rules()
+  // Every regex rule's pattern in one set: one pass tells which can match at all, where a pass
+  // per rule over every entry that holds `server` was a quarter of an inventory's time.
+  std::unique_ptr<RE2::Set> regex_set;  // null where it did not compile: each rule is run
 };
 
 namespace {
 
+// Which of the regex rules `applies` selects (indexes into ctx.regex_rules) can match `text`.
+std::vector<char> PossibleRegexRules(const SourceCollector::Ctx& ctx, std::string_view text,
+                                     const std::vector<char>& applies) {
+  std::vector<char> possible(ctx.regex_rules.size(), 0);
+  bool any = false;
+  for (size_t k = 0; k < ctx.regex_rules.size(); ++k) any = any || applies[ctx.regex_rules[k]];
+  if (!any) return possible;
+  std::vector<int> matched;
+  RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+  if (!ctx.regex_set ||
+      (!ctx.regex_set->Match(text, &matched, &error) && error.kind != RE2::Set::kNoError)) {
+    // No set, or its DFA ran out of memory on this text: every selected rule is run.
+    for (size_t k = 0; k < ctx.regex_rules.size(); ++k) possible[k] = applies[ctx.regex_rules[k]];
+    return possible;
+  }
+  for (int m : matched)
+    possible[static_cast<size_t>(m)] = applies[ctx.regex_rules[static_cast<size_t>(m)]];
+  return possible;
+}
+
 void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string_view text,
-             int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs) {
+             int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs,
+             const std::vector<char>* selection = nullptr) {
   PathClass pc = ClassifyPath(path);
-  std::vector<char> applies;
-  SelectRules(ctx.selector, pc, text, &applies);
+  std::vector<char> selected;
+  if (!selection) SelectRules(ctx.selector, pc, text, &selected);
+  const std::vector<char>& applies = selection ? *selection : selected;
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
   for (size_t i : ctx.directive_rules)
     if (applies[i]) by_syntax[ctx.selector.rules()[i]->syntax].push_back(ctx.selector.rules()[i]);
@@ -250,9 +277,10 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     for (auto& e : doc.embedded) embedded.push_back(std::move(e));
   }
   // Regex rules: every host their pattern captures.
-  for (size_t i : ctx.regex_rules) {
-    if (!applies[i]) continue;
-    const rules::Rule* rule = ctx.selector.rules()[i];
+  std::vector<char> possible = PossibleRegexRules(ctx, text, applies);
+  for (size_t k = 0; k < ctx.regex_rules.size(); ++k) {
+    if (!possible[k]) continue;
+    const rules::Rule* rule = ctx.selector.rules()[ctx.regex_rules[k]];
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
@@ -344,6 +372,14 @@ SourceCollector::SourceCollector(const rules::RuleSet& rules)
     if (selector_.rules()[i]->type == rules::MatchType::kDirective) ctx_->directive_rules.push_back(i);
     else if (selector_.rules()[i]->type == rules::MatchType::kRegex) ctx_->regex_rules.push_back(i);
   }
+  if (ctx_->regex_rules.empty()) return;
+  RE2::Options options;  // as the loader compiles each rule's regex (rules/loader.cpp)
+  options.set_log_errors(false);
+  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  bool ok = true;
+  for (size_t i : ctx_->regex_rules)
+    ok = ok && set->Add(selector_.rules()[i]->regex->pattern(), nullptr) >= 0;
+  if (ok && set->Compile()) ctx_->regex_set = std::move(set);
 }
 
 SourceCollector::~SourceCollector() = default;
@@ -354,10 +390,12 @@ EntrySources CollectSources(const rules::RuleSet& rules, const Location& locatio
 }
 
 EntrySources SourceCollector::Collect(const Location& location, std::string_view path,
-                                      std::string_view text) const {
+                                      std::string_view text,
+                                      const std::vector<char>* selection) const {
   std::vector<Raw> raws;
   std::vector<RawInstall> installs;
-  scan::Collect(*ctx_, path, text, 0, &raws, &installs);
+  if (selection && selection->size() != selector_.rules().size()) selection = nullptr;
+  scan::Collect(*ctx_, path, text, 0, &raws, &installs, selection);
   EntrySources out;
   if (raws.empty() && installs.empty()) return out;
   LineIndex lines(text);

@@ -31,8 +31,10 @@ class SourceCollector {
  public:
   explicit SourceCollector(const rules::RuleSet& rules);
   ~SourceCollector();
-  // The sources of one text entry. `path` is the path rules see. Thread-safe.
-  EntrySources Collect(const Location& location, std::string_view path, std::string_view text) const;
+  // The sources of one text entry. `path` is the path rules see. Thread-safe. `selection` is
+  // the rule selection the gate already made for this entry (Screening::applies), if it did.
+  EntrySources Collect(const Location& location, std::string_view path, std::string_view text,
+                       const std::vector<char>* selection = nullptr) const;
 
   struct Ctx;
 

@@ -581,7 +581,14 @@ class Pipeline : public input::EntrySink {
         return;
       }
       ++stats->analyzed;
-      for (Source& s : collector_->Collect(entry.location, entry.path, data).sources) {
+      // Only the readers of rules whose words occur: a C header that holds `server` is not
+      // read as code for a time-server name it cannot hold.
+      const std::vector<char>* selection = nullptr;
+      if (!screening.applies.empty()) {
+        analyzer_.KeepPossibleRules(data, &screening.applies);
+        selection = &screening.applies;
+      }
+      for (Source& s : collector_->Collect(entry.location, entry.path, data, selection).sources) {
         Finding f = SourceAsFinding(std::move(s));
         if (entry.shadowed) f.activity = Activity::kShadowed;
         f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());

@@ -28,6 +28,55 @@ TEST_CASE("linkage: names a key path defines", "[linkage]") {
   CHECK(Linker::DefinedNames("NTP_IP") == V{"NTP_IP"});
 }
 
+TEST_CASE("linkage: the sieve reads again only entries that can relate a finding", "[linkage]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  Linker linker(rules);
+  ntpsweep::Finding variable;  // an Ansible variable that renders into templates
+  variable.rule_id = "ansible-time-server-var";
+  variable.directive = "ntp_servers[]";
+  variable.location.chain = {"proj/group_vars/all.yml"};
+  ntpsweep::Finding config;  // a file that an installer may name
+  config.rule_id = "chrony-source";
+  config.directive = "server";
+  config.location.chain = {"proj/files/chrony.conf"};
+  const Linker::Sieve sieve(linker, {variable, config});
+  CHECK(sieve.needles() == std::vector<std::string>{"all.yml", "chrony.conf", "ntp_servers"});
+  // A consumer in each template language, a shell expansion, an install of the file.
+  CHECK(sieve.Passes("t/chrony.conf.j2",
+                     "{% for s in ntp_servers %}\nserver {{ s }}\n{% endfor %}\n"));
+  CHECK(sieve.Passes("t/ntp.conf.erb",
+                     "<% @ntp_servers.each do |s| -%>\nserver <%= s %>\n<% end -%>\n"));
+  CHECK(sieve.Passes("t/ntp.conf.tmpl",
+                     "{{ range .Values.ntp_servers }}server {{ . }}\n{{ end }}\n"));
+  CHECK(sieve.Passes("s/set.sh", "sed -i \"s/^pool .*/server $ntp_servers/\" /etc/chrony.conf\n"));
+  CHECK(sieve.Passes("s/set.sh", "echo \"server ${ntp_servers:-pool.ntp.org}\" >> chrony\n"));
+  CHECK(sieve.Passes("user-data.tf", "servers = \"${var.ntp_servers}\"\n"));
+  CHECK(sieve.Passes("Dockerfile", "COPY files/chrony.conf /etc/chrony/chrony.conf\n"));
+  // HCL reads variables in bare expressions: its files, and texts that may embed one.
+  CHECK(sieve.Passes("infra/main.tf", "servers = var.ntp_servers\n"));
+  CHECK(sieve.Passes("cloud.yaml",
+                     "write_files:\n- path: /srv/x.tf\n  content: |\n    s = ntp_servers\n"));
+  // A decoded document's expressions are not in the text as written.
+  CHECK(sieve.Passes("cloud.yaml", "write_files:\n- encoding: b64\n  content: x\n# ntp_servers\n"));
+  // Decoys: the variable's name as a key, in prose or a comment, beside a `$` or `{{ }}` that
+  // reads something else; a file of another name; neither name at all.
+  CHECK_FALSE(sieve.Passes("k8s/values.yaml", "ntp_servers:\n  - {{ .Values.other }}\n"));
+  CHECK_FALSE(sieve.Passes("docs/README.md", "Set ntp_servers in group_vars; see $HOME.\n"));
+  CHECK_FALSE(sieve.Passes("s/x.sh", "# ntp_servers come from ansible\necho $PATH ${HOME}\n"));
+  CHECK_FALSE(sieve.Passes("Dockerfile", "COPY files/ntp.conf /etc/ntp.conf\n"));
+  CHECK_FALSE(sieve.Passes("s/x.sh", "echo ${NTP_POOL}\n"));
+  // No finding, nothing to read again.
+  CHECK(Linker::Sieve(linker, {}).needles().empty());
+  CHECK_FALSE(Linker::Sieve(linker, {}).Passes("t/chrony.conf.j2", "server {{ ntp_servers }}\n"));
+}
+
+TEST_CASE("linkage: the text of template spans, the rest blank", "[linkage]") {
+  CHECK(Linker::ExpressionText("a {{ b }} c $D e ${F} <%= g %>") ==
+        "  {{ b }}   $D   ${F} <%= g %>");
+  CHECK(Linker::ExpressionText("no spans here\n") == std::string(14, ' '));
+}
+
 TEST_CASE("linkage: SARIF relatedLocations, linked from the message", "[linkage]") {
   ntpsweep::testing::RunOptions o;
   o.cwd = ntpsweep::testing::kSourceDir;

@@ -9,10 +9,7 @@
 #include "core/glob.h"
 
 namespace ntpsweep::rules {
-namespace {
 
-// The longest run of plain characters inside one segment of a glob: any path the glob matches
-// contains it ("**/cron.d/*" -> "cron.d", "**/*.sh" -> ".sh").
 std::string RequiredLiteral(std::string_view glob) {
   std::string best, run;
   for (size_t i = 0; i < glob.size(); ++i) {
@@ -32,6 +29,8 @@ std::string RequiredLiteral(std::string_view glob) {
   if (run.size() > best.size()) best = run;
   return best;
 }
+
+namespace {
 
 // Alphanumeric runs of three or more characters: pieces of a name that appear as written.
 std::vector<std::string> Runs(std::string_view name) {

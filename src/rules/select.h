@@ -15,6 +15,10 @@
 
 namespace ntpsweep::rules {
 
+// The longest run of plain characters inside one segment of a glob: any path the glob matches
+// contains it ("**/cron.d/*" -> "cron.d", "**/*.sh" -> ".sh").
+std::string RequiredLiteral(std::string_view glob);
+
 class RuleSelector {
  public:
   // Over every rule of `rules`, in their order.

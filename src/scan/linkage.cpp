@@ -5,6 +5,12 @@
 #include <set>
 #include <tuple>
 
+#include "core/strings.h"
+#include "rules/select.h"
+#include "scan/analyze.h"
+#include "syntax/syntax.h"
+#include "syntax/template.h"
+
 namespace ntpsweep::scan {
 namespace {
 
@@ -148,23 +154,84 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
   for (Install& i : found.installs) installs_.push_back(std::move(i));
 }
 
-std::vector<std::string> Linker::Needles(const std::vector<Finding>& findings) const {
-  std::set<std::string> out;
-  for (const Finding& f : findings) {
-    const rules::Rule* rule = rules_.Find(f.rule_id);
-    if (rule && rule->variable) {
-      for (const std::string& n : DefinedNames(f.directive)) {
-        out.insert(n);
-        if (size_t c = n.rfind("::"); c != std::string::npos) out.insert(n.substr(c + 2));
-      }
-    }
-    if (!f.location.chain.empty()) {
-      const std::string& file = f.location.chain.back();
-      out.insert(file.substr(file.rfind('/') + 1));
+Linker::Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {
+  for (const std::unique_ptr<rules::Rule>& rule : rules.rules()) {
+    const syntax::SyntaxInfo* info =
+        rule->type == rules::MatchType::kDirective ? syntax::FindSyntax(rule->syntax) : nullptr;
+    if (!info || !info->bare_expressions) continue;
+    bare_anywhere_ = bare_anywhere_ || rule->paths.empty() || rule->sniff || rule->content;
+    for (const std::string& glob : rule->paths) {
+      std::string literal = rules::RequiredLiteral(glob);
+      bare_anywhere_ = bare_anywhere_ || literal.empty();
+      bare_literals_.push_back(AsciiLowerCopy(literal));
     }
   }
-  out.erase("");
-  return {out.begin(), out.end()};
+}
+
+void Linker::AddNeedles(const Finding& f, std::vector<std::string>* names,
+                        std::vector<std::string>* files) const {
+  const rules::Rule* rule = rules_.Find(f.rule_id);
+  if (rule && rule->variable) {
+    for (const std::string& n : DefinedNames(f.directive)) {
+      names->push_back(n);
+      if (size_t c = n.rfind("::"); c != std::string::npos) names->push_back(n.substr(c + 2));
+    }
+  }
+  if (!f.location.chain.empty()) {
+    const std::string& file = f.location.chain.back();
+    files->push_back(file.substr(file.rfind('/') + 1));
+  }
+}
+
+std::vector<std::string> Linker::Needles(const std::vector<Finding>& findings) const {
+  std::vector<std::string> all;
+  for (const Finding& f : findings) AddNeedles(f, &all, &all);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::erase(all, "");
+  return all;
+}
+
+bool Linker::MayReadBare(std::string_view path) const {
+  if (bare_anywhere_) return true;
+  std::string lower = AsciiLowerCopy(path);
+  return std::any_of(bare_literals_.begin(), bare_literals_.end(),
+                     [&](const std::string& l) { return lower.find(l) != std::string::npos; });
+}
+
+std::string Linker::ExpressionText(std::string_view text) {
+  std::string out(text.size(), ' ');
+  for (bool shell : {false, true})
+    for (const syntax::TemplateSpan& s : syntax::FindTemplateSpans(text, shell))
+      out.replace(s.begin, s.end - s.begin, text.substr(s.begin, s.end - s.begin));
+  return out;
+}
+
+namespace {
+constexpr uint32_t kFileBit = 2, kNameBit = 4, kAnywhereBit = 8;  // the Sieve's groups
+}  // namespace
+
+Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings)
+    : linker_(linker), needles_(linker.Needles(findings)) {
+  if (needles_.empty()) return;
+  std::vector<std::string> names, files;
+  for (const Finding& f : findings) linker.AddNeedles(f, &names, &files);
+  std::vector<std::vector<std::string>> groups(3);
+  for (const std::string& n : files) groups[0].push_back(host::QuoteLiteral(n));
+  for (const std::string& n : names) groups[1].push_back(host::QuoteLiteral(n));
+  // Where a variable's name counts outside spans too: decoded documents, bare expressions.
+  groups[2] = EncodingMarkers();
+  for (const std::string& l : linker.bare_literals_) groups[2].push_back(host::QuoteLiteral(l));
+  prefilter_ = std::make_unique<host::Prefilter>(host::TargetSet(), groups);
+}
+
+bool Linker::Sieve::Passes(std::string_view path, std::string_view text) const {
+  if (!prefilter_) return false;
+  uint32_t bits = prefilter_->Scan(text);
+  if (bits & kFileBit) return true;
+  if (!(bits & kNameBit)) return false;
+  if ((bits & kAnywhereBit) || linker_.MayReadBare(path)) return true;
+  return (prefilter_->Scan(ExpressionText(text)) & kNameBit) != 0;
 }
 
 void Linker::Link(std::vector<Finding>* findings) const {

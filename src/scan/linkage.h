@@ -7,12 +7,14 @@
 // then path and line.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/types.h"
+#include "host/prefilter.h"
 #include "rules/rule.h"
 #include "scan/inventory.h"
 
@@ -20,7 +22,7 @@ namespace ntpsweep::scan {
 
 class Linker {
  public:
-  explicit Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {}
+  explicit Linker(const rules::RuleSet& rules);
 
   // Literals an entry must hold to be worth observing (the gate reports them in its pass).
   static const std::vector<std::string>& Hints();
@@ -29,6 +31,32 @@ class Linker {
   // Literals an entry must hold to relate to one of `findings`: the variables they define, the
   // names of their files (what an installer's source ends with).
   std::vector<std::string> Needles(const std::vector<Finding>& findings) const;
+
+  // Decides which entries read again at the end can relate to `findings`, on their text alone.
+  // An install names a finding's file anywhere. A consumer reads a finding's variable in a
+  // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables
+  // only from such spans (syntax/template.h), and an embedded document's spans are spans of
+  // the entry's text, except where the document was decoded (an encoding marker is in the
+  // text) or is read by a syntax with bare expressions (HCL: its path, or a literal every such
+  // path holds, is in the entry's path or text). So a variable's name outside every span
+  // elsewhere cannot make a link: `spec:` in a manifest, `config` in prose.
+  class Sieve {
+   public:
+    Sieve(const Linker& linker, const std::vector<Finding>& findings);
+    // Every literal, as Needles(); empty when no entry can relate to the findings.
+    const std::vector<std::string>& needles() const { return needles_; }
+    // Whether an entry of `path` holding `text` may relate to a finding. Thread-safe.
+    bool Passes(std::string_view path, std::string_view text) const;
+
+   private:
+    const Linker& linker_;
+    std::vector<std::string> needles_;
+    std::unique_ptr<host::Prefilter> prefilter_;
+  };
+
+  // `text` with every byte outside a template span (in either shell mode) blanked.
+  static std::string ExpressionText(std::string_view text);
+
   // Adds RelatedLocation entries to the findings that define a consumed variable or sit in an
   // installed file.
   void Link(std::vector<Finding>* findings) const;
@@ -50,8 +78,18 @@ class Linker {
     std::string embedded_path;
     std::vector<std::string> variables;
   };
+  // One finding's needles (Needles): the names of the variable it defines, its file's name.
+  void AddNeedles(const Finding& finding, std::vector<std::string>* names,
+                  std::vector<std::string>* files) const;
+  // Whether a syntax with bare expressions may read `path`, or a document embedded in it.
+  bool MayReadBare(std::string_view path) const;
+
   const rules::RuleSet& rules_;
   SourceCollector collector_;
+  // Literals (lower case) every path contains that a rule of a syntax with bare expressions
+  // selects (SyntaxInfo::bare_expressions); `bare_anywhere_` when such a rule selects by content.
+  std::vector<std::string> bare_literals_;
+  bool bare_anywhere_ = false;
   mutable std::mutex mu_;
   std::vector<Consumer> consumers_;
   std::vector<Install> installs_;

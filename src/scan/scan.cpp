@@ -358,11 +358,8 @@ class Pipeline : public input::EntrySink {
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
   void ObserveDeferred() {
     if ((link_candidates_.empty() && member_links_.empty()) || result_.findings.empty()) return;
-    host::TargetSet none;
-    std::vector<std::string> plain = linker_->Needles(result_.findings), needles;
-    for (const std::string& n : plain) needles.push_back(host::QuoteLiteral(n));
-    if (needles.empty()) return;
-    host::Prefilter names(none, {needles});
+    const Linker::Sieve sieve(*linker_, result_.findings);
+    if (sieve.needles().empty()) return;
     std::atomic<size_t> next{0}, observed{0};
     auto observe = [&] {
       ReadBuffer buffer = TakeBuffer();
@@ -377,7 +374,7 @@ class Pipeline : public input::EntrySink {
           continue;
         std::string decoded;
         text = TextOf(text, &decoded);
-        if (names.Scan(text) == 0) continue;
+        if (!sieve.Passes(c.path, text)) continue;
         // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
         if (Screening again = analyzer_.Screen(c.path, text); !again.hints || !again.words)
           continue;
@@ -395,10 +392,10 @@ class Pipeline : public input::EntrySink {
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
     observe();
     for (std::thread& t : threads) t.join();
-    member_links_.Replay(plain, walk_, [&](input::Entry& member) {
+    member_links_.Replay(sieve.needles(), walk_, [&](input::Entry& member) {
       std::string decoded;
       std::string_view text = MemberText(member.data, &decoded);
-      if (text.empty() || names.Scan(text) == 0) return;
+      if (text.empty() || !sieve.Passes(member.path, text)) return;
       ++observed;
       GuardEntry(member.location, &result_.notices,
                  [&] { linker_->Observe(member.location, member.path, text); });

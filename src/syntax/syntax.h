@@ -105,6 +105,9 @@ struct SyntaxInfo {
   // Its facts are names bound to values (code, YAML, INI...): a comment that binds the host in
   // this syntax is commented-out config. (A directive-line syntax reads any line as a directive.)
   bool binds_values = false;
+  // Its facts read variables in expressions written without template delimiters (HCL's
+  // `servers = var.ntp_servers`): linkage cannot find them by template spans (scan/linkage.h).
+  bool bare_expressions = false;
   // Paths (globs) read by another syntax of the same family: shell rules select *.ps1, which
   // the powershell syntax lexes.
   std::vector<std::pair<std::string_view, std::string_view>> dialects = {};

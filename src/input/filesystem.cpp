@@ -69,8 +69,9 @@ std::atomic<int> held_dirs{0};
 int MaxHeldDirs() {
   static const int max = [] {
     rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 256;
-    return static_cast<int>(std::clamp<rlim_t>(limit.rlim_cur / 4, 8, 256));
+    // Half the limit: the queue's 4096 entries of a tree of small directories span hundreds.
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    return static_cast<int>(std::clamp<rlim_t>(limit.rlim_cur / 2, 8, 4096));
   }();
   return max;
 }

@@ -276,6 +276,35 @@ TEST_CASE("prefilter: hex and zero-led numbers pass only with a target part's va
   CHECK(values.dotted == std::vector<uint32_t>{10, 20, 30, 40, 0x1e28, 0x141e28});
 }
 
+TEST_CASE("prefilter: a dotted quad with zero-led octets is free text only with a target's address",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40", "5.0.7.8"});
+  const Prefilter gate(set, {});
+  // Free text reads leading zeros as decimal: each spelling names a target, and the gate says
+  // so as free text (kTargets), not only as a resolver form that needs a rule's words.
+  for (const char* spelling :
+       {"010.20.30.40", "10.020.30.040", "server 010.020.030.040 iburst", "x=10.20.30.040;",
+        "010\\.20\\.30\\.40", "10[.]020[.]30[.]40", "10\\\\.20.030[.]40", "5]010.20.30.40",
+        "05.00.07.008", "005.0.7.08:123", "::ffff:010.20.30.40"}) {
+    INFO("spelling '" << spelling << "'");
+    REQUIRE(!set.FindInText(spelling).empty());
+    CHECK((gate.Scan(spelling) & Prefilter::kTargets) != 0);
+  }
+  // Zero-led numbers everywhere, no target's address among them (nor a free-text spelling).
+  for (const char* decoy :
+       {"010.20.30.41", "010.20.30", "10.20.30.0400", "0010.20.30.41", "010.20..30.40",
+        "010.20.30[40", "version 01.02.03.04", "2024.01.05 10.20", "05.0.7.9 and 10.20.030.4"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK((gate.Scan(decoy) & Prefilter::kTargets) == 0);
+    CHECK(set.FindInText(decoy).empty());
+  }
+  const std::vector<uint32_t> addresses = {0x0a141e28u};
+  CHECK(HasZeroLedQuad("a 010.20.30.40 b", addresses));
+  CHECK_FALSE(HasZeroLedQuad("a 010.20.30.41 b", addresses));
+  CHECK_FALSE(HasZeroLedQuad("", addresses));
+  CHECK_FALSE(HasZeroLedQuad("0", addresses));
+}
+
 TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
           "[host][prefilter]") {
   namespace fs = std::filesystem;

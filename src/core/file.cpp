@@ -132,9 +132,16 @@ void ReadBuffer::Reserve(size_t size, size_t keep) {
 // after the first block: *binary is set and the rest is never read.
 bool ReadFile(const std::string& path, size_t limit, ReadBuffer* storage, std::string_view* data,
               bool* truncated, bool* binary, std::string* error, uint64_t* file_size) {
+  return ReadFileAt(AT_FDCWD, path.c_str(), limit, storage, data, truncated, binary, error,
+                    file_size);
+}
+
+bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
+                std::string_view* data, bool* truncated, bool* binary, std::string* error,
+                uint64_t* file_size) {
   // O_NOFOLLOW and O_NONBLOCK: a path swapped for a link or a FIFO after the walk saw it must
   // neither lead out of the tree nor block the worker.
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  Fd fd(openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
     *error = std::strerror(errno);
     return false;

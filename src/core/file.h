@@ -57,6 +57,11 @@ class ReadBuffer {
 // A binary file's `*data` is its first block. `file_size`, when given, gets the file's size.
 bool ReadFile(const std::string& path, size_t limit, ReadBuffer* storage, std::string_view* data,
               bool* truncated, bool* binary, std::string* error, uint64_t* file_size = nullptr);
+// The same for `name` in the open directory `dir` (openat): the kernel does not look up the
+// directories above it again for every file.
+bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
+                std::string_view* data, bool* truncated, bool* binary, std::string* error,
+                uint64_t* file_size = nullptr);
 
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);

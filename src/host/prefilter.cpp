@@ -58,21 +58,12 @@ std::string Decimal(uint32_t v) {
 // digits apart; FindInText's own prefilter anchors on the same shape.
 constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}\\\\{0,2}:";
 // Parts no decimal literal covers: hex (0x1f), or led by a zero (octal 012, or 010 that free
-// text reads as decimal), first or later in a dotted spelling.
-constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+\\.",
-                                           "\\.0[0-9]+(?:[^0-9]|$)"};
-// A dotted quad with a zero-led octet (010.20.30.40), which free text reads as decimal: one
-// shared pattern instead of a leading-zero regex per target.
-std::string ZeroLedQuad() {
-  const std::string sep = "(?:\\.|\\\\{1,2}\\.|\\[\\.\\])";  // plain or escaped (below)
-  const std::string octet = "[0-9]{1,3}", zero_led = "0[0-9]{1,2}";
-  std::string out = "(?:";
-  for (int zero = 0; zero < 4; ++zero) {
-    if (zero) out += '|';
-    for (int i = 0; i < 4; ++i) out += (i ? sep : "") + (i == zero ? zero_led : octet);
-  }
-  return out + ")";
-}
+// text reads as decimal), first or later in a dotted spelling whose dots may be escaped (\.,
+// \\., [.]). The zero-led shapes also stand for the dotted quads with a zero-led octet
+// (010.20.30.40) that free text reads as decimal (HasZeroLedQuad): a pattern of its own for
+// them made the whole gate pass twice as slow.
+constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+[.\\\\[]",
+                                           "[.\\]]0[0-9]+(?:[^0-9]|$)"};
 
 // Escaped separators free text reads as plain ones (host::UnescapedText): \. \\. and [.] for a
 // dot, \: and \\: for a colon. A spelling escaped the same way throughout is a literal per
@@ -158,9 +149,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
       break;
     case Target::Kind::kIpv4: {
-      // Free text: the dotted quad, leading zeros allowed. Resolver forms as literals per target
-      // (cheap to compile for a thousand targets): decimal 3, 2 and 1 parts, octal 1 part; every
-      // other inet_aton spelling has a hex or a zero-led part, which kResolverShapes catch once.
+      // Free text: the dotted quad (with a zero-led octet: kResolverShapes, HasZeroLedQuad).
+      // Resolver forms as literals per target (cheap to compile for a thousand targets): decimal
+      // 3, 2 and 1 parts, octal 1 part; every other inet_aton spelling has a hex or a zero-led
+      // part, which kResolverShapes catch once.
       uint32_t v = t.ipv4;
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
       auto dec = [](uint64_t x) { return Format("%llu", x); };
@@ -169,7 +161,6 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       for (std::string_view escape : kEscapedDots)
         free_text(QuoteLiteral(EscapeDots(quad, escape)));
       free_text(MixedSeparators());
-      free_text(ZeroLedQuad());
       for (std::string& p : EmbeddedAnchor(v, true)) free_text(std::move(p));
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
@@ -320,6 +311,57 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
     } else {
       ++i;
     }
+  }
+  return false;
+}
+
+bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  // Digits and what separates a quad's octets, plain or escaped (\. \\. [.]).
+  auto in_run = [&](char c) { return digit(c) || c == '.' || c == '\\' || c == '[' || c == ']'; };
+  const char* data = text.data();
+  size_t n = text.size();
+  constexpr uint32_t kNoOctet = 0xffffffffu;
+  std::vector<uint32_t> chain;  // consecutive numbers joined by one dot each
+  auto spells_target = [&] {
+    for (size_t p = 0; p + 4 <= chain.size(); ++p) {
+      if (std::find(chain.begin() + p, chain.begin() + p + 4, kNoOctet) != chain.begin() + p + 4)
+        continue;
+      uint32_t address = chain[p] << 24 | chain[p + 1] << 16 | chain[p + 2] << 8 | chain[p + 3];
+      if (std::binary_search(addresses.begin(), addresses.end(), address)) return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i + 1 < n;) {
+    const void* zero = std::memchr(data + i, '0', n - 1 - i);
+    if (!zero) break;
+    i = static_cast<size_t>(static_cast<const char*>(zero) - data);
+    if (!digit(data[i + 1]) || (i > 0 && digit(data[i - 1]))) {
+      ++i;
+      continue;
+    }
+    // The run of digits and separators around it, judged once: numbers joined by a separator
+    // that holds one dot (., \., \\., [.]) form a chain; any other separator starts a new one.
+    size_t begin = i, end = i;
+    while (begin > 0 && in_run(data[begin - 1])) --begin;
+    while (end < n && in_run(data[end])) ++end;
+    chain.clear();
+    for (size_t k = begin; k < end;) {
+      size_t sep = k;
+      while (k < end && !digit(data[k])) ++k;
+      if (k == end) break;
+      if (!chain.empty() && std::count(data + sep, data + k, '.') != 1) {
+        if (spells_target()) return true;
+        chain.clear();
+      }
+      uint32_t value = 0;
+      size_t digits = 0;
+      for (; k < end && digit(data[k]); ++k, ++digits)
+        value = digits < 3 ? value * 10 + static_cast<uint32_t>(data[k] - '0') : kNoOctet;
+      chain.push_back(value <= 255 ? value : kNoOctet);
+    }
+    if (spells_target()) return true;
+    i = end;
   }
   return false;
 }
@@ -609,6 +651,10 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   if ((state.bits & kShapeBit) && !(state.bits & kResolverForms) &&
       HasResolverPart(text, db_->part_values))
     state.bits |= kResolverForms;
+  // A zero-led shape may also be an octet of a dotted quad free text reads as decimal.
+  if ((state.bits & kShapeBit) && !(state.bits & kTargets) &&
+      HasZeroLedQuad(text, db_->part_values.whole))
+    state.bits |= kTargets;
   return state.bits & ~kShapeBit;
 }
 

@@ -23,7 +23,8 @@ struct GatePattern {
   std::string pattern;
   bool resolver_only = false;
   // A shape shared by every IPv4 target (a hex part, a zero-led part): its hits are kept only
-  // where such a part has the value of one of a target's parts (ResolverPartValues).
+  // where such a part has the value of one of a target's parts (ResolverPartValues), or where a
+  // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad).
   bool shape = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
@@ -42,6 +43,12 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 // not preceded by a letter, digit or '_' (what kResolverShapes assume of a token's parts); and
 // the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
+
+// Whether `text` holds a dotted quad, its dots plain or escaped (\. \\. [.]) and its octets of
+// one to three decimal digits (leading zeros allowed: 010.20.30.040), whose address is one of
+// the sorted `addresses`: what free text reads in a run of digits and dots around a zero-led
+// number (the gate's zero-led shapes).
+bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);

@@ -2,9 +2,11 @@
 // tree being scanned); FIFOs, sockets and devices are never opened.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -59,19 +61,36 @@ Notice Unreadable(const std::string& path, const std::string& why) {
                 "cannot read " + path + ": " + why};
 }
 
+// Directories held open for their files (Entry::dir), across every walk of the process: past
+// MaxHeldDirs() a directory's files are opened by path, so that a wide queue or a deep tree
+// never runs out of descriptors.
+std::atomic<int> held_dirs{0};
+
+int MaxHeldDirs() {
+  static const int max = [] {
+    rlimit limit{};
+    // Half the limit: the queue's 4096 entries of a tree of small directories span hundreds.
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    return static_cast<int>(std::clamp<rlim_t>(limit.rlim_cur / 2, 8, 4096));
+  }();
+  return max;
+}
+
+struct HeldDir : Fd {
+  explicit HeldDir(int fd) : Fd(fd) { ++held_dirs; }
+  ~HeldDir() { --held_dirs; }
+  HeldDir(const HeldDir&) = delete;
+  HeldDir& operator=(const HeldDir&) = delete;
+};
+
 // A directory's entries with their types as the kernel reports them (DT_UNKNOWN: ask lstat).
 // getdents64 on the open descriptor: fdopendir's fstat and 32 KiB DIR allocation per directory
 // cost a tree of small directories 6% of its CPU.
-bool ListDirectory(const std::string& dir_fs,
-                   std::vector<std::pair<std::string, unsigned char>>* out, std::string* error) {
-  Fd fd(open(dir_fs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) {
-    *error = std::strerror(errno);
-    return false;
-  }
+bool ListDirectory(int fd, std::vector<std::pair<std::string, unsigned char>>* out,
+                   std::string* error) {
   alignas(dirent64) char block[32768];
   for (;;) {
-    ssize_t n = getdents64(fd.get(), block, sizeof block);
+    ssize_t n = getdents64(fd, block, sizeof block);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *error = std::strerror(errno);
@@ -135,6 +154,7 @@ struct WalkFrame {
   size_t next = 0;
   std::unique_ptr<IgnoreLayer> layer;
   const IgnoreLayer* ignores = nullptr;
+  std::shared_ptr<const Fd> fd;  // held open for its files and subdirectories (openat); may be null
 };
 
 // Whether sorted directory `names` hold a file that marks an image layout (OCI, docker save).
@@ -154,14 +174,21 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
   if (root == "." || root == "/") root.clear();
   std::vector<WalkFrame> stack;
   // `display`: a directory below the operand, which may be an image layout rather than a tree.
+  // `parent`, `name`: the open directory it is in and its name there (openat), or -1.
   auto enter = [&](std::string dir_fs, std::string rel, const IgnoreLayer* ignores,
-                   const std::string* display) {
+                   const std::string* display, int parent, const std::string& name) {
     WalkFrame f;
     f.dir_fs = std::move(dir_fs);
     f.rel = std::move(rel);
     f.ignores = ignores;
     std::string error;
-    bool listed = ListDirectory(f.dir_fs, &f.names, &error);
+    constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
+    Fd opened(parent >= 0 ? openat(parent, name.c_str(), kDirFlags)
+                          : open(f.dir_fs.c_str(), kDirFlags));
+    bool listed = opened.get() >= 0 && ListDirectory(opened.get(), &f.names, &error);
+    if (opened.get() < 0) error = std::strerror(errno);
+    if (listed && held_dirs.load() < MaxHeldDirs())
+      f.fd = std::make_shared<HeldDir>(opened.release());
     std::sort(f.names.begin(),
               f.names.end());  // deterministic order, whatever the file system says
     // Its marker files are looked for in the listing: two failed opens per directory cost a
@@ -183,7 +210,7 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
     }
     stack.push_back(std::move(f));
   };
-  enter(operand, "", above, nullptr);
+  enter(operand, "", above, nullptr, -1, operand);
   while (!stack.empty()) {
     WalkFrame& f = stack.back();
     if (f.next == f.names.size()) {
@@ -244,8 +271,9 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
         Skip(options, sink, "vcs-directory", display, "VCS directory; --include-vcs reads it");
         continue;
       }
-      enter(std::move(child_fs), std::move(child_rel), ignores,
-            &display);  // `f` is not used after this
+      int parent = f.fd ? f.fd->get() : -1;
+      enter(std::move(child_fs), std::move(child_rel), ignores, &display, parent,
+            name);  // `f` is not used after this
     } else if (S_ISREG(st.st_mode)) {
       if (IsOwnFile(options, name, child_fs)) {
         Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
@@ -254,6 +282,7 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
       // Archives, images and disk images found in the tree are read in place (input/archive.h)
       // by the worker that reads the file's head: no second open here, and both cores decompress.
       Entry e = FileEntry(std::move(display), std::move(child_fs), root);
+      e.dir = f.fd;
       e.may_be_container = options.open_archives;
       sink.Add(std::move(e));
     } else {

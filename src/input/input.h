@@ -3,12 +3,14 @@
 // and a line in the table in input.cpp.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/fd.h"
 #include "core/types.h"
 #include "input/container_rewrite.h"
 #include "input/limits.h"
@@ -22,6 +24,9 @@ struct Entry {
   std::string fs_path;  // when set, the worker reads the bytes from here
   std::string root;     // path prefix absolute config paths resolve under ("" for "/" or ".")
   std::string data;     // otherwise the bytes themselves
+  // A walked file's directory, held open while its files wait: the worker opens the file by its
+  // name in it (openat), not by its whole path. Null: open fs_path.
+  std::shared_ptr<const Fd> dir;
   bool shadowed = false;  // deleted or replaced by an upper image layer: reported at note level
   // A file of a walked directory with --archives on: the worker that reads its head opens it as
   // an archive, image or disk when it is one (input/dispatch.h), on that worker's thread.

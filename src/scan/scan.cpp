@@ -496,8 +496,14 @@ class Pipeline : public input::EntrySink {
     if (!entry.fs_path.empty()) {
       std::string error;
       uint64_t file_size = 0;
-      if (!ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &data, &truncated, &binary,
-                    &error, &file_size)) {
+      bool read =
+          entry.dir ? ReadFileAt(entry.dir->get(),
+                                 entry.fs_path.c_str() + entry.fs_path.rfind('/') + 1,
+                                 options_.max_file_bytes, buffer, &data, &truncated, &binary,
+                                 &error, &file_size)
+                    : ReadFile(entry.fs_path, options_.max_file_bytes, buffer, &data, &truncated,
+                               &binary, &error, &file_size);
+      if (!read) {
         notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
                                   "cannot read " + entry.location.Render() + ": " + error});
         return;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "host/target.h"
@@ -25,6 +26,13 @@ struct GatePattern {
   // A shape shared by every IPv4 target (a hex part, a zero-led part): its hits are kept only
   // where such a part has the value of one of a target's parts (ResolverPartValues).
   bool shape = false;
+  // Each hit counts only where the dotted run around it spells an address of a target
+  // (SpellsTargetAround): a CIDR's resolver forms ("172." first, any 8-digit number) are too
+  // common in code to let an entry through on their own.
+  bool verified = false;
+  // A dotted-quad spelling of an IPv4 target or CIDR member: with many such targets one shared
+  // pattern, its hits judged by value (QuadNamesTarget), stands for all of them.
+  bool dotted = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -33,6 +41,7 @@ std::vector<GatePattern> GatePatterns(const Target& target);
 // spelling (the 32-bit value). Sorted, without duplicates.
 struct ResolverPartValues {
   std::vector<uint32_t> dotted, whole;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // CIDR targets' first and last address
 };
 ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 
@@ -42,6 +51,15 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 // not preceded by a letter, digit or '_' (what kResolverShapes assume of a token's parts); and
 // the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
+
+// Whether the run of inet_aton characters (hex digits, 'x', dots, "\\.") around text[at] holds a
+// spelling of one to four parts of a `whole` address or of one inside `ranges`, starting at the
+// run's start, after a dot or where a number starts.
+bool SpellsTargetAround(std::string_view text, size_t at, const ResolverPartValues& values);
+
+// Whether the run of digits, dots and escaped dots ("\\.", "\\\\.", "[.]") around text[at] holds a
+// dotted quad, starting where a number starts, that is a `whole` address or inside `ranges`.
+bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues& values);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -79,8 +97,14 @@ class Prefilter {
  private:
   // Hits of the shared resolver shapes, before HasResolverPart turns them into kResolverForms.
   static constexpr uint32_t kShapeBit = 1u << 30;
+  // Hits of verified patterns (GatePattern::verified), judged one by one as they come.
+  static constexpr uint32_t kVerifyBit = 1u << 29;
+  // Hits of the shared dotted-quad pattern (GatePattern::dotted), judged one by one.
+  static constexpr uint32_t kVerifyQuadBit = 1u << 28;
   static uint32_t Public(uint32_t bits) {
-    return (bits & kShapeBit) ? (bits & ~kShapeBit) | kResolverForms : bits;
+    if (bits & kVerifyQuadBit) bits = (bits & ~kVerifyQuadBit) | kTargets;
+    return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
+                                             : bits;
   }
   struct Database;
   std::unique_ptr<Database> db_;

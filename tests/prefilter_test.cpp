@@ -487,6 +487,22 @@ TEST_CASE("prefilter: many targets and CIDRs, random text that names one is neve
     pieces.push_back(std::to_string(v));      // one-part resolver form
     pieces.push_back(std::to_string(v + 1));  // and its neighbour
   }
+  // The shared patterns judge by value: a target's quad and IPv4-in-IPv6 groups pass in every
+  // separator spelling, its neighbour's do not.
+  for (uint32_t delta : {0u, 1u}) {
+    uint32_t v = *ParseIpv4DottedQuad(quads[0]) + delta;
+    char quad[32], mapped[48], nat64[48];
+    std::snprintf(quad, sizeof quad, "%u[.]%u[.]%u[.]%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255,
+                  v & 255);
+    std::snprintf(mapped, sizeof mapped, "[::FFFF:%x:%x]:123", v >> 16, v & 0xffff);
+    std::snprintf(nat64, sizeof nat64, "64\\:ff9b\\:\\:%x\\:%x", v >> 16, v & 0xffff);
+    for (const char* text : {quad, mapped, nat64}) {
+      INFO(text);
+      bool named = !set.FindInText(text).empty() || set.MatchToken(text, Context::kHostValue);
+      CHECK(named == (delta == 0));
+      CHECK(Gated(gate, text) == named);
+    }
+  }
   std::vector<std::string_view> views(pieces.begin(), pieces.end());
   size_t positives = 0, negatives = 0;
   for (int iter = 0; iter < 6000; ++iter) {

@@ -193,7 +193,8 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         quad_form(QuoteLiteral(EscapeDots(quad, escape)));
       free_text(MixedSeparators());
       quad_form(ZeroLedQuad());
-      for (std::string& p : EmbeddedAnchor(v, true)) free_text(std::move(p));
+      for (std::string& p : EmbeddedAnchor(v, true))
+        out.push_back({std::move(p), false, false, false, false, true});
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
       resolver(QuoteLiteral(dec(v)));
@@ -346,7 +347,49 @@ bool JudgeQuads(std::string_view text, size_t at, const ResolverPartValues& valu
   return false;
 }
 
+// Judges the run around text[at] (see EmbeddedNamesTarget) and sets `run_end` past it.
+bool JudgeEmbedded(std::string_view text, size_t at, const TargetSet& ipv4_targets,
+                   size_t* run_end) {
+  auto in_run = [](char c) {
+    return IsHexChar(c) || c == ':' || c == '.' || c == '\\' || c == '[' || c == ']';
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && in_run(text[begin - 1])) --begin;
+  while (end < text.size() && in_run(text[end])) ++end;
+  *run_end = end;
+  UnescapedText unescaped(text.substr(begin, end - begin));
+  std::string_view plain = unescaped.text();
+  auto named = [&](std::string_view spelling) {
+    return ipv4_targets.MatchToken(spelling, Context::kFreeText).has_value();
+  };
+  // Each run of hex digits, colons and dots, as the matcher judges it: whole, without
+  // sentence-final dots, without a lone colon at either end.
+  for (size_t a = 0; a < plain.size();) {
+    auto run_char = [](char c) { return IsHexChar(c) || c == ':' || c == '.'; };
+    if (!run_char(plain[a])) {
+      ++a;
+      continue;
+    }
+    size_t b = a;
+    while (b < plain.size() && run_char(plain[b])) ++b;
+    size_t e = b;
+    while (e > a && plain[e - 1] == '.') --e;
+    std::string_view run = plain.substr(a, e - a);
+    if (named(run)) return true;
+    if (run.size() > 2 && run[0] == ':' && run[1] != ':') run.remove_prefix(1);
+    if (run.size() > 2 && run.back() == ':' && run[run.size() - 2] != ':') run.remove_suffix(1);
+    if (run.size() != e - a && named(run)) return true;
+    a = b;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets) {
+  size_t run_end = 0;
+  return at < text.size() && JudgeEmbedded(text, at, ipv4_targets, &run_end);
+}
 
 bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues& values) {
   size_t run_end = 0;
@@ -564,6 +607,7 @@ struct Prefilter::Database {
   // asks for their hits: a few hundred rule words in the same database made every pass slower.
   Block gate, tracked;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
+  TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -652,10 +696,17 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
         break;
       }
   const bool shared_quads = quad_targets >= kManyQuadTargets;
-  if (shared_quads) add(&gate_patterns, SharedQuad(), kVerifyQuadBit, -1);
+  if (shared_quads) {
+    add(&gate_patterns, SharedQuad(), kVerifyQuadBit, -1);
+    // Every spelling that carries an IPv4 address names the mapped or NAT64 prefix.
+    add(&gate_patterns, "ff(?:ff|9b)\\\\{0,2}:", kVerifyEmbeddedBit, -1);
+    for (const Target& t : targets.targets())
+      if (t.kind == Target::Kind::kIpv4 || t.kind == Target::Kind::kIpv4Cidr)
+        db_->ipv4_targets.Add(t.spelling, nullptr);
+  }
   for (const Target& t : targets.targets())
     for (GatePattern& p : GatePatterns(t))
-      if (!(p.dotted && shared_quads))
+      if (!((p.dotted || p.embedded) && shared_quads))
         add(&gate_patterns, std::move(p.pattern),
             p.shape           ? kShapeBit
             : p.verified      ? kVerifyBit
@@ -664,7 +715,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
             -1);
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 28) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 27) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
   }
@@ -675,7 +726,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   // Hyperscan builds the words' database in half the time of block mode and scans it as fast.
   std::future<Block> words = std::async(std::launch::async, CompileBlock,
                                         std::cref(tracked_patterns), HS_MODE_VECTORED, 0u);
-  db_->gate = CompileBlock(gate_patterns, HS_MODE_BLOCK, kVerifyBit | kVerifyQuadBit);
+  db_->gate =
+      CompileBlock(gate_patterns, HS_MODE_BLOCK, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit);
   db_->tracked = words.get();
   all_bits_ = db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
@@ -699,11 +751,17 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     uint32_t bits, all;
     std::string_view text;
     const ResolverPartValues* values;
+    const TargetSet* ipv4_targets;
     size_t judged_until;  // verified hits before this offset lie in a run already judged
     size_t quads_judged_until = 0;
-  } state{
-      &gate, 0, Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit), text, &db_->part_values,
-      0};
+    size_t embedded_judged_until = 0;
+  } state{&gate,
+          0,
+          Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit),
+          text,
+          &db_->part_values,
+          &db_->ipv4_targets,
+          0};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
@@ -720,6 +778,13 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
       if (!(s->bits & kTargets) && at >= s->quads_judged_until && at < s->text.size() &&
           JudgeQuads(s->text, at, *s->values, &s->quads_judged_until))
+        bits |= kTargets;
+    }
+    if (bits & kVerifyEmbeddedBit) {
+      bits &= ~kVerifyEmbeddedBit;
+      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
+      if (!(s->bits & kTargets) && at >= s->embedded_judged_until && at < s->text.size() &&
+          JudgeEmbedded(s->text, at, *s->ipv4_targets, &s->embedded_judged_until))
         bits |= kTargets;
     }
     s->bits |= bits;

@@ -33,6 +33,9 @@ struct GatePattern {
   // A dotted-quad spelling of an IPv4 target or CIDR member: with many such targets one shared
   // pattern, its hits judged by value (QuadNamesTarget), stands for all of them.
   bool dotted = false;
+  // An IPv4 target's IPv4-in-IPv6 anchor: with many such targets one shared pattern (the
+  // mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for all.
+  bool embedded = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -60,6 +63,11 @@ bool SpellsTargetAround(std::string_view text, size_t at, const ResolverPartValu
 // Whether the run of digits, dots and escaped dots ("\\.", "\\\\.", "[.]") around text[at] holds a
 // dotted quad, starting where a number starts, that is a `whole` address or inside `ranges`.
 bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues& values);
+
+// Whether a run of hex digits, colons and dots (escaped ones read as plain) around text[at], as
+// free text reads it, names one of `ipv4_targets` (IPv4 addresses and CIDRs): the IPv6
+// spellings that carry an IPv4 address (::ffff:a00:1, 64:ff9b::a00:1).
+bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -101,8 +109,11 @@ class Prefilter {
   static constexpr uint32_t kVerifyBit = 1u << 29;
   // Hits of the shared dotted-quad pattern (GatePattern::dotted), judged one by one.
   static constexpr uint32_t kVerifyQuadBit = 1u << 28;
+  // Hits of the shared IPv4-in-IPv6 pattern (GatePattern::embedded), judged one by one.
+  static constexpr uint32_t kVerifyEmbeddedBit = 1u << 27;
   static uint32_t Public(uint32_t bits) {
-    if (bits & kVerifyQuadBit) bits = (bits & ~kVerifyQuadBit) | kTargets;
+    if (bits & (kVerifyQuadBit | kVerifyEmbeddedBit))
+      bits = (bits & ~(kVerifyQuadBit | kVerifyEmbeddedBit)) | kTargets;
     return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
                                              : bits;
   }

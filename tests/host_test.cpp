@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -325,7 +327,8 @@ TEST_CASE("ParseTarget rejects invalid values with a reason", "[host]") {
     std::string error;
     CHECK_FALSE(ParseTarget(r.in, &error).has_value());
     bool hint = std::string_view(r.reason).find(": ") != std::string_view::npos;  // a way out
-    if (!hint) CHECK_THAT(error, Catch::StartsWith("not an IPv4/IPv6 address, CIDR or host name: "));
+    if (!hint)
+      CHECK_THAT(error, Catch::StartsWith("not an IPv4/IPv6 address, CIDR or host name: "));
     CHECK_THAT(error, Catch::Contains(r.reason));
   }
   TargetSet set;
@@ -912,6 +915,112 @@ TEST_CASE("FindInText agrees with MatchToken on random text", "[host]") {
     }
   }
   CHECK(found > 1000);
+}
+
+TEST_CASE("Many targets match as each target alone does, the first in order winning",
+          "[host][many]") {
+  // The matcher looks values up among the targets; a pass over single-target sets, in order, is
+  // the reference: the first that names a token is the target, with its kind.
+  const std::vector<std::string> values = {
+      "10.0.0.1",         "10.0.0.0/8",       "10.20.30.40",           "172.20.193.0/24",
+      "fd00::123",        "fd00::/64",        "2001:db8::1",           "::ffff:0:0/96",
+      "ntp1.example.com", "NTP1.example.com", "ntp1.corp.example.com", "time",
+      "ntp.example.com",  "a1.example.com",   "10.20.30.40",           "192.0.2.7"};
+  const TargetSet all = Make(values);
+  std::vector<TargetSet> alone;
+  for (const std::string& v : values) alone.push_back(Make({v}));
+  using namespace std::string_view_literals;
+  const std::string_view pieces[] = {"10.0.0.1",
+                                     "10.0.0.10",
+                                     "10.20.30.40",
+                                     "10.20.30.41",
+                                     "172.20.193.5",
+                                     "172.20.194.5",
+                                     "fd00::123",
+                                     "fd00::9",
+                                     "fd01::1",
+                                     "2001:db8::1",
+                                     "2001:db8::10",
+                                     "::ffff:10.20.30.40",
+                                     "::ffff:a14:1e28",
+                                     "64:ff9b::a00:1",
+                                     "::ffff:ac14:c105",
+                                     "ntp1.example.com",
+                                     "NTP1.Example.Com",
+                                     "ntp1.corp.example.com",
+                                     "ntp1",
+                                     "time",
+                                     "TIME",
+                                     "ntp",
+                                     "a1",
+                                     "a1.example.com",
+                                     "ntp.example.com",
+                                     "192.0.2.7",
+                                     "012.0.0.1",
+                                     "0xa.0.0.1",
+                                     "167772161",
+                                     "2887041285",
+                                     ".",
+                                     ":",
+                                     "::",
+                                     " ",
+                                     "-",
+                                     "x",
+                                     "1",
+                                     "0",
+                                     "a",
+                                     ".au",
+                                     "\\.",
+                                     "[.]",
+                                     "[",
+                                     "]",
+                                     "%eth0",
+                                     ":123"};
+  std::mt19937 rng(4242);
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  std::uniform_int_distribution<int> count(1, 6);
+  size_t named = 0, unnamed = 0, mentions = 0;
+  for (int iter = 0; iter < 4000; ++iter) {
+    std::string text;
+    for (int k = count(rng); k > 0; --k) text += pieces[pick(rng)];
+    INFO("text '" << text << "'");
+    for (Context context : {Context::kHostValue, Context::kFreeText}) {
+      std::optional<ntpsweep::host::TokenMatch> expected;
+      for (size_t i = 0; i < alone.size() && !expected; ++i)
+        if (auto m = alone[i].MatchToken(text, context)) expected = {{i, m->kind}};
+      auto got = all.MatchToken(text, context);
+      REQUIRE(got.has_value() == expected.has_value());
+      if (got) {
+        CHECK(got->target == expected->target);
+        CHECK(got->kind == expected->kind);
+        ++named;
+      } else {
+        ++unnamed;
+      }
+    }
+    // Every mention names its target as that target alone finds it, and no earlier target
+    // finds one at the same place; every target's own mention is covered.
+    const std::vector<TextMatch> found = all.FindInText(text);
+    for (const TextMatch& m : found) {
+      auto same = [&](const TextMatch& x) { return x.offset == m.offset && x.length == m.length; };
+      const auto own = alone[m.target].FindInText(text);
+      CHECK(std::any_of(own.begin(), own.end(),
+                        [&](const TextMatch& x) { return same(x) && x.kind == m.kind; }));
+      for (size_t i = 0; i < m.target; ++i) {
+        const auto earlier = alone[i].FindInText(text);
+        CHECK_FALSE(std::any_of(earlier.begin(), earlier.end(), same));
+      }
+      ++mentions;
+    }
+    for (const TargetSet& one : alone)
+      for (const TextMatch& x : one.FindInText(text))
+        CHECK(std::any_of(found.begin(), found.end(), [&](const TextMatch& m) {
+          return m.offset < x.offset + x.length && x.offset < m.offset + m.length;
+        }));
+  }
+  CHECK(named > 500);
+  CHECK(unnamed > 1000);
+  CHECK(mentions > 500);
 }
 
 TEST_CASE("TargetSet moves keep the compiled matcher", "[host]") {

@@ -433,3 +433,118 @@ TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pa
   CHECK(with_tracked > 500);
   CHECK(without > 50);
 }
+
+TEST_CASE("prefilter: a CIDR's resolver forms pass only where their run spells a member",
+          "[host][prefilter]") {
+  // 172.20.193.0/24 is 2887041280 to 2887041535 as one number, 0xac14c100 to 0xac14c1ff.
+  const TargetSet set = Make({"10.20.30.40", "172.20.193.0/24", "ntp1.example.com"});
+  const Prefilter gate(set, {});
+  for (const char* spelling :
+       {"2887041280", "2887041535", "x=2887041300;", "0xac14c105", "0XAC14C1FF", "025405140405",
+        "172.20.49413", "172.1360133", "0254.0x14.0301.5", "0xac.20.193.5", "172\\.20\\.193\\.5",
+        "1.2 and 172.20.193.7:123", "ts 1700000000 then 2887041281"}) {
+    INFO("spelling '" << spelling << "'");
+    CHECK(Gated(gate, spelling));
+  }
+  for (const char* decoy :
+       {"2887041279", "2887041536", "id 1700000000", "0xac14c200", "172.21.193.5", "172.20.194.5",
+        "172.20.49664", "172.1360384", "version 172.3", "0xdeadbeef", "12345678901", "10.20.30.41",
+        "ntp2.example.com", "::ffff:a14:1e29", "00000a14: 1e28"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(gate, decoy));
+  }
+}
+
+TEST_CASE("prefilter: many targets and CIDRs, random text that names one is never rejected",
+          "[host][prefilter][many]") {
+  // A thousand-target gate has a pattern per family, not per target, where it can: the hits it
+  // reports must still cover every spelling the matchers accept, and decoys near each target
+  // must still be turned away.
+  std::vector<std::string> values = {"172.20.193.0/24", "172.18.45.0/24", "fd7b:84b1::/64",
+                                     "ntp-old.corp.example.com", "fd00::123"};
+  std::mt19937 rng(1000);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<std::string> quads;
+  for (int i = 0; i < 200; ++i) {
+    quads.push_back("10." + std::to_string(byte(rng)) + "." + std::to_string(byte(rng)) + "." +
+                    std::to_string(byte(rng)));
+    values.push_back(quads.back());
+    values.push_back("ntp" + std::to_string(i) + ".ap.example.net");
+  }
+  const TargetSet set = Make(values);
+  const Prefilter gate(set, {});
+  std::vector<std::string> pieces = {"2887041281",
+                                     "2887041279",
+                                     "2888453377",
+                                     "0xac14c10a",
+                                     "0xac14c20a",
+                                     "172.20.193.9",
+                                     "172.20.194.9",
+                                     "172.1360129",
+                                     "fd7b:84b1::1",
+                                     "fd7b:84b2::1",
+                                     "fd00::123",
+                                     "fd00::124",
+                                     "ntp-old",
+                                     "ntp7",
+                                     "ntp7.ap.example.net",
+                                     "ntp7.ap.example.netx",
+                                     "x",
+                                     ".",
+                                     ":",
+                                     " ",
+                                     "0",
+                                     "1",
+                                     "10.",
+                                     "\\.",
+                                     "[.]",
+                                     "::ffff:",
+                                     "a",
+                                     "1e28",
+                                     "%",
+                                     "\n",
+                                     "=",
+                                     "0x"};
+  for (int i = 0; i < 12; ++i) {
+    const std::string& q = quads[static_cast<size_t>(i)];
+    uint32_t v = *ParseIpv4DottedQuad(q);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%x:%x", v >> 16, v & 0xffff);
+    pieces.push_back(q);
+    pieces.push_back(q + "0");                // near miss: a longer last octet
+    pieces.push_back(hex);                    // the IPv4-in-IPv6 groups
+    pieces.push_back(std::to_string(v));      // one-part resolver form
+    pieces.push_back(std::to_string(v + 1));  // and its neighbour
+  }
+  // The shared patterns judge by value: a target's quad and IPv4-in-IPv6 groups pass in every
+  // separator spelling, its neighbour's do not.
+  for (uint32_t delta : {0u, 1u}) {
+    uint32_t v = *ParseIpv4DottedQuad(quads[0]) + delta;
+    char quad[32], mapped[48], nat64[48];
+    std::snprintf(quad, sizeof quad, "%u[.]%u[.]%u[.]%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255,
+                  v & 255);
+    std::snprintf(mapped, sizeof mapped, "[::FFFF:%x:%x]:123", v >> 16, v & 0xffff);
+    std::snprintf(nat64, sizeof nat64, "64\\:ff9b\\:\\:%x\\:%x", v >> 16, v & 0xffff);
+    for (const char* text : {quad, mapped, nat64}) {
+      INFO(text);
+      bool named = !set.FindInText(text).empty() || set.MatchToken(text, Context::kHostValue);
+      CHECK(named == (delta == 0));
+      CHECK(Gated(gate, text) == named);
+    }
+  }
+  std::vector<std::string_view> views(pieces.begin(), pieces.end());
+  size_t positives = 0, negatives = 0;
+  for (int iter = 0; iter < 6000; ++iter) {
+    std::string text = RandomPieces(views, rng, 1, 6);
+    bool named = !set.FindInText(text).empty() || set.MatchToken(text, Context::kHostValue);
+    INFO("text '" << text << "'");
+    if (named) {
+      REQUIRE(Gated(gate, text));
+      ++positives;
+    } else if (!Gated(gate, text)) {
+      ++negatives;
+    }
+  }
+  CHECK(positives > 300);
+  CHECK(negatives > 500);
+}

@@ -65,6 +65,16 @@ constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}\\\\{0,2}:";
 constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+[.\\\\[]",
                                            "[.\\]]0[0-9]+(?:[^0-9]|$)"};
 
+// Dotted-quad targets (IPv4 addresses and CIDRs) past which one shared pattern stands for their
+// quads (GatePattern::dotted): below, a literal each scans faster.
+constexpr size_t kManyQuadTargets = 16;
+
+// Any dotted quad, plain or with escaped dots, up to the first digit of its last part.
+std::string SharedQuad() {
+  const std::string sep = "(?:\\.|\\\\{1,2}\\.|\\[\\.\\])";
+  return "[0-9]" + sep + "[0-9]{1,3}" + sep + "[0-9]{1,3}" + sep + "[0-9]";
+}
+
 // Escaped separators free text reads as plain ones (host::UnescapedText): \. \\. and [.] for a
 // dot, \: and \\: for a colon. A spelling escaped the same way throughout is a literal per
 // target; one that mixes kinds (10\.0.0[.]1) has two different separators side by side, which
@@ -124,10 +134,20 @@ std::vector<std::string> Ipv6Anchor(const Ipv6Bytes& a, int usable_bits) {
 }
 
 // The last two groups of an IPv4-embedding IPv6 spelling (::ffff:a00:1, 64:ff9b::a00:1): the
-// high group and its colon when it is not zero (a00:1, a00::, a00\:1 all hold "a00:").
+// high group and its colon when it is not zero (a00:1, a00::, a00\:1 all hold "a00:"), followed
+// by the low group in each of its widths when that is known and not zero: "a00:" alone is in
+// every hex dump of a thousand targets' worth of high groups.
 std::vector<std::string> EmbeddedAnchor(uint32_t v4, bool low_known) {
   auto hi = static_cast<uint16_t>(v4 >> 16), lo = static_cast<uint16_t>(v4 & 0xffff);
   const std::string colon = kEscapedColon;
+  if (hi && low_known && lo) {
+    std::vector<std::string> out;
+    std::string high = Format("%llx", hi), low = Format("%llx", lo);
+    for (const char* written : {":", "\\:", "\\\\:"})
+      for (std::string wide = low; wide.size() <= 4; wide.insert(0, 1, '0'))
+        out.push_back(QuoteLiteral(high + written + wide));
+    return out;
+  }
   if (hi) return GroupThenColon(hi);
   if (low_known && lo) return {"(?:0|" + colon + ")" + colon + "0*" + Format("%llx", lo)};  // ::1
   return {kAnyIpv6};
@@ -139,6 +159,9 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
   std::vector<GatePattern> out;
   auto free_text = [&out](std::string p) { out.push_back({std::move(p), false}); };
   auto resolver = [&out](std::string p) { out.push_back({std::move(p), true}); };
+  auto quad_form = [&out](std::string p) {
+    out.push_back({std::move(p), false, false, false, true});
+  };
   switch (t.kind) {
     case Target::Kind::kHostName:
       free_text(QuoteLiteral(t.name));
@@ -157,11 +180,12 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       uint32_t a = v >> 24, b = (v >> 16) & 255, c = (v >> 8) & 255, d = v & 255;
       auto dec = [](uint64_t x) { return Format("%llu", x); };
       std::string quad = dec(a) + "." + dec(b) + "." + dec(c) + "." + dec(d);
-      free_text(QuoteLiteral(quad));
+      quad_form(QuoteLiteral(quad));
       for (std::string_view escape : kEscapedDots)
-        free_text(QuoteLiteral(EscapeDots(quad, escape)));
+        quad_form(QuoteLiteral(EscapeDots(quad, escape)));
       free_text(MixedSeparators());
-      for (std::string& p : EmbeddedAnchor(v, true)) free_text(std::move(p));
+      for (std::string& p : EmbeddedAnchor(v, true))
+        out.push_back({std::move(p), false, false, false, false, true});
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
       resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
       resolver(QuoteLiteral(dec(v)));
@@ -189,7 +213,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
             dotted += (o == first ? "" : "|") + Format("%llu", o);
           dotted += ")";
         }
-        free_text(dotted);
+        quad_form(std::move(dotted));
       }
       free_text(MixedSeparators());
       if (t.prefix_len < 16)
@@ -197,9 +221,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       else
         for (std::string& p : EmbeddedAnchor(v, t.prefix_len >= 32)) free_text(std::move(p));
       // Resolver forms keep the first part whole; a lone 32-bit number may be anything >= 2^24.
-      resolver(AnyBase(v >> 24) + "\\.");
-      resolver("[0-9]{8,12}");
-      resolver("0x0*[0-9a-f]{7,8}");
+      // Both are common in code, so each hit counts only where its run spells a member.
+      for (std::string p :
+           {AnyBase(v >> 24) + "\\.", std::string("[0-9]{8,12}"), std::string("0x0*[0-9a-f]{7,8}")})
+        out.push_back({std::move(p), true, false, true});
       break;
     }
     case Target::Kind::kIpv6:
@@ -214,6 +239,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
 ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
   ResolverPartValues out;
   for (const Target& t : targets) {
+    if (t.kind == Target::Kind::kIpv4Cidr) {
+      uint32_t size_minus_one = t.prefix_len == 0 ? ~uint32_t{0} : (~uint32_t{0} >> t.prefix_len);
+      out.ranges.emplace_back(t.ipv4, t.ipv4 | size_minus_one);
+    }
     if (t.kind != Target::Kind::kIpv4) continue;
     uint32_t v = t.ipv4;
     for (uint32_t part :
@@ -228,9 +257,144 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
   return out;
 }
 
+namespace {
+
+bool IsDigitChar(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsHexChar(char c) {
+  return IsDigitChar(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it.
+bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end) {
+  auto in_run = [&](size_t k) {
+    char c = text[k];
+    return IsHexChar(c) || c == 'x' || c == 'X' || c == '.' ||
+           (c == '\\' && k + 1 < text.size() && text[k + 1] == '.');
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && in_run(begin - 1)) --begin;
+  while (end < text.size() && in_run(end)) ++end;
+  *run_end = end;
+  // The run as a resolver reads it ("\\." a dot, as a regex rule writes one), and where a
+  // spelling may start in it: its start, after a dot, where a number starts.
+  std::string run;
+  std::vector<size_t> starts = {0};
+  for (size_t k = begin; k < end; ++k) {
+    char c = text[k];
+    if (c == '\\') continue;
+    bool number = IsDigitChar(c) && (run.empty() || !IsDigitChar(run.back()));
+    bool hex = c == '0' && k + 1 < end && (text[k + 1] == 'x' || text[k + 1] == 'X');
+    if ((number || hex || (!run.empty() && run.back() == '.')) && !run.empty())
+      starts.push_back(run.size());
+    run += c;
+  }
+  auto named = [&](uint32_t v) {
+    if (std::binary_search(values.whole.begin(), values.whole.end(), v)) return true;
+    return std::any_of(values.ranges.begin(), values.ranges.end(),
+                       [v](const auto& r) { return v >= r.first && v <= r.second; });
+  };
+  for (size_t start : starts) {
+    size_t stop = start;
+    for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
+      stop = run.find('.', stop);
+      if (stop == std::string::npos) stop = run.size();
+      std::optional<uint32_t> v =
+          ParseIpv4InetAton(std::string_view(run).substr(start, stop - start));
+      if (v && named(*v)) return true;
+      ++stop;
+    }
+  }
+  return false;
+}
+
+// Judges the run around text[at] (see QuadNamesTarget) and sets `run_end` past it.
+bool JudgeQuads(std::string_view text, size_t at, const ResolverPartValues& values,
+                size_t* run_end) {
+  auto in_run = [](char c) {
+    return IsDigitChar(c) || c == '.' || c == '\\' || c == '[' || c == ']';
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && in_run(text[begin - 1])) --begin;
+  while (end < text.size() && in_run(text[end])) ++end;
+  *run_end = end;
+  UnescapedText unescaped(text.substr(begin, end - begin));
+  std::string_view plain = unescaped.text();
+  for (size_t k = 0; k < plain.size(); ++k) {
+    if (!IsDigitChar(plain[k]) || (k > 0 && IsDigitChar(plain[k - 1]))) continue;
+    size_t stop = k;
+    for (int dots = 0; stop < plain.size(); ++stop) {
+      if (plain[stop] == '.' && ++dots == 4) break;
+      if (plain[stop] != '.' && !IsDigitChar(plain[stop])) break;
+    }
+    std::optional<uint32_t> v = ParseIpv4DottedQuad(plain.substr(k, stop - k));
+    if (!v) continue;
+    if (std::binary_search(values.whole.begin(), values.whole.end(), *v) ||
+        std::any_of(values.ranges.begin(), values.ranges.end(),
+                    [&](const auto& r) { return *v >= r.first && *v <= r.second; }))
+      return true;
+  }
+  return false;
+}
+
+// Judges the run around text[at] (see EmbeddedNamesTarget) and sets `run_end` past it.
+bool JudgeEmbedded(std::string_view text, size_t at, const TargetSet& ipv4_targets,
+                   size_t* run_end) {
+  auto in_run = [](char c) {
+    return IsHexChar(c) || c == ':' || c == '.' || c == '\\' || c == '[' || c == ']';
+  };
+  size_t begin = at, end = at;
+  while (begin > 0 && in_run(text[begin - 1])) --begin;
+  while (end < text.size() && in_run(text[end])) ++end;
+  *run_end = end;
+  UnescapedText unescaped(text.substr(begin, end - begin));
+  std::string_view plain = unescaped.text();
+  auto named = [&](std::string_view spelling) {
+    return ipv4_targets.MatchToken(spelling, Context::kFreeText).has_value();
+  };
+  // Each run of hex digits, colons and dots, as the matcher judges it: whole, without
+  // sentence-final dots, without a lone colon at either end.
+  for (size_t a = 0; a < plain.size();) {
+    auto run_char = [](char c) { return IsHexChar(c) || c == ':' || c == '.'; };
+    if (!run_char(plain[a])) {
+      ++a;
+      continue;
+    }
+    size_t b = a;
+    while (b < plain.size() && run_char(plain[b])) ++b;
+    size_t e = b;
+    while (e > a && plain[e - 1] == '.') --e;
+    std::string_view run = plain.substr(a, e - a);
+    if (named(run)) return true;
+    if (run.size() > 2 && run[0] == ':' && run[1] != ':') run.remove_prefix(1);
+    if (run.size() > 2 && run.back() == ':' && run[run.size() - 2] != ':') run.remove_suffix(1);
+    if (run.size() != e - a && named(run)) return true;
+    a = b;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets) {
+  size_t run_end = 0;
+  return at < text.size() && JudgeEmbedded(text, at, ipv4_targets, &run_end);
+}
+
+bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues& values) {
+  size_t run_end = 0;
+  return at < text.size() && JudgeQuads(text, at, values, &run_end);
+}
+
+bool SpellsTargetAround(std::string_view text, size_t at, const ResolverPartValues& values) {
+  size_t run_end = 0;
+  return at < text.size() && JudgeRun(text, at, values, &run_end);
+}
+
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto hex = [&](char c) { return digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+  auto digit = IsDigitChar;
+  auto hex = IsHexChar;
   auto word = [&](char c) {
     return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   };
@@ -245,40 +409,9 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
                   (end < text.size() && (text[end] == '.' || text[end] == '\\'));
     return dotted && has(values.dotted, v);
   };
-  // Then the whole dotted run around the part ("\\." read as a dot, as a regex rule reads it):
-  // some run of one to four of its parts, starting at a dot, the run's start or the part itself,
-  // must spell a target's address (1.05 beside a thousand targets' part values is no address).
-  auto in_run = [&](size_t k) {
-    char c = text[k];
-    return hex(c) || c == 'x' || c == 'X' || c == '.' ||
-           (c == '\\' && k + 1 < text.size() && text[k + 1] == '.');
-  };
-  auto names_target = [&](size_t part) {
-    size_t begin = part, end = part;
-    while (begin > 0 && in_run(begin - 1)) --begin;
-    while (end < text.size() && in_run(end)) ++end;
-    std::string run;
-    size_t own_start = 0;
-    for (size_t k = begin; k < end; ++k) {
-      if (k == part) own_start = run.size();
-      if (text[k] != '\\') run += text[k];
-    }
-    std::vector<size_t> starts = {0, own_start};
-    for (size_t k = 0; k < run.size(); ++k)
-      if (run[k] == '.') starts.push_back(k + 1);
-    for (size_t start : starts) {
-      size_t stop = start;
-      for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
-        stop = run.find('.', stop);
-        if (stop == std::string::npos) stop = run.size();
-        std::optional<uint32_t> v =
-            ParseIpv4InetAton(std::string_view(run).substr(start, stop - start));
-        if (v && has(values.whole, *v)) return true;
-        ++stop;
-      }
-    }
-    return false;
-  };
+  // Then the whole dotted run around the part must spell a target's address (1.05 beside a
+  // thousand targets' part values is no address).
+  auto names_target = [&](size_t part) { return SpellsTargetAround(text, part, values); };
   const char* data = text.data();
   size_t n = text.size();
   for (size_t i = 0; i + 1 < n;) {
@@ -516,6 +649,7 @@ struct Prefilter::Database {
   // asks for their hits: a few hundred rule words in the same database made every pass slower.
   Block gate, tracked;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
+  TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -541,8 +675,9 @@ struct Prefilter::Database {
 namespace {
 
 // Compiles `patterns` (or loads them from the cache) into one database of Hyperscan `mode`
-// (HS_MODE_BLOCK or HS_MODE_VECTORED); ids are their order in the table.
-Block CompileBlock(const PatternTable& patterns, unsigned mode) {
+// (HS_MODE_BLOCK or HS_MODE_VECTORED); ids are their order in the table. Patterns with a bit of
+// `every_hit` report every match, the others their first.
+Block CompileBlock(const PatternTable& patterns, unsigned mode, uint32_t every_hit) {
   Block block;
   if (patterns.empty()) return block;
   std::vector<const char*> expressions;
@@ -550,7 +685,8 @@ Block CompileBlock(const PatternTable& patterns, unsigned mode) {
   for (const auto& [pattern, what] : patterns) {
     ids.push_back(static_cast<unsigned>(expressions.size()));
     expressions.push_back(pattern.c_str());
-    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_MULTILINE);
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_MULTILINE |
+                    ((what.first & every_hit) ? 0u : unsigned{HS_FLAG_SINGLEMATCH}));
     block.bit_of.push_back(what.first);
     block.tracked_of.push_back(what.second);
     block.all_bits |= what.first;
@@ -592,16 +728,36 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     slot.first |= bit;
     if (tracked_index >= 0) slot.second = tracked_index;
   };
+  // A literal per dotted quad is the fastest gate for a few targets, but a thousand of them took
+  // most of a scan's start-up to compile: past a few, one shared pattern judges quads by value.
+  size_t quad_targets = 0;
+  for (const Target& t : targets.targets())
+    for (const GatePattern& p : GatePatterns(t))
+      if (p.dotted) {
+        ++quad_targets;
+        break;
+      }
+  const bool shared_quads = quad_targets >= kManyQuadTargets;
+  if (shared_quads) {
+    add(&gate_patterns, SharedQuad(), kVerifyQuadBit, -1);
+    // Every spelling that carries an IPv4 address names the mapped or NAT64 prefix.
+    add(&gate_patterns, "ff(?:ff|9b)\\\\{0,2}:", kVerifyEmbeddedBit, -1);
+    for (const Target& t : targets.targets())
+      if (t.kind == Target::Kind::kIpv4 || t.kind == Target::Kind::kIpv4Cidr)
+        db_->ipv4_targets.Add(t.spelling, nullptr);
+  }
   for (const Target& t : targets.targets())
     for (GatePattern& p : GatePatterns(t))
-      add(&gate_patterns, std::move(p.pattern),
-          p.shape           ? kShapeBit
-          : p.resolver_only ? kResolverForms
-                            : kTargets,
-          -1);
+      if (!((p.dotted || p.embedded) && shared_quads))
+        add(&gate_patterns, std::move(p.pattern),
+            p.shape           ? kShapeBit
+            : p.verified      ? kVerifyBit
+            : p.resolver_only ? kResolverForms
+                              : kTargets,
+            -1);
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 30) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 27) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
   }
@@ -610,9 +766,10 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
   // The rule words compile on a second thread while this one compiles the gate. Vectored mode:
   // Hyperscan builds the words' database in half the time of block mode and scans it as fast.
-  std::future<Block> words =
-      std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), HS_MODE_VECTORED);
-  db_->gate = CompileBlock(gate_patterns, HS_MODE_BLOCK);
+  std::future<Block> words = std::async(std::launch::async, CompileBlock,
+                                        std::cref(tracked_patterns), HS_MODE_VECTORED, 0u);
+  db_->gate =
+      CompileBlock(gate_patterns, HS_MODE_BLOCK, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit);
   db_->tracked = words.get();
   all_bits_ = db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
@@ -634,11 +791,45 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   struct State {
     const Block* block;
     uint32_t bits, all;
-  } state{&gate, 0, all_bits_};
-  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+    std::string_view text;
+    const ResolverPartValues* values;
+    const TargetSet* ipv4_targets;
+    size_t judged_until;  // verified hits before this offset lie in a run already judged
+    size_t quads_judged_until = 0;
+    size_t embedded_judged_until = 0;
+  } state{&gate,
+          0,
+          Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit),
+          text,
+          &db_->part_values,
+          &db_->ipv4_targets,
+          0};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
-    s->bits |= s->block->bit_of[id];
+    uint32_t bits = s->block->bit_of[id];
+    if (bits & kVerifyBit) {
+      bits &= ~kVerifyBit;
+      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
+      if (!(s->bits & kResolverForms) && at >= s->judged_until && at < s->text.size() &&
+          JudgeRun(s->text, at, *s->values, &s->judged_until))
+        bits |= kResolverForms;
+    }
+    if (bits & kVerifyQuadBit) {
+      bits &= ~kVerifyQuadBit;
+      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
+      if (!(s->bits & kTargets) && at >= s->quads_judged_until && at < s->text.size() &&
+          JudgeQuads(s->text, at, *s->values, &s->quads_judged_until))
+        bits |= kTargets;
+    }
+    if (bits & kVerifyEmbeddedBit) {
+      bits &= ~kVerifyEmbeddedBit;
+      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
+      if (!(s->bits & kTargets) && at >= s->embedded_judged_until && at < s->text.size() &&
+          JudgeEmbedded(s->text, at, *s->ipv4_targets, &s->embedded_judged_until))
+        bits |= kTargets;
+    }
+    s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };
   Database::ScratchPtr scratch = db_->Acquire();

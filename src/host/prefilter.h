@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "host/target.h"
@@ -26,6 +27,16 @@ struct GatePattern {
   // where such a part has the value of one of a target's parts (ResolverPartValues), or where a
   // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad).
   bool shape = false;
+  // Each hit counts only where the dotted run around it spells an address of a target
+  // (SpellsTargetAround): a CIDR's resolver forms ("172." first, any 8-digit number) are too
+  // common in code to let an entry through on their own.
+  bool verified = false;
+  // A dotted-quad spelling of an IPv4 target or CIDR member: with many such targets one shared
+  // pattern, its hits judged by value (QuadNamesTarget), stands for all of them.
+  bool dotted = false;
+  // An IPv4 target's IPv4-in-IPv6 anchor: with many such targets one shared pattern (the
+  // mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for all.
+  bool embedded = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -34,6 +45,7 @@ std::vector<GatePattern> GatePatterns(const Target& target);
 // spelling (the 32-bit value). Sorted, without duplicates.
 struct ResolverPartValues {
   std::vector<uint32_t> dotted, whole;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // CIDR targets' first and last address
 };
 ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 
@@ -49,6 +61,20 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
 // the sorted `addresses`: what free text reads in a run of digits and dots around a zero-led
 // number (the gate's zero-led shapes).
 bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses);
+
+// Whether the run of inet_aton characters (hex digits, 'x', dots, "\\.") around text[at] holds a
+// spelling of one to four parts of a `whole` address or of one inside `ranges`, starting at the
+// run's start, after a dot or where a number starts.
+bool SpellsTargetAround(std::string_view text, size_t at, const ResolverPartValues& values);
+
+// Whether the run of digits, dots and escaped dots ("\\.", "\\\\.", "[.]") around text[at] holds a
+// dotted quad, starting where a number starts, that is a `whole` address or inside `ranges`.
+bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues& values);
+
+// Whether a run of hex digits, colons and dots (escaped ones read as plain) around text[at], as
+// free text reads it, names one of `ipv4_targets` (IPv4 addresses and CIDRs): the IPv6
+// spellings that carry an IPv4 address (::ffff:a00:1, 64:ff9b::a00:1).
+bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -86,8 +112,17 @@ class Prefilter {
  private:
   // Hits of the shared resolver shapes, before HasResolverPart turns them into kResolverForms.
   static constexpr uint32_t kShapeBit = 1u << 30;
+  // Hits of verified patterns (GatePattern::verified), judged one by one as they come.
+  static constexpr uint32_t kVerifyBit = 1u << 29;
+  // Hits of the shared dotted-quad pattern (GatePattern::dotted), judged one by one.
+  static constexpr uint32_t kVerifyQuadBit = 1u << 28;
+  // Hits of the shared IPv4-in-IPv6 pattern (GatePattern::embedded), judged one by one.
+  static constexpr uint32_t kVerifyEmbeddedBit = 1u << 27;
   static uint32_t Public(uint32_t bits) {
-    return (bits & kShapeBit) ? (bits & ~kShapeBit) | kResolverForms : bits;
+    if (bits & (kVerifyQuadBit | kVerifyEmbeddedBit))
+      bits = (bits & ~(kVerifyQuadBit | kVerifyEmbeddedBit)) | kTargets;
+    return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
+                                             : bits;
   }
   struct Database;
   std::unique_ptr<Database> db_;

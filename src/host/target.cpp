@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -267,7 +268,8 @@ std::string SpellingHint(std::string_view v) {
     rest = rest.substr(0, rest.find_first_of("/?#"));
     if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
     if (size_t colon = rest.rfind(':'); colon != std::string_view::npos &&
-                                        rest.find(':') == colon && AllDigits(rest.substr(colon + 1)))
+                                        rest.find(':') == colon &&
+                                        AllDigits(rest.substr(colon + 1)))
       rest = rest.substr(0, colon);  // a port
     return "a host, not a URL: give " + std::string(rest.empty() ? "the host name" : rest);
   }
@@ -277,12 +279,14 @@ std::string SpellingHint(std::string_view v) {
   if (v.front() == '[') {
     size_t close = v.find("]:");
     if (close != std::string_view::npos) host = v.substr(1, close - 1);
-    if (!host.empty() && AllDigits(v.substr(close + 2))) return "drop the port: give " + std::string(host) + "; every port is matched";
+    if (!host.empty() && AllDigits(v.substr(close + 2)))
+      return "drop the port: give " + std::string(host) + "; every port is matched";
     return {};
   }
   size_t colon = v.find(':');
-  if (colon != std::string_view::npos && colon > 0 && v.find(':', colon + 1) == std::string_view::npos &&
-      colon + 1 < v.size() && AllDigits(v.substr(colon + 1)))
+  if (colon != std::string_view::npos && colon > 0 &&
+      v.find(':', colon + 1) == std::string_view::npos && colon + 1 < v.size() &&
+      AllDigits(v.substr(colon + 1)))
     return "drop the port: give " + std::string(v.substr(0, colon)) + "; every port is matched";
   return {};
 }
@@ -382,12 +386,23 @@ std::optional<Target> ParseTarget(std::string_view value, std::string* error) {
 
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+// Where each value is among the targets, so that matching a value costs a lookup, not a pass
+// over a thousand targets. Every lookup answers with the first target in order, as a pass would.
+struct TargetIndex {
+  std::map<uint32_t, size_t> ipv4;                    // address -> first target
+  std::map<Ipv6Bytes, size_t> ipv6;                   // address -> first target
+  std::vector<size_t> ipv4_cidrs, ipv6_cidrs;         // targets, in order
+  std::map<std::string, size_t, std::less<>> names;   // lower-case name -> first target
+  std::map<std::string, size_t, std::less<>> labels;  // lower-case first label -> first target
+  std::vector<size_t> name_lengths;                   // distinct, ascending
+};
+
+}  // namespace
+
 struct TargetSet::Compiled {
-  struct Name {
-    size_t target;
-    std::string name;  // lower case
-  };
-  std::vector<Name> names;
+  TargetIndex index;
   bool has_ipv4 = false;     // any IPv4 or IPv4 CIDR target
   bool has_ip = false;       // any address target of either family
   bool name_in_run = false;  // some name starts with a hex digit, so may begin inside an IP run
@@ -421,26 +436,40 @@ const TargetSet::Compiled* TargetSet::compiled() const {
 std::unique_ptr<TargetSet::Compiled> TargetSet::Compile() const {
   auto c = std::make_unique<Compiled>();
   std::string names_alt;
+  TargetIndex& index = c->index;
   for (size_t i = 0; i < targets_.size(); ++i) {
     const Target& t = targets_[i];
     switch (t.kind) {
       case Target::Kind::kHostName:
-        c->names.push_back({i, t.name});
+        if (!index.names.emplace(t.name, i).second) break;  // the same name again
+        index.name_lengths.push_back(t.name.size());
+        if (!t.first_label.empty()) index.labels.emplace(t.first_label, i);
         if (IsHex(t.name.front())) c->name_in_run = true;
         if (!names_alt.empty()) names_alt += '|';
         names_alt += RE2::QuoteMeta(t.name);
         break;
       case Target::Kind::kIpv4:
       case Target::Kind::kIpv4Cidr:
+        if (t.kind == Target::Kind::kIpv4)
+          index.ipv4.emplace(t.ipv4, i);
+        else
+          index.ipv4_cidrs.push_back(i);
         c->has_ipv4 = true;
         c->has_ip = true;
         break;
       case Target::Kind::kIpv6:
       case Target::Kind::kIpv6Cidr:
+        if (t.kind == Target::Kind::kIpv6)
+          index.ipv6.emplace(t.ipv6, i);
+        else
+          index.ipv6_cidrs.push_back(i);
         c->has_ip = true;
         break;
     }
   }
+  std::sort(index.name_lengths.begin(), index.name_lengths.end());
+  index.name_lengths.erase(std::unique(index.name_lengths.begin(), index.name_lengths.end()),
+                           index.name_lengths.end());
   std::string pattern;
   auto alt = [&pattern](std::string_view p) {
     if (!pattern.empty()) pattern += '|';
@@ -464,41 +493,50 @@ std::unique_ptr<TargetSet::Compiled> TargetSet::Compile() const {
 
 namespace {
 
-// First target (in order) that an IPv4 value names.
-std::optional<TokenMatch> MatchIpv4Value(const std::vector<Target>& targets, uint32_t v) {
-  for (size_t i = 0; i < targets.size(); ++i) {
-    const Target& t = targets[i];
-    if (t.kind == Target::Kind::kIpv4 && t.ipv4 == v) return TokenMatch{i, MatchKind::kExact};
-    if (t.kind == Target::Kind::kIpv4Cidr && (v & Ipv4Mask(t.prefix_len)) == t.ipv4)
+// The earlier of two candidate matches (by target order).
+std::optional<TokenMatch> Earlier(std::optional<TokenMatch> a, std::optional<TokenMatch> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return b->target < a->target ? b : a;
+}
+
+std::optional<TokenMatch> Find(const std::map<uint32_t, size_t>& map, uint32_t v, MatchKind kind) {
+  auto it = map.find(v);
+  if (it == map.end()) return std::nullopt;
+  return TokenMatch{it->second, kind};
+}
+
+// First IPv4 CIDR target (in order) holding `v`.
+std::optional<TokenMatch> InIpv4Cidr(const std::vector<Target>& targets, const TargetIndex& index,
+                                     uint32_t v) {
+  for (size_t i : index.ipv4_cidrs)
+    if ((v & Ipv4Mask(targets[i].prefix_len)) == targets[i].ipv4)
       return TokenMatch{i, MatchKind::kInRange};
-  }
   return std::nullopt;
 }
 
+// First target (in order) that an IPv4 value names.
+std::optional<TokenMatch> MatchIpv4Value(const std::vector<Target>& targets,
+                                         const TargetIndex& index, uint32_t v) {
+  return Earlier(Find(index.ipv4, v, MatchKind::kExact), InIpv4Cidr(targets, index, v));
+}
+
 // First target (in order) that an IPv6 value names, including IPv4 targets it embeds.
-std::optional<TokenMatch> MatchIpv6Value(const std::vector<Target>& targets, const Ipv6Bytes& a) {
-  std::optional<uint32_t> v4 = EmbeddedIpv4(a);
-  for (size_t i = 0; i < targets.size(); ++i) {
-    const Target& t = targets[i];
-    switch (t.kind) {
-      case Target::Kind::kIpv6:
-        if (t.ipv6 == a) return TokenMatch{i, MatchKind::kExact};
-        break;
-      case Target::Kind::kIpv6Cidr:
-        if (Ipv6InPrefix(a, t.ipv6, t.prefix_len)) return TokenMatch{i, MatchKind::kInRange};
-        break;
-      case Target::Kind::kIpv4:
-        if (v4 && *v4 == t.ipv4) return TokenMatch{i, MatchKind::kEmbedded};
-        break;
-      case Target::Kind::kIpv4Cidr:
-        if (v4 && (*v4 & Ipv4Mask(t.prefix_len)) == t.ipv4)
-          return TokenMatch{i, MatchKind::kInRange};
-        break;
-      case Target::Kind::kHostName:
-        break;
+std::optional<TokenMatch> MatchIpv6Value(const std::vector<Target>& targets,
+                                         const TargetIndex& index, const Ipv6Bytes& a) {
+  std::optional<TokenMatch> found;
+  if (auto it = index.ipv6.find(a); it != index.ipv6.end())
+    found = TokenMatch{it->second, MatchKind::kExact};
+  for (size_t i : index.ipv6_cidrs)
+    if (Ipv6InPrefix(a, targets[i].ipv6, targets[i].prefix_len)) {
+      found = Earlier(found, TokenMatch{i, MatchKind::kInRange});
+      break;
     }
+  if (std::optional<uint32_t> v4 = EmbeddedIpv4(a)) {
+    found = Earlier(found, Find(index.ipv4, *v4, MatchKind::kEmbedded));
+    found = Earlier(found, InIpv4Cidr(targets, index, *v4));
   }
-  return std::nullopt;
+  return found;
 }
 
 void Push(std::vector<TextMatch>* out, size_t offset, size_t length,
@@ -522,25 +560,24 @@ std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context 
 
   if (host.find(':') != std::string_view::npos) {
     auto a = ParseIpv6(host);
-    return a ? MatchIpv6Value(targets_, *a) : std::nullopt;
+    return a ? MatchIpv6Value(targets_, prepared->index, *a) : std::nullopt;
   }
   auto v4 = context == Context::kHostValue ? ParseIpv4InetAton(host) : ParseIpv4DottedQuad(host);
-  if (v4) return MatchIpv4Value(targets_, *v4);
+  if (v4) return MatchIpv4Value(targets_, prepared->index, *v4);
   if (bracketed) return std::nullopt;
 
   bool trailing_dot = host.back() == '.';
   if (trailing_dot) host.remove_suffix(1);
   if (host.empty()) return std::nullopt;
-  for (const Compiled::Name& n : prepared->names)
-    if (IEquals(host, n.name)) return TokenMatch{n.target, MatchKind::kExact};
+  const TargetIndex& index = prepared->index;
+  if (index.names.empty()) return std::nullopt;
+  std::string lower = AsciiLowerCopy(host);
+  if (auto it = index.names.find(lower); it != index.names.end())
+    return TokenMatch{it->second, MatchKind::kExact};
   // `ntp1.` is an absolute single-label name, not the short form of `ntp1.corp.example.com`.
-  if (context == Context::kHostValue && !trailing_dot) {
-    for (size_t i = 0; i < targets_.size(); ++i) {
-      const Target& t = targets_[i];
-      if (!t.first_label.empty() && IEquals(host, t.first_label))
-        return TokenMatch{i, MatchKind::kShortName};
-    }
-  }
+  if (context == Context::kHostValue && !trailing_dot)
+    if (auto it = index.labels.find(lower); it != index.labels.end())
+      return TokenMatch{it->second, MatchKind::kShortName};
   return std::nullopt;
 }
 
@@ -550,7 +587,7 @@ namespace {
 // mentions it holds. The run is judged whole so that 10.0.0.1 is never found inside 10.0.0.10,
 // 1.10.0.0.1 or 2001:db8::1:5, whatever part of it the prefilter happened to hit.
 void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<Target>& targets,
-                bool want_ipv4, std::vector<TextMatch>* out) {
+                const TargetIndex& index, bool want_ipv4, std::vector<TextMatch>* out) {
   size_t te = re;
   while (te > rs && text[te - 1] == '.') --te;  // sentence-final dots
   if (te == rs) return;
@@ -572,7 +609,7 @@ void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<T
     }
     if (v6) {
       if ((a > rs || head_ok) && (b < te || tail_ok))
-        Push(out, a, b - a, MatchIpv6Value(targets, *v6));
+        Push(out, a, b - a, MatchIpv6Value(targets, index, *v6));
       return;  // the run is one IPv6 address; its dotted tail is not a separate IPv4 mention
     }
   }
@@ -584,7 +621,7 @@ void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<T
     while (b < te && text[b] != ':') ++b;
     if (b - a >= 7 && b - a <= 15 && (a > rs || head_ok) && (b < te || tail_ok)) {
       if (auto v4 = ParseIpv4DottedQuad(text.substr(a, b - a)))
-        Push(out, a, b - a, MatchIpv4Value(targets, *v4));
+        Push(out, a, b - a, MatchIpv4Value(targets, index, *v4));
     }
     a = b + 1;
   }
@@ -671,20 +708,25 @@ std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
   const size_t n = text.size();
   size_t pos = 0;
   size_t run_end = 0;  // IP runs that end at or before this were already judged
+  std::string lower;   // the text at a hit, lower case, as long as the longest name
   re2::StringPiece hit;
   while (pos < n && c.prefilter->Match(text, pos, n, RE2::UNANCHORED, &hit, 1)) {
     const size_t s = static_cast<size_t>(hit.data() - text.data());
     size_t next = s + 1;
     bool accepted = false;
 
-    if (!c.names.empty() && NameMayStart(text, s)) {
-      for (const Compiled::Name& nm : c.names) {
-        const size_t len = nm.name.size();
-        if (n - s < len || !IEquals(text.substr(s, len), nm.name)) continue;
+    if (!c.index.names.empty() && NameMayStart(text, s)) {
+      // At most one name ends on a label boundary here: a longer one goes on past it with a label.
+      lower.assign(text.substr(s, std::min(n - s, c.index.name_lengths.back())));
+      for (char& ch : lower) ch = AsciiLower(ch);
+      for (size_t len : c.index.name_lengths) {
+        if (lower.size() < len) break;
+        auto it = c.index.names.find(std::string_view(lower).substr(0, len));
+        if (it == c.index.names.end()) continue;
         const size_t e = s + len;
         if (e < n && IsLabelChar(text[e])) continue;
         if (e + 1 < n && text[e] == '.' && IsLabelChar(text[e + 1])) continue;  // ...com.au
-        out.push_back(TextMatch{s, len, nm.target, MatchKind::kExact});
+        out.push_back(TextMatch{s, len, it->second, MatchKind::kExact});
         next = e;
         accepted = true;
         break;
@@ -696,7 +738,7 @@ std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
         size_t rs = s, re = s;
         while (rs > 0 && IsRunChar(text[rs - 1])) --rs;
         while (re < n && IsRunChar(text[re])) ++re;
-        AnalyzeRun(text, rs, re, targets_, c.has_ipv4, &out);
+        AnalyzeRun(text, rs, re, targets_, c.index, c.has_ipv4, &out);
         run_end = re;
       }
       if (!accepted) {

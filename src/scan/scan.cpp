@@ -395,10 +395,16 @@ class Pipeline : public input::EntrySink {
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
     observe();
     for (std::thread& t : threads) t.join();
-    member_links_.Replay(plain, walk_, [&](input::Entry& member) {
+    member_links_.Replay(plain, walk_, [&](input::Entry& member, bool listed) {
       std::string decoded;
       std::string_view text = MemberText(member.data, &decoded);
-      if (text.empty() || names.Scan(text) == 0) return;
+      // Its group's words named a needle; its own must too (what is kept is shared).
+      if (text.empty() || !MemberLinks::MayName(text, plain) || names.Scan(text) == 0) return;
+      // Past the listing budget: whether the pass deferred it is judged again as it did.
+      if (!listed) {
+        Screening again = analyzer_.Screen(member.path, text, nullptr, true);
+        if (member.costly_to_reread || !again.hints || !again.words) return;
+      }
       ++observed;
       GuardEntry(member.location, &result_.notices,
                  [&] { linker_->Observe(member.location, member.path, text); });

@@ -58,7 +58,7 @@ class MemberLinks {
 
   // A group takes members until a quarter of its filter's bits are set (a word absent from
   // all of them then passes 1 time in ~64); past kMaxGroups the groups are merged pairwise.
-  static constexpr size_t kMaxGroups = 256;       // 1 MiB of filters
+  static constexpr size_t kMaxGroups = 1024;      // 4 MiB of filters
   static constexpr size_t kMaxListed = 1u << 16;  // 1 MiB of listed members
 
  private:

@@ -398,8 +398,9 @@ class Pipeline : public input::EntrySink {
     member_links_.Replay(plain, walk_, [&](input::Entry& member, bool listed) {
       std::string decoded;
       std::string_view text = MemberText(member.data, &decoded);
-      // Its group's words named a needle; its own must too (what is kept is shared).
-      if (text.empty() || !MemberLinks::MayName(text, plain) || names.Scan(text) == 0) return;
+      // Its group's words named a needle; its own must too (what is kept is shared). The
+      // literal scan first: it turns most members away for less than their words cost.
+      if (text.empty() || names.Scan(text) == 0 || !MemberLinks::MayName(text, plain)) return;
       // Past the listing budget: whether the pass deferred it is judged again as it did.
       if (!listed) {
         Screening again = analyzer_.Screen(member.path, text, nullptr, true);

@@ -2,6 +2,8 @@
 // may name a finding's variable or file: it must never say no to a word the text holds.
 #include "scan/token_filter.h"
 
+#include "scan/member_links.h"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -61,4 +63,45 @@ TEST_CASE("token filter: words are whole wherever they fall in the text", "[link
     CHECK_FALSE(at_end.MayContain("chrony"));
     CHECK_FALSE(f.MayContain("ntp_servers"));
   }
+}
+
+TEST_CASE("token filter: members' filters merge into one that keeps all their words", "[linkage]") {
+  TokenFilter group = TokenFilter::Wide();
+  CHECK(group.set_bits() == 0);
+  for (int i = 0; i < 50; ++i) {
+    TokenFilter member = TokenFilter::Wide();
+    member.AddWords("ntp_var_" + std::to_string(i) + " = x");
+    group.Merge(member);
+  }
+  for (int i = 0; i < 50; ++i) CHECK(group.MayContain("NTP_VAR_" + std::to_string(i)));
+  CHECK(group.set_bits() > 0);
+  CHECK(group.set_bits() <= 51 * 3);
+  size_t rejected = 0;
+  for (int i = 0; i < 200; ++i) rejected += group.MayContain("absent_" + std::to_string(i)) ? 0 : 1;
+  CHECK(rejected > 190);
+}
+
+// What linkage keeps of deferred archive members stays bounded however many there are (an
+// archive of millions of tiny members), and a member's own words still decide (MayName).
+TEST_CASE("member links: what is kept of deferred members is bounded", "[linkage]") {
+  ntpsweep::scan::MemberLinks links;
+  links.AddContainer("big.tar", "/nonexistent/big.tar");
+  constexpr size_t kMembers = 300000;
+  for (size_t i = 0; i < kMembers; ++i) {
+    ntpsweep::Location at;
+    at.chain = {"big.tar", "dir" + std::to_string(i % 97) + "/f" + std::to_string(i)};
+    std::string text = "$VAR_" + std::to_string(i) + " src word" + std::to_string(i * 31);
+    REQUIRE(links.Defer(at, text, static_cast<int64_t>(i) * 1024));
+  }
+  CHECK_FALSE(links.empty());
+  const size_t bound =
+      ntpsweep::scan::MemberLinks::kMaxGroups * 4096 + ntpsweep::scan::MemberLinks::kMaxListed * 24;
+  CHECK(links.kept_bytes() <= bound);
+  // Not a member of a container given to AddContainer: left to the caller.
+  ntpsweep::Location elsewhere;
+  elsewhere.chain = {"other.tar", "x"};
+  CHECK_FALSE(links.Defer(elsewhere, "$X", 0));
+  using ntpsweep::scan::MemberLinks;
+  CHECK(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp_servers"}));
+  CHECK_FALSE(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp"}));
 }

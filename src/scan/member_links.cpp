@@ -9,24 +9,41 @@
 namespace ntpsweep::scan {
 namespace {
 
+// A chain as 64 bits (FNV-1a, levels split by NUL, which no member name holds): what is kept
+// of a deferred member's location. Two chains meeting on one hash is a 2^-64 chance.
+uint64_t ChainHash(const Chain& chain, size_t levels) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < levels && i < chain.size(); ++i) {
+    for (unsigned char c : chain[i]) h = (h ^ c) * 0x100000001b3ull;
+    h = (h ^ 0) * 0x100000001b3ull;
+  }
+  return h;
+}
+uint64_t ChainHash(const Chain& chain) {
+  return ChainHash(chain, chain.size());
+}
+
 // The members of one container read again, and the containers on their way (a layer blob, a
-// compressed member around a tar).
+// compressed member around a tar); with `all`, every member (some were not listed).
 class WantedMembers : public input::MemberFilter {
  public:
-  void Want(const Chain& chain, size_t deferred) {
+  explicit WantedMembers(bool all = false) : all_(all) {}
+  void Want(uint64_t chain, size_t deferred) {
     leaves_.emplace(chain, false);
-    for (size_t n = 2; n < chain.size(); ++n) on_the_way_.emplace(chain.begin(), chain.begin() + n);
     // Two members under one name (a tar appended to): which one was deferred cannot be told, so
     // both are read and the walk goes to the end.
     repeated_ = repeated_ || deferred > 1;
   }
+  void OnTheWay(uint64_t chain) { on_the_way_.insert(chain); }
   bool Wants(const Chain& chain) const override {
-    return leaves_.count(chain) != 0 || on_the_way_.count(chain) != 0;
+    if (all_) return true;
+    uint64_t h = ChainHash(chain);
+    return leaves_.count(h) != 0 || on_the_way_.count(h) != 0;
   }
-  bool Done() const override { return !repeated_ && seen_ == leaves_.size(); }
-  // Whether `chain` is one of the members wanted (and counts it read).
+  bool Done() const override { return !all_ && !repeated_ && seen_ == leaves_.size(); }
+  // Whether `chain` is one of the members listed (and counts it read).
   bool Read(const Chain& chain) {
-    auto it = leaves_.find(chain);
+    auto it = leaves_.find(ChainHash(chain));
     if (it == leaves_.end()) return false;
     if (!it->second) ++seen_;
     it->second = true;
@@ -34,18 +51,22 @@ class WantedMembers : public input::MemberFilter {
   }
 
  private:
-  std::map<Chain, bool> leaves_;  // -> read already
-  std::set<Chain> on_the_way_;
+  bool all_;
+  std::map<uint64_t, bool> leaves_;  // -> read already
+  std::set<uint64_t> on_the_way_;
   size_t seen_ = 0;
   bool repeated_ = false;
 };
 
 class ReplaySink : public input::EntrySink {
  public:
-  ReplaySink(WantedMembers& wanted, const std::function<void(input::Entry&)>& read)
-      : wanted_(wanted), read_(read) {}
+  ReplaySink(WantedMembers& wanted, bool all, const std::function<void(input::Entry&, bool)>& read)
+      : wanted_(wanted), all_(all), read_(read) {}
   void Add(input::Entry entry) override {
-    if (wanted_.Read(entry.location.chain)) read_(entry);
+    if (wanted_.Read(entry.location.chain))
+      read_(entry, true);
+    else if (all_)
+      read_(entry, false);
   }
   // The pass reported these already.
   void Report(Notice) override {}
@@ -53,7 +74,8 @@ class ReplaySink : public input::EntrySink {
 
  private:
   WantedMembers& wanted_;
-  const std::function<void(input::Entry&)>& read_;
+  bool all_;
+  const std::function<void(input::Entry&, bool)>& read_;
 };
 
 }  // namespace
@@ -72,58 +94,112 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 
 bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
                         bool costly) {
-  if (location.chain.size() < 2 || costly) return false;
+  const Chain& chain = location.chain;
+  if (chain.size() < 2 || costly) return false;
   {
     std::lock_guard lock(mu_);
-    if (!containers_.count(location.chain.front())) return false;
+    if (!containers_.count(chain.front())) return false;
   }
-  TokenFilter words;
+  TokenFilter words = TokenFilter::Wide();
   words.AddWords(text);
   std::lock_guard lock(mu_);
-  ++containers_.find(location.chain.front())->second.deferred;
-  candidates_.push_back({location.chain, words, offset});
+  Container& c = containers_.find(chain.front())->second;
+  ++c.deferred;
+  if (c.groups.empty() || c.groups.back().set_bits * 4 > c.groups.back().words.bits()) {
+    if (groups_ >= kMaxGroups) MergeGroups();
+    c.groups.emplace_back();
+    ++groups_;
+  }
+  Group& g = c.groups.back();
+  g.words.Merge(words);
+  g.set_bits = g.words.set_bits();
+  if (listed_ + chain.size() - 1 > kMaxListed) {
+    g.unlisted = true;
+    return true;
+  }
+  g.members.push_back({ChainHash(chain), offset, chain.size() > 2});
+  ++listed_;
+  for (size_t n = 2; n < chain.size(); ++n) {
+    g.on_the_way.push_back(ChainHash(chain, n));
+    ++listed_;
+  }
   return true;
+}
+
+void MemberLinks::MergeGroups() {
+  for (auto& [display, c] : containers_) {
+    std::vector<Group> merged;
+    for (size_t i = 0; i < c.groups.size(); i += 2) {
+      Group g = std::move(c.groups[i]);
+      if (i + 1 < c.groups.size()) {
+        Group& next = c.groups[i + 1];
+        g.words.Merge(next.words);
+        g.members.insert(g.members.end(), next.members.begin(), next.members.end());
+        g.on_the_way.insert(g.on_the_way.end(), next.on_the_way.begin(), next.on_the_way.end());
+        g.unlisted = g.unlisted || next.unlisted;
+        // Full or not, a merged group takes no more members: the next one opens a new group.
+        g.set_bits = g.words.bits();
+      }
+      merged.push_back(std::move(g));
+    }
+    groups_ -= c.groups.size() - merged.size();
+    c.groups = std::move(merged);
+  }
 }
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return candidates_.empty();
+  return groups_ == 0;
+}
+
+size_t MemberLinks::kept_bytes() const {
+  std::lock_guard lock(mu_);
+  return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed);
+}
+
+bool MemberLinks::MayName(std::string_view text, const std::vector<std::string>& needles) {
+  TokenFilter words;
+  words.AddWords(text);
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](const std::string& n) { return words.MayContain(n); });
 }
 
 void MemberLinks::Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-                         const std::function<void(input::Entry&)>& read) {
+                         const std::function<void(input::Entry&, bool)>& read) {
   std::lock_guard lock(mu_);
-  std::set<Chain> wanted;
-  for (const Candidate& c : candidates_)
-    if (std::any_of(needles.begin(), needles.end(),
-                    [&](const std::string& n) { return c.words.MayContain(n); }))
-      wanted.insert(c.chain);
-  if (wanted.empty()) return;
-  std::map<std::string, std::map<Chain, size_t>> by_container;  // display -> chain -> deferrals
-  std::map<std::string, std::map<int64_t, Chain>> at_offsets;   // display -> offset -> chain
-  std::set<std::string> whole;  // containers walked again from the start
-  for (const Candidate& c : candidates_) {
-    if (!wanted.count(c.chain)) continue;
-    ++by_container[c.chain.front()][c.chain];
-    if (c.offset < 0 || !at_offsets[c.chain.front()].emplace(c.offset, c.chain).second)
-      whole.insert(c.chain.front());
-  }
   input::WalkOptions again = walk;
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
   again.verbose = nullptr;
-  for (const auto& [display, chains] : by_container) {
-    const std::vector<std::string>& files = containers_[display].files;
+  for (const auto& [display, container] : containers_) {
+    std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
+    std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
+    std::set<uint64_t> on_the_way;
+    bool whole = false;     // walked again from the start
+    bool unlisted = false;  // every member judged again
+    for (const Group& g : container.groups) {
+      if (!std::any_of(needles.begin(), needles.end(),
+                       [&](const std::string& n) { return g.words.MayContain(n); }))
+        continue;
+      unlisted = unlisted || g.unlisted;
+      on_the_way.insert(g.on_the_way.begin(), g.on_the_way.end());
+      for (const Listed& m : g.members) {
+        ++chains[m.chain];
+        if (m.offset < 0 || m.nested || !at_offsets.emplace(m.offset, m.chain).second) whole = true;
+      }
+    }
+    if (chains.empty() && !unlisted) continue;
+    const std::vector<std::string>& files = container.files;
     // The members of a tar file, each at its offset: read alone, not the archive again.
-    bool alone = !whole.count(display) && files.size() == 1 &&
-                 std::all_of(chains.begin(), chains.end(),
-                             [](const auto& c) { return c.first.size() == 2 && c.second == 1; });
-    std::set<Chain> read_alone;
-    for (const auto& [offset, chain] : alone ? at_offsets[display] : std::map<int64_t, Chain>{}) {
+    bool alone =
+        !whole && !unlisted && files.size() == 1 &&
+        std::all_of(chains.begin(), chains.end(), [](const auto& c) { return c.second == 1; });
+    std::set<uint64_t> read_alone;
+    for (const auto& [offset, chain] : alone ? at_offsets : std::map<int64_t, uint64_t>{}) {
       WantedMembers member;
       member.Want(chain, 1);
       again.only = &member;
-      ReplaySink sink(member, read);
+      ReplaySink sink(member, false, read);
       if (!input::ReadTarMemberAt(files.front(), display, static_cast<uint64_t>(offset), again,
                                   sink) ||
           !member.Done()) {
@@ -134,11 +210,12 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     }
     if (alone) continue;
     for (const std::string& file : files) {
-      WantedMembers members;
+      WantedMembers members(unlisted);
       for (const auto& [chain, deferred] : chains)
         if (!read_alone.count(chain)) members.Want(chain, deferred);
+      for (uint64_t h : on_the_way) members.OnTheWay(h);
       again.only = &members;
-      ReplaySink sink(members, read);
+      ReplaySink sink(members, unlisted, read);
       input::OpenContainerFile(file, display, again, sink);
     }
   }

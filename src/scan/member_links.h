@@ -1,11 +1,15 @@
 // Linkage for archive members. Whether a member relates a finding (it renders a finding's
 // variable or installs a finding's file: scan/linkage.h) is known only once every finding is,
 // after the pass, when the member's bytes are gone. Reading every member with a hint through
-// every reader as it passes cost a rootfs tar a third of its CPU; instead the words of each such
-// member are kept (TokenFilter), and at the end its container file is walked again for the few
-// that may name a finding's variable or file, every other member skipped unread
-// (input::MemberFilter). Members of a container that cannot be read again (stdin) are observed
-// as they pass.
+// every reader as it passes cost a rootfs tar a third of its CPU; instead the words of such
+// members are kept, and at the end its container file is walked again for the few that may name
+// a finding's variable or file, every other member skipped unread (input::MemberFilter).
+// Members of a container that cannot be read again (stdin) are observed as they pass.
+//
+// What is kept stays bounded whatever the archive: the words of consecutive members share one
+// filter (a group), the groups are merged pairwise when they pass a budget, and a member is
+// listed by a hash of its chain and its offset (16 bytes) up to a budget too. A member read
+// again is judged by its own words as before (MayName), so a coarser group only costs reads.
 #pragma once
 
 #include <cstddef>
@@ -40,24 +44,47 @@ class MemberLinks {
              bool costly = false);
   bool empty() const;
 
-  // Walks the containers again for the members whose words may hold one of `needles` and calls
-  // `read` with each of them as it is read (the same entry the pass saw).
+  // Walks the containers again for the members whose group's words may hold one of `needles`
+  // and calls `read` with each of them as it is read (the same entry the pass saw). `listed`
+  // false: a member of a group past the listing budget, which may not have been deferred at all
+  // (the caller judges it again as the pass did).
   void Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-              const std::function<void(input::Entry&)>& read);
+              const std::function<void(input::Entry&, bool listed)>& read);
+
+  // Whether the words of `text` may hold one of `needles` (what a member's own filter said).
+  static bool MayName(std::string_view text, const std::vector<std::string>& needles);
+  // What the kept words and lists cost, in bytes (bounded by the budgets below).
+  size_t kept_bytes() const;
+
+  // A group takes members until a quarter of its filter's bits are set (a word absent from
+  // all of them then passes 1 time in ~64); past kMaxGroups the groups are merged pairwise.
+  static constexpr size_t kMaxGroups = 1024;      // 4 MiB of filters
+  static constexpr size_t kMaxListed = 1u << 16;  // 1 MiB of listed members
 
  private:
+  struct Listed {
+    uint64_t chain = 0;   // ChainHash of its chain
+    int64_t offset = -1;  // where it starts in its tar file, when it can be read alone
+    bool nested = false;  // inside a member (its containers are on_the_way)
+  };
+  struct Group {
+    TokenFilter words = TokenFilter::Wide();
+    size_t set_bits = 0;
+    std::vector<Listed> members;
+    std::vector<uint64_t> on_the_way;  // hashes of the containers of its nested members
+    bool unlisted = false;             // some member is not in `members` (kMaxListed)
+  };
   struct Container {
     std::vector<std::string> files;  // the same display twice (an operand given twice)
     size_t deferred = 0;
+    std::vector<Group> groups;
   };
-  struct Candidate {
-    Chain chain;
-    TokenFilter words;
-    int64_t offset = -1;  // where it starts in its tar file, when it can be read alone
-  };
+  // Halves the groups of every container (kMaxGroups).
+  void MergeGroups();
   mutable std::mutex mu_;
   std::map<std::string, Container, std::less<>> containers_;
-  std::vector<Candidate> candidates_;
+  size_t groups_ = 0;  // over all containers
+  size_t listed_ = 0;
 };
 
 }  // namespace ntpsweep::scan

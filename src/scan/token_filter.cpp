@@ -140,6 +140,22 @@ void TokenFilter::AddWords(std::string_view text) {
   for (size_t i = 0; i < kMaxWords; ++i) bits_[i & (words - 1)] |= full[i];
 }
 
+TokenFilter TokenFilter::Wide() {
+  TokenFilter f;
+  f.bits_.assign(kMaxWords, 0);
+  return f;
+}
+
+void TokenFilter::Merge(const TokenFilter& other) {
+  for (size_t i = 0; i < bits_.size() && i < other.bits_.size(); ++i) bits_[i] |= other.bits_[i];
+}
+
+size_t TokenFilter::set_bits() const {
+  size_t set = 0;
+  for (uint64_t w : bits_) set += static_cast<size_t>(std::popcount(w));
+  return set;
+}
+
 bool TokenFilter::MayContain(std::string_view needle) const {
   bool all = true;
   size_t mask = bits_.empty() ? 0 : bits() - 1;

@@ -22,6 +22,14 @@ class TokenFilter {
   // Bits the filter holds (what it costs to keep).
   size_t bits() const { return bits_.size() * 64; }
 
+  // A filter at the largest size from the start, for the words of many texts: one member's
+  // filter merges into another's (scan/member_links.h keeps one per group of members).
+  static TokenFilter Wide();
+  // Adds every word `other` holds; both were made by Wide().
+  void Merge(const TokenFilter& other);
+  // How many of its bits are set (how full it is).
+  size_t set_bits() const;
+
  private:
   template <typename F>
   static void ForEachWord(std::string_view text, F&& f);

@@ -367,7 +367,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
 }  // namespace
 
 SourceCollector::SourceCollector(const rules::RuleSet& rules)
-    : selector_(rules), ctx_(std::make_unique<Ctx>(Ctx{selector_, {}, {}})) {
+    : selector_(rules), ctx_(std::make_unique<Ctx>(Ctx{selector_, {}, {}, nullptr})) {
   for (size_t i = 0; i < selector_.rules().size(); ++i) {
     if (selector_.rules()[i]->type == rules::MatchType::kDirective) ctx_->directive_rules.push_back(i);
     else if (selector_.rules()[i]->type == rules::MatchType::kRegex) ctx_->regex_rules.push_back(i);

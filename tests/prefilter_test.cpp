@@ -77,8 +77,7 @@ bool Gated(const Prefilter& gate, const std::string& text) {
 // than `min_named` are named and more than `min_rejected` others are turned away.
 void GateNeverRejectsNamed(const TargetSet& set, const Prefilter& gate,
                            std::span<const std::string_view> pieces, std::mt19937& rng,
-                           int iterations, int max_pieces, size_t min_named,
-                           size_t min_rejected) {
+                           int iterations, int max_pieces, size_t min_named, size_t min_rejected) {
   size_t positives = 0, negatives = 0;
   for (int iter = 0; iter < iterations; ++iter) {
     std::string text = RandomPieces(pieces, rng, 1, max_pieces);

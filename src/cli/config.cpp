@@ -118,10 +118,7 @@ ConfigFile LoadConfigFile(const std::string& path) {
 
 ConfigFile ParseConfig(const std::string& text, const std::string& path) {
   YamlParse parsed = ParseYaml(text);
-  if (!parsed.error.empty())
-    throw ConfigError(path + ':' + std::to_string(parsed.mark.line + 1) + ':' +
-                      std::to_string(parsed.mark.column + 1) +
-                      ": YAML syntax error: " + parsed.error);
+  if (!parsed.error.empty()) throw ConfigError(YamlSyntaxError(parsed, path));
   const YamlNode& root = parsed.root;
   ConfigFile cfg;
   cfg.path = path;

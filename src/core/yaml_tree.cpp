@@ -209,4 +209,9 @@ YamlParse ParseYaml(std::string_view text) {
   return YamlBuilder().Run(text);
 }
 
+std::string YamlSyntaxError(const YamlParse& parsed, std::string_view file) {
+  return std::string(file) + ':' + std::to_string(parsed.mark.line + 1) + ':' +
+         std::to_string(parsed.mark.column + 1) + ": YAML syntax error: " + parsed.error;
+}
+
 }  // namespace ntpsweep

@@ -68,4 +68,7 @@ struct YamlParse {
 // given twice in one mapping are errors, as each would hide part of the file from its reader.
 YamlParse ParseYaml(std::string_view text);
 
+// "file:LINE:COLUMN: YAML syntax error: what" for a parse that failed.
+std::string YamlSyntaxError(const YamlParse& parsed, std::string_view file);
+
 }  // namespace ntpsweep

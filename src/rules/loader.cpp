@@ -314,10 +314,7 @@ class Loader {
 
 void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
   YamlParse parsed = ParseYaml(yaml_text);
-  if (!parsed.error.empty())
-    throw RuleError(name + ':' + std::to_string(parsed.mark.line + 1) + ':' +
-                    std::to_string(parsed.mark.column + 1) +
-                    ": YAML syntax error: " + parsed.error);
+  if (!parsed.error.empty()) throw RuleError(YamlSyntaxError(parsed, name));
   const YamlNode& root = parsed.root;
   Loader loader(name);
   if (!root.IsMap() || !root["rules"])

@@ -266,6 +266,13 @@ bool IsHexChar(char c) {
   return IsDigitChar(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+// Whether `v` is an IPv4 target's address or inside one of its CIDRs.
+bool NamesAddress(const ResolverPartValues& values, uint32_t v) {
+  return std::binary_search(values.whole.begin(), values.whole.end(), v) ||
+         std::any_of(values.ranges.begin(), values.ranges.end(),
+                     [v](const auto& r) { return v >= r.first && v <= r.second; });
+}
+
 // Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it.
 bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end) {
   auto in_run = [&](size_t k) {
@@ -290,11 +297,6 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
       starts.push_back(run.size());
     run += c;
   }
-  auto named = [&](uint32_t v) {
-    if (std::binary_search(values.whole.begin(), values.whole.end(), v)) return true;
-    return std::any_of(values.ranges.begin(), values.ranges.end(),
-                       [v](const auto& r) { return v >= r.first && v <= r.second; });
-  };
   for (size_t start : starts) {
     size_t stop = start;
     for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
@@ -302,7 +304,7 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
       if (stop == std::string::npos) stop = run.size();
       std::optional<uint32_t> v =
           ParseIpv4InetAton(std::string_view(run).substr(start, stop - start));
-      if (v && named(*v)) return true;
+      if (v && NamesAddress(values, *v)) return true;
       ++stop;
     }
   }
@@ -329,11 +331,7 @@ bool JudgeQuads(std::string_view text, size_t at, const ResolverPartValues& valu
       if (plain[stop] != '.' && !IsDigitChar(plain[stop])) break;
     }
     std::optional<uint32_t> v = ParseIpv4DottedQuad(plain.substr(k, stop - k));
-    if (!v) continue;
-    if (std::binary_search(values.whole.begin(), values.whole.end(), *v) ||
-        std::any_of(values.ranges.begin(), values.ranges.end(),
-                    [&](const auto& r) { return *v >= r.first && *v <= r.second; }))
-      return true;
+    if (v && NamesAddress(values, *v)) return true;
   }
   return false;
 }
@@ -808,27 +806,21 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
     uint32_t bits = s->block->bit_of[id];
-    if (bits & kVerifyBit) {
-      bits &= ~kVerifyBit;
-      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
-      if (!(s->bits & kResolverForms) && at >= s->judged_until && at < s->text.size() &&
-          JudgeRun(s->text, at, *s->values, &s->judged_until))
-        bits |= kResolverForms;
-    }
-    if (bits & kVerifyQuadBit) {
-      bits &= ~kVerifyQuadBit;
-      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
-      if (!(s->bits & kTargets) && at >= s->quads_judged_until && at < s->text.size() &&
-          JudgeQuads(s->text, at, *s->values, &s->quads_judged_until))
-        bits |= kTargets;
-    }
-    if (bits & kVerifyEmbeddedBit) {
-      bits &= ~kVerifyEmbeddedBit;
-      size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
-      if (!(s->bits & kTargets) && at >= s->embedded_judged_until && at < s->text.size() &&
-          JudgeEmbedded(s->text, at, *s->ipv4_targets, &s->embedded_judged_until))
-        bits |= kTargets;
-    }
+    size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
+    // A hit of a `flag` pattern counts as `result` only where its run names a target: each run
+    // is judged once (`until` is past the last one), and only while `result` is unknown.
+    auto verify = [&](uint32_t flag, uint32_t result, size_t* until, auto judge) {
+      if (!(bits & flag)) return;
+      bits &= ~flag;
+      if (!(s->bits & result) && at >= *until && at < s->text.size() && judge(until))
+        bits |= result;
+    };
+    verify(kVerifyBit, kResolverForms, &s->judged_until,
+           [&](size_t* until) { return JudgeRun(s->text, at, *s->values, until); });
+    verify(kVerifyQuadBit, kTargets, &s->quads_judged_until,
+           [&](size_t* until) { return JudgeQuads(s->text, at, *s->values, until); });
+    verify(kVerifyEmbeddedBit, kTargets, &s->embedded_judged_until,
+           [&](size_t* until) { return JudgeEmbedded(s->text, at, *s->ipv4_targets, until); });
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };

@@ -183,15 +183,6 @@ void Linker::AddNeedles(const Finding& f, std::vector<std::string>* names,
   }
 }
 
-std::vector<std::string> Linker::Needles(const std::vector<Finding>& findings) const {
-  std::vector<std::string> all;
-  for (const Finding& f : findings) AddNeedles(f, &all, &all);
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
-  std::erase(all, "");
-  return all;
-}
-
 bool Linker::MayReadBare(std::string_view path) const {
   if (bare_anywhere_) return true;
   std::string lower = AsciiLowerCopy(path);
@@ -211,11 +202,15 @@ namespace {
 constexpr uint32_t kFileBit = 2, kNameBit = 4, kAnywhereBit = 8;  // the Sieve's groups
 }  // namespace
 
-Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings)
-    : linker_(linker), needles_(linker.Needles(findings)) {
-  if (needles_.empty()) return;
+Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings) : linker_(linker) {
   std::vector<std::string> names, files;
   for (const Finding& f : findings) linker.AddNeedles(f, &names, &files);
+  needles_ = names;
+  needles_.insert(needles_.end(), files.begin(), files.end());
+  std::sort(needles_.begin(), needles_.end());
+  needles_.erase(std::unique(needles_.begin(), needles_.end()), needles_.end());
+  std::erase(needles_, "");
+  if (needles_.empty()) return;
   std::vector<std::vector<std::string>> groups(3);
   for (const std::string& n : files) groups[0].push_back(host::QuoteLiteral(n));
   for (const std::string& n : names) groups[1].push_back(host::QuoteLiteral(n));

@@ -28,10 +28,6 @@ class Linker {
   static const std::vector<std::string>& Hints();
   // Records the consumers and installers of one entry that holds a hint. Thread-safe.
   void Observe(const Location& location, std::string_view path, std::string_view text);
-  // Literals an entry must hold to relate to one of `findings`: the variables they define, the
-  // names of their files (what an installer's source ends with).
-  std::vector<std::string> Needles(const std::vector<Finding>& findings) const;
-
   // Decides which entries read again at the end can relate to `findings`, on their text alone.
   // An install names a finding's file anywhere. A consumer reads a finding's variable in a
   // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables
@@ -43,7 +39,9 @@ class Linker {
   class Sieve {
    public:
     Sieve(const Linker& linker, const std::vector<Finding>& findings);
-    // Every literal, as Needles(); empty when no entry can relate to the findings.
+    // Every literal an entry must hold to relate to a finding: the variables the findings
+    // define, the names of their files (what an installer's source ends with); sorted, unique,
+    // empty when no entry can relate to them.
     const std::vector<std::string>& needles() const { return needles_; }
     // Whether an entry of `path` holding `text` may relate to a finding. Thread-safe.
     bool Passes(std::string_view path, std::string_view text) const;
@@ -78,7 +76,7 @@ class Linker {
     std::string embedded_path;
     std::vector<std::string> variables;
   };
-  // One finding's needles (Needles): the names of the variable it defines, its file's name.
+  // One finding's needles (Sieve::needles): the names of the variable it defines, its file's name.
   void AddNeedles(const Finding& finding, std::vector<std::string>* names,
                   std::vector<std::string>* files) const;
   // Whether a syntax with bare expressions may read `path`, or a document embedded in it.

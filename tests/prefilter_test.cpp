@@ -368,6 +368,70 @@ TEST_CASE("prefilter: a compiled gate is cached and reused only for the same pat
     unsetenv("NTPSWEEP_CACHE_DIR");
 }
 
+TEST_CASE("prefilter: whole-word literals report what Hyperscan's \\b reports",
+          "[host][prefilter]") {
+  // "\\bword\\b" is compiled as its literal and checked at each hit; "\\b(?:word)\\b" is
+  // left to Hyperscan. Words that start or end with a non-word byte invert the check there.
+  const TargetSet set = Make({"10.0.0.1"});
+  const std::vector<std::string> words = {"server", "ntp\\x5fhost", "\\x2dname", "x\\x3d", "a"};
+  std::vector<std::string> tracked;
+  for (const std::string& w : words) {
+    tracked.push_back("\\b" + w + "\\b");
+    tracked.push_back("\\b(?:" + w + ")\\b");
+  }
+  const Prefilter gate(set, {tracked}, tracked);
+  const std::string texts[] = {"server",
+                               "servers",
+                               "xserver",
+                               "_server",
+                               "server_",
+                               "server-x",
+                               "-server",
+                               "a server.",
+                               "SERVER\n",
+                               "\xc3server\xa9",
+                               "xservers server",
+                               "ntp_host",
+                               "ntp_hosts",
+                               "my ntp_host:",
+                               "-name",
+                               "a-name",
+                               "x -name=",
+                               "x-namex",
+                               "--name",
+                               "x=",
+                               "x==",
+                               "yx=",
+                               "x=1",
+                               " x= ",
+                               "a",
+                               "ab",
+                               "b a b",
+                               "_a_",
+                               "",
+                               "\n\na\n"};
+  std::vector<size_t> hit_count(tracked.size(), 0);
+  for (const std::string& text : texts) {
+    INFO("text '" << text << "'");
+    std::vector<char> hits;
+    gate.ScanTracked(text, &hits);
+    REQUIRE(hits.size() == tracked.size());
+    for (size_t i = 0; i < tracked.size(); i += 2) {
+      INFO("pattern " << tracked[i]);
+      CHECK(hits[i] == hits[i + 1]);
+      hit_count[i] += hits[i] != 0;
+    }
+    // In the gate, where such a pattern is a group of its own, too (bit g + 1 of group g = 0).
+    CHECK(gate.Scan(text) ==
+          (std::any_of(hits.begin(), hits.end(), [](char h) { return h; }) ? 2u : 0u));
+  }
+  for (size_t i = 0; i < tracked.size(); i += 2) {
+    INFO("pattern " << tracked[i]);
+    CHECK(hit_count[i] > 0);
+    CHECK(hit_count[i] < std::size(texts));
+  }
+}
+
 TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pass reports",
           "[host][prefilter]") {
   // The gate scans the tracked patterns in a database of their own, only when asked; one

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <span>
 #include <string>
@@ -366,6 +367,57 @@ TEST_CASE("prefilter: a compiled gate is cached and reused only for the same pat
     setenv("NTPSWEEP_CACHE_DIR", saved.c_str(), 1);
   else
     unsetenv("NTPSWEEP_CACHE_DIR");
+}
+
+TEST_CASE("prefilter: escaped-dot anchors judged by HasMixedSeparatorsAt pass what one regex did",
+          "[host][prefilter]") {
+  // The shared pattern the anchors replaced: a letter or digit, two different kinds of dot
+  // separator around a run of name characters, a letter or digit.
+  const std::string kinds[] = {"\\.", "\\\\\\.", "\\\\\\\\\\.", "\\[\\.\\]"};
+  std::string alternatives;
+  for (const std::string& x : kinds)
+    for (const std::string& y : kinds)
+      if (x != y) alternatives += (alternatives.empty() ? "" : "|") + x + "[0-9a-z_-]+" + y;
+  const Prefilter reference(TargetSet(), {{"[0-9a-z](?:" + alternatives + ")[0-9a-z]"}});
+  // A name target: in these texts only a mixed spelling can let an entry through as free text.
+  const Prefilter gate(Make({"ntp-old.corp.example.com"}), {});
+  auto judged = [](std::string_view text) {
+    for (size_t at = 0; at < text.size(); ++at)
+      if ((text[at] == '.' || text[at] == ']') && HasMixedSeparatorsAt(text, at)) return true;
+    return false;
+  };
+  size_t mixed = 0, plain = 0;
+  auto check = [&](const std::string& text) {
+    INFO("text '" << text << "'");
+    bool expected = reference.Scan(text) == 2u;
+    REQUIRE(judged(text) == expected);
+    REQUIRE(((gate.Scan(text) & Prefilter::kTargets) != 0) == expected);
+    (expected ? mixed : plain) += 1;
+  };
+  // Every text of up to four pieces, then longer random ones.
+  const std::vector<std::string> pieces = {"a",     "Z",       "9",   "_", "-", ".",  "\\.",
+                                           "\\\\.", "\\\\\\.", "[.]", "[", "]", "\\", "\n"};
+  std::vector<size_t> index;
+  std::function<void(size_t)> all = [&](size_t depth) {
+    std::string text;
+    for (size_t i : index) text += pieces[i];
+    check(text);
+    if (depth == 4) return;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      index.push_back(i);
+      all(depth + 1);
+      index.pop_back();
+    }
+  };
+  all(0);
+  std::mt19937 random(11);
+  for (int n = 0; n < 100000; ++n) {
+    std::string text;
+    for (size_t k = 6 + random() % 10; k > 0; --k) text += pieces[random() % pieces.size()];
+    check(text);
+  }
+  CHECK(mixed > 200);
+  CHECK(plain > 1000);
 }
 
 TEST_CASE("prefilter: whole-word literals report what Hyperscan's \\b reports",

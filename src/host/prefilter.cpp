@@ -79,17 +79,17 @@ std::string SharedQuad() {
 // Escaped separators free text reads as plain ones (host::UnescapedText): \. \\. and [.] for a
 // dot, \: and \\: for a colon. A spelling escaped the same way throughout is a literal per
 // target; one that mixes kinds (10\.0.0[.]1) has two different separators side by side, which
-// one shared pattern catches for every target.
+// the escaped ones anchor for every target (GatePattern::mixed, HasMixedSeparatorsAt).
 constexpr std::string_view kEscapedDots[] = {"\\.", "\\\\.", "[.]"};
 constexpr const char* kEscapedColon = "\\\\{0,2}:";
 
-std::string MixedSeparators() {
-  const std::string kinds[] = {"\\.", "\\\\\\.", "\\\\\\\\\\.", "\\[\\.\\]"};
-  std::string alternatives;
-  for (const std::string& x : kinds)
-    for (const std::string& y : kinds)
-      if (x != y) alternatives += (alternatives.empty() ? "" : "|") + x + "[0-9a-z_-]+" + y;
-  return "[0-9a-z](?:" + alternatives + ")[0-9a-z]";
+// A mixed spelling holds \. (in \. and \\.) or [.]: these literals anchor it.
+void AddMixedSeparators(std::vector<GatePattern>* out) {
+  for (std::string_view anchor : {"\\.", "[.]"}) {
+    GatePattern p{QuoteLiteral(anchor)};
+    p.mixed = true;
+    out->push_back(std::move(p));
+  }
 }
 
 // `dotted` with every '.' written as `escape`.
@@ -169,7 +169,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       for (std::string_view escape : kEscapedDots)
         if (t.name.find('.') != std::string::npos)
           free_text(QuoteLiteral(EscapeDots(t.name, escape)));
-      free_text(MixedSeparators());
+      AddMixedSeparators(&out);
       if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
       break;
     case Target::Kind::kIpv4: {
@@ -184,7 +184,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       quad_form(QuoteLiteral(quad));
       for (std::string_view escape : kEscapedDots)
         quad_form(QuoteLiteral(EscapeDots(quad, escape)));
-      free_text(MixedSeparators());
+      AddMixedSeparators(&out);
       for (std::string& p : EmbeddedAnchor(v, true))
         out.push_back({std::move(p), false, false, false, false, true});
       resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
@@ -202,7 +202,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         break;
       }
       // One pattern per way of writing the dots (escaped the same way throughout; mixed
-      // spellings are MixedSeparators()).
+      // spellings are AddMixedSeparators()).
       for (std::string_view sep : {"\\.", "\\\\\\.", "\\\\\\\\\\.", "\\[\\.\\]"}) {
         std::string dotted;
         for (int i = 0; i < full && i < 4; ++i)
@@ -216,7 +216,7 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         }
         quad_form(std::move(dotted));
       }
-      free_text(MixedSeparators());
+      AddMixedSeparators(&out);
       if (t.prefix_len < 16)
         free_text(kAnyIpv6);
       else
@@ -375,6 +375,63 @@ bool JudgeEmbedded(std::string_view text, size_t at, const TargetSet& ipv4_targe
 }
 
 }  // namespace
+
+bool HasMixedSeparatorsAt(std::string_view text, size_t at) {
+  enum Kind { kNone, kDot, kOneBackslash, kTwoBackslashes, kBrackets };
+  const size_t n = text.size();
+  auto alnum = [&](size_t k) {
+    char c = text[k];
+    return IsDigitChar(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  auto name_char = [&](size_t k) { return alnum(k) || text[k] == '_' || text[k] == '-'; };
+  auto length = [](Kind k) { return k == kDot ? 1 : k == kOneBackslash ? 2 : 3; };
+  // The kind of separator that ends just before `end` (0 < end <= n), of which the byte before
+  // is no backslash (it is a letter, a digit, '_' or '-' in any mixed spelling).
+  auto ending_at = [&](size_t end) {
+    if (text[end - 1] == ']')
+      return end >= 3 && text.substr(end - 3, 3) == "[.]" ? kBrackets : kNone;
+    if (text[end - 1] != '.') return kNone;
+    size_t backslashes = 0;
+    while (backslashes < end - 1 && text[end - 2 - backslashes] == '\\') ++backslashes;
+    return backslashes == 0   ? kDot
+           : backslashes == 1 ? kOneBackslash
+           : backslashes == 2 ? kTwoBackslashes
+                              : kNone;
+  };
+  auto starting_at = [&](size_t begin) {
+    std::string_view rest = text.substr(begin);
+    if (rest.starts_with(".")) return kDot;
+    if (rest.starts_with("\\.")) return kOneBackslash;
+    if (rest.starts_with("\\\\.")) return kTwoBackslashes;
+    if (rest.starts_with("[.]")) return kBrackets;
+    return kNone;
+  };
+  if (at >= n) return false;
+  const size_t end = at + 1;
+  const Kind kind = ending_at(end);
+  if (kind == kNone) return false;
+  const size_t begin = end - static_cast<size_t>(length(kind));
+  // This separator first: a letter or digit before it, a run after it, another kind, a letter or
+  // digit.
+  if (begin > 0 && alnum(begin - 1)) {
+    size_t r = end;
+    while (r < n && name_char(r)) ++r;
+    Kind next = r > end && r < n ? starting_at(r) : kNone;
+    size_t after = r + static_cast<size_t>(length(next));
+    if (next != kNone && next != kind && after < n && alnum(after)) return true;
+  }
+  // This separator second: a run before it, another kind, a letter or digit before that.
+  if (end < n && alnum(end)) {
+    size_t q = begin;
+    while (q > 0 && name_char(q - 1)) --q;
+    Kind previous = q < begin && q > 0 ? ending_at(q) : kNone;
+    size_t before = q - static_cast<size_t>(length(previous));
+    if (previous != kNone && previous != kind && q >= static_cast<size_t>(length(previous)) + 1 &&
+        alnum(before - 1))
+      return true;
+  }
+  return false;
+}
 
 bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets) {
   size_t run_end = 0;
@@ -810,13 +867,14 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       if (!((p.dotted || p.embedded) && shared_quads))
         add(&gate_patterns, std::move(p.pattern),
             p.shape           ? kShapeBit
+            : p.mixed         ? kVerifyMixedBit
             : p.verified      ? kVerifyBit
             : p.resolver_only ? kResolverForms
                               : kTargets,
             -1);
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 27) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 26) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
   }
@@ -826,7 +884,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   // The rule words compile on a second thread while this one compiles the gate.
   std::future<Block> words =
       std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
-  db_->gate = CompileBlock(gate_patterns, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit);
+  db_->gate = CompileBlock(gate_patterns,
+                           kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit);
   db_->tracked = words.get();
   all_bits_ = db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
@@ -854,6 +913,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t judged_until;  // verified hits before this offset lie in a run already judged
     size_t quads_judged_until = 0;
     size_t embedded_judged_until = 0;
+    size_t mixed_judged_until = 0;  // each hit is judged alone
   } state{&gate,
           0,
           Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit),
@@ -879,6 +939,8 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
            [&](size_t* until) { return JudgeRun(s->text, at, *s->values, until); });
     verify(kVerifyQuadBit, kTargets, &s->quads_judged_until,
            [&](size_t* until) { return JudgeQuads(s->text, at, *s->values, until); });
+    verify(kVerifyMixedBit, kTargets, &s->mixed_judged_until,
+           [&](size_t*) { return HasMixedSeparatorsAt(s->text, at); });
     verify(kVerifyEmbeddedBit, kTargets, &s->embedded_judged_until,
            [&](size_t* until) { return JudgeEmbedded(s->text, at, *s->ipv4_targets, until); });
     s->bits |= bits;

@@ -37,6 +37,9 @@ struct GatePattern {
   // An IPv4 target's IPv4-in-IPv6 anchor: with many such targets one shared pattern (the
   // mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for all.
   bool embedded = false;
+  // An escaped dot (\\. or [.]) whose hits count only where it is one of two different kinds of
+  // separator side by side in a name or quad (HasMixedSeparatorsAt): 10\\.0.0[.]1.
+  bool mixed = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -75,6 +78,11 @@ bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues&
 // free text reads it, names one of `ipv4_targets` (IPv4 addresses and CIDRs): the IPv6
 // spellings that carry an IPv4 address (::ffff:a00:1, 64:ff9b::a00:1).
 bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets);
+
+// Whether the separator (., \\., \\\\. or [.]) whose last byte is text[at] stands in a spelling
+// with two different kinds of separator: an ASCII letter or digit, one kind, a run of letters,
+// digits, '_' and '-', another kind, a letter or digit (a\\.b-c[.]d), this one first or second.
+bool HasMixedSeparatorsAt(std::string_view text, size_t at);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -118,9 +126,11 @@ class Prefilter {
   static constexpr uint32_t kVerifyQuadBit = 1u << 28;
   // Hits of the shared IPv4-in-IPv6 pattern (GatePattern::embedded), judged one by one.
   static constexpr uint32_t kVerifyEmbeddedBit = 1u << 27;
+  // Hits of the escaped-dot anchors of mixed separators (GatePattern::mixed), judged one by one.
+  static constexpr uint32_t kVerifyMixedBit = 1u << 26;
   static uint32_t Public(uint32_t bits) {
-    if (bits & (kVerifyQuadBit | kVerifyEmbeddedBit))
-      bits = (bits & ~(kVerifyQuadBit | kVerifyEmbeddedBit)) | kTargets;
+    constexpr uint32_t kJudgedTargets = kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit;
+    if (bits & kJudgedTargets) bits = (bits & ~kJudgedTargets) | kTargets;
     return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
                                              : bits;
   }

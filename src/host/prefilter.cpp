@@ -686,9 +686,9 @@ struct FreeDatabase {
   void operator()(hs_database_t* d) const { hs_free_database(d); }
 };
 
-// A `\\b<literal>\\b` pattern compiled as its literal alone: each hit is kept only where both
-// ends are word boundaries, as Hyperscan reads \\b ([0-9A-Za-z_] without HS_FLAG_UCP). Two
-// hundred rule words as \\b patterns took 16 ms to compile at every start, as literals 1 ms.
+// A `\b<literal>\b` pattern compiled as its literal alone: each hit is kept only where both
+// ends are word boundaries, as Hyperscan reads \b ([0-9A-Za-z_] without HS_FLAG_UCP). Two
+// hundred rule words as \b patterns took 16 ms to compile at every start, as literals 1 ms.
 struct WholeWord {
   size_t length = 0;  // 0: not a whole-word pattern
   bool word_first = false, word_last = false;
@@ -698,7 +698,7 @@ bool IsWordByte(char c) {
   return IsDigitChar(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-// The bytes of `pattern` when it is `\\b` + QuoteLiteral(bytes) + `\\b`.
+// The bytes of `pattern` when it is `\b` + QuoteLiteral(bytes) + `\b`.
 std::optional<std::string> WholeWordLiteral(std::string_view pattern) {
   if (pattern.size() < 5 || !pattern.starts_with("\\b") || !pattern.ends_with("\\b"))
     return std::nullopt;
@@ -721,7 +721,7 @@ std::optional<std::string> WholeWordLiteral(std::string_view pattern) {
   return bytes;
 }
 
-// Whether the hit of pattern `id` ending at `to` in `text` passes its \\b check (if any).
+// Whether a hit ending at `to` in `text` passes the \b check `w` (if it is one).
 bool AtWordBounds(const WholeWord& w, std::string_view text, unsigned long long to) {
   if (w.length == 0) return true;
   size_t end = static_cast<size_t>(to);
@@ -737,7 +737,7 @@ struct Block {
   std::unique_ptr<hs_database_t, FreeDatabase> db;  // null: no patterns
   std::vector<uint32_t> bit_of;                     // pattern id -> group bits
   std::vector<int> tracked_of;                      // pattern id -> tracked literal, or -1
-  std::vector<WholeWord> whole_of;                  // pattern id -> its \\b check, if any
+  std::vector<WholeWord> whole_of;                  // pattern id -> its \b check, if any
   uint32_t all_bits = 0;
 };
 

@@ -26,6 +26,55 @@ TEST_CASE("linkage: names a key path defines", "[linkage]") {
   CHECK(Linker::DefinedNames("spec.containers[].env[NTP_SERVERS].value") ==
         V{"NTP_SERVERS", "spec", "spec:containers"});
   CHECK(Linker::DefinedNames("NTP_IP") == V{"NTP_IP"});
+  // An HCL declaration block's type is no variable, nor a pillar key's first part.
+  CHECK(Linker::DefinedNames("variable.ntp_server.default", true) == V{"ntp_server"});
+  CHECK(Linker::DefinedNames("locals.ntp.servers[]", true) == V{"ntp"});
+  CHECK(Linker::DefinedNames("variable.NTP_SERVER.default", true) == V{"NTP_SERVER"});
+}
+
+TEST_CASE("linkage: an HCL block's type relates no finding, a YAML key of that name does",
+          "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  auto write = [&](const std::string& rel, const std::string& text) {
+    ntpsweep::testing::WriteWholeFile(tmp / rel, text);
+  };
+  // Terraform: the variable and the local are read by their names; `${variable}` and
+  // `${locals}` are other shell variables (decoys).
+  write("tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n");
+  write("tf/scripts/chrony.sh",
+        "#!/bin/sh\necho \"server ${ntp_server} iburst\" >> /etc/chrony/chrony.conf\n");
+  write("tf/scripts/decoy.sh",
+        "#!/bin/sh\necho \"server ${variable} iburst\" >> /etc/chrony/chrony.conf\n");
+  write("loc/main.tf", "locals {\n  time_server = \"10.20.30.40\"\n}\n");
+  write("loc/init.sh",
+        "#!/bin/sh\necho \"server ${locals} iburst\" >> /etc/chrony/chrony.conf\n"
+        "echo \"server ${time_server} iburst\" >> /etc/chrony/chrony.conf\n");
+  // Ansible: a top-level key `variable` is a variable a template reads (`variable.ntp_server`).
+  write("ans/group_vars/all.yml", "variable:\n  ntp_server: 10.20.30.40\n");
+  write("ans/roles/time/templates/chrony.conf.j2", "server {{ variable.ntp_server }} iburst\n");
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  for (bool gate : {true, false}) {
+    INFO(gate);
+    std::vector<std::string> args = {"scan", "--format", "json", "--host", "10.20.30.40", "."};
+    if (!gate) args.push_back("--no-prefilter");
+    auto r = ntpsweep::testing::RunNtpsweep(args, o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    std::vector<std::string> rows;  // "definition:line -> consumer:line"
+    const nlohmann::json doc = nlohmann::json::parse(r.out);
+    for (const auto& f : doc["findings"])
+      for (const auto& rel : f.value("related", nlohmann::json::array()))
+        rows.push_back(
+            f["location"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()) + " -> " +
+            rel["location"].get<std::string>() + ":" + std::to_string(rel["line"].get<int>()));
+    std::sort(rows.begin(), rows.end());
+    CHECK(rows == std::vector<std::string>{
+                      "ans/group_vars/all.yml:2 -> ans/roles/time/templates/chrony.conf.j2:1",
+                      "loc/main.tf:2 -> loc/init.sh:3",
+                      "tf/variables.tf:2 -> tf/scripts/chrony.sh:2",
+                  });
+  }
 }
 
 TEST_CASE("linkage: the sieve reads again only entries that can relate a finding", "[linkage]") {

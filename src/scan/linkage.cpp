@@ -101,7 +101,7 @@ std::string Where(const Location& loc, const Span& span) {
 
 }  // namespace
 
-std::vector<std::string> Linker::DefinedNames(std::string_view key_path) {
+std::vector<std::string> Linker::DefinedNames(std::string_view key_path, bool block_head) {
   std::vector<std::string> segs = Segments(key_path);
   std::vector<std::string> names;
   std::vector<bool> indexed;
@@ -120,12 +120,15 @@ std::vector<std::string> Linker::DefinedNames(std::string_view key_path) {
   if ((bare[0] == "variable" || bare[0] == "locals" || bare[0] == "local" || bare[0] == "variables") &&
       bare.size() >= 2)
     names.push_back(bare[1]);
-  names.push_back(bare[0]);
-  // Salt pillar keys: ntp:servers, ntp:ng:settings:ntp_conf:server
-  std::string joined = bare[0];
-  for (size_t i = 1; i < bare.size() && !indexed[i - 1]; ++i) {
-    joined += ":" + bare[i];
-    names.push_back(joined);
+  // A block's type is a keyword, and pillar keys are YAML's: neither is read as `variable`.
+  if (!block_head) {
+    names.push_back(bare[0]);
+    // Salt pillar keys: ntp:servers, ntp:ng:settings:ntp_conf:server
+    std::string joined = bare[0];
+    for (size_t i = 1; i < bare.size() && !indexed[i - 1]; ++i) {
+      joined += ":" + bare[i];
+      names.push_back(joined);
+    }
   }
   if (AllCaps(bare.back())) names.push_back(bare.back());
   std::sort(names.begin(), names.end());
@@ -168,14 +171,25 @@ Linker::Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {
   }
 }
 
+std::vector<std::string> Linker::NamesOf(const Finding& f) const {
+  const rules::Rule* rule = rules_.Find(f.rule_id);
+  if (!rule || !rule->variable) return {};
+  // A .tf or .pkr.hcl file holds only blocks at its top; a .tfvars file's keys are variables.
+  bool block_head = false;
+  if (rule->syntax == "hcl" && !f.location.chain.empty()) {
+    std::string_view file = f.location.chain.back();
+    std::string_view head = std::string_view(f.directive).substr(0, f.directive.find('.'));
+    block_head = (file.ends_with(".tf") || file.ends_with(".pkr.hcl")) &&
+                 (head == "variable" || head == "locals") && f.directive.size() > head.size();
+  }
+  return DefinedNames(f.directive, block_head);
+}
+
 void Linker::AddNeedles(const Finding& f, std::vector<std::string>* names,
                         std::vector<std::string>* files) const {
-  const rules::Rule* rule = rules_.Find(f.rule_id);
-  if (rule && rule->variable) {
-    for (const std::string& n : DefinedNames(f.directive)) {
-      names->push_back(n);
-      if (size_t c = n.rfind("::"); c != std::string::npos) names->push_back(n.substr(c + 2));
-    }
+  for (const std::string& n : NamesOf(f)) {
+    names->push_back(n);
+    if (size_t c = n.rfind("::"); c != std::string::npos) names->push_back(n.substr(c + 2));
   }
   if (!f.location.chain.empty()) {
     const std::string& file = f.location.chain.back();
@@ -271,7 +285,7 @@ void Linker::Link(std::vector<Finding>* findings) const {
     const rules::Rule* rule = rules_.Find(f.rule_id);
     std::vector<RelatedLocation> related;
     if (rule && rule->variable) {
-      std::vector<std::string> names = DefinedNames(f.directive);
+      std::vector<std::string> names = NamesOf(f);
       std::vector<std::string> short_names;  // chrony::servers -> servers, within one project
       for (const std::string& n : names)
         if (size_t c = n.rfind("::"); c != std::string::npos) short_names.push_back(n.substr(c + 2));

@@ -62,7 +62,10 @@ class Linker {
   // The variable names a definition's key path stands for: "ntp_servers[]" -> ntp_servers;
   // "variable.ntp_server.default" -> ntp_server; "ntp.servers[]" -> ntp, ntp:servers;
   // "services.ntp.environment.NTP_SERVERS" -> NTP_SERVERS.
-  static std::vector<std::string> DefinedNames(std::string_view key_path);
+  // `block_head`: the first segment is an HCL declaration block's type (`variable`, `locals` in
+  // a .tf or .pkr.hcl file), which names no variable: "variable.ntp_server.default" ->
+  // ntp_server only.
+  static std::vector<std::string> DefinedNames(std::string_view key_path, bool block_head = false);
 
   static constexpr size_t kMaxRelated = 3;
 
@@ -76,6 +79,8 @@ class Linker {
     std::string embedded_path;
     std::vector<std::string> variables;
   };
+  // The names a finding of a variable rule defines (DefinedNames of its key path).
+  std::vector<std::string> NamesOf(const Finding& finding) const;
   // One finding's needles (Sieve::needles): the names of the variable it defines, its file's name.
   void AddNeedles(const Finding& finding, std::vector<std::string>* names,
                   std::vector<std::string>* files) const;

@@ -299,3 +299,26 @@ TEST_CASE("linkage: archive members that relate findings are read again", "[link
   REQUIRE(at != std::string::npos);
   CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
 }
+
+// A member with a linkage hint is deferred on its hint alone; whether a rule can name a fact in
+// it is judged only if it is read again. The decoy names a finding's file (env.sh) beside a `$`
+// but holds no rule's words: read again, it must not be observed (so not counted).
+TEST_CASE("linkage: a deferred member is judged by its rule words when read again",
+          "[linkage][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  Members members = kProject;
+  members.push_back({"proj/docs/list.csv", "name,cost\nenv.sh,$5\n"});
+  ntpsweep::testing::WriteWholeFile(tmp.path() + "/proj.tar", TarOf(members, false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--stats", "--format", "json", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "proj.tar"},
+      o);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  CHECK(Rows(r.out, "proj.tar!", "proj.tar!") == kProjectRows);
+  size_t at = r.err.find("read for linkage");
+  REQUIRE(at != std::string::npos);
+  CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
+}

@@ -95,15 +95,13 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
                         bool costly) {
   const Chain& chain = location.chain;
-  if (chain.size() < 2 || costly) return false;
-  {
-    std::lock_guard lock(mu_);
-    if (!containers_.count(chain.front())) return false;
-  }
+  if (!Accepts(location, costly)) return false;
   TokenFilter words = TokenFilter::Wide();
   words.AddWords(text);
   std::lock_guard lock(mu_);
-  Container& c = containers_.find(chain.front())->second;
+  auto it = containers_.find(chain.front());
+  if (it == containers_.end()) return false;
+  Container& c = it->second;
   ++c.deferred;
   if (c.groups.empty() || c.groups.back().set_bits * 4 > c.groups.back().words.bits()) {
     if (groups_ >= kMaxGroups) MergeGroups();
@@ -124,6 +122,12 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
     ++listed_;
   }
   return true;
+}
+
+bool MemberLinks::Accepts(const Location& location, bool costly) const {
+  if (location.chain.size() < 2 || costly) return false;
+  std::lock_guard lock(mu_);
+  return containers_.count(location.chain.front()) != 0;
 }
 
 void MemberLinks::MergeGroups() {

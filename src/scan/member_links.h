@@ -42,6 +42,9 @@ class MemberLinks {
   // now. `offset`: Entry::archive_offset.
   bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
              bool costly = false);
+  // Whether Defer would keep the member at `location` (asked before its words are judged: a
+  // deferred member is judged when it is read again, most never are).
+  bool Accepts(const Location& location, bool costly = false) const;
   bool empty() const;
 
   // Walks the containers again for the members whose group's words may hold one of `needles`

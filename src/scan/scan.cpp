@@ -400,11 +400,10 @@ class Pipeline : public input::EntrySink {
       if (text.empty() || !sieve.Passes(member.path, text) ||
           !MemberLinks::MayName(text, sieve.needles()))
         return;
-      // Past the listing budget: whether the pass deferred it is judged again as it did.
-      if (!listed) {
-        Screening again = analyzer_.Screen(member.path, text, nullptr, true);
-        if (member.costly_to_reread || !again.hints || !again.words) return;
-      }
+      // The pass deferred it for its hints alone (and one past the listing budget maybe not
+      // at all): whether a rule can name a fact here is judged now, as Process would have.
+      Screening again = analyzer_.Screen(member.path, text, nullptr, true);
+      if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
       ++observed;
       GuardEntry(member.location, &result_.notices,
                  [&] { linker_->Observe(member.location, member.path, text); });
@@ -574,9 +573,14 @@ class Pipeline : public input::EntrySink {
     // A file on disk is judged for linkage at the end, only if it names a finding's variable
     // or file (ObserveDeferred): the rule selection its words need is made then.
     bool link_later = linker_ && options_.prefilter && !entry.fs_path.empty();
-    Screening screening = options_.prefilter
-                              ? analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later)
-                              : Screening{!analyzer_.targets().empty(), true, true, true, {}};
+    // So is an archive member its container can give again (MemberLinks::Replay): the rule
+    // selection its words need (an eighth of a tar's scan) is made for the few read again.
+    bool defer_member = linker_ && options_.prefilter && entry.fs_path.empty() &&
+                        member_links_.Accepts(entry.location, entry.costly_to_reread);
+    Screening screening =
+        options_.prefilter
+            ? analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member)
+            : Screening{!analyzer_.targets().empty(), true, true, true, {}};
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;
@@ -621,12 +625,17 @@ class Pipeline : public input::EntrySink {
     // Linkage only matters for findings, known at the end: a file on disk with a hint is read
     // for it then, and only when it names one of their variables or files (ObserveDeferred).
     link_later = link_later && screening.hints;
-    if (linker_ && !link_later && screening.hints && screening.words &&
-        !(options_.prefilter && member_links_.Defer(entry.location, data, entry.archive_offset,
-                                                    entry.costly_to_reread))) {
-      // (An archive member is deferred too: its container is read again for it at the end.)
-      ++stats->observed;
-      linker_->Observe(entry.location, entry.path, data);
+    // An archive member is deferred too: its container is read again for it at the end.
+    bool deferred =
+        defer_member && screening.hints &&
+        member_links_.Defer(entry.location, data, entry.archive_offset, entry.costly_to_reread);
+    if (linker_ && !link_later && !deferred && screening.hints) {
+      // Observed now where a rule can name a fact (the words Screen left to the deferral).
+      if (defer_member) screening.words = analyzer_.Screen(entry.path, data, nullptr, true).words;
+      if (screening.words) {
+        ++stats->observed;
+        linker_->Observe(entry.location, entry.path, data);
+      }
     }
     if (!entry.fs_path.empty()) {
       // Remembered so that a file named by another file's include can be read again with the

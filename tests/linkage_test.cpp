@@ -16,6 +16,31 @@
 
 using ntpsweep::scan::Linker;
 
+namespace {
+
+// Scans `dir` for 10.20.30.40 (through the gate or with --no-prefilter) and lists each related
+// location as "definition:line -> consumer:line", sorted.
+std::vector<std::string> LinkRows(const ntpsweep::testing::TempDir& dir, bool gate) {
+  ntpsweep::testing::RunOptions o;
+  o.cwd = dir.path();
+  std::vector<std::string> args = {"scan", "--format", "json", "--host", "10.20.30.40", "."};
+  if (!gate) args.push_back("--no-prefilter");
+  auto r = ntpsweep::testing::RunNtpsweep(args, o);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  std::vector<std::string> rows;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  for (const auto& f : doc["findings"])
+    for (const auto& rel : f.value("related", nlohmann::json::array()))
+      rows.push_back(f["location"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()) +
+                     " -> " + rel["location"].get<std::string>() + ":" +
+                     std::to_string(rel["line"].get<int>()));
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+}  // namespace
+
 TEST_CASE("linkage: names a key path defines", "[linkage]") {
   using V = std::vector<std::string>;
   CHECK(Linker::DefinedNames("ntp_servers[]") == V{"ntp_servers"});
@@ -52,28 +77,35 @@ TEST_CASE("linkage: an HCL block's type relates no finding, a YAML key of that n
   // Ansible: a top-level key `variable` is a variable a template reads (`variable.ntp_server`).
   write("ans/group_vars/all.yml", "variable:\n  ntp_server: 10.20.30.40\n");
   write("ans/roles/time/templates/chrony.conf.j2", "server {{ variable.ntp_server }} iburst\n");
-  ntpsweep::testing::RunOptions o;
-  o.cwd = tmp.path();
   for (bool gate : {true, false}) {
     INFO(gate);
-    std::vector<std::string> args = {"scan", "--format", "json", "--host", "10.20.30.40", "."};
-    if (!gate) args.push_back("--no-prefilter");
-    auto r = ntpsweep::testing::RunNtpsweep(args, o);
-    INFO(r.err);
-    REQUIRE(r.exit_code == 1);
-    std::vector<std::string> rows;  // "definition:line -> consumer:line"
-    const nlohmann::json doc = nlohmann::json::parse(r.out);
-    for (const auto& f : doc["findings"])
-      for (const auto& rel : f.value("related", nlohmann::json::array()))
-        rows.push_back(
-            f["location"].get<std::string>() + ":" + std::to_string(f["line"].get<int>()) + " -> " +
-            rel["location"].get<std::string>() + ":" + std::to_string(rel["line"].get<int>()));
-    std::sort(rows.begin(), rows.end());
-    CHECK(rows == std::vector<std::string>{
-                      "ans/group_vars/all.yml:2 -> ans/roles/time/templates/chrony.conf.j2:1",
-                      "loc/main.tf:2 -> loc/init.sh:3",
-                      "tf/variables.tf:2 -> tf/scripts/chrony.sh:2",
-                  });
+    CHECK(LinkRows(tmp, gate) ==
+          std::vector<std::string>{
+              "ans/group_vars/all.yml:2 -> ans/roles/time/templates/chrony.conf.j2:1",
+              "loc/main.tf:2 -> loc/init.sh:3",
+              "tf/variables.tf:2 -> tf/scripts/chrony.sh:2",
+          });
+  }
+}
+
+TEST_CASE("linkage: HCL reads a variable or local by a bare reference, gate on or off",
+          "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  auto write = [&](const std::string& rel, const std::string& text) {
+    ntpsweep::testing::WriteWholeFile(tmp / rel, text);
+  };
+  // No `${`, `$` or `source` in the readers: only `var.` and `local.` can make them candidates.
+  write("tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n");
+  write("tf/main.tf", "module \"net\" {\n  ntp_servers = [var.ntp_server]\n}\n");
+  write("tf/decoy.tf", "module \"other\" {\n  servers = [var.ntp_server_b]\n}\n");
+  write("pk/locals.pkr.hcl", "locals {\n  time_server = \"10.20.30.40\"\n}\n");
+  write("pk/build.pkr.hcl", "build {\n  ntp_servers = [local.time_server]\n}\n");
+  for (bool gate : {true, false}) {
+    INFO(gate);
+    CHECK(LinkRows(tmp, gate) == std::vector<std::string>{
+                                     "pk/locals.pkr.hcl:2 -> pk/build.pkr.hcl:2",
+                                     "tf/variables.tf:2 -> tf/main.tf:2",
+                                 });
   }
 }
 

@@ -137,9 +137,10 @@ std::vector<std::string> Linker::DefinedNames(std::string_view key_path, bool bl
 }
 
 const std::vector<std::string>& Linker::Hints() {
-  // Only entries that can hold an expression or an installation are worth reading for linkage.
-  static const std::vector<std::string> kHints = {"{{", "<%", "${", "%{", "$", "COPY", "ADD", "src",
-                                                  "source"};
+  // Only entries that can hold an expression or an installation are worth reading for linkage;
+  // HCL reads variables and locals bare (`var.x`, `local.x`), with no other mark.
+  static const std::vector<std::string> kHints = {"{{",  "<%",  "${",     "%{",   "$",     "COPY",
+                                                  "ADD", "src", "source", "var.", "local."};
   return kHints;
 }
 

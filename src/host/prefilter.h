@@ -37,6 +37,13 @@ struct GatePattern {
   // An IPv4 target's IPv4-in-IPv6 anchor: with many such targets one shared pattern (the
   // mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for all.
   bool embedded = false;
+  // A host name's spelling, plain or with its dots escaped: with many names one pattern per
+  // first label, its hits judged by what follows (NameFollows), stands for them.
+  bool spelled = false;
+  // An IPv4 target's decimal or octal resolver form (a.b.cd, a.bcd, abcd, 0abcd): with many such
+  // targets shared patterns (the first part and a dot, eight or more digits) judged by value
+  // (SpellsTargetAround) stand for them.
+  bool inet_aton = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -75,6 +82,10 @@ bool QuadNamesTarget(std::string_view text, size_t at, const ResolverPartValues&
 // free text reads it, names one of `ipv4_targets` (IPv4 addresses and CIDRs): the IPv6
 // spellings that carry an IPv4 address (::ffff:a00:1, 64:ff9b::a00:1).
 bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4_targets);
+
+// Whether `text` at `at` starts with one of `names` (lower case), its dots written plain or
+// escaped the same way throughout (\. \\. [.]), ASCII case ignored.
+bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -118,9 +129,11 @@ class Prefilter {
   static constexpr uint32_t kVerifyQuadBit = 1u << 28;
   // Hits of the shared IPv4-in-IPv6 pattern (GatePattern::embedded), judged one by one.
   static constexpr uint32_t kVerifyEmbeddedBit = 1u << 27;
+  // Hits of a shared first-label pattern (GatePattern::spelled), judged one by one.
+  static constexpr uint32_t kVerifyNameBit = 1u << 26;
   static uint32_t Public(uint32_t bits) {
-    if (bits & (kVerifyQuadBit | kVerifyEmbeddedBit))
-      bits = (bits & ~(kVerifyQuadBit | kVerifyEmbeddedBit)) | kTargets;
+    if (bits & (kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyNameBit))
+      bits = (bits & ~(kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyNameBit)) | kTargets;
     return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
                                              : bits;
   }

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <random>
 #include <span>
 #include <string>
@@ -658,4 +659,101 @@ TEST_CASE("prefilter: many targets and CIDRs, random text that names one is neve
   }
   std::vector<std::string_view> views(pieces.begin(), pieces.end());
   GateNeverRejectsNamed(set, gate, views, rng, 6000, 6, 300, 500);
+}
+
+TEST_CASE("prefilter: many names and addresses answer like each target alone",
+          "[host][prefilter][many]") {
+  // Past a few names each one's first label stands for its spellings, past a few addresses one
+  // pattern per first part for their two- and three-part forms, and a CIDR's one-part forms are
+  // the prefixes its numbers share: every text a single target's gate passes for a spelling of
+  // that target passes the shared gate, and near misses stay out.
+  std::vector<std::string> values = {"172.20.193.0/24", "172.18.0.0/16", "10.64.0.0/10"};
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> byte(1, 254);
+  for (int i = 0; i < 40; ++i) {
+    values.push_back(std::to_string(byte(rng)) + "." + std::to_string(byte(rng)) + "." +
+                     std::to_string(byte(rng)) + "." + std::to_string(byte(rng)));
+    values.push_back("ntp" + std::to_string(i) + ".site" + std::to_string(i % 3) + ".example.org");
+  }
+  values.push_back("time-a.example.org");
+  values.push_back("time-a.example.net");  // the same first label as the one above
+  const TargetSet many = Make(values);
+  const Prefilter shared(many, {});
+  std::vector<std::string> pieces = {" ", "x", ".", "\\.", "[.]",  "\\\\.",   "=",   "\n",
+                                     "0", "1", "9", "ntp", "site", "example", "org", "-"};
+  auto push = [&](std::string s) { pieces.push_back(std::move(s)); };
+  for (size_t k = 0; k < values.size(); ++k) {
+    const std::string& value = values[k];
+    if (value.find('/') != std::string::npos) continue;
+    if (auto v = ParseIpv4DottedQuad(value)) {
+      if (k % 4) continue;  // a sample of the addresses keeps the texts varied
+      for (std::string& s : ResolverSpellings(*v, rng)) push(s);
+      push(std::to_string(*v >> 24) + "." + std::to_string(((*v >> 16) & 255) + 1) + "." +
+           std::to_string(*v & 0xffff));  // near miss: the next second part
+      push(std::to_string(*v + 1));
+      continue;
+    }
+    if (k % 3) continue;
+    push(value);
+    push(value.substr(0, value.find('.')));
+    push(value + "x");  // a longer last label: no name
+    std::string escaped, bracketed;
+    for (char c : value) {
+      escaped += c == '.' ? std::string("\\.") : std::string(1, c);
+      bracketed += c == '.' ? std::string("[.]") : std::string(1, c);
+    }
+    push(escaped);
+    push(bracketed);
+    push("x" + value.substr(0, value.rfind('.')));  // the name without its last label
+  }
+  for (const char* s :
+       {"2887041281", "025405140401", "0xac14c101", "172.20.49409", "2887122945", "2887107584",
+        "172.1179649", "172.19.0.1", "10.64.3.4", "10.127.255.255", "10.128.0.0", "171966465",
+        "01220000001", "TIME-A\\.EXAMPLE\\.NET", "time-a[.]example[.]com"})
+    push(s);
+  std::vector<std::string_view> views(pieces.begin(), pieces.end());
+  // The answers of each target's own gate (its literals): the shared gate must pass every text
+  // one of them passes for a spelling of its target.
+  std::vector<TargetSet> alone;
+  std::vector<std::unique_ptr<Prefilter>> alone_gates;
+  for (const std::string& v : values) {
+    alone.push_back(Make({v}));
+    alone_gates.push_back(
+        std::make_unique<Prefilter>(alone.back(), std::vector<std::vector<std::string>>{}));
+  }
+  size_t named = 0, rejected = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string text = RandomPieces(views, rng, 1, 5);
+    INFO("text '" << text << "'");
+    uint32_t bits = shared.Scan(text);
+    bool free_text = !many.FindInText(text).empty();
+    bool host_value = many.MatchToken(text, Context::kHostValue).has_value();
+    if (free_text) CHECK((bits & Prefilter::kTargets) != 0);
+    if (host_value) CHECK((bits & (Prefilter::kTargets | Prefilter::kResolverForms)) != 0);
+    for (size_t k = 0; k < values.size(); ++k) {
+      if (alone[k].FindInText(text).empty() && !alone[k].MatchToken(text, Context::kHostValue))
+        continue;
+      uint32_t own = alone_gates[k]->Scan(text);
+      INFO("target " << values[k]);
+      CHECK((bits & own & (Prefilter::kTargets | Prefilter::kResolverForms)) != 0);
+    }
+    if (free_text || host_value)
+      ++named;
+    else if (!Gated(shared, text))
+      ++rejected;
+  }
+  CHECK(named > 300);
+  CHECK(rejected > 100);
+  for (const char* decoy : {"2887041279", "2887041536", "172.20.49664", "172.17.255.255",
+                            "172.1114112", "2887057407", "10.128.0.1", "10.63.255.255"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK_FALSE(Gated(shared, decoy));
+  }
+  // A first label alone is a short name (a resolver form), never the name in free text.
+  for (const char* decoy :
+       {"ntp3.site1.example.org", "ntp0\\.site0\\.example\\.com", "time-a.example.com",
+        "time-b.example.org", "ntp0", "ntp0 site0 example org"}) {
+    INFO("decoy '" << decoy << "'");
+    CHECK((shared.Scan(decoy) & Prefilter::kTargets) == 0);
+  }
 }

@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 namespace ntpsweep::host {
@@ -69,6 +70,11 @@ constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9
 // Dotted-quad targets (IPv4 addresses and CIDRs) past which one shared pattern stands for their
 // quads (GatePattern::dotted): below, a literal each scans faster.
 constexpr size_t kManyQuadTargets = 16;
+// Distinct first parts of the dotted-quad targets up to which a literal each (and a dot) stands
+// for their quads in place of SharedQuad().
+constexpr size_t kFewFirstParts = 8;
+// Host names with a dot past which each one's first label, judged, stands for its spellings.
+constexpr size_t kManyNames = 16;
 
 // Any dotted quad, plain or with escaped dots, up to the first digit of its last part.
 std::string SharedQuad() {
@@ -100,6 +106,29 @@ std::string EscapeDots(std::string_view dotted, std::string_view escape) {
       out += escape;
     else
       out += c;
+  }
+  return out;
+}
+
+// What every number from `first` to `last` begins with, written in `base` (10 or 8) after
+// `lead`: the range split where the spelling grows a digit, each piece's common prefix. Empty
+// when a prefix would be shorter than five characters (a wide network's numbers: a pattern
+// that hits most long numbers).
+std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t base,
+                                        std::string_view lead) {
+  const char* format = base == 8 ? "%llo" : "%llu";
+  std::vector<std::string> out;
+  for (uint64_t from = first; from <= last;) {
+    uint64_t longer = 1;  // the first number of one more digit
+    while (longer <= from) longer *= base;
+    uint64_t to = std::min(last, longer - 1);
+    std::string a = std::string(lead) + Format(format, from),
+                b = std::string(lead) + Format(format, to);
+    size_t same = 0;
+    while (same < a.size() && a[same] == b[same]) ++same;
+    if (same < 5) return {};
+    out.push_back(a.substr(0, same));
+    from = to + 1;
   }
   return out;
 }
@@ -165,10 +194,13 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
   };
   switch (t.kind) {
     case Target::Kind::kHostName:
-      free_text(QuoteLiteral(t.name));
+      out.push_back({QuoteLiteral(t.name)});
+      out.back().spelled = !t.first_label.empty();
       for (std::string_view escape : kEscapedDots)
-        if (t.name.find('.') != std::string::npos)
-          free_text(QuoteLiteral(EscapeDots(t.name, escape)));
+        if (t.name.find('.') != std::string::npos) {
+          out.push_back({QuoteLiteral(EscapeDots(t.name, escape))});
+          out.back().spelled = true;
+        }
       AddMixedSeparators(&out);
       if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
       break;
@@ -187,8 +219,11 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       AddMixedSeparators(&out);
       for (std::string& p : EmbeddedAnchor(v, true))
         out.push_back({std::move(p), false, false, false, false, true});
-      resolver(QuoteLiteral(dec(a) + "." + dec(b) + "." + dec(v & 0xffff)));
-      resolver(QuoteLiteral(dec(a) + "." + dec(v & 0xffffff)));
+      for (std::string p :
+           {dec(a) + "." + dec(b) + "." + dec(v & 0xffff), dec(a) + "." + dec(v & 0xffffff)}) {
+        resolver(QuoteLiteral(p));
+        out.back().inet_aton = true;
+      }
       resolver(QuoteLiteral(dec(v)));
       resolver(QuoteLiteral(Format("0%llo", v)));
       for (const char* shape : kResolverShapes) out.push_back({shape, true, true});
@@ -221,11 +256,19 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         free_text(kAnyIpv6);
       else
         for (std::string& p : EmbeddedAnchor(v, t.prefix_len >= 32)) free_text(std::move(p));
-      // Resolver forms keep the first part whole; a lone 32-bit number may be anything >= 2^24.
+      // Resolver forms keep the first part whole; a lone 32-bit number begins with what all the
+      // members' numbers begin with (any number of eight digits or more for a wide network).
       // Both are common in code, so each hit counts only where its run spells a member.
-      for (std::string p :
-           {AnyBase(v >> 24) + "\\.", std::string("[0-9]{8,12}"), std::string("0x0*[0-9a-f]{7,8}")})
-        out.push_back({std::move(p), true, false, true});
+      uint32_t last = v | (t.prefix_len == 0 ? ~uint32_t{0} : ~uint32_t{0} >> t.prefix_len);
+      std::vector<std::string> one_part = {AnyBase(v >> 24) + "\\.", "0x0*[0-9a-f]{7,8}"};
+      std::vector<std::string> decimal = NumberPrefixes(v, last, 10, ""),
+                               octal = NumberPrefixes(v, last, 8, "0");
+      if (decimal.empty() || octal.empty())
+        one_part.push_back("[0-9]{8,12}");
+      else
+        for (std::vector<std::string>* prefixes : {&decimal, &octal})
+          for (const std::string& prefix : *prefixes) one_part.push_back(QuoteLiteral(prefix));
+      for (std::string& p : one_part) out.push_back({std::move(p), true, false, true});
       break;
     }
     case Target::Kind::kIpv6:
@@ -430,6 +473,27 @@ bool HasMixedSeparatorsAt(std::string_view text, size_t at) {
         alnum(before - 1))
       return true;
   }
+  return false;
+}
+
+bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
+  for (const std::string& name : names)
+    for (std::string_view dot :
+         {std::string_view("."), kEscapedDots[0], kEscapedDots[1], kEscapedDots[2]}) {
+      size_t k = at;
+      bool same = k <= text.size();
+      for (size_t i = 0; same && i < name.size(); ++i) {
+        if (name[i] == '.') {
+          same = text.substr(k, dot.size()) == dot;
+          k += dot.size();
+        } else {
+          same = k < text.size() && lower(text[k]) == name[i];
+          ++k;
+        }
+      }
+      if (same) return true;
+    }
   return false;
 }
 
@@ -753,6 +817,8 @@ struct Prefilter::Database {
   Block gate, tracked;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
+  // Gate pattern id -> the names a shared first-label hit must begin (NameFollows).
+  std::vector<std::vector<std::string>> names_of;
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -855,16 +921,53 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       }
   const bool shared_quads = quad_targets >= kManyQuadTargets;
   if (shared_quads) {
-    add(&gate_patterns, SharedQuad(), kVerifyQuadBit, -1);
+    // A few first parts of two or three digits: a literal each with the dot after it, in its four
+    // spellings, finds every quad for less work than one pattern for any quad.
+    std::set<uint32_t> first_parts;
+    bool few_first_parts = true;
+    for (const Target& t : targets.targets())
+      if (t.kind == Target::Kind::kIpv4 || t.kind == Target::Kind::kIpv4Cidr) {
+        first_parts.insert(t.ipv4 >> 24);
+        few_first_parts = few_first_parts && (t.ipv4 >> 24) >= 10 &&
+                          (t.kind == Target::Kind::kIpv4 || t.prefix_len >= 8);
+      }
+    if (few_first_parts && first_parts.size() <= kFewFirstParts) {
+      for (uint32_t first : first_parts)
+        for (std::string_view dot :
+             {std::string_view("."), kEscapedDots[0], kEscapedDots[1], kEscapedDots[2]})
+          add(&gate_patterns, QuoteLiteral(Format("%llu", first) + std::string(dot)),
+              kVerifyQuadBit, -1);
+    } else {
+      add(&gate_patterns, SharedQuad(), kVerifyQuadBit, -1);
+    }
     // Every spelling that carries an IPv4 address names the mapped or NAT64 prefix.
     add(&gate_patterns, "ff(?:ff|9b)\\\\{0,2}:", kVerifyEmbeddedBit, -1);
     for (const Target& t : targets.targets())
       if (t.kind == Target::Kind::kIpv4 || t.kind == Target::Kind::kIpv4Cidr)
         db_->ipv4_targets.Add(t.spelling, nullptr);
   }
+  // Likewise a thousand names' four spellings each: past a few, each name's first label (its
+  // short-name literal anyway) is judged by what follows it.
+  size_t dotted_names = 0;
   for (const Target& t : targets.targets())
+    dotted_names += t.kind == Target::Kind::kHostName && !t.first_label.empty();
+  const bool shared_names = dotted_names >= kManyNames;
+  std::map<std::string, std::vector<std::string>> names_after;  // label pattern -> its names
+  for (const Target& t : targets.targets()) {
+    if (shared_names && t.kind == Target::Kind::kHostName && !t.first_label.empty()) {
+      std::string label = QuoteLiteral(t.first_label);
+      names_after[label].push_back(t.name);
+      add(&gate_patterns, std::move(label), kVerifyNameBit, -1);
+    }
+    // An IPv4 target's decimal resolver forms of two and three parts begin with its first part
+    // and a dot (not 0, which begins too much): judged by value.
+    const bool shared_inet_aton =
+        shared_quads && t.kind == Target::Kind::kIpv4 && (t.ipv4 >> 24) != 0;
+    if (shared_inet_aton)
+      add(&gate_patterns, QuoteLiteral(Format("%llu.", t.ipv4 >> 24)), kVerifyBit, -1);
     for (GatePattern& p : GatePatterns(t))
-      if (!((p.dotted || p.embedded) && shared_quads))
+      if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
+          !(p.inet_aton && shared_inet_aton))
         add(&gate_patterns, std::move(p.pattern),
             p.shape           ? kShapeBit
             : p.mixed         ? kVerifyMixedBit
@@ -872,11 +975,20 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
             : p.resolver_only ? kResolverForms
                               : kTargets,
             -1);
+  }
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 26) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
     for (const std::string& p : groups[g])
       if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
+  }
+  // Pattern ids are their order in the table (CompileBlock).
+  db_->names_of.resize(gate_patterns.size());
+  size_t id = 0;
+  for (const auto& entry : gate_patterns) {
+    if (auto it = names_after.find(entry.first); it != names_after.end())
+      db_->names_of[id] = std::move(it->second);
+    ++id;
   }
   db_->tracked_count = tracked.size();
   for (size_t i = 0; i < tracked.size(); ++i)
@@ -884,8 +996,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   // The rule words compile on a second thread while this one compiles the gate.
   std::future<Block> words =
       std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
-  db_->gate = CompileBlock(gate_patterns,
-                           kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit);
+  db_->gate = CompileBlock(gate_patterns, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
+                                              kVerifyMixedBit | kVerifyNameBit);
   db_->tracked = words.get();
   all_bits_ = db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
@@ -914,13 +1026,20 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t quads_judged_until = 0;
     size_t embedded_judged_until = 0;
     size_t mixed_judged_until = 0;  // each hit is judged alone
+    size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
+    const std::vector<std::vector<std::string>>* names_of;
   } state{&gate,
           0,
           Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit),
           text,
           &db_->part_values,
           &db_->ipv4_targets,
-          0};
+          0,
+          0,
+          0,
+          0,
+          0,
+          &db_->names_of};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
@@ -943,6 +1062,11 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
            [&](size_t*) { return HasMixedSeparatorsAt(s->text, at); });
     verify(kVerifyEmbeddedBit, kTargets, &s->embedded_judged_until,
            [&](size_t* until) { return JudgeEmbedded(s->text, at, *s->ipv4_targets, until); });
+    verify(kVerifyNameBit, kTargets, &s->names_judged_until, [&](size_t*) {
+      const std::vector<std::string>& names = (*s->names_of)[id];
+      size_t label = names.empty() ? 0 : names.front().find('.');
+      return label != std::string::npos && label <= to && NameFollows(s->text, to - label, names);
+    });
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };

@@ -40,6 +40,13 @@ struct GatePattern {
   // An escaped dot (\\. or [.]) whose hits count only where it is one of two different kinds of
   // separator side by side in a name or quad (HasMixedSeparatorsAt): 10\\.0.0[.]1.
   bool mixed = false;
+  // A host name's spelling, plain or with its dots escaped: with many names one pattern per
+  // first label, its hits judged by what follows (NameFollows), stands for them.
+  bool spelled = false;
+  // An IPv4 target's decimal or octal resolver form (a.b.cd, a.bcd, abcd, 0abcd): with many such
+  // targets shared patterns (the first part and a dot, eight or more digits) judged by value
+  // (SpellsTargetAround) stand for them.
+  bool inet_aton = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -83,6 +90,10 @@ bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4
 // with two different kinds of separator: an ASCII letter or digit, one kind, a run of letters,
 // digits, '_' and '-', another kind, a letter or digit (a\\.b-c[.]d), this one first or second.
 bool HasMixedSeparatorsAt(std::string_view text, size_t at);
+
+// Whether `text` at `at` starts with one of `names` (lower case), its dots written plain or
+// escaped the same way throughout (\. \\. [.]), ASCII case ignored.
+bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names);
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
@@ -128,8 +139,11 @@ class Prefilter {
   static constexpr uint32_t kVerifyEmbeddedBit = 1u << 27;
   // Hits of the escaped-dot anchors of mixed separators (GatePattern::mixed), judged one by one.
   static constexpr uint32_t kVerifyMixedBit = 1u << 26;
+  // Hits of a shared first-label pattern (GatePattern::spelled), judged one by one.
+  static constexpr uint32_t kVerifyNameBit = 1u << 25;
   static uint32_t Public(uint32_t bits) {
-    constexpr uint32_t kJudgedTargets = kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit;
+    constexpr uint32_t kJudgedTargets =
+        kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
     if (bits & kJudgedTargets) bits = (bits & ~kJudgedTargets) | kTargets;
     return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
                                              : bits;

@@ -87,6 +87,9 @@ std::string SharedQuad() {
 // target; one that mixes kinds (10\.0.0[.]1) has two different separators side by side, which
 // the escaped ones anchor for every target (GatePattern::mixed, HasMixedSeparatorsAt).
 constexpr std::string_view kEscapedDots[] = {"\\.", "\\\\.", "[.]"};
+// A dot as written, then escaped each way.
+constexpr std::string_view kDotSpellings[] = {".", kEscapedDots[0], kEscapedDots[1],
+                                              kEscapedDots[2]};
 constexpr const char* kEscapedColon = "\\\\{0,2}:";
 
 // A mixed spelling holds \. (in \. and \\.) or [.]: these literals anchor it.
@@ -479,8 +482,7 @@ bool HasMixedSeparatorsAt(std::string_view text, size_t at) {
 bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
   for (const std::string& name : names)
-    for (std::string_view dot :
-         {std::string_view("."), kEscapedDots[0], kEscapedDots[1], kEscapedDots[2]}) {
+    for (std::string_view dot : kDotSpellings) {
       size_t k = at;
       bool same = k <= text.size();
       for (size_t i = 0; same && i < name.size(); ++i) {
@@ -912,13 +914,12 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   };
   // A literal per dotted quad is the fastest gate for a few targets, but a thousand of them took
   // most of a scan's start-up to compile: past a few, one shared pattern judges quads by value.
+  std::vector<std::vector<GatePattern>> patterns_of;  // each target's, in order
   size_t quad_targets = 0;
-  for (const Target& t : targets.targets())
-    for (const GatePattern& p : GatePatterns(t))
-      if (p.dotted) {
-        ++quad_targets;
-        break;
-      }
+  for (const Target& t : targets.targets()) {
+    const std::vector<GatePattern>& own = patterns_of.emplace_back(GatePatterns(t));
+    quad_targets += std::any_of(own.begin(), own.end(), [](const auto& p) { return p.dotted; });
+  }
   const bool shared_quads = quad_targets >= kManyQuadTargets;
   if (shared_quads) {
     // A few first parts of two or three digits: a literal each with the dot after it, in its four
@@ -933,8 +934,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       }
     if (few_first_parts && first_parts.size() <= kFewFirstParts) {
       for (uint32_t first : first_parts)
-        for (std::string_view dot :
-             {std::string_view("."), kEscapedDots[0], kEscapedDots[1], kEscapedDots[2]})
+        for (std::string_view dot : kDotSpellings)
           add(&gate_patterns, QuoteLiteral(Format("%llu", first) + std::string(dot)),
               kVerifyQuadBit, -1);
     } else {
@@ -953,7 +953,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     dotted_names += t.kind == Target::Kind::kHostName && !t.first_label.empty();
   const bool shared_names = dotted_names >= kManyNames;
   std::map<std::string, std::vector<std::string>> names_after;  // label pattern -> its names
-  for (const Target& t : targets.targets()) {
+  for (size_t i = 0; i < targets.targets().size(); ++i) {
+    const Target& t = targets.targets()[i];
     if (shared_names && t.kind == Target::Kind::kHostName && !t.first_label.empty()) {
       std::string label = QuoteLiteral(t.first_label);
       names_after[label].push_back(t.name);
@@ -965,7 +966,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
         shared_quads && t.kind == Target::Kind::kIpv4 && (t.ipv4 >> 24) != 0;
     if (shared_inet_aton)
       add(&gate_patterns, QuoteLiteral(Format("%llu.", t.ipv4 >> 24)), kVerifyBit, -1);
-    for (GatePattern& p : GatePatterns(t))
+    for (GatePattern& p : patterns_of[i])
       if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
           !(p.inet_aton && shared_inet_aton))
         add(&gate_patterns, std::move(p.pattern),

@@ -39,6 +39,18 @@ std::vector<std::string> LinkRows(const ntpsweep::testing::TempDir& dir, bool ga
   return rows;
 }
 
+// Writes `files` (path, text) into a fresh tree and checks that its related locations are
+// `expected`, through the gate and without it alike.
+void CheckLinks(const std::vector<std::pair<std::string, std::string>>& files,
+                const std::vector<std::string>& expected) {
+  ntpsweep::testing::TempDir tmp;
+  for (const auto& [rel, text] : files) ntpsweep::testing::WriteWholeFile(tmp / rel, text);
+  for (bool gate : {true, false}) {
+    INFO(gate);
+    CHECK(LinkRows(tmp, gate) == expected);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("linkage: names a key path defines", "[linkage]") {
@@ -59,54 +71,45 @@ TEST_CASE("linkage: names a key path defines", "[linkage]") {
 
 TEST_CASE("linkage: an HCL block's type relates no finding, a YAML key of that name does",
           "[linkage]") {
-  ntpsweep::testing::TempDir tmp;
-  auto write = [&](const std::string& rel, const std::string& text) {
-    ntpsweep::testing::WriteWholeFile(tmp / rel, text);
-  };
   // Terraform: the variable and the local are read by their names; `${variable}` and
-  // `${locals}` are other shell variables (decoys).
-  write("tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n");
-  write("tf/scripts/chrony.sh",
-        "#!/bin/sh\necho \"server ${ntp_server} iburst\" >> /etc/chrony/chrony.conf\n");
-  write("tf/scripts/decoy.sh",
-        "#!/bin/sh\necho \"server ${variable} iburst\" >> /etc/chrony/chrony.conf\n");
-  write("loc/main.tf", "locals {\n  time_server = \"10.20.30.40\"\n}\n");
-  write("loc/init.sh",
-        "#!/bin/sh\necho \"server ${locals} iburst\" >> /etc/chrony/chrony.conf\n"
-        "echo \"server ${time_server} iburst\" >> /etc/chrony/chrony.conf\n");
-  // Ansible: a top-level key `variable` is a variable a template reads (`variable.ntp_server`).
-  write("ans/group_vars/all.yml", "variable:\n  ntp_server: 10.20.30.40\n");
-  write("ans/roles/time/templates/chrony.conf.j2", "server {{ variable.ntp_server }} iburst\n");
-  for (bool gate : {true, false}) {
-    INFO(gate);
-    CHECK(LinkRows(tmp, gate) ==
-          std::vector<std::string>{
-              "ans/group_vars/all.yml:2 -> ans/roles/time/templates/chrony.conf.j2:1",
-              "loc/main.tf:2 -> loc/init.sh:3",
-              "tf/variables.tf:2 -> tf/scripts/chrony.sh:2",
-          });
-  }
+  // `${locals}` are other shell variables (decoys). Ansible: a top-level key `variable` is a
+  // variable a template reads (`variable.ntp_server`).
+  CheckLinks(
+      {
+          {"tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n"},
+          {"tf/scripts/chrony.sh",
+           "#!/bin/sh\necho \"server ${ntp_server} iburst\" >> /etc/chrony/chrony.conf\n"},
+          {"tf/scripts/decoy.sh",
+           "#!/bin/sh\necho \"server ${variable} iburst\" >> /etc/chrony/chrony.conf\n"},
+          {"loc/main.tf", "locals {\n  time_server = \"10.20.30.40\"\n}\n"},
+          {"loc/init.sh",
+           "#!/bin/sh\necho \"server ${locals} iburst\" >> /etc/chrony/chrony.conf\n"
+           "echo \"server ${time_server} iburst\" >> /etc/chrony/chrony.conf\n"},
+          {"ans/group_vars/all.yml", "variable:\n  ntp_server: 10.20.30.40\n"},
+          {"ans/roles/time/templates/chrony.conf.j2", "server {{ variable.ntp_server }} iburst\n"},
+      },
+      {
+          "ans/group_vars/all.yml:2 -> ans/roles/time/templates/chrony.conf.j2:1",
+          "loc/main.tf:2 -> loc/init.sh:3",
+          "tf/variables.tf:2 -> tf/scripts/chrony.sh:2",
+      });
 }
 
 TEST_CASE("linkage: HCL reads a variable or local by a bare reference, gate on or off",
           "[linkage]") {
-  ntpsweep::testing::TempDir tmp;
-  auto write = [&](const std::string& rel, const std::string& text) {
-    ntpsweep::testing::WriteWholeFile(tmp / rel, text);
-  };
   // No `${`, `$` or `source` in the readers: only `var.` and `local.` can make them candidates.
-  write("tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n");
-  write("tf/main.tf", "module \"net\" {\n  ntp_servers = [var.ntp_server]\n}\n");
-  write("tf/decoy.tf", "module \"other\" {\n  servers = [var.ntp_server_b]\n}\n");
-  write("pk/locals.pkr.hcl", "locals {\n  time_server = \"10.20.30.40\"\n}\n");
-  write("pk/build.pkr.hcl", "build {\n  ntp_servers = [local.time_server]\n}\n");
-  for (bool gate : {true, false}) {
-    INFO(gate);
-    CHECK(LinkRows(tmp, gate) == std::vector<std::string>{
-                                     "pk/locals.pkr.hcl:2 -> pk/build.pkr.hcl:2",
-                                     "tf/variables.tf:2 -> tf/main.tf:2",
-                                 });
-  }
+  CheckLinks(
+      {
+          {"tf/variables.tf", "variable \"ntp_server\" {\n  default = \"10.20.30.40\"\n}\n"},
+          {"tf/main.tf", "module \"net\" {\n  ntp_servers = [var.ntp_server]\n}\n"},
+          {"tf/decoy.tf", "module \"other\" {\n  servers = [var.ntp_server_b]\n}\n"},
+          {"pk/locals.pkr.hcl", "locals {\n  time_server = \"10.20.30.40\"\n}\n"},
+          {"pk/build.pkr.hcl", "build {\n  ntp_servers = [local.time_server]\n}\n"},
+      },
+      {
+          "pk/locals.pkr.hcl:2 -> pk/build.pkr.hcl:2",
+          "tf/variables.tf:2 -> tf/main.tf:2",
+      });
 }
 
 TEST_CASE("linkage: the sieve reads again only entries that can relate a finding", "[linkage]") {

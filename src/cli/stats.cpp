@@ -24,6 +24,10 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("read for linkage", s.observed);
   row("truncated", s.truncated);
   row("bytes decompressed", static_cast<size_t>(s.decompressed));
+  row("file list bytes in memory", s.file_list_memory);
+  row("file list bytes on disk", static_cast<size_t>(s.file_list_spilled));
+  if (!s.file_list_error.empty())
+    out << "  file list kept in memory: " << s.file_list_error << "\n";
   for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
   for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
   auto phase = [&](const std::string& name, double seconds) {

@@ -21,6 +21,11 @@ struct ScanStats {
   size_t prefiltered_out = 0;  // text entries done after the gate's pass
   size_t observed = 0;         // text entries read for linkage (expressions, installs)
   uint64_t decompressed = 0;   // bytes read out of archives, images and disks (--max-total-bytes)
+  // The list of files read, for includes and linkage (scan/read_files.h): bytes in an unlinked
+  // temporary file, bytes in memory, and why there is no temporary file (when there is none).
+  uint64_t file_list_spilled = 0;
+  size_t file_list_memory = 0;
+  std::string file_list_error;
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",

@@ -28,6 +28,7 @@
 #include "scan/inventory.h"
 #include "scan/linkage.h"
 #include "scan/member_links.h"
+#include "scan/read_files.h"
 #include "triage/suppress.h"
 
 namespace ntpsweep::scan {
@@ -88,125 +89,6 @@ class PhaseClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// A file read from disk, as FollowIncludes and linkage read it again.
-struct ReadEntry {
-  Location location;
-  std::string path, fs_path, root;
-};
-
-// Every file read from disk, kept for the cross-file stage in a few bytes: the disk path is
-// a shared prefix (the operand) plus the path, and the location is the path itself, as a walk
-// makes them (an entry that differs keeps its own spelling); each path is stored as the length
-// it shares with the previous one and the rest (front coding, restarted every kRestart files),
-// in blocks that grow without copying. A record per file (24 bytes plus the path in a doubling
-// arena) made the dir sweep's peak RSS grow ~90 bytes a file.
-class ReadFiles {
- public:
-  size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
-             std::string_view root) {
-    size_t index = count_++;
-    size_t shared = 0;
-    if (index % kRestart != 0)
-      while (shared < path.size() && shared < last_.size() && path[shared] == last_[shared])
-        ++shared;
-    std::string record;
-    PutVarint(&record, shared);
-    PutVarint(&record, path.size() - shared);
-    record.append(path.substr(shared));
-    if (fs_path.size() >= path.size() && fs_path.ends_with(path)) {
-      PutVarint(&record, 1 + Intern(&prefixes_, fs_path.substr(0, fs_path.size() - path.size())));
-    } else {
-      PutVarint(&record, 0);
-      PutVarint(&record, fs_path.size());
-      record.append(fs_path);
-    }
-    PutVarint(&record, Intern(&roots_, root));
-    if (blocks_.empty() || blocks_.back().size() + record.size() > blocks_.back().capacity()) {
-      blocks_.emplace_back();
-      blocks_.back().reserve(std::max(kBlockBytes, record.size()));
-    }
-    if (index % kRestart == 0) restarts_.push_back({blocks_.size() - 1, blocks_.back().size()});
-    blocks_.back().append(record);
-    last_.assign(path);
-    if (!(location.chain.size() == 1 && location.chain[0] == path))
-      other_locations_.emplace(index, location);
-    return index;
-  }
-  size_t size() const { return count_; }
-  // Calls f(index, path) for every file in the order they were added.
-  template <typename F>
-  void ForEach(F&& f) const {
-    Cursor c;
-    for (size_t i = 0; i < count_; ++i) {
-      Decode(&c);
-      f(i, std::string_view(c.path));
-    }
-  }
-  ReadEntry Get(size_t i) const {
-    Cursor c;
-    c.block = restarts_[i / kRestart].first;
-    c.offset = restarts_[i / kRestart].second;
-    for (size_t k = i - i % kRestart; k <= i; ++k) Decode(&c);
-    ReadEntry e;
-    e.path = c.path;
-    e.fs_path = c.prefix ? prefixes_[c.prefix - 1] + e.path : c.own_fs_path;
-    e.root = roots_[c.root];
-    auto other = other_locations_.find(i);
-    e.location = other != other_locations_.end() ? other->second : Location{{e.path}};
-    return e;
-  }
-
- private:
-  static constexpr size_t kRestart = 32;
-  static constexpr size_t kBlockBytes = 256u << 10;
-  struct Cursor {
-    size_t block = 0, offset = 0;
-    std::string path, own_fs_path;
-    size_t prefix = 0, root = 0;
-  };
-  static void PutVarint(std::string* out, size_t v) {
-    for (; v >= 0x80; v >>= 7) out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    out->push_back(static_cast<char>(v));
-  }
-  static size_t GetVarint(const std::string& in, size_t* at) {
-    size_t v = 0;
-    for (int shift = 0;; shift += 7) {
-      auto byte = static_cast<unsigned char>(in[(*at)++]);
-      v |= static_cast<size_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return v;
-    }
-  }
-  // Reads the record at `c` and moves past it (to the next block at a block's end).
-  void Decode(Cursor* c) const {
-    if (c->offset == blocks_[c->block].size()) ++c->block, c->offset = 0;
-    const std::string& b = blocks_[c->block];
-    size_t shared = GetVarint(b, &c->offset), rest = GetVarint(b, &c->offset);
-    c->path.resize(shared);
-    c->path.append(b, c->offset, rest);
-    c->offset += rest;
-    c->prefix = GetVarint(b, &c->offset);
-    if (c->prefix == 0) {
-      size_t n = GetVarint(b, &c->offset);
-      c->own_fs_path.assign(b, c->offset, n);
-      c->offset += n;
-    }
-    c->root = GetVarint(b, &c->offset);
-  }
-  // The index of `value` in `table`, added when new: a scan has a few operands, hence a few values.
-  static size_t Intern(std::vector<std::string>* table, std::string_view value) {
-    for (size_t i = table->size(); i-- > 0;)
-      if ((*table)[i] == value) return i;
-    table->emplace_back(value);
-    return table->size() - 1;
-  }
-  size_t count_ = 0;
-  std::string last_;                  // the path added last
-  std::vector<std::string> blocks_;   // records, never reallocated once full
-  std::vector<std::pair<size_t, size_t>> restarts_;  // every kRestart-th record: block, offset
-  std::vector<std::string> prefixes_, roots_;
-  std::map<size_t, Location> other_locations_;
-};
-
 // What one worker counts without taking the pipeline's lock.
 struct WorkerStats : ScanStats {
   double read_seconds = 0, prefilter_seconds = 0, reader_seconds = 0, rule_seconds = 0;
@@ -218,7 +100,8 @@ class Pipeline : public input::EntrySink {
       : options_(options),
         analyzer_(analyzer),
         budget_(options.walk.limits.max_total_bytes),
-        walk_(options.walk) {
+        walk_(options.walk),
+        read_files_(options.read_list_memory, options.temp_dir) {
     walk_.budget = &budget_;
   }
 
@@ -292,6 +175,9 @@ class Pipeline : public input::EntrySink {
         {"readers", reader_seconds_}, {"rules", rule_seconds_}, {"cross-file", clock.Lap()}};
     result_.stats.readers = analyzer_.ReaderCounts();
     result_.stats.decompressed = budget_.used();
+    result_.stats.file_list_spilled = read_files_.bytes_spilled();
+    result_.stats.file_list_memory = read_files_.bytes_in_memory();
+    result_.stats.file_list_error = read_files_.spill_error();
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
       return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
@@ -313,18 +199,23 @@ class Pipeline : public input::EntrySink {
       std::vector<IncludeRef> pending = std::move(includes_);
       includes_.clear();
       std::map<size_t, std::vector<std::string>> forced;  // read_files_ index -> syntaxes
-      read_files_.ForEach([&](size_t i, std::string_view path) {
+      std::string error = read_files_.ForEach([&](size_t i, std::string_view path) {
         for (const IncludeRef& inc : pending) {
           if (!GlobMatch(inc.pattern, path) || !done.insert({std::string(path), inc.syntax}).second)
             continue;
           forced[i].push_back(inc.syntax);
         }
       });
+      if (!error.empty()) ListUnreadable(error);
       // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
       for (auto& forced_entry : forced) {
         size_t index = forced_entry.first;
         const std::vector<std::string>& syntaxes = forced_entry.second;
-        const ReadEntry e = read_files_.Get(index);
+        ReadEntry e;
+        if (std::string error; !read_files_.Get(index, &e, &error)) {
+          ListUnreadable(error);
+          continue;
+        }
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
@@ -357,14 +248,28 @@ class Pipeline : public input::EntrySink {
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
   void ObserveDeferred() {
-    if ((link_candidates_.empty() && member_links_.empty()) || result_.findings.empty()) return;
+    if ((link_candidates_ == 0 && member_links_.empty()) || result_.findings.empty()) return;
     const Linker::Sieve sieve(*linker_, result_.findings);
     if (sieve.needles().empty()) return;
-    std::atomic<size_t> next{0}, observed{0};
+    std::atomic<size_t> observed{0};
+    // The candidates are marked in the list of files read (no writer is left), handed out in
+    // its order: decoding one costs little beside reading the file.
+    std::mutex stream_mu;
+    ReadFiles::Stream stream(read_files_);
+    size_t left = link_candidates_;
+    auto next_candidate = [&](ReadEntry* c) {
+      std::lock_guard lock(stream_mu);
+      while (left > 0 && stream.Next())
+        if (stream.link()) {
+          --left;
+          *c = stream.Entry();
+          return true;
+        }
+      return false;
+    };
     auto observe = [&] {
       ReadBuffer buffer = TakeBuffer();
-      for (size_t i; (i = next++) < link_candidates_.size();) {
-        const ReadEntry c = read_files_.Get(link_candidates_[i]);  // no writer is left
+      for (ReadEntry c; next_candidate(&c);) {
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
@@ -392,6 +297,7 @@ class Pipeline : public input::EntrySink {
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
     observe();
     for (std::thread& t : threads) t.join();
+    if (!stream.error().empty()) ListUnreadable(stream.error());
     member_links_.Replay(sieve.needles(), walk_, [&](input::Entry& member, bool listed) {
       std::string decoded;
       std::string_view text = MemberText(member.data, &decoded);
@@ -409,6 +315,16 @@ class Pipeline : public input::EntrySink {
                  [&] { linker_->Observe(member.location, member.path, text); });
     });
     result_.stats.observed += observed;
+  }
+
+  // The list of files read could not be read back from its temporary file: what the cross-file
+  // stage had left to do with them is said once.
+  void ListUnreadable(const std::string& error) {
+    if (list_unreadable_) return;
+    list_unreadable_ = true;
+    result_.notices.push_back(
+        Notice{Notice::Level::kWarning, "file-list-unreadable", Location{}, 0, 0,
+               error + "; includes and linkage of the files read are incomplete"});
   }
 
   // The text Process reads of an entry that carries its bytes: at most --max-file-size, of a
@@ -641,8 +557,8 @@ class Pipeline : public input::EntrySink {
       // Remembered so that a file named by another file's include can be read again with the
       // including daemon's syntax (see FollowIncludes).
       std::lock_guard lock(mu_);
-      size_t index = read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root);
-      if (link_later) link_candidates_.push_back(index);
+      read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root, link_later);
+      link_candidates_ += link_later;
       for (IncludeRef& inc : includes) {
         if (inc.in_root) inc.pattern = entry.root + inc.pattern;
         includes_.push_back(std::move(inc));
@@ -716,10 +632,11 @@ class Pipeline : public input::EntrySink {
   std::map<std::string, size_t> skipped_;
   ScanResult result_;
   ReadFiles read_files_;
-  // Files of read_files_ that hold a linkage hint: read again at the end when they name a
-  // finding's variable or file (a Bloom filter of their words, to read fewer of them, cost
-  // more to build on every candidate than the reads it saved, and 64 bytes a file).
-  std::vector<size_t> link_candidates_;
+  // Files of read_files_ that hold a linkage hint (ReadEntry::link): read again at the end when
+  // they name a finding's variable or file (a Bloom filter of their words, to read fewer of
+  // them, cost more to build on every candidate than the reads it saved, and 64 bytes a file).
+  size_t link_candidates_ = 0;
+  bool list_unreadable_ = false;  // ListUnreadable said so
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
   std::vector<ReadBuffer> spare_buffers_;  // the workers' own, once they are done (TakeBuffer)

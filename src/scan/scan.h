@@ -23,6 +23,10 @@ struct ScanOptions {
   bool report_unused_suppressions = false;  // notices for ntpsweep:ignore markers that matched nothing
   bool link = true;  // related locations: renderers of variables, installers of files (scan/linkage.h)
   bool prefilter = true;  // the gate; off reads every entry with every reader that applies (checks)
+  // The list of files read (scan/read_files.h): bytes kept in memory, the rest in an unlinked
+  // temporary file in `temp_dir` (empty: $TMPDIR, else /tmp).
+  size_t read_list_memory = 256u << 10;
+  std::string temp_dir;
 };
 
 // The result types live in core/result.h so that reports need not know the scan.

@@ -1,0 +1,123 @@
+// Every file a scan read from disk, for the cross-file stage (includes, linkage), in a few bytes
+// of memory whatever the number of files: past a small budget its records go to an unlinked
+// temporary file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/fd.h"
+#include "core/types.h"
+
+namespace ntpsweep::scan {
+
+// A file read from disk, as FollowIncludes and linkage read it again.
+struct ReadEntry {
+  Location location;
+  std::string path, fs_path, root;
+  // It holds a linkage hint: read again when it names a finding's variable or file.
+  bool link = false;
+};
+
+// The disk path is a shared prefix (the operand) plus the path, and the location is the path
+// itself, as a walk makes them (an entry that differs keeps its own spelling); each path is
+// stored as the length it shares with the previous one and the rest (front coding, restarted
+// every kRestart files). The records are one byte stream: its first bytes in an unlinked
+// temporary file ($TMPDIR, else /tmp; O_TMPFILE, else mkstemp and unlink), its last
+// `memory_bytes` in memory, and an index of every kRestart-th record's offset (8 bytes per 32
+// files) in memory. Kept whole in memory, the list made the dir sweep's peak RSS grow ~27 bytes
+// a file. Without a temporary file the records stay in memory (spill_error() says why).
+class ReadFiles {
+ public:
+  static constexpr size_t kDefaultMemoryBytes = 256u << 10;
+  // `temp_dir`: where the temporary file is made; empty: $TMPDIR, else /tmp.
+  explicit ReadFiles(size_t memory_bytes = kDefaultMemoryBytes, std::string temp_dir = {});
+  ~ReadFiles();
+  ReadFiles(const ReadFiles&) = delete;
+  ReadFiles& operator=(const ReadFiles&) = delete;
+
+  // Not thread-safe: the pipeline adds under its lock, and reads only once every writer is done.
+  size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
+             std::string_view root, bool link = false);
+  size_t size() const { return count_; }
+  // The file added `i`-th; false and `error` when the temporary file cannot be read back.
+  // Thread-safe between readers.
+  bool Get(size_t i, ReadEntry* out, std::string* error) const;
+
+  // Every file in the order they were added, one at a time (reads the temporary file in
+  // chunks). Not thread-safe: one reader per Stream.
+  class Stream {
+   public:
+    explicit Stream(const ReadFiles& files) : files_(files) {}
+    // Moves to the next file; false past the last one, or when the temporary file cannot be
+    // read back (error() says why).
+    bool Next();
+    const std::string& error() const { return error_; }
+    size_t index() const { return index_ - 1; }
+    std::string_view path() const { return path_; }
+    bool link() const { return link_; }
+    ReadEntry Entry() const {
+      return files_.Make(index(), path_, prefix_, own_fs_path_, root_, link_);
+    }
+
+   private:
+    friend class ReadFiles;  // Get starts one at a restart point
+    unsigned char Byte();
+    size_t Varint();
+    void Bytes(size_t n, std::string* out);
+    const ReadFiles& files_;
+    size_t index_ = 0;
+    uint64_t at_ = 0;  // stream offset of buf_[0]
+    std::string buf_;  // a chunk of the stream
+    size_t pos_ = 0;   // next byte in buf_
+    std::string path_, own_fs_path_;
+    size_t prefix_ = 0, root_ = 0;
+    bool link_ = false;
+    std::string error_;
+  };
+
+  // Calls f(index, path) for every file in the order they were added; returns why it stopped
+  // early, or nothing.
+  template <typename F>
+  std::string ForEach(F&& f) const {
+    Stream s(*this);
+    while (s.Next()) f(s.index(), s.path());
+    return s.error();
+  }
+
+  size_t bytes_in_memory() const;
+  uint64_t bytes_spilled() const { return spilled_; }
+  // Why the records stay in memory (no temporary file could be made); empty otherwise.
+  const std::string& spill_error() const { return spill_error_; }
+
+ private:
+  static constexpr size_t kRestart = 32;
+  // Appends `bytes` to the stream, writing a full block to the temporary file first.
+  void Append(std::string_view bytes);
+  // Writes the full last block to the temporary file (made on first use); false when none.
+  bool Spill();
+  // Copies stream bytes [at, at + n) into `out`.
+  bool Read(uint64_t at, size_t n, std::string* out, std::string* error) const;
+  ReadEntry Make(size_t index, const std::string& path, size_t prefix,
+                 const std::string& own_fs_path, size_t root, bool link) const;
+
+  size_t block_bytes_;
+  std::string temp_dir_;
+  std::unique_ptr<Fd> spill_;  // the temporary file, once made
+  std::string spill_error_;
+  uint64_t spilled_ = 0;             // stream bytes in the temporary file
+  uint64_t total_ = 0;               // stream bytes
+  std::vector<std::string> blocks_;  // stream bytes [spilled_, total_), full blocks but the last
+  size_t count_ = 0;
+  std::string last_;                // the path added last
+  std::vector<uint64_t> restarts_;  // stream offset of every kRestart-th record
+  std::vector<std::string> prefixes_, roots_;
+  std::map<size_t, Location> other_locations_;
+};
+
+}  // namespace ntpsweep::scan

@@ -1,0 +1,190 @@
+// The list of files read (scan/read_files.h): the same files back, in order and by index,
+// whether its records stay in memory or go to a temporary file; and includes and linkage of a
+// scan whose list outgrew its memory budget.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "host/target.h"
+#include "rules/rule.h"
+#include "scan/read_files.h"
+#include "scan/scan.h"
+
+using ntpsweep::Location;
+using ntpsweep::scan::ReadEntry;
+using ntpsweep::scan::ReadFiles;
+
+namespace {
+
+// Files as a walk of two operands makes them, with the odd ones a walk does not: a location
+// that is not the path, a disk path that does not end with it, near-identical neighbours.
+std::vector<ReadEntry> SomeFiles(size_t n) {
+  std::vector<ReadEntry> files;
+  for (size_t i = 0; i < n; ++i) {
+    ReadEntry e;
+    std::string root = i % 3 == 0 ? "repo-b/" : "repo-a/";
+    e.path = root + "dir" + std::to_string(i / 50) + "/sub" + std::to_string(i % 7) + "/file-" +
+             std::to_string(i) + (i % 11 == 0 ? std::string(300, 'x') : "") + ".conf";
+    e.fs_path = i % 13 == 0 ? "/elsewhere/" + std::to_string(i) : "/scan/" + e.path;
+    e.root = root;
+    e.location = i % 17 == 0 ? Location{{"outer.tar", e.path}} : Location{{e.path}};
+    e.link = i % 5 == 0;
+    files.push_back(std::move(e));
+  }
+  return files;
+}
+
+void Fill(ReadFiles* list, const std::vector<ReadEntry>& files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ReadEntry& e = files[i];
+    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link) == i);
+  }
+  REQUIRE(list->size() == files.size());
+}
+
+// Every file back by index (in a shuffled order), in order, and with its link mark.
+void CheckRoundTrip(const ReadFiles& list, const std::vector<ReadEntry>& files) {
+  std::vector<size_t> order(files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(11));
+  for (size_t i : order) {
+    ReadEntry got;
+    std::string error;
+    REQUIRE(list.Get(i, &got, &error));
+    INFO(i);
+    CHECK(got.path == files[i].path);
+    CHECK(got.fs_path == files[i].fs_path);
+    CHECK(got.root == files[i].root);
+    CHECK(got.location == files[i].location);
+    CHECK(got.link == files[i].link);
+  }
+  size_t next = 0;
+  std::string error = list.ForEach([&](size_t i, std::string_view path) {
+    REQUIRE(i == next);
+    CHECK(path == files[i].path);
+    ++next;
+  });
+  CHECK(error.empty());
+  CHECK(next == files.size());
+  size_t links = 0;
+  for (ReadFiles::Stream s(list); s.Next();) {
+    ReadEntry e = s.Entry();
+    CHECK(e.path == files[s.index()].path);
+    CHECK(e.link == files[s.index()].link);
+    links += e.link;
+  }
+  CHECK(links == static_cast<size_t>(std::count_if(files.begin(), files.end(),
+                                                   [](const ReadEntry& e) { return e.link; })));
+}
+
+}  // namespace
+
+TEST_CASE("read files: every file back past the memory budget, by index and in order",
+          "[scan][read-files]") {
+  std::vector<ReadEntry> files = SomeFiles(3000);
+  // Budgets that split records and restart groups across the spill boundary at many places.
+  for (size_t budget : {size_t{1}, size_t{61}, size_t{4096}}) {
+    INFO(budget);
+    ReadFiles list(budget);
+    Fill(&list, files);
+    CHECK(list.spill_error().empty());
+    CHECK(list.bytes_spilled() > 0);
+    CheckRoundTrip(list, files);
+  }
+}
+
+TEST_CASE("read files: under the budget nothing goes to a temporary file", "[scan][read-files]") {
+  std::vector<ReadEntry> files = SomeFiles(200);
+  ReadFiles list;
+  Fill(&list, files);
+  CHECK(list.bytes_spilled() == 0);
+  CheckRoundTrip(list, files);
+}
+
+TEST_CASE("read files: without a temporary file the records stay in memory", "[scan][read-files]") {
+  std::vector<ReadEntry> files = SomeFiles(3000);
+  ReadFiles list(64, "/nonexistent/ntpsweep-read-files-test");
+  Fill(&list, files);
+  CHECK(list.spill_error().find("/nonexistent/ntpsweep-read-files-test") != std::string::npos);
+  CHECK(list.bytes_spilled() == 0);
+  CHECK(list.bytes_in_memory() > 3000 * 10);
+  CheckRoundTrip(list, files);
+}
+
+namespace {
+
+// (file, line, rule, related locations as file:line) of a scan of `roots` for the two targets.
+using Rows = std::set<std::tuple<std::string, uint32_t, std::string, std::string>>;
+
+Rows ScanRows(const std::vector<std::string>& roots, size_t list_memory, std::string temp_dir,
+              ntpsweep::ScanStats* stats) {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet targets;
+  std::string error;
+  REQUIRE(targets.Add("192.0.2.10", &error));
+  REQUIRE(targets.Add("10.20.30.40", &error));
+  REQUIRE(targets.Add("ntp-old.corp.example.com", &error));
+  ntpsweep::scan::ScanOptions options;
+  options.operands = roots;
+  options.read_list_memory = list_memory;
+  options.temp_dir = std::move(temp_dir);
+  auto result = ntpsweep::scan::RunScan(options, rules, targets);
+  *stats = result.stats;
+  Rows rows;
+  std::string source = std::string(NTPSWEEP_SOURCE_DIR) + "/";
+  auto rel = [&](const Location& l) {
+    std::string p = l.Render();
+    return p.starts_with(source) ? p.substr(source.size()) : p;
+  };
+  for (const auto& f : result.findings) {
+    std::string related;
+    for (const auto& r : f.related)
+      related += rel(r.location) + ":" + std::to_string(r.span.line) + " ";
+    rows.emplace(rel(f.location), f.span.line, f.rule_id, related);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("read files: includes and linkage of a scan whose list outgrew its memory",
+          "[scan][read-files][includes][linkage]") {
+  std::string src = NTPSWEEP_SOURCE_DIR;
+  std::vector<std::string> roots = {src + "/fixtures/includes", src + "/fixtures/syntaxes/shell",
+                                    src + "/fixtures/syntaxes/docker"};
+  ntpsweep::ScanStats in_memory, spilled, no_temp;
+  Rows want = ScanRows(roots, 1u << 20, "", &in_memory);
+  CHECK(in_memory.file_list_spilled == 0);
+  Rows got = ScanRows(roots, 16, "", &spilled);
+  CHECK(spilled.file_list_spilled > 0);
+  CHECK(got == want);
+  CHECK(ScanRows(roots, 16, "/nonexistent/ntpsweep-read-files-test", &no_temp) == want);
+  CHECK(no_temp.file_list_spilled == 0);
+  CHECK(!no_temp.file_list_error.empty());
+  // What the rows must hold: a file read with the including daemon's syntax, one that is not
+  // included (free text only), a variable linked to the line that renders it, a file linked to
+  // the COPY that installs it.
+  auto has = [&](const std::string& file, uint32_t line, const std::string& rule,
+                 const std::string& related_part) {
+    return std::any_of(want.begin(), want.end(), [&](const auto& r) {
+      return std::get<0>(r) == file && std::get<1>(r) == line && std::get<2>(r) == rule &&
+             std::get<3>(r).find(related_part) != std::string::npos;
+    });
+  };
+  CHECK(has("fixtures/includes/etc/chrony/corp.d/10-old.conf", 2, "chrony-source", ""));
+  CHECK(has("fixtures/includes/etc/ntp/notes.txt", 1, "text-mention", ""));
+  CHECK(!has("fixtures/includes/etc/ntp/notes.txt", 1, "ntp-conf-source", ""));
+  CHECK(std::any_of(want.begin(), want.end(), [](const auto& r) {
+    return std::get<0>(r) == "fixtures/syntaxes/shell/provision.sh" &&
+           std::get<3>(r).find("fixtures/syntaxes/shell/provision.sh:7 ") != std::string::npos;
+  }));
+  CHECK(std::any_of(want.begin(), want.end(), [](const auto& r) {
+    return std::get<0>(r) == "fixtures/syntaxes/docker/chrony.conf" &&
+           std::get<3>(r).find("fixtures/syntaxes/docker/Dockerfile:16 ") != std::string::npos;
+  }));
+}

@@ -95,6 +95,25 @@ bool InModule(const Location& definition, const Location& consumer) {
   return consumer.chain.back().starts_with(d.substr(0, at));
 }
 
+// The files an installer may name: its source relative to the installer's directory, and for
+// an Ansible task also in the role's templates/ and files/ directories.
+std::vector<std::string> InstalledPaths(const Install& in) {
+  std::vector<std::string> paths;
+  if (in.location.chain.empty()) return paths;
+  const std::string& installer = in.location.chain.back();
+  size_t slash = installer.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
+  std::string src = in.source;
+  while (src.starts_with("./")) src = src.substr(2);
+  paths.push_back(Normalize(src.starts_with("/") ? src.substr(1) : dir + src));
+  // Ansible looks for template sources in the role's templates/ (and files/) directory.
+  if (slash != std::string::npos && dir.ends_with("tasks/")) {
+    std::string role = dir.substr(0, dir.size() - 6);
+    for (const char* sub : {"templates/", "files/"}) paths.push_back(Normalize(role + sub + src));
+  }
+  return paths;
+}
+
 std::string Where(const Location& loc, const Span& span) {
   return loc.Render() + ":" + std::to_string(span.line);
 }
@@ -144,14 +163,28 @@ const std::vector<std::string>& Linker::Hints() {
   return kHints;
 }
 
-void Linker::Observe(const Location& location, std::string_view path, std::string_view text) {
+void Linker::Observe(const Location& location, std::string_view path, std::string_view text,
+                     const std::vector<std::string>* needles) {
   EntrySources found = collector_.Collect(location, path, text);
+  auto needed = [&](std::string_view name) {
+    return !needles || std::binary_search(needles->begin(), needles->end(), name);
+  };
   std::vector<Consumer> consumers;
   for (Source& s : found.sources) {
     if (!s.expression || s.variables.empty()) continue;
+    // Link relates a consumer through one of its variables, by a finding's name for it.
+    if (std::none_of(s.variables.begin(), s.variables.end(), needed)) continue;
     consumers.push_back(Consumer{s.location, s.span, s.rule_id, s.directive, s.host, s.embedded_path,
                                  std::move(s.variables)});
   }
+  // ... and an install through one of its paths, a finding's file (whose name is a needle).
+  if (needles)
+    std::erase_if(found.installs, [&](const Install& in) {
+      std::vector<std::string> paths = InstalledPaths(in);
+      return std::none_of(paths.begin(), paths.end(), [&](const std::string& p) {
+        return needed(std::string_view(p).substr(p.rfind('/') + 1));
+      });
+    });
   if (consumers.empty() && found.installs.empty()) return;
   std::lock_guard lock(mu_);
   for (Consumer& c : consumers) consumers_.push_back(std::move(c));
@@ -258,23 +291,18 @@ void Linker::Link(std::vector<Finding>* findings) const {
   // The files each installer may name, resolved once (not once per finding): its source
   // relative to the installer's directory, and for an Ansible task also in the role's
   // templates/ and files/ directories.
+  // Only the paths that are some finding's file are kept: what could match, not every install's.
+  std::vector<std::string_view> finding_files;
+  for (const Finding& f : *findings)
+    if (!f.location.chain.empty()) finding_files.push_back(f.location.chain.back());
+  std::sort(finding_files.begin(), finding_files.end());
   std::vector<std::vector<std::string>> targets;
   targets.reserve(sorted_installs.size());
   for (const Install* install : sorted_installs) {
-    const Install& in = *install;
-    std::vector<std::string>& paths = targets.emplace_back();
-    if (in.location.chain.empty()) continue;
-    const std::string& installer = in.location.chain.back();
-    size_t slash = installer.rfind('/');
-    std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
-    std::string src = in.source;
-    while (src.starts_with("./")) src = src.substr(2);
-    paths.push_back(Normalize(src.starts_with("/") ? src.substr(1) : dir + src));
-    // Ansible looks for template sources in the role's templates/ (and files/) directory.
-    if (slash != std::string::npos && dir.ends_with("tasks/")) {
-      std::string role = dir.substr(0, dir.size() - 6);
-      for (const char* sub : {"templates/", "files/"}) paths.push_back(Normalize(role + sub + src));
-    }
+    std::vector<std::string>& paths = targets.emplace_back(InstalledPaths(*install));
+    std::erase_if(paths, [&](const std::string& p) {
+      return !std::binary_search(finding_files.begin(), finding_files.end(), std::string_view(p));
+    });
   }
   // Whether `f` is `in`'s file `path`: the same outer chain, `path` as the last level.
   auto same_file = [](const Location& f, const Install& in, const std::string& path) {

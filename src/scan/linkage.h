@@ -27,7 +27,11 @@ class Linker {
   // Literals an entry must hold to be worth observing (the gate reports them in its pass).
   static const std::vector<std::string>& Hints();
   // Records the consumers and installers of one entry that holds a hint. Thread-safe.
-  void Observe(const Location& location, std::string_view path, std::string_view text);
+  // `needles`: a Sieve's, once the findings are known: only what can relate to one of them is
+  // kept (the consumers of its variables, the installers of its file), so that what is kept
+  // grows with what is linked, not with the files read.
+  void Observe(const Location& location, std::string_view path, std::string_view text,
+               const std::vector<std::string>* needles = nullptr);
   // Decides which entries read again at the end can relate to `findings`, on their text alone.
   // An install names a finding's file anywhere. A consumer reads a finding's variable in a
   // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables

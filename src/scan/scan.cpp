@@ -285,7 +285,8 @@ class Pipeline : public input::EntrySink {
           continue;
         ++observed;
         std::vector<Notice> failed;
-        GuardEntry(c.location, &failed, [&] { linker_->Observe(c.location, c.path, text); });
+        GuardEntry(c.location, &failed,
+                   [&] { linker_->Observe(c.location, c.path, text, &sieve.needles()); });
         if (!failed.empty()) {
           std::lock_guard lock(mu_);
           for (Notice& n : failed) result_.notices.push_back(std::move(n));
@@ -312,7 +313,7 @@ class Pipeline : public input::EntrySink {
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
       ++observed;
       GuardEntry(member.location, &result_.notices,
-                 [&] { linker_->Observe(member.location, member.path, text); });
+                 [&] { linker_->Observe(member.location, member.path, text, &sieve.needles()); });
     });
     result_.stats.observed += observed;
   }

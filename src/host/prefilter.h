@@ -34,8 +34,9 @@ struct GatePattern {
   // A dotted-quad spelling of an IPv4 target or CIDR member: with many such targets one shared
   // pattern, its hits judged by value (QuadNamesTarget), stands for all of them.
   bool dotted = false;
-  // An IPv4 target's IPv4-in-IPv6 anchor: with many such targets one shared pattern (the
-  // mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for all.
+  // An IPv4 target's or CIDR's IPv4-in-IPv6 anchor: with many such targets one shared pattern
+  // (the mapped and NAT64 prefixes), its hits judged by value (EmbeddedNamesTarget), stands for
+  // all.
   bool embedded = false;
   // An escaped dot (\\. or [.]) whose hits count only where it is one of two different kinds of
   // separator side by side in a name or quad (HasMixedSeparatorsAt): 10\\.0.0[.]1.
@@ -44,8 +45,8 @@ struct GatePattern {
   // first label, its hits judged by what follows (NameFollows), stands for them.
   bool spelled = false;
   // An IPv4 target's decimal or octal resolver form (a.b.cd, a.bcd, abcd, 0abcd): with many such
-  // targets shared patterns (the first part and a dot, eight or more digits) judged by value
-  // (SpellsTargetAround) stand for them.
+  // targets shared patterns (the first part and a dot; the numbers of the first part's /8, as a
+  // shape per spelling length) judged by value (SpellsTargetAround) stand for them.
   bool inet_aton = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "input/archive.h"
@@ -588,6 +589,68 @@ TEST_CASE("a member of a tar file is found again alone by the offset of its head
   CHECK(offsets.at("rootfs.tar.gz!etc/ntp.conf") == -1);
   CHECK(offsets.at("outer.tar!inner.tar!etc/ntp.conf") == -1);
   CHECK(offsets.at("outer.tar!top.conf") >= 0);
+}
+
+// Linkage reads many members of one tar again: the file is opened once, and two threads read
+// members of it at once, each member as the pass saw it. Decoys: an offset inside a member's
+// data and one past the end read nothing; a file that is not an archive is refused.
+TEST_CASE("members of a tar file opened once are read again by offset from several threads",
+          "[input][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  std::vector<Member> members;
+  for (int i = 0; i < 40; ++i)
+    members.push_back({"etc/" + std::string(i % 2 ? 110 : 5, 'n') + std::to_string(i) + ".conf",
+                       "server 10.0.0." + std::to_string(i) + "\n" + std::string(i * 900, '#')});
+  const std::string path = tmp.path() + "/rootfs.tar";
+  ntpsweep::testing::WriteWholeFile(path, Tar(members));
+  FakeSink pass;
+  REQUIRE(OpenContainerFile(path, "rootfs.tar", WalkOptions{}, pass, true));
+  REQUIRE(pass.entries.size() == members.size());
+  TarMembers tar(path);
+  REQUIRE(tar.ok());
+  // Each thread reads every other member; each read stops after its own member.
+  std::vector<std::vector<Entry>> got(2);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < pass.entries.size(); i += got.size()) {
+        OneMember only(pass.entries[i].location.chain);
+        WalkOptions again;
+        again.only = &only;
+        struct Again : FakeSink {
+          OneMember* only;
+          void Add(Entry e) override {
+            only->done_ = true;
+            FakeSink::Add(std::move(e));
+          }
+        } sink;
+        sink.only = &only;
+        if (tar.ReadAt("rootfs.tar", static_cast<uint64_t>(pass.entries[i].archive_offset), again,
+                       sink))
+          for (Entry& e : sink.entries) got[t].push_back(std::move(e));
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  std::map<std::string, std::string> again;
+  for (const auto& list : got)
+    for (const Entry& e : list) again[e.location.Render()] = e.data;
+  REQUIRE(again.size() == pass.entries.size());
+  for (const Entry& e : pass.entries) CHECK(again.at(e.location.Render()) == e.data);
+
+  // Decoys: the first member looked for where a later one starts is not found, and nothing is
+  // read past the end.
+  OneMember first(pass.entries[0].location.chain);
+  WalkOptions wanted;
+  wanted.only = &first;
+  FakeSink none;
+  CHECK(tar.ReadAt("rootfs.tar", static_cast<uint64_t>(pass.entries[5].archive_offset), wanted,
+                   none));
+  CHECK(none.entries.empty());
+  CHECK_FALSE(tar.ReadAt("rootfs.tar", 1u << 30, WalkOptions{}, none));
+  const std::string text = tmp.path() + "/notes.txt";
+  ntpsweep::testing::WriteWholeFile(text, "server 10.0.0.1\n");
+  CHECK_FALSE(TarMembers(text).ok());
+  CHECK_FALSE(TarMembers(tmp.path() + "/missing.tar").ok());
 }
 
 TEST_CASE("the progress line names the input, entries, findings and rate", "[input][progress]") {

@@ -275,12 +275,14 @@ const std::vector<std::string> kProjectRows = {
 
 // The members that relate a finding hold no target: the gate passes them by, their words are
 // kept, and the archive is read again for them at the end. The same relations in a tar operand,
-// a tar.gz nested in a tar, a container image's layer, and an archive inside a walked directory;
-// the same as with the gate off (every member read by every reader as it passes).
+// a tar.gz operand, a tar.gz nested in a tar, a container image's layer, and an archive inside a
+// walked directory; the same as with the gate off (every member read by every reader as it passes).
 TEST_CASE("linkage: archive members that relate findings are read again", "[linkage][archive]") {
   ntpsweep::testing::TempDir tmp;
   const std::string dir = tmp.path() + "/in";
   ntpsweep::testing::WriteWholeFile(dir + "/proj.tar", TarOf(kProject, false));
+  // Its members held in memory for the end (read again only by inflating it all).
+  ntpsweep::testing::WriteWholeFile(dir + "/proj.tar.gz", TarOf(kProject, true));
   ntpsweep::testing::WriteWholeFile(
       dir + "/outer.tar",
       TarOf({{"readme.txt", "nested below\n"}, {"outer/proj.tar.gz", TarOf(kProject, true)}},
@@ -310,8 +312,8 @@ TEST_CASE("linkage: archive members that relate findings are read again", "[link
        {std::vector<std::string>{}, std::vector<std::string>{"--no-prefilter"}}) {
     INFO(gate.size());
     for (const std::string& prefix :
-         {std::string("in/proj.tar!"), std::string("in/outer.tar!outer/proj.tar.gz!"),
-          std::string("in/image.tar!")}) {
+         {std::string("in/proj.tar!"), std::string("in/proj.tar.gz!"),
+          std::string("in/outer.tar!outer/proj.tar.gz!"), std::string("in/image.tar!")}) {
       INFO(prefix);
       std::string operand = prefix.substr(0, prefix.find('!'));
       std::vector<std::string> args = gate;

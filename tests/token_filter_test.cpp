@@ -105,3 +105,64 @@ TEST_CASE("member links: what is kept of deferred members is bounded", "[linkage
   CHECK(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp_servers"}));
   CHECK_FALSE(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp"}));
 }
+
+// A member that cannot be read again alone (inside a compressed stream: only by inflating all
+// of it again) is held in memory while it fits, and Replay judges it from there, without
+// opening its container (the file here does not exist). Decoys: a member of a tar file (it has
+// an offset) and one past kHoldMemberBytes keep only their words, and a costly one that does
+// not fit is refused (the caller observes it as it passes).
+TEST_CASE("member links: members read again only by inflating are held, within a budget",
+          "[linkage]") {
+  using ntpsweep::scan::MemberLinks;
+  MemberLinks links;
+  links.AddContainer("a.tar.gz", "/nonexistent/a.tar.gz");
+  links.AddContainer("b.tar", "/nonexistent/b.tar");
+  auto member = [](std::string container, std::string name, std::string data) {
+    ntpsweep::input::Entry e;
+    e.location.chain = {container, name};
+    e.path = name;
+    e.data = std::move(data);
+    e.costly_to_reread = container.ends_with(".gz");
+    return e;
+  };
+  ntpsweep::input::Entry held = member("a.tar.gz", "etc/sync.sh", "ntpdate \"$NTP_SERVER\"\n");
+  REQUIRE(links.Accepts(held));
+  REQUIRE(links.Defer(held, held.data));
+  const size_t one = links.held_bytes();
+  CHECK(one > held.data.size());
+  ntpsweep::input::Entry at_offset = member("b.tar", "etc/x.sh", "echo $NTP_SERVER\n");
+  at_offset.archive_offset = 512;
+  REQUIRE(links.Defer(at_offset, at_offset.data));
+  ntpsweep::input::Entry large =
+      member("a.tar.gz", "usr/share/big.sh",
+             "$NTP_SERVER " + std::string(MemberLinks::kHoldMemberBytes, 'x'));
+  CHECK_FALSE(links.Accepts(large));
+  CHECK_FALSE(links.Defer(large, large.data));
+  large.costly_to_reread = false;  // a zstd stream: its words kept, read by a walk
+  CHECK(links.Defer(large, large.data));
+  CHECK(links.held_bytes() == one);
+  // The budget: costly members are held until it is used up, then refused.
+  size_t n = 0;
+  for (;; ++n) {
+    ntpsweep::input::Entry m =
+        member("a.tar.gz", "f" + std::to_string(n), std::string(60000, 'y') + " $V\n");
+    if (!links.Accepts(m)) break;
+    REQUIRE(links.Defer(m, m.data));
+  }
+  CHECK(n > 100);
+  CHECK(links.held_bytes() <= MemberLinks::kHoldBytes);
+
+  std::mutex mu;
+  std::map<std::string, std::string> read;
+  links.Replay({"absent", "ntp_server"}, ntpsweep::input::WalkOptions{}, 2,
+               [&](ntpsweep::input::Entry& e, bool listed) {
+                 std::lock_guard lock(mu);
+                 CHECK(listed);
+                 read[e.location.Render()] = e.data;
+               });
+  // Every held member is handed back as it was, whatever its words (the caller judges them);
+  // the containers that would need a walk or a read by offset do not exist here.
+  CHECK(read.size() == n + 1);
+  CHECK(read.at("a.tar.gz!etc/sync.sh") == held.data);
+  CHECK(read.count("b.tar!etc/x.sh") == 0);
+}

@@ -256,8 +256,12 @@ bool CheapSkip(archive* a) {
 
 }  // namespace
 
-void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
-                 int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
+namespace {
+
+// WalkArchive; `tar_only`: the source is known to be a tar, read with no other format or filter
+// enabled (registering and bidding them all cost more than reading one member again).
+void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path, int depth,
+          const Sniffed& format, std::string_view head, LayerIndex* self, bool tar_only) {
   const Limits& limits = scan.limits();
   std::string where = Location{chain}.Render();
   ArchivePtr a(archive_read_new());
@@ -265,7 +269,10 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
     scan.Note(Notice::Level::kError, "archive-error", chain, where + ": out of memory");
     return;
   }
-  EnableFormats(a.get(), format.kind == ContentKind::kCompressed);
+  if (tar_only)
+    archive_read_support_format_tar(a.get());
+  else
+    EnableFormats(a.get(), format.kind == ContentKind::kCompressed);
   ArchiveInput input{&src};
   ZipOverlap overlap;
   if (src.seekable()) {
@@ -516,16 +523,13 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
   }
 }
 
-namespace {
-
 // A file read from `base` on, as if it began there: one tar member found again by its offset.
 class SliceSource : public ByteSource {
  public:
   SliceSource(int fd, uint64_t base, uint64_t size) : fd_(fd), base_(base), size_(size) {}
   bool Next(std::string_view* block) override {
-    buffer_.resize(kBlock);
     for (;;) {
-      ssize_t n = pread(fd_, buffer_.data(), buffer_.size(), static_cast<off_t>(base_ + pos_));
+      ssize_t n = pread(fd_, buffer_.get(), kBlock, static_cast<off_t>(base_ + pos_));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         error_ = std::strerror(errno);
@@ -533,7 +537,7 @@ class SliceSource : public ByteSource {
       }
       eof_ = n == 0;
       pos_ += static_cast<uint64_t>(n);
-      *block = std::string_view(buffer_.data(), static_cast<size_t>(n));
+      *block = std::string_view(buffer_.get(), static_cast<size_t>(n));
       return true;
     }
   }
@@ -554,29 +558,43 @@ class SliceSource : public ByteSource {
   static constexpr size_t kBlock = 64u << 10;  // most members are small: no 1 MiB reads
   int fd_;
   uint64_t base_, size_, pos_ = 0;
-  std::string buffer_;
+  // Not zero-filled: one per member read again, 64 KiB of memset each was a tenth of that read.
+  std::unique_ptr<char[]> buffer_ = std::make_unique_for_overwrite<char[]>(kBlock);
   bool eof_ = false;
   std::string error_;
 };
 
 }  // namespace
 
+void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
+                 int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
+  Walk(scan, src, chain, path, depth, format, head, self, false);
+}
+
+TarMembers::TarMembers(const std::string& fs_path)
+    : fd_(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) {
+  struct stat st;
+  if (fd_.get() < 0 || fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  size_ = static_cast<uint64_t>(st.st_size);
+  head_.resize(kSniffBytes);
+  ssize_t n = pread(fd_.get(), head_.data(), head_.size(), 0);
+  head_.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  format_ = Sniff(head_);
+  ok_ = format_.kind == ContentKind::kArchive;  // else the file changed since the pass
+}
+
+bool TarMembers::ReadAt(const std::string& display, uint64_t offset, const WalkOptions& options,
+                        EntrySink& sink) const {
+  if (!ok_ || offset >= size_) return false;
+  InputScan scan(options, sink, size_ - offset);
+  SliceSource src(fd_.get(), offset, size_);
+  Walk(scan, src, Chain{display}, display, 1, format_, head_, nullptr, true);
+  return true;
+}
+
 bool ReadTarMemberAt(const std::string& fs_path, const std::string& display, uint64_t offset,
                      const WalkOptions& options, EntrySink& sink) {
-  Fd fd(open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  struct stat st;
-  if (fd.get() < 0 || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      offset >= static_cast<uint64_t>(st.st_size))
-    return false;
-  std::string head(kSniffBytes, '\0');
-  ssize_t n = pread(fd.get(), head.data(), head.size(), 0);
-  head.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  Sniffed format = Sniff(head);
-  if (format.kind != ContentKind::kArchive) return false;  // the file changed since the pass
-  InputScan scan(options, sink, static_cast<uint64_t>(st.st_size) - offset);
-  SliceSource src(fd.get(), offset, static_cast<uint64_t>(st.st_size));
-  WalkArchive(scan, src, Chain{display}, display, 1, format, head, nullptr);
-  return true;
+  return TarMembers(fs_path).ReadAt(display, offset, options, sink);
 }
 
 void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,

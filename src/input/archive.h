@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/fd.h"
 #include "input/archive_sniff.h"
 #include "input/container.h"
 #include "input/stream.h"
@@ -22,9 +23,28 @@ void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,
                        const std::string& path, int depth, const Sniffed& format,
                        LayerIndex* self);
 
-// Reads again the member of the uncompressed tar `fs_path` (shown as `display`) whose headers
-// start at `offset` (Entry::archive_offset), and what follows it as far as `options.only`
-// wants. False when the file is no longer a tar there.
+// An uncompressed tar file opened once, to read members again by the offset of their headers
+// (Entry::archive_offset): linkage reads a thousand members of a root file system this way.
+class TarMembers {
+ public:
+  explicit TarMembers(const std::string& fs_path);
+  // False when the file cannot be opened or is not an archive (any more).
+  bool ok() const { return ok_; }
+  // Reads again the member (shown under `display`) whose headers start at `offset`, and what
+  // follows it as far as `options.only` wants. False when the file is no longer a tar there.
+  // Safe to call from several threads at once.
+  bool ReadAt(const std::string& display, uint64_t offset, const WalkOptions& options,
+              EntrySink& sink) const;
+
+ private:
+  Fd fd_;
+  uint64_t size_ = 0;
+  Sniffed format_;
+  std::string head_;
+  bool ok_ = false;
+};
+
+// TarMembers(fs_path).ReadAt(...): one member alone.
 bool ReadTarMemberAt(const std::string& fs_path, const std::string& display, uint64_t offset,
                      const WalkOptions& options, EntrySink& sink);
 

@@ -1,7 +1,9 @@
 #include "scan/member_links.h"
 
 #include <algorithm>
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "input/archive.h"
 #include "input/dispatch.h"
@@ -58,11 +60,28 @@ class WantedMembers : public input::MemberFilter {
   bool repeated_ = false;
 };
 
+// Members held in memory (and read from there) by chain hash, so that a walk does not read one
+// again: only a member of the same name (a tar appended to) whose bytes differ is new.
+using HeldMembers = std::map<uint64_t, std::vector<const input::Entry*>>;
+
 class ReplaySink : public input::EntrySink {
  public:
-  ReplaySink(WantedMembers& wanted, bool all, const std::function<void(input::Entry&, bool)>& read)
-      : wanted_(wanted), all_(all), read_(read) {}
+  ReplaySink(WantedMembers& wanted, bool all, const std::function<void(input::Entry&, bool)>& read,
+             HeldMembers* held = nullptr)
+      : wanted_(wanted), all_(all), read_(read), held_(held) {}
   void Add(input::Entry entry) override {
+    if (held_) {
+      auto it = held_->find(ChainHash(entry.location.chain));
+      if (it != held_->end()) {
+        auto same = std::find_if(it->second.begin(), it->second.end(),
+                                 [&](const input::Entry* h) { return h->data == entry.data; });
+        if (same != it->second.end()) {
+          it->second.erase(same);
+          wanted_.Read(entry.location.chain);  // counted as seen
+          return;
+        }
+      }
+    }
     if (wanted_.Read(entry.location.chain))
       read_(entry, true);
     else if (all_)
@@ -76,7 +95,28 @@ class ReplaySink : public input::EntrySink {
   WantedMembers& wanted_;
   bool all_;
   const std::function<void(input::Entry&, bool)>& read_;
+  HeldMembers* held_;
 };
+
+// Calls `f(i)` for every i below `n`, shared among `jobs` threads.
+template <typename F>
+void Share(size_t n, unsigned jobs, F&& f) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < n;) f(i);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs && t < n; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+
+// What holding `member` costs: its bytes, its names and the entry itself.
+size_t HoldCost(const input::Entry& member) {
+  size_t cost = sizeof(input::Entry) + member.data.size() + member.path.size();
+  for (const std::string& level : member.location.chain) cost += sizeof(std::string) + level.size();
+  return cost;
+}
 
 }  // namespace
 
@@ -92,10 +132,49 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
   if (it != containers_.end() && it->second.deferred == 0) containers_.erase(it);
 }
 
+bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
+  return Hold(member) ||
+         Defer(member.location, text, member.archive_offset, member.costly_to_reread);
+}
+
+bool MemberLinks::Hold(const input::Entry& member) {
+  // A member of a tar file is read again alone by its offset, for less than holding it costs
+  // in memory (the rss-tar rows).
+  if (member.location.chain.size() < 2 || member.archive_offset >= 0 ||
+      member.data.size() > kHoldMemberBytes)
+    return false;
+  size_t cost = HoldCost(member);
+  {
+    std::lock_guard lock(mu_);
+    if (held_ + cost > kHoldBytes || !containers_.count(member.location.chain.front()))
+      return false;
+    held_ += cost;  // taken now, the copy made outside the lock
+  }
+  input::Entry copy;
+  copy.location = member.location;
+  copy.path = member.path;
+  copy.data = member.data;
+  copy.archive_offset = member.archive_offset;
+  copy.costly_to_reread = member.costly_to_reread;
+  std::lock_guard lock(mu_);
+  auto it = containers_.find(member.location.chain.front());
+  if (it == containers_.end()) {
+    held_ -= cost;
+    return false;
+  }
+  ++it->second.deferred;
+  it->second.held.push_back(std::move(copy));
+  return true;
+}
+
 bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
                         bool costly) {
   const Chain& chain = location.chain;
-  if (!Accepts(location, costly)) return false;
+  if (chain.size() < 2 || costly) return false;
+  {
+    std::lock_guard lock(mu_);
+    if (!containers_.count(chain.front())) return false;
+  }
   TokenFilter words = TokenFilter::Wide();
   words.AddWords(text);
   std::lock_guard lock(mu_);
@@ -124,10 +203,14 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
   return true;
 }
 
-bool MemberLinks::Accepts(const Location& location, bool costly) const {
-  if (location.chain.size() < 2 || costly) return false;
+bool MemberLinks::Accepts(const input::Entry& member) const {
+  if (member.location.chain.size() < 2) return false;
   std::lock_guard lock(mu_);
-  return containers_.count(location.chain.front()) != 0;
+  if (!containers_.count(member.location.chain.front())) return false;
+  // A costly member is deferred only when it can be held (Defer may still refuse it, when
+  // others took the room meanwhile).
+  return !member.costly_to_reread ||
+         (member.data.size() <= kHoldMemberBytes && held_ + HoldCost(member) <= kHoldBytes);
 }
 
 void MemberLinks::MergeGroups() {
@@ -153,12 +236,17 @@ void MemberLinks::MergeGroups() {
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return groups_ == 0;
+  return groups_ == 0 && held_ == 0;
 }
 
 size_t MemberLinks::kept_bytes() const {
   std::lock_guard lock(mu_);
   return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed);
+}
+
+size_t MemberLinks::held_bytes() const {
+  std::lock_guard lock(mu_);
+  return held_;
 }
 
 bool MemberLinks::MayName(std::string_view text, const std::vector<std::string>& needles) {
@@ -169,13 +257,20 @@ bool MemberLinks::MayName(std::string_view text, const std::vector<std::string>&
 }
 
 void MemberLinks::Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-                         const std::function<void(input::Entry&, bool)>& read) {
+                         unsigned jobs, const std::function<void(input::Entry&, bool)>& read) {
   std::lock_guard lock(mu_);
   input::WalkOptions again = walk;
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
   again.verbose = nullptr;
-  for (const auto& [display, container] : containers_) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (auto& each : containers_) {
+    const std::string& display = each.first;
+    Container& container = each.second;
+    // The members held in memory first, as the walk below would give them.
+    Share(container.held.size(), jobs, [&](size_t i) { read(container.held[i], true); });
+    HeldMembers held;
+    for (const input::Entry& e : container.held) held[ChainHash(e.location.chain)].push_back(&e);
     std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
     std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
     std::set<uint64_t> on_the_way;
@@ -193,24 +288,38 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       }
     }
     if (chains.empty() && !unlisted) continue;
+    // A name held and also listed (a tar appended to): the walk must reach both.
+    for (auto& [chain, deferred] : chains)
+      if (auto h = held.find(chain); h != held.end()) deferred += h->second.size();
     const std::vector<std::string>& files = container.files;
     // The members of a tar file, each at its offset: read alone, not the archive again.
     bool alone =
         !whole && !unlisted && files.size() == 1 &&
         std::all_of(chains.begin(), chains.end(), [](const auto& c) { return c.second == 1; });
     std::set<uint64_t> read_alone;
-    for (const auto& [offset, chain] : alone ? at_offsets : std::map<int64_t, uint64_t>{}) {
-      WantedMembers member;
-      member.Want(chain, 1);
-      again.only = &member;
-      ReplaySink sink(member, false, read);
-      if (!input::ReadTarMemberAt(files.front(), display, static_cast<uint64_t>(offset), again,
-                                  sink) ||
-          !member.Done()) {
-        alone = false;  // the file is not what it was: the rest from a walk of all of it
-        break;
-      }
-      read_alone.insert(chain);
+    if (alone) {
+      const std::vector<std::pair<int64_t, uint64_t>> members(at_offsets.begin(), at_offsets.end());
+      std::vector<char> done(members.size(), 0);
+      input::TarMembers tar(files.front());
+      std::atomic<bool> failed{!tar.ok()};
+      // The file opened once, its members shared among the threads: each is read alone.
+      Share(members.size(), jobs, [&](size_t i) {
+        if (failed) return;
+        WantedMembers member;
+        member.Want(members[i].second, 1);
+        input::WalkOptions mine = again;
+        mine.only = &member;
+        ReplaySink sink(member, false, read);
+        if (!tar.ReadAt(display, static_cast<uint64_t>(members[i].first), mine, sink) ||
+            !member.Done()) {
+          failed = true;  // the file is not what it was: the rest from a walk of all of it
+          return;
+        }
+        done[i] = 1;
+      });
+      alone = !failed;
+      for (size_t i = 0; i < members.size(); ++i)
+        if (done[i]) read_alone.insert(members[i].second);
     }
     if (alone) continue;
     for (const std::string& file : files) {
@@ -219,7 +328,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (!read_alone.count(chain)) members.Want(chain, deferred);
       for (uint64_t h : on_the_way) members.OnTheWay(h);
       again.only = &members;
-      ReplaySink sink(members, unlisted, read);
+      ReplaySink sink(members, unlisted, read, &held);
       input::OpenContainerFile(file, display, again, sink);
     }
   }

@@ -36,33 +36,45 @@ class MemberLinks {
   // Forgets it again when none of its members was deferred (keeps a directory walk's many
   // compressed files from piling up here).
   void ForgetIfUnused(const std::string& display);
+  // Keeps `member` (whose text is `text`) for the end: its bytes while all members held fit
+  // kHoldBytes (judged from memory: no second inflate, no words), else its words (Defer below).
+  // False when it can be neither: the caller observes the member now.
+  bool Defer(const input::Entry& member, std::string_view text);
   // Keeps the words of the member at `location` for the end. False when its container cannot be
   // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
   // that cost more than observing its members as they pass): the caller observes the member
   // now. `offset`: Entry::archive_offset.
   bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
              bool costly = false);
-  // Whether Defer would keep the member at `location` (asked before its words are judged: a
-  // deferred member is judged when it is read again, most never are).
-  bool Accepts(const Location& location, bool costly = false) const;
+  // Whether Defer would keep `member` (asked before its words are judged: a deferred member is
+  // judged when it is read again, most never are).
+  bool Accepts(const input::Entry& member) const;
   bool empty() const;
 
   // Walks the containers again for the members whose group's words may hold one of `needles`
   // and calls `read` with each of them as it is read (the same entry the pass saw). `listed`
   // false: a member of a group past the listing budget, which may not have been deferred at all
-  // (the caller judges it again as the pass did).
+  // (the caller judges it again as the pass did). Members of a tar file read alone by their
+  // offsets are shared among `jobs` threads: `read` must be thread-safe.
   void Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-              const std::function<void(input::Entry&, bool listed)>& read);
+              unsigned jobs, const std::function<void(input::Entry&, bool listed)>& read);
 
   // Whether the words of `text` may hold one of `needles` (what a member's own filter said).
   static bool MayName(std::string_view text, const std::vector<std::string>& needles);
-  // What the kept words and lists cost, in bytes (bounded by the budgets below).
+  // What the kept words and lists cost, in bytes (bounded by the budgets below); and what the
+  // members held in memory cost (bounded by kHoldBytes).
   size_t kept_bytes() const;
+  size_t held_bytes() const;
 
   // A group takes members until a quarter of its filter's bits are set (a word absent from
   // all of them then passes 1 time in ~64); past kMaxGroups the groups are merged pairwise.
   static constexpr size_t kMaxGroups = 1024;      // 4 MiB of filters
   static constexpr size_t kMaxListed = 1u << 16;  // 1 MiB of listed members
+  // Deferred members held whole, over all containers (bytes, names and bookkeeping).
+  static constexpr size_t kHoldBytes = 32u << 20;
+  // Only members up to this size are held: small ones are most members and cost the most to
+  // read again each (a libarchive reader, an observation), large ones cost by their bytes.
+  static constexpr size_t kHoldMemberBytes = 64u << 10;
 
  private:
   struct Listed {
@@ -81,13 +93,17 @@ class MemberLinks {
     std::vector<std::string> files;  // the same display twice (an operand given twice)
     size_t deferred = 0;
     std::vector<Group> groups;
+    std::vector<input::Entry> held;  // deferred members kept whole (kHoldBytes)
   };
   // Halves the groups of every container (kMaxGroups).
   void MergeGroups();
+  // Holds a copy of `member` when it fits kHoldBytes.
+  bool Hold(const input::Entry& member);
   mutable std::mutex mu_;
   std::map<std::string, Container, std::less<>> containers_;
   size_t groups_ = 0;  // over all containers
   size_t listed_ = 0;
+  size_t held_ = 0;  // bytes held, over all containers
 };
 
 }  // namespace ntpsweep::scan

@@ -309,7 +309,7 @@ class Pipeline : public input::EntrySink {
     observe();
     for (std::thread& t : threads) t.join();
     if (!stream.error().empty()) ListUnreadable(stream.error());
-    member_links_.Replay(sieve.needles(), walk_, [&](input::Entry& member, bool listed) {
+    member_links_.Replay(sieve.needles(), walk_, Jobs(), [&](input::Entry& member, bool listed) {
       std::string decoded;
       std::string_view text = MemberText(member.data, &decoded);
       // Its group's words named a needle; its own must too (what is kept is shared). The sieve
@@ -322,8 +322,13 @@ class Pipeline : public input::EntrySink {
       Screening again = analyzer_.Screen(member.path, text, nullptr, true);
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
       ++observed;
-      GuardEntry(member.location, &result_.notices,
+      std::vector<Notice> failed;  // Replay may call this from several threads
+      GuardEntry(member.location, &failed,
                  [&] { linker_->Observe(member.location, member.path, text, &sieve.needles()); });
+      if (!failed.empty()) {
+        std::lock_guard lock(mu_);
+        for (Notice& n : failed) result_.notices.push_back(std::move(n));
+      }
     });
     result_.stats.observed += observed;
   }
@@ -502,8 +507,8 @@ class Pipeline : public input::EntrySink {
     bool link_later = linker_ && options_.prefilter && !entry.fs_path.empty();
     // So is an archive member its container can give again (MemberLinks::Replay): the rule
     // selection its words need (an eighth of a tar's scan) is made for the few read again.
-    bool defer_member = linker_ && options_.prefilter && entry.fs_path.empty() &&
-                        member_links_.Accepts(entry.location, entry.costly_to_reread);
+    bool defer_member =
+        linker_ && options_.prefilter && entry.fs_path.empty() && member_links_.Accepts(entry);
     Screening screening =
         options_.prefilter
             ? analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member)
@@ -553,9 +558,7 @@ class Pipeline : public input::EntrySink {
     // for it then, and only when it names one of their variables or files (ObserveDeferred).
     link_later = link_later && screening.hints;
     // An archive member is deferred too: its container is read again for it at the end.
-    bool deferred =
-        defer_member && screening.hints &&
-        member_links_.Defer(entry.location, data, entry.archive_offset, entry.costly_to_reread);
+    bool deferred = defer_member && screening.hints && member_links_.Defer(entry, data);
     if (linker_ && !link_later && !deferred && screening.hints) {
       // Observed now where a rule can name a fact (the words Screen left to the deferral).
       if (defer_member) screening.words = analyzer_.Screen(entry.path, data, nullptr, true).words;

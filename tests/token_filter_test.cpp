@@ -109,8 +109,8 @@ TEST_CASE("member links: what is kept of deferred members is bounded", "[linkage
 // A member that cannot be read again alone (inside a compressed stream: only by inflating all
 // of it again) is held in memory while it fits, and Replay judges it from there, without
 // opening its container (the file here does not exist). Decoys: a member of a tar file (it has
-// an offset) and one past kHoldMemberBytes keep only their words, and a costly one that does
-// not fit is refused (the caller observes it as it passes).
+// an offset), one of a zstd stream and one past kHoldMemberBytes keep only their words, and a
+// costly one that does not fit is refused (the caller observes it as it passes).
 TEST_CASE("member links: members read again only by inflating are held, within a budget",
           "[linkage]") {
   using ntpsweep::scan::MemberLinks;
@@ -133,6 +133,11 @@ TEST_CASE("member links: members read again only by inflating are held, within a
   ntpsweep::input::Entry at_offset = member("b.tar", "etc/x.sh", "echo $NTP_SERVER\n");
   at_offset.archive_offset = 512;
   REQUIRE(links.Defer(at_offset, at_offset.data));
+  // Nor one of a zstd stream or a nested archive (cheap to read again by a walk): its words only.
+  ntpsweep::input::Entry cheap = member("c.tar.zst", "etc/y.sh", "echo $NTP_SERVER\n");
+  links.AddContainer("c.tar.zst", "/nonexistent/c.tar.zst");
+  REQUIRE(links.Defer(cheap, cheap.data));
+  CHECK(links.held_bytes() == one);
   ntpsweep::input::Entry large =
       member("a.tar.gz", "usr/share/big.sh",
              "$NTP_SERVER " + std::string(MemberLinks::kHoldMemberBytes, 'x'));
@@ -165,4 +170,5 @@ TEST_CASE("member links: members read again only by inflating are held, within a
   CHECK(read.size() == n + 1);
   CHECK(read.at("a.tar.gz!etc/sync.sh") == held.data);
   CHECK(read.count("b.tar!etc/x.sh") == 0);
+  CHECK(read.count("c.tar.zst!etc/y.sh") == 0);
 }

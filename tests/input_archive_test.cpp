@@ -533,6 +533,16 @@ class OneMember : public MemberFilter {
   bool done_ = false;
 };
 
+// Takes the entries read again; the first one ends the read (OneMember is done).
+struct OneMemberSink : FakeSink {
+  explicit OneMemberSink(OneMember* only) : only(only) {}
+  void Add(Entry e) override {
+    only->done_ = true;
+    FakeSink::Add(std::move(e));
+  }
+  OneMember* only;
+};
+
 TEST_CASE("a member of a tar file is found again alone by the offset of its headers",
           "[input][archive]") {
   ntpsweep::testing::TempDir tmp;
@@ -559,14 +569,7 @@ TEST_CASE("a member of a tar file is found again alone by the offset of its head
       OneMember only(e.location.chain);
       WalkOptions again;
       again.only = &only;
-      struct Again : FakeSink {
-        OneMember* only;
-        void Add(Entry e) override {
-          only->done_ = true;
-          FakeSink::Add(std::move(e));
-        }
-      } sink;
-      sink.only = &only;
+      OneMemberSink sink(&only);
       REQUIRE(ReadTarMemberAt(path, "rootfs.tar", static_cast<uint64_t>(e.archive_offset), again,
                               sink));
       REQUIRE(sink.entries.size() == 1);
@@ -617,14 +620,7 @@ TEST_CASE("members of a tar file opened once are read again by offset from sever
         OneMember only(pass.entries[i].location.chain);
         WalkOptions again;
         again.only = &only;
-        struct Again : FakeSink {
-          OneMember* only;
-          void Add(Entry e) override {
-            only->done_ = true;
-            FakeSink::Add(std::move(e));
-          }
-        } sink;
-        sink.only = &only;
+        OneMemberSink sink(&only);
         if (tar.ReadAt("rootfs.tar", static_cast<uint64_t>(pass.entries[i].archive_offset), again,
                        sink))
           for (Entry& e : sink.entries) got[t].push_back(std::move(e));

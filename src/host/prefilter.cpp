@@ -116,14 +116,13 @@ std::string EscapeDots(std::string_view dotted, std::string_view escape) {
   return out;
 }
 
-// What every number from `first` to `last` begins with, written in `base` (10, 8 or 16) after
-// `lead`: the range split where the spelling grows a digit, each piece's common prefix. Empty
-// when a prefix would be shorter than five characters (a wide network's numbers: a pattern
-// that hits most long numbers).
-std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t base,
-                                        std::string_view lead) {
+// Calls f(a, b, same) for each piece of `first`..`last` whose numbers have one length written
+// in `base` (10, 8 or 16): `a` and `b` its first and last number after `lead`, `same` the
+// length of their common prefix. Stops, returning false, where f does.
+template <typename F>
+bool ForEachSpellingLength(uint64_t first, uint64_t last, uint64_t base, std::string_view lead,
+                           F&& f) {
   const char* format = base == 8 ? "%llo" : base == 16 ? "%llx" : "%llu";
-  std::vector<std::string> out;
   for (uint64_t from = first; from <= last;) {
     uint64_t longer = 1;  // the first number of one more digit
     while (longer <= from) longer *= base;
@@ -132,11 +131,26 @@ std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t 
                 b = std::string(lead) + Format(format, to);
     size_t same = 0;
     while (same < a.size() && a[same] == b[same]) ++same;
-    if (same < 5) return {};
-    out.push_back(a.substr(0, same));
+    if (!f(a, b, same)) return false;
     from = to + 1;
   }
-  return out;
+  return true;
+}
+
+// What every number from `first` to `last` begins with, written in `base` (10, 8 or 16) after
+// `lead`: each piece's common prefix (ForEachSpellingLength). Empty when a prefix would be
+// shorter than five characters (a wide network's numbers: a pattern that hits most long
+// numbers).
+std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t base,
+                                        std::string_view lead) {
+  std::vector<std::string> out;
+  bool narrow = ForEachSpellingLength(first, last, base, lead,
+                                      [&](const std::string& a, const std::string&, size_t same) {
+                                        if (same < 5) return false;
+                                        out.push_back(a.substr(0, same));
+                                        return true;
+                                      });
+  return narrow ? out : std::vector<std::string>{};
 }
 
 // Every number from `first` to `last` written in `base` (10 or 8) after `lead`, and more: per
@@ -144,25 +158,18 @@ std::vector<std::string> NumberPrefixes(uint64_t first, uint64_t last, uint64_t 
 // digits (10.0.0.0 to 10.255.255.255 is 1[6-8][0-9]{7}).
 std::vector<std::string> NumberShapes(uint64_t first, uint64_t last, uint64_t base,
                                       std::string_view lead) {
-  const char* format = base == 8 ? "%llo" : "%llu";
   std::vector<std::string> out;
-  for (uint64_t from = first; from <= last;) {
-    uint64_t longer = 1;  // the first number of one more digit
-    while (longer <= from) longer *= base;
-    uint64_t to = std::min(last, longer - 1);
-    std::string a = std::string(lead) + Format(format, from),
-                b = std::string(lead) + Format(format, to);
-    size_t same = 0;
-    while (same < a.size() && a[same] == b[same]) ++same;
-    std::string shape = QuoteLiteral(a.substr(0, same));
-    if (same < a.size()) {
-      shape += "[" + a.substr(same, 1) + "-" + b.substr(same, 1) + "]";
-      if (size_t rest = a.size() - same - 1; rest > 0)
-        shape += std::string(base == 8 ? "[0-7]{" : "[0-9]{") + std::to_string(rest) + "}";
-    }
-    out.push_back(std::move(shape));
-    from = to + 1;
-  }
+  ForEachSpellingLength(
+      first, last, base, lead, [&](const std::string& a, const std::string& b, size_t same) {
+        std::string shape = QuoteLiteral(a.substr(0, same));
+        if (same < a.size()) {
+          shape += "[" + a.substr(same, 1) + "-" + b.substr(same, 1) + "]";
+          if (size_t rest = a.size() - same - 1; rest > 0)
+            shape += std::string(base == 8 ? "[0-7]{" : "[0-9]{") + std::to_string(rest) + "}";
+        }
+        out.push_back(std::move(shape));
+        return true;
+      });
   return out;
 }
 

@@ -288,10 +288,8 @@ void Linker::Link(std::vector<Finding>* findings) const {
     return std::tie(a->location, a->span.line, a->span.column, a->source) <
            std::tie(b->location, b->span.line, b->span.column, b->source);
   });
-  // The files each installer may name, resolved once (not once per finding): its source
-  // relative to the installer's directory, and for an Ansible task also in the role's
-  // templates/ and files/ directories.
-  // Only the paths that are some finding's file are kept: what could match, not every install's.
+  // The files each installer may name (InstalledPaths), resolved once, not once per finding;
+  // only those that are some finding's file are kept.
   std::vector<std::string_view> finding_files;
   for (const Finding& f : *findings)
     if (!f.location.chain.empty()) finding_files.push_back(f.location.chain.back());

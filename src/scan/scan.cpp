@@ -262,6 +262,16 @@ class Pipeline : public input::EntrySink {
     const Linker::Sieve sieve(*linker_, result_.findings);
     if (sieve.needles().empty()) return;
     std::atomic<size_t> observed{0};
+    // Called from several threads (the readers below, Replay's): failures gathered, then added.
+    auto observe_one = [&](const Location& location, std::string_view path, std::string_view text) {
+      ++observed;
+      std::vector<Notice> failed;
+      GuardEntry(location, &failed,
+                 [&] { linker_->Observe(location, path, text, &sieve.needles()); });
+      if (failed.empty()) return;
+      std::lock_guard lock(mu_);
+      for (Notice& n : failed) result_.notices.push_back(std::move(n));
+    };
     // The candidates are marked in the list of files read (no writer is left), handed out in
     // its order: decoding one costs little beside reading the file.
     std::mutex stream_mu;
@@ -293,14 +303,7 @@ class Pipeline : public input::EntrySink {
         // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
         if (Screening again = analyzer_.Screen(c.path, text); !again.hints || !again.words)
           continue;
-        ++observed;
-        std::vector<Notice> failed;
-        GuardEntry(c.location, &failed,
-                   [&] { linker_->Observe(c.location, c.path, text, &sieve.needles()); });
-        if (!failed.empty()) {
-          std::lock_guard lock(mu_);
-          for (Notice& n : failed) result_.notices.push_back(std::move(n));
-        }
+        observe_one(c.location, c.path, text);
       }
       GiveBack(std::move(buffer));
     };
@@ -321,14 +324,7 @@ class Pipeline : public input::EntrySink {
       // at all): whether a rule can name a fact here is judged now, as Process would have.
       Screening again = analyzer_.Screen(member.path, text, nullptr, true);
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
-      ++observed;
-      std::vector<Notice> failed;  // Replay may call this from several threads
-      GuardEntry(member.location, &failed,
-                 [&] { linker_->Observe(member.location, member.path, text, &sieve.needles()); });
-      if (!failed.empty()) {
-        std::lock_guard lock(mu_);
-        for (Notice& n : failed) result_.notices.push_back(std::move(n));
-      }
+      observe_one(member.location, member.path, text);
     });
     result_.stats.observed += observed;
   }

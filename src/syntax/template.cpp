@@ -1,8 +1,13 @@
 #include "syntax/template.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <set>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/glob.h"
 #include "syntax/text.h"
@@ -442,12 +447,37 @@ std::string CanonicalConfigName(std::string_view dir, std::string_view base) {
   return "";
 }
 
+// The first index at or after `i` of a byte that may open a tag ({ < $ % `), or text.size().
+size_t NextOpener(std::string_view text, size_t i) {
+#if defined(__SSE2__)
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (; i + 16 <= text.size(); i += 16) {
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('{')), _mm_cmpeq_epi8(c, _mm_set1_epi8('<'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('$')),
+                                  _mm_cmpeq_epi8(c, _mm_set1_epi8('%'))),
+                     _mm_cmpeq_epi8(c, _mm_set1_epi8('`'))));
+    if (int mask = _mm_movemask_epi8(hit))
+      return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{' || c == '<' || c == '$' || c == '%' || c == '`') return i;
+  }
+  return text.size();
+}
+
 }  // namespace
 
 std::vector<TemplateSpan> FindTemplateSpans(std::string_view text, bool shell) {
   std::vector<TemplateSpan> out;
   Closers closers(text);
   for (size_t i = 0; i + 1 < text.size();) {
+    // Only those bytes open a tag: the rest are skipped 16 at a time (most of a text).
+    i = NextOpener(text, i);
+    if (i + 1 >= text.size()) break;
     char c = text[i], n = text[i + 1];
     size_t end = std::string_view::npos;
     bool output = false;

@@ -162,6 +162,20 @@ ReadEntry ReadFiles::Make(size_t index, const std::string& path, size_t prefix,
   return e;
 }
 
+Location ReadFiles::LocationOf(size_t i, std::string_view path) const {
+  auto other = other_locations_.find(i);
+  return other != other_locations_.end() ? other->second : Location{{std::string(path)}};
+}
+
+void ReadFiles::Stream::FsPath(std::string* out) const {
+  if (prefix_ == 0) {
+    out->assign(own_fs_path_);
+    return;
+  }
+  out->assign(files_.prefixes_[prefix_ - 1]);
+  out->append(path_);
+}
+
 bool ReadFiles::Get(size_t i, ReadEntry* out, std::string* error) const {
   size_t group = i / kRestart;
   uint64_t begin = restarts_[group];

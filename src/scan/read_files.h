@@ -64,6 +64,8 @@ class ReadFiles {
     ReadEntry Entry() const {
       return files_.Make(index(), path_, prefix_, own_fs_path_, root_, link_);
     }
+    // The file's path on disk into `out`, whose memory is reused (Entry() makes five strings).
+    void FsPath(std::string* out) const;
 
    private:
     friend class ReadFiles;  // Get starts one at a restart point
@@ -89,6 +91,9 @@ class ReadFiles {
     while (s.Next()) f(s.index(), s.path());
     return s.error();
   }
+
+  // The location of the file added `i`-th, whose path is `path` (Entry().location).
+  Location LocationOf(size_t i, std::string_view path) const;
 
   size_t bytes_in_memory() const;
   uint64_t bytes_spilled() const { return spilled_; }

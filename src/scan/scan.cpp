@@ -277,33 +277,36 @@ class Pipeline : public input::EntrySink {
     std::mutex stream_mu;
     ReadFiles::Stream stream(read_files_);
     size_t left = link_candidates_;
-    auto next_candidate = [&](ReadEntry* c) {
+    // Its index, path and path on disk, copied into strings each reader reuses: most
+    // candidates are turned away by the sieve, before their location is wanted.
+    auto next_candidate = [&](size_t* index, std::string* path, std::string* fs_path) {
       std::lock_guard lock(stream_mu);
       while (left > 0 && stream.Next())
         if (stream.link()) {
           --left;
-          *c = stream.Entry();
+          *index = stream.index();
+          path->assign(stream.path());
+          stream.FsPath(fs_path);
           return true;
         }
       return false;
     };
     auto observe = [&] {
       ReadBuffer buffer = TakeBuffer();
-      for (ReadEntry c; next_candidate(&c);) {
+      size_t index = 0;
+      std::string path, fs_path, error, decoded;
+      while (next_candidate(&index, &path, &fs_path)) {
         bool truncated = false, binary = false;
-        std::string error;
         std::string_view text;
-        if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
+        if (!ReadFile(fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
                       &error) ||
             binary)
           continue;
-        std::string decoded;
         text = TextOf(text, &decoded);
-        if (!sieve.Passes(c.path, text)) continue;
+        if (!sieve.Passes(path, text)) continue;
         // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
-        if (Screening again = analyzer_.Screen(c.path, text); !again.hints || !again.words)
-          continue;
-        observe_one(c.location, c.path, text);
+        if (Screening again = analyzer_.Screen(path, text); !again.hints || !again.words) continue;
+        observe_one(read_files_.LocationOf(index, path), path, text);
       }
       GiveBack(std::move(buffer));
     };

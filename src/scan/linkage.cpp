@@ -164,8 +164,8 @@ const std::vector<std::string>& Linker::Hints() {
 }
 
 void Linker::Observe(const Location& location, std::string_view path, std::string_view text,
-                     const std::vector<std::string>* needles) {
-  EntrySources found = collector_.Collect(location, path, text);
+                     const std::vector<std::string>* needles, const std::vector<char>* selection) {
+  EntrySources found = collector_.Collect(location, path, text, selection);
   auto needed = [&](std::string_view name) {
     return !needles || std::binary_search(needles->begin(), needles->end(), name);
   };

@@ -30,8 +30,10 @@ class Linker {
   // `needles`: a Sieve's, once the findings are known: only what can relate to one of them is
   // kept (the consumers of its variables, the installers of its file), so that what is kept
   // grows with what is linked, not with the files read.
+  // `selection`: the rule selection a Screen of this text made (Screening::applies), if any.
   void Observe(const Location& location, std::string_view path, std::string_view text,
-               const std::vector<std::string>* needles = nullptr);
+               const std::vector<std::string>* needles = nullptr,
+               const std::vector<char>* selection = nullptr);
   // Decides which entries read again at the end can relate to `findings`, on their text alone.
   // An install names a finding's file anywhere. A consumer reads a finding's variable in a
   // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables

@@ -263,11 +263,14 @@ class Pipeline : public input::EntrySink {
     if (sieve.needles().empty()) return;
     std::atomic<size_t> observed{0};
     // Called from several threads (the readers below, Replay's): failures gathered, then added.
-    auto observe_one = [&](const Location& location, std::string_view path, std::string_view text) {
+    // `selection`: the rule selection the Screen just made (most of a small file's readers'
+    // cost), or null.
+    auto observe_one = [&](const Location& location, std::string_view path, std::string_view text,
+                           const std::vector<char>* selection = nullptr) {
       ++observed;
       std::vector<Notice> failed;
       GuardEntry(location, &failed,
-                 [&] { linker_->Observe(location, path, text, &sieve.needles()); });
+                 [&] { linker_->Observe(location, path, text, &sieve.needles(), selection); });
       if (failed.empty()) return;
       std::lock_guard lock(mu_);
       for (Notice& n : failed) result_.notices.push_back(std::move(n));
@@ -305,8 +308,10 @@ class Pipeline : public input::EntrySink {
         text = TextOf(text, &decoded);
         if (!sieve.Passes(path, text)) continue;
         // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
-        if (Screening again = analyzer_.Screen(path, text); !again.hints || !again.words) continue;
-        observe_one(read_files_.LocationOf(index, path), path, text);
+        Screening again = analyzer_.Screen(path, text);
+        if (!again.hints || !again.words) continue;
+        observe_one(read_files_.LocationOf(index, path), path, text,
+                    again.applies.empty() ? nullptr : &again.applies);
       }
       GiveBack(std::move(buffer));
     };

@@ -3,6 +3,7 @@
 // literal part occurs in the path, and all sniffs run as one RE2::Set over the entry's head.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,7 @@ class RuleSelector {
   struct Glob {
     std::string pattern;
     std::string required;  // a literal every matching path contains
+    std::vector<uint16_t> pairs;  // its byte pairs, as PairBit numbers them
   };
   struct Entry {
     std::vector<size_t> paths, excludes;  // indexes into globs_

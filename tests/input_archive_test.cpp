@@ -363,6 +363,52 @@ TEST_CASE("location chains render unambiguously", "[input][location]") {
   }
 }
 
+// Sniffing copies the head alone: a member's whole first block (up to 1 MiB) was copied to look at
+// its first 8 KiB, most of it for binary members that need nothing more. What was left in place
+// must follow the head, in order, however the bytes are taken (decoy: a pattern that does not
+// repeat at block or peek boundaries, so a skipped or doubled piece shows).
+TEST_CASE("a peek copies only the bytes it sniffs and replays the rest in order",
+          "[input][stream]") {
+  std::string bytes(3u << 20, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<char>('a' + (i * 7 + i / 4099) % 26);
+  auto rest = [](PeekSource& peek) {
+    std::string out;
+    std::string_view b;
+    while (peek.Next(&b) && !b.empty()) out.append(b);
+    return out;
+  };
+  {
+    MemorySource src(bytes);  // 1 MiB blocks
+    PeekSource peek(src);
+    REQUIRE(peek.Fill(kSniffBytes));
+    CHECK(peek.head().size() == kSniffBytes);
+    // A longer peek (the ISO probe) goes on from the part left in place.
+    REQUIRE(peek.Fill(kIsoProbeBytes));
+    CHECK(peek.head() == std::string_view(bytes).substr(0, kIsoProbeBytes));
+    CHECK_FALSE(peek.at_eof());
+    CHECK(rest(peek) == bytes);
+    CHECK(peek.at_eof());
+  }
+  {
+    MemorySource src(bytes);
+    PeekSource peek(src);
+    REQUIRE(peek.Fill(kSniffBytes));
+    std::string data = peek.TakeHead();  // the entry's bytes: the head, then what follows it
+    CHECK(data.size() == kSniffBytes);
+    data += rest(peek);
+    CHECK(data == bytes);
+  }
+  {
+    MemorySource src(std::string("server 10.0.0.1\n"));  // shorter than a peek: all of it
+    PeekSource peek(src);
+    REQUIRE(peek.Fill(kSniffBytes));
+    CHECK(peek.head() == "server 10.0.0.1\n");
+    CHECK(rest(peek) == "server 10.0.0.1\n");
+    CHECK(peek.at_eof());
+  }
+}
+
 TEST_CASE("nested archives are read from the stream, without temporary files", "[input][archive]") {
   std::string inner_zip = MakeArchive({{"etc/chrony/chrony.conf", "pool 10.0.0.1\n"}}, archive_write_set_format_zip);
   std::string deb_data = Tar({{"./etc/default/ntpdate", "NTPSERVERS=10.0.0.1\n"}}, archive_write_add_filter_xz);

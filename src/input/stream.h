@@ -3,6 +3,7 @@
 // and collects its notices. Shared by all readers; knows none of them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -154,16 +155,22 @@ class PeekSource : public ByteSource {
  public:
   explicit PeekSource(ByteSource& inner) : inner_(inner) {}
 
-  // Reads until `n` bytes are held or the source ends. False on a read error.
+  // Reads until `n` bytes are held or the source ends. False on a read error. Only `n` are
+  // copied: the rest of the last block waits in place (a binary member needs its head alone,
+  // and copying whole 1 MiB blocks of them was most of the reading thread's copies).
   bool Fill(size_t n) {
-    while (head_.size() < n && !inner_eof_) {
-      std::string_view b;
-      if (!inner_.Next(&b)) return false;
+    while (head_.size() < n && !(pending_.empty() && inner_eof_)) {
+      std::string_view b = pending_;
       if (b.empty()) {
-        inner_eof_ = true;
-        break;
+        if (!inner_.Next(&b)) return false;
+        if (b.empty()) {
+          inner_eof_ = true;
+          break;
+        }
       }
-      head_.append(b.data(), b.size());
+      size_t take = std::min(b.size(), n - head_.size());
+      head_.append(b.data(), take);
+      pending_ = b.substr(take);
     }
     return true;
   }
@@ -183,6 +190,11 @@ class PeekSource : public ByteSource {
         return true;
       }
     }
+    if (!pending_.empty()) {  // still valid: the inner source was not asked for more since
+      *block = pending_;
+      pending_ = {};
+      return true;
+    }
     if (inner_eof_) {
       *block = {};
       return true;
@@ -191,7 +203,7 @@ class PeekSource : public ByteSource {
     if (block->empty()) inner_eof_ = true;
     return true;
   }
-  bool at_eof() const override { return replayed_ && inner_eof_; }
+  bool at_eof() const override { return replayed_ && pending_.empty() && inner_eof_; }
   std::string error() const override { return inner_.error(); }
   bool limited() const override { return inner_.limited(); }
   uint64_t size_hint() const override { return inner_.size_hint(); }
@@ -199,6 +211,7 @@ class PeekSource : public ByteSource {
  private:
   ByteSource& inner_;
   std::string head_;
+  std::string_view pending_;  // the part of the inner source's last block not in head_
   bool replayed_ = false;
   bool inner_eof_ = false;
 };

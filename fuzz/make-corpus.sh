@@ -91,6 +91,8 @@ mkdir -p "$A"
   && bsdtar --format zip -cf "$A/seed.zip" etc && bsdtar --format cpio -cf "$A/seed.cpio" etc \
   && bsdtar --format 7zip -cf "$A/seed.7z" etc && bsdtar --format ar -cf "$A/seed.ar" etc/ntp.conf)
 gzip -c "$tree/etc/ntp.conf" >"$A/ntp.conf.gz"
+# Two gzip members and trailing zeros (pigz -i, concatenations): GzipSource's member loop.
+{ gzip -c "$tree/etc/ntp.conf" && gzip -c "$tree/etc/ntpdate" && head -c 64 /dev/zero; } >"$A/multi-member.gz"
 bzip2 -c "$tree/etc/ntp.conf" >"$A/ntp.conf.bz2"
 # A docker-save style image: manifest.json naming one layer tar.
 img="$tmp/img"

@@ -1,0 +1,330 @@
+// gzip streams inflated with ISA-L (input/gzip_source.h) ahead of libarchive: the bytes, the
+// errors and the notices are those of libarchive's own zlib gzip filter, on streams made by
+// gzip and libarchive, pigz-like concatenations, and damaged ones.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "input/archive_sniff.h"
+#include "input/dispatch.h"
+#include "input/gzip_source.h"
+#include "input/stream.h"
+#include "run_binary.h"
+
+namespace {
+
+using namespace ntpsweep;
+using namespace ntpsweep::input;
+
+struct WriteFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct ReadFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// `members` as a pax tar, or (raw) the one member's bytes alone; gzip-compressed when asked.
+std::string Write(const std::vector<std::pair<std::string, std::string>>& members, bool raw,
+                  bool gzip) {
+  std::unique_ptr<archive, WriteFree> a(archive_write_new());
+  REQUIRE((raw ? archive_write_set_format_raw(a.get())
+               : archive_write_set_format_pax_restricted(a.get())) == ARCHIVE_OK);
+  if (gzip) REQUIRE(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK);
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  size_t total = 1u << 20;
+  for (const auto& m : members) total += m.first.size() + m.second.size() + 2048;
+  std::string buffer(total, '\0');
+  size_t used = 0;
+  REQUIRE(archive_write_open_memory(a.get(), buffer.data(), buffer.size(), &used) == ARCHIVE_OK);
+  for (const auto& [name, data] : members) {
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
+                                                                    archive_entry_free);
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+    REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
+    if (!data.empty())
+      REQUIRE(archive_write_data(a.get(), data.data(), data.size()) ==
+              static_cast<la_ssize_t>(data.size()));
+  }
+  REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
+  buffer.resize(used);
+  return buffer;
+}
+
+// One gzip member of `data` (zlib through libarchive's writer).
+std::string Gzip(const std::string& data) {
+  return Write({{"data", data}}, true, true);
+}
+
+// A gzip member of `data` with the optional header fields set (libarchive's writer sets none).
+std::string GzipWithFields(const std::string& data) {
+  std::string plain = Gzip(data);
+  std::string h = plain.substr(0, 10);
+  h[3] = 0x04 | 0x08 | 0x10 | 0x02;  // FEXTRA, FNAME, FCOMMENT, FHCRC
+  h += std::string("\x03\x00xyz", 5) + "ntp.conf" + '\0' + "a comment" + '\0' + "\x12\x34";
+  return h + plain.substr(10);
+}
+
+// What `gzip -c` writes for `data`, via a file.
+std::string GzipTool(const std::string& data) {
+  testing::TempDir tmp;
+  testing::WriteWholeFile(tmp / "in", data);
+  testing::RunResult r = testing::RunCommand({"/bin/gzip", "-c", "-n", tmp / "in"});
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
+// Hands out a byte string in blocks of `block` bytes (headers and trailers split across them).
+class Blocks : public ByteSource {
+ public:
+  Blocks(std::string data, size_t block) : data_(std::move(data)), block_(block) {}
+  bool Next(std::string_view* b) override {
+    size_t n = std::min(block_, data_.size() - pos_);
+    *b = std::string_view(data_).substr(pos_, n);
+    pos_ += n;
+    eof_ = n == 0;
+    return true;
+  }
+  bool at_eof() const override { return eof_; }
+
+ private:
+  std::string data_;
+  size_t block_, pos_ = 0;
+  bool eof_ = false;
+};
+
+struct Inflated {
+  std::string data;
+  std::string error = "-";  // "-": none; "": failed without a message
+  bool operator==(const Inflated&) const = default;
+};
+
+la_ssize_t BlocksRead(archive*, void* p, const void** buf) {
+  std::string_view b;
+  static_cast<Blocks*>(p)->Next(&b);
+  *buf = b.data();
+  return static_cast<la_ssize_t>(b.size());
+}
+
+// libarchive's gzip filter over `gz`, the raw format reading what it gives.
+Inflated Reference(const std::string& gz, size_t block) {
+  Blocks src(gz, block);
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_format_raw(a.get());
+  archive_read_set_callback_data(a.get(), &src);
+  archive_read_set_read_callback(a.get(), BlocksRead);
+  Inflated out;
+  archive_entry* e = nullptr;
+  auto fail = [&] {
+    const char* s = archive_error_string(a.get());
+    out.error = s ? s : "";
+  };
+  // Nothing inflated (an empty member): the raw format finds no byte to bid on.
+  auto empty = [&] {
+    return std::string(archive_error_string(a.get())) == "Unrecognized archive format";
+  };
+  if (archive_read_open1(a.get()) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &e) != ARCHIVE_OK) {
+    if (!empty()) fail();
+    return out;
+  }
+  REQUIRE(archive_filter_code(a.get(), 0) == ARCHIVE_FILTER_GZIP);
+  for (;;) {
+    const void* b = nullptr;
+    size_t len = 0;
+    la_int64_t off = 0;
+    int r = archive_read_data_block(a.get(), &b, &len, &off);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) return fail(), out;
+    out.data.append(static_cast<const char*>(b), len);
+  }
+  return out;
+}
+
+Inflated Isal(const std::string& gz, size_t block) {
+  Blocks src(gz, block);
+  std::unique_ptr<GzipSource> s =
+      GzipSource::Open(src, std::string_view(gz).substr(0, kSniffBytes));
+  REQUIRE(s);
+  Inflated out;
+  for (std::string_view b;;) {
+    if (!s->Next(&b)) {
+      out.error = s->error();
+      break;
+    }
+    if (b.empty()) break;
+    CHECK(b.size() <= GzipSource::kOutBlock);
+    out.data.append(b);
+  }
+  return out;
+}
+
+class FakeSink : public EntrySink {
+ public:
+  void Add(Entry e) override { entries.push_back(std::move(e)); }
+  void Report(Notice n) override { notices.push_back(std::move(n)); }
+  void CountSkipped(std::string_view) override {}
+  void Amend(Amendment) override {}
+  std::vector<Entry> entries;
+  std::vector<Notice> notices;
+};
+
+void Read(const std::string& bytes, const std::string& name, FakeSink* sink,
+          const Limits& limits = {}, uint64_t input_size = 0) {
+  WalkOptions options;
+  options.limits = limits;
+  InputScan scan(options, *sink, input_size ? input_size : bytes.size());
+  MemorySource src(bytes);
+  ScanContent(scan, src, Chain{name}, name, 0, nullptr, nullptr);
+}
+
+std::string Lines(int n, const std::string& word) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "server " + std::to_string(i) + "." + word + " iburst\n";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("gzip inflated with ISA-L gives libarchive's gzip filter's bytes and errors",
+          "[input][gzip]") {
+  const std::string text = Lines(6000, "pool.ntp.org");  // three output blocks
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < 70000; ++i) noise += static_cast<char>((x = x * 1103515245 + 12345) >> 24);
+  const std::string a = Gzip(text), b = Gzip(noise), tool = GzipTool(text);
+  REQUIRE(a.size() > 1000);
+  std::string bad_crc = a;
+  bad_crc[a.size() - 8] ^= 0x5a;
+  std::string flipped = a;
+  for (size_t i = 100; i < 200; ++i) flipped[i] ^= 0x55;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gzip's own output", tool},
+      {"libarchive's", a},
+      {"concatenated members (pigz -i, bgzip)", tool + b + Gzip("tail\n")},
+      {"many small members",
+       [&] {
+         std::string s;
+         for (size_t i = 0; i < text.size(); i += 3000) s += Gzip(text.substr(i, 3000));
+         return s;
+       }()},
+      {"header fields", GzipWithFields(text) + GzipWithFields("x")},
+      {"an empty member alone", Gzip("")},
+      {"an empty member between two", a + Gzip("") + Gzip("after\n")},
+      {"a wrong CRC (not checked)", bad_crc},
+      {"trailing zeros", a + std::string(1000, '\0')},
+      {"trailing garbage", a + "garbage, not a gzip header\n"},
+      {"a second header cut short", a + b.substr(0, 6)},
+      {"cut in the data", a.substr(0, a.size() / 2)},
+      {"cut in the trailer", a.substr(0, a.size() - 4)},
+      {"cut before the trailer", a.substr(0, a.size() - 8)},
+      {"header only", a.substr(0, 10)},
+      {"damaged deflate data", flipped},
+  };
+  for (const auto& [what, gz] : cases) {
+    for (size_t block : {size_t{1} << 20, size_t{4096}, size_t{7}, size_t{1}}) {
+      INFO(what << ", blocks of " << block);
+      Inflated want = Reference(gz, block);
+      Inflated got = Isal(gz, block);
+      CHECK(got.error == want.error);
+      CHECK(got.data.size() == want.data.size());
+      CHECK(got.data == want.data);
+    }
+  }
+  // The cases above reach libarchive's every outcome: data, "truncated", no message, "failed".
+  std::set<std::string> errors;
+  for (const auto& c : cases) errors.insert(Reference(c.second, 4096).error);
+  CHECK(errors ==
+        std::set<std::string>{"-", "", "truncated gzip input", "gzip decompression failed"});
+}
+
+TEST_CASE("what libarchive's gzip filter would not take is left to it", "[input][gzip]") {
+  Blocks none("", 1);
+  const std::string a = Gzip("server 10.0.0.1\n");
+  CHECK(GzipSource::Open(none, a));
+  CHECK_FALSE(GzipSource::Open(none, "\x1f\x8b"));                        // cut short
+  CHECK_FALSE(GzipSource::Open(none, "\x1f\x8b\x07" + a.substr(3)));      // not deflate
+  CHECK_FALSE(GzipSource::Open(none, "\x1f\x8b\x08\xe0" + a.substr(4)));  // reserved flags
+  // A name that does not end within the sniffed head.
+  CHECK_FALSE(
+      GzipSource::Open(none, a.substr(0, 3) + "\x08" + a.substr(4, 6) + std::string(99, 'n')));
+}
+
+TEST_CASE("a gzip operand's members read as before: entries, notices, re-read cost",
+          "[input][gzip]") {
+  const std::string first = Lines(2000, "one.example"),
+                    second = "server ntp-old.corp.example.com\n";
+  const std::string tar = Write({{"etc/a.conf", first}, {"etc/b.conf", second}}, false, false);
+  // A tar split over two gzip members, as pigz -i or a concatenation writes it.
+  const size_t half = 1024;
+  const std::string two = Gzip(tar.substr(0, half)) + Gzip(tar.substr(half));
+  for (const auto& [what, gz, notice] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"two members", two, ""},
+           {"trailing zeros", two + std::string(4096, '\0'), ""},
+           {"a wrong CRC",
+            [&] {
+              std::string s = two;
+              s[s.size() - 6] ^= 1;
+              return s;
+            }(),
+            ""},
+           {"cut", two.substr(0, two.size() - 20), "truncated gzip input"}}) {
+    INFO(what);
+    FakeSink sink;
+    Read(gz, "rootfs.tar.gz", &sink);
+    if (notice.empty()) {
+      CHECK(sink.notices.empty());
+      REQUIRE(sink.entries.size() == 2);
+      CHECK(sink.entries[0].data == first);
+      CHECK(sink.entries[1].data == second);
+      // Read again, all of the stream would be inflated again: the members say so.
+      CHECK(sink.entries[0].costly_to_reread);
+    } else {
+      REQUIRE(sink.notices.size() == 1);
+      CHECK(sink.notices[0].message.find(notice) != std::string::npos);
+    }
+  }
+  // Decoy: the same tar uncompressed is cheap to read again.
+  FakeSink plain;
+  Read(tar, "rootfs.tar", &plain);
+  REQUIRE(plain.entries.size() == 2);
+  CHECK_FALSE(plain.entries[0].costly_to_reread);
+
+  // A single compressed file keeps gunzip's name.
+  FakeSink single;
+  Read(Gzip(second) + Gzip(second), "etc/ntp.conf.gz", &single);
+  REQUIRE(single.entries.size() == 1);
+  CHECK(single.entries[0].location.Render() == "etc/ntp.conf.gz!ntp.conf");
+  CHECK(single.entries[0].data == second + second);
+  CHECK(single.notices.empty());
+}
+
+TEST_CASE("a gzip bomb inside a tar is weighed against its compressed bytes",
+          "[input][gzip][limits]") {
+  // ~1030:1, past --max-ratio 1000 once all is inflated; the outer tar is given as huge so that
+  // only the archive's own ratio (its inflated members against its compressed bytes) trips.
+  const std::string bomb = Write({{"zeros", std::string(48u << 20, '\0')}}, false, true);
+  const std::string tar =
+      Write({{"z.tar.gz", bomb}, {"after.conf", "server 10.0.0.1\n"}}, false, false);
+  FakeSink sink;
+  Read(tar, "outer.tar", &sink, Limits{}, uint64_t{1} << 40);
+  REQUIRE(sink.notices.size() == 1);
+  CHECK(sink.notices[0].id == "limit-ratio");
+  CHECK(sink.notices[0].location.Render() == "outer.tar!z.tar.gz");
+  CHECK(sink.notices[0].message.find("stopped reading this archive") != std::string::npos);
+  // Decoy: a gzip of text at an ordinary ratio is read whole.
+  FakeSink text;
+  Read(Write({{"t.gz", Gzip(Lines(100000, "x"))}}, false, false), "outer.tar", &text, Limits{},
+       uint64_t{1} << 40);
+  CHECK(text.notices.empty());
+  REQUIRE(text.entries.size() == 1);
+}

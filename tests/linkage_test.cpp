@@ -4,13 +4,18 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "host/target.h"
+#include "rules/rule.h"
 #include "run_binary.h"
 #include "scan/linkage.h"
+#include "scan/member_links.h"
+#include "scan/scan.h"
 
 #include <nlohmann/json.hpp>
 
@@ -192,13 +197,14 @@ namespace {
 
 using Members = std::vector<std::pair<std::string, std::string>>;  // name -> bytes, in order
 
-// A tar of `members` (gzip-compressed when `gzip`), made in memory.
-std::string TarOf(const Members& members, bool gzip) {
+// A tar of `members` (gzip-compressed when `gzip`, zstd when `zstd`), made in memory.
+std::string TarOf(const Members& members, bool gzip, bool zstd = false) {
   std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(),
                                                             archive_write_free);
   REQUIRE(archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK);
   if (gzip) REQUIRE(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK);
-  std::string out(4u << 20, '\0');
+  if (zstd) REQUIRE(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK);
+  std::string out(16u << 20, '\0');
   size_t used = 0;
   REQUIRE(archive_write_open_memory(a.get(), out.data(), out.size(), &used) == ARCHIVE_OK);
   for (const auto& [name, data] : members) {
@@ -358,4 +364,100 @@ TEST_CASE("linkage: a deferred member is judged by its rule words when read agai
   size_t at = r.err.find("read for linkage");
   REQUIRE(at != std::string::npos);
   CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
+}
+
+namespace {
+
+// Every finding of a scan (in-process) of `operand` as Rows makes them, with `prefix` removed.
+std::vector<std::string> ScanRowsWith(const std::string& operand, const std::string& prefix,
+                                      const std::string& temp_dir, uint64_t store_bytes,
+                                      ntpsweep::ScanStats* stats) {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet targets;
+  std::string error;
+  REQUIRE(targets.Add("10.20.30.40", &error));
+  REQUIRE(targets.Add("ntp-old.corp.example.com", &error));
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {operand};
+  options.temp_dir = temp_dir;
+  options.member_store_bytes = store_bytes;
+  auto result = ntpsweep::scan::RunScan(options, rules, targets);
+  *stats = result.stats;
+  CHECK(result.notices.empty());
+  std::vector<std::string> out;
+  auto strip = [&](const std::string& s) {
+    return s.starts_with(prefix) ? s.substr(prefix.size()) : "?" + s;
+  };
+  for (const auto& f : result.findings) {
+    std::string row =
+        strip(f.location.Render()) + ":" + std::to_string(f.span.line) + " " + f.rule_id + " ->";
+    for (const auto& r : f.related)
+      row += " " + strip(r.location.Render()) + ":" + std::to_string(r.span.line);
+    out.push_back(row);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+// Members kept whole for linkage (scan/member_links.h) relate findings as they do kept in memory
+// (no temporary file) and read again by a second inflate or observed as they pass (no room in
+// the store): a variable defined in a finding file and written by a script past the store's
+// memory block, a finding file installed by a Dockerfile past it; in a tar.gz, a tar.zst and a
+// tar.gz nested in a tar. Decoys: a large member with hints that names nothing, the notes and the
+// other template of kProject.
+TEST_CASE("linkage: members kept on disk relate findings as from memory and a second inflate",
+          "[linkage][archive]") {
+  using ntpsweep::scan::MemberLinks;
+  ntpsweep::testing::TempDir tmp;
+  std::string pad, decoy;
+  for (size_t i = 0; pad.size() <= MemberLinks::kStoreMemoryBytes; ++i)
+    pad += "# padding line " + std::to_string(i) + "\n";
+  const size_t pad_lines = static_cast<size_t>(std::count(pad.begin(), pad.end(), '\n'));
+  for (size_t i = 0; decoy.size() <= MemberLinks::kStoreMemoryBytes; ++i)
+    decoy += "echo $HOME ${PATH} {{ other_" + std::to_string(i) + " }} chrony\n";
+  Members members = kProject;
+  for (auto& [name, data] : members)
+    if (name == "proj/Dockerfile") data = pad + data;
+  members.push_back({"proj/docs/big-notes.sh", decoy});
+  members.push_back(
+      {"proj/scripts/big-setup.sh",
+       pad + ". ./env.sh\nsed -i \"s/^pool .*/server $NTP_IP iburst/\" /etc/chrony.conf\n"});
+  const std::string dir = tmp.path() + "/in";
+  ntpsweep::testing::WriteWholeFile(dir + "/proj.tar.gz", TarOf(members, true));
+  ntpsweep::testing::WriteWholeFile(dir + "/proj.tar.zst", TarOf(members, false, true));
+  ntpsweep::testing::WriteWholeFile(
+      dir + "/outer.tar",
+      TarOf({{"readme.txt", "nested below\n"}, {"outer/proj.tar.gz", TarOf(members, true)}},
+            false));
+  const std::string temp = tmp.path() + "/temp";
+  std::filesystem::create_directories(temp);
+  for (const std::string& prefix :
+       {dir + "/proj.tar.gz!", dir + "/proj.tar.zst!", dir + "/outer.tar!outer/proj.tar.gz!"}) {
+    INFO(prefix);
+    const std::string operand = prefix.substr(0, prefix.find('!'));
+    ntpsweep::ScanStats on_disk, in_memory, none;
+    const std::vector<std::string> rows =
+        ScanRowsWith(operand, prefix, temp, MemberLinks::kStoreBytes, &on_disk);
+    CHECK(on_disk.members_kept > 0);
+    CHECK(on_disk.member_bytes_on_disk > 0);
+    CHECK(on_disk.member_store_error.empty());
+    CHECK(ScanRowsWith(operand, prefix, "/nonexistent/ntpsweep-linkage-test",
+                       MemberLinks::kStoreBytes, &in_memory) == rows);
+    CHECK(in_memory.members_kept > 0);
+    CHECK(in_memory.member_bytes_on_disk == 0);
+    CHECK_FALSE(in_memory.member_store_error.empty());
+    // No room: a zstd stream is inflated again, a gzip one's members observed as they pass.
+    CHECK(ScanRowsWith(operand, prefix, temp, 0, &none) == rows);
+    CHECK(none.members_kept == 0);
+    const std::vector<std::string> want = {
+        "proj/chrony.conf:1 chrony-source -> proj/Dockerfile:" + std::to_string(pad_lines + 3),
+        "proj/group_vars/all.yml:3 ansible-time-server-var -> proj/templates/chrony.conf.j2:2",
+        "proj/scripts/env.sh:1 shell-ntp-named-var -> proj/scripts/big-setup.sh:" +
+            std::to_string(pad_lines + 2) + " proj/scripts/setup.sh:3",
+    };
+    CHECK(rows == want);
+  }
 }

@@ -6,7 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <mutex>
 #include <string>
+
+#include "run_binary.h"
 
 using ntpsweep::scan::TokenFilter;
 
@@ -106,17 +110,22 @@ TEST_CASE("member links: what is kept of deferred members is bounded", "[linkage
   CHECK_FALSE(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp"}));
 }
 
-// A member that cannot be read again alone (inside a compressed stream: only by inflating all
-// of it again) is held in memory while it fits, and Replay judges it from there, without
-// opening its container (the file here does not exist). Decoys: a member of a tar file (it has
-// an offset), one of a zstd stream and one past kHoldMemberBytes keep only their words, and a
-// costly one that does not fit is refused (the caller observes it as it passes).
-TEST_CASE("member links: members read again only by inflating are held, within a budget",
+// A member that could be read again only by walking its container again (inside a compressed
+// stream: inflating all of it again) is kept whole in the store, a temporary file past its first
+// block, up to a budget, and Replay hands it back from there, without opening its container (the
+// files here do not exist). Decoys: a member of a tar file (it has an offset) keeps only its
+// words; past the budget a costly member is refused (the caller observes it as it passes) and a
+// cheap one keeps its words. Members of many sizes, each with its own bytes: one read back from
+// a wrong offset is not the one stored.
+TEST_CASE("member links: members read again only by a walk are kept whole, within a budget",
           "[linkage]") {
   using ntpsweep::scan::MemberLinks;
-  MemberLinks links;
+  ntpsweep::testing::TempDir tmp;
+  constexpr uint64_t kBudget = 3 * MemberLinks::kStoreMemoryBytes;
+  MemberLinks links(tmp.path(), kBudget);
   links.AddContainer("a.tar.gz", "/nonexistent/a.tar.gz");
   links.AddContainer("b.tar", "/nonexistent/b.tar");
+  links.AddContainer("c.tar.zst", "/nonexistent/c.tar.zst");
   auto member = [](std::string container, std::string name, std::string data) {
     ntpsweep::input::Entry e;
     e.location.chain = {container, name};
@@ -125,50 +134,97 @@ TEST_CASE("member links: members read again only by inflating are held, within a
     e.costly_to_reread = container.ends_with(".gz");
     return e;
   };
-  ntpsweep::input::Entry held = member("a.tar.gz", "etc/sync.sh", "ntpdate \"$NTP_SERVER\"\n");
-  REQUIRE(links.Accepts(held));
-  REQUIRE(links.Defer(held, held.data));
-  const size_t one = links.held_bytes();
-  CHECK(one > held.data.size());
+  std::map<std::string, ntpsweep::input::Entry> kept;
+  auto keep = [&](ntpsweep::input::Entry e) {
+    REQUIRE(links.Accepts(e));
+    REQUIRE(links.Defer(e, e.data));
+    kept[e.location.Render()] = std::move(e);
+  };
+  keep(member("a.tar.gz", "etc/sync.sh", "ntpdate \"$NTP_SERVER\"\n"));
+  CHECK(links.stored_members() == 1);
   ntpsweep::input::Entry at_offset = member("b.tar", "etc/x.sh", "echo $NTP_SERVER\n");
   at_offset.archive_offset = 512;
   REQUIRE(links.Defer(at_offset, at_offset.data));
-  // Nor one of a zstd stream or a nested archive (cheap to read again by a walk): its words only.
-  ntpsweep::input::Entry cheap = member("c.tar.zst", "etc/y.sh", "echo $NTP_SERVER\n");
-  links.AddContainer("c.tar.zst", "/nonexistent/c.tar.zst");
-  REQUIRE(links.Defer(cheap, cheap.data));
-  CHECK(links.held_bytes() == one);
-  ntpsweep::input::Entry large =
-      member("a.tar.gz", "usr/share/big.sh",
-             "$NTP_SERVER " + std::string(MemberLinks::kHoldMemberBytes, 'x'));
-  CHECK_FALSE(links.Accepts(large));
-  CHECK_FALSE(links.Defer(large, large.data));
-  large.costly_to_reread = false;  // a zstd stream: its words kept, read by a walk
-  CHECK(links.Defer(large, large.data));
-  CHECK(links.held_bytes() == one);
-  // The budget: costly members are held until it is used up, then refused.
+  CHECK(links.stored_members() == 1);
+  // One of a zstd stream is kept whole too: read again, it would cost a second inflate.
+  keep(member("c.tar.zst", "etc/y.sh", "echo $NTP_SERVER\n"));
+  // The budget: members are kept until it is used up, then a costly one is refused and a cheap
+  // one keeps its words.
   size_t n = 0;
   for (;; ++n) {
-    ntpsweep::input::Entry m =
-        member("a.tar.gz", "f" + std::to_string(n), std::string(60000, 'y') + " $V\n");
+    std::string name = "f" + std::to_string(n);
+    ntpsweep::input::Entry m = member(n % 3 ? "a.tar.gz" : "c.tar.zst", name,
+                                      name + std::string(1000 + n * 7919 % 60000, 'y') + " $V\n");
     if (!links.Accepts(m)) break;
-    REQUIRE(links.Defer(m, m.data));
+    keep(std::move(m));
   }
-  CHECK(n > 100);
-  CHECK(links.held_bytes() <= MemberLinks::kHoldBytes);
+  CHECK(n > 50);
+  ntpsweep::input::Entry refused = member("a.tar.gz", "late.sh", "echo $NTP_SERVER\n");
+  refused.data += std::string(MemberLinks::kStoreMemoryBytes, 'z');
+  CHECK_FALSE(links.Defer(refused, refused.data));
+  refused.costly_to_reread = false;
+  CHECK(links.Defer(refused, refused.data));
+  CHECK(links.stored_members() == n + 2);
+  CHECK(links.store_error().empty());
+  CHECK(links.stored_bytes_on_disk() > 0);
+  CHECK(links.stored_bytes_on_disk() <= kBudget);
+  CHECK(links.stored_bytes_in_memory() <= MemberLinks::kStoreMemoryBytes);
 
   std::mutex mu;
-  std::map<std::string, std::string> read;
+  std::map<std::string, ntpsweep::input::Entry> read;
   links.Replay({"absent", "ntp_server"}, ntpsweep::input::WalkOptions{}, 2,
                [&](ntpsweep::input::Entry& e, bool listed) {
                  std::lock_guard lock(mu);
                  CHECK(listed);
-                 read[e.location.Render()] = e.data;
+                 read[e.location.Render()] = e;
                });
-  // Every held member is handed back as it was, whatever its words (the caller judges them);
-  // the containers that would need a walk or a read by offset do not exist here.
-  CHECK(read.size() == n + 1);
-  CHECK(read.at("a.tar.gz!etc/sync.sh") == held.data);
+  CHECK(links.replay_error().empty());
+  // Every member kept whole is handed back as it was, whatever its words (the caller judges
+  // them); the containers that would need a walk or a read by offset do not exist here.
+  REQUIRE(read.size() == kept.size());
+  for (const auto& [where, e] : kept) {
+    INFO(where);
+    REQUIRE(read.count(where) == 1);
+    const ntpsweep::input::Entry& got = read.at(where);
+    CHECK(got.location.chain == e.location.chain);
+    CHECK(got.path == e.path);
+    CHECK(got.data == e.data);
+    CHECK(got.costly_to_reread == e.costly_to_reread);
+  }
   CHECK(read.count("b.tar!etc/x.sh") == 0);
-  CHECK(read.count("c.tar.zst!etc/y.sh") == 0);
+}
+
+// Without a temporary file the members are kept in memory up to kHoldBytes, then refused (a
+// costly one) or left their words (a cheap one), and still handed back as they were.
+TEST_CASE("member links: without a temporary file members are kept in memory, within a budget",
+          "[linkage]") {
+  using ntpsweep::scan::MemberLinks;
+  MemberLinks links("/nonexistent/ntpsweep-member-links-test");
+  links.AddContainer("a.tar.gz", "/nonexistent/a.tar.gz");
+  std::map<std::string, std::string> kept;
+  size_t n = 0;
+  for (;; ++n) {
+    ntpsweep::input::Entry m;
+    m.path = "f" + std::to_string(n);
+    m.location.chain = {"a.tar.gz", m.path};
+    m.data = m.path + std::string(100000 + n, 'y') + " $V\n";
+    m.costly_to_reread = true;
+    if (!links.Accepts(m)) {
+      CHECK_FALSE(links.Defer(m, m.data));
+      break;
+    }
+    REQUIRE(links.Defer(m, m.data));
+    kept[m.location.Render()] = m.data;
+  }
+  CHECK(n > 10);
+  CHECK(links.store_error().find("/nonexistent/ntpsweep-member-links-test") != std::string::npos);
+  CHECK(links.stored_bytes_on_disk() == 0);
+  CHECK(links.stored_bytes_in_memory() <= MemberLinks::kHoldBytes + MemberLinks::kStoreMemoryBytes);
+  std::mutex mu;
+  std::map<std::string, std::string> read;
+  links.Replay({"v"}, ntpsweep::input::WalkOptions{}, 2, [&](ntpsweep::input::Entry& e, bool) {
+    std::lock_guard lock(mu);
+    read[e.location.Render()] = e.data;
+  });
+  CHECK(read == kept);
 }

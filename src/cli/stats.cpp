@@ -28,6 +28,11 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("file list bytes on disk", static_cast<size_t>(s.file_list_spilled));
   if (!s.file_list_error.empty())
     out << "  file list kept in memory: " << s.file_list_error << "\n";
+  row("members kept for linkage", s.members_kept);
+  row("member bytes on disk", static_cast<size_t>(s.member_bytes_on_disk));
+  row("member bytes in memory", s.member_bytes_in_memory);
+  if (!s.member_store_error.empty())
+    out << "  members kept in memory: " << s.member_store_error << "\n";
   for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
   for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
   auto phase = [&](const std::string& name, double seconds) {

@@ -26,6 +26,12 @@ struct ScanStats {
   uint64_t file_list_spilled = 0;
   size_t file_list_memory = 0;
   std::string file_list_error;
+  // Archive members kept whole for linkage (scan/member_links.h): how many, their bytes in an
+  // unlinked temporary file and in memory, and why there is no temporary file (when none).
+  size_t members_kept = 0;
+  uint64_t member_bytes_on_disk = 0;
+  size_t member_bytes_in_memory = 0;
+  std::string member_store_error;
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",

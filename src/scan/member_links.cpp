@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -60,9 +62,56 @@ class WantedMembers : public input::MemberFilter {
   bool repeated_ = false;
 };
 
-// Members held in memory (and read from there) by chain hash, so that a walk does not read one
-// again: only a member of the same name (a tar appended to) whose bytes differ is new.
-using HeldMembers = std::map<uint64_t, std::vector<const input::Entry*>>;
+// Members kept whole (and read from there): chain hash -> hashes of their bytes, so that a walk
+// does not read one again: only a member of the same name (a tar appended to) whose bytes differ
+// is new.
+using HeldMembers = std::map<uint64_t, std::vector<uint64_t>>;
+uint64_t DataHash(std::string_view data) {
+  return std::hash<std::string_view>()(data);
+}
+
+// A member kept whole, as one record of the store: its chain, path and costliness, then its
+// bytes (the rest of the record).
+void PutString(std::string* out, std::string_view s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  out->append(reinterpret_cast<const char*>(&n), sizeof n);
+  out->append(s);
+}
+std::string RecordHead(const input::Entry& member) {
+  std::string head;
+  uint32_t levels = static_cast<uint32_t>(member.location.chain.size());
+  head.append(reinterpret_cast<const char*>(&levels), sizeof levels);
+  for (const std::string& level : member.location.chain) PutString(&head, level);
+  PutString(&head, member.path);
+  head.push_back(member.costly_to_reread ? 1 : 0);
+  return head;
+}
+// The member whose record begins with `head` (its bytes are read apart); false when `head` is
+// not one (cut short).
+bool ParseHead(std::string_view rest, input::Entry* member) {
+  auto get = [&](void* to, size_t n) {
+    if (rest.size() < n) return false;
+    std::memcpy(to, rest.data(), n);
+    rest.remove_prefix(n);
+    return true;
+  };
+  auto get_string = [&](std::string* to) {
+    uint32_t n = 0;
+    if (!get(&n, sizeof n) || rest.size() < n) return false;
+    to->assign(rest.substr(0, n));
+    rest.remove_prefix(n);
+    return true;
+  };
+  uint32_t levels = 0;
+  if (!get(&levels, sizeof levels) || levels > rest.size()) return false;
+  member->location.chain.resize(levels);
+  for (std::string& level : member->location.chain)
+    if (!get_string(&level)) return false;
+  char costly = 0;
+  if (!get_string(&member->path) || !get(&costly, 1)) return false;
+  member->costly_to_reread = costly != 0;
+  return rest.empty();
+}
 
 class ReplaySink : public input::EntrySink {
  public:
@@ -73,8 +122,7 @@ class ReplaySink : public input::EntrySink {
     if (held_) {
       auto it = held_->find(ChainHash(entry.location.chain));
       if (it != held_->end()) {
-        auto same = std::find_if(it->second.begin(), it->second.end(),
-                                 [&](const input::Entry* h) { return h->data == entry.data; });
+        auto same = std::find(it->second.begin(), it->second.end(), DataHash(entry.data));
         if (same != it->second.end()) {
           it->second.erase(same);
           wanted_.Read(entry.location.chain);  // counted as seen
@@ -111,14 +159,12 @@ void Share(size_t n, unsigned jobs, F&& f) {
   for (std::thread& t : threads) t.join();
 }
 
-// What holding `member` costs: its bytes, its names and the entry itself.
-size_t HoldCost(const input::Entry& member) {
-  size_t cost = sizeof(input::Entry) + member.data.size() + member.path.size();
-  for (const std::string& level : member.location.chain) cost += sizeof(std::string) + level.size();
-  return cost;
-}
-
 }  // namespace
+
+MemberLinks::MemberLinks(std::string temp_dir, uint64_t store_bytes)
+    : temp_dir_(std::move(temp_dir)), store_bytes_(store_bytes) {}
+
+MemberLinks::~MemberLinks() = default;
 
 void MemberLinks::AddContainer(const std::string& display, const std::string& fs_path) {
   std::lock_guard lock(mu_);
@@ -133,38 +179,44 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 }
 
 bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
-  return Hold(member) ||
+  return Store(member) ||
          Defer(member.location, text, member.archive_offset, member.costly_to_reread);
 }
 
-bool MemberLinks::Hold(const input::Entry& member) {
-  // Only a member that would cost inflating a gzip/bzip2/xz operand again: one of a tar file is
-  // read again alone by its offset, one of a zstd stream or a nested archive by a walk, each for
-  // less than holding it costs in memory (held, the rss-tar rows grew 46/47/56 -> 63/75/89 MiB).
-  if (!member.costly_to_reread || member.location.chain.size() < 2 || member.archive_offset >= 0 ||
-      member.data.size() > kHoldMemberBytes)
-    return false;
-  size_t cost = HoldCost(member);
-  {
-    std::lock_guard lock(mu_);
-    if (held_ + cost > kHoldBytes || !containers_.count(member.location.chain.front()))
-      return false;
-    held_ += cost;  // taken now, the copy made outside the lock
-  }
-  input::Entry copy;
-  copy.location = member.location;
-  copy.path = member.path;
-  copy.data = member.data;
-  copy.archive_offset = member.archive_offset;
-  copy.costly_to_reread = member.costly_to_reread;
+bool MemberLinks::NeedsWalk(const input::Entry& member) {
+  // A member of a tar file is read again alone by its offset, for less than keeping it costs.
+  return member.location.chain.size() > 2 ||
+         (member.location.chain.size() == 2 && member.archive_offset < 0);
+}
+
+bool MemberLinks::StoreHasRoom(uint64_t bytes) const {
+  if (stored_ >= kMaxStored) return false;
+  if (!store_) return bytes <= store_bytes_;
+  // Without a temporary file every block stays in memory.
+  if (!store_->spill_error().empty()) return store_->size() + bytes <= kHoldBytes;
+  return store_->size() + bytes <= store_bytes_;
+}
+
+bool MemberLinks::Store(const input::Entry& member) {
+  if (!NeedsWalk(member)) return false;
+  // Made outside the lock; the bytes are copied once, into the store.
+  const std::string head = RecordHead(member);
+  const uint64_t size = head.size() + member.data.size();
   std::lock_guard lock(mu_);
   auto it = containers_.find(member.location.chain.front());
-  if (it == containers_.end()) {
-    held_ -= cost;
-    return false;
+  if (it == containers_.end()) return false;
+  if (!store_) {
+    store_ = std::make_unique<SpillStream>(kStoreMemoryBytes, temp_dir_,
+                                           "the archive members kept for linkage");
+    store_->Open();  // made now: without it the budget is kHoldBytes, from the first member
   }
+  if (!StoreHasRoom(size)) return false;
+  const uint64_t at = store_->size();
+  store_->Append(head);
+  store_->Append(member.data);
+  ++stored_;
   ++it->second.deferred;
-  it->second.held.push_back(std::move(copy));
+  it->second.stored.push_back({at, static_cast<uint32_t>(head.size()), member.data.size()});
   return true;
 }
 
@@ -208,10 +260,10 @@ bool MemberLinks::Accepts(const input::Entry& member) const {
   if (member.location.chain.size() < 2) return false;
   std::lock_guard lock(mu_);
   if (!containers_.count(member.location.chain.front())) return false;
-  // A costly member is deferred only when it can be held (Defer may still refuse it, when
-  // others took the room meanwhile).
+  // A costly member is deferred only when it can be kept whole (its record's names are left
+  // out here: a few bytes past the budget are refused by Store, and it is observed then).
   return !member.costly_to_reread ||
-         (member.data.size() <= kHoldMemberBytes && held_ + HoldCost(member) <= kHoldBytes);
+         (NeedsWalk(member) && StoreHasRoom(member.data.size() + member.path.size()));
 }
 
 void MemberLinks::MergeGroups() {
@@ -237,7 +289,7 @@ void MemberLinks::MergeGroups() {
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return groups_ == 0 && held_ == 0;
+  return groups_ == 0 && stored_ == 0;
 }
 
 size_t MemberLinks::kept_bytes() const {
@@ -245,9 +297,29 @@ size_t MemberLinks::kept_bytes() const {
   return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed);
 }
 
-size_t MemberLinks::held_bytes() const {
+size_t MemberLinks::stored_members() const {
   std::lock_guard lock(mu_);
-  return held_;
+  return stored_;
+}
+
+uint64_t MemberLinks::stored_bytes_on_disk() const {
+  std::lock_guard lock(mu_);
+  return store_ ? store_->bytes_spilled() : 0;
+}
+
+size_t MemberLinks::stored_bytes_in_memory() const {
+  std::lock_guard lock(mu_);
+  return store_ ? store_->bytes_in_memory() : 0;
+}
+
+std::string MemberLinks::replay_error() const {
+  std::lock_guard lock(mu_);
+  return replay_error_;
+}
+
+std::string MemberLinks::store_error() const {
+  std::lock_guard lock(mu_);
+  return store_ ? store_->spill_error() : std::string();
 }
 
 bool MemberLinks::MayName(std::string_view text, const std::vector<std::string>& needles) {
@@ -268,10 +340,6 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
   for (auto& each : containers_) {
     const std::string& display = each.first;
     Container& container = each.second;
-    // The members held in memory first, as the walk below would give them.
-    Share(container.held.size(), jobs, [&](size_t i) { read(container.held[i], true); });
-    HeldMembers held;
-    for (const input::Entry& e : container.held) held[ChainHash(e.location.chain)].push_back(&e);
     std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
     std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
     std::set<uint64_t> on_the_way;
@@ -288,6 +356,30 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (m.offset < 0 || m.nested || !at_offsets.emplace(m.offset, m.chain).second) whole = true;
       }
     }
+    // The members kept whole first, as the walk below would give them.
+    const bool walk = !chains.empty() || unlisted;
+    HeldMembers held;
+    std::mutex held_mu;
+    Share(container.stored.size(), jobs, [&](size_t i) {
+      const Stored& m = container.stored[i];
+      std::string head, why;
+      input::Entry member;
+      // The bytes read apart, into the entry: not copied again out of one record.
+      if (!store_->Read(m.at, m.head, &head, &why) || !ParseHead(head, &member) ||
+          !store_->Read(m.at + m.head, static_cast<size_t>(m.bytes), &member.data, &why)) {
+        std::lock_guard held_lock(held_mu);
+        if (replay_error_.empty()) replay_error_ = why.empty() ? "a record is cut short" : why;
+        return;
+      }
+      // Its bytes hashed only for a walk to come (a hash of them all was 2% of a tar.zst).
+      const uint64_t chain = ChainHash(member.location.chain);
+      const uint64_t bytes = walk ? DataHash(member.data) : 0;
+      {
+        std::lock_guard held_lock(held_mu);
+        held[chain].push_back(bytes);
+      }
+      read(member, true);
+    });
     if (chains.empty() && !unlisted) continue;
     // A name held and also listed (a tar appended to): the walk must reach both.
     for (auto& [chain, deferred] : chains)

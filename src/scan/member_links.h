@@ -5,6 +5,10 @@
 // members are kept, and at the end its container file is walked again for the few that may name
 // a finding's variable or file, every other member skipped unread (input::MemberFilter).
 // Members of a container that cannot be read again (stdin) are observed as they pass.
+// A member that could be read again only by walking its container again (inside a compressed
+// stream or a nested archive: a second inflate of all of it) is kept whole instead, in a
+// SpillStream (an unlinked temporary file past its first block), up to a disk budget, and judged
+// from there at the end; without a temporary file, up to a small memory budget.
 //
 // What is kept stays bounded whatever the archive: the words of consecutive members share one
 // filter (a group), the groups are merged pairwise when they pass a budget, and a member is
@@ -16,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -23,6 +28,7 @@
 
 #include "core/types.h"
 #include "input/input.h"
+#include "scan/read_files.h"
 #include "scan/token_filter.h"
 
 namespace ntpsweep::scan {
@@ -31,14 +37,19 @@ using input::Chain;
 
 class MemberLinks {
  public:
+  // `temp_dir`: where the members kept whole go (empty: $TMPDIR, else /tmp); `store_bytes`: how
+  // many bytes of them at most (kStoreBytes).
+  explicit MemberLinks(std::string temp_dir = {}, uint64_t store_bytes = kStoreBytes);
+  ~MemberLinks();
   // The container whose members' locations begin with `display` is the file `fs_path`.
   void AddContainer(const std::string& display, const std::string& fs_path);
   // Forgets it again when none of its members was deferred (keeps a directory walk's many
   // compressed files from piling up here).
   void ForgetIfUnused(const std::string& display);
-  // Keeps `member` (whose text is `text`) for the end: its bytes while all members held fit
-  // kHoldBytes (judged from memory: no second inflate, no words), else its words (Defer below).
-  // False when it can be neither: the caller observes the member now.
+  // Keeps `member` (whose text is `text`) for the end: whole when it could be read again only
+  // by a walk of its container and the store has room (judged from there: no second inflate,
+  // no words), else its words (Defer below). False when it can be neither: the caller observes
+  // the member now.
   bool Defer(const input::Entry& member, std::string_view text);
   // Keeps the words of the member at `location` for the end. False when its container cannot be
   // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
@@ -47,34 +58,46 @@ class MemberLinks {
   bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
              bool costly = false);
   // Whether Defer would keep `member` (asked before its words are judged: a deferred member is
-  // judged when it is read again, most never are).
+  // judged when it is read again, most never are). Defer may still refuse a costly one, when
+  // others took the room meanwhile.
   bool Accepts(const input::Entry& member) const;
   bool empty() const;
 
-  // Walks the containers again for the members whose group's words may hold one of `needles`
-  // and calls `read` with each of them as it is read (the same entry the pass saw). `listed`
-  // false: a member of a group past the listing budget, which may not have been deferred at all
-  // (the caller judges it again as the pass did). Members of a tar file read alone by their
-  // offsets are shared among `jobs` threads: `read` must be thread-safe.
+  // Calls `read` with every member kept whole, then walks the containers again for the members
+  // whose group's words may hold one of `needles` and calls `read` with each of them as it is
+  // read (the same entry the pass saw; of a member kept whole, its location, path and bytes).
+  // `listed` false: a member of a group past the listing budget, which may not have been deferred
+  // at all (the caller judges it again as the pass did). Members of a tar file read alone by their
+  // offsets are shared among `jobs` threads, and so are the members kept whole: `read` must be
+  // thread-safe. A member kept whole that cannot be read back is skipped (replay_error()).
   void Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
               unsigned jobs, const std::function<void(input::Entry&, bool listed)>& read);
+  // Why a member kept whole could not be read back by Replay; empty when none.
+  std::string replay_error() const;
 
   // Whether the words of `text` may hold one of `needles` (what a member's own filter said).
   static bool MayName(std::string_view text, const std::vector<std::string>& needles);
-  // What the kept words and lists cost, in bytes (bounded by the budgets below); and what the
-  // members held in memory cost (bounded by kHoldBytes).
+  // What the kept words and lists cost, in bytes (bounded by the budgets below).
   size_t kept_bytes() const;
-  size_t held_bytes() const;
+  // The members kept whole: how many, their bytes in the temporary file (bounded by the store
+  // budget) and in memory (one block; bounded by kHoldBytes without a temporary file), and why
+  // there is no temporary file (when there is none).
+  size_t stored_members() const;
+  uint64_t stored_bytes_on_disk() const;
+  size_t stored_bytes_in_memory() const;
+  std::string store_error() const;
 
   // A group takes members until a quarter of its filter's bits are set (a word absent from
   // all of them then passes 1 time in ~64); past kMaxGroups the groups are merged pairwise.
   static constexpr size_t kMaxGroups = 1024;      // 4 MiB of filters
   static constexpr size_t kMaxListed = 1u << 16;  // 1 MiB of listed members
-  // Deferred members held whole, over all containers (bytes, names and bookkeeping).
-  static constexpr size_t kHoldBytes = 32u << 20;
-  // Only members up to this size are held: small ones are most members and cost the most to
-  // read again each (a libarchive reader, an observation), large ones cost by their bytes.
-  static constexpr size_t kHoldMemberBytes = 64u << 10;
+  // Members kept whole, over all containers (their bytes, names and 24 bytes each in memory):
+  // at most kStoreBytes in the temporary file, kStoreMemoryBytes of them in memory (the
+  // SpillStream's block); without a temporary file, at most kHoldBytes in memory.
+  static constexpr uint64_t kStoreBytes = 1ull << 30;
+  static constexpr size_t kStoreMemoryBytes = 1u << 20;
+  static constexpr size_t kHoldBytes = 8u << 20;
+  static constexpr size_t kMaxStored = 1u << 18;  // 6 MiB of Stored
 
  private:
   struct Listed {
@@ -89,21 +112,34 @@ class MemberLinks {
     std::vector<uint64_t> on_the_way;  // hashes of the containers of its nested members
     bool unlisted = false;             // some member is not in `members` (kMaxListed)
   };
+  struct Stored {
+    uint64_t at = 0;     // where its record starts in store_
+    uint32_t head = 0;   // bytes of its chain, path and costliness, then
+    uint64_t bytes = 0;  // its bytes
+  };
   struct Container {
     std::vector<std::string> files;  // the same display twice (an operand given twice)
     size_t deferred = 0;
     std::vector<Group> groups;
-    std::vector<input::Entry> held;  // deferred members kept whole (kHoldBytes)
+    std::vector<Stored> stored;  // kept whole, in store_
   };
   // Halves the groups of every container (kMaxGroups).
   void MergeGroups();
-  // Holds a copy of `member` when it fits kHoldBytes.
-  bool Hold(const input::Entry& member);
+  // Whether `member` is one read again only by a walk of its container.
+  static bool NeedsWalk(const input::Entry& member);
+  // Whether the store has room for `bytes` more (under mu_).
+  bool StoreHasRoom(uint64_t bytes) const;
+  // Keeps `member` whole when the store has room.
+  bool Store(const input::Entry& member);
   mutable std::mutex mu_;
   std::map<std::string, Container, std::less<>> containers_;
   size_t groups_ = 0;  // over all containers
   size_t listed_ = 0;
-  size_t held_ = 0;  // bytes held, over all containers
+  std::string temp_dir_;
+  uint64_t store_bytes_;
+  std::unique_ptr<SpillStream> store_;  // the members kept whole, once one is
+  size_t stored_ = 0;
+  std::string replay_error_;
 };
 
 }  // namespace ntpsweep::scan

@@ -41,13 +41,20 @@ int OpenTempFile(const std::string& dir, std::string* error) {
 
 }  // namespace
 
-ReadFiles::ReadFiles(size_t memory_bytes, std::string temp_dir)
-    : block_bytes_(std::max<size_t>(memory_bytes, 1)), temp_dir_(std::move(temp_dir)) {
+SpillStream::SpillStream(size_t block_bytes, std::string temp_dir, std::string what)
+    : block_bytes_(std::max<size_t>(block_bytes, 1)),
+      temp_dir_(std::move(temp_dir)),
+      what_(std::move(what)) {
   if (temp_dir_.empty()) {
     const char* env = std::getenv("TMPDIR");
     temp_dir_ = env && *env ? env : "/tmp";
   }
 }
+
+SpillStream::~SpillStream() = default;
+
+ReadFiles::ReadFiles(size_t memory_bytes, std::string temp_dir)
+    : stream_(memory_bytes, std::move(temp_dir), "the list of files read") {}
 
 ReadFiles::~ReadFiles() = default;
 
@@ -69,15 +76,15 @@ size_t ReadFiles::Add(const Location& location, std::string_view path, std::stri
     record.append(fs_path);
   }
   PutVarint(&record, Intern(&roots_, root) * 2 + (link ? 1 : 0));
-  if (index % kRestart == 0) restarts_.push_back(total_);
-  Append(record);
+  if (index % kRestart == 0) restarts_.push_back(stream_.size());
+  stream_.Append(record);
   last_.assign(path);
   if (!(location.chain.size() == 1 && location.chain[0] == path))
     other_locations_.emplace(index, location);
   return index;
 }
 
-void ReadFiles::Append(std::string_view bytes) {
+void SpillStream::Append(std::string_view bytes) {
   total_ += bytes.size();
   while (!bytes.empty()) {
     if (blocks_.empty() || blocks_.back().size() == block_bytes_) {
@@ -93,13 +100,17 @@ void ReadFiles::Append(std::string_view bytes) {
   }
 }
 
-bool ReadFiles::Spill() {
-  if (!spill_error_.empty() || blocks_.size() != 1) return false;
-  if (!spill_) {
-    int fd = OpenTempFile(temp_dir_, &spill_error_);
-    if (fd < 0) return false;
-    spill_ = std::make_unique<Fd>(fd);
-  }
+bool SpillStream::Open() {
+  if (spill_) return true;
+  if (!spill_error_.empty()) return false;
+  int fd = OpenTempFile(temp_dir_, &spill_error_);
+  if (fd < 0) return false;
+  spill_ = std::make_unique<Fd>(fd);
+  return true;
+}
+
+bool SpillStream::Spill() {
+  if (!spill_error_.empty() || blocks_.size() != 1 || !Open()) return false;
   std::string& b = blocks_.back();
   for (size_t done = 0; done < b.size();) {
     ssize_t n = pwrite(spill_->get(), b.data() + done, b.size() - done,
@@ -118,7 +129,7 @@ bool ReadFiles::Spill() {
   return true;
 }
 
-bool ReadFiles::Read(uint64_t at, size_t n, std::string* out, std::string* error) const {
+bool SpillStream::Read(uint64_t at, size_t n, std::string* out, std::string* error) const {
   out->resize(n);
   size_t done = 0;
   while (done < n && at + done < spilled_) {
@@ -126,7 +137,7 @@ bool ReadFiles::Read(uint64_t at, size_t n, std::string* out, std::string* error
     ssize_t got = pread(spill_->get(), out->data() + done, want, static_cast<off_t>(at + done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
-      *error = "cannot read back the list of files read (" + temp_dir_ +
+      *error = "cannot read back " + what_ + " (" + temp_dir_ +
                "): " + (got < 0 ? std::strerror(errno) : "end of file");
       out->clear();
       return false;
@@ -144,10 +155,14 @@ bool ReadFiles::Read(uint64_t at, size_t n, std::string* out, std::string* error
   return true;
 }
 
-size_t ReadFiles::bytes_in_memory() const {
-  size_t n = restarts_.capacity() * sizeof(uint64_t);
+size_t SpillStream::bytes_in_memory() const {
+  size_t n = 0;
   for (const std::string& b : blocks_) n += b.capacity();
   return n;
+}
+
+size_t ReadFiles::bytes_in_memory() const {
+  return restarts_.capacity() * sizeof(uint64_t) + stream_.bytes_in_memory();
 }
 
 ReadEntry ReadFiles::Make(size_t index, const std::string& path, size_t prefix,
@@ -179,11 +194,11 @@ void ReadFiles::Stream::FsPath(std::string* out) const {
 bool ReadFiles::Get(size_t i, ReadEntry* out, std::string* error) const {
   size_t group = i / kRestart;
   uint64_t begin = restarts_[group];
-  uint64_t end = group + 1 < restarts_.size() ? restarts_[group + 1] : total_;
+  uint64_t end = group + 1 < restarts_.size() ? restarts_[group + 1] : stream_.size();
   Stream s(*this);
   s.index_ = group * kRestart;
   s.at_ = begin;
-  if (!Read(begin, static_cast<size_t>(end - begin), &s.buf_, error)) return false;
+  if (!stream_.Read(begin, static_cast<size_t>(end - begin), &s.buf_, error)) return false;
   while (s.index_ <= i) s.Next();
   *out = s.Entry();
   return true;
@@ -210,9 +225,9 @@ unsigned char ReadFiles::Stream::Byte() {
     constexpr size_t kChunk = 64u << 10;
     at_ += buf_.size();
     pos_ = 0;
-    size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, files_.total_ - at_));
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, files_.stream_.size() - at_));
     // Past a failed read every byte is 0 (an empty record): Next() then says false.
-    if (n == 0 || !files_.Read(at_, n, &buf_, &error_)) {
+    if (n == 0 || !files_.stream_.Read(at_, n, &buf_, &error_)) {
       buf_.clear();
       if (error_.empty()) error_ = "the list of files read ends early";
       return 0;

@@ -16,6 +16,47 @@
 
 namespace ntpsweep::scan {
 
+// A byte stream appended to and read back by offset, in a bounded amount of memory: its first
+// bytes in an unlinked temporary file ($TMPDIR, else /tmp; O_TMPFILE, else mkstemp and unlink),
+// its last block (`block_bytes`) in memory. Without a temporary file every block stays in memory
+// (spill_error() says why). Shared by the list of files read and the archive members linkage
+// keeps (scan/member_links.h).
+class SpillStream {
+ public:
+  // `temp_dir`: where the temporary file is made (empty: $TMPDIR, else /tmp); `what`: what the
+  // stream holds, for the errors.
+  SpillStream(size_t block_bytes, std::string temp_dir, std::string what);
+  ~SpillStream();
+  SpillStream(const SpillStream&) = delete;
+  SpillStream& operator=(const SpillStream&) = delete;
+
+  // Appends `bytes`, writing the full last block to the temporary file first. Not thread-safe.
+  void Append(std::string_view bytes);
+  // Makes the temporary file now (else on the first full block); false when it cannot be made.
+  bool Open();
+  // Copies bytes [at, at + n) into `out`; false and `error` when the temporary file cannot be
+  // read back. Thread-safe between readers (pread).
+  bool Read(uint64_t at, size_t n, std::string* out, std::string* error) const;
+
+  uint64_t size() const { return total_; }
+  uint64_t bytes_spilled() const { return spilled_; }
+  size_t bytes_in_memory() const;
+  const std::string& spill_error() const { return spill_error_; }
+  const std::string& temp_dir() const { return temp_dir_; }
+
+ private:
+  // Writes the full last block to the temporary file (made on first use); false when none.
+  bool Spill();
+
+  size_t block_bytes_;
+  std::string temp_dir_, what_;
+  std::unique_ptr<Fd> spill_;  // the temporary file, once made
+  std::string spill_error_;
+  uint64_t spilled_ = 0;             // stream bytes in the temporary file
+  uint64_t total_ = 0;               // stream bytes
+  std::vector<std::string> blocks_;  // stream bytes [spilled_, total_), full blocks but the last
+};
+
 // A file read from disk, as FollowIncludes and linkage read it again.
 struct ReadEntry {
   Location location;
@@ -30,8 +71,8 @@ struct ReadEntry {
 // every kRestart files). The records are one byte stream: its first bytes in an unlinked
 // temporary file ($TMPDIR, else /tmp; O_TMPFILE, else mkstemp and unlink), its last
 // `memory_bytes` in memory, and an index of every kRestart-th record's offset (8 bytes per 32
-// files) in memory. Kept whole in memory, the list made the dir sweep's peak RSS grow ~27 bytes
-// a file. Without a temporary file the records stay in memory (spill_error() says why).
+// files) in memory (SpillStream). Kept whole in memory, the list made the dir sweep's peak RSS
+// grow ~27 bytes a file. Without a temporary file the records stay in memory (spill_error()).
 class ReadFiles {
  public:
   static constexpr size_t kDefaultMemoryBytes = 256u << 10;
@@ -96,28 +137,16 @@ class ReadFiles {
   Location LocationOf(size_t i, std::string_view path) const;
 
   size_t bytes_in_memory() const;
-  uint64_t bytes_spilled() const { return spilled_; }
+  uint64_t bytes_spilled() const { return stream_.bytes_spilled(); }
   // Why the records stay in memory (no temporary file could be made); empty otherwise.
-  const std::string& spill_error() const { return spill_error_; }
+  const std::string& spill_error() const { return stream_.spill_error(); }
 
  private:
   static constexpr size_t kRestart = 32;
-  // Appends `bytes` to the stream, writing a full block to the temporary file first.
-  void Append(std::string_view bytes);
-  // Writes the full last block to the temporary file (made on first use); false when none.
-  bool Spill();
-  // Copies stream bytes [at, at + n) into `out`.
-  bool Read(uint64_t at, size_t n, std::string* out, std::string* error) const;
   ReadEntry Make(size_t index, const std::string& path, size_t prefix,
                  const std::string& own_fs_path, size_t root, bool link) const;
 
-  size_t block_bytes_;
-  std::string temp_dir_;
-  std::unique_ptr<Fd> spill_;  // the temporary file, once made
-  std::string spill_error_;
-  uint64_t spilled_ = 0;             // stream bytes in the temporary file
-  uint64_t total_ = 0;               // stream bytes
-  std::vector<std::string> blocks_;  // stream bytes [spilled_, total_), full blocks but the last
+  SpillStream stream_;  // the records
   size_t count_ = 0;
   std::string last_;                // the path added last
   std::vector<uint64_t> restarts_;  // stream offset of every kRestart-th record

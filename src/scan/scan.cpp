@@ -101,7 +101,8 @@ class Pipeline : public input::EntrySink {
         analyzer_(analyzer),
         budget_(options.walk.limits.max_total_bytes),
         walk_(options.walk),
-        read_files_(options.read_list_memory, options.temp_dir) {
+        read_files_(options.read_list_memory, options.temp_dir),
+        member_links_(options.temp_dir, options.member_store_bytes) {
     walk_.budget = &budget_;
   }
 
@@ -182,6 +183,10 @@ class Pipeline : public input::EntrySink {
     result_.stats.file_list_spilled = read_files_.bytes_spilled();
     result_.stats.file_list_memory = read_files_.bytes_in_memory();
     result_.stats.file_list_error = read_files_.spill_error();
+    result_.stats.members_kept = member_links_.stored_members();
+    result_.stats.member_bytes_on_disk = member_links_.stored_bytes_on_disk();
+    result_.stats.member_bytes_in_memory = member_links_.stored_bytes_in_memory();
+    result_.stats.member_store_error = member_links_.store_error();
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
       return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
@@ -334,6 +339,10 @@ class Pipeline : public input::EntrySink {
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
       observe_one(member.location, member.path, text);
     });
+    if (std::string error = member_links_.replay_error(); !error.empty())
+      result_.notices.push_back(
+          Notice{Notice::Level::kWarning, "member-store-unreadable", Location{}, 0, 0,
+                 error + "; linkage of the archive members kept there is incomplete"});
     result_.stats.observed += observed;
   }
 

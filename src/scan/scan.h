@@ -27,6 +27,9 @@ struct ScanOptions {
   // temporary file in `temp_dir` (empty: $TMPDIR, else /tmp).
   size_t read_list_memory = 256u << 10;
   std::string temp_dir;
+  // Archive members linkage keeps whole, in a temporary file in `temp_dir` too: at most this
+  // many bytes (scan/member_links.h, MemberLinks::kStoreBytes).
+  uint64_t member_store_bytes = 1ull << 30;
 };
 
 // The result types live in core/result.h so that reports need not know the scan.

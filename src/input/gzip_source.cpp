@@ -41,10 +41,10 @@ constexpr size_t kMaxHeader = 16u << 20;
 std::unique_ptr<GzipSource> GzipSource::Open(ByteSource& inner, std::string_view head) {
   // `head` is at most kSniffBytes: a longer header (a long name) is left to libarchive.
   if (GzipHeaderLength(head) == 0) return nullptr;
-  return std::unique_ptr<GzipSource>(new GzipSource(inner));
+  return std::make_unique<GzipSource>(Key{}, inner);
 }
 
-GzipSource::GzipSource(ByteSource& inner)
+GzipSource::GzipSource(Key, ByteSource& inner)
     : inner_(inner),
       state_(std::make_unique<inflate_state>()),
       out_(std::make_unique_for_overwrite<char[]>(kOutBlock)) {}

@@ -22,6 +22,12 @@ class GzipSource : public ByteSource {
   // Null when `head` (the stream's first bytes) does not start with a gzip header libarchive's
   // gzip filter would accept: the caller then leaves the stream to libarchive as before.
   static std::unique_ptr<GzipSource> Open(ByteSource& inner, std::string_view head);
+  // Made by Open only (the key is private): made otherwise, no header would have been checked.
+  class Key {
+    friend class GzipSource;
+    Key() = default;
+  };
+  GzipSource(Key, ByteSource& inner);
   ~GzipSource() override;
 
   bool Next(std::string_view* block) override;
@@ -37,7 +43,6 @@ class GzipSource : public ByteSource {
   static constexpr size_t kOutBlock = 64u << 10;  // libarchive's gzip filter's block
 
  private:
-  explicit GzipSource(ByteSource& inner);
   // Up to `n` bytes of input at the front of avail_ (fewer at the end). False on a read error.
   bool Ahead(size_t n);
   // The length of the gzip header at the front of the input, 0 when there is none.

@@ -14,6 +14,7 @@
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
 #include "input/stream.h"
+#include "memory_archive.h"
 #include "run_binary.h"
 
 namespace {
@@ -21,41 +22,16 @@ namespace {
 using namespace ntpsweep;
 using namespace ntpsweep::input;
 
-struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
 struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
 // `members` as a pax tar, or (raw) the one member's bytes alone; gzip-compressed when asked.
-std::string Write(const std::vector<std::pair<std::string, std::string>>& members, bool raw,
-                  bool gzip) {
-  std::unique_ptr<archive, WriteFree> a(archive_write_new());
-  REQUIRE((raw ? archive_write_set_format_raw(a.get())
-               : archive_write_set_format_pax_restricted(a.get())) == ARCHIVE_OK);
-  if (gzip) REQUIRE(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK);
-  archive_write_set_bytes_in_last_block(a.get(), 1);
-  size_t total = 1u << 20;
-  for (const auto& m : members) total += m.first.size() + m.second.size() + 2048;
-  std::string buffer(total, '\0');
-  size_t used = 0;
-  REQUIRE(archive_write_open_memory(a.get(), buffer.data(), buffer.size(), &used) == ARCHIVE_OK);
-  for (const auto& [name, data] : members) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
-                                                                    archive_entry_free);
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0644);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
-    REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
-    if (!data.empty())
-      REQUIRE(archive_write_data(a.get(), data.data(), data.size()) ==
-              static_cast<la_ssize_t>(data.size()));
-  }
-  REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
-  buffer.resize(used);
-  return buffer;
+std::string Write(const ntpsweep::testing::ArchiveFiles& members, bool raw, bool gzip) {
+  auto format = raw ? archive_write_set_format_raw : archive_write_set_format_pax_restricted;
+  if (gzip)
+    return ntpsweep::testing::MemoryArchive(members, format, {archive_write_add_filter_gzip});
+  return ntpsweep::testing::MemoryArchive(members, format);
 }
 
 // One gzip member of `data` (zlib through libarchive's writer).

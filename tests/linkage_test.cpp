@@ -1,6 +1,5 @@
 // Linkage: the variable names a definition stands for, and related locations across files.
 #include <archive.h>
-#include <archive_entry.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "host/target.h"
+#include "memory_archive.h"
 #include "rules/rule.h"
 #include "run_binary.h"
 #include "scan/linkage.h"
@@ -195,32 +195,18 @@ TEST_CASE("linkage: SARIF relatedLocations, linked from the message", "[linkage]
 
 namespace {
 
-using Members = std::vector<std::pair<std::string, std::string>>;  // name -> bytes, in order
+using Members = ntpsweep::testing::ArchiveFiles;
 
 // A tar of `members` (gzip-compressed when `gzip`, zstd when `zstd`), made in memory.
 std::string TarOf(const Members& members, bool gzip, bool zstd = false) {
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(),
-                                                            archive_write_free);
-  REQUIRE(archive_write_set_format_pax_restricted(a.get()) == ARCHIVE_OK);
-  if (gzip) REQUIRE(archive_write_add_filter_gzip(a.get()) == ARCHIVE_OK);
-  if (zstd) REQUIRE(archive_write_add_filter_zstd(a.get()) == ARCHIVE_OK);
-  std::string out(16u << 20, '\0');
-  size_t used = 0;
-  REQUIRE(archive_write_open_memory(a.get(), out.data(), out.size(), &used) == ARCHIVE_OK);
-  for (const auto& [name, data] : members) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
-                                                                    archive_entry_free);
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_filetype(e.get(), AE_IFREG);
-    archive_entry_set_perm(e.get(), 0644);
-    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
-    REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
-    REQUIRE(archive_write_data(a.get(), data.data(), data.size()) ==
-            static_cast<la_ssize_t>(data.size()));
-  }
-  REQUIRE(archive_write_close(a.get()) == ARCHIVE_OK);
-  out.resize(used);
-  return out;
+  using ntpsweep::testing::MemoryArchive;
+  if (gzip)
+    return MemoryArchive(members, archive_write_set_format_pax_restricted,
+                         {archive_write_add_filter_gzip});
+  if (zstd)
+    return MemoryArchive(members, archive_write_set_format_pax_restricted,
+                         {archive_write_add_filter_zstd});
+  return MemoryArchive(members, archive_write_set_format_pax_restricted);
 }
 
 // A project whose findings are related only through other members: a Dockerfile COPY installs

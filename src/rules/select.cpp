@@ -221,6 +221,11 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
     by_tail_[TailKey(suffix)].push_back(g);
     untried_[g] = 0;
   }
+  path_rules_.resize(globs_.size());
+  for (size_t i = 0; i < entries_.size(); ++i)
+    for (size_t g : entries_[i].paths) path_rules_[g].push_back(i);
+  for (size_t g = 0; g < globs_.size(); ++g)
+    if (untried_[g] < 0 && !path_rules_[g].empty()) loose_paths_.push_back(g);
 }
 
 RuleSelector::~RuleSelector() = default;
@@ -229,11 +234,14 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
                           std::vector<char>* applies) const {
   applies->assign(rules_.size(), 0);
   std::vector<signed char> glob_hit(untried_);  // -1: not tried yet, 0: cannot match
+  const std::vector<size_t>* tail = nullptr;
   if (path.size() >= 2) {
     // A path ends in the suffix of every glob it matches: only those with its last two bytes.
     auto it = by_tail_.find(TailKey(path));
-    if (it != by_tail_.end())
-      for (size_t g : it->second) glob_hit[g] = -1;
+    if (it != by_tail_.end()) {
+      tail = &it->second;
+      for (size_t g : *tail) glob_hit[g] = -1;
+    }
   }
   // The path's byte pairs: most globs' literals are turned away by them, without a search of
   // the path for each (hundreds of searches per entry were most of a small file's selection).
@@ -278,12 +286,20 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
     if (content_hit[c] < 0) content_hit[c] = ContentMatches(*contents_[c], head);
     return content_hit[c] == 1;
   };
+  // First the rules a path glob selects, from the globs that can match at all.
+  auto mark = [&](size_t g) {
+    if (!path_rules_[g].empty() && hit(g))
+      for (size_t r : path_rules_[g]) (*applies)[r] = 1;
+  };
+  if (tail)
+    for (size_t g : *tail) mark(g);
+  for (size_t g : loose_paths_) mark(g);
   for (size_t i = 0; i < rules_.size(); ++i) {
     const Entry& e = entries_[i];
-    bool anywhere = e.paths.empty() && e.sniff < 0 && e.content < 0;
-    bool by_path = anywhere || std::any_of(e.paths.begin(), e.paths.end(), hit);
+    bool by_path = (*applies)[i] || (e.paths.empty() && e.sniff < 0 && e.content < 0);
     // Excludes only matter to a rule that could apply: most rules' globs have just failed.
     if (!by_path && e.sniff < 0 && e.content < 0) continue;
+    (*applies)[i] = 0;
     if (std::any_of(e.excludes.begin(), e.excludes.end(), hit)) continue;
     (*applies)[i] =
         by_path || (e.sniff >= 0 && sniff(e.sniff)) || (e.content >= 0 && content(e.content));

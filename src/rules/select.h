@@ -81,6 +81,8 @@ class RuleSelector {
   // ending in them.
   std::unordered_map<uint16_t, std::vector<size_t>> by_tail_;
   std::vector<signed char> untried_;  // per glob: -1 (try it) unless it is in by_tail_ (0)
+  std::vector<std::vector<size_t>> path_rules_;  // per glob: the rules it is a path glob of
+  std::vector<size_t> loose_paths_;              // path globs not in by_tail_
   std::vector<Entry> entries_;
   std::vector<const RE2*> sniffs_;
   std::vector<const Rule::Content*> contents_;  // distinct content tests

@@ -5,9 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <vector>
 
+#include "core/glob.h"
 #include "run_binary.h"
 
 namespace {
@@ -324,4 +327,92 @@ TEST_CASE("rules selection: a content test counts lines against a clear threshol
   CHECK(applies == std::vector<char>{1});
   selector.Select("srv/fai/files/SITE", "server { listen 80; }\n", &applies);
   CHECK(applies == std::vector<char>{0});
+}
+
+TEST_CASE("rules selection: RequiredSuffix is the plain ending of a glob", "[rules]") {
+  using ntpsweep::rules::RequiredSuffix;
+  CHECK(RequiredSuffix("**/*.sh") == ".sh");
+  CHECK(RequiredSuffix("**/cloud.cfg") == "cloud.cfg");  // "**/" matches no directory too
+  CHECK(RequiredSuffix("**/cron.d/*") == "");
+  CHECK(RequiredSuffix("**/*cloud-init*.y*ml") == "ml");
+  CHECK(RequiredSuffix("etc/ntp.con[fg]") == "");
+  CHECK(RequiredSuffix("a\\*b.conf") == "b.conf");
+  CHECK(RequiredSuffix("Dockerfile") == "Dockerfile");
+}
+
+TEST_CASE("rules selection: the indexed selection equals every glob tried on its own", "[rules]") {
+  RuleSet set;
+  set.LoadBuiltin();
+  // Paths from the pack's own globs, and decoys: other case, near misses, the name in a
+  // directory part, leading "./" and "/", short paths.
+  std::vector<std::string> paths = {"", "a", "ab", "/", "./", "x/", ".sh", "sh", "h"};
+  auto instance = [](std::string g, const std::string& star) {
+    std::string out;
+    for (size_t i = 0; i < g.size(); ++i) {
+      if (g.compare(i, 3, "**/") == 0) {
+        out += "a/b/";
+        i += 2;
+      } else if (g.compare(i, 2, "**") == 0) {
+        out += "x/y";
+        i += 1;
+      } else if (g[i] == '*') {
+        out += star;
+      } else if (g[i] == '?') {
+        out += 'q';
+      } else if (g[i] == '[') {
+        size_t close = g.find(']', i + 2);
+        if (close == std::string::npos) {
+          out += '[';
+          continue;
+        }
+        out += g[i + 1] == '!' || g[i + 1] == '^' ? '~' : g[i + 1];
+        i = close;
+      } else if (g[i] == '\\' && i + 1 < g.size()) {
+        out += g[++i];
+      } else {
+        out += g[i];
+      }
+    }
+    return out;
+  };
+  for (const auto& rule : set.rules()) {
+    for (const auto* globs : {&rule->paths, &rule->exclude_paths}) {
+      for (const std::string& g : *globs) {
+        for (const std::string star : {"", "foo", "Foo.conf"}) {
+          std::string p = instance(g, star);
+          std::string upper = p;
+          for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          for (std::string v : {p, upper, p + "x", p.substr(0, p.size() ? p.size() - 1 : 0),
+                                p + "/file.txt", p + "/", "./" + p, "/" + p, "srv/" + p,
+                                "docs/" + p, p + ".bak", p.substr(p.rfind('/') + 1)})
+            paths.push_back(v);
+        }
+      }
+    }
+  }
+  ntpsweep::rules::RuleSelector selector(set);
+  std::vector<char> applies;
+  size_t selected = 0;
+  for (const std::string text : {"", "#cloud-config\nntp:\n  servers: [a]\n"}) {
+    for (const std::string& path : paths) {
+      selector.Select(path, text, &applies);
+      REQUIRE(applies.size() == set.rules().size());
+      for (size_t i = 0; i < applies.size(); ++i) {
+        const ntpsweep::rules::Rule& r = *set.rules()[i];
+        auto match = [&](const std::string& g) { return ntpsweep::GlobMatch(g, path); };
+        bool want = false;
+        if (std::none_of(r.exclude_paths.begin(), r.exclude_paths.end(), match)) {
+          want = (r.paths.empty() && !r.sniff && !r.content) ||
+                 std::any_of(r.paths.begin(), r.paths.end(), match) ||
+                 (r.sniff && RE2::PartialMatch(text, *r.sniff)) ||
+                 (r.content && ntpsweep::rules::RuleSelector::ContentMatches(*r.content, text));
+        }
+        INFO(path << " rule " << r.id);
+        CHECK(static_cast<bool>(applies[i]) == want);
+        selected += applies[i];
+      }
+    }
+  }
+  CHECK(paths.size() > 1000);
+  CHECK(selected > paths.size() / 10);  // the paths do select rules
 }

@@ -31,6 +31,15 @@ std::string RequiredLiteral(std::string_view glob) {
   return best;
 }
 
+std::string RequiredSuffix(std::string_view glob) {
+  size_t start = glob.size();
+  // A class ends in ']', an escape starts with '\\', "**/" also matches no segment at all: stop
+  // at any of them, whatever their meaning.
+  while (start > 0 && std::string_view("*?[]\\/").find(glob[start - 1]) == std::string_view::npos)
+    --start;
+  return std::string(glob.substr(start));
+}
+
 namespace {
 
 // Alphanumeric runs of three or more characters: pieces of a name that appear as written.
@@ -158,6 +167,11 @@ uint16_t PairBit(char a, char b) {
       ((static_cast<unsigned char>(a) << 6) ^ static_cast<unsigned char>(b)) & 4095u);
 }
 
+uint16_t TailKey(std::string_view s) {
+  return static_cast<uint16_t>((static_cast<unsigned char>(s[s.size() - 2]) << 8) |
+                               static_cast<unsigned char>(s.back()));
+}
+
 }  // namespace
 
 RuleSelector::RuleSelector(const RuleSet& rules) {
@@ -200,6 +214,18 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
     entries_.push_back(std::move(e));
   }
   if (!set_ok || sniffs_.empty() || !sniff_set_->Compile()) sniff_set_.reset();
+  untried_.assign(globs_.size(), -1);
+  for (size_t g = 0; g < globs_.size(); ++g) {
+    std::string suffix = RequiredSuffix(globs_[g].pattern);
+    if (suffix.size() < 2) continue;
+    by_tail_[TailKey(suffix)].push_back(g);
+    untried_[g] = 0;
+  }
+  path_rules_.resize(globs_.size());
+  for (size_t i = 0; i < entries_.size(); ++i)
+    for (size_t g : entries_[i].paths) path_rules_[g].push_back(i);
+  for (size_t g = 0; g < globs_.size(); ++g)
+    if (untried_[g] < 0 && !path_rules_[g].empty()) loose_paths_.push_back(g);
 }
 
 RuleSelector::~RuleSelector() = default;
@@ -207,16 +233,29 @@ RuleSelector::~RuleSelector() = default;
 void RuleSelector::Select(std::string_view path, std::string_view text,
                           std::vector<char>* applies) const {
   applies->assign(rules_.size(), 0);
-  std::vector<signed char> glob_hit(globs_.size(), -1);  // -1: not tried yet
+  std::vector<signed char> glob_hit(untried_);  // -1: not tried yet, 0: cannot match
+  const std::vector<size_t>* tail = nullptr;
+  if (path.size() >= 2) {
+    // A path ends in the suffix of every glob it matches: only those with its last two bytes.
+    auto it = by_tail_.find(TailKey(path));
+    if (it != by_tail_.end()) {
+      tail = &it->second;
+      for (size_t g : *tail) glob_hit[g] = -1;
+    }
+  }
   // The path's byte pairs: most globs' literals are turned away by them, without a search of
   // the path for each (hundreds of searches per entry were most of a small file's selection).
   std::array<uint64_t, 64> pairs{};
-  for (size_t i = 0; i + 1 < path.size(); ++i) {
-    uint16_t bit = PairBit(path[i], path[i + 1]);
-    pairs[bit >> 6] |= uint64_t{1} << (bit & 63);
-  }
+  bool paired = false;
   auto hit = [&](size_t g) {
     if (glob_hit[g] < 0) {
+      if (!paired) {
+        paired = true;
+        for (size_t i = 0; i + 1 < path.size(); ++i) {
+          uint16_t bit = PairBit(path[i], path[i + 1]);
+          pairs[bit >> 6] |= uint64_t{1} << (bit & 63);
+        }
+      }
       const Glob& glob = globs_[g];
       glob_hit[g] =
           std::all_of(glob.pairs.begin(), glob.pairs.end(),
@@ -247,15 +286,23 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
     if (content_hit[c] < 0) content_hit[c] = ContentMatches(*contents_[c], head);
     return content_hit[c] == 1;
   };
+  // First the rules a path glob selects, from the globs that can match at all.
+  auto mark = [&](size_t g) {
+    if (!path_rules_[g].empty() && hit(g))
+      for (size_t r : path_rules_[g]) (*applies)[r] = 1;
+  };
+  if (tail)
+    for (size_t g : *tail) mark(g);
+  for (size_t g : loose_paths_) mark(g);
   for (size_t i = 0; i < rules_.size(); ++i) {
     const Entry& e = entries_[i];
+    bool by_path = (*applies)[i] || (e.paths.empty() && e.sniff < 0 && e.content < 0);
+    // Excludes only matter to a rule that could apply: most rules' globs have just failed.
+    if (!by_path && e.sniff < 0 && e.content < 0) continue;
+    (*applies)[i] = 0;
     if (std::any_of(e.excludes.begin(), e.excludes.end(), hit)) continue;
-    if (e.paths.empty() && e.sniff < 0 && e.content < 0) {
-      (*applies)[i] = 1;
-      continue;
-    }
-    (*applies)[i] = std::any_of(e.paths.begin(), e.paths.end(), hit) ||
-                    (e.sniff >= 0 && sniff(e.sniff)) || (e.content >= 0 && content(e.content));
+    (*applies)[i] =
+        by_path || (e.sniff >= 0 && sniff(e.sniff)) || (e.content >= 0 && content(e.content));
   }
 }
 

@@ -1,6 +1,8 @@
 // Which rules apply to an entry: every rule's path globs and content sniff, decided in one go.
 // Rules share globs and sniffs, so each distinct glob is tried once per entry, only when its
 // literal part occurs in the path, and all sniffs run as one RE2::Set over the entry's head.
+// Globs that end in plain characters are indexed by their last two bytes, so an entry tries
+// only those whose ending its path shares.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <re2/set.h>
@@ -19,6 +22,10 @@ namespace ntpsweep::rules {
 // The longest run of plain characters inside one segment of a glob: any path the glob matches
 // contains it ("**/cron.d/*" -> "cron.d", "**/*.sh" -> ".sh").
 std::string RequiredLiteral(std::string_view glob);
+
+// The plain characters a glob ends in: every path it matches ends in them ("**/*.sh" -> ".sh",
+// "**/cron.d/*" -> "").
+std::string RequiredSuffix(std::string_view glob);
 
 class RuleSelector {
  public:
@@ -70,6 +77,12 @@ class RuleSelector {
   };
   std::vector<const Rule*> rules_;
   std::vector<Glob> globs_;
+  // Globs whose suffix has two bytes or more, by its last two: no other can match a path
+  // ending in them.
+  std::unordered_map<uint16_t, std::vector<size_t>> by_tail_;
+  std::vector<signed char> untried_;  // per glob: -1 (try it) unless it is in by_tail_ (0)
+  std::vector<std::vector<size_t>> path_rules_;  // per glob: the rules it is a path glob of
+  std::vector<size_t> loose_paths_;              // path globs not in by_tail_
   std::vector<Entry> entries_;
   std::vector<const RE2*> sniffs_;
   std::vector<const Rule::Content*> contents_;  // distinct content tests

@@ -169,12 +169,21 @@ ReadEntry ReadFiles::Make(size_t index, const std::string& path, size_t prefix,
                           const std::string& own_fs_path, size_t root, bool link) const {
   ReadEntry e;
   e.path = path;
-  e.fs_path = prefix ? prefixes_[prefix - 1] + e.path : own_fs_path;
+  FsPathOf(prefix, e.path, own_fs_path, &e.fs_path);
   e.root = roots_[root];
   e.link = link;
-  auto other = other_locations_.find(index);
-  e.location = other != other_locations_.end() ? other->second : Location{{e.path}};
+  e.location = LocationOf(index, e.path);
   return e;
+}
+
+void ReadFiles::FsPathOf(size_t prefix, std::string_view path, const std::string& own_fs_path,
+                         std::string* out) const {
+  if (prefix == 0) {
+    out->assign(own_fs_path);
+    return;
+  }
+  out->assign(prefixes_[prefix - 1]);
+  out->append(path);
 }
 
 Location ReadFiles::LocationOf(size_t i, std::string_view path) const {
@@ -183,12 +192,7 @@ Location ReadFiles::LocationOf(size_t i, std::string_view path) const {
 }
 
 void ReadFiles::Stream::FsPath(std::string* out) const {
-  if (prefix_ == 0) {
-    out->assign(own_fs_path_);
-    return;
-  }
-  out->assign(files_.prefixes_[prefix_ - 1]);
-  out->append(path_);
+  files_.FsPathOf(prefix_, path_, own_fs_path_, out);
 }
 
 bool ReadFiles::Get(size_t i, ReadEntry* out, std::string* error) const {

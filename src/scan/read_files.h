@@ -42,7 +42,6 @@ class SpillStream {
   uint64_t bytes_spilled() const { return spilled_; }
   size_t bytes_in_memory() const;
   const std::string& spill_error() const { return spill_error_; }
-  const std::string& temp_dir() const { return temp_dir_; }
 
  private:
   // Writes the full last block to the temporary file (made on first use); false when none.
@@ -145,6 +144,9 @@ class ReadFiles {
   static constexpr size_t kRestart = 32;
   ReadEntry Make(size_t index, const std::string& path, size_t prefix,
                  const std::string& own_fs_path, size_t root, bool link) const;
+  // The path on disk of a record: its interned prefix (1-based) and `path`, or its own.
+  void FsPathOf(size_t prefix, std::string_view path, const std::string& own_fs_path,
+                std::string* out) const;
 
   SpillStream stream_;  // the records
   size_t count_ = 0;

@@ -13,8 +13,9 @@ COPY . /ntpsweep
 RUN cmake -S /ntpsweep -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
     && cmake --build /build --target ntpsweep
 
-# The libraries the binary links (tests/package/check-deb.sh compares them with the .deb's
-# Depends), and git: --changed-since and SARIF versionControlProvenance read the mounted tree.
+# The libraries the binary and its modules link (tests/package/check-deb.sh compares them with
+# the .deb's Depends), and git: --changed-since and SARIF versionControlProvenance read the
+# mounted tree.
 FROM debian:12-slim
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
       libarchive13 libisal2 libre2-9 libyaml-0-2 libtomlplusplus3 libtsk19 libvhdi1 libfsxfs1 \
@@ -24,6 +25,8 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
     && useradd --uid 10001 --user-group --home-dir /src --no-create-home --shell /usr/sbin/nologin ntpsweep \
     && mkdir -p /src
 COPY --from=build /build/ntpsweep /usr/local/bin/ntpsweep
+# The disk and capture readers, loaded from lib/ntpsweep beside the binary's bin/ (core/module.h).
+COPY --from=build /build/ntpsweep-disk.so /build/ntpsweep-pcap.so /usr/local/lib/ntpsweep/
 COPY rules /usr/share/ntpsweep/rules
 USER 10001:10001
 WORKDIR /src

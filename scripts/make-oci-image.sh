@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Assembles the ntpsweep container image offline, as an OCI layout, from a built binary: the
-# binary, the shared libraries ldd names (and the loader), the rule pack, a non-root user and
-# /src as the working directory, the binary as entrypoint: the same image the Dockerfile
-# builds, for machines that reach no registry. Then smoke-tests it without root: the binary
-# inside the image's root file system runs (unshare -r chroot, else through the image's own
-# loader) and scans fixtures/demo, and ntpsweep scans its own image.
+# binary and its reader modules, the shared libraries ldd names (and the loader), the rule
+# pack, a non-root user and /src as the working directory, the binary as entrypoint: the same
+# image the Dockerfile builds, for machines that reach no registry. Then smoke-tests it without
+# root: the binary inside the image's root file system runs (unshare -r chroot, else through the
+# image's own loader) and scans fixtures/demo, and ntpsweep scans its own image.
 #   scripts/make-oci-image.sh BUILD/ntpsweep OUT-DIR    -> OUT-DIR/ntpsweep-oci (tag :latest)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,9 +20,15 @@ umoci new --image "$layout:latest"
 umoci unpack --rootless --image "$layout:latest" "$work/bundle"
 rootfs="$work/bundle/rootfs"
 
-# The binary, every library it loads (resolved, kept at its path) and the loader.
+# The binary, the reader modules it loads on the first disk image or capture (built beside it;
+# lib/ntpsweep beside bin, as `cmake --install` puts them), every library they load (resolved,
+# kept at its path) and the loader.
 install -D -m 0755 "$binary" "$rootfs/usr/local/bin/ntpsweep"
-ldd "$binary" | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' | sort -u |
+modules=("$(dirname "$binary")"/ntpsweep-*.so)
+for module in "${modules[@]}"; do
+  install -D -m 0755 "$module" "$rootfs/usr/local/lib/ntpsweep/$(basename "$module")"
+done
+ldd "$binary" "${modules[@]}" | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' | sort -u |
   while read -r lib; do
     install -D -m 0755 "$(realpath "$lib")" "$rootfs$lib"
   done

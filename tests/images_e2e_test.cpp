@@ -351,6 +351,49 @@ TEST_CASE("disk images: unsupported formats are named, GPT names do not matter",
   CHECK(Under(doc, "hostile/luks-part.img!p1/") == TreeRows());
 }
 
+TEST_CASE("disk images: the disk reader is a module found beside the binary",
+          "[images][disks][module]") {
+  // The binary alone, as if its module were not installed: the image is a notice naming where
+  // the module was looked for, and the plain tree beside it is still scanned.
+  TempDir tmp;
+  namespace fs = std::filesystem;
+  const std::string bin = tmp / "bin/ntpsweep";
+  fs::create_directories(tmp / "bin");
+  fs::copy_file(kBinary, bin);
+  const std::string installed = (fs::path(tmp / "bin") / NTPSWEEP_MODULE_DIR).lexically_normal();
+  auto scan = [&] {
+    std::vector<std::string> args = {"scan", "-q", "--format", "json"};
+    args.insert(args.end(), kHosts.begin(), kHosts.end());
+    args.insert(args.end(), {"disks/ext4.img", "tree"});
+    args.insert(args.begin(), bin);
+    RunOptions o;
+    o.cwd = kFx;
+    return RunCommand(args, o);
+  };
+  RunResult r = scan();
+  INFO(r.err);
+  CHECK(r.exit_code == 2);  // an operand that cannot be read, as any unreadable disk image
+  Json doc = Json::parse(r.out);
+  CHECK(NoticeIds(doc) == std::set<std::string>{"disk-error"});
+  std::string text = NoticeText(doc, "disk-error");
+  CHECK(text.starts_with(
+      "disks/ext4.img: cannot open the ext disk image: the disk reader is missing"));
+  CHECK(text.find(tmp / "bin/ntpsweep-disk.so") != std::string::npos);
+  CHECK(text.find(installed + "/ntpsweep-disk.so") != std::string::npos);
+  CHECK(Under(doc, "tree/") == TreeRows());
+  CHECK(Under(doc, "disks/ext4.img!").empty());
+  // The module where `cmake --install` puts it, relative to the binary: the image is read.
+  fs::create_directories(installed);
+  fs::copy_file(fs::path(kBinary).parent_path() / "ntpsweep-disk.so",
+                installed + "/ntpsweep-disk.so");
+  r = scan();
+  CHECK(r.exit_code == 1);
+  doc = Json::parse(r.out);
+  CHECK(NoticeIds(doc).empty());
+  CHECK(Under(doc, "disks/ext4.img!") == TreeRows());
+  CHECK(Under(doc, "tree/") == TreeRows());
+}
+
 TEST_CASE("symbolic links resolve inside the image root, never on the host", "[images][links]") {
   Json doc = ScanJson({"disks/links-ext4.img", "disks/links-xfs.img", "archives/links.tar"});
   CHECK(doc["notices"].empty());

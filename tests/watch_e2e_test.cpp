@@ -461,6 +461,32 @@ class UdpClient {
 
 }  // namespace
 
+TEST_CASE("watch e2e: the capture reader is a module found beside the binary", "[watch][e2e]") {
+  TempDir dir;
+  WritePcap(dir / "good.pcap", 101,
+            {{kT, 0, Ipv4("10.0.0.8", "192.0.2.1", Udp(33000, 123, Sntp()))}});
+  // The binary alone, as if its module were not installed: the capture is an input error that
+  // names where the module was looked for.
+  std::filesystem::create_directories(dir / "bin");
+  std::filesystem::copy_file(kBinary, dir / "bin/ntpsweep");
+  RunResult r = RunCommand(
+      {dir / "bin/ntpsweep", "watch", "--pcap", dir / "good.pcap", "--format", "json", "-q"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(dir / "good.pcap: captures cannot be read, the capture reader is missing") !=
+        std::string::npos);
+  CHECK(r.err.find(dir / "bin/ntpsweep-pcap.so") != std::string::npos);
+  CHECK(json::parse(r.out)["clients"].empty());
+  // Beside it, as in the build tree: the capture is read.
+  std::filesystem::copy_file(std::filesystem::path(kBinary).parent_path() / "ntpsweep-pcap.so",
+                             dir / "bin/ntpsweep-pcap.so");
+  r = RunCommand(
+      {dir / "bin/ntpsweep", "watch", "--pcap", dir / "good.pcap", "--format", "json", "-q"});
+  CHECK(r.exit_code == 1);  // clients seen
+  json report = json::parse(r.out);
+  REQUIRE(report["clients"].size() == 1);
+  CHECK(report["clients"][0]["address"] == "10.0.0.8");
+}
+
 TEST_CASE("watch e2e: crafted packets on loopback, and the tripwire answers nothing",
           "[watch][e2e]") {
   TempDir dir;

@@ -1311,9 +1311,7 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
   return true;
 }
 
-}  // namespace
-
-void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
+void ReadDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
                   const Sniffed& kind, bool operand) {
   (void)fd;  // libtsk opens the image by its path
   Notice::Level failed = operand ? Notice::Level::kError : Notice::Level::kWarning;
@@ -1345,7 +1343,7 @@ void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
   DiskWalker(scan, 1).ScanImage(img.get(), chain);
 }
 
-void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
+void ReadDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
                     int depth, const Sniffed& kind, LayerIndex* layer) {
   (void)path, (void)layer;  // entries are named by the file systems inside; a disk is no layer
   ImgPtr img = OpenMemory(std::move(data));
@@ -1358,4 +1356,11 @@ void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const
   DiskWalker(scan, depth).ScanImage(img.get(), chain);
 }
 
+constexpr DiskReader kReader = {DiskReaderStamp(NTPSWEEP_VERSION), ReadDiskFile, ReadDiskMemory};
+
+}  // namespace
 }  // namespace ntpsweep::input
+
+extern "C" const ntpsweep::input::DiskReader* ntpsweep_disk_reader() {
+  return &ntpsweep::input::kReader;
+}

@@ -5,17 +5,22 @@
 // with ScanContent, so archives inside disk images are followed too. Read-only throughout.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "input/archive_sniff.h"
 #include "input/container.h"
+#include "input/dispatch.h"
 #include "input/stream.h"
 
 namespace ntpsweep::input {
 
 // `fs_path` is a disk image file sniffed as `kind`; `chain` is its location.
 // `operand`: it was named on the command line, so not being able to open it is an error.
-// Registered in the table in dispatch.cpp, as is ScanDiskMemory.
+// Registered in the table in dispatch.cpp, as is ScanDiskMemory. Both hand the image to the
+// disk reader, loaded on first use (disk_loader.cpp); when it cannot be loaded the image gets
+// a disk-error notice naming the reader's module, as any image that cannot be opened.
 void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
                   const Sniffed& kind, bool operand);
 
@@ -23,4 +28,30 @@ void ScanDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
 void ScanDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
                     int depth, const Sniffed& kind, LayerIndex* layer);
 
+// The disk reader (disk.cpp, with libtsk, libfsxfs, libvslvm and what they pull in: some 20 ms
+// of dynamic loading a scan without disk images would pay). The binary loads it as the module
+// kDiskModule; an executable that links disk.cpp (fuzz_disk) uses its own.
+struct DiskReader {
+  uint64_t stamp;  // DiskReaderStamp() of the build the reader comes from
+  FileReaderFn file;
+  MemoryReaderFn memory;
+};
+
+inline constexpr const char* kDiskModule = "ntpsweep-disk.so";
+
+// The layouts the binary and the module share, and the `version` each was built as: a module
+// from another build is refused instead of misreading them.
+constexpr uint64_t DiskReaderStamp(std::string_view version) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint64_t v : {uint64_t{sizeof(InputScan)}, uint64_t{sizeof(WalkOptions)},
+                     uint64_t{sizeof(Limits)}, uint64_t{sizeof(Entry)}, uint64_t{sizeof(Sniffed)},
+                     uint64_t{sizeof(Notice)}, uint64_t{sizeof(ByteSource)}})
+    h = (h ^ v) * 1099511628211ull;
+  for (char c : version) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
+
 }  // namespace ntpsweep::input
+
+// The module's one entry point (looked up by dlsym, hence unmangled).
+extern "C" const ntpsweep::input::DiskReader* ntpsweep_disk_reader();

@@ -13,10 +13,9 @@ struct PcapCloser {
   void operator()(pcap_t* p) const { pcap_close(p); }
 };
 
-}  // namespace
-
-bool ReadCapture(const std::string& path, ClientTable& table, LoopObserver* observer,
-                 CaptureCounters* counters, std::string* error, std::vector<std::string>* notices) {
+bool ReadCaptureFile(const std::string& path, ClientTable& table, LoopObserver* observer,
+                     CaptureCounters* counters, std::string* error,
+                     std::vector<std::string>* notices) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, PcapCloser> pcap(
       pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
@@ -81,4 +80,11 @@ bool ReadCapture(const std::string& path, ClientTable& table, LoopObserver* obse
   return true;
 }
 
+constexpr CaptureReader kReader = {CaptureReaderStamp(NTPSWEEP_VERSION), ReadCaptureFile};
+
+}  // namespace
 }  // namespace ntpsweep::watch
+
+extern "C" const ntpsweep::watch::CaptureReader* ntpsweep_capture_reader() {
+  return &ntpsweep::watch::kReader;
+}

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "watch/client_table.h"
@@ -23,9 +24,37 @@ struct CaptureCounters {
 };
 
 // Reads one capture into `table`. False with `error` set when the file cannot be read at all
-// (missing, not a capture, a link type DecodeFrame does not read); a damaged tail ends the file
-// with a notice in `notices` and true.
+// (missing, not a capture, a link type DecodeFrame does not read, no capture reader); a damaged
+// tail ends the file with a notice in `notices` and true.
 bool ReadCapture(const std::string& path, ClientTable& table, LoopObserver* observer,
                  CaptureCounters* counters, std::string* error, std::vector<std::string>* notices);
 
+// The capture reader (capture.cpp) is the module kCaptureModule, loaded on the first capture
+// (core/module.h, capture_loader.cpp): only `watch --pcap` needs libpcap and its chain (dbus,
+// systemd, gcrypt).
+using ReadCaptureFn = bool (*)(const std::string& path, ClientTable& table, LoopObserver* observer,
+                               CaptureCounters* counters, std::string* error,
+                               std::vector<std::string>* notices);
+
+struct CaptureReader {
+  uint64_t stamp;  // CaptureReaderStamp() of the build the reader comes from
+  ReadCaptureFn read;
+};
+
+inline constexpr const char* kCaptureModule = "ntpsweep-pcap.so";
+
+// The layouts the binary and the module share, and the `version` each was built as: a module
+// from another build is refused.
+constexpr uint64_t CaptureReaderStamp(std::string_view version) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint64_t v : {uint64_t{sizeof(ClientTable)}, uint64_t{sizeof(CaptureCounters)},
+                     uint64_t{sizeof(LoopObserver)}, uint64_t{sizeof(SysTime)}})
+    h = (h ^ v) * 1099511628211ull;
+  for (char c : version) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
+
 }  // namespace ntpsweep::watch
+
+// The module's one entry point (looked up by dlsym, hence unmangled).
+extern "C" const ntpsweep::watch::CaptureReader* ntpsweep_capture_reader();

@@ -3,7 +3,8 @@
 # (dpkg-deb --info: name, version, Depends from dpkg-shlibdeps, each installed here), its files
 # (dpkg-deb --contents: binary, man page, completions, rule pack, docs and schemas, all under
 # /usr and owned by root), then unpacked into a scratch root (dpkg -x) where its binary scans
-# fixtures/demo, with the built-in rules and with the installed rule pack alone.
+# fixtures/demo, with the built-in rules and with the installed rule pack alone, and an ext4
+# image of it through the packaged disk reader module.
 #   check-deb.sh BUILD-DIR SOURCE-DIR SCRATCH-DIR
 set -euo pipefail
 build=$(realpath "${1:?usage: check-deb.sh BUILD-DIR SOURCE-DIR SCRATCH-DIR}")
@@ -37,8 +38,8 @@ description=$(field Description)
 [[ "${description%%$'\n'*}" == *retired* ]] || fail "Description: $description"
 depends=$(field Depends)
 echo "Depends: $depends"
-# What the binary links (ldd), by package, must each be in Depends.
-ldd "$build/ntpsweep" >"$scratch/ldd"
+# What the binary and its reader modules link (ldd), by package, must each be in Depends.
+ldd "$build/ntpsweep" "$build"/ntpsweep-*.so >"$scratch/ldd"
 for lib in libarchive.so libre2.so libyaml-0.so libtomlplusplus.so libtsk.so libfsxfs.so \
            libvslvm.so libpcap.so libhs.so libstdc++.so libc.so; do
   path=$(awk -v l="$lib" 'index($1, l) == 1 && !done {print $3; done = 1}' "$scratch/ldd")
@@ -74,6 +75,11 @@ want=(./usr/bin/ntpsweep ./usr/share/man/man1/ntpsweep.1
 for rule in "$source"/rules/*.yaml; do want+=("./usr/share/ntpsweep/rules/$(basename "$rule")"); done
 for path in "${want[@]}"; do
   awk '{print $6}' "$scratch/contents" | grep -qxF "$path" || fail "the package lacks $path"
+done
+# The reader modules, in lib/ntpsweep beside bin (lib may be multiarch).
+for module in ntpsweep-disk.so ntpsweep-pcap.so; do
+  awk '{print $6}' "$scratch/contents" | grep -qE "^\./usr/lib/([^/]+/)?ntpsweep/$module\$" ||
+    fail "the package lacks usr/lib/.../ntpsweep/$module"
 done
 outside=$(awk '$6 !~ /^\.\/(usr\/?.*)?$/ {print $6}' "$scratch/contents")
 [ -z "$outside" ] || fail "files outside /usr: $outside"
@@ -112,6 +118,24 @@ status=0
 [ "$status" -eq 1 ] && [ "$(count <"$scratch/pack.json")" = "$built" ] ||
   fail "with the installed rule pack only: exit $status, $(count <"$scratch/pack.json") findings, want $built"
 echo "packaged binary: $packaged findings in fixtures/demo (built binary: $built)"
+# A disk image (fixtures/demo as ext4, made without root): the packaged binary loads its disk
+# reader module from the package's lib/ntpsweep and finds what the built one finds in it.
+if command -v mke2fs >/dev/null; then
+  mke2fs -q -F -t ext4 -d "$source/fixtures/demo" "$scratch/demo.img" 16M >/dev/null
+  for which in deb built; do
+    b=$bin
+    [ "$which" = built ] && b=$build/ntpsweep
+    status=0
+    "$b" scan "${hosts[@]}" --format json -q "$scratch/demo.img" >"$scratch/$which-img.json" ||
+      status=$?
+    [ "$status" -eq 1 ] || fail "the $which binary exited $status on an ext4 image (want 1)"
+  done
+  packaged=$(count <"$scratch/deb-img.json")
+  [ "$packaged" = "$built" ] && [ "$(count <"$scratch/built-img.json")" = "$built" ] ||
+    fail "in the ext4 image the packaged binary found $packaged findings, want $built"
+else
+  echo "no mke2fs: the packaged disk reader is not tried"
+fi
 
 if [ "$fails" -ne 0 ]; then
   echo "$fails failures"

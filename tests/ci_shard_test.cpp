@@ -1,8 +1,14 @@
 // Many machines: --shard K/N splits one scan deterministically (the union of the shards is the
 // unsharded scan); SARIF versionControlProvenance from git; --changed-since limits a scan to
 // the files a change touched (and the files they include).
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "ci_util.h"
@@ -123,6 +129,50 @@ TEST_CASE("vcs: SARIF versionControlProvenance in a git work tree only", "[ci][v
   CHECK_FALSE(Json::parse(ReadWholeFile(tmp / "sub.sarif"))["runs"][0].contains("versionControlProvenance"));
   Scan(repo, {"--format", "sarif", "-o", tmp / "root.sarif", "etc"}, 1);
   CHECK(Json::parse(ReadWholeFile(tmp / "root.sarif"))["runs"][0].contains("versionControlProvenance"));
+}
+
+TEST_CASE("vcs: git runs for SARIF provenance only where a repository may be", "[ci][vcs][sarif]") {
+  TempDir tmp;
+  // A `git` first in PATH that notes each call and runs the real one.
+  std::string real_git = Sh("command -v git").output;
+  while (!real_git.empty() && real_git.back() == '\n') real_git.pop_back();
+  REQUIRE_FALSE(real_git.empty());
+  const std::string calls = tmp / "git-calls";
+  WriteWholeFile(tmp / "bin/git", "#!/bin/sh\necho \"$PWD $*\" >>" + Quote(calls) + "\nexec " +
+                                      Quote(real_git) + " \"$@\"\n");
+  REQUIRE(chmod((tmp / "bin/git").c_str(), 0755) == 0);
+  const char* path = std::getenv("PATH");
+  auto sarif = [&](const std::string& dir, std::map<std::string, std::optional<std::string>> env) {
+    std::remove(calls.c_str());
+    env["PATH"] = tmp / "bin" + ":" + (path ? path : "/usr/bin:/bin");
+    if (!env.count("GIT_DIR")) env["GIT_DIR"] = std::nullopt;  // not the test runner's
+    RunResult r = RunNtpsweep(Join(Join({"scan", "--format", "sarif"}, kHosts), {"."}),
+                              RunOptions{dir, env, false});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    return Json::parse(r.out)["runs"][0].contains("versionControlProvenance");
+  };
+  auto called = [&] { return std::filesystem::exists(calls); };
+  // No .git at or above the scan root, only below it (a vendored checkout): git is not run.
+  const std::string plain = tmp / "plain";
+  CopyTree(kRepoFixture, plain);
+  std::filesystem::create_directories(plain + "/vendor/lib/.git");
+  CHECK_FALSE(sarif(plain, {}));
+  CHECK_FALSE(called());
+  // GIT_DIR names a repository: git is asked, as before.
+  const std::string other = tmp / "other";
+  CopyTree(kRepoFixture, other);
+  GitInitAndCommit(other);
+  sarif(plain, {{"GIT_DIR", other + "/.git"}});
+  CHECK(called());
+  // A work tree: git is run and the provenance is there.
+  CHECK(sarif(other, {}));
+  CHECK(called());
+  // A linked work tree has a `.git` file, not a directory: git is run.
+  const std::string linked = tmp / "linked";
+  REQUIRE(Sh("git -C " + Quote(other) + " worktree add -q " + Quote(linked)).status == 0);
+  CHECK(sarif(linked, {}));
+  CHECK(called());
 }
 
 TEST_CASE("vcs: --changed-since scans changed files and the files they include", "[ci][vcs]") {

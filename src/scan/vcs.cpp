@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +94,25 @@ std::vector<std::string> Tokens(std::string_view line) {
     out.push_back(t);
   }
   return out;
+}
+
+// Whether git could find a repository for `dir`: GIT_DIR is set, or `dir` or a directory above
+// it (physically, as git walks after chdir) holds a `.git` entry or is itself a git directory
+// (HEAD, objects, refs). False only when git would find none, so no process is started for it.
+bool MayBeInRepository(const std::string& dir) {
+  if (const char* git_dir = std::getenv("GIT_DIR"); git_dir && *git_dir) return true;
+  std::error_code ec;
+  fs::path p = fs::canonical(dir, ec);
+  if (ec) return true;  // git reports it
+  auto has = [](const fs::path& d, const char* name) {
+    struct stat st;
+    return lstat((d / name).c_str(), &st) == 0;
+  };
+  for (;;) {
+    if (has(p, ".git") || (has(p, "HEAD") && has(p, "objects") && has(p, "refs"))) return true;
+    if (!p.has_parent_path() || p.parent_path() == p) return false;
+    p = p.parent_path();
+  }
 }
 
 }  // namespace
@@ -184,6 +205,7 @@ std::string NormalizeRemoteUrl(const std::string& url_in) {
 }
 
 std::optional<VcsInfo> DetectGit(const std::string& dir) {
+  if (!MayBeInRepository(dir)) return std::nullopt;
   auto top = RunProgram(Git(dir, {"rev-parse", "--show-toplevel"}));
   if (!top) return std::nullopt;
   VcsInfo info;

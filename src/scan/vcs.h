@@ -19,7 +19,8 @@ using ntpsweep::VcsInfo;  // core/result.h
 std::optional<std::string> RunProgram(const std::vector<std::string>& argv,
                                       std::string* err = nullptr);
 
-// Nullopt outside a git work tree (or without git).
+// Nullopt outside a git work tree (or without git). git is not run when neither GIT_DIR nor a
+// `.git` (or a git directory) in `dir` or above it says there may be a repository.
 std::optional<VcsInfo> DetectGit(const std::string& dir);
 
 // "git@github.com:org/repo.git" -> "https://github.com/org/repo"; userinfo is removed from

@@ -25,7 +25,8 @@ struct GatePattern {
   bool resolver_only = false;
   // A shape shared by every IPv4 target (a hex part, a zero-led part): its hits are kept only
   // where such a part has the value of one of a target's parts (ResolverPartValues), or where a
-  // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad).
+  // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad). Not
+  // compiled: Prefilter looks for them with HasResolverShape.
   bool shape = false;
   // Each hit counts only where the dotted run around it spells an address of a target
   // (SpellsTargetAround): a CIDR's resolver forms ("172." first, any 8-digit number) are too
@@ -67,6 +68,10 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 // the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
 
+// Whether one of the `shape` patterns of GatePatterns (case-insensitive, '^' at any line start)
+// matches somewhere in `text`, found without Hyperscan: a zero-led or hex number.
+bool HasResolverShape(std::string_view text);
+
 // Whether `text` holds a dotted quad, its dots plain or escaped (\. \\. [.]) and its octets of
 // one to three decimal digits (leading zeros allowed: 010.20.30.040), whose address is one of
 // the sorted `addresses`: what free text reads in a run of digits and dots around a zero-led
@@ -105,8 +110,10 @@ class Prefilter {
   static constexpr uint32_t kResolverForms = 1u << 31;  // spellings only a resolver reads
 
   // `groups[g]` are Hyperscan patterns (case-insensitive, '^' at any line start) reported as
-  // bit g + 1; QuoteLiteral() makes a pattern of a literal. Throws std::runtime_error when the
-  // database cannot be built (a bug or a bad pattern, not an input problem).
+  // bit g + 1; QuoteLiteral() makes a pattern of a literal. "\\b" + QuoteLiteral(w) + "\\b" and
+  // "^[ \\t]*" + QuoteLiteral(w) + "[ \\t]" are scanned as the literal w, each hit checked (much
+  // faster than as regular expressions). Throws std::runtime_error when the database cannot be
+  // built (a bug or a bad pattern, not an input problem).
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
   Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
             const std::vector<std::string>& tracked = {});

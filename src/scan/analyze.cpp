@@ -211,17 +211,15 @@ const std::vector<std::string>& EncodingMarkers() {
 
 namespace {
 
-// An include directive starts its line (after blanks): one pattern for all of them, since each
-// regular expression adds milliseconds to the gate's compilation at every start.
+// An include directive starts its line (after blanks): a pattern each, in the form the gate
+// compiles as a literal and checks around each hit (one alternation of them, anchored only by a
+// line start, made the gate's whole pass a third slower).
 std::vector<std::string> IncludeLines() {
   std::set<std::string> directives;
   for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
     for (const syntax::IncludeSpec& spec : info.includes)
-      directives.insert(host::QuoteLiteral(spec.directive));
-  if (directives.empty()) return {};
-  std::string alternatives;
-  for (const std::string& d : directives) alternatives += (alternatives.empty() ? "" : "|") + d;
-  return {"^[ \\t]*(?:" + alternatives + ")[ \\t]"};
+      directives.insert("^[ \\t]*" + host::QuoteLiteral(spec.directive) + "[ \\t]");
+  return {directives.begin(), directives.end()};
 }
 
 std::vector<std::string> Quoted(const std::vector<std::string>& literals) {

@@ -627,6 +627,55 @@ TEST_CASE("prefilter: line-start literals report what Hyperscan's ^[ \\t]* patte
   CHECK(misses > 1000);
 }
 
+TEST_CASE("prefilter: groups scanned apart give the bits one combined pass gives",
+          "[host][prefilter]") {
+  // The linkage hints' shape (short literals found in most texts) beside the targets and a
+  // group that stays in the gate's database; the hints alone, and with a checked literal.
+  const TargetSet set = Make({"10.20.30.40", "ntp-old.corp.example.com", "fd00::123"});
+  const std::vector<std::vector<std::string>> groups = {
+      {"b64", "data:[a-z0-9/+.-]*(?:;[a-z0-9=+.-]*)*,"},
+      {"^[ \\t]*include[ \\t]"},
+      {QuoteLiteral("{{"), QuoteLiteral("${"), "src", "\\bvar\\x2e"}};
+  const Prefilter combined(set, groups);
+  const Prefilter apart(set, groups, {}, 8u);
+  const Prefilter both_apart(set, groups, {}, 4u | 8u);
+  REQUIRE(apart.all_bits() == combined.all_bits());
+  const std::string_view pieces[] = {"10.20.30.40",
+                                     "010.20.30.40",
+                                     "0x0a141e28",
+                                     "ntp-old",
+                                     "ntp-old.corp.example.com",
+                                     "fd00::123",
+                                     "b64",
+                                     "data:,",
+                                     "include ",
+                                     "\n",
+                                     " ",
+                                     "{{",
+                                     "${",
+                                     "{",
+                                     "$",
+                                     "SRC",
+                                     "src_",
+                                     "var.",
+                                     "xvar.",
+                                     "10.20.30.41",
+                                     "0x1f",
+                                     "a"};
+  std::mt19937 random(8);
+  size_t hinted = 0, unhinted = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text = RandomPieces(pieces, random, 0, 8);
+    INFO("text '" << text << "'");
+    uint32_t bits = combined.Scan(text);
+    REQUIRE(apart.Scan(text) == bits);
+    REQUIRE(both_apart.Scan(text) == bits);
+    ((bits & 8u) ? hinted : unhinted) += 1;
+  }
+  CHECK(hinted > 1000);
+  CHECK(unhinted > 1000);
+}
+
 TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pass reports",
           "[host][prefilter]") {
   // The gate scans the tracked patterns in a database of their own, only when asked; one

@@ -1022,6 +1022,8 @@ struct Prefilter::Database {
   // The gate's own patterns are scanned for every entry; the tracked ones only where a caller
   // asks for their hits: a few hundred rule words in the same database made every pass slower.
   Block gate, tracked;
+  // The groups scanned apart (Prefilter's `apart`), each pass ending once all their bits are seen.
+  Block apart;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows).
@@ -1108,10 +1110,10 @@ Block CompileBlock(const PatternTable& patterns, uint32_t every_hit) {
 }  // namespace
 
 Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
-                     const std::vector<std::string>& tracked)
+                     const std::vector<std::string>& tracked, uint32_t apart)
     : db_(std::make_unique<Database>()) {
   // Many targets share anchors.
-  PatternTable gate_patterns, tracked_patterns;
+  PatternTable gate_patterns, tracked_patterns, apart_patterns;
   auto add = [](PatternTable* table, std::string pattern, uint32_t bit, int tracked_index) {
     auto& slot = table->try_emplace(std::move(pattern), 0u, -1).first->second;
     slot.first |= bit;
@@ -1195,8 +1197,9 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
     if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
+    const uint32_t bit = 1u << (g + 1);
     for (const std::string& p : groups[g])
-      if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
+      if (!p.empty()) add((apart & bit) ? &apart_patterns : &gate_patterns, p, bit, -1);
   }
   // Pattern ids are their order in the table (CompileBlock).
   db_->names_of.resize(gate_patterns.size());
@@ -1214,10 +1217,12 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
   db_->gate = CompileBlock(gate_patterns, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
                                               kVerifyMixedBit | kVerifyNameBit);
+  db_->apart = CompileBlock(apart_patterns, 0);
   db_->tracked = words.get();
+  all_bits_ |= db_->apart.all_bits;
   all_bits_ |= db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
-  for (const Block* block : {&db_->gate, &db_->tracked})
+  for (const Block* block : {&db_->gate, &db_->tracked, &db_->apart})
     if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
       hs_free_scratch(scratch);
       throw std::bad_alloc();
@@ -1230,8 +1235,9 @@ Prefilter::~Prefilter() = default;
 uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
   if (tracked_hits) ScanTracked(text, tracked_hits);
   const Block& gate = db_->gate;
-  if (!gate.db) return 0;
   if (text.size() > std::numeric_limits<unsigned>::max()) return Public(all_bits_);
+  uint32_t apart = ScanApart(text);
+  if (!gate.db) return apart;
   struct State {
     const Block* block;
     uint32_t bits, all;
@@ -1244,18 +1250,8 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
     const std::vector<std::vector<std::string>>* names_of;
-  } state{&gate,
-          0,
-          Public(all_bits_ & ~kShapeBit),
-          text,
-          &db_->part_values,
-          &db_->ipv4_targets,
-          0,
-          0,
-          0,
-          0,
-          0,
-          &db_->names_of};
+  } state{&gate, 0, Public(gate.all_bits), text, &db_->part_values, &db_->ipv4_targets, 0, 0, 0,
+          0,     0, &db_->names_of};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
@@ -1304,7 +1300,30 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   // A zero-led shape may also be an octet of a dotted quad free text reads as decimal.
   if (shape && !(state.bits & kTargets) && HasZeroLedQuad(text, db_->part_values.whole))
     state.bits |= kTargets;
-  return state.bits;
+  return state.bits | apart;
+}
+
+uint32_t Prefilter::ScanApart(std::string_view text) const {
+  const Block& apart = db_->apart;
+  if (!apart.db) return 0;
+  struct State {
+    const Block* block;
+    std::string_view text;
+    uint32_t bits;
+  } state{&apart, text, 0};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
+                     void* ctx) -> int {
+    auto* s = static_cast<State*>(ctx);
+    if (PassesCheck(s->block->check_of[id], s->text, to)) s->bits |= s->block->bit_of[id];
+    return s->bits == s->block->all_bits ? 1 : 0;
+  };
+  Database::ScratchPtr scratch = db_->Acquire();
+  const char* data[] = {text.data()};
+  const unsigned length[] = {static_cast<unsigned>(text.size())};
+  hs_error_t rc =
+      hs_scan_vector(apart.db.get(), data, length, 1, 0, scratch.get(), on_match, &state);
+  db_->Release(std::move(scratch));
+  return rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED ? apart.all_bits : state.bits;
 }
 
 void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,

@@ -115,8 +115,11 @@ class Prefilter {
   // faster than as regular expressions). Throws std::runtime_error when the database cannot be
   // built (a bug or a bad pattern, not an input problem).
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
+  // The groups whose bits are in `apart` have a database of their own, scanned only until all
+  // their bits are seen: for groups found early in most texts, whose patterns would slow the
+  // whole of every gate pass.
   Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
-            const std::vector<std::string>& tracked = {});
+            const std::vector<std::string>& tracked = {}, uint32_t apart = 0);
   ~Prefilter();
   Prefilter(const Prefilter&) = delete;
   Prefilter& operator=(const Prefilter&) = delete;
@@ -149,6 +152,7 @@ class Prefilter {
   static constexpr uint32_t kVerifyMixedBit = 1u << 26;
   // Hits of a shared first-label pattern (GatePattern::spelled), judged one by one.
   static constexpr uint32_t kVerifyNameBit = 1u << 25;
+  uint32_t ScanApart(std::string_view text) const;  // the bits of the `apart` groups in `text`
   static uint32_t Public(uint32_t bits) {
     constexpr uint32_t kJudgedTargets =
         kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;

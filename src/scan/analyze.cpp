@@ -280,10 +280,12 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
       if (one_byte_hints_.find(static_cast<char>(c)) == std::string::npos)
         one_byte_hints_ += static_cast<char>(c);
   }
+  // The hints are in most texts, early: a pass of their own ends at the first, where in the gate's
+  // database they made every pass half again as long.
   prefilter_ = std::make_unique<host::Prefilter>(
       targets,
       std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), Quoted(long_hints)},
-      words);
+      words, kHintBit);
 }
 
 Analyzer::~Analyzer() = default;

@@ -315,6 +315,107 @@ TEST_CASE("prefilter: a dotted quad with zero-led octets is free text only with 
   CHECK_FALSE(HasZeroLedQuad("0", addresses));
 }
 
+TEST_CASE("prefilter: resolver shapes found by hand answer as Hyperscan's patterns did",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40", "5.0.7.8", "10.1.0.0/16"});
+  std::vector<std::string> shapes;
+  for (const Target& t : set.targets())
+    for (const GatePattern& p : GatePatterns(t))
+      if (p.shape && std::find(shapes.begin(), shapes.end(), p.pattern) == shapes.end())
+        shapes.push_back(p.pattern);
+  REQUIRE(shapes.size() == 3);
+  // Each shape a group of its own, compiled as the gate compiled them before.
+  const Prefilter reference(TargetSet(), {{shapes[0]}, {shapes[1]}, {shapes[2]}});
+  const Prefilter gate(set, {});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  size_t matched = 0, unmatched = 0, named = 0;
+  auto check = [&](const std::string& text) {
+    INFO("text '" << text << "'");
+    bool expected = reference.Scan(text) != 0;
+    REQUIRE(HasResolverShape(text) == expected);
+    (expected ? matched : unmatched) += 1;
+    // The gate adds what a shape's hit let the part checks find, as before.
+    uint32_t bits = gate.Scan(text);
+    if (expected && HasResolverPart(text, values)) REQUIRE((bits & Prefilter::kResolverForms) != 0);
+    if (expected && HasZeroLedQuad(text, values.whole)) {
+      REQUIRE((bits & Prefilter::kTargets) != 0);
+      ++named;
+    }
+  };
+  // Every text of up to four pieces: each byte a shape reads before, at and after a zero.
+  const std::vector<std::string> pieces = {"0", "00", "7", "9",  "x", "X",  "f", "G", "_",
+                                           ".", "]",  "[", "\\", " ", "\n", "a", "Z", "\xc3"};
+  std::vector<size_t> index;
+  std::function<void(size_t)> all = [&](size_t depth) {
+    std::string text;
+    for (size_t i : index) text += pieces[i];
+    check(text);
+    if (depth == 4) return;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      index.push_back(i);
+      all(depth + 1);
+      index.pop_back();
+    }
+  };
+  all(0);
+  // Longer texts cross the sixteen-byte blocks: near-misses (hex dumps, versions, modes, dates,
+  // escaped dots) and the targets' parts as resolvers and free text spell them.
+  const std::string_view long_pieces[] = {"0",
+                                          "00",
+                                          "010",
+                                          "0x",
+                                          "0X1f",
+                                          "0xa",
+                                          "0x0a141e28",
+                                          "012",
+                                          "024",
+                                          "036",
+                                          "050",
+                                          "05",
+                                          "020",
+                                          "040",
+                                          "030",
+                                          "0xG",
+                                          "1.05",
+                                          "2.010",
+                                          "0755",
+                                          "2024-01-05",
+                                          "x0",
+                                          "_0",
+                                          "a0",
+                                          "9",
+                                          ".",
+                                          "\\.",
+                                          "\\\\.",
+                                          "[.]",
+                                          "]",
+                                          "[",
+                                          " ",
+                                          "\n",
+                                          "10",
+                                          "20",
+                                          "30",
+                                          "40",
+                                          "0x14",
+                                          "0x1e",
+                                          "0x28",
+                                          "07720",
+                                          "5",
+                                          "0.7.8",
+                                          "0x5",
+                                          "010.20.30.40",
+                                          "10.20.036.050",
+                                          "00:00",
+                                          "ab",
+                                          "\xc3\xa9",
+                                          "0x0a.0x14.0x1e.0x28"};
+  std::mt19937 random(14);
+  for (int n = 0; n < 60000; ++n) check(RandomPieces(long_pieces, random, 1, 24));
+  CHECK(matched > 1000);
+  CHECK(unmatched > 1000);
+  CHECK(named > 100);
+}
+
 TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
           "[host][prefilter]") {
   namespace fs = std::filesystem;
@@ -483,6 +584,96 @@ TEST_CASE("prefilter: whole-word literals report what Hyperscan's \\b reports",
     CHECK(hit_count[i] > 0);
     CHECK(hit_count[i] < std::size(texts));
   }
+}
+
+TEST_CASE("prefilter: line-start literals report what Hyperscan's ^[ \\t]* pattern reports",
+          "[host][prefilter]") {
+  // "^[ \\t]*word[ \\t]" is compiled as its literal and checked at each hit;
+  // "^[ \\t]*(?:word)[ \\t]" is left to Hyperscan.
+  const std::vector<std::string> words = {"include", "includefile", "a\\x2db"};
+  std::vector<std::vector<std::string>> groups;
+  for (const std::string& w : words) {
+    groups.push_back({"^[ \\t]*" + w + "[ \\t]"});
+    groups.push_back({"^[ \\t]*(?:" + w + ")[ \\t]"});
+  }
+  const Prefilter gate(TargetSet(), groups);
+  size_t hits = 0, misses = 0;
+  auto check = [&](const std::string& text) {
+    INFO("text '" << text << "'");
+    uint32_t bits = gate.Scan(text);
+    for (size_t g = 0; g < groups.size(); g += 2) {
+      INFO("pattern " << groups[g][0]);
+      bool literal = (bits >> (g + 1)) & 1, regex = (bits >> (g + 2)) & 1;
+      REQUIRE(literal == regex);
+      (regex ? hits : misses) += 1;
+    }
+  };
+  const std::vector<std::string> pieces = {" ",       "\t",          "\n",  "\r", "x",
+                                           "include", "INCLUDEfile", "a-b", "-",  "\xc3"};
+  std::vector<size_t> index;
+  std::function<void(size_t)> all = [&](size_t depth) {
+    std::string text;
+    for (size_t i : index) text += pieces[i];
+    check(text);
+    if (depth == 5) return;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      index.push_back(i);
+      all(depth + 1);
+      index.pop_back();
+    }
+  };
+  all(0);
+  CHECK(hits > 1000);
+  CHECK(misses > 1000);
+}
+
+TEST_CASE("prefilter: groups scanned apart give the bits one combined pass gives",
+          "[host][prefilter]") {
+  // The linkage hints' shape (short literals found in most texts) beside the targets and a
+  // group that stays in the gate's database; the hints alone, and with a checked literal.
+  const TargetSet set = Make({"10.20.30.40", "ntp-old.corp.example.com", "fd00::123"});
+  const std::vector<std::vector<std::string>> groups = {
+      {"b64", "data:[a-z0-9/+.-]*(?:;[a-z0-9=+.-]*)*,"},
+      {"^[ \\t]*include[ \\t]"},
+      {QuoteLiteral("{{"), QuoteLiteral("${"), "src", "\\bvar\\x2e"}};
+  const Prefilter combined(set, groups);
+  const Prefilter apart(set, groups, {}, 8u);
+  const Prefilter both_apart(set, groups, {}, 4u | 8u);
+  REQUIRE(apart.all_bits() == combined.all_bits());
+  const std::string_view pieces[] = {"10.20.30.40",
+                                     "010.20.30.40",
+                                     "0x0a141e28",
+                                     "ntp-old",
+                                     "ntp-old.corp.example.com",
+                                     "fd00::123",
+                                     "b64",
+                                     "data:,",
+                                     "include ",
+                                     "\n",
+                                     " ",
+                                     "{{",
+                                     "${",
+                                     "{",
+                                     "$",
+                                     "SRC",
+                                     "src_",
+                                     "var.",
+                                     "xvar.",
+                                     "10.20.30.41",
+                                     "0x1f",
+                                     "a"};
+  std::mt19937 random(8);
+  size_t hinted = 0, unhinted = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text = RandomPieces(pieces, random, 0, 8);
+    INFO("text '" << text << "'");
+    uint32_t bits = combined.Scan(text);
+    REQUIRE(apart.Scan(text) == bits);
+    REQUIRE(both_apart.Scan(text) == bits);
+    ((bits & 8u) ? hinted : unhinted) += 1;
+  }
+  CHECK(hinted > 1000);
+  CHECK(unhinted > 1000);
 }
 
 TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pass reports",

@@ -7,7 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,6 +72,8 @@ constexpr const char* kAnyIpv6 = ":[0-9a-f]{0,4}\\\\{0,2}:";
 // \\., [.]). The zero-led shapes also stand for the dotted quads with a zero-led octet
 // (010.20.30.40) that free text reads as decimal (HasZeroLedQuad): a pattern of its own for
 // them made the whole gate pass twice as slow.
+// They are not in the Hyperscan database: their only literal is one common byte ('0'), which made
+// them half of the gate's pass; HasResolverShape finds them by hand, and only where a hit matters.
 constexpr const char* kResolverShapes[] = {"0x[0-9a-f]", "(?:^|[^0-9a-z_.])0[0-9]+[.\\\\[]",
                                            "[.\\]]0[0-9]+(?:[^0-9]|$)"};
 
@@ -355,6 +362,50 @@ bool IsDigitChar(char c) {
 }
 bool IsHexChar(char c) {
   return IsDigitChar(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Whether text[i] == '0' may start a hex or zero-led number: the next byte is 'x' or 'X', or a
+// digit with no digit before the '0'. Every resolver shape's hit holds one.
+bool MayLeadNumber(std::string_view text, size_t i) {
+  char next = text[i + 1];
+  return text[i] == '0' &&
+         ((next | 0x20) == 'x' || (IsDigitChar(next) && (i == 0 || !IsDigitChar(text[i - 1]))));
+}
+
+// The first i >= from with i + 1 < text.size() and MayLeadNumber(text, i), or text.size(). A text
+// is 3% zeros: a memchr loop stopped at each, where this tests sixteen bytes at a time.
+size_t NextNumberLead(std::string_view text, size_t from) {
+  const size_t n = text.size();
+  size_t i = from;
+  if (i == 0 && n > 1) {
+    if (MayLeadNumber(text, 0)) return 0;
+    i = 1;
+  }
+#if defined(__SSE2__)
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  // x - ('0' + 128) as a signed byte is below -118 exactly for the ten digits.
+  const __m128i zero = _mm_set1_epi8('0'),
+                digit_shift = _mm_set1_epi8(static_cast<char>('0' + 128)),
+                digit_limit = _mm_set1_epi8(-128 + 10), lower = _mm_set1_epi8(0x20),
+                x = _mm_set1_epi8('x');
+  for (; i + 17 <= n; i += 16) {  // reads p[i - 1] to p[i + 16]
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i is_zero = _mm_cmpeq_epi8(c, zero);
+    if (!_mm_movemask_epi8(is_zero)) continue;
+    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    __m128i previous = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i - 1));
+    __m128i next_digit = _mm_cmplt_epi8(_mm_sub_epi8(next, digit_shift), digit_limit);
+    __m128i previous_digit = _mm_cmplt_epi8(_mm_sub_epi8(previous, digit_shift), digit_limit);
+    __m128i next_x = _mm_cmpeq_epi8(_mm_or_si128(next, lower), x);
+    __m128i lead =
+        _mm_and_si128(is_zero, _mm_or_si128(next_x, _mm_andnot_si128(previous_digit, next_digit)));
+    if (int mask = _mm_movemask_epi8(lead))
+      return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i + 1 < n; ++i)
+    if (MayLeadNumber(text, i)) return i;
+  return n;
 }
 
 // Whether `v` is an IPv4 target's address or inside one of its CIDRs.
@@ -678,6 +729,27 @@ bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
   return false;
 }
 
+bool HasResolverShape(std::string_view text) {
+  const size_t n = text.size();
+  auto word_or_dot = [](char c) {
+    char lower = static_cast<char>(c | 0x20);
+    return IsDigitChar(c) || (lower >= 'a' && lower <= 'z') || c == '_' || c == '.';
+  };
+  for (size_t i = NextNumberLead(text, 0); i < n; i = NextNumberLead(text, i + 1)) {
+    char next = text[i + 1], previous = i > 0 ? text[i - 1] : '\n';
+    if ((next | 0x20) == 'x') {
+      if (i + 2 < n && IsHexChar(text[i + 2])) return true;  // 0x[0-9a-f]
+    } else if (previous == '.' || previous == ']') {
+      return true;  // [.\]]0[0-9]+(?:[^0-9]|$): the run of digits ends somewhere
+    } else if (!word_or_dot(previous)) {
+      size_t end = i + 1;
+      while (end < n && IsDigitChar(text[end])) ++end;
+      if (end < n && (text[end] == '.' || text[end] == '\\' || text[end] == '[')) return true;
+    }
+  }
+  return false;
+}
+
 bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   // Digits and what separates a quad's octets, plain or escaped (\. \\. [.]).
@@ -860,11 +932,15 @@ struct FreeDatabase {
   void operator()(hs_database_t* d) const { hs_free_database(d); }
 };
 
-// A `\b<literal>\b` pattern compiled as its literal alone: each hit is kept only where both
-// ends are word boundaries, as Hyperscan reads \b ([0-9A-Za-z_] without HS_FLAG_UCP). Two
-// hundred rule words as \b patterns took 16 ms to compile at every start, as literals 1 ms.
-struct WholeWord {
-  size_t length = 0;  // 0: not a whole-word pattern
+// A pattern compiled as its literal alone, each hit kept only where the text around it passes
+// the pattern's check:
+// - `\b<literal>\b`, as Hyperscan reads \b ([0-9A-Za-z_] without HS_FLAG_UCP): two hundred rule
+//   words as \b patterns took 16 ms to compile at every start, as literals 1 ms;
+// - `^[ \t]*<literal>[ \t]`, a directive that starts its line: as a regular expression its only
+//   anchor was a line start, which made the gate's pass a third slower.
+struct LiteralCheck {
+  size_t length = 0;        // 0: a pattern compiled as written
+  bool line_start = false;  // the second form, else the first
   bool word_first = false, word_last = false;
 };
 
@@ -872,11 +948,8 @@ bool IsWordByte(char c) {
   return IsDigitChar(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-// The bytes of `pattern` when it is `\b` + QuoteLiteral(bytes) + `\b`.
-std::optional<std::string> WholeWordLiteral(std::string_view pattern) {
-  if (pattern.size() < 5 || !pattern.starts_with("\\b") || !pattern.ends_with("\\b"))
-    return std::nullopt;
-  std::string_view quoted = pattern.substr(2, pattern.size() - 4);
+// The bytes `quoted` stands for when it is QuoteLiteral(bytes).
+std::optional<std::string> UnquoteLiteral(std::string_view quoted) {
   std::string bytes;
   for (size_t i = 0; i < quoted.size();) {
     char c = quoted[i];
@@ -895,12 +968,36 @@ std::optional<std::string> WholeWordLiteral(std::string_view pattern) {
   return bytes;
 }
 
-// Whether a hit ending at `to` in `text` passes the \b check `w` (if it is one).
-bool AtWordBounds(const WholeWord& w, std::string_view text, unsigned long long to) {
+// The literal and check of `pattern` when it has one of LiteralCheck's forms.
+std::optional<std::pair<std::string, LiteralCheck>> CheckedLiteral(std::string_view pattern) {
+  constexpr std::string_view kWordBound = "\\b", kLineStart = "^[ \\t]*", kBlank = "[ \\t]";
+  const bool line_start = pattern.starts_with(kLineStart) && pattern.ends_with(kBlank);
+  if (line_start)
+    pattern = pattern.substr(kLineStart.size(), pattern.size() - kLineStart.size() - kBlank.size());
+  else if (pattern.size() > 2 * kWordBound.size() && pattern.starts_with(kWordBound) &&
+           pattern.ends_with(kWordBound))
+    pattern = pattern.substr(kWordBound.size(), pattern.size() - 2 * kWordBound.size());
+  else
+    return std::nullopt;
+  std::optional<std::string> bytes = UnquoteLiteral(pattern);
+  if (!bytes) return std::nullopt;
+  LiteralCheck check{bytes->size(), line_start, IsWordByte(bytes->front()),
+                     IsWordByte(bytes->back())};
+  return std::pair{std::move(*bytes), check};
+}
+
+// Whether a hit ending at `to` in `text` passes the check `w` (if it has one).
+bool PassesCheck(const LiteralCheck& w, std::string_view text, unsigned long long to) {
   if (w.length == 0) return true;
   size_t end = static_cast<size_t>(to);
   if (end < w.length || end > text.size()) return false;
   size_t begin = end - w.length;
+  if (w.line_start) {
+    auto blank = [](char c) { return c == ' ' || c == '\t'; };
+    if (end == text.size() || !blank(text[end])) return false;
+    while (begin > 0 && blank(text[begin - 1])) --begin;
+    return begin == 0 || text[begin - 1] == '\n';
+  }
   bool before = begin > 0 && IsWordByte(text[begin - 1]);
   bool after = end < text.size() && IsWordByte(text[end]);
   return before != w.word_first && after != w.word_last;
@@ -911,7 +1008,7 @@ struct Block {
   std::unique_ptr<hs_database_t, FreeDatabase> db;  // null: no patterns
   std::vector<uint32_t> bit_of;                     // pattern id -> group bits
   std::vector<int> tracked_of;                      // pattern id -> tracked literal, or -1
-  std::vector<WholeWord> whole_of;                  // pattern id -> its \b check, if any
+  std::vector<LiteralCheck> check_of;               // pattern id -> its literal's check, if any
   uint32_t all_bits = 0;
 };
 
@@ -925,6 +1022,8 @@ struct Prefilter::Database {
   // The gate's own patterns are scanned for every entry; the tracked ones only where a caller
   // asks for their hits: a few hundred rule words in the same database made every pass slower.
   Block gate, tracked;
+  // The groups scanned apart (Prefilter's `apart`), each pass ending once all their bits are seen.
+  Block apart;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows).
@@ -963,22 +1062,22 @@ Block CompileBlock(const PatternTable& patterns, uint32_t every_hit) {
   if (patterns.empty()) return block;
   std::vector<const char*> expressions;
   std::vector<unsigned> flags, ids;
-  std::vector<std::string> literals;  // whole-word patterns' expressions
+  std::vector<std::string> literals;  // checked literals' expressions
   literals.reserve(patterns.size());
   for (const auto& [pattern, what] : patterns) {
     ids.push_back(static_cast<unsigned>(expressions.size()));
-    WholeWord whole;
+    LiteralCheck check;
     const std::string* expression = &pattern;
-    if (std::optional<std::string> bytes = WholeWordLiteral(pattern)) {
-      whole = {bytes->size(), IsWordByte(bytes->front()), IsWordByte(bytes->back())};
-      expression = &literals.emplace_back(QuoteLiteral(*bytes));
+    if (auto literal = CheckedLiteral(pattern)) {
+      check = literal->second;
+      expression = &literals.emplace_back(QuoteLiteral(literal->first));
     }
     expressions.push_back(expression->c_str());
-    // A whole-word hit may fail its check: every hit is reported.
+    // A checked literal's hit may fail its check: every hit is reported.
     flags.push_back(
         HS_FLAG_CASELESS | HS_FLAG_MULTILINE |
-        ((what.first & every_hit) || whole.length ? 0u : unsigned{HS_FLAG_SINGLEMATCH}));
-    block.whole_of.push_back(whole);
+        ((what.first & every_hit) || check.length ? 0u : unsigned{HS_FLAG_SINGLEMATCH}));
+    block.check_of.push_back(check);
     block.bit_of.push_back(what.first);
     block.tracked_of.push_back(what.second);
     block.all_bits |= what.first;
@@ -1011,10 +1110,10 @@ Block CompileBlock(const PatternTable& patterns, uint32_t every_hit) {
 }  // namespace
 
 Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
-                     const std::vector<std::string>& tracked)
+                     const std::vector<std::string>& tracked, uint32_t apart)
     : db_(std::make_unique<Database>()) {
   // Many targets share anchors.
-  PatternTable gate_patterns, tracked_patterns;
+  PatternTable gate_patterns, tracked_patterns, apart_patterns;
   auto add = [](PatternTable* table, std::string pattern, uint32_t bit, int tracked_index) {
     auto& slot = table->try_emplace(std::move(pattern), 0u, -1).first->second;
     slot.first |= bit;
@@ -1084,11 +1183,12 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
           add(&gate_patterns, std::move(shape), kVerifyBit, -1);
     }
     for (GatePattern& p : patterns_of[i])
-      if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
-          !(p.inet_aton && shared_inet_aton))
+      if (p.shape)
+        all_bits_ |= kShapeBit;  // HasResolverShape stands for them, after the pass
+      else if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
+               !(p.inet_aton && shared_inet_aton))
         add(&gate_patterns, std::move(p.pattern),
-            p.shape           ? kShapeBit
-            : p.mixed         ? kVerifyMixedBit
+            p.mixed           ? kVerifyMixedBit
             : p.verified      ? kVerifyBit
             : p.resolver_only ? kResolverForms
                               : kTargets,
@@ -1097,8 +1197,9 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->part_values = PartValuesOf(targets.targets());
   for (size_t g = 0; g < groups.size(); ++g) {
     if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
+    const uint32_t bit = 1u << (g + 1);
     for (const std::string& p : groups[g])
-      if (!p.empty()) add(&gate_patterns, p, 1u << (g + 1), -1);
+      if (!p.empty()) add((apart & bit) ? &apart_patterns : &gate_patterns, p, bit, -1);
   }
   // Pattern ids are their order in the table (CompileBlock).
   db_->names_of.resize(gate_patterns.size());
@@ -1116,10 +1217,12 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
   db_->gate = CompileBlock(gate_patterns, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
                                               kVerifyMixedBit | kVerifyNameBit);
+  db_->apart = CompileBlock(apart_patterns, 0);
   db_->tracked = words.get();
-  all_bits_ = db_->gate.all_bits;
+  all_bits_ |= db_->apart.all_bits;
+  all_bits_ |= db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
-  for (const Block* block : {&db_->gate, &db_->tracked})
+  for (const Block* block : {&db_->gate, &db_->tracked, &db_->apart})
     if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
       hs_free_scratch(scratch);
       throw std::bad_alloc();
@@ -1132,8 +1235,9 @@ Prefilter::~Prefilter() = default;
 uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
   if (tracked_hits) ScanTracked(text, tracked_hits);
   const Block& gate = db_->gate;
-  if (!gate.db) return 0;
   if (text.size() > std::numeric_limits<unsigned>::max()) return Public(all_bits_);
+  uint32_t apart = ScanApart(text);
+  if (!gate.db) return apart;
   struct State {
     const Block* block;
     uint32_t bits, all;
@@ -1146,22 +1250,12 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
     const std::vector<std::vector<std::string>>* names_of;
-  } state{&gate,
-          0,
-          Public(all_bits_ & ~kShapeBit) | (all_bits_ & kShapeBit),
-          text,
-          &db_->part_values,
-          &db_->ipv4_targets,
-          0,
-          0,
-          0,
-          0,
-          0,
-          &db_->names_of};
+  } state{&gate, 0, Public(gate.all_bits), text, &db_->part_values, &db_->ipv4_targets, 0, 0, 0,
+          0,     0, &db_->names_of};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
-    if (!AtWordBounds(s->block->whole_of[id], s->text, to)) return 0;
+    if (!PassesCheck(s->block->check_of[id], s->text, to)) return 0;
     uint32_t bits = s->block->bit_of[id];
     size_t at = to > 0 ? static_cast<size_t>(to - 1) : 0;
     // A hit of a `flag` pattern counts as `result` only where its run names a target: each run
@@ -1196,15 +1290,40 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   db_->Release(std::move(scratch));
   if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Public(all_bits_);
   // A shape says only that some hex or zero-led number is here: it counts where one has the
-  // value of a target's part (most code and tables are full of 0x1f and 1.05).
-  if ((state.bits & kShapeBit) && !(state.bits & kResolverForms) &&
-      HasResolverPart(text, db_->part_values))
+  // value of a target's part (most code and tables are full of 0x1f and 1.05). It is looked for
+  // only where it could add a bit.
+  const bool shape = (all_bits_ & kShapeBit) &&
+                     (state.bits & (kResolverForms | kTargets)) != (kResolverForms | kTargets) &&
+                     HasResolverShape(text);
+  if (shape && !(state.bits & kResolverForms) && HasResolverPart(text, db_->part_values))
     state.bits |= kResolverForms;
   // A zero-led shape may also be an octet of a dotted quad free text reads as decimal.
-  if ((state.bits & kShapeBit) && !(state.bits & kTargets) &&
-      HasZeroLedQuad(text, db_->part_values.whole))
+  if (shape && !(state.bits & kTargets) && HasZeroLedQuad(text, db_->part_values.whole))
     state.bits |= kTargets;
-  return state.bits & ~kShapeBit;
+  return state.bits | apart;
+}
+
+uint32_t Prefilter::ScanApart(std::string_view text) const {
+  const Block& apart = db_->apart;
+  if (!apart.db) return 0;
+  struct State {
+    const Block* block;
+    std::string_view text;
+    uint32_t bits;
+  } state{&apart, text, 0};
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
+                     void* ctx) -> int {
+    auto* s = static_cast<State*>(ctx);
+    if (PassesCheck(s->block->check_of[id], s->text, to)) s->bits |= s->block->bit_of[id];
+    return s->bits == s->block->all_bits ? 1 : 0;
+  };
+  Database::ScratchPtr scratch = db_->Acquire();
+  const char* data[] = {text.data()};
+  const unsigned length[] = {static_cast<unsigned>(text.size())};
+  hs_error_t rc =
+      hs_scan_vector(apart.db.get(), data, length, 1, 0, scratch.get(), on_match, &state);
+  db_->Release(std::move(scratch));
+  return rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED ? apart.all_bits : state.bits;
 }
 
 void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
@@ -1231,7 +1350,7 @@ void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
     auto i = static_cast<size_t>(s->block->tracked_of[id]);
-    if ((*s->hits)[i] || !AtWordBounds(s->block->whole_of[id], s->text, to)) return 0;
+    if ((*s->hits)[i] || !PassesCheck(s->block->check_of[id], s->text, to)) return 0;
     (*s->hits)[i] = 1;
     return *s->stop && (*s->stop)(i) ? 1 : 0;
   };

@@ -25,7 +25,8 @@ struct GatePattern {
   bool resolver_only = false;
   // A shape shared by every IPv4 target (a hex part, a zero-led part): its hits are kept only
   // where such a part has the value of one of a target's parts (ResolverPartValues), or where a
-  // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad).
+  // zero-led part is an octet of a dotted quad that spells a target (HasZeroLedQuad). Not
+  // compiled: Prefilter looks for them with HasResolverShape.
   bool shape = false;
   // Each hit counts only where the dotted run around it spells an address of a target
   // (SpellsTargetAround): a CIDR's resolver forms ("172." first, any 8-digit number) are too
@@ -67,6 +68,10 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets);
 // the dotted run it stands in must spell one of the `whole` addresses (ParseIpv4InetAton).
 bool HasResolverPart(std::string_view text, const ResolverPartValues& values);
 
+// Whether one of the `shape` patterns of GatePatterns (case-insensitive, '^' at any line start)
+// matches somewhere in `text`, found without Hyperscan: a zero-led or hex number.
+bool HasResolverShape(std::string_view text);
+
 // Whether `text` holds a dotted quad, its dots plain or escaped (\. \\. [.]) and its octets of
 // one to three decimal digits (leading zeros allowed: 010.20.30.040), whose address is one of
 // the sorted `addresses`: what free text reads in a run of digits and dots around a zero-led
@@ -105,11 +110,16 @@ class Prefilter {
   static constexpr uint32_t kResolverForms = 1u << 31;  // spellings only a resolver reads
 
   // `groups[g]` are Hyperscan patterns (case-insensitive, '^' at any line start) reported as
-  // bit g + 1; QuoteLiteral() makes a pattern of a literal. Throws std::runtime_error when the
-  // database cannot be built (a bug or a bad pattern, not an input problem).
+  // bit g + 1; QuoteLiteral() makes a pattern of a literal. "\\b" + QuoteLiteral(w) + "\\b" and
+  // "^[ \\t]*" + QuoteLiteral(w) + "[ \\t]" are scanned as the literal w, each hit checked (much
+  // faster than as regular expressions). Throws std::runtime_error when the database cannot be
+  // built (a bug or a bad pattern, not an input problem).
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
+  // The groups whose bits are in `apart` have a database of their own, scanned only until all
+  // their bits are seen: for groups found early in most texts, whose patterns would slow the
+  // whole of every gate pass.
   Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
-            const std::vector<std::string>& tracked = {});
+            const std::vector<std::string>& tracked = {}, uint32_t apart = 0);
   ~Prefilter();
   Prefilter(const Prefilter&) = delete;
   Prefilter& operator=(const Prefilter&) = delete;
@@ -142,6 +152,7 @@ class Prefilter {
   static constexpr uint32_t kVerifyMixedBit = 1u << 26;
   // Hits of a shared first-label pattern (GatePattern::spelled), judged one by one.
   static constexpr uint32_t kVerifyNameBit = 1u << 25;
+  uint32_t ScanApart(std::string_view text) const;  // the bits of the `apart` groups in `text`
   static uint32_t Public(uint32_t bits) {
     constexpr uint32_t kJudgedTargets =
         kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;

@@ -202,6 +202,41 @@ TEST_CASE("member names stay inside the archive root", "[input][names]") {
   CHECK(NormalizeMemberName("a/b/../../../c", &unsafe) == "c");
   CHECK(unsafe);
 
+  // A name already normal is taken as it is: every joining of these segments gives what a
+  // segment-by-segment reading gives. Decoys: "..." and ".x" and "x." are ordinary names.
+  const char* const kSegments[] = {"a", "", ".", "..", "...", ".x", "..x", "x."};
+  std::vector<std::string> names = {""};
+  for (int depth = 0; depth < 4; ++depth) {
+    std::vector<std::string> longer;
+    for (const std::string& n : names)
+      for (const char* seg : kSegments) longer.push_back(n.empty() ? seg : n + "/" + seg);
+    names.insert(names.end(), longer.begin(), longer.end());
+  }
+  int normal = 0;
+  for (const std::string& base : names)
+    for (const std::string& name : {base, "/" + base, base + "/", "./" + base, "././" + base}) {
+      std::vector<std::string> kept;
+      bool up = name.starts_with('/');
+      for (size_t i = 0; i <= name.size();) {
+        size_t j = std::min(name.find('/', i), name.size());
+        std::string seg = name.substr(i, j - i);
+        if (seg == "..") {
+          up = true;
+          if (!kept.empty()) kept.pop_back();
+        } else if (!seg.empty() && seg != ".") {
+          kept.push_back(seg);
+        }
+        i = j + 1;
+      }
+      std::string want;
+      for (const std::string& k : kept) want += (want.empty() ? "" : "/") + k;
+      normal += want == name;
+      INFO(name);
+      CHECK(NormalizeMemberName(name, &unsafe) == want);
+      CHECK(unsafe == up);
+    }
+  CHECK(normal > 100);
+
   CHECK(ResolveInsideRoot("etc/ntp.conf", "/etc/ntpsec/ntp.conf") == "etc/ntpsec/ntp.conf");
   CHECK(ResolveInsideRoot("etc/ntp.conf", "ntpsec/ntp.conf") == "etc/ntpsec/ntp.conf");
   CHECK(ResolveInsideRoot("etc/a/b", "../../../../../../x") == "x");

@@ -20,6 +20,9 @@
 namespace ntpsweep::input {
 namespace {
 
+// Reads of an uncompressed tar, cpio or ar file: rootfs.tar's reads took 258 of its 316 MB in
+// 1 MiB blocks, 176 MB in these (members not read are skipped by a seek).
+constexpr size_t kPlainArchiveRead = 64u << 10;
 // Image metadata (manifests, configs, indexes) kept for ResolveImage.
 constexpr uint64_t kMaxKeptTotal = 64u << 20;  // per archive
 // A gzip/zstd/... member whose decompressed content is one file: how libarchive names it.
@@ -626,7 +629,10 @@ void ReadArchiveMemory(InputScan& scan, std::string data, const Chain& chain,
 void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
                      const Sniffed& format, bool operand) {
   (void)fs_path, (void)operand;  // libarchive reads the open descriptor; any failure is a notice
-  FdSource src(fd, true, &scan);
+  // A member not read (a binary past its head) is skipped by a seek only past the block read.
+  bool plain = format.kind == ContentKind::kArchive &&
+               (format.format == "tar" || format.format == "cpio" || format.format == "ar");
+  FdSource src(fd, true, &scan, plain ? kPlainArchiveRead : FdSource::kReadBlock);
   std::string head(kSniffBytes, '\0');
   ssize_t n = pread(fd, head.data(), head.size(), 0);
   head.resize(n > 0 ? static_cast<size_t>(n) : 0);

@@ -9,8 +9,29 @@ std::string DirOf(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash + 1);
 }
 
+namespace {
+
+// No empty, "." or ".." segment: the name is its own normal form (most members of a tar).
+bool IsNormal(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.back() == '/') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    bool starts = i == 0 || name[i - 1] == '/';
+    if (name[i] == '/' && name[i + 1] == '/') return false;  // i + 1 < size: back() is not '/'
+    if (starts && name[i] == '.') {
+      size_t dots = i + 1 < name.size() && name[i + 1] == '.' ? 2 : 1;
+      if (i + dots == name.size() || name[i + dots] == '/') return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string NormalizeMemberName(std::string_view name, bool* unsafe) {
   *unsafe = false;
+  std::string_view rest = name;
+  while (rest.starts_with("./")) rest.remove_prefix(2);  // `tar -C root .` writes "./etc/..."
+  if (IsNormal(rest)) return std::string(rest);
   std::string out;
   size_t i = 0;
   if (name.starts_with('/')) *unsafe = true;

@@ -9,7 +9,7 @@
 namespace ntpsweep::input {
 namespace {
 
-constexpr size_t kReadBlock = 1u << 20;
+constexpr size_t kReadBlock = FdSource::kReadBlock;
 
 }  // namespace
 
@@ -76,11 +76,11 @@ void InputScan::Consume(uint64_t n) {
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-FdSource::FdSource(int fd, bool seekable, InputScan* scan)
-    : fd_(fd), seekable_(seekable), scan_(scan) {}
+FdSource::FdSource(int fd, bool seekable, InputScan* scan, size_t read_size)
+    : fd_(fd), seekable_(seekable), scan_(scan), read_size_(read_size) {}
 
 bool FdSource::Next(std::string_view* block) {
-  if (buffer_.size() != kReadBlock) buffer_.resize(kReadBlock);
+  if (buffer_.size() != read_size_) buffer_.resize(read_size_);
   for (;;) {
     ssize_t n = read(fd_, buffer_.data(), buffer_.size());
     if (n < 0 && errno == EINTR) continue;

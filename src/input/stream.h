@@ -95,7 +95,9 @@ class ByteSource {
 // Reads a file descriptor (a regular file, seekable, or a pipe). Counts the bytes as consumed.
 class FdSource : public ByteSource {
  public:
-  FdSource(int fd, bool seekable, InputScan* scan);
+  static constexpr size_t kReadBlock = 1u << 20;
+  // `read_size`: the bytes asked of each read (a plain tar skips what it does not read by seeking).
+  FdSource(int fd, bool seekable, InputScan* scan, size_t read_size = kReadBlock);
   bool Next(std::string_view* block) override;
   bool at_eof() const override { return eof_; }
   std::string error() const override { return error_; }
@@ -107,6 +109,7 @@ class FdSource : public ByteSource {
   int fd_;
   bool seekable_;
   InputScan* scan_;
+  size_t read_size_;
   std::string buffer_;
   bool eof_ = false;
   std::string error_;

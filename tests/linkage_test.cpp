@@ -3,18 +3,23 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "host/target.h"
+#include "input/input.h"
 #include "memory_archive.h"
 #include "rules/rule.h"
 #include "run_binary.h"
 #include "scan/linkage.h"
 #include "scan/member_links.h"
+#include "scan/read_files.h"
 #include "scan/scan.h"
 
 #include <nlohmann/json.hpp>
@@ -354,20 +359,15 @@ TEST_CASE("linkage: a deferred member is judged by its rule words when read agai
 
 namespace {
 
-// Every finding of a scan (in-process) of `operand` as Rows makes them, with `prefix` removed.
-std::vector<std::string> ScanRowsWith(const std::string& operand, const std::string& prefix,
-                                      const std::string& temp_dir, uint64_t store_bytes,
-                                      ntpsweep::ScanStats* stats) {
+// Every finding of a scan (in-process, with `options`) as Rows makes them, with `prefix` removed.
+std::vector<std::string> ScanRowsOf(const ntpsweep::scan::ScanOptions& options,
+                                    const std::string& prefix, ntpsweep::ScanStats* stats) {
   ntpsweep::rules::RuleSet rules;
   rules.LoadBuiltin();
   ntpsweep::host::TargetSet targets;
   std::string error;
   REQUIRE(targets.Add("10.20.30.40", &error));
   REQUIRE(targets.Add("ntp-old.corp.example.com", &error));
-  ntpsweep::scan::ScanOptions options;
-  options.operands = {operand};
-  options.temp_dir = temp_dir;
-  options.member_store_bytes = store_bytes;
   auto result = ntpsweep::scan::RunScan(options, rules, targets);
   *stats = result.stats;
   CHECK(result.notices.empty());
@@ -384,6 +384,18 @@ std::vector<std::string> ScanRowsWith(const std::string& operand, const std::str
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// The same of a scan of `operand` whose members linkage keeps go to `temp_dir`, at most
+// `store_bytes` of them.
+std::vector<std::string> ScanRowsWith(const std::string& operand, const std::string& prefix,
+                                      const std::string& temp_dir, uint64_t store_bytes,
+                                      ntpsweep::ScanStats* stats) {
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {operand};
+  options.temp_dir = temp_dir;
+  options.member_store_bytes = store_bytes;
+  return ScanRowsOf(options, prefix, stats);
 }
 
 }  // namespace
@@ -443,6 +455,164 @@ TEST_CASE("linkage: members kept on disk relate findings as from memory and a se
         "proj/group_vars/all.yml:3 ansible-time-server-var -> proj/templates/chrony.conf.j2:2",
         "proj/scripts/env.sh:1 shell-ntp-named-var -> proj/scripts/big-setup.sh:" +
             std::to_string(pad_lines + 2) + " proj/scripts/setup.sh:3",
+    };
+    CHECK(rows == want);
+  }
+}
+
+namespace {
+
+// Lines of padding, past the 1 MiB block of the texts kept in memory (and its line count).
+std::string Padding(size_t* lines) {
+  std::string pad;
+  for (size_t i = 0; pad.size() <= ntpsweep::scan::ReadFiles::kTextMemoryBytes; ++i)
+    pad += "# padding line " + std::to_string(i) + "\n";
+  *lines = static_cast<size_t>(std::count(pad.begin(), pad.end(), '\n'));
+  return pad;
+}
+
+// kProject as files in `copies` directories (proj-00, proj-01, ...), the installer and the
+// consumers of copy k on lines k % 5 further down: a text read back for a neighbour relates a
+// finding to a line (or a file) its own does not. Copy 0 also holds a consumer too large to be
+// kept (read again from disk). Decoys: kProject's, and candidates whose hints name nothing, more
+// than the texts' memory block in all (the texts kept go on to the temporary file).
+// Returns the rows a scan of it must give, with the tree's path and a '/' removed.
+std::vector<std::string> WriteProjects(const std::string& root, size_t copies) {
+  using ntpsweep::scan::ReadFiles;
+  size_t pad_lines = 0;
+  const std::string pad = Padding(&pad_lines);
+  for (size_t n = 0; n * ReadFiles::kTextFileBytes / 2 <= ReadFiles::kTextMemoryBytes; ++n) {
+    std::string decoy;
+    for (size_t i = 0; decoy.size() < ReadFiles::kTextFileBytes / 2; ++i)
+      decoy += "echo $HOME ${PATH} {{ other_" + std::to_string(i) + " }} chrony\n";
+    ntpsweep::testing::WriteWholeFile(root + "/docs/notes-" + std::to_string(n) + ".sh", decoy);
+  }
+  std::vector<std::string> rows;
+  for (size_t k = 0; k < copies; ++k) {
+    char name[16];
+    std::snprintf(name, sizeof name, "proj-%02zu", k);
+    const std::string dir = root + "/" + name, lines_of(k % 5, '\n');
+    auto shift = [&](size_t line) { return std::to_string(line + k % 5); };
+    for (auto [rel, text] : kProject) {
+      rel = rel.substr(std::string("proj/").size());
+      const size_t eol = text.find('\n') + 1;
+      // After the first line: the shebang, FROM, the loop's head stay where they are.
+      if (rel == "Dockerfile" || rel == "scripts/setup.sh" || rel == "templates/chrony.conf.j2")
+        text.insert(eol, lines_of);
+      ntpsweep::testing::WriteWholeFile(dir + "/" + rel, text);
+    }
+    std::string env = std::string(name) + "/scripts/env.sh:1 shell-ntp-named-var ->";
+    if (k == 0) {
+      ntpsweep::testing::WriteWholeFile(
+          dir + "/scripts/big-setup.sh",
+          pad + ". ./env.sh\nsed -i \"s/^pool .*/server $NTP_IP iburst/\" /etc/chrony.conf\n");
+      env += " " + std::string(name) + "/scripts/big-setup.sh:" + std::to_string(pad_lines + 2);
+    }
+    rows.push_back(std::string(name) + "/chrony.conf:1 chrony-source -> " + name +
+                   "/Dockerfile:" + shift(3));
+    rows.push_back(std::string(name) + "/group_vars/all.yml:3 ansible-time-server-var -> " + name +
+                   "/templates/chrony.conf.j2:" + shift(2));
+    rows.push_back(env + " " + name + "/scripts/setup.sh:" + shift(3));
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// Rewrites a file once the first pass has read it (the "read" line of -v names it): the
+// cross-file stage then finds it changed on disk.
+class RewriteAfterRead : public std::streambuf {
+ public:
+  RewriteAfterRead(std::string path, std::string text)
+      : path_(std::move(path)), text_(std::move(text)) {}
+  bool rewritten() const { return rewritten_; }
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return 0;
+    if (c != '\n') {
+      line_.push_back(static_cast<char>(c));
+      return c;
+    }
+    if (line_ == "ntpsweep: read " + path_) {
+      ntpsweep::testing::WriteWholeFile(path_, text_);
+      rewritten_ = true;
+    }
+    line_.clear();
+    return c;
+  }
+
+ private:
+  std::string path_, text_, line_;
+  bool rewritten_ = false;
+};
+
+}  // namespace
+
+// The texts of the files on disk that linkage may read again are kept from the first pass
+// (scan/read_files.h) and read back from there: a temporary file past their memory block, in
+// memory without one, some of them with a budget that ends partway (the rest read again from
+// disk), none with a budget of 0: the same findings and related locations each way, over 40
+// projects whose neighbours differ in the lines that relate them. A large text is never kept.
+TEST_CASE("linkage: files' texts kept from the pass relate findings as read again from disk",
+          "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string root = tmp.path() + "/tree", temp = tmp.path() + "/temp";
+  const std::vector<std::string> want = WriteProjects(root, 40);
+  std::filesystem::create_directories(temp);
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {root};
+  options.temp_dir = temp;
+  ntpsweep::ScanStats kept, in_memory, partway, none;
+  CHECK(ScanRowsOf(options, root + "/", &kept) == want);
+  // Every candidate but the large one (40 * 5 files with hints, 129 decoys), past the block.
+  CHECK(kept.link_texts_kept == 40 * 5 + 129);
+  CHECK(kept.link_text_bytes_on_disk > 0);
+  CHECK(kept.link_text_error.empty());
+  options.temp_dir = "/nonexistent/ntpsweep-linkage-test";
+  CHECK(ScanRowsOf(options, root + "/", &in_memory) == want);
+  CHECK(in_memory.link_texts_kept == kept.link_texts_kept);
+  CHECK(in_memory.link_text_bytes_on_disk == 0);
+  CHECK_FALSE(in_memory.link_text_error.empty());
+  options.temp_dir = temp;
+  options.link_text_bytes = 4096;
+  CHECK(ScanRowsOf(options, root + "/", &partway) == want);
+  CHECK(partway.link_texts_kept > 0);
+  CHECK(partway.link_texts_kept < kept.link_texts_kept);
+  options.link_text_bytes = 0;
+  CHECK(ScanRowsOf(options, root + "/", &none) == want);
+  CHECK(none.link_texts_kept == 0);
+  CHECK(none.observed == kept.observed);
+}
+
+// A file changed on disk after the first pass read it: its text kept from the pass relates the
+// finding (the line the pass saw); not kept (budget 0), it is read again and its new text does.
+TEST_CASE("linkage: a file changed after the pass links by the text the pass kept", "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string root = tmp.path() + "/tree";
+  for (const auto& [rel, text] : kProject)
+    ntpsweep::testing::WriteWholeFile(root + "/" + rel, text);
+  const std::string setup = root + "/proj/scripts/setup.sh";
+  const std::string original = ntpsweep::testing::ReadWholeFile(setup);
+  // Four lines further down.
+  const std::string moved = "#!/bin/sh\n\n\n\n\n" + original.substr(original.find('\n') + 1);
+  for (uint64_t budget : {ntpsweep::scan::ReadFiles::kTextBytes, uint64_t{0}}) {
+    INFO(budget);
+    ntpsweep::testing::WriteWholeFile(setup, original);
+    RewriteAfterRead rewrite(setup, moved);
+    std::ostream out(&rewrite);
+    ntpsweep::input::VerboseLog log(out);
+    ntpsweep::scan::ScanOptions options;
+    options.operands = {root};
+    options.walk.verbose = &log;
+    options.link_text_bytes = budget;
+    ntpsweep::ScanStats stats;
+    std::vector<std::string> rows = ScanRowsOf(options, root + "/", &stats);
+    CHECK(rewrite.rewritten());
+    std::vector<std::string> want = {
+        "proj/chrony.conf:1 chrony-source -> proj/Dockerfile:3",
+        "proj/group_vars/all.yml:3 ansible-time-server-var -> proj/templates/chrony.conf.j2:2",
+        budget ? "proj/scripts/env.sh:1 shell-ntp-named-var -> proj/scripts/setup.sh:3"
+               : "proj/scripts/env.sh:1 shell-ntp-named-var -> proj/scripts/setup.sh:7",
     };
     CHECK(rows == want);
   }

@@ -3,6 +3,7 @@
 // scan whose list outgrew its memory budget.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -187,4 +188,93 @@ TEST_CASE("read files: includes and linkage of a scan whose list outgrew its mem
     return std::get<0>(r) == "fixtures/syntaxes/docker/chrony.conf" &&
            std::get<3>(r).find("fixtures/syntaxes/docker/Dockerfile:16 ") != std::string::npos;
   }));
+}
+
+namespace {
+
+// A candidate's text: its own path and index in it (a text read back for its neighbour differs),
+// of varied lengths: empty, a few bytes, past the 1 MiB memory block.
+std::string CandidateText(const ReadEntry& e, size_t i) {
+  if (i % 7 == 0) return "";
+  std::string text = "text of " + e.path + " #" + std::to_string(i) + "\n";
+  if (i % 29 == 5) text.resize(ReadFiles::kTextMemoryBytes + 3000 + i, 'x');
+  return text;
+}
+
+// Fills `list` with `files`, each candidate with its text (every third one's not offered).
+void FillWithTexts(ReadFiles* list, const std::vector<ReadEntry>& files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ReadEntry& e = files[i];
+    std::optional<std::string_view> offered;
+    const std::string text = CandidateText(e, i);
+    if (e.link && i % 3 != 0) offered = text;
+    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link, offered) == i);
+  }
+}
+
+// Every candidate's text read back from where its record says, kept while the budget had room
+// (texts offered, in order, as long as they fit); returns the bytes kept.
+uint64_t CheckTexts(const ReadFiles& list, const std::vector<ReadEntry>& files, uint64_t budget) {
+  uint64_t used = 0;
+  size_t kept = 0;
+  for (ReadFiles::Stream s(list); s.Next();) {
+    const size_t i = s.index();
+    INFO(i);
+    const ReadEntry& e = files[i];
+    const std::string want = CandidateText(e, i);
+    const bool offered = e.link && i % 3 != 0;
+    const bool fits = offered && used + want.size() <= budget;
+    REQUIRE(s.kept() == fits);
+    if (!s.kept()) continue;
+    used += want.size();
+    ++kept;
+    CHECK(s.text_size() == want.size());
+    std::string got, error;
+    REQUIRE(list.ReadText(s.text_at(), s.text_size(), &got, &error));
+    CHECK(got == want);
+  }
+  CHECK(list.texts_kept() == kept);
+  return used;
+}
+
+}  // namespace
+
+// The texts of linkage candidates (ReadFiles::Add's `text`) come back whole, each by its own
+// record, past the memory block into the temporary file, up to the budget; without a temporary
+// file up to kTextHoldBytes in memory; none with a budget of 0. The file list is unchanged.
+TEST_CASE("read files: candidates' texts back by their records, within their budget",
+          "[scan][read-files]") {
+  const std::vector<ReadEntry> files = SomeFiles(3000);
+  {
+    ReadFiles list(4096);
+    FillWithTexts(&list, files);
+    CHECK(list.text_error().empty());
+    CHECK(CheckTexts(list, files, ReadFiles::kTextBytes) > 4 * ReadFiles::kTextMemoryBytes);
+    CHECK(list.text_bytes_spilled() > 0);
+    CHECK(list.text_bytes_in_memory() <= ReadFiles::kTextMemoryBytes);
+    CheckRoundTrip(list, files);
+  }
+  {
+    // A budget that ends partway: a later smaller text is still kept.
+    ReadFiles list(4096, "", 3 * ReadFiles::kTextMemoryBytes);
+    FillWithTexts(&list, files);
+    CHECK(CheckTexts(list, files, 3 * ReadFiles::kTextMemoryBytes) > 0);
+    CheckRoundTrip(list, files);
+  }
+  {
+    ReadFiles list(4096, "/nonexistent/ntpsweep-read-files-test");
+    FillWithTexts(&list, files);
+    CHECK(list.text_error().find("/nonexistent/ntpsweep-read-files-test") != std::string::npos);
+    CHECK(CheckTexts(list, files, ReadFiles::kTextHoldBytes) > 0);
+    CHECK(list.text_bytes_spilled() == 0);
+    CHECK(list.text_bytes_in_memory() <= ReadFiles::kTextHoldBytes + ReadFiles::kTextMemoryBytes);
+    CheckRoundTrip(list, files);
+  }
+  {
+    ReadFiles list(4096, "", 0);
+    FillWithTexts(&list, files);
+    CHECK(CheckTexts(list, files, 0) == 0);
+    CHECK(list.text_bytes_spilled() == 0);
+    CheckRoundTrip(list, files);
+  }
 }

@@ -33,6 +33,11 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("member bytes in memory", s.member_bytes_in_memory);
   if (!s.member_store_error.empty())
     out << "  members kept in memory: " << s.member_store_error << "\n";
+  row("file texts kept for linkage", s.link_texts_kept);
+  row("file text bytes on disk", static_cast<size_t>(s.link_text_bytes_on_disk));
+  row("file text bytes in memory", s.link_text_bytes_in_memory);
+  if (!s.link_text_error.empty())
+    out << "  file texts kept in memory: " << s.link_text_error << "\n";
   for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
   for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
   auto phase = [&](const std::string& name, double seconds) {

@@ -32,6 +32,12 @@ struct ScanStats {
   uint64_t member_bytes_on_disk = 0;
   size_t member_bytes_in_memory = 0;
   std::string member_store_error;
+  // The texts of files on disk kept from the pass for linkage (scan/read_files.h): how many, their
+  // bytes in an unlinked temporary file and in memory, and why there is no temporary file.
+  size_t link_texts_kept = 0;
+  uint64_t link_text_bytes_on_disk = 0;
+  size_t link_text_bytes_in_memory = 0;
+  std::string link_text_error;
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",

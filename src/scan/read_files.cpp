@@ -53,13 +53,23 @@ SpillStream::SpillStream(size_t block_bytes, std::string temp_dir, std::string w
 
 SpillStream::~SpillStream() = default;
 
-ReadFiles::ReadFiles(size_t memory_bytes, std::string temp_dir)
-    : stream_(memory_bytes, std::move(temp_dir), "the list of files read") {}
+ReadFiles::ReadFiles(size_t memory_bytes, std::string temp_dir, uint64_t text_bytes)
+    : stream_(memory_bytes, temp_dir, "the list of files read"),
+      texts_(kTextMemoryBytes, std::move(temp_dir), "the texts of the linkage candidates"),
+      text_bytes_(text_bytes) {}
 
 ReadFiles::~ReadFiles() = default;
 
+bool ReadFiles::TextHasRoom(size_t n) {
+  if (n > text_bytes_ || texts_.size() + n > text_bytes_) return false;
+  // Made with the first text: without it (or past a failed write) the texts stay in memory, up
+  // to kTextHoldBytes.
+  if (texts_.Open() && texts_.spill_error().empty()) return true;
+  return texts_.size() + n <= kTextHoldBytes;
+}
+
 size_t ReadFiles::Add(const Location& location, std::string_view path, std::string_view fs_path,
-                      std::string_view root, bool link) {
+                      std::string_view root, bool link, std::optional<std::string_view> text) {
   size_t index = count_++;
   size_t shared = 0;
   if (index % kRestart != 0)
@@ -77,6 +87,15 @@ size_t ReadFiles::Add(const Location& location, std::string_view path, std::stri
   }
   PutVarint(&record, Intern(&roots_, root) * 2 + (link ? 1 : 0));
   if (index % kRestart == 0) restarts_.push_back(stream_.size());
+  if (link) {
+    // Its text's length plus one, 0 when not kept; the text itself goes to texts_.
+    const bool keep = text && TextHasRoom(text->size());
+    PutVarint(&record, keep ? text->size() + 1 : 0);
+    if (keep) {
+      texts_.Append(*text);
+      ++texts_kept_;
+    }
+  }
   stream_.Append(record);
   last_.assign(path);
   if (!(location.chain.size() == 1 && location.chain[0] == path))
@@ -220,6 +239,11 @@ bool ReadFiles::Stream::Next() {
   size_t root = Varint();
   root_ = root / 2;
   link_ = root % 2;
+  const size_t kept = link_ ? Varint() : 0;
+  kept_ = kept != 0;
+  text_at_ = text_end_;
+  text_size_ = kept_ ? kept - 1 : 0;
+  text_end_ += text_size_;
   return error_.empty();
 }
 

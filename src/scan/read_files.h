@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,18 +73,37 @@ struct ReadEntry {
 // `memory_bytes` in memory, and an index of every kRestart-th record's offset (8 bytes per 32
 // files) in memory (SpillStream). Kept whole in memory, the list made the dir sweep's peak RSS
 // grow ~27 bytes a file. Without a temporary file the records stay in memory (spill_error()).
+//
+// A linkage candidate's text, as the first pass read it, is kept too (a second SpillStream, one
+// text after the other in the order of the records, each record saying its text's length): read
+// back in large blocks at the end instead of opening every candidate by its path again (an
+// open, fstat, read and close each, 4 syscalls: the synthetic bench's cross-file stage). At most
+// `text_bytes` of them, kTextMemoryBytes in memory, the rest in a temporary file; without one,
+// at most kTextHoldBytes in memory. A candidate whose text is not kept (a large one, one past
+// the budget) is read again from disk.
 class ReadFiles {
  public:
   static constexpr size_t kDefaultMemoryBytes = 256u << 10;
-  // `temp_dir`: where the temporary file is made; empty: $TMPDIR, else /tmp.
-  explicit ReadFiles(size_t memory_bytes = kDefaultMemoryBytes, std::string temp_dir = {});
+  static constexpr uint64_t kTextBytes = 1ull << 30;
+  static constexpr size_t kTextMemoryBytes = 1u << 20;
+  static constexpr size_t kTextHoldBytes = 8u << 20;
+  // The largest text the pipeline offers (scan.cpp): a larger one is read again. Kept, a text
+  // costs a write and a read of its bytes (all 73 MB of the rootfs's: 0.12 s more CPU); read
+  // again, an open, fstat and close (synthetic/q0's 21.5k: ~0.3 s CPU).
+  static constexpr size_t kTextFileBytes = 16u << 10;
+  // `temp_dir`: where the temporary files are made; empty: $TMPDIR, else /tmp. `text_bytes`:
+  // how many bytes of candidates' texts at most (0: none kept).
+  explicit ReadFiles(size_t memory_bytes = kDefaultMemoryBytes, std::string temp_dir = {},
+                     uint64_t text_bytes = kTextBytes);
   ~ReadFiles();
   ReadFiles(const ReadFiles&) = delete;
   ReadFiles& operator=(const ReadFiles&) = delete;
 
   // Not thread-safe: the pipeline adds under its lock, and reads only once every writer is done.
+  // `text`: a candidate's (`link`) text, kept when the budget has room (Stream::kept()).
   size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
-             std::string_view root, bool link = false);
+             std::string_view root, bool link = false,
+             std::optional<std::string_view> text = std::nullopt);
   size_t size() const { return count_; }
   // The file added `i`-th; false and `error` when the temporary file cannot be read back.
   // Thread-safe between readers.
@@ -101,6 +121,11 @@ class ReadFiles {
     size_t index() const { return index_ - 1; }
     std::string_view path() const { return path_; }
     bool link() const { return link_; }
+    // Whether Add kept this candidate's text, and where it is (ReadText): known to a Stream
+    // from the first file only.
+    bool kept() const { return kept_; }
+    uint64_t text_at() const { return text_at_; }
+    size_t text_size() const { return text_size_; }
     ReadEntry Entry() const {
       return files_.Make(index(), path_, prefix_, own_fs_path_, root_, link_);
     }
@@ -119,7 +144,9 @@ class ReadFiles {
     size_t pos_ = 0;   // next byte in buf_
     std::string path_, own_fs_path_;
     size_t prefix_ = 0, root_ = 0;
-    bool link_ = false;
+    bool link_ = false, kept_ = false;
+    uint64_t text_at_ = 0, text_end_ = 0;  // this record's text; where the next one's begins
+    size_t text_size_ = 0;
     std::string error_;
   };
 
@@ -135,13 +162,27 @@ class ReadFiles {
   // The location of the file added `i`-th, whose path is `path` (Entry().location).
   Location LocationOf(size_t i, std::string_view path) const;
 
+  // Copies bytes [at, at + n) of the kept texts into `out`; false and `error` when the
+  // temporary file cannot be read back. Thread-safe between readers.
+  bool ReadText(uint64_t at, size_t n, std::string* out, std::string* error) const {
+    return texts_.Read(at, n, out, error);
+  }
+
   size_t bytes_in_memory() const;
   uint64_t bytes_spilled() const { return stream_.bytes_spilled(); }
   // Why the records stay in memory (no temporary file could be made); empty otherwise.
   const std::string& spill_error() const { return stream_.spill_error(); }
+  // The candidates' texts kept: how many, their bytes in the temporary file and in memory, and
+  // why there is no temporary file (when there is none).
+  size_t texts_kept() const { return texts_kept_; }
+  uint64_t text_bytes_spilled() const { return texts_.bytes_spilled(); }
+  size_t text_bytes_in_memory() const { return texts_.bytes_in_memory(); }
+  const std::string& text_error() const { return texts_.spill_error(); }
 
  private:
   static constexpr size_t kRestart = 32;
+  // Whether a text of `n` bytes can be kept (the temporary file made on the first one).
+  bool TextHasRoom(size_t n);
   ReadEntry Make(size_t index, const std::string& path, size_t prefix,
                  const std::string& own_fs_path, size_t root, bool link) const;
   // The path on disk of a record: its interned prefix (1-based) and `path`, or its own.
@@ -149,6 +190,9 @@ class ReadFiles {
                 std::string* out) const;
 
   SpillStream stream_;  // the records
+  SpillStream texts_;   // the candidates' texts kept
+  uint64_t text_bytes_;
+  size_t texts_kept_ = 0;
   size_t count_ = 0;
   std::string last_;                // the path added last
   std::vector<uint64_t> restarts_;  // stream offset of every kRestart-th record

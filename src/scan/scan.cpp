@@ -15,8 +15,9 @@
 #include <deque>
 #include <limits>
 #include <map>
-#include <set>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "core/file.h"
@@ -101,7 +102,7 @@ class Pipeline : public input::EntrySink {
         analyzer_(analyzer),
         budget_(options.walk.limits.max_total_bytes),
         walk_(options.walk),
-        read_files_(options.read_list_memory, options.temp_dir),
+        read_files_(options.read_list_memory, options.temp_dir, options.link_text_bytes),
         member_links_(options.temp_dir, options.member_store_bytes) {
     walk_.budget = &budget_;
   }
@@ -187,6 +188,10 @@ class Pipeline : public input::EntrySink {
     result_.stats.member_bytes_on_disk = member_links_.stored_bytes_on_disk();
     result_.stats.member_bytes_in_memory = member_links_.stored_bytes_in_memory();
     result_.stats.member_store_error = member_links_.store_error();
+    result_.stats.link_texts_kept = read_files_.texts_kept();
+    result_.stats.link_text_bytes_on_disk = read_files_.text_bytes_spilled();
+    result_.stats.link_text_bytes_in_memory = read_files_.text_bytes_in_memory();
+    result_.stats.link_text_error = read_files_.text_error();
     SortFindings(&result_.findings);
     std::sort(result_.notices.begin(), result_.notices.end(), [](const Notice& a, const Notice& b) {
       return std::tie(a.location, a.line, a.message) < std::tie(b.location, b.line, b.message);
@@ -281,42 +286,78 @@ class Pipeline : public input::EntrySink {
       for (Notice& n : failed) result_.notices.push_back(std::move(n));
     };
     // The candidates are marked in the list of files read (no writer is left), handed out in
-    // its order: decoding one costs little beside reading the file.
+    // its order, in batches: the texts the pass kept of one batch are one range of the kept
+    // texts, read back at once; a candidate whose text was not kept is read again from disk.
+    struct Candidate {
+      size_t index = 0;
+      // Copied into strings each reader reuses: most candidates are turned away by the sieve,
+      // before their location is wanted.
+      std::string path, fs_path;
+      bool kept = false;
+      uint64_t text_at = 0;
+      size_t text_size = 0;
+    };
+    constexpr size_t kBatch = 64, kBatchBytes = 256u << 10;
     std::mutex stream_mu;
     ReadFiles::Stream stream(read_files_);
     size_t left = link_candidates_;
-    // Its index, path and path on disk, copied into strings each reader reuses: most
-    // candidates are turned away by the sieve, before their location is wanted.
-    auto next_candidate = [&](size_t* index, std::string* path, std::string* fs_path) {
+    // Fills `batch` from its start; returns how many candidates it holds (0: none left).
+    auto next_batch = [&](std::vector<Candidate>* batch) {
       std::lock_guard lock(stream_mu);
-      while (left > 0 && stream.Next())
-        if (stream.link()) {
-          --left;
-          *index = stream.index();
-          path->assign(stream.path());
-          stream.FsPath(fs_path);
-          return true;
-        }
-      return false;
+      size_t n = 0, bytes = 0;
+      while (n < kBatch && bytes < kBatchBytes && left > 0 && stream.Next()) {
+        if (!stream.link()) continue;
+        --left;
+        if (batch->size() == n) batch->emplace_back();
+        Candidate& c = (*batch)[n++];
+        c.index = stream.index();
+        c.path.assign(stream.path());
+        stream.FsPath(&c.fs_path);
+        c.kept = stream.kept();
+        c.text_at = stream.text_at();
+        c.text_size = stream.text_size();
+        bytes += c.kept ? c.text_size : 0;
+      }
+      return n;
     };
     auto observe = [&] {
       ReadBuffer buffer = TakeBuffer();
-      size_t index = 0;
-      std::string path, fs_path, error, decoded;
-      while (next_candidate(&index, &path, &fs_path)) {
-        bool truncated = false, binary = false;
-        std::string_view text;
-        if (!ReadFile(fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
-                      &error) ||
-            binary)
-          continue;
-        text = TextOf(text, &decoded);
-        if (!sieve.Passes(path, text)) continue;
-        // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
-        Screening again = analyzer_.Screen(path, text);
-        if (!again.hints || !again.words) continue;
-        observe_one(read_files_.LocationOf(index, path), path, text,
-                    again.applies.empty() ? nullptr : &again.applies);
+      std::vector<Candidate> batch;
+      std::string texts, error, decoded;
+      for (size_t n; (n = next_batch(&batch)) > 0;) {
+        // The kept texts of a batch follow each other: [first's start, last's end).
+        uint64_t begin = 0, end = 0;
+        bool any = false;
+        for (size_t i = 0; i < n; ++i) {
+          if (!batch[i].kept) continue;
+          if (!any) begin = batch[i].text_at;
+          end = batch[i].text_at + batch[i].text_size;
+          any = true;
+        }
+        // Unreadable kept texts: the files are read again instead, as without them.
+        const bool have =
+            any && read_files_.ReadText(begin, static_cast<size_t>(end - begin), &texts, &error);
+        for (size_t i = 0; i < n; ++i) {
+          const Candidate& c = batch[i];
+          std::string_view text;
+          if (c.kept && have) {
+            text =
+                std::string_view(texts).substr(static_cast<size_t>(c.text_at - begin), c.text_size);
+          } else {
+            bool truncated = false, binary = false;
+            if (!ReadFile(c.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
+                          &error) ||
+                binary)
+              continue;
+            text = TextOf(text, &decoded);
+          }
+          if (!sieve.Passes(c.path, text)) continue;
+          // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
+          Screening again = analyzer_.Screen(c.path, text);
+          if (!again.hints || !again.words) continue;
+          observe_one(read_files_.LocationOf(c.index, c.path), c.path, text,
+                      again.applies.empty() ? nullptr : &again.applies);
+        }
       }
       GiveBack(std::move(buffer));
     };
@@ -583,8 +624,12 @@ class Pipeline : public input::EntrySink {
     if (!entry.fs_path.empty()) {
       // Remembered so that a file named by another file's include can be read again with the
       // including daemon's syntax (see FollowIncludes).
+      // A small candidate's text is kept for the end (ReadFiles::kTextFileBytes), unless it was
+      // read only up to a NUL (read again, it is binary and skipped: so it still is).
+      std::optional<std::string_view> text;
+      if (link_later && !binary && data.size() <= ReadFiles::kTextFileBytes) text = data;
       std::lock_guard lock(files_mu_);
-      read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root, link_later);
+      read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root, link_later, text);
       link_candidates_ += link_later;
       for (IncludeRef& inc : includes) {
         if (inc.in_root) inc.pattern = entry.root + inc.pattern;

@@ -30,6 +30,10 @@ struct ScanOptions {
   // Archive members linkage keeps whole, in a temporary file in `temp_dir` too: at most this
   // many bytes (scan/member_links.h, MemberLinks::kStoreBytes).
   uint64_t member_store_bytes = 1ull << 30;
+  // The texts of the files on disk linkage may read at the end, kept from the first pass in a
+  // temporary file in `temp_dir` too: at most this many bytes (scan/read_files.h,
+  // ReadFiles::kTextBytes); the others are read again from disk.
+  uint64_t link_text_bytes = 1ull << 30;
 };
 
 // The result types live in core/result.h so that reports need not know the scan.

@@ -33,6 +33,24 @@ std::string RandomPieces(std::span<const std::string_view> pieces, std::mt19937&
   return text;
 }
 
+// Calls check(text) for every joining of up to `most` of `pieces` (the empty text first).
+void ForEachJoin(const std::vector<std::string>& pieces, size_t most,
+                 const std::function<void(const std::string&)>& check) {
+  std::vector<size_t> index;
+  std::function<void()> all = [&] {
+    std::string text;
+    for (size_t i : index) text += pieces[i];
+    check(text);
+    if (index.size() == most) return;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      index.push_back(i);
+      all();
+      index.pop_back();
+    }
+  };
+  all();
+}
+
 using namespace ntpsweep::host;
 
 TargetSet Make(const std::vector<std::string>& values) {
@@ -345,19 +363,7 @@ TEST_CASE("prefilter: resolver shapes found by hand answer as Hyperscan's patter
   // Every text of up to four pieces: each byte a shape reads before, at and after a zero.
   const std::vector<std::string> pieces = {"0", "00", "7", "9",  "x", "X",  "f", "G", "_",
                                            ".", "]",  "[", "\\", " ", "\n", "a", "Z", "\xc3"};
-  std::vector<size_t> index;
-  std::function<void(size_t)> all = [&](size_t depth) {
-    std::string text;
-    for (size_t i : index) text += pieces[i];
-    check(text);
-    if (depth == 4) return;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      index.push_back(i);
-      all(depth + 1);
-      index.pop_back();
-    }
-  };
-  all(0);
+  ForEachJoin(pieces, 4, check);
   // Longer texts cross the sixteen-byte blocks: near-misses (hex dumps, versions, modes, dates,
   // escaped dots) and the targets' parts as resolvers and free text spell them.
   const std::string_view long_pieces[] = {"0",
@@ -499,19 +505,7 @@ TEST_CASE("prefilter: escaped-dot anchors judged by HasMixedSeparatorsAt pass wh
   // Every text of up to four pieces, then longer random ones.
   const std::vector<std::string> pieces = {"a",     "Z",       "9",   "_", "-", ".",  "\\.",
                                            "\\\\.", "\\\\\\.", "[.]", "[", "]", "\\", "\n"};
-  std::vector<size_t> index;
-  std::function<void(size_t)> all = [&](size_t depth) {
-    std::string text;
-    for (size_t i : index) text += pieces[i];
-    check(text);
-    if (depth == 4) return;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      index.push_back(i);
-      all(depth + 1);
-      index.pop_back();
-    }
-  };
-  all(0);
+  ForEachJoin(pieces, 4, check);
   std::mt19937 random(11);
   for (int n = 0; n < 100000; ++n) {
     std::string text;
@@ -610,19 +604,7 @@ TEST_CASE("prefilter: line-start literals report what Hyperscan's ^[ \\t]* patte
   };
   const std::vector<std::string> pieces = {" ",       "\t",          "\n",  "\r", "x",
                                            "include", "INCLUDEfile", "a-b", "-",  "\xc3"};
-  std::vector<size_t> index;
-  std::function<void(size_t)> all = [&](size_t depth) {
-    std::string text;
-    for (size_t i : index) text += pieces[i];
-    check(text);
-    if (depth == 5) return;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      index.push_back(i);
-      all(depth + 1);
-      index.pop_back();
-    }
-  };
-  all(0);
+  ForEachJoin(pieces, 5, check);
   CHECK(hits > 1000);
   CHECK(misses > 1000);
 }

@@ -7,6 +7,7 @@
 // working directory or the environment, which whoever prepared a scanned tree may control.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace ntpsweep {
@@ -14,5 +15,33 @@ namespace ntpsweep {
 // The entry point `symbol` of the module `file` (loaded once, never unloaded). Null with
 // `error` set, naming where the module was looked for, when it is missing or cannot be loaded.
 void* LoadModuleEntry(const std::string& file, const char* symbol, std::string* error);
+
+// A reader's table (a struct with a `stamp`), or why there is none, naming its module.
+template <typename Reader>
+struct LoadedReader {
+  const Reader* reader = nullptr;
+  std::string error;
+};
+
+// The reader from `linked` (the executable's own entry point, a weak symbol: set only where it
+// links the reader itself, as the tests and fuzz_disk do), else from the module `file`'s entry
+// `symbol`. A table whose stamp is not `stamp` comes from another build and is refused.
+template <typename Reader>
+LoadedReader<Reader> LoadReader(const Reader* (*linked)(), const std::string& file,
+                                const char* symbol, uint64_t stamp) {
+  LoadedReader<Reader> out;
+  if (linked) {
+    out.reader = linked();
+  } else {
+    auto entry = reinterpret_cast<const Reader* (*)()>(LoadModuleEntry(file, symbol, &out.error));
+    if (!entry) return out;
+    out.reader = entry();
+  }
+  if (out.reader && out.reader->stamp != stamp) {
+    out.reader = nullptr;
+    out.error = "the module " + file + " comes from another build of ntpsweep (reinstall ntpsweep)";
+  }
+  return out;
+}
 
 }  // namespace ntpsweep

@@ -13,33 +13,10 @@ extern "C" const ntpsweep::input::DiskReader* ntpsweep_disk_reader() __attribute
 namespace ntpsweep::input {
 namespace {
 
-struct LoadedReader {
-  const DiskReader* reader = nullptr;
-  std::string error;  // why there is none, naming the module
-};
-
-LoadedReader Load() {
-  LoadedReader out;
-  if (ntpsweep_disk_reader) {
-    out.reader = ntpsweep_disk_reader();
-  } else {
-    using EntryFn = const DiskReader* (*)();
-    auto entry =
-        reinterpret_cast<EntryFn>(LoadModuleEntry(kDiskModule, "ntpsweep_disk_reader", &out.error));
-    if (!entry) return out;
-    out.reader = entry();
-  }
-  if (out.reader && out.reader->stamp != DiskReaderStamp(NTPSWEEP_VERSION)) {
-    out.reader = nullptr;
-    out.error = std::string("the module ") + kDiskModule +
-                " comes from another build of ntpsweep (reinstall ntpsweep)";
-  }
-  return out;
-}
-
 // Loaded once, by the first thread that meets a disk image.
-const LoadedReader& Reader() {
-  static const LoadedReader loaded = Load();
+const LoadedReader<DiskReader>& Reader() {
+  static const LoadedReader<DiskReader> loaded = LoadReader<DiskReader>(
+      ntpsweep_disk_reader, kDiskModule, "ntpsweep_disk_reader", DiskReaderStamp(NTPSWEEP_VERSION));
   return loaded;
 }
 

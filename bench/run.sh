@@ -42,6 +42,10 @@ trap 'rm -rf "$work"' EXIT
 commit=$(git -C "$(dirname "$bin")/.." describe --always --dirty 2>/dev/null || echo unknown)
 built=$(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC')
 cp "$bin" "$work/ntpsweep"
+# The reader modules it loads on first use (a disk image) sit beside it, as in the build tree.
+for module in "$(dirname "$bin")"/ntpsweep-*.so; do
+  if [ -e "$module" ]; then cp "$module" "$work/"; fi
+done
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine makes times noisy: say so
 bin=$work/ntpsweep
 

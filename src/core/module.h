@@ -8,13 +8,25 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace ntpsweep {
 
 // The entry point `symbol` of the module `file` (loaded once, never unloaded). Null with
 // `error` set, naming where the module was looked for, when it is missing or cannot be loaded.
 void* LoadModuleEntry(const std::string& file, const char* symbol, std::string* error);
+
+// A module's stamp: the sizes of the layouts it shares with the binary and the `version` each
+// was built as (FNV-1a), so that a module from another build is refused instead of misreading
+// them.
+constexpr uint64_t ModuleStamp(std::initializer_list<uint64_t> sizes, std::string_view version) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint64_t v : sizes) h = (h ^ v) * 1099511628211ull;
+  for (char c : version) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
 
 // A reader's table (a struct with a `stamp`), or why there is none, naming its module.
 template <typename Reader>

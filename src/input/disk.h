@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/module.h"
 #include "input/archive_sniff.h"
 #include "input/container.h"
 #include "input/dispatch.h"
@@ -39,16 +40,11 @@ struct DiskReader {
 
 inline constexpr const char* kDiskModule = "ntpsweep-disk.so";
 
-// The layouts the binary and the module share, and the `version` each was built as: a module
-// from another build is refused instead of misreading them.
+// The layouts the binary and the module share (core/module.h, ModuleStamp).
 constexpr uint64_t DiskReaderStamp(std::string_view version) {
-  uint64_t h = 1469598103934665603ull;
-  for (uint64_t v : {uint64_t{sizeof(InputScan)}, uint64_t{sizeof(WalkOptions)},
-                     uint64_t{sizeof(Limits)}, uint64_t{sizeof(Entry)}, uint64_t{sizeof(Sniffed)},
-                     uint64_t{sizeof(Notice)}, uint64_t{sizeof(ByteSource)}})
-    h = (h ^ v) * 1099511628211ull;
-  for (char c : version) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h;
+  return ModuleStamp({sizeof(InputScan), sizeof(WalkOptions), sizeof(Limits), sizeof(Entry),
+                      sizeof(Sniffed), sizeof(Notice), sizeof(ByteSource)},
+                     version);
 }
 
 }  // namespace ntpsweep::input

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/module.h"
 #include "watch/client_table.h"
 #include "watch/loop.h"
 
@@ -43,15 +44,11 @@ struct CaptureReader {
 
 inline constexpr const char* kCaptureModule = "ntpsweep-pcap.so";
 
-// The layouts the binary and the module share, and the `version` each was built as: a module
-// from another build is refused.
+// The layouts the binary and the module share (core/module.h, ModuleStamp).
 constexpr uint64_t CaptureReaderStamp(std::string_view version) {
-  uint64_t h = 1469598103934665603ull;
-  for (uint64_t v : {uint64_t{sizeof(ClientTable)}, uint64_t{sizeof(CaptureCounters)},
-                     uint64_t{sizeof(LoopObserver)}, uint64_t{sizeof(SysTime)}})
-    h = (h ^ v) * 1099511628211ull;
-  for (char c : version) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return h;
+  return ModuleStamp(
+      {sizeof(ClientTable), sizeof(CaptureCounters), sizeof(LoopObserver), sizeof(SysTime)},
+      version);
 }
 
 }  // namespace ntpsweep::watch

@@ -1048,6 +1048,18 @@ struct Prefilter::Database {
     std::lock_guard lock(mu);
     idle.push_back(std::move(s));
   }
+  // One vectored scan of `text` (one buffer) with `block`, on a scratch of the pool; true unless
+  // Hyperscan failed (a callback that stops the scan is no failure).
+  bool ScanBlock(const Block& block, std::string_view text, match_event_handler on_match,
+                 void* context) {
+    ScratchPtr scratch = Acquire();
+    const char* data[] = {text.data()};
+    const unsigned length[] = {static_cast<unsigned>(text.size())};
+    hs_error_t rc =
+        hs_scan_vector(block.db.get(), data, length, 1, 0, scratch.get(), on_match, context);
+    Release(std::move(scratch));
+    return rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED;
+  }
 };
 
 namespace {
@@ -1282,13 +1294,8 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };
-  Database::ScratchPtr scratch = db_->Acquire();
-  const char* data[] = {text.data()};
-  const unsigned length[] = {static_cast<unsigned>(text.size())};
-  hs_error_t rc =
-      hs_scan_vector(gate.db.get(), data, length, 1, 0, scratch.get(), on_match, &state);
-  db_->Release(std::move(scratch));
-  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) return Public(all_bits_);
+  const bool scanned = db_->ScanBlock(gate, text, on_match, &state);
+  if (!scanned) return Public(all_bits_);
   // A shape says only that some hex or zero-led number is here: it counts where one has the
   // value of a target's part (most code and tables are full of 0x1f and 1.05). It is looked for
   // only where it could add a bit.
@@ -1317,13 +1324,8 @@ uint32_t Prefilter::ScanApart(std::string_view text) const {
     if (PassesCheck(s->block->check_of[id], s->text, to)) s->bits |= s->block->bit_of[id];
     return s->bits == s->block->all_bits ? 1 : 0;
   };
-  Database::ScratchPtr scratch = db_->Acquire();
-  const char* data[] = {text.data()};
-  const unsigned length[] = {static_cast<unsigned>(text.size())};
-  hs_error_t rc =
-      hs_scan_vector(apart.db.get(), data, length, 1, 0, scratch.get(), on_match, &state);
-  db_->Release(std::move(scratch));
-  return rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED ? apart.all_bits : state.bits;
+  const bool scanned = db_->ScanBlock(apart, text, on_match, &state);
+  return scanned ? state.bits : apart.all_bits;
 }
 
 void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
@@ -1354,13 +1356,8 @@ void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
     (*s->hits)[i] = 1;
     return *s->stop && (*s->stop)(i) ? 1 : 0;
   };
-  Database::ScratchPtr scratch = db_->Acquire();
-  const char* data[] = {text.data()};
-  const unsigned length[] = {static_cast<unsigned>(text.size())};
-  hs_error_t rc =
-      hs_scan_vector(tracked.db.get(), data, length, 1, 0, scratch.get(), on_match, &state);
-  db_->Release(std::move(scratch));
-  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) all_hit();
+  const bool scanned = db_->ScanBlock(tracked, text, on_match, &state);
+  if (!scanned) all_hit();
 }
 
 }  // namespace ntpsweep::host

@@ -44,19 +44,7 @@ class Parser {
  private:
   // Skips blanks and comments; stops at a newline unless `newlines`.
   void Skip(bool newlines) {
-    while (i_ < t_.size()) {
-      char c = t_[i_];
-      if (c == ' ' || c == '\t' || c == '\r' || (newlines && c == '\n')) {
-        ++i_;
-      } else if (c == '#' || (c == '/' && i_ + 1 < t_.size() && t_[i_ + 1] == '/')) {
-        while (i_ < t_.size() && t_[i_] != '\n') ++i_;
-      } else if (c == '/' && i_ + 1 < t_.size() && t_[i_ + 1] == '*') {
-        size_t e = t_.find("*/", i_ + 2);
-        i_ = e == npos ? t_.size() : e + 2;
-      } else {
-        break;
-      }
-    }
+    i_ = SkipBlanksAndComments(t_, i_, newlines, {.slashes = true, .block = true});
   }
 
   void SkipLine() {

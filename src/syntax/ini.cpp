@@ -17,49 +17,37 @@ namespace {
 // systemd's parser blanks: no form feed or vertical tab.
 constexpr std::string_view kBlanks = " \t\r";
 
-bool IsSystemdBlank(char c) {
-  return kBlanks.find(c) != std::string_view::npos;
-}
-
 }  // namespace
 
 void ReadIni(std::string_view text, Document* out) {
   std::vector<Fact>& facts = out->facts;
   std::string_view section;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    size_t i = 0;
-    while (i < line.size() && IsSystemdBlank(line[i])) ++i;
-    bool commented = false;
-    if (i < line.size() && (line[i] == '#' || line[i] == ';')) {
-      commented = true;
-      while (i < line.size() && (line[i] == '#' || line[i] == ';' || IsSystemdBlank(line[i]))) ++i;
-    }
+  ForEachLine(text, [&](std::string_view line, size_t pos) {
+    LineLead lead = ReadLineLead(line, kBlanks, "#;");
+    size_t i = lead.body;
     std::string_view body = line.substr(i);
     if (!body.empty() && body.front() == '[') {
       size_t close = body.find(']');
-      if (!commented && close != std::string_view::npos)
+      if (!lead.commented && close != std::string_view::npos)
         section = Trim(body.substr(1, close - 1), kBlanks);
     } else if (size_t eq = body.find('='); eq != std::string_view::npos && eq > 0) {
       Fact fact;
       fact.section = section;
       fact.name = Trim(body.substr(0, eq), kBlanks);
       fact.name_offset = pos + i;
-      fact.commented = commented;
+      fact.commented = lead.commented;
       fact.line_offset = pos;
       // systemd values have no inline comments; quotes are not special for NTP= lists.
       Tokenize(body.substr(eq + 1), pos + i + eq + 1, false, false, &fact.args);
       if (!fact.name.empty() && fact.name.find(' ') == std::string_view::npos)
         facts.push_back(std::move(fact));
     }
-    pos = eol + 1;
-  }
+  });
 }
 
 namespace {
+
+constexpr std::string_view kIniBlanks = " \t\r\f";
 
 bool IsBlank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\f';
@@ -134,41 +122,28 @@ void ValueWords(std::string_view v, size_t base, bool inline_comments, std::vect
 
 void ReadKeyValueLines(std::string_view text, const KeyValueSyntax& syntax, Document* out) {
   std::string_view section;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    size_t line_offset = pos;
-    pos = eol + 1;
-    size_t i = 0;
-    while (i < line.size() && IsBlank(line[i])) ++i;
-    bool commented = false;
-    if (i < line.size() && syntax.comment_chars.find(line[i]) != std::string_view::npos) {
-      commented = true;
-      while (i < line.size() &&
-             (syntax.comment_chars.find(line[i]) != std::string_view::npos || IsBlank(line[i])))
-        ++i;
-    }
+  ForEachLine(text, [&](std::string_view line, size_t line_offset) {
+    auto [i, commented] = ReadLineLead(line, kIniBlanks, syntax.comment_chars);
     std::string_view body = line.substr(i);
-    if (body.empty()) continue;
+    if (body.empty()) return;
     if (body.front() == '[') {
       std::string name;
       if (!commented && SectionHeader(body, syntax, &name)) section = out->Keep(std::move(name));
-      continue;
+      return;
     }
     size_t sep = 0;
     if (body.front() == '"' || body.front() == '\'') {  // a quoted key may hold separators
       sep = body.find(body.front(), 1);
-      if (sep == std::string_view::npos) continue;
+      if (sep == std::string_view::npos) return;
     }
     sep = body.find_first_of(syntax.separators, sep);
-    if (sep == std::string_view::npos || sep == 0) continue;
+    if (sep == std::string_view::npos || sep == 0) return;
     std::string_view key = Trim(body.substr(0, sep), " \t\r");
     if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'') && key.back() == key.front())
       key = key.substr(1, key.size() - 2);
     else if (key.find_first_of(" \t") != std::string_view::npos)
-      continue;  // prose ("Note: ..." has no blank before the colon, a sentence has)
-    if (key.empty()) continue;
+      return;  // prose ("Note: ..." has no blank before the colon, a sentence has)
+    if (key.empty()) return;
     std::string_view value = body.substr(sep + 1);
     size_t value_offset = line_offset + i + sep + 1;
     size_t lead = 0;
@@ -184,7 +159,7 @@ void ReadKeyValueLines(std::string_view text, const KeyValueSyntax& syntax, Docu
     fact.commented = commented;
     ValueWords(value, value_offset, syntax.inline_comments, &fact.args);
     if (!fact.args.empty()) out->facts.push_back(std::move(fact));
-  }
+  });
 }
 
 void ReadIniData(std::string_view text, Document* out) {

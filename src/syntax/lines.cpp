@@ -3,6 +3,8 @@
 namespace ntpsweep::syntax {
 namespace {
 
+constexpr std::string_view kSpaces = " \t\r\f\v";
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool IsKeyChar(char c) {
@@ -50,47 +52,45 @@ void Tokenize(std::string_view s, size_t base, bool quotes, bool stop_at_hash,
   }
 }
 
+LineLead ReadLineLead(std::string_view line, std::string_view blanks, std::string_view marks) {
+  auto in = [](std::string_view set, char c) { return set.find(c) != std::string_view::npos; };
+  LineLead lead;
+  size_t& i = lead.body;
+  while (i < line.size() && in(blanks, line[i])) ++i;
+  if (i < line.size() && in(marks, line[i])) {
+    lead.commented = true;
+    while (i < line.size() && (in(marks, line[i]) || in(blanks, line[i]))) ++i;
+  }
+  return lead;
+}
+
 std::vector<Fact> ReadLines(std::string_view text, const LineSyntax& syntax) {
   std::vector<Fact> facts;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    size_t i = 0;
-    while (i < line.size() && IsSpace(line[i])) ++i;
-    bool commented = false;
-    if (i < line.size() && syntax.comment_chars.find(line[i]) != std::string_view::npos) {
-      // Commented-out configuration is still read: "#server 10.0.0.1" is a finding too.
-      commented = true;
-      while (i < line.size() &&
-             (syntax.comment_chars.find(line[i]) != std::string_view::npos || IsSpace(line[i])))
-        ++i;
-    }
-    if (i < line.size()) {
-      Fact fact;
-      fact.commented = commented;
-      fact.line_offset = pos;
-      std::string_view body = line.substr(i);
-      size_t base = pos + i;
-      bool ok = true;
-      if (syntax.key_value) {
-        ok = ReadKeyValue(body, base, syntax.quotes, &fact);
+  ForEachLine(text, [&](std::string_view line, size_t pos) {
+    // Commented-out configuration is still read: "#server 10.0.0.1" is a finding too.
+    LineLead lead = ReadLineLead(line, kSpaces, syntax.comment_chars);
+    if (lead.body >= line.size()) return;
+    Fact fact;
+    fact.commented = lead.commented;
+    fact.line_offset = pos;
+    std::string_view body = line.substr(lead.body);
+    size_t base = pos + lead.body;
+    bool ok = true;
+    if (syntax.key_value) {
+      ok = ReadKeyValue(body, base, syntax.quotes, &fact);
+    } else {
+      std::vector<Token> tokens;
+      Tokenize(body, base, syntax.quotes, syntax.trailing_comments || lead.commented, &tokens);
+      if (tokens.empty()) {
+        ok = false;
       } else {
-        std::vector<Token> tokens;
-        Tokenize(body, base, syntax.quotes, syntax.trailing_comments || commented, &tokens);
-        if (tokens.empty()) {
-          ok = false;
-        } else {
-          fact.name = tokens.front().text;
-          fact.name_offset = tokens.front().offset;
-          fact.args.assign(tokens.begin() + 1, tokens.end());
-        }
+        fact.name = tokens.front().text;
+        fact.name_offset = tokens.front().offset;
+        fact.args.assign(tokens.begin() + 1, tokens.end());
       }
-      if (ok) facts.push_back(std::move(fact));
     }
-    pos = eol + 1;
-  }
+    if (ok) facts.push_back(std::move(fact));
+  });
   return facts;
 }
 

@@ -45,21 +45,7 @@ class Parser {
   }
 
  private:
-  void Skip() {
-    while (i_ < t_.size()) {
-      char c = t_[i_];
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        ++i_;
-      } else if (c == '#') {
-        while (i_ < t_.size() && t_[i_] != '\n') ++i_;
-      } else if (c == '/' && i_ + 1 < t_.size() && t_[i_ + 1] == '*') {
-        size_t e = t_.find("*/", i_ + 2);
-        i_ = e == npos ? t_.size() : e + 2;
-      } else {
-        break;
-      }
-    }
-  }
+  void Skip() { i_ = SkipBlanksAndComments(t_, i_, true, {.block = true}); }
 
   bool Keyword(std::string_view w) const {
     return t_.substr(i_, w.size()) == w &&

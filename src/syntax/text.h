@@ -15,6 +15,31 @@ namespace ntpsweep::syntax {
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
+// The comments a C-like configuration language has ('#' lines always; `//` lines, `/* */`).
+struct CommentForms {
+  bool slashes = false;
+  bool block = false;
+};
+// The first offset at or after `i` that is neither a blank nor inside a comment; a newline stops
+// it unless `newlines`. An unclosed block comment runs to the end.
+inline size_t SkipBlanksAndComments(std::string_view t, size_t i, bool newlines,
+                                    CommentForms forms) {
+  while (i < t.size()) {
+    char c = t[i];
+    if (c == ' ' || c == '\t' || c == '\r' || (newlines && c == '\n')) {
+      ++i;
+    } else if (c == '#' || (forms.slashes && c == '/' && i + 1 < t.size() && t[i + 1] == '/')) {
+      while (i < t.size() && t[i] != '\n') ++i;
+    } else if (forms.block && c == '/' && i + 1 < t.size() && t[i + 1] == '*') {
+      size_t e = t.find("*/", i + 2);
+      i = e == std::string_view::npos ? t.size() : e + 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 // Whether `offset` lies inside a PowerShell block comment `<# ... #>` (one still open counts).
 // Only a `<#` that opens its line counts: elsewhere (other syntaxes share the '#' rules) it is
 // text, and an unclosed one would otherwise silence the rest of a file.

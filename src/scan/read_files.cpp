@@ -74,7 +74,8 @@ size_t ReadFiles::Add(const Location& location, std::string_view path, std::stri
   size_t shared = 0;
   if (index % kRestart != 0)
     while (shared < path.size() && shared < last_.size() && path[shared] == last_[shared]) ++shared;
-  std::string record;
+  std::string& record = record_;
+  record.clear();
   PutVarint(&record, shared);
   PutVarint(&record, path.size() - shared);
   record.append(path.substr(shared));

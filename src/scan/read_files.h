@@ -195,6 +195,7 @@ class ReadFiles {
   size_t texts_kept_ = 0;
   size_t count_ = 0;
   std::string last_;                // the path added last
+  std::string record_;              // Add's record, its memory kept from one file to the next
   std::vector<uint64_t> restarts_;  // stream offset of every kRestart-th record
   std::vector<std::string> prefixes_, roots_;
   std::map<size_t, Location> other_locations_;

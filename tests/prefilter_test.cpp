@@ -422,6 +422,185 @@ TEST_CASE("prefilter: resolver shapes found by hand answer as Hyperscan's patter
   CHECK(named > 100);
 }
 
+// HasResolverPart and HasZeroLedQuad as they were written first: a memchr stop at every zero,
+// each part judged whole. The fast versions must answer the same for every text.
+bool ReferenceResolverPart(std::string_view text, const ResolverPartValues& values) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto hex = [&](char c) { return digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); };
+  auto word = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  auto has = [](const std::vector<uint32_t>& list, uint64_t v) {
+    return std::binary_search(list.begin(), list.end(), v);
+  };
+  auto judge = [&](size_t begin, size_t end, uint64_t v) {
+    if (has(values.whole, v)) return true;
+    bool dotted = (begin > 0 && text[begin - 1] == '.') ||
+                  (end < text.size() && (text[end] == '.' || text[end] == '\\'));
+    return dotted && has(values.dotted, v);
+  };
+  const size_t n = text.size();
+  for (size_t i = 0; i + 1 < n;) {
+    size_t zero = text.find('0', i);
+    if (zero == std::string_view::npos || zero + 1 >= n) break;
+    i = zero;
+    char next = text[i + 1];
+    if ((next == 'x' || next == 'X') && i + 2 < n && hex(text[i + 2])) {
+      size_t end = i + 2;
+      uint64_t v = 0;
+      bool fits = true;
+      for (; end < n && hex(text[end]); ++end) {
+        char c = text[end];
+        v = v * 16 + static_cast<uint64_t>(digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+        fits = fits && v <= 0xffffffffULL;
+      }
+      if (fits && judge(i, end, v) && SpellsTargetAround(text, i, values)) return true;
+      i = end;
+    } else if (digit(next) && (i == 0 || !word(text[i - 1]))) {
+      size_t end = i + 1;
+      uint64_t v = 0;
+      bool octal = true;
+      for (; end < n && digit(text[end]); ++end) {
+        octal = octal && text[end] < '8';
+        v = v * 8 + static_cast<uint64_t>(text[end] - '0');
+        octal = octal && v <= 0xffffffffULL;
+      }
+      if (octal && judge(i, end, v) && SpellsTargetAround(text, i, values)) return true;
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
+bool ReferenceZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto in_run = [&](char c) { return digit(c) || c == '.' || c == '\\' || c == '[' || c == ']'; };
+  constexpr uint32_t kNoOctet = 0xffffffffu;
+  std::vector<uint32_t> chain;
+  auto spells_target = [&] {
+    for (size_t p = 0; p + 4 <= chain.size(); ++p) {
+      if (std::find(chain.begin() + p, chain.begin() + p + 4, kNoOctet) != chain.begin() + p + 4)
+        continue;
+      uint32_t address = chain[p] << 24 | chain[p + 1] << 16 | chain[p + 2] << 8 | chain[p + 3];
+      if (std::binary_search(addresses.begin(), addresses.end(), address)) return true;
+    }
+    return false;
+  };
+  const size_t n = text.size();
+  for (size_t i = 0; i + 1 < n;) {
+    size_t zero = text.find('0', i);
+    if (zero == std::string_view::npos || zero + 1 >= n) break;
+    i = zero;
+    if (!digit(text[i + 1]) || (i > 0 && digit(text[i - 1]))) {
+      ++i;
+      continue;
+    }
+    size_t begin = i, end = i;
+    while (begin > 0 && in_run(text[begin - 1])) --begin;
+    while (end < n && in_run(text[end])) ++end;
+    chain.clear();
+    for (size_t k = begin; k < end;) {
+      size_t sep = k;
+      while (k < end && !digit(text[k])) ++k;
+      if (k == end) break;
+      if (!chain.empty() && std::count(text.begin() + sep, text.begin() + k, '.') != 1) {
+        if (spells_target()) return true;
+        chain.clear();
+      }
+      uint32_t value = 0;
+      size_t digits = 0;
+      for (; k < end && digit(text[k]); ++k, ++digits)
+        value = digits < 3 ? value * 10 + static_cast<uint32_t>(text[k] - '0') : kNoOctet;
+      chain.push_back(value <= 255 ? value : kNoOctet);
+    }
+    if (spells_target()) return true;
+    i = end;
+  }
+  return false;
+}
+
+TEST_CASE("prefilter: the part and zero-led quad checks answer as their first versions",
+          "[host][prefilter]") {
+  const TargetSet set = Make({"10.20.30.40", "5.0.7.8", "10.1.0.0/16", "0.0.0.9"});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  size_t parts = 0, quads = 0;
+  auto check = [&](const std::string& text) {
+    INFO("text '" << text << "'");
+    bool part = ReferenceResolverPart(text, values),
+         quad = ReferenceZeroLedQuad(text, values.whole);
+    REQUIRE(HasResolverPart(text, values) == part);
+    REQUIRE(HasZeroLedQuad(text, values.whole) == quad);
+    parts += part;
+    quads += quad;
+  };
+  // Every text of up to four pieces: the bytes around a zero, a hex digit past 'f', word bytes.
+  const std::vector<std::string> pieces = {"0", "00", "7", "9", "x",  "X", "f", "G",
+                                           "_", ".",  "]", "[", "\\", " ", "a", "\xc3"};
+  ForEachJoin(pieces, 4, check);
+  // Longer texts cross the sixteen-byte blocks and hold the targets' parts in every base, in
+  // dotted runs of three dots or fewer, next to decoys (long hex numbers, words, dates).
+  const std::string_view long_pieces[] = {"0",
+                                          "00",
+                                          "010",
+                                          "0x",
+                                          "0X1F",
+                                          "0xa",
+                                          "0x0a141e28",
+                                          "0x00000000a141e28",
+                                          "0xffffffffff",
+                                          "012",
+                                          "024",
+                                          "036",
+                                          "050",
+                                          "05",
+                                          "00000005",
+                                          "0.7.8",
+                                          "0x5",
+                                          "07720",
+                                          "011",
+                                          "0x14",
+                                          "0x1e",
+                                          "0x28",
+                                          "0x0A",
+                                          "0x9",
+                                          "10",
+                                          "20",
+                                          "30",
+                                          "40",
+                                          "1",
+                                          "9",
+                                          "8",
+                                          "08",
+                                          ".",
+                                          "..",
+                                          "\\.",
+                                          "\\\\.",
+                                          "[.]",
+                                          "]",
+                                          "[",
+                                          " ",
+                                          "\n",
+                                          "_",
+                                          "a",
+                                          "x",
+                                          "w0",
+                                          "_0",
+                                          "1.05",
+                                          "2.010",
+                                          "010.20.30.40",
+                                          "10.20.036.050",
+                                          "012.20.7720",
+                                          "01202417050",
+                                          "2024-01-05",
+                                          "\xc3\xa9"};
+  std::mt19937 random(15);
+  for (int n = 0; n < 200000; ++n) check(RandomPieces(long_pieces, random, 1, 20));
+  CHECK(parts > 1000);
+  CHECK(quads > 100);
+}
+
 TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
           "[host][prefilter]") {
   namespace fs = std::filesystem;

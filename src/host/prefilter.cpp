@@ -12,6 +12,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -351,6 +352,7 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
   for (std::vector<uint32_t>* list : {&out.dotted, &out.whole}) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
+    for (uint32_t v : *list) out.low_bits[(v >> 6) & 15] |= uint64_t{1} << (v & 63);
   }
   return out;
 }
@@ -372,15 +374,14 @@ bool MayLeadNumber(std::string_view text, size_t i) {
          ((next | 0x20) == 'x' || (IsDigitChar(next) && (i == 0 || !IsDigitChar(text[i - 1]))));
 }
 
-// The first i >= from with i + 1 < text.size() and MayLeadNumber(text, i), or text.size(). A text
-// is 3% zeros: a memchr loop stopped at each, where this tests sixteen bytes at a time.
-size_t NextNumberLead(std::string_view text, size_t from) {
+// Calls f(i) for each i with i + 1 < text.size() and MayLeadNumber(text, i), in order, until f
+// returns true. A text is 3% zeros: a memchr loop stopped at each, where this tests sixteen bytes
+// at a time and hands out a block's leads without searching again.
+template <typename F>
+void ForEachNumberLead(std::string_view text, F&& f) {
   const size_t n = text.size();
-  size_t i = from;
-  if (i == 0 && n > 1) {
-    if (MayLeadNumber(text, 0)) return 0;
-    i = 1;
-  }
+  if (n < 2 || (MayLeadNumber(text, 0) && f(size_t{0}))) return;
+  size_t i = 1;
 #if defined(__SSE2__)
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   // x - ('0' + 128) as a signed byte is below -118 exactly for the ten digits.
@@ -399,13 +400,30 @@ size_t NextNumberLead(std::string_view text, size_t from) {
     __m128i next_x = _mm_cmpeq_epi8(_mm_or_si128(next, lower), x);
     __m128i lead =
         _mm_and_si128(is_zero, _mm_or_si128(next_x, _mm_andnot_si128(previous_digit, next_digit)));
-    if (int mask = _mm_movemask_epi8(lead))
-      return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(lead)); mask; mask &= mask - 1)
+      if (f(i + static_cast<size_t>(std::countr_zero(mask)))) return;
   }
 #endif
   for (; i + 1 < n; ++i)
-    if (MayLeadNumber(text, i)) return i;
-  return n;
+    if (MayLeadNumber(text, i) && f(i)) return;
+}
+
+// Byte classes of the shape checks, one table lookup each.
+enum : uint8_t { kDigitByte = 1, kHexByte = 2, kWordByte = 4, kQuadRunByte = 8 };
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool digit = c >= '0' && c <= '9', letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    t[c] = static_cast<uint8_t>(
+        (digit ? kDigitByte | kHexByte : 0) |
+        ((c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? kHexByte : 0) |
+        (digit || letter || c == '_' ? kWordByte : 0) |
+        (digit || c == '.' || c == '\\' || c == '[' || c == ']' ? kQuadRunByte : 0));
+  }
+  return t;
+}();
+bool Is(char c, uint8_t byte_class) {
+  return (kByteClass[static_cast<unsigned char>(c)] & byte_class) != 0;
 }
 
 // Whether `v` is an IPv4 target's address or inside one of its CIDRs.
@@ -669,93 +687,76 @@ bool SpellsTargetAround(std::string_view text, size_t at, const ResolverPartValu
   return at < text.size() && JudgeRun(text, at, values, &run_end);
 }
 
-bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
-  auto digit = IsDigitChar;
-  auto hex = IsHexChar;
-  auto word = [&](char c) {
-    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  auto has = [](const std::vector<uint32_t>& list, uint64_t v) {
-    return std::binary_search(list.begin(), list.end(), v);
+namespace {
+
+struct ShapeFindings {
+  bool shape = false, part = false, quad = false;
+};
+
+// HasResolverShape (with `want_shape`), HasResolverPart (with `values`) and HasZeroLedQuad (with
+// `addresses`) in one pass over the zeros ForEachNumberLead finds, ending once every one asked for
+// is true: three passes of their own read most of a root file system's text three times.
+ShapeFindings FindShapes(std::string_view text, bool want_shape, const ResolverPartValues* values,
+                         const std::vector<uint32_t>* addresses) {
+  ShapeFindings out;
+  const char* data = text.data();
+  const size_t n = text.size();
+  // The shapes of kResolverShapes, at a zero that may lead a number.
+  auto shape_at = [&](size_t i) {
+    char next = data[i + 1], previous = i > 0 ? data[i - 1] : '\n';
+    if ((next | 0x20) == 'x') return i + 2 < n && Is(data[i + 2], kHexByte);  // 0x[0-9a-f]
+    if (previous == '.' || previous == ']') return true;  // [.\]]0[0-9]+: the digits end somewhere
+    if (Is(previous, kWordByte) || previous == '.') return false;
+    size_t end = i + 1;
+    while (end < n && Is(data[end], kDigitByte)) ++end;
+    return end < n && (data[end] == '.' || data[end] == '\\' || data[end] == '[');
   };
   // A part of a dotted spelling is followed by its dot (written "\." in a regex) or preceded by
-  // one.
-  auto judge = [&](size_t begin, size_t end, uint64_t v) {
-    if (has(values.whole, v)) return true;
-    bool dotted = (begin > 0 && text[begin - 1] == '.') ||
-                  (end < text.size() && (text[end] == '.' || text[end] == '\\'));
-    return dotted && has(values.dotted, v);
-  };
-  // Then the whole dotted run around the part must spell a target's address (1.05 beside a
-  // thousand targets' part values is no address).
-  // A run judged once is judged for all its parts (JudgeRun reads the whole run whatever part).
+  // one; then the whole dotted run around it must spell a target's address (1.05 beside a
+  // thousand targets' part values is no address), each run judged once (JudgeRun reads the
+  // whole run whatever part).
   size_t judged_until = 0;
-  auto names_target = [&](size_t part) {
-    return part >= judged_until && JudgeRun(text, part, values, &judged_until);
+  auto judge = [&](size_t begin, size_t end, uint64_t v) {
+    if (!values->MayHave(v)) return false;
+    auto has = [v](const std::vector<uint32_t>& list) {
+      return std::binary_search(list.begin(), list.end(), v);
+    };
+    bool dotted = (begin > 0 && data[begin - 1] == '.') ||
+                  (end < n && (data[end] == '.' || data[end] == '\\'));
+    return (has(values->whole) || (dotted && has(values->dotted))) && begin >= judged_until &&
+           JudgeRun(text, begin, *values, &judged_until);
   };
-  const char* data = text.data();
-  size_t n = text.size();
-  for (size_t i = 0; i + 1 < n;) {
-    const void* zero = std::memchr(data + i, '0', n - 1 - i);
-    if (!zero) break;
-    i = static_cast<size_t>(static_cast<const char*>(zero) - data);
-    char next = data[i + 1];
-    if ((next == 'x' || next == 'X') && i + 2 < n && hex(data[i + 2])) {
-      size_t end = i + 2;
+  // A hex part is its whole run of hex digits, a zero-led part its whole run of digits, not
+  // after a word byte; `*end` is where the next part may start.
+  auto part_at = [&](size_t i, size_t* end) {
+    *end = i + 1;
+    if ((data[i + 1] | 0x20) == 'x') {
+      if (i + 2 >= n || !Is(data[i + 2], kHexByte)) return false;
+      size_t k = i + 2;
       uint64_t v = 0;
-      bool fits = true;
-      for (; end < n && hex(data[end]); ++end) {
-        char c = data[end];
-        v = v * 16 + static_cast<uint64_t>(digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
-        fits = fits && v <= 0xffffffffULL;
+      for (; k < n && Is(data[k], kHexByte) && v <= 0xffffffffULL; ++k) {
+        char c = data[k];
+        v = v * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
       }
-      if (fits && judge(i, end, v) && names_target(i)) return true;
-      i = end;
-    } else if (digit(next) && (i == 0 || !word(data[i - 1]))) {
-      size_t end = i + 1;
-      uint64_t v = 0;
-      bool octal = true;
-      for (; end < n && digit(data[end]); ++end) {
-        octal = octal && data[end] < '8';
-        v = v * 8 + static_cast<uint64_t>(data[end] - '0');
-        octal = octal && v <= 0xffffffffULL;
-      }
-      if (octal && judge(i, end, v) && names_target(i)) return true;
-      i = end;
-    } else {
-      ++i;
+      while (k < n && Is(data[k], kHexByte)) ++k;  // past 32 bits: no part, however it goes on
+      *end = k;
+      return v <= 0xffffffffULL && judge(i, k, v);
     }
-  }
-  return false;
-}
-
-bool HasResolverShape(std::string_view text) {
-  const size_t n = text.size();
-  auto word_or_dot = [](char c) {
-    char lower = static_cast<char>(c | 0x20);
-    return IsDigitChar(c) || (lower >= 'a' && lower <= 'z') || c == '_' || c == '.';
+    if (i > 0 && Is(data[i - 1], kWordByte)) return false;
+    size_t k = i + 1;
+    uint64_t v = 0;
+    bool octal = true;
+    for (; k < n && Is(data[k], kDigitByte); ++k) {
+      octal = octal && data[k] < '8';
+      v = v * 8 + static_cast<uint64_t>(data[k] - '0');
+      octal = octal && v <= 0xffffffffULL;
+    }
+    *end = k;
+    return octal && judge(i, k, v);
   };
-  for (size_t i = NextNumberLead(text, 0); i < n; i = NextNumberLead(text, i + 1)) {
-    char next = text[i + 1], previous = i > 0 ? text[i - 1] : '\n';
-    if ((next | 0x20) == 'x') {
-      if (i + 2 < n && IsHexChar(text[i + 2])) return true;  // 0x[0-9a-f]
-    } else if (previous == '.' || previous == ']') {
-      return true;  // [.\]]0[0-9]+(?:[^0-9]|$): the run of digits ends somewhere
-    } else if (!word_or_dot(previous)) {
-      size_t end = i + 1;
-      while (end < n && IsDigitChar(text[end])) ++end;
-      if (end < n && (text[end] == '.' || text[end] == '\\' || text[end] == '[')) return true;
-    }
-  }
-  return false;
-}
-
-bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  // Digits and what separates a quad's octets, plain or escaped (\. \\. [.]).
-  auto in_run = [&](char c) { return digit(c) || c == '.' || c == '\\' || c == '[' || c == ']'; };
-  const char* data = text.data();
-  size_t n = text.size();
+  // The run of digits and separators around a zero-led number, judged once: numbers joined by a
+  // separator that holds one dot (., \., \\., [.]) form a chain; any other separator starts a
+  // new one. Free text reads such a quad as decimal (010.20.30.40).
   constexpr uint32_t kNoOctet = 0xffffffffu;
   std::vector<uint32_t> chain;  // consecutive numbers joined by one dot each
   auto spells_target = [&] {
@@ -763,27 +764,22 @@ bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresse
       if (std::find(chain.begin() + p, chain.begin() + p + 4, kNoOctet) != chain.begin() + p + 4)
         continue;
       uint32_t address = chain[p] << 24 | chain[p + 1] << 16 | chain[p + 2] << 8 | chain[p + 3];
-      if (std::binary_search(addresses.begin(), addresses.end(), address)) return true;
+      if (std::binary_search(addresses->begin(), addresses->end(), address)) return true;
     }
     return false;
   };
-  for (size_t i = 0; i + 1 < n;) {
-    const void* zero = std::memchr(data + i, '0', n - 1 - i);
-    if (!zero) break;
-    i = static_cast<size_t>(static_cast<const char*>(zero) - data);
-    if (!digit(data[i + 1]) || (i > 0 && digit(data[i - 1]))) {
-      ++i;
-      continue;
-    }
-    // The run of digits and separators around it, judged once: numbers joined by a separator
-    // that holds one dot (., \., \\., [.]) form a chain; any other separator starts a new one.
-    size_t begin = i, end = i;
-    while (begin > 0 && in_run(data[begin - 1])) --begin;
-    while (end < n && in_run(data[end])) ++end;
+  auto quad_at = [&](size_t i, size_t* run_end) {
+    *run_end = i + 1;
+    if (!Is(data[i + 1], kDigitByte)) return false;
+    size_t begin = i, end = i, dots = 0;
+    while (begin > 0 && Is(data[begin - 1], kQuadRunByte)) dots += data[--begin] == '.';
+    for (; end < n && Is(data[end], kQuadRunByte); ++end) dots += data[end] == '.';
+    *run_end = end;
+    if (dots < 3) return false;  // four numbers joined by a dot each: most runs are one number
     chain.clear();
     for (size_t k = begin; k < end;) {
       size_t sep = k;
-      while (k < end && !digit(data[k])) ++k;
+      while (k < end && !Is(data[k], kDigitByte)) ++k;
       if (k == end) break;
       if (!chain.empty() && std::count(data + sep, data + k, '.') != 1) {
         if (spells_target()) return true;
@@ -791,14 +787,37 @@ bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresse
       }
       uint32_t value = 0;
       size_t digits = 0;
-      for (; k < end && digit(data[k]); ++k, ++digits)
+      for (; k < end && Is(data[k], kDigitByte); ++k, ++digits)
         value = digits < 3 ? value * 10 + static_cast<uint32_t>(data[k] - '0') : kNoOctet;
       chain.push_back(value <= 255 ? value : kNoOctet);
     }
-    if (spells_target()) return true;
-    i = end;
-  }
-  return false;
+    return spells_target();
+  };
+  // Each check goes on past what it has read (the rest of a number, a run), as it would alone.
+  bool shape_open = want_shape, part_open = values != nullptr, quad_open = addresses != nullptr;
+  size_t part_from = 0, quad_from = 0;
+  if (!shape_open && !part_open && !quad_open) return out;
+  ForEachNumberLead(text, [&](size_t i) {
+    if (shape_open && shape_at(i)) out.shape = true, shape_open = false;
+    if (part_open && i >= part_from && part_at(i, &part_from)) out.part = true, part_open = false;
+    if (quad_open && i >= quad_from && quad_at(i, &quad_from)) out.quad = true, quad_open = false;
+    return !shape_open && !part_open && !quad_open;
+  });
+  return out;
+}
+
+}  // namespace
+
+bool HasResolverPart(std::string_view text, const ResolverPartValues& values) {
+  return FindShapes(text, false, &values, nullptr).part;
+}
+
+bool HasResolverShape(std::string_view text) {
+  return FindShapes(text, true, nullptr, nullptr).shape;
+}
+
+bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
+  return FindShapes(text, false, nullptr, &addresses).quad;
 }
 
 namespace {
@@ -1299,14 +1318,15 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
   // A shape says only that some hex or zero-led number is here: it counts where one has the
   // value of a target's part (most code and tables are full of 0x1f and 1.05). It is looked for
   // only where it could add a bit.
-  const bool shape = (all_bits_ & kShapeBit) &&
-                     (state.bits & (kResolverForms | kTargets)) != (kResolverForms | kTargets) &&
-                     HasResolverShape(text);
-  if (shape && !(state.bits & kResolverForms) && HasResolverPart(text, db_->part_values))
-    state.bits |= kResolverForms;
   // A zero-led shape may also be an octet of a dotted quad free text reads as decimal.
-  if (shape && !(state.bits & kTargets) && HasZeroLedQuad(text, db_->part_values.whole))
-    state.bits |= kTargets;
+  if ((all_bits_ & kShapeBit) &&
+      (state.bits & (kResolverForms | kTargets)) != (kResolverForms | kTargets)) {
+    ShapeFindings found =
+        FindShapes(text, true, (state.bits & kResolverForms) ? nullptr : &db_->part_values,
+                   (state.bits & kTargets) ? nullptr : &db_->part_values.whole);
+    if (found.shape && found.part) state.bits |= kResolverForms;
+    if (found.shape && found.quad) state.bits |= kTargets;
+  }
   return state.bits | apart;
 }
 

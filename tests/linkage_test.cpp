@@ -334,6 +334,38 @@ TEST_CASE("linkage: archive members that relate findings are read again", "[link
   CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
 }
 
+// Members of kReadBackBytes or more keep no words in the pass: each is read again by its offset
+// for any needle and judged by its own words then. The same project, every file padded past
+// that size with lines of no word: the same related locations, and the same four members
+// observed (not the other template, not unrelated.conf).
+TEST_CASE("linkage: large tar members listed without words relate findings as small ones",
+          "[linkage][archive]") {
+  Members large = kProject;
+  for (auto& [name, text] : large)
+    while (text.size() < ntpsweep::scan::MemberLinks::kReadBackBytes) text += "# ----------\n";
+  ntpsweep::testing::TempDir tmp;
+  ntpsweep::testing::WriteWholeFile(tmp / "proj.tar", TarOf(large, false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  for (bool gate : {true, false}) {
+    INFO(gate);
+    std::vector<std::string> args = {
+        "scan",    "--stats",     "--format", "json",
+        "--host",  "10.20.30.40", "--host",   "ntp-old.corp.example.com",
+        "proj.tar"};
+    if (!gate) args.push_back("--no-prefilter");
+    auto r = ntpsweep::testing::RunNtpsweep(args, o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.out)["notices"].empty());
+    CHECK(Rows(r.out, "proj.tar!", "proj.tar!") == kProjectRows);
+    if (!gate) continue;  // nothing is deferred without the gate
+    size_t at = r.err.find("read for linkage");
+    REQUIRE(at != std::string::npos);
+    CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
+  }
+}
+
 // A member with a linkage hint is deferred on its hint alone; whether a rule can name a fact in
 // it is judged only if it is read again. The decoy names a finding's file (env.sh) beside a `$`
 // but holds no rule's words: read again, it must not be observed (so not counted).

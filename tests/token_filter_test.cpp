@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 
 #include "run_binary.h"
 
@@ -108,6 +109,37 @@ TEST_CASE("member links: what is kept of deferred members is bounded", "[linkage
   using ntpsweep::scan::MemberLinks;
   CHECK(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp_servers"}));
   CHECK_FALSE(MemberLinks::MayName("server $NTP_SERVERS", {"absent", "ntp"}));
+}
+
+// A member of a tar file of kReadBackBytes or more is listed by its offset alone: hashing its
+// words cost more than reading it again at the end. Smaller members, and members without an
+// offset (or nested), still keep their words in a group (4 KiB of filter).
+TEST_CASE("member links: a large member of a tar file is listed without its words", "[linkage]") {
+  using ntpsweep::scan::MemberLinks;
+  const std::string large = std::string(MemberLinks::kReadBackBytes, ' ') + "$NTP_SERVERS";
+  const size_t group_bytes = ntpsweep::scan::TokenFilter::Wide().bits() / 8;
+  auto at = [](std::vector<std::string> chain) {
+    ntpsweep::Location l;
+    l.chain = std::move(chain);
+    return l;
+  };
+  MemberLinks links;
+  links.AddContainer("big.tar", "/nonexistent/big.tar");
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(links.Defer(at({"big.tar", "etc/f" + std::to_string(i)}), large, i * 8192));
+  CHECK_FALSE(links.empty());
+  CHECK(links.kept_bytes() < group_bytes);
+  // Decoys: one byte smaller, without an offset, nested: each keeps its words.
+  for (const auto& [chain, text, offset] :
+       {std::tuple{std::vector<std::string>{"big.tar", "small"},
+                   large.substr(large.size() + 1 - MemberLinks::kReadBackBytes), int64_t{0}},
+        std::tuple{std::vector<std::string>{"big.tar", "walked"}, large, int64_t{-1}},
+        std::tuple{std::vector<std::string>{"big.tar", "in.tar", "x"}, large, int64_t{0}}}) {
+    MemberLinks decoy;
+    decoy.AddContainer("big.tar", "/nonexistent/big.tar");
+    REQUIRE(decoy.Defer(at(chain), text, offset));
+    CHECK(decoy.kept_bytes() >= group_bytes);
+  }
 }
 
 // A member that could be read again only by walking its container again (inside a compressed

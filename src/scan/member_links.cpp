@@ -228,6 +228,19 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
     std::lock_guard lock(mu_);
     if (!containers_.count(chain.front())) return false;
   }
+  if (offset >= 0 && chain.size() == 2 && text.size() >= kReadBackBytes) {
+    std::lock_guard lock(mu_);
+    auto it = containers_.find(chain.front());
+    if (it == containers_.end()) return false;
+    // Past the listing budget its words go into a group instead, as a small member's do.
+    if (listed_ < kMaxListed) {
+      ++it->second.deferred;
+      it->second.read_back.push_back({ChainHash(chain), offset, false});
+      ++listed_;
+      ++read_back_;
+      return true;
+    }
+  }
   TokenFilter words = TokenFilter::Wide();
   words.AddWords(text);
   std::lock_guard lock(mu_);
@@ -289,7 +302,7 @@ void MemberLinks::MergeGroups() {
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return groups_ == 0 && stored_ == 0;
+  return groups_ == 0 && stored_ == 0 && read_back_ == 0;
 }
 
 size_t MemberLinks::kept_bytes() const {
@@ -356,6 +369,12 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (m.offset < 0 || m.nested || !at_offsets.emplace(m.offset, m.chain).second) whole = true;
       }
     }
+    // Listed without words: any needle may be in them (their own words judge them when read).
+    if (!needles.empty())
+      for (const Listed& m : container.read_back) {
+        ++chains[m.chain];
+        if (!at_offsets.emplace(m.offset, m.chain).second) whole = true;
+      }
     // The members kept whole first, as the walk below would give them.
     const bool walk = !chains.empty() || unlisted;
     HeldMembers held;

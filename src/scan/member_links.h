@@ -3,7 +3,8 @@
 // after the pass, when the member's bytes are gone. Reading every member with a hint through
 // every reader as it passes cost a rootfs tar a third of its CPU; instead the words of such
 // members are kept, and at the end its container file is walked again for the few that may name
-// a finding's variable or file, every other member skipped unread (input::MemberFilter).
+// a finding's variable or file, every other member skipped unread (input::MemberFilter). A
+// member of a tar file of kReadBackBytes or more keeps no words: it is read again by its offset.
 // Members of a container that cannot be read again (stdin) are observed as they pass.
 // A member that could be read again only by walking its container again (inside a compressed
 // stream or a nested archive: a second inflate of all of it) is kept whole instead, in a
@@ -51,7 +52,8 @@ class MemberLinks {
   // no words), else its words (Defer below). False when it can be neither: the caller observes
   // the member now.
   bool Defer(const input::Entry& member, std::string_view text);
-  // Keeps the words of the member at `location` for the end. False when its container cannot be
+  // Keeps the words of the member at `location` for the end (or, of a large one at an offset,
+  // only that offset). False when its container cannot be
   // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
   // that cost more than observing its members as they pass): the caller observes the member
   // now. `offset`: Entry::archive_offset.
@@ -98,6 +100,10 @@ class MemberLinks {
   static constexpr size_t kStoreMemoryBytes = 1u << 20;
   static constexpr size_t kHoldBytes = 8u << 20;
   static constexpr size_t kMaxStored = 1u << 18;  // 6 MiB of Stored
+  // A member of a tar file at least this large is listed without its words and read again by
+  // its offset whenever a finding has a needle: hashing its words in the pass (~14 instructions
+  // a byte) cost more than that read (~50k a member); on rootfs.tar the words were 40% of all.
+  static constexpr size_t kReadBackBytes = 4u << 10;
 
  private:
   struct Listed {
@@ -122,6 +128,7 @@ class MemberLinks {
     size_t deferred = 0;
     std::vector<Group> groups;
     std::vector<Stored> stored;  // kept whole, in store_
+    std::vector<Listed> read_back;  // read again by offset for any needle (kReadBackBytes)
   };
   // Halves the groups of every container (kMaxGroups).
   void MergeGroups();
@@ -135,6 +142,7 @@ class MemberLinks {
   std::map<std::string, Container, std::less<>> containers_;
   size_t groups_ = 0;  // over all containers
   size_t listed_ = 0;
+  size_t read_back_ = 0;  // over all containers
   std::string temp_dir_;
   uint64_t store_bytes_;
   std::unique_ptr<SpillStream> store_;  // the members kept whole, once one is

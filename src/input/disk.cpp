@@ -326,47 +326,23 @@ BfioHandlePtr MakeBfio(TSK_IMG_INFO* img, int64_t base, int64_t size) {
 // ---------------------------------------------------------------------------------------------
 // File contents as ByteSources.
 
-class TskFileSource : public ByteSource {
+// A file of a volume, read in blocks by `read(pos, buf, want, &error)` (TSK or libfsxfs) into
+// the walker's buffer. The first block is the sniff's alone: a binary file needs no more, and a
+// whole first 1 MiB of each was read (and a fresh buffer zeroed) for 8 KiB.
+template <typename ReadFn>
+class VolumeFileSource : public ByteSource {
  public:
-  explicit TskFileSource(TSK_FS_FILE* f) : f_(f), size_(f->meta ? f->meta->size : 0) {}
+  VolumeFileSource(std::string& buf, uint64_t size, ReadFn read)
+      : buf_(buf), size_(size), read_(std::move(read)) {}
   bool Next(std::string_view* block) override {
     *block = {};
     if (pos_ >= size_) return true;
-    buf_.resize(kFileBlock);
-    size_t want = static_cast<size_t>(std::min<TSK_OFF_T>(kFileBlock, size_ - pos_));
-    ssize_t n = tsk_fs_file_read(f_, pos_, buf_.data(), want, TSK_FS_FILE_READ_FLAG_NONE);
+    if (buf_.size() < kFileBlock) buf_.resize(kFileBlock);  // once per walker
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(pos_ == 0 ? kSniffBytes : kFileBlock, size_ - pos_));
+    ssize_t n = read_(pos_, buf_.data(), want, &error_);
     if (n <= 0) {
-      error_ = n < 0 ? TskError() : "unexpected end of file data";
-      return false;
-    }
-    pos_ += n;
-    *block = std::string_view(buf_.data(), static_cast<size_t>(n));
-    return true;
-  }
-  bool at_eof() const override { return pos_ >= size_; }
-  std::string error() const override { return error_; }
-
- private:
-  TSK_FS_FILE* f_;
-  TSK_OFF_T size_;
-  TSK_OFF_T pos_ = 0;
-  std::string buf_;
-  std::string error_;
-};
-
-class XfsFileSource : public ByteSource {
- public:
-  XfsFileSource(libfsxfs_file_entry_t* e, uint64_t size) : e_(e), size_(size) {}
-  bool Next(std::string_view* block) override {
-    *block = {};
-    if (pos_ >= size_) return true;
-    buf_.resize(kFileBlock);
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kFileBlock, size_ - pos_));
-    libfsxfs_error_t* err = nullptr;
-    ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(e_, buf_.data(), want,
-                                                          static_cast<off64_t>(pos_), &err);
-    if (n <= 0) {
-      error_ = n < 0 ? FsxfsError(err) : "unexpected end of file data";
+      if (n == 0) error_ = "unexpected end of file data";
       return false;
     }
     pos_ += static_cast<uint64_t>(n);
@@ -375,12 +351,13 @@ class XfsFileSource : public ByteSource {
   }
   bool at_eof() const override { return pos_ >= size_; }
   std::string error() const override { return error_; }
+  uint64_t size_hint() const override { return size_; }
 
  private:
-  libfsxfs_file_entry_t* e_;
+  std::string& buf_;
   uint64_t size_;
   uint64_t pos_ = 0;
-  std::string buf_;
+  ReadFn read_;
   std::string error_;
 };
 
@@ -987,7 +964,15 @@ class DiskWalker {
       switch (f->meta->type) {
         case TSK_FS_META_TYPE_REG: {
           if (!SizeIsSane(f.get(), path, false, w)) break;
-          TskFileSource src(f.get());
+          TSK_FS_FILE* file = f.get();
+          VolumeFileSource src(block_, static_cast<uint64_t>(f->meta->size),
+                               [file](uint64_t pos, char* buf, size_t want, std::string* error) {
+                                 ssize_t n =
+                                     tsk_fs_file_read(file, static_cast<TSK_OFF_T>(pos), buf, want,
+                                                      TSK_FS_FILE_READ_FLAG_NONE);
+                                 if (n < 0) *error = TskError();
+                                 return n;
+                               });
           ReadFile(src, w.vol->FileChain(path), path, *w.vol);
           break;
         }
@@ -1122,7 +1107,14 @@ class DiskWalker {
       } else if (S_ISREG(mode)) {
         size64_t size = 0;
         libfsxfs_file_entry_get_size(raw, &size, nullptr);
-        XfsFileSource src(raw, size);
+        VolumeFileSource src(block_, size,
+                             [raw](uint64_t pos, char* buf, size_t want, std::string* error) {
+                               libfsxfs_error_t* err = nullptr;
+                               ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(
+                                   raw, buf, want, static_cast<off64_t>(pos), &err);
+                               if (n < 0) *error = FsxfsError(err);
+                               return n;
+                             });
         ReadFile(src, w.vol->FileChain(path), path, *w.vol);
       } else if (S_ISLNK(mode)) {
         size_t n = 0;
@@ -1260,6 +1252,7 @@ class DiskWalker {
 
   InputScan& scan_;
   int depth_;
+  std::string block_;  // the files' read buffer (VolumeFileSource), one file at a time
 };
 
 // A VMDK's embedded descriptor may name other files (flat or split extents, a parent disk):

@@ -385,7 +385,9 @@ struct VolumeName {
 
 class DiskWalker {
  public:
-  DiskWalker(InputScan& scan, int depth) : scan_(scan), depth_(depth) {}
+  // `from_file`: the image is a file, which linkage can walk again (Entry::cheap_to_rewalk).
+  DiskWalker(InputScan& scan, int depth, bool from_file)
+      : scan_(scan), depth_(depth), from_file_(from_file) {}
 
   void ScanImage(TSK_IMG_INFO* img, const Chain& chain) {
     std::string head(static_cast<size_t>(std::min<TSK_OFF_T>(img->size, kSniffBytes)), '\0');
@@ -942,7 +944,7 @@ class DiskWalker {
     }
     size_t count = tsk_fs_dir_getsize(dir.get());
     for (size_t i = 0; i < count; ++i) {
-      if (scan_.stopped() || Abandon(w)) return;
+      if (scan_.stopped() || Done() || Abandon(w)) return;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {
         tsk_error_reset();
@@ -1069,7 +1071,7 @@ class DiskWalker {
       if (err) libfsxfs_error_free(&err);
       return;
     }
-    for (int i = 0; i < count && !scan_.stopped(); ++i) {
+    for (int i = 0; i < count && !scan_.stopped() && !Done(); ++i) {
       libfsxfs_file_entry_t* raw = nullptr;
       if (libfsxfs_file_entry_get_sub_file_entry_by_index(dir, i, &raw, &err) != 1) {
         scan_.Note(Notice::Level::kWarning, "disk-error", w.vol->FileChain(prefix),
@@ -1225,12 +1227,21 @@ class DiskWalker {
 
   // ---- shared
 
+  // A walk again for linkage (WalkOptions::only) ends with the last member it wants.
+  bool Done() const {
+    const MemberFilter* only = scan_.options().only;
+    return only && only->Done();
+  }
+
   void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path,
                 const VolumeName& vol) {
     if (const MemberFilter* only = scan_.options().only; only && !only->Wants(chain)) return;
     LimitedSource src(raw, scan_, chain);
     auto saved = std::exchange(scan_.properties(), vol.properties);
+    const bool cheap = scan_.cheap_to_rewalk();
+    scan_.set_cheap_to_rewalk(from_file_);
     ScanContent(scan_, src, chain, path, depth_, nullptr, nullptr);
+    scan_.set_cheap_to_rewalk(cheap);
     scan_.properties() = std::move(saved);
     if (src.entry_limit())
       scan_.Note(Notice::Level::kWarning, "limit-entry-size", chain,
@@ -1252,6 +1263,7 @@ class DiskWalker {
 
   InputScan& scan_;
   int depth_;
+  bool from_file_;
   std::string block_;  // the files' read buffer (VolumeFileSource), one file at a time
 };
 
@@ -1333,7 +1345,7 @@ void ReadDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
               where + ": cannot open the " + kind.format + " disk image: " + error);
     return;
   }
-  DiskWalker(scan, 1).ScanImage(img.get(), chain);
+  DiskWalker(scan, 1, true).ScanImage(img.get(), chain);
 }
 
 void ReadDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
@@ -1346,7 +1358,7 @@ void ReadDiskMemory(InputScan& scan, std::string data, const Chain& chain, const
         Location{chain}.Render() + ": cannot open the " + kind.format + " image: " + TskError());
     return;
   }
-  DiskWalker(scan, depth).ScanImage(img.get(), chain);
+  DiskWalker(scan, depth, false).ScanImage(img.get(), chain);
 }
 
 constexpr DiskReader kReader = {DiskReaderStamp(NTPSWEEP_VERSION), ReadDiskFile, ReadDiskMemory};

@@ -377,6 +377,23 @@ mke2fs -q -F -t ext4 -E root_owner=0:0 -d links disks/links-ext4.img 4M
 mkxfs disks/links-xfs.img 64M links
 tarc links > archives/links.tar
 rm -r links
+# Linkage inside an image: a consumer of a finding's variable read again from the image at the
+# end (the decoy tar has a file of the same name that consumes another variable), and a 1 MiB
+# binary file whose head alone is read.
+mkdir -p linked/tf/scripts linked/usr/lib decoy/tf/scripts
+printf 'variable "ntp_server" {\n  default = "10.20.30.40"\n}\n' > linked/tf/variables.tf
+printf '#!/bin/sh\necho "server ${ntp_server} iburst" >> /etc/chrony/chrony.conf\n' \
+  > linked/tf/scripts/chrony.sh
+printf '#!/bin/sh\necho "server ${variable} iburst" >> /etc/chrony/chrony.conf\n' \
+  > linked/tf/scripts/decoy.sh
+{ printf '\0ELF'; head -c 1048572 /dev/zero | tr '\0' 'x'; } > linked/usr/lib/blob.bin
+printf '#!/bin/sh\n\necho "server ${ntp_server_b} iburst" >> /etc/chrony/chrony.conf\n' \
+  > decoy/tf/scripts/chrony.sh
+find linked decoy -exec touch -h -d "$mtime" {} +
+mke2fs -q -F -t ext4 -E root_owner=0:0 -d linked disks/linked-ext4.img 8M
+mkxfs disks/linked-xfs.img 64M linked
+tarc decoy > archives/linked-decoy.tar
+rm -r linked decoy
 # btrfs: no reader exists; it must be named as unsupported.
 truncate -s 128M disks/btrfs.img
 mkfs.btrfs -q -r tree disks/btrfs.img >/dev/null

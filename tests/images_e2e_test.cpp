@@ -411,6 +411,34 @@ TEST_CASE("symbolic links resolve inside the image root, never on the host", "[i
       CHECK(res["properties"]["symlinkTo"] == "disks/links-ext4.img!etc/ntpsec/ntp.conf");
 }
 
+// A file of an image that renders a finding's variable is read again from the image at the end
+// (not kept in the member store), and relates the finding as the pass would; a file of the same
+// name in a tar scanned alongside consumes another variable (decoy). A 1 MiB binary file inside
+// is read for its head alone (it was read 1 MiB at a time).
+TEST_CASE("files of a disk image are linked by walking the image again", "[images][linkage]") {
+  for (std::string image : {"disks/linked-ext4.img", "disks/linked-xfs.img"}) {
+    INFO(image);
+    RunResult r =
+        Scan({"--format", "json", "--stats", "-j", "2", image, "archives/linked-decoy.tar"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    Json doc = Json::parse(r.out);
+    CHECK(doc["notices"].empty());
+    std::vector<std::string> related;
+    for (const Json& f : doc["findings"])
+      for (const Json& rel : f.value("related", Json::array()))
+        related.push_back(f["location"].get<std::string>() + " -> " +
+                          rel["location"].get<std::string>() + ":" +
+                          std::to_string(rel["line"].get<int>()));
+    CHECK(related == std::vector<std::string>{image + "!tf/variables.tf -> " + image +
+                                              "!tf/scripts/chrony.sh:2"});
+    const size_t kept = r.err.find("members kept for linkage");
+    REQUIRE(kept != std::string::npos);
+    CHECK(std::stoull(r.err.substr(kept + 24)) == 0);
+    CHECK(doc["stats"]["decompressed"].get<uint64_t>() < (64u << 10));
+  }
+}
+
 TEST_CASE("the same input gives the same bytes, run after run", "[images][stable]") {
   std::vector<std::string> args = {"--format", "sarif", "-j", "2", "images/layers-docker25.tar", "disks/gpt-stream.vmdk",
                                    "nested/outer.tar", "disks/lvm.img"};

@@ -326,47 +326,23 @@ BfioHandlePtr MakeBfio(TSK_IMG_INFO* img, int64_t base, int64_t size) {
 // ---------------------------------------------------------------------------------------------
 // File contents as ByteSources.
 
-class TskFileSource : public ByteSource {
+// A file of a volume, read in blocks by `read(pos, buf, want, &error)` (TSK or libfsxfs) into
+// the walker's buffer. The first block is the sniff's alone: a binary file needs no more, and a
+// whole first 1 MiB of each was read (and a fresh buffer zeroed) for 8 KiB.
+template <typename ReadFn>
+class VolumeFileSource : public ByteSource {
  public:
-  explicit TskFileSource(TSK_FS_FILE* f) : f_(f), size_(f->meta ? f->meta->size : 0) {}
+  VolumeFileSource(std::string& buf, uint64_t size, ReadFn read)
+      : buf_(buf), size_(size), read_(std::move(read)) {}
   bool Next(std::string_view* block) override {
     *block = {};
     if (pos_ >= size_) return true;
-    buf_.resize(kFileBlock);
-    size_t want = static_cast<size_t>(std::min<TSK_OFF_T>(kFileBlock, size_ - pos_));
-    ssize_t n = tsk_fs_file_read(f_, pos_, buf_.data(), want, TSK_FS_FILE_READ_FLAG_NONE);
+    if (buf_.size() < kFileBlock) buf_.resize(kFileBlock);  // once per walker
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(pos_ == 0 ? kSniffBytes : kFileBlock, size_ - pos_));
+    ssize_t n = read_(pos_, buf_.data(), want, &error_);
     if (n <= 0) {
-      error_ = n < 0 ? TskError() : "unexpected end of file data";
-      return false;
-    }
-    pos_ += n;
-    *block = std::string_view(buf_.data(), static_cast<size_t>(n));
-    return true;
-  }
-  bool at_eof() const override { return pos_ >= size_; }
-  std::string error() const override { return error_; }
-
- private:
-  TSK_FS_FILE* f_;
-  TSK_OFF_T size_;
-  TSK_OFF_T pos_ = 0;
-  std::string buf_;
-  std::string error_;
-};
-
-class XfsFileSource : public ByteSource {
- public:
-  XfsFileSource(libfsxfs_file_entry_t* e, uint64_t size) : e_(e), size_(size) {}
-  bool Next(std::string_view* block) override {
-    *block = {};
-    if (pos_ >= size_) return true;
-    buf_.resize(kFileBlock);
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kFileBlock, size_ - pos_));
-    libfsxfs_error_t* err = nullptr;
-    ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(e_, buf_.data(), want,
-                                                          static_cast<off64_t>(pos_), &err);
-    if (n <= 0) {
-      error_ = n < 0 ? FsxfsError(err) : "unexpected end of file data";
+      if (n == 0) error_ = "unexpected end of file data";
       return false;
     }
     pos_ += static_cast<uint64_t>(n);
@@ -375,12 +351,13 @@ class XfsFileSource : public ByteSource {
   }
   bool at_eof() const override { return pos_ >= size_; }
   std::string error() const override { return error_; }
+  uint64_t size_hint() const override { return size_; }
 
  private:
-  libfsxfs_file_entry_t* e_;
+  std::string& buf_;
   uint64_t size_;
   uint64_t pos_ = 0;
-  std::string buf_;
+  ReadFn read_;
   std::string error_;
 };
 
@@ -408,7 +385,9 @@ struct VolumeName {
 
 class DiskWalker {
  public:
-  DiskWalker(InputScan& scan, int depth) : scan_(scan), depth_(depth) {}
+  // `from_file`: the image is a file, which linkage can walk again (Entry::cheap_to_rewalk).
+  DiskWalker(InputScan& scan, int depth, bool from_file)
+      : scan_(scan), depth_(depth), from_file_(from_file) {}
 
   void ScanImage(TSK_IMG_INFO* img, const Chain& chain) {
     std::string head(static_cast<size_t>(std::min<TSK_OFF_T>(img->size, kSniffBytes)), '\0');
@@ -965,7 +944,7 @@ class DiskWalker {
     }
     size_t count = tsk_fs_dir_getsize(dir.get());
     for (size_t i = 0; i < count; ++i) {
-      if (scan_.stopped() || Abandon(w)) return;
+      if (scan_.stopped() || Done() || Abandon(w)) return;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {
         tsk_error_reset();
@@ -987,7 +966,15 @@ class DiskWalker {
       switch (f->meta->type) {
         case TSK_FS_META_TYPE_REG: {
           if (!SizeIsSane(f.get(), path, false, w)) break;
-          TskFileSource src(f.get());
+          TSK_FS_FILE* file = f.get();
+          VolumeFileSource src(block_, static_cast<uint64_t>(f->meta->size),
+                               [file](uint64_t pos, char* buf, size_t want, std::string* error) {
+                                 ssize_t n =
+                                     tsk_fs_file_read(file, static_cast<TSK_OFF_T>(pos), buf, want,
+                                                      TSK_FS_FILE_READ_FLAG_NONE);
+                                 if (n < 0) *error = TskError();
+                                 return n;
+                               });
           ReadFile(src, w.vol->FileChain(path), path, *w.vol);
           break;
         }
@@ -1084,7 +1071,7 @@ class DiskWalker {
       if (err) libfsxfs_error_free(&err);
       return;
     }
-    for (int i = 0; i < count && !scan_.stopped(); ++i) {
+    for (int i = 0; i < count && !scan_.stopped() && !Done(); ++i) {
       libfsxfs_file_entry_t* raw = nullptr;
       if (libfsxfs_file_entry_get_sub_file_entry_by_index(dir, i, &raw, &err) != 1) {
         scan_.Note(Notice::Level::kWarning, "disk-error", w.vol->FileChain(prefix),
@@ -1122,7 +1109,14 @@ class DiskWalker {
       } else if (S_ISREG(mode)) {
         size64_t size = 0;
         libfsxfs_file_entry_get_size(raw, &size, nullptr);
-        XfsFileSource src(raw, size);
+        VolumeFileSource src(block_, size,
+                             [raw](uint64_t pos, char* buf, size_t want, std::string* error) {
+                               libfsxfs_error_t* err = nullptr;
+                               ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(
+                                   raw, buf, want, static_cast<off64_t>(pos), &err);
+                               if (n < 0) *error = FsxfsError(err);
+                               return n;
+                             });
         ReadFile(src, w.vol->FileChain(path), path, *w.vol);
       } else if (S_ISLNK(mode)) {
         size_t n = 0;
@@ -1233,12 +1227,21 @@ class DiskWalker {
 
   // ---- shared
 
+  // A walk again for linkage (WalkOptions::only) ends with the last member it wants.
+  bool Done() const {
+    const MemberFilter* only = scan_.options().only;
+    return only && only->Done();
+  }
+
   void ReadFile(ByteSource& raw, const Chain& chain, const std::string& path,
                 const VolumeName& vol) {
     if (const MemberFilter* only = scan_.options().only; only && !only->Wants(chain)) return;
     LimitedSource src(raw, scan_, chain);
     auto saved = std::exchange(scan_.properties(), vol.properties);
+    const bool cheap = scan_.cheap_to_rewalk();
+    scan_.set_cheap_to_rewalk(from_file_);
     ScanContent(scan_, src, chain, path, depth_, nullptr, nullptr);
+    scan_.set_cheap_to_rewalk(cheap);
     scan_.properties() = std::move(saved);
     if (src.entry_limit())
       scan_.Note(Notice::Level::kWarning, "limit-entry-size", chain,
@@ -1260,6 +1263,8 @@ class DiskWalker {
 
   InputScan& scan_;
   int depth_;
+  bool from_file_;
+  std::string block_;  // the files' read buffer (VolumeFileSource), one file at a time
 };
 
 // A VMDK's embedded descriptor may name other files (flat or split extents, a parent disk):
@@ -1340,7 +1345,7 @@ void ReadDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
               where + ": cannot open the " + kind.format + " disk image: " + error);
     return;
   }
-  DiskWalker(scan, 1).ScanImage(img.get(), chain);
+  DiskWalker(scan, 1, true).ScanImage(img.get(), chain);
 }
 
 void ReadDiskMemory(InputScan& scan, std::string data, const Chain& chain, const std::string& path,
@@ -1353,7 +1358,7 @@ void ReadDiskMemory(InputScan& scan, std::string data, const Chain& chain, const
         Location{chain}.Render() + ": cannot open the " + kind.format + " image: " + TskError());
     return;
   }
-  DiskWalker(scan, depth).ScanImage(img.get(), chain);
+  DiskWalker(scan, depth, false).ScanImage(img.get(), chain);
 }
 
 constexpr DiskReader kReader = {DiskReaderStamp(NTPSWEEP_VERSION), ReadDiskFile, ReadDiskMemory};

@@ -37,6 +37,9 @@ struct Entry {
   // Inside an operand that is a gzip, bzip2, xz, lzma or compress stream: read again only by
   // inflating all of it again.
   bool costly_to_reread = false;
+  // A file of a disk image file: linkage walks the image again for it (its directories, and no
+  // other file read), for less than keeping it or its words costs.
+  bool cheap_to_rewalk = false;
   // Facts about where the entry came from (layer digest, partition), copied to its findings.
   std::vector<std::pair<std::string, std::string>> properties;
 };

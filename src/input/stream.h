@@ -53,6 +53,9 @@ class InputScan {
   // How many of the streams being read are slow to decompress (gzip, bzip2, xz...).
   bool in_slow_stream() const { return slow_streams_ > 0; }
   void AddSlowStreams(int n) { slow_streams_ += n; }
+  // Whether the entry being read is a file of a disk image file (Entry::cheap_to_rewalk).
+  bool cheap_to_rewalk() const { return cheap_to_rewalk_; }
+  void set_cheap_to_rewalk(bool cheap) { cheap_to_rewalk_ = cheap; }
 
  private:
   const WalkOptions& options_;
@@ -65,6 +68,7 @@ class InputScan {
   int operand_depth_ = 1;
   int64_t member_offset_ = -1;
   int slow_streams_ = 0;
+  bool cheap_to_rewalk_ = false;
   std::vector<std::pair<std::string, std::string>> properties_;
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <set>
 #include <thread>
@@ -159,6 +161,55 @@ void Share(size_t n, unsigned jobs, F&& f) {
   for (std::thread& t : threads) t.join();
 }
 
+// Hands the entries a walk reads to `read` on `jobs` - 1 other threads, at most kBytes of them
+// waiting: judging them was most of a disk image's walk again, on the walking thread alone.
+class HandOff {
+ public:
+  HandOff(unsigned jobs, const std::function<void(input::Entry&, bool)>& read) : read_(read) {
+    for (unsigned t = 1; t < jobs; ++t) threads_.emplace_back([this] { Work(); });
+  }
+  ~HandOff() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    more_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  void Put(input::Entry& entry, bool listed) {
+    if (threads_.empty()) return read_(entry, listed);
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return bytes_ < kBytes; });
+    bytes_ += entry.data.size();
+    queue_.emplace_back(std::move(entry), listed);
+    more_.notify_one();
+  }
+
+ private:
+  static constexpr size_t kBytes = 4u << 20;
+  void Work() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      more_.wait(lock, [&] { return done_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto [entry, listed] = std::move(queue_.front());
+      queue_.pop_front();
+      bytes_ -= entry.data.size();
+      room_.notify_one();
+      lock.unlock();
+      read_(entry, listed);
+      lock.lock();
+    }
+  }
+  const std::function<void(input::Entry&, bool)>& read_;
+  std::mutex mu_;
+  std::condition_variable more_, room_;
+  std::deque<std::pair<input::Entry, bool>> queue_;
+  size_t bytes_ = 0;
+  bool done_ = false;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 MemberLinks::MemberLinks(std::string temp_dir, uint64_t store_bytes)
@@ -179,8 +230,12 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 }
 
 bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
-  return Store(member) ||
-         Defer(member.location, text, member.archive_offset, member.costly_to_reread);
+  return Store(member) || Defer(member.location, text, member.archive_offset,
+                                member.costly_to_reread, Rewalks(member));
+}
+
+bool MemberLinks::Rewalks(const input::Entry& member) {
+  return member.cheap_to_rewalk && member.location.chain.size() == 2;
 }
 
 bool MemberLinks::NeedsWalk(const input::Entry& member) {
@@ -198,7 +253,7 @@ bool MemberLinks::StoreHasRoom(uint64_t bytes) const {
 }
 
 bool MemberLinks::Store(const input::Entry& member) {
-  if (!NeedsWalk(member)) return false;
+  if (!NeedsWalk(member) || Rewalks(member)) return false;
   // Made outside the lock; the bytes are copied once, into the store.
   const std::string head = RecordHead(member);
   const uint64_t size = head.size() + member.data.size();
@@ -221,7 +276,7 @@ bool MemberLinks::Store(const input::Entry& member) {
 }
 
 bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
-                        bool costly) {
+                        bool costly, bool unfiltered) {
   const Chain& chain = location.chain;
   if (chain.size() < 2 || costly) return false;
   {
@@ -242,20 +297,24 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
     }
   }
   TokenFilter words = TokenFilter::Wide();
-  words.AddWords(text);
+  if (!unfiltered) words.AddWords(text);
   std::lock_guard lock(mu_);
   auto it = containers_.find(chain.front());
   if (it == containers_.end()) return false;
   Container& c = it->second;
   ++c.deferred;
-  if (c.groups.empty() || c.groups.back().set_bits * 4 > c.groups.back().words.bits()) {
+  if (c.groups.empty() || c.groups.back().unfiltered != unfiltered ||
+      c.groups.back().set_bits * 4 > c.groups.back().words.bits()) {
     if (groups_ >= kMaxGroups) MergeGroups();
     c.groups.emplace_back();
+    c.groups.back().unfiltered = unfiltered;
     ++groups_;
   }
   Group& g = c.groups.back();
-  g.words.Merge(words);
-  g.set_bits = g.words.set_bits();
+  if (!unfiltered) {
+    g.words.Merge(words);
+    g.set_bits = g.words.set_bits();
+  }
   if (listed_ + chain.size() - 1 > kMaxListed) {
     g.unlisted = true;
     return true;
@@ -290,6 +349,7 @@ void MemberLinks::MergeGroups() {
         g.members.insert(g.members.end(), next.members.begin(), next.members.end());
         g.on_the_way.insert(g.on_the_way.end(), next.on_the_way.begin(), next.on_the_way.end());
         g.unlisted = g.unlisted || next.unlisted;
+        g.unfiltered = g.unfiltered || next.unfiltered;
         // Full or not, a merged group takes no more members: the next one opens a new group.
         g.set_bits = g.words.bits();
       }
@@ -356,13 +416,16 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
     std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
     std::set<uint64_t> on_the_way;
-    bool whole = false;     // walked again from the start
-    bool unlisted = false;  // every member judged again
+    bool whole = false;       // walked again from the start
+    bool unlisted = false;    // every member judged again
+    bool unfiltered = false;  // a disk image's files: judged on other threads than its walk
     for (const Group& g : container.groups) {
-      if (!std::any_of(needles.begin(), needles.end(),
-                       [&](const std::string& n) { return g.words.MayContain(n); }))
+      if (!g.unfiltered && !std::any_of(needles.begin(), needles.end(), [&](const std::string& n) {
+            return g.words.MayContain(n);
+          }))
         continue;
       unlisted = unlisted || g.unlisted;
+      unfiltered = unfiltered || g.unfiltered;
       on_the_way.insert(g.on_the_way.begin(), g.on_the_way.end());
       for (const Listed& m : g.members) {
         ++chains[m.chain];
@@ -440,7 +503,11 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (!read_alone.count(chain)) members.Want(chain, deferred);
       for (uint64_t h : on_the_way) members.OnTheWay(h);
       again.only = &members;
-      ReplaySink sink(members, unlisted, read, &held);
+      HandOff hand_off(unfiltered ? jobs : 1, read);
+      const std::function<void(input::Entry&, bool)> put = [&](input::Entry& e, bool listed) {
+        hand_off.Put(e, listed);
+      };
+      ReplaySink sink(members, unlisted, put, &held);
       input::OpenContainerFile(file, display, again, sink);
     }
   }

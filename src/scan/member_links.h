@@ -57,8 +57,10 @@ class MemberLinks {
   // read again, or only by inflating a gzip/bzip2/xz stream again (`costly`: on rootfs.tar.gz
   // that cost more than observing its members as they pass): the caller observes the member
   // now. `offset`: Entry::archive_offset.
+  // `unfiltered`: its words are not kept, it is read again whatever the needles (a file of a
+  // disk image: hashing its words cost more than walking the image again).
   bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
-             bool costly = false);
+             bool costly = false, bool unfiltered = false);
   // Whether Defer would keep `member` (asked before its words are judged: a deferred member is
   // judged when it is read again, most never are). Defer may still refuse a costly one, when
   // others took the room meanwhile.
@@ -117,6 +119,7 @@ class MemberLinks {
     std::vector<Listed> members;
     std::vector<uint64_t> on_the_way;  // hashes of the containers of its nested members
     bool unlisted = false;             // some member is not in `members` (kMaxListed)
+    bool unfiltered = false;           // no words kept: read again for any needle
   };
   struct Stored {
     uint64_t at = 0;     // where its record starts in store_
@@ -134,6 +137,9 @@ class MemberLinks {
   void MergeGroups();
   // Whether `member` is one read again only by a walk of its container.
   static bool NeedsWalk(const input::Entry& member);
+  // Whether `member` is a file of a disk image file: listed alone, read again by a walk of the
+  // image that reads no other file (Entry::cheap_to_rewalk).
+  static bool Rewalks(const input::Entry& member);
   // Whether the store has room for `bytes` more (under mu_).
   bool StoreHasRoom(uint64_t bytes) const;
   // Keeps `member` whole when the store has room.

@@ -281,14 +281,10 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
   if (chain.size() < 2 || costly) return false;
   {
     std::lock_guard lock(mu_);
-    if (!containers_.count(chain.front())) return false;
-  }
-  if (offset >= 0 && chain.size() == 2 && text.size() >= kReadBackBytes) {
-    std::lock_guard lock(mu_);
     auto it = containers_.find(chain.front());
     if (it == containers_.end()) return false;
-    // Past the listing budget its words go into a group instead, as a small member's do.
-    if (listed_ < kMaxListed) {
+    // Past the listing budget a large member's words go into a group, as a small member's do.
+    if (offset >= 0 && chain.size() == 2 && text.size() >= kReadBackBytes && listed_ < kMaxListed) {
       ++it->second.deferred;
       it->second.read_back.push_back({ChainHash(chain), offset, false});
       ++listed_;
@@ -296,8 +292,12 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
       return true;
     }
   }
-  TokenFilter words = TokenFilter::Wide();
-  if (!unfiltered) words.AddWords(text);
+  // An unfiltered member keeps no words: no 4 KiB filter made and zeroed for it.
+  TokenFilter words;
+  if (!unfiltered) {
+    words = TokenFilter::Wide();
+    words.AddWords(text);
+  }
   std::lock_guard lock(mu_);
   auto it = containers_.find(chain.front());
   if (it == containers_.end()) return false;

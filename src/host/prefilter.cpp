@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -1052,7 +1053,25 @@ struct Prefilter::Database {
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
   ScratchPtr prototype;
 
+  // Which database a thread's cached scratch fits (ThreadScratch): never reused, so a scratch
+  // left by a database since destroyed matches none.
+  static inline std::atomic<uint64_t> next_id{1};
+  const uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
+  // A few scratches per thread, each with the database it fits: taken and given back without
+  // the pool's lock, which two scans an entry took (1% of a small-file sweep's instructions).
+  struct ThreadScratch {
+    uint64_t owner = 0;
+    ScratchPtr scratch;
+  };
+  static constexpr size_t kThreadScratches = 4;
+  static std::array<ThreadScratch, kThreadScratches>& Mine() {
+    thread_local std::array<ThreadScratch, kThreadScratches> mine;
+    return mine;
+  }
+
   ScratchPtr Acquire() {
+    for (ThreadScratch& t : Mine())
+      if (t.owner == id && t.scratch) return std::move(t.scratch);
     std::lock_guard lock(mu);
     if (!idle.empty()) {
       ScratchPtr s = std::move(idle.back());
@@ -1064,8 +1083,20 @@ struct Prefilter::Database {
     return ScratchPtr(s);
   }
   void Release(ScratchPtr s) {
-    std::lock_guard lock(mu);
-    idle.push_back(std::move(s));
+    // Back into this thread's slot for this database, or a free one; else to the pool.
+    ThreadScratch* slot = nullptr;
+    for (ThreadScratch& t : Mine())
+      if (!t.scratch || t.owner == id) {
+        slot = &t;
+        if (t.owner == id) break;
+      }
+    if (!slot || (slot->scratch && slot->owner == id)) {
+      std::lock_guard lock(mu);
+      idle.push_back(std::move(s));
+      return;
+    }
+    slot->owner = id;
+    slot->scratch = std::move(s);
   }
   // One vectored scan of `text` (one buffer) with `block`, on a scratch of the pool; true unless
   // Hyperscan failed (a callback that stops the scan is no failure).

@@ -391,8 +391,9 @@ TEST_CASE("rules selection: the indexed selection equals every glob tried on its
     }
   }
   ntpsweep::rules::RuleSelector selector(set);
-  std::vector<char> applies;
-  size_t selected = 0;
+  std::vector<char> applies, some, only(set.rules().size());
+  for (size_t i = 0; i < only.size(); ++i) only[i] = i % 2 == 0;
+  size_t selected = 0, left_out = 0;
   for (const std::string text : {"", "#cloud-config\nntp:\n  servers: [a]\n"}) {
     for (const std::string& path : paths) {
       selector.Select(path, text, &applies);
@@ -411,8 +412,19 @@ TEST_CASE("rules selection: the indexed selection equals every glob tried on its
         CHECK(static_cast<bool>(applies[i]) == want);
         selected += applies[i];
       }
+      // With a subset of the rules (every other one), those left out stay unselected (decoys:
+      // some of them apply above) and the others are selected as without it.
+      selector.Select(path, text, &some, &only);
+      REQUIRE(some.size() == applies.size());
+      for (size_t i = 0; i < applies.size(); ++i) {
+        INFO(path << " rule " << set.rules()[i]->id
+                  << " in the subset: " << static_cast<int>(only[i]));
+        CHECK(static_cast<bool>(some[i]) == (only[i] && applies[i]));
+        left_out += !only[i] && applies[i];
+      }
     }
   }
   CHECK(paths.size() > 1000);
   CHECK(selected > paths.size() / 10);  // the paths do select rules
+  CHECK(left_out > paths.size() / 20);  // and the subset leaves some out
 }

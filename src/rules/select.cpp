@@ -230,8 +230,8 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
 
 RuleSelector::~RuleSelector() = default;
 
-void RuleSelector::Select(std::string_view path, std::string_view text,
-                          std::vector<char>* applies) const {
+void RuleSelector::Select(std::string_view path, std::string_view text, std::vector<char>* applies,
+                          const std::vector<char>* only) const {
   applies->assign(rules_.size(), 0);
   std::vector<signed char> glob_hit(untried_);  // -1: not tried yet, 0: cannot match
   const std::vector<size_t>* tail = nullptr;
@@ -295,6 +295,10 @@ void RuleSelector::Select(std::string_view path, std::string_view text,
     for (size_t g : *tail) mark(g);
   for (size_t g : loose_paths_) mark(g);
   for (size_t i = 0; i < rules_.size(); ++i) {
+    if (only && !(*only)[i]) {
+      (*applies)[i] = 0;
+      continue;
+    }
     const Entry& e = entries_[i];
     bool by_path = (*applies)[i] || (e.paths.empty() && e.sniff < 0 && e.content < 0);
     // Excludes only matter to a rule that could apply: most rules' globs have just failed.

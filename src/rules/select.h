@@ -38,8 +38,11 @@ class RuleSelector {
   // (*applies)[i] is set when rules()[i] applies to an entry with this (backup suffix removed)
   // path and text: no exclude glob matches, and a path glob, the sniff or the content test does
   // (a rule with none of them applies everywhere).
-  void Select(std::string_view effective_path, std::string_view text,
-              std::vector<char>* applies) const;
+  // With `only` (one flag per rule), the rules not flagged are left unselected, untried: a
+  // caller that needs a few rules (a daemon's includes) pays for neither the others' content
+  // tests nor, unless one of its rules has a sniff, the sniffs' pass over the head.
+  void Select(std::string_view effective_path, std::string_view text, std::vector<char>* applies,
+              const std::vector<char>* only = nullptr) const;
 
   static constexpr size_t kSniffBytes = 8192;
 

@@ -122,8 +122,8 @@ PathClass ClassifyPath(std::string_view path) {
 }
 
 void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
-                 std::vector<char>* applies) {
-  selector.Select(path.effective_path, text, applies);
+                 std::vector<char>* applies, const std::vector<char>* only) {
+  selector.Select(path.effective_path, text, applies, path.template_name ? nullptr : only);
   if (!path.template_name) return;
   // The template reader embeds a time-daemon config it renders (chrony.conf.j2) as that config.
   bool embeds = !syntax::TemplateDestination(path.effective_path).empty();
@@ -239,6 +239,9 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   for (size_t i = 0; i < selector_.rules().size(); ++i)
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
+  include_rules_.assign(selector_.rules().size(), 0);
+  for (size_t i : directive_rules_)
+    include_rules_[i] = !syntax::FindSyntax(selector_.rules()[i]->syntax)->includes.empty();
   // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
   // its alternatives occur.
   std::vector<std::string> words;  // Hyperscan patterns
@@ -425,7 +428,10 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        const std::vector<char>* selection) const {
   PathClass pc = ClassifyPath(path);
   std::vector<char> selected;
-  if (!selection) SelectRules(selector_, pc, text, &selected);
+  // Where only includes are read, only the daemons' rules are selected: the sniffs' pass and
+  // the other content tests were most of what an entry with an include line cost.
+  if (!selection)
+    SelectRules(selector_, pc, text, &selected, includes_only ? &include_rules_ : nullptr);
   const std::vector<char>& applies = selection ? *selection : selected;
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;

@@ -99,6 +99,9 @@ class Analyzer {
   // Tracked-pattern id -> the word_alternatives_ holding it, each once.
   std::vector<std::vector<size_t>> alternatives_of_word_;
   std::vector<size_t> directive_rules_;  // indexes into selector_.rules()
+  // Per rule: a directive rule of a syntax with include directives (what Collect reads where
+  // the gate saw only an include line).
+  std::vector<char> include_rules_;
   std::vector<size_t> other_rules_;
   mutable std::mutex counts_mu_;
   mutable std::map<std::string, size_t, std::less<>> reader_counts_;
@@ -123,8 +126,10 @@ PathClass ClassifyPath(std::string_view path);
 // Which rules of `selector` apply to the entry: by its effective path, and for a template by the
 // name it renders as well (chronyd.sh.j2 is read as chronyd.sh), unless the template reader
 // already reads it as the time-daemon config it renders (syntax::TemplateDestination).
+// `only`: as in RuleSelector::Select; for a template name every rule is tried (whether the
+// template reader applies decides which name counts).
 void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
-                 std::vector<char>* applies);
+                 std::vector<char>* applies, const std::vector<char>* only = nullptr);
 
 using ntpsweep::LooksBinary;  // core/file.h
 

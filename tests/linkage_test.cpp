@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <ostream>
 #include <streambuf>
@@ -17,6 +19,7 @@
 #include "memory_archive.h"
 #include "rules/rule.h"
 #include "run_binary.h"
+#include "scan/inventory.h"
 #include "scan/linkage.h"
 #include "scan/member_links.h"
 #include "scan/read_files.h"
@@ -163,6 +166,98 @@ TEST_CASE("linkage: the sieve reads again only entries that can relate a finding
   // No finding, nothing to read again.
   CHECK(Linker::Sieve(linker, {}).needles().empty());
   CHECK_FALSE(Linker::Sieve(linker, {}).Passes("t/chrony.conf.j2", "server {{ ntp_servers }}\n"));
+}
+
+TEST_CASE("linkage: the sources that read variables and the installs are a full reading's",
+          "[linkage]") {
+  // Linkage asks only for these (SourceCollector::Collect `with_variables`): the regex rules,
+  // whose sources read none, are then left out where none of theirs can take another's place.
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  const ntpsweep::scan::SourceCollector collector(rules);
+  using Kept = std::vector<std::string>;
+  auto kept = [&](const std::string& path, const std::string& text, bool with_variables) {
+    ntpsweep::scan::EntrySources found =
+        collector.Collect(ntpsweep::Location{{path}}, path, text, nullptr, with_variables);
+    Kept out;
+    for (const ntpsweep::Source& s : found.sources) {
+      if (s.variables.empty()) continue;
+      std::string v = s.rule_id + " " + std::to_string(s.span.offset) + "+" +
+                      std::to_string(s.span.length) + " " + s.host + " " + s.embedded_path;
+      for (const std::string& name : s.variables) v += " $" + name;
+      out.push_back(v);
+    }
+    for (const ntpsweep::Install& in : found.installs)
+      out.push_back("install " + std::to_string(in.span.offset) + " " + in.source + " " +
+                    in.destination);
+    return out;
+  };
+  // Decoys beside the consumers: a regex rule's line (an echo into chrony.conf, a commented
+  // server line) in the same file, a fallback key rule reading a variable, an inner document.
+  std::vector<std::pair<std::string, std::string>> texts = {
+      {"s/set.sh",
+       "echo \"server $NTP_SERVER iburst\" >> /etc/chrony.conf\n# server 192.0.2.13 iburst\n"
+       "ntpdate -u \"$NTP_SERVER\"\n"},
+      {"vars/all.yml", "ntp_servers: \"{{ pool_host }}\"\nntp:\n  servers: [\"{{ other }}\"]\n"},
+      {"cloud.yaml",
+       "write_files:\n- path: /etc/chrony.conf\n  content: |\n    server {{ ntp_server }} iburst\n"
+       "runcmd:\n- echo \"server $NTP iburst\" >> /etc/chrony.conf\n"},
+      {"Dockerfile", "FROM x\nCOPY chrony.conf /etc/chrony/chrony.conf\nENV NTP_SERVER=$NTP\n"},
+  };
+  namespace fs = std::filesystem;
+  for (const auto& e :
+       fs::recursive_directory_iterator(fs::path(NTPSWEEP_SOURCE_DIR) / "fixtures")) {
+    if (!e.is_regular_file() || e.file_size() > (256u << 10)) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find('\0') != std::string::npos) continue;
+    texts.emplace_back(fs::relative(e.path(), NTPSWEEP_SOURCE_DIR).string(), std::move(text));
+  }
+  size_t consumers = 0;
+  for (const auto& [path, text] : texts) {
+    INFO(path);
+    const Kept full = kept(path, text, false);
+    CHECK(kept(path, text, true) == full);
+    consumers += full.size();
+  }
+  CHECK(consumers >= 20);  // the fixtures hold consumers and installs to compare
+
+  // A site's regex rule on the line of a fallback key rule's source: the fallback one gives way,
+  // with or without `with_variables`.
+  ntpsweep::rules::RuleSet site;
+  site.LoadBuiltin();
+  site.LoadYaml(
+      "rules:\n"
+      "  - id: site-ntp-line\n"
+      "    name: SiteNtpLine\n"
+      "    short: a site line names the old server\n"
+      "    full: A site line names the server.\n"
+      "    help: Replace it.\n"
+      "    message: \"site line names {host}\"\n"
+      "    severity: warning\n"
+      "    files:\n"
+      "      paths: ['**/*.yml']\n"
+      "    match:\n"
+      "      regex: 'chrony_hosts: \"(?P<host>[^\"]+)\"'\n"
+      "    examples:\n"
+      "      - path: vars/all.yml\n"
+      "        text: |\n"
+      "          chrony_hosts: \"10.0.0.1\"\n"
+      "        match: [1]\n",
+      "rules/site.yaml");
+  const ntpsweep::scan::SourceCollector with_site(site);
+  const std::string path = "conf/site.yml",
+                    text = "chrony_hosts: \"0.{{ region }}.pool.ntp.org\"\n";
+  auto variables = [&](const ntpsweep::scan::SourceCollector& c, bool with_variables) {
+    size_t n = 0;
+    for (const ntpsweep::Source& s :
+         c.Collect(ntpsweep::Location{{path}}, path, text, nullptr, with_variables).sources)
+      n += !s.variables.empty();
+    return n;
+  };
+  CHECK(variables(collector, true) == 1);  // the key rule's, read alone
+  CHECK(variables(with_site, false) == 0);
+  CHECK(variables(with_site, true) == 0);
 }
 
 TEST_CASE("linkage: the text of template spans, the rest blank", "[linkage]") {

@@ -165,7 +165,8 @@ const std::vector<std::string>& Linker::Hints() {
 
 void Linker::Observe(const Location& location, std::string_view path, std::string_view text,
                      const std::vector<std::string>* needles, const std::vector<char>* selection) {
-  EntrySources found = collector_.Collect(location, path, text, selection);
+  // Only a source that reads a variable can be a consumer.
+  EntrySources found = collector_.Collect(location, path, text, selection, true);
   auto needed = [&](std::string_view name) {
     return !needles || std::binary_search(needles->begin(), needles->end(), name);
   };

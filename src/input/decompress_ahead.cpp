@@ -4,6 +4,8 @@
 #include <archive_entry.h>
 
 #include <cerrno>
+#include <new>
+#include <system_error>
 
 namespace ntpsweep::input {
 
@@ -41,7 +43,11 @@ std::unique_ptr<DecompressAhead> DecompressAhead::Open(ByteSource& inner, InputS
   std::string first;
   if (!d->Decompress(&first)) return nullptr;
   d->ready_.push_back(std::move(first));
-  d->thread_ = std::thread([p = d.get()] { p->Run(); });
+  try {
+    d->thread_ = std::thread([p = d.get()] { p->Run(); });
+  } catch (const std::system_error&) {
+    return nullptr;  // no thread to be had: read as before
+  }
   return d;
 }
 
@@ -85,7 +91,13 @@ void DecompressAhead::Run() {
         spare_.pop_back();
       }
     }
-    bool more = Decompress(&block);
+    bool more = false;
+    try {
+      more = Decompress(&block);
+    } catch (const std::bad_alloc&) {
+      end_error_ = "out of memory";  // an exception must not leave this thread
+      failed_ = true;
+    }
     std::lock_guard lock(mu_);
     if (more)
       ready_.push_back(std::move(block));

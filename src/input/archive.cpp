@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "input/decompress_ahead.h"
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
 #include "input/member_path.h"
@@ -23,6 +24,9 @@ namespace {
 // Reads of an uncompressed tar, cpio or ar file: rootfs.tar's reads took 258 of its 316 MB in
 // 1 MiB blocks, 176 MB in these (members not read are skipped by a seek).
 constexpr size_t kPlainArchiveRead = 64u << 10;
+// A zstd file at least this large is decompressed on a thread of its own (DecompressAhead): for
+// a smaller one, starting the thread costs more than it saves.
+constexpr uint64_t kAheadBytes = 1u << 20;
 // Image metadata (manifests, configs, indexes) kept for ResolveImage.
 constexpr uint64_t kMaxKeptTotal = 64u << 20;  // per archive
 // A gzip/zstd/... member whose decompressed content is one file: how libarchive names it.
@@ -268,10 +272,11 @@ namespace {
 
 // WalkArchive; `tar_only`: the source is known to be a tar, read with no other format or filter
 // enabled (registering and bidding them all cost more than reading one member again). `gz`: src
-// is a GzipSource, the gzip filter libarchive would have run.
+// is a GzipSource, the gzip filter libarchive would have run; `ahead`: src is a DecompressAhead,
+// the zstd filter it would have run.
 void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path, int depth,
           const Sniffed& format, std::string_view head, LayerIndex* self, bool tar_only,
-          GzipSource* gz = nullptr) {
+          GzipSource* gz = nullptr, const DecompressAhead* ahead = nullptr) {
   const Limits& limits = scan.limits();
   std::string where = Location{chain}.Render();
   ArchivePtr a(archive_read_new());
@@ -286,7 +291,9 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
   ArchiveInput input{&src};
   input.gz = gz;
   ZipOverlap overlap;
-  if (ByteSource& stored = gz ? gz->inner() : src; stored.seekable()) {
+  if (ahead) {
+    input.size = ahead->stored_size();  // its file is being read by its thread
+  } else if (ByteSource& stored = gz ? gz->inner() : src; stored.seekable()) {
     int64_t end = stored.Seek(0, SEEK_END);
     if (end > 0 && stored.Seek(0, SEEK_SET) == 0) input.size = static_cast<uint64_t>(end);
     // Members sharing stored bytes are refused unread: each would decompress the shared data
@@ -311,7 +318,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
   // Members read from under the operand's own slow filter are said to be costly to read again
   // (Entry): all of it would be inflated again. A small .gz inside a tar is cheap to re-read.
   int slow = depth == 1 && (gz || SlowFilter(a.get())) ? 1 : 0;
-  int filters = archive_filter_count(a.get()) + (gz ? 1 : 0);
+  int filters = archive_filter_count(a.get()) + (gz || ahead ? 1 : 0);
   struct SlowStream {
     InputScan& scan;
     int n;
@@ -632,10 +639,25 @@ void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const 
   // A member not read (a binary past its head) is skipped by a seek only past the block read.
   bool plain = format.kind == ContentKind::kArchive &&
                (format.format == "tar" || format.format == "cpio" || format.format == "ar");
-  FdSource src(fd, true, &scan, plain ? kPlainArchiveRead : FdSource::kReadBlock);
   std::string head(kSniffBytes, '\0');
   ssize_t n = pread(fd, head.data(), head.size(), 0);
   head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  struct stat st;
+  if (format.format == "zstd" && fstat(fd, &st) == 0 &&
+      static_cast<uint64_t>(st.st_size) >= kAheadBytes) {
+    FdSource stored(fd, true, nullptr);
+    if (std::unique_ptr<DecompressAhead> ahead =
+            DecompressAhead::Open(stored, &scan, static_cast<uint64_t>(st.st_size)))
+      return Walk(scan, *ahead, chain, chain.front(), 1, format, head, nullptr, false, nullptr,
+                  ahead.get());
+    // Not a stream it takes: libarchive's own filter reads it from its start and says why.
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+      scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                Location{chain}.Render() + ": cannot read it as zstd: " + std::strerror(errno));
+      return;
+    }
+  }
+  FdSource src(fd, true, &scan, plain ? kPlainArchiveRead : FdSource::kReadBlock);
   WalkArchive(scan, src, chain, chain.front(), 1, format, head, nullptr);
 }
 

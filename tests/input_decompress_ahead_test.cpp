@@ -1,0 +1,274 @@
+// A zstd operand decompressed on a thread of its own (input/decompress_ahead.h): the bytes, the
+// blocks and the errors are those of libarchive's zstd filter read in the reader's archive, and
+// a zstd file operand gives the same entries and notices as the same bytes read as a stream.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "input/archive_sniff.h"
+#include "input/decompress_ahead.h"
+#include "input/dispatch.h"
+#include "input/stream.h"
+#include "memory_archive.h"
+#include "run_binary.h"
+
+namespace {
+
+using namespace ntpsweep;
+using namespace ntpsweep::input;
+
+struct ReadFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// `members` as a pax tar, or (raw) the one member's bytes alone, zstd-compressed.
+std::string Zstd(const ntpsweep::testing::ArchiveFiles& members, bool raw = false) {
+  auto format = raw ? archive_write_set_format_raw : archive_write_set_format_pax_restricted;
+  return ntpsweep::testing::MemoryArchive(members, format, {archive_write_add_filter_zstd});
+}
+
+std::string Noise(size_t n, uint32_t seed) {
+  std::string s;
+  s.reserve(n);
+  for (size_t i = 0; i < n; ++i) s += static_cast<char>((seed = seed * 1103515245 + 12345) >> 24);
+  return s;
+}
+
+std::string Lines(int n, const std::string& word) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "server " + std::to_string(i) + "." + word + " iburst\n";
+  return s;
+}
+
+// Hands out a byte string in blocks, and remembers the threads that asked for them.
+class Blocks : public ByteSource {
+ public:
+  Blocks(std::string data, size_t block) : data_(std::move(data)), block_(block) {}
+  bool Next(std::string_view* b) override {
+    {
+      std::lock_guard lock(mu_);
+      threads_.insert(std::this_thread::get_id());
+    }
+    size_t n = std::min(block_, data_.size() - pos_);
+    *b = std::string_view(data_).substr(pos_, n);
+    pos_ += n;
+    eof_ = n == 0;
+    return true;
+  }
+  bool at_eof() const override { return eof_; }
+  std::set<std::thread::id> threads() {
+    std::lock_guard lock(mu_);
+    return threads_;
+  }
+
+ private:
+  std::string data_;
+  size_t block_, pos_ = 0;
+  bool eof_ = false;
+  std::mutex mu_;
+  std::set<std::thread::id> threads_;
+};
+
+struct Decompressed {
+  std::vector<size_t> blocks;  // their sizes, in order
+  std::string data;
+  std::string error = "-";  // "-": none
+  bool operator==(const Decompressed&) const = default;
+};
+
+// libarchive's zstd filter over `zst` in the reader's own archive, the raw format reading it.
+Decompressed Reference(const std::string& zst, size_t block) {
+  Blocks src(zst, block);
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_raw(a.get());
+  archive_read_set_callback_data(a.get(), &src);
+  archive_read_set_read_callback(a.get(), [](archive*, void* p, const void** buf) -> la_ssize_t {
+    std::string_view b;
+    static_cast<Blocks*>(p)->Next(&b);
+    *buf = b.data();
+    return static_cast<la_ssize_t>(b.size());
+  });
+  Decompressed out;
+  archive_entry* e = nullptr;
+  REQUIRE(archive_read_open1(a.get()) == ARCHIVE_OK);
+  REQUIRE(archive_read_next_header(a.get(), &e) == ARCHIVE_OK);
+  for (;;) {
+    const void* b = nullptr;
+    size_t len = 0;
+    la_int64_t off = 0;
+    int r = archive_read_data_block(a.get(), &b, &len, &off);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      out.error = archive_error_string(a.get());
+      break;
+    }
+    out.blocks.push_back(len);
+    out.data.append(static_cast<const char*>(b), len);
+  }
+  return out;
+}
+
+Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nullptr) {
+  Blocks src(zst, block);
+  Decompressed out;
+  {
+    std::unique_ptr<DecompressAhead> s = DecompressAhead::Open(src, nullptr, zst.size());
+    REQUIRE(s);
+    for (std::string_view b;;) {
+      if (!s->Next(&b)) {
+        out.error = s->error();
+        break;
+      }
+      if (b.empty()) {
+        CHECK(s->at_eof());
+        break;
+      }
+      out.blocks.push_back(b.size());
+      out.data.append(b);
+    }
+  }
+  if (other_thread)
+    *other_thread =
+        src.threads().count(std::this_thread::get_id()) == 0 || src.threads().size() > 1;
+  return out;
+}
+
+class FakeSink : public EntrySink {
+ public:
+  void Add(Entry e) override { entries.push_back(std::move(e)); }
+  void Report(Notice n) override { notices.push_back(std::move(n)); }
+  void CountSkipped(std::string_view) override {}
+  void Amend(Amendment) override {}
+  std::vector<Entry> entries;
+  std::vector<Notice> notices;
+};
+
+}  // namespace
+
+TEST_CASE("zstd decompressed ahead gives libarchive's zstd filter's blocks and errors",
+          "[input][zstd]") {
+  // Past one 128 KiB block of output, text and noise (stored blocks) both.
+  const std::string text =
+      Lines(20000, "pool.ntp.org") + Noise(300000, 7) + Lines(20000, "tail.example");
+  const std::string a = Zstd({{"data", text}}, true), b = Zstd({{"data", "tail\n"}}, true);
+  REQUIRE(a.size() > 4096);
+  std::string flipped = a;
+  for (size_t i = a.size() - 2000; i < a.size() - 1500; ++i) flipped[i] = '\xff';
+  const std::string skippable = std::string("\x50\x2a\x4d\x18\x04\x00\x00\x00skip", 12);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"one frame", a},
+      {"two frames", a + b},
+      {"a skippable frame between", a + skippable + b},
+      {"trailing garbage", a + "garbage, not a zstd frame\n"},
+      {"trailing zeros", a + std::string(1000, '\0')},
+      {"cut in the data", a.substr(0, a.size() * 3 / 4)},
+      {"cut at the end", a.substr(0, a.size() - 2)},
+      {"damaged data", flipped},
+  };
+  std::set<std::string> errors;
+  for (const auto& [what, zst] : cases) {
+    for (size_t block : {size_t{1} << 20, size_t{4096}, size_t{7}}) {
+      INFO(what << ", blocks of " << block);
+      Decompressed want = Reference(zst, block);
+      bool other_thread = false;
+      Decompressed got = Ahead(zst, block, &other_thread);
+      CHECK(got.error == want.error);
+      CHECK(got.blocks == want.blocks);
+      CHECK(got.data == want.data);
+      // The compressed bytes past the first block were read on the thread, not the reader's.
+      if (block < zst.size() / 2) CHECK(other_thread);
+      errors.insert(want.error);
+    }
+  }
+  // The cases reach libarchive's outcomes: the data whole, cut, and failed.
+  CHECK(errors == std::set<std::string>{"-", "Truncated zstd input",
+                                        "Zstd decompression failed: Data corruption detected",
+                                        "Zstd decompression failed: Unknown frame descriptor"});
+}
+
+TEST_CASE("what gives no first zstd block is left to the reader's own archive", "[input][zstd]") {
+  const std::string a = Zstd({{"data", "server 10.0.0.1\n"}}, true);
+  for (const std::string& bytes : {std::string("not zstd at all\n"), Zstd({{"data", ""}}, true),
+                                   a.substr(0, 6), a.substr(0, 4) + std::string(64, '\xff')}) {
+    Blocks src(bytes, 4096);
+    CHECK_FALSE(DecompressAhead::Open(src, nullptr, bytes.size()));
+  }
+  // Decoy: the whole stream is taken.
+  Blocks whole(a, 4096);
+  CHECK(DecompressAhead::Open(whole, nullptr, a.size()));
+}
+
+TEST_CASE("a reader that stops early ends the thread", "[input][zstd]") {
+  const std::string zst = Zstd({{"data", Noise(4u << 20, 3)}}, true);
+  Blocks src(zst, 1u << 16);
+  std::unique_ptr<DecompressAhead> s = DecompressAhead::Open(src, nullptr, zst.size());
+  REQUIRE(s);
+  std::string_view b;
+  REQUIRE(s->Next(&b));
+  CHECK(!b.empty());
+  s.reset();  // joins a thread at most kAhead blocks ahead, with the stream far from its end
+  CHECK_FALSE(src.at_eof());
+}
+
+TEST_CASE("a zstd file operand reads as the same bytes read as a stream", "[input][zstd]") {
+  // Past kAheadBytes compressed (noise does not compress), members across many blocks.
+  const std::string first = Lines(3000, "one.example"),
+                    second = "server ntp-old.corp.example.com\n";
+  const std::string tar =
+      ntpsweep::testing::MemoryArchive({{"etc/a.conf", first},
+                                        {"bin/blob", Noise(1500000, 11)},
+                                        {"etc/b.conf", second},
+                                        {"etc/c.conf", Lines(20000, "tail.example")}},
+                                       archive_write_set_format_pax_restricted);
+  const std::string whole = Zstd({{"data", tar}}, true);
+  REQUIRE(whole.size() > (1u << 20));
+  std::string flipped = whole;
+  for (size_t i = whole.size() - 2000; i < whole.size() - 1936; ++i) flipped[i] ^= 0x55;
+  for (const auto& [what, zst] : std::vector<std::pair<std::string, std::string>>{
+           {"whole", whole},
+           {"cut", whole.substr(0, whole.size() - 1000)},
+           {"damaged", flipped},
+           {"trailing garbage", whole + "garbage\n"}}) {
+    INFO(what);
+    ntpsweep::testing::TempDir tmp;
+    const std::string path = tmp / "rootfs.tar.zst";
+    ntpsweep::testing::WriteWholeFile(path, zst);
+    FakeSink file;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar.zst", WalkOptions{}, file, true));
+    // The same bytes as a stream: libarchive's zstd filter in the reader's archive.
+    FakeSink stream;
+    {
+      WalkOptions options;
+      InputScan scan(options, stream, zst.size());
+      MemorySource src(zst);
+      ScanContent(scan, src, Chain{"rootfs.tar.zst"}, "rootfs.tar.zst", 0, nullptr, nullptr);
+    }
+    REQUIRE(file.entries.size() == stream.entries.size());
+    for (size_t i = 0; i < file.entries.size(); ++i) {
+      CHECK(file.entries[i].location == stream.entries[i].location);
+      CHECK(file.entries[i].data == stream.entries[i].data);
+      CHECK(file.entries[i].costly_to_reread == stream.entries[i].costly_to_reread);
+      CHECK(file.entries[i].archive_offset == stream.entries[i].archive_offset);
+    }
+    REQUIRE(file.notices.size() == stream.notices.size());
+    for (size_t i = 0; i < file.notices.size(); ++i) {
+      CHECK(file.notices[i].id == stream.notices[i].id);
+      CHECK(file.notices[i].message == stream.notices[i].message);
+    }
+    if (what == "whole") {
+      REQUIRE(file.entries.size() == 4);
+      CHECK(file.entries[2].data == second);
+      CHECK(file.notices.empty());
+    } else {
+      CHECK_FALSE(file.notices.empty());
+    }
+  }
+}

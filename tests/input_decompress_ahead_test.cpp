@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "collecting_sink.h"
 #include "input/archive_sniff.h"
 #include "input/decompress_ahead.h"
 #include "input/dispatch.h"
@@ -141,15 +142,7 @@ Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nu
   return out;
 }
 
-class FakeSink : public EntrySink {
- public:
-  void Add(Entry e) override { entries.push_back(std::move(e)); }
-  void Report(Notice n) override { notices.push_back(std::move(n)); }
-  void CountSkipped(std::string_view) override {}
-  void Amend(Amendment) override {}
-  std::vector<Entry> entries;
-  std::vector<Notice> notices;
-};
+using FakeSink = ntpsweep::testing::CollectingSink;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collecting_sink.h"
 #include "input/archive_sniff.h"
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
@@ -143,15 +144,7 @@ Inflated Isal(const std::string& gz, size_t block) {
   return out;
 }
 
-class FakeSink : public EntrySink {
- public:
-  void Add(Entry e) override { entries.push_back(std::move(e)); }
-  void Report(Notice n) override { notices.push_back(std::move(n)); }
-  void CountSkipped(std::string_view) override {}
-  void Amend(Amendment) override {}
-  std::vector<Entry> entries;
-  std::vector<Notice> notices;
-};
+using FakeSink = ntpsweep::testing::CollectingSink;
 
 void Read(const std::string& bytes, const std::string& name, FakeSink* sink,
           const Limits& limits = {}, uint64_t input_size = 0) {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "byte_blocks.h"
 #include "collecting_sink.h"
 #include "input/archive_sniff.h"
 #include "input/decompress_ahead.h"
@@ -25,9 +26,8 @@ namespace {
 using namespace ntpsweep;
 using namespace ntpsweep::input;
 
-struct ReadFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
+using Blocks = ntpsweep::testing::ByteBlocks;
+using ReadFree = ntpsweep::testing::ArchiveReadFree;
 
 // `members` as a pax tar, or (raw) the one member's bytes alone, zstd-compressed.
 std::string Zstd(const ntpsweep::testing::ArchiveFiles& members, bool raw = false) {
@@ -48,35 +48,6 @@ std::string Lines(int n, const std::string& word) {
   return s;
 }
 
-// Hands out a byte string in blocks, and remembers the threads that asked for them.
-class Blocks : public ByteSource {
- public:
-  Blocks(std::string data, size_t block) : data_(std::move(data)), block_(block) {}
-  bool Next(std::string_view* b) override {
-    {
-      std::lock_guard lock(mu_);
-      threads_.insert(std::this_thread::get_id());
-    }
-    size_t n = std::min(block_, data_.size() - pos_);
-    *b = std::string_view(data_).substr(pos_, n);
-    pos_ += n;
-    eof_ = n == 0;
-    return true;
-  }
-  bool at_eof() const override { return eof_; }
-  std::set<std::thread::id> threads() {
-    std::lock_guard lock(mu_);
-    return threads_;
-  }
-
- private:
-  std::string data_;
-  size_t block_, pos_ = 0;
-  bool eof_ = false;
-  std::mutex mu_;
-  std::set<std::thread::id> threads_;
-};
-
 struct Decompressed {
   std::vector<size_t> blocks;  // their sizes, in order
   std::string data;
@@ -91,12 +62,7 @@ Decompressed Reference(const std::string& zst, size_t block) {
   archive_read_support_filter_zstd(a.get());
   archive_read_support_format_raw(a.get());
   archive_read_set_callback_data(a.get(), &src);
-  archive_read_set_read_callback(a.get(), [](archive*, void* p, const void** buf) -> la_ssize_t {
-    std::string_view b;
-    static_cast<Blocks*>(p)->Next(&b);
-    *buf = b.data();
-    return static_cast<la_ssize_t>(b.size());
-  });
+  archive_read_set_read_callback(a.get(), ntpsweep::testing::ReadByteBlocks);
   Decompressed out;
   archive_entry* e = nullptr;
   REQUIRE(archive_read_open1(a.get()) == ARCHIVE_OK);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "byte_blocks.h"
 #include "collecting_sink.h"
 #include "input/archive_sniff.h"
 #include "input/dispatch.h"
@@ -23,9 +24,8 @@ namespace {
 using namespace ntpsweep;
 using namespace ntpsweep::input;
 
-struct ReadFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
+using Blocks = ntpsweep::testing::ByteBlocks;
+using ReadFree = ntpsweep::testing::ArchiveReadFree;
 
 // `members` as a pax tar, or (raw) the one member's bytes alone; gzip-compressed when asked.
 std::string Write(const ntpsweep::testing::ArchiveFiles& members, bool raw, bool gzip) {
@@ -58,37 +58,11 @@ std::string GzipTool(const std::string& data) {
   return r.out;
 }
 
-// Hands out a byte string in blocks of `block` bytes (headers and trailers split across them).
-class Blocks : public ByteSource {
- public:
-  Blocks(std::string data, size_t block) : data_(std::move(data)), block_(block) {}
-  bool Next(std::string_view* b) override {
-    size_t n = std::min(block_, data_.size() - pos_);
-    *b = std::string_view(data_).substr(pos_, n);
-    pos_ += n;
-    eof_ = n == 0;
-    return true;
-  }
-  bool at_eof() const override { return eof_; }
-
- private:
-  std::string data_;
-  size_t block_, pos_ = 0;
-  bool eof_ = false;
-};
-
 struct Inflated {
   std::string data;
   std::string error = "-";  // "-": none; "": failed without a message
   bool operator==(const Inflated&) const = default;
 };
-
-la_ssize_t BlocksRead(archive*, void* p, const void** buf) {
-  std::string_view b;
-  static_cast<Blocks*>(p)->Next(&b);
-  *buf = b.data();
-  return static_cast<la_ssize_t>(b.size());
-}
 
 // libarchive's gzip filter over `gz`, the raw format reading what it gives.
 Inflated Reference(const std::string& gz, size_t block) {
@@ -97,7 +71,7 @@ Inflated Reference(const std::string& gz, size_t block) {
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_raw(a.get());
   archive_read_set_callback_data(a.get(), &src);
-  archive_read_set_read_callback(a.get(), BlocksRead);
+  archive_read_set_read_callback(a.get(), ntpsweep::testing::ReadByteBlocks);
   Inflated out;
   archive_entry* e = nullptr;
   auto fail = [&] {

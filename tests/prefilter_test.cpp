@@ -521,6 +521,53 @@ bool ReferenceZeroLedQuad(std::string_view text, const std::vector<uint32_t>& ad
   return false;
 }
 
+TEST_CASE("prefilter: the AVX2 and SSE2 number-lead searches find every lead a byte loop finds",
+          "[host][prefilter]") {
+  // A lead is a '0' before 'x'/'X' or before a digit, with no digit before it.
+  auto by_bytes = [](std::string_view text) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    std::vector<size_t> leads;
+    for (size_t i = 0; i + 1 < text.size(); ++i)
+      if (text[i] == '0' &&
+          ((text[i + 1] | 0x20) == 'x' || (digit(text[i + 1]) && (i == 0 || !digit(text[i - 1])))))
+        leads.push_back(i);
+    return leads;
+  };
+  // Leads and decoys (a '0' after a digit, before a letter, 'x' alone, '/' and ':' beside the
+  // digits, bytes with the high bit set) planted at and across the 16- and 32-byte block edges.
+  const std::string_view pieces[] = {"0x", "0X", "00", "07", "09", "0", "x", "X",    "10",   "90",
+                                     "0a", "0/", "/0", "0:", ":0", "a", " ", "\xff", "\x80", "."};
+  std::mt19937 random(17);
+  size_t found = 0;
+  for (int round = 0; round < 20000; ++round) {
+    size_t size = std::uniform_int_distribution<size_t>(0, 200)(random);
+    std::string text(size, 'a');
+    for (size_t k = 0; k < size; ++k) {
+      std::string_view piece = pieces[random() % std::size(pieces)];
+      // Half the pieces at a block edge, or one byte before or after it.
+      size_t at = random() % 2 ? k : (k / 16) * 16 + random() % 3 - 1;
+      if (at < size)
+        text.replace(at, std::min(piece.size(), size - at), piece.substr(0, size - at));
+    }
+    INFO("text '" << text << "'");
+    const std::vector<size_t> expected = by_bytes(text);
+    REQUIRE(NumberLeads(text, false) == expected);
+    if (HasAvx2Leads()) REQUIRE(NumberLeads(text, true) == expected);
+    found += expected.size();
+  }
+  CHECK(found > 50000);
+  // A lead in the last byte before the 32-byte loop hands over, and in the text's last two bytes.
+  for (size_t size : {33, 34, 48, 49, 64, 65, 66}) {
+    for (size_t at = 0; at + 1 < size; ++at) {
+      std::string text(size, ' ');
+      text[at] = '0';
+      text[at + 1] = 'x';
+      REQUIRE(NumberLeads(text, true) == std::vector<size_t>{at});
+      REQUIRE(NumberLeads(text, false) == std::vector<size_t>{at});
+    }
+  }
+}
+
 TEST_CASE("prefilter: the part and zero-led quad checks answer as their first versions",
           "[host][prefilter]") {
   const TargetSet set = Make({"10.20.30.40", "5.0.7.8", "10.1.0.0/16", "0.0.0.9"});

@@ -10,6 +10,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NTPSWEEP_AVX2_LEADS 1
+#endif
 
 #include <algorithm>
 #include <array>
@@ -375,14 +379,68 @@ bool MayLeadNumber(std::string_view text, size_t i) {
          ((next | 0x20) == 'x' || (IsDigitChar(next) && (i == 0 || !IsDigitChar(text[i - 1]))));
 }
 
-// Calls f(i) for each i with i + 1 < text.size() and MayLeadNumber(text, i), in order, until f
-// returns true. A text is 3% zeros: a memchr loop stopped at each, where this tests sixteen bytes
-// at a time and hands out a block's leads without searching again.
+#if defined(NTPSWEEP_AVX2_LEADS)
+// ForEachNumberLead's search from text[i], 32 bytes at a time, while 33 bytes are left (it reads
+// p[i - 1] to p[i + 32]): where it stopped, or npos once f returned true.
 template <typename F>
-void ForEachNumberLead(std::string_view text, F&& f) {
+__attribute__((target("avx2"))) size_t ForEachNumberLeadAvx2(std::string_view text, size_t i,
+                                                             F& f) {
+  const size_t n = text.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  // As in the SSE2 loop: x - ('0' + 128) as a signed byte is below -118 exactly for the digits.
+  const __m256i zero = _mm256_set1_epi8('0'),
+                digit_shift = _mm256_set1_epi8(static_cast<char>('0' + 128)),
+                digit_limit = _mm256_set1_epi8(-128 + 10), lower = _mm256_set1_epi8(0x20),
+                x = _mm256_set1_epi8('x');
+  for (; i + 33 <= n; i += 32) {
+    __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    __m256i is_zero = _mm256_cmpeq_epi8(c, zero);
+    if (!_mm256_movemask_epi8(is_zero)) continue;
+    __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 1));
+    __m256i previous = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i - 1));
+    __m256i next_digit = _mm256_cmpgt_epi8(digit_limit, _mm256_sub_epi8(next, digit_shift));
+    __m256i previous_digit = _mm256_cmpgt_epi8(digit_limit, _mm256_sub_epi8(previous, digit_shift));
+    __m256i next_x = _mm256_cmpeq_epi8(_mm256_or_si256(next, lower), x);
+    __m256i lead = _mm256_and_si256(
+        is_zero, _mm256_or_si256(next_x, _mm256_andnot_si256(previous_digit, next_digit)));
+    for (auto mask = static_cast<uint32_t>(_mm256_movemask_epi8(lead)); mask; mask &= mask - 1)
+      if (f(i + static_cast<size_t>(std::countr_zero(mask)))) return std::string_view::npos;
+  }
+  return i;
+}
+
+// Asked once: CI machines and some virtual machines lack AVX2, and the SSE2 loop serves them.
+bool CpuHasAvx2() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+}
+#else
+bool CpuHasAvx2() {
+  return false;
+}
+#endif
+
+// Calls f(i) for each i with i + 1 < text.size() and MayLeadNumber(text, i), in order, until f
+// returns true. A text is 3% zeros: a memchr loop stopped at each, where this tests 32 (AVX2) or
+// sixteen bytes at a time and hands out a block's leads without searching again. `avx2` picks
+// the AVX2 search where the CPU has it (tests compare both).
+template <typename F>
+void ForEachNumberLead(std::string_view text, F&& f, bool avx2 = true) {
   const size_t n = text.size();
   if (n < 2 || (MayLeadNumber(text, 0) && f(size_t{0}))) return;
   size_t i = 1;
+#if defined(NTPSWEEP_AVX2_LEADS)
+  // The 16-byte search was 81M of the shape checks' 250M instructions on the bench rootfs.
+  if (avx2 && CpuHasAvx2()) {
+    i = ForEachNumberLeadAvx2(text, i, f);
+    if (i == std::string_view::npos) return;
+  }
+#else
+  (void)avx2;
+#endif
 #if defined(__SSE2__)
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   // x - ('0' + 128) as a signed byte is below -118 exactly for the ten digits.
@@ -819,6 +877,22 @@ bool HasResolverShape(std::string_view text) {
 
 bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses) {
   return FindShapes(text, false, nullptr, &addresses).quad;
+}
+
+std::vector<size_t> NumberLeads(std::string_view text, bool avx2) {
+  std::vector<size_t> leads;
+  ForEachNumberLead(
+      text,
+      [&](size_t i) {
+        leads.push_back(i);
+        return false;
+      },
+      avx2);
+  return leads;
+}
+
+bool HasAvx2Leads() {
+  return CpuHasAvx2();
 }
 
 namespace {

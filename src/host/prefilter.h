@@ -83,6 +83,12 @@ bool HasResolverShape(std::string_view text);
 // number (the gate's zero-led shapes).
 bool HasZeroLedQuad(std::string_view text, const std::vector<uint32_t>& addresses);
 
+// The offsets of the zeros that may lead a hex or zero-led number (where the shape checks above
+// start), searched 32 bytes at a time with AVX2 where `avx2` and HasAvx2Leads(), else sixteen
+// (SSE2): the tests compare both.
+std::vector<size_t> NumberLeads(std::string_view text, bool avx2);
+bool HasAvx2Leads();
+
 // Whether the run of inet_aton characters (hex digits, 'x', dots, "\\.") around text[at] holds a
 // spelling of one to four parts of a `whole` address or of one inside `ranges`, starting at the
 // run's start, after a dot or where a number starts.

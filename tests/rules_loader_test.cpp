@@ -236,6 +236,71 @@ TEST_CASE("rules loader: LoadDirectory names the file", "[rules]") {
   }
 }
 
+// The files of a directory load on two threads; the set and the error must be those of loading
+// them one by one, in name order, whichever file finishes first.
+TEST_CASE("rules loader: LoadDirectory keeps file order and the first error", "[rules]") {
+  auto with_id = [](const std::string& yaml, const std::string& id) {
+    std::string out = yaml;
+    out.replace(out.find("id: site-ntp"), 12, "id: " + id);
+    return out;
+  };
+  TempDir tmp;
+  std::vector<std::string> names, texts;
+  for (int i = 0; i < 12; ++i) {
+    // Sizes differ, so that the files do not finish in name order.
+    std::string rules = with_id(kValidRule, "r" + std::to_string(i));
+    for (int extra = 0; extra < (i * 5) % 7; ++extra)
+      rules += with_id(kValidRule, "r" + std::to_string(i) + "-" + std::to_string(extra))
+                   .substr(kValidRule.find("  - id:"));
+    names.push_back(tmp / ("f" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ".yaml"));
+    texts.push_back(rules);
+    WriteWholeFile(names.back(), rules);
+  }
+  SECTION("rules in file order") {
+    RuleSet in_order, loaded;
+    for (size_t i = 0; i < names.size(); ++i) in_order.LoadYaml(texts[i], names[i]);
+    loaded.LoadDirectory(tmp.path());
+    REQUIRE(loaded.rules().size() == in_order.rules().size());
+    for (size_t i = 0; i < loaded.rules().size(); ++i) {
+      CHECK(loaded.rules()[i]->id == in_order.rules()[i]->id);
+      CHECK(loaded.rules()[i]->source == in_order.rules()[i]->source);
+    }
+  }
+  SECTION("a duplicate before a later file's error, and before its own file's error") {
+    // f05 repeats f02's id in its first rule and has a bad severity in its second; f07 (decoy)
+    // is not YAML at all and loads fastest.
+    std::string second = WithLine(8, "    severity: fatal");
+    WriteWholeFile(names[5], with_id(kValidRule, "r2") +
+                                 with_id(second, "r5-bad").substr(kValidRule.find("  - id:")));
+    WriteWholeFile(names[7], "rules: [\n");
+    RuleSet set;
+    try {
+      set.LoadDirectory(tmp.path());
+      FAIL("no RuleError was thrown");
+    } catch (const RuleError& e) {
+      std::string msg = e.what();
+      INFO(msg);
+      CHECK(msg.rfind(names[5] + ":2:9: duplicate rule id 'r2'", 0) == 0);
+    }
+  }
+  SECTION("a file's error before a later file's") {
+    WriteWholeFile(names[3], WithLine(8, "    severity: fatal"));
+    WriteWholeFile(names[9], "rules: [\n");
+    RuleSet set;
+    try {
+      set.LoadDirectory(tmp.path());
+      FAIL("no RuleError was thrown");
+    } catch (const RuleError& e) {
+      std::string msg = e.what();
+      INFO(msg);
+      CHECK(msg.rfind(names[3] + ":8:15: ", 0) == 0);
+      // The files before it joined the set, as when loaded one by one.
+      CHECK(set.Find("r2") != nullptr);
+      CHECK(set.Find("r4") == nullptr);
+    }
+  }
+}
+
 TEST_CASE("rules test: the built-in pack passes its own examples", "[rules][cli]") {
   RunResult r = RunNtpsweep({"rules", "test"});
   INFO(r.out << r.err);

@@ -1,12 +1,16 @@
 // Loads rule files. Every problem is a RuleError naming file:line:column, because a rule that
 // silently half-loads would hide findings.
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include "core/file.h"
 #include "core/yaml_tree.h"
@@ -79,13 +83,21 @@ class Loader {
   std::shared_ptr<const RE2> Regex(const YamlNode& node, const std::string& pattern) const {
     static std::mutex mu;
     static std::map<std::string, std::weak_ptr<const RE2>, std::less<>> compiled;
-    std::lock_guard lock(mu);
-    if (auto it = compiled.find(pattern); it != compiled.end())
-      if (std::shared_ptr<const RE2> re = it->second.lock()) return re;
+    auto shared = [&]() -> std::shared_ptr<const RE2> {
+      if (auto it = compiled.find(pattern); it != compiled.end()) return it->second.lock();
+      return nullptr;
+    };
+    {
+      std::lock_guard lock(mu);
+      if (std::shared_ptr<const RE2> re = shared()) return re;
+    }
+    // Compiled outside the lock, so that files loading on two threads compile at once.
     RE2::Options opts;
     opts.set_log_errors(false);
     auto re = std::make_shared<const RE2>(pattern, opts);
     if (!re->ok()) Fail(node, "invalid regular expression: " + re->error());
+    std::lock_guard lock(mu);
+    if (std::shared_ptr<const RE2> first = shared()) return first;
     std::erase_if(compiled, [](const auto& entry) { return entry.second.expired(); });
     compiled[pattern] = re;
     return re;
@@ -312,22 +324,70 @@ class Loader {
 
 }  // namespace
 
-void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
-  YamlParse parsed = ParseYaml(yaml_text);
-  if (!parsed.error.empty()) throw RuleError(YamlSyntaxError(parsed, name));
-  const YamlNode& root = parsed.root;
-  Loader loader(name);
-  if (!root.IsMap() || !root["rules"])
-    loader.Fail(root, "a rule file is a mapping with a 'rules' list");
-  loader.CheckKeys(root, {"rules"}, "rule file");
-  if (!root["rules"].IsSequence()) loader.Fail(root["rules"], "'rules' must be a list");
-  for (const YamlNode& node : root["rules"]) {
-    auto rule = loader.LoadRule(node);
-    if (Find(rule->id))
-      loader.Fail(node["id"], "duplicate rule id '" + rule->id + "' (first defined at " +
-                                  Find(rule->id)->source + ")");
+// One file's rules, loaded apart from the set: those before its first error, where each one's
+// id stands (a duplicate is found only when the file joins the set), and that error.
+struct RuleSet::LoadedFile {
+  std::vector<std::unique_ptr<Rule>> rules;
+  std::vector<std::string> id_where;
+  std::exception_ptr error;
+};
+
+RuleSet::LoadedFile RuleSet::LoadFile(std::string_view yaml_text, const std::string& name) {
+  LoadedFile out;
+  try {
+    YamlParse parsed = ParseYaml(yaml_text);
+    if (!parsed.error.empty()) throw RuleError(YamlSyntaxError(parsed, name));
+    const YamlNode& root = parsed.root;
+    Loader loader(name);
+    if (!root.IsMap() || !root["rules"])
+      loader.Fail(root, "a rule file is a mapping with a 'rules' list");
+    loader.CheckKeys(root, {"rules"}, "rule file");
+    if (!root["rules"].IsSequence()) loader.Fail(root["rules"], "'rules' must be a list");
+    for (const YamlNode& node : root["rules"]) {
+      out.rules.push_back(loader.LoadRule(node));
+      out.id_where.push_back(loader.Where(node["id"]));
+    }
+  } catch (...) {
+    out.error = std::current_exception();
+  }
+  return out;
+}
+
+void RuleSet::Add(LoadedFile file) {
+  // In file order, as if loaded one by one: a duplicate before the file's error is reported first.
+  for (size_t i = 0; i < file.rules.size(); ++i) {
+    std::unique_ptr<Rule>& rule = file.rules[i];
+    if (const Rule* first = Find(rule->id))
+      throw RuleError(file.id_where[i] + ": duplicate rule id '" + rule->id +
+                      "' (first defined at " + first->source + ")");
     rules_.push_back(std::move(rule));
   }
+  if (file.error) std::rethrow_exception(file.error);
+}
+
+void RuleSet::LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files) {
+  // Start-up waits for the rules: the files parse and compile their regexes on two threads, and
+  // join the set in order, so rules, ids and the first error are those of loading one by one.
+  std::vector<LoadedFile> loaded(files.size());
+  std::atomic<size_t> next{0};
+  auto load = [&] {
+    for (size_t i; (i = next++) < files.size();)
+      loaded[i] = LoadFile(files[i].first, files[i].second);
+  };
+  std::future<void> helper;
+  if (files.size() > 1) {
+    try {
+      helper = std::async(std::launch::async, load);
+    } catch (const std::system_error&) {  // no thread to be had: this one loads them all
+    }
+  }
+  load();
+  if (helper.valid()) helper.get();
+  for (LoadedFile& f : loaded) Add(std::move(f));
+}
+
+void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
+  Add(LoadFile(yaml_text, name));
 }
 
 void RuleSet::LoadDirectory(const std::string& dir) {
@@ -341,15 +401,22 @@ void RuleSet::LoadDirectory(const std::string& dir) {
   }
   if (ec) throw RuleError(dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
-    std::string text;
-    if (!ReadWholeFile(f.string(), &text)) throw RuleError(f.string() + ": cannot be read");
-    LoadYaml(text, f.string());
-  }
+  // A file that cannot be read ends the load where it stands, after the files before it.
+  std::vector<std::string> texts(files.size());
+  size_t readable = 0;
+  while (readable < files.size() && ReadWholeFile(files[readable].string(), &texts[readable]))
+    ++readable;
+  std::vector<std::pair<std::string_view, std::string>> named;
+  for (size_t i = 0; i < readable; ++i) named.emplace_back(texts[i], files[i].string());
+  LoadFiles(named);
+  if (readable < files.size()) throw RuleError(files[readable].string() + ": cannot be read");
 }
 
 void RuleSet::LoadBuiltin() {
-  for (const EmbeddedRuleFile& f : BuiltinRuleFiles()) LoadYaml(f.text, "rules/" + std::string(f.name));
+  std::vector<std::pair<std::string_view, std::string>> named;
+  for (const EmbeddedRuleFile& f : BuiltinRuleFiles())
+    named.emplace_back(f.text, "rules/" + std::string(f.name));
+  LoadFiles(named);
 }
 
 void RuleSet::Disable(const std::vector<std::string>& ids) {

@@ -144,6 +144,12 @@ class RuleSet {
   const Rule* Find(std::string_view id) const;
 
  private:
+  struct LoadedFile;
+  static LoadedFile LoadFile(std::string_view yaml_text, const std::string& name);
+  void Add(LoadedFile file);
+  // Loads (text, name) files on two threads; the set and any error are as if loaded in order.
+  void LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files);
+
   std::vector<std::unique_ptr<Rule>> rules_;
 };
 

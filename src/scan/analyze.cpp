@@ -3,15 +3,18 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <utility>
 
 #include "core/file.h"
@@ -242,12 +245,29 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   include_rules_.assign(selector_.rules().size(), 0);
   for (size_t i : directive_rules_)
     include_rules_[i] = !syntax::FindSyntax(selector_.rules()[i]->syntax)->includes.empty();
+  // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
+  // rules are shared by two threads.
+  std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
+  {
+    std::atomic<size_t> next{0};
+    auto find = [&] {
+      for (size_t i; (i = next++) < words_of.size();)
+        words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i]);
+    };
+    std::future<void> helper;
+    try {
+      helper = std::async(std::launch::async, find);
+    } catch (const std::system_error&) {  // no thread to be had: this one finds them all
+    }
+    find();
+    if (helper.valid()) helper.get();
+  }
   // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
   // its alternatives occur.
   std::vector<std::string> words;  // Hyperscan patterns
   std::map<rules::RuleSelector::Word, int> word_index;
   for (size_t rule = 0; rule < selector_.rules().size(); ++rule) {
-    rules::RuleSelector::Words w = rules::RuleSelector::WordsOf(*selector_.rules()[rule]);
+    rules::RuleSelector::Words& w = words_of[rule];
     if (w.always) always_rules_.push_back(rule);
     for (const auto& alternative : w.alternatives) {
       std::vector<int> ids;

@@ -12,11 +12,14 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "core/file.h"
@@ -784,10 +787,17 @@ InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& r
 ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
                    const host::TargetSet& targets) {
   auto start = std::chrono::steady_clock::now();
+  // The linker's rule set (a regex set) compiles on a thread beside the analyzer's matchers.
+  auto make_linker = [&rules] { return std::make_unique<Linker>(rules); };
+  std::future<std::unique_ptr<Linker>> linking;
+  try {
+    linking = std::async(std::launch::async, make_linker);
+  } catch (const std::system_error&) {  // no thread to be had: made below, on this one
+  }
   Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : std::vector<std::string>{});
   Pipeline pipeline(options, analyzer);
-  Linker linker(rules);
-  if (options.link) pipeline.linker_ = &linker;
+  std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();
+  if (options.link) pipeline.linker_ = linker.get();
   ScanResult result = pipeline.Run();
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

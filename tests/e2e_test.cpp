@@ -545,6 +545,53 @@ TEST_CASE("e2e: an unreadable file is a notice, not fatal", "[e2e][walk]") {
   CHECK(doc.at("stats").at("entries") == 1);  // chrony.conf was still scanned
 }
 
+TEST_CASE("e2e: an operand that exists but cannot be opened is an input error", "[e2e][walk]") {
+  // Inside a walk an unreadable entry is a notice; a file or directory named on the command line
+  // that cannot be opened is exit 2, as one that does not exist (a gate must not pass on it).
+  TempDir tmp;
+  const std::string root = tmp / "tree";
+  WriteWholeFile(root + "/ok/chrony.conf", "server 192.0.2.10 iburst\nserver 192.0.2.100\n");
+  WriteWholeFile(root + "/locked/chrony.conf", "server 192.0.2.10 iburst\n");
+  WriteWholeFile(root + "/secret.conf", "server 192.0.2.10 iburst\n");
+  for (const std::string& d : {tmp.path(), root, root + "/ok", root + "/locked"})
+    REQUIRE(chmod(d.c_str(), 0755) == 0);
+  REQUIRE(chmod((root + "/ok/chrony.conf").c_str(), 0644) == 0);
+  REQUIRE(chmod((root + "/locked/chrony.conf").c_str(), 0644) == 0);
+  REQUIRE(chmod((root + "/secret.conf").c_str(), 0) == 0);
+  REQUIRE(chmod((root + "/locked").c_str(), 0) == 0);
+
+  RunOptions options{root, {}, false};
+  std::string binary = kBinary;
+  if (int probe = open((root + "/secret.conf").c_str(), O_RDONLY); probe >= 0) {
+    close(probe);
+    options.run_as_uid = 65534;  // root reads mode-000 files: scan as `nobody`
+    binary = tmp / "ntpsweep";
+    std::filesystem::copy_file(kBinary, binary);
+    REQUIRE(chmod(binary.c_str(), 0755) == 0);
+  }
+  RunResult r = RunCommand(Concat(Concat({binary, "scan"}, kHostArgs),
+                                  {"--format", "json", "ok", "locked", "secret.conf"}),
+                           options);
+  chmod((root + "/locked").c_str(), 0755);  // let TempDir remove it
+  if (r.privilege_drop_failed) {
+    WARN("running as root and cannot switch to uid 65534: the assertions are skipped");
+    return;
+  }
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.signal == 0);
+  CHECK(r.exit_code == 2);
+  Json doc = Json::parse(r.out);
+  // The readable operand is still scanned: its reference, not the longer decoy address.
+  REQUIRE(doc.at("findings").size() == 1);
+  CHECK(doc.at("findings")[0].at("location") == "ok/chrony.conf");
+  CHECK(doc.at("findings")[0].at("line") == 1);
+  std::set<std::pair<std::string, std::string>> notices;
+  for (const Json& n : doc.at("notices"))
+    if (n.at("level") == "error") notices.emplace(n.at("id"), n.at("location"));
+  CHECK(notices == std::set<std::pair<std::string, std::string>>{
+                       {"unreadable-input", "locked"}, {"unreadable-input", "secret.conf"}});
+}
+
 TEST_CASE("e2e: host matching precision with the issue's own examples", "[e2e][precision]") {
   TempDir tmp;
   WriteWholeFile(tmp / "etc/ntp.conf",

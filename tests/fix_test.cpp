@@ -159,6 +159,17 @@ TEST_CASE("fix: env values, kickstart and preseed options, shell words", "[fix]"
         "#!/bin/sh\nntpdate -u ntp-a.example.org ntp-b.example.org || true\n# ntpdate 10.0.0.1\n");
 }
 
+TEST_CASE("fix: a file with a UTF-8 BOM is rewritten past it and keeps it", "[fix]") {
+  const std::string bom = "\xEF\xBB\xBF";
+  Case c(Files{{"etc/chrony.conf", bom + "server 10.0.0.1 iburst\nserver 10.0.0.10 iburst\n"}});
+  RunResult diff = c.Fix(kOldOneNew);
+  INFO(diff.err);
+  CHECK(diff.out.find("-" + bom + "server 10.0.0.1 iburst\n+" + bom +
+                      "server ntp-a.example.org iburst\n") != std::string::npos);
+  CHECK(c.Applied(kOldOneNew, "etc/chrony.conf") ==
+        bom + "server ntp-a.example.org iburst\nserver 10.0.0.10 iburst\n");
+}
+
 TEST_CASE("fix: what cannot be rewritten safely is listed with the reason", "[fix]") {
   Case c(
       Files{{"group_vars/all.yml", "ntp_server: 10.0.0.1\n"},

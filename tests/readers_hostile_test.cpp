@@ -319,6 +319,92 @@ TEST_CASE("hostile: UTF-16 files with a BOM are read as text at the right line a
   CHECK(ntpsweep::TextOf("plain", &decoded) == "plain");
 }
 
+TEST_CASE("hostile: UTF-8 files with a BOM are read by their syntax from the first line",
+          "[hostile][bom]") {
+  // Windows editors and PowerShell save UTF-8 with EF BB BF: the first directive, command or key
+  // must still be one (it was free text, or broke the document), at the column an editor shows.
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      {"etc/chrony.conf", "server 10.20.30.40 iburst\nserver 10.20.30.4\n", "chrony-source"},
+      {"etc/ntp.conf", "server 10.20.30.40\nrestrict 10.20.30.4\n", "ntp-conf-source"},
+      {"setup/Set-Time.ps1", "w32tm /config /manualpeerlist:10.20.30.40 /update\n# 10.20.30.4\n",
+       "shell-time-daemon-command"},
+      {"packer/ntp.json",
+       "{\"variables\": {\"ntp_server\": \"10.20.30.40\", \"dns\": \"10.20.30.4\"}}\n",
+       "packer-json-time-server"},
+      {"etc/systemd/timesyncd.conf", "[Time]\nNTP=10.20.30.40\nFallbackNTP=10.20.30.4\n",
+       "timesyncd-ntp"},
+      {"ks.cfg", "timesource --ntp-server=10.20.30.40\nnetwork --ip=10.20.30.4\n", "kickstart-ntp"},
+      {"etc/dhcp/dhcpd.conf", "option ntp-servers 10.20.30.40;\noption routers 10.20.30.4;\n",
+       "dhcpd-ntp-servers"}};
+  TempDir root;
+  for (const auto& [path, text, rule] : cases) WriteWholeFile(root / ("bom/" + path), bom + text);
+  for (const auto& [path, text, rule] : cases) WriteWholeFile(root / ("plain/" + path), text);
+  Json doc = Scan(root.path(), {"--host", "10.20.30.4"});
+  for (const auto& [path, text, rule] : cases) {
+    INFO(path);
+    // What the file without a BOM gives, the file with one gives too: same rules, lines, columns.
+    auto of = [&doc](const std::string& file) {
+      std::vector<std::tuple<std::string, int, int, std::string, std::string>> got;
+      for (const Json& f : doc["findings"])
+        if (f["location"].get<std::string>().ends_with(file))
+          got.emplace_back(f["rule"], f["line"], f["column"], f["matched"], f["line_text"]);
+      return got;
+    };
+    auto plain = of("plain/" + path), with_bom = of("bom/" + path);
+    REQUIRE(!plain.empty());
+    CHECK(std::get<0>(plain.front()) == rule);  // the first line (or [Time]) decides it
+    CHECK(with_bom == plain);
+  }
+  CHECK(doc["notices"].empty());
+  std::string decoded;
+  CHECK(ntpsweep::TextOf(bom + "server x\n", &decoded) == "server x\n");
+  CHECK(ntpsweep::TextOf("\xEF\xBB", &decoded) == "\xEF\xBB");
+}
+
+TEST_CASE("hostile: a Group Policy Registry.pol is read as its strings", "[hostile][utf16]") {
+  // GPO backups and SYSVOL copies set W32Time's NtpServer in Registry.pol: "PReg", version 1,
+  // then [key;value;type;size;data] with UTF-16LE strings and binary DWORDs. Binary before.
+  auto wide = [](std::string_view s) {
+    std::string out;
+    for (char c : s) out += std::string{c, '\0'};
+    return out;
+  };
+  auto dword = [](uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 24)};
+  };
+  // An entry; `data` is written as it is (string values: wide, NUL-ended).
+  auto entry = [&](std::string_view key, std::string_view value, uint32_t type,
+                   const std::string& data) {
+    return wide("[") + wide(key) + std::string(2, '\0') + wide(";") + wide(value) +
+           std::string(2, '\0') + wide(";") + dword(type) + wide(";") +
+           dword(static_cast<uint32_t>(data.size())) + wide(";") + data + wide("]");
+  };
+  auto sz = [&](std::string_view s) { return wide(s) + std::string(2, '\0'); };
+  const std::string w32time = "Software\\Policies\\Microsoft\\W32time\\Parameters";
+  const std::string pol =
+      std::string("PReg\x01\x00\x00\x00", 8) +
+      entry("Software\\Policies\\Microsoft\\Windows NT\\DNSClient", "NameServer", 1,
+            sz("10.20.30.140")) +
+      entry(w32time, "Blob", 3, "\x01\x02\x03") +     // REG_BINARY of odd length
+      entry(w32time, "Type", 4, dword(0x000a0014)) +  // REG_DWORD
+      entry(w32time, "NtpServer", 1, sz("10.20.30.40,0x9 time.windows.com,0x9"));
+  TempDir root;
+  WriteWholeFile(root / "GPO/{31B2F340}/Machine/Registry.pol", pol);
+  WriteWholeFile(root / "GPO/{31B2F340}/Machine/other.bin", pol.substr(8));  // no header: binary
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "Machine/Registry.pol") == Hits{{4, "10.20.30.40"}});
+  CHECK(Found(doc, "Machine/other.bin").empty());
+  for (const Json& f : doc["findings"])
+    CHECK(f["line_text"] == "[" + w32time + ";NtpServer;10.20.30.40,0x9 time.windows.com,0x9]");
+  // A damaged entry: the rest is read unit by unit, control characters as spaces.
+  std::string decoded;
+  CHECK(ntpsweep::TextOf(pol.substr(0, pol.size() - 2), &decoded)
+            .ends_with("]\n[" + w32time +
+                       " ;NtpServer ;  ;J ;10.20.30.40,0x9 time.windows.com,0x9 "));
+}
+
 TEST_CASE("hostile: text followed by a hole of zeros is read up to the hole", "[hostile][holes]") {
   TempDir root;
   // A chrony.conf whose first line is the reference, then 1 MiB of zero bytes (a sparse tail

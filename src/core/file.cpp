@@ -21,7 +21,15 @@ bool LooksBinary(std::string_view data) {
   return data.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
 }
 
+namespace {
+
+// The header of a Group Policy registry file (Registry.pol), "PReg" and version 1.
+constexpr std::string_view kPolicyHeader("PReg\x01\x00\x00\x00", 8);
+
+}  // namespace
+
 Utf16 Utf16Bom(std::string_view data) {
+  if (data.starts_with(kPolicyHeader)) return Utf16::kLittleEndian;
   if (data.size() < 2) return Utf16::kNone;
   auto b0 = static_cast<unsigned char>(data[0]), b1 = static_cast<unsigned char>(data[1]);
   if (b0 == 0xFF && b1 == 0xFE) return Utf16::kLittleEndian;
@@ -64,26 +72,73 @@ size_t Utf8Sequence(std::string_view s, size_t i) {
 
 }  // namespace
 
+size_t Utf8BomLength(std::string_view data) {
+  return data.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+}
+
 std::string_view TextOf(std::string_view data, std::string* decoded) {
   Utf16 bom = Utf16Bom(data);
-  if (bom == Utf16::kNone) return data;
-  bool big = bom == Utf16::kBigEndian;
+  if (bom == Utf16::kNone) return data.substr(Utf8BomLength(data));
+  const bool big = bom == Utf16::kBigEndian, policy = data.starts_with(kPolicyHeader);
   decoded->clear();
   decoded->reserve(data.size());
   auto unit = [&](size_t i) -> uint32_t {
     auto a = static_cast<unsigned char>(data[i]), b = static_cast<unsigned char>(data[i + 1]);
     return big ? (a << 8 | b) : (b << 8 | a);
   };
-  for (size_t i = 2; i + 1 < data.size(); i += 2) {
-    uint32_t u = unit(i);
-    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < data.size() && unit(i + 2) >= 0xDC00 &&
-        unit(i + 2) <= 0xDFFF) {
-      AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (unit(i + 2) - 0xDC00), decoded);
-      i += 2;
-    } else {
-      AppendUtf8(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u, decoded);
+  // Appends the units of data[from, to) as UTF-8.
+  auto append = [&](size_t from, size_t to) {
+    for (size_t i = from; i + 1 < to; i += 2) {
+      uint32_t u = unit(i);
+      // A policy file's NULs and binary fields must not reach a report as control bytes.
+      if (policy && u < 0x20 && u != '\t') u = ' ';
+      if (u >= 0xD800 && u <= 0xDBFF && i + 3 < to && unit(i + 2) >= 0xDC00 &&
+          unit(i + 2) <= 0xDFFF) {
+        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (unit(i + 2) - 0xDC00), decoded);
+        i += 2;
+      } else {
+        AppendUtf8(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u, decoded);
+      }
     }
+  };
+  if (!policy) {
+    append(2, data.size());
+    return *decoded;
   }
+  // Registry.pol entries, [key;value;type;size;data] with NUL-ended UTF-16LE names and DWORDs:
+  // each becomes the line "[key;value;text]", where text is a string value's data (REG_SZ,
+  // REG_EXPAND_SZ, REG_MULTI_SZ) and nothing for other types, whatever their length.
+  auto string_end = [&](size_t from) {  // index of the NUL unit ending the string at `from`
+    size_t i = from;
+    while (i + 1 < data.size() && unit(i) != 0) i += 2;
+    return i;
+  };
+  auto dword = [&](size_t i) { return unit(i) | unit(i + 2) << 16; };
+  auto at = [&](size_t i, char c) { return i + 1 < data.size() && unit(i) == uint32_t(c); };
+  size_t p = kPolicyHeader.size();
+  while (at(p, '[')) {
+    size_t key_end = string_end(p + 2);
+    if (!at(key_end + 2, ';')) break;
+    size_t value_end = string_end(key_end + 4);
+    const size_t body = value_end + 16;  // ";" type ";" size ";" after the value's NUL
+    if (body > data.size() || !at(value_end + 2, ';') || !at(value_end + 8, ';') ||
+        !at(value_end + 14, ';'))
+      break;
+    uint32_t type = dword(value_end + 4), size = dword(value_end + 10);
+    if (size > data.size() - body || !at(body + size, ']')) break;
+    append(p, key_end);
+    decoded->push_back(';');
+    append(key_end + 4, value_end);
+    decoded->push_back(';');
+    if (type == 1 || type == 2 || type == 7) {
+      size_t text_end = body + size;
+      while (text_end >= body + 2 && unit(text_end - 2) == 0) text_end -= 2;
+      append(body, text_end);
+    }
+    decoded->append("]\n");
+    p = body + size + 2;
+  }
+  append(p, data.size());  // a damaged rest, as it comes
   return *decoded;
 }
 

@@ -196,7 +196,9 @@ class Planner {
       for (size_t i : indices) Skip(i, "the file cannot be read any more");
       return;
     }
-    std::string_view t = change.before;
+    // Findings locate the text past a UTF-8 BOM (TextOf): so do the edits, until the diff.
+    const size_t bom = Utf8BomLength(change.before);
+    std::string_view t = std::string_view(change.before).substr(bom);
     std::vector<Edit> edits;
     std::set<std::pair<size_t, size_t>> spans;
     for (size_t i : indices) {
@@ -246,6 +248,7 @@ class Planner {
     }
     if (change.edits.empty()) return;
     LineIndex index(t);
+    change.after.assign(change.before, 0, bom);
     size_t at = 0;
     for (const Edit& e : change.edits) {
       change.after.append(t.substr(at, e.offset - at));
@@ -264,6 +267,7 @@ class Planner {
       f.fixes.back().replacements.push_back(std::move(r));
     }
     change.after.append(t.substr(at));
+    for (Edit& e : change.edits) e.offset += bom;  // the diff reads the file's own bytes
     plan_.files.push_back(std::move(change));
   }
 

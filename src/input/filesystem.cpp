@@ -365,24 +365,38 @@ void WalkOperand(const std::string& operand, const WalkOptions& options, EntrySi
 bool OpenFilesystem(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
   struct stat st;
   std::string display = JoinDisplayPath(operand, "");
-  if (lstat(operand.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return false;
+  auto unreadable = [&] {
     sink.Report(Notice{Notice::Level::kError, "unreadable-input", Location{{display}}, 0, 0,
                        "cannot read " + display + ": " + std::strerror(errno)});
     return true;
+  };
+  // A named file or directory that exists but cannot be opened (its mode, an ACL) is an input
+  // error like one that does not exist: a warning would let the scan pass with nothing read.
+  auto opens = [&](bool dir) {
+    Fd fd(
+        open(operand.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : O_NOCTTY)));
+    return fd.get() >= 0;
+  };
+  if (lstat(operand.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return unreadable();
   }
   if (S_ISDIR(st.st_mode)) {
+    if (!opens(true)) return unreadable();
     WalkOperand(operand, options, sink);
   } else if (S_ISREG(st.st_mode) &&
              IsOwnFile(options, fs::path(operand).filename().string(), operand)) {
     Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
   } else if (S_ISREG(st.st_mode)) {
+    if (!opens(false)) return unreadable();
     sink.Add(FileEntry(display, operand));
   } else if (S_ISLNK(st.st_mode)) {
     // An operand named explicitly is the user's choice: follow it, but only for the operand.
     if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (!opens(false)) return unreadable();
       sink.Add(FileEntry(display, operand));
     } else if (S_ISDIR(st.st_mode)) {
+      if (!opens(true)) return unreadable();
       WalkOperand(operand, options, sink);
     } else {
       sink.Report(

@@ -82,6 +82,17 @@ void RequireRuleError(const std::string& yaml, int line, int col, const std::str
 
 }  // namespace
 
+// The message of the RuleError that loading `dir` into `set` throws ("" after a FAIL).
+std::string DirectoryError(RuleSet& set, const std::string& dir) {
+  try {
+    set.LoadDirectory(dir);
+  } catch (const RuleError& e) {
+    return e.what();
+  }
+  FAIL("no RuleError was thrown");
+  return "";
+}
+
 TEST_CASE("rules loader: the unmodified rule loads", "[rules]") {
   RuleSet set;
   REQUIRE_NOTHROW(set.LoadYaml(kValidRule, "rules/site.yaml"));
@@ -226,14 +237,9 @@ TEST_CASE("rules loader: LoadDirectory names the file", "[rules]") {
   WriteWholeFile(tmp / "b-bad.yml", WithLine(8, "    severity: fatal"));
   WriteWholeFile(tmp / "notes.txt", "not a rule file\n");
   RuleSet set;
-  try {
-    set.LoadDirectory(tmp.path());
-    FAIL("no RuleError was thrown");
-  } catch (const RuleError& e) {
-    std::string msg = e.what();
-    INFO(msg);
-    CHECK(msg.rfind(tmp / "b-bad.yml:8:15: ", 0) == 0);
-  }
+  std::string msg = DirectoryError(set, tmp.path());
+  INFO(msg);
+  CHECK(msg.rfind(tmp / "b-bad.yml:8:15: ", 0) == 0);
 }
 
 // The files of a directory load on two threads; the set and the error must be those of loading
@@ -274,30 +280,20 @@ TEST_CASE("rules loader: LoadDirectory keeps file order and the first error", "[
                                  with_id(second, "r5-bad").substr(kValidRule.find("  - id:")));
     WriteWholeFile(names[7], "rules: [\n");
     RuleSet set;
-    try {
-      set.LoadDirectory(tmp.path());
-      FAIL("no RuleError was thrown");
-    } catch (const RuleError& e) {
-      std::string msg = e.what();
-      INFO(msg);
-      CHECK(msg.rfind(names[5] + ":2:9: duplicate rule id 'r2'", 0) == 0);
-    }
+    std::string msg = DirectoryError(set, tmp.path());
+    INFO(msg);
+    CHECK(msg.rfind(names[5] + ":2:9: duplicate rule id 'r2'", 0) == 0);
   }
   SECTION("a file's error before a later file's") {
     WriteWholeFile(names[3], WithLine(8, "    severity: fatal"));
     WriteWholeFile(names[9], "rules: [\n");
     RuleSet set;
-    try {
-      set.LoadDirectory(tmp.path());
-      FAIL("no RuleError was thrown");
-    } catch (const RuleError& e) {
-      std::string msg = e.what();
-      INFO(msg);
-      CHECK(msg.rfind(names[3] + ":8:15: ", 0) == 0);
-      // The files before it joined the set, as when loaded one by one.
-      CHECK(set.Find("r2") != nullptr);
-      CHECK(set.Find("r4") == nullptr);
-    }
+    std::string msg = DirectoryError(set, tmp.path());
+    INFO(msg);
+    CHECK(msg.rfind(names[3] + ":8:15: ", 0) == 0);
+    // The files before it joined the set, as when loaded one by one.
+    CHECK(set.Find("r2") != nullptr);
+    CHECK(set.Find("r4") == nullptr);
   }
 }
 

@@ -569,6 +569,27 @@ TEST_CASE("limits end in a notice naming the place, and the scan goes on", "[inp
   }
 }
 
+TEST_CASE("a tar cut inside a member whose rest is skipped ends in a notice", "[input][damage]") {
+  // A binary member's rest is skipped by seeking, and a seek passes the end of a cut file.
+  ntpsweep::testing::TempDir tmp;
+  std::string tar = Tar({{"bin/blob", std::string(4, '\0') + std::string(300000, 'b')},
+                         {"etc/ntp.conf", "server 10.0.0.1\n"}});
+  const std::string whole_path = tmp.path() + "/t.tar", cut_path = tmp.path() + "/cut.tar";
+  ntpsweep::testing::WriteWholeFile(whole_path, tar);
+  ntpsweep::testing::WriteWholeFile(cut_path, tar.substr(0, 200000));
+  FakeSink whole;  // decoy: the same archive whole
+  REQUIRE(OpenContainerFile(whole_path, "t.tar", WalkOptions{}, whole, true));
+  CHECK(whole.notices.empty());
+  CHECK(whole.Find("t.tar!etc/ntp.conf") != nullptr);
+  FakeSink cut;
+  REQUIRE(OpenContainerFile(cut_path, "cut.tar", WalkOptions{}, cut, true));
+  REQUIRE(cut.notices.size() == 1);
+  CHECK(cut.notices[0].id == "archive-error");
+  CHECK(cut.notices[0].message.find("cut.tar") != std::string::npos);
+  CHECK(cut.notices[0].message.find("bin/blob") != std::string::npos);
+  CHECK(cut.Find("cut.tar!etc/ntp.conf") == nullptr);
+}
+
 TEST_CASE("damaged archives end in one clear notice", "[input][damage]") {
   std::string gz = Tar({{"a.conf", "server 10.0.0.1\n" + std::string(300000, 'x')}, {"b.conf", "x"}},
                        archive_write_add_filter_gzip);

@@ -111,10 +111,15 @@ la_int64_t SeekCallback(archive*, void* data, la_int64_t offset, int whence) {
 }
 
 la_int64_t SkipCallback(archive*, void* data, la_int64_t request) {
-  auto* src = static_cast<ArchiveInput*>(data)->src;
+  auto* in = static_cast<ArchiveInput*>(data);
+  ByteSource* src = in->src;
   if (!src->seekable() || request <= 0) return 0;  // libarchive then reads and discards
   int64_t here = src->Seek(0, SEEK_CUR);
-  if (here < 0 || src->Seek(request, SEEK_CUR) < 0) return 0;
+  if (here < 0) return 0;
+  // A seek may pass the end; the skip must not, or a tar cut inside a member it skips would end
+  // quietly at the next header instead of as a truncated archive (libarchive reads the rest).
+  if (in->size) request = std::min<int64_t>(request, static_cast<int64_t>(in->size) - here);
+  if (request <= 0 || src->Seek(request, SEEK_CUR) < 0) return 0;
   return request;
 }
 

@@ -1,18 +1,16 @@
 // Loads rule files. Every problem is a RuleError naming file:line:column, because a rule that
 // silently half-loads would hide findings.
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <system_error>
 
 #include "core/file.h"
+#include "core/share.h"
 #include "core/yaml_tree.h"
 #include "rules/builtin.h"
 #include "rules/rule.h"
@@ -369,20 +367,7 @@ void RuleSet::LoadFiles(const std::vector<std::pair<std::string_view, std::strin
   // Start-up waits for the rules: the files parse and compile their regexes on two threads, and
   // join the set in order, so rules, ids and the first error are those of loading one by one.
   std::vector<LoadedFile> loaded(files.size());
-  std::atomic<size_t> next{0};
-  auto load = [&] {
-    for (size_t i; (i = next++) < files.size();)
-      loaded[i] = LoadFile(files[i].first, files[i].second);
-  };
-  std::future<void> helper;
-  if (files.size() > 1) {
-    try {
-      helper = std::async(std::launch::async, load);
-    } catch (const std::system_error&) {  // no thread to be had: this one loads them all
-    }
-  }
-  load();
-  if (helper.valid()) helper.get();
+  Share(files.size(), 2, [&](size_t i) { loaded[i] = LoadFile(files[i].first, files[i].second); });
   for (LoadedFile& f : loaded) Add(std::move(f));
 }
 

@@ -3,18 +3,15 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <deque>
-#include <future>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <system_error>
 #include <utility>
 
 #include "core/file.h"
@@ -22,6 +19,7 @@
 #include "core/line_hash.h"
 #include "core/line_index.h"
 #include "core/offset_map.h"
+#include "core/share.h"
 #include "core/strings.h"
 #include "rules/evaluate.h"
 #include "syntax/syntax.h"
@@ -248,20 +246,8 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
   // rules are shared by two threads.
   std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
-  {
-    std::atomic<size_t> next{0};
-    auto find = [&] {
-      for (size_t i; (i = next++) < words_of.size();)
-        words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i]);
-    };
-    std::future<void> helper;
-    try {
-      helper = std::async(std::launch::async, find);
-    } catch (const std::system_error&) {  // no thread to be had: this one finds them all
-    }
-    find();
-    if (helper.valid()) helper.get();
-  }
+  Share(words_of.size(), 2,
+        [&](size_t i) { words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i]); });
   // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
   // its alternatives occur.
   std::vector<std::string> words;  // Hyperscan patterns

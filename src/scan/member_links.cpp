@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "core/share.h"
 #include "input/archive.h"
 #include "input/dispatch.h"
 
@@ -147,19 +148,6 @@ class ReplaySink : public input::EntrySink {
   const std::function<void(input::Entry&, bool)>& read_;
   HeldMembers* held_;
 };
-
-// Calls `f(i)` for every i below `n`, shared among `jobs` threads.
-template <typename F>
-void Share(size_t n, unsigned jobs, F&& f) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < n;) f(i);
-  };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs && t < n; ++t) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
-}
 
 // Hands the entries a walk reads to `read` on `jobs` - 1 other threads, at most kBytes of them
 // waiting: judging them was most of a disk image's walk again, on the walking thread alone.

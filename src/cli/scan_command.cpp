@@ -158,9 +158,14 @@ int RunScanCommand(const CommandLineOptions& cli) {
   std::vector<std::string> written;
   for (const ReportOutput& o : plan.outputs) {
     auto write = [&](std::ostream& out) {
-      if (o.format == "sarif")
+      if (o.format == "sarif") {
         report::WriteSarif(out, result, ctx);
-      else if (o.format == "json")
+        if (size_t left_out = report::SarifResultsLeftOut(result, ctx))
+          std::cerr
+              << "ntpsweep: warning: the SARIF report leaves out " << left_out
+              << " of its least severe results: GitHub code scanning rejects a run of more than "
+              << report::kSarifMaxResults << " (--format json lists all)\n";
+      } else if (o.format == "json")
         report::WriteJson(out, result, ctx);
       else if (o.format == "github")
         report::WriteGithub(out, result, ctx);

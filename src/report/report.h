@@ -44,7 +44,13 @@ void WriteText(std::ostream& out, const ScanResult& result, const ReportContext&
 // The version of docs/schema/ntpsweep-report-N.schema.json that WriteJson's output follows.
 inline constexpr int kJsonReportSchemaVersion = 1;
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
+// GitHub code scanning rejects a SARIF run of more results than this (docs: SARIF limits).
+inline constexpr size_t kSarifMaxResults = 25000;
+// SARIF keeps the kSarifMaxResults most severe results (in report order) and says in a
+// `results-left-out` notification how many it left out; the JSON report holds them all.
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx);
+// How many results WriteSarif leaves out for GitHub's limit (0 nearly always).
+size_t SarifResultsLeftOut(const ScanResult& result, const ReportContext& ctx);
 // One self-contained HTML page: counts by class and level, charts of what remains, findings by
 // server and by repository or image (the operand or archive they are in), notices.
 void WriteHtml(std::ostream& out, const ScanResult& result, const ReportContext& ctx);

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning: one run, full rule metadata, repo-relative URIs under
 // %SRCROOT%, our own primaryLocationLineHash. Same input, same bytes: nothing time-dependent.
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -97,7 +98,39 @@ Json FixesOf(const Finding& f) {
   return fixes;
 }
 
+std::vector<const Finding*> ShownResults(const ScanResult& result, const ReportContext& ctx) {
+  std::vector<const Finding*> shown;
+  for (const Finding& f : result.findings)
+    if (Shown(f, ctx)) shown.push_back(&f);
+  if (ctx.include_absent)
+    for (const Finding& f : ctx.absent) shown.push_back(&f);
+  return shown;
+}
+
+// Past GitHub's limit a run would be rejected whole: keep the most severe, in report order.
+size_t KeepMostSevere(std::vector<const Finding*>* shown) {
+  if (shown->size() <= kSarifMaxResults) return 0;
+  std::vector<size_t> order(shown->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return (*shown)[a]->severity > (*shown)[b]->severity;
+  });
+  order.resize(kSarifMaxResults);
+  std::sort(order.begin(), order.end());
+  std::vector<const Finding*> kept;
+  kept.reserve(order.size());
+  for (size_t i : order) kept.push_back((*shown)[i]);
+  const size_t left_out = shown->size() - kept.size();
+  *shown = std::move(kept);
+  return left_out;
+}
+
 }  // namespace
+
+size_t SarifResultsLeftOut(const ScanResult& result, const ReportContext& ctx) {
+  std::vector<const Finding*> shown = ShownResults(result, ctx);
+  return KeepMostSevere(&shown);
+}
 
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
   Json rules = Json::array();
@@ -130,11 +163,8 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
   Json results = Json::array();
   // Suppressed results only on request (GitHub shows them as open alerts); when any result
   // carries `suppressions`, all do (SARIF 3.27.23). Absent baseline results only on request.
-  std::vector<const Finding*> shown;
-  for (const Finding& f : result.findings)
-    if (Shown(f, ctx)) shown.push_back(&f);
-  if (ctx.include_absent)
-    for (const Finding& f : ctx.absent) shown.push_back(&f);
+  std::vector<const Finding*> shown = ShownResults(result, ctx);
+  const size_t left_out = KeepMostSevere(&shown);
   // URIs are relative to %SRCROOT% whatever the operands (absolute, or from another directory).
   RootLocations at_root(ctx.srcroot);
   for (const Finding* fp : shown) {
@@ -207,6 +237,18 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
       j["locations"] = Json::array({{{"physicalLocation", phys}}});
     }
     notifications.push_back(std::move(j));
+  }
+
+  if (left_out) {
+    notifications.push_back(
+        {{"level", "warning"},
+         {"message",
+          {{"text", std::to_string(left_out) + " of " +
+                        std::to_string(left_out + kSarifMaxResults) +
+                        " results left out: GitHub code scanning rejects a run of more than " +
+                        std::to_string(kSarifMaxResults) +
+                        "; the most severe are kept, the JSON report lists all"}}},
+         {"descriptor", {{"id", "results-left-out"}}}});
   }
 
   Json run;

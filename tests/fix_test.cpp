@@ -170,6 +170,44 @@ TEST_CASE("fix: a file with a UTF-8 BOM is rewritten past it and keeps it", "[fi
         bom + "server ntp-a.example.org iburst\nserver 10.0.0.10 iburst\n");
 }
 
+TEST_CASE("fix: file names with spaces, quotes, control and non-ASCII bytes make a valid patch",
+          "[fix]") {
+  // A newline in a name must not end the header (the rest would read as diff lines).
+  const std::vector<std::string> dirs = {"plain",   "with space",  "tab\tx",     "nl\nx",
+                                         "q\"uote", "back\\slash", "\xC3\xBCml", "bang!x"};
+  Files files;
+  for (const std::string& d : dirs) files[d + "/ntp.conf"] = "server 10.0.0.1 iburst\n";
+  files["decoy/ntp.conf"] = "server 10.0.0.10 iburst\n";
+  Case c(files);
+  GitInitAndCommit(c.dir.path());
+  RunResult diff = c.Fix(kOldOneNew);
+  INFO(diff.err);
+  REQUIRE(diff.exit_code == 1);
+  CHECK(diff.out.find("diff --git \"a/nl\\nx/ntp.conf\" \"b/nl\\nx/ntp.conf\"\n") !=
+        std::string::npos);
+  CHECK(diff.out.find("--- \"a/\\303\\274ml/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/tab\\tx/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/q\\\"uote/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/back\\\\slash/ntp.conf\"\n") != std::string::npos);
+  // As git writes it: a name with a space ends in a tab, for GNU patch.
+  CHECK(diff.out.find("--- a/with space/ntp.conf\t\n+++ b/with space/ntp.conf\t\n") !=
+        std::string::npos);
+  CHECK(diff.out.find("--- a/plain/ntp.conf\n") != std::string::npos);
+  CHECK(diff.out.find("--- a/bang!x/ntp.conf\n") != std::string::npos);
+  CHECK(diff.out.find("decoy") == std::string::npos);
+  const std::string patch = c.dir.path() + ".patch";
+  WriteWholeFile(patch, diff.out);
+  Shell check = Sh("cd " + Quote(c.dir.path()) + " && git apply --check " + Quote(patch) +
+                   " && { ! command -v patch >/dev/null || patch -p1 --dry-run -s <" +
+                   Quote(patch) + "; } && git apply " + Quote(patch));
+  fs::remove(patch);
+  INFO(check.output);
+  REQUIRE(check.status == 0);
+  for (const std::string& d : dirs)
+    CHECK(ReadWholeFile(c.dir / (d + "/ntp.conf")) == "server ntp-a.example.org iburst\n");
+  CHECK(ReadWholeFile(c.dir / "decoy/ntp.conf") == "server 10.0.0.10 iburst\n");
+}
+
 TEST_CASE("fix: what cannot be rewritten safely is listed with the reason", "[fix]") {
   Case c(
       Files{{"group_vars/all.yml", "ntp_server: 10.0.0.1\n"},

@@ -260,6 +260,38 @@ TEST_CASE("fix: --apply keeps mode and refuses hard-linked files", "[fix]") {
     CHECK(e.path().filename().string().find("ntpsweep-") == std::string::npos);
 }
 
+TEST_CASE("fix: --apply under a file size limit fails cleanly, the old file whole", "[fix]") {
+  // The big file's rewrite passes `ulimit -f`; the small one (a decoy of the limit) does not.
+  const std::string big = "server 10.0.0.1 iburst\n# " + std::string(300000, 'x') + "\n";
+  Case c(Files{{"etc/ntp.conf", big}, {"etc/chrony.conf", "server 10.0.0.1 iburst\n"}});
+  Shell r = Sh("cd " + Quote(c.dir.path()) + " && ulimit -f 100 && " + Quote(kBinary) +
+               " fix --host 10.0.0.1 --replace-with ntp-a.example.org --apply . 2>&1; echo rc=$?");
+  INFO(r.output);
+  CHECK(r.output.find("rc=2\n") != std::string::npos);  // not killed by SIGXFSZ (rc=153)
+  CHECK(r.output.find("etc/ntp.conf: not written: cannot write") != std::string::npos);
+  CHECK(ReadWholeFile(c.dir / "etc/ntp.conf") == big);
+  CHECK(ReadWholeFile(c.dir / "etc/chrony.conf") == "server ntp-a.example.org iburst\n");
+  for (const auto& e : fs::directory_iterator(c.dir / "etc"))
+    CHECK(e.path().filename().string().find("ntpsweep-") == std::string::npos);
+}
+
+TEST_CASE("fix: a symbolic link named as the operand is read, never written through", "[fix]") {
+  Case c(Files{{"real/ntp.conf", "server 10.0.0.1 iburst\n"},
+               {"etc/chrony.conf", "server 10.0.0.1 iburst\n"}});
+  fs::create_symlink("../real/ntp.conf", c.dir / "etc/ntp.conf");
+  RunResult diff = c.Fix(Join(kOldOneNew, {"etc/ntp.conf"}));
+  INFO(diff.err);
+  CHECK(diff.exit_code == 1);
+  CHECK(diff.out.find("+server ntp-a.example.org iburst\n") != std::string::npos);
+  RunResult r = c.Fix(Join(kOldOneNew, {"--apply", "etc/ntp.conf", "etc/chrony.conf"}));
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("etc/ntp.conf: not written: a symbolic link") != std::string::npos);
+  CHECK(fs::is_symlink(c.dir / "etc/ntp.conf"));
+  CHECK(ReadWholeFile(c.dir / "real/ntp.conf") == "server 10.0.0.1 iburst\n");
+  CHECK(ReadWholeFile(c.dir / "etc/chrony.conf") == "server ntp-a.example.org iburst\n");
+}
+
 namespace {
 
 struct Tree {

@@ -66,6 +66,21 @@ TEST_CASE("ci github: properties and data are escaped", "[ci][github]") {
                    "title=ntp-conf-source (unchanged)::") != std::string::npos);
 }
 
+TEST_CASE("ci github: a file on disk is named as in the repository, '!' and all", "[ci][github]") {
+  TempDir tmp;
+  // Decoys: a plain name, and an archive member whose chain keeps the `!` grammar.
+  WriteWholeFile(tmp / "release!1/ntp.conf", "server 192.0.2.10\n");
+  WriteWholeFile(tmp / "plain/ntp.conf", "server 192.0.2.10\n");
+  WriteWholeFile(tmp / "src/ntp.conf", "server 192.0.2.10\n");
+  REQUIRE(Sh("cd " + Quote(tmp.path()) + " && tar -cf bundle.tar -C src ntp.conf && rm -r src")
+              .status == 0);
+  RunResult r = Scan(tmp.path(), {"--format", "github"}, 1);
+  CHECK(r.out.find("::error file=release!1/ntp.conf,line=1,col=8,") != std::string::npos);
+  CHECK(r.out.find("::error file=plain/ntp.conf,line=1,col=8,") != std::string::npos);
+  CHECK(r.out.find("::error file=bundle.tar!ntp.conf,line=1,col=8,") != std::string::npos);
+  CHECK(r.out.find("!!") == std::string::npos);
+}
+
 TEST_CASE("ci github: the Markdown summary", "[ci][github]") {
   TempDir tmp;
   CopyTree(kRepoFixture, tmp / "repo");

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
@@ -402,6 +403,32 @@ TEST_CASE("e2e: walking skips .git, binaries, symlinks and FIFOs, unreadable fil
                     git_rows);
     CHECK(vcs.at("stats").at("skipped").value("vcs-directory", 0) == 0);
   }
+}
+
+TEST_CASE("e2e: a symbolic link given as the operand is followed, links below it are not",
+          "[e2e][walk]") {
+  TempDir tmp;
+  WriteWholeFile(tmp / "real/ntp.conf", "server 192.0.2.10 iburst\n");
+  WriteWholeFile(tmp / "real/etc/chrony.conf", "server 192.0.2.10 iburst\n");
+  WriteWholeFile(tmp / "outside/ntp.conf", "server 192.0.2.10 iburst\n");
+  // Decoy: a link inside the linked directory still leads nowhere.
+  REQUIRE(symlink((tmp / "outside").c_str(), (tmp / "real/etc/out").c_str()) == 0);
+  REQUIRE(symlink("real/ntp.conf", (tmp / "ntp.conf").c_str()) == 0);
+  REQUIRE(symlink("real/etc", (tmp / "dir-link").c_str()) == 0);
+  WriteWholeFile(tmp / "src/etc/ntp.conf", "server 192.0.2.10 iburst\n");
+  REQUIRE(std::system(("tar -cf '" + tmp / "real.tar" + "' -C '" + tmp / "src" +
+                       "' etc && rm -r '" + tmp / "src" + "'")
+                          .c_str()) == 0);
+  REQUIRE(symlink("real.tar", (tmp / "image.tar").c_str()) == 0);
+  RunResult raw;
+  Json doc = ScanJson(tmp.path(), {"ntp.conf", "dir-link", "image.tar"}, 1, &raw);
+  INFO(raw.err);
+  CHECK(doc.at("notices").empty());
+  RequireSameRows({{"dir-link/chrony.conf", 1, "chrony-source", kActive, kErr, "192.0.2.10"},
+                   {"image.tar!etc/ntp.conf", 1, "ntp-conf-source", kActive, kErr, "192.0.2.10"},
+                   {"ntp.conf", 1, "ntp-conf-source", kActive, kErr, "192.0.2.10"}},
+                  RowsOf(doc));
+  CHECK(doc.at("stats").at("skipped").value("symlink", 0) == 1);
 }
 
 TEST_CASE("e2e: a FIFO given as the operand itself is refused, not opened", "[e2e][walk]") {

@@ -170,6 +170,44 @@ TEST_CASE("fix: a file with a UTF-8 BOM is rewritten past it and keeps it", "[fi
         bom + "server ntp-a.example.org iburst\nserver 10.0.0.10 iburst\n");
 }
 
+TEST_CASE("fix: file names with spaces, quotes, control and non-ASCII bytes make a valid patch",
+          "[fix]") {
+  // A newline in a name must not end the header (the rest would read as diff lines).
+  const std::vector<std::string> dirs = {"plain",   "with space",  "tab\tx",     "nl\nx",
+                                         "q\"uote", "back\\slash", "\xC3\xBCml", "bang!x"};
+  Files files;
+  for (const std::string& d : dirs) files[d + "/ntp.conf"] = "server 10.0.0.1 iburst\n";
+  files["decoy/ntp.conf"] = "server 10.0.0.10 iburst\n";
+  Case c(files);
+  GitInitAndCommit(c.dir.path());
+  RunResult diff = c.Fix(kOldOneNew);
+  INFO(diff.err);
+  REQUIRE(diff.exit_code == 1);
+  CHECK(diff.out.find("diff --git \"a/nl\\nx/ntp.conf\" \"b/nl\\nx/ntp.conf\"\n") !=
+        std::string::npos);
+  CHECK(diff.out.find("--- \"a/\\303\\274ml/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/tab\\tx/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/q\\\"uote/ntp.conf\"\n") != std::string::npos);
+  CHECK(diff.out.find("--- \"a/back\\\\slash/ntp.conf\"\n") != std::string::npos);
+  // As git writes it: a name with a space ends in a tab, for GNU patch.
+  CHECK(diff.out.find("--- a/with space/ntp.conf\t\n+++ b/with space/ntp.conf\t\n") !=
+        std::string::npos);
+  CHECK(diff.out.find("--- a/plain/ntp.conf\n") != std::string::npos);
+  CHECK(diff.out.find("--- a/bang!x/ntp.conf\n") != std::string::npos);
+  CHECK(diff.out.find("decoy") == std::string::npos);
+  const std::string patch = c.dir.path() + ".patch";
+  WriteWholeFile(patch, diff.out);
+  Shell check = Sh("cd " + Quote(c.dir.path()) + " && git apply --check " + Quote(patch) +
+                   " && { ! command -v patch >/dev/null || patch -p1 --dry-run -s <" +
+                   Quote(patch) + "; } && git apply " + Quote(patch));
+  fs::remove(patch);
+  INFO(check.output);
+  REQUIRE(check.status == 0);
+  for (const std::string& d : dirs)
+    CHECK(ReadWholeFile(c.dir / (d + "/ntp.conf")) == "server ntp-a.example.org iburst\n");
+  CHECK(ReadWholeFile(c.dir / "decoy/ntp.conf") == "server 10.0.0.10 iburst\n");
+}
+
 TEST_CASE("fix: what cannot be rewritten safely is listed with the reason", "[fix]") {
   Case c(
       Files{{"group_vars/all.yml", "ntp_server: 10.0.0.1\n"},
@@ -220,6 +258,38 @@ TEST_CASE("fix: --apply keeps mode and refuses hard-linked files", "[fix]") {
   // No temporary file is left behind.
   for (const auto& e : fs::directory_iterator(c.dir / "etc"))
     CHECK(e.path().filename().string().find("ntpsweep-") == std::string::npos);
+}
+
+TEST_CASE("fix: --apply under a file size limit fails cleanly, the old file whole", "[fix]") {
+  // The big file's rewrite passes `ulimit -f`; the small one (a decoy of the limit) does not.
+  const std::string big = "server 10.0.0.1 iburst\n# " + std::string(300000, 'x') + "\n";
+  Case c(Files{{"etc/ntp.conf", big}, {"etc/chrony.conf", "server 10.0.0.1 iburst\n"}});
+  Shell r = Sh("cd " + Quote(c.dir.path()) + " && ulimit -f 100 && " + Quote(kBinary) +
+               " fix --host 10.0.0.1 --replace-with ntp-a.example.org --apply . 2>&1; echo rc=$?");
+  INFO(r.output);
+  CHECK(r.output.find("rc=2\n") != std::string::npos);  // not killed by SIGXFSZ (rc=153)
+  CHECK(r.output.find("etc/ntp.conf: not written: cannot write") != std::string::npos);
+  CHECK(ReadWholeFile(c.dir / "etc/ntp.conf") == big);
+  CHECK(ReadWholeFile(c.dir / "etc/chrony.conf") == "server ntp-a.example.org iburst\n");
+  for (const auto& e : fs::directory_iterator(c.dir / "etc"))
+    CHECK(e.path().filename().string().find("ntpsweep-") == std::string::npos);
+}
+
+TEST_CASE("fix: a symbolic link named as the operand is read, never written through", "[fix]") {
+  Case c(Files{{"real/ntp.conf", "server 10.0.0.1 iburst\n"},
+               {"etc/chrony.conf", "server 10.0.0.1 iburst\n"}});
+  fs::create_symlink("../real/ntp.conf", c.dir / "etc/ntp.conf");
+  RunResult diff = c.Fix(Join(kOldOneNew, {"etc/ntp.conf"}));
+  INFO(diff.err);
+  CHECK(diff.exit_code == 1);
+  CHECK(diff.out.find("+server ntp-a.example.org iburst\n") != std::string::npos);
+  RunResult r = c.Fix(Join(kOldOneNew, {"--apply", "etc/ntp.conf", "etc/chrony.conf"}));
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("etc/ntp.conf: not written: a symbolic link") != std::string::npos);
+  CHECK(fs::is_symlink(c.dir / "etc/ntp.conf"));
+  CHECK(ReadWholeFile(c.dir / "real/ntp.conf") == "server 10.0.0.1 iburst\n");
+  CHECK(ReadWholeFile(c.dir / "etc/chrony.conf") == "server ntp-a.example.org iburst\n");
 }
 
 namespace {

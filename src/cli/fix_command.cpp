@@ -1,4 +1,6 @@
 // `ntpsweep fix`: the scan's findings -> edits (fix/) -> a diff, SARIF fixes, or files rewritten.
+#include <signal.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +23,12 @@
 
 namespace ntpsweep::cli {
 namespace {
+
+volatile sig_atomic_t stop_signal = 0;
+
+void OnStopSignal(int sig) {
+  stop_signal = sig;
+}
 
 // What fix alone takes; the rest is the scan plan's (plan.h).
 struct FixArgs {
@@ -123,7 +131,20 @@ int RunFixCommand(const FixArgs& args) {
   size_t edits = 0, failed = 0, written = 0;
   for (const fix::FileChange& c : fixes.files) edits += c.edits.size();
   if (args.apply) {
+    // A file size limit fails the write (EFBIG: the temporary file is removed) instead of killing
+    // the process with it left behind; Ctrl-C or SIGTERM stops after the file being written.
+    struct sigaction ignore {
+    }, stop{};
+    ignore.sa_handler = SIG_IGN;
+    stop.sa_handler = OnStopSignal;
+    sigaction(SIGXFSZ, &ignore, nullptr);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &stop, nullptr);
     for (const fix::FileChange& c : fixes.files) {
+      if (stop_signal) {
+        std::cerr << "ntpsweep: fix: " << c.path << ": not written: stopped by a signal\n";
+        ++failed;
+        continue;
+      }
       std::string error;
       if (fix::ReplaceFile(c.path, c.before, c.after, &error)) {
         ++written;

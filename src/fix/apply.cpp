@@ -45,6 +45,8 @@ bool ReadAll(int fd, std::string* out) {
 bool ReplaceFile(const std::string& path, std::string_view before, std::string_view after,
                  std::string* error) {
   Fd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (in.get() < 0 && errno == ELOOP)
+    return *error = "a symbolic link (never written through): edit the file it points to", false;
   if (in.get() < 0) return *error = Errno("cannot open"), false;
   struct stat st {};
   if (::fstat(in.get(), &st) != 0) return *error = Errno("cannot stat"), false;

@@ -29,6 +29,32 @@ void WriteLines(std::ostream& out, char mark, std::string_view text) {
   }
 }
 
+// A diff name as git writes it: C-quoted when it holds a quote, a backslash, a control or a
+// non-ASCII byte, so that a newline in a file name cannot end the header early.
+std::string DiffName(std::string_view prefix, std::string_view path) {
+  std::string name = std::string(prefix) + std::string(path);
+  auto must_quote = [](unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f; };
+  if (std::none_of(name.begin(), name.end(), must_quote)) return name;
+  static constexpr std::string_view kLetters = "\\a\\b\\t\\n\\v\\f\\r";
+  std::string quoted = "\"";
+  for (unsigned char c : name) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += static_cast<char>(c);
+    } else if (c >= 7 && c <= 13) {
+      quoted += kLetters.substr((c - 7) * 2, 2);
+    } else if (must_quote(c)) {
+      quoted += '\\';
+      quoted += static_cast<char>('0' + (c >> 6));
+      quoted += static_cast<char>('0' + ((c >> 3) & 7));
+      quoted += static_cast<char>('0' + (c & 7));
+    } else {
+      quoted += static_cast<char>(c);
+    }
+  }
+  return quoted + '"';
+}
+
 size_t CountLines(std::string_view text) {
   size_t n = std::count(text.begin(), text.end(), '\n');
   return n + (!text.empty() && text.back() != '\n' ? 1 : 0);
@@ -55,8 +81,11 @@ void WriteUnifiedDiff(std::ostream& out, const FileChange& change, std::string_v
     }
     blocks.push_back({first, last, {&e}});
   }
-  out << "diff --git a/" << path << " b/" << path << "\n--- a/" << path << "\n+++ b/" << path
-      << '\n';
+  const std::string old_name = DiffName("a/", path), new_name = DiffName("b/", path);
+  // git ends the ---/+++ names with a tab when they hold a space, for GNU patch.
+  const char* tab = path.find(' ') != std::string_view::npos ? "\t" : "";
+  out << "diff --git " << old_name << ' ' << new_name << "\n--- " << old_name << tab << "\n+++ "
+      << new_name << tab << '\n';
   long delta = 0;  // new line number minus old line number so far
   for (size_t b = 0; b < blocks.size();) {
     // One hunk: blocks whose context overlaps.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/fd.h"
 #include "input/archive.h"
@@ -277,7 +278,13 @@ bool OpenContainerFile(const std::string& fs_path, const std::string& display,
 bool OpenArchiveOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
   struct stat st;
   if (stat(operand.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  return OpenContainerFile(operand, JoinDisplayPath(operand, ""), options, sink, /*operand=*/true);
+  // A link named as the operand is followed: OpenContainerFile opens with O_NOFOLLOW.
+  std::string fs_path = operand;
+  std::error_code ec;
+  if (std::filesystem::is_symlink(operand, ec))
+    fs_path = std::filesystem::canonical(operand, ec).string();
+  if (ec) return false;
+  return OpenContainerFile(fs_path, JoinDisplayPath(operand, ""), options, sink, /*operand=*/true);
 }
 
 bool OpenStdinOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {

@@ -392,12 +392,16 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
     sink.Add(FileEntry(display, operand));
   } else if (S_ISLNK(st.st_mode)) {
     // An operand named explicitly is the user's choice: follow it, but only for the operand.
+    // Files are read and directories walked with O_NOFOLLOW: they get the path the link leads to.
+    std::error_code ec;
     if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
       if (!opens(false)) return unreadable();
-      sink.Add(FileEntry(display, operand));
+      fs::path target = fs::canonical(operand, ec);
+      if (ec) return errno = ec.value(), unreadable();
+      sink.Add(FileEntry(display, target.string()));
     } else if (S_ISDIR(st.st_mode)) {
       if (!opens(true)) return unreadable();
-      WalkOperand(operand, options, sink);
+      WalkOperand(operand + "/", options, sink);  // a trailing '/' follows the link
     } else {
       sink.Report(
           Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,

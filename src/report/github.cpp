@@ -35,6 +35,12 @@ std::string EscapeProperty(std::string_view s) {
   return out;
 }
 
+// A file on disk is named as it is in the repository; only a chain into an archive or image
+// uses the `!` grammar, whose doubled '!' would name a file that does not exist.
+std::string AnnotationPath(const Location& location) {
+  return location.chain.size() == 1 ? location.chain[0] : location.Render();
+}
+
 std::string_view Command(Severity s) {
   return s == Severity::kError ? "error" : s == Severity::kWarning ? "warning" : "notice";
 }
@@ -76,7 +82,8 @@ void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContex
     if (f.baseline_state != BaselineState::kNone)
       title += std::string(" (") + std::string(BaselineStateName(f.baseline_state)) + ")";
     std::ostringstream l;
-    l << "::" << Command(f.severity) << " file=" << EscapeProperty(at_root.Of(f.location).Render())
+    l << "::" << Command(f.severity)
+      << " file=" << EscapeProperty(AnnotationPath(at_root.Of(f.location)))
       << ",line=" << f.span.line << ",col=" << f.span.column;
     if (f.span.end_line) l << ",endLine=" << f.span.end_line;
     if (f.span.end_line == f.span.line && f.span.end_column)
@@ -93,7 +100,7 @@ void WriteGithub(std::ostream& out, const ScanResult& result, const ReportContex
     int level = n.level == Notice::Level::kError ? 0 : n.level == Notice::Level::kWarning ? 1 : 2;
     l << "::" << (level == 0 ? "error" : level == 1 ? "warning" : "notice");
     if (!n.location.chain.empty()) {
-      l << " file=" << EscapeProperty(at_root.Of(n.location).Render());
+      l << " file=" << EscapeProperty(AnnotationPath(at_root.Of(n.location)));
       if (n.line) l << ",line=" << n.line;
       if (n.column) l << ",col=" << n.column;
       l << ",title=" << EscapeProperty("ntpsweep " + n.id);

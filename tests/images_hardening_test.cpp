@@ -167,6 +167,13 @@ TEST_CASE("GPT: a bad entry costs only itself", "[images][hardening][gpt]") {
                     "an inode size of 100 bytes"));
     CHECK(Notices(doc, "partition-table-error").size() == 1);  // the CRCs match: no second notice
   }
+  SECTION("entries past 128 keep their numbers and are read") {
+    Json doc = Scan({"gpt-many.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-many.img!p1/etc/ntp.conf:1",
+                                                      "gpt-many.img!p140/etc/ntp.conf:1"});
+    CHECK(Notices(doc, "partition-out-of-range").empty());
+    CHECK(HasNotice(doc, "skipped-volume", "gpt-many.img!p139", "swap space"));
+  }
   SECTION("an entry covering the whole disk is named") {
     Json doc = Scan({"gpt-whole-disk.img"});
     CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-whole-disk.img!p1/etc/ntp.conf:1"});

@@ -430,13 +430,16 @@ class DiskWalker {
     table = tsk_vs_type_toname(vs->vstype);
     std::set<int64_t> read_slots;
     std::vector<ScannedExtent> scanned;
+    GptTable gpt;
+    if (vs->vstype == TSK_VS_TYPE_GPT) ReadGpt(img, &gpt, vs->is_backup != 0);
     for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
       const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
-      read_slots.insert(part->slot_num);
+      int64_t slot = SlotOf(part, gpt);
+      read_slots.insert(slot);
       // Linux numbering: the table slot + 1; DOS logical partitions count from 5.
-      int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1
-                                                                         : 5 + logical++;
+      int64_t number =
+          part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? slot + 1 : 5 + logical++;
       std::string name = "p" + std::to_string(number);
       TSK_OFF_T start = BytesOf(part->start, vs->block_size);
       TSK_OFF_T len = BytesOf(part->len, vs->block_size);
@@ -681,6 +684,15 @@ class DiskWalker {
     }
     tsk_error_reset();
     return false;
+  }
+
+  // TSK 4.11 keeps the slot in an int8_t, so GPT entry 129 reads as -128: the entry of the
+  // table read here that starts at the same sector and agrees in the low byte is the slot.
+  static int64_t SlotOf(const TSK_VS_PART_INFO* part, const GptTable& gpt) {
+    auto low = static_cast<uint8_t>(part->slot_num);
+    for (const GptEntry& e : gpt.entries)
+      if (e.first == part->start && static_cast<uint8_t>(e.index) == low) return e.index;
+    return low;
   }
 
   // What keeps a GPT entry from being read, or "" when it can be.

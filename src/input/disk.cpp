@@ -941,6 +941,21 @@ class DiskWalker {
     return false;
   }
 
+  // TSK 4.11 leaves `meta->link` empty for a target kept in an extent-mapped block (ext4, over
+  // 60 bytes): read it as the link's content. Empty when it cannot be read.
+  static std::string LinkTargetOf(TSK_FS_FILE* f) {
+    TSK_OFF_T size = f->meta->size;
+    if (size <= 0 || size > 4096) return {};  // PATH_MAX: a longer target is a corrupt inode
+    std::string target(static_cast<size_t>(size), '\0');
+    ssize_t n = tsk_fs_file_read(f, 0, target.data(), target.size(), TSK_FS_FILE_READ_FLAG_NONE);
+    if (n != size) {
+      tsk_error_reset();
+      return {};
+    }
+    target.resize(std::strlen(target.c_str()));
+    return target;
+  }
+
   void WalkTskDir(TSK_INUM_T inum, const std::string& prefix, int depth, TskWalk& w) {
     if (depth > kMaxDirDepth || Abandon(w)) return;
     DirPtr dir(tsk_fs_dir_open_meta(w.fs, inum));
@@ -991,7 +1006,10 @@ class DiskWalker {
           break;
         }
         case TSK_FS_META_TYPE_LNK:
-          if (f->meta->link) w.links[path] = f->meta->link;  // fast and slow symlinks alike
+          if (f->meta->link)
+            w.links[path] = f->meta->link;  // fast and slow symlinks alike
+          else if (std::string target = LinkTargetOf(f.get()); !target.empty())
+            w.links[path] = target;
           scan_.sink().CountSkipped("symlink");
           break;
         case TSK_FS_META_TYPE_DIR: {

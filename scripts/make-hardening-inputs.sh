@@ -8,7 +8,7 @@
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs debugfs sfdisk python3; do
+for tool in mke2fs debugfs sfdisk python3 qemu-img; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version (test cases run as parallel processes), aside, then renamed.
@@ -160,6 +160,10 @@ desc = ('# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n'
         'ddb.comment = "ntp server 10.20.30.40"\n')
 open("host-files.vmdk", "w").write(desc)
 PY
+# A streamOptimized VMDK and a copy under another name: the copy's descriptor names disk.vmdk.
+mkdir renamed
+qemu-img convert -O vmdk -o subformat=streamOptimized ext4.img renamed/disk.vmdk
+cp renamed/disk.vmdk renamed/copy.vmdk
 
 # ---- GPT disks: p1 a sound ext4 with the planted file, p2 starting past the end of the disk
 # (TSK then rejects the whole table), p3 an ext4 with a corrupt inode size, p4 whose first

@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "input/dispatch.h"
 #include "input/member_path.h"
@@ -1341,6 +1342,28 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
   }
   if (desc.find("parentFileNameHint") != std::string::npos) {
     *why = "it is a differencing disk that names a parent file; only self-contained VMDKs are read";
+    return false;
+  }
+  // libvmdk opens the extent by the name in the descriptor, beside the operand: a renamed copy
+  // would read another file of the original name.
+  std::vector<std::string> extents;
+  for (size_t at = 0; at < desc.size();) {
+    size_t end = std::min(desc.find('\n', at), desc.size());
+    std::string_view line = std::string_view(desc).substr(at, end - at);
+    at = end + 1;
+    if (line.starts_with("RW ") || line.starts_with("RDONLY ") || line.starts_with("NOACCESS ")) {
+      size_t q = line.find('"'), r = q == line.npos ? q : line.find('"', q + 1);
+      extents.emplace_back(r == line.npos ? line : line.substr(q + 1, r - q - 1));
+    }
+  }
+  std::string self = path.substr(path.find_last_of('/') + 1);
+  if (extents.size() != 1 || extents[0] != self) {
+    std::string named;
+    for (const std::string& e : extents) named += (named.empty() ? "\"" : ", \"") + e + "\"";
+    *why = "its descriptor names " +
+           (named.empty() ? "no extent file" : "the extent file " + named) +
+           ", not this file (a renamed copy?); other files are never opened, so a VMDK is read "
+           "only under the name its descriptor gives";
     return false;
   }
   return true;

@@ -8,7 +8,7 @@
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs debugfs sfdisk python3; do
+for tool in mke2fs debugfs sfdisk python3 qemu-img; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version (test cases run as parallel processes), aside, then renamed.
@@ -160,6 +160,10 @@ desc = ('# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n'
         'ddb.comment = "ntp server 10.20.30.40"\n')
 open("host-files.vmdk", "w").write(desc)
 PY
+# A streamOptimized VMDK and a copy under another name: the copy's descriptor names disk.vmdk.
+mkdir renamed
+qemu-img convert -O vmdk -o subformat=streamOptimized ext4.img renamed/disk.vmdk
+cp renamed/disk.vmdk renamed/copy.vmdk
 
 # ---- GPT disks: p1 a sound ext4 with the planted file, p2 starting past the end of the disk
 # (TSK then rejects the whole table), p3 an ext4 with a corrupt inode size, p4 whose first
@@ -182,6 +186,23 @@ start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
 start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="whole"
 EOF
 dd if=ext4.img of=gpt-whole-disk.img bs=512 seek=2048 conv=notrunc status=none
+# More than 128 entries (TSK 4.11 keeps a slot in an int8_t): ext4 in entries 1 and 140, a
+# 4 KiB swap area in each of the ones between (named, not probed for a file system).
+truncate -s 12M gpt-many.img
+{
+  printf 'label: gpt\ntable-length: 256\nfirst-lba: 128\n'
+  printf 'start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n'
+  for i in $(seq 2 139); do printf 'start=%d, size=8, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' $((900 + 8 * i)); done
+  printf 'start=10240, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n'
+} | sfdisk -q gpt-many.img
+python3 - <<'PY'
+with open("gpt-many.img", "r+b") as f:
+    for i in range(2, 140):
+        f.seek((900 + 8 * i) * 512 + 4086)
+        f.write(b"SWAPSPACE2")
+PY
+dd if=ext4.img of=gpt-many.img bs=512 seek=2048 conv=notrunc status=none
+dd if=ext4.img of=gpt-many.img bs=512 seek=10240 conv=notrunc status=none
 # A sound GPT whose primary header is then damaged: zeroed (TSK and the kernel read the backup
 # at the end of the disk) and with a wrong CRC (TSK checks none and reads it).
 truncate -s 8M gpt-primary-gone.img

@@ -372,6 +372,8 @@ ln -s /etc/ntpsec links/etc/ntp.d
 ln -s loop2 links/etc/loop1
 ln -s loop1 links/etc/loop2
 ln -s /nonexistent links/etc/dangling.conf
+# A target over 60 bytes: ext4 keeps it in an extent-mapped block, not in the inode.
+ln -s /etc/ntpsec/../ntpsec/../ntpsec/../ntpsec/../ntpsec/../ntpsec/ntp.conf links/etc/long.conf
 find links -exec touch -h -d "$mtime" {} +
 mke2fs -q -F -t ext4 -E root_owner=0:0 -d links disks/links-ext4.img 4M
 mkxfs disks/links-xfs.img 64M links

@@ -167,6 +167,13 @@ TEST_CASE("GPT: a bad entry costs only itself", "[images][hardening][gpt]") {
                     "an inode size of 100 bytes"));
     CHECK(Notices(doc, "partition-table-error").size() == 1);  // the CRCs match: no second notice
   }
+  SECTION("entries past 128 keep their numbers and are read") {
+    Json doc = Scan({"gpt-many.img"});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-many.img!p1/etc/ntp.conf:1",
+                                                      "gpt-many.img!p140/etc/ntp.conf:1"});
+    CHECK(Notices(doc, "partition-out-of-range").empty());
+    CHECK(HasNotice(doc, "skipped-volume", "gpt-many.img!p139", "swap space"));
+  }
   SECTION("an entry covering the whole disk is named") {
     Json doc = Scan({"gpt-whole-disk.img"});
     CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-whole-disk.img!p1/etc/ntp.conf:1"});
@@ -205,6 +212,12 @@ TEST_CASE("a text VMDK descriptor naming host files is not followed", "[images][
                   "are never opened"));
   CHECK(FindingPlaces(doc) ==
         std::set<std::string>{"host-files.vmdk:13"});  // the descriptor's own text
+  // A copy of a self-contained VMDK would read the file its descriptor names, beside it; the
+  // original (decoy) is read.
+  Json copy = Scan({"renamed"});
+  CHECK(FindingPlaces(copy) == std::set<std::string>{"renamed/disk.vmdk!etc/ntp.conf:1"});
+  CHECK(HasNotice(copy, "unsupported-format", "renamed/copy.vmdk",
+                  "its descriptor names the extent file \"disk.vmdk\", not this file"));
   // The same file met in a directory walk gets the same notice.
   Json walked = Scan({"."});
   CHECK(HasNotice(walked, "unsupported-format", "host-files.vmdk", "are never opened"));

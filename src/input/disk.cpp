@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "input/dispatch.h"
 #include "input/member_path.h"
@@ -430,13 +431,16 @@ class DiskWalker {
     table = tsk_vs_type_toname(vs->vstype);
     std::set<int64_t> read_slots;
     std::vector<ScannedExtent> scanned;
+    GptTable gpt;
+    if (vs->vstype == TSK_VS_TYPE_GPT) ReadGpt(img, &gpt, vs->is_backup != 0);
     for (TSK_PNUM_T i = 0; i < vs->part_count; ++i) {
       const TSK_VS_PART_INFO* part = tsk_vs_part_get(vs.get(), i);
       if (!part || !(part->flags & TSK_VS_PART_FLAG_ALLOC)) continue;
-      read_slots.insert(part->slot_num);
+      int64_t slot = SlotOf(part, gpt);
+      read_slots.insert(slot);
       // Linux numbering: the table slot + 1; DOS logical partitions count from 5.
-      int number = part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? part->slot_num + 1
-                                                                         : 5 + logical++;
+      int64_t number =
+          part->table_num == 0 || vs->vstype != TSK_VS_TYPE_DOS ? slot + 1 : 5 + logical++;
       std::string name = "p" + std::to_string(number);
       TSK_OFF_T start = BytesOf(part->start, vs->block_size);
       TSK_OFF_T len = BytesOf(part->len, vs->block_size);
@@ -681,6 +685,15 @@ class DiskWalker {
     }
     tsk_error_reset();
     return false;
+  }
+
+  // TSK 4.11 keeps the slot in an int8_t, so GPT entry 129 reads as -128: the entry of the
+  // table read here that starts at the same sector and agrees in the low byte is the slot.
+  static int64_t SlotOf(const TSK_VS_PART_INFO* part, const GptTable& gpt) {
+    auto low = static_cast<uint8_t>(part->slot_num);
+    for (const GptEntry& e : gpt.entries)
+      if (e.first == part->start && static_cast<uint8_t>(e.index) == low) return e.index;
+    return low;
   }
 
   // What keeps a GPT entry from being read, or "" when it can be.
@@ -929,6 +942,21 @@ class DiskWalker {
     return false;
   }
 
+  // TSK 4.11 leaves `meta->link` empty for a target kept in an extent-mapped block (ext4, over
+  // 60 bytes): read it as the link's content. Empty when it cannot be read.
+  static std::string LinkTargetOf(TSK_FS_FILE* f) {
+    TSK_OFF_T size = f->meta->size;
+    if (size <= 0 || size > 4096) return {};  // PATH_MAX: a longer target is a corrupt inode
+    std::string target(static_cast<size_t>(size), '\0');
+    ssize_t n = tsk_fs_file_read(f, 0, target.data(), target.size(), TSK_FS_FILE_READ_FLAG_NONE);
+    if (n != size) {
+      tsk_error_reset();
+      return {};
+    }
+    target.resize(std::strlen(target.c_str()));
+    return target;
+  }
+
   void WalkTskDir(TSK_INUM_T inum, const std::string& prefix, int depth, TskWalk& w) {
     if (depth > kMaxDirDepth || Abandon(w)) return;
     DirPtr dir(tsk_fs_dir_open_meta(w.fs, inum));
@@ -979,7 +1007,10 @@ class DiskWalker {
           break;
         }
         case TSK_FS_META_TYPE_LNK:
-          if (f->meta->link) w.links[path] = f->meta->link;  // fast and slow symlinks alike
+          if (f->meta->link)
+            w.links[path] = f->meta->link;  // fast and slow symlinks alike
+          else if (std::string target = LinkTargetOf(f.get()); !target.empty())
+            w.links[path] = target;
           scan_.sink().CountSkipped("symlink");
           break;
         case TSK_FS_META_TYPE_DIR: {
@@ -1311,6 +1342,28 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
   }
   if (desc.find("parentFileNameHint") != std::string::npos) {
     *why = "it is a differencing disk that names a parent file; only self-contained VMDKs are read";
+    return false;
+  }
+  // libvmdk opens the extent by the name in the descriptor, beside the operand: a renamed copy
+  // would read another file of the original name.
+  std::vector<std::string> extents;
+  for (size_t at = 0; at < desc.size();) {
+    size_t end = std::min(desc.find('\n', at), desc.size());
+    std::string_view line = std::string_view(desc).substr(at, end - at);
+    at = end + 1;
+    if (line.starts_with("RW ") || line.starts_with("RDONLY ") || line.starts_with("NOACCESS ")) {
+      size_t q = line.find('"'), r = q == line.npos ? q : line.find('"', q + 1);
+      extents.emplace_back(r == line.npos ? line : line.substr(q + 1, r - q - 1));
+    }
+  }
+  std::string self = path.substr(path.find_last_of('/') + 1);
+  if (extents.size() != 1 || extents[0] != self) {
+    std::string named;
+    for (const std::string& e : extents) named += (named.empty() ? "\"" : ", \"") + e + "\"";
+    *why = "its descriptor names " +
+           (named.empty() ? "no extent file" : "the extent file " + named) +
+           ", not this file (a renamed copy?); other files are never opened, so a VMDK is read "
+           "only under the name its descriptor gives";
     return false;
   }
   return true;

@@ -31,7 +31,8 @@ using namespace ntpsweep::input;
 // Helpers
 
 struct Member {
-  enum Kind { kFile, kDir, kHardlink, kSymlink };
+  // kSparse: a file whose run of NULs is written as a hole.
+  enum Kind { kFile, kDir, kHardlink, kSymlink, kSparse };
   Member(std::string n, std::string d, Kind k = kFile, std::string t = "")
       : name(std::move(n)), data(std::move(d)), kind(k), target(std::move(t)) {}
   std::string name;
@@ -78,9 +79,19 @@ std::string MakeArchive(const std::vector<Member>& members, int (*format)(archiv
         archive_entry_set_filetype(e.get(), AE_IFLNK);
         archive_entry_set_symlink(e.get(), m.target.c_str());
         break;
+      case Member::kSparse: {
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_perm(e.get(), 0644);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
+        const size_t hole = m.data.find('\0'), end = m.data.find_last_of('\0') + 1;
+        archive_entry_sparse_add_entry(e.get(), 0, static_cast<la_int64_t>(hole));
+        archive_entry_sparse_add_entry(e.get(), static_cast<la_int64_t>(end),
+                                       static_cast<la_int64_t>(m.data.size() - end));
+        break;
+      }
     }
     REQUIRE(archive_write_header(a.get(), e.get()) == ARCHIVE_OK);
-    if (m.kind == Member::kFile && !m.data.empty())
+    if ((m.kind == Member::kFile || m.kind == Member::kSparse) && !m.data.empty())
       REQUIRE(archive_write_data(a.get(), m.data.data(), m.data.size()) ==
               static_cast<la_ssize_t>(m.data.size()));
   }
@@ -749,6 +760,108 @@ TEST_CASE("members of a tar file opened once are read again by offset from sever
   ntpsweep::testing::WriteWholeFile(text, "server 10.0.0.1\n");
   CHECK_FALSE(TarMembers(text).ok());
   CHECK_FALSE(TarMembers(tmp.path() + "/missing.tar").ok());
+}
+
+// Linkage reads a plain member again by pread at the data offset the pass recorded, with no
+// archive object: every kind of member, in three tar dialects, must come back as the pass saw
+// it; an offset or size that is not the member's reads nothing (the caller then asks
+// libarchive). Decoys: a sparse member and a hard link get no data offset; a file cut inside a
+// member is refused for it.
+TEST_CASE("a plain member of a tar file is read again by pread at its data offset",
+          "[input][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  // One component past 100 bytes cannot be split into ustar's prefix and name: a pax or GNU
+  // name header comes before the member's own.
+  const std::string long_name = "usr/share/" + std::string(130, 'l') + "/ntp.conf";
+  // Split into ustar's prefix and name fields, no extension header.
+  const std::string prefixed = "usr/" + std::string(90, 'p') + "/" + std::string(60, 'q') + ".conf";
+  std::string big = std::string(70000, '#') + "\nserver 10.0.0.3\n";
+  std::string sparse = "server 10.0.0.5\n" + std::string(20000, 'x') + "\n";
+  sparse += std::string(8192, '\0') + "pool 10.0.0.6\n";
+  const std::vector<Member> members = {{"etc/ntp.conf", "server 10.0.0.1\n"},
+                                       {long_name, "server 10.0.0.2\n"},
+                                       {prefixed, "server 10.0.0.7\n"},
+                                       {"./etc/dot.conf", "pool 10.0.0.4\n"},
+                                       {"etc/big.conf", big},
+                                       {"etc/empty.conf", ""},
+                                       {"etc/same.conf", "", Member::kHardlink, "etc/ntp.conf"},
+                                       {"etc/sparse.conf", sparse, Member::kSparse},
+                                       {"etc/last.conf", "server 10.0.0.8\n"}};
+  const std::string path = tmp.path() + "/rootfs.tar";
+  for (auto* format : {archive_write_set_format_pax, archive_write_set_format_pax_restricted,
+                       archive_write_set_format_gnutar}) {
+    const std::string bytes = MakeArchive(members, format);
+    ntpsweep::testing::WriteWholeFile(path, bytes);
+    FakeSink pass;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", WalkOptions{}, pass, true));
+    REQUIRE(pass.entries.size() == 8);  // all but the hard link
+    TarMembers tar(path);
+    REQUIRE(tar.ok());
+    const Entry* sparse_entry = pass.Find("rootfs.tar!etc/sparse.conf");
+    REQUIRE(sparse_entry);
+    CHECK(sparse_entry->data == sparse);
+    // The pax writers store it with a hole (GNU.sparse); libarchive's gnutar writer, whole.
+    const bool sparse_written = format != archive_write_set_format_gnutar;
+    if (sparse_written) CHECK(sparse_entry->archive_data_offset == -1);
+    for (const Entry& e : pass.entries) {
+      INFO(e.location.Render());
+      if (e.archive_data_offset == -1 && &e == sparse_entry && sparse_written) continue;
+      REQUIRE(e.archive_offset >= 0);
+      REQUIRE(e.archive_data_offset >= e.archive_offset + 512);
+      const auto offset = static_cast<uint64_t>(e.archive_offset);
+      const auto data_offset = static_cast<uint64_t>(e.archive_data_offset);
+      const std::string& name = e.location.chain.back();
+      FakeSink again;
+      REQUIRE(tar.ReadDataAt("rootfs.tar", name, offset, data_offset, e.data.size(), WalkOptions{},
+                             again));
+      REQUIRE(again.entries.size() == 1);
+      CHECK(again.entries[0].location == e.location);
+      CHECK(again.entries[0].path == e.path);
+      CHECK(again.entries[0].data == e.data);
+      CHECK(again.entries[0].archive_offset == e.archive_offset);
+      CHECK(again.entries[0].archive_data_offset == e.archive_data_offset);
+      CHECK(again.notices.empty());
+      // Decoys: a block later, another size, the headers' own offset, another name.
+      FakeSink none;
+      CHECK_FALSE(tar.ReadDataAt("rootfs.tar", name, offset, data_offset + 512, e.data.size(),
+                                 WalkOptions{}, none));
+      CHECK_FALSE(tar.ReadDataAt("rootfs.tar", name, offset, data_offset, e.data.size() + 1,
+                                 WalkOptions{}, none));
+      CHECK_FALSE(
+          tar.ReadDataAt("rootfs.tar", name, offset, offset, e.data.size(), WalkOptions{}, none));
+      if (data_offset == offset + 512)
+        CHECK_FALSE(tar.ReadDataAt("rootfs.tar", name + "x", offset, data_offset, e.data.size(),
+                                   WalkOptions{}, none));
+      CHECK(none.entries.empty());
+    }
+    // --max-entry-size cuts the member read again as it cut the pass's.
+    const Entry* big_entry = pass.Find("rootfs.tar!etc/big.conf");
+    REQUIRE(big_entry);
+    WalkOptions small;
+    small.limits.max_entry_bytes = 1000;
+    FakeSink cut_pass, cut_again;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", small, cut_pass, true));
+    const Entry* cut_big = cut_pass.Find("rootfs.tar!etc/big.conf");
+    REQUIRE(cut_big);
+    CHECK(cut_big->data == big.substr(0, 1000));
+    REQUIRE(tar.ReadDataAt(
+        "rootfs.tar", "etc/big.conf", static_cast<uint64_t>(big_entry->archive_offset),
+        static_cast<uint64_t>(big_entry->archive_data_offset), big.size(), small, cut_again));
+    REQUIRE(cut_again.entries.size() == 1);
+    CHECK(cut_again.entries[0].data == cut_big->data);
+
+    // A file cut inside big.conf: the member is refused (libarchive then says the file is cut).
+    const std::string cut_path = tmp.path() + "/cut.tar";
+    ntpsweep::testing::WriteWholeFile(
+        cut_path, bytes.substr(0, static_cast<size_t>(big_entry->archive_data_offset) + 30000));
+    TarMembers cut(cut_path);
+    REQUIRE(cut.ok());
+    FakeSink none;
+    CHECK_FALSE(cut.ReadDataAt(
+        "cut.tar", "etc/big.conf", static_cast<uint64_t>(big_entry->archive_offset),
+        static_cast<uint64_t>(big_entry->archive_data_offset), big.size(), WalkOptions{}, none));
+    CHECK(none.entries.empty());
+  }
 }
 
 // The bytes of the operand read, from the progress line ("ntpsweep: : 1.4 MiB, 16 entries...").

@@ -27,6 +27,10 @@ constexpr size_t kPlainArchiveRead = 64u << 10;
 // A zstd file at least this large is decompressed on a thread of its own (DecompressAhead): for
 // a smaller one, starting the thread costs more than it saves.
 constexpr uint64_t kAheadBytes = 1u << 20;
+// A tar block: a header, or the unit members are padded to.
+constexpr size_t kTarBlock = 512;
+// What TarMembers::ReadDataAt reads of a member with its header (most are a few KiB).
+constexpr size_t kFirstRead = 16u << 10;
 // Image metadata (manifests, configs, indexes) kept for ResolveImage.
 constexpr uint64_t kMaxKeptTotal = 64u << 20;  // per archive
 // A gzip/zstd/... member whose decompressed content is one file: how libarchive names it.
@@ -469,11 +473,18 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     bool operand_level = depth == scan.operand_depth();
     if (raw && operand_level) scan.DescendOperand();
     bool part_of_parent = raw || (operand_level && MayBeLayerBlob(name));
-    // A member of the tar file itself can be found again by where its headers start.
+    // A member of the tar file itself can be found again by where its headers start, and a
+    // plain one (not sparse, its size stored) also by where its data starts: the position the
+    // headers were read to.
     scan.set_member_offset(by_offset ? archive_read_header_position(a.get()) : -1);
+    scan.set_member_data_offset(by_offset && has_size && !hardlink &&
+                                        archive_entry_sparse_count(entry) == 0
+                                    ? archive_filter_bytes(a.get(), 0)
+                                    : -1);
     ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr,
                 part_of_parent);
     scan.set_member_offset(-1);
+    scan.set_member_data_offset(-1);
     if (nested.is_tar) probe.layers[name] = std::move(nested);
     if (!keep.empty() && (kept_bytes += keep.size()) <= kMaxKeptTotal) probe.json[name] = std::move(keep);
     if (member.entry_limit())
@@ -593,6 +604,118 @@ class SliceSource : public ByteSource {
   std::string error_;
 };
 
+// The unsigned octal number of a ustar field (leading spaces, then digits up to a space, a NUL
+// or the field's end); false for base-256 and anything else (the caller then asks libarchive).
+bool ParseOctal(std::string_view field, uint64_t* out) {
+  size_t i = 0;
+  while (i < field.size() && field[i] == ' ') ++i;
+  uint64_t v = 0;
+  size_t digits = 0;
+  for (; i < field.size() && field[i] >= '0' && field[i] <= '7'; ++i, ++digits) {
+    if (v >> 60) return false;
+    v = v * 8 + static_cast<uint64_t>(field[i] - '0');
+  }
+  if (digits == 0 || (i < field.size() && field[i] != ' ' && field[i] != '\0')) return false;
+  *out = v;
+  return true;
+}
+
+// The size of the regular file whose ustar header is `h` (512 bytes), when the header is sound
+// (its checksum, signed or unsigned as libarchive takes it) and names one ('0', NUL, '7').
+bool PlainMemberSize(std::string_view h, uint64_t* size) {
+  constexpr size_t kSum = 148, kSumSize = 8, kType = 156;
+  uint64_t stored = 0;
+  if (h.size() != kTarBlock || !ParseOctal(h.substr(kSum, kSumSize), &stored)) return false;
+  int64_t sum = 0, signed_sum = 0;
+  for (size_t i = 0; i < kTarBlock; ++i) {
+    char c = i >= kSum && i < kSum + kSumSize ? ' ' : h[i];
+    sum += static_cast<unsigned char>(c);
+    signed_sum += static_cast<signed char>(c);
+  }
+  if (static_cast<int64_t>(stored) != sum && static_cast<int64_t>(stored) != signed_sum)
+    return false;
+  char type = h[kType];
+  return (type == '0' || type == '\0' || type == '7') && ParseOctal(h.substr(124, 12), size);
+}
+
+// The name a ustar (or pre-POSIX) header `h` holds, normalised as the walk's are: its prefix
+// field (ustar only), '/', its name field.
+std::string UstarName(std::string_view h) {
+  auto field = [&](size_t at, size_t size) {
+    std::string_view f = h.substr(at, size);
+    return f.substr(0, f.find('\0'));
+  };
+  std::string stored(field(0, 100));
+  if (h.substr(257, 6) == std::string_view("ustar\0", 6))  // GNU's "ustar " has no prefix
+    if (std::string_view prefix = field(345, 155); !prefix.empty())
+      stored = std::string(prefix) + "/" + stored;
+  bool unsafe = false;
+  return NormalizeMemberName(stored, &unsafe);
+}
+
+// The data of one plain tar member read by pread, with the limits a MemberSource applies (the
+// archive's ratio aside: one member is never more than the rest of its file).
+class PlainMemberSource : public ByteSource {
+ public:
+  // `first`: the member's first bytes, read already.
+  PlainMemberSource(int fd, uint64_t offset, uint64_t size, std::string_view first, InputScan& scan,
+                    const Chain& chain)
+      : fd_(fd), offset_(offset), size_(size), first_(first), scan_(scan), chain_(chain) {}
+  bool Next(std::string_view* block) override {
+    *block = {};
+    if (eof_ || limited_) return true;
+    if (pos_ == size_) {
+      eof_ = true;
+      return true;
+    }
+    if (!first_.empty()) {
+      *block = first_.substr(0, static_cast<size_t>(std::min<uint64_t>(first_.size(), size_)));
+      first_ = {};
+    } else {
+      if (!buffer_) buffer_ = std::make_unique_for_overwrite<char[]>(kBlock);
+      size_t want = static_cast<size_t>(std::min<uint64_t>(kBlock, size_ - pos_));
+      ssize_t n;
+      do n = pread(fd_, buffer_.get(), want, static_cast<off_t>(offset_ + pos_));
+      while (n < 0 && errno == EINTR);
+      if (n <= 0) {
+        error_ = n < 0 ? std::strerror(errno) : "the file ends inside the member";
+        return false;
+      }
+      *block = std::string_view(buffer_.get(), static_cast<size_t>(n));
+    }
+    pos_ += block->size();
+    if (!scan_.Produce(block->size(), chain_)) {
+      limited_ = true;
+      *block = {};
+      return true;
+    }
+    if (pos_ > scan_.limits().max_entry_bytes) {
+      limited_ = true;
+      *block = block->substr(
+          0, block->size() - static_cast<size_t>(pos_ - scan_.limits().max_entry_bytes));
+    }
+    return true;
+  }
+  bool at_eof() const override { return eof_; }
+  std::string error() const override { return error_; }
+  bool limited() const override { return limited_; }
+  uint64_t size_hint() const override {
+    return std::min<uint64_t>(size_, scan_.limits().max_entry_bytes);
+  }
+
+ private:
+  static constexpr size_t kBlock = 64u << 10;
+  int fd_;
+  uint64_t offset_, size_, pos_ = 0;
+  std::string_view first_;
+  InputScan& scan_;
+  const Chain& chain_;
+  std::unique_ptr<char[]> buffer_;
+  bool eof_ = false;
+  bool limited_ = false;
+  std::string error_;
+};
+
 }  // namespace
 
 void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
@@ -622,6 +745,39 @@ bool TarMembers::ReadAt(const std::string& display, uint64_t offset, const WalkO
   InputScan scan(options, sink, size_ - offset);
   SliceSource src(fd_.get(), offset, size_);
   Walk(scan, src, Chain{display}, display, 1, format_, head_, nullptr, true);
+  return true;
+}
+
+bool TarMembers::ReadDataAt(const std::string& display, std::string_view name, uint64_t offset,
+                            uint64_t data_offset, uint64_t size, const WalkOptions& options,
+                            EntrySink& sink) const {
+  if (!ok_ || data_offset < offset + kTarBlock || data_offset > size_) return false;
+  // Its own header and its first bytes in one read: most members read again are a few KiB.
+  char first[kTarBlock + kFirstRead];
+  const uint64_t at = data_offset - kTarBlock;
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof first, size_ - at));
+  ssize_t n;
+  do n = pread(fd_.get(), first, want, static_cast<off_t>(at));
+  while (n < 0 && errno == EINTR);
+  uint64_t stored = 0;
+  if (n < static_cast<ssize_t>(kTarBlock) ||
+      !PlainMemberSize(std::string_view(first, kTarBlock), &stored) || stored != size ||
+      size > size_ - data_offset)
+    return false;
+  // A header alone (no pax or GNU name before it) holds the name too: it must be this member's.
+  const bool alone = data_offset == offset + kTarBlock;
+  if (name.empty() && !alone) return false;
+  Chain chain{display, alone ? UstarName(std::string_view(first, kTarBlock)) : std::string(name)};
+  if ((!name.empty() && chain.back() != name) || chain.back().empty() ||
+      (options.only && !options.only->Wants(chain)))
+    return false;
+  InputScan scan(options, sink, size_ - offset);
+  PlainMemberSource src(fd_.get(), data_offset, size,
+                        std::string_view(first + kTarBlock, static_cast<size_t>(n) - kTarBlock),
+                        scan, chain);
+  scan.set_member_offset(static_cast<int64_t>(offset));
+  scan.set_member_data_offset(static_cast<int64_t>(data_offset));
+  ScanContent(scan, src, chain, chain.back(), 1, nullptr, nullptr, MayBeLayerBlob(chain.back()));
   return true;
 }
 

@@ -35,6 +35,16 @@ class TarMembers {
   // Safe to call from several threads at once.
   bool ReadAt(const std::string& display, uint64_t offset, const WalkOptions& options,
               EntrySink& sink) const;
+  // Reads again the plain member `name` of `size` bytes (headers at `offset`, data at
+  // `data_offset`: Entry::archive_data_offset) by pread alone, as ReadAt would give it, with no
+  // archive object made and no header parsed but its own; `name` empty: the one its header
+  // holds (a member with no pax or GNU name header). False, having read nothing, when the block
+  // before `data_offset` is not a sound header of a regular file of `size` bytes that fits the
+  // file, or `options.only` does not want it (the caller then uses ReadAt). Safe to call from
+  // several threads at once.
+  bool ReadDataAt(const std::string& display, std::string_view name, uint64_t offset,
+                  uint64_t data_offset, uint64_t size, const WalkOptions& options,
+                  EntrySink& sink) const;
 
  private:
   Fd fd_;

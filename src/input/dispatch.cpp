@@ -179,6 +179,7 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   e.path = path;
   e.properties = scan.properties();
   e.archive_offset = scan.member_offset();
+  e.archive_data_offset = scan.member_data_offset();
   e.costly_to_reread = scan.in_slow_stream();
   e.cheap_to_rewalk = scan.cheap_to_rewalk();
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).

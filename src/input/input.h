@@ -34,6 +34,9 @@ struct Entry {
   // A member of an uncompressed tar operand: where its headers start in the file, so that
   // linkage can read it again alone (ReadTarMemberAt); -1 otherwise.
   int64_t archive_offset = -1;
+  // And where its data starts, when it is a plain member (not sparse) read alone by pread
+  // (TarMembers::ReadDataAt); -1 otherwise.
+  int64_t archive_data_offset = -1;
   // Inside an operand that is a gzip, bzip2, xz, lzma or compress stream: read again only by
   // inflating all of it again.
   bool costly_to_reread = false;

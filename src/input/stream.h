@@ -50,6 +50,9 @@ class InputScan {
   // Where the member being read starts in the operand file (Entry::archive_offset), or -1.
   int64_t member_offset() const { return member_offset_; }
   void set_member_offset(int64_t offset) { member_offset_ = offset; }
+  // Where its data starts (Entry::archive_data_offset), or -1.
+  int64_t member_data_offset() const { return member_data_offset_; }
+  void set_member_data_offset(int64_t offset) { member_data_offset_ = offset; }
   // How many of the streams being read are slow to decompress (gzip, bzip2, xz...).
   bool in_slow_stream() const { return slow_streams_ > 0; }
   void AddSlowStreams(int n) { slow_streams_ += n; }
@@ -67,6 +70,7 @@ class InputScan {
   bool stopped_ = false;
   int operand_depth_ = 1;
   int64_t member_offset_ = -1;
+  int64_t member_data_offset_ = -1;
   int slow_streams_ = 0;
   bool cheap_to_rewalk_ = false;
   std::vector<std::pair<std::string, std::string>> properties_;

@@ -16,6 +16,10 @@
 namespace ntpsweep::scan {
 namespace {
 
+// A tar header block: a member whose data starts one block past its headers has no pax or GNU
+// name header, so its own header holds its name.
+constexpr int64_t kTarBlock = 512;
+
 // A chain as 64 bits (FNV-1a, levels split by NUL, which no member name holds): what is kept
 // of a deferred member's location. Two chains meeting on one hash is a 2^-64 chance.
 uint64_t ChainHash(const Chain& chain, size_t levels) {
@@ -218,8 +222,9 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 }
 
 bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
-  return Store(member) || Defer(member.location, text, member.archive_offset,
-                                member.costly_to_reread, Rewalks(member));
+  return Store(member) ||
+         Defer(member.location, text, member.archive_offset, member.costly_to_reread,
+               Rewalks(member), member.archive_data_offset, member.data.size());
 }
 
 bool MemberLinks::Rewalks(const input::Entry& member) {
@@ -264,7 +269,7 @@ bool MemberLinks::Store(const input::Entry& member) {
 }
 
 bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t offset,
-                        bool costly, bool unfiltered) {
+                        bool costly, bool unfiltered, int64_t data_offset, uint64_t data_size) {
   const Chain& chain = location.chain;
   if (chain.size() < 2 || costly) return false;
   {
@@ -273,8 +278,23 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
     if (it == containers_.end()) return false;
     // Past the listing budget a large member's words go into a group, as a small member's do.
     if (offset >= 0 && chain.size() == 2 && text.size() >= kReadBackBytes && listed_ < kMaxListed) {
-      ++it->second.deferred;
-      it->second.read_back.push_back({ChainHash(chain), offset, false});
+      Container& c = it->second;
+      ++c.deferred;
+      ReadBack m{ChainHash(chain), offset};
+      const std::string& name = chain.back();
+      if (data_offset == offset + kTarBlock) {
+        m.data_offset = data_offset;
+        m.size = data_size;
+      } else if (data_offset > offset && names_ + name.size() <= kMaxReadBackNames &&
+                 c.names.size() + name.size() <= UINT32_MAX) {
+        m.data_offset = data_offset;
+        m.size = data_size;
+        m.name_at = static_cast<uint32_t>(c.names.size());
+        m.name_size = static_cast<uint32_t>(name.size());
+        c.names += name;
+        names_ += name.size();
+      }
+      c.read_back.push_back(m);
       ++listed_;
       ++read_back_;
       return true;
@@ -307,7 +327,14 @@ bool MemberLinks::Defer(const Location& location, std::string_view text, int64_t
     g.unlisted = true;
     return true;
   }
-  g.members.push_back({ChainHash(chain), offset, chain.size() > 2});
+  Listed m{ChainHash(chain), offset};
+  m.nested = chain.size() > 2;
+  // A plain member whose header alone holds its name: read again by pread alone.
+  if (data_offset == offset + kTarBlock && data_size <= UINT32_MAX) {
+    m.size = static_cast<uint32_t>(data_size);
+    m.data_blocks = 1;
+  }
+  g.members.push_back(m);
   ++listed_;
   for (size_t n = 2; n < chain.size(); ++n) {
     g.on_the_way.push_back(ChainHash(chain, n));
@@ -355,7 +382,8 @@ bool MemberLinks::empty() const {
 
 size_t MemberLinks::kept_bytes() const {
   std::lock_guard lock(mu_);
-  return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed);
+  return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed) +
+         read_back_ * (sizeof(ReadBack) - sizeof(Listed)) + names_;
 }
 
 size_t MemberLinks::stored_members() const {
@@ -403,6 +431,13 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     Container& container = each.second;
     std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
     std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
+    // offset -> a plain member's data offset, size and name (empty: its header's), read by pread
+    struct Plain {
+      int64_t data_offset;
+      uint64_t size;
+      std::string_view name;
+    };
+    std::map<int64_t, Plain> plain;
     std::set<uint64_t> on_the_way;
     bool whole = false;       // walked again from the start
     bool unlisted = false;    // every member judged again
@@ -418,13 +453,19 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       for (const Listed& m : g.members) {
         ++chains[m.chain];
         if (m.offset < 0 || m.nested || !at_offsets.emplace(m.offset, m.chain).second) whole = true;
+        if (m.data_blocks)
+          plain.emplace(m.offset, Plain{m.offset + m.data_blocks * kTarBlock, m.size, {}});
       }
     }
     // Listed without words: any needle may be in them (their own words judge them when read).
     if (!needles.empty())
-      for (const Listed& m : container.read_back) {
+      for (const ReadBack& m : container.read_back) {
         ++chains[m.chain];
         if (!at_offsets.emplace(m.offset, m.chain).second) whole = true;
+        if (m.data_offset >= 0)
+          plain.emplace(m.offset,
+                        Plain{m.data_offset, m.size,
+                              std::string_view(container.names).substr(m.name_at, m.name_size)});
       }
     // The members kept whole first, as the walk below would give them.
     const bool walk = !chains.empty() || unlisted;
@@ -473,8 +514,15 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         input::WalkOptions mine = again;
         mine.only = &member;
         ReplaySink sink(member, false, read);
-        if (!tar.ReadAt(display, static_cast<uint64_t>(members[i].first), mine, sink) ||
-            !member.Done()) {
+        const uint64_t offset = static_cast<uint64_t>(members[i].first);
+        // A plain member by pread alone; one whose header is not what the pass saw through
+        // libarchive, which reads it as it is now.
+        auto p = plain.find(members[i].first);
+        const bool by_data =
+            p != plain.end() && tar.ReadDataAt(display, p->second.name, offset,
+                                               static_cast<uint64_t>(p->second.data_offset),
+                                               p->second.size, mine, sink);
+        if ((!by_data && !tar.ReadAt(display, offset, mine, sink)) || !member.Done()) {
           failed = true;  // the file is not what it was: the rest from a walk of all of it
           return;
         }

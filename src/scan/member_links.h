@@ -4,7 +4,8 @@
 // every reader as it passes cost a rootfs tar a third of its CPU; instead the words of such
 // members are kept, and at the end its container file is walked again for the few that may name
 // a finding's variable or file, every other member skipped unread (input::MemberFilter). A
-// member of a tar file of kReadBackBytes or more keeps no words: it is read again by its offset.
+// member of a tar file of kReadBackBytes or more keeps no words: it is read again by its offset
+// (a plain one by pread at the offset of its data, input::TarMembers::ReadDataAt).
 // Members of a container that cannot be read again (stdin) are observed as they pass.
 // A member that could be read again only by walking its container again (inside a compressed
 // stream or a nested archive: a second inflate of all of it) is kept whole instead, in a
@@ -59,8 +60,11 @@ class MemberLinks {
   // now. `offset`: Entry::archive_offset.
   // `unfiltered`: its words are not kept, it is read again whatever the needles (a file of a
   // disk image: hashing its words cost more than walking the image again).
+  // `data_offset`, `data_size`: where a plain member's data starts (Entry::archive_data_offset)
+  // and how many bytes the pass read of it: a large one is then read again by pread alone.
   bool Defer(const Location& location, std::string_view text, int64_t offset = -1,
-             bool costly = false, bool unfiltered = false);
+             bool costly = false, bool unfiltered = false, int64_t data_offset = -1,
+             uint64_t data_size = 0);
   // Whether Defer would keep `member` (asked before its words are judged: a deferred member is
   // judged when it is read again, most never are). Defer may still refuse a costly one, when
   // others took the room meanwhile.
@@ -106,12 +110,26 @@ class MemberLinks {
   // its offset whenever a finding has a needle: hashing its words in the pass (~14 instructions
   // a byte) cost more than that read (~50k a member); on rootfs.tar the words were 40% of all.
   static constexpr size_t kReadBackBytes = 4u << 10;
+  // The names of such members that their own header cannot hold (pax, GNU long names), kept to
+  // read them by pread alone (past it: through libarchive).
+  static constexpr size_t kMaxReadBackNames = 1u << 20;
 
  private:
   struct Listed {
     uint64_t chain = 0;   // ChainHash of its chain
     int64_t offset = -1;  // where it starts in its tar file, when it can be read alone
-    bool nested = false;  // inside a member (its containers are on_the_way)
+    uint32_t size = 0;    // a plain member's bytes the pass read (its header must say as much)
+    uint16_t data_blocks = 0;  // its data, that many 512-byte blocks past `offset`; 0: none
+    bool nested = false;       // inside a member (its containers are on_the_way)
+  };
+  // A member read again by its offset for any needle (kReadBackBytes).
+  struct ReadBack {
+    uint64_t chain = 0;
+    int64_t offset = -1;
+    int64_t data_offset = -1;  // its data, read by pread alone; -1: by libarchive from `offset`
+    uint64_t size = 0;         // its bytes the pass read (its header must say as much)
+    // Its name in Container::names, when its header alone does not hold it (pax, GNU names).
+    uint32_t name_at = 0, name_size = 0;
   };
   struct Group {
     TokenFilter words = TokenFilter::Wide();
@@ -131,7 +149,8 @@ class MemberLinks {
     size_t deferred = 0;
     std::vector<Group> groups;
     std::vector<Stored> stored;  // kept whole, in store_
-    std::vector<Listed> read_back;  // read again by offset for any needle (kReadBackBytes)
+    std::vector<ReadBack> read_back;
+    std::string names;  // of the members of read_back read by pread alone with long names
   };
   // Halves the groups of every container (kMaxGroups).
   void MergeGroups();
@@ -149,6 +168,7 @@ class MemberLinks {
   size_t groups_ = 0;  // over all containers
   size_t listed_ = 0;
   size_t read_back_ = 0;  // over all containers
+  size_t names_ = 0;      // bytes of Container::names, over all containers
   std::string temp_dir_;
   uint64_t store_bytes_;
   std::unique_ptr<SpillStream> store_;  // the members kept whole, once one is

@@ -884,6 +884,70 @@ TEST_CASE("prefilter: groups scanned apart give the bits one combined pass gives
   CHECK(unhinted > 1000);
 }
 
+TEST_CASE("prefilter: texts of either size give the apart groups' bits one combined pass gives",
+          "[host][prefilter]") {
+  // Up to kOnePassBytes the gate's and the apart groups' patterns are scanned together (for a
+  // few targets; many keep two passes): texts on both sides of the limit answer as one pass does.
+  std::vector<std::string> values = {"10.20.30.40", "fd00::123", "ntp7.corp.example.com",
+                                     "ntp3.corp.example.com", "10.20.7.40"};
+  const bool many = GENERATE(false, true);
+  for (int i = 0; many && i < 20; ++i) {
+    values.push_back("ntp" + std::to_string(i) + ".site.example.com");
+    values.push_back("10.30." + std::to_string(i) + ".40");
+  }
+  const TargetSet set = Make(values);
+  const std::vector<std::vector<std::string>> groups = {
+      {"b64"},
+      {"^[ \\t]*include[ \\t]"},
+      {QuoteLiteral("{{"), QuoteLiteral("${"), "src", "\\bvar\\x2e"}};
+  const Prefilter combined(set, groups);
+  const Prefilter apart(set, groups, {}, 8u);
+  const std::string_view pieces[] = {"ntp7.corp.example.com",
+                                     "ntp7.corp.example.co",
+                                     "xntp7.corp.example.com",
+                                     "ntp19\\.corp\\.example\\.com",
+                                     "ntp3[.]corp[.]example[.]com",
+                                     "ntp3",
+                                     "ntp5.site.example.com",
+                                     "10.20.7.40",
+                                     "10.30.5.40",
+                                     "10.20.7.41",
+                                     "::ffff:a14:740",
+                                     "fd00::123",
+                                     "b64",
+                                     "include ",
+                                     "\n",
+                                     " ",
+                                     "{{",
+                                     "${",
+                                     "SRC",
+                                     "var.",
+                                     "xvar.",
+                                     "a"};
+  std::mt19937 random(18);
+  std::uniform_int_distribution<size_t> around(Prefilter::kOnePassBytes - 64,
+                                               Prefilter::kOnePassBytes + 64);
+  size_t small = 0, large = 0, hinted = 0, named = 0;
+  for (int n = 0; n < 6000; ++n) {
+    // Pieces at the start and the end, filler between them to a size near the limit.
+    std::string head = RandomPieces(pieces, random, 0, 4),
+                tail = RandomPieces(pieces, random, 0, 4);
+    size_t size = n % 4 == 0 ? head.size() + tail.size()
+                             : std::max(around(random), head.size() + tail.size());
+    std::string text = head + std::string(size - head.size() - tail.size(), ' ') + tail;
+    INFO("text '" << text << "'");
+    uint32_t bits = combined.Scan(text);
+    REQUIRE(apart.Scan(text) == bits);
+    (text.size() <= Prefilter::kOnePassBytes ? small : large) += 1;
+    hinted += (bits & 8u) != 0;
+    named += (bits & Prefilter::kTargets) != 0;
+  }
+  CHECK(small > 1000);
+  CHECK(large > 1000);
+  CHECK(hinted > 1000);
+  CHECK(named > 1000);
+}
+
 TEST_CASE("prefilter: tracked patterns scanned apart report what one combined pass reports",
           "[host][prefilter]") {
   // The gate scans the tracked patterns in a database of their own, only when asked; one

@@ -1118,10 +1118,14 @@ struct Prefilter::Database {
   Block gate, tracked;
   // The groups scanned apart (Prefilter's `apart`), each pass ending once all their bits are seen.
   Block apart;
+  // The gate's and the apart groups' patterns in one database, for small texts: there a second
+  // Hyperscan call cost more than the apart patterns slow the one pass (kOnePassBytes).
+  Block both;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
-  // Gate pattern id -> the names a shared first-label hit must begin (NameFollows).
-  std::vector<std::vector<std::string>> names_of;
+  // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
+  // the ids of `both`.
+  std::vector<std::vector<std::string>> names_of, both_names_of;
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -1337,28 +1341,44 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
     for (const std::string& p : groups[g])
       if (!p.empty()) add((apart & bit) ? &apart_patterns : &gate_patterns, p, bit, -1);
   }
-  // Pattern ids are their order in the table (CompileBlock).
-  db_->names_of.resize(gate_patterns.size());
-  size_t id = 0;
-  for (const auto& entry : gate_patterns) {
-    if (auto it = names_after.find(entry.first); it != names_after.end())
-      db_->names_of[id] = std::move(it->second);
-    ++id;
+  // Small texts get one pass over the gate's and the apart groups' patterns together
+  // (kOnePassBytes); not for many targets, whose gate took 0.4 s to compile (a thousand hosts).
+  PatternTable both_patterns;
+  if (!gate_patterns.empty() && !apart_patterns.empty() &&
+      targets.targets().size() < kManyQuadTargets) {
+    both_patterns = gate_patterns;
+    for (const auto& [pattern, what] : apart_patterns) add(&both_patterns, pattern, what.first, -1);
   }
+  // Pattern ids are their order in the table (CompileBlock).
+  auto names_by_id = [&](const PatternTable& table) {
+    std::vector<std::vector<std::string>> out(table.size());
+    size_t id = 0;
+    for (const auto& entry : table) {
+      if (auto it = names_after.find(entry.first); it != names_after.end()) out[id] = it->second;
+      ++id;
+    }
+    return out;
+  };
+  db_->names_of = names_by_id(gate_patterns);
+  db_->both_names_of = names_by_id(both_patterns);
   db_->tracked_count = tracked.size();
   for (size_t i = 0; i < tracked.size(); ++i)
     if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
   // The rule words compile on a second thread while this one compiles the gate.
+  constexpr uint32_t kEveryHit =
+      kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
   std::future<Block> words =
       std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
-  db_->gate = CompileBlock(gate_patterns, kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
-                                              kVerifyMixedBit | kVerifyNameBit);
+  std::future<Block> both =
+      std::async(std::launch::async, CompileBlock, std::cref(both_patterns), kEveryHit);
+  db_->gate = CompileBlock(gate_patterns, kEveryHit);
   db_->apart = CompileBlock(apart_patterns, 0);
   db_->tracked = words.get();
+  db_->both = both.get();
   all_bits_ |= db_->apart.all_bits;
   all_bits_ |= db_->gate.all_bits;
   hs_scratch_t* scratch = nullptr;
-  for (const Block* block : {&db_->gate, &db_->tracked, &db_->apart})
+  for (const Block* block : {&db_->gate, &db_->tracked, &db_->apart, &db_->both})
     if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
       hs_free_scratch(scratch);
       throw std::bad_alloc();
@@ -1370,9 +1390,10 @@ Prefilter::~Prefilter() = default;
 
 uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
   if (tracked_hits) ScanTracked(text, tracked_hits);
-  const Block& gate = db_->gate;
   if (text.size() > std::numeric_limits<unsigned>::max()) return Public(all_bits_);
-  uint32_t apart = ScanApart(text);
+  const bool one_pass = db_->both.db && text.size() <= kOnePassBytes;
+  const Block& gate = one_pass ? db_->both : db_->gate;
+  uint32_t apart = one_pass ? 0 : ScanApart(text);
   if (!gate.db) return apart;
   struct State {
     const Block* block;
@@ -1386,8 +1407,18 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
     const std::vector<std::vector<std::string>>* names_of;
-  } state{&gate, 0, Public(gate.all_bits), text, &db_->part_values, &db_->ipv4_targets, 0, 0, 0,
-          0,     0, &db_->names_of};
+  } state{&gate,
+          0,
+          Public(gate.all_bits),
+          text,
+          &db_->part_values,
+          &db_->ipv4_targets,
+          0,
+          0,
+          0,
+          0,
+          0,
+          one_pass ? &db_->both_names_of : &db_->names_of};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);

@@ -128,7 +128,7 @@ class Prefilter {
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
   // The groups whose bits are in `apart` have a database of their own, scanned only until all
   // their bits are seen: for groups found early in most texts, whose patterns would slow the
-  // whole of every gate pass.
+  // whole of every gate pass. A text of at most kOnePassBytes is scanned once for both.
   Prefilter(const TargetSet& targets, const std::vector<std::vector<std::string>>& groups,
             const std::vector<std::string>& tracked = {}, uint32_t apart = 0);
   ~Prefilter();
@@ -149,6 +149,11 @@ class Prefilter {
                    const std::function<bool(size_t)>& stop = nullptr) const;
 
   uint32_t all_bits() const { return Public(all_bits_); }
+
+  // Up to this size a text is scanned once, for the gate's patterns and the `apart` groups'
+  // together: on a repository of small files the second Hyperscan call cost more than the apart
+  // patterns slow that one pass.
+  static constexpr size_t kOnePassBytes = 2048;
 
  private:
   // Hits of the shared resolver shapes, before HasResolverPart turns them into kResolverForms.

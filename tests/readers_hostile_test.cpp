@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -495,4 +496,43 @@ TEST_CASE("hostile: unterminated strings, raw strings, comments and heredocs in 
     REQUIRE(doc.facts.front().args.size() == 1);
     CHECK(doc.facts.front().args.front().text == "10.20.30.40");
   }
+}
+
+TEST_CASE("hostile: a file of many references gives each once, by its own rule",
+          "[hostile][many]") {
+  // 15,000 references and as many decoys in one file: comparing every match with every other
+  // was quadratic (seconds at 25,000) and shows by the binary's timeout; what is checked is that
+  // each reference is one finding of the daemon's rule, and a block comment still reads as one.
+  constexpr int kLines = 15000;
+  std::string chrony, ps1;
+  for (int i = 0; i < kLines; ++i) {
+    chrony += "server 10.20.30.40 iburst\nserver 10.20.30.4 iburst\n";
+    if (i == kLines / 2) ps1 += "<#\n";
+    ps1 +=
+        "w32tm /config /manualpeerlist:10.20.30.40 /update\nw32tm /config "
+        "/manualpeerlist:10.20.30.4\n";
+    if (i == kLines / 2 + 99) ps1 += "#>\n";
+  }
+  TempDir tmp;
+  WriteWholeFile(tmp / "etc/chrony/chrony.conf", chrony);
+  WriteWholeFile(tmp / "setup.ps1", ps1);
+  Json doc = Scan(tmp.path());
+  std::map<std::string, int> by_rule;
+  int commented = 0, active_ps1 = 0;
+  for (const Json& f : doc["findings"]) {
+    CHECK(f["matched"] == "10.20.30.40");
+    std::string where = f["location"];
+    ++by_rule[where + " " + f["rule"].get<std::string>()];
+    if (where.ends_with("setup.ps1")) {
+      int line = f["line"];
+      // Lines 2*(kLines/2)+2 .. +200 are inside the block.
+      bool inside = line > 2 * (kLines / 2) + 1 && line <= 2 * (kLines / 2) + 201;
+      CHECK((f["activity"] == "commented-out") == inside);
+      (inside ? commented : active_ps1)++;
+    }
+  }
+  CHECK(by_rule[tmp / "etc/chrony/chrony.conf chrony-source"] == kLines);
+  CHECK(by_rule.count(tmp / "etc/chrony/chrony.conf text-mention") == 0);
+  CHECK(commented == 100);
+  CHECK(active_ps1 == kLines - 100);
 }

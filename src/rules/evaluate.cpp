@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "core/glob.h"
 #include "syntax/text.h"
@@ -125,13 +126,17 @@ void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<s
   }
 }
 
-bool LineIsComment(std::string_view text, size_t offset, std::string_view comment_chars) {
+// `blocks`: the text's PowerShell block comments, found on the first call that needs them.
+bool LineIsComment(std::string_view text, size_t offset, std::string_view comment_chars,
+                   std::optional<syntax::BlockComments>* blocks) {
   size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
   bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
   if (bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos) return true;
   // '#' comments in PowerShell also come as <# ... #> blocks.
-  return comment_chars.find('#') != std::string_view::npos && syntax::InBlockComment(text, offset);
+  if (comment_chars.find('#') == std::string_view::npos) return false;
+  if (!*blocks) blocks->emplace(text);
+  return (*blocks)->Contains(offset);
 }
 
 }  // namespace
@@ -214,6 +219,7 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
   const RE2& re = *rule.regex;
   int group = re.NamedCapturingGroups().at("host");
   std::vector<re2::StringPiece> sub(group + 1);
+  std::optional<syntax::BlockComments> blocks;
   size_t pos = 0;
   while (pos <= text.size() &&
          re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
@@ -241,8 +247,8 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
                       rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
       auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);
       if (m) {
-        bool commented =
-            !rule.comment_chars.empty() && LineIsComment(text, token_offset, rule.comment_chars);
+        bool commented = !rule.comment_chars.empty() &&
+                         LineIsComment(text, token_offset, rule.comment_chars, &blocks);
         out->push_back(RawMatch{&rule, token_offset + part.offset, part.length, m->target, m->kind,
                                 commented, false, {}});
       }

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "core/file.h"
@@ -32,6 +33,42 @@ namespace {
 bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
   return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
 }
+
+// Spans asked whether any of them Overlaps a given one, each question a bisection: a file with
+// many matches compared every pair.
+class SpanIndex {
+ public:
+  void Add(size_t offset, size_t length) {
+    spans_.push_back({offset, offset + std::max<size_t>(length, 1)});
+  }
+  void Build() {
+    std::sort(spans_.begin(), spans_.end());
+    size_t reach = 0;
+    for (auto& [begin, end] : spans_)
+      end = reach = std::max(reach, end);  // the furthest end so far
+  }
+  bool Overlaps(size_t offset, size_t length) const {
+    size_t end = offset + std::max<size_t>(length, 1);
+    auto after = std::lower_bound(spans_.begin(), spans_.end(), std::pair<size_t, size_t>{end, 0});
+    return after != spans_.begin() && std::prev(after)->second > offset;
+  }
+
+ private:
+  std::vector<std::pair<size_t, size_t>> spans_;  // begin, the furthest end of it and those before
+};
+
+// Spans kept one by one, none overlapping another (each was kept only where none overlapped).
+class DisjointSpans {
+ public:
+  bool Overlaps(size_t offset, size_t length) const {
+    auto after = ends_.lower_bound(offset + std::max<size_t>(length, 1));
+    return after != ends_.begin() && std::prev(after)->second > offset;
+  }
+  void Add(size_t offset, size_t length) { ends_[offset] = offset + std::max<size_t>(length, 1); }
+
+ private:
+  std::map<size_t, size_t> ends_;  // begin -> end
+};
 
 // The body of the comment that `offset` stands in, if it stands in one: the line's text after
 // its comment markers (shell, INI, C-like, YAML, SQL, XML; PowerShell <# #> blocks). Prose
@@ -523,32 +560,33 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   // A fallback rule gives way to any other rule on the same span (the generic time-server key
   // rule to the cloud-init one, a comment heuristic to the daemon's own reading).
   {
+    SpanIndex winners;
+    for (const rules::RawMatch& s : specific)
+      if (!s.rule->fallback) winners.Add(s.offset, s.length);
+    for (const Hit& h : inner_hits) winners.Add(h.offset, h.length);
+    winners.Build();
     std::vector<rules::RawMatch> kept;
+    std::set<std::tuple<const rules::Rule*, size_t, size_t, size_t>> spans_kept;
     for (const rules::RawMatch& m : specific) {
-      bool beaten = false;
-      for (const rules::RawMatch& s : specific)
-        beaten = beaten || (m.rule->fallback && !s.rule->fallback &&
-                            Overlaps(m.offset, m.length, s.offset, s.length));
-      for (const Hit& h : inner_hits)
-        beaten = beaten || (m.rule->fallback && Overlaps(m.offset, m.length, h.offset, h.length));
+      if (m.rule->fallback && winners.Overlaps(m.offset, m.length)) continue;
       // One finding per rule and span: two names for one value (`ntpServer =
       // flag.String("ntp-server", H, ...)`) are one default.
-      for (const rules::RawMatch& k : kept)
-        beaten = beaten || (k.rule == m.rule && k.offset == m.offset && k.length == m.length &&
-                            k.target == m.target);
-      if (!beaten) kept.push_back(m);
+      if (!spans_kept.emplace(m.rule, m.offset, m.length, m.target).second) continue;
+      kept.push_back(m);
     }
     specific = std::move(kept);
   }
   // A specific rule beats the catch-all on the same span, and a daemon's reading of a host
-  // argument beats a free-text reading of it (10.0.0.010 is 10.0.0.8 to ntpd).
+  // argument beats a free-text reading of it (10.0.0.010 is 10.0.0.8 to ntpd). A mention kept
+  // beats a later one on its span.
+  SpanIndex taken;
+  for (const rules::RawMatch& s : specific) taken.Add(s.offset, s.length);
+  for (const rules::ByteRange& h : host_ranges) taken.Add(h.offset, h.length);
+  taken.Build();
+  DisjointSpans mentions_kept;
   for (const rules::RawMatch& m : mentions) {
-    bool covered = false;
-    for (const rules::RawMatch& s : specific)
-      covered = covered || Overlaps(m.offset, m.length, s.offset, s.length);
-    for (const rules::ByteRange& h : host_ranges)
-      covered = covered || Overlaps(m.offset, m.length, h.offset, h.length);
-    if (!covered) {
+    if (!taken.Overlaps(m.offset, m.length) && !mentions_kept.Overlaps(m.offset, m.length)) {
+      mentions_kept.Add(m.offset, m.length);
       specific.push_back(m);
       specific.back().commented =
           depth < kMaxEmbeddingDepth && CommentedOut(path, text, m.offset, m.length, depth);

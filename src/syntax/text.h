@@ -1,9 +1,11 @@
 // Small text helpers shared by the readers in this directory.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,35 @@ inline bool InBlockComment(std::string_view text, size_t offset) {
     from = open - 1;
   }
 }
+
+// InBlockComment for many offsets of one text: its line-opening `<#` found once, each offset
+// then a bisection (a rescan from every match made a file of many matches quadratic).
+class BlockComments {
+ public:
+  explicit BlockComments(std::string_view text) : size_(text.size()) {
+    for (size_t open = text.find("<#"); open != std::string_view::npos;
+         open = text.find("<#", open + 1)) {
+      size_t bol = open;
+      while (bol > 0 && (text[bol - 1] == ' ' || text[bol - 1] == '\t')) --bol;
+      if (bol == 0 || text[bol - 1] == '\n') blocks_.push_back({open, text.find("#>", open + 2)});
+    }
+  }
+  bool Contains(size_t offset) const {
+    if (offset > size_) return false;
+    auto after = std::upper_bound(blocks_.begin(), blocks_.end(), offset,
+                                  [](size_t at, const Block& b) { return at < b.open; });
+    if (after == blocks_.begin()) return false;
+    size_t close = std::prev(after)->close;
+    return close == std::string_view::npos || close + 2 > offset;
+  }
+
+ private:
+  struct Block {
+    size_t open, close;  // close: the first "#>" after the opener, or npos
+  };
+  size_t size_;
+  std::vector<Block> blocks_;
+};
 
 // Base64 (standard and URL alphabets, padding and white space ignored); false on bad input.
 bool DecodeBase64(std::string_view in, std::string* out);

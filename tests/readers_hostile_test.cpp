@@ -406,6 +406,40 @@ TEST_CASE("hostile: a Group Policy Registry.pol is read as its strings", "[hosti
                        " ;NtpServer ;  ;J ;10.20.30.40,0x9 time.windows.com,0x9 "));
 }
 
+TEST_CASE("hostile: UTF-16LE without a BOM is read as text, not skipped as binary",
+          "[hostile][utf16]") {
+  // .NET's UnicodeEncoding without a preamble and copies of `reg export` output stripped of
+  // FF FE: every second byte NUL, so the file was binary and its NtpServer never read.
+  auto wide = [](std::string_view s) {
+    std::string out;
+    for (char c : s) out += std::string{c, '\0'};
+    return out;
+  };
+  const std::string reg =
+      "Windows Registry Editor Version 5.00\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters]\r\n"
+      "\"NtpServer\"=\"10.20.30.40,0x9\"\r\n"
+      "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Dnscache\\Parameters]\r\n"
+      "\"Server\"=\"10.20.30.41\"\r\n";
+  TempDir root;
+  WriteWholeFile(root / "bare/time.reg", wide(reg));
+  WriteWholeFile(root / "bom/time.reg", "\xFF\xFE" + wide(reg));
+  // Decoys: wide text after a control unit, and a short wide run, stay binary.
+  WriteWholeFile(root / "bin/blob.dat", wide("\x01" + reg));
+  WriteWholeFile(root / "bin/short.dat", wide("10.20.30.40") + std::string(64, '\x02'));
+  Json doc = Scan(root.path());
+  CHECK(Found(doc, "bare/time.reg") == Hits{{4, "10.20.30.40"}, {6, "10.20.30.41"}});
+  CHECK(Found(doc, "bare/time.reg") == Found(doc, "bom/time.reg"));
+  for (const Json& f : doc["findings"])
+    if (f["location"].get<std::string>().ends_with("time.reg") && f["line"] == 4)
+      CHECK(f["rule"] == "w32time-registry-file");
+  CHECK(Found(doc, "bin/blob.dat").empty());
+  CHECK(Found(doc, "bin/short.dat").empty());
+  std::string decoded;
+  CHECK(ntpsweep::TextOf(wide("server 10.0.0.1\n"), &decoded) == "server 10.0.0.1\n");
+  CHECK(ntpsweep::TextOf(wide("server\n"), &decoded) == wide("server\n"));  // under 8 units
+}
+
 TEST_CASE("hostile: text followed by a hole of zeros is read up to the hole", "[hostile][holes]") {
   TempDir root;
   // A chrony.conf whose first line is the reference, then 1 MiB of zero bytes (a sparse tail

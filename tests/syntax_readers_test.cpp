@@ -220,3 +220,21 @@ TEST_CASE("readers: hostile input ends, never crashes or hangs", "[syntax]") {
     }
   SUCCEED();
 }
+
+TEST_CASE("code: a parenthesised value binds its strings (Python tuples, C macros)",
+          "[syntax][code]") {
+  using V = std::vector<std::string>;
+  Read py("code",
+          "DEFAULT_NTP_SERVERS = (\"0.pool.ntp.org\", \"10.0.0.1\")\n"
+          "NTP_HOST = (os.environ.get(\"NTP_HOST\") or \"10.0.0.1\")\n"
+          "handler = (lambda s: s)\n"
+          "print(\"10.0.0.10\")\n",
+          "app/settings.py");
+  CHECK(py.Args("DEFAULT_NTP_SERVERS") == V{"0.pool.ntp.org", "10.0.0.1"});
+  CHECK(py.Args("NTP_HOST") == V{"10.0.0.1"});
+  CHECK(!py.Named("handler"));
+  CHECK(!py.Named("print"));
+  Read c("code", "#define NTP_SERVER (\"10.0.0.1\")\nint n = (int)x;\n", "src/clock.c");
+  CHECK(c.Args("NTP_SERVER") == V{"10.0.0.1"});
+  CHECK(!c.Named("n"));
+}

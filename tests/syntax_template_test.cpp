@@ -64,6 +64,34 @@ TEST_CASE("template: a config template reads as the config, expressions opaque",
   CHECK(lit.templated);
 }
 
+TEST_CASE("template: Go actions are logic, so text after them on a line is read",
+          "[syntax][template]") {
+  using V = std::vector<std::string>;
+  CHECK(Tags("{{ range .S }}server {{ . }}{{- end }}{{/* c */}}{{ else if .X }}{{ with .Y }}",
+             false) == V{"j:{{ range .S }}", "j={{ . }}", "j:{{- end }}", "j:{{/* c */}}",
+                         "j:{{ else if .X }}", "j:{{ with .Y }}"});
+  // Decoys: Jinja expressions that start like an action word, Go output.
+  CHECK(Tags("{{ range(3) }}{{ ending }}{{ .End }}{{ template \"t\" . }}", false) ==
+        V{"j={{ range(3) }}", "j={{ ending }}", "j={{ .End }}", "j={{ template \"t\" . }}"});
+  std::string t =
+      "{{ range .Servers }}server {{ . }} iburst\n"
+      "{{ end }}server 10.0.0.1 iburst\n"
+      "{{ if .Corp }}pool ntp1.corp.example.com iburst{{ end }}\n"
+      "{{ .Extra }}server 10.0.0.10\n";
+  Document d;
+  ReadDocument(*FindSyntax("ntp-conf"), "templates/ntp.conf.tmpl", t, &d);
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const Fact& f : d.facts)
+    got.emplace_back(std::string(f.name), f.args.empty() ? "" : std::string(f.args[0].text));
+  // The last line's output tag glued to `server` makes no `server` directive: 10.0.0.10 is no
+  // host there.
+  CHECK(got ==
+        std::vector<std::pair<std::string, std::string>>{{"server", "{{ . }}"},
+                                                         {"server", "10.0.0.1"},
+                                                         {"pool", "ntp1.corp.example.com"},
+                                                         {"{{ .Extra }}server", "10.0.0.10"}});
+}
+
 TEST_CASE("template: destinations of template files", "[syntax][template]") {
   CHECK(TemplateDestination("roles/ntp/templates/chrony.conf.j2") == "roles/ntp/templates/chrony.conf");
   CHECK(TemplateDestination("templates/ntp.conf.debian.tmpl") == "templates/ntp.conf");

@@ -34,7 +34,15 @@ Utf16 Utf16Bom(std::string_view data) {
   auto b0 = static_cast<unsigned char>(data[0]), b1 = static_cast<unsigned char>(data[1]);
   if (b0 == 0xFF && b1 == 0xFE) return Utf16::kLittleEndian;
   if (b0 == 0xFE && b1 == 0xFF) return Utf16::kBigEndian;
-  return Utf16::kNone;
+  // Without a BOM: at least 8 units of the first 512 bytes, each a NUL after a text byte.
+  size_t n = std::min<size_t>(data.size(), 512) & ~size_t{1};
+  if (n < 16) return Utf16::kNone;
+  for (size_t i = 0; i < n; i += 2) {
+    auto c = static_cast<unsigned char>(data[i]);
+    if (data[i + 1] != '\0' || c == 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+      return Utf16::kNone;
+  }
+  return Utf16::kBareLittleEndian;
 }
 
 namespace {
@@ -102,7 +110,7 @@ std::string_view TextOf(std::string_view data, std::string* decoded) {
     }
   };
   if (!policy) {
-    append(2, data.size());
+    append(bom == Utf16::kBareLittleEndian ? 0 : 2, data.size());
     return *decoded;
   }
   // Registry.pol entries, [key;value;type;size;data] with NUL-ended UTF-16LE names and DWORDs:

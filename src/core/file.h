@@ -19,17 +19,20 @@ bool LooksBinary(std::string_view data);
 // A UTF-16 byte order mark (FF FE little-endian, FE FF big-endian) at the head of `data`:
 // Windows and PowerShell files. Such text is full of NUL bytes, yet not binary. A Group Policy
 // registry file (Registry.pol: "PReg", version 1) is UTF-16LE strings between binary fields.
-enum class Utf16 { kNone, kLittleEndian, kBigEndian };
+// kBareLittleEndian: no BOM, but the head is UTF-16LE text (every second byte NUL, the others
+// text), as .NET's UnicodeEncoding without a preamble and some `reg export` copies write it.
+enum class Utf16 { kNone, kLittleEndian, kBigEndian, kBareLittleEndian };
 Utf16 Utf16Bom(std::string_view data);
 
 // The length of a UTF-8 byte order mark (EF BB BF) at the head of `data`, else 0: files saved by
 // Windows editors and PowerShell, whose first line readers must see as it reads.
 size_t Utf8BomLength(std::string_view data);
 
-// The text to read in `data`: UTF-16 (with its BOM) decoded to UTF-8 into *decoded, without the
-// BOM (unpaired surrogates become U+FFFD); UTF-8 past its BOM; anything else as it is. Lines and
-// code-point columns of the decoding are those of the file (a BOM is no column). A Registry.pol
-// reads as one line "[key;value;text]" per entry, text a string value's data.
+// The text to read in `data`: UTF-16 (with its BOM, or bare little-endian) decoded to UTF-8 into
+// *decoded, without the BOM (unpaired surrogates become U+FFFD); UTF-8 past its BOM; anything else
+// as it is. Lines and code-point columns of the decoding are those of the file (a BOM is no
+// column). A Registry.pol reads as one line "[key;value;text]" per entry, text a string value's
+// data.
 std::string_view TextOf(std::string_view data, std::string* decoded);
 
 // For a head that LooksBinary: the length of the text before its first NUL byte when that is

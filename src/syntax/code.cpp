@@ -498,13 +498,14 @@ class Binder {
           strings->push_back(&k_[k + 1]);
           k += 2;
         }
-      } else if (IsOp(t, "[") || IsOp(t, "{") || (IsOp(t, "(") && !callee.empty())) {
+      } else if (IsOp(t, "[") || IsOp(t, "{") || IsOp(t, "(")) {
         if (IsMap(k)) {  // {key: value, ...}: the bindings inside are read on their own
           *j = k + 1;
           *map = true;
           return;
         }
-        bool list = !IsOp(t, "(") || IsListConstructor(callee);
+        // A bare `(` is a tuple or a parenthesised value: X = ("a", "b"), #define X ("a").
+        bool list = !IsOp(t, "(") || callee.empty() || IsListConstructor(callee);
         if (!list) NamedArgument(k);  // x = getenv("NTP_SERVER", "H"): NTP_SERVER too
         std::vector<const Tok*> inside;
         size_t open = k;

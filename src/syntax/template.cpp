@@ -201,6 +201,20 @@ std::string_view TagBody(std::string_view tag) {
   return Trim(tag);
 }
 
+// A Go template action that renders nothing ({{ if .X }}, {{- end }}, {{ range ... }},
+// {{/* comment */}}): logic, like Jinja's {% %}, so text after it on its line is still read.
+bool IsGoAction(std::string_view tag) {
+  std::string_view body = TagBody(tag);
+  if (body.starts_with("/*")) return true;
+  static constexpr std::string_view kActions[] = {"if",     "else",  "end",   "range",   "with",
+                                                  "define", "block", "break", "continue"};
+  for (std::string_view a : kActions)
+    if (body.starts_with(a) && (body.size() == a.size() || body[a.size()] == ' ' ||
+                                body[a.size()] == '\t' || body[a.size()] == '\n'))
+      return true;
+  return false;
+}
+
 // Loop and assignment headers: "for server in ntp_servers", "$ntp::servers.each |$server|",
 // "cfg[:servers].each do |server|", "range $i, $s := .Servers", "set servers = ...".
 struct Binding {
@@ -484,7 +498,7 @@ std::vector<TemplateSpan> FindTemplateSpans(std::string_view text, bool shell) {
     char dialect = 0;
     if (c == '{' && (n == '{' || n == '%' || n == '#')) {
       end = closers.Find(n == '{' ? "}}" : n == '%' ? "%}" : "#}", i + 2);
-      output = n == '{';
+      output = n == '{' && (end == std::string_view::npos || !IsGoAction(text.substr(i, end - i)));
       dialect = 'j';
     } else if (c == '<' && n == '%' && !(i + 2 < text.size() && text[i + 2] == '%')) {
       end = closers.Find("%>", i + 2);

@@ -160,10 +160,16 @@ desc = ('# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n'
         'ddb.comment = "ntp server 10.20.30.40"\n')
 open("host-files.vmdk", "w").write(desc)
 PY
-# A streamOptimized VMDK and a copy under another name: the copy's descriptor names disk.vmdk.
-mkdir renamed
+# streamOptimized VMDKs under other names than their descriptors give: copy.vmdk, made from
+# another tree as disk.vmdk, beside a disk.vmdk of the planted tree; and a lone renamed export.
+mkdir -p renamed lone other-tree/etc
+printf 'pool 10.20.30.40 iburst\n' > other-tree/etc/chrony.conf
+mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d other-tree other.img 4M
 qemu-img convert -O vmdk -o subformat=streamOptimized ext4.img renamed/disk.vmdk
-cp renamed/disk.vmdk renamed/copy.vmdk
+qemu-img convert -O vmdk -o subformat=streamOptimized other.img lone/disk.vmdk
+cp lone/disk.vmdk renamed/copy.vmdk
+mv lone/disk.vmdk lone/export-ami-0abc.vmdk
+rm -r other-tree other.img
 
 # ---- GPT disks: p1 a sound ext4 with the planted file, p2 starting past the end of the disk
 # (TSK then rejects the whole table), p3 an ext4 with a corrupt inode size, p4 whose first

@@ -212,12 +212,16 @@ TEST_CASE("a text VMDK descriptor naming host files is not followed", "[images][
                   "are never opened"));
   CHECK(FindingPlaces(doc) ==
         std::set<std::string>{"host-files.vmdk:13"});  // the descriptor's own text
-  // A copy of a self-contained VMDK would read the file its descriptor names, beside it; the
-  // original (decoy) is read.
+  // A VMDK renamed after it was made is read as itself: not as the file its descriptor names
+  // beside it (disk.vmdk, the decoy, holds another tree), nor refused when there is none.
   Json copy = Scan({"renamed"});
-  CHECK(FindingPlaces(copy) == std::set<std::string>{"renamed/disk.vmdk!etc/ntp.conf:1"});
-  CHECK(HasNotice(copy, "unsupported-format", "renamed/copy.vmdk",
-                  "its descriptor names the extent file \"disk.vmdk\", not this file"));
+  CHECK(FindingPlaces(copy) == std::set<std::string>{"renamed/disk.vmdk!etc/ntp.conf:1",
+                                                     "renamed/copy.vmdk!etc/chrony.conf:1"});
+  CHECK(copy["notices"].empty());
+  Json lone = Scan({"lone/export-ami-0abc.vmdk"});
+  CHECK(FindingPlaces(lone) ==
+        std::set<std::string>{"lone/export-ami-0abc.vmdk!etc/chrony.conf:1"});
+  CHECK(lone["notices"].empty());
   // The same file met in a directory walk gets the same notice.
   Json walked = Scan({"."});
   CHECK(HasNotice(walked, "unsupported-format", "host-files.vmdk", "are never opened"));

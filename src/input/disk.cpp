@@ -1300,7 +1300,8 @@ class DiskWalker {
 
 // A VMDK's embedded descriptor may name other files (flat or split extents, a parent disk):
 // those are not opened, so that nothing outside the operand is ever read.
-bool VmdkIsSelfContained(const std::string& path, std::string* why) {
+// `extent`: the one file its descriptor names for its data (libvmdk opens it beside `path`).
+bool VmdkIsSelfContained(const std::string& path, std::string* extent, std::string* why) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     *why = std::strerror(errno);
@@ -1344,8 +1345,8 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
     *why = "it is a differencing disk that names a parent file; only self-contained VMDKs are read";
     return false;
   }
-  // libvmdk opens the extent by the name in the descriptor, beside the operand: a renamed copy
-  // would read another file of the original name.
+  // The extent lines (RW 16384 SPARSE "disk.vmdk"): a self-contained VMDK names one, itself,
+  // under the name it was made with.
   std::vector<std::string> extents;
   for (size_t at = 0; at < desc.size();) {
     size_t end = std::min(desc.find('\n', at), desc.size());
@@ -1353,37 +1354,84 @@ bool VmdkIsSelfContained(const std::string& path, std::string* why) {
     at = end + 1;
     if (line.starts_with("RW ") || line.starts_with("RDONLY ") || line.starts_with("NOACCESS ")) {
       size_t q = line.find('"'), r = q == line.npos ? q : line.find('"', q + 1);
-      extents.emplace_back(r == line.npos ? line : line.substr(q + 1, r - q - 1));
+      extents.emplace_back(r == line.npos ? "" : line.substr(q + 1, r - q - 1));
     }
   }
-  std::string self = path.substr(path.find_last_of('/') + 1);
-  if (extents.size() != 1 || extents[0] != self) {
+  if (extents.size() != 1 || extents[0].empty() || extents[0] == "." || extents[0] == ".." ||
+      extents[0].find('/') != std::string::npos) {
     std::string named;
     for (const std::string& e : extents) named += (named.empty() ? "\"" : ", \"") + e + "\"";
     *why = "its descriptor names " +
-           (named.empty() ? "no extent file" : "the extent file " + named) +
-           ", not this file (a renamed copy?); other files are never opened, so a VMDK is read "
-           "only under the name its descriptor gives";
+           (named.empty() ? "no extent file" : "the extent files " + named) +
+           "; only a VMDK whose data is in itself is read, never other files";
     return false;
   }
+  *extent = extents[0];
   return true;
 }
+
+// A private directory holding one link to a VMDK under the name its descriptor gives its data:
+// libvmdk opens that name beside the file it was given, so through the link a renamed copy
+// (export-ami-0abc.vmdk made as disk1.vmdk) reads itself, and never a file of that name beside it.
+class ExtentAlias {
+ public:
+  ExtentAlias() = default;
+  ExtentAlias(const ExtentAlias&) = delete;
+  ExtentAlias& operator=(const ExtentAlias&) = delete;
+  ~ExtentAlias() {
+    if (!link_.empty()) unlink(link_.c_str());
+    if (!dir_.empty()) rmdir(dir_.c_str());
+  }
+  bool Make(const std::string& file, const std::string& extent, std::string* error) {
+    char* real = realpath(file.c_str(), nullptr);
+    if (!real) return *error = std::strerror(errno), false;
+    std::string target = real;
+    std::free(real);
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/ntpsweep-vmdk-XXXXXX";
+    if (!mkdtemp(dir.data()))
+      return *error = "cannot make a temporary directory: " + std::string(std::strerror(errno)),
+             false;
+    dir_ = dir;
+    std::string link = dir + "/" + extent;
+    if (symlink(target.c_str(), link.c_str()) != 0) return *error = std::strerror(errno), false;
+    link_ = link;
+    return true;
+  }
+  const std::string& path() const { return link_; }
+
+ private:
+  std::string dir_, link_;
+};
 
 void ReadDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Chain& chain,
                   const Sniffed& kind, bool operand) {
   (void)fd;  // libtsk opens the image by its path
   Notice::Level failed = operand ? Notice::Level::kError : Notice::Level::kWarning;
   std::string where = Location{chain}.Render();
+  ExtentAlias alias;  // outlives img: libvmdk may open the extent again while it is read
   ImgPtr img;
   std::string error;
   if (kind.kind == ContentKind::kDisk) {
     img = OpenRawFile(fs_path, &error);
   } else {
-    if (kind.kind == ContentKind::kVmdk && !VmdkIsSelfContained(fs_path, &error)) {
-      scan.Note(failed, "unsupported-format", chain, where + ": VMDK not opened: " + error);
-      return;
+    std::string open_as = fs_path, extent;
+    if (kind.kind == ContentKind::kVmdk) {
+      if (!VmdkIsSelfContained(fs_path, &extent, &error)) {
+        scan.Note(failed, "unsupported-format", chain, where + ": VMDK not opened: " + error);
+        return;
+      }
+      if (extent != fs_path.substr(fs_path.find_last_of('/') + 1)) {
+        if (!alias.Make(fs_path, extent, &error)) {
+          scan.Note(failed, "disk-error", chain,
+                    where + ": cannot open the VMDK under the name its descriptor gives (\"" +
+                        extent + "\"): " + error);
+          return;
+        }
+        open_as = alias.path();
+      }
     }
-    const char* name = fs_path.c_str();
+    const char* name = open_as.c_str();
     TSK_IMG_TYPE_ENUM type =
         kind.kind == ContentKind::kVmdk ? TSK_IMG_TYPE_VMDK_VMDK : TSK_IMG_TYPE_VHD_VHD;
     // The array form: TSK then opens exactly this one file (no split-segment search).

@@ -23,7 +23,7 @@ for f in "$@"; do
   out="$work/validation.sarif"
   "$multitool" validate "$f" --rule-kind "Sarif;Ghas" \
     --config "$here/tests/sarif/github-ingestion.config.xml" \
-    --level "Error;Warning;Note" --output "$out" --log ForceOverwrite >"$work/multitool.log" 2>&1 || {
+    --level "Error;Warning;Note" --max-file-size-in-kb 204800 --output "$out" --log ForceOverwrite >"$work/multitool.log" 2>&1 || {
     echo "validate-sarif: $f: the Multitool failed:" >&2
     cat "$work/multitool.log" >&2
     status=1

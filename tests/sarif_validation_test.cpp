@@ -215,3 +215,52 @@ TEST_CASE("sarif: a region points at the mention on its line", "[sarif]") {
   }
   CHECK(seen);
 }
+
+TEST_CASE("sarif: past GitHub's 25,000 results a run keeps the most severe and says so",
+          "[sarif][limits]") {
+  // 24,999 daemon sources (errors) and three prose mentions (warnings) before them in report
+  // order: the two warnings past the limit are left out, the first one and every error kept.
+  // One source fewer (25,001 - 1 = 25,000 in all) is the decoy: nothing left out.
+  for (int sources : {24999, 24997}) {
+    INFO(sources);
+    TempDir tmp;
+    std::string conf;
+    for (int i = 0; i < sources; ++i) conf += "server 192.0.2.10 iburst\n";
+    WriteWholeFile(tmp / "tree/b/chrony.conf", conf);
+    WriteWholeFile(tmp / "tree/a.md", "old 192.0.2.10\nsee 192.0.2.10\nand 192.0.2.10\n");
+    RunResult r = RunNtpsweep(
+        {"scan", "--host", "192.0.2.10", "--format", "sarif", "-o", tmp / "out.sarif", "."},
+        RunOptions{tmp / "tree", {}, false});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    Json run = Json::parse(ReadWholeFile(tmp / "out.sarif")).at("runs")[0];
+    const size_t all = static_cast<size_t>(sources) + 3;
+    const size_t left_out = all > 25000 ? all - 25000 : 0;
+    const Json& results = run.at("results");
+    CHECK(results.size() == all - left_out);
+    std::vector<int> warning_lines;
+    size_t errors = 0;
+    for (const Json& res : results) {
+      if (res.at("level") == "error")
+        ++errors;
+      else
+        warning_lines.push_back(
+            res.at("locations")[0].at("physicalLocation").at("region").at("startLine"));
+    }
+    CHECK(errors == static_cast<size_t>(sources));
+    CHECK(warning_lines == (left_out ? std::vector<int>{1} : std::vector<int>{1, 2, 3}));
+    // Still in report order: the kept warning (a.md) comes first.
+    CHECK(results[0].at("level") == "warning");
+    Json notes = run.at("invocations")[0].value("toolExecutionNotifications", Json::array());
+    size_t said = 0;
+    for (const Json& n : notes)
+      if (n.at("descriptor").at("id") == "results-left-out") {
+        ++said;
+        CHECK(n.at("level") == "warning");
+        CHECK(n.at("message").at("text").get<std::string>().starts_with(
+            std::to_string(left_out) + " of " + std::to_string(all) + " results left out"));
+      }
+    CHECK(said == (left_out ? 1u : 0u));
+    CHECK((r.err.find("leaves out") != std::string::npos) == (left_out > 0));
+  }
+}

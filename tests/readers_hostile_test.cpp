@@ -550,6 +550,11 @@ TEST_CASE("hostile: a file of many references gives each once, by its own rule",
   TempDir tmp;
   WriteWholeFile(tmp / "etc/chrony/chrony.conf", chrony);
   WriteWholeFile(tmp / "setup.ps1", ps1);
+  // Data lines (an address first) after as many unclosed line-opening `<#`, each opening a block
+  // to the end: every one commented-out; the same lines without the openers are mentions.
+  const std::string data = Repeat("10.20.30.40 old-ntp\n", kLines);
+  WriteWholeFile(tmp / "notes.ps1", Repeat("<# a\n", kLines) + data);
+  WriteWholeFile(tmp / "open.ps1", data);
   Json doc = Scan(tmp.path());
   std::map<std::string, int> by_rule;
   int commented = 0, active_ps1 = 0;
@@ -557,6 +562,8 @@ TEST_CASE("hostile: a file of many references gives each once, by its own rule",
     CHECK(f["matched"] == "10.20.30.40");
     std::string where = f["location"];
     ++by_rule[where + " " + f["rule"].get<std::string>()];
+    if (where.ends_with("notes.ps1")) CHECK(f["activity"] == "commented-out");
+    if (where.ends_with("open.ps1")) CHECK(f["activity"] == "mention");
     if (where.ends_with("setup.ps1")) {
       int line = f["line"];
       // Lines 2*(kLines/2)+2 .. +200 are inside the block.
@@ -567,6 +574,8 @@ TEST_CASE("hostile: a file of many references gives each once, by its own rule",
   }
   CHECK(by_rule[tmp / "etc/chrony/chrony.conf chrony-source"] == kLines);
   CHECK(by_rule.count(tmp / "etc/chrony/chrony.conf text-mention") == 0);
+  CHECK(by_rule[tmp / "notes.ps1 text-mention"] == kLines);
+  CHECK(by_rule[tmp / "open.ps1 text-mention"] == kLines);
   CHECK(commented == 100);
   CHECK(active_ps1 == kLines - 100);
 }

@@ -135,8 +135,7 @@ bool LineIsComment(std::string_view text, size_t offset, std::string_view commen
   if (bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos) return true;
   // '#' comments in PowerShell also come as <# ... #> blocks.
   if (comment_chars.find('#') == std::string_view::npos) return false;
-  if (!*blocks) blocks->emplace(text);
-  return (*blocks)->Contains(offset);
+  return (*blocks ? **blocks : blocks->emplace(text)).Contains(offset);
 }
 
 }  // namespace

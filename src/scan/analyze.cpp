@@ -80,7 +80,8 @@ struct CommentBody {
 };
 
 std::optional<CommentBody> FindCommentBody(std::string_view text, size_t offset,
-                                           std::string_view path) {
+                                           std::string_view path,
+                                           std::optional<syntax::BlockComments>* blocks) {
   if (EndsWith(path, ".md") || EndsWith(path, ".markdown") || EndsWith(path, ".rst") ||
       EndsWith(path, ".txt"))
     return std::nullopt;
@@ -93,7 +94,7 @@ std::optional<CommentBody> FindCommentBody(std::string_view text, size_t offset,
   if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
   if (syntax::ReadingSyntax("shell", path) == "powershell" &&
-      syntax::InBlockComment(text, offset)) {
+      (*blocks ? **blocks : blocks->emplace(text)).Contains(offset)) {
     size_t skip = rest.starts_with("<#") ? 2 : 0;
     std::string_view body = rest.substr(skip);
     if (size_t close = body.find("#>"); close != std::string_view::npos)
@@ -584,12 +585,13 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   for (const rules::ByteRange& h : host_ranges) taken.Add(h.offset, h.length);
   taken.Build();
   DisjointSpans mentions_kept;
+  std::optional<syntax::BlockComments> blocks;
   for (const rules::RawMatch& m : mentions) {
     if (!taken.Overlaps(m.offset, m.length) && !mentions_kept.Overlaps(m.offset, m.length)) {
       mentions_kept.Add(m.offset, m.length);
       specific.push_back(m);
-      specific.back().commented =
-          depth < kMaxEmbeddingDepth && CommentedOut(path, text, m.offset, m.length, depth);
+      specific.back().commented = depth < kMaxEmbeddingDepth &&
+                                  CommentedOut(path, text, m.offset, m.length, depth, &blocks);
     }
   }
   for (const rules::RawMatch& m : specific) {
@@ -617,8 +619,9 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
 // time daemon's config (`server H iburst`, `NTP=H`). A sentence that names the host ("Uses H as
 // the time server", a Go doc comment) is neither: a mention.
 bool Analyzer::CommentedOut(std::string_view path, std::string_view text, size_t offset,
-                            size_t length, int depth) const {
-  std::optional<CommentBody> body = FindCommentBody(text, offset, path);
+                            size_t length, int depth,
+                            std::optional<syntax::BlockComments>* blocks) const {
+  std::optional<CommentBody> body = FindCommentBody(text, offset, path, blocks);
   if (!body || offset < body->offset || offset + length > body->offset + body->text.size())
     return false;
   size_t at = offset - body->offset;

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "host/target.h"
 #include "rules/rule.h"
 #include "rules/select.h"
+#include "syntax/text.h"
 
 namespace ntpsweep::scan {
 
@@ -85,8 +87,9 @@ class Analyzer {
                bool includes_only = false, const std::vector<char>* selection = nullptr) const;
   // Whether the free-text mention at text[offset, +length) stands in a comment whose body reads
   // as a directive (commented-out config) rather than prose.
+  // `blocks`: the text's PowerShell block comments, found by the first call that needs them.
   bool CommentedOut(std::string_view path, std::string_view text, size_t offset, size_t length,
-                    int depth) const;
+                    int depth, std::optional<syntax::BlockComments>* blocks) const;
 
   [[maybe_unused]] const rules::RuleSet& rules_;  // unread today; clang warns
   const host::TargetSet& targets_;

@@ -42,36 +42,21 @@ inline size_t SkipBlanksAndComments(std::string_view t, size_t i, bool newlines,
   return i;
 }
 
-// Whether `offset` lies inside a PowerShell block comment `<# ... #>` (one still open counts).
-// Only a `<#` that opens its line counts: elsewhere (other syntaxes share the '#' rules) it is
-// text, and an unclosed one would otherwise silence the rest of a file.
-inline bool InBlockComment(std::string_view text, size_t offset) {
-  if (offset > text.size()) return false;
-  size_t from = offset;
-  for (;;) {
-    size_t open = text.rfind("<#", from);
-    if (open == std::string_view::npos) return false;
-    size_t bol = open;
-    while (bol > 0 && (text[bol - 1] == ' ' || text[bol - 1] == '\t')) --bol;
-    if (bol == 0 || text[bol - 1] == '\n') {
-      size_t close = text.find("#>", open + 2);
-      return close == std::string_view::npos || close + 2 > offset;
-    }
-    if (open == 0) return false;
-    from = open - 1;
-  }
-}
-
-// InBlockComment for many offsets of one text: its line-opening `<#` found once, each offset
-// then a bisection (a rescan from every match made a file of many matches quadratic).
+// Whether offsets of one text lie inside a PowerShell block comment `<# ... #>` (one still open
+// counts). Only a `<#` that opens its line counts: elsewhere (other syntaxes share the '#' rules)
+// it is text, and an unclosed one would otherwise silence the rest of a file. The openers are
+// found once, each offset is then a bisection: a file of many matches stays linear.
 class BlockComments {
  public:
   explicit BlockComments(std::string_view text) : size_(text.size()) {
+    size_t close = 0;  // the first "#>" after the last opener, reused while it is after this one
     for (size_t open = text.find("<#"); open != std::string_view::npos;
          open = text.find("<#", open + 1)) {
       size_t bol = open;
       while (bol > 0 && (text[bol - 1] == ' ' || text[bol - 1] == '\t')) --bol;
-      if (bol == 0 || text[bol - 1] == '\n') blocks_.push_back({open, text.find("#>", open + 2)});
+      if (bol != 0 && text[bol - 1] != '\n') continue;
+      if (close != std::string_view::npos && close < open + 2) close = text.find("#>", open + 2);
+      blocks_.push_back({open, close});
     }
   }
   bool Contains(size_t offset) const {

@@ -128,8 +128,8 @@ size_t KeepMostSevere(std::vector<const Finding*>* shown) {
 }  // namespace
 
 size_t SarifResultsLeftOut(const ScanResult& result, const ReportContext& ctx) {
-  std::vector<const Finding*> shown = ShownResults(result, ctx);
-  return KeepMostSevere(&shown);
+  const size_t shown = ShownResults(result, ctx).size();  // which ones stay needs no sort here
+  return shown > kSarifMaxResults ? shown - kSarifMaxResults : 0;
 }
 
 void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {

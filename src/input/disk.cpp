@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "input/dispatch.h"
+#include "input/ext4_extents.h"
 #include "input/member_path.h"
 
 // libbfio's handle API is only declared for users that say they have it.
@@ -911,6 +912,8 @@ class DiskWalker {
     std::set<TSK_INUM_T> path;  // directories on the current path: a loop guard
     std::map<std::string, std::string> links;
     bool abandoned = false;
+    std::unique_ptr<Ext4Volume> ext4;  // for extent trees TSK cannot map (Ext4Of)
+    bool ext4_failed = false;
   };
 
   bool Abandon(TskWalk& w) {
@@ -963,7 +966,7 @@ class DiskWalker {
     if (!dir) {
       Chain at = w.vol->FileChain(prefix.empty() ? "." : prefix);
       std::string why = TskError();
-      if (Abandon(w)) return;
+      if (Abandon(w) || WalkExt4Dir(inum, prefix, depth, w, &why)) return;
       scan_.Note(Notice::Level::kWarning, "disk-error", prefix.empty() ? w.vol->WithVolume() : at,
                  Location{prefix.empty() ? w.vol->WithVolume() : at}.Render() + ": cannot read " +
                      (prefix.empty() ? std::string("the root directory") : "this directory") +
@@ -980,54 +983,139 @@ class DiskWalker {
       }
       if (!(f->name->flags & TSK_FS_NAME_FLAG_ALLOC)) continue;  // deleted names: not the system's
       std::string name = f->name->name ? f->name->name : "";
-      if (name.empty() || name == "." || name == "..") continue;
-      std::string path = prefix.empty() ? name : prefix + "/" + name;
-      if (++w.entries > scan_.limits().max_entries) {
-        scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
-                   Location{w.vol->WithVolume()}.Render() + ": more than " +
-                       Counted(scan_.limits().max_entries, "file", "files") +
-                       "; the rest were not read (--max-entries)");
-        w.abandoned = true;
-        return;
-      }
-      scan_.AddEntry();
-      switch (f->meta->type) {
-        case TSK_FS_META_TYPE_REG: {
-          if (!SizeIsSane(f.get(), path, false, w)) break;
-          TSK_FS_FILE* file = f.get();
-          VolumeFileSource src(block_, static_cast<uint64_t>(f->meta->size),
-                               [file](uint64_t pos, char* buf, size_t want, std::string* error) {
-                                 ssize_t n =
-                                     tsk_fs_file_read(file, static_cast<TSK_OFF_T>(pos), buf, want,
-                                                      TSK_FS_FILE_READ_FLAG_NONE);
-                                 if (n < 0) *error = TskError();
-                                 return n;
-                               });
-          ReadFile(src, w.vol->FileChain(path), path, *w.vol);
-          break;
-        }
-        case TSK_FS_META_TYPE_LNK:
-          if (f->meta->link)
-            w.links[path] = f->meta->link;  // fast and slow symlinks alike
-          else if (std::string target = LinkTargetOf(f.get()); !target.empty())
-            w.links[path] = target;
-          scan_.sink().CountSkipped("symlink");
-          break;
-        case TSK_FS_META_TYPE_DIR: {
-          TSK_INUM_T child = f->meta->addr;
-          if (!SizeIsSane(f.get(), path, true, w) || !w.path.insert(child).second) break;
-          f.reset();  // one open file per level is enough
-          WalkTskDir(child, path, depth + 1, w);
-          w.path.erase(child);
-          break;
-        }
-        case TSK_FS_META_TYPE_VIRT_DIR:  // TSK's $OrphanFiles: deleted files, not the system's
-          break;
-        default:
-          scan_.sink().CountSkipped("special-file");
-          break;
-      }
+      if (!VisitTskFile(std::move(f), name, prefix, depth, w)) return;
     }
+  }
+
+  // The ext4 reader of this walk's volume, opened on first use; null when it is not ext4.
+  Ext4Volume* Ext4Of(TskWalk& w) {
+    if (!TSK_FS_TYPE_ISEXT(w.fs->ftype) || w.ext4_failed) return nullptr;
+    if (w.ext4) return w.ext4.get();
+    auto ext4 = std::make_unique<Ext4Volume>();
+    TSK_IMG_INFO* img = w.fs->img_info;
+    TSK_OFF_T base = w.fs->offset;
+    std::string error;
+    if (!ext4->Open(
+            [img, base](uint64_t off, char* buf, size_t len) {
+              bool whole = ReadImage(img, base + static_cast<TSK_OFF_T>(off), buf, len) ==
+                           static_cast<ssize_t>(len);
+              if (!whole) tsk_error_reset();
+              return whole;
+            },
+            w.volume_bytes, &error)) {
+      w.ext4_failed = true;
+      return nullptr;
+    }
+    w.ext4 = std::move(ext4);
+    return w.ext4.get();
+  }
+
+  // A directory TSK cannot open, read through its extent tree (TSK 4.11 fails on a tree of two
+  // or more leaf blocks: a directory of some thousands of files). False, with the reason, when
+  // that cannot be done either.
+  bool WalkExt4Dir(TSK_INUM_T inum, const std::string& prefix, int depth, TskWalk& w,
+                   std::string* why) {
+    Ext4Volume* ext4 = Ext4Of(w);
+    if (!ext4) return false;
+    Ext4Inode inode;
+    std::vector<Ext4DirEntry> entries;
+    std::string error;
+    if (!ext4->LoadInode(inum, &inode, &error) || !ext4->ReadDir(inode, &entries, &error)) {
+      if (Abandon(w)) return true;
+      *why += "; read as ext4: " + error;
+      return false;
+    }
+    for (const Ext4DirEntry& e : entries) {
+      if (scan_.stopped() || Done() || Abandon(w)) return true;
+      FilePtr f(tsk_fs_file_open_meta(w.fs, nullptr, static_cast<TSK_INUM_T>(e.inode)));
+      if (!f || !f->meta) {
+        tsk_error_reset();
+        Chain at = w.vol->FileChain(prefix.empty() ? e.name : prefix + "/" + e.name);
+        scan_.Note(Notice::Level::kWarning, "disk-error", at,
+                   Location{at}.Render() + ": cannot read its inode " + std::to_string(e.inode));
+        continue;
+      }
+      if (!VisitTskFile(std::move(f), e.name, prefix, depth, w)) return true;
+    }
+    return true;
+  }
+
+  // One named file of a TSK walk: read, followed or counted. False when the walk must stop.
+  bool VisitTskFile(FilePtr f, const std::string& name, const std::string& prefix, int depth,
+                    TskWalk& w) {
+    if (name.empty() || name == "." || name == "..") return true;
+    std::string path = prefix.empty() ? name : prefix + "/" + name;
+    if (++w.entries > scan_.limits().max_entries) {
+      scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
+                 Location{w.vol->WithVolume()}.Render() + ": more than " +
+                     Counted(scan_.limits().max_entries, "file", "files") +
+                     "; the rest were not read (--max-entries)");
+      w.abandoned = true;
+      return false;
+    }
+    scan_.AddEntry();
+    switch (f->meta->type) {
+      case TSK_FS_META_TYPE_REG: {
+        if (!SizeIsSane(f.get(), path, false, w)) break;
+        TSK_FS_FILE* file = f.get();
+        if (ReadExt4File(file, path, w)) break;
+        VolumeFileSource src(block_, static_cast<uint64_t>(f->meta->size),
+                             [file](uint64_t pos, char* buf, size_t want, std::string* error) {
+                               ssize_t n = tsk_fs_file_read(file, static_cast<TSK_OFF_T>(pos), buf,
+                                                            want, TSK_FS_FILE_READ_FLAG_NONE);
+                               if (n < 0) *error = TskError();
+                               return n;
+                             });
+        ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+        break;
+      }
+      case TSK_FS_META_TYPE_LNK:
+        if (f->meta->link)
+          w.links[path] = f->meta->link;  // fast and slow symlinks alike
+        else if (std::string target = LinkTargetOf(f.get()); !target.empty())
+          w.links[path] = target;
+        scan_.sink().CountSkipped("symlink");
+        break;
+      case TSK_FS_META_TYPE_DIR: {
+        TSK_INUM_T child = f->meta->addr;
+        if (!SizeIsSane(f.get(), path, true, w) || !w.path.insert(child).second) break;
+        f.reset();  // one open file per level is enough
+        WalkTskDir(child, path, depth + 1, w);
+        w.path.erase(child);
+        break;
+      }
+      case TSK_FS_META_TYPE_VIRT_DIR:  // TSK's $OrphanFiles: deleted files, not the system's
+        break;
+      default:
+        scan_.sink().CountSkipped("special-file");
+        break;
+    }
+    return true;
+  }
+
+  // An ext4 file whose extent tree TSK cannot map, read through the tree itself; false when
+  // TSK can read it (or it is no such file).
+  bool ReadExt4File(TSK_FS_FILE* file, const std::string& path, TskWalk& w) {
+    if (file->meta->content_type != TSK_FS_META_CONTENT_TYPE_EXT4_EXTENTS) return false;
+    if (tsk_fs_file_attr_get(file)) return false;
+    tsk_error_reset();
+    Ext4Volume* ext4 = Ext4Of(w);
+    auto inode = std::make_shared<Ext4Inode>();
+    std::string error;
+    if (!ext4 || !ext4->LoadInode(file->meta->addr, inode.get(), &error)) {
+      Chain at = w.vol->FileChain(path);
+      if (!Abandon(w))
+        scan_.Note(Notice::Level::kWarning, "disk-error", at,
+                   Location{at}.Render() + ": cannot map the file's extents" +
+                       (error.empty() ? std::string() : ": " + error) + "; not read");
+      return true;
+    }
+    VolumeFileSource src(block_, inode->size,
+                         [ext4, inode](uint64_t pos, char* buf, size_t want, std::string* why) {
+                           return ext4->Read(*inode, pos, buf, want, why);
+                         });
+    ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+    return true;
   }
 
   void ScanTsk(TSK_FS_INFO* fs, TSK_IMG_INFO* img, TSK_OFF_T len, const VolumeName& vol) {

@@ -1,0 +1,174 @@
+#include "input/ext4_extents.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string_view>
+
+namespace ntpsweep::input {
+namespace {
+
+constexpr uint64_t kSuperblockAt = 1024;
+constexpr uint16_t kExtMagic = 0xEF53;
+constexpr uint16_t kExtentMagic = 0xF30A;
+constexpr uint32_t kExtentsFlag = 0x80000;
+constexpr uint32_t kIncompatMetaBg = 0x10, kIncompat64Bit = 0x80;
+constexpr int kMaxTreeDepth = 5;  // the kernel's own bound (EXT4_MAX_EXTENT_DEPTH)
+constexpr uint64_t kUnwrittenLength = 32768;
+constexpr uint64_t kMaxDirBytes = 64ull << 20;  // a directory of more is a corrupt inode
+
+uint64_t Le(std::string_view s, size_t off, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
+  return v;
+}
+
+}  // namespace
+
+bool Ext4Volume::Open(ReadFn read, uint64_t volume_bytes, std::string* error) {
+  read_ = std::move(read);
+  volume_bytes_ = volume_bytes;
+  std::string sb(1024, '\0');
+  if (!read_(kSuperblockAt, sb.data(), sb.size()))
+    return *error = "cannot read the superblock", false;
+  if (Le(sb, 0x38, 2) != kExtMagic) return *error = "no ext2/3/4 superblock", false;
+  uint64_t log_block = Le(sb, 0x18, 4);
+  if (log_block > 6) return *error = "a corrupt block size", false;
+  block_ = 1024ull << log_block;
+  uint64_t incompat = Le(sb, 0x60, 4);
+  blocks_ = Le(sb, 0x4, 4) | ((incompat & kIncompat64Bit) ? Le(sb, 0x150, 4) << 32 : 0);
+  blocks_ = std::min(blocks_, volume_bytes_ / block_);
+  first_data_block_ = Le(sb, 0x14, 4);
+  inodes_ = Le(sb, 0x0, 4);
+  inodes_per_group_ = Le(sb, 0x28, 4);
+  inode_size_ = Le(sb, 0x4C, 4) >= 1 ? Le(sb, 0x58, 2) : 128;
+  desc_size_ = (incompat & kIncompat64Bit) ? Le(sb, 0xFE, 2) : 32;
+  meta_bg_ = (incompat & kIncompatMetaBg) != 0 && Le(sb, 0x104, 4) == 0;
+  if (inodes_per_group_ == 0 || inode_size_ < 128 || inode_size_ > block_ || desc_size_ < 32 ||
+      desc_size_ > block_ || (desc_size_ & (desc_size_ - 1)) != 0)
+    return *error = "a superblock with corrupt geometry", false;
+  return true;
+}
+
+bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const {
+  *out = {};
+  if (inum == 0 || inum > inodes_)
+    return *error = "inode " + std::to_string(inum) + " out of range", false;
+  if (meta_bg_) return *error = "descriptors in meta block groups are not read", false;
+  uint64_t group = (inum - 1) / inodes_per_group_, index = (inum - 1) % inodes_per_group_;
+  uint64_t desc_at = (first_data_block_ + 1) * block_ + group * desc_size_;
+  std::string desc(static_cast<size_t>(desc_size_), '\0');
+  if (desc_at + desc_size_ > volume_bytes_ || !read_(desc_at, desc.data(), desc.size()))
+    return *error = "cannot read the descriptor of block group " + std::to_string(group), false;
+  uint64_t table = Le(desc, 0x8, 4) | (desc_size_ >= 64 ? Le(desc, 0x28, 4) << 32 : 0);
+  uint64_t at = table * block_ + index * inode_size_;
+  std::string inode(static_cast<size_t>(inode_size_), '\0');
+  if (table >= blocks_ || at + inode_size_ > volume_bytes_ ||
+      !read_(at, inode.data(), inode.size()))
+    return *error = "cannot read inode " + std::to_string(inum), false;
+  out->mode = static_cast<uint16_t>(Le(inode, 0x0, 2));
+  out->size = Le(inode, 0x4, 4) | (Le(inode, 0x6C, 4) << 32);
+  if (!(Le(inode, 0x20, 4) & kExtentsFlag))
+    return *error = "inode " + std::to_string(inum) + " is not extent-mapped", false;
+  std::set<uint64_t> seen;
+  return WalkNode(inode.substr(0x28, 60), -1, &seen, out, error);
+}
+
+// `depth`: what the parent's level says this node's must be (-1 for the root in the inode).
+bool Ext4Volume::WalkNode(const std::string& node, int depth, std::set<uint64_t>* seen,
+                          Ext4Inode* out, std::string* error) const {
+  if (Le(node, 0, 2) != kExtentMagic)
+    return *error = "an extent tree node without its magic number", false;
+  uint64_t entries = Le(node, 2, 2), level = Le(node, 6, 2);
+  if (entries > (node.size() - 12) / 12)
+    return *error = "an extent tree node with more entries than fit in it", false;
+  if (level > kMaxTreeDepth || (depth >= 0 && level != static_cast<uint64_t>(depth)))
+    return *error = "an extent tree of inconsistent depth", false;
+  for (uint64_t i = 0; i < entries; ++i) {
+    size_t e = 12 + 12 * static_cast<size_t>(i);
+    uint64_t logical = Le(node, e, 4);
+    if (level == 0) {
+      uint64_t len = Le(node, e + 4, 2);
+      bool zero = len > kUnwrittenLength;
+      if (zero) len -= kUnwrittenLength;
+      uint64_t physical = Le(node, e + 8, 4) | (Le(node, e + 6, 2) << 32);
+      if (len == 0) continue;
+      if (physical >= blocks_ || len > blocks_ - physical)
+        return *error =
+                   "an extent past the end of the volume (block " + std::to_string(physical) + ")",
+               false;
+      if (!out->extents.empty() &&
+          logical < out->extents.back().logical + out->extents.back().count)
+        return *error = "extents out of order or overlapping", false;
+      out->extents.push_back({logical, physical, len, zero});
+      continue;
+    }
+    uint64_t child = Le(node, e + 4, 4) | (Le(node, e + 8, 2) << 32);
+    // A block met twice is a tree that loops or shares nodes: corrupt, and unbounded to walk.
+    if (!seen->insert(child).second)
+      return *error = "its extent tree reaches block " + std::to_string(child) + " twice", false;
+    std::string next(static_cast<size_t>(block_), '\0');
+    if (child >= blocks_ || !read_(child * block_, next.data(), next.size()))
+      return *error = "cannot read extent tree block " + std::to_string(child), false;
+    if (!WalkNode(next, static_cast<int>(level) - 1, seen, out, error)) return false;
+  }
+  return true;
+}
+
+ssize_t Ext4Volume::Read(const Ext4Inode& inode, uint64_t pos, char* buf, size_t want,
+                         std::string* error) const {
+  if (pos >= inode.size) return 0;
+  want = static_cast<size_t>(std::min<uint64_t>(want, inode.size - pos));
+  uint64_t block = pos / block_;
+  // The first extent that ends after this block.
+  auto it =
+      std::upper_bound(inode.extents.begin(), inode.extents.end(), block,
+                       [](uint64_t b, const Ext4Extent& e) { return b < e.logical + e.count; });
+  if (it == inode.extents.end() || block < it->logical) {  // a hole up to the next extent
+    uint64_t hole_end = it == inode.extents.end() ? inode.size : it->logical * block_;
+    size_t n = static_cast<size_t>(std::min<uint64_t>(want, hole_end - pos));
+    std::memset(buf, 0, n);
+    return static_cast<ssize_t>(n);
+  }
+  uint64_t in_extent = pos - it->logical * block_;
+  size_t n = static_cast<size_t>(std::min<uint64_t>(want, it->count * block_ - in_extent));
+  if (it->zero) {
+    std::memset(buf, 0, n);
+    return static_cast<ssize_t>(n);
+  }
+  if (!read_(it->physical * block_ + in_extent, buf, n)) {
+    *error = "cannot read block " + std::to_string(it->physical + in_extent / block_);
+    return -1;
+  }
+  return static_cast<ssize_t>(n);
+}
+
+bool Ext4Volume::ReadDir(const Ext4Inode& dir, std::vector<Ext4DirEntry>* out,
+                         std::string* error) const {
+  if (dir.size > kMaxDirBytes || dir.size % block_ != 0)
+    return *error = "a directory of " + std::to_string(dir.size) + " bytes (a corrupt inode)",
+           false;
+  std::string block(static_cast<size_t>(block_), '\0');
+  for (uint64_t pos = 0; pos < dir.size; pos += block_) {
+    for (size_t got = 0; got < block.size();) {
+      ssize_t n = Read(dir, pos + got, block.data() + got, block.size() - got, error);
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    // Entries chain by their record lengths; a broken chain ends this block's entries.
+    for (size_t at = 0; at + 8 <= block.size();) {
+      uint64_t inum = Le(block, at, 4), rec_len = Le(block, at + 4, 2),
+               name_len = Le(block, at + 6, 1);
+      if (rec_len < 8 || rec_len % 4 != 0 || at + rec_len > block.size()) break;
+      if (inum != 0 && name_len > 0 && 8 + name_len <= rec_len) {
+        std::string name = block.substr(at + 8, static_cast<size_t>(name_len));
+        if (name != "." && name != "..") out->push_back({inum, std::move(name)});
+      }
+      at += static_cast<size_t>(rec_len);
+    }
+  }
+  return true;
+}
+
+}  // namespace ntpsweep::input

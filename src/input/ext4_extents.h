@@ -1,0 +1,69 @@
+#pragma once
+// ext4 inodes read without the Sleuth Kit: TSK 4.11 cannot map an extent tree with two or more
+// leaf blocks (it adds every index block at offset 0 and gives up), so a large directory or a
+// fragmented file on ext4 is lost there. This reads the inode's own tree.
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ntpsweep::input {
+
+// One run of a file's blocks; `zero` for an extent allocated but never written.
+struct Ext4Extent {
+  uint64_t logical = 0, physical = 0, count = 0;
+  bool zero = false;
+};
+
+// An inode's size, mode and extent map (sorted by logical block, not overlapping).
+struct Ext4Inode {
+  uint64_t size = 0;
+  uint16_t mode = 0;
+  std::vector<Ext4Extent> extents;
+};
+
+// A directory entry of a linear (or hashed: its index blocks read as empty) ext4 directory.
+struct Ext4DirEntry {
+  uint64_t inode = 0;
+  std::string name;
+};
+
+class Ext4Volume {
+ public:
+  // Reads `len` bytes at byte `off` of the volume; false when they cannot all be read.
+  using ReadFn = std::function<bool(uint64_t off, char* buf, size_t len)>;
+
+  // False, with the reason, when the superblock is not an ext4 one this can read.
+  bool Open(ReadFn read, uint64_t volume_bytes, std::string* error);
+
+  // The inode's extent map, walked with bounds on every node; false with the reason.
+  bool LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const;
+
+  // Up to `want` bytes of the file at `pos` (holes and unwritten extents read as zeros); -1 with
+  // the reason when its blocks cannot be read.
+  ssize_t Read(const Ext4Inode& inode, uint64_t pos, char* buf, size_t want,
+               std::string* error) const;
+
+  // The named entries of a directory ("." and ".." left out); false with the reason.
+  bool ReadDir(const Ext4Inode& dir, std::vector<Ext4DirEntry>* out, std::string* error) const;
+
+  uint64_t block_size() const { return block_; }
+
+ private:
+  bool WalkNode(const std::string& node, int depth, std::set<uint64_t>* seen, Ext4Inode* out,
+                std::string* error) const;
+
+  ReadFn read_;
+  uint64_t volume_bytes_ = 0;
+  uint64_t block_ = 0;
+  uint64_t blocks_ = 0;
+  uint64_t first_data_block_ = 0;
+  uint64_t inodes_per_group_ = 0;
+  uint64_t inodes_ = 0;
+  uint64_t inode_size_ = 0;
+  uint64_t desc_size_ = 0;
+  bool meta_bg_ = false;
+};
+
+}  // namespace ntpsweep::input

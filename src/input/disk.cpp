@@ -150,14 +150,15 @@ struct ExternalImage {
   int fd = -1;
   std::string memory;
   ImgPtr inner;  // a VMDK or VHD TSK opened itself, read through this one to be metered
-  ReadMeter meter;
+  ReadMeter own_meter;
+  ReadMeter* meter = &own_meter;  // a volume's view (OpenView) counts against its image's
 };
 
 ssize_t ExternalRead(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
   auto* ext = reinterpret_cast<ExternalImage*>(img);
   if (off < 0 || off >= img->size) return 0;
   len = static_cast<size_t>(std::min<TSK_OFF_T>(static_cast<TSK_OFF_T>(len), img->size - off));
-  ReadMeter& m = ext->meter;
+  ReadMeter& m = *ext->meter;
   if (m.exhausted || (m.read += len) > m.budget) {
     m.exhausted = true;
     return -1;
@@ -171,7 +172,7 @@ void ExternalClose(TSK_IMG_INFO* img) {
 }
 
 ReadMeter* MeterOf(TSK_IMG_INFO* img) {
-  return img->itype == TSK_IMG_TYPE_EXTERNAL ? &reinterpret_cast<ExternalImage*>(img)->meter
+  return img->itype == TSK_IMG_TYPE_EXTERNAL ? reinterpret_cast<ExternalImage*>(img)->meter
                                              : nullptr;
 }
 
@@ -184,7 +185,7 @@ constexpr uint64_t kReadsPerByte = 16;
 
 ImgPtr OpenExternal(std::unique_ptr<ExternalImage> ext, TSK_OFF_T size) {
   ExternalImage* raw = ext.get();
-  raw->meter.budget =
+  raw->own_meter.budget =
       kReadFloor + kReadsPerByte * static_cast<uint64_t>(std::max<TSK_OFF_T>(size, 0));
   if (!tsk_img_open_external(raw, size, 512, ExternalRead, ExternalClose, ExternalStat))
     return nullptr;
@@ -247,6 +248,30 @@ ImgPtr OpenMemory(std::string data) {
   };
   TSK_OFF_T size = static_cast<TSK_OFF_T>(ext->memory.size());
   return OpenExternal(std::move(ext), size);
+}
+
+// One volume of an image as an image of its own, so that TSK's file system detection cannot
+// read past the volume (on an empty or unknown volume it read the rest of the disk, some
+// megabytes per volume, until the budget was spent). Its reads count against the image's meter.
+ImgPtr OpenView(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len) {
+  if (img->itype != TSK_IMG_TYPE_EXTERNAL || off < 0 || len <= 0 || len > img->size - off)
+    return nullptr;
+  auto* parent = reinterpret_cast<ExternalImage*>(img);
+  auto ext = std::make_unique<ExternalImage>();
+  ext->read = [parent, off](TSK_OFF_T at, char* buf, size_t n) -> ssize_t {
+    return parent->read(off + at, buf, n);
+  };
+  ext->meter = parent->meter;
+  return OpenExternal(std::move(ext), len);
+}
+
+// Why a read of the image failed: its read budget spent, named, or TSK's own reason.
+std::string ReadFailure(TSK_IMG_INFO* img) {
+  const ReadMeter* m = MeterOf(img);
+  if (!m || !m->exhausted) return TskError();
+  tsk_error_reset();
+  return "the image's read budget of " + HumanBytes(m->budget) +
+         " (1 GiB plus 16 times the image's size; there is no option to raise it) is spent";
 }
 
 ssize_t ReadImage(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
@@ -836,7 +861,7 @@ class DiskWalker {
     ssize_t got = ReadImage(img, off, probe.data(), probe.size());
     if (got < 0) {
       scan_.Note(Notice::Level::kWarning, "disk-error", self,
-                 where + ": cannot read: " + TskError());
+                 where + ": cannot read: " + ReadFailure(img));
       return;
     }
     probe.resize(static_cast<size_t>(got));
@@ -861,7 +886,9 @@ class DiskWalker {
         return;
       }
     }
-    FsPtr fs(tsk_fs_open_img(img, off, TSK_FS_TYPE_DETECT));
+    ImgPtr view = OpenView(img, off, len);  // outlives fs
+    TSK_IMG_INFO* fs_img = view ? view.get() : img;
+    FsPtr fs(tsk_fs_open_img(fs_img, view ? 0 : off, TSK_FS_TYPE_DETECT));
     if (!fs) {
       std::string why = TskError();
       bool empty = probe.find_first_not_of('\0') == std::string::npos;
@@ -882,7 +909,7 @@ class DiskWalker {
     }
     VolumeName v = vol;
     v.properties.emplace_back("filesystem", tsk_fs_type_toname(fs->ftype));
-    ScanTsk(fs.get(), img, len, v);
+    ScanTsk(fs.get(), fs_img, len, v);
   }
 
   // ---- ext2/3/4 and the rest of TSK's file systems. Our own walk rather than

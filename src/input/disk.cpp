@@ -1485,6 +1485,75 @@ bool VmdkIsSelfContained(const std::string& path, std::string* extent, std::stri
   return true;
 }
 
+// Why a sparse VMDK (monolithicSparse or streamOptimized) was cut short, or "" when every grain
+// table and grain its grain directory names lies inside the file. libvmdk reads a grain past the
+// end as zeros (or fails on every read when the footer is gone), so a cut copy read quietly.
+// `nothing_readable`: the grain directory itself is gone.
+std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
+  *nothing_readable = false;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+  if (fd < 0) return "";
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { close(*f); });
+  if (fstat(fd, &st) != 0) return "";
+  const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
+  auto read_at = [&](uint64_t off, std::string& buf) {
+    return off <= file_bytes && buf.size() <= file_bytes - off &&
+           pread(fd, buf.data(), buf.size(), static_cast<off_t>(off)) ==
+               static_cast<ssize_t>(buf.size());
+  };
+  auto le = [](std::string_view b, size_t o, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(b[o + static_cast<size_t>(i)]);
+    return v;
+  };
+  std::string header(512, '\0');
+  if (!read_at(0, header) || header.compare(0, 4, "KDMV") != 0) return "";
+  const std::string ends = "the file ends at byte " + std::to_string(file_bytes);
+  uint64_t gd = le(header, 56, 8);
+  const bool compressed = le(header, 77, 2) != 0;
+  if (gd == UINT64_MAX) {  // streamOptimized: the footer near the end locates the directory
+    std::string footer(512, '\0');
+    if (file_bytes < 1536 || !read_at(file_bytes - 1024, footer) ||
+        footer.compare(0, 4, "KDMV") != 0) {
+      *nothing_readable = true;
+      return "its footer, which locates the grain directory, is missing (" + ends + ")";
+    }
+    header = footer;
+    gd = le(header, 56, 8);
+  }
+  const uint64_t capacity = le(header, 12, 8), grain = le(header, 20, 8),
+                 per_table = le(header, 44, 4);
+  if (grain == 0 || per_table == 0 || capacity / grain / per_table > (1u << 22)) return "";
+  uint64_t tables = (capacity / grain + per_table - 1) / per_table;
+  std::string dir(static_cast<size_t>(tables * 4), '\0');
+  if (gd > file_bytes / 512 || !read_at(gd * 512, dir)) {
+    *nothing_readable = true;
+    return "its grain directory at byte " + std::to_string(gd * 512) + " is past its end (" + ends +
+           ")";
+  }
+  std::string table(static_cast<size_t>(per_table * 4), '\0'), marker(12, '\0');
+  for (uint64_t t = 0; t < tables; ++t) {
+    uint64_t at = le(dir, static_cast<size_t>(t * 4), 4);
+    if (at == 0) continue;
+    if (!read_at(at * 512, table))
+      return "grain table " + std::to_string(t) + " at byte " + std::to_string(at * 512) +
+             " is past its end (" + ends + ")";
+    for (uint64_t g = 0; g < per_table; ++g) {
+      uint64_t sector = le(table, static_cast<size_t>(g * 4), 4);
+      if (sector <= 1) continue;  // 0: never written; 1: a grain of zeros
+      uint64_t end = sector * 512 + (compressed ? 12 : grain * 512);
+      if (compressed && read_at(sector * 512, marker)) end += le(marker, 8, 4);
+      if (end > file_bytes)
+        return "the grain for disk byte " + std::to_string((t * per_table + g) * grain * 512) +
+               " ends at byte " + std::to_string(end) + ", past its end (" + ends +
+               "); what lies there reads as zeros or not at all";
+    }
+  }
+  return "";
+}
+
 // A private directory holding one link to a VMDK under the name its descriptor gives its data:
 // libvmdk opens that name beside the file it was given, so through the link a renamed copy
 // (export-ami-0abc.vmdk made as disk1.vmdk) reads itself, and never a file of that name beside it.
@@ -1535,6 +1604,14 @@ void ReadDiskFile(InputScan& scan, int fd, const std::string& fs_path, const Cha
       if (!VmdkIsSelfContained(fs_path, &extent, &error)) {
         scan.Note(failed, "unsupported-format", chain, where + ": VMDK not opened: " + error);
         return;
+      }
+      bool nothing_readable = false;
+      if (std::string cut = VmdkTruncation(fs_path, &nothing_readable); !cut.empty()) {
+        scan.Note(failed, "disk-error", chain,
+                  where + ": the VMDK is truncated: " + cut +
+                      (nothing_readable ? "; nothing in it can be read"
+                                        : "; the part that is there is scanned"));
+        if (nothing_readable) return;
       }
       if (extent != fs_path.substr(fs_path.find_last_of('/') + 1)) {
         if (!alias.Make(fs_path, extent, &error)) {

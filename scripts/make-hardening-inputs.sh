@@ -239,6 +239,53 @@ sectors = (12 << 20) // 512
 rewrite("gpt-bad-entry.img", {1: (sectors + 2048, sectors + 4095), 3: (22000, 21000)})
 rewrite("gpt-whole-disk.img", {1: (0, (8 << 20) // 512 - 1)})
 PY
+
+# ext4 extent trees of two leaf blocks, which TSK 4.11 cannot map: a directory of 400 long names
+# on 1 KiB blocks (its blocks interleave with its files', one extent each), and a file written
+# into the holes left by deleting every other small file (debugfs -w, no root).
+mkdir -p trees/many trees/fill
+pad=$(printf 'n%.0s' $(seq 1 230))
+for i in $(seq -w 1 400); do echo "x" > "trees/many/$pad$i"; done
+printf 'server 10.20.30.40 iburst\n' > trees/many/zz-ntp.conf
+printf 'server 10.20.30.41 iburst\n' > trees/many/decoy.conf  # a host not asked for
+for i in $(seq -w 1 300); do head -c 1000 /dev/zero | tr '\0' 'a' > "trees/fill/f$i"; done
+mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d trees ext4-extent-trees.img 8M
+for i in $(seq 1 1799); do echo "# filler line $i, nothing to find here; padding padding padding padding"; done > big.conf
+echo "server 10.20.30.40 iburst" >> big.conf
+{ for i in $(seq -w 1 2 300); do echo "rm /fill/f$i"; done; echo "write big.conf /big.conf"; } |
+  debugfs -w -f - ext4-extent-trees.img >/dev/null 2>&1
+for f in /many /big.conf; do  # the test is void unless both trees have two leaf blocks
+  [ "$(debugfs -R "stat $f" ext4-extent-trees.img 2>/dev/null | grep -o 'ETB0)' | wc -l)" -ge 2 ] ||
+    { echo "make-hardening-inputs: $f of ext4-extent-trees.img has one extent leaf" >&2; exit 1; }
+done
+rm -rf trees big.conf
+
+# A GPT disk of 140 empty partitions, one of unknown bytes, then the ext4 volume: probing the
+# empty ones must not spend the read budget the last one needs.
+truncate -s 40M gpt-many-empty.img
+{ echo "label: gpt"; echo "table-length: 256"
+  for i in $(seq 0 140); do echo "start=$((2048 + i * 256)), size=256, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; done
+  echo "start=$((2048 + 141 * 256)), size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; } |
+  sfdisk -q gpt-many-empty.img
+python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.randrange(256) for _ in range(131072)))' |
+  dd of=gpt-many-empty.img bs=512 seek=$((2048 + 140 * 256)) conv=notrunc status=none
+dd if=ext4.img of=gpt-many-empty.img bs=512 seek=$((2048 + 141 * 256)) conv=notrunc,sparse status=none
+
+# VMDKs cut short, as a failed copy leaves them, and the whole one as the decoy.
+mkdir -p vtree/etc
+seq 1 400000 > vtree/etc/filler.txt
+printf 'server 10.20.30.40 iburst\n' > vtree/etc/ntp.conf
+mke2fs -q -F -t ext4 -E root_owner=0:0 -d vtree vmdk-root.img 16M
+truncate -s 20M vmdk-disk.img
+printf 'label: gpt\nstart=2048, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' | sfdisk -q vmdk-disk.img
+dd if=vmdk-root.img of=vmdk-disk.img bs=512 seek=2048 conv=notrunc,sparse status=none
+qemu-img convert -O vmdk vmdk-disk.img vmdk-whole.vmdk
+qemu-img convert -O vmdk -o subformat=streamOptimized vmdk-disk.img vmdk-stream.vmdk
+head -c $(( $(stat -c %s vmdk-whole.vmdk) * 9 / 10 )) vmdk-whole.vmdk > vmdk-cut.vmdk
+head -c $(( $(stat -c %s vmdk-stream.vmdk) / 5 )) vmdk-stream.vmdk > vmdk-stream-cut.vmdk
+mkdir -p vmdk-dir && cp vmdk-cut.vmdk vmdk-dir/
+rm -rf vtree vmdk-root.img vmdk-disk.img vmdk-stream.vmdk
+
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..

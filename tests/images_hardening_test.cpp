@@ -151,6 +151,71 @@ TEST_CASE("ext4: corrupt inodes and superblocks end in a notice", "[images][hard
   }
 }
 
+TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
+  // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
+  // beside the planted reference names a host not asked for.
+  Json doc = Scan({"ext4-extent-trees.img"});
+  CHECK(FindingPlaces(doc) == std::set<std::string>{"ext4-extent-trees.img!many/zz-ntp.conf:1",
+                                                    "ext4-extent-trees.img!big.conf:1800"});
+  CHECK(doc["notices"].empty());
+  CHECK(doc["stats"]["entries"].get<int>() == 400 + 2 + 150 + 1);  // the names, both files, fill
+}
+
+TEST_CASE("GPT: empty partitions do not spend the read budget of the disk",
+          "[images][hardening][gpt]") {
+  // 140 empty volumes and one of unknown bytes before the ext4 one: each probe once read the
+  // rest of the disk, and the last volumes got "cannot read: no reason given".
+  Json doc = Scan({"gpt-many-empty.img"});
+  CHECK(FindingPlaces(doc) == std::set<std::string>{"gpt-many-empty.img!p142/etc/ntp.conf:1"});
+  CHECK(Notices(doc, "disk-error").empty());
+  CHECK(Notices(doc, "no-file-system").size() == 141);
+  CHECK(HasNotice(doc, "no-file-system", "gpt-many-empty.img!p1",
+                  "the volume is empty (all zeros); nothing scanned"));
+  CHECK(HasNotice(doc, "no-file-system", "gpt-many-empty.img!p141", "no file system recognised"));
+}
+
+TEST_CASE("a VMDK cut short is named as truncated", "[images][hardening][vmdk]") {
+  auto run = [](std::vector<std::string> args) {
+    std::vector<std::string> full = {"scan", "-q", "--host", "10.20.30.40", "--format", "json"};
+    full.insert(full.end(), args.begin(), args.end());
+    RunOptions o;
+    o.cwd = Inputs();
+    RunResult r = RunNtpsweep(full, o);
+    INFO(r.err);
+    REQUIRE(r.signal == 0);
+    return std::make_pair(r.exit_code, Json::parse(r.out));
+  };
+  SECTION("the operand: an error, exit 2, and what can be read is still scanned") {
+    auto [code, doc] = run({"vmdk-cut.vmdk"});
+    CHECK(code == 2);
+    REQUIRE(Notices(doc, "disk-error").size() == 1);
+    CHECK(Notices(doc, "disk-error")[0]["level"] == "error");
+    CHECK(HasNotice(doc, "disk-error", "vmdk-cut.vmdk",
+                    "vmdk-cut.vmdk: the VMDK is truncated: the grain for disk byte "));
+    CHECK(HasNotice(doc, "disk-error", "vmdk-cut.vmdk", "; the part that is there is scanned"));
+  }
+  SECTION("a streamOptimized VMDK cut to a fifth") {
+    auto [code, doc] = run({"vmdk-stream-cut.vmdk"});
+    CHECK(code == 2);
+    CHECK(HasNotice(doc, "disk-error", "vmdk-stream-cut.vmdk",
+                    "vmdk-stream-cut.vmdk: the VMDK is truncated: the grain for disk byte "));
+    CHECK(FindingPlaces(doc).empty());
+  }
+  SECTION("met in a directory walk: a warning") {
+    auto [code, doc] = run({"vmdk-dir"});
+    CHECK(code == 0);
+    REQUIRE(Notices(doc, "disk-error").size() == 1);
+    CHECK(Notices(doc, "disk-error")[0]["level"] == "warning");
+    CHECK(HasNotice(doc, "disk-error", "vmdk-dir/vmdk-cut.vmdk", "the VMDK is truncated"));
+  }
+  SECTION("decoy: the whole VMDK has no notice") {
+    auto [code, doc] = run({"vmdk-whole.vmdk"});
+    CHECK(code == 1);
+    CHECK(FindingPlaces(doc) == std::set<std::string>{"vmdk-whole.vmdk!p1/etc/ntp.conf:1"});
+    CHECK(doc["notices"].empty());
+  }
+}
+
 TEST_CASE("GPT: a bad entry costs only itself", "[images][hardening][gpt]") {
   SECTION(
       "one entry past the end (TSK rejects the table), one backwards, one corrupt file system") {

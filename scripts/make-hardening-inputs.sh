@@ -3,8 +3,10 @@
 # an unprivileged user: zips whose members overlap (the non-nesting zip bomb), a gzip bomb inside
 # a tar, a tar header with a bad checksum, ext4 images with a corrupt directory inode, inode
 # size or block size (mke2fs -d, then bytes changed), GPT disks with a bad entry or a damaged
-# primary header (sfdisk on a file, entries rewritten with their CRCs), and text VMDK
-# descriptors naming host files. Each carries a planted reference beside the hostile part.
+# primary header (sfdisk on a file, entries rewritten with their CRCs), text VMDK descriptors
+# naming host files, ext4 extent trees of two leaf blocks (debugfs -w), GPT disks (raw and a
+# dynamic VHD) of a hundred or more empty partitions before the real one, and VMDKs cut short.
+# Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
@@ -270,6 +272,15 @@ truncate -s 40M gpt-many-empty.img
 python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.randrange(256) for _ in range(131072)))' |
   dd of=gpt-many-empty.img bs=512 seek=$((2048 + 140 * 256)) conv=notrunc status=none
 dd if=ext4.img of=gpt-many-empty.img bs=512 seek=$((2048 + 141 * 256)) conv=notrunc,sparse status=none
+# The same in a dynamic VHD: 200 empty partitions of 512 KiB, then the ext4 one (p201).
+truncate -s 120M vhd-many.img
+{ echo "label: gpt"; echo "table-length: 256"
+  for i in $(seq 0 199); do echo "start=$((2048 + i * 1024)), size=1024, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; done
+  echo "start=$((2048 + 200 * 1024)), size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; } |
+  sfdisk -q vhd-many.img
+dd if=ext4.img of=vhd-many.img bs=512 seek=$((2048 + 200 * 1024)) conv=notrunc,sparse status=none
+qemu-img convert -O vpc vhd-many.img gpt-many-empty.vhd
+rm vhd-many.img
 
 # VMDKs cut short, as a failed copy leaves them, and the whole one as the decoy.
 mkdir -p vtree/etc

@@ -172,6 +172,11 @@ TEST_CASE("GPT: empty partitions do not spend the read budget of the disk",
   CHECK(HasNotice(doc, "no-file-system", "gpt-many-empty.img!p1",
                   "the volume is empty (all zeros); nothing scanned"));
   CHECK(HasNotice(doc, "no-file-system", "gpt-many-empty.img!p141", "no file system recognised"));
+  // The same through libvhdi: 200 empty partitions of a dynamic VHD, then the ext4 one.
+  Json vhd = Scan({"gpt-many-empty.vhd"});
+  CHECK(FindingPlaces(vhd) == std::set<std::string>{"gpt-many-empty.vhd!p201/etc/ntp.conf:1"});
+  CHECK(Notices(vhd, "disk-error").empty());
+  CHECK(Notices(vhd, "no-file-system").size() == 200);
 }
 
 TEST_CASE("a VMDK cut short is named as truncated", "[images][hardening][vmdk]") {

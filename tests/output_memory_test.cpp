@@ -1,0 +1,100 @@
+// Reports of many findings: the JSON and SARIF documents are written as they are made, so a
+// machine report costs about what the text report does, whatever the number of findings.
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "run_binary.h"
+
+namespace {
+
+using namespace ntpsweep::testing;
+
+// Runs ntpsweep with `args` in `cwd` (output to files, stdout to `stdout_path`) and returns its
+// exit code and its peak resident set in KiB (wait4's rusage: this child alone).
+std::pair<int, long> RunMeasured(const std::string& cwd, const std::vector<std::string>& args,
+                                 const std::string& stdout_path) {
+  std::vector<std::string> argv_store{kBinary};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int null = open("/dev/null", O_RDWR);
+    if (out < 0 || null < 0 || chdir(cwd.c_str()) != 0) _exit(126);
+    dup2(null, 0);
+    dup2(out, 1);
+    dup2(null, 2);
+    alarm(kHangGuardSeconds);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), usage.ru_maxrss};
+}
+
+}  // namespace
+
+TEST_CASE("reports: JSON and SARIF of 20,000 findings cost about what the text report does",
+          "[report][memory]") {
+  TempDir tmp;
+  // One chrony.conf naming the old server on 20,000 lines, and decoys every tenth line: a
+  // neighbour address, a longer one that starts with it, another network's.
+  constexpr int kMentions = 20000;
+  std::string conf;
+  conf.reserve(kMentions * 48);
+  for (int i = 0; i < kMentions; ++i) {
+    conf += "server 192.0.2.10 iburst # source " + std::to_string(i) + "\n";
+    if (i % 10 == 0) conf += "server 192.0.2.11 iburst\nserver 192.0.2.100\npool 198.51.100.10\n";
+  }
+  WriteWholeFile(tmp / "etc/chrony/chrony.conf", conf);
+  const std::vector<std::string> scan = {"scan", "--host", "192.0.2.10", "-j", "1", "etc"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = scan;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  auto [text_code, text_kib] =
+      RunMeasured(tmp.path(), with({"--format", "text", "-o", tmp / "r.txt"}), tmp / "stdout");
+  REQUIRE(text_code == 1);
+  // The text report's peak holds the scan itself (the findings); a machine report may add a
+  // little, not kilobytes per finding (the whole document as a tree and as a string did:
+  // 3 times the text report's peak).
+  const long bound_kib = text_kib + 24 * 1024;
+  struct Case {
+    std::vector<std::string> args;
+    std::string report;
+  };
+  for (const Case& c : {Case{{"--format", "json", "-o", tmp / "r.json"}, tmp / "r.json"},
+                        Case{{"--format", "json"}, tmp / "stdout"},
+                        Case{{"--format", "sarif", "-o", tmp / "r.sarif"}, tmp / "r.sarif"},
+                        Case{{"--format", "sarif"}, tmp / "stdout"}}) {
+    auto [code, kib] = RunMeasured(tmp.path(), with(c.args), tmp / "stdout");
+    INFO(c.args[1] << (c.args.size() > 2 ? " to a file" : " to stdout") << ": peak " << kib / 1024
+                   << " MiB, text report " << text_kib / 1024 << " MiB");
+    CHECK(code == 1);
+    CHECK(kib <= bound_kib);
+    // Every mention is a finding, no decoy is.
+    nlohmann::json doc = nlohmann::json::parse(ReadWholeFile(c.report));
+    const nlohmann::json& results =
+        c.args[1] == "json" ? doc.at("findings") : doc.at("runs").at(0).at("results");
+    CHECK(results.size() == static_cast<size_t>(kMentions));
+    size_t decoys = 0;
+    for (const nlohmann::json& r : results) {
+      const std::string matched = c.args[1] == "json"
+                                      ? r.at("matched").get<std::string>()
+                                      : r.at("properties").at("matched").get<std::string>();
+      decoys += matched != "192.0.2.10";
+    }
+    CHECK(decoys == 0);
+  }
+}

@@ -151,7 +151,7 @@ TEST_CASE("merge e2e: scans of two trees and two shards into one valid log", "[m
   CHECK(RunNtpsweep({"merge", tmp / "missing.sarif"}).exit_code == 2);
 }
 
-TEST_CASE("merge: the same log given twice is merged once, with a warning", "[merge][e2e]") {
+TEST_CASE("merge: the same log given twice is merged once and a warning says so", "[merge][e2e]") {
   TempDir tmp;
   for (const char* shard : {"1/2", "2/2"}) {
     std::string out = tmp / ("shards/" + std::string(1, shard[0]) + ".sarif");

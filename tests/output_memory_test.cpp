@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.h"
 #include "run_binary.h"
 
 namespace {
@@ -108,4 +109,43 @@ TEST_CASE("reports: JSON and SARIF of many findings cost about what the text rep
     }
     CHECK(decoys == 0);
   }
+}
+
+TEST_CASE("reports: AtomicFile renames a whole report and leaves the old file on failure",
+          "[report][cli]") {
+  TempDir tmp;
+  const std::string path = tmp / "report.json";
+  WriteWholeFile(path, "old\n");
+  auto temporaries = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
+      n += e.path().filename().string().find(".ntpsweep-") != std::string::npos;
+    return n;
+  };
+  {
+    ntpsweep::cli::AtomicFile file;
+    std::string error;
+    REQUIRE(file.Open(path, &error));
+    file.stream() << std::string(200000, 'x');  // more than one buffer
+    CHECK(ReadWholeFile(path) == "old\n");      // not yet: a reader sees the old report
+    CHECK(temporaries() == 1);
+  }  // not committed: the temporary file goes, the old report stays
+  CHECK(ReadWholeFile(path) == "old\n");
+  CHECK(temporaries() == 0);
+  {
+    ntpsweep::cli::AtomicFile file;
+    std::string error;
+    REQUIRE(file.Open(path, &error));
+    file.stream() << std::string(200000, 'y') << "\n";
+    CHECK(file.Commit(&error));
+  }
+  CHECK(ReadWholeFile(path) == std::string(200000, 'y') + "\n");
+  CHECK(temporaries() == 0);
+  // A device is written through, and a failed write is an error, not a short report.
+  ntpsweep::cli::AtomicFile full;
+  std::string error;
+  REQUIRE(full.Open("/dev/full", &error));
+  full.stream() << std::string(100000, 'z');
+  CHECK_FALSE(full.Commit(&error));
+  CHECK(error == std::strerror(ENOSPC));
 }

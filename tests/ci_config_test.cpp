@@ -162,6 +162,37 @@ TEST_CASE("ci config: unknown keys and bad values name file:line:column", "[ci][
   CHECK(r.exit_code == 2);
 }
 
+TEST_CASE("ci config: a bad shard or rules entry names file:line:column", "[ci][config]") {
+  TempDir tmp;
+  WriteWholeFile(tmp / "etc/ntp.conf", "server 192.0.2.10 iburst\n");
+  WriteWholeFile(tmp / "rules/.keep", "");
+  // The decoys: a good shard and a good rules directory load and scan.
+  WriteWholeFile(tmp / ".ntpsweep.yaml", "hosts: [192.0.2.10]\nshard: 1/1\nrules:\n  - rules\n");
+  RunResult r = Run(tmp.path(), {"scan", "etc"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  WriteWholeFile(tmp / ".ntpsweep.yaml", "hosts: [192.0.2.10]\nshard: 3/2\n");
+  r = Run(tmp.path(), {"scan", "etc"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(".ntpsweep.yaml:2:8: '3/2' is not K/N with 1 <= K <= N") != std::string::npos);
+  // The environment and the command line say which they are.
+  r = RunNtpsweep({"scan", "--host", "192.0.2.10", "etc"},
+                  RunOptions{tmp.path(), {{"NTPSWEEP_SHARD", "0/4"}}, false});
+  CHECK(r.err.find("NTPSWEEP_SHARD: '0/4' is not K/N") != std::string::npos);
+  WriteWholeFile(tmp / ".ntpsweep.yaml",
+                 "hosts: [192.0.2.10]\nrules:\n  - rules\n  - no-such-dir\n");
+  r = Run(tmp.path(), {"scan", "etc"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(".ntpsweep.yaml:4:5: ") != std::string::npos);
+  CHECK(r.err.find("no-such-dir: not a directory of rule files") != std::string::npos);
+  // A rule file that does not load is named with the entry that brought its directory in.
+  WriteWholeFile(tmp / "rules/broken.yaml", "rules: [\n");
+  WriteWholeFile(tmp / ".ntpsweep.yaml", "hosts: [192.0.2.10]\nrules: [rules]\n");
+  r = Run(tmp.path(), {"scan", "etc"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(".ntpsweep.yaml:2:9: ") != std::string::npos);
+}
+
 TEST_CASE("ci config: ntpsweep init writes a starter file that loads", "[ci][config]") {
   TempDir tmp;
   RunResult r = Run(tmp.path(), {"init", "--host", "192.0.2.10"});

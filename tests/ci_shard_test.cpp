@@ -63,7 +63,7 @@ TEST_CASE("shard: K/N parsing and a stable hash", "[ci][shard]") {
   CHECK(used.size() == 4);
   RunResult r = RunNtpsweep({"scan", "--host", "192.0.2.10", "--shard", "3/2", "."});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("--shard must be K/N") != std::string::npos);
+  CHECK(r.err.find("--shard: '3/2' is not K/N") != std::string::npos);
 }
 
 TEST_CASE("shard: the union of the shards equals the unsharded scan", "[ci][shard][e2e]") {

@@ -150,3 +150,44 @@ TEST_CASE("merge e2e: scans of two trees and two shards into one valid log", "[m
   CHECK(RunNtpsweep({"merge", tmp / "bad.sarif"}).exit_code == 2);
   CHECK(RunNtpsweep({"merge", tmp / "missing.sarif"}).exit_code == 2);
 }
+
+TEST_CASE("merge: the same log given twice is merged once and a warning says so", "[merge][e2e]") {
+  TempDir tmp;
+  for (const char* shard : {"1/2", "2/2"}) {
+    std::string out = tmp / ("shards/" + std::string(1, shard[0]) + ".sarif");
+    std::filesystem::create_directories(tmp / "shards");
+    RunResult r = RunNtpsweep(Join(Join({"scan"}, kHosts), {"--format", "sarif", "--shard", shard,
+                                                            "-o", out, "--category", "ci"}),
+                              RunOptions{kRepoFixture, {{"NTPSWEEP_TODAY", "2026-06-01"}}, false});
+    REQUIRE(r.exit_code <= 1);
+  }
+  auto results_of = [](const RunResult& r) {
+    REQUIRE(r.exit_code == 0);
+    return Json::parse(r.out)["runs"][0]["results"];
+  };
+  const Json both =
+      results_of(RunNtpsweep({"merge", tmp / "shards/1.sarif", tmp / "shards/2.sarif"}));
+  const Json one = results_of(RunNtpsweep({"merge", tmp / "shards/1.sarif"}));
+  REQUIRE(!one.empty());
+  REQUIRE(both.size() > one.size());  // the decoy: another shard's log is merged, not dropped
+  // The same path twice, a directory and a file in it, a byte-identical copy (a retried job).
+  std::filesystem::copy_file(tmp / "shards/1.sarif", tmp / "retry-1.sarif");
+  struct Case {
+    std::vector<std::string> inputs;
+    std::string warning;
+  };
+  for (const Case& c :
+       {Case{{tmp / "shards/1.sarif", tmp / "shards/1.sarif", tmp / "shards/2.sarif"},
+             tmp / "shards/1.sarif is given more than once; merged once"},
+        Case{{tmp / "shards", tmp / "shards/2.sarif"},
+             tmp / "shards/2.sarif is given more than once; merged once"},
+        Case{{tmp / "shards/1.sarif", tmp / "shards/2.sarif", tmp / "retry-1.sarif"},
+             tmp / "retry-1.sarif is the same log as " + tmp / "shards/1.sarif" +
+                 "; merged once"}}) {
+    RunResult r = RunNtpsweep(Join({"merge"}, c.inputs));
+    INFO(r.err);
+    CHECK(results_of(r) == both);
+    CHECK(r.err.find("ntpsweep: merge: warning: " + c.warning) != std::string::npos);
+    CHECK(r.err.find("merged 2 logs into 1 run") != std::string::npos);
+  }
+}

@@ -38,59 +38,76 @@ std::ostream& Output::stream() {
   return to_stdout_ ? std::cout : file_;
 }
 
-namespace {
+AtomicFile::~AtomicFile() {
+  if (!temp_path_.empty()) unlink(temp_path_.c_str());
+}
 
-bool WriteAll(int fd, std::string_view data, std::string* error) {
+bool AtomicFile::Open(const std::string& path, std::string* error) {
+  path_ = path;
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    fd_.emplace(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  } else {
+    std::filesystem::path target(path);
+    std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
+    std::string tmpl = dir + "/." + target.filename().string() + ".ntpsweep-XXXXXX";
+    std::vector<char> name(tmpl.begin(), tmpl.end());
+    name.push_back('\0');
+    fd_.emplace(mkstemp(name.data()));
+    if (fd_->get() >= 0) {
+      temp_path_ = name.data();
+      // mkstemp makes 0600; a report is as readable as any file the user creates (umask applies).
+      mode_t mask = umask(0);
+      umask(mask);
+      fchmod(fd_->get(), 0666 & ~mask);
+    }
+  }
+  if (fd_->get() < 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  buffer_.Attach(fd_->get());
+  return true;
+}
+
+bool AtomicFile::Commit(std::string* error) {
+  stream_.flush();
+  if (int e = buffer_.failed_errno(); e != 0 || !stream_) {
+    *error = std::strerror(e != 0 ? e : EIO);
+    return false;
+  }
+  if (temp_path_.empty()) return true;  // written through
+  if (fsync(fd_->get()) != 0 || rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  temp_path_.clear();
+  return true;
+}
+
+AtomicFile::FdBuffer::int_type AtomicFile::FdBuffer::overflow(int_type c) {
+  if (!Drain()) return traits_type::eof();
+  if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+  *pptr() = traits_type::to_char_type(c);
+  pbump(1);
+  return c;
+}
+
+bool AtomicFile::FdBuffer::Drain() {
+  if (failed_errno_ != 0) return false;
+  const char* data = pbase();
+  const size_t size = static_cast<size_t>(pptr() - pbase());
   size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
+  while (done < size) {
+    ssize_t n = write(fd_, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      *error = std::strerror(errno);
+      failed_errno_ = n < 0 ? errno : EIO;
       return false;
     }
     done += static_cast<size_t>(n);
   }
-  return true;
-}
-
-}  // namespace
-
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error) {
-  // Only a regular file (or a new one) is replaced by a rename: renaming over /dev/null, a FIFO
-  // or a symbolic link would replace the device or the link itself. Those are written through.
-  struct stat st {};
-  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    Fd out(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-    if (out.get() < 0) {
-      *error = std::strerror(errno);
-      return false;
-    }
-    return WriteAll(out.get(), data, error);
-  }
-  std::filesystem::path target(path);
-  std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
-  std::string tmpl = dir + "/." + target.filename().string() + ".ntpsweep-XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  Fd fd(mkstemp(name.data()));
-  if (fd.get() < 0) {
-    *error = std::strerror(errno);
-    return false;
-  }
-  // mkstemp makes 0600; a report is as readable as any file the user creates (umask applies).
-  mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd.get(), 0666 & ~mask);
-  if (!WriteAll(fd.get(), data, error)) {
-    unlink(name.data());
-    return false;
-  }
-  if (fsync(fd.get()) != 0 || rename(name.data(), path.c_str()) != 0) {
-    *error = std::strerror(errno);
-    unlink(name.data());
-    return false;
-  }
+  setp(buffer_.data(), buffer_.data() + buffer_.size());
   return true;
 }
 

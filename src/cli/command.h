@@ -3,17 +3,21 @@
 // Commands() in cli.cpp.
 #pragma once
 
+#include <array>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "rules/rule.h"
+#include "core/fd.h"
 #include "core/result.h"
+#include "rules/rule.h"
 
 namespace ntpsweep::cli {
 
@@ -56,11 +60,51 @@ class Output {
   bool ok_ = true;
 };
 
-// Writes `data` to `path` atomically: a temporary file beside it, then rename, so a reader never
-// sees half a report and a failed write leaves the old file. False with `error` set on failure.
-bool WriteFileAtomically(const std::string& path, std::string_view data, std::string* error);
+// A report written to `path` as it is made, into a temporary file beside it that Commit()
+// renames over `path`: a reader never sees half a report, a failed write leaves the old file,
+// and the report is never held whole in memory. A path that is not a regular file (/dev/null, a
+// FIFO, a symbolic link) is written through, as a rename would replace the device or the link.
+class AtomicFile {
+ public:
+  AtomicFile() = default;
+  ~AtomicFile();  // removes the temporary file unless Commit() renamed it
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  // False with `error` set when the file cannot be made.
+  bool Open(const std::string& path, std::string* error);
+  std::ostream& stream() { return stream_; }
+  // Flushes, syncs and renames; false with `error` set when any write or the rename failed.
+  bool Commit(std::string* error);
 
-// Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError.
-void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs);
+ private:
+  // Buffered writes to the descriptor; the first failure is kept and fails the stream.
+  class FdBuffer : public std::streambuf {
+   public:
+    FdBuffer() { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+    void Attach(int fd) { fd_ = fd; }
+    int failed_errno() const { return failed_errno_; }
+
+   protected:
+    int_type overflow(int_type c) override;
+    int sync() override { return Drain() ? 0 : -1; }
+
+   private:
+    bool Drain();
+    std::array<char, 1 << 16> buffer_{};
+    int fd_ = -1;
+    int failed_errno_ = 0;
+  };
+
+  std::optional<Fd> fd_;
+  std::string temp_path_;  // empty when written through or once renamed
+  std::string path_;
+  FdBuffer buffer_;
+  std::ostream stream_{&buffer_};
+};
+
+// Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError,
+// whose message starts with dirs[i]'s wheres[i] ("file:line:column") when there is one.
+void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs,
+               const std::vector<std::string>& wheres = {});
 
 }  // namespace ntpsweep::cli

@@ -211,6 +211,7 @@ ConfigFile ParseConfig(const std::string& text, const std::string& path) {
     std::filesystem::path base = std::filesystem::path(path).parent_path();
     for (const std::string& d : StrList(path, root["rules"], "rules"))
       cfg.rule_dirs.push_back(std::filesystem::path(d).is_absolute() ? d : (base / d).string());
+    for (const YamlNode& item : root["rules"]) cfg.rule_dir_wheres.push_back(Where(path, item));
   }
   if (root["fail-on"]) {
     const YamlNode& n = root["fail-on"];

@@ -23,12 +23,14 @@ struct Located {
 struct Setting {
   std::vector<std::string> values;
   std::string where;
+  std::vector<std::string> value_wheres;  // each value's "file:line:column" (config lists)
 };
 
 struct ConfigFile {
   std::vector<std::string> hosts;
   std::vector<std::string> exclude;
   std::vector<std::string> rule_dirs;  // resolved against the config file's directory
+  std::vector<std::string> rule_dir_wheres;  // "file:line:column" of each rule_dirs entry
   std::vector<std::string> disable_rules;
   std::optional<std::string> fail_on;
   // CI (docs/ci.md).

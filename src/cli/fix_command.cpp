@@ -82,7 +82,7 @@ int RunFixCommand(const FixArgs& args) {
   }
 
   rules::RuleSet rule_set;
-  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs);
+  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs, plan.rule_dir_wheres);
   SelectRules(&rule_set, plan.enable_rules, plan.disable_rules, {});
 
   scan::ScanOptions options = ScanOptionsOf(plan, cwd);

@@ -30,7 +30,7 @@ int RunInventoryCommand(const InventoryArgs& args) {
   if (std::filesystem::is_directory(args.output, ec))
     throw ConfigError("--output: '" + args.output + "' is a directory, not a file");
   rules::RuleSet rule_set;
-  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs);
+  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs, plan.rule_dir_wheres);
   SelectRules(&rule_set, plan.enable_rules, plan.disable_rules, {});
   scan::ScanOptions options = ScanOptionsOf(plan, std::filesystem::current_path(ec).string());
   input::VerboseLog verbose(std::cerr);

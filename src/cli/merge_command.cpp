@@ -1,7 +1,10 @@
 // `ntpsweep merge`: SARIF files (or directories of *.sarif) -> one log, one run per category.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +15,29 @@
 
 namespace ntpsweep::cli {
 namespace {
+
+// A log already read: its file identity and a hash of its bytes.
+struct LogSeen {
+  std::string name;
+  dev_t device = 0;
+  ino_t inode = 0;
+  size_t hash = 0;
+};
+
+// The name under which the same file, or a file of the same bytes, was read before; "" if none.
+std::string SeenBefore(const std::string& name, const std::string& text,
+                       std::vector<LogSeen>* seen) {
+  struct stat st {};
+  const bool have_stat = stat(name.c_str(), &st) == 0;
+  const size_t hash = std::hash<std::string_view>()(text);
+  for (const LogSeen& s : *seen) {
+    if (have_stat && s.device == st.st_dev && s.inode == st.st_ino) return s.name;
+    std::string earlier;
+    if (s.hash == hash && ReadWholeFile(s.name, &earlier) && earlier == text) return s.name;
+  }
+  seen->push_back({name, have_stat ? st.st_dev : 0, have_stat ? st.st_ino : 0, hash});
+  return "";
+}
 
 struct MergeArgs {
   std::vector<std::string> inputs;
@@ -36,11 +62,20 @@ int RunMerge(const MergeArgs& args) {
     }
   }
   std::vector<std::pair<std::string, nlohmann::ordered_json>> logs;
+  std::vector<LogSeen> seen;
   for (const std::string& f : files) {
     std::string text;
     if (!ReadWholeFile(f, &text)) {
       std::cerr << "ntpsweep: merge: cannot read " << f << '\n';
       return kExitError;
+    }
+    // The same log twice (a file named twice, a directory and a file in it, a copy of a shard)
+    // would count every result twice: it is merged once, and said so.
+    if (std::string first = SeenBefore(f, text, &seen); !first.empty()) {
+      std::cerr << "ntpsweep: merge: warning: " << f
+                << (first == f ? " is given more than once" : " is the same log as " + first)
+                << "; merged once\n";
+      continue;
     }
     try {
       logs.emplace_back(f, nlohmann::ordered_json::parse(text));
@@ -59,7 +94,12 @@ int RunMerge(const MergeArgs& args) {
   Output output(args.output, "ntpsweep: merge");
   if (!output.ok()) return kExitError;
   std::ostream& out = output.stream();
-  out << merged.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  // Serialised straight to the stream: dump() would first make the whole log one more string.
+  nlohmann::detail::serializer<nlohmann::ordered_json> writer(
+      nlohmann::detail::output_adapter<char>(out), ' ',
+      nlohmann::ordered_json::error_handler_t::replace);
+  writer.dump(merged, true, false, 2);
+  out << '\n';
   if (!out.flush()) {
     std::cerr << "ntpsweep: merge: writing the log failed\n";
     return kExitError;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/strings.h"
+#include "scan/shard.h"
 
 extern char** environ;
 
@@ -333,6 +334,8 @@ SettingLayer ConfigLayer(const ConfigFile& cfg, PlanCommand command) {
   set("include", cfg.include, "include");
   set("exclude", cfg.exclude, "exclude");
   set("rules", cfg.rule_dirs, "rules");
+  if (auto rules = layer.find("rules"); rules != layer.end())
+    rules->second.value_wheres = cfg.rule_dir_wheres;
   set("enable-rule", cfg.enable_rules, "enable-rules");
   set("disable-rule", cfg.disable_rules, "disable-rules");
   if (cfg.builtin_rules)
@@ -511,6 +514,9 @@ ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
   }
   text("srcroot", &plan.srcroot);
   plan.rule_dirs = added("rules");
+  // Where each config entry was written, for an error in loading it (added's order: config first).
+  if (auto rules = cfg.find("rules"); rules != cfg.end())
+    plan.rule_dir_wheres = rules->second.value_wheres;
   bool no_builtin = false;
   flag("no-builtin-rules", &no_builtin);
   plan.builtin_rules = !no_builtin;
@@ -636,7 +642,12 @@ ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
   choice("annotate", &plan.annotate);
   if (const Setting* s = text("summary", &plan.summary)) RequireNotDirectory(*s, plan.summary);
   text("changed-since", &plan.changed_since);
-  text("shard", &plan.shard);
+  if (const Setting* s = text("shard", &plan.shard); s && !plan.shard.empty()) {
+    // Checked here, where the value's place (--shard, NTPSWEEP_SHARD, file:line:col) is known.
+    scan::ShardSpec shard;
+    std::string error;
+    if (!scan::ParseShard(plan.shard, &shard, &error)) Bad(*s, "", error);
+  }
   return plan;
 }
 

@@ -42,6 +42,8 @@ struct ScanPlan {
   std::string config_path;  // the config file read; empty without one
   // Rules.
   std::vector<std::string> rule_dirs;
+  // "file:line:column" of the leading rule_dirs that the config file names (they come first).
+  std::vector<std::string> rule_dir_wheres;
   bool builtin_rules = true;
   std::vector<std::string> enable_rules, disable_rules;
   std::vector<std::pair<Located, Located>> severity;  // rule id -> level

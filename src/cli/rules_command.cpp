@@ -92,9 +92,17 @@ int RunRulesList(const RulesArgs& args) {
 
 }  // namespace
 
-void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs) {
+void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs,
+               const std::vector<std::string>& wheres) {
   if (builtin) set->LoadBuiltin();
-  for (const std::string& d : dirs) set->LoadDirectory(d);
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    try {
+      set->LoadDirectory(dirs[i]);
+    } catch (const rules::RuleError& e) {
+      if (i >= wheres.size() || wheres[i].empty()) throw;
+      throw rules::RuleError(wheres[i] + ": " + e.what());  // the config entry that named it
+    }
+  }
 }
 
 std::vector<Command> RegisterRules(CLI::App& parent) {

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/command.h"
 #include "cli/config.h"
@@ -77,7 +76,7 @@ int RunScanCommand(const CommandLineOptions& cli) {
   Severity threshold = plan.fail_on;
 
   rules::RuleSet rule_set;
-  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs);
+  LoadRules(&rule_set, plan.builtin_rules, plan.rule_dirs, plan.rule_dir_wheres);
   SelectRules(&rule_set, plan.enable_rules, plan.disable_rules, plan.severity);
   if (rule_set.rules().empty()) {
     std::cerr << "ntpsweep: no rules are loaded (--no-builtin-rules without --rules DIR?)\n";
@@ -183,10 +182,15 @@ int RunScanCommand(const CommandLineOptions& cli) {
       }
       continue;
     }
-    std::ostringstream report;
-    write(report);
+    // Straight into the file, never whole in memory: a report can be many times the findings.
+    AtomicFile file;
     std::string error;
-    if (!WriteFileAtomically(o.path, report.str(), &error)) {
+    bool ok = file.Open(o.path, &error);
+    if (ok) {
+      write(file.stream());
+      ok = file.Commit(&error);
+    }
+    if (!ok) {
       std::cerr << "ntpsweep: " << o.where << ": cannot write " << o.path << ": " << error << '\n';
       return kExitError;
     }

@@ -1,5 +1,6 @@
-#include "core/counted.h"
 #include "report/inventory.h"
+#include "core/counted.h"
+#include "report/json_stream.h"
 
 #include <algorithm>
 #include <map>
@@ -103,8 +104,15 @@ void WriteInventoryText(std::ostream& out, const InventoryResult& result, bool c
 }
 
 void WriteInventoryJson(std::ostream& out, const InventoryResult& result) {
-  using Json = nlohmann::ordered_json;
-  Json servers = Json::array();
+  using Json = JsonStream::Json;
+  // Written as it is made, one server at a time: the document is never whole in memory.
+  JsonStream doc(out);
+  doc.BeginObject();
+  // docs/schema/ntpsweep-inventory-<schema_version>.schema.json.
+  doc.Member("schema_version", kJsonInventorySchemaVersion);
+  doc.Member("tool", {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}});
+  doc.Key("servers");
+  doc.BeginArray();
   for (const Group& g : Groups(result)) {
     Json refs = Json::array();
     for (const Source* s : g.sources) {
@@ -124,25 +132,25 @@ void WriteInventoryJson(std::ostream& out, const InventoryResult& result) {
       if (!s->variables.empty()) j["variables"] = s->variables;
       refs.push_back(std::move(j));
     }
-    servers.push_back({{"server", g.key},
-                       {"kind", g.expression ? "expression" : "literal"},
-                       {"count", g.sources.size()},
-                       {"references", std::move(refs)}});
+    doc.Push({{"server", g.key},
+              {"kind", g.expression ? "expression" : "literal"},
+              {"count", g.sources.size()},
+              {"references", std::move(refs)}});
   }
-  Json notices = Json::array();
+  doc.EndArray();
+  doc.Key("notices");
+  doc.BeginArray();
   for (const Notice& n : result.notices) {
     Json j = {{"level", NoticeLevelName(n.level)}, {"id", n.id}, {"message", n.message}};
     if (!n.location.chain.empty()) j["location"] = n.location.Render();
-    notices.push_back(std::move(j));
+    doc.Push(j);
   }
-  // docs/schema/ntpsweep-inventory-<schema_version>.schema.json.
-  Json doc = {{"schema_version", kJsonInventorySchemaVersion},
-              {"tool", {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}}},
-              {"servers", std::move(servers)},
-              {"notices", std::move(notices)},
-              {"stats", {{"entries", result.stats.entries}, {"bytes", result.stats.bytes},
-                         {"binary_skipped", result.stats.binary_skipped}}}};
-  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  doc.EndArray();
+  doc.Member("stats", {{"entries", result.stats.entries},
+                       {"bytes", result.stats.bytes},
+                       {"binary_skipped", result.stats.binary_skipped}});
+  doc.EndObject();
+  out << '\n';
 }
 
 void WriteInventoryCsv(std::ostream& out, const InventoryResult& result) {

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bytes.h"
+#include "report/json_stream.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -25,11 +26,13 @@ void AddExactLocation(Json& j, const Location& location, bool chain) {
 }  // namespace
 
 void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext& ctx) {
-  Json doc;
+  // Written as it is made: a scan of a million mentions never holds them all as JSON.
+  JsonStream doc(out);
+  doc.BeginObject();
   // docs/schema/ntpsweep-report-<schema_version>.schema.json: a new field means a new version.
-  doc["schema_version"] = kJsonReportSchemaVersion;
-  doc["tool"] = {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}};
-  doc["hosts"] = ctx.hosts;
+  doc.Member("schema_version", kJsonReportSchemaVersion);
+  doc.Member("tool", {{"name", "ntpsweep"}, {"version", NTPSWEEP_VERSION}});
+  doc.Member("hosts", ctx.hosts);
   auto to_json = [](const Finding& f) {
     Json j{{"rule", f.rule_id},
            {"severity", SeverityName(f.severity)},
@@ -66,7 +69,8 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
           {"justification", f.suppression->justification},
           {"source", f.suppression->source}};
   };
-  Json findings = Json::array();
+  doc.Key("findings");
+  doc.BeginArray();
   for (const Finding& f : result.findings) {
     if (!Shown(f, ctx)) continue;
     Json j = to_json(f);
@@ -83,19 +87,21 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
       }
       j["related"] = std::move(related);
     }
-    findings.push_back(std::move(j));
+    doc.Push(j);
   }
-  doc["findings"] = std::move(findings);
+  doc.EndArray();
   if (ctx.have_baseline) {
-    Json absent = Json::array();
+    doc.Key("absent");
+    doc.BeginArray();
     for (const Finding& f : ctx.absent) {
       Json j = to_json(f);
       add_ci(j, f);
-      absent.push_back(std::move(j));
+      doc.Push(j);
     }
-    doc["absent"] = std::move(absent);
+    doc.EndArray();
   }
-  Json notices = Json::array();
+  doc.Key("notices");
+  doc.BeginArray();
   for (const Notice& n : result.notices) {
     Json j = {{"level", NoticeLevelName(n.level)}, {"id", n.id}, {"message", n.message}};
     if (!n.location.chain.empty()) {
@@ -104,23 +110,24 @@ void WriteJson(std::ostream& out, const ScanResult& result, const ReportContext&
     }
     if (n.line) j["line"] = n.line;
     if (n.column) j["column"] = n.column;
-    notices.push_back(std::move(j));
+    doc.Push(j);
   }
-  doc["notices"] = std::move(notices);
+  doc.EndArray();
   const ScanStats& s = result.stats;
   Json skipped = Json::object();
   for (const auto& [why, n] : s.skipped) skipped[why] = n;
-  doc["stats"] = {{"entries", s.entries},
-                  {"bytes", s.bytes},
-                  {"binary_skipped", s.binary_skipped},
-                  {"truncated", s.truncated},
-                  {"analyzed", s.analyzed},
-                  {"prefiltered_out", s.prefiltered_out},
-                  {"observed", s.observed},
-                  {"decompressed", s.decompressed},
-                  {"skipped", skipped}};
   // Invalid UTF-8 in scanned files is replaced, never a reason to fail the report.
-  out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  doc.Member("stats", {{"entries", s.entries},
+                       {"bytes", s.bytes},
+                       {"binary_skipped", s.binary_skipped},
+                       {"truncated", s.truncated},
+                       {"analyzed", s.analyzed},
+                       {"prefiltered_out", s.prefiltered_out},
+                       {"observed", s.observed},
+                       {"decompressed", s.decompressed},
+                       {"skipped", skipped}});
+  doc.EndObject();
+  out << '\n';
 }
 
 }  // namespace ntpsweep::report

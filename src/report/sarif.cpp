@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fingerprint.h"
+#include "report/json_stream.h"
 #include "report/report.h"
 
 namespace ntpsweep::report {
@@ -160,17 +161,22 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     artifact_index.emplace(key, artifacts.size() - 1);
     return artifacts.size() - 1;
   };
-  Json results = Json::array();
   // Suppressed results only on request (GitHub shows them as open alerts); when any result
   // carries `suppressions`, all do (SARIF 3.27.23). Absent baseline results only on request.
   std::vector<const Finding*> shown = ShownResults(result, ctx);
   const size_t left_out = KeepMostSevere(&shown);
   // URIs are relative to %SRCROOT% whatever the operands (absolute, or from another directory).
   RootLocations at_root(ctx.srcroot);
+  // run.artifacts comes before run.results: a first pass lists them, the second writes results.
+  std::vector<size_t> artifact_of_result;
+  artifact_of_result.reserve(shown.size());
   for (const Finding* fp : shown) {
-    const Finding& f = *fp;
+    const Location where = at_root.Of(fp->location);
+    artifact_of_result.push_back(artifact_of(where.chain, where.chain.size()));
+  }
+  // One result as SARIF, made only when it is written.
+  auto result_json = [&](const Finding& f, size_t index) {
     const Location where = at_root.Of(f.location);
-    size_t index = artifact_of(where.chain, where.chain.size());
     bool nested = where.chain.size() > 1;
     Json artifact_location = ArtifactLocation(FlatPath(where));
     if (!nested) artifact_location["index"] = index;  // a nested artifact's URI differs
@@ -205,7 +211,8 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
                                 {{"artifactLocation", artifact_location}, {"region", region}}}}})}};
     if (!related.empty()) res["relatedLocations"] = std::move(related);
     if (!f.line_hash.empty()) res["partialFingerprints"]["primaryLocationLineHash"] = f.line_hash;
-    if (!f.fingerprint.empty()) res["partialFingerprints"][std::string(kFingerprintName)] = f.fingerprint;
+    if (!f.fingerprint.empty())
+      res["partialFingerprints"][std::string(kFingerprintName)] = f.fingerprint;
     if (ctx.include_suppressed) res["suppressions"] = SuppressionsOf(f);
     if (f.baseline_state != BaselineState::kNone)
       res["baselineState"] = BaselineStateName(f.baseline_state);
@@ -218,13 +225,13 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
       res["properties"]["artifactIndex"] = index;
       res["properties"]["location"] = where.Render();
     }
-    for (const auto& [key, value] : f.properties) res["properties"][key] = value;  // layer, partition
+    for (const auto& [key, value] : f.properties)
+      res["properties"][key] = value;  // layer, partition
     if (!f.fixes.empty()) res["fixes"] = FixesOf(f);
-    results.push_back(std::move(res));
-  }
+    return res;
+  };
 
-  Json notifications = Json::array();
-  for (const Notice& n : result.notices) {
+  auto notification_json = [&](const Notice& n) {
     Json j = {{"level", NoticeLevelName(n.level)},
               {"message", {{"text", n.message}}},
               {"descriptor", {{"id", n.id}}}};
@@ -236,33 +243,40 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
       }
       j["locations"] = Json::array({{{"physicalLocation", phys}}});
     }
-    notifications.push_back(std::move(j));
-  }
-
+    return j;
+  };
+  Json left_out_notification;
   if (left_out) {
-    notifications.push_back(
-        {{"level", "warning"},
-         {"message",
-          {{"text", std::to_string(left_out) + " of " +
-                        std::to_string(left_out + kSarifMaxResults) +
-                        " results left out: GitHub code scanning rejects a run of more than " +
-                        std::to_string(kSarifMaxResults) +
-                        "; the most severe are kept, the JSON report lists all"}}},
-         {"descriptor", {{"id", "results-left-out"}}}});
+    left_out_notification = {
+        {"level", "warning"},
+        {"message",
+         {{"text", std::to_string(left_out) + " of " + std::to_string(left_out + kSarifMaxResults) +
+                       " results left out: GitHub code scanning rejects a run of more than " +
+                       std::to_string(kSarifMaxResults) +
+                       "; the most severe are kept, the JSON report lists all"}}},
+        {"descriptor", {{"id", "results-left-out"}}}};
   }
 
-  Json run;
-  run["tool"] = {{"driver",
-                  {{"name", "ntpsweep"},
-                   {"version", NTPSWEEP_VERSION},
-                   {"semanticVersion", NTPSWEEP_VERSION},
-                   {"informationUri", ctx.docs_url},
-                   {"rules", std::move(rules)}}}};
-  run["automationDetails"] = {{"id", ctx.category + "/"}};
+  // Written as it is made, in the order of the keys of a whole SARIF log: the results one by one.
+  JsonStream log(out);
+  log.BeginObject();
+  log.Member("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  log.Member("version", "2.1.0");
+  log.Key("runs");
+  log.BeginArray();
+  log.Element();
+  log.BeginObject();
+  log.Member("tool", {{"driver",
+                       {{"name", "ntpsweep"},
+                        {"version", NTPSWEEP_VERSION},
+                        {"semanticVersion", NTPSWEEP_VERSION},
+                        {"informationUri", ctx.docs_url},
+                        {"rules", std::move(rules)}}}});
+  log.Member("automationDetails", {{"id", ctx.category + "/"}});
   bool relative_root = false;
   std::string root_uri = PathToUri(ctx.srcroot, &relative_root);
   if (root_uri.back() != '/') root_uri += '/';
-  run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", root_uri}}}};
+  log.Member("originalUriBaseIds", {{"%SRCROOT%", {{"uri", root_uri}}}});
   std::string top = ctx.vcs ? ctx.vcs->toplevel : "";
   if (!top.empty() && top.back() != '/') top += '/';
   if (ctx.vcs && top == ctx.srcroot) {
@@ -275,23 +289,31 @@ void WriteSarif(std::ostream& out, const ScanResult& result, const ReportContext
     if (!ctx.vcs->revision.empty()) vcp["revisionId"] = ctx.vcs->revision;
     if (!ctx.vcs->branch.empty()) vcp["branch"] = ctx.vcs->branch;
     vcp["mappedTo"] = {{"uriBaseId", mapped_id}};
-    run["versionControlProvenance"] = Json::array({vcp});
+    log.Member("versionControlProvenance", Json::array({vcp}));
   }
-  Json invocation = {{"executionSuccessful", !result.input_error}};
-  if (!notifications.empty()) invocation["toolExecutionNotifications"] = std::move(notifications);
-  run["invocations"] = Json::array({std::move(invocation)});
-  // Moved, not copied, and written straight to `out`: copies of the results and the whole log
-  // as one string were most of the dir sweep's peak heap growth (3.6 of 7.2 MB at 200k files).
-  run["artifacts"] = std::move(artifacts);
-  run["columnKind"] = "unicodeCodePoints";
-  run["results"] = std::move(results);
-
-  Json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
-  log["runs"] = Json::array();
-  log["runs"].push_back(std::move(run));
-  nlohmann::detail::serializer<Json> writer(nlohmann::detail::output_adapter<char>(out), ' ',
-                                            Json::error_handler_t::replace);
-  writer.dump(log, true, false, 2);  // what log.dump(2, ' ', false, replace) returns
+  log.Key("invocations");
+  log.BeginArray();
+  log.Element();
+  log.BeginObject();
+  log.Member("executionSuccessful", !result.input_error);
+  if (!result.notices.empty() || left_out) {
+    log.Key("toolExecutionNotifications");
+    log.BeginArray();
+    for (const Notice& n : result.notices) log.Push(notification_json(n));
+    if (left_out) log.Push(left_out_notification);
+    log.EndArray();
+  }
+  log.EndObject();
+  log.EndArray();
+  log.Member("artifacts", artifacts);
+  log.Member("columnKind", "unicodeCodePoints");
+  log.Key("results");
+  log.BeginArray();
+  for (size_t i = 0; i < shown.size(); ++i) log.Push(result_json(*shown[i], artifact_of_result[i]));
+  log.EndArray();
+  log.EndObject();
+  log.EndArray();
+  log.EndObject();
   out << '\n';
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <future>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -480,7 +481,12 @@ class Pipeline : public input::EntrySink {
     }
     std::lock_guard lock(mu_);
     spare_buffers_.push_back(std::move(buffer));
-    for (Finding& f : local) result_.findings.push_back(std::move(f));
+    // Moved whole or appended at once (not finding by finding: see Process).
+    if (result_.findings.empty())
+      result_.findings = std::move(local);
+    else
+      result_.findings.insert(result_.findings.end(), std::make_move_iterator(local.begin()),
+                              std::make_move_iterator(local.end()));
     for (Notice& n : notices) result_.notices.push_back(std::move(n));
     result_.stats.entries += stats.entries;
     result_.stats.bytes += stats.bytes;
@@ -690,7 +696,14 @@ class Pipeline : public input::EntrySink {
       }
       f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
       std::sort(f.properties.begin(), f.properties.end());
-      out->push_back(std::move(f));
+    }
+    // Moved whole or appended at once: growing `out` finding by finding held two copies of a
+    // file's findings and half as many again (the peak of a file of 100,000 mentions).
+    if (out->empty()) {
+      *out = std::move(found);
+    } else {
+      out->insert(out->end(), std::make_move_iterator(found.begin()),
+                  std::make_move_iterator(found.end()));
     }
   }
 

@@ -19,7 +19,7 @@ bool ParseShard(std::string_view spec, ShardSpec* out, std::string* error) {
   };
   if (slash == std::string_view::npos || !parse(spec.substr(0, slash), &k) ||
       !parse(spec.substr(slash + 1), &n) || n == 0 || k == 0 || k > n) {
-    *error = "--shard must be K/N with 1 <= K <= N (e.g. 2/4), not '" + std::string(spec) + "'";
+    *error = "'" + std::string(spec) + "' is not K/N with 1 <= K <= N (e.g. 2/4)";
     return false;
   }
   *out = ShardSpec{k, n};

@@ -4,7 +4,7 @@
 # Without a registry or a daemon, scripts/make-oci-image.sh assembles the same image offline.
 FROM debian:12-slim AS build
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
-      build-essential cmake ninja-build pkg-config libarchive-dev libisal-dev libre2-dev \
+      build-essential cmake ninja-build pkg-config libarchive-dev libisal-dev libzstd-dev libre2-dev \
       libyaml-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libtsk-dev libfsxfs-dev \
       libvslvm-dev libbfio-dev libpcap-dev \
       $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan-dev; else echo libvectorscan-dev; fi) \
@@ -18,7 +18,7 @@ RUN cmake -S /ntpsweep -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TES
 # mounted tree.
 FROM debian:12-slim
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
-      libarchive13 libisal2 libre2-9 libyaml-0-2 libtomlplusplus3 libtsk19 libvhdi1 libfsxfs1 \
+      libarchive13 libisal2 libzstd1 libre2-9 libyaml-0-2 libtomlplusplus3 libtsk19 libvhdi1 libfsxfs1 \
       libvslvm1 libbfio1 libpcap0.8 git \
       $(if [ "$(dpkg --print-architecture)" = amd64 ]; then echo libhyperscan5; else echo libvectorscan5; fi) \
     && rm -rf /var/lib/apt/lists/* \

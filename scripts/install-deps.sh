@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
-  libarchive-dev libisal-dev libre2-dev libyaml-dev libcli11-dev catch2 nlohmann-json3-dev libtomlplusplus-dev
+  libarchive-dev libisal-dev libzstd-dev libre2-dev libyaml-dev libcli11-dev catch2 nlohmann-json3-dev libtomlplusplus-dev
   libyaml-cpp-dev  # tests read the realworld manifest and CI workflows with a second YAML parser
   libtsk-dev libfsxfs-dev libvslvm-dev libbfio-dev
   libpcap-dev  # watch --pcap

@@ -1,48 +1,45 @@
 #include "input/decompress_ahead.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include <zstd.h>
 
-#include <cerrno>
+#include <cstring>
 #include <new>
 #include <system_error>
 
 namespace ntpsweep::input {
+namespace {
 
-void DecompressAhead::ArchiveFree::operator()(archive* a) const {
-  archive_read_free(a);
+// What libarchive's zstd bidder takes for a zstd stream: a frame, or a skippable frame.
+bool ZstdMagic(const char* p, size_t n) {
+  if (n < 4) return false;
+  uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(p[0])) |
+               static_cast<uint32_t>(static_cast<unsigned char>(p[1])) << 8 |
+               static_cast<uint32_t>(static_cast<unsigned char>(p[2])) << 16 |
+               static_cast<uint32_t>(static_cast<unsigned char>(p[3])) << 24;
+  return v == 0xFD2FB528u || (v & 0xFFFFFFF0u) == 0x184D2A50u;
+}
+
+}  // namespace
+
+void DecompressAhead::DCtxFree::operator()(ZSTD_DCtx_s* d) const {
+  ZSTD_freeDCtx(d);
 }
 
 std::unique_ptr<DecompressAhead> DecompressAhead::Open(ByteSource& inner, InputScan* scan,
                                                        uint64_t stored_size) {
   auto d = std::make_unique<DecompressAhead>(Key{}, inner, scan, stored_size);
-  archive* a = d->a_.get();
-  if (!a) return nullptr;
-  archive_read_support_filter_zstd(a);
-  archive_read_support_format_raw(a);
-  archive_read_set_callback_data(a, d.get());
-  // As the reader's own callback reads its source (archive.cpp), errors and all.
-  archive_read_set_read_callback(a, [](archive* ar, void* self, const void** buf) -> la_ssize_t {
-    auto* me = static_cast<DecompressAhead*>(self);
-    std::string_view block;
-    if (!me->inner_.Next(&block)) {
-      std::string e = me->inner_.error();
-      archive_set_error(ar, EIO, "%s", e.empty() ? "read error" : e.c_str());
-      return -1;
-    }
-    me->pulled_.fetch_add(block.size(), std::memory_order_relaxed);
-    *buf = block.data();
-    return static_cast<la_ssize_t>(block.size());
-  });
-  archive_entry* entry = nullptr;
-  if (archive_read_open1(a) != ARCHIVE_OK || archive_read_next_header(a, &entry) != ARCHIVE_OK)
-    return nullptr;
-  // One zstd stream (the filter and the reading under it), nothing stacked on it.
-  if (archive_filter_count(a) != 2 || archive_filter_code(a, 0) != ARCHIVE_FILTER_ZSTD)
-    return nullptr;
-  std::string first;
-  if (!d->Decompress(&first)) return nullptr;
-  d->ready_.push_back(std::move(first));
+  if (!d->dctx_) return nullptr;
+  for (size_t i = 0; i < kAhead + 2; ++i) {
+    d->blocks_.push_back(std::make_unique_for_overwrite<char[]>(d->block_size_));
+    d->free_.push_back(kAhead + 1 - i);  // slot 0 taken first
+  }
+  d->free_.pop_back();
+  size_t first = 0;
+  // libarchive bids on the first block: none (the end, an error) is no stream it reads.
+  if (!d->Decompress(0, &first)) return nullptr;
+  // A compressed stream inside: libarchive would stack its filter on this one.
+  if (ZstdMagic(d->blocks_[0].get(), first)) return nullptr;
+  d->ready_.emplace_back(0, first);
   try {
     d->thread_ = std::thread([p = d.get()] { p->Run(); });
   } catch (const std::system_error&) {
@@ -52,7 +49,11 @@ std::unique_ptr<DecompressAhead> DecompressAhead::Open(ByteSource& inner, InputS
 }
 
 DecompressAhead::DecompressAhead(Key, ByteSource& inner, InputScan* scan, uint64_t stored_size)
-    : inner_(inner), scan_(scan), stored_size_(stored_size), a_(archive_read_new()) {}
+    : inner_(inner),
+      scan_(scan),
+      stored_size_(stored_size),
+      dctx_(ZSTD_createDCtx()),
+      block_size_(ZSTD_DStreamOutSize()) {}
 
 DecompressAhead::~DecompressAhead() {
   {
@@ -63,44 +64,75 @@ DecompressAhead::~DecompressAhead() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool DecompressAhead::Decompress(std::string* out) {
-  const void* buf = nullptr;
-  size_t len = 0;
-  la_int64_t offset = 0;
-  int r = archive_read_data_block(a_.get(), &buf, &len, &offset);
-  if (r == ARCHIVE_EOF) return false;
-  if (r < ARCHIVE_WARN) {
-    const char* e = archive_error_string(a_.get());
-    end_error_ = e ? e : "read error";
-    failed_ = true;
-    return false;
+bool DecompressAhead::Decompress(size_t slot, size_t* size) {
+  // libarchive's zstd_filter_read: fill the block, frame after frame, until it is full or the
+  // input ends; an error drops what the block held.
+  ZSTD_outBuffer out{blocks_[slot].get(), block_size_, 0};
+  *size = 0;
+  while (out.pos < out.size && !stream_end_) {
+    if (!in_frame_) {
+      size_t r = ZSTD_initDStream(dctx_.get());
+      if (ZSTD_isError(r)) {
+        end_error_ = std::string("Error initializing zstd decompressor: ") + ZSTD_getErrorName(r);
+        failed_ = true;
+        return false;
+      }
+    }
+    if (input_.empty()) {
+      std::string_view block;
+      if (!inner_.Next(&block)) {
+        std::string e = inner_.error();
+        end_error_ = e.empty() ? "read error" : e;
+        failed_ = true;
+        return false;
+      }
+      pulled_.fetch_add(block.size(), std::memory_order_relaxed);
+      if (block.empty()) {
+        if (in_frame_) {
+          end_error_ = "Truncated zstd input";
+          failed_ = true;
+          return false;
+        }
+        stream_end_ = true;
+        break;
+      }
+      input_ = block;
+    }
+    ZSTD_inBuffer in{input_.data(), input_.size(), 0};
+    size_t r = ZSTD_decompressStream(dctx_.get(), &out, &in);
+    if (ZSTD_isError(r)) {
+      end_error_ = std::string("Zstd decompression failed: ") + ZSTD_getErrorName(r);
+      failed_ = true;
+      return false;
+    }
+    input_.remove_prefix(in.pos);
+    in_frame_ = r != 0;  // more of this frame to come
   }
-  out->assign(static_cast<const char*>(buf), len);
-  return true;
+  *size = out.pos;
+  return out.pos > 0;
 }
 
 void DecompressAhead::Run() {
   for (;;) {
-    std::string block;
+    size_t slot = 0;
     {
       std::unique_lock lock(mu_);
-      room_cv_.wait(lock, [&] { return stop_ || ready_.size() < kAhead; });
+      room_cv_.wait(lock, [&] { return stop_ || (ready_.size() < kAhead && !free_.empty()); });
       if (stop_) return;
-      if (!spare_.empty()) {
-        block = std::move(spare_.back());
-        spare_.pop_back();
-      }
+      slot = free_.back();
+      free_.pop_back();
     }
+    size_t size = 0;
     bool more = false;
     try {
-      more = Decompress(&block);
+      more = Decompress(slot, &size);
     } catch (const std::bad_alloc&) {
       end_error_ = "out of memory";  // an exception must not leave this thread
       failed_ = true;
     }
     std::lock_guard lock(mu_);
     if (more)
-      ready_.push_back(std::move(block));
+      ready_.emplace_back(slot, size);
     else
       ended_ = true;
     ready_cv_.notify_one();
@@ -113,8 +145,8 @@ bool DecompressAhead::Next(std::string_view* block) {
   if (eof_) return true;
   if (!error_.empty()) return false;
   std::unique_lock lock(mu_);
-  if (current_.capacity() > 0) spare_.push_back(std::move(current_));
-  current_ = std::string();
+  if (current_ != SIZE_MAX) free_.push_back(current_);
+  current_ = SIZE_MAX;
   ready_cv_.wait(lock, [&] { return !ready_.empty() || ended_; });
   if (scan_) {
     uint64_t pulled = pulled_.load(std::memory_order_relaxed);
@@ -129,11 +161,12 @@ bool DecompressAhead::Next(std::string_view* block) {
     eof_ = true;
     return true;
   }
-  current_ = std::move(ready_.front());
+  auto [slot, size] = ready_.front();
   ready_.pop_front();
+  current_ = slot;
   lock.unlock();
   room_cv_.notify_one();
-  *block = current_;
+  *block = std::string_view(blocks_[slot].get(), size);
   return true;
 }
 

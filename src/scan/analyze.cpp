@@ -724,7 +724,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.matched = m.matched;
     f.target = targets_.targets()[m.target].spelling;
     f.match_kind = std::string(MatchKindName(m.kind));
-    f.line_text = std::string(index.LineExcerpt(line));
+    f.line_text = std::string(index.LineExcerpt(line, m.offset, m.length));
     f.directive = m.directive;
     if (auto h = hashes.find(line); h != hashes.end()) f.line_hash = h->second;
     if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);

@@ -418,7 +418,7 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     uint32_t end_line = lines.LineOf(r.offset + (r.length ? r.length - 1 : 0));
     s.span = Span{line, lines.ColumnOf(line, r.offset), end_line,
                   lines.ColumnOf(end_line, r.offset + r.length), r.offset, r.length};
-    s.line_text = std::string(lines.LineExcerpt(line));
+    s.line_text = std::string(lines.LineExcerpt(line, r.offset, r.length));
     s.activity = backup                                                      ? Activity::kBackupCopy
                  : r.commented                                               ? Activity::kCommented
                  : r.templated                                               ? Activity::kTemplate

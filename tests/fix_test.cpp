@@ -95,6 +95,52 @@ TEST_CASE("fix: a server the file already uses is not added twice; the old line 
         "restrict default nomodify\n");
 }
 
+TEST_CASE("fix: three old servers and one new: one line of the kind the file used first", "[fix]") {
+  const std::vector<std::string> three_old = {
+      "--host",         "10.0.0.1",         "--host", "10.0.0.2", "--host", "old.corp.example.com",
+      "--replace-with", "ntp-a.example.org"};
+  Case c(Files{{"etc/chrony/chrony.conf",
+                "server 10.0.0.1 iburst\n"
+                "pool old.corp.example.com iburst maxsources 2\n"
+                "! server 10.0.0.1 iburst\n"
+                "server 10.0.0.2 iburst\n"
+                "pool 2.debian.pool.ntp.org iburst\n"
+                "allow 10.0.0.1\n"},
+               {"etc/ntp.conf",
+                "pool old.corp.example.com iburst\n"
+                "server 10.0.0.1 iburst prefer\n"
+                "# server 10.0.0.2\n"
+                "peer 10.0.0.2\n"
+                "restrict 10.0.0.1 nomodify\n"},
+               {"decoy/chrony.conf", "server 10.0.0.10 iburst\npool 10.0.0.3 iburst\n"}});
+  RunResult diff = c.Fix(three_old);
+  INFO(diff.err);
+  REQUIRE(diff.exit_code == 1);
+  CHECK(diff.out.find("decoy") == std::string::npos);
+  const std::string patch = c.dir.path() + ".patch";
+  WriteWholeFile(patch, diff.out);
+  Shell check = Sh("cd " + Quote(c.dir.path()) + " && git apply --check " + Quote(patch) +
+                   " && git apply " + Quote(patch));
+  fs::remove(patch);
+  INFO(check.output);
+  REQUIRE(check.status == 0);
+  // The first old line becomes the new server; the later ones (server or pool) go; comments,
+  // references and other servers stay.
+  CHECK(ReadWholeFile(c.dir / "etc/chrony/chrony.conf") ==
+        "server ntp-a.example.org iburst\n"
+        "! server 10.0.0.1 iburst\n"
+        "pool 2.debian.pool.ntp.org iburst\n"
+        "allow 10.0.0.1\n");
+  CHECK(ReadWholeFile(c.dir / "etc/ntp.conf") ==
+        "pool ntp-a.example.org iburst\n"
+        "# server 10.0.0.2\n"
+        "restrict 10.0.0.1 nomodify\n");
+  CHECK(ReadWholeFile(c.dir / "decoy/chrony.conf") ==
+        "server 10.0.0.10 iburst\npool 10.0.0.3 iburst\n");
+  RunResult again = c.Fix(three_old);
+  CHECK(again.out.empty());
+}
+
 TEST_CASE("fix: the only source becomes the new one, never nothing", "[fix]") {
   Case c(Files{{"etc/systemd/timesyncd.conf", "[Time]\nNTP=10.0.0.1\n"},
                {"etc/default/ntpdate", "NTPSERVERS=\"old.corp.example.com\"\n"}});

@@ -27,3 +27,30 @@ TEST_CASE("a long line is cut at 4 KiB, never inside a character", "[line_index]
   LineIndex at_bound(exact);
   CHECK(at_bound.LineExcerpt(1).size() == LineIndex::kMaxExcerptBytes);
 }
+
+TEST_CASE("a match past 4 KiB of a line gets the 4 KiB around it", "[line_index]") {
+  const std::string host = "10.0.0.1";
+  std::string line = std::string(10000, 'a') + " " + host + " " + std::string(10000, 'b');
+  std::string text = "first\n" + line + "\n";
+  LineIndex index(text);
+  const size_t at = 6 + 10001;  // the host's offset in the text
+  std::string_view excerpt = index.LineExcerpt(2, at, host.size());
+  CHECK(excerpt.size() == LineIndex::kMaxExcerptBytes);
+  REQUIRE(excerpt.find(host) != std::string_view::npos);
+  // As much of the line before the match as after it.
+  size_t before = excerpt.find(host), after = excerpt.size() - before - host.size();
+  CHECK((before > after ? before - after : after - before) <= 1);
+  CHECK(std::string_view(line).find(excerpt) != std::string_view::npos);
+  // A match within the first 4 KiB keeps the line's start, as before.
+  CHECK(index.LineExcerpt(2, 6 + 10, 3) == index.LineExcerpt(2));
+  CHECK(index.LineExcerpt(2).starts_with("aaa"));
+  // A match at the very end of the line: the last 4 KiB, not cut inside the 'é' before them.
+  // The last 4 KiB start on the second byte of the 'é'.
+  std::string tail = std::string(5000, 'x') + "\xc3\xa9" + std::string(4087, 'y') + host;
+  REQUIRE(tail.size() - LineIndex::kMaxExcerptBytes == 5001);
+  LineIndex at_end(tail);
+  std::string_view last = at_end.LineExcerpt(1, tail.size() - host.size(), host.size());
+  CHECK(last.ends_with(host));
+  CHECK(last.size() <= LineIndex::kMaxExcerptBytes);
+  CHECK((static_cast<unsigned char>(last.front()) & 0xC0) != 0x80);
+}

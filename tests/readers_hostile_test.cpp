@@ -579,3 +579,37 @@ TEST_CASE("hostile: a file of many references gives each once, by its own rule",
   CHECK(commented == 100);
   CHECK(active_ps1 == kLines - 100);
 }
+
+TEST_CASE("hostile: a match past 4 KiB of a line gets a snippet that shows it",
+          "[hostile][snippet]") {
+  TempDir tmp;
+  // A minified JSON document: one line, the time server far into it, decoys before and after.
+  std::string json = "{\"pad\": \"" + Repeat("a", 9000) + "\", \"decoy\": \"10.20.30.400\", " +
+                     "\"ntp_servers\": [\"10.20.30.40\"], \"tail\": \"" + Repeat("b", 9000) +
+                     "\"}\n";
+  WriteWholeFile(tmp / "app/config.json", json);
+  // A short line keeps the whole line.
+  WriteWholeFile(tmp / "etc/chrony.conf", "server 10.20.30.41 iburst\n");
+  Json doc = Scan(tmp.path());
+  CHECK(Found(doc, "app/config.json") ==
+        std::vector<std::pair<int, std::string>>{{1, "10.20.30.40"}});
+  for (const Json& f : doc["findings"]) {
+    std::string text = f["line_text"];
+    INFO(f["location"]);
+    CHECK(text.size() <= 4096);
+    CHECK(text.find(f["matched"].get<std::string>()) != std::string::npos);
+  }
+  std::string sarif_path = tmp.path() + "/out.sarif";
+  RunResult r =
+      RunNtpsweep({"scan", "-q", "--format", "sarif", "-o", sarif_path, "--host", "10.20.30.40",
+                   "--host", "10.20.30.41", tmp.path() + "/app", tmp.path() + "/etc"});
+  REQUIRE(r.signal == 0);
+  Json sarif = Json::parse(ReadWholeFile(sarif_path));
+  size_t snippets = 0;
+  for (const Json& res : sarif["runs"][0]["results"]) {
+    std::string snippet = res["locations"][0]["physicalLocation"]["region"]["snippet"]["text"];
+    CHECK(snippet.find("10.20.30.4") != std::string::npos);
+    ++snippets;
+  }
+  CHECK(snippets == 2);
+}

@@ -30,12 +30,23 @@ std::string_view LineIndex::LineText(uint32_t line) const {
   return l;
 }
 
-std::string_view LineIndex::LineExcerpt(uint32_t line) const {
+std::string_view LineIndex::LineExcerpt(uint32_t line, size_t offset, size_t length) const {
   std::string_view l = LineText(line);
   if (l.size() <= kMaxExcerptBytes) return l;
-  size_t n = kMaxExcerptBytes;
-  while (n > 0 && (static_cast<unsigned char>(l[n]) & 0xC0) == 0x80) --n;  // not mid-character
-  return l.substr(0, n);
+  auto continuation = [l](size_t i) {
+    return i < l.size() && (static_cast<unsigned char>(l[i]) & 0xC0) == 0x80;
+  };
+  auto cut_before = [&](size_t i) {  // back to the start of the character holding byte i
+    while (i > 0 && continuation(i)) --i;
+    return i;
+  };
+  const size_t in_line = offset - std::min(offset, starts_[line - 1]);
+  if (in_line + length <= kMaxExcerptBytes) return l.substr(0, cut_before(kMaxExcerptBytes));
+  // The match in the middle: as much of the line before it as after it, the end kept.
+  const size_t room = kMaxExcerptBytes - std::min(length, kMaxExcerptBytes);
+  size_t b = std::min(in_line - std::min(in_line, room / 2), l.size() - kMaxExcerptBytes);
+  while (continuation(b)) ++b;  // forward, so the end moves no closer to the match
+  return l.substr(b, cut_before(std::min(b + kMaxExcerptBytes, l.size())) - b);
 }
 
 }  // namespace ntpsweep

@@ -25,7 +25,9 @@ class LineIndex {
   std::string_view LineText(uint32_t line) const;
   // The line as reports show it (line_text, SARIF snippet): its first kMaxExcerptBytes, cut at
   // a UTF-8 boundary, so a finding on a 200 MB line does not copy that line into each report.
-  std::string_view LineExcerpt(uint32_t line) const;
+  // When the match at [offset, offset + length) ends past them, the kMaxExcerptBytes of the
+  // line around the match instead, so the snippet shows what was found.
+  std::string_view LineExcerpt(uint32_t line, size_t offset = 0, size_t length = 0) const;
   static constexpr size_t kMaxExcerptBytes = 4096;
   size_t line_count() const { return starts_.size(); }
 

@@ -352,9 +352,10 @@ class Planner {
       }
       b = l.end + (l.eol.empty() ? 1 : l.eol.size());
     }
-    std::string key = f.location.chain[0] + "\n" + f.rule_id + "\n";
-    for (char c : f.directive) key += AsciiLower(c);
-    std::vector<std::string> missing = Missing(key, present);
+    // One place per file and rule, whatever the directive: the first old line (server, pool or
+    // peer) becomes the new servers, the later ones go, so no file gets `server NEW` and
+    // `pool NEW` both.
+    std::vector<std::string> missing = Missing(f.location.chain[0] + "\n" + f.rule_id, present);
     if (missing.empty()) {
       auto [b, e] = LineRemoval(t, line);
       edits->push_back({b, e - b, "", i});

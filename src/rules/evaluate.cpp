@@ -127,18 +127,41 @@ void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<s
 }
 
 // `blocks`: the text's PowerShell block comments, found on the first call that needs them.
-bool LineIsComment(std::string_view text, size_t offset, std::string_view comment_chars,
+bool LineIsComment(const Rule& rule, std::string_view text, size_t offset,
                    std::optional<syntax::BlockComments>* blocks) {
-  size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
-  while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-  if (bol < text.size() && comment_chars.find(text[bol]) != std::string_view::npos) return true;
+  if (LineStartsCommented(rule, text, offset)) return true;
   // '#' comments in PowerShell also come as <# ... #> blocks.
-  if (comment_chars.find('#') == std::string_view::npos) return false;
+  if (rule.comment_chars.find('#') == std::string_view::npos) return false;
   return (*blocks ? **blocks : blocks->emplace(text)).Contains(offset);
 }
 
 }  // namespace
+
+bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset) {
+  size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
+  while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
+  std::string_view line = text.substr(std::min(bol, text.size()));
+  if (!line.empty() && rule.comment_chars.find(line.front()) != std::string_view::npos) return true;
+  return std::any_of(rule.comment_prefixes.begin(), rule.comment_prefixes.end(),
+                     [line](const std::string& p) { return line.starts_with(p); });
+}
+
+std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text) {
+  if (!rule.within) return {{0, text.size()}};
+  const RE2& re = *rule.within;
+  int group = re.NamedCapturingGroups().at("body");
+  std::vector<re2::StringPiece> sub(group + 1);
+  std::vector<ByteRange> out;
+  size_t pos = 0;
+  while (pos <= text.size() &&
+         re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
+    pos = static_cast<size_t>(sub[0].data() - text.data()) + std::max<size_t>(sub[0].size(), 1);
+    if (sub[group].data() != nullptr && !sub[group].empty())
+      out.push_back({static_cast<size_t>(sub[group].data() - text.data()), sub[group].size()});
+  }
+  return out;
+}
 
 ByteRange ExpansionDefault(std::string_view t) {
   if (!t.starts_with("${") || !t.ends_with("}")) return {};
@@ -219,40 +242,51 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
   int group = re.NamedCapturingGroups().at("host");
   std::vector<re2::StringPiece> sub(group + 1);
   std::optional<syntax::BlockComments> blocks;
-  size_t pos = 0;
-  while (pos <= text.size() &&
-         re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
-    re2::StringPiece whole = sub[0], host = sub[group];
-    size_t next = static_cast<size_t>(whole.data() - text.data()) + std::max<size_t>(whole.size(), 1);
-    std::vector<syntax::Token> pieces;
-    if (host.data() != nullptr && !host.empty()) {
-      syntax::Token whole{std::string_view(host.data(), host.size()),
-                          static_cast<size_t>(host.data() - text.data())};
-      if (rule.split.empty()) pieces.push_back(whole);
-      else SplitToken(whole, rule.split, &pieces);
-    }
-    for (const syntax::Token& piece : pieces) {
-      std::string_view token = piece.text;
-      size_t token_offset = piece.offset;
-      ByteRange part = HostPart(token, false);
-      token = token.substr(part.offset, part.length);
-      std::string unescaped;
-      if (rule.unescape == "regex") {  // 172\.16\.0\.1 is how a regex writes 172.16.0.1
-        for (size_t i = 0; i < token.size(); ++i)
-          if (!(token[i] == '\\' && i + 1 < token.size() && token[i + 1] == '.')) unescaped += token[i];
-        token = unescaped;
+  for (const ByteRange& region : RegexRegions(rule, text)) {
+    const size_t end = region.offset + region.length;
+    size_t pos = region.offset;
+    while (pos <= end && re.Match(text, pos, end, RE2::UNANCHORED, sub.data(), group + 1)) {
+      re2::StringPiece whole = sub[0], host = sub[group];
+      size_t next =
+          static_cast<size_t>(whole.data() - text.data()) + std::max<size_t>(whole.size(), 1);
+      std::vector<syntax::Token> pieces;
+      if (host.data() != nullptr && !host.empty()) {
+        syntax::Token whole{std::string_view(host.data(), host.size()),
+                            static_cast<size_t>(host.data() - text.data())};
+        if (rule.split.empty())
+          pieces.push_back(whole);
+        else
+          SplitToken(whole, rule.split, &pieces);
       }
-      auto excluded = !rule.exclude_hosts.empty() &&
-                      rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
-      auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);
-      if (m) {
-        bool commented = !rule.comment_chars.empty() &&
-                         LineIsComment(text, token_offset, rule.comment_chars, &blocks);
-        out->push_back(RawMatch{&rule, token_offset + part.offset, part.length, m->target, m->kind,
-                                commented, false, {}});
+      for (const syntax::Token& piece : pieces) {
+        std::string_view token = piece.text;
+        size_t token_offset = piece.offset;
+        ByteRange part = HostPart(token, false);
+        token = token.substr(part.offset, part.length);
+        std::string unescaped;
+        if (rule.unescape == "regex") {  // 172\.16\.0\.1 is how a regex writes 172.16.0.1
+          for (size_t i = 0; i < token.size(); ++i)
+            if (!(token[i] == '\\' && i + 1 < token.size() && token[i + 1] == '.'))
+              unescaped += token[i];
+          token = unescaped;
+        }
+        auto excluded = !rule.exclude_hosts.empty() &&
+                        rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
+        auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);
+        if (m) {
+          bool commented = LineIsComment(rule, text, token_offset, &blocks);
+          out->push_back(RawMatch{&rule,
+                                  token_offset + part.offset,
+                                  part.length,
+                                  m->target,
+                                  m->kind,
+                                  commented,
+                                  false,
+                                  {}});
+        }
       }
+      pos = next;
     }
-    pos = next;
   }
 }
 

@@ -35,6 +35,14 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
                      const host::TargetSet& targets, std::vector<RawMatch>* out,
                      std::vector<ByteRange>* host_ranges);
 
+// Whether the line holding `offset` starts (after blanks) with one of a regex rule's comment
+// characters or prefixes (`comment:`).
+bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset);
+
+// The parts of `text` a regex rule searches: each `body` group of its `within` pattern, or all
+// of the text.
+std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text);
+
 void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& targets,
                 std::vector<RawMatch>* out);
 

@@ -134,10 +134,11 @@ class Loader {
 
   void LoadMatch(const YamlNode& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'match' must be a mapping");
-    CheckKeys(node,
-              {"syntax", "directives", "keys", "key_paths", "key_pattern", "section", "ignore_case", "hosts", "after",
-               "skip_args", "skip_flags", "option_args", "split", "urls", "exclude_hosts", "regex",
-               "comment", "text", "flags", "fallback", "variable", "unescape"},
+    CheckKeys(node, {"syntax",     "directives",  "keys",    "key_paths", "key_pattern",
+                     "section",    "ignore_case", "hosts",   "after",     "skip_args",
+                     "skip_flags", "option_args", "split",   "urls",      "exclude_hosts",
+                     "regex",      "comment",     "within",  "text",      "flags",
+                     "fallback",   "variable",    "unescape"},
               "match");
     int kinds = !!node["syntax"] + !!node["regex"] + !!node["text"];
     if (kinds != 1) Fail(node, "'match' needs exactly one of 'syntax', 'regex' or 'text'");
@@ -152,7 +153,15 @@ class Loader {
       rule->regex = Regex(node["regex"], pattern);
       if (!rule->regex->NamedCapturingGroups().count("host"))
         Fail(node["regex"], "'regex' needs the {host} placeholder or a (?P<host>...) group");
-      if (node["comment"]) rule->comment_chars = Str(node["comment"], "comment");
+      if (node["comment"] && node["comment"].IsSequence())
+        rule->comment_prefixes = StrList(node["comment"], "comment");
+      else if (node["comment"])
+        rule->comment_chars = Str(node["comment"], "comment");
+      if (node["within"]) {
+        rule->within = Regex(node["within"], Str(node["within"], "within"));
+        if (!rule->within->NamedCapturingGroups().count("body"))
+          Fail(node["within"], "'within' needs a (?P<body>...) group");
+      }
       if (node["split"]) rule->split = Str(node["split"], "split");
       if (node["unescape"]) {
         rule->unescape = Str(node["unescape"], "unescape");

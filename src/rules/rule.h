@@ -116,6 +116,9 @@ struct Rule {
   host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
   std::shared_ptr<const RE2> regex;
   std::string comment_chars;  // regex rules: a match on a line starting with these is commented
+  std::vector<std::string> comment_prefixes;  // ... or with these words (Junos `inactive:`)
+  // Regex rules: `regex` is searched only inside this pattern's `body` groups (a block).
+  std::shared_ptr<const RE2> within;
 
   FixSpec fix;  // ntpsweep fix
 

@@ -74,7 +74,9 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     int id = 0;
     RE2::Options options;
     options.set_log_errors(false);
-    if (filter.Add(rule.regex->pattern(), options, &id) != RE2::NoError) return always();
+    // A `within` block must be there for any match: its words are the rarer gate.
+    const RE2& gate = rule.within ? *rule.within : *rule.regex;
+    if (filter.Add(gate.pattern(), options, &id) != RE2::NoError) return always();
     std::vector<std::string> atoms;  // lower case; the gate matches without regard to case
     filter.Compile(&atoms);
     if (atoms.empty()) return always();

@@ -568,8 +568,13 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     winners.Build();
     std::vector<rules::RawMatch> kept;
     std::set<std::tuple<const rules::Rule*, size_t, size_t, size_t>> spans_kept;
+    std::set<std::tuple<size_t, size_t, size_t>> fallback_spans;
     for (const rules::RawMatch& m : specific) {
       if (m.rule->fallback && winners.Overlaps(m.offset, m.length)) continue;
+      // Two fallbacks on one span (a list bound to `ntpServers` and beside pool.ntp.org): the
+      // first, a reader's binding before a pattern's, is the one finding.
+      if (m.rule->fallback && !fallback_spans.emplace(m.offset, m.length, m.target).second)
+        continue;
       // One finding per rule and span: two names for one value (`ntpServer =
       // flag.String("ntp-server", H, ...)`) are one default.
       if (!spans_kept.emplace(m.rule, m.offset, m.length, m.target).second) continue;
@@ -721,7 +726,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
     f.matched = m.matched;
     f.target = targets_.targets()[m.target].spelling;
     f.match_kind = std::string(MatchKindName(m.kind));
-    f.line_text = std::string(index.LineExcerpt(line));
+    f.line_text = std::string(index.LineExcerpt(line, m.offset, m.length));
     f.directive = m.directive;
     if (auto h = hashes.find(line); h != hashes.end()) f.line_hash = h->second;
     if (!m.embedded_path.empty()) f.properties.emplace_back("embeddedPath", m.embedded_path);

@@ -290,46 +290,43 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
-    size_t pos = 0;
-    while (pos <= text.size() && re.Match(text, pos, text.size(), RE2::UNANCHORED, sub.data(), group + 1)) {
-      size_t next = static_cast<size_t>(sub[0].data() - text.data()) + std::max<size_t>(sub[0].size(), 1);
-      if (sub[group].data() != nullptr) {
-        std::string_view whole(sub[group].data(), sub[group].size());
-        size_t base = static_cast<size_t>(whole.data() - text.data());
-        size_t start = 0;
-        for (size_t i = 0; i <= whole.size(); ++i) {
-          if (i < whole.size() && rule->split.find(whole[i]) == std::string::npos) continue;
-          if (i > start) {
-            std::string_view tok = whole.substr(start, i - start);
-            rules::ByteRange part = rules::HostPart(tok, false);
-            std::string host(tok.substr(part.offset, part.length));
-            if (rule->unescape == "regex") std::erase(host, '\\');
-            syntax::Fact fact;
-            fact.commented = false;
-            if (!rule->comment_chars.empty()) {
-              size_t bol = text.rfind('\n', base + start == 0 ? 0 : base + start - 1);
-              bol = bol == std::string_view::npos ? 0 : bol + 1;
-              while (bol < text.size() && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-              fact.commented = bol < text.size() &&
-                               rule->comment_chars.find(text[bol]) != std::string::npos;
+    for (const rules::ByteRange& region : rules::RegexRegions(*rule, text)) {
+      const size_t end = region.offset + region.length;
+      size_t pos = region.offset;
+      while (pos <= end && re.Match(text, pos, end, RE2::UNANCHORED, sub.data(), group + 1)) {
+        size_t next =
+            static_cast<size_t>(sub[0].data() - text.data()) + std::max<size_t>(sub[0].size(), 1);
+        if (sub[group].data() != nullptr) {
+          std::string_view whole(sub[group].data(), sub[group].size());
+          size_t base = static_cast<size_t>(whole.data() - text.data());
+          size_t start = 0;
+          for (size_t i = 0; i <= whole.size(); ++i) {
+            if (i < whole.size() && rule->split.find(whole[i]) == std::string::npos) continue;
+            if (i > start) {
+              std::string_view tok = whole.substr(start, i - start);
+              rules::ByteRange part = rules::HostPart(tok, false);
+              std::string host(tok.substr(part.offset, part.length));
+              if (rule->unescape == "regex") std::erase(host, '\\');
+              syntax::Fact fact;
+              fact.commented = rules::LineStartsCommented(*rule, text, base + start);
+              syntax::Token t{tok, base + start};
+              bool expression = false;
+              if (Keep(*rule, fact, t, host, &expression)) {
+                Raw r;
+                r.rule = rule;
+                r.offset = base + start + part.offset;
+                r.length = part.length;
+                r.host = host;
+                r.expression = expression;
+                r.commented = fact.commented;
+                mine.push_back(std::move(r));
+              }
             }
-            syntax::Token t{tok, base + start};
-            bool expression = false;
-            if (Keep(*rule, fact, t, host, &expression)) {
-              Raw r;
-              r.rule = rule;
-              r.offset = base + start + part.offset;
-              r.length = part.length;
-              r.host = host;
-              r.expression = expression;
-              r.commented = fact.commented;
-              mine.push_back(std::move(r));
-            }
+            start = i + 1;
           }
-          start = i + 1;
         }
+        pos = next;
       }
-      pos = next;
     }
   }
   std::vector<Raw> inner_all;
@@ -421,7 +418,7 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     uint32_t end_line = lines.LineOf(r.offset + (r.length ? r.length - 1 : 0));
     s.span = Span{line, lines.ColumnOf(line, r.offset), end_line,
                   lines.ColumnOf(end_line, r.offset + r.length), r.offset, r.length};
-    s.line_text = std::string(lines.LineExcerpt(line));
+    s.line_text = std::string(lines.LineExcerpt(line, r.offset, r.length));
     s.activity = backup                                                      ? Activity::kBackupCopy
                  : r.commented                                               ? Activity::kCommented
                  : r.templated                                               ? Activity::kTemplate

@@ -1,14 +1,18 @@
 // `ntpsweep inventory` end to end: the binary over fixtures/syntaxes, in text, JSON and CSV.
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <latch>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "fixture_tree.h"
 #include "rules/select.h"
@@ -125,6 +129,56 @@ TEST_CASE("inventory: each regex rule finds its sources where others apply too, 
   CHECK(hosts("scripts/all.sh", embedded + timesyncd + decoys + commented) ==
         Set{"192.0.2.11", "192.0.2.12", "192.0.2.13"});
   CHECK(hosts("scripts/none.sh", decoys).empty());
+}
+
+TEST_CASE("inventory: the regex rules' set, compiled on first use, serves every thread",
+          "[inventory]") {
+  // A collector compiles its regex rules' set where an entry first selects one of them: threads
+  // that start at once on a new collector all race to that first use, and each must find what
+  // the rules find (decoys included: a set that matched nothing would lose the sources, one that
+  // matched everything would still be right, so both kinds of text are asked).
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  struct Case {
+    std::string path, text;
+    std::set<std::string> hosts;
+  };
+  const std::vector<Case> cases = {
+      {"scripts/a.sh", "echo \"server 192.0.2.11 iburst\" >> \"$conf\"\n", {"192.0.2.11"}},
+      {"scripts/c.sh", "# server 192.0.2.13 iburst\n", {"192.0.2.13"}},
+      {"scripts/d.cmd",
+       "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters /v NtpServer "
+       "/t REG_SZ /d 192.0.2.14 /f\n",
+       {"192.0.2.14"}},
+      {"scripts/none.sh",
+       "echo \"the server 192.0.2.21 is down\"\nreg add HKLM\\SOFTWARE\\Example /v Name /d "
+       "192.0.2.23 /f\n",
+       {}},
+  };
+  constexpr int kThreads = 6;
+  for (int round = 0; round < 4; ++round) {
+    const ntpsweep::scan::SourceCollector collector(rules);
+    std::latch start(kThreads);
+    std::atomic<int> wrong{0}, asked{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        for (size_t n = 0; n < 3 * cases.size(); ++n) {
+          const Case& c = cases[(static_cast<size_t>(t) + n) % cases.size()];
+          std::set<std::string> hosts;
+          for (const auto& s :
+               collector.Collect(ntpsweep::Location{{c.path}}, c.path, c.text).sources)
+            hosts.insert(s.host);
+          wrong += hosts != c.hosts;
+          ++asked;
+        }
+      });
+    for (std::thread& t : threads) t.join();
+    INFO("round " << round);
+    CHECK(asked == kThreads * 3 * static_cast<int>(cases.size()));
+    CHECK(wrong == 0);
+  }
 }
 
 TEST_CASE("inventory: a file is read only for the rules whose words it holds", "[inventory]") {

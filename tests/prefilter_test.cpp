@@ -13,10 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <latch>
 #include <memory>
 #include <random>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "host/target.h"
@@ -1250,5 +1252,57 @@ TEST_CASE("prefilter: many names and addresses answer like each target alone",
         "time-b.example.org", "ntp0", "ntp0 site0 example org"}) {
     INFO("decoy '" << decoy << "'");
     CHECK((shared.Scan(decoy) & Prefilter::kTargets) == 0);
+  }
+}
+
+TEST_CASE("prefilter: databases compiled on first use answer alike on every thread",
+          "[host][prefilter]") {
+  // The rule words' database and the small texts' one-pass database are compiled by the first
+  // scan that needs them; scans on other threads meanwhile wait for the words or take two passes.
+  // Every thread starts at once on a new gate, so that several race to the first use.
+  const TargetSet set = Make({"10.20.30.40"});
+  const std::vector<std::vector<std::string>> groups = {{QuoteLiteral("base64")},
+                                                        {QuoteLiteral("{{"), "\\bsrc\\b"}};
+  const std::vector<std::string> tracked = {"\\bserver\\b", "ntp_servers", QuoteLiteral("chrony")};
+  constexpr uint32_t kEncoding = 2u, kHint = 4u;
+  struct Case {
+    std::string text;
+    uint32_t bits;
+    std::vector<char> hits;
+  };
+  const std::string filler(3000, ' ');  // past kOnePassBytes: the two-pass path
+  const std::vector<Case> cases = {
+      {"server 10.20.30.40 iburst", Prefilter::kTargets, {1, 0, 0}},
+      {"ntp_servers: ['{{ 10.20.30.40 }}']", Prefilter::kTargets | kHint, {0, 1, 0}},
+      {"chrony: !!binary BASE64", kEncoding, {0, 0, 1}},
+      {"src: " + filler + "servers 10.20.30.40", Prefilter::kTargets | kHint, {0, 0, 0}},
+      // Decoys: a neighbour address, words inside longer words.
+      {"servers 10.20.30.41", 0u, {0, 0, 0}},
+      {"sources: chronyd_servers srcdir", 0u, {0, 0, 1}},
+      {filler + "server 10.20.30.4", 0u, {1, 0, 0}},
+  };
+  constexpr int kThreads = 6;
+  for (int round = 0; round < 8; ++round) {
+    const Prefilter gate(set, groups, tracked, kHint);
+    std::latch start(kThreads);
+    std::atomic<int> wrong{0}, scans{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        std::vector<char> hits;
+        for (int n = 0; n < 40; ++n) {
+          const Case& c = cases[static_cast<size_t>(t + n) % cases.size()];
+          // Half the scans ask for the words too, half only for the gate's bits.
+          uint32_t bits = (t + n) % 2 ? gate.Scan(c.text, &hits) : gate.Scan(c.text);
+          if ((t + n) % 2 == 0) gate.ScanTracked(c.text, &hits);
+          wrong += bits != c.bits || hits != c.hits;
+          ++scans;
+        }
+      });
+    for (std::thread& t : threads) t.join();
+    INFO("round " << round);
+    CHECK(scans == kThreads * 40);
+    CHECK(wrong == 0);
   }
 }

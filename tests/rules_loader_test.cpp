@@ -6,9 +6,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <latch>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <re2/filtered_re2.h>
 
 #include "core/glob.h"
 #include "run_binary.h"
@@ -488,4 +494,85 @@ TEST_CASE("rules selection: the indexed selection equals every glob tried on its
   CHECK(paths.size() > 1000);
   CHECK(selected > paths.size() / 10);  // the paths do select rules
   CHECK(left_out > paths.size() / 20);  // and the subset leaves some out
+}
+
+TEST_CASE("rules selection: a pattern's words are found once and shared by every thread",
+          "[rules]") {
+  // WordsOf computes the atoms of each regex and key pattern once per process; rules that share
+  // a pattern, asked for at once from several threads, all get its atoms. The patterns are this
+  // test's own, so no other test has computed them first.
+  const std::string regex = "(?:zqalpha|zqbeta)server[ \\t]+{host}";
+  const std::string key_pattern = "(?i)zqgamma[._]zqdelta_?time";
+  std::string yaml = "rules:\n";
+  constexpr int kRules = 12;
+  for (int i = 0; i < kRules; ++i) {
+    yaml += "  - id: zq-" + std::to_string(i) + "\n    name: Zq" + std::to_string(i) +
+            "\n    short: s\n    full: f\n    help: h\n    message: \"names {host}\"\n"
+            "    severity: warning\n    files:\n      paths: ['**/zq.conf']\n    match:\n";
+    if (i % 3 == 2)  // a decoy: a directive rule, whose words are its directive's runs
+      yaml += "      syntax: ntp-conf\n      directives: [zqepsilon]\n";
+    else if (i % 2)
+      yaml += "      regex: '" + regex + "'\n";
+    else
+      yaml += "      syntax: yaml\n      key_pattern: '" + key_pattern + "'\n";
+  }
+  RuleSet set;
+  REQUIRE_NOTHROW(set.LoadYaml(yaml, "rules/zq.yaml"));
+  REQUIRE(set.rules().size() == static_cast<size_t>(kRules));
+  // What FilteredRE2 requires of each pattern, found here on its own.
+  auto atoms = [](const std::string& pattern) {
+    re2::FilteredRE2 filter(3);
+    int id = 0;
+    RE2::Options options;
+    options.set_log_errors(false);
+    REQUIRE(filter.Add(pattern, options, &id) == RE2::NoError);
+    std::vector<std::string> out;
+    filter.Compile(&out);
+    return out;
+  };
+  using Words = std::set<std::vector<std::string>>;
+  Words regex_words, key_words;
+  for (const std::string& a : atoms(set.rules()[1]->regex->pattern())) regex_words.insert({a});
+  REQUIRE(regex_words.size() >= 2);  // an atom for each alternative
+  for (const std::string& a : atoms(set.rules()[0]->key_pattern->pattern())) {
+    std::vector<std::string> runs;  // its runs of three or more word characters
+    std::string run;
+    for (char c : a + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+        run += c;
+        continue;
+      }
+      if (run.size() >= 3) runs.push_back(run);
+      run.clear();
+    }
+    key_words.insert(runs);
+  }
+  REQUIRE_FALSE(key_words.empty());
+  const Words directive_words = {{"zqepsilon"}};
+  constexpr int kThreads = 6;
+  std::latch start(kThreads);
+  std::atomic<int> wrong{0}, asked{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int n = 0; n < kRules; ++n) {
+        const auto& rule = *set.rules()[static_cast<size_t>(t + n) % kRules];
+        auto words = ntpsweep::rules::RuleSelector::WordsOf(rule);
+        Words got;
+        for (const auto& alternative : words.alternatives) {
+          std::vector<std::string> texts;
+          for (const auto& w : alternative) texts.push_back(w.text);
+          got.insert(texts);
+        }
+        const Words& want = rule.type == ntpsweep::rules::MatchType::kRegex ? regex_words
+                            : rule.key_pattern                              ? key_words
+                                                                            : directive_words;
+        wrong += words.always || got != want;
+        ++asked;
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  CHECK(asked == kThreads * kRules);
+  CHECK(wrong == 0);
 }

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <initializer_list>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -1098,6 +1099,9 @@ bool PassesCheck(const LiteralCheck& w, std::string_view text, unsigned long lon
 }
 
 // One compiled database and what its pattern ids stand for.
+struct Block;
+Block CompileBlock(const PatternTable& patterns, uint32_t every_hit);
+
 struct Block {
   std::unique_ptr<hs_database_t, FreeDatabase> db;  // null: no patterns
   std::vector<uint32_t> bit_of;                     // pattern id -> group bits
@@ -1113,14 +1117,28 @@ struct Prefilter::Database {
     void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
   };
   using ScratchPtr = std::unique_ptr<hs_scratch_t, FreeScratch>;
+  // A database compiled where it is first needed, not at start-up, with scratches of its own (a
+  // scratch fits only the databases it was allocated for): `compiled`, whose `gate` it is.
+  // Thread-safe: the first caller compiles it under `once`, the others wait for it or (Get's
+  // `wait` false) do without it meanwhile.
+  struct Lazy {
+    PatternTable patterns;
+    uint32_t every_hit = 0;
+    std::once_flag once;
+    std::atomic<bool> started{false}, ready{false};
+    std::unique_ptr<Database> compiled;  // null where it could not be compiled
+  };
   // The gate's own patterns are scanned for every entry; the tracked ones only where a caller
   // asks for their hits: a few hundred rule words in the same database made every pass slower.
-  Block gate, tracked;
+  // Most entries never ask: compiled on the first that does (3 ms of each start).
+  Block gate;
+  Lazy tracked;
   // The groups scanned apart (Prefilter's `apart`), each pass ending once all their bits are seen.
   Block apart;
   // The gate's and the apart groups' patterns in one database, for small texts: there a second
-  // Hyperscan call cost more than the apart patterns slow the one pass (kOnePassBytes).
-  Block both;
+  // Hyperscan call cost more than the apart patterns slow the one pass (kOnePassBytes). Compiled
+  // on the first small text; until then small texts take the two passes, which find the same.
+  Lazy both;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
@@ -1175,6 +1193,39 @@ struct Prefilter::Database {
     }
     slot->owner = id;
     slot->scratch = std::move(s);
+  }
+  // `lazy` compiled, by this caller if it is the first. With `wait` false, null while another
+  // thread compiles it. Null where it has no patterns or cannot be compiled (a bug, not an input
+  // problem: the same patterns compiled at start-up in other databases).
+  static Database* Get(Lazy& lazy, bool wait) {
+    if (lazy.ready.load(std::memory_order_acquire)) return lazy.compiled.get();
+    if (!wait && lazy.started.exchange(true)) return nullptr;
+    std::call_once(lazy.once, [&lazy] {
+      lazy.started = true;
+      auto db = std::make_unique<Database>();
+      try {
+        db->gate = CompileBlock(lazy.patterns, lazy.every_hit);
+        if (db->gate.db)
+          db->AllocatePrototype({&db->gate});
+        else
+          db.reset();
+      } catch (const std::exception&) {
+        db.reset();
+      }
+      lazy.compiled = std::move(db);
+      lazy.ready.store(true, std::memory_order_release);
+    });
+    return lazy.compiled.get();
+  }
+  // The scratch every other is cloned from, fit for `blocks`.
+  void AllocatePrototype(std::initializer_list<const Block*> blocks) {
+    hs_scratch_t* scratch = nullptr;
+    for (const Block* block : blocks)
+      if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
+        hs_free_scratch(scratch);
+        throw std::bad_alloc();
+      }
+    prototype.reset(scratch);
   }
   // One vectored scan of `text` (one buffer) with `block`, on a scratch of the pool; true unless
   // Hyperscan failed (a callback that stops the scan is no failure).
@@ -1364,26 +1415,20 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->tracked_count = tracked.size();
   for (size_t i = 0; i < tracked.size(); ++i)
     if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
-  // The rule words compile on a second thread while this one compiles the gate.
   constexpr uint32_t kEveryHit =
       kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
-  std::future<Block> words =
-      std::async(std::launch::async, CompileBlock, std::cref(tracked_patterns), 0u);
-  std::future<Block> both =
-      std::async(std::launch::async, CompileBlock, std::cref(both_patterns), kEveryHit);
+  // The apart groups compile on a second thread while this one compiles the gate; the rule
+  // words and the one-pass database where they are first needed (Database::Get).
+  std::future<Block> apart_block =
+      std::async(std::launch::async, CompileBlock, std::cref(apart_patterns), 0u);
   db_->gate = CompileBlock(gate_patterns, kEveryHit);
-  db_->apart = CompileBlock(apart_patterns, 0);
-  db_->tracked = words.get();
-  db_->both = both.get();
+  db_->apart = apart_block.get();
+  db_->tracked.patterns = std::move(tracked_patterns);
+  db_->both.patterns = std::move(both_patterns);
+  db_->both.every_hit = kEveryHit;
   all_bits_ |= db_->apart.all_bits;
   all_bits_ |= db_->gate.all_bits;
-  hs_scratch_t* scratch = nullptr;
-  for (const Block* block : {&db_->gate, &db_->tracked, &db_->apart, &db_->both})
-    if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
-      hs_free_scratch(scratch);
-      throw std::bad_alloc();
-    }
-  db_->prototype.reset(scratch);
+  db_->AllocatePrototype({&db_->gate, &db_->apart});
 }
 
 Prefilter::~Prefilter() = default;
@@ -1391,8 +1436,12 @@ Prefilter::~Prefilter() = default;
 uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits) const {
   if (tracked_hits) ScanTracked(text, tracked_hits);
   if (text.size() > std::numeric_limits<unsigned>::max()) return Public(all_bits_);
-  const bool one_pass = db_->both.db && text.size() <= kOnePassBytes;
-  const Block& gate = one_pass ? db_->both : db_->gate;
+  Database* both = text.size() <= kOnePassBytes && !db_->both.patterns.empty()
+                       ? Database::Get(db_->both, false)
+                       : nullptr;
+  const bool one_pass = both != nullptr;
+  Database& pool = one_pass ? *both : *db_;
+  const Block& gate = one_pass ? both->gate : db_->gate;
   uint32_t apart = one_pass ? 0 : ScanApart(text);
   if (!gate.db) return apart;
   struct State {
@@ -1449,7 +1498,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop
   };
-  const bool scanned = db_->ScanBlock(gate, text, on_match, &state);
+  const bool scanned = pool.ScanBlock(gate, text, on_match, &state);
   if (!scanned) return Public(all_bits_);
   // A shape says only that some hex or zero-led number is here: it counts where one has the
   // value of a target's part (most code and tables are full of 0x1f and 1.05). It is looked for
@@ -1495,9 +1544,11 @@ void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
       if (stop && stop(i)) return;
     }
   };
-  const Block& tracked = db_->tracked;
-  if (!tracked.db) return;
+  if (db_->tracked.patterns.empty()) return;
   if (text.size() > std::numeric_limits<unsigned>::max()) return all_hit();
+  Database* words = Database::Get(db_->tracked, true);
+  if (!words) return all_hit();
+  const Block& tracked = words->gate;
   struct State {
     const Block* block;
     std::vector<char>* hits;
@@ -1512,7 +1563,7 @@ void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
     (*s->hits)[i] = 1;
     return *s->stop && (*s->stop)(i) ? 1 : 0;
   };
-  const bool scanned = db_->ScanBlock(tracked, text, on_match, &state);
+  const bool scanned = words->ScanBlock(tracked, text, on_match, &state);
   if (!scanned) all_hit();
 }
 

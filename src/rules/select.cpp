@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include <re2/filtered_re2.h>
 
@@ -58,6 +61,37 @@ std::vector<std::string> Runs(std::string_view name) {
   return out;
 }
 
+// The atoms FilteredRE2 requires of `pattern` (lower case), or nothing where it cannot parse it.
+// Each pattern is compiled once per process: the pack's key patterns repeat (one in seven rules),
+// and the compilation was most of the rules' words. Safe from many threads: a pattern's first
+// caller computes it, the others wait for that result.
+const std::optional<std::vector<std::string>>& AtomsOf(const std::string& pattern) {
+  struct Atoms {
+    std::once_flag once;
+    std::optional<std::vector<std::string>> atoms;
+  };
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<Atoms>, std::less<>> known;
+  Atoms* entry;
+  {
+    std::lock_guard lock(mu);
+    std::unique_ptr<Atoms>& slot = known[pattern];
+    if (!slot) slot = std::make_unique<Atoms>();
+    entry = slot.get();
+  }
+  std::call_once(entry->once, [&] {
+    re2::FilteredRE2 filter(3);
+    int id = 0;
+    RE2::Options options;
+    options.set_log_errors(false);
+    if (filter.Add(pattern, options, &id) != RE2::NoError) return;
+    std::vector<std::string> atoms;
+    filter.Compile(&atoms);
+    entry->atoms = std::move(atoms);
+  });
+  return entry->atoms;
+}
+
 }  // namespace
 
 RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
@@ -70,31 +104,20 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
   if (rule.type == MatchType::kText) return out;  // mentions name no fact: the targets' gate
 
   if (rule.type == MatchType::kRegex) {
-    re2::FilteredRE2 filter(3);
-    int id = 0;
-    RE2::Options options;
-    options.set_log_errors(false);
-    // A `within` block must be there for any match: its words are the rarer gate.
+    // A `within` block must be there for any match: its words are the rarer gate. Lower case;
+    // the gate matches without regard to case.
     const RE2& gate = rule.within ? *rule.within : *rule.regex;
-    if (filter.Add(gate.pattern(), options, &id) != RE2::NoError) return always();
-    std::vector<std::string> atoms;  // lower case; the gate matches without regard to case
-    filter.Compile(&atoms);
-    if (atoms.empty()) return always();
-    for (std::string& a : atoms) out.alternatives.push_back({Word{std::move(a), false}});
+    const std::optional<std::vector<std::string>>& atoms = AtomsOf(gate.pattern());
+    if (!atoms || atoms->empty()) return always();
+    for (const std::string& a : *atoms) out.alternatives.push_back({Word{a, false}});
     return out;
   }
   if (rule.key_pattern) {
     // A key path is composed by its reader ([ntp] servers = ... is "ntp.servers"), so an atom
     // of the pattern need not stand in the file as one piece: its runs do, each in a name.
-    re2::FilteredRE2 filter(3);
-    int id = 0;
-    RE2::Options options;
-    options.set_log_errors(false);
-    if (filter.Add(rule.key_pattern->pattern(), options, &id) != RE2::NoError) return always();
-    std::vector<std::string> atoms;
-    filter.Compile(&atoms);
-    if (atoms.empty()) return always();
-    for (const std::string& a : atoms) {
+    const std::optional<std::vector<std::string>>& atoms = AtomsOf(rule.key_pattern->pattern());
+    if (!atoms || atoms->empty()) return always();
+    for (const std::string& a : *atoms) {
       std::vector<Word> all;
       for (std::string& r : Runs(a)) all.push_back(Word{std::move(r), false});
       if (all.empty()) return always();

@@ -1,5 +1,6 @@
 #include "input/disk.h"
 #include "core/counted.h"
+#include "core/fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -1491,11 +1492,10 @@ bool VmdkIsSelfContained(const std::string& path, std::string* extent, std::stri
 // `nothing_readable`: the grain directory itself is gone.
 std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
   *nothing_readable = false;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  Fd file(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  const int fd = file.get();
   struct stat st;
-  if (fd < 0) return "";
-  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { close(*f); });
-  if (fstat(fd, &st) != 0) return "";
+  if (fd < 0 || fstat(fd, &st) != 0) return "";
   const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
   auto read_at = [&](uint64_t off, std::string& buf) {
     return off <= file_bytes && buf.size() <= file_bytes - off &&

@@ -74,9 +74,9 @@ TEST_CASE("plan: command line > environment > config file > defaults", "[convent
   CHECK(p.source["host"] == "NTPSWEEP_HOST");
 
   SettingLayer args;
-  args["host"] = {{"192.0.2.3"}, "--host"};
-  args["format"] = {{"github", "json=out.json"}, "--format"};
-  args["exclude"] = {{"c/**"}, "--exclude"};
+  args["host"] = {{"192.0.2.3"}, "--host", {}};
+  args["format"] = {{"github", "json=out.json"}, "--format", {}};
+  args["exclude"] = {{"c/**"}, "--exclude", {}};
   p = ResolveScanPlan(args, env, cfg);
   CHECK(p.hosts == std::vector<std::string>{"192.0.2.3"});
   REQUIRE(p.outputs.size() == 2);
@@ -105,17 +105,17 @@ TEST_CASE("plan: bad values name the option and where they came from", "[convent
   CHECK(ErrorOf(none, env, {}).starts_with("NTPSWEEP_MAX_BUFFER: 'lots' is not a positive size"));
   CHECK_THROWS_AS(cli::EnvironmentLayer({"NTPSWEEP_QUIET=maybe"}, cli::kForScan), cli::ConfigError);
   SettingLayer args;
-  args["format"] = {{"json", "sarif"}, "--format"};
+  args["format"] = {{"json", "sarif"}, "--format", {}};
   CHECK(ErrorOf(args, none, {}).find("give the others a file, FORMAT=FILE") != std::string::npos);
-  args["format"] = {{"yaml"}, "--format"};
+  args["format"] = {{"yaml"}, "--format", {}};
   CHECK(ErrorOf(args, none, {}).find("'yaml' is not a report format") != std::string::npos);
   args.clear();
-  args["output-sarif"] = {{"r.sarif"}, "--output-sarif"};
-  args["format"] = {{"sarif=./r.sarif"}, "--format"};
+  args["output-sarif"] = {{"r.sarif"}, "--output-sarif", {}};
+  args["format"] = {{"sarif=./r.sarif"}, "--format", {}};
   CHECK(ErrorOf(args, none, {}).find("both write") != std::string::npos);
   args.clear();
-  args["quiet"] = {{"true"}, "-q"};
-  args["verbose"] = {{"true"}, "-v"};
+  args["quiet"] = {{"true"}, "-q", {}};
+  args["verbose"] = {{"true"}, "-v", {}};
   CHECK(ErrorOf(args, none, {}).find("contradict") != std::string::npos);
   ConfigFile cfg = cli::ParseConfig("limits:\n  max-depth: 100\n", "cfg.yaml");
   CHECK(ErrorOf(none, none, cfg) == "cfg.yaml:2:14: '100' must be a whole number from 1 to 64");

@@ -284,7 +284,7 @@ SettingLayer CommandLineOptions::Layer() const {
       s.values = values_.at(name);
     layer[name] = std::move(s);
   }
-  if (!operands_.empty()) layer["paths"] = Setting{operands_, "operands"};
+  if (!operands_.empty()) layer["paths"] = Setting{operands_, "operands", {}};
   return layer;
 }
 
@@ -328,7 +328,7 @@ SettingLayer ConfigLayer(const ConfigFile& cfg, PlanCommand command) {
   auto set = [&](const char* name, std::vector<std::string> values, const char* key) {
     const Spec* s = FindSpec(name);
     if (!s || !(s->shared & command) || values.empty()) return;
-    layer[name] = Setting{std::move(values), cfg.path + ": " + key};
+    layer[name] = Setting{std::move(values), cfg.path + ": " + key, {}};
   };
   set("host", cfg.hosts, "hosts");
   set("include", cfg.include, "include");
@@ -559,7 +559,7 @@ ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
         main_format = v;
       } else {
         known(*f, v.substr(0, eq));
-        Setting one{{}, f->where};
+        Setting one{{}, f->where, {}};
         RequireNotDirectory(one, v.substr(eq + 1));
         files.push_back({v.substr(0, eq), v.substr(eq + 1), f->where + " " + v});
       }

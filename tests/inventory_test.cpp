@@ -4,16 +4,15 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <latch>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
+#include "all_at_once.h"
 #include "fixture_tree.h"
 #include "rules/select.h"
 #include "run_binary.h"
@@ -158,23 +157,18 @@ TEST_CASE("inventory: the regex rules' set, compiled on first use, serves every 
   constexpr int kThreads = 6;
   for (int round = 0; round < 4; ++round) {
     const ntpsweep::scan::SourceCollector collector(rules);
-    std::latch start(kThreads);
     std::atomic<int> wrong{0}, asked{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t)
-      threads.emplace_back([&, t] {
-        start.arrive_and_wait();
-        for (size_t n = 0; n < 3 * cases.size(); ++n) {
-          const Case& c = cases[(static_cast<size_t>(t) + n) % cases.size()];
-          std::set<std::string> hosts;
-          for (const auto& s :
-               collector.Collect(ntpsweep::Location{{c.path}}, c.path, c.text).sources)
-            hosts.insert(s.host);
-          wrong += hosts != c.hosts;
-          ++asked;
-        }
-      });
-    for (std::thread& t : threads) t.join();
+    ntpsweep::testing::RunAllAtOnce(kThreads, [&](int t) {
+      for (size_t n = 0; n < 3 * cases.size(); ++n) {
+        const Case& c = cases[(static_cast<size_t>(t) + n) % cases.size()];
+        std::set<std::string> hosts;
+        for (const auto& s :
+             collector.Collect(ntpsweep::Location{{c.path}}, c.path, c.text).sources)
+          hosts.insert(s.host);
+        wrong += hosts != c.hosts;
+        ++asked;
+      }
+    });
     INFO("round " << round);
     CHECK(asked == kThreads * 3 * static_cast<int>(cases.size()));
     CHECK(wrong == 0);

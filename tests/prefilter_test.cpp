@@ -13,14 +13,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <latch>
 #include <memory>
 #include <random>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "all_at_once.h"
 #include "host/target.h"
 
 namespace {
@@ -1284,23 +1283,18 @@ TEST_CASE("prefilter: databases compiled on first use answer alike on every thre
   constexpr int kThreads = 6;
   for (int round = 0; round < 8; ++round) {
     const Prefilter gate(set, groups, tracked, kHint);
-    std::latch start(kThreads);
     std::atomic<int> wrong{0}, scans{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t)
-      threads.emplace_back([&, t] {
-        start.arrive_and_wait();
-        std::vector<char> hits;
-        for (int n = 0; n < 40; ++n) {
-          const Case& c = cases[static_cast<size_t>(t + n) % cases.size()];
-          // Half the scans ask for the words too, half only for the gate's bits.
-          uint32_t bits = (t + n) % 2 ? gate.Scan(c.text, &hits) : gate.Scan(c.text);
-          if ((t + n) % 2 == 0) gate.ScanTracked(c.text, &hits);
-          wrong += bits != c.bits || hits != c.hits;
-          ++scans;
-        }
-      });
-    for (std::thread& t : threads) t.join();
+    ntpsweep::testing::RunAllAtOnce(kThreads, [&](int t) {
+      std::vector<char> hits;
+      for (int n = 0; n < 40; ++n) {
+        const Case& c = cases[static_cast<size_t>(t + n) % cases.size()];
+        // Half the scans ask for the words too, half only for the gate's bits.
+        uint32_t bits = (t + n) % 2 ? gate.Scan(c.text, &hits) : gate.Scan(c.text);
+        if ((t + n) % 2 == 0) gate.ScanTracked(c.text, &hits);
+        wrong += bits != c.bits || hits != c.hits;
+        ++scans;
+      }
+    });
     INFO("round " << round);
     CHECK(scans == kThreads * 40);
     CHECK(wrong == 0);

@@ -8,14 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <latch>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <re2/filtered_re2.h>
 
+#include "all_at_once.h"
 #include "core/glob.h"
 #include "run_binary.h"
 
@@ -550,29 +549,24 @@ TEST_CASE("rules selection: a pattern's words are found once and shared by every
   REQUIRE_FALSE(key_words.empty());
   const Words directive_words = {{"zqepsilon"}};
   constexpr int kThreads = 6;
-  std::latch start(kThreads);
   std::atomic<int> wrong{0}, asked{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([&, t] {
-      start.arrive_and_wait();
-      for (int n = 0; n < kRules; ++n) {
-        const auto& rule = *set.rules()[static_cast<size_t>(t + n) % kRules];
-        auto words = ntpsweep::rules::RuleSelector::WordsOf(rule);
-        Words got;
-        for (const auto& alternative : words.alternatives) {
-          std::vector<std::string> texts;
-          for (const auto& w : alternative) texts.push_back(w.text);
-          got.insert(texts);
-        }
-        const Words& want = rule.type == ntpsweep::rules::MatchType::kRegex ? regex_words
-                            : rule.key_pattern                              ? key_words
-                                                                            : directive_words;
-        wrong += words.always || got != want;
-        ++asked;
+  ntpsweep::testing::RunAllAtOnce(kThreads, [&](int t) {
+    for (int n = 0; n < kRules; ++n) {
+      const auto& rule = *set.rules()[static_cast<size_t>(t + n) % kRules];
+      auto words = ntpsweep::rules::RuleSelector::WordsOf(rule);
+      Words got;
+      for (const auto& alternative : words.alternatives) {
+        std::vector<std::string> texts;
+        for (const auto& w : alternative) texts.push_back(w.text);
+        got.insert(texts);
       }
-    });
-  for (std::thread& t : threads) t.join();
+      const Words& want = rule.type == ntpsweep::rules::MatchType::kRegex ? regex_words
+                          : rule.key_pattern                              ? key_words
+                                                                          : directive_words;
+      wrong += words.always || got != want;
+      ++asked;
+    }
+  });
   CHECK(asked == kThreads * kRules);
   CHECK(wrong == 0);
 }

@@ -8,9 +8,10 @@
 #include <iostream>
 #include <memory>
 
-#include "core/counted.h"
 #include "cli/command.h"
+#include "core/counted.h"
 #include "core/file.h"
+#include "report/json_stream.h"
 #include "report/merge.h"
 
 namespace ntpsweep::cli {
@@ -95,10 +96,7 @@ int RunMerge(const MergeArgs& args) {
   if (!output.ok()) return kExitError;
   std::ostream& out = output.stream();
   // Serialised straight to the stream: dump() would first make the whole log one more string.
-  nlohmann::detail::serializer<nlohmann::ordered_json> writer(
-      nlohmann::detail::output_adapter<char>(out), ' ',
-      nlohmann::ordered_json::error_handler_t::replace);
-  writer.dump(merged, true, false, 2);
+  report::JsonStream(out).Value(merged);
   out << '\n';
   if (!out.flush()) {
     std::cerr << "ntpsweep: merge: writing the log failed\n";

@@ -147,6 +147,10 @@ bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset)
                      [line](const std::string& p) { return line.starts_with(p); });
 }
 
+const RE2& RegexGate(const Rule& rule) {
+  return rule.within ? *rule.within : *rule.regex;
+}
+
 std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text) {
   if (!rule.within) return {{0, text.size()}};
   const RE2& re = *rule.within;

@@ -11,6 +11,7 @@
 #include <re2/filtered_re2.h>
 
 #include "core/glob.h"
+#include "rules/evaluate.h"
 
 namespace ntpsweep::rules {
 
@@ -104,10 +105,8 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
   if (rule.type == MatchType::kText) return out;  // mentions name no fact: the targets' gate
 
   if (rule.type == MatchType::kRegex) {
-    // A `within` block must be there for any match: its words are the rarer gate. Lower case;
-    // the gate matches without regard to case.
-    const RE2& gate = rule.within ? *rule.within : *rule.regex;
-    const std::optional<std::vector<std::string>>& atoms = AtomsOf(gate.pattern());
+    // Lower case; the gate matches without regard to case.
+    const std::optional<std::vector<std::string>>& atoms = AtomsOf(RegexGate(rule).pattern());
     if (!atoms || atoms->empty()) return always();
     for (const std::string& a : *atoms) out.alternatives.push_back({Word{a, false}});
     return out;

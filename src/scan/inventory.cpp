@@ -182,12 +182,8 @@ struct SourceCollector::Ctx {
       options.set_log_errors(false);
       auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
       bool ok = true;
-      // A rule with a `within` block matches only where the block does: the block is the test
-      // (its statement pattern, a string or a comment, matches nearly every text).
-      for (size_t i : regex_rules) {
-        const rules::Rule& rule = *selector.rules()[i];
-        ok = ok && set->Add((rule.within ? rule.within : rule.regex)->pattern(), nullptr) >= 0;
-      }
+      for (size_t i : regex_rules)
+        ok = ok && set->Add(rules::RegexGate(*selector.rules()[i]).pattern(), nullptr) >= 0;
       if (ok && set->Compile()) regex_set_ = std::move(set);
     });
     return regex_set_.get();

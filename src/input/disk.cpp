@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "input/byte_order.h"
 #include "input/dispatch.h"
 #include "input/ext4_extents.h"
 #include "input/member_path.h"
@@ -658,13 +659,6 @@ class DiskWalker {
       for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
     }
     return ~c;
-  }
-
-  static uint64_t Le(std::string_view s, size_t off, int bytes) {
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i)
-      v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
-    return v;
   }
 
   // The primary header is at LBA 1, the backup at the disk's last sector.
@@ -1502,17 +1496,11 @@ std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
            pread(fd, buf.data(), buf.size(), static_cast<off_t>(off)) ==
                static_cast<ssize_t>(buf.size());
   };
-  auto le = [](std::string_view b, size_t o, int n) {
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; --i)
-      v = (v << 8) | static_cast<unsigned char>(b[o + static_cast<size_t>(i)]);
-    return v;
-  };
   std::string header(512, '\0');
   if (!read_at(0, header) || header.compare(0, 4, "KDMV") != 0) return "";
   const std::string ends = "the file ends at byte " + std::to_string(file_bytes);
-  uint64_t gd = le(header, 56, 8);
-  const bool compressed = le(header, 77, 2) != 0;
+  uint64_t gd = Le(header, 56, 8);
+  const bool compressed = Le(header, 77, 2) != 0;
   if (gd == UINT64_MAX) {  // streamOptimized: the footer near the end locates the directory
     std::string footer(512, '\0');
     if (file_bytes < 1536 || !read_at(file_bytes - 1024, footer) ||
@@ -1521,10 +1509,10 @@ std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
       return "its footer, which locates the grain directory, is missing (" + ends + ")";
     }
     header = footer;
-    gd = le(header, 56, 8);
+    gd = Le(header, 56, 8);
   }
-  const uint64_t capacity = le(header, 12, 8), grain = le(header, 20, 8),
-                 per_table = le(header, 44, 4);
+  const uint64_t capacity = Le(header, 12, 8), grain = Le(header, 20, 8),
+                 per_table = Le(header, 44, 4);
   if (grain == 0 || per_table == 0 || capacity / grain / per_table > (1u << 22)) return "";
   uint64_t tables = (capacity / grain + per_table - 1) / per_table;
   std::string dir(static_cast<size_t>(tables * 4), '\0');
@@ -1535,16 +1523,16 @@ std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
   }
   std::string table(static_cast<size_t>(per_table * 4), '\0'), marker(12, '\0');
   for (uint64_t t = 0; t < tables; ++t) {
-    uint64_t at = le(dir, static_cast<size_t>(t * 4), 4);
+    uint64_t at = Le(dir, static_cast<size_t>(t * 4), 4);
     if (at == 0) continue;
     if (!read_at(at * 512, table))
       return "grain table " + std::to_string(t) + " at byte " + std::to_string(at * 512) +
              " is past its end (" + ends + ")";
     for (uint64_t g = 0; g < per_table; ++g) {
-      uint64_t sector = le(table, static_cast<size_t>(g * 4), 4);
+      uint64_t sector = Le(table, static_cast<size_t>(g * 4), 4);
       if (sector <= 1) continue;  // 0: never written; 1: a grain of zeros
       uint64_t end = sector * 512 + (compressed ? 12 : grain * 512);
-      if (compressed && read_at(sector * 512, marker)) end += le(marker, 8, 4);
+      if (compressed && read_at(sector * 512, marker)) end += Le(marker, 8, 4);
       if (end > file_bytes)
         return "the grain for disk byte " + std::to_string((t * per_table + g) * grain * 512) +
                " ends at byte " + std::to_string(end) + ", past its end (" + ends +

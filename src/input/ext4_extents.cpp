@@ -5,6 +5,8 @@
 #include <set>
 #include <string_view>
 
+#include "input/byte_order.h"
+
 namespace ntpsweep::input {
 namespace {
 
@@ -16,13 +18,6 @@ constexpr uint32_t kIncompatMetaBg = 0x10, kIncompat64Bit = 0x80;
 constexpr int kMaxTreeDepth = 5;  // the kernel's own bound (EXT4_MAX_EXTENT_DEPTH)
 constexpr uint64_t kUnwrittenLength = 32768;
 constexpr uint64_t kMaxDirBytes = 64ull << 20;  // a directory of more is a corrupt inode
-
-uint64_t Le(std::string_view s, size_t off, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
-  return v;
-}
 
 }  // namespace
 

@@ -4,15 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "input/byte_order.h"
+
 namespace ntpsweep::input {
 namespace {
-
-uint64_t Le(std::string_view s, size_t off, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
-  return v;
-}
 
 struct Range {
   uint64_t begin, end;  // the local header and the stored data after it

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "input/byte_order.h"
+
 namespace ntpsweep::input {
 namespace {
 
@@ -13,12 +15,6 @@ namespace {
 bool At(std::string_view s, size_t off, std::string_view magic) {
   return s.size() >= off + magic.size() &&
          std::memcmp(s.data() + off, magic.data(), magic.size()) == 0;
-}
-
-uint32_t Le32(std::string_view s, size_t off) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[off + i]);
-  return v;
 }
 
 // A tar header block without the "ustar" magic (v7): its checksum field must match the sum of
@@ -49,7 +45,7 @@ bool TarChecksumMatches(std::string_view h) {
 // an uncompressed size that is unknown (all ones) or sane. The same test libarchive bids with.
 bool LooksLzmaAlone(std::string_view h) {
   if (h.size() < 13 || static_cast<unsigned char>(h[0]) != 0x5D) return false;
-  uint32_t dict = Le32(h, 1);
+  auto dict = static_cast<uint32_t>(Le(h, 1, 4));
   bool dict_ok = false;
   for (int n = 12; n <= 30 && !dict_ok; ++n)
     dict_ok = dict == (1u << n) || dict == (1u << n) + (1u << (n - 1));
@@ -71,7 +67,7 @@ bool LooksMbr(std::string_view h) {
     unsigned char flag = static_cast<unsigned char>(h[e]);
     if (flag != 0 && flag != 0x80) return false;
     unsigned char type = static_cast<unsigned char>(h[e + 4]);
-    if (type != 0 && Le32(h, e + 12) != 0) any = true;
+    if (type != 0 && Le(h, e + 12, 4) != 0) any = true;
   }
   return any;
 }
@@ -87,7 +83,7 @@ bool ProtectiveMbr(std::string_view h) {
 bool LooksExt(std::string_view h) {
   // s_magic at 1024 + 56; s_log_block_size (1024 + 24) is 0..6 for 1 KiB..64 KiB blocks.
   return h.size() >= 1084 && static_cast<unsigned char>(h[1080]) == 0x53 &&
-         static_cast<unsigned char>(h[1081]) == 0xEF && Le32(h, 1048) <= 6;
+         static_cast<unsigned char>(h[1081]) == 0xEF && Le(h, 1048, 4) <= 6;
 }
 
 bool LooksFatOrNtfs(std::string_view h) {

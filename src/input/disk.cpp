@@ -1412,28 +1412,23 @@ class DiskWalker {
 // those are not opened, so that nothing outside the operand is ever read.
 // `extent`: the one file its descriptor names for its data (libvmdk opens it beside `path`).
 bool VmdkIsSelfContained(const std::string& path, std::string* extent, std::string* why) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) {
     *why = std::strerror(errno);
     return false;
   }
-  unsigned char header[512];
-  ssize_t n = pread(fd, header, sizeof header, 0);
-  auto le64 = [&](size_t o) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | header[o + static_cast<size_t>(i)];
-    return v;
-  };
+  char header[512];
+  ssize_t n = pread(fd.get(), header, sizeof header, 0);
   std::string desc;
   if (n == 512) {
-    uint64_t desc_off = le64(28), desc_size = le64(36);
+    const std::string_view h(header, sizeof header);
+    uint64_t desc_off = Le(h, 28, 8), desc_size = Le(h, 36, 8);
     if (desc_size > 0 && desc_size <= 2048) {
       desc.resize(desc_size * 512);
-      ssize_t m = pread(fd, desc.data(), desc.size(), static_cast<off_t>(desc_off * 512));
+      ssize_t m = pread(fd.get(), desc.data(), desc.size(), static_cast<off_t>(desc_off * 512));
       desc.resize(m > 0 ? static_cast<size_t>(m) : 0);
     }
   }
-  close(fd);
   auto value = [&](const char* key) -> std::string {
     size_t p = desc.find(key);
     if (p == std::string::npos) return "";

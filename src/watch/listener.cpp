@@ -172,26 +172,23 @@ bool UdpSource::Reply(const Datagram& request, std::span<const uint8_t> bytes) {
   msg.msg_iovlen = 1;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   // Answer from the address the client asked (a retired alias on a host with several).
-  if (request.to.v6) {
+  auto source_address = [&](int level, int type, const auto& info) {
     msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+    msg.msg_controllen = CMSG_SPACE(sizeof info);
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  };
+  if (request.to.v6) {
     in6_pktinfo info{};
     std::memcpy(&info.ipi6_addr, request.to.address.data(), 16);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    source_address(IPPROTO_IPV6, IPV6_PKTINFO, info);
   } else {
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
     in_pktinfo info{};
     std::memcpy(&info.ipi_spec_dst, request.to.address.data(), 4);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    source_address(IPPROTO_IP, IP_PKTINFO, info);
   }
   return sendmsg(fds_[request.socket], &msg, 0) == static_cast<ssize_t>(bytes.size());
 }

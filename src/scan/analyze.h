@@ -97,6 +97,14 @@ class Analyzer {
   std::unique_ptr<host::Prefilter> prefilter_;
   std::string one_byte_hints_;  // hints of one character, both cases: found by memchr, not the gate
   std::vector<size_t> always_rules_;  // rules without words: selected by path alone
+  // Lower-case word -> its tracked-pattern id, for words that need not stand whole.
+  std::map<std::string, int, std::less<>> part_word_ids_;
+  // The regex rules' atoms as their patterns combine them (all of, one of), made by the first
+  // KeepPossibleRules: one atom alone ("set", "time") is no sign of a regex that needs several.
+  struct RegexAtomTree;
+  const RegexAtomTree* RegexAtoms() const;
+  mutable std::once_flag regex_atoms_once_;
+  mutable std::unique_ptr<RegexAtomTree> regex_atoms_;
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
   std::vector<std::pair<size_t, std::vector<int>>> word_alternatives_;
   // Tracked-pattern id -> the word_alternatives_ holding it, each once.

@@ -279,3 +279,40 @@ TEST_CASE("inventory: a regex rule is kept only where its atoms combine as its p
   CHECK(kept(decoys, ids).empty());
   CHECK(hosts("app/deploy.py", decoys).empty());
 }
+
+TEST_CASE("inventory: its gate decides and selects as the scan's gate and the word filter do",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet none;
+  const ntpsweep::scan::Analyzer analyzer(rules, none);
+  // Sources of several readers, a heredoc (a reader that embeds), a template, encoded content,
+  // and decoys that hold rule words but name no fact.
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"etc/chrony/chrony.conf", "server 192.0.2.71 iburst\n"},
+      {"src/clock.c", "static const char *kNtpServer = \"192.0.2.72\";\n"},
+      {"bin/setup.sh", "cat > /etc/chrony/chrony.conf <<EOF\nserver 192.0.2.73\nEOF\n"},
+      {"templates/chrony.conf.j2", "{% for s in ntp_servers %}server {{ s }}\n{% endfor %}\n"},
+      {"k8s/secret.yaml", "data:\n  chrony.conf: c2VydmVyIDE5Mi4wLjIuNzQK\n"},
+      {"router/junos.set", "set system ntp server 192.0.2.75\n"},
+      {"src/net.c", "static const char *kProxyServer = \"192.0.2.81\";\n/* time out */\n"},
+      {"app/deploy.py", "set -e\ntime make all\nx = new Widget()\n"},
+      {"README", "nothing here\n"},
+  };
+  for (const auto& [path, text] : entries) {
+    INFO(path);
+    ntpsweep::scan::Screening full = analyzer.Screen(path, text);
+    ntpsweep::scan::Screening sources = analyzer.ScreenSources(path, text);
+    CHECK(sources.words == full.words);
+    if (!full.words) continue;
+    // Both selections, narrowed to the rules whose words occur, are the same.
+    if (full.applies.empty())
+      ntpsweep::scan::SelectRules(analyzer.selector(), ntpsweep::scan::ClassifyPath(path), text,
+                                  &full.applies, nullptr);
+    analyzer.KeepPossibleRules(text, &full.applies);
+    REQUIRE_FALSE(sources.applies.empty());
+    analyzer.KeepPossibleRules(text, &sources.applies,
+                               sources.word_hits.empty() ? nullptr : &sources.word_hits);
+    CHECK(sources.applies == full.applies);
+  }
+}

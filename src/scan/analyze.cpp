@@ -462,10 +462,44 @@ const Analyzer::RegexAtomTree* Analyzer::RegexAtoms() const {
   return regex_atoms_.get();
 }
 
-void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies) const {
+Screening Analyzer::ScreenSources(std::string_view path, std::string_view text) const {
+  uint32_t bits = prefilter_->Scan(text);
+  // Targets, or encoded content a decoding reader may find anything in: the whole gate.
+  if (!targets_.empty() || (bits & kEncodingBit)) return Screen(path, text);
+  Screening s;
+  s.targets = false;
+  s.includes = (bits & kIncludeBit) != 0;
+  prefilter_->ScanTracked(text, &s.word_hits);
+  const size_t n = selector_.rules().size();
+  std::vector<char> possible(n, 0);
+  for (size_t r : always_rules_) possible[r] = 1;
+  for (const auto& [rule, ids] : word_alternatives_)
+    possible[rule] = possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) {
+                       return s.word_hits[static_cast<size_t>(w)] != 0;
+                     });
+  // Asked of: the possible rules, the readers that embed documents, and the text rules that
+  // KeepPossibleRules keeps whatever the words.
+  std::vector<char> asked = possible;
+  for (size_t i = 0; i < n; ++i) {
+    const rules::Rule& r = *selector_.rules()[i];
+    asked[i] = asked[i] || r.type == rules::MatchType::kText ||
+               (r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds);
+  }
+  SelectRules(selector_, ClassifyPath(path), text, &s.applies, &asked);
+  s.words = false;
+  for (size_t i = 0; i < n && !s.words; ++i)
+    s.words = s.applies[i] &&
+              (possible[i] || (selector_.rules()[i]->type == rules::MatchType::kDirective &&
+                               syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds));
+  return s;
+}
+
+void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies,
+                                 const std::vector<char>* known_hits) const {
   if (applies->size() != selector_.rules().size()) return;
-  std::vector<char> hits, possible(applies->size(), 0);
-  prefilter_->ScanTracked(text, &hits);
+  std::vector<char> scanned, possible(applies->size(), 0);
+  if (!known_hits) prefilter_->ScanTracked(text, &scanned);
+  const std::vector<char>& hits = known_hits ? *known_hits : scanned;
   for (size_t r : always_rules_) possible[r] = 1;
   for (const auto& [rule, ids] : word_alternatives_)
     possible[rule] =

@@ -14,8 +14,10 @@
 
 #include "all_at_once.h"
 #include "fixture_tree.h"
+#include "host/target.h"
 #include "rules/select.h"
 #include "run_binary.h"
+#include "scan/analyze.h"
 #include "scan/inventory.h"
 
 namespace {
@@ -224,5 +226,93 @@ TEST_CASE("inventory: a key pattern's words are the runs of its required atoms",
       for (const char* w : {"ntp", "time", "chrony", "htp"}) CHECK(flat.count(w) == 1);
     else
       for (const char* w : {"w32time", "parameters", "ntpserver"}) CHECK(flat.count(w) == 1);
+  }
+}
+
+TEST_CASE("inventory: a regex rule is kept only where its atoms combine as its pattern needs",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet none;
+  const ntpsweep::scan::Analyzer analyzer(rules, none);
+  const auto& all = analyzer.selector().rules();
+  // Which of `ids` KeepPossibleRules leaves selected in `text`, every rule selected before.
+  auto kept = [&](const std::string& text, const std::set<std::string>& ids) {
+    std::vector<char> applies(all.size(), 1);
+    analyzer.KeepPossibleRules(text, &applies);
+    std::set<std::string> out;
+    for (size_t i = 0; i < all.size(); ++i)
+      if (applies[i] && ids.count(all[i]->id)) out.insert(all[i]->id);
+    return out;
+  };
+  auto hosts = [&](std::string_view path, const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& s :
+         ntpsweep::scan::CollectSources(rules, ntpsweep::Location{{std::string(path)}}, path, text)
+             .sources)
+      out.insert(s.host);
+    return out;
+  };
+  using Set = std::set<std::string>;
+  const Set ids = {"network-ntp-set-command", "w32time-registry-command", "code-ntp-client-call",
+                   "code-time-server-list"};
+  // What each must still take: its whole pattern's words are there.
+  const std::string junos = "set system ntp server 192.0.2.51\n";
+  const std::string reg =
+      "reg add HKLM\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters /v NtpServer /t "
+      "REG_SZ /d 192.0.2.52 /f\n";
+  const std::string go = "resp, err := ntp.Query(\"192.0.2.53\")\n";
+  const std::string list = "var fallback = []string{\"pool.ntp.org\", \"192.0.2.54\"}\n";
+  CHECK(kept(junos, ids).count("network-ntp-set-command") == 1);
+  CHECK(kept(reg, ids).count("w32time-registry-command") == 1);
+  CHECK(kept(go, ids).count("code-ntp-client-call") == 1);
+  CHECK(kept(list, ids).count("code-time-server-list") == 1);
+  CHECK(hosts("router/junos.set", junos) == Set{"192.0.2.51"});
+  CHECK(hosts("win/ntp.cmd", reg) == Set{"192.0.2.52"});
+  CHECK(hosts("cmd/clock/main.go", go + list) == Set{"192.0.2.53", "192.0.2.54", "pool.ntp.org"});
+  // Decoys: each rule's atoms one by one (`set`, `add`, `time`, `new`, `system`, `.request(`),
+  // never together as a pattern needs them. Turned away now; no source either way.
+  const std::string decoys =
+      "set -e\nservice nginx reload\nadd_user deploy\ntime make all\nx = new Widget()\n"
+      "systemctl restart app\nr = session.request('192.0.2.61')\n"
+      "urls = [\"https://docs.example.org\", \"192.0.2.62\"]\n";
+  CHECK(kept(decoys, ids) == Set{});
+  CHECK(hosts("app/deploy.py", decoys).empty());
+}
+
+TEST_CASE("inventory: its gate decides and selects as the scan's gate and the word filter do",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet none;
+  const ntpsweep::scan::Analyzer analyzer(rules, none);
+  // Sources of several readers, a heredoc (a reader that embeds), a template, encoded content,
+  // and decoys that hold rule words but name no fact.
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"etc/chrony/chrony.conf", "server 192.0.2.71 iburst\n"},
+      {"src/clock.c", "static const char *kNtpServer = \"192.0.2.72\";\n"},
+      {"bin/setup.sh", "cat > /etc/chrony/chrony.conf <<EOF\nserver 192.0.2.73\nEOF\n"},
+      {"templates/chrony.conf.j2", "{% for s in ntp_servers %}server {{ s }}\n{% endfor %}\n"},
+      {"k8s/secret.yaml", "data:\n  chrony.conf: c2VydmVyIDE5Mi4wLjIuNzQK\n"},
+      {"router/junos.set", "set system ntp server 192.0.2.75\n"},
+      {"src/net.c", "static const char *kProxyServer = \"192.0.2.81\";\n/* time out */\n"},
+      {"app/deploy.py", "set -e\ntime make all\nx = new Widget()\n"},
+      {"README", "nothing here\n"},
+  };
+  for (const auto& [path, text] : entries) {
+    INFO(path);
+    ntpsweep::scan::Screening full = analyzer.Screen(path, text);
+    ntpsweep::scan::Screening sources = analyzer.ScreenSources(path, text);
+    CHECK(sources.words == full.words);
+    if (!full.words) continue;
+    // Both selections, narrowed to the rules whose words occur, are the same.
+    if (full.applies.empty())
+      ntpsweep::scan::SelectRules(analyzer.selector(), ntpsweep::scan::ClassifyPath(path), text,
+                                  &full.applies, nullptr);
+    analyzer.KeepPossibleRules(text, &full.applies);
+    REQUIRE_FALSE(sources.applies.empty());
+    analyzer.KeepPossibleRules(text, &sources.applies,
+                               sources.word_hits.empty() ? nullptr : &sources.word_hits);
+    CHECK(sources.applies == full.applies);
   }
 }

@@ -15,6 +15,8 @@
 #include <tuple>
 #include <utility>
 
+#include <re2/filtered_re2.h>
+
 #include "core/file.h"
 #include "core/glob.h"
 #include "core/line_hash.h"
@@ -272,6 +274,13 @@ constexpr uint32_t kEncodingBit = 2, kIncludeBit = 4, kHintBit = 8;
 
 }  // namespace
 
+// One FilteredRE2 over every regex rule's gate pattern, as WordsOf reads each for its atoms.
+struct Analyzer::RegexAtomTree {
+  re2::FilteredRE2 filter{3};          // the atom length WordsOf asks for (rules/select.cpp)
+  std::vector<size_t> rule_of_regexp;  // the filter's regexp id -> index into selector_.rules()
+  std::vector<int> word_of_atom;       // the filter's atom id -> tracked-pattern id, or -1
+};
+
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
                    const std::vector<std::string>& hints)
     : rules_(rules), targets_(targets), selector_(rules) {
@@ -299,6 +308,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
         for (char& c : word.text)
           c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto [it, added] = word_index.emplace(word, static_cast<int>(words.size()));
+        if (added && !word.whole) part_word_ids_.emplace(word.text, it->second);
         if (added) {
           std::string quoted = host::QuoteLiteral(word.text);
           words.push_back(word.whole ? "\\b" + quoted + "\\b" : quoted);
@@ -427,14 +437,86 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   return s;
 }
 
-void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies) const {
+const Analyzer::RegexAtomTree* Analyzer::RegexAtoms() const {
+  std::call_once(regex_atoms_once_, [this] {
+    auto tree = std::make_unique<RegexAtomTree>();
+    RE2::Options options;  // as AtomsOf compiles a pattern for its atoms
+    options.set_log_errors(false);
+    for (size_t i = 0; i < selector_.rules().size(); ++i) {
+      const rules::Rule& rule = *selector_.rules()[i];
+      int id = 0;
+      if (rule.type != rules::MatchType::kRegex ||
+          tree->filter.Add(rules::RegexGate(rule).pattern(), options, &id) != RE2::NoError)
+        continue;  // a pattern FilteredRE2 cannot read has no words: selected by path alone
+      tree->rule_of_regexp.push_back(i);
+    }
+    if (tree->rule_of_regexp.empty()) return;
+    std::vector<std::string> atoms;
+    tree->filter.Compile(&atoms);
+    for (const std::string& atom : atoms) {
+      auto it = part_word_ids_.find(atom);
+      tree->word_of_atom.push_back(it == part_word_ids_.end() ? -1 : it->second);
+    }
+    regex_atoms_ = std::move(tree);
+  });
+  return regex_atoms_.get();
+}
+
+Screening Analyzer::ScreenSources(std::string_view path, std::string_view text) const {
+  uint32_t bits = prefilter_->Scan(text);
+  // Targets, or encoded content a decoding reader may find anything in: the whole gate.
+  if (!targets_.empty() || (bits & kEncodingBit)) return Screen(path, text);
+  Screening s;
+  s.targets = false;
+  s.includes = (bits & kIncludeBit) != 0;
+  prefilter_->ScanTracked(text, &s.word_hits);
+  const size_t n = selector_.rules().size();
+  std::vector<char> possible(n, 0);
+  for (size_t r : always_rules_) possible[r] = 1;
+  for (const auto& [rule, ids] : word_alternatives_)
+    possible[rule] = possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) {
+                       return s.word_hits[static_cast<size_t>(w)] != 0;
+                     });
+  // Asked of: the possible rules, the readers that embed documents, and the text rules that
+  // KeepPossibleRules keeps whatever the words.
+  std::vector<char> asked = possible;
+  for (size_t i = 0; i < n; ++i) {
+    const rules::Rule& r = *selector_.rules()[i];
+    asked[i] = asked[i] || r.type == rules::MatchType::kText ||
+               (r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds);
+  }
+  SelectRules(selector_, ClassifyPath(path), text, &s.applies, &asked);
+  s.words = false;
+  for (size_t i = 0; i < n && !s.words; ++i)
+    s.words = s.applies[i] &&
+              (possible[i] || (selector_.rules()[i]->type == rules::MatchType::kDirective &&
+                               syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds));
+  return s;
+}
+
+void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies,
+                                 const std::vector<char>* known_hits) const {
   if (applies->size() != selector_.rules().size()) return;
-  std::vector<char> hits, possible(applies->size(), 0);
-  prefilter_->ScanTracked(text, &hits);
+  std::vector<char> scanned, possible(applies->size(), 0);
+  if (!known_hits) prefilter_->ScanTracked(text, &scanned);
+  const std::vector<char>& hits = known_hits ? *known_hits : scanned;
   for (size_t r : always_rules_) possible[r] = 1;
   for (const auto& [rule, ids] : word_alternatives_)
     possible[rule] =
         possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) { return hits[w] != 0; });
+  // A regex rule's words are each of its atoms; its pattern needs them in combinations
+  // (network-ntp-set-command: `set` and `ntp` and `server`...), which the filter's tree tells.
+  if (const RegexAtomTree* tree = RegexAtoms()) {
+    std::vector<int> found, potential;
+    for (size_t a = 0; a < tree->word_of_atom.size(); ++a)
+      if (int w = tree->word_of_atom[a]; w < 0 || hits[static_cast<size_t>(w)])
+        found.push_back(static_cast<int>(a));
+    tree->filter.AllPotentials(found, &potential);
+    std::vector<char> passes(tree->rule_of_regexp.size(), 0);
+    for (int p : potential) passes[static_cast<size_t>(p)] = 1;
+    for (size_t k = 0; k < passes.size(); ++k)
+      possible[tree->rule_of_regexp[k]] = possible[tree->rule_of_regexp[k]] && passes[k];
+  }
   for (size_t i = 0; i < applies->size(); ++i) {
     const rules::Rule* r = selector_.rules()[i];
     if (!(*applies)[i] || possible[i] || r->type == rules::MatchType::kText ||

@@ -37,6 +37,7 @@ struct Screening {
   // (inventory, an entry with a linkage hint or a resolver-only spelling), else false.
   bool words = true;
   std::vector<char> applies;  // the rule selection, when the gate needed it; else empty
+  std::vector<char> word_hits;  // which rule words occur, where ScreenSources found them all
 };
 
 class Analyzer {
@@ -55,6 +56,11 @@ class Analyzer {
                    const std::vector<std::string>* forced_syntaxes = nullptr,
                    bool hint_words = true) const;
 
+  // The gate of an inventory (no targets): `words` and `applies` as Screen() makes them, from
+  // one pass of every rule word whose hits are kept, and a rule selection asked only of the
+  // rules those words (or a reader that embeds) leave possible.
+  Screening ScreenSources(std::string_view path, std::string_view text) const;
+
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
   // Problems in the document (a malformed YAML file) are appended to `notices`.
   // Include directives found are appended to `includes` when given; `forced_syntaxes` are read
@@ -68,7 +74,9 @@ class Analyzer {
   // Clears, in a rule selection of `text` (Screening::applies), the directive and regex rules
   // that cannot name a fact there: none of their words' alternatives occurs in full. A rule of a
   // reader that embeds documents stays (an embedded document is selected by its own path).
-  void KeepPossibleRules(std::string_view text, std::vector<char>* applies) const;
+  // `hits`: the words' hits in `text` where known (Screening::word_hits), else found here.
+  void KeepPossibleRules(std::string_view text, std::vector<char>* applies,
+                         const std::vector<char>* hits = nullptr) const;
 
   const host::TargetSet& targets() const { return targets_; }
   const rules::RuleSelector& selector() const { return selector_; }
@@ -97,6 +105,14 @@ class Analyzer {
   std::unique_ptr<host::Prefilter> prefilter_;
   std::string one_byte_hints_;  // hints of one character, both cases: found by memchr, not the gate
   std::vector<size_t> always_rules_;  // rules without words: selected by path alone
+  // Lower-case word -> its tracked-pattern id, for words that need not stand whole.
+  std::map<std::string, int, std::less<>> part_word_ids_;
+  // The regex rules' atoms as their patterns combine them (all of, one of), made by the first
+  // KeepPossibleRules: one atom alone ("set", "time") is no sign of a regex that needs several.
+  struct RegexAtomTree;
+  const RegexAtomTree* RegexAtoms() const;
+  mutable std::once_flag regex_atoms_once_;
+  mutable std::unique_ptr<RegexAtomTree> regex_atoms_;
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
   std::vector<std::pair<size_t, std::vector<int>>> word_alternatives_;
   // Tracked-pattern id -> the word_alternatives_ holding it, each once.

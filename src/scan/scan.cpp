@@ -604,9 +604,10 @@ class Pipeline : public input::EntrySink {
     bool defer_member =
         linker_ && options_.prefilter && entry.fs_path.empty() && member_links_.Accepts(entry);
     Screening screening =
-        options_.prefilter
-            ? analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member)
-            : Screening{!analyzer_.targets().empty(), true, true, true, {}};
+        !options_.prefilter ? Screening{!analyzer_.targets().empty(), true, true, true, {}, {}}
+        : collector_
+            ? analyzer_.ScreenSources(entry.path, data)
+            : analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member);
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;
@@ -627,7 +628,8 @@ class Pipeline : public input::EntrySink {
       // read as code for a time-server name it cannot hold.
       const std::vector<char>* selection = nullptr;
       if (!screening.applies.empty()) {
-        analyzer_.KeepPossibleRules(data, &screening.applies);
+        analyzer_.KeepPossibleRules(data, &screening.applies,
+                                    screening.word_hits.empty() ? nullptr : &screening.word_hits);
         selection = &screening.applies;
       }
       for (Source& s : collector_->Collect(entry.location, entry.path, data, selection).sources) {

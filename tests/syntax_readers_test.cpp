@@ -130,13 +130,20 @@ TEST_CASE("shell: loop variables, arrays and cmd.exe set carry a value to a time
           "foreach ($d in $dns) { Resolve-DnsName $d }\n"
           "ForEach ($s in $ntp) {\n"
           "  w32tm /config /manualpeerlist:$s /update\n"
-          "}\n",
+          "}\n"
+          "$T1 = \"e.example.com f.example.com\"\n"
+          "$T2 = \"g.example.com\"\n"
+          "$ALL = -join ($T1, \" \", $T2)\n"
+          "w32tm /config /manualpeerlist:$ALL /update\n",
           "time.ps1");
   REQUIRE(ps.Named("ntp"));
   CHECK(ps.Args("ntp") == V{"a.example.com", "b.example.com"});
   CHECK(ps.Named("ntp")->section == "time");
   REQUIRE(ps.Named("dns"));
   CHECK(ps.Named("dns")->section.empty());
+  REQUIRE(ps.Named("T2"));
+  CHECK(ps.Named("T1")->section == "time");
+  CHECK(ps.Named("T2")->section == "time");
 
   Read cmd("shell",
            "set PEERS=a.example.com b.example.com,0x8\n"

@@ -63,6 +63,14 @@ bool IsArrayAssignmentStart(const Piece& w) {
          });
 }
 
+// `$x =` or `$x = -join`: a parenthesised list that follows is the value ($x = -join ($a, $b)).
+bool IsPowerShellAssignment(const std::vector<Piece>& words) {
+  if (words.size() < 2 || words.size() > 3 || words[1].quoted || words[1].text != "=" ||
+      words[0].quoted || !words[0].text.starts_with('$'))
+    return false;
+  return words.size() == 2 || (!words[2].quoted && words[2].text == "-join");
+}
+
 class Lexer {
  public:
   Lexer(std::string_view t, ShellDialect d) : t_(t), ps_(d == ShellDialect::kPowerShell) {}
@@ -98,8 +106,9 @@ class Lexer {
       if (!cmd.words.empty() || !cmd.redirects.empty() || !cmd.heredocs.empty()) out_.push_back(std::move(cmd));
       cmd = Command();
     };
-    // Inside an array literal (bash NAME=(a b), PowerShell @(a, b)) blanks and newlines part
-    // elements and `)` closes it: bash's elements stay in the assignment's word, one blank apart.
+    // Inside an array literal (bash NAME=(a b), PowerShell @(a, b) or `$x = ($a, $b)`) blanks and
+    // newlines part elements and `)` closes it: bash's elements stay in the assignment's word, one
+    // blank apart.
     bool in_array = false, array_gap = false;
     size_t i = 0;
     while (i < t_.size()) {
@@ -124,10 +133,11 @@ class Lexer {
         }
         if (!ps_ && array_gap && !cur.text.empty() && cur.text.back() != '=') cur.Add(' ', i - 1);
         array_gap = false;
-      } else if (ps_ ? c == '@' && i + 1 < t_.size() && t_[i + 1] == '(' && cur.empty()
+      } else if (ps_ ? cur.empty() && (c == '@' ? i + 1 < t_.size() && t_[i + 1] == '('
+                                                : c == '(' && IsPowerShellAssignment(cmd.words))
                      : c == '(' && pending_redirect.empty() && IsArrayAssignmentStart(cur)) {
         in_array = true;
-        i += ps_ ? 2 : 1;
+        i += c == '@' ? 2 : 1;
         continue;
       }
       if (ps_ && PowerShellToken(&i, &cur)) continue;

@@ -532,6 +532,28 @@ TEST_CASE("hostile: unterminated strings, raw strings, comments and heredocs in 
   }
 }
 
+TEST_CASE("hostile: unclosed and repeated array and loop openers in scripts", "[hostile][shell]") {
+  // A bash array, a PowerShell @( or ( list, a for/foreach header: unclosed once, or opened
+  // ~100,000 times; the reader stays linear and the assignment before them is still read.
+  for (std::string_view syntax : {"shell", "powershell"}) {
+    const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax(syntax);
+    REQUIRE(reader);
+    for (std::string_view opener : {"A=(", "A=( # x\n", "$a = @(", "$a = -join (", "@(",
+                                    "for x in $A; do ", "foreach ($x in $a) { ", "set A=b "}) {
+      for (size_t n : {size_t{1}, size_t{100000}}) {
+        std::string text = "NTP_SERVER=10.20.30.40\n" + Repeat(std::string(opener) + "b ", n);
+        ntpsweep::syntax::Document doc;
+        reader->read(text, &doc);
+        INFO(syntax << " " << opener << " x" << n);
+        REQUIRE(!doc.facts.empty());
+        CHECK(doc.facts.front().name == "NTP_SERVER");
+        REQUIRE(doc.facts.front().args.size() == 1);
+        CHECK(doc.facts.front().args.front().text == "10.20.30.40");
+      }
+    }
+  }
+}
+
 TEST_CASE("hostile: a file of many references gives each once, by its own rule",
           "[hostile][many]") {
   // 15,000 references and as many decoys in one file: comparing every match with every other

@@ -91,6 +91,71 @@ TEST_CASE("shell: systemd ExecStart, quoted flag values, cron @reboot", "[syntax
   CHECK(w->args[2].offset == r.text.find("b.example.com"));
 }
 
+TEST_CASE("shell: loop variables, arrays and cmd.exe set carry a value to a time command",
+          "[syntax][shell]") {
+  // The shape of docker-ntp's startup.sh: a default, a `for` over the list, a derived name.
+  Read posix("shell",
+             "#!/bin/bash\n"
+             "DEFAULT_NTP=\"a.example.com\"\n"
+             "NTP_SERVERS=\"${DEFAULT_NTP}\"\n"
+             "for N in $NTP_SERVERS; do\n"
+             "  N_CLEANED=${N//\\\"}\n"
+             "  echo \"server \"${N_CLEANED}\" iburst\" >> /etc/chrony/chrony.conf\n"
+             "done\n"
+             "LIST=(b.example.com # first\n"
+             "  \"c.example.com\")\n"
+             "for s in \"${LIST[@]}\"; do ntpdate -u $s; done\n"
+             "for h in d.example.com e.example.com; do ping $h; done\n"
+             "DNS=(f.example.com g.example.com)\n"
+             "for d in ${DNS[@]}; do echo \"nameserver $d\" >> /etc/resolv.conf; done\n");
+  REQUIRE(posix.Named("DEFAULT_NTP"));
+  CHECK(posix.Named("DEFAULT_NTP")->section == "time");
+  REQUIRE(posix.Named("LIST"));
+  CHECK(posix.Args("LIST") == V{"b.example.com", "c.example.com"});
+  CHECK(posix.Named("LIST")->section == "time");
+  CHECK(posix.Named("LIST")->args[1].offset == posix.text.find("c.example.com"));
+  REQUIRE(posix.Named("h"));
+  CHECK(posix.Args("h") == V{"d.example.com", "e.example.com"});
+  CHECK(posix.Named("h")->section.empty());  // decoy: ping
+  REQUIRE(posix.Named("DNS"));
+  CHECK(posix.Named("DNS")->section.empty());  // decoy: resolv.conf
+  CHECK(posix.Named("d")->section.empty());
+
+  Read ps("powershell",
+          "$ntp = @(\n"
+          "  \"a.example.com\"   # corp\n"
+          "  \"b.example.com\"\n"
+          ")\n"
+          "$dns = @(\"c.example.com\", \"d.example.com\")\n"
+          "foreach ($d in $dns) { Resolve-DnsName $d }\n"
+          "ForEach ($s in $ntp) {\n"
+          "  w32tm /config /manualpeerlist:$s /update\n"
+          "}\n"
+          "$T1 = \"e.example.com f.example.com\"\n"
+          "$T2 = \"g.example.com\"\n"
+          "$ALL = -join ($T1, \" \", $T2)\n"
+          "w32tm /config /manualpeerlist:$ALL /update\n",
+          "time.ps1");
+  REQUIRE(ps.Named("ntp"));
+  CHECK(ps.Args("ntp") == V{"a.example.com", "b.example.com"});
+  CHECK(ps.Named("ntp")->section == "time");
+  REQUIRE(ps.Named("dns"));
+  CHECK(ps.Named("dns")->section.empty());
+  REQUIRE(ps.Named("T2"));
+  CHECK(ps.Named("T1")->section == "time");
+  CHECK(ps.Named("T2")->section == "time");
+
+  Read cmd("shell",
+           "set PEERS=a.example.com b.example.com,0x8\n"
+           "set LOGHOST=c.example.com d.example.com\n"
+           "w32tm /config /update /manualpeerlist:%PEERS% /syncfromflags:ALL\n"
+           "echo %LOGHOST%\n",
+           "peers.cmd");
+  CHECK(cmd.Args("PEERS") == V{"a.example.com", "b.example.com,0x8"});
+  CHECK(cmd.Named("PEERS")->section == "time");
+  CHECK(cmd.Named("LOGHOST")->section.empty());
+}
+
 TEST_CASE("hcl: variables, tfvars, provisioners, heredocs, commented HCL", "[syntax][hcl]") {
   std::string t =
       "variable \"ntp_server\" {\n"

@@ -52,6 +52,25 @@ struct Command {
 
 bool IsOpChar(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>'; }
 
+// `NAME=` or `NAME+=` as written, right before a bash array's `(`.
+bool IsArrayAssignmentStart(const Piece& w) {
+  std::string_view s = w.text;
+  if (w.quoted || !s.ends_with('=')) return false;
+  s.remove_suffix(s.ends_with("+=") ? 2 : 1);
+  return !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0])) &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
+// `$x =` or `$x = -join`: a parenthesised list that follows is the value ($x = -join ($a, $b)).
+bool IsPowerShellAssignment(const std::vector<Piece>& words) {
+  if (words.size() < 2 || words.size() > 3 || words[1].quoted || words[1].text != "=" ||
+      words[0].quoted || !words[0].text.starts_with('$'))
+    return false;
+  return words.size() == 2 || (!words[2].quoted && words[2].text == "-join");
+}
+
 class Lexer {
  public:
   Lexer(std::string_view t, ShellDialect d) : t_(t), ps_(d == ShellDialect::kPowerShell) {}
@@ -87,9 +106,40 @@ class Lexer {
       if (!cmd.words.empty() || !cmd.redirects.empty() || !cmd.heredocs.empty()) out_.push_back(std::move(cmd));
       cmd = Command();
     };
+    // Inside an array literal (bash NAME=(a b), PowerShell @(a, b) or `$x = ($a, $b)`) blanks and
+    // newlines part elements and `)` closes it: bash's elements stay in the assignment's word, one
+    // blank apart.
+    bool in_array = false, array_gap = false;
     size_t i = 0;
     while (i < t_.size()) {
       char c = t_[i];
+      if (in_array && IsOpChar(c) && c != ')') in_array = array_gap = false;  // not a plain list
+      if (in_array) {
+        if (c == ')') {
+          if (ps_) flush();
+          in_array = array_gap = false;
+          ++i;
+          continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+          if (ps_) flush();
+          array_gap = true;
+          ++i;
+          continue;
+        }
+        if (c == '#' && (ps_ ? cur.empty() : array_gap)) {
+          while (i < t_.size() && t_[i] != '\n') ++i;
+          continue;
+        }
+        if (!ps_ && array_gap && !cur.text.empty() && cur.text.back() != '=') cur.Add(' ', i - 1);
+        array_gap = false;
+      } else if (ps_ ? cur.empty() && (c == '@' ? i + 1 < t_.size() && t_[i + 1] == '('
+                                                : c == '(' && IsPowerShellAssignment(cmd.words))
+                     : c == '(' && pending_redirect.empty() && IsArrayAssignmentStart(cur)) {
+        in_array = true;
+        i += c == '@' ? 2 : 1;
+        continue;
+      }
       if (ps_ && PowerShellToken(&i, &cur)) continue;
       if (c == ' ' || c == '\t' || c == '\r') {
         flush();
@@ -456,6 +506,7 @@ class Interpreter {
     bool have_pipe_text = false;
     for (size_t ci = 0; ci < cmds.size(); ++ci) {
       Command& c = cmds[ci];
+      if (ForeachHeader(cmds, ci)) continue;
       Define(cmds, ci);
       Piece out;
       bool have_out = false;
@@ -777,6 +828,31 @@ class Interpreter {
     doc_->facts.push_back(std::move(f));
   }
 
+  // A loop variable: defined by the words it iterates over, one blank apart.
+  void DefineLoopVariable(std::string name, size_t name_offset, const std::vector<Piece>& w,
+                          size_t first) {
+    Piece value;
+    for (size_t i = first; i < w.size(); ++i) {
+      if (i > first) value.Add(' ', w[i].OuterOf(0));
+      value.AddAll(w[i]);
+    }
+    Define(std::move(name), name_offset, value);
+  }
+
+  // PowerShell `foreach ($s in $servers)`: the lexer leaves `foreach` a command of its own,
+  // the parenthesis the next one.
+  bool ForeachHeader(const std::vector<Command>& cmds, size_t ci) {
+    if (!ps_ || ci == 0 || cmds[ci - 1].words.size() != 1 ||
+        AsciiLowerCopy(cmds[ci - 1].words[0].text) != "foreach")
+      return false;
+    const std::vector<Piece>& w = cmds[ci].words;
+    if (w.size() < 3 || w[0].quoted || w[0].text.size() < 2 || w[0].text[0] != '$' ||
+        AsciiLowerCopy(w[1].text) != "in" || w[1].quoted)
+      return false;
+    DefineLoopVariable(w[0].text.substr(1), w[0].OuterOf(1), w, 2);
+    return true;
+  }
+
   std::string Resolve(const std::string& s) const {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
@@ -905,10 +981,16 @@ class Interpreter {
       Assign(joined, eq);
       return;
     }
-    if (w.size() == 2 && (w[0].text == "set" || w[0].text == "SET")) {
+    if (w.size() >= 2 && (w[0].text == "set" || w[0].text == "SET")) {
+      // cmd.exe: the value is the rest of the line, blanks and all (set PEERS=a b).
       size_t eq;
       if (IsAssignment(w[1], &eq)) {
-        Assign(w[1], eq);
+        Piece joined = w[1];
+        for (size_t i = 2; i < w.size(); ++i) {
+          joined.Add(' ', w[i].OuterOf(0));
+          joined.AddAll(w[i]);
+        }
+        Assign(joined, eq);
         return;
       }
     }
@@ -964,6 +1046,9 @@ class Interpreter {
         continue;
       }
       if (w[k].text == "for" || w[k].text == "case" || w[k].text == "function") {
+        // for NAME in WORDS: NAME holds each word in turn, so it reads what they read.
+        if (IsWord(w[k], "for") && k + 2 < w.size() && IsName(w[k + 1]) && IsWord(w[k + 2], "in"))
+          DefineLoopVariable(w[k + 1].text, w[k + 1].OuterOf(0), w, k + 3);
         k = w.size();
         break;
       }

@@ -6,8 +6,10 @@
 // "busybox ntpd" is "busybox-ntpd"), arguments its words (quotes removed); one per assignment
 // (NAME=value, export/local/readonly, make's NAME ?= value), named by the variable. An
 // assignment whose value reaches a time source -- a time command's argument or a write into a
-// time-daemon config reads the variable, directly or through others (A=$B, A=${B:-H}) -- has
-// section "time" and Fact::time_read at that read. ${NAME:-H} as a value stands for H.
+// time-daemon config reads the variable, directly or through others (A=$B, A=${B:-H}, a loop
+// variable: `for N in $LIST`, PowerShell `foreach ($s in $ntp)`) -- has section "time" and
+// Fact::time_read at that read. ${NAME:-H} as a value stands for H. An array's elements (bash
+// NAME=(a b), PowerShell @(a, b)) and the rest of a cmd.exe `set NAME=a b` line are the value.
 //
 // Embedded documents: what a command writes into a file: `echo/printf ... > FILE`,
 // `... | tee [-a] FILE`, `cat > FILE <<EOF` heredocs, `sed -i 's/re/REPLACEMENT/' FILE`

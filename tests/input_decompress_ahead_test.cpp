@@ -220,6 +220,31 @@ TEST_CASE("zstd frames decoded into the reader's ring: wraps, windows, errors as
                       "Zstd decompression failed: Restored data doesn't match checksum"});
 }
 
+TEST_CASE("zstd damaged anywhere: the same blocks, bytes and error as libarchive's filter",
+          "[input][zstd]") {
+  // Compressed and stored blocks in two frames of small windows (the ring wraps), a byte
+  // spoiled at positions across them, read in input blocks of three sizes.
+  const std::string text =
+      Lines(40000, "pool.ntp.org") + Noise(400000, 9) + Lines(30000, "x.example");
+  const std::string zst = Frame(text, 18) + Frame(text.substr(0, 700000), 17, 1);
+  std::set<std::string> errors;
+  for (size_t i = 1; i < 48; ++i) {
+    std::string damaged = zst;
+    size_t at = zst.size() * i / 48;
+    damaged[at] = static_cast<char>(damaged[at] ^ (0x11 * (i % 15 + 1)));
+    for (size_t block : {size_t{1} << 20, size_t{5000}, size_t{333}}) {
+      INFO("byte " << at << " of " << zst.size() << ", blocks of " << block);
+      Decompressed want = Reference(damaged, block);
+      Decompressed got = Ahead(damaged, block);
+      CHECK(got.error == want.error);
+      CHECK(got.blocks == want.blocks);
+      CHECK(got.data == want.data);
+      errors.insert(want.error);
+    }
+  }
+  CHECK(errors.size() >= 2);  // damage that libzstd catches in more than one way
+}
+
 TEST_CASE("a zstd file of frames past its ring: a cut and a damaged frame are named",
           "[input][zstd]") {
   const std::string conf = "server ntp-old.corp.example.com iburst\n";

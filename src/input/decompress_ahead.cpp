@@ -285,6 +285,8 @@ bool DecompressAhead::Step() {
       window_ = window;
       FollowStreamBuffers(h.frameContentSize, window, h.blockSizeMax);
     }
+  } else if (type == ZSTDnit_blockHeader) {
+    block_stored_ = !src.empty() && ((static_cast<unsigned char>(src[0]) >> 1) & 3) == 0;
   } else if (type == ZSTDnit_block || type == ZSTDnit_lastBlock) {
     size_t free = 0;
     dst = Room(&free);
@@ -304,6 +306,8 @@ bool DecompressAhead::Step() {
     write_ = static_cast<size_t>(dst - ring_.get()) + r;
     Append(kept_, p);
     hold_last_ = decoded_ % block_size_ == 0;
+    // A stored block is copied out as its input comes, any other decoded whole.
+    if (!block_stored_) stream_pieces_.assign(1, r);
     for (size_t piece : stream_pieces_) {
       // Where ZSTD_decompressStream's next block goes after this one was copied out.
       stream_out_start_ += piece;

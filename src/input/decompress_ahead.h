@@ -107,6 +107,7 @@ class DecompressAhead : public ByteSource {
   size_t stream_oversized_frames_ = 0, stream_block_max_ = 0;
   uint64_t frame_size_ = 0;
   std::vector<size_t> stream_pieces_;  // the last input taken, as it came in inner_'s blocks
+  bool block_stored_ = false;          // the block being read is a raw (stored) one
   std::unique_ptr<char[]> ring_;
   size_t ring_size_ = 0;
   size_t write_ = 0;        // where the next block goes in ring_

@@ -144,6 +144,11 @@ char* DecompressAhead::Room(size_t* free) {
       released = released_;
       std::erase_if(retired_, [&](const auto& r) { return r.second <= released; });
     }
+    if (decoded_ - released > kAhead * block_size_) {  // far enough ahead of the reader
+      std::unique_lock lock(mu_);
+      room_cv_.wait(lock, [&] { return stop_ || released_ != released; });
+      continue;
+    }
     uint64_t in_window = decoded_ > window_ ? decoded_ - window_ : 0;
     uint64_t floor = std::min(released, in_window);
     while (!kept_.empty() && kept_.front().start < floor) {

@@ -296,8 +296,11 @@ bool DecompressAhead::Step() {
     size_t free = 0;
     dst = Room(&free);
     if (!dst) return false;
-    // What ZSTD_decompressStream would give: a damaged block's error depends on it.
-    capacity = std::max(kRoom, std::min(free, stream_out_size_ - stream_out_start_));
+    // What ZSTD_decompressStream would give (a damaged block's error depends on it) within
+    // what the ring has free; never less than kRoom, all a sound block needs.
+    size_t stream_room =
+        stream_out_size_ > stream_out_start_ ? stream_out_size_ - stream_out_start_ : 0;
+    capacity = std::max(kRoom, std::min(free, stream_room));
   }
   size_t r = ZSTD_decompressContinue(d, dst, capacity, src.data(), src.size());
   if (ZSTD_isError(r)) {

@@ -7,12 +7,14 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/bytes.h"
 #include "input/archive.h"
 #include "input/archive_sniff.h"
 #include "input/container.h"
@@ -930,3 +932,84 @@ TEST_CASE("the progress line names the input, entries, findings and rate", "[inp
 }
 
 }  // namespace
+
+namespace {
+
+// One ustar member: its 512-byte header (typeflag '0', a regular file), its data, its padding.
+std::string UstarMember(const std::string& name, const std::string& data) {
+  std::string h(512, '\0');
+  auto put = [&](size_t at, size_t width, const std::string& s) {
+    h.replace(at, s.size(), s);
+    (void)width;
+  };
+  auto octal = [](uint64_t v, int digits) {
+    std::string s(static_cast<size_t>(digits), '0');
+    for (int i = digits - 1; i >= 0 && v; --i, v >>= 3)
+      s[static_cast<size_t>(i)] = static_cast<char>('0' + (v & 7));
+    return s;
+  };
+  put(0, 100, name);
+  put(100, 8, octal(0644, 7));
+  put(108, 8, octal(0, 7));
+  put(116, 8, octal(0, 7));
+  put(124, 12, octal(data.size(), 11));
+  put(136, 12, octal(0, 11));
+  h[156] = '0';
+  put(257, 6, std::string("ustar\0", 6));
+  put(263, 2, "00");
+  h.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (char c : h) sum += static_cast<unsigned char>(c);
+  put(148, 8, octal(sum, 6) + std::string("\0 ", 2));
+  std::string m = h + data;
+  m.append((512 - data.size() % 512) % 512, '\0');
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the binary reads tar member names as libarchive makes them: bytes, and a regular "
+    "member named with a trailing slash taken for a directory",
+    "[input][archive][tar]") {
+  // The binary's own mbrtowc (src/ascii_mbrtowc.cpp) is what libarchive's tar reader converts
+  // each name with, to find that slash: ASCII, UTF-8 and Latin-1 names.
+  const std::string tar =
+      UstarMember("etc/ntp.conf", "server 10.20.30.40 iburst\n") +
+      UstarMember("etc/caf\xe9.conf", "server ntp-old.corp.example.com iburst\n") +
+      UstarMember("etc/\xc3\xa9t\xc3\xa9.conf", "pool fd00::123 iburst\n") +
+      // Decoys: the data of a "directory" is not a member's (libarchive reads it as headers).
+      UstarMember("etc/old-servers/", "server ntp-old.corp.example.com iburst\n") +
+      UstarMember("etc/caf\xe9-old/", "server 10.20.30.40 iburst\n") +
+      UstarMember("etc/decoy.conf", "server 10.20.30.400 iburst\n") +
+      UstarMember("etc/after.conf", "server 10.20.30.40\n") + std::string(1024, '\0');
+  ntpsweep::testing::TempDir tmp;
+  const std::string path = tmp / "names.tar";
+  ntpsweep::testing::WriteWholeFile(path, tar);
+  ntpsweep::testing::RunOptions in_tmp;
+  in_tmp.cwd = tmp.path();
+  ntpsweep::testing::RunResult r = ntpsweep::testing::RunCommand(
+      {ntpsweep::testing::kBinary, "scan", "--fail-on", "none", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "--host", "fd00::123", "--format", "json", "names.tar"},
+      in_tmp);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json report = nlohmann::json::parse(r.out);
+  std::set<std::string> found;  // the locations, as bytes
+  for (const auto& f : report["findings"]) {
+    std::string at;
+    if (f.contains("location_base64"))
+      REQUIRE(ntpsweep::Base64Decode(f["location_base64"].get<std::string>(), &at));
+    else
+      at = f["location"].get<std::string>();
+    found.insert(at);
+  }
+  CHECK(found == std::set<std::string>{"names.tar!etc/ntp.conf", "names.tar!etc/caf\xe9.conf",
+                                       "names.tar!etc/\xc3\xa9t\xc3\xa9.conf",
+                                       "names.tar!etc/after.conf"});
+  // The two slashed members' data, read as headers, are damaged ones: said twice.
+  size_t damaged = 0;
+  for (const auto& n : report["notices"])
+    if (n["message"].get<std::string>().find("Damaged tar archive") != std::string::npos) ++damaged;
+  CHECK(damaged == 2);
+}

@@ -3,6 +3,7 @@
 // a zstd file operand gives the same entries and notices as the same bytes read as a stream.
 #include <archive.h>
 #include <archive_entry.h>
+#include <zstd.h>
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -48,6 +49,24 @@ std::string Lines(int n, const std::string& word) {
   return s;
 }
 
+// `data` as one zstd frame of a window of 2^`window_log` bytes, its size not in its header.
+std::string Frame(const std::string& data, int window_log, int level = 3) {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  REQUIRE(c);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_windowLog, window_log);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_contentSizeFlag, 0);
+  ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 1);
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress2(c.get(), out.data(), out.size(), data.data(), data.size());
+  REQUIRE_FALSE(ZSTD_isError(n));
+  out.resize(n);
+  // With no content size, no single segment: byte 5 is the window descriptor, 2^(10+e).
+  REQUIRE((static_cast<unsigned char>(out[4]) & 0x20) == 0);
+  REQUIRE(static_cast<unsigned char>(out[5]) >> 3 == window_log - 10);
+  return out;
+}
+
 struct Decompressed {
   std::vector<size_t> blocks;  // their sizes, in order
   std::string data;
@@ -83,9 +102,12 @@ Decompressed Reference(const std::string& zst, size_t block) {
   return out;
 }
 
-Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nullptr) {
+// `adjacent`: of the blocks handed out, those that start where the last one ended.
+Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nullptr,
+                   size_t* adjacent = nullptr) {
   Blocks src(zst, block);
   Decompressed out;
+  const char* last_end = nullptr;
   {
     std::unique_ptr<DecompressAhead> s = DecompressAhead::Open(src, nullptr, zst.size());
     REQUIRE(s);
@@ -100,6 +122,8 @@ Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nu
       }
       out.blocks.push_back(b.size());
       out.data.append(b);
+      if (adjacent && b.data() == last_end) ++*adjacent;
+      last_end = b.data() + b.size();
     }
   }
   if (other_thread)
@@ -151,6 +175,132 @@ TEST_CASE("zstd decompressed ahead gives libarchive's zstd filter's blocks and e
   CHECK(errors == std::set<std::string>{"-", "Truncated zstd input",
                                         "Zstd decompression failed: Data corruption detected",
                                         "Zstd decompression failed: Unknown frame descriptor"});
+}
+
+TEST_CASE("zstd frames decoded into the reader's ring: wraps, windows, errors as libarchive's",
+          "[input][zstd]") {
+  // Several times the ring (window + kAhead blocks), text and noise: compressed, raw blocks.
+  std::string text;
+  for (int i = 0; i < 6; ++i)
+    text += Lines(30000, "pool" + std::to_string(i) + ".example") + Noise(200000, i);
+  const std::string small = Frame(text, 17), large = Frame(text, 23);
+  const std::string skippable = std::string("\x5a\x2a\x4d\x18\x03\x00\x00\x00", 8) + "abc";
+  // A window above libzstd's default limit (2^27 + 1): refused at the frame's header.
+  std::string too_large = Frame(Lines(100, "x.example"), 10);
+  too_large[5] = static_cast<char>(18 << 3);  // 2^28
+  std::string flipped = large;                // the second frame's blocks damaged near its end
+  for (size_t i = flipped.size() - 3000; i < flipped.size() - 2900; ++i) flipped[i] ^= 0x5a;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a small window, the ring wraps", small},
+      {"a larger window in the next frame", small + skippable + large},
+      {"a smaller window after a larger one", large + small},
+      {"a window too large", small + too_large + small},
+      {"cut in the second frame", small + large.substr(0, large.size() / 2)},
+      {"damaged in the second frame", small + flipped},
+  };
+  std::set<std::string> errors;
+  for (const auto& [what, zst] : cases) {
+    for (size_t block : {size_t{1} << 20, size_t{1000}}) {
+      INFO(what << ", blocks of " << block);
+      Decompressed want = Reference(zst, block);
+      size_t adjacent = 0;
+      Decompressed got = Ahead(zst, block, nullptr, &adjacent);
+      CHECK(got.error == want.error);
+      CHECK(got.blocks == want.blocks);
+      CHECK(got.data == want.data);
+      // The blocks are libzstd's output where it wrote it, one after the other (no copy), but
+      // at the ring's wraps.
+      CHECK(adjacent * 4 > got.blocks.size() * 3);
+      errors.insert(want.error);
+    }
+  }
+  CHECK(errors == std::set<std::string>{
+                      "-", "Truncated zstd input",
+                      "Zstd decompression failed: Frame requires too much memory for decoding",
+                      "Zstd decompression failed: Restored data doesn't match checksum"});
+}
+
+TEST_CASE("zstd damaged anywhere: the same blocks, bytes and error as libarchive's filter",
+          "[input][zstd]") {
+  // Compressed and stored blocks in two frames of small windows (the ring wraps), a byte
+  // spoiled at positions across them, read in input blocks of three sizes.
+  const std::string text =
+      Lines(40000, "pool.ntp.org") + Noise(400000, 9) + Lines(30000, "x.example");
+  const std::string zst = Frame(text, 18) + Frame(text.substr(0, 700000), 17, 1);
+  std::set<std::string> errors;
+  for (size_t i = 1; i < 48; ++i) {
+    std::string damaged = zst;
+    size_t at = zst.size() * i / 48;
+    damaged[at] = static_cast<char>(damaged[at] ^ (0x11 * (i % 15 + 1)));
+    for (size_t block : {size_t{1} << 20, size_t{5000}, size_t{333}}) {
+      INFO("byte " << at << " of " << zst.size() << ", blocks of " << block);
+      Decompressed want = Reference(damaged, block);
+      Decompressed got = Ahead(damaged, block);
+      CHECK(got.error == want.error);
+      CHECK(got.blocks == want.blocks);
+      CHECK(got.data == want.data);
+      errors.insert(want.error);
+    }
+  }
+  CHECK(errors.size() >= 2);  // damage that libzstd catches in more than one way
+}
+
+TEST_CASE("a zstd file of frames past its ring: a cut and a damaged frame are named",
+          "[input][zstd]") {
+  const std::string conf = "server ntp-old.corp.example.com iburst\n";
+  const std::string tar =
+      ntpsweep::testing::MemoryArchive({{"etc/a.conf", Lines(60000, "one.example")},
+                                        {"bin/blob", Noise(2500000, 5)},
+                                        {"etc/chrony.conf", conf},
+                                        {"usr/share/b.txt", Lines(60000, "two.example")}},
+                                       archive_write_set_format_pax_restricted);
+  // Two frames of small windows, split inside the noise: the ring wraps in each.
+  const size_t split = tar.size() / 2;
+  const std::string first = Frame(tar.substr(0, split), 18), second = Frame(tar.substr(split), 18);
+  std::string damaged = first + second;
+  for (size_t i = first.size() + 100; i < first.size() + 160; ++i) damaged[i] ^= 0x33;
+  for (const auto& [what, zst] : std::vector<std::pair<std::string, std::string>>{
+           {"whole", first + second},
+           {"cut", first + second.substr(0, second.size() - 500)},
+           {"damaged", damaged}}) {
+    INFO(what);
+    ntpsweep::testing::TempDir tmp;
+    const std::string path = tmp / "rootfs.tar.zst";
+    ntpsweep::testing::WriteWholeFile(path, zst);
+    FakeSink file;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar.zst", WalkOptions{}, file, true));
+    FakeSink stream;  // libarchive's own zstd filter over the same bytes
+    {
+      WalkOptions options;
+      InputScan scan(options, stream, zst.size());
+      MemorySource src(zst);
+      ScanContent(scan, src, Chain{"rootfs.tar.zst"}, "rootfs.tar.zst", 0, nullptr, nullptr);
+    }
+    REQUIRE(file.entries.size() == stream.entries.size());
+    for (size_t i = 0; i < file.entries.size(); ++i) {
+      CHECK(file.entries[i].location == stream.entries[i].location);
+      CHECK(file.entries[i].data == stream.entries[i].data);
+    }
+    REQUIRE(file.notices.size() == stream.notices.size());
+    for (size_t i = 0; i < file.notices.size(); ++i)
+      CHECK(file.notices[i].message == stream.notices[i].message);
+    if (what == "whole") {
+      // Decoy: every member, no notice.
+      REQUIRE(file.entries.size() == 4);
+      CHECK(file.entries[2].data == conf);
+      CHECK(file.notices.empty());
+    } else {
+      // The members before the damage are read; the notice names the place.
+      REQUIRE(file.entries.size() >= 1);
+      CHECK(file.entries[0].data == Lines(60000, "one.example"));
+      REQUIRE(file.notices.size() == 1);
+      INFO(file.notices[0].message);
+      CHECK(file.notices[0].message.find("rootfs.tar.zst") != std::string::npos);
+      CHECK(file.notices[0].message.find(what == "cut"
+                                             ? "Truncated zstd input"
+                                             : "Zstd decompression failed") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("what gives no first zstd block is left to the reader's own archive", "[input][zstd]") {

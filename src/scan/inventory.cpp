@@ -232,7 +232,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     // Installs come only from their syntaxes' readers and from documents embedded in others.
     if (installs_only) {
       const syntax::SyntaxInfo* info = syntax::FindSyntax(rule->syntax);
-      if (!info->installs && !info->embeds) continue;
+      if (info->install_words.empty() && !info->embeds) continue;
     }
     by_syntax[rule->syntax].push_back(rule);
   }

@@ -47,6 +47,8 @@ class Linker {
   // A needle that begins and ends with a word byte counts only as a whole word: a reader's
   // variable is a whole identifier ($NTP_SERVER reads no NTP), an installer's source a whole last
   // path segment (ntp.conf is not chrony-ntp.conf); a name counts outside an `_` or letter.
+  // A file's name counts only beside a word an install is written with (SyntaxInfo::
+  // install_words: COPY, src, source), or an encoding marker.
   class Sieve {
    public:
     Sieve(const Linker& linker, const std::vector<Finding>& findings);

@@ -70,6 +70,7 @@ class Linker {
     const Linker& linker_;
     std::vector<std::string> needles_;
     std::unique_ptr<host::Prefilter> prefilter_;
+    std::unique_ptr<host::Prefilter> install_words_;  // SyntaxInfo::install_words
   };
 
   // `text` with every byte outside a template span (in either shell mode) blanked.

@@ -163,6 +163,34 @@ TEST_CASE("linkage: the sieve reads again only entries that can relate a finding
   CHECK_FALSE(sieve.Passes("s/x.sh", "# ntp_servers come from ansible\necho $PATH ${HOME}\n"));
   CHECK_FALSE(sieve.Passes("Dockerfile", "COPY files/ntp.conf /etc/ntp.conf\n"));
   CHECK_FALSE(sieve.Passes("s/x.sh", "echo ${NTP_POOL}\n"));
+  // A needle counts as a whole word: a reader's variable is a whole identifier, an installer's
+  // source a whole last path segment. Decoys: the names inside longer ones.
+  CHECK_FALSE(sieve.Passes("t/ntp.conf.j2", "server {{ ntp_servers_old }} iburst\n"));
+  CHECK_FALSE(
+      sieve.Passes("s/x.sh", "sed -i \"s/^pool .*/server $ntp_servers2/\" /etc/ntp.conf\n"));
+  CHECK_FALSE(sieve.Passes("Dockerfile", "COPY files/chrony.conf_v2 /etc/chrony/\n"));
+  CHECK_FALSE(sieve.Passes("Dockerfile", "COPY files/mychrony.conf /etc/chrony/\n"));
+  CHECK_FALSE(sieve.Passes("tasks/main.yml", "- copy: src=chrony_conf dest=/etc/chrony/\n"));
+  // ... and whole words beside quotes, '=', '/', brackets, line ends pass.
+  using Reach = Linker::Sieve::Reach;
+  CHECK(sieve.Judge("Dockerfile", "COPY [\"./chrony.conf\", \"/etc/chrony/\"]\n") ==
+        Reach::kInstalls);
+  CHECK(sieve.Judge("tasks/main.yml", "- copy: src=chrony.conf dest=/etc/chrony/\n") ==
+        Reach::kInstalls);
+  CHECK(sieve.Judge("s/set.sh", "echo \"server ${ntp_servers:-x}\" >> /etc/chrony.conf\n") ==
+        Reach::kAll);
+  CHECK(sieve.Judge("t/chrony.conf.j2", "{%for s in ntp_servers%}server {{s}}\n{%endfor%}") ==
+        Reach::kAll);
+  // A variable's name outside every span: only an install of the file can relate the entry.
+  CHECK(sieve.Judge("Dockerfile", "# ntp_servers\nCOPY chrony.conf /etc/chrony/\n") ==
+        Reach::kInstalls);
+  CHECK(sieve.Judge("s/x.sh", "echo $HOME\n") == Reach::kNone);
+  // A file's name with no word an install is written with (COPY, ADD, src, source) around:
+  // nothing installs it; unless a decoded document may hold one.
+  CHECK(sieve.Judge("s/x.sh", "install -m 644 files/chrony.conf /etc/chrony/\n") == Reach::kNone);
+  CHECK(sieve.Judge("docs/README.md", "Edit chrony.conf, then copy it.\n") == Reach::kInstalls);
+  CHECK(sieve.Judge("cloud.yaml", "write_files:\n- encoding: b64\n  content: x\n# chrony.conf\n") ==
+        Reach::kInstalls);
   // No finding, nothing to read again.
   CHECK(Linker::Sieve(linker, {}).needles().empty());
   CHECK_FALSE(Linker::Sieve(linker, {}).Passes("t/chrony.conf.j2", "server {{ ntp_servers }}\n"));
@@ -221,6 +249,31 @@ TEST_CASE("linkage: the sources that read variables and the installs are a full 
     consumers += full.size();
   }
   CHECK(consumers >= 20);  // the fixtures hold consumers and installs to compare
+
+  // Where only installs can relate an entry (Sieve::Reach::kInstalls), only the readers that
+  // record installs or embed documents run: the installs are a full reading's, inner ones too.
+  texts.emplace_back("build/setup.sh",
+                     "cat > Dockerfile <<EOF\nFROM x\nCOPY chrony.conf /etc/chrony/\nEOF\n");
+  texts.emplace_back("cloud/user-data.yaml",
+                     "write_files:\n- path: /srv/Dockerfile\n  content: |\n    FROM x\n"
+                     "    COPY files/chrony.conf /etc/chrony/chrony.conf\n");
+  size_t installs = 0;
+  for (const auto& [path, text] : texts) {
+    INFO(path);
+    const ntpsweep::Location location{{path}};
+    ntpsweep::scan::EntrySources full = collector.Collect(location, path, text, nullptr, true);
+    ntpsweep::scan::EntrySources only =
+        collector.Collect(location, path, text, nullptr, true, true);
+    CHECK(only.sources.empty());
+    REQUIRE(only.installs.size() == full.installs.size());
+    for (size_t i = 0; i < full.installs.size(); ++i) {
+      CHECK(only.installs[i].span.offset == full.installs[i].span.offset);
+      CHECK(only.installs[i].source == full.installs[i].source);
+      CHECK(only.installs[i].destination == full.installs[i].destination);
+    }
+    installs += full.installs.size();
+  }
+  CHECK(installs >= 5);
 
   // A site's regex rule on the line of a fallback key rule's source: the fallback one gives way,
   // with or without `with_variables`.
@@ -680,6 +733,41 @@ class RewriteAfterRead : public std::streambuf {
 // memory without one, some of them with a budget that ends partway (the rest read again from
 // disk), none with a budget of 0: the same findings and related locations each way, over 40
 // projects whose neighbours differ in the lines that relate them. A large text is never kept.
+// The sieve reads again only a needle as a whole word (a variable, a file's last path segment):
+// the relations stay, the decoys that hold a needle inside a longer name are not read again.
+TEST_CASE("linkage: candidates holding a needle only inside a longer name are not read again",
+          "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string root = tmp.path() + "/";
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"group_vars/all.yml", "ntp_servers:\n  - 10.20.30.40\n"},
+      {"files/chrony.conf", "server 10.20.30.40 iburst\n"},
+      // Related: a template reading the variable, a Dockerfile installing the file.
+      {"roles/ntp/templates/chrony.conf.j2",
+       "{% for s in ntp_servers %}\nserver {{ s }} iburst\n{% endfor %}\n"},
+      {"Dockerfile", "FROM debian\nCOPY [\"files/chrony.conf\", \"/etc/chrony/chrony.conf\"]\n"},
+      // Decoys: the variable's name inside longer ones, the file's name inside longer ones.
+      {"roles/ntp/templates/ntp.conf.j2", "server {{ ntp_servers_backup }} iburst\n"},
+      {"scripts/set.sh",
+       "#!/bin/sh\nsed -i \"s/^pool .*/server ${ntp_servers_old}/\" /etc/ntp.conf\n"},
+      {"old/Dockerfile", "FROM debian\nCOPY files/chrony.conf_v2 /etc/chrony/\n"},
+      {"old/Containerfile", "FROM debian\nCOPY files/mychrony.conf /etc/chrony/\n"},
+      // The file's name where no installer word is: nothing installs it.
+      {"scripts/install.sh",
+       "#!/bin/sh\ninstall -m 644 files/chrony.conf /etc/chrony/\nntpdate -u $NTP\n"},
+  };
+  for (const auto& [rel, text] : files) ntpsweep::testing::WriteWholeFile(tmp / rel, text);
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {root};
+  ntpsweep::ScanStats stats;
+  CHECK(
+      ScanRowsOf(options, root, &stats) ==
+      std::vector<std::string>{
+          "files/chrony.conf:1 chrony-source -> Dockerfile:2",
+          "group_vars/all.yml:2 ansible-time-server-var -> roles/ntp/templates/chrony.conf.j2:2"});
+  CHECK(stats.observed == 2);  // the template and the Dockerfile, no decoy
+}
+
 TEST_CASE("linkage: files' texts kept from the pass relate findings as read again from disk",
           "[linkage]") {
   ntpsweep::testing::TempDir tmp;

@@ -219,14 +219,23 @@ std::vector<char> PossibleRegexRules(const SourceCollector::Ctx& ctx, std::strin
 
 void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string_view text,
              int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs,
-             const std::vector<char>* selection = nullptr, bool with_variables = false) {
+             const std::vector<char>* selection = nullptr, bool with_variables = false,
+             bool installs_only = false) {
   PathClass pc = ClassifyPath(path);
   std::vector<char> selected;
   if (!selection) SelectRules(ctx.selector, pc, text, &selected);
   const std::vector<char>& applies = selection ? *selection : selected;
   std::map<std::string_view, std::vector<const rules::Rule*>> by_syntax;
-  for (size_t i : ctx.directive_rules)
-    if (applies[i]) by_syntax[ctx.selector.rules()[i]->syntax].push_back(ctx.selector.rules()[i]);
+  for (size_t i : ctx.directive_rules) {
+    const rules::Rule* rule = ctx.selector.rules()[i];
+    if (!applies[i]) continue;
+    // Installs come only from their syntaxes' readers and from documents embedded in others.
+    if (installs_only) {
+      const syntax::SyntaxInfo* info = syntax::FindSyntax(rule->syntax);
+      if (info->install_words.empty() && !info->embeds) continue;
+    }
+    by_syntax[rule->syntax].push_back(rule);
+  }
   std::vector<Raw> mine;
   std::vector<syntax::EmbeddedDocument> embedded;
   for (const auto& [name, group] : by_syntax) {
@@ -238,6 +247,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
         installs->push_back({fact.name_offset, std::string(fact.args[0].text), std::string(fact.args[1].text)});
         continue;
       }
+      if (installs_only) continue;
       for (const rules::Rule* rule : group) {
         if (!rules::NamesFact(*rule, fact)) continue;
         std::vector<syntax::Token> tokens = rules::HostTokens(*rule, fact);
@@ -302,9 +312,11 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
   // Regex rules: every host their pattern captures. Their sources have no variables: where
   // only such sources are wanted, they matter only by beating a fallback rule's source below,
   // or an inner document's (usr/bin/ntpq: 12.7 ms of the rootfs's cross-file stage).
+  // Where only installs are wanted, no source is.
   const bool regex_moot =
-      with_variables && embedded.empty() &&
-      std::none_of(mine.begin(), mine.end(), [](const Raw& r) { return r.rule->fallback; });
+      installs_only ||
+      (with_variables && embedded.empty() &&
+       std::none_of(mine.begin(), mine.end(), [](const Raw& r) { return r.rule->fallback; }));
   std::vector<char> possible = regex_moot ? std::vector<char>(ctx.regex_rules.size(), 0)
                                           : PossibleRegexRules(ctx, text, applies);
   for (size_t k = 0; k < ctx.regex_rules.size(); ++k) {
@@ -357,7 +369,8 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     for (const syntax::EmbeddedDocument& e : embedded) {
       std::vector<Raw> inner;
       std::vector<RawInstall> inner_installs;
-      Collect(ctx, e.path, e.text, depth + 1, &inner, &inner_installs);
+      Collect(ctx, e.path, e.text, depth + 1, &inner, &inner_installs, nullptr, false,
+              installs_only);
       auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Raw& r : inner) {
         r.offset = map(r.offset);
@@ -409,11 +422,11 @@ EntrySources CollectSources(const rules::RuleSet& rules, const Location& locatio
 
 EntrySources SourceCollector::Collect(const Location& location, std::string_view path,
                                       std::string_view text, const std::vector<char>* selection,
-                                      bool with_variables) const {
+                                      bool with_variables, bool installs_only) const {
   std::vector<Raw> raws;
   std::vector<RawInstall> installs;
   if (selection && selection->size() != selector_.rules().size()) selection = nullptr;
-  scan::Collect(*ctx_, path, text, 0, &raws, &installs, selection, with_variables);
+  scan::Collect(*ctx_, path, text, 0, &raws, &installs, selection, with_variables, installs_only);
   EntrySources out;
   if (raws.empty() && installs.empty()) return out;
   LineIndex lines(text);

@@ -31,9 +31,11 @@ class Linker {
   // kept (the consumers of its variables, the installers of its file), so that what is kept
   // grows with what is linked, not with the files read.
   // `selection`: the rule selection a Screen of this text made (Screening::applies), if any.
+  // `installs_only`: the text can relate a finding only by installing its file (Sieve::Reach),
+  // so only the readers that can record an install are run.
   void Observe(const Location& location, std::string_view path, std::string_view text,
                const std::vector<std::string>* needles = nullptr,
-               const std::vector<char>* selection = nullptr);
+               const std::vector<char>* selection = nullptr, bool installs_only = false);
   // Decides which entries read again at the end can relate to `findings`, on their text alone.
   // An install names a finding's file anywhere. A consumer reads a finding's variable in a
   // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables
@@ -42,6 +44,11 @@ class Linker {
   // text) or is read by a syntax with bare expressions (HCL: its path, or a literal every such
   // path holds, is in the entry's path or text). So a variable's name outside every span
   // elsewhere cannot make a link: `spec:` in a manifest, `config` in prose.
+  // A needle that begins and ends with a word byte counts only as a whole word: a reader's
+  // variable is a whole identifier ($NTP_SERVER reads no NTP), an installer's source a whole last
+  // path segment (ntp.conf is not chrony-ntp.conf); a name counts outside an `_` or letter.
+  // A file's name counts only beside a word an install is written with (SyntaxInfo::
+  // install_words: COPY, src, source), or an encoding marker.
   class Sieve {
    public:
     Sieve(const Linker& linker, const std::vector<Finding>& findings);
@@ -49,13 +56,21 @@ class Linker {
     // define, the names of their files (what an installer's source ends with); sorted, unique,
     // empty when no entry can relate to them.
     const std::vector<std::string>& needles() const { return needles_; }
+    // How an entry may relate to a finding: not at all, only as the installer of a finding's file
+    // (none of the variables is read where a reader could take it), or either way.
+    enum class Reach { kNone, kInstalls, kAll };
+    // How an entry of `path` holding `text` may relate to a finding. Thread-safe.
+    Reach Judge(std::string_view path, std::string_view text) const;
     // Whether an entry of `path` holding `text` may relate to a finding. Thread-safe.
-    bool Passes(std::string_view path, std::string_view text) const;
+    bool Passes(std::string_view path, std::string_view text) const {
+      return Judge(path, text) != Reach::kNone;
+    }
 
    private:
     const Linker& linker_;
     std::vector<std::string> needles_;
     std::unique_ptr<host::Prefilter> prefilter_;
+    std::unique_ptr<host::Prefilter> install_words_;  // SyntaxInfo::install_words
   };
 
   // `text` with every byte outside a template span (in either shell mode) blanked.

@@ -310,13 +310,16 @@ class Pipeline : public input::EntrySink {
     std::atomic<size_t> observed{0};
     // Called from several threads (the readers below, Replay's): failures gathered, then added.
     // `selection`: the rule selection the Screen just made (most of a small file's readers'
-    // cost), or null.
+    // cost), or null. `reach`: the sieve's (only the installers' readers where it is kInstalls).
     auto observe_one = [&](const Location& location, std::string_view path, std::string_view text,
+                           Linker::Sieve::Reach reach,
                            const std::vector<char>* selection = nullptr) {
       ++observed;
       std::vector<Notice> failed;
-      GuardEntry(location, &failed,
-                 [&] { linker_->Observe(location, path, text, &sieve.needles(), selection); });
+      const bool installs_only = reach == Linker::Sieve::Reach::kInstalls;
+      GuardEntry(location, &failed, [&] {
+        linker_->Observe(location, path, text, &sieve.needles(), selection, installs_only);
+      });
       if (failed.empty()) return;
       std::lock_guard lock(mu_);
       for (Notice& n : failed) result_.notices.push_back(std::move(n));
@@ -387,11 +390,12 @@ class Pipeline : public input::EntrySink {
               continue;
             text = TextOf(text, &decoded);
           }
-          if (!sieve.Passes(c.path, text)) continue;
+          const Linker::Sieve::Reach reach = sieve.Judge(c.path, text);
+          if (reach == Linker::Sieve::Reach::kNone) continue;
           // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
           Screening again = analyzer_.Screen(c.path, text);
           if (!again.hints || !again.words) continue;
-          observe_one(read_files_.LocationOf(c.index, c.path), c.path, text,
+          observe_one(read_files_.LocationOf(c.index, c.path), c.path, text, reach,
                       again.applies.empty() ? nullptr : &again.applies);
         }
       }
@@ -407,14 +411,15 @@ class Pipeline : public input::EntrySink {
       std::string_view text = MemberText(member.data, &decoded);
       // Its group's words named a needle; its own must too (what is kept is shared). The sieve
       // first: it turns most members away for less than their words cost.
-      if (text.empty() || !sieve.Passes(member.path, text) ||
-          !MemberLinks::MayName(text, sieve.needles()))
+      const Linker::Sieve::Reach reach =
+          text.empty() ? Linker::Sieve::Reach::kNone : sieve.Judge(member.path, text);
+      if (reach == Linker::Sieve::Reach::kNone || !MemberLinks::MayName(text, sieve.needles()))
         return;
       // The pass deferred it for its hints alone (and one past the listing budget maybe not
       // at all): whether a rule can name a fact here is judged now, as Process would have.
       Screening again = analyzer_.Screen(member.path, text, nullptr, true);
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
-      observe_one(member.location, member.path, text);
+      observe_one(member.location, member.path, text, reach);
     });
     if (std::string error = member_links_.replay_error(); !error.empty())
       result_.notices.push_back(

@@ -113,6 +113,7 @@ const std::vector<SyntaxInfo>& Syntaxes() {
        .read = ReadYaml,
        .decodes = true,
        .embeds = true,
+       .install_words = {"src", "source"},  // Ansible copy/template, Packer JSON "file"
        .binds_values = true},
       {.name = "json",
        .description = "JSON with comments (Packer, Kea, tfvars.json): key paths",
@@ -124,6 +125,7 @@ const std::vector<SyntaxInfo>& Syntaxes() {
        .description = "HCL2 (Packer .pkr.hcl/.pkrvars.hcl, Terraform .tf/.tfvars): key paths",
        .read = ReadHcl,
        .embeds = true,
+       .install_words = {"source"},  // a file provisioner
        .binds_values = true,
        .bare_expressions = true},
       {.name = "shell",
@@ -138,7 +140,8 @@ const std::vector<SyntaxInfo>& Syntaxes() {
       {.name = "dockerfile",
        .description = "Dockerfile/Containerfile: ENV/ARG, RUN scripts, COPY/ADD",
        .read = ReadDockerfile,
-       .embeds = true},
+       .embeds = true,
+       .install_words = {"copy", "add"}},
       {.name = "kickstart",
        .description = "kickstart: timesource/timezone commands; %post scripts",
        .read = ReadKickstart,

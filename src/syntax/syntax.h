@@ -102,6 +102,9 @@ struct SyntaxInfo {
   bool ignore_case = false;  // directive names (of includes) are case-insensitive
   bool decodes = false;      // reads encoded content (base64, gzip, data URLs): values not in the bytes
   bool embeds = false;       // finds documents inside its documents (heredocs, write_files, %post)
+  // Records "@install" facts (Dockerfile COPY, an Ansible copy task, a Packer file), each
+  // written with one of these words as a whole word, case aside (linkage looks for them).
+  std::vector<std::string_view> install_words = {};
   // Its facts are names bound to values (code, YAML, INI...): a comment that binds the host in
   // this syntax is commented-out config. (A directive-line syntax reads any line as a directive.)
   bool binds_values = false;

@@ -869,30 +869,31 @@ class ShapeSearch {
     return v;
   }
 
-  // The hex part 0x<data[i + 2, end)>: of 32 bits at most, its value a target part's.
+  // The hex part 0x<data[i + 2, end)>: of 32 bits at most, its value a target part's. MayHave
+  // reads ten bits, which its last three digits hold (leading zeros or not): most parts of a hex
+  // table are turned away by them alone.
   bool HexPart(size_t i, size_t end) {
+    if (!values_->MayHave(
+            HexValue(data_ + std::max(i + 2, end - std::min<size_t>(end, 3)), data_ + end)))
+      return false;
     size_t first = i + 2;  // its first significant digit
     while (first < end && data_[first] == '0') ++first;
     if (end - first > 8) return false;
-    // MayHave reads ten bits: three hex digits hold them.
-    if (!values_->MayHave(
-            HexValue(data_ + std::max(first, end - std::min<size_t>(end, 3)), data_ + end)))
-      return false;
     return Judge(i, end, HexValue(data_ + first, data_ + end));
   }
 
-  // The zero-led part data[i, end): octal digits, of 32 bits at most, its value a target part's.
+  // The zero-led part data[i, end): octal digits, of 32 bits at most, its value a target part's
+  // (whose ten bits MayHave reads are in its last four digits).
   bool OctalPart(size_t i, size_t end) {
+    if (!values_->MayHave(
+            OctalValue(data_ + std::max(i + 1, end - std::min<size_t>(end, 4)), data_ + end)))
+      return false;
     size_t first = i + 1;
     while (first < end && data_[first] == '0') ++first;
     const size_t digits = end - first;
     if (digits > 11 || (digits == 11 && data_[first] > '3')) return false;  // past 0xffffffff
     for (size_t k = first; k < end; ++k)
       if (data_[k] >= '8') return false;
-    // MayHave reads ten bits: four octal digits hold them.
-    if (!values_->MayHave(
-            OctalValue(data_ + std::max(first, end - std::min<size_t>(end, 4)), data_ + end)))
-      return false;
     return Judge(i, end, OctalValue(data_ + first, data_ + end));
   }
 

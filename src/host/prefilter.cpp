@@ -502,9 +502,26 @@ bool HasFirstOctet(const ResolverPartValues& values, uint64_t octet) {
          });
 }
 
+// HasFirstOctet's answer for each octet, a bit each: a thousand targets made its search of the
+// addresses and CIDRs most of the shape checks' work.
+struct FirstOctets {
+  std::array<uint64_t, 4> bits{};
+  bool Has(uint64_t octet) const { return (bits[octet >> 6] >> (octet & 63)) & 1; }
+};
+FirstOctets FirstOctetsOf(const ResolverPartValues& values) {
+  FirstOctets out;
+  auto set = [&out](uint32_t octet) { out.bits[octet >> 6] |= uint64_t{1} << (octet & 63); };
+  for (uint32_t address : values.whole) set(address >> 24);
+  for (const auto& [first, last] : values.ranges)
+    for (uint32_t octet = first >> 24; octet <= (last >> 24); ++octet) set(octet);
+  return out;
+}
+
 // Whether a spelling of one to four parts that starts at s[0] can name a target: its first part
 // (read as ParseIpv4InetAton reads it) is then a target's first octet, or, alone, its address.
-bool MayStartSpelling(std::string_view s, const ResolverPartValues& values) {
+// `first_octets`, where given, answers HasFirstOctet.
+bool MayStartSpelling(std::string_view s, const ResolverPartValues& values,
+                      const FirstOctets* first_octets) {
   if (s.empty() || !IsDigitChar(s[0])) return false;
   uint64_t base = 10;
   size_t i = 0;
@@ -531,11 +548,14 @@ bool MayStartSpelling(std::string_view s, const ResolverPartValues& values) {
     v = v * base + d;
     if (v > 0xffffffffULL) return false;
   }
-  return (v <= 0xff && HasFirstOctet(values, v)) || NamesAddress(values, static_cast<uint32_t>(v));
+  return (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) ||
+         NamesAddress(values, static_cast<uint32_t>(v));
 }
 
-// Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it.
-bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end) {
+// Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it;
+// `first_octets` (optional) are FirstOctetsOf(values).
+bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end,
+              const FirstOctets* first_octets = nullptr) {
   auto in_run = [&](size_t k) {
     char c = text[k];
     return IsHexChar(c) || c == 'x' || c == 'X' || c == '.' ||
@@ -559,7 +579,8 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
   char previous = '\0';  // none yet: the run's start (no byte of a run is NUL)
   for (size_t k = begin; k < end && !any_start; ++k) {
     if (text[k] == '\\') continue;
-    any_start = is_start(k, previous) && MayStartSpelling(text.substr(k, end - k), values);
+    any_start =
+        is_start(k, previous) && MayStartSpelling(text.substr(k, end - k), values, first_octets);
     previous = text[k];
   }
   if (!any_start) return false;
@@ -577,7 +598,7 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
   for (size_t start : starts) {
     // Most starts are no target's first part: a thousand targets' part values let most zero-led
     // and hex parts of a text reach here, and parsing each spelling took 13% of a scan's work.
-    if (!MayStartSpelling(std::string_view(run).substr(start), values)) continue;
+    if (!MayStartSpelling(std::string_view(run).substr(start), values, first_octets)) continue;
     size_t stop = start;
     for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
       stop = run.find('.', stop);
@@ -791,12 +812,13 @@ size_t RunEnd(const char* data, size_t k, size_t n) {
 class ShapeSearch {
  public:
   ShapeSearch(std::string_view text, bool want_shape, const ResolverPartValues* values,
-              const std::vector<uint32_t>* addresses)
+              const std::vector<uint32_t>* addresses, const FirstOctets* first_octets)
       : text_(text),
         data_(text.data()),
         n_(text.size()),
         values_(values),
         addresses_(addresses),
+        first_octets_(first_octets),
         shape_open_(want_shape),
         part_open_(values != nullptr),
         quad_open_(addresses != nullptr) {}
@@ -908,7 +930,7 @@ class ShapeSearch {
     bool dotted = (begin > 0 && data_[begin - 1] == '.') ||
                   (end < n_ && (data_[end] == '.' || data_[end] == '\\'));
     return (has(values_->whole) || (dotted && has(values_->dotted))) && begin >= judged_until_ &&
-           JudgeRun(text_, begin, *values_, &judged_until_);
+           JudgeRun(text_, begin, *values_, &judged_until_, first_octets_);
   }
 
   // Whether data[begin, end) holds three dots or more; sixteen bytes at a time, as most runs this
@@ -967,14 +989,16 @@ class ShapeSearch {
   size_t n_;
   const ResolverPartValues* values_;
   const std::vector<uint32_t>* addresses_;
+  const FirstOctets* first_octets_;  // FirstOctetsOf(*values_), or null
   bool shape_open_, part_open_, quad_open_;
   ShapeFindings found_;
   size_t part_from_ = 0, quad_from_ = 0, judged_until_ = 0;
 };
 
 ShapeFindings FindShapes(std::string_view text, bool want_shape, const ResolverPartValues* values,
-                         const std::vector<uint32_t>* addresses) {
-  ShapeSearch search(text, want_shape, values, addresses);
+                         const std::vector<uint32_t>* addresses,
+                         const FirstOctets* first_octets = nullptr) {
+  ShapeSearch search(text, want_shape, values, addresses, first_octets);
   if (search.Done()) return search.found();
   std::array<size_t, 64> batch;
   size_t count = 0;
@@ -1264,6 +1288,7 @@ struct Prefilter::Database {
   // on the first small text; until then small texts take the two passes, which find the same.
   Lazy both;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
+  FirstOctets first_octets;        // FirstOctetsOf(part_values)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
   // the ids of `both`.
@@ -1510,6 +1535,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
             -1);
   }
   db_->part_values = PartValuesOf(targets.targets());
+  db_->first_octets = FirstOctetsOf(db_->part_values);
   for (size_t g = 0; g < groups.size(); ++g) {
     if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
     const uint32_t bit = 1u << (g + 1);
@@ -1580,6 +1606,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
     const std::vector<std::vector<std::string>>* names_of;
+    const FirstOctets* first_octets;
   } state{&gate,
           0,
           Public(gate.all_bits),
@@ -1591,7 +1618,8 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
           0,
           0,
           0,
-          one_pass ? &db_->both_names_of : &db_->names_of};
+          one_pass ? &db_->both_names_of : &db_->names_of,
+          &db_->first_octets};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
@@ -1606,8 +1634,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       if (!(s->bits & result) && at >= *until && at < s->text.size() && judge(until))
         bits |= result;
     };
-    verify(kVerifyBit, kResolverForms, &s->judged_until,
-           [&](size_t* until) { return JudgeRun(s->text, at, *s->values, until); });
+    verify(kVerifyBit, kResolverForms, &s->judged_until, [&](size_t* until) {
+      return JudgeRun(s->text, at, *s->values, until, s->first_octets);
+    });
     verify(kVerifyQuadBit, kTargets, &s->quads_judged_until,
            [&](size_t* until) { return JudgeQuads(s->text, at, *s->values, until); });
     verify(kVerifyMixedBit, kTargets, &s->mixed_judged_until,
@@ -1632,7 +1661,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       (state.bits & (kResolverForms | kTargets)) != (kResolverForms | kTargets)) {
     ShapeFindings found =
         FindShapes(text, true, (state.bits & kResolverForms) ? nullptr : &db_->part_values,
-                   (state.bits & kTargets) ? nullptr : &db_->part_values.whole);
+                   (state.bits & kTargets) ? nullptr : &db_->part_values.whole, &db_->first_octets);
     if (found.shape && found.part) state.bits |= kResolverForms;
     if (found.shape && found.quad) state.bits |= kTargets;
   }

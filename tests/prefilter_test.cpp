@@ -649,6 +649,90 @@ TEST_CASE("prefilter: the part and zero-led quad checks answer as their first ve
   CHECK(quads > 100);
 }
 
+TEST_CASE("prefilter: the shape checks answer as their first versions on long numbers and runs",
+          "[host][prefilter]") {
+  // The checks read a number's digits and a dotted run sixteen bytes at a time: numbers and runs
+  // longer than a block, starting or ending at a block's edge or at the text's last bytes.
+  const TargetSet set = Make({"10.20.30.40", "5.0.7.8", "10.1.0.0/16", "0.0.0.9"});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  std::vector<std::string> shapes;
+  for (const Target& t : set.targets())
+    for (const GatePattern& p : GatePatterns(t))
+      if (p.shape && std::find(shapes.begin(), shapes.end(), p.pattern) == shapes.end())
+        shapes.push_back(p.pattern);
+  REQUIRE(shapes.size() == 3);
+  const Prefilter reference_shape(TargetSet(), {{shapes[0]}, {shapes[1]}, {shapes[2]}});
+  // Targets' parts and quads in every base beside decoys: long hex and octal numbers that pass
+  // 32 bits or carry a target's value in their last digits, versions, dates, hex dumps.
+  const std::string_view pieces[] = {"0x0000000000a141e28",
+                                     "0x00000000000000000000000000014",
+                                     "0x10FFFF",
+                                     "0x1F0000000",
+                                     "0xa141e28",
+                                     "0x0a141e28ff",
+                                     "0x1f",
+                                     "0x",
+                                     "0x0a.0x14.0x1e.0x28",
+                                     "01205017050",
+                                     "0001205017050",
+                                     "012050170501",
+                                     "037777777777",
+                                     "040000000000",
+                                     "0000000000000000000012",
+                                     "0123456789012345678",
+                                     "012.024.036.050",
+                                     "010.020.030.040",
+                                     "0010.020.030.040",
+                                     "10.20.30.040",
+                                     "010\\.20\\.30\\.40",
+                                     "010[.]20[.]30[.]40",
+                                     "010..20.30.40",
+                                     "1.0.2.3",
+                                     "1.05",
+                                     "2.010",
+                                     "05.0.07.08",
+                                     "00.00.00.011",
+                                     "2024.01.05",
+                                     "00000000.00000000.0",
+                                     ".",
+                                     "\\.",
+                                     "[.]",
+                                     "0",
+                                     "00",
+                                     "9",
+                                     "a",
+                                     "x",
+                                     " ",
+                                     "_"};
+  std::mt19937 random(20);
+  size_t shaped = 0, parts = 0, quads = 0;
+  for (int round = 0; round < 40000; ++round) {
+    size_t size = std::uniform_int_distribution<size_t>(1, 120)(random);
+    std::string text(size, random() % 2 ? ' ' : '7');
+    for (size_t k = 0; k < size / 4; ++k) {
+      std::string_view piece = pieces[random() % std::size(pieces)];
+      // Half the pieces at a block edge, one byte before or after it, or ending the text.
+      size_t at = random() % 2   ? random() % size
+                  : random() % 4 ? (random() % 8) * 16 + random() % 3 - 1
+                                 : size - std::min(size, piece.size());
+      if (at < size)
+        text.replace(at, std::min(piece.size(), size - at), piece.substr(0, size - at));
+    }
+    INFO("text '" << text << "'");
+    const bool shape = reference_shape.Scan(text) != 0, part = ReferenceResolverPart(text, values),
+               quad = ReferenceZeroLedQuad(text, values.whole);
+    REQUIRE(HasResolverShape(text) == shape);
+    REQUIRE(HasResolverPart(text, values) == part);
+    REQUIRE(HasZeroLedQuad(text, values.whole) == quad);
+    shaped += shape;
+    parts += part;
+    quads += quad;
+  }
+  CHECK(shaped > 10000);
+  CHECK(parts > 1000);
+  CHECK(quads > 1000);
+}
+
 TEST_CASE("prefilter: a compiled gate is cached and reused only for the same patterns",
           "[host][prefilter]") {
   namespace fs = std::filesystem;

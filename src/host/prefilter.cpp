@@ -502,9 +502,26 @@ bool HasFirstOctet(const ResolverPartValues& values, uint64_t octet) {
          });
 }
 
+// HasFirstOctet's answer for each octet, a bit each: a thousand targets made its search of the
+// addresses and CIDRs most of the shape checks' work.
+struct FirstOctets {
+  std::array<uint64_t, 4> bits{};
+  bool Has(uint64_t octet) const { return (bits[octet >> 6] >> (octet & 63)) & 1; }
+};
+FirstOctets FirstOctetsOf(const ResolverPartValues& values) {
+  FirstOctets out;
+  auto set = [&out](uint32_t octet) { out.bits[octet >> 6] |= uint64_t{1} << (octet & 63); };
+  for (uint32_t address : values.whole) set(address >> 24);
+  for (const auto& [first, last] : values.ranges)
+    for (uint32_t octet = first >> 24; octet <= (last >> 24); ++octet) set(octet);
+  return out;
+}
+
 // Whether a spelling of one to four parts that starts at s[0] can name a target: its first part
 // (read as ParseIpv4InetAton reads it) is then a target's first octet, or, alone, its address.
-bool MayStartSpelling(std::string_view s, const ResolverPartValues& values) {
+// `first_octets`, where given, answers HasFirstOctet.
+bool MayStartSpelling(std::string_view s, const ResolverPartValues& values,
+                      const FirstOctets* first_octets) {
   if (s.empty() || !IsDigitChar(s[0])) return false;
   uint64_t base = 10;
   size_t i = 0;
@@ -531,11 +548,14 @@ bool MayStartSpelling(std::string_view s, const ResolverPartValues& values) {
     v = v * base + d;
     if (v > 0xffffffffULL) return false;
   }
-  return (v <= 0xff && HasFirstOctet(values, v)) || NamesAddress(values, static_cast<uint32_t>(v));
+  return (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) ||
+         NamesAddress(values, static_cast<uint32_t>(v));
 }
 
-// Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it.
-bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end) {
+// Judges the run around text[at] (see SpellsTargetAround) and sets `run_end` past it;
+// `first_octets` (optional) are FirstOctetsOf(values).
+bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values, size_t* run_end,
+              const FirstOctets* first_octets = nullptr) {
   auto in_run = [&](size_t k) {
     char c = text[k];
     return IsHexChar(c) || c == 'x' || c == 'X' || c == '.' ||
@@ -559,7 +579,8 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
   char previous = '\0';  // none yet: the run's start (no byte of a run is NUL)
   for (size_t k = begin; k < end && !any_start; ++k) {
     if (text[k] == '\\') continue;
-    any_start = is_start(k, previous) && MayStartSpelling(text.substr(k, end - k), values);
+    any_start =
+        is_start(k, previous) && MayStartSpelling(text.substr(k, end - k), values, first_octets);
     previous = text[k];
   }
   if (!any_start) return false;
@@ -577,7 +598,7 @@ bool JudgeRun(std::string_view text, size_t at, const ResolverPartValues& values
   for (size_t start : starts) {
     // Most starts are no target's first part: a thousand targets' part values let most zero-led
     // and hex parts of a text reach here, and parsing each spelling took 13% of a scan's work.
-    if (!MayStartSpelling(std::string_view(run).substr(start), values)) continue;
+    if (!MayStartSpelling(std::string_view(run).substr(start), values, first_octets)) continue;
     size_t stop = start;
     for (int parts = 1; parts <= 4 && stop < run.size(); ++parts) {
       stop = run.find('.', stop);
@@ -753,117 +774,244 @@ struct ShapeFindings {
   bool shape = false, part = false, quad = false;
 };
 
-// HasResolverShape (with `want_shape`), HasResolverPart (with `values`) and HasZeroLedQuad (with
-// `addresses`) in one pass over the zeros ForEachNumberLead finds, ending once every one asked for
-// is true: three passes of their own read most of a root file system's text three times.
-ShapeFindings FindShapes(std::string_view text, bool want_shape, const ResolverPartValues* values,
-                         const std::vector<uint32_t>* addresses) {
-  ShapeFindings out;
-  const char* data = text.data();
-  const size_t n = text.size();
-  // The shapes of kResolverShapes, at a zero that may lead a number.
-  auto shape_at = [&](size_t i) {
-    char next = data[i + 1], previous = i > 0 ? data[i - 1] : '\n';
-    if ((next | 0x20) == 'x') return i + 2 < n && Is(data[i + 2], kHexByte);  // 0x[0-9a-f]
-    if (previous == '.' || previous == ']') return true;  // [.\]]0[0-9]+: the digits end somewhere
-    if (Is(previous, kWordByte) || previous == '.') return false;
-    size_t end = i + 1;
-    while (end < n && Is(data[end], kDigitByte)) ++end;
-    return end < n && (data[end] == '.' || data[end] == '\\' || data[end] == '[');
+#if defined(__SSE2__)
+// The lanes of `c` that hold a byte of `byte_class` (kDigitByte or kHexByte).
+template <uint8_t kClass>
+__m128i ClassLanes(__m128i c) {
+  // x - (lo + 128) as a signed byte is below -128 + count exactly for lo .. lo + count - 1.
+  auto range = [](__m128i v, char lo, int count) {
+    return _mm_cmplt_epi8(_mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo + 128))),
+                          _mm_set1_epi8(static_cast<char>(-128 + count)));
   };
+  __m128i lanes = range(c, '0', 10);
+  if constexpr (kClass == kHexByte)
+    lanes = _mm_or_si128(lanes, range(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 6));
+  return lanes;
+}
+#endif
+
+// The end of the run of `kClass` bytes that starts at data[k], sixteen bytes at a time (the
+// numbers of a Unicode table run to six hex digits).
+template <uint8_t kClass>
+size_t RunEnd(const char* data, size_t k, size_t n) {
+#if defined(__SSE2__)
+  for (; k + 16 <= n; k += 16) {
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + k));
+    unsigned out = ~static_cast<unsigned>(_mm_movemask_epi8(ClassLanes<kClass>(c))) & 0xffffu;
+    if (out) return k + static_cast<size_t>(std::countr_zero(out));
+  }
+#endif
+  while (k < n && Is(data[k], kClass)) ++k;
+  return k;
+}
+
+// HasResolverShape (with `want_shape`), HasResolverPart (with `values`) and HasZeroLedQuad (with
+// `addresses`) at the zeros ForEachNumberLead finds, in order, until every one asked for is true:
+// three passes of their own read most of a root file system's text three times. Each check goes
+// on past what it has read (the rest of a number, a run), as it would alone.
+class ShapeSearch {
+ public:
+  ShapeSearch(std::string_view text, bool want_shape, const ResolverPartValues* values,
+              const std::vector<uint32_t>* addresses, const FirstOctets* first_octets)
+      : text_(text),
+        data_(text.data()),
+        n_(text.size()),
+        values_(values),
+        addresses_(addresses),
+        first_octets_(first_octets),
+        shape_open_(want_shape),
+        part_open_(values != nullptr),
+        quad_open_(addresses != nullptr) {}
+
+  bool Done() const { return !shape_open_ && !part_open_ && !quad_open_; }
+  const ShapeFindings& found() const { return found_; }
+
+  // Judges the leads `at[0..count)` in order; true once every check asked for is done. One loop
+  // over a batch: a call per lead with the checks' state behind a closure was a fifth of their
+  // cost.
+  bool Leads(const size_t* at, size_t count) {
+    for (size_t j = 0; j < count; ++j)
+      if (Lead(at[j])) return true;
+    return false;
+  }
+
+ private:
+  bool Lead(size_t i) {
+    if ((data_[i + 1] | 0x20) == 'x') {
+      // 0x[0-9a-f], the only shape and part led by 0x; no quad (its numbers are digits).
+      if (i + 2 >= n_ || !Is(data_[i + 2], kHexByte)) return false;
+      if (shape_open_) found_.shape = true, shape_open_ = false;
+      if (part_open_ && i >= part_from_) {
+        part_from_ = RunEnd<kHexByte>(data_, i + 2, n_);
+        if (HexPart(i, part_from_)) found_.part = true, part_open_ = false;
+      }
+      return Done();
+    }
+    // A zero before a digit, no digit before it.
+    const char previous = i > 0 ? data_[i - 1] : '\n';
+    const bool after_word = Is(previous, kWordByte);
+    size_t digits_end = 0;  // past the number's digits, once read
+    if (shape_open_) {
+      // [.\]]0[0-9]+ (the digits end somewhere), or (?:^|[^0-9a-z_.])0[0-9]+[.\\[].
+      bool shape = previous == '.' || previous == ']';
+      if (!shape && !after_word) {
+        digits_end = RunEnd<kDigitByte>(data_, i + 1, n_);
+        char after = digits_end < n_ ? data_[digits_end] : '\0';
+        shape = after == '.' || after == '\\' || after == '[';
+      }
+      if (shape) found_.shape = true, shape_open_ = false;
+    }
+    // A zero-led part is not after a word byte.
+    if (part_open_ && i >= part_from_ && !after_word) {
+      if (!digits_end) digits_end = RunEnd<kDigitByte>(data_, i + 1, n_);
+      part_from_ = digits_end;
+      if (OctalPart(i, digits_end)) found_.part = true, part_open_ = false;
+    }
+    if (quad_open_ && i >= quad_from_ && QuadAround(i, digits_end))
+      found_.quad = true, quad_open_ = false;
+    return Done();
+  }
+
+  static uint64_t HexValue(const char* from, const char* to) {
+    static constexpr std::array<uint8_t, 256> kDigitValue = [] {
+      std::array<uint8_t, 256> t{};
+      for (int c = 0; c < 256; ++c)
+        t[c] = static_cast<uint8_t>(c >= '0' && c <= '9'                     ? c - '0'
+                                    : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                                             : 0);
+      return t;
+    }();
+    uint64_t v = 0;
+    for (; from < to; ++from) v = v * 16 + kDigitValue[static_cast<unsigned char>(*from)];
+    return v;
+  }
+  static uint64_t OctalValue(const char* from, const char* to) {
+    uint64_t v = 0;
+    for (; from < to; ++from) v = v * 8 + static_cast<uint64_t>(*from - '0');
+    return v;
+  }
+
+  // The hex part 0x<data[i + 2, end)>: of 32 bits at most, its value a target part's. MayHave
+  // reads ten bits, which its last three digits hold (leading zeros or not): most parts of a hex
+  // table are turned away by them alone.
+  bool HexPart(size_t i, size_t end) {
+    if (!values_->MayHave(
+            HexValue(data_ + std::max(i + 2, end - std::min<size_t>(end, 3)), data_ + end)))
+      return false;
+    size_t first = i + 2;  // its first significant digit
+    while (first < end && data_[first] == '0') ++first;
+    if (end - first > 8) return false;
+    return Judge(i, end, HexValue(data_ + first, data_ + end));
+  }
+
+  // The zero-led part data[i, end): octal digits, of 32 bits at most, its value a target part's
+  // (whose ten bits MayHave reads are in its last four digits).
+  bool OctalPart(size_t i, size_t end) {
+    if (!values_->MayHave(
+            OctalValue(data_ + std::max(i + 1, end - std::min<size_t>(end, 4)), data_ + end)))
+      return false;
+    size_t first = i + 1;
+    while (first < end && data_[first] == '0') ++first;
+    const size_t digits = end - first;
+    if (digits > 11 || (digits == 11 && data_[first] > '3')) return false;  // past 0xffffffff
+    for (size_t k = first; k < end; ++k)
+      if (data_[k] >= '8') return false;
+    return Judge(i, end, OctalValue(data_ + first, data_ + end));
+  }
+
   // A part of a dotted spelling is followed by its dot (written "\." in a regex) or preceded by
   // one; then the whole dotted run around it must spell a target's address (1.05 beside a
   // thousand targets' part values is no address), each run judged once (JudgeRun reads the
   // whole run whatever part).
-  size_t judged_until = 0;
-  auto judge = [&](size_t begin, size_t end, uint64_t v) {
-    if (!values->MayHave(v)) return false;
+  bool Judge(size_t begin, size_t end, uint64_t v) {
     auto has = [v](const std::vector<uint32_t>& list) {
       return std::binary_search(list.begin(), list.end(), v);
     };
-    bool dotted = (begin > 0 && data[begin - 1] == '.') ||
-                  (end < n && (data[end] == '.' || data[end] == '\\'));
-    return (has(values->whole) || (dotted && has(values->dotted))) && begin >= judged_until &&
-           JudgeRun(text, begin, *values, &judged_until);
-  };
-  // A hex part is its whole run of hex digits, a zero-led part its whole run of digits, not
-  // after a word byte; `*end` is where the next part may start.
-  auto part_at = [&](size_t i, size_t* end) {
-    *end = i + 1;
-    if ((data[i + 1] | 0x20) == 'x') {
-      if (i + 2 >= n || !Is(data[i + 2], kHexByte)) return false;
-      size_t k = i + 2;
-      uint64_t v = 0;
-      for (; k < n && Is(data[k], kHexByte) && v <= 0xffffffffULL; ++k) {
-        char c = data[k];
-        v = v * 16 + static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-      }
-      while (k < n && Is(data[k], kHexByte)) ++k;  // past 32 bits: no part, however it goes on
-      *end = k;
-      return v <= 0xffffffffULL && judge(i, k, v);
+    bool dotted = (begin > 0 && data_[begin - 1] == '.') ||
+                  (end < n_ && (data_[end] == '.' || data_[end] == '\\'));
+    return (has(values_->whole) || (dotted && has(values_->dotted))) && begin >= judged_until_ &&
+           JudgeRun(text_, begin, *values_, &judged_until_, first_octets_);
+  }
+
+  // Whether data[begin, end) holds three dots or more; sixteen bytes at a time, as most runs this
+  // long are numbers of many digits.
+  bool HasThreeDots(size_t begin, size_t end) const {
+    int dots = 0;
+#if defined(__SSE2__)
+    for (; begin + 16 <= n_ && begin < end; begin += 16) {
+      __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data_ + begin));
+      auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8('.'))));
+      if (end - begin < 16) dot &= (1u << (end - begin)) - 1;
+      for (; dot; dot &= dot - 1)
+        if (++dots == 3) return true;
     }
-    if (i > 0 && Is(data[i - 1], kWordByte)) return false;
-    size_t k = i + 1;
-    uint64_t v = 0;
-    bool octal = true;
-    for (; k < n && Is(data[k], kDigitByte); ++k) {
-      octal = octal && data[k] < '8';
-      v = v * 8 + static_cast<uint64_t>(data[k] - '0');
-      octal = octal && v <= 0xffffffffULL;
-    }
-    *end = k;
-    return octal && judge(i, k, v);
-  };
-  // The run of digits and separators around a zero-led number, judged once: numbers joined by a
-  // separator that holds one dot (., \., \\., [.]) form a chain; any other separator starts a
-  // new one. Free text reads such a quad as decimal (010.20.30.40).
-  constexpr uint32_t kNoOctet = 0xffffffffu;
-  std::vector<uint32_t> chain;  // consecutive numbers joined by one dot each
-  auto spells_target = [&] {
-    for (size_t p = 0; p + 4 <= chain.size(); ++p) {
-      if (std::find(chain.begin() + p, chain.begin() + p + 4, kNoOctet) != chain.begin() + p + 4)
-        continue;
-      uint32_t address = chain[p] << 24 | chain[p + 1] << 16 | chain[p + 2] << 8 | chain[p + 3];
-      if (std::binary_search(addresses->begin(), addresses->end(), address)) return true;
-    }
+#endif
+    for (; begin < end; ++begin)
+      if (data_[begin] == '.' && ++dots == 3) return true;
     return false;
-  };
-  auto quad_at = [&](size_t i, size_t* run_end) {
-    *run_end = i + 1;
-    if (!Is(data[i + 1], kDigitByte)) return false;
-    size_t begin = i, end = i, dots = 0;
-    while (begin > 0 && Is(data[begin - 1], kQuadRunByte)) dots += data[--begin] == '.';
-    for (; end < n && Is(data[end], kQuadRunByte); ++end) dots += data[end] == '.';
-    *run_end = end;
-    if (dots < 3) return false;  // four numbers joined by a dot each: most runs are one number
-    chain.clear();
+  }
+
+  // The run of digits and separators around the zero-led number at data[i] (its digits end at
+  // `digits_end` where known, else 0), judged once:
+  // numbers joined by a separator that holds one dot (., \., \\., [.]) form a chain, any other
+  // separator starts a new one; four in a row that are octets of a target's address name it.
+  // Free text reads such a quad as decimal (010.20.30.40).
+  bool QuadAround(size_t i, size_t digits_end) {
+    size_t begin = i, end = digits_end ? digits_end : RunEnd<kDigitByte>(data_, i + 1, n_);
+    while (begin > 0 && Is(data_[begin - 1], kQuadRunByte)) --begin;
+    while (end < n_ && Is(data_[end], kQuadRunByte)) ++end;
+    quad_from_ = end;
+    // Four numbers joined by a dot each (1.2.3.4 at least): most runs are one number.
+    if (end - begin < 7 || !HasThreeDots(begin, end)) return false;
+    constexpr uint32_t kNoOctet = 0xffffffffu;
+    std::array<uint32_t, 4> last{};  // the chain's last four numbers, the newest last
+    size_t chained = 0;
     for (size_t k = begin; k < end;) {
-      size_t sep = k;
-      while (k < end && !Is(data[k], kDigitByte)) ++k;
+      size_t separator = k;
+      while (k < end && !Is(data_[k], kDigitByte)) ++k;
       if (k == end) break;
-      if (!chain.empty() && std::count(data + sep, data + k, '.') != 1) {
-        if (spells_target()) return true;
-        chain.clear();
-      }
+      if (chained && std::count(data_ + separator, data_ + k, '.') != 1) chained = 0;
       uint32_t value = 0;
       size_t digits = 0;
-      for (; k < end && Is(data[k], kDigitByte); ++k, ++digits)
-        value = digits < 3 ? value * 10 + static_cast<uint32_t>(data[k] - '0') : kNoOctet;
-      chain.push_back(value <= 255 ? value : kNoOctet);
+      for (; k < end && Is(data_[k], kDigitByte); ++k, ++digits)
+        value = digits < 3 ? value * 10 + static_cast<uint32_t>(data_[k] - '0') : kNoOctet;
+      last = {last[1], last[2], last[3], value <= 255 ? value : kNoOctet};
+      if (++chained >= 4 && std::find(last.begin(), last.end(), kNoOctet) == last.end() &&
+          std::binary_search(addresses_->begin(), addresses_->end(),
+                             last[0] << 24 | last[1] << 16 | last[2] << 8 | last[3]))
+        return true;
     }
-    return spells_target();
-  };
-  // Each check goes on past what it has read (the rest of a number, a run), as it would alone.
-  bool shape_open = want_shape, part_open = values != nullptr, quad_open = addresses != nullptr;
-  size_t part_from = 0, quad_from = 0;
-  if (!shape_open && !part_open && !quad_open) return out;
-  ForEachNumberLead(text, [&](size_t i) {
-    if (shape_open && shape_at(i)) out.shape = true, shape_open = false;
-    if (part_open && i >= part_from && part_at(i, &part_from)) out.part = true, part_open = false;
-    if (quad_open && i >= quad_from && quad_at(i, &quad_from)) out.quad = true, quad_open = false;
-    return !shape_open && !part_open && !quad_open;
-  });
-  return out;
+    return false;
+  }
+
+  std::string_view text_;
+  const char* data_;
+  size_t n_;
+  const ResolverPartValues* values_;
+  const std::vector<uint32_t>* addresses_;
+  const FirstOctets* first_octets_;  // FirstOctetsOf(*values_), or null
+  bool shape_open_, part_open_, quad_open_;
+  ShapeFindings found_;
+  size_t part_from_ = 0, quad_from_ = 0, judged_until_ = 0;
+};
+
+ShapeFindings FindShapes(std::string_view text, bool want_shape, const ResolverPartValues* values,
+                         const std::vector<uint32_t>* addresses,
+                         const FirstOctets* first_octets = nullptr) {
+  ShapeSearch search(text, want_shape, values, addresses, first_octets);
+  if (search.Done()) return search.found();
+  std::array<size_t, 64> batch;
+  size_t count = 0;
+  bool done = false;
+  ForEachNumberLead(
+      text, [&](size_t i) __attribute__((always_inline)) {
+        batch[count++] = i;
+        if (count < batch.size()) return false;
+        count = 0;
+        return done = search.Leads(batch.data(), batch.size());
+      });
+  if (!done) search.Leads(batch.data(), count);
+  return search.found();
 }
 
 }  // namespace
@@ -1140,6 +1288,7 @@ struct Prefilter::Database {
   // on the first small text; until then small texts take the two passes, which find the same.
   Lazy both;
   ResolverPartValues part_values;  // what a shape hit must show (HasResolverPart)
+  FirstOctets first_octets;        // FirstOctetsOf(part_values)
   TargetSet ipv4_targets;          // what a shared IPv4-in-IPv6 hit must name
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
   // the ids of `both`.
@@ -1386,6 +1535,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
             -1);
   }
   db_->part_values = PartValuesOf(targets.targets());
+  db_->first_octets = FirstOctetsOf(db_->part_values);
   for (size_t g = 0; g < groups.size(); ++g) {
     if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
     const uint32_t bit = 1u << (g + 1);
@@ -1456,6 +1606,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
     const std::vector<std::vector<std::string>>* names_of;
+    const FirstOctets* first_octets;
   } state{&gate,
           0,
           Public(gate.all_bits),
@@ -1467,7 +1618,8 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
           0,
           0,
           0,
-          one_pass ? &db_->both_names_of : &db_->names_of};
+          one_pass ? &db_->both_names_of : &db_->names_of,
+          &db_->first_octets};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
     auto* s = static_cast<State*>(ctx);
@@ -1482,8 +1634,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       if (!(s->bits & result) && at >= *until && at < s->text.size() && judge(until))
         bits |= result;
     };
-    verify(kVerifyBit, kResolverForms, &s->judged_until,
-           [&](size_t* until) { return JudgeRun(s->text, at, *s->values, until); });
+    verify(kVerifyBit, kResolverForms, &s->judged_until, [&](size_t* until) {
+      return JudgeRun(s->text, at, *s->values, until, s->first_octets);
+    });
     verify(kVerifyQuadBit, kTargets, &s->quads_judged_until,
            [&](size_t* until) { return JudgeQuads(s->text, at, *s->values, until); });
     verify(kVerifyMixedBit, kTargets, &s->mixed_judged_until,
@@ -1508,7 +1661,7 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       (state.bits & (kResolverForms | kTargets)) != (kResolverForms | kTargets)) {
     ShapeFindings found =
         FindShapes(text, true, (state.bits & kResolverForms) ? nullptr : &db_->part_values,
-                   (state.bits & kTargets) ? nullptr : &db_->part_values.whole);
+                   (state.bits & kTargets) ? nullptr : &db_->part_values.whole, &db_->first_octets);
     if (found.shape && found.part) state.bits |= kResolverForms;
     if (found.shape && found.quad) state.bits |= kTargets;
   }

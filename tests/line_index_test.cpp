@@ -54,3 +54,30 @@ TEST_CASE("a match past 4 KiB of a line gets the 4 KiB around it", "[line_index]
   CHECK(last.size() <= LineIndex::kMaxExcerptBytes);
   CHECK((static_cast<unsigned char>(last.front()) & 0xC0) != 0x80);
 }
+
+TEST_CASE("LineStartCursor and ColumnOf answer as a search from the text's start, in any order") {
+  // In order (the readers' way), backwards, repeated, at a '\n', past the end: each answer is
+  // what rfind and a count from the line's start give.
+  const std::string text = "ab\n\xc3\xa9t\xc3\xa9 x\n\n  last line, no newline";
+  auto line_start = [&](size_t off) {
+    size_t b = off == 0 ? std::string::npos : text.rfind('\n', off - 1);
+    return b == std::string::npos ? size_t{0} : b + 1;
+  };
+  std::vector<size_t> asked;
+  for (size_t i = 0; i <= text.size() + 2; ++i) asked.push_back(i);
+  for (size_t i = text.size(); i-- > 0;) asked.push_back(i);
+  for (size_t i : {size_t{5}, size_t{5}, size_t{2}, size_t{14}, size_t{3}, size_t{30}, size_t{0}})
+    asked.push_back(i);
+  ntpsweep::LineStartCursor cursor(text);
+  ntpsweep::LineIndex index(text);
+  for (size_t off : asked) {
+    INFO(off);
+    CHECK(cursor(off) == line_start(std::min(off, text.size())));
+    if (off > text.size()) continue;
+    uint32_t line = index.LineOf(off);
+    uint32_t column = 1;
+    for (size_t i = index.LineStart(line); i < off; ++i)
+      column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    CHECK(index.ColumnOf(line, off) == column);
+  }
+}

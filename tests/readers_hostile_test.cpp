@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -634,4 +636,60 @@ TEST_CASE("hostile: a match past 4 KiB of a line gets a snippet that shows it",
     ++snippets;
   }
   CHECK(snippets == 2);
+}
+
+TEST_CASE("hostile: many references on one long line, in each reader", "[hostile][many]") {
+  // A reader asked for a fact's line start, a mention's comment and a finding's column by
+  // searching from the line's start each time: 20,000 references on one line took seconds, a
+  // minified file of 100,000 minutes (what the timeout of this binary catches at its size).
+  // Now the searches go on along the line: every reference is still reported at its own
+  // column, and no decoy.
+  constexpr int kRefs = 12000;
+  const std::string target = "10.20.30.40";  // the decoy is 10.20.30.4
+  auto many = [&](std::string_view head, std::string_view item, std::string_view sep,
+                  std::string_view tail) {
+    std::string out(head);
+    for (int i = 0; i < kRefs; ++i) {
+      if (i) out += sep;
+      std::string one(item);
+      for (size_t at; (at = one.find("@N")) != std::string::npos;)
+        one.replace(at, 2, std::to_string(i));
+      out += one;
+    }
+    return out + std::string(tail) + "\n";
+  };
+  const std::map<std::string, std::string> files = {
+      {"etc/chrony/chrony.conf", many("", "server 10.20.30.40 iburst 10.20.30.4", " ", "")},
+      {"servers.js", many("const ntpServers = [", "\"10.20.30.40\", \"10.20.30.4x\"", ", ", "];")},
+      {"client.js", many("", "ntpServer@N = \"10.20.30.40\"; other = \"10.20.30.4\";", " ", "")},
+      {"default.nix",
+       many("{ ", "networking.timeServers = [ \"10.20.30.40\" \"10.20.30.4\" ];", " ", " }")},
+      {"vars.yaml", many("{", "ntp_server@N: 10.20.30.40, dns@N: 10.20.30.4", ", ", "}")},
+      {"dhcpd.conf",
+       many("", "option ntp-servers 10.20.30.40; option domain-name-servers 10.20.30.4;", " ", "")},
+      {"main.tf",
+       many("locals { ", "ntp_server@N = \"10.20.30.40\" dns@N = \"10.20.30.4\"", " ", " }")},
+      {"Dockerfile",
+       many("RUN ", "echo \"server 10.20.30.40\" >> /etc/chrony.conf && ping 10.20.30.4", " && ",
+            "")},
+      {"setup.sh", many("", "ntpdate 10.20.30.40; ping 10.20.30.4;", " ", "")},
+  };
+  TempDir tmp;
+  for (const auto& [name, text] : files) WriteWholeFile(tmp / name, text);
+  Json doc = Scan(tmp.path());
+  std::map<std::string, std::set<int>> columns;
+  for (const Json& f : doc["findings"]) {
+    CHECK(f["matched"] == target);
+    CHECK(f["line"] == 1);
+    columns[f["location"].get<std::string>()].insert(f["column"].get<int>());
+  }
+  for (const auto& [name, text] : files) {
+    INFO(name);
+    std::set<int> expected;  // where the target stands whole (not the decoy's prefix)
+    for (size_t at = text.find(target); at != std::string::npos; at = text.find(target, at + 1))
+      if (!std::isdigit(static_cast<unsigned char>(text[at + target.size()])))
+        expected.insert(static_cast<int>(at) + 1);
+    CHECK(expected.size() == kRefs);
+    CHECK(columns[tmp / name] == expected);
+  }
 }

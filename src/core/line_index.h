@@ -15,7 +15,8 @@ class LineIndex {
 
   // 1-based line of `offset`; an offset at a '\n' belongs to the line the '\n' ends.
   uint32_t LineOf(size_t offset) const;
-  // 1-based column of `offset` on `line`, counting UTF-8 code points.
+  // 1-based column of `offset` on `line`, counting UTF-8 code points. Remembers where it
+  // counted to (so one LineIndex is not for several threads at once).
   uint32_t ColumnOf(uint32_t line, size_t offset) const;
   // Byte offset where 1-based `line` starts.
   size_t LineStart(uint32_t line) const { return starts_[line - 1]; }
@@ -34,6 +35,23 @@ class LineIndex {
  private:
   std::string_view text_;
   std::vector<size_t> starts_;  // [i] is where line i + 1 starts
+  // ColumnOf's last answer: on `column_line_`, `column_at_` is column `column_`.
+  mutable uint32_t column_line_ = 0, column_ = 1;
+  mutable size_t column_at_ = 0;
+};
+
+// The start of the line holding an offset, for a reader asking along its text: the search
+// goes back only to the offset asked before, so asking in order costs one pass over the text (an
+// rfind from each fact was quadratic on one long line of facts). Asked out of order, it searches
+// from the start of the text's line as rfind would.
+class LineStartCursor {
+ public:
+  explicit LineStartCursor(std::string_view text) : text_(text) {}
+  size_t operator()(size_t offset);
+
+ private:
+  std::string_view text_;
+  size_t asked_ = 0, start_ = 0;  // the line holding text_[asked_] starts at start_
 };
 
 }  // namespace ntpsweep

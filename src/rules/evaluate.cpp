@@ -128,8 +128,8 @@ void SplitToken(const syntax::Token& token, std::string_view seps, std::vector<s
 
 // `blocks`: the text's PowerShell block comments, found on the first call that needs them.
 bool LineIsComment(const Rule& rule, std::string_view text, size_t offset,
-                   std::optional<syntax::BlockComments>* blocks) {
-  if (LineStartsCommented(rule, text, offset)) return true;
+                   std::optional<syntax::BlockComments>* blocks, LineStartCursor* lines) {
+  if (LineStartsCommented(rule, text, offset, lines)) return true;
   // '#' comments in PowerShell also come as <# ... #> blocks.
   if (rule.comment_chars.find('#') == std::string_view::npos) return false;
   return (*blocks ? **blocks : blocks->emplace(text)).Contains(offset);
@@ -137,9 +137,15 @@ bool LineIsComment(const Rule& rule, std::string_view text, size_t offset,
 
 }  // namespace
 
-bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset) {
-  size_t bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
+bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset,
+                         LineStartCursor* lines) {
+  size_t bol;
+  if (lines) {
+    bol = (*lines)(offset);
+  } else {
+    bol = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+    bol = (bol == std::string_view::npos || offset == 0) ? 0 : bol + 1;
+  }
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
   std::string_view line = text.substr(std::min(bol, text.size()));
   if (!line.empty() && rule.comment_chars.find(line.front()) != std::string_view::npos) return true;
@@ -246,6 +252,7 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
   int group = re.NamedCapturingGroups().at("host");
   std::vector<re2::StringPiece> sub(group + 1);
   std::optional<syntax::BlockComments> blocks;
+  LineStartCursor lines(text);
   for (const ByteRange& region : RegexRegions(rule, text)) {
     const size_t end = region.offset + region.length;
     size_t pos = region.offset;
@@ -278,7 +285,7 @@ void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& 
                         rule.exclude_hosts.MatchToken(token, host::Context::kHostValue);
         auto m = excluded ? std::nullopt : targets.MatchToken(token, host::Context::kHostValue);
         if (m) {
-          bool commented = LineIsComment(rule, text, token_offset, &blocks);
+          bool commented = LineIsComment(rule, text, token_offset, &blocks, &lines);
           out->push_back(RawMatch{&rule,
                                   token_offset + part.offset,
                                   part.length,

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/line_index.h"
 #include "host/target.h"
 #include "rules/rule.h"
 #include "syntax/syntax.h"
@@ -37,7 +38,9 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
 
 // Whether the line holding `offset` starts (after blanks) with one of a regex rule's comment
 // characters or prefixes (`comment:`).
-bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset);
+// `lines`, where given, finds the line's start (asked in order along `text`: see LineStartCursor).
+bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset,
+                         LineStartCursor* lines = nullptr);
 
 // The pattern every match of a regex rule needs: its `within` block where it has one (its
 // statement pattern may match nearly any text), else its regex. Gates and sets test this one.

@@ -82,21 +82,28 @@ struct CommentBody {
 };
 
 std::optional<CommentBody> FindCommentBody(std::string_view text, size_t offset,
-                                           std::string_view path,
-                                           std::optional<syntax::BlockComments>* blocks) {
+                                           std::string_view path, CommentScan* scan) {
   if (EndsWith(path, ".md") || EndsWith(path, ".markdown") || EndsWith(path, ".rst") ||
       EndsWith(path, ".txt"))
     return std::nullopt;
-  size_t bol = offset == 0 ? 0 : text.rfind('\n', offset - 1);
-  bol = bol == std::string_view::npos || offset == 0 ? 0 : bol + 1;
+  // The line's bounds, found again only on another line: searched for each mention, one long
+  // line of 20,000 mentions took seconds.
+  if (scan->line_begin == std::string_view::npos || offset < scan->line_begin ||
+      offset > scan->line_end) {
+    size_t b = offset == 0 ? 0 : text.rfind('\n', offset - 1);
+    scan->line_begin = b == std::string_view::npos || offset == 0 ? 0 : b + 1;
+    size_t e = text.find('\n', offset);
+    scan->line_end = e == std::string_view::npos ? text.size() : e;
+  }
+  size_t bol = scan->line_begin;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-  size_t eol = text.find('\n', offset);
+  size_t eol = scan->line_end == text.size() ? std::string_view::npos : scan->line_end;
   std::string_view rest =
       text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
   if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
   if (syntax::ReadingSyntax("shell", path) == "powershell" &&
-      (*blocks ? **blocks : blocks->emplace(text)).Contains(offset)) {
+      (scan->blocks ? *scan->blocks : scan->blocks.emplace(text)).Contains(offset)) {
     size_t skip = rest.starts_with("<#") ? 2 : 0;
     std::string_view body = rest.substr(skip);
     if (size_t close = body.find("#>"); close != std::string_view::npos)
@@ -672,13 +679,13 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   for (const rules::ByteRange& h : host_ranges) taken.Add(h.offset, h.length);
   taken.Build();
   DisjointSpans mentions_kept;
-  std::optional<syntax::BlockComments> blocks;
+  CommentScan comments;
   for (const rules::RawMatch& m : mentions) {
     if (!taken.Overlaps(m.offset, m.length) && !mentions_kept.Overlaps(m.offset, m.length)) {
       mentions_kept.Add(m.offset, m.length);
       specific.push_back(m);
       specific.back().commented = depth < kMaxEmbeddingDepth &&
-                                  CommentedOut(path, text, m.offset, m.length, depth, &blocks);
+                                  CommentedOut(path, text, m.offset, m.length, depth, &comments);
     }
   }
   for (const rules::RawMatch& m : specific) {
@@ -706,9 +713,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
 // time daemon's config (`server H iburst`, `NTP=H`). A sentence that names the host ("Uses H as
 // the time server", a Go doc comment) is neither: a mention.
 bool Analyzer::CommentedOut(std::string_view path, std::string_view text, size_t offset,
-                            size_t length, int depth,
-                            std::optional<syntax::BlockComments>* blocks) const {
-  std::optional<CommentBody> body = FindCommentBody(text, offset, path, blocks);
+                            size_t length, int depth, CommentScan* scan) const {
+  std::optional<CommentBody> body = FindCommentBody(text, offset, path, scan);
   if (!body || offset < body->offset || offset + length > body->offset + body->text.size())
     return false;
   size_t at = offset - body->offset;

@@ -40,6 +40,14 @@ struct Screening {
   std::vector<char> word_hits;  // which rule words occur, where ScreenSources found them all
 };
 
+// What Analyzer::CommentedOut's calls over one text share: the text's PowerShell block
+// comments, found by the first call that needs them, and the bounds of the last line asked
+// about ([line_begin, line_end), line_end at its '\n' or the text's end).
+struct CommentScan {
+  std::optional<syntax::BlockComments> blocks;
+  size_t line_begin = std::string_view::npos, line_end = 0;
+};
+
 class Analyzer {
  public:
   // `hints` are literals the caller wants reported by Screen() in the same pass.
@@ -95,9 +103,9 @@ class Analyzer {
                bool includes_only = false, const std::vector<char>* selection = nullptr) const;
   // Whether the free-text mention at text[offset, +length) stands in a comment whose body reads
   // as a directive (commented-out config) rather than prose.
-  // `blocks`: the text's PowerShell block comments, found by the first call that needs them.
+  // `scan`: what the calls over one text share (CommentScan).
   bool CommentedOut(std::string_view path, std::string_view text, size_t offset, size_t length,
-                    int depth, std::optional<syntax::BlockComments>* blocks) const;
+                    int depth, CommentScan* scan) const;
 
   [[maybe_unused]] const rules::RuleSet& rules_;  // unread today; clang warns
   const host::TargetSet& targets_;

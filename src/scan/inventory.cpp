@@ -325,6 +325,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
+    LineStartCursor lines(text);
     for (const rules::ByteRange& region : rules::RegexRegions(*rule, text)) {
       const size_t end = region.offset + region.length;
       size_t pos = region.offset;
@@ -343,7 +344,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
               std::string host(tok.substr(part.offset, part.length));
               if (rule->unescape == "regex") std::erase(host, '\\');
               syntax::Fact fact;
-              fact.commented = rules::LineStartsCommented(*rule, text, base + start);
+              fact.commented = rules::LineStartsCommented(*rule, text, base + start, &lines);
               syntax::Token t{tok, base + start};
               bool expression = false;
               if (Keep(*rule, fact, t, host, &expression)) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/line_index.h"
+
 namespace ntpsweep::syntax {
 namespace {
 
@@ -585,8 +587,7 @@ class Binder {
     Fact f;
     f.name = doc_->Keep(path);
     f.name_offset = offset;
-    size_t bol = t_.rfind('\n', offset == 0 ? 0 : offset - 1);
-    f.line_offset = bol == npos || offset == 0 ? 0 : bol + 1;
+    f.line_offset = line_starts_(offset);
     for (const Tok* s : strings) {
       if (s->text.empty()) continue;
       if (!s->escapes) {
@@ -606,6 +607,7 @@ class Binder {
   }
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   const std::deque<Tok>& k_;
   Document* doc_;
   // A variable bound to a setting lookup, and the bracket depth of its binding.

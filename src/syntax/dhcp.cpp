@@ -3,6 +3,7 @@
 #include <cctype>
 #include <map>
 
+#include "core/line_index.h"
 #include "syntax/lines.h"
 #include "syntax/text.h"
 
@@ -13,6 +14,7 @@ constexpr size_t npos = std::string_view::npos;
 
 // Statements of dhcpd.conf between `from` and `to`; `commented` marks facts from comments.
 void DhcpdStatements(std::string_view text, std::string_view view, bool commented, Document* out) {
+  LineStartCursor line_starts(view);  // the statements' lines, asked in order
   std::vector<Token> words;
   size_t line_offset = 0;
   auto flush = [&]() {
@@ -54,8 +56,7 @@ void DhcpdStatements(std::string_view text, std::string_view view, bool commente
              view[i] != '{' && view[i] != '}' && view[i] != '#' && view[i] != '"')
         ++i;
       if (words.empty()) {
-        size_t ls = view.rfind('\n', s == 0 ? 0 : s - 1);
-        line_offset = ls == npos || s == 0 ? 0 : ls + 1;
+        line_offset = line_starts(s);
       }
       words.push_back(Token{view.substr(s, i - s), s});
     }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "core/line_index.h"
 #include "core/offset_map.h"
 #include "syntax/shell.h"
 #include "syntax/template.h"
@@ -349,10 +350,7 @@ class Parser {
     return v;
   }
 
-  size_t LineStart(size_t off) const {
-    size_t b = t_.rfind('\n', off == 0 ? 0 : off - 1);
-    return b == npos || off == 0 ? 0 : b + 1;
-  }
+  size_t LineStart(size_t off) const { return line_starts_(off); }
 
   Token MakeToken(const Value& v, size_t a, size_t b) {
     return DecodedToken(t_, v.text, v.map, v.begin, a, b, doc_);
@@ -485,6 +483,7 @@ class Parser {
   };
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   Document* doc_;
   bool commented_;
   size_t i_ = 0;

@@ -6,6 +6,8 @@
 #include "syntax/lines.h"
 #include "syntax/text.h"
 
+#include "core/line_index.h"
+
 namespace ntpsweep::syntax {
 namespace {
 
@@ -169,14 +171,14 @@ class Xml {
     Fact f;
     f.name = out_->Keep(path);
     f.name_offset = words.front().offset;
-    size_t ls = t_.rfind('\n', b == 0 ? 0 : b - 1);
-    f.line_offset = ls == npos || b == 0 ? 0 : ls + 1;
+    f.line_offset = line_starts_(b);
     f.commented = commented;
     f.args = std::move(words);
     out_->facts.push_back(std::move(f));
   }
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   Document* out_;
   bool deep_reported_ = false;
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "core/line_index.h"
 #include "core/offset_map.h"
 #include "syntax/text.h"
 
@@ -381,12 +382,10 @@ class Parser {
     if (!f.args.empty()) doc_->facts.push_back(std::move(f));
   }
 
-  size_t LineStart(size_t off) const {
-    size_t b = t_.rfind('\n', off == 0 ? 0 : off - 1);
-    return b == npos || off == 0 ? 0 : b + 1;
-  }
+  size_t LineStart(size_t off) const { return line_starts_(off); }
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   Document* doc_;
   bool commented_;
   size_t i_ = 0;

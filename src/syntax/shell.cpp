@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/line_index.h"
 #include "core/offset_map.h"
 #include "core/strings.h"
 #include "syntax/text.h"
@@ -794,10 +795,7 @@ class Interpreter {
     return DecodedToken(t_, p.text, p.map, p.begin == npos ? 0 : p.begin, a, b, doc_);
   }
 
-  size_t LineStart(size_t off) const {
-    size_t b = t_.rfind('\n', off == 0 ? 0 : off - 1);
-    return b == npos || off == 0 ? 0 : b + 1;
-  }
+  size_t LineStart(size_t off) const { return line_starts_(off); }
 
   void Assign(const Piece& w, size_t eq) {
     Piece value;
@@ -1342,6 +1340,7 @@ class Interpreter {
   }
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};
   Document* doc_;
   bool ps_ = false;  // PowerShell: case-insensitive names, splats, registry writes
   NameMap<std::map<std::string, Piece>> splats_;  // $p = @{ Path = ...; Name = ...; Value = ... }

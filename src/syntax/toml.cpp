@@ -34,10 +34,15 @@ class Walker {
   size_t Offset(const toml::source_position& p) const {
     if (p.line == 0 || p.line > line_starts_.size()) return t_.size();
     size_t i = line_starts_[p.line - 1];
-    for (toml::source_index col = 1; col < p.column && i < t_.size() && t_[i] != '\n'; ++col) {
+    toml::source_index col = 1;
+    // Along one line the count goes on from the last position: an inline table of many keys on
+    // one line was quadratic, counted from the line's start each time.
+    if (last_.line == p.line && last_.column <= p.column) i = last_at_, col = last_.column;
+    for (; col < p.column && i < t_.size() && t_[i] != '\n'; ++col) {
       ++i;
       while (i < t_.size() && (static_cast<unsigned char>(t_[i]) & 0xC0) == 0x80) ++i;
     }
+    last_ = {p.line, col}, last_at_ = i;
     return i;
   }
 
@@ -127,13 +132,15 @@ class Walker {
   }
 
   size_t LineStart(size_t offset) const {
-    size_t b = t_.rfind('\n', offset == 0 ? 0 : offset - 1);
-    return b == std::string_view::npos || offset == 0 ? 0 : b + 1;
+    return *(std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - 1);
   }
 
   std::string_view t_;
   Document* doc_;
   std::vector<size_t> line_starts_;
+  // Offset's last answer: column `last_.column` of line `last_.line` is at byte `last_at_`.
+  mutable toml::source_position last_{};
+  mutable size_t last_at_ = 0;
 };
 
 }  // namespace

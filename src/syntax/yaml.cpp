@@ -704,10 +704,7 @@ class Emitter {
     }
   }
 
-  size_t LineStartOf(size_t off) const {
-    size_t b = t_.rfind('\n', off == 0 ? 0 : off - 1);
-    return b == npos || off == 0 ? 0 : b + 1;
-  }
+  size_t LineStartOf(size_t off) const { return line_starts_(off); }
 
   void EmitScalar(const Scalar& s, const std::string& path) {
     if (path.empty() || s.value.empty()) return;
@@ -1191,6 +1188,7 @@ class Emitter {
   }
 
   std::string_view t_;
+  mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   Document* doc_;
   std::vector<Node>& n_;
   bool commented_;

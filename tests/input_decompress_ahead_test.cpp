@@ -134,6 +134,32 @@ Decompressed Ahead(const std::string& zst, size_t block, bool* other_thread = nu
 
 using FakeSink = ntpsweep::testing::CollectingSink;
 
+// The .tar.zst at `path` (holding `zst`) read as a file operand into `file` (libzstd into the
+// ring), checked against the same bytes read as a stream (libarchive's own zstd filter in the
+// reader's archive): the same entries and notices.
+void ReadAsFileAndStream(const std::string& path, const std::string& zst, FakeSink* file) {
+  REQUIRE(OpenContainerFile(path, "rootfs.tar.zst", WalkOptions{}, *file, true));
+  FakeSink stream;
+  {
+    WalkOptions options;
+    InputScan scan(options, stream, zst.size());
+    MemorySource src(zst);
+    ScanContent(scan, src, Chain{"rootfs.tar.zst"}, "rootfs.tar.zst", 0, nullptr, nullptr);
+  }
+  REQUIRE(file->entries.size() == stream.entries.size());
+  for (size_t i = 0; i < file->entries.size(); ++i) {
+    CHECK(file->entries[i].location == stream.entries[i].location);
+    CHECK(file->entries[i].data == stream.entries[i].data);
+    CHECK(file->entries[i].costly_to_reread == stream.entries[i].costly_to_reread);
+    CHECK(file->entries[i].archive_offset == stream.entries[i].archive_offset);
+  }
+  REQUIRE(file->notices.size() == stream.notices.size());
+  for (size_t i = 0; i < file->notices.size(); ++i) {
+    CHECK(file->notices[i].id == stream.notices[i].id);
+    CHECK(file->notices[i].message == stream.notices[i].message);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("zstd decompressed ahead gives libarchive's zstd filter's blocks and errors",
@@ -268,22 +294,7 @@ TEST_CASE("a zstd file of frames past its ring: a cut and a damaged frame are na
     const std::string path = tmp / "rootfs.tar.zst";
     ntpsweep::testing::WriteWholeFile(path, zst);
     FakeSink file;
-    REQUIRE(OpenContainerFile(path, "rootfs.tar.zst", WalkOptions{}, file, true));
-    FakeSink stream;  // libarchive's own zstd filter over the same bytes
-    {
-      WalkOptions options;
-      InputScan scan(options, stream, zst.size());
-      MemorySource src(zst);
-      ScanContent(scan, src, Chain{"rootfs.tar.zst"}, "rootfs.tar.zst", 0, nullptr, nullptr);
-    }
-    REQUIRE(file.entries.size() == stream.entries.size());
-    for (size_t i = 0; i < file.entries.size(); ++i) {
-      CHECK(file.entries[i].location == stream.entries[i].location);
-      CHECK(file.entries[i].data == stream.entries[i].data);
-    }
-    REQUIRE(file.notices.size() == stream.notices.size());
-    for (size_t i = 0; i < file.notices.size(); ++i)
-      CHECK(file.notices[i].message == stream.notices[i].message);
+    ReadAsFileAndStream(path, zst, &file);
     if (what == "whole") {
       // Decoy: every member, no notice.
       REQUIRE(file.entries.size() == 4);
@@ -353,27 +364,7 @@ TEST_CASE("a zstd file operand reads as the same bytes read as a stream", "[inpu
     const std::string path = tmp / "rootfs.tar.zst";
     ntpsweep::testing::WriteWholeFile(path, zst);
     FakeSink file;
-    REQUIRE(OpenContainerFile(path, "rootfs.tar.zst", WalkOptions{}, file, true));
-    // The same bytes as a stream: libarchive's zstd filter in the reader's archive.
-    FakeSink stream;
-    {
-      WalkOptions options;
-      InputScan scan(options, stream, zst.size());
-      MemorySource src(zst);
-      ScanContent(scan, src, Chain{"rootfs.tar.zst"}, "rootfs.tar.zst", 0, nullptr, nullptr);
-    }
-    REQUIRE(file.entries.size() == stream.entries.size());
-    for (size_t i = 0; i < file.entries.size(); ++i) {
-      CHECK(file.entries[i].location == stream.entries[i].location);
-      CHECK(file.entries[i].data == stream.entries[i].data);
-      CHECK(file.entries[i].costly_to_reread == stream.entries[i].costly_to_reread);
-      CHECK(file.entries[i].archive_offset == stream.entries[i].archive_offset);
-    }
-    REQUIRE(file.notices.size() == stream.notices.size());
-    for (size_t i = 0; i < file.notices.size(); ++i) {
-      CHECK(file.notices[i].id == stream.notices[i].id);
-      CHECK(file.notices[i].message == stream.notices[i].message);
-    }
+    ReadAsFileAndStream(path, zst, &file);
     if (what == "whole") {
       REQUIRE(file.entries.size() == 4);
       CHECK(file.entries[2].data == second);

@@ -401,9 +401,8 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   // A reader that finds documents inside this one (a heredoc into chrony.conf) lets the
   // candidates' own paths decide later.
   auto embeds = [&](const std::vector<char>& applies) {
-    return std::any_of(directive_rules_.begin(), directive_rules_.end(), [&](size_t i) {
-      return applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds;
-    });
+    return std::any_of(directive_rules_.begin(), directive_rules_.end(),
+                       [&](size_t i) { return applies[i] && Embeds(i); });
   };
   std::vector<char> word_hits;
   if (asked && !always_rules_.empty()) {
@@ -478,39 +477,25 @@ Screening Analyzer::ScreenSources(std::string_view path, std::string_view text) 
   s.includes = (bits & kIncludeBit) != 0;
   prefilter_->ScanTracked(text, &s.word_hits);
   const size_t n = selector_.rules().size();
-  std::vector<char> possible(n, 0);
-  for (size_t r : always_rules_) possible[r] = 1;
-  for (const auto& [rule, ids] : word_alternatives_)
-    possible[rule] = possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) {
-                       return s.word_hits[static_cast<size_t>(w)] != 0;
-                     });
+  const std::vector<char> possible = RulesWithWords(s.word_hits);
   // Asked of: the possible rules, the readers that embed documents, and the text rules that
   // KeepPossibleRules keeps whatever the words.
   std::vector<char> asked = possible;
-  for (size_t i = 0; i < n; ++i) {
-    const rules::Rule& r = *selector_.rules()[i];
-    asked[i] = asked[i] || r.type == rules::MatchType::kText ||
-               (r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds);
-  }
+  for (size_t i = 0; i < n; ++i)
+    asked[i] = asked[i] || selector_.rules()[i]->type == rules::MatchType::kText || Embeds(i);
   SelectRules(selector_, ClassifyPath(path), text, &s.applies, &asked);
   s.words = false;
-  for (size_t i = 0; i < n && !s.words; ++i)
-    s.words = s.applies[i] &&
-              (possible[i] || (selector_.rules()[i]->type == rules::MatchType::kDirective &&
-                               syntax::FindSyntax(selector_.rules()[i]->syntax)->embeds));
+  for (size_t i = 0; i < n && !s.words; ++i) s.words = s.applies[i] && (possible[i] || Embeds(i));
   return s;
 }
 
 void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies,
                                  const std::vector<char>* known_hits) const {
   if (applies->size() != selector_.rules().size()) return;
-  std::vector<char> scanned, possible(applies->size(), 0);
+  std::vector<char> scanned;
   if (!known_hits) prefilter_->ScanTracked(text, &scanned);
   const std::vector<char>& hits = known_hits ? *known_hits : scanned;
-  for (size_t r : always_rules_) possible[r] = 1;
-  for (const auto& [rule, ids] : word_alternatives_)
-    possible[rule] =
-        possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) { return hits[w] != 0; });
+  std::vector<char> possible = RulesWithWords(hits);
   // A regex rule's words are each of its atoms; its pattern needs them in combinations
   // (network-ntp-set-command: `set` and `ntp` and `server`...), which the filter's tree tells.
   if (const RegexAtomTree* tree = RegexAtoms()) {
@@ -525,12 +510,26 @@ void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* appli
       possible[tree->rule_of_regexp[k]] = possible[tree->rule_of_regexp[k]] && passes[k];
   }
   for (size_t i = 0; i < applies->size(); ++i) {
-    const rules::Rule* r = selector_.rules()[i];
-    if (!(*applies)[i] || possible[i] || r->type == rules::MatchType::kText ||
-        (r->type == rules::MatchType::kDirective && syntax::FindSyntax(r->syntax)->embeds))
+    if (!(*applies)[i] || possible[i] || selector_.rules()[i]->type == rules::MatchType::kText ||
+        Embeds(i))
       continue;
     (*applies)[i] = 0;
   }
+}
+
+std::vector<char> Analyzer::RulesWithWords(const std::vector<char>& hits) const {
+  std::vector<char> possible(selector_.rules().size(), 0);
+  for (size_t r : always_rules_) possible[r] = 1;
+  for (const auto& [rule, ids] : word_alternatives_)
+    possible[rule] = possible[rule] || std::all_of(ids.begin(), ids.end(), [&](int w) {
+                       return hits[static_cast<size_t>(w)] != 0;
+                     });
+  return possible;
+}
+
+bool Analyzer::Embeds(size_t rule) const {
+  const rules::Rule& r = *selector_.rules()[rule];
+  return r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds;
 }
 
 namespace {

@@ -119,6 +119,11 @@ class Analyzer {
   // KeepPossibleRules: one atom alone ("set", "time") is no sign of a regex that needs several.
   struct RegexAtomTree;
   const RegexAtomTree* RegexAtoms() const;
+  // Which rules their words allow, given which words occur (`hits`, by tracked-pattern id):
+  // those without words, and those with every word of one alternative.
+  std::vector<char> RulesWithWords(const std::vector<char>& hits) const;
+  // Whether rule `rule` is a directive rule whose reader finds documents inside the text.
+  bool Embeds(size_t rule) const;
   mutable std::once_flag regex_atoms_once_;
   mutable std::unique_ptr<RegexAtomTree> regex_atoms_;
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.

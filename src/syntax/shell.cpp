@@ -53,6 +53,14 @@ struct Command {
 
 bool IsOpChar(char c) { return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>'; }
 
+// The words w[first..] appended to `out`, one blank apart (a value of several words).
+void AppendWords(const std::vector<Piece>& w, size_t first, Piece* out) {
+  for (size_t i = first; i < w.size(); ++i) {
+    if (i > first) out->Add(' ', w[i].OuterOf(0));
+    out->AddAll(w[i]);
+  }
+}
+
 // `NAME=` or `NAME+=` as written, right before a bash array's `(`.
 bool IsArrayAssignmentStart(const Piece& w) {
   std::string_view s = w.text;
@@ -830,10 +838,7 @@ class Interpreter {
   void DefineLoopVariable(std::string name, size_t name_offset, const std::vector<Piece>& w,
                           size_t first) {
     Piece value;
-    for (size_t i = first; i < w.size(); ++i) {
-      if (i > first) value.Add(' ', w[i].OuterOf(0));
-      value.AddAll(w[i]);
-    }
+    AppendWords(w, first, &value);
     Define(std::move(name), name_offset, value);
   }
 
@@ -972,10 +977,7 @@ class Interpreter {
         splats_[w[0].text.substr(from)] = HashTable(w[2].OuterOf(1));
       size_t eq = joined.text.size();
       joined.Add('=', w[1].OuterOf(0));
-      for (size_t i = 2; i < w.size(); ++i) {
-        if (i > 2) joined.Add(' ', w[i].OuterOf(0));
-        joined.AddAll(w[i]);
-      }
+      AppendWords(w, 2, &joined);
       Assign(joined, eq);
       return;
     }
@@ -1014,10 +1016,7 @@ class Interpreter {
       if (k + 1 < w.size() && !w[k + 1].quoted && kMakeOps.count(w[k + 1].text) && IsName(w[k])) {
         // make: NAME ?= value words
         Piece value;
-        for (size_t i = k + 2; i < w.size(); ++i) {
-          if (i > k + 2) value.Add(' ', w[i].OuterOf(0));
-          value.AddAll(w[i]);
-        }
+        AppendWords(w, k + 2, &value);
         Define(w[k].text, w[k].OuterOf(0), value);
         return;
       }

@@ -193,6 +193,18 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
   for (Install& i : found.installs) installs_.push_back(std::move(i));
 }
 
+namespace {
+// A needle as the Sieve looks for it: a whole word where its ends are word bytes (the
+// prefilter's: ASCII letters, digits, '_'), else the literal anywhere.
+std::string WholeWord(std::string_view n) {
+  auto word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  return !n.empty() && word(n.front()) && word(n.back()) ? "\\b" + host::QuoteLiteral(n) + "\\b"
+                                                         : host::QuoteLiteral(n);
+}
+}  // namespace
+
 Linker::Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {
   for (const std::unique_ptr<rules::Rule>& rule : rules.rules()) {
     const syntax::SyntaxInfo* info =
@@ -205,7 +217,15 @@ Linker::Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {
       bare_literals_.push_back(AsciiLowerCopy(literal));
     }
   }
+  // The words an install is written with, the same for every scan: compiled here, on the thread
+  // that makes the linker beside the analyzer, not in the Sieve after the walk.
+  std::vector<std::vector<std::string>> install_words(1);
+  for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
+    for (std::string_view w : info.install_words) install_words[0].push_back(WholeWord(w));
+  install_words_ = std::make_unique<host::Prefilter>(host::TargetSet(), install_words);
 }
+
+Linker::~Linker() = default;
 
 std::vector<std::string> Linker::NamesOf(const Finding& f) const {
   const rules::Rule* rule = rules_.Find(f.rule_id);
@@ -261,29 +281,15 @@ Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings)
   needles_.erase(std::unique(needles_.begin(), needles_.end()), needles_.end());
   std::erase(needles_, "");
   if (needles_.empty()) return;
-  std::vector<std::vector<std::string>> groups(3), install_words(1);
-  // Whole words where the needle's ends are word bytes (checked by the prefilter, see above).
-  auto whole = [](const std::string& n) {
-    auto word = [](char c) {  // the prefilter's word bytes: ASCII letters, digits, '_'
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    };
-    return word(n.front()) && word(n.back()) ? "\\b" + host::QuoteLiteral(n) + "\\b"
-                                             : host::QuoteLiteral(n);
-  };
+  std::vector<std::vector<std::string>> groups(3);
   for (const std::string& n : files)
-    if (!n.empty()) groups[0].push_back(whole(n));
+    if (!n.empty()) groups[0].push_back(WholeWord(n));
   for (const std::string& n : names)
-    if (!n.empty()) groups[1].push_back(whole(n));
+    if (!n.empty()) groups[1].push_back(WholeWord(n));
   // Where a variable's name counts outside spans too: decoded documents, bare expressions.
   groups[2] = EncodingMarkers();
   for (const std::string& l : linker.bare_literals_) groups[2].push_back(host::QuoteLiteral(l));
   prefilter_ = std::make_unique<host::Prefilter>(host::TargetSet(), groups);
-  // The words an install is written with: without one, a file's name is installed by nothing.
-  // A pass of their own, over the few texts that name a file: common words, they slowed every
-  // text's pass by a fifth.
-  for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
-    for (std::string_view w : info.install_words) install_words[0].push_back(whole(std::string(w)));
-  install_words_ = std::make_unique<host::Prefilter>(host::TargetSet(), install_words);
 }
 
 Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_view text) const {
@@ -295,7 +301,8 @@ Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_vie
   }
   if (!(bits & kFileBit)) return Reach::kNone;
   // A decoded document's installer words are not in the text as written.
-  return (bits & kAnywhereBit) || install_words_->Scan(text) ? Reach::kInstalls : Reach::kNone;
+  return (bits & kAnywhereBit) || linker_.install_words_->Scan(text) ? Reach::kInstalls
+                                                                     : Reach::kNone;
 }
 
 void Linker::Link(std::vector<Finding>* findings) const {

@@ -23,6 +23,7 @@ namespace ntpsweep::scan {
 class Linker {
  public:
   explicit Linker(const rules::RuleSet& rules);
+  ~Linker();
 
   // Literals an entry must hold to be worth observing (the gate reports them in its pass).
   static const std::vector<std::string>& Hints();
@@ -70,7 +71,6 @@ class Linker {
     const Linker& linker_;
     std::vector<std::string> needles_;
     std::unique_ptr<host::Prefilter> prefilter_;
-    std::unique_ptr<host::Prefilter> install_words_;  // SyntaxInfo::install_words
   };
 
   // `text` with every byte outside a template span (in either shell mode) blanked.
@@ -114,6 +114,10 @@ class Linker {
   // selects (SyntaxInfo::bare_expressions); `bare_anywhere_` when such a rule selects by content.
   std::vector<std::string> bare_literals_;
   bool bare_anywhere_ = false;
+  // The words an install is written with (SyntaxInfo::install_words): without one, a file's name
+  // is installed by nothing. A pass of their own, over the few texts that name a file (common
+  // words, they slowed every text's pass by a fifth); the same for every scan, so made once.
+  std::unique_ptr<host::Prefilter> install_words_;
   mutable std::mutex mu_;
   std::vector<Consumer> consumers_;
   std::vector<Install> installs_;

@@ -47,9 +47,9 @@ Chain Child(const Chain& chain, std::string part) {
   return c;
 }
 
-std::string BaseOf(const std::string& p) {
+std::string_view BaseOf(std::string_view p) {
   size_t slash = p.rfind('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
 }
 
 // The name of a compressed file's content: what gunzip would write ("ntp.conf.gz" ->
@@ -57,11 +57,11 @@ std::string BaseOf(const std::string& p) {
 std::string DecompressedName(const std::string& path, std::string_view head) {
   static const char* const kSuffixes[] = {".gz", ".tgz", ".bz2", ".xz", ".lzma", ".zst", ".zstd",
                                           ".lz4", ".Z", ".z", ".gzip"};
-  std::string base = BaseOf(path);
+  std::string_view base = BaseOf(path);
   for (const char* s : kSuffixes) {
     std::string_view suffix(s);
     if (base.size() > suffix.size() && base.ends_with(suffix)) {
-      std::string stem = base.substr(0, base.size() - suffix.size());
+      std::string stem(base.substr(0, base.size() - suffix.size()));
       if (suffix == ".tgz") stem += ".tar";
       return stem;
     }
@@ -76,7 +76,7 @@ std::string DecompressedName(const std::string& path, std::string_view head) {
     }
     size_t end = head.find('\0', p);
     if (end != std::string_view::npos && end > p) {
-      std::string name = BaseOf(std::string(head.substr(p, end - p)));
+      std::string name(BaseOf(head.substr(p, end - p)));
       if (!name.empty() && name != "." && name != "..") return name;
     }
   }

@@ -752,10 +752,12 @@ bool TarMembers::ReadDataAt(const std::string& display, std::string_view name, u
                             uint64_t data_offset, uint64_t size, const WalkOptions& options,
                             EntrySink& sink) const {
   if (!ok_ || data_offset < offset + kTarBlock || data_offset > size_) return false;
-  // Its own header and its first bytes in one read: most members read again are a few KiB.
+  // Its own header and its first bytes in one read: most members read again are a few KiB,
+  // and no more than the member (rootfs.tar: these reads took 21 MB for 5 MB of members).
   char first[kTarBlock + kFirstRead];
   const uint64_t at = data_offset - kTarBlock;
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(sizeof first, size_ - at));
+  const size_t want =
+      static_cast<size_t>(std::min<uint64_t>({sizeof first, kTarBlock + size, size_ - at}));
   ssize_t n;
   do n = pread(fd_.get(), first, want, static_cast<off_t>(at));
   while (n < 0 && errno == EINTR);

@@ -129,7 +129,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   auto where = [&] { return Location{chain}.Render(); };
   if (depth > 0 && !scan.options().open_archives && !part_of_parent && IsContainer(s)) {
     // --archives off: counted, not read (the operand itself, depth 0 or its own level, is).
-    CountNotOpened(scan.sink(), scan.options(), where(), s.format);
+    // The location is rendered for --verbose alone (2,504 .gz members of the rootfs tar).
+    CountNotOpened(scan.sink(), scan.options(), scan.options().verbose ? where() : std::string(),
+                   s.format);
     return;
   }
   auto too_deep = [&] {
@@ -148,6 +150,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
       NoteVmdkDescriptor(scan, chain, head);
       break;  // and read as the text it is
     default: {
+      // The readers keep the head while they read on: no longer a view of the first block.
+      peek.Own();
+      head = peek.head();
       const ContentReader* reader = FindContentReader(s.kind);
       if (!reader || (!reader->stream && !reader->memory)) {
         scan.Note(Notice::Level::kWarning, "unsupported-nested-disk", chain,
@@ -184,11 +189,11 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   e.cheap_to_rewalk = scan.cheap_to_rewalk();
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).
   uint64_t want = limits.max_file_bytes + 1;
-  e.data = peek.TakeHead();  // `head` ends here
-  if (e.data.size() > want) e.data.resize(want);
   // One allocation for the whole member when its size is known, not one per doubling.
-  if (uint64_t size = src.size_hint(); size > e.data.size())
-    e.data.reserve(std::min<uint64_t>(size, want));
+  const uint64_t capacity = std::min<uint64_t>(src.size_hint(), want);
+  e.data = peek.TakeHead(static_cast<size_t>(capacity));  // `head` ends here
+  if (e.data.size() > want) e.data.resize(want);
+  if (capacity > e.data.size()) e.data.reserve(capacity);
   std::string_view b;
   bool ok = true;
   while (ok && e.data.size() < want) {

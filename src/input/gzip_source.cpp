@@ -46,7 +46,9 @@ std::unique_ptr<GzipSource> GzipSource::Open(ByteSource& inner, std::string_view
 
 GzipSource::GzipSource(Key, ByteSource& inner)
     : inner_(inner),
-      state_(std::make_unique<inflate_state>()),
+      // Not zeroed: isal_inflate_init sets what a member needs, and zeroing its ~87 KiB cost a
+      // disk image's reading thread 218M instructions for 2,504 .gz files.
+      state_(std::make_unique_for_overwrite<inflate_state>()),
       out_(std::make_unique_for_overwrite<char[]>(kOutBlock)) {}
 
 GzipSource::~GzipSource() = default;

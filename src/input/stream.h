@@ -168,8 +168,29 @@ class PeekSource : public ByteSource {
 
   // Reads until `n` bytes are held or the source ends. False on a read error. Only `n` are
   // copied: the rest of the last block waits in place (a binary member needs its head alone,
-  // and copying whole 1 MiB blocks of them was most of the reading thread's copies).
+  // and copying whole 1 MiB blocks of them was most of the reading thread's copies). A head
+  // within the first block is not copied at all: it stays a view of that block (valid until
+  // the inner source is read again; Own() copies it) and most members are decided by it alone.
   bool Fill(size_t n) {
+    if (head_.empty() && pending_.empty() && !inner_eof_ && !borrowed_) {  // nothing read yet
+      std::string_view b;
+      if (!inner_.Next(&b)) return false;
+      if (b.empty()) {
+        inner_eof_ = true;
+        return true;
+      }
+      view_ = b.substr(0, 0);
+      pending_ = b;
+      borrowed_ = true;
+    }
+    if (borrowed_) {
+      // The rest of the block follows the view: the view grows within it.
+      size_t more = std::min(pending_.size(), n - std::min(n, view_.size()));
+      view_ = std::string_view(view_.data(), view_.size() + more);
+      pending_.remove_prefix(more);
+      if (view_.size() >= n || !pending_.empty()) return true;
+      Own();  // the next block is needed: copied from here on
+    }
     while (head_.size() < n && !(pending_.empty() && inner_eof_)) {
       std::string_view b = pending_;
       if (b.empty()) {
@@ -185,19 +206,31 @@ class PeekSource : public ByteSource {
     }
     return true;
   }
-  std::string_view head() const { return head_; }
-  // The head, handed over instead of replayed (it becomes the entry's bytes without a copy):
-  // Next() then goes on after it.
-  std::string TakeHead() {
+  std::string_view head() const { return borrowed_ ? view_ : std::string_view(head_); }
+  // Copies a head that is a view of the inner source's block: head() then stays valid however
+  // the source is read (a reader that keeps the head while it reads on).
+  void Own() {
+    if (!borrowed_) return;
+    head_.assign(view_);
+    borrowed_ = false;
+  }
+  // The head, handed over instead of replayed (it becomes the entry's bytes, copied once at
+  // most): Next() then goes on after it. `capacity`: what the caller will append up to.
+  std::string TakeHead(size_t capacity = 0) {
     replayed_ = true;
-    return std::move(head_);
+    if (!borrowed_) return std::move(head_);
+    std::string head;
+    head.reserve(std::max(capacity, view_.size()));
+    head.append(view_);
+    borrowed_ = false;
+    return head;
   }
 
   bool Next(std::string_view* block) override {
     if (!replayed_) {
       replayed_ = true;
-      if (!head_.empty()) {
-        *block = head_;
+      if (std::string_view h = head(); !h.empty()) {
+        *block = h;
         return true;
       }
     }
@@ -222,7 +255,9 @@ class PeekSource : public ByteSource {
  private:
   ByteSource& inner_;
   std::string head_;
-  std::string_view pending_;  // the part of the inner source's last block not in head_
+  std::string_view view_;     // the head while it is in the inner source's first block
+  std::string_view pending_;  // the part of the inner source's last block not in the head
+  bool borrowed_ = false;     // the head is view_, not head_
   bool replayed_ = false;
   bool inner_eof_ = false;
 };

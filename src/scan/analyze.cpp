@@ -320,8 +320,12 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
   include_rules_.assign(selector_.rules().size(), 0);
-  for (size_t i : directive_rules_)
-    include_rules_[i] = !syntax::FindSyntax(selector_.rules()[i]->syntax)->includes.empty();
+  embeds_.assign(selector_.rules().size(), 0);
+  for (size_t i : directive_rules_) {
+    const syntax::SyntaxInfo* info = syntax::FindSyntax(selector_.rules()[i]->syntax);
+    include_rules_[i] = !info->includes.empty();
+    embeds_[i] = info->embeds;
+  }
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
   // rules are shared by two threads.
   std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
@@ -607,8 +611,7 @@ std::vector<char> Analyzer::RulesWithWords(const std::vector<char>& hits) const 
 }
 
 bool Analyzer::Embeds(size_t rule) const {
-  const rules::Rule& r = *selector_.rules()[rule];
-  return r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds;
+  return embeds_[rule] != 0;
 }
 
 namespace {

@@ -316,3 +316,52 @@ TEST_CASE("inventory: its gate decides and selects as the scan's gate and the wo
     CHECK(sources.applies == full.applies);
   }
 }
+
+TEST_CASE("inventory: a sniff is skipped only where its atoms are missing", "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet none;
+  const ntpsweep::scan::Analyzer analyzer(rules, none);
+  const ntpsweep::scan::SourceCollector collector(rules);
+  // Paths no glob of the ansible or template rules selects: their sniffs alone do (`hosts:` at a
+  // line's start, a template opener), and each time source must still be found. The decoys hold
+  // an atom of a sniff (`hosts:`, `{`) where the sniff itself does not match, or no atom at all.
+  struct Case {
+    std::string path, text;
+    std::set<std::string> hosts;
+  };
+  const std::vector<Case> cases = {
+      {"deploy/ntp",
+       "- hosts: all\n  vars:\n    ntp_servers:\n      - 192.0.2.91\n",
+       {"192.0.2.91"}},
+      {"render/ntp-servers",
+       "{% set servers = salt['pillar.get']('ntp:servers', [\n  '192.0.2.92'\n]) %}\n"
+       "{% for s in servers %}\nserver {{ s }} iburst\n{% endfor %}\n",
+       {"192.0.2.92"}},
+      {"deploy/ghosts", "- ghosts: all\n  vars:\n    ntp_servers:\n      - 192.0.2.93\n", {}},
+      {"deploy/inline", "- name: x hosts: all\n  ntp_servers:\n    - 192.0.2.94\n", {}},
+      {"render/plain.txt", "{ server 192.0.2.95 }\n", {}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.path);
+    ntpsweep::scan::Screening sources = analyzer.ScreenSources(c.path, c.text);
+    // The selection is the one every sniff run on the head makes.
+    std::vector<char> full;
+    ntpsweep::scan::SelectRules(analyzer.selector(), ntpsweep::scan::ClassifyPath(c.path), c.text,
+                                &full);
+    if (!sources.words) {
+      CHECK(c.hosts.empty());
+      continue;
+    }
+    // Narrowed to the rules whose words occur, as the inventory reads the entry.
+    analyzer.KeepPossibleRules(c.text, &full);
+    analyzer.KeepPossibleRules(c.text, &sources.applies,
+                               sources.word_hits.empty() ? nullptr : &sources.word_hits);
+    CHECK(sources.applies == full);
+    std::set<std::string> hosts;
+    for (const auto& s :
+         collector.Collect(ntpsweep::Location{{c.path}}, c.path, c.text, &sources.applies).sources)
+      hosts.insert(s.host);
+    CHECK(hosts == c.hosts);
+  }
+}

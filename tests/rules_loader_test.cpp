@@ -406,6 +406,23 @@ TEST_CASE("rules selection: RequiredSuffix is the plain ending of a glob", "[rul
   CHECK(RequiredSuffix("Dockerfile") == "Dockerfile");
 }
 
+TEST_CASE("rules selection: AnchoredAtStart holds only where every match starts the text",
+          "[rules]") {
+  using ntpsweep::rules::AnchoredAtStart;
+  CHECK(AnchoredAtStart("\\A#!\\s*(?:/[^\\s/]+)*/(?:ba|da)?sh\\b"));
+  CHECK(AnchoredAtStart("\\A(?:a|b)c"));
+  CHECK(AnchoredAtStart("\\A[|(]x"));  // a class's `|` and `(` are members
+  CHECK(AnchoredAtStart("\\A[]|]x"));  // so is a `]` right after the opening
+  CHECK(AnchoredAtStart("\\A\\|x"));   // an escaped `|` too
+  // Decoys: an alternative outside the anchor, no anchor at all, or one only in a group.
+  CHECK_FALSE(AnchoredAtStart("\\A(?:##\\s*template)?#cloud-config|(?m)^Content-Type:"));
+  CHECK_FALSE(AnchoredAtStart("\\{%|\\{\\{|\\A##\\s*template"));
+  CHECK_FALSE(AnchoredAtStart("(?m)^-?[ \\t]*hosts:[ \\t]"));
+  CHECK_FALSE(AnchoredAtStart("(?:\\A)x"));
+  CHECK_FALSE(AnchoredAtStart("\\Ax)|(y"));
+  CHECK_FALSE(AnchoredAtStart("\\A[x"));
+}
+
 TEST_CASE("rules selection: the indexed selection equals every glob tried on its own", "[rules]") {
   RuleSet set;
   set.LoadBuiltin();

@@ -44,6 +44,32 @@ std::string RequiredSuffix(std::string_view glob) {
   return std::string(glob.substr(start));
 }
 
+bool AnchoredAtStart(std::string_view pattern) {
+  if (!pattern.starts_with("\\A")) return false;
+  int depth = 0;
+  bool in_class = false;
+  for (size_t i = 2; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      ++i;  // an escaped character, whatever it is
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+      // A ']' (after an optional '^') right after the opening is a member, not the close.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') ++i;
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') ++i;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth < 0) return false;
+    } else if (c == '|' && depth == 0) {
+      return false;
+    }
+  }
+  return depth == 0 && !in_class;
+}
+
 namespace {
 
 // Alphanumeric runs of three or more characters: pieces of a name that appear as written.
@@ -223,6 +249,7 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
       auto [it, added] = sniff_index.emplace(r->sniff->pattern(), static_cast<int>(sniffs_.size()));
       if (added) {
         sniffs_.push_back(r->sniff.get());
+        anchored_sniffs_.push_back(AnchoredAtStart(r->sniff->pattern()));
         set_ok = set_ok && sniff_set_->Add(r->sniff->pattern(), nullptr) == it->second;
       }
       e.sniff = it->second;
@@ -255,7 +282,8 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
 RuleSelector::~RuleSelector() = default;
 
 void RuleSelector::Select(std::string_view path, std::string_view text, std::vector<char>* applies,
-                          const std::vector<char>* only) const {
+                          const std::vector<char>* only,
+                          const std::vector<char>* sniff_fails) const {
   applies->assign(rules_.size(), 0);
   std::vector<signed char> glob_hit(untried_);  // -1: not tried yet, 0: cannot match
   const std::vector<size_t>* tail = nullptr;
@@ -291,8 +319,14 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
   std::string_view head = text.substr(0, kSniffBytes);
   std::vector<int> sniff_hits;
   bool sniffed = false;
+  std::vector<signed char> anchored_hit;  // per sniff, -1: not tried yet
   auto sniff = [&](int s) {
     if (!sniff_set_) return RE2::PartialMatch(head, *sniffs_[s]);
+    if (anchored_sniffs_[s] && !sniffed) {
+      if (anchored_hit.empty()) anchored_hit.assign(sniffs_.size(), -1);
+      if (anchored_hit[s] < 0) anchored_hit[s] = RE2::PartialMatch(head, *sniffs_[s]);
+      return anchored_hit[s] == 1;
+    }
     if (!sniffed) {
       sniffed = true;
       RE2::Set::ErrorInfo error{};
@@ -329,8 +363,9 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
     if (!by_path && e.sniff < 0 && e.content < 0) continue;
     (*applies)[i] = 0;
     if (std::any_of(e.excludes.begin(), e.excludes.end(), hit)) continue;
-    (*applies)[i] =
-        by_path || (e.sniff >= 0 && sniff(e.sniff)) || (e.content >= 0 && content(e.content));
+    bool sniffed_out = sniff_fails && (*sniff_fails)[i];
+    (*applies)[i] = by_path || (e.sniff >= 0 && !sniffed_out && sniff(e.sniff)) ||
+                    (e.content >= 0 && content(e.content));
   }
 }
 

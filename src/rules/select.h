@@ -23,6 +23,10 @@ namespace ntpsweep::rules {
 // contains it ("**/cron.d/*" -> "cron.d", "**/*.sh" -> ".sh").
 std::string RequiredLiteral(std::string_view glob);
 
+// Whether every match of `pattern` starts at the text's start: it opens with \A and has no `|`
+// outside groups and classes. False wherever it cannot tell (a conservative reading).
+bool AnchoredAtStart(std::string_view pattern);
+
 // The plain characters a glob ends in: every path it matches ends in them ("**/*.sh" -> ".sh",
 // "**/cron.d/*" -> "").
 std::string RequiredSuffix(std::string_view glob);
@@ -41,8 +45,11 @@ class RuleSelector {
   // With `only` (one flag per rule), the rules not flagged are left unselected, untried: a
   // caller that needs a few rules (a daemon's includes) pays for neither the others' content
   // tests nor, unless one of its rules has a sniff, the sniffs' pass over the head.
+  // With `sniff_fails` (one flag per rule), a flagged rule's sniff is taken as failing, unasked:
+  // the caller knows that a literal it needs is not in the text.
   void Select(std::string_view effective_path, std::string_view text, std::vector<char>* applies,
-              const std::vector<char>* only = nullptr) const;
+              const std::vector<char>* only = nullptr,
+              const std::vector<char>* sniff_fails = nullptr) const;
 
   static constexpr size_t kSniffBytes = 8192;
 
@@ -88,6 +95,9 @@ class RuleSelector {
   std::vector<size_t> loose_paths_;              // path globs not in by_tail_
   std::vector<Entry> entries_;
   std::vector<const RE2*> sniffs_;
+  // Per sniff: anchored at the text's start (AnchoredAtStart), so asked on its own: RE2 tries it
+  // at offset 0 alone, where the set of every sniff reads the whole head.
+  std::vector<char> anchored_sniffs_;
   std::vector<const Rule::Content*> contents_;  // distinct content tests
   std::unique_ptr<RE2::Set> sniff_set_;
 };

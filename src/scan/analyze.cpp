@@ -170,8 +170,10 @@ PathClass ClassifyPath(std::string_view path) {
 }
 
 void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
-                 std::vector<char>* applies, const std::vector<char>* only) {
-  selector.Select(path.effective_path, text, applies, path.template_name ? nullptr : only);
+                 std::vector<char>* applies, const std::vector<char>* only,
+                 const std::vector<char>* sniff_fails) {
+  selector.Select(path.effective_path, text, applies, path.template_name ? nullptr : only,
+                  sniff_fails);
   if (!path.template_name) return;
   // The template reader embeds a time-daemon config it renders (chrony.conf.j2) as that config.
   bool embeds = !syntax::TemplateDestination(path.effective_path).empty();
@@ -180,7 +182,7 @@ void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std
         selector.rules()[i]->syntax == "template")
       return;
   std::vector<char> rendered;
-  selector.Select(path.rendered_path, text, &rendered);
+  selector.Select(path.rendered_path, text, &rendered, nullptr, sniff_fails);
   for (size_t i = 0; i < applies->size(); ++i) (*applies)[i] = (*applies)[i] || rendered[i];
 }
 
@@ -288,6 +290,29 @@ struct Analyzer::RegexAtomTree {
   std::vector<int> word_of_atom;       // the filter's atom id -> tracked-pattern id, or -1
 };
 
+struct Analyzer::SniffAtomTree {
+  // Atoms of two characters: the template sniff's `{{`, `{%` and `<%` (tracked words already).
+  re2::FilteredRE2 filter{2};
+  std::vector<int> regexp_of_rule;  // per rule: its sniff's id in the filter, or -1
+  std::vector<int> word_of_atom;    // the filter's atom id -> tracked-pattern id, or -1
+  size_t regexps = 0;               // sniffs added to the filter
+};
+
+namespace {
+
+// Whether `pattern` sets the `i` flag anywhere ((?i), (?mi:...)): its atoms then stand for
+// spellings (a long s, the Kelvin sign) that the words' ASCII-caseless scan does not see.
+bool SetsIgnoreCase(std::string_view pattern) {
+  for (size_t at = pattern.find("(?"); at != std::string_view::npos;
+       at = pattern.find("(?", at + 2)) {
+    for (size_t i = at + 2; i < pattern.size() && pattern[i] != ':' && pattern[i] != ')'; ++i)
+      if (pattern[i] == 'i') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
                    const std::vector<std::string>& hints)
     : rules_(rules), targets_(targets), selector_(rules) {
@@ -295,8 +320,12 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
   include_rules_.assign(selector_.rules().size(), 0);
-  for (size_t i : directive_rules_)
-    include_rules_[i] = !syntax::FindSyntax(selector_.rules()[i]->syntax)->includes.empty();
+  embeds_.assign(selector_.rules().size(), 0);
+  for (size_t i : directive_rules_) {
+    const syntax::SyntaxInfo* info = syntax::FindSyntax(selector_.rules()[i]->syntax);
+    include_rules_[i] = !info->includes.empty();
+    embeds_[i] = info->embeds;
+  }
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
   // rules are shared by two threads.
   std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
@@ -326,6 +355,43 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
       ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       word_alternatives_.push_back({rule, std::move(ids)});
     }
+  }
+  // Each sniff's atoms are tracked words too (a sniff with the `i` flag stays unfiltered).
+  // A sniff whose atoms the words lack is never run (SniffsFailing).
+  auto sniffs = std::make_unique<SniffAtomTree>();
+  sniffs->regexp_of_rule.assign(selector_.rules().size(), -1);
+  std::map<std::string, int, std::less<>> sniff_ids;
+  RE2::Options sniff_options;  // as AtomsOf compiles a pattern for its atoms
+  sniff_options.set_log_errors(false);
+  for (size_t rule = 0; rule < selector_.rules().size(); ++rule) {
+    const RE2* sniff = selector_.rules()[rule]->sniff.get();
+    // An anchored sniff is asked on its own at the head's start (RuleSelector): no words needed.
+    if (!sniff || SetsIgnoreCase(sniff->pattern()) || rules::AnchoredAtStart(sniff->pattern()))
+      continue;
+    auto [it, added] = sniff_ids.emplace(sniff->pattern(), -1);
+    if (added && sniffs->filter.Add(sniff->pattern(), sniff_options, &it->second) != RE2::NoError)
+      it->second = -1;
+    if (added && it->second >= 0) ++sniffs->regexps;
+    sniffs->regexp_of_rule[rule] = it->second;
+  }
+  if (sniffs->regexps > 0) {
+    std::vector<std::string> atoms;
+    sniffs->filter.Compile(&atoms);
+    for (const std::string& atom : atoms) {
+      // Lower case already (FilteredRE2); a byte outside ASCII has case the scan does not fold.
+      if (std::any_of(atom.begin(), atom.end(), [](char c) { return (c & 0x80) != 0; })) {
+        sniffs->word_of_atom.push_back(-1);
+        continue;
+      }
+      auto [it, added] = word_index.emplace(rules::RuleSelector::Word{atom, false},
+                                            static_cast<int>(words.size()));
+      if (added) {
+        part_word_ids_.emplace(atom, it->second);
+        words.push_back(host::QuoteLiteral(atom));
+      }
+      sniffs->word_of_atom.push_back(it->second);
+    }
+    sniff_atoms_ = std::move(sniffs);
   }
   alternatives_of_word_.resize(words.size());
   for (size_t a = 0; a < word_alternatives_.size(); ++a)
@@ -483,10 +549,27 @@ Screening Analyzer::ScreenSources(std::string_view path, std::string_view text) 
   std::vector<char> asked = possible;
   for (size_t i = 0; i < n; ++i)
     asked[i] = asked[i] || selector_.rules()[i]->type == rules::MatchType::kText || Embeds(i);
-  SelectRules(selector_, ClassifyPath(path), text, &s.applies, &asked);
+  const std::vector<char> sniff_fails = SniffsFailing(s.word_hits);
+  SelectRules(selector_, ClassifyPath(path), text, &s.applies, &asked,
+              sniff_fails.empty() ? nullptr : &sniff_fails);
   s.words = false;
   for (size_t i = 0; i < n && !s.words; ++i) s.words = s.applies[i] && (possible[i] || Embeds(i));
   return s;
+}
+
+std::vector<char> Analyzer::SniffsFailing(const std::vector<char>& hits) const {
+  if (!sniff_atoms_) return {};
+  std::vector<int> found, potential;
+  for (size_t a = 0; a < sniff_atoms_->word_of_atom.size(); ++a)
+    if (int w = sniff_atoms_->word_of_atom[a]; w < 0 || hits[static_cast<size_t>(w)])
+      found.push_back(static_cast<int>(a));
+  sniff_atoms_->filter.AllPotentials(found, &potential);
+  std::vector<char> passes(sniff_atoms_->regexps, 0);
+  for (int p : potential) passes[static_cast<size_t>(p)] = 1;
+  std::vector<char> fails(selector_.rules().size(), 0);
+  for (size_t i = 0; i < fails.size(); ++i)
+    if (int r = sniff_atoms_->regexp_of_rule[i]; r >= 0) fails[i] = !passes[static_cast<size_t>(r)];
+  return fails;
 }
 
 void Analyzer::KeepPossibleRules(std::string_view text, std::vector<char>* applies,
@@ -528,8 +611,7 @@ std::vector<char> Analyzer::RulesWithWords(const std::vector<char>& hits) const 
 }
 
 bool Analyzer::Embeds(size_t rule) const {
-  const rules::Rule& r = *selector_.rules()[rule];
-  return r.type == rules::MatchType::kDirective && syntax::FindSyntax(r.syntax)->embeds;
+  return embeds_[rule] != 0;
 }
 
 namespace {

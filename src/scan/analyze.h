@@ -124,6 +124,17 @@ class Analyzer {
   std::vector<char> RulesWithWords(const std::vector<char>& hits) const;
   // Whether rule `rule` is a directive rule whose reader finds documents inside the text.
   bool Embeds(size_t rule) const;
+  // Per rule: Embeds, looked up once (the gate asked it of every rule of every entry: 23 M
+  // instructions of a rootfs inventory, most in FindSyntax).
+  std::vector<char> embeds_;
+  // The sniffs' atoms as their patterns combine them: a sniff whose atoms the words' hits lack
+  // cannot match the text's head (the ansible `hosts:` sniff, asked of nearly every entry since
+  // YAML embeds, read 8 KiB of each head). Null where no sniff has atoms.
+  struct SniffAtomTree;
+  std::unique_ptr<SniffAtomTree> sniff_atoms_;
+  // Per rule: the rules whose sniff cannot match where the words' `hits` were found; empty
+  // where nothing is known.
+  std::vector<char> SniffsFailing(const std::vector<char>& hits) const;
   mutable std::once_flag regex_atoms_once_;
   mutable std::unique_ptr<RegexAtomTree> regex_atoms_;
   // (rule, tracked-pattern ids): the rule is possible where all the ids matched.
@@ -160,8 +171,10 @@ PathClass ClassifyPath(std::string_view path);
 // already reads it as the time-daemon config it renders (syntax::TemplateDestination).
 // `only`: as in RuleSelector::Select; for a template name every rule is tried (whether the
 // template reader applies decides which name counts).
+// `sniff_fails`: as in RuleSelector::Select.
 void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std::string_view text,
-                 std::vector<char>* applies, const std::vector<char>* only = nullptr);
+                 std::vector<char>* applies, const std::vector<char>* only = nullptr,
+                 const std::vector<char>* sniff_fails = nullptr);
 
 using ntpsweep::LooksBinary;  // core/file.h
 

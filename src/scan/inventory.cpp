@@ -171,27 +171,41 @@ struct SourceCollector::Ctx {
   const rules::RuleSelector& selector;
   std::vector<size_t> directive_rules, regex_rules;  // indexes into selector.rules()
 
-  // Every regex rule's pattern in one set: one pass tells which can match at all, where a pass
-  // per rule over every entry that holds `server` was a quarter of an inventory's time. Compiled
-  // by the first entry that selects a regex rule, not at start-up (9 M instructions, which a
-  // scan without such an entry never needs); the others wait for it. Null where it did not
-  // compile: each rule is run.
-  const RE2::Set* RegexSet() const {
-    std::call_once(regex_set_once_, [this] {
-      RE2::Options options;  // as the loader compiles each rule's regex (rules/loader.cpp)
-      options.set_log_errors(false);
-      auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-      bool ok = true;
-      for (size_t i : regex_rules)
-        ok = ok && set->Add(rules::RegexGate(*selector.rules()[i]).pattern(), nullptr) >= 0;
-      if (ok && set->Compile()) regex_set_ = std::move(set);
-    });
-    return regex_set_.get();
+  // The patterns of the regex rules an entry selects (`wanted`, one flag per regex_rules entry)
+  // in one set: one pass tells which can match at all. A set of only those rules, made by the
+  // first entry that selects them and kept: a set of every rule (code-ntp-client-call's 20-line
+  // window among them) took 27 instructions a byte on entries that select two. Null where it did
+  // not compile: each rule is run. Past kMaxSets selections, the set of every rule stands in
+  // (a pack of many regex rules selects in many ways: compilations and memory stay bounded).
+  static constexpr size_t kMaxSets = 64;
+  struct WantedSet {
+    std::unique_ptr<RE2::Set> set;  // null: did not compile
+    std::vector<size_t> rule_of;    // set index -> index into regex_rules
+  };
+  const WantedSet& RegexSet(const std::vector<char>& wanted) const {
+    std::lock_guard lock(regex_sets_mu_);
+    std::string key(wanted.begin(), wanted.end());
+    if (regex_sets_.size() >= kMaxSets && !regex_sets_.count(key)) key.assign(wanted.size(), 1);
+    std::unique_ptr<WantedSet>& slot = regex_sets_[key];
+    if (slot) return *slot;
+    slot = std::make_unique<WantedSet>();
+    RE2::Options options;  // as the loader compiles each rule's regex (rules/loader.cpp)
+    options.set_log_errors(false);
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    bool ok = true;
+    for (size_t k = 0; k < regex_rules.size(); ++k) {
+      if (!key[k]) continue;
+      ok = ok &&
+           set->Add(rules::RegexGate(*selector.rules()[regex_rules[k]]).pattern(), nullptr) >= 0;
+      slot->rule_of.push_back(k);
+    }
+    if (ok && set->Compile()) slot->set = std::move(set);
+    return *slot;
   }
 
  private:
-  mutable std::once_flag regex_set_once_;
-  mutable std::unique_ptr<RE2::Set> regex_set_;
+  mutable std::mutex regex_sets_mu_;
+  mutable std::map<std::string, std::unique_ptr<WantedSet>> regex_sets_;
 };
 
 namespace {
@@ -199,21 +213,24 @@ namespace {
 // Which of the regex rules `applies` selects (indexes into ctx.regex_rules) can match `text`.
 std::vector<char> PossibleRegexRules(const SourceCollector::Ctx& ctx, std::string_view text,
                                      const std::vector<char>& applies) {
-  std::vector<char> possible(ctx.regex_rules.size(), 0);
+  std::vector<char> wanted(ctx.regex_rules.size(), 0);
   bool any = false;
-  for (size_t k = 0; k < ctx.regex_rules.size(); ++k) any = any || applies[ctx.regex_rules[k]];
+  for (size_t k = 0; k < ctx.regex_rules.size(); ++k) {
+    wanted[k] = applies[ctx.regex_rules[k]];
+    any = any || wanted[k];
+  }
+  std::vector<char> possible(ctx.regex_rules.size(), 0);
   if (!any) return possible;
   std::vector<int> matched;
   RE2::Set::ErrorInfo error{RE2::Set::kNoError};
-  const RE2::Set* regex_set = ctx.RegexSet();
-  if (!regex_set ||
-      (!regex_set->Match(text, &matched, &error) && error.kind != RE2::Set::kNoError)) {
-    // No set, or its DFA ran out of memory on this text: every selected rule is run.
-    for (size_t k = 0; k < ctx.regex_rules.size(); ++k) possible[k] = applies[ctx.regex_rules[k]];
-    return possible;
+  const SourceCollector::Ctx::WantedSet& regex_set = ctx.RegexSet(wanted);
+  if (!regex_set.set ||
+      (!regex_set.set->Match(text, &matched, &error) && error.kind != RE2::Set::kNoError))
+    return wanted;  // no set, or its DFA ran out of memory on this text: every selected rule is run
+  for (int m : matched) {
+    size_t k = regex_set.rule_of[static_cast<size_t>(m)];
+    possible[k] = wanted[k];
   }
-  for (int m : matched)
-    possible[static_cast<size_t>(m)] = applies[ctx.regex_rules[static_cast<size_t>(m)]];
   return possible;
 }
 

@@ -693,3 +693,56 @@ TEST_CASE("hostile: many references on one long line, in each reader", "[hostile
     CHECK(columns[tmp / name] == expected);
   }
 }
+
+TEST_CASE("hostile: a long chain of variables reaches the time source in one walk",
+          "[hostile][variables]") {
+  // A1=$A0, A2=$A1, ... 30,000 links: each pass over the definitions went one link further, so a
+  // chain of n links took n passes (minutes). A decoy chain B beside it ends in `echo`, not in a
+  // time source: its head stays an ordinary variable.
+  constexpr int kLinks = 30000;
+  struct Case {
+    std::string_view syntax, head, link, use, decoy_use;
+  };
+  for (const Case& c :
+       {Case{"shell", "@0=10.20.30.40\n", "@N=$@P\n", "ntpdate -u $@L\n", "echo $@L\n"},
+        Case{"powershell", "$@0 = \"10.20.30.40\"\n", "$@N = $@P\n",
+             "w32tm /config /manualpeerlist:$@L\n", "Write-Host $@L\n"},
+        Case{"dockerfile", "ARG @0=10.20.30.40\n", "ENV @N=${@P}\n", "RUN ntpdate -u ${@L}\n",
+             "RUN echo ${@L}\n"}}) {
+    auto spell = [&](std::string_view form, std::string_view var, int n) {
+      std::string out(form);
+      auto put = [&](std::string_view key, int i) {
+        for (size_t at; (at = out.find(key)) != std::string::npos;)
+          out.replace(at, key.size(), std::string(var) + std::to_string(i));
+      };
+      put("@N", n);
+      put("@P", n - 1);
+      put("@L", kLinks);
+      put("@0", 0);
+      return out;
+    };
+    std::string text = c.syntax == "dockerfile" ? "FROM scratch\n" : "";
+    for (std::string_view var : {"A", "B"}) {
+      text += spell(c.head, var, 0);
+      for (int i = 1; i <= kLinks; ++i) text += spell(c.link, var, i);
+    }
+    text += spell(c.use, "A", 0) + spell(c.decoy_use, "B", 0);
+    const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax(c.syntax);
+    REQUIRE(reader);
+    ntpsweep::syntax::Document doc;
+    reader->read(text, &doc);
+    INFO(c.syntax);
+    std::map<std::string, const ntpsweep::syntax::Fact*> heads;
+    for (const ntpsweep::syntax::Fact& f : doc.facts)
+      if (f.name == "A0" || f.name == "B0") heads[std::string(f.name)] = &f;
+    REQUIRE(heads.size() == 2);
+    CHECK(heads["A0"]->section == "time");
+    REQUIRE(heads["A0"]->time_read < text.size());
+    std::string_view read = std::string_view(text).substr(heads["A0"]->time_read);
+    bool reads_last = read.starts_with("$A" + std::to_string(kLinks) + "\n") ||
+                      read.starts_with("${A" + std::to_string(kLinks) + "}");
+    CHECK(reads_last);
+    CHECK(heads["B0"]->section != "time");
+    CHECK(heads["B0"]->time_read == ntpsweep::syntax::Fact::kNoRead);
+  }
+}

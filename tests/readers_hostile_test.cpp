@@ -746,3 +746,28 @@ TEST_CASE("hostile: a long chain of variables reaches the time source in one wal
     CHECK(heads["B0"]->time_read == ntpsweep::syntax::Fact::kNoRead);
   }
 }
+
+TEST_CASE("hostile: a property value continued over a million lines is read once",
+          "[hostile][properties]") {
+  // Each byte of a word in a continued value looked through every join before it: a value of
+  // 1,000,000 lines joined without blanks took minutes (a join ends a word, as a blank does). The
+  // host on the last line is still the value's last word, at its own offset; the commented line
+  // before it ends at its backslash (a comment never continues).
+  constexpr size_t kLines = 1000000;
+  const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax("properties");
+  REQUIRE(reader);
+  std::string text =
+      "#dns.server = 10.20.30.4 \\\nntp.server = " + Repeat("a\\\n", kLines) + "10.20.30.40\n";
+  ntpsweep::syntax::Document doc;
+  reader->read(text, &doc);
+  REQUIRE(doc.facts.size() == 2);
+  CHECK(doc.facts[0].name == "dns.server");
+  CHECK(doc.facts[0].commented);
+  REQUIRE(doc.facts[0].args.size() == 1);
+  const ntpsweep::syntax::Fact& ntp = doc.facts[1];
+  CHECK(ntp.name == "ntp.server");
+  REQUIRE(ntp.args.size() == kLines + 1);
+  CHECK(ntp.args.back().text == "10.20.30.40");
+  CHECK(ntp.args.back().offset == text.rfind("10.20.30.40"));
+  CHECK(ntp.args[kLines - 1].text == "a");
+}

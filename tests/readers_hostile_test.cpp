@@ -771,3 +771,34 @@ TEST_CASE("hostile: a property value continued over a million lines is read once
   CHECK(ntp.args.back().offset == text.rfind("10.20.30.40"));
   CHECK(ntp.args[kLines - 1].text == "a");
 }
+
+TEST_CASE("hostile: TOML dotted keys nested past the bound are read line by line, not recursed",
+          "[hostile][nesting][toml]") {
+  // toml++ bounds arrays and inline tables but not the tables a dotted key opens, and recurses
+  // once per level: a header or key of 200,000 dots overflowed the stack (SIGSEGV, the whole scan
+  // lost). Each file has a reference before and after the deep part; the shallow file below the
+  // bound is read as TOML (no notice) and its decoy 10.20.30.4 is not a finding.
+  TempDir tmp;
+  const std::string dots = Repeat("a.", 200000) + "a";
+  WriteWholeFile(tmp / "header/conf.toml",
+                 "ntp_server = \"10.20.30.40\"\n[" + dots + "]\nntp_server = \"10.20.30.41\"\n");
+  WriteWholeFile(tmp / "key/conf.toml", "ntp_server = \"10.20.30.40\"\n" + dots +
+                                            " = 1\nntp_servers = [\"10.20.30.41\"]\n");
+  WriteWholeFile(tmp / "inline/conf.toml", "ntp_server = \"10.20.30.40\"\nt = { " +
+                                               Repeat("b = { " + Repeat("a.", 60) + "a = { ", 100) +
+                                               "\n[time]\nntp_server = \"10.20.30.41\"\n");
+  WriteWholeFile(tmp / "shallow/conf.toml", "dns_server = \"10.20.30.4\"\n[" + Repeat("a.", 98) +
+                                                "a]\nntp_server = \"10.20.30.40\"\n");
+  Json doc = Scan(tmp.path());
+  CHECK(Found(doc, "header/conf.toml") == Hits{{1, "10.20.30.40"}, {3, "10.20.30.41"}});
+  CHECK(Found(doc, "key/conf.toml") == Hits{{1, "10.20.30.40"}, {3, "10.20.30.41"}});
+  CHECK(Found(doc, "inline/conf.toml") == Hits{{1, "10.20.30.40"}, {4, "10.20.30.41"}});
+  CHECK(Found(doc, "shallow/conf.toml") == Hits{{3, "10.20.30.40"}});
+  std::vector<std::string> deep = Notices(doc, "malformed-document");
+  std::sort(deep.begin(), deep.end());
+  REQUIRE(deep.size() == 3);
+  CHECK(deep[0].starts_with(tmp / "header/conf.toml:2:201:"));  // the 100th dot
+  CHECK(deep[1].starts_with(tmp / "inline/conf.toml:2:"));
+  CHECK(deep[2].starts_with(tmp / "key/conf.toml:2:200:"));
+  for (const std::string& m : deep) CHECK(m.find("TOML tables nested deeper") != std::string::npos);
+}

@@ -802,3 +802,32 @@ TEST_CASE("hostile: TOML dotted keys nested past the bound are read line by line
   CHECK(deep[2].starts_with(tmp / "key/conf.toml:2:200:"));
   for (const std::string& m : deep) CHECK(m.find("TOML tables nested deeper") != std::string::npos);
 }
+
+TEST_CASE("hostile: Dockerfile heredoc bodies are read once, as what they write or run",
+          "[hostile][dockerfile]") {
+  // The next instruction was looked for after the heredoc's opening line, not after its body:
+  // each body line was read again as an instruction (an `ENV` line written to /etc/motd became a
+  // Dockerfile ENV), and n unclosed `RUN <<EOF` lines made n scripts each holding the rest of the
+  // file (quadratic time and memory).
+  constexpr size_t kUnclosed = 3000;
+  const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax("dockerfile");
+  REQUIRE(reader);
+  std::string text =
+      "FROM scratch\nCOPY <<EOF /etc/motd\nENV NTP_SERVER=10.20.30.40\nEOF\n"
+      "RUN <<EOF\nntpdate -u 10.20.30.41\nEOF\nENV DNS_SERVER=10.20.30.4\n" +
+      Repeat("RUN <<EOF\n", kUnclosed);
+  ntpsweep::syntax::Document doc;
+  reader->read(text, &doc);
+  std::vector<std::string> env;
+  for (const ntpsweep::syntax::Fact& f : doc.facts)
+    if (f.section == "ENV") env.emplace_back(f.name);
+  CHECK(env == std::vector<std::string>{"DNS_SERVER"});
+  std::vector<std::string> embedded;
+  for (const ntpsweep::syntax::EmbeddedDocument& e : doc.embedded) embedded.push_back(e.path);
+  CHECK(embedded ==
+        std::vector<std::string>{"/etc/motd", "dockerfile/run.sh", "dockerfile/run.sh"});
+  REQUIRE(doc.embedded.size() == 3);
+  CHECK(doc.embedded[0].text.find("ENV NTP_SERVER=10.20.30.40") != std::string::npos);
+  CHECK(doc.embedded[1].text.find("ntpdate -u 10.20.30.41") != std::string::npos);
+  CHECK(doc.embedded[2].text.size() == (kUnclosed - 1) * std::string("RUN <<EOF\n").size());
+}

@@ -97,8 +97,9 @@ std::vector<Instruction> Split(std::string_view t) {
       in.heredocs.push_back(doc);
     }
     in.end = in.heredocs.empty() ? end : std::min(pos, t.size());
-    out.push_back(std::move(in));
+    // The next instruction follows the heredoc bodies (read before `in` is moved from).
     i = in.heredocs.empty() ? end + 1 : std::max(pos, end + 1);
+    out.push_back(std::move(in));
   }
   return out;
 }

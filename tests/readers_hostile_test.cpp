@@ -831,3 +831,48 @@ TEST_CASE("hostile: Dockerfile heredoc bodies are read once, as what they write 
   CHECK(doc.embedded[1].text.find("ntpdate -u 10.20.30.41") != std::string::npos);
   CHECK(doc.embedded[2].text.size() == (kUnclosed - 1) * std::string("RUN <<EOF\n").size());
 }
+
+TEST_CASE("hostile: CRLF line ends give the findings LF gives", "[hostile][crlf]") {
+  // RE2's `$` stands before '\n' only, so a rule or sniff ending a line with `$` missed every
+  // CRLF line: a Nix string's chrony line, a Salt text value and a [Time] section found by content
+  // fell back to a plain mention. A rule that spells \r itself (PowerShell's backtick before
+  // \r?\n) still sees the text as is. Decoys: 10.20.30.4 beside each reference.
+  const std::map<std::string, std::string> files = {
+      {"time.nix",
+       "{\n  services.chrony.extraConfig = ''\n    server 10.20.30.40 iburst\n"
+       "    server 10.20.30.4 iburst\n  '';\n}\n"},
+      {"salt/time.sls",
+       "corp:\n  file.append:\n    - name: {{ conf }}\n    - text: server 10.20.30.40 iburst\n"
+       "other:\n  file.append:\n    - name: {{ conf }}\n    - text: server 10.20.30.4 iburst\n"},
+      {"site/CORP_TIME", "[Time]\nNTP=10.20.30.40 10.20.30.4\n"},
+      {"win/clock.ps1",
+       "Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters' "
+       "`\n"
+       "    -Name NtpServer `\n    -Value \"10.20.30.40,0x9\"\n"},
+  };
+  TempDir tmp;
+  for (const auto& [name, text] : files) {
+    WriteWholeFile(tmp / ("lf/" + name), text);
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    WriteWholeFile(tmp / ("crlf/" + name), crlf);
+  }
+  auto findings = [&](const std::string& root) {
+    std::set<std::tuple<std::string, int, int, std::string, std::string>> out;
+    Json doc = Scan(tmp / root);
+    for (const Json& f : doc["findings"])
+      out.emplace(f["location"].get<std::string>().substr((tmp / root).size()),
+                  f["line"].get<int>(), f["column"].get<int>(), f["rule"].get<std::string>(),
+                  f["matched"].get<std::string>());
+    return out;
+  };
+  auto lf = findings("lf");
+  std::set<std::string> rules;
+  for (const auto& f : lf) {
+    CHECK(std::get<4>(f) == "10.20.30.40");
+    rules.insert(std::get<3>(f));
+  }
+  CHECK(rules == std::set<std::string>{"embedded-time-directive", "timesyncd-ntp",
+                                       "w32time-registry-command"});
+  CHECK(findings("crlf") == lf);
+}

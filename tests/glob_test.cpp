@@ -154,3 +154,20 @@ TEST_CASE("KeyPathMatch: table of patterns and key paths", "[glob]") {
     CHECK(ntpsweep::KeyPathMatch(c.pattern, c.path) == c.match);
   }
 }
+
+TEST_CASE("GlobMatch: many stars against a long name try each split once", "[glob][hostile]") {
+  // A .gitignore in a scanned repository is hostile input: `*a*a...*a*b` against a name of a's
+  // tried every split of every split (a hang); `**/**/...` against a deep path the same.
+  std::string stars;
+  for (int i = 0; i < 30; ++i) stars += "*a";
+  const std::string as(200, 'a');
+  CHECK_FALSE(ntpsweep::GlobMatch(stars + "*b", as));
+  CHECK(ntpsweep::GlobMatch(stars + "*b", as + "b"));
+  CHECK_FALSE(ntpsweep::GlobMatch(stars + "*b", as + "b/c"));  // '*' stops at '/'
+  std::string globstars, deep;
+  for (int i = 0; i < 30; ++i) globstars += "**/", deep += "d/";
+  CHECK_FALSE(ntpsweep::GlobMatch(globstars + "z", deep + "y"));
+  CHECK(ntpsweep::GlobMatch(globstars + "z", deep + "z"));
+  CHECK(ntpsweep::KeyPathMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", as + "b"));
+  CHECK_FALSE(ntpsweep::KeyPathMatch("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", as + "ab.c"));
+}

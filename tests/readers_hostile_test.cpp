@@ -693,3 +693,186 @@ TEST_CASE("hostile: many references on one long line, in each reader", "[hostile
     CHECK(columns[tmp / name] == expected);
   }
 }
+
+TEST_CASE("hostile: a long chain of variables reaches the time source in one walk",
+          "[hostile][variables]") {
+  // A1=$A0, A2=$A1, ... 30,000 links: each pass over the definitions went one link further, so a
+  // chain of n links took n passes (minutes). A decoy chain B beside it ends in `echo`, not in a
+  // time source: its head stays an ordinary variable.
+  constexpr int kLinks = 30000;
+  struct Case {
+    std::string_view syntax, head, link, use, decoy_use;
+  };
+  for (const Case& c :
+       {Case{"shell", "@0=10.20.30.40\n", "@N=$@P\n", "ntpdate -u $@L\n", "echo $@L\n"},
+        Case{"powershell", "$@0 = \"10.20.30.40\"\n", "$@N = $@P\n",
+             "w32tm /config /manualpeerlist:$@L\n", "Write-Host $@L\n"},
+        Case{"dockerfile", "ARG @0=10.20.30.40\n", "ENV @N=${@P}\n", "RUN ntpdate -u ${@L}\n",
+             "RUN echo ${@L}\n"}}) {
+    auto spell = [&](std::string_view form, std::string_view var, int n) {
+      std::string out(form);
+      auto put = [&](std::string_view key, int i) {
+        for (size_t at; (at = out.find(key)) != std::string::npos;)
+          out.replace(at, key.size(), std::string(var) + std::to_string(i));
+      };
+      put("@N", n);
+      put("@P", n - 1);
+      put("@L", kLinks);
+      put("@0", 0);
+      return out;
+    };
+    std::string text = c.syntax == "dockerfile" ? "FROM scratch\n" : "";
+    for (std::string_view var : {"A", "B"}) {
+      text += spell(c.head, var, 0);
+      for (int i = 1; i <= kLinks; ++i) text += spell(c.link, var, i);
+    }
+    text += spell(c.use, "A", 0) + spell(c.decoy_use, "B", 0);
+    const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax(c.syntax);
+    REQUIRE(reader);
+    ntpsweep::syntax::Document doc;
+    reader->read(text, &doc);
+    INFO(c.syntax);
+    std::map<std::string, const ntpsweep::syntax::Fact*> heads;
+    for (const ntpsweep::syntax::Fact& f : doc.facts)
+      if (f.name == "A0" || f.name == "B0") heads[std::string(f.name)] = &f;
+    REQUIRE(heads.size() == 2);
+    CHECK(heads["A0"]->section == "time");
+    REQUIRE(heads["A0"]->time_read < text.size());
+    std::string_view read = std::string_view(text).substr(heads["A0"]->time_read);
+    bool reads_last = read.starts_with("$A" + std::to_string(kLinks) + "\n") ||
+                      read.starts_with("${A" + std::to_string(kLinks) + "}");
+    CHECK(reads_last);
+    CHECK(heads["B0"]->section != "time");
+    CHECK(heads["B0"]->time_read == ntpsweep::syntax::Fact::kNoRead);
+  }
+}
+
+TEST_CASE("hostile: a property value continued over a million lines is read once",
+          "[hostile][properties]") {
+  // Each byte of a word in a continued value looked through every join before it: a value of
+  // 1,000,000 lines joined without blanks took minutes (a join ends a word, as a blank does). The
+  // host on the last line is still the value's last word, at its own offset; the commented line
+  // before it ends at its backslash (a comment never continues).
+  constexpr size_t kLines = 1000000;
+  const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax("properties");
+  REQUIRE(reader);
+  std::string text =
+      "#dns.server = 10.20.30.4 \\\nntp.server = " + Repeat("a\\\n", kLines) + "10.20.30.40\n";
+  ntpsweep::syntax::Document doc;
+  reader->read(text, &doc);
+  REQUIRE(doc.facts.size() == 2);
+  CHECK(doc.facts[0].name == "dns.server");
+  CHECK(doc.facts[0].commented);
+  REQUIRE(doc.facts[0].args.size() == 1);
+  const ntpsweep::syntax::Fact& ntp = doc.facts[1];
+  CHECK(ntp.name == "ntp.server");
+  REQUIRE(ntp.args.size() == kLines + 1);
+  CHECK(ntp.args.back().text == "10.20.30.40");
+  CHECK(ntp.args.back().offset == text.rfind("10.20.30.40"));
+  CHECK(ntp.args[kLines - 1].text == "a");
+}
+
+TEST_CASE("hostile: TOML dotted keys nested past the bound are read line by line, not recursed",
+          "[hostile][nesting][toml]") {
+  // toml++ bounds arrays and inline tables but not the tables a dotted key opens, and recurses
+  // once per level: a header or key of 200,000 dots overflowed the stack (SIGSEGV, the whole scan
+  // lost). Each file has a reference before and after the deep part; the shallow file below the
+  // bound is read as TOML (no notice) and its decoy 10.20.30.4 is not a finding.
+  TempDir tmp;
+  const std::string dots = Repeat("a.", 200000) + "a";
+  WriteWholeFile(tmp / "header/conf.toml",
+                 "ntp_server = \"10.20.30.40\"\n[" + dots + "]\nntp_server = \"10.20.30.41\"\n");
+  WriteWholeFile(tmp / "key/conf.toml", "ntp_server = \"10.20.30.40\"\n" + dots +
+                                            " = 1\nntp_servers = [\"10.20.30.41\"]\n");
+  WriteWholeFile(tmp / "inline/conf.toml", "ntp_server = \"10.20.30.40\"\nt = { " +
+                                               Repeat("b = { " + Repeat("a.", 60) + "a = { ", 100) +
+                                               "\n[time]\nntp_server = \"10.20.30.41\"\n");
+  WriteWholeFile(tmp / "shallow/conf.toml", "dns_server = \"10.20.30.4\"\n[" + Repeat("a.", 98) +
+                                                "a]\nntp_server = \"10.20.30.40\"\n");
+  Json doc = Scan(tmp.path());
+  CHECK(Found(doc, "header/conf.toml") == Hits{{1, "10.20.30.40"}, {3, "10.20.30.41"}});
+  CHECK(Found(doc, "key/conf.toml") == Hits{{1, "10.20.30.40"}, {3, "10.20.30.41"}});
+  CHECK(Found(doc, "inline/conf.toml") == Hits{{1, "10.20.30.40"}, {4, "10.20.30.41"}});
+  CHECK(Found(doc, "shallow/conf.toml") == Hits{{3, "10.20.30.40"}});
+  std::vector<std::string> deep = Notices(doc, "malformed-document");
+  std::sort(deep.begin(), deep.end());
+  REQUIRE(deep.size() == 3);
+  CHECK(deep[0].starts_with(tmp / "header/conf.toml:2:201:"));  // the 100th dot
+  CHECK(deep[1].starts_with(tmp / "inline/conf.toml:2:"));
+  CHECK(deep[2].starts_with(tmp / "key/conf.toml:2:200:"));
+  for (const std::string& m : deep) CHECK(m.find("TOML tables nested deeper") != std::string::npos);
+}
+
+TEST_CASE("hostile: Dockerfile heredoc bodies are read once, as what they write or run",
+          "[hostile][dockerfile]") {
+  // The next instruction was looked for after the heredoc's opening line, not after its body:
+  // each body line was read again as an instruction (an `ENV` line written to /etc/motd became a
+  // Dockerfile ENV), and n unclosed `RUN <<EOF` lines made n scripts each holding the rest of the
+  // file (quadratic time and memory).
+  constexpr size_t kUnclosed = 3000;
+  const ntpsweep::syntax::SyntaxInfo* reader = ntpsweep::syntax::FindSyntax("dockerfile");
+  REQUIRE(reader);
+  std::string text =
+      "FROM scratch\nCOPY <<EOF /etc/motd\nENV NTP_SERVER=10.20.30.40\nEOF\n"
+      "RUN <<EOF\nntpdate -u 10.20.30.41\nEOF\nENV DNS_SERVER=10.20.30.4\n" +
+      Repeat("RUN <<EOF\n", kUnclosed);
+  ntpsweep::syntax::Document doc;
+  reader->read(text, &doc);
+  std::vector<std::string> env;
+  for (const ntpsweep::syntax::Fact& f : doc.facts)
+    if (f.section == "ENV") env.emplace_back(f.name);
+  CHECK(env == std::vector<std::string>{"DNS_SERVER"});
+  std::vector<std::string> embedded;
+  for (const ntpsweep::syntax::EmbeddedDocument& e : doc.embedded) embedded.push_back(e.path);
+  CHECK(embedded ==
+        std::vector<std::string>{"/etc/motd", "dockerfile/run.sh", "dockerfile/run.sh"});
+  REQUIRE(doc.embedded.size() == 3);
+  CHECK(doc.embedded[0].text.find("ENV NTP_SERVER=10.20.30.40") != std::string::npos);
+  CHECK(doc.embedded[1].text.find("ntpdate -u 10.20.30.41") != std::string::npos);
+  CHECK(doc.embedded[2].text.size() == (kUnclosed - 1) * std::string("RUN <<EOF\n").size());
+}
+
+TEST_CASE("hostile: CRLF line ends give the findings LF gives", "[hostile][crlf]") {
+  // RE2's `$` stands before '\n' only, so a rule or sniff ending a line with `$` missed every
+  // CRLF line: a Nix string's chrony line, a Salt text value and a [Time] section found by content
+  // fell back to a plain mention. A rule that spells \r itself (PowerShell's backtick before
+  // \r?\n) still sees the text as is. Decoys: 10.20.30.4 beside each reference.
+  const std::map<std::string, std::string> files = {
+      {"time.nix",
+       "{\n  services.chrony.extraConfig = ''\n    server 10.20.30.40 iburst\n"
+       "    server 10.20.30.4 iburst\n  '';\n}\n"},
+      {"salt/time.sls",
+       "corp:\n  file.append:\n    - name: {{ conf }}\n    - text: server 10.20.30.40 iburst\n"
+       "other:\n  file.append:\n    - name: {{ conf }}\n    - text: server 10.20.30.4 iburst\n"},
+      {"site/CORP_TIME", "[Time]\nNTP=10.20.30.40 10.20.30.4\n"},
+      {"win/clock.ps1",
+       "Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters' "
+       "`\n"
+       "    -Name NtpServer `\n    -Value \"10.20.30.40,0x9\"\n"},
+  };
+  TempDir tmp;
+  for (const auto& [name, text] : files) {
+    WriteWholeFile(tmp / ("lf/" + name), text);
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    WriteWholeFile(tmp / ("crlf/" + name), crlf);
+  }
+  auto findings = [&](const std::string& root) {
+    std::set<std::tuple<std::string, int, int, std::string, std::string>> out;
+    Json doc = Scan(tmp / root);
+    for (const Json& f : doc["findings"])
+      out.emplace(f["location"].get<std::string>().substr((tmp / root).size()),
+                  f["line"].get<int>(), f["column"].get<int>(), f["rule"].get<std::string>(),
+                  f["matched"].get<std::string>());
+    return out;
+  };
+  auto lf = findings("lf");
+  std::set<std::string> rules;
+  for (const auto& f : lf) {
+    CHECK(std::get<4>(f) == "10.20.30.40");
+    rules.insert(std::get<3>(f));
+  }
+  CHECK(rules == std::set<std::string>{"embedded-time-directive", "timesyncd-ntp",
+                                       "w32time-registry-command"});
+  CHECK(findings("crlf") == lf);
+}

@@ -1,6 +1,8 @@
 #include "core/glob.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <unordered_set>
 
 #include "core/strings.h"
 
@@ -44,7 +46,36 @@ bool StarStops(const GlobSyntax& g, char c) {
   return false;
 }
 
+// The (pattern, text) suffixes that failed to match, once a match has taken many steps: stars
+// and globstars try every split, and `*a*a*a*a*a*a*b` against a long name tried each split of
+// each split (hours). With failures remembered each pair of suffixes is tried once.
+struct Failures {
+  size_t steps = 0;
+  bool remembering = false;
+  std::unordered_set<uint64_t> failed;
+  static uint64_t Key(std::string_view p, std::string_view s) {
+    return (static_cast<uint64_t>(p.size()) << 32) ^ s.size();
+  }
+};
+
+bool MatchFrom(const GlobSyntax& g, std::string_view p, std::string_view s, Failures* f);
+
+bool Match(const GlobSyntax& g, std::string_view p, std::string_view s, Failures* f) {
+  if (!f->remembering && ++f->steps > 4096) f->remembering = true;
+  if (!f->remembering) return MatchFrom(g, p, s, f);
+  uint64_t key = Failures::Key(p, s);
+  if (f->failed.count(key)) return false;
+  if (MatchFrom(g, p, s, f)) return true;
+  f->failed.insert(key);
+  return false;
+}
+
 bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
+  Failures f;
+  return Match(g, p, s, &f);
+}
+
+bool MatchFrom(const GlobSyntax& g, std::string_view p, std::string_view s, Failures* f) {
   while (!p.empty()) {
     if (p.substr(0, 2) == "**") {
       std::string_view rest = p.substr(2);
@@ -52,7 +83,7 @@ bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
       if (sep) rest.remove_prefix(1);
       // "**/" matches zero or more whole segments; a bare "**" matches anything.
       for (size_t i = 0;; ++i) {
-        if ((i == 0 || !sep || s[i - 1] == g.separator) && Match(g, rest, s.substr(i)))
+        if ((i == 0 || !sep || s[i - 1] == g.separator) && Match(g, rest, s.substr(i), f))
           return true;
         if (i >= s.size()) return false;
       }
@@ -61,7 +92,7 @@ bool Match(const GlobSyntax& g, std::string_view p, std::string_view s) {
     if (pc == '*') {
       std::string_view rest = p.substr(1);
       for (size_t i = 0;; ++i) {
-        if (Match(g, rest, s.substr(i))) return true;
+        if (Match(g, rest, s.substr(i), f)) return true;
         if (i >= s.size() || StarStops(g, s[i])) return false;
       }
     }

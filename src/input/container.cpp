@@ -145,7 +145,9 @@ struct OciImage {
   std::string manifest_member;
 };
 
-void CollectOci(const ImageProbe& probe, const Json& index, int depth,
+// `seen` holds every index and manifest blob met so far: each is read once however often the
+// indexes name it (an index naming one nested index n times, four levels deep, was n^4 reads).
+void CollectOci(const ImageProbe& probe, const Json& index, int depth, std::set<std::string>* seen,
                 std::vector<OciImage>* images, std::vector<std::string>* problems) {
   auto manifests = index.find("manifests");
   if (manifests == index.end() || !manifests->is_array()) {
@@ -171,13 +173,19 @@ void CollectOci(const ImageProbe& probe, const Json& index, int depth,
       if (std::string v = StringField(p, "variant"); !v.empty()) platform += "-" + v;
       if (platform == "unknown-unknown") continue;
     }
+    if (!seen->insert(member).second) continue;
     if (IsIndexType(media)) {
+      if (depth >= 4) {
+        problems->push_back("nested image index " + member +
+                            " is nested deeper than 4 indexes: not read");
+        continue;
+      }
       auto nested = ParseJson(probe, member);
-      if (!nested || depth >= 4) {
+      if (!nested) {
         problems->push_back("nested image index " + member + " is missing or unreadable");
         continue;
       }
-      CollectOci(probe, *nested, depth + 1, images, problems);
+      CollectOci(probe, *nested, depth + 1, seen, images, problems);
       continue;
     }
     images->push_back({Sanitize(platform), member});
@@ -191,7 +199,8 @@ std::optional<std::vector<ImagePlan>> PlanOci(const ImageProbe& probe, const Jso
     return std::vector<ImagePlan>{};
   }
   std::vector<OciImage> images;
-  CollectOci(probe, index, 0, &images, problems);
+  std::set<std::string> seen;
+  CollectOci(probe, index, 0, &seen, &images, problems);
   std::vector<ImagePlan> plans;
   std::set<std::string> used;
   for (size_t i = 0; i < images.size(); ++i) {

@@ -317,24 +317,41 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
     return glob_hit[g] == 1;
   };
   std::string_view head = text.substr(0, kSniffBytes);
+  // A sniff ends a line at `$`, which RE2 puts before '\n' only: a CRLF head is sniffed with its
+  // '\r' as a blank.
+  std::string crlf_as_lf;
+  std::string_view sniff_head = head;
+  bool sniff_head_ready = false;
+  auto sniff_text = [&]() {
+    if (!sniff_head_ready && head.find("\r\n") != std::string_view::npos) {
+      crlf_as_lf.assign(head);
+      for (size_t at = crlf_as_lf.find("\r\n"); at != std::string::npos;
+           at = crlf_as_lf.find("\r\n", at + 2))
+        crlf_as_lf[at] = ' ';
+      sniff_head = crlf_as_lf;
+    }
+    sniff_head_ready = true;
+    return sniff_head;
+  };
   std::vector<int> sniff_hits;
   bool sniffed = false;
   std::vector<signed char> anchored_hit;  // per sniff, -1: not tried yet
   auto sniff = [&](int s) {
-    if (!sniff_set_) return RE2::PartialMatch(head, *sniffs_[s]);
+    std::string_view lines = sniff_text();
+    if (!sniff_set_) return RE2::PartialMatch(lines, *sniffs_[s]);
     if (anchored_sniffs_[s] && !sniffed) {
       if (anchored_hit.empty()) anchored_hit.assign(sniffs_.size(), -1);
-      if (anchored_hit[s] < 0) anchored_hit[s] = RE2::PartialMatch(head, *sniffs_[s]);
+      if (anchored_hit[s] < 0) anchored_hit[s] = RE2::PartialMatch(lines, *sniffs_[s]);
       return anchored_hit[s] == 1;
     }
     if (!sniffed) {
       sniffed = true;
       RE2::Set::ErrorInfo error{};
-      if (!sniff_set_->Match(head, &sniff_hits, &error) && error.kind != RE2::Set::kNoError) {
+      if (!sniff_set_->Match(lines, &sniff_hits, &error) && error.kind != RE2::Set::kNoError) {
         // The DFA ran out of memory: ask each sniff on its own.
         sniff_hits.clear();
         for (size_t i = 0; i < sniffs_.size(); ++i)
-          if (RE2::PartialMatch(head, *sniffs_[i])) sniff_hits.push_back(static_cast<int>(i));
+          if (RE2::PartialMatch(lines, *sniffs_[i])) sniff_hits.push_back(static_cast<int>(i));
       }
     }
     return std::find(sniff_hits.begin(), sniff_hits.end(), s) != sniff_hits.end();

@@ -146,6 +146,8 @@ class Analyzer {
   // the gate saw only an include line).
   std::vector<char> include_rules_;
   std::vector<size_t> other_rules_;
+  // Per rule: a regex rule whose pattern spells \r (it reads CRLF files as they are).
+  std::vector<char> spells_cr_;
   mutable std::mutex counts_mu_;
   mutable std::map<std::string, size_t, std::less<>> reader_counts_;
 };

@@ -97,8 +97,9 @@ std::vector<Instruction> Split(std::string_view t) {
       in.heredocs.push_back(doc);
     }
     in.end = in.heredocs.empty() ? end : std::min(pos, t.size());
-    out.push_back(std::move(in));
+    // The next instruction follows the heredoc bodies (read before `in` is moved from).
     i = in.heredocs.empty() ? end + 1 : std::max(pos, end + 1);
+    out.push_back(std::move(in));
   }
   return out;
 }
@@ -144,14 +145,24 @@ void MarkTimeVariables(Document* out) {
   }
   if (reads.empty()) return;
   auto is_variable = [](const Fact& f) { return f.section == "ENV" || f.section == "ARG"; };
-  for (bool grew = true; grew;) {  // ENV CLOCK=${TS}: TS reaches wherever CLOCK does
-    grew = false;
-    for (const Fact& f : out->facts) {
-      auto read = reads.find(std::string(f.name));
-      if (!is_variable(f) || read == reads.end()) continue;
-      for (const Token& t : f.args)
-        for (const auto& ref : ShellReferences(t.text))
-          grew = reads.emplace(ref.first, read->second).second || grew;
+  // ENV CLOCK=${TS}: TS reaches wherever CLOCK does. From the earliest read on, each name is
+  // reached once: linear in the instructions however long the chain.
+  std::map<std::string, std::vector<const Fact*>> variables;
+  for (const Fact& f : out->facts)
+    if (is_variable(f)) variables[std::string(f.name)].push_back(&f);
+  std::vector<std::pair<size_t, std::string>> direct_reads;
+  for (const auto& [name, at] : reads) direct_reads.emplace_back(at, name);
+  std::sort(direct_reads.begin(), direct_reads.end());
+  for (const auto& [at, name] : direct_reads) {
+    std::vector<std::string> pending{name};
+    while (!pending.empty()) {
+      auto defs = variables.find(pending.back());
+      pending.pop_back();
+      if (defs == variables.end()) continue;
+      for (const Fact* f : defs->second)
+        for (const Token& t : f->args)
+          for (const auto& ref : ShellReferences(t.text))
+            if (reads.emplace(ref.first, at).second) pending.push_back(ref.first);
     }
   }
   for (Fact& f : out->facts)

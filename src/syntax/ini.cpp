@@ -251,7 +251,12 @@ void ReadProperties(std::string_view text, Document* out) {
     fact.line_offset = line_offset;
     fact.commented = commented;
     std::string_view decoded = out->Keep(std::move(value));
-    auto joined = [&](size_t k) { return std::find(joins.begin(), joins.end(), k) != joins.end(); };
+    // joins ascends and k only grows: one cursor, not a search of every join at every byte.
+    size_t next_join = 0;
+    auto joined = [&](size_t k) {
+      while (next_join < joins.size() && joins[next_join] < k) ++next_join;
+      return next_join < joins.size() && joins[next_join] == k;
+    };
     for (size_t k = 0; k < decoded.size();) {
       while (k < decoded.size() && IsSpace(decoded[k])) ++k;
       size_t start = k;

@@ -524,13 +524,24 @@ class Interpreter {
       have_pipe_text = c.pipe_to_next && have_out;
       Call(cmds, c, 0);
     }
-    // A = $B: B's value reaches wherever A's does (to a fixed point: chains of any length).
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (const auto& [name, reads] : definitions_)
-        if (auto used = used_.find(name); used != used_.end())
-          for (const auto& read : reads)
-            grew = used_.emplace(read.first, used->second).second || grew;
+    // A = $B: B's value reaches wherever A's does, through chains of any length. From the
+    // earliest read on, each name is reached once: linear in the definitions, not in passes.
+    NameMap<std::vector<size_t>> definitions_of(NameLess{ps_});
+    for (size_t d = 0; d < definitions_.size(); ++d)
+      definitions_of[definitions_[d].first].push_back(d);
+    std::vector<std::pair<size_t, std::string>> direct_reads;
+    for (const auto& [name, at] : used_) direct_reads.emplace_back(at, name);
+    std::sort(direct_reads.begin(), direct_reads.end());
+    for (const auto& [at, name] : direct_reads) {
+      std::vector<std::string> pending{name};
+      while (!pending.empty()) {
+        auto defs = definitions_of.find(pending.back());
+        pending.pop_back();
+        if (defs == definitions_of.end()) continue;
+        for (size_t d : defs->second)
+          for (const auto& read : definitions_[d].second)
+            if (used_.emplace(read.first, at).second) pending.push_back(read.first);
+      }
     }
     for (Fact& f : doc_->facts) {
       auto used = used_.find(std::string(f.name));

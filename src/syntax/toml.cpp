@@ -22,6 +22,76 @@ constexpr KeyValueSyntax kTomlLines{.comment_chars = "#",
                                     .array_tables = true,
                                     .quoted_sections = true};
 
+// Where the tables and arrays a TOML text asks for first nest deeper than kMaxNesting (npos:
+// nowhere): each dot of a key (a.b.c = 1, [a.b.c]) is one table, an inline table or an array one
+// more. toml++ recurses once per level, and bounds arrays and inline tables but not dotted keys.
+size_t TooDeepAt(std::string_view t) {
+  struct Open {
+    char kind;     // '{' or '['
+    size_t level;  // the level of the keys ('{') or the array ('[') it opens
+  };
+  std::vector<Open> open;
+  size_t dots = 0, value_level = 0, table_level = 0;  // table_level: the keys under [a.b]
+  bool in_key = true, header = false;  // reading a key: at a line start, in [a.b], after '{' or ','
+  auto too_deep = [](size_t level) { return level > static_cast<size_t>(kMaxNesting); };
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '"' || c == '\'') {  // a string or quoted key: its dots and brackets are text
+      size_t quote = t.substr(i, 3) == std::string(3, c) ? 3 : 1;
+      size_t j = i + quote;
+      for (; j < t.size() && t.substr(j, quote) != t.substr(i, quote); ++j)
+        if (c == '"' && t[j] == '\\')
+          ++j;
+        else if (quote == 1 && t[j] == '\n')
+          break;
+      i = std::min(j + quote, t.size()) - 1;
+      continue;
+    }
+    if (c == '#') {
+      while (i + 1 < t.size() && t[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '\n') {
+      if (open.empty()) in_key = true, header = false, dots = 0;
+      continue;
+    }
+    size_t base = header ? 0 : open.empty() ? table_level : open.back().level;
+    if (in_key) {
+      if (c == '.') {
+        if (too_deep(base + ++dots + 1)) return i;
+      } else if (c == '[' && open.empty()) {
+        header = true;
+      } else if (c == ']' && header) {
+        table_level = dots + 1;
+        header = in_key = false;
+      } else if (c == '=') {
+        value_level = base + dots + 1;
+        in_key = false;
+      } else if (c == '}' && !open.empty()) {  // {} or a trailing ','
+        open.pop_back();
+        in_key = false;
+      }
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (too_deep(value_level + 1)) return i;
+      open.push_back({c, value_level});
+      if (c == '{')
+        in_key = true, dots = 0;
+      else
+        value_level += 1;
+    } else if (c == ',' && !open.empty()) {
+      if (open.back().kind == '{')
+        in_key = true, dots = 0;
+      else
+        value_level = open.back().level + 1;
+    } else if ((c == '}' || c == ']') && !open.empty()) {
+      open.pop_back();
+    }
+  }
+  return std::string_view::npos;
+}
+
 class Walker {
  public:
   Walker(std::string_view text, Document* doc) : t_(text), doc_(doc) {
@@ -151,6 +221,11 @@ void ReadToml(std::string_view text, Document* out) {
     return;
   }
   Walker walker(text, out);
+  if (size_t at = TooDeepAt(text); at != std::string_view::npos) {
+    out->diagnostics.push_back({at, NestingDiagnostic("TOML tables") + "; read line by line"});
+    ReadKeyValueLines(text, kTomlLines, out);
+    return;
+  }
   try {
     toml::table root = toml::parse(text);
     walker.Walk(root, "", 0);

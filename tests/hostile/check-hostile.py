@@ -186,6 +186,9 @@ def main():
         named = ",".join(sorted({x.get("id") for x in notices if any(
             x.get("id", "").startswith(n["id"]) and n["where"] in (x.get("location", "") + " " + x.get("message", ""))
             for n in expected)})) or "MISSING"
+    if "max_notices" in spec and len(notices) > spec["max_notices"]:
+        failures.append("%d notices, more than %d (the same thing named again and again)"
+                        % (len(notices), spec["max_notices"]))
     if spec.get("skipped"):
         skipped = (report or {}).get("stats", {}).get("skipped", {})
         if not skipped.get(spec["skipped"]):

@@ -10,6 +10,7 @@ names the gap, and extra arguments. Tools: python3, mke2fs, mkfs.xfs, sfdisk (in
 Usage: make-hostile.py OUT [CASE...]    make-hostile.py --list
 """
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -183,6 +184,46 @@ def docker_missing_layer(root):
     write(os.path.join(root, "image.tar"), data)
     return {"planted": [plant(root), {"location_suffix": "etc/ntp.conf", "within": "image.tar", "line": 1}],
             "notice": {"id": "", "where": "image.tar", "text": "missing"}}
+
+
+@case
+def oci_index_fanout(root):
+    """OCI image indexes that name the next index 40 times, level after level: the image is read
+    once, and a chain past 4 indexes is one notice (each name was read again: 40^4 reads)."""
+    blobs = {}
+
+    def blob(data):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        blobs["blobs/sha256/" + digest[7:]] = data
+        return {"digest": digest, "size": len(data)}
+
+    def index_of(child, media, times):
+        return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                           "manifests": [dict(child, mediaType=media)] * times}).encode()
+
+    layer = blob(tar_bytes([("etc/ntp.conf", b"server 10.66.0.1\n")]))
+    cfg = blob(json.dumps({"architecture": "amd64", "os": "linux",
+                           "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]}}).encode())
+    manifest = blob(json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
+        "layers": [dict(layer, mediaType="application/vnd.oci.image.layer.v1.tar")]}).encode())
+    index_media = "application/vnd.oci.image.index.v1+json"
+    near = blob(index_of(manifest, "application/vnd.oci.image.manifest.v1+json", 40))
+    for _ in range(2):  # three indexes under index.json: within the bound
+        near = blob(index_of(near, index_media, 40))
+    deep = blob(index_of(manifest, "application/vnd.oci.image.manifest.v1+json", 1) + b" ")
+    for _ in range(6):  # six: past it
+        deep = blob(index_of(deep, index_media, 40))
+    top = {"schemaVersion": 2, "manifests": [dict(near, mediaType=index_media),
+                                             dict(deep, mediaType=index_media)]}
+    members = [(name, data) for name, data in sorted(blobs.items())]
+    members += [("index.json", json.dumps(top).encode()),
+                ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}')]
+    write(os.path.join(root, "image.tar"), tar_bytes(members))
+    return {"planted": [plant(root), {"location_suffix": "etc/ntp.conf", "within": "image.tar", "line": 1}],
+            "notice": {"id": "image-error", "where": "image.tar", "text": "deeper than 4"},
+            "max_notices": 3}
 
 
 @case

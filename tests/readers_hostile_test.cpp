@@ -875,4 +875,23 @@ TEST_CASE("hostile: CRLF line ends give the findings LF gives", "[hostile][crlf]
   CHECK(rules == std::set<std::string>{"embedded-time-directive", "timesyncd-ntp",
                                        "w32time-registry-command"});
   CHECK(findings("crlf") == lf);
+  // The inventory's regex rules read the text as the scan's do (they missed both embedded lines).
+  auto sources = [&](const std::string& root) {
+    std::set<std::tuple<std::string, int, int, std::string, std::string>> out;
+    RunResult r = RunNtpsweep({"inventory", "-q", "--format", "json", tmp / root});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const Json doc = Json::parse(r.out);
+    for (const Json& server : doc["servers"])
+      for (const Json& ref : server["references"])
+        out.emplace(ref["location"].get<std::string>().substr((tmp / root).size()),
+                    ref["line"].get<int>(), ref["column"].get<int>(),
+                    ref["rule"].get<std::string>(), ref["host"].get<std::string>());
+    return out;
+  };
+  auto lf_sources = sources("lf");
+  std::set<std::string> source_rules;
+  for (const auto& s : lf_sources) source_rules.insert(std::get<3>(s));
+  CHECK(source_rules == rules);
+  CHECK(sources("crlf") == lf_sources);
 }

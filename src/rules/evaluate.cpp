@@ -157,6 +157,21 @@ const RE2& RegexGate(const Rule& rule) {
   return rule.within ? *rule.within : *rule.regex;
 }
 
+std::string_view CrlfAsBlanks(std::string_view text, std::string* storage) {
+  size_t at = text.find("\r\n");
+  if (at == std::string_view::npos) return text;
+  storage->assign(text);
+  for (; at != std::string::npos; at = storage->find("\r\n", at + 2)) (*storage)[at] = ' ';
+  return *storage;
+}
+
+bool SpellsCarriageReturn(const Rule& rule) {
+  auto spells = [](const std::shared_ptr<const RE2>& re) {
+    return re && re->pattern().find("\\r") != std::string::npos;
+  };
+  return spells(rule.regex) || spells(rule.within);
+}
+
 std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text) {
   if (!rule.within) return {{0, text.size()}};
   const RE2& re = *rule.within;

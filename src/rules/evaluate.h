@@ -53,6 +53,14 @@ std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text);
 void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& targets,
                 std::vector<RawMatch>* out);
 
+// `text` as regex rules and sniffs read it: RE2's `$` stands before '\n' only, so each '\r' of a
+// CRLF is a blank (same length: every offset holds), copied into `storage`; `text` if it has none.
+std::string_view CrlfAsBlanks(std::string_view text, std::string* storage);
+
+// Whether a regex rule spells '\r' itself (PowerShell's backtick before \r?\n): it reads the text
+// as written.
+bool SpellsCarriageReturn(const Rule& rule);
+
 // The catch-all: every mention of a target in free text.
 void MatchText(const Rule& rule, std::string_view text, const host::TargetSet& targets,
                std::vector<RawMatch>* out);

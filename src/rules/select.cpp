@@ -317,21 +317,12 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
     return glob_hit[g] == 1;
   };
   std::string_view head = text.substr(0, kSniffBytes);
-  // A sniff ends a line at `$`, which RE2 puts before '\n' only: a CRLF head is sniffed with its
-  // '\r' as a blank.
-  std::string crlf_as_lf;
-  std::string_view sniff_head = head;
-  bool sniff_head_ready = false;
+  // A sniff ends a line at `$`: a CRLF head is sniffed with its '\r' as a blank (made once).
+  std::string crlf_storage;
+  std::optional<std::string_view> sniff_head;
   auto sniff_text = [&]() {
-    if (!sniff_head_ready && head.find("\r\n") != std::string_view::npos) {
-      crlf_as_lf.assign(head);
-      for (size_t at = crlf_as_lf.find("\r\n"); at != std::string::npos;
-           at = crlf_as_lf.find("\r\n", at + 2))
-        crlf_as_lf[at] = ' ';
-      sniff_head = crlf_as_lf;
-    }
-    sniff_head_ready = true;
-    return sniff_head;
+    if (!sniff_head) sniff_head = CrlfAsBlanks(head, &crlf_storage);
+    return *sniff_head;
   };
   std::vector<int> sniff_hits;
   bool sniffed = false;

@@ -324,8 +324,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   spells_cr_.assign(selector_.rules().size(), 0);
   for (size_t i : other_rules_)
     if (const rules::Rule* r = selector_.rules()[i]; r->type == rules::MatchType::kRegex)
-      spells_cr_[i] = r->regex->pattern().find("\\r") != std::string::npos ||
-                      (r->within && r->within->pattern().find("\\r") != std::string::npos);
+      spells_cr_[i] = rules::SpellsCarriageReturn(*r);
   for (size_t i : directive_rules_) {
     const syntax::SyntaxInfo* info = syntax::FindSyntax(selector_.rules()[i]->syntax);
     include_rules_[i] = !info->includes.empty();
@@ -726,23 +725,15 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   RuleClock clock;
   // Regex rules end a line at `$`, which RE2 puts before '\n' only: in a CRLF file a rule sees
   // the '\r' as a blank (same length, so every offset holds), unless its pattern spells \r.
-  std::string crlf_as_lf;
-  bool crlf_looked_for = false;
+  std::string crlf_storage;
+  std::optional<std::string_view> crlf_as_blanks;
   for (size_t i : other_rules_) {
     if (!applies[i]) continue;
     const rules::Rule* r = selector_.rules()[i];
     if (r->type == rules::MatchType::kRegex) {
-      bool spells_cr = spells_cr_[i];
-      if (!crlf_looked_for && !spells_cr) {
-        crlf_looked_for = true;
-        for (size_t at = text.find("\r\n"); at != std::string_view::npos;
-             at = text.find("\r\n", at + 2)) {
-          if (crlf_as_lf.empty()) crlf_as_lf.assign(text);
-          crlf_as_lf[at] = ' ';
-        }
-      }
-      std::string_view regex_text = crlf_as_lf.empty() || spells_cr ? text : crlf_as_lf;
-      rules::MatchRegex(*r, regex_text, targets_, &specific);
+      if (!spells_cr_[i] && !crlf_as_blanks)
+        crlf_as_blanks = rules::CrlfAsBlanks(text, &crlf_storage);
+      rules::MatchRegex(*r, spells_cr_[i] ? text : *crlf_as_blanks, targets_, &specific);
     } else {
       rules::MatchText(*r, text, targets_, &mentions);
     }

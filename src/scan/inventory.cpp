@@ -334,24 +334,34 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
       installs_only ||
       (with_variables && embedded.empty() &&
        std::none_of(mine.begin(), mine.end(), [](const Raw& r) { return r.rule->fallback; }));
+  // Regex rules read a CRLF line's '\r' as a blank, as the scan's (rules::CrlfAsBlanks); a rule
+  // that spells '\r' reads the text as written, so its gate is not asked of the blanked text.
+  std::string crlf_storage;
+  const std::string_view regex_text = regex_moot ? text : rules::CrlfAsBlanks(text, &crlf_storage);
   std::vector<char> possible = regex_moot ? std::vector<char>(ctx.regex_rules.size(), 0)
-                                          : PossibleRegexRules(ctx, text, applies);
+                                          : PossibleRegexRules(ctx, regex_text, applies);
+  if (regex_text.data() != text.data())
+    for (size_t k = 0; k < ctx.regex_rules.size(); ++k)
+      if (applies[ctx.regex_rules[k]] &&
+          rules::SpellsCarriageReturn(*ctx.selector.rules()[ctx.regex_rules[k]]))
+        possible[k] = 1;
   for (size_t k = 0; k < ctx.regex_rules.size(); ++k) {
     if (!possible[k]) continue;
     const rules::Rule* rule = ctx.selector.rules()[ctx.regex_rules[k]];
+    const std::string_view rule_text = rules::SpellsCarriageReturn(*rule) ? text : regex_text;
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
-    LineStartCursor lines(text);
-    for (const rules::ByteRange& region : rules::RegexRegions(*rule, text)) {
+    LineStartCursor lines(rule_text);
+    for (const rules::ByteRange& region : rules::RegexRegions(*rule, rule_text)) {
       const size_t end = region.offset + region.length;
       size_t pos = region.offset;
-      while (pos <= end && re.Match(text, pos, end, RE2::UNANCHORED, sub.data(), group + 1)) {
-        size_t next =
-            static_cast<size_t>(sub[0].data() - text.data()) + std::max<size_t>(sub[0].size(), 1);
+      while (pos <= end && re.Match(rule_text, pos, end, RE2::UNANCHORED, sub.data(), group + 1)) {
+        size_t next = static_cast<size_t>(sub[0].data() - rule_text.data()) +
+                      std::max<size_t>(sub[0].size(), 1);
         if (sub[group].data() != nullptr) {
           std::string_view whole(sub[group].data(), sub[group].size());
-          size_t base = static_cast<size_t>(whole.data() - text.data());
+          size_t base = static_cast<size_t>(whole.data() - rule_text.data());
           size_t start = 0;
           for (size_t i = 0; i <= whole.size(); ++i) {
             if (i < whole.size() && rule->split.find(whole[i]) == std::string::npos) continue;
@@ -361,7 +371,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
               std::string host(tok.substr(part.offset, part.length));
               if (rule->unescape == "regex") std::erase(host, '\\');
               syntax::Fact fact;
-              fact.commented = rules::LineStartsCommented(*rule, text, base + start, &lines);
+              fact.commented = rules::LineStartsCommented(*rule, rule_text, base + start, &lines);
               syntax::Token t{tok, base + start};
               bool expression = false;
               if (Keep(*rule, fact, t, host, &expression)) {

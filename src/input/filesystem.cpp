@@ -214,7 +214,7 @@ class DirStack {
     {
       std::lock_guard lock(mu_);
       // Reversed: the first child in sorted order is the next one taken.
-      for (auto it = children->rbegin(); it != children->rend(); ++it)
+      for (auto it = children->rbegin(); !abandoned_ && it != children->rend(); ++it)
         tasks_.push_back(std::move(*it));
       --busy_;
     }
@@ -236,6 +236,7 @@ class DirStack {
     {
       std::lock_guard lock(mu_);
       tasks_.clear();
+      abandoned_ = true;
       --busy_;
     }
     changed_.notify_all();
@@ -247,6 +248,7 @@ class DirStack {
   std::condition_variable changed_;
   std::vector<DirTask> tasks_;
   int busy_ = 0;  // listers between Take and Push: each may push more
+  bool abandoned_ = false;  // a lister failed: nothing more is pushed
 };
 
 // What every lister of one walk shares, made once per walk.

@@ -8,11 +8,17 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #include "core/fd.h"
 #include "core/file.h"
@@ -180,83 +186,135 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
   return any;
 }
 
-// One directory being walked: its sorted entries, the next one to visit, and its ignore layer
-// (owned here so that the layers of the directories below can point at it).
-struct WalkFrame {
-  std::string dir_fs, rel;
-  std::vector<std::pair<std::string, unsigned char>> names;
-  size_t next = 0;
-  std::unique_ptr<IgnoreLayer> layer;
-  const IgnoreLayer* ignores = nullptr;
-  std::shared_ptr<const Fd> fd;  // held open for its files and subdirectories (openat); may be null
+// An ignore layer shared by the directories below its own (each holds its nearest), which keep
+// it and the layers above it alive for as long as one of them waits to be listed.
+struct SharedLayer {
+  IgnoreLayer layer;
+  std::shared_ptr<const SharedLayer> above;
 };
 
-// Depth first, in sorted order, with an explicit stack: a tree thousands of directories deep
-// costs heap, not the thread's stack.
-void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sink,
-          const IgnoreLayer* above) {
-  // Made once per walk, not per entry: what a path relative to the operand is shown under
-  // (JoinDisplayPath(operand, rel) is display_prefix + rel) and the root files carry.
-  std::string display_prefix = JoinDisplayPath(operand, "x");
-  display_prefix.pop_back();
-  std::string root = JoinDisplayPath(operand, "");
-  if (root == "." || root == "/") root.clear();
-  std::vector<WalkFrame> stack;
-  // `display`: a directory below the operand, which may be an image layout rather than a tree.
-  // `parent`, `name`: the open directory it is in and its name there (openat), or -1.
-  auto enter = [&](std::string dir_fs, std::string rel, const IgnoreLayer* ignores,
-                   const std::string* display, int parent, const std::string& name) {
-    WalkFrame f;
-    f.dir_fs = std::move(dir_fs);
-    f.rel = std::move(rel);
-    f.ignores = ignores;
-    std::string error;
-    constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
-    Fd opened(parent >= 0 ? openat(parent, name.c_str(), kDirFlags)
-                          : open(f.dir_fs.c_str(), kDirFlags));
-    unsigned marks = 0;
-    bool listed = opened.get() >= 0 && ListDirectory(opened.get(), &f.names, &marks, &error);
+// A directory waiting to be listed: where it is, its nearest ignore layer, and the open
+// directory it is in (openat), or none.
+struct DirTask {
+  std::string dir_fs, rel;
+  const IgnoreLayer* ignores = nullptr;
+  std::shared_ptr<const SharedLayer> keep;  // owns `ignores` when a walked directory made it
+  std::shared_ptr<const Fd> parent;         // may be null: open dir_fs by path
+  bool is_operand = false;
+};
+
+// The directories of one walk, listed by several threads: a shared stack, so that each lister
+// goes depth first and the directories waiting are those beside the paths being walked, as
+// with one lister (not the tree's width). Each directory's entries are given in sorted order;
+// the order of entries across directories listed at once is not fixed, and nothing after the
+// sink depends on it (findings and notices are sorted).
+class DirStack {
+ public:
+  void Push(std::vector<DirTask>* children) {
+    {
+      std::lock_guard lock(mu_);
+      // Reversed: the first child in sorted order is the next one taken.
+      for (auto it = children->rbegin(); !abandoned_ && it != children->rend(); ++it)
+        tasks_.push_back(std::move(*it));
+      --busy_;
+    }
+    children->clear();
+    changed_.notify_all();
+  }
+  // The next directory to list, or false once none is left and no lister can add one.
+  bool Take(DirTask* out) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return !tasks_.empty() || busy_ == 0; });
+    if (tasks_.empty()) return false;
+    *out = std::move(tasks_.back());
+    tasks_.pop_back();
+    ++busy_;
+    return true;
+  }
+  // A lister that failed: the others stop once they are done with their directory.
+  void Abandon() {
+    {
+      std::lock_guard lock(mu_);
+      tasks_.clear();
+      abandoned_ = true;
+      --busy_;
+    }
+    changed_.notify_all();
+  }
+  explicit DirStack(DirTask root) { tasks_.push_back(std::move(root)); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<DirTask> tasks_;
+  int busy_ = 0;  // listers between Take and Push: each may push more
+  bool abandoned_ = false;  // a lister failed: nothing more is pushed
+};
+
+// What every lister of one walk shares, made once per walk.
+struct WalkContext {
+  const std::string& operand;
+  const WalkOptions& options;
+  EntrySink& sink;
+  // What a path relative to the operand is shown under (JoinDisplayPath(operand, rel) is
+  // display_prefix + rel) and the root files carry.
+  std::string display_prefix, root;
+};
+
+// Lists one directory: its files to the sink in sorted order, its subdirectories to `children`.
+void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* children) {
+  const WalkOptions& options = walk.options;
+  EntrySink& sink = walk.sink;
+  const std::string& display_prefix = walk.display_prefix;
+  std::vector<std::pair<std::string, unsigned char>> names;
+  std::string error;
+  constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
+  unsigned marks = 0;
+  bool listed = false;
+  std::shared_ptr<const Fd> fd;  // held open for its files and subdirectories; may be null
+  {
+    const char* leaf = task.dir_fs.c_str() + task.dir_fs.rfind('/') + 1;
+    Fd opened(task.parent ? openat(task.parent->get(), leaf, kDirFlags)
+                          : open(task.dir_fs.c_str(), kDirFlags));
     if (opened.get() < 0) error = std::strerror(errno);
+    task.parent.reset();  // its files may be read and closed before this directory's are
+    listed = opened.get() >= 0 && ListDirectory(opened.get(), &names, &marks, &error);
     if (listed && held_dirs.load() < MaxHeldDirs())
-      f.fd = std::make_shared<HeldDir>(opened.release());
-    std::sort(f.names.begin(),
-              f.names.end());  // deterministic order, whatever the file system says
-    // Its marker files are looked for in the listing: two failed opens per directory cost a
-    // tree of small directories a tenth of its walk.
-    if (display && options.open_archives && (!listed || (marks & (kOciLayout | kManifest))) &&
-        ScanImageLayoutDir(f.dir_fs, *display, options, sink))
-      return;
-    if (!listed) {
-      sink.Report(Unreadable(JoinDisplayPath(operand, f.rel), error));
-      if (f.names.empty()) return;
+      fd = std::make_shared<HeldDir>(opened.release());
+  }                                       // not held: closed before its files are given
+  std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
+  // Its marker files are looked for in the listing: two failed opens per directory cost a
+  // tree of small directories a tenth of its walk. (A directory below the operand only: the
+  // operand itself was offered to the image-layout opener already.)
+  if (!task.is_operand && options.open_archives &&
+      (!listed || (marks & (kOciLayout | kManifest))) &&
+      ScanImageLayoutDir(task.dir_fs, Concat(display_prefix, task.rel), options, sink))
+    return;
+  if (!listed) {
+    sink.Report(Unreadable(JoinDisplayPath(walk.operand, task.rel), error));
+    if (names.empty()) return;
+  }
+  const IgnoreLayer* ignores = task.ignores;
+  std::shared_ptr<const SharedLayer> keep = std::move(task.keep);
+  // Made only for a directory that lists an ignore file: most list none.
+  if (options.read_ignore_files && (marks & (kGitignore | kIgnore))) {
+    auto here = std::make_shared<SharedLayer>();
+    if (ReadIgnoreFiles(task.dir_fs, JoinDisplayPath(walk.operand, task.rel), names, sink,
+                        &here->layer.patterns)) {
+      here->layer.parent = ignores;
+      here->layer.strip = task.rel.empty() ? "" : task.rel + "/";
+      here->above = std::move(keep);
+      ignores = &here->layer;
+      keep = std::move(here);
     }
-    // Made only for a directory that lists an ignore file: most list none.
-    std::unique_ptr<IgnoreLayer> here;
-    if (options.read_ignore_files && (marks & (kGitignore | kIgnore)) &&
-        ReadIgnoreFiles(f.dir_fs, JoinDisplayPath(operand, f.rel), f.names, sink,
-                        &(here = std::make_unique<IgnoreLayer>())->patterns)) {
-      here->parent = f.ignores;
-      here->strip = f.rel.empty() ? "" : f.rel + "/";
-      f.layer = std::move(here);
-      f.ignores = f.layer.get();
-    }
-    stack.push_back(std::move(f));
-  };
-  enter(operand, "", above, nullptr, -1, operand);
-  while (!stack.empty()) {
-    WalkFrame& f = stack.back();
-    if (f.next == f.names.size()) {
-      stack.pop_back();
-      continue;
-    }
-    const auto& [name, type] = f.names[f.next++];
-    const IgnoreLayer* ignores = f.ignores;
+  }
+  for (const auto& [name, type] : names) {
     // The shown path is the prefix and the operand-relative path: one string, the latter a view
     // of it (a string apiece was a fifth of the walk's allocations).
-    std::string display =
-        f.rel.empty() ? Concat(display_prefix, name) : Concat(display_prefix, f.rel, "/", name);
+    std::string display = task.rel.empty() ? Concat(display_prefix, name)
+                                           : Concat(display_prefix, task.rel, "/", name);
     const std::string_view child_rel = std::string_view(display).substr(display_prefix.size());
-    std::string child_fs = Concat(f.dir_fs, "/", name);
+    std::string child_fs = Concat(task.dir_fs, "/", name);
     struct stat st {};
     // readdir's type saves a stat per entry, as find and ripgrep do; some file systems omit it.
     switch (type) {
@@ -306,9 +364,12 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
         Skip(options, sink, "vcs-directory", display, "VCS directory; --include-vcs reads it");
         continue;
       }
-      int parent = f.fd ? f.fd->get() : -1;
-      enter(std::move(child_fs), std::string(child_rel), ignores, &display, parent,
-            name);  // `f` is not used after this
+      DirTask& child = children->emplace_back();
+      child.dir_fs = std::move(child_fs);
+      child.rel = std::string(child_rel);
+      child.ignores = ignores;
+      child.keep = keep;
+      child.parent = fd;
     } else if (S_ISREG(st.st_mode)) {
       if (IsOwnFile(options, name, child_fs)) {
         Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
@@ -316,14 +377,59 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
       }
       // Archives, images and disk images found in the tree are read in place (input/archive.h)
       // by the worker that reads the file's head: no second open here, and both cores decompress.
-      Entry e = FileEntry(std::move(display), std::move(child_fs), root);
-      e.dir = f.fd;
+      Entry e = FileEntry(std::move(display), std::move(child_fs), walk.root);
+      e.dir = fd;
       e.may_be_container = options.open_archives;
       sink.Add(std::move(e));
     } else {
       Skip(options, sink, "special-file", display, "FIFO, socket or device");
     }
   }
+}
+
+// Takes directories until none is left. Rethrown by Walk: a lister must not end the process.
+void Lister(const WalkContext& walk, DirStack& stack, std::exception_ptr* failure) {
+  std::vector<DirTask> children;
+  for (DirTask task; stack.Take(&task);) {
+    try {
+      ListOne(walk, std::move(task), &children);
+    } catch (...) {
+      *failure = std::current_exception();
+      children.clear();
+      stack.Abandon();
+      return;
+    }
+    stack.Push(&children);
+  }
+}
+
+// Depth first, in sorted order within each directory, with an explicit stack of directories
+// (a tree thousands of directories deep costs heap, not the thread's stack), by
+// options.listers threads: one lister left the scan's workers waiting on a tree of small files.
+void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sink,
+          const IgnoreLayer* above) {
+  WalkContext walk{operand, options, sink, JoinDisplayPath(operand, "x"),
+                   JoinDisplayPath(operand, "")};
+  walk.display_prefix.pop_back();
+  if (walk.root == "." || walk.root == "/") walk.root.clear();
+  DirTask root;
+  root.dir_fs = operand;
+  root.ignores = above;
+  root.is_operand = true;
+  DirStack stack(std::move(root));
+  std::vector<std::exception_ptr> failures(std::max(1u, options.listers));
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < failures.size(); ++i) {
+    try {
+      helpers.emplace_back(Lister, std::cref(walk), std::ref(stack), &failures[i]);
+    } catch (const std::system_error&) {  // no thread to be had: the listers there are do it
+      break;
+    }
+  }
+  Lister(walk, stack, &failures[0]);
+  for (std::thread& t : helpers) t.join();
+  for (const std::exception_ptr& f : failures)
+    if (f) std::rethrow_exception(f);
 }
 
 // The ignore files of the directories above a walked directory operand, up to the root of

@@ -109,6 +109,8 @@ struct WalkOptions {
   bool read_ignore_files = true;
   VerboseLog* verbose = nullptr;     // -v; null: quiet
   const MemberFilter* only = nullptr;  // set: a re-read of these members alone
+  // Threads that list a directory walk's directories (the scan's jobs); 1: the caller's alone.
+  unsigned listers = 1;
 };
 
 struct Opener {

@@ -141,6 +141,7 @@ class Pipeline : public input::EntrySink {
         read_files_(options.read_list_memory, options.temp_dir, options.link_text_bytes),
         member_links_(options.temp_dir, options.member_store_bytes) {
     walk_.budget = &budget_;
+    walk_.listers = Jobs();  // listing beside the workers: one lister left them waiting
   }
 
   Linker* linker_ = nullptr;  // scan/linkage.h; null when options.link is off
@@ -157,9 +158,9 @@ class Pipeline : public input::EntrySink {
     // is refilled once it has drained to a quarter below its bounds: woken per entry taken, the
     // walker and the workers switched places once a file (12k context switches on the rootfs).
     if (queue_.size() >= kQueueLimit || (queued_bytes_ >= kQueueBytes && !queue_.empty())) {
-      adder_waiting_ = true;
+      ++adders_waiting_;
       not_full_.wait(lock, [&] { return Refillable(); });
-      adder_waiting_ = false;
+      --adders_waiting_;
     }
     queued_bytes_ += entry.data.size();
     bool large = entry.data.size() >= (1u << 20);
@@ -478,7 +479,7 @@ class Pipeline : public input::EntrySink {
         if (queue_.empty()) break;
         queue_.pop_front(&entry);
         queued_bytes_ -= entry.data.size();
-        if (adder_waiting_ && Refillable()) not_full_.notify_one();
+        if (adders_waiting_ && Refillable()) not_full_.notify_all();
       }
       size_t before = local.size();
       Guarded(entry, &buffer, &local, &stats, &notices);
@@ -757,7 +758,9 @@ class Pipeline : public input::EntrySink {
   static constexpr size_t kQueueBytes = 4u << 20;
   static constexpr size_t kWakeBatch = 16;
   size_t queued_bytes_ = 0;
-  bool adder_waiting_ = false;  // Add() waits for the queue to drain (Refillable)
+  // Add() calls waiting for the queue to drain (Refillable): a directory walk has several
+  // listers, and one woken alone left another waiting for good.
+  unsigned adders_waiting_ = 0;
   std::vector<input::Amendment> amendments_;
   bool done_ = false;
   double read_seconds_ = 0, prefilter_seconds_ = 0, reader_seconds_ = 0, rule_seconds_ = 0;

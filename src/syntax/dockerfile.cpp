@@ -145,26 +145,16 @@ void MarkTimeVariables(Document* out) {
   }
   if (reads.empty()) return;
   auto is_variable = [](const Fact& f) { return f.section == "ENV" || f.section == "ARG"; };
-  // ENV CLOCK=${TS}: TS reaches wherever CLOCK does. From the earliest read on, each name is
-  // reached once: linear in the instructions however long the chain.
+  // ENV CLOCK=${TS}: TS reaches wherever CLOCK does.
   std::map<std::string, std::vector<const Fact*>> variables;
   for (const Fact& f : out->facts)
     if (is_variable(f)) variables[std::string(f.name)].push_back(&f);
-  std::vector<std::pair<size_t, std::string>> direct_reads;
-  for (const auto& [name, at] : reads) direct_reads.emplace_back(at, name);
-  std::sort(direct_reads.begin(), direct_reads.end());
-  for (const auto& [at, name] : direct_reads) {
-    std::vector<std::string> pending{name};
-    while (!pending.empty()) {
-      auto defs = variables.find(pending.back());
-      pending.pop_back();
-      if (defs == variables.end()) continue;
+  SpreadReads(&reads, [&](const std::string& name, auto&& add) {
+    if (auto defs = variables.find(name); defs != variables.end())
       for (const Fact* f : defs->second)
         for (const Token& t : f->args)
-          for (const auto& ref : ShellReferences(t.text))
-            if (reads.emplace(ref.first, at).second) pending.push_back(ref.first);
-    }
-  }
+          for (const auto& ref : ShellReferences(t.text)) add(ref.first);
+  });
   for (Fact& f : out->facts)
     if (auto read = reads.find(std::string(f.name)); is_variable(f) && read != reads.end()) {
       f.section = "time";

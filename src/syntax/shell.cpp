@@ -524,25 +524,15 @@ class Interpreter {
       have_pipe_text = c.pipe_to_next && have_out;
       Call(cmds, c, 0);
     }
-    // A = $B: B's value reaches wherever A's does, through chains of any length. From the
-    // earliest read on, each name is reached once: linear in the definitions, not in passes.
+    // A = $B: B's value reaches wherever A's does (SpreadReads).
     NameMap<std::vector<size_t>> definitions_of(NameLess{ps_});
     for (size_t d = 0; d < definitions_.size(); ++d)
       definitions_of[definitions_[d].first].push_back(d);
-    std::vector<std::pair<size_t, std::string>> direct_reads;
-    for (const auto& [name, at] : used_) direct_reads.emplace_back(at, name);
-    std::sort(direct_reads.begin(), direct_reads.end());
-    for (const auto& [at, name] : direct_reads) {
-      std::vector<std::string> pending{name};
-      while (!pending.empty()) {
-        auto defs = definitions_of.find(pending.back());
-        pending.pop_back();
-        if (defs == definitions_of.end()) continue;
+    SpreadReads(&used_, [&](const std::string& name, auto&& add) {
+      if (auto defs = definitions_of.find(name); defs != definitions_of.end())
         for (size_t d : defs->second)
-          for (const auto& read : definitions_[d].second)
-            if (used_.emplace(read.first, at).second) pending.push_back(read.first);
-      }
-    }
+          for (const auto& read : definitions_[d].second) add(read.first);
+    });
     for (Fact& f : doc_->facts) {
       auto used = used_.find(std::string(f.name));
       if (f.section.empty() && assignments_.count(f.name_offset) && used != used_.end()) {

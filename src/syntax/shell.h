@@ -17,9 +17,12 @@
 // directives). FILE may be a variable set earlier in the script.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "syntax/syntax.h"
 
@@ -43,6 +46,28 @@ std::map<std::string, size_t> ShellTimeReads(std::string_view script);
 // The variables a text reads ($NAME, ${NAME}, ${NAME:-default}, make's $(NAME)), each with the
 // offset of its first reference.
 std::map<std::string, size_t> ShellReferences(std::string_view text);
+
+// A = $B: B's value reaches wherever A's does, through chains of any length. `reads` (a name ->
+// the offset of its read; a map, whatever its order of names) gains every name the read ones
+// read, each at the earliest read that reaches it; `each_read(name, add)` calls add(read name)
+// for each name that `name`'s definitions read. From the earliest read on, each name is reached
+// once: linear in the definitions, not one pass per link.
+template <class Reads, class EachRead>
+void SpreadReads(Reads* reads, EachRead&& each_read) {
+  std::vector<std::pair<size_t, std::string>> direct;
+  for (const auto& [name, at] : *reads) direct.emplace_back(at, name);
+  std::sort(direct.begin(), direct.end());
+  for (const auto& [at, name] : direct) {
+    std::vector<std::string> pending{name};
+    while (!pending.empty()) {
+      const std::string next = std::move(pending.back());
+      pending.pop_back();
+      each_read(next, [&, at = at](const std::string& read) {
+        if (reads->emplace(read, at).second) pending.push_back(read);
+      });
+    }
+  }
+}
 
 // Base names of configuration files that time daemons read (chrony.conf, ntp.conf,
 // timesyncd.conf, *.sources, step-tickers...). Used to decide which writes matter.

@@ -1187,10 +1187,6 @@ struct LiteralCheck {
   bool word_first = false, word_last = false;
 };
 
-bool IsWordByte(char c) {
-  return IsDigitChar(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 // The bytes `quoted` stands for when it is QuoteLiteral(bytes).
 std::optional<std::string> UnquoteLiteral(std::string_view quoted) {
   std::string bytes;

@@ -115,6 +115,11 @@ bool NameFollows(std::string_view text, size_t at, const std::vector<std::string
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
 
+// The bytes a `\\b` around a literal pattern stands beside: ASCII letters, digits and '_'.
+inline bool IsWordByte(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 class Prefilter {
  public:
   static constexpr uint32_t kTargets = 1;  // bit of the free-text spellings; group g is bit g + 1

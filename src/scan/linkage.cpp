@@ -194,14 +194,12 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
 }
 
 namespace {
-// A needle as the Sieve looks for it: a whole word where its ends are word bytes (the
-// prefilter's: ASCII letters, digits, '_'), else the literal anywhere.
+// A needle as the Sieve looks for it: a whole word where its ends are word bytes
+// (host::IsWordByte), else the literal anywhere.
 std::string WholeWord(std::string_view n) {
-  auto word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  return !n.empty() && word(n.front()) && word(n.back()) ? "\\b" + host::QuoteLiteral(n) + "\\b"
-                                                         : host::QuoteLiteral(n);
+  return !n.empty() && host::IsWordByte(n.front()) && host::IsWordByte(n.back())
+             ? "\\b" + host::QuoteLiteral(n) + "\\b"
+             : host::QuoteLiteral(n);
 }
 }  // namespace
 

@@ -97,9 +97,7 @@ std::optional<CommentBody> FindCommentBody(std::string_view text, size_t offset,
   }
   size_t bol = scan->line_begin;
   while (bol < offset && (text[bol] == ' ' || text[bol] == '\t')) ++bol;
-  size_t eol = scan->line_end == text.size() ? std::string_view::npos : scan->line_end;
-  std::string_view rest =
-      text.substr(bol, eol == std::string_view::npos ? std::string_view::npos : eol - bol);
+  std::string_view rest = text.substr(bol, scan->line_end - bol);
   if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
   // PowerShell <# ... #>: a line inside the block is a comment body (without the markers).
   if (syntax::ReadingSyntax("shell", path) == "powershell" &&

@@ -170,6 +170,8 @@ struct SourceCollector::Ctx {
   explicit Ctx(const rules::RuleSelector& s) : selector(s) {}
   const rules::RuleSelector& selector;
   std::vector<size_t> directive_rules, regex_rules;  // indexes into selector.rules()
+  // Per regex_rules entry: its pattern spells '\r' (rules::SpellsCarriageReturn).
+  std::vector<char> spells_cr;
 
   // The patterns of the regex rules an entry selects (`wanted`, one flag per regex_rules entry)
   // in one set: one pass tells which can match at all. A set of only those rules, made by the
@@ -342,13 +344,11 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
                                           : PossibleRegexRules(ctx, regex_text, applies);
   if (regex_text.data() != text.data())
     for (size_t k = 0; k < ctx.regex_rules.size(); ++k)
-      if (applies[ctx.regex_rules[k]] &&
-          rules::SpellsCarriageReturn(*ctx.selector.rules()[ctx.regex_rules[k]]))
-        possible[k] = 1;
+      if (applies[ctx.regex_rules[k]] && ctx.spells_cr[k]) possible[k] = 1;
   for (size_t k = 0; k < ctx.regex_rules.size(); ++k) {
     if (!possible[k]) continue;
     const rules::Rule* rule = ctx.selector.rules()[ctx.regex_rules[k]];
-    const std::string_view rule_text = rules::SpellsCarriageReturn(*rule) ? text : regex_text;
+    const std::string_view rule_text = ctx.spells_cr[k] ? text : regex_text;
     const RE2& re = *rule->regex;
     int group = re.NamedCapturingGroups().at("host");
     std::vector<re2::StringPiece> sub(group + 1);
@@ -437,7 +437,10 @@ SourceCollector::SourceCollector(const rules::RuleSet& rules)
     : selector_(rules), ctx_(std::make_unique<Ctx>(selector_)) {
   for (size_t i = 0; i < selector_.rules().size(); ++i) {
     if (selector_.rules()[i]->type == rules::MatchType::kDirective) ctx_->directive_rules.push_back(i);
-    else if (selector_.rules()[i]->type == rules::MatchType::kRegex) ctx_->regex_rules.push_back(i);
+    else if (selector_.rules()[i]->type == rules::MatchType::kRegex) {
+      ctx_->regex_rules.push_back(i);
+      ctx_->spells_cr.push_back(rules::SpellsCarriageReturn(*selector_.rules()[i]));
+    }
   }
 }
 

@@ -220,12 +220,12 @@ void ReadToml(std::string_view text, Document* out) {
     ReadKeyValueLines(text, kTomlLines, out);  // a template: no TOML until rendered
     return;
   }
-  Walker walker(text, out);
   if (size_t at = TooDeepAt(text); at != std::string_view::npos) {
     out->diagnostics.push_back({at, NestingDiagnostic("TOML tables") + "; read line by line"});
     ReadKeyValueLines(text, kTomlLines, out);
     return;
   }
+  Walker walker(text, out);
   try {
     toml::table root = toml::parse(text);
     walker.Walk(root, "", 0);

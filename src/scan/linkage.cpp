@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/share.h"
 #include "core/strings.h"
 #include "rules/select.h"
 #include "scan/analyze.h"
@@ -180,17 +181,19 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
                                  std::move(s.variables)});
   }
   // ... and an install through one of its paths, a finding's file (whose name is a needle).
-  if (needles)
-    std::erase_if(found.installs, [&](const Install& in) {
-      std::vector<std::string> paths = InstalledPaths(in);
-      return std::none_of(paths.begin(), paths.end(), [&](const std::string& p) {
-        return needed(std::string_view(p).substr(p.rfind('/') + 1));
-      });
-    });
-  if (consumers.empty() && found.installs.empty()) return;
+  std::vector<Installer> installers;
+  for (Install& in : found.installs) {
+    std::vector<std::string> paths = InstalledPaths(in);
+    if (std::none_of(paths.begin(), paths.end(), [&](const std::string& p) {
+          return needed(std::string_view(p).substr(p.rfind('/') + 1));
+        }))
+      continue;
+    installers.push_back(Installer{std::move(in), std::move(paths)});
+  }
+  if (consumers.empty() && installers.empty()) return;
   std::lock_guard lock(mu_);
   for (Consumer& c : consumers) consumers_.push_back(std::move(c));
-  for (Install& i : found.installs) installs_.push_back(std::move(i));
+  for (Installer& i : installers) installs_.push_back(std::move(i));
 }
 
 namespace {
@@ -303,45 +306,47 @@ Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_vie
                                                                      : Reach::kNone;
 }
 
-void Linker::Link(std::vector<Finding>* findings) const {
+void Linker::Link(std::vector<Finding>* findings, unsigned jobs) const {
   std::lock_guard lock(mu_);
   if (consumers_.empty() && installs_.empty()) return;
   // Observed from several threads: ordered here so that which installers are kept is stable.
   // (Pointers: a copy of every install doubled their memory at the scan's peak.)
-  std::vector<const Install*> sorted_installs;
-  for (const Install& in : installs_) sorted_installs.push_back(&in);
-  std::sort(sorted_installs.begin(), sorted_installs.end(), [](const Install* a, const Install* b) {
-    return std::tie(a->location, a->span.line, a->span.column, a->source) <
-           std::tie(b->location, b->span.line, b->span.column, b->source);
-  });
-  // The files each installer may name (InstalledPaths), resolved once, not once per finding;
-  // only those that are some finding's file are kept.
+  std::vector<const Installer*> sorted_installs;
+  for (const Installer& in : installs_) sorted_installs.push_back(&in);
+  std::sort(sorted_installs.begin(), sorted_installs.end(),
+            [](const Installer* x, const Installer* y) {
+              const Install &a = x->install, &b = y->install;
+              return std::tie(a.location, a.span.line, a.span.column, a.source) <
+                     std::tie(b.location, b.span.line, b.span.column, b.source);
+            });
+  // Of the files each installer may name, only those that are some finding's file.
   std::vector<std::string_view> finding_files;
   for (const Finding& f : *findings)
     if (!f.location.chain.empty()) finding_files.push_back(f.location.chain.back());
   std::sort(finding_files.begin(), finding_files.end());
-  std::vector<std::vector<std::string>> targets;
-  targets.reserve(sorted_installs.size());
-  for (const Install* install : sorted_installs) {
-    std::vector<std::string>& paths = targets.emplace_back(InstalledPaths(*install));
-    std::erase_if(paths, [&](const std::string& p) {
-      return !std::binary_search(finding_files.begin(), finding_files.end(), std::string_view(p));
-    });
-  }
+  std::vector<std::vector<std::string_view>> targets(sorted_installs.size());
+  for (size_t k = 0; k < sorted_installs.size(); ++k)
+    for (const std::string& p : sorted_installs[k]->paths)
+      if (std::binary_search(finding_files.begin(), finding_files.end(), std::string_view(p)))
+        targets[k].push_back(p);
   // Whether `f` is `in`'s file `path`: the same outer chain, `path` as the last level.
-  auto same_file = [](const Location& f, const Install& in, const std::string& path) {
+  auto same_file = [](const Location& f, const Install& in, std::string_view path) {
     const std::vector<std::string>& a = f.chain;
     const std::vector<std::string>& b = in.location.chain;
     return a.back() == path && std::equal(a.begin(), a.end() - 1, b.begin());
   };
-  for (Finding& f : *findings) {
+  // Each finding's related locations, made apart (on `jobs` threads), added in its order.
+  std::vector<std::vector<RelatedLocation>> found(findings->size());
+  Share(findings->size(), jobs, [&](size_t index) {
+    const Finding& f = (*findings)[index];
     const rules::Rule* rule = rules_.Find(f.rule_id);
-    std::vector<RelatedLocation> related;
+    std::vector<RelatedLocation>& related = found[index];
     if (rule && rule->variable) {
       std::vector<std::string> names = NamesOf(f);
       std::vector<std::string> short_names;  // chrony::servers -> servers, within one project
       for (const std::string& n : names)
-        if (size_t c = n.rfind("::"); c != std::string::npos) short_names.push_back(n.substr(c + 2));
+        if (size_t c = n.rfind("::"); c != std::string::npos)
+          short_names.push_back(n.substr(c + 2));
       struct Candidate {
         size_t proximity;
         const Consumer* consumer;
@@ -357,7 +362,8 @@ void Linker::Link(std::vector<Finding>* findings) const {
           continue;
         std::string hit;
         for (const std::string& v : c.variables) {
-          if (std::find(names.begin(), names.end(), v) != names.end()) hit = v;
+          if (std::find(names.begin(), names.end(), v) != names.end())
+            hit = v;
           else if (InModule(f.location, c.location) &&
                    std::find(short_names.begin(), short_names.end(), v) != short_names.end())
             hit = v;
@@ -370,11 +376,14 @@ void Linker::Link(std::vector<Finding>* findings) const {
       size_t best = 0;
       for (const Candidate& c : candidates) best = std::max(best, c.proximity);
       std::erase_if(candidates, [&](const Candidate& c) { return c.proximity < best; });
+      // Ties (two rules' sources on one span) by what the message says: not by the order the
+      // threads observed them in.
       std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-        return std::make_tuple(-static_cast<long>(a.proximity), a.consumer->location, a.consumer->span.line,
-                               a.consumer->span.column) <
-               std::make_tuple(-static_cast<long>(b.proximity), b.consumer->location, b.consumer->span.line,
-                               b.consumer->span.column);
+        const Consumer &x = *a.consumer, &y = *b.consumer;
+        return std::tie(b.proximity, x.location, x.span.line, x.span.column, a.name, x.directive,
+                        x.host, x.embedded_path, x.rule_id) <
+               std::tie(a.proximity, y.location, y.span.line, y.span.column, b.name, y.directive,
+                        y.host, y.embedded_path, y.rule_id);
       });
       for (size_t i = 0; i < candidates.size() && related.size() < kMaxRelated; ++i) {
         const Consumer& c = *candidates[i].consumer;
@@ -387,18 +396,20 @@ void Linker::Link(std::vector<Finding>* findings) const {
     }
     // A file installed into an image or onto hosts by a Dockerfile, a task or a provisioner.
     for (size_t k = 0; k < sorted_installs.size(); ++k) {
-      const Install& in = *sorted_installs[k];
+      const Install& in = sorted_installs[k]->install;
       if (related.size() >= kMaxRelated + 2) break;
-      if (in.location.chain.empty() || f.location.chain.size() != in.location.chain.size()) continue;
-      bool match = std::any_of(targets[k].begin(), targets[k].end(), [&](const std::string& path) {
+      if (in.location.chain.empty() || f.location.chain.size() != in.location.chain.size())
+        continue;
+      bool match = std::any_of(targets[k].begin(), targets[k].end(), [&](std::string_view path) {
         return same_file(f.location, in, path);
       });
       if (!match) continue;
       related.push_back(RelatedLocation{in.location, in.span,
                                         "installed as " + in.destination + " by " + Where(in.location, in.span)});
     }
-    for (RelatedLocation& r : related) f.related.push_back(std::move(r));
-  }
+  });
+  for (size_t i = 0; i < findings->size(); ++i)
+    for (RelatedLocation& r : found[i]) (*findings)[i].related.push_back(std::move(r));
 }
 
 }  // namespace ntpsweep::scan

@@ -77,8 +77,9 @@ class Linker {
   static std::string ExpressionText(std::string_view text);
 
   // Adds RelatedLocation entries to the findings that define a consumed variable or sit in an
-  // installed file.
-  void Link(std::vector<Finding>* findings) const;
+  // installed file. The findings are shared among `jobs` threads, each one's related locations
+  // made from what was observed alone: the same whatever the threads.
+  void Link(std::vector<Finding>* findings, unsigned jobs = 1) const;
 
   // The variable names a definition's key path stands for: "ntp_servers[]" -> ntp_servers;
   // "variable.ntp_server.default" -> ntp_server; "ntp.servers[]" -> ntp, ntp:servers;
@@ -100,6 +101,12 @@ class Linker {
     std::string embedded_path;
     std::vector<std::string> variables;
   };
+  // An install and the files it may name (InstalledPaths), resolved where it was observed (on
+  // the observing threads, once), not again in Link.
+  struct Installer {
+    Install install;
+    std::vector<std::string> paths;
+  };
   // The names a finding of a variable rule defines (DefinedNames of its key path).
   std::vector<std::string> NamesOf(const Finding& finding) const;
   // One finding's needles (Sieve::needles): the names of the variable it defines, its file's name.
@@ -120,7 +127,7 @@ class Linker {
   std::unique_ptr<host::Prefilter> install_words_;
   mutable std::mutex mu_;
   std::vector<Consumer> consumers_;
-  std::vector<Install> installs_;
+  std::vector<Installer> installs_;
 };
 
 }  // namespace ntpsweep::scan

@@ -209,7 +209,7 @@ class Pipeline : public input::EntrySink {
     // amendments below move findings and their related locations alike.
     if (linker_) ObserveDeferred();
     spare_buffers_.clear();  // the last read is done: their memory goes before the report's
-    if (linker_) linker_->Link(&result_.findings);
+    if (linker_) linker_->Link(&result_.findings, Jobs());
     // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
     input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
     for (auto& [why, n] : skipped_) result_.stats.skipped.emplace_back(why, n);
@@ -420,7 +420,9 @@ class Pipeline : public input::EntrySink {
       // at all): whether a rule can name a fact here is judged now, as Process would have.
       Screening again = analyzer_.Screen(member.path, text, nullptr, true);
       if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
-      observe_one(member.location, member.path, text, reach);
+      // The selection Screen made, not made again by the readers (as for the files above).
+      observe_one(member.location, member.path, text, reach,
+                  again.applies.empty() ? nullptr : &again.applies);
     });
     if (std::string error = member_links_.replay_error(); !error.empty())
       result_.notices.push_back(

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <memory>
 #include <ostream>
+#include <sstream>
 #include <streambuf>
 #include <string>
 #include <utility>
@@ -831,4 +832,77 @@ TEST_CASE("linkage: a file changed after the pass links by the text the pass kep
     };
     CHECK(rows == want);
   }
+}
+
+// The cross-file stage runs on every worker (the candidates read again, the members replayed,
+// each finding's related locations): its output is the same byte for byte on one thread and
+// on two, over many linked projects in a tree and in a tar beside them.
+TEST_CASE("linkage: many linked files give the same output on one thread and on two", "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string root = tmp.path() + "/tree";
+  const std::vector<std::string> want = WriteProjects(root, 60);
+  ntpsweep::testing::WriteWholeFile(root + "/images/proj.tar", TarOf(kProject, false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = root;
+  std::vector<std::string> outputs;
+  for (const char* jobs : {"1", "2", "1", "2"}) {
+    auto r =
+        ntpsweep::testing::RunNtpsweep({"scan", "--format", "json", "-j", jobs, "--host",
+                                        "10.20.30.40", "--host", "ntp-old.corp.example.com", "."},
+                                       o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    outputs.push_back(r.out);
+  }
+  for (const std::string& out : outputs) CHECK(out == outputs.front());
+  // Every project's relations, and the tar's (its members as the archive's chain).
+  const std::vector<std::string> rows = Rows(outputs.front(), "", "");
+  size_t related = 0;
+  for (const std::string& row : rows) {
+    std::istringstream after(row.substr(row.find(" -> ") + 4));
+    related += static_cast<size_t>(std::distance(std::istream_iterator<std::string>(after),
+                                                 std::istream_iterator<std::string>()));
+  }
+  CHECK(rows.size() == want.size() + kProjectRows.size());
+  CHECK(related == 60 * 3 + 1 + kProjectRows.size());  // proj-00's big-setup.sh reads NTP_IP too
+}
+
+// Two consumers on one span (a template appended to a tar under the same name, read twice):
+// the related locations are ranked by what they say, not by which thread observed one first.
+TEST_CASE(
+    "linkage: consumers on one span are related in the same order whatever was observed "
+    "first",
+    "[linkage]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::Finding variable;
+  variable.rule_id = "ansible-time-server-var";
+  variable.directive = "ntp_servers[]";
+  variable.location.chain = {"proj/group_vars/all.yml"};
+  variable.span.line = 3;
+  const std::string path = "proj/templates/chrony.conf.j2";
+  const std::vector<std::string> texts = {
+      "server {{ ntp_servers }} iburst\n",
+      "pool   {{ ntp_servers }} iburst\n",
+      // Decoys: another variable on the same span, a consumer on another line.
+      "server {{ dns_servers }} iburst\n",
+  };
+  auto related = [&](const std::vector<size_t>& order, unsigned jobs) {
+    Linker linker(rules);
+    for (size_t i : order) linker.Observe(ntpsweep::Location{{path}}, path, texts[i]);
+    std::vector<ntpsweep::Finding> findings = {variable};
+    linker.Link(&findings, jobs);
+    std::vector<std::string> out;
+    for (const ntpsweep::RelatedLocation& r : findings[0].related)
+      out.push_back(r.location.Render() + ":" + std::to_string(r.span.line) + ":" +
+                    std::to_string(r.span.column) + " " + r.message);
+    return out;
+  };
+  const std::vector<std::string> want = {
+      path + ":1:8 `ntp_servers` is rendered here by `pool {{ ntp_servers }}`",
+      path + ":1:8 `ntp_servers` is rendered here by `server {{ ntp_servers }}`",
+  };
+  CHECK(related({0, 1, 2}, 1) == want);
+  CHECK(related({2, 1, 0}, 1) == want);
+  CHECK(related({1, 2, 0}, 2) == want);
 }

@@ -51,7 +51,7 @@ class Parser {
   Parser(std::string_view text, bool commented)
       : t_(text), commented_(commented), lines_(text) {}
 
-  std::vector<Node>& nodes() { return nodes_; }
+  std::deque<Node>& nodes() { return nodes_; }
 
   // Parses every document fragment; a line the structure cannot place starts a new fragment.
   std::vector<int> ParseAll() {
@@ -584,7 +584,7 @@ class Parser {
   std::string_view t_;
   bool commented_;
   LineIndex lines_;
-  std::vector<Node> nodes_;
+  std::deque<Node> nodes_;  // no reallocation: a large document never holds its nodes twice
   size_t cursor_ = 0;
   int flow_depth_ = 0;
   int block_depth_ = 0;
@@ -597,7 +597,7 @@ class Parser {
 
 class Emitter {
  public:
-  Emitter(std::string_view text, Document* doc, std::vector<Node>& nodes, bool commented)
+  Emitter(std::string_view text, Document* doc, std::deque<Node>& nodes, bool commented)
       : t_(text), doc_(doc), n_(nodes), commented_(commented) {}
 
   void Walk(int id, const std::string& path) {
@@ -665,11 +665,16 @@ class Emitter {
     return br == npos ? s : s.substr(0, br);
   }
 
-  const Node* Get(int map, std::string_view key) const {
-    if (n_[map].kind != Node::kMap) return nullptr;
+  // The id of `key`'s value in mapping `map`, -1 where there is none.
+  int GetId(int map, std::string_view key) const {
+    if (n_[map].kind != Node::kMap) return -1;
     for (auto [k, v] : n_[map].entries)
-      if (n_[k].scalar.value == key) return &n_[v];
-    return nullptr;
+      if (n_[k].scalar.value == key) return v;
+    return -1;
+  }
+  const Node* Get(int map, std::string_view key) const {
+    int id = GetId(map, key);
+    return id < 0 ? nullptr : &n_[id];
   }
   std::string GetScalar(int map, std::string_view key) const {
     const Node* v = Get(map, key);
@@ -868,11 +873,9 @@ class Emitter {
       }
       EmbedLines(lines, std::string("cloud-init/") + key + ".sh");
     }
-    if (const Node* ntp = Get(root, "ntp"); ntp && ntp->kind == Node::kMap) {
-      int ntp_id = static_cast<int>(ntp - n_.data());
-      const Node* config = Get(ntp_id, "config");
-      if (config && config->kind == Node::kMap) {
-        int config_id = static_cast<int>(config - n_.data());
+    if (int ntp_id = GetId(root, "ntp"); ntp_id >= 0 && n_[ntp_id].kind == Node::kMap) {
+      int config_id = GetId(ntp_id, "config");
+      if (config_id >= 0 && n_[config_id].kind == Node::kMap) {
         const Node* tmpl = Get(config_id, "template");
         if (tmpl && tmpl->kind == Node::kScalar) {
           std::string client = GetScalar(ntp_id, "ntp_client");
@@ -900,14 +903,14 @@ class Emitter {
     }
     if (path.empty() || (path[0] != '/' && path.find('/') == npos)) return;
     for (const char* k : {"content", "contents"}) {
-      const Node* c = Get(map, k);
+      int cid = GetId(map, k);
+      const Node* c = cid < 0 ? nullptr : &n_[cid];
       if (!c || Handled(c)) continue;
       if (c->kind == Node::kScalar) {
         const Scalar& s = c->scalar;
         if (s.value.starts_with("data:")) DataUrl(s, path, GetScalar(map, "compression"));
         else EmbedContent(s, path, GetScalar(map, "encoding"));
       } else if (c->kind == Node::kMap) {
-        int cid = static_cast<int>(c - n_.data());
         const Node* inl = Get(cid, "inline");
         const Node* src = Get(cid, "source");
         if (inl && inl->kind == Node::kScalar) {
@@ -1190,7 +1193,7 @@ class Emitter {
   std::string_view t_;
   mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
   Document* doc_;
-  std::vector<Node>& n_;
+  std::deque<Node>& n_;
   bool commented_;
   std::vector<const Scalar*> handled_;
   std::deque<Scalar> temps_;  // scalars built here (free-form arguments, argv lists)
@@ -1330,7 +1333,7 @@ void Read(std::string_view text, Document* out, bool json) {
   };
   std::vector<Event> events;
   {
-    std::vector<Node>& nodes = parser.nodes();
+    std::deque<Node>& nodes = parser.nodes();
     std::function<void(int, const std::string&)> rec = [&](int id, const std::string& path) {
       const Node& n = nodes[id];
       if (n.kind == Node::kMap) {

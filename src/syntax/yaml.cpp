@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <unordered_set>
 
 #include "core/line_index.h"
 #include "core/offset_map.h"
@@ -711,10 +712,16 @@ class Emitter {
 
   size_t LineStartOf(size_t off) const { return line_starts_(off); }
 
+  // A key path kept once per document: the items of a long list share their paths.
+  std::string_view Name(std::string path) {
+    if (auto it = names_.find(path); it != names_.end()) return *it;
+    return *names_.insert(doc_->Keep(std::move(path))).first;
+  }
+
   void EmitScalar(const Scalar& s, const std::string& path) {
     if (path.empty() || s.value.empty()) return;
     Fact f;
-    f.name = doc_->Keep(path);
+    f.name = Name(path);
     f.name_offset = s.begin;
     f.line_offset = LineStartOf(s.begin);
     f.commented = commented_;
@@ -724,7 +731,7 @@ class Emitter {
 
   void EmitKey(const Scalar& key, const std::string& path) {
     Fact f;
-    f.name = doc_->Keep(path + "{}");
+    f.name = Name(path + "{}");
     f.name_offset = key.begin;
     f.line_offset = LineStartOf(key.begin);
     f.commented = commented_;
@@ -738,7 +745,7 @@ class Emitter {
     for (size_t i = 0; i < eq; ++i)
       if (!(std::isalnum(static_cast<unsigned char>(s.value[i])) || s.value[i] == '_')) return false;
     Fact f;
-    f.name = doc_->Keep(Join(path, s.value.substr(0, eq)));
+    f.name = Name(Join(path, s.value.substr(0, eq)));
     f.name_offset = s.begin;
     f.line_offset = LineStartOf(s.begin);
     f.commented = commented_;
@@ -1192,6 +1199,7 @@ class Emitter {
 
   std::string_view t_;
   mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
+  std::unordered_set<std::string_view> names_;  // key paths in doc_->storage (Name)
   Document* doc_;
   std::deque<Node>& n_;
   bool commented_;
@@ -1302,6 +1310,11 @@ void Read(std::string_view text, Document* out, bool json) {
   std::vector<int> roots = parser.ParseAll();
   for (Diagnostic& d : parser.diagnostics_) out->diagnostics.push_back(std::move(d));
   Emitter emitter(text, out, parser.nodes(), false);
+  // About one fact a scalar: grown by doubling, a large document's facts were held twice.
+  out->facts.reserve(
+      out->facts.size() +
+      static_cast<size_t>(std::count_if(parser.nodes().begin(), parser.nodes().end(),
+                                        [](const Node& n) { return n.kind == Node::kScalar; })));
   for (int r : roots) {
     emitter.Walk(r, "");
     emitter.Interpret(r, cloud_config);

@@ -1,11 +1,13 @@
 #include "syntax/yaml.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cctype>
 #include <cstring>
 #include <deque>
 #include <functional>
-#include <unordered_set>
+#include <memory>
 
 #include "core/line_index.h"
 #include "core/offset_map.h"
@@ -39,6 +41,38 @@ struct Node {
   size_t begin = 0;
 };
 
+// The parser's nodes, in blocks that never move: 8, 16, ... 512 nodes, then 1024 each. Grown by
+// doubling, a large document's table was held twice while it grew (std::deque took a block per 3
+// nodes); a small document costs a small block.
+class NodeTable {
+ public:
+  Node& operator[](size_t i) { return At(i); }
+  const Node& operator[](size_t i) const { return const_cast<NodeTable*>(this)->At(i); }
+  size_t size() const { return size_; }
+  Node& emplace_back() {
+    size_t b = blocks_.size();
+    if (size_ == Start(b))
+      blocks_.push_back(std::make_unique<Node[]>(b < kGrowing ? kFirst << b : kLast));
+    return At(size_++);
+  }
+  Node& back() { return At(size_ - 1); }
+
+ private:
+  static constexpr size_t kFirst = 8, kGrowing = 7, kLast = kFirst << kGrowing;
+  static constexpr size_t kGrown = kFirst * ((size_t{1} << kGrowing) - 1);  // nodes before kLast's
+  // The index of block b's first node.
+  static size_t Start(size_t b) {
+    return b < kGrowing ? kFirst * ((size_t{1} << b) - 1) : kGrown + (b - kGrowing) * kLast;
+  }
+  Node& At(size_t i) {
+    if (i >= kGrown) return blocks_[kGrowing + (i - kGrown) / kLast][(i - kGrown) % kLast];
+    size_t b = static_cast<size_t>(std::bit_width(i / kFirst + 1)) - 1;
+    return blocks_[b][i - Start(b)];
+  }
+  std::vector<std::unique_ptr<Node[]>> blocks_;
+  size_t size_ = 0;
+};
+
 bool IsBlankOrComment(std::string_view line) {
   for (char c : line) {
     if (IsSpace(c)) continue;
@@ -52,7 +86,7 @@ class Parser {
   Parser(std::string_view text, bool commented)
       : t_(text), commented_(commented), lines_(text) {}
 
-  std::deque<Node>& nodes() { return nodes_; }
+  NodeTable& nodes() { return nodes_; }
 
   // Parses every document fragment; a line the structure cannot place starts a new fragment.
   std::vector<int> ParseAll() {
@@ -585,7 +619,7 @@ class Parser {
   std::string_view t_;
   bool commented_;
   LineIndex lines_;
-  std::deque<Node> nodes_;  // no reallocation: a large document never holds its nodes twice
+  NodeTable nodes_;
   size_t cursor_ = 0;
   int flow_depth_ = 0;
   int block_depth_ = 0;
@@ -598,7 +632,7 @@ class Parser {
 
 class Emitter {
  public:
-  Emitter(std::string_view text, Document* doc, std::deque<Node>& nodes, bool commented)
+  Emitter(std::string_view text, Document* doc, NodeTable& nodes, bool commented)
       : t_(text), doc_(doc), n_(nodes), commented_(commented) {}
 
   void Walk(int id, const std::string& path) {
@@ -712,10 +746,11 @@ class Emitter {
 
   size_t LineStartOf(size_t off) const { return line_starts_(off); }
 
-  // A key path kept once per document: the items of a long list share their paths.
+  // A key path kept once while it recurs: the items of a long list share their paths.
   std::string_view Name(std::string path) {
-    if (auto it = names_.find(path); it != names_.end()) return *it;
-    return *names_.insert(doc_->Keep(std::move(path))).first;
+    std::string_view& slot = names_[std::hash<std::string>{}(path) % names_.size()];
+    if (slot != path) slot = doc_->Keep(std::move(path));
+    return slot;
   }
 
   void EmitScalar(const Scalar& s, const std::string& path) {
@@ -1199,9 +1234,9 @@ class Emitter {
 
   std::string_view t_;
   mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
-  std::unordered_set<std::string_view> names_;  // key paths in doc_->storage (Name)
+  std::array<std::string_view, 64> names_{};  // recent key paths in doc_->storage, by hash (Name)
   Document* doc_;
-  std::deque<Node>& n_;
+  NodeTable& n_;
   bool commented_;
   std::vector<const Scalar*> handled_;
   std::deque<Scalar> temps_;  // scalars built here (free-form arguments, argv lists)
@@ -1311,10 +1346,11 @@ void Read(std::string_view text, Document* out, bool json) {
   for (Diagnostic& d : parser.diagnostics_) out->diagnostics.push_back(std::move(d));
   Emitter emitter(text, out, parser.nodes(), false);
   // About one fact a scalar: grown by doubling, a large document's facts were held twice.
-  out->facts.reserve(
-      out->facts.size() +
-      static_cast<size_t>(std::count_if(parser.nodes().begin(), parser.nodes().end(),
-                                        [](const Node& n) { return n.kind == Node::kScalar; })));
+  size_t scalars = 0;
+  for (size_t i = 0; i < parser.nodes().size(); ++i)
+    scalars += parser.nodes()[i].kind == Node::kScalar;
+  if (size_t need = out->facts.size() + scalars; need > out->facts.capacity())
+    out->facts.reserve(std::max(need, 2 * out->facts.capacity()));
   for (int r : roots) {
     emitter.Walk(r, "");
     emitter.Interpret(r, cloud_config);
@@ -1324,9 +1360,11 @@ void Read(std::string_view text, Document* out, bool json) {
   // Commented-out YAML: read as YAML too, each fragment under the key it sits in.
   // Lines inside block and multi-line quoted scalars are content, not comments.
   std::vector<std::pair<size_t, size_t>> skip;
-  for (const Node& n : parser.nodes())
-    if (n.kind == Node::kScalar && n.scalar.end > n.scalar.begin &&
-        (n.scalar.block || text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
+  for (size_t i = 0; i < parser.nodes().size(); ++i)
+    if (const Node& n = parser.nodes()[i];
+        n.kind == Node::kScalar && n.scalar.end > n.scalar.begin &&
+        (n.scalar.block ||
+         text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
       skip.emplace_back(n.scalar.begin, n.scalar.end);
   std::sort(skip.begin(), skip.end());
   bool any = false;
@@ -1346,7 +1384,7 @@ void Read(std::string_view text, Document* out, bool json) {
   };
   std::vector<Event> events;
   {
-    std::deque<Node>& nodes = parser.nodes();
+    NodeTable& nodes = parser.nodes();
     std::function<void(int, const std::string&)> rec = [&](int id, const std::string& path) {
       const Node& n = nodes[id];
       if (n.kind == Node::kMap) {

@@ -24,14 +24,14 @@ _ntpsweep() {
     --severity --format -o --output --output-text --output-json --output-sarif --output-github --output-html
     --fail-on --min-level --exclude --include --include-vcs --no-ignore --color --category -j
     --jobs --max-file-size --archives --layers --max-depth --max-entry-size --max-input-size
-    --max-total-bytes --max-ratio --max-entries --max-buffer -q --quiet -v --verbose --stats
-    --no-prefilter --ignore-file --report-unused-suppressions --baseline --fail-on-new-only
+    --max-total-bytes --max-ratio --max-entries --max-buffer --max-reader-size -q --quiet -v
+    --verbose --stats --no-prefilter --ignore-file --report-unused-suppressions --baseline --fail-on-new-only
     --include-suppressed --include-absent --annotate --summary --changed-since --shard"
 
   local fix_opts="-h --help --host --config --rules --no-builtin-rules --enable-rule --disable-rule --exclude
     --include --include-vcs --no-ignore -j --jobs --max-file-size --archives --max-depth
     --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries --max-buffer
-    -q --quiet -v --verbose --ignore-file --replace-with --format -o --output --apply
+    --max-reader-size -q --quiet -v --verbose --ignore-file --replace-with --format -o --output --apply
     --include-mentions"
 
   local inventory_opts="-h --help --config --rules --no-builtin-rules --enable-rule --disable-rule --exclude
@@ -61,7 +61,7 @@ _ntpsweep() {
     --listen|--server|--duration|--until-quiet|--max-packets|--max-clients) return ;;
     --host|--replace-with|--disable-rule|--enable-rule|--severity|--exclude|--include|--category|-j|--jobs|\
     --max-file-size|--max-depth|--max-entry-size|--max-input-size|--max-total-bytes|--max-ratio|--max-entries|\
-    --max-buffer|--changed-since|--shard)
+    --max-buffer|--max-reader-size|--changed-since|--shard)
       return ;;
   esac
 

@@ -137,7 +137,8 @@ TEST_CASE("ci config: unknown keys and bad values name file:line:column", "[ci][
         "cfg.yaml:2:18: 'max-file-size' must be a positive number of bytes, not '-5'");
   CHECK(ConfigError("limits:\n  max-files: 5\n") ==
         "cfg.yaml:2:3: unknown key 'max-files' in limits (expected max-file-size, max-depth, "
-        "max-entry-size, max-input-size, max-total-bytes, max-ratio, max-entries, max-buffer)");
+        "max-entry-size, max-input-size, max-total-bytes, max-ratio, max-entries, max-buffer, "
+        "max-reader-size)");
   CHECK(ConfigError("ignore:\n  - path: 'a/**'\n") == "cfg.yaml:2:5: an ignore entry needs a 'reason'");
   CHECK(ConfigError("ignore:\n  - path: a\n    reason: r\n    expires: 2026-13-01\n") ==
         "cfg.yaml:4:14: 'expires' must be a date YYYY-MM-DD, not '2026-13-01'");

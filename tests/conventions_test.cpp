@@ -46,7 +46,8 @@ std::string ErrorOf(const SettingLayer& args, const SettingLayer& env, const Con
 TEST_CASE("plan: command line > environment > config file > defaults", "[conventions][plan]") {
   ConfigFile cfg = cli::ParseConfig(
       "hosts: [192.0.2.1]\nexclude: ['a/**']\nfail-on: error\nformat: json\nmin-level: warning\n"
-      "limits:\n  max-depth: 3\n  max-buffer: 1MiB\njobs: 2\nno-ignore: true\n",
+      "limits:\n  max-depth: 3\n  max-buffer: 1MiB\n  max-reader-size: 4MiB\njobs: 2\n"
+      "no-ignore: true\n",
       "cfg.yaml");
   SettingLayer none;
   cli::ScanPlan p = ResolveScanPlan(none, none, cfg);
@@ -56,6 +57,7 @@ TEST_CASE("plan: command line > environment > config file > defaults", "[convent
   CHECK(p.min_level == Severity::kWarning);
   CHECK(p.limits.max_depth == 3);
   CHECK(p.limits.max_buffer_bytes == (1u << 20));
+  CHECK(p.limits.max_reader_bytes == (4u << 20));
   CHECK(p.jobs == 2);
   CHECK(p.no_ignore);
   CHECK(p.source["format"] == "cfg.yaml:4:9");
@@ -94,6 +96,7 @@ TEST_CASE("plan: command line > environment > config file > defaults", "[convent
   CHECK(p.outputs[0].format == "text");
   CHECK(p.operands == std::vector<std::string>{"."});
   CHECK(p.limits.max_file_bytes == (64u << 20));
+  CHECK(p.limits.max_reader_bytes == (1u << 20));
 }
 
 TEST_CASE("plan: bad values name the option and where they came from", "[conventions][plan]") {

@@ -895,3 +895,225 @@ TEST_CASE("hostile: CRLF line ends give the findings LF gives", "[hostile][crlf]
   CHECK(source_rules == rules);
   CHECK(sources("crlf") == lf_sources);
 }
+
+namespace {
+
+// A file of each reader's syntax: `head`, filler lines around one line naming the target, `tail`.
+// Every 100th filler line names a decoy (10.20.30.4, 10.20.30.42), never the target.
+struct SizedCase {
+  std::string path;
+  std::string syntax;  // the reader the path selects, named in the notice
+  std::string head;
+  std::string (*filler)(size_t i, const std::string& value);
+  std::string target_line;
+  std::string tail;
+};
+
+const std::vector<SizedCase>& SizedCases() {
+  static const std::vector<SizedCase> cases = {
+      {"script.sh", "shell", "#!/bin/sh\n",
+       [](size_t i, const std::string& v) {
+         return "VAR_" + std::to_string(i) + "=\"" + v + "\"; echo \"$VAR_" + std::to_string(i) +
+                "\" > /tmp/out\n";
+       },
+       "ntpdate -u 10.20.30.40\n", ""},
+      {"compose.yaml", "yaml", "services:\n",
+       [](size_t i, const std::string& v) {
+         return "  svc_" + std::to_string(i) + ":\n    image: repo/img:" + std::to_string(i) +
+                "\n    dns: [\"" + v + "\"]\n";
+       },
+       "  ntp:\n    ntp_servers: [10.20.30.40]\n", ""},
+      {"settings.json", "json", "{\"items\": [\n",
+       [](size_t i, const std::string& v) {
+         return "{\"name\": \"n" + std::to_string(i) + "\", \"dns\": \"" + v + "\"},\n";
+       },
+       "{\"ntp_server\": \"10.20.30.40\"},\n", "{\"end\": 1}]}\n"},
+      {"config.toml", "toml", "",
+       [](size_t i, const std::string& v) {
+         return "[section_" + std::to_string(i) + "]\ndns = \"" + v + "\"\n";
+       },
+       "[ntp]\nservers = [\"10.20.30.40\"]\n", ""},
+      {"etc/chrony/chrony.conf", "chrony", "",
+       [](size_t i, const std::string& v) {
+         return "allow " + (v.empty() ? "10.1." + std::to_string(i % 250) + ".0/24" : v) + "\n";
+       },
+       "server 10.20.30.40 iburst\n", ""},
+      {"etc/ntp.conf", "ntp-conf", "",
+       [](size_t i, const std::string& v) {
+         return "restrict " + (v.empty() ? "10.1." + std::to_string(i % 250) + ".0" : v) +
+                " nomodify\n";
+       },
+       "server 10.20.30.40 iburst\n", ""},
+      {"settings.ini", "ini", "[s]\n",
+       [](size_t i, const std::string& v) {
+         return "key_" + std::to_string(i) + " = value " + v + "\n";
+       },
+       "ntp_server = 10.20.30.40\n", ""},
+      {"settings.py", "code", "",
+       [](size_t i, const std::string& v) {
+         return "name_" + std::to_string(i) + " = \"value " + v + "\"\n";
+       },
+       "NTP_SERVER = \"10.20.30.40\"\n", ""},
+      {"main.tf", "hcl", "",
+       [](size_t i, const std::string& v) {
+         return "variable \"v" + std::to_string(i) + "\" {\n  default = \"x" + v + "\"\n}\n";
+       },
+       "variable \"ntp_servers\" {\n  default = [\"10.20.30.40\"]\n}\n", ""},
+      {"configuration.nix", "nix", "{\n",
+       [](size_t i, const std::string& v) {
+         return "  opt" + std::to_string(i) + ".value = \"x" + v + "\";\n";
+       },
+       "  services.timesyncd.servers = [ \"10.20.30.40\" ];\n", "}\n"},
+      {"autoinst.xml", "xml", "<profile>\n",
+       [](size_t i, const std::string& v) {
+         return "<item" + std::to_string(i) + "><v>x" + v + "</v></item" + std::to_string(i) +
+                ">\n";
+       },
+       "<ntp-client><ntp_servers><ntp_server><address>10.20.30.40</address></ntp_server>"
+       "</ntp_servers></ntp-client>\n",
+       "</profile>\n"},
+      {"etc/dhcp/dhcpd.conf", "dhcpd", "",
+       [](size_t i, const std::string& v) {
+         return "host h" + std::to_string(i) + " { fixed-address " +
+                (v.empty() ? "10.1." + std::to_string(i % 250) + ".1" : v) + "; }\n";
+       },
+       "option ntp-servers 10.20.30.40;\n", ""},
+      {"etc/dnsmasq.conf", "dnsmasq", "",
+       [](size_t i, const std::string& v) {
+         return "address=/h" + std::to_string(i) + ".example/" +
+                (v.empty() ? "10.1." + std::to_string(i % 250) + ".1" : v) + "\n";
+       },
+       "dhcp-option=option:ntp-server,10.20.30.40\n", ""},
+      {"ks.cfg", "kickstart", "",
+       [](size_t i, const std::string& v) {
+         return "part /p" + std::to_string(i) + " --size=100 # " + v + "\n";
+       },
+       "timesource --ntp-server=10.20.30.40\n", ""},
+      {"preseed.cfg", "preseed", "",
+       [](size_t i, const std::string& v) {
+         return "d-i some/question" + std::to_string(i) + " string v" + v + "\n";
+       },
+       "d-i clock-setup/ntp-server string 10.20.30.40\n", ""},
+      {"chrony.conf.j2", "template", "",
+       [](size_t i, const std::string& v) {
+         return "server {{ s" + std::to_string(i) + " }} iburst # " + v + "\n";
+       },
+       "server 10.20.30.40 iburst\n", ""},
+      {"Dockerfile", "dockerfile", "FROM debian\n",
+       [](size_t i, const std::string& v) { return "ENV V" + std::to_string(i) + "=x" + v + "\n"; },
+       "RUN ntpdate 10.20.30.40\n", ""},
+      {"etc/default/ntp", "shell-vars", "",
+       [](size_t i, const std::string& v) { return "V" + std::to_string(i) + "=\"x" + v + "\"\n"; },
+       "NTPSERVERS=\"10.20.30.40\"\n", ""},
+      {"app.properties", "properties", "",
+       [](size_t i, const std::string& v) {
+         return "key." + std::to_string(i) + "=value" + v + "\n";
+       },
+       "ntp.server=10.20.30.40\n", ""},
+  };
+  return cases;
+}
+
+// The case's text of at least `bytes` bytes, and the 1-based line of the target.
+std::pair<std::string, int> SizedText(const SizedCase& c, size_t bytes) {
+  std::string before = c.head, after;
+  for (size_t i = 0; before.size() + after.size() < bytes; ++i) {
+    std::string decoy = i % 100 == 7 ? (i % 200 == 7 ? "10.20.30.4" : "10.20.30.42") : "";
+    (i % 2 ? after : before) += c.filler(i, decoy);
+  }
+  std::string text = before + c.target_line + after + c.tail;
+  size_t at = text.find("10.20.30.40");  // the decoys are no prefix of it
+  int line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  return {text, line + 1};
+}
+
+// location -> (line, matched, rule) of every finding.
+std::map<std::string, std::vector<std::tuple<int, std::string, std::string>>> FindingsByFile(
+    const Json& doc, const std::string& root) {
+  std::map<std::string, std::vector<std::tuple<int, std::string, std::string>>> out;
+  for (const Json& f : doc["findings"]) {
+    std::string at = f["location"].get<std::string>();
+    if (at.starts_with(root + "/")) at = at.substr(root.size() + 1);
+    out[at].emplace_back(f["line"].get<int>(), f["matched"].get<std::string>(),
+                         f["rule"].get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a document over --max-reader-size is matched as text, with a notice",
+          "[hostile][reader-size]") {
+  // A reader holds 10 to 70 times its input (facts, nodes, words): a 12 MB YAML file took 500 MB.
+  // Past the bound no reader reads the file; its text rules still find the target (a mention
+  // or a daemon line), the notice names the file, the reader and the bound, --stats counts it.
+  // The same content under the bound is read by its reader. No decoy is found in either.
+  constexpr size_t kBound = 256 << 10;
+  TempDir tmp;
+  std::map<std::string, int> line_of;
+  for (const SizedCase& c : SizedCases()) {
+    auto [big, big_line] = SizedText(c, kBound + 1);
+    auto [small, small_line] = SizedText(c, kBound / 4);
+    REQUIRE(big.size() > kBound);
+    REQUIRE(small.size() < kBound);
+    WriteWholeFile(tmp / ("big/" + c.path), big);
+    WriteWholeFile(tmp / ("small/" + c.path), small);
+    line_of["big/" + c.path] = big_line;
+    line_of["small/" + c.path] = small_line;
+  }
+  std::vector<std::string> args = {"scan",    "-q",      "--format",    "json",
+                                   "--stats", "--host",  "10.20.30.40", "--max-reader-size",
+                                   "256KiB",  tmp.path()};
+  RunResult r = RunNtpsweep(args);
+  INFO(r.err);
+  REQUIRE(r.signal == 0);
+  REQUIRE(r.exit_code == 1);
+  Json doc = Json::parse(r.out);
+  auto found = FindingsByFile(doc, tmp.path());
+  std::vector<std::string> notices = Notices(doc, "limit-reader-size");
+  for (const SizedCase& c : SizedCases()) {
+    INFO(c.path);
+    const auto& big = found["big/" + c.path];
+    const auto& small = found["small/" + c.path];
+    REQUIRE(big.size() == 1);
+    REQUIRE(small.size() == 1);
+    CHECK(std::get<0>(big[0]) == line_of["big/" + c.path]);
+    CHECK(std::get<1>(big[0]) == "10.20.30.40");
+    CHECK(std::get<0>(small[0]) == line_of["small/" + c.path]);
+    CHECK(std::get<1>(small[0]) == "10.20.30.40");
+    // The small file's finding is its reader's: the big one's comes from a text rule.
+    CHECK(std::get<2>(big[0]) != std::get<2>(small[0]));
+    std::string expected = tmp / ("big/" + c.path) + ": not read by the " + c.syntax + " reader: " +
+                           std::to_string(std::filesystem::file_size(tmp / ("big/" + c.path))) +
+                           " bytes, over --max-reader-size (" + std::to_string(kBound) + ")";
+    CHECK(std::count_if(notices.begin(), notices.end(),
+                        [&](const std::string& n) { return n.starts_with(expected); }) == 1);
+    CHECK(std::none_of(notices.begin(), notices.end(), [&](const std::string& n) {
+      return n.starts_with(tmp / ("small/" + c.path) + ":");
+    }));
+    CHECK(r.err.find("reader " + c.syntax + " over size") != std::string::npos);
+  }
+  CHECK(found.size() == 2 * SizedCases().size());  // no other file, so no decoy
+}
+
+TEST_CASE("hostile: --max-reader-size is 1 MiB unless raised", "[hostile][reader-size]") {
+  const SizedCase& yaml = SizedCases()[1];
+  REQUIRE(yaml.syntax == "yaml");
+  auto [text, line] = SizedText(yaml, (1 << 20) + 1);
+  TempDir tmp;
+  WriteWholeFile(tmp / yaml.path, text);
+  Json capped = Scan(tmp.path());
+  std::vector<std::string> notices = Notices(capped, "limit-reader-size");
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].find("not read by the yaml reader: " + std::to_string(text.size()) +
+                        " bytes, over --max-reader-size (1048576)") != std::string::npos);
+  Json raised = Scan(tmp.path(), {"--max-reader-size", "2MiB"});
+  CHECK(Notices(raised, "limit-reader-size").empty());
+  auto capped_found = FindingsByFile(capped, tmp.path())[yaml.path];
+  auto raised_found = FindingsByFile(raised, tmp.path())[yaml.path];
+  REQUIRE(capped_found.size() == 1);
+  REQUIRE(raised_found.size() == 1);
+  CHECK(std::get<0>(capped_found[0]) == line);
+  CHECK(std::get<0>(raised_found[0]) == line);
+  CHECK(std::get<2>(capped_found[0]) != std::get<2>(raised_found[0]));  // read as YAML: its rule
+}

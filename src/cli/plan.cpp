@@ -103,6 +103,9 @@ constexpr Spec kSpecs[] = {
     {"max-buffer", "", Kind::kSize, kAll, kAll, false, "",
      "Memory for one member that needs random access: 7z in a stream, a raw disk image in an "
      "archive (default: 256MiB)"},
+    {"max-reader-size", "", Kind::kSize, kForScan | kForFix, kForScan | kForFix, false, "",
+     "Bytes of one file or embedded document a syntax reader reads for its structure; a larger "
+     "one is matched as text alone, with a notice (default: 1MiB)"},
     {"quiet", "-q", Kind::kFlag, kAll, kAll, false, "",
      "Only findings and errors: no progress line, notices below error or other messages"},
     {"verbose", "-v", Kind::kFlag, kAll, kAll, false, "",
@@ -423,6 +426,7 @@ scan::ScanOptions ScanOptionsOf(const ScanPlan& plan, const std::string& root) {
   options.walk.limits = plan.limits;
   options.jobs = plan.jobs;
   options.max_file_bytes = plan.limits.max_file_bytes;
+  options.max_reader_bytes = plan.limits.max_reader_bytes;
   options.select.root = root;
   options.select.include = plan.include;
   options.prefilter = !plan.no_prefilter;
@@ -618,6 +622,7 @@ ScanPlan ResolveScanPlan(const SettingLayer& args, const SettingLayer& env,
   count("max-ratio", &plan.limits.max_ratio);
   count("max-entries", &plan.limits.max_entries);
   size("max-buffer", &plan.limits.max_buffer_bytes);
+  size("max-reader-size", &plan.limits.max_reader_bytes);
   flag("quiet", &plan.quiet);
   flag("verbose", &plan.verbose);
   if (plan.quiet && plan.verbose)

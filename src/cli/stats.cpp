@@ -40,6 +40,8 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
     out << "  file texts kept in memory: " << s.link_text_error << "\n";
   for (const auto& [why, n] : s.skipped) row(("skipped: " + why).c_str(), n);
   for (const auto& [syntax, n] : s.readers) row(("reader " + syntax).c_str(), n);
+  for (const auto& [syntax, n] : s.readers_over_size)
+    row(("reader " + syntax + " over size").c_str(), n);
   auto phase = [&](const std::string& name, double seconds) {
     std::snprintf(line, sizeof line, "  %-26s %11.3fs\n", ("time " + name).c_str(), seconds);
     out << line;

@@ -40,6 +40,8 @@ struct ScanStats {
   std::string link_text_error;
   std::vector<std::pair<std::string, size_t>> skipped;  // why -> count, sorted
   std::vector<std::pair<std::string, size_t>> readers;  // syntax -> documents it read, sorted
+  // syntax -> documents it left unread, over --max-reader-size (matched as text alone), sorted
+  std::vector<std::pair<std::string, size_t>> readers_over_size;
   // Seconds per phase: "walk" (operands to entries, on one thread), "read", "prefilter",
   // "readers", "rules" (summed over workers), "cross-file" (includes, layers, linkage).
   std::vector<std::pair<std::string, double>> phases;

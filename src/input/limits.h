@@ -32,6 +32,9 @@ struct Limits {
   uint64_t max_buffer_bytes = 256ull << 20;
   // Bytes of one entry read for matching (the scan's --max-file-size).
   uint64_t max_file_bytes = 64ull << 20;
+  // Bytes of one document a syntax reader reads for structure (--max-reader-size): a reader
+  // holds up to about 50 times its input (facts, nodes, words): a larger one is matched as text.
+  uint64_t max_reader_bytes = 1ull << 20;
 
   static constexpr uint64_t kRatioFloor = 16ull << 20;
 };

@@ -427,6 +427,11 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReaderCounts() const {
   return {reader_counts_.begin(), reader_counts_.end()};
 }
 
+std::vector<std::pair<std::string, size_t>> Analyzer::ReadersOverSize() const {
+  std::lock_guard lock(counts_mu_);
+  return {readers_over_size_.begin(), readers_over_size_.end()};
+}
+
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
                            const std::vector<std::string>* forced_syntaxes, bool hint_words) const {
   uint32_t bits = prefilter_->Scan(text);
@@ -641,7 +646,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
                        std::vector<std::pair<size_t, std::string>>* diagnostics,
                        std::vector<IncludeRef>* includes,
                        const std::vector<std::string>* forced_syntaxes, bool includes_only,
-                       const std::vector<char>* selection) const {
+                       const std::vector<char>* selection,
+                       std::vector<std::pair<size_t, std::string>>* unread) const {
   PathClass pc = ClassifyPath(path);
   std::vector<char> selected;
   // Where only includes are read, only the daemons' rules are selected: the sniffs' pass and
@@ -667,11 +673,22 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
       return syntax::FindSyntax(group.first)->includes.empty();
     });
   }
+  // A reader holds many times its input: past the bound the text rules alone read the document.
+  bool too_big = text.size() > max_reader_bytes_;
   if (!by_syntax.empty()) {
     std::lock_guard lock(counts_mu_);
-    for (const auto& group : by_syntax) ++reader_counts_[std::string(group.first)];
+    for (const auto& group : by_syntax)
+      ++(too_big ? readers_over_size_ : reader_counts_)[std::string(group.first)];
+  }
+  if (too_big && unread) {
+    for (const auto& group : by_syntax)
+      unread->emplace_back(
+          0, "not read by the " + std::string(group.first) +
+                 " reader: " + std::to_string(text.size()) + " bytes, over --max-reader-size (" +
+                 std::to_string(max_reader_bytes_) + "); its text was still matched as free text");
   }
   for (const auto& [name, group] : by_syntax) {
+    if (too_big) break;
     syntax::Document& doc = documents.emplace_back();
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
     syntax::ReadDocument(*info, path, text, &doc);  // template-aware (syntax/template.h)
@@ -690,8 +707,9 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   if (depth < kMaxEmbeddingDepth) {
     for (const syntax::EmbeddedDocument& e : embedded) {
       std::vector<Hit> inner;
-      std::vector<std::pair<size_t, std::string>> inner_diags;
-      Collect(e.path, e.text, depth + 1, &inner, &inner_diags);
+      std::vector<std::pair<size_t, std::string>> inner_diags, inner_unread;
+      Collect(e.path, e.text, depth + 1, &inner, &inner_diags, nullptr, nullptr, false, nullptr,
+              unread ? &inner_unread : nullptr);
       auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Hit& h : inner) {
         h.offset = map(h.offset);
@@ -711,6 +729,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
       }
       for (auto& [off, msg] : inner_diags)
         diagnostics->emplace_back(map(off), "in embedded " + e.path + ": " + msg);
+      for (auto& [off, msg] : inner_unread)
+        unread->emplace_back(map(off), "embedded " + e.path + " " + msg);
     }
   } else if (!embedded.empty()) {
     diagnostics->emplace_back(embedded.front().outer_offset,
@@ -827,7 +847,9 @@ bool Analyzer::CommentedOut(std::string_view path, std::string_view text, size_t
   for (size_t i : directive_rules_) {
     std::string_view name = selector_.rules()[i]->syntax;
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
-    if (!applies[i] || !info->binds_values || !read.insert(name).second) continue;
+    if (!applies[i] || !info->binds_values || b.size() > max_reader_bytes_ ||
+        !read.insert(name).second)
+      continue;
     syntax::Document doc;
     syntax::ReadDocument(*info, path, b, &doc);
     for (const syntax::Fact& f : doc.facts)
@@ -863,12 +885,20 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
   const Screening& screened = screening ? *screening : own;
   if (!screened.targets && !(includes && screened.includes)) return findings;
   std::vector<Hit> hits;
-  std::vector<std::pair<size_t, std::string>> diagnostics;
+  std::vector<std::pair<size_t, std::string>> diagnostics, unread;
   Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes, !screened.targets,
-          screened.applies.empty() ? nullptr : &screened.applies);
-  if (hits.empty() && diagnostics.empty()) return findings;
+          screened.applies.empty() ? nullptr : &screened.applies, &unread);
+  if (hits.empty() && diagnostics.empty() && unread.empty()) return findings;
 
   LineIndex index(text);
+  for (auto& [offset, message] : unread) {
+    uint32_t line = offset ? index.LineOf(offset) : 0;
+    uint32_t col = offset ? index.ColumnOf(line, offset) : 0;
+    std::string where = location.Render();
+    if (line) where += ":" + std::to_string(line) + ":" + std::to_string(col);
+    notices->push_back(Notice{Notice::Level::kWarning, "limit-reader-size", location, line, col,
+                              where + ": " + message});
+  }
   // Two readers (or two conventions of one) may trip over the same bytes: say it once.
   std::sort(diagnostics.begin(), diagnostics.end());
   diagnostics.erase(std::unique(diagnostics.begin(), diagnostics.end()), diagnostics.end());

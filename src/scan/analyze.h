@@ -93,6 +93,11 @@ class Analyzer {
   static double TakeRuleSeconds();
   // How many documents each syntax read so far (--stats), sorted by syntax.
   std::vector<std::pair<std::string, size_t>> ReaderCounts() const;
+  // A document larger than `bytes` is not read by any syntax reader, only matched as text, with
+  // a `limit-reader-size` notice (--max-reader-size): a reader holds many times its input.
+  void SetMaxReaderBytes(size_t bytes) { max_reader_bytes_ = bytes; }
+  // How many documents each syntax left unread for their size so far (--stats), by syntax.
+  std::vector<std::pair<std::string, size_t>> ReadersOverSize() const;
 
  private:
   struct Hit;
@@ -100,7 +105,8 @@ class Analyzer {
                std::vector<std::pair<size_t, std::string>>* diagnostics,
                std::vector<IncludeRef>* includes = nullptr,
                const std::vector<std::string>* forced_syntaxes = nullptr,
-               bool includes_only = false, const std::vector<char>* selection = nullptr) const;
+               bool includes_only = false, const std::vector<char>* selection = nullptr,
+               std::vector<std::pair<size_t, std::string>>* unread = nullptr) const;
   // Whether the free-text mention at text[offset, +length) stands in a comment whose body reads
   // as a directive (commented-out config) rather than prose.
   // `scan`: what the calls over one text share (CommentScan).
@@ -150,6 +156,8 @@ class Analyzer {
   std::vector<char> spells_cr_;
   mutable std::mutex counts_mu_;
   mutable std::map<std::string, size_t, std::less<>> reader_counts_;
+  mutable std::map<std::string, size_t, std::less<>> readers_over_size_;
+  size_t max_reader_bytes_ = static_cast<size_t>(-1);
 };
 
 // Patterns whose presence means a reader may decode a value the bytes do not spell (base64,

@@ -217,6 +217,7 @@ class Pipeline : public input::EntrySink {
         {"walk", walk_seconds},       {"read", read_seconds_},  {"prefilter", prefilter_seconds_},
         {"readers", reader_seconds_}, {"rules", rule_seconds_}, {"cross-file", clock.Lap()}};
     result_.stats.readers = analyzer_.ReaderCounts();
+    result_.stats.readers_over_size = analyzer_.ReadersOverSize();
     result_.stats.decompressed = budget_.used();
     result_.stats.file_list_spilled = read_files_.bytes_spilled();
     result_.stats.file_list_memory = read_files_.bytes_in_memory();
@@ -820,6 +821,7 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
   } catch (const std::system_error&) {  // no thread to be had: made below, on this one
   }
   Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : std::vector<std::string>{});
+  analyzer.SetMaxReaderBytes(options.max_reader_bytes);
   Pipeline pipeline(options, analyzer);
   std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();
   if (options.link) pipeline.linker_ = linker.get();

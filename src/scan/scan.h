@@ -18,6 +18,7 @@ struct ScanOptions {
   std::vector<std::string> operands;
   input::WalkOptions walk;
   size_t max_file_bytes = 64u << 20;  // bytes of one entry read for matching
+  size_t max_reader_bytes = 1u << 20;  // bytes of one document a syntax reader reads (Analyzer)
   unsigned jobs = 0;                  // 0: one worker per core
   EntryFilter select;                 // --shard, --include, --changed-since
   bool report_unused_suppressions = false;  // notices for ntpsweep:ignore markers that matched nothing

@@ -1,10 +1,13 @@
 #include "syntax/yaml.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cctype>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <memory>
 
 #include "core/line_index.h"
 #include "core/offset_map.h"
@@ -38,6 +41,38 @@ struct Node {
   size_t begin = 0;
 };
 
+// The parser's nodes, in blocks that never move: 8, 16, ... 512 nodes, then 1024 each. Grown by
+// doubling, a large document's table was held twice while it grew (std::deque took a block per 3
+// nodes); a small document costs a small block.
+class NodeTable {
+ public:
+  Node& operator[](size_t i) { return At(i); }
+  const Node& operator[](size_t i) const { return const_cast<NodeTable*>(this)->At(i); }
+  size_t size() const { return size_; }
+  Node& emplace_back() {
+    size_t b = blocks_.size();
+    if (size_ == Start(b))
+      blocks_.push_back(std::make_unique<Node[]>(b < kGrowing ? kFirst << b : kLast));
+    return At(size_++);
+  }
+  Node& back() { return At(size_ - 1); }
+
+ private:
+  static constexpr size_t kFirst = 8, kGrowing = 7, kLast = kFirst << kGrowing;
+  static constexpr size_t kGrown = kFirst * ((size_t{1} << kGrowing) - 1);  // nodes before kLast's
+  // The index of block b's first node.
+  static size_t Start(size_t b) {
+    return b < kGrowing ? kFirst * ((size_t{1} << b) - 1) : kGrown + (b - kGrowing) * kLast;
+  }
+  Node& At(size_t i) {
+    if (i >= kGrown) return blocks_[kGrowing + (i - kGrown) / kLast][(i - kGrown) % kLast];
+    size_t b = static_cast<size_t>(std::bit_width(i / kFirst + 1)) - 1;
+    return blocks_[b][i - Start(b)];
+  }
+  std::vector<std::unique_ptr<Node[]>> blocks_;
+  size_t size_ = 0;
+};
+
 bool IsBlankOrComment(std::string_view line) {
   for (char c : line) {
     if (IsSpace(c)) continue;
@@ -51,7 +86,7 @@ class Parser {
   Parser(std::string_view text, bool commented)
       : t_(text), commented_(commented), lines_(text) {}
 
-  std::vector<Node>& nodes() { return nodes_; }
+  NodeTable& nodes() { return nodes_; }
 
   // Parses every document fragment; a line the structure cannot place starts a new fragment.
   std::vector<int> ParseAll() {
@@ -584,7 +619,7 @@ class Parser {
   std::string_view t_;
   bool commented_;
   LineIndex lines_;
-  std::vector<Node> nodes_;
+  NodeTable nodes_;
   size_t cursor_ = 0;
   int flow_depth_ = 0;
   int block_depth_ = 0;
@@ -597,7 +632,7 @@ class Parser {
 
 class Emitter {
  public:
-  Emitter(std::string_view text, Document* doc, std::vector<Node>& nodes, bool commented)
+  Emitter(std::string_view text, Document* doc, NodeTable& nodes, bool commented)
       : t_(text), doc_(doc), n_(nodes), commented_(commented) {}
 
   void Walk(int id, const std::string& path) {
@@ -665,11 +700,16 @@ class Emitter {
     return br == npos ? s : s.substr(0, br);
   }
 
-  const Node* Get(int map, std::string_view key) const {
-    if (n_[map].kind != Node::kMap) return nullptr;
+  // The id of `key`'s value in mapping `map`, -1 where there is none.
+  int GetId(int map, std::string_view key) const {
+    if (n_[map].kind != Node::kMap) return -1;
     for (auto [k, v] : n_[map].entries)
-      if (n_[k].scalar.value == key) return &n_[v];
-    return nullptr;
+      if (n_[k].scalar.value == key) return v;
+    return -1;
+  }
+  const Node* Get(int map, std::string_view key) const {
+    int id = GetId(map, key);
+    return id < 0 ? nullptr : &n_[id];
   }
   std::string GetScalar(int map, std::string_view key) const {
     const Node* v = Get(map, key);
@@ -706,10 +746,17 @@ class Emitter {
 
   size_t LineStartOf(size_t off) const { return line_starts_(off); }
 
+  // A key path kept once while it recurs: the items of a long list share their paths.
+  std::string_view Name(std::string path) {
+    std::string_view& slot = names_[std::hash<std::string>{}(path) % names_.size()];
+    if (slot != path) slot = doc_->Keep(std::move(path));
+    return slot;
+  }
+
   void EmitScalar(const Scalar& s, const std::string& path) {
     if (path.empty() || s.value.empty()) return;
     Fact f;
-    f.name = doc_->Keep(path);
+    f.name = Name(path);
     f.name_offset = s.begin;
     f.line_offset = LineStartOf(s.begin);
     f.commented = commented_;
@@ -719,7 +766,7 @@ class Emitter {
 
   void EmitKey(const Scalar& key, const std::string& path) {
     Fact f;
-    f.name = doc_->Keep(path + "{}");
+    f.name = Name(path + "{}");
     f.name_offset = key.begin;
     f.line_offset = LineStartOf(key.begin);
     f.commented = commented_;
@@ -733,7 +780,7 @@ class Emitter {
     for (size_t i = 0; i < eq; ++i)
       if (!(std::isalnum(static_cast<unsigned char>(s.value[i])) || s.value[i] == '_')) return false;
     Fact f;
-    f.name = doc_->Keep(Join(path, s.value.substr(0, eq)));
+    f.name = Name(Join(path, s.value.substr(0, eq)));
     f.name_offset = s.begin;
     f.line_offset = LineStartOf(s.begin);
     f.commented = commented_;
@@ -868,11 +915,9 @@ class Emitter {
       }
       EmbedLines(lines, std::string("cloud-init/") + key + ".sh");
     }
-    if (const Node* ntp = Get(root, "ntp"); ntp && ntp->kind == Node::kMap) {
-      int ntp_id = static_cast<int>(ntp - n_.data());
-      const Node* config = Get(ntp_id, "config");
-      if (config && config->kind == Node::kMap) {
-        int config_id = static_cast<int>(config - n_.data());
+    if (int ntp_id = GetId(root, "ntp"); ntp_id >= 0 && n_[ntp_id].kind == Node::kMap) {
+      int config_id = GetId(ntp_id, "config");
+      if (config_id >= 0 && n_[config_id].kind == Node::kMap) {
         const Node* tmpl = Get(config_id, "template");
         if (tmpl && tmpl->kind == Node::kScalar) {
           std::string client = GetScalar(ntp_id, "ntp_client");
@@ -900,14 +945,14 @@ class Emitter {
     }
     if (path.empty() || (path[0] != '/' && path.find('/') == npos)) return;
     for (const char* k : {"content", "contents"}) {
-      const Node* c = Get(map, k);
+      int cid = GetId(map, k);
+      const Node* c = cid < 0 ? nullptr : &n_[cid];
       if (!c || Handled(c)) continue;
       if (c->kind == Node::kScalar) {
         const Scalar& s = c->scalar;
         if (s.value.starts_with("data:")) DataUrl(s, path, GetScalar(map, "compression"));
         else EmbedContent(s, path, GetScalar(map, "encoding"));
       } else if (c->kind == Node::kMap) {
-        int cid = static_cast<int>(c - n_.data());
         const Node* inl = Get(cid, "inline");
         const Node* src = Get(cid, "source");
         if (inl && inl->kind == Node::kScalar) {
@@ -1189,8 +1234,9 @@ class Emitter {
 
   std::string_view t_;
   mutable LineStartCursor line_starts_{t_};  // the lines of facts, asked in order
+  std::array<std::string_view, 64> names_{};  // recent key paths in doc_->storage, by hash (Name)
   Document* doc_;
-  std::vector<Node>& n_;
+  NodeTable& n_;
   bool commented_;
   std::vector<const Scalar*> handled_;
   std::deque<Scalar> temps_;  // scalars built here (free-form arguments, argv lists)
@@ -1299,6 +1345,12 @@ void Read(std::string_view text, Document* out, bool json) {
   std::vector<int> roots = parser.ParseAll();
   for (Diagnostic& d : parser.diagnostics_) out->diagnostics.push_back(std::move(d));
   Emitter emitter(text, out, parser.nodes(), false);
+  // About one fact a scalar: grown by doubling, a large document's facts were held twice.
+  size_t scalars = 0;
+  for (size_t i = 0; i < parser.nodes().size(); ++i)
+    scalars += parser.nodes()[i].kind == Node::kScalar;
+  if (size_t need = out->facts.size() + scalars; need > out->facts.capacity())
+    out->facts.reserve(std::max(need, 2 * out->facts.capacity()));
   for (int r : roots) {
     emitter.Walk(r, "");
     emitter.Interpret(r, cloud_config);
@@ -1308,9 +1360,11 @@ void Read(std::string_view text, Document* out, bool json) {
   // Commented-out YAML: read as YAML too, each fragment under the key it sits in.
   // Lines inside block and multi-line quoted scalars are content, not comments.
   std::vector<std::pair<size_t, size_t>> skip;
-  for (const Node& n : parser.nodes())
-    if (n.kind == Node::kScalar && n.scalar.end > n.scalar.begin &&
-        (n.scalar.block || text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
+  for (size_t i = 0; i < parser.nodes().size(); ++i)
+    if (const Node& n = parser.nodes()[i];
+        n.kind == Node::kScalar && n.scalar.end > n.scalar.begin &&
+        (n.scalar.block ||
+         text.substr(n.scalar.begin, n.scalar.end - n.scalar.begin).find('\n') != npos))
       skip.emplace_back(n.scalar.begin, n.scalar.end);
   std::sort(skip.begin(), skip.end());
   bool any = false;
@@ -1330,7 +1384,7 @@ void Read(std::string_view text, Document* out, bool json) {
   };
   std::vector<Event> events;
   {
-    std::vector<Node>& nodes = parser.nodes();
+    NodeTable& nodes = parser.nodes();
     std::function<void(int, const std::string&)> rec = [&](int id, const std::string& path) {
       const Node& n = nodes[id];
       if (n.kind == Node::kMap) {

@@ -129,6 +129,13 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     return out;
   };
   if (rule.type == MatchType::kText) return out;  // mentions name no fact: the targets' gate
+  if (!rule.words.empty()) {
+    for (const std::vector<std::string>& all : rule.words) {
+      std::vector<Word>& alternative = out.alternatives.emplace_back();
+      for (const std::string& p : all) alternative.push_back(Word{p, false, true});
+    }
+    return out;
+  }
 
   if (rule.type == MatchType::kRegex) {
     // Lower case; the gate matches without regard to case.

@@ -343,12 +343,14 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     for (const auto& alternative : w.alternatives) {
       std::vector<int> ids;
       for (rules::RuleSelector::Word word : alternative) {
-        for (char& c : word.text)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        // A pattern is read as written (lowering it would turn \B into \b); case is ignored.
+        if (!word.pattern)
+          for (char& c : word.text)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto [it, added] = word_index.emplace(word, static_cast<int>(words.size()));
-        if (added && !word.whole) part_word_ids_.emplace(word.text, it->second);
+        if (added && !word.whole && !word.pattern) part_word_ids_.emplace(word.text, it->second);
         if (added) {
-          std::string quoted = host::QuoteLiteral(word.text);
+          std::string quoted = word.pattern ? word.text : host::QuoteLiteral(word.text);
           words.push_back(word.whole ? "\\b" + quoted + "\\b" : quoted);
         }
         ids.push_back(it->second);

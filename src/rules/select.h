@@ -73,7 +73,9 @@ class RuleSelector {
     bool always = false;
     std::vector<std::vector<Word>> alternatives;
   };
-  static Words WordsOf(const Rule& rule);
+  // `own_words`: a rule's `words` stand for it (the inventory); else they are passed over
+  // (the scan keeps the words its gate database was compiled with, without their patterns).
+  static Words WordsOf(const Rule& rule, bool own_words = true);
 
  private:
   struct Glob {

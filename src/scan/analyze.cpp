@@ -329,10 +329,13 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     embeds_[i] = info->embeds;
   }
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
-  // rules are shared by two threads.
+  // rules are shared by two threads. A rule's own words are the inventory's (no targets): their
+  // patterns cost Hyperscan's compile of the word database at every start, where a scan gains
+  // nothing.
   std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
-  Share(words_of.size(), 2,
-        [&](size_t i) { words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i]); });
+  Share(words_of.size(), 2, [&](size_t i) {
+    words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i], targets.empty());
+  });
   // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
   // its alternatives occur.
   std::vector<std::string> words;  // Hyperscan patterns

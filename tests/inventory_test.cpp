@@ -213,7 +213,7 @@ TEST_CASE("inventory: a key pattern's words are the runs of its required atoms",
   ntpsweep::rules::RuleSet rules;
   rules.LoadBuiltin();
   for (const auto& rule : rules.rules()) {
-    if (rule->id != "code-default-time-server" && rule->id != "w32time-registry-file") continue;
+    if (rule->id != "json-time-server-key" && rule->id != "w32time-registry-file") continue;
     auto words = ntpsweep::rules::RuleSelector::WordsOf(*rule);
     CHECK_FALSE(words.always);
     std::set<std::string> flat;
@@ -222,10 +222,53 @@ TEST_CASE("inventory: a key pattern's words are the runs of its required atoms",
         CHECK_FALSE(w.whole);  // a run may stand inside a longer name (myNtpServer)
         flat.insert(w.text);
       }
-    if (rule->id == "code-default-time-server")
+    if (rule->id == "json-time-server-key")
       for (const char* w : {"ntp", "time", "chrony", "htp"}) CHECK(flat.count(w) == 1);
     else
       for (const char* w : {"w32time", "parameters", "ntpserver"}) CHECK(flat.count(w) == 1);
+  }
+}
+
+TEST_CASE("inventory: source code is read for a time-server default only where a name can say so",
+          "[inventory]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  ntpsweep::host::TargetSet none;
+  const ntpsweep::scan::Analyzer analyzer(rules, none);
+  size_t code_rule = rules.rules().size();
+  for (size_t i = 0; i < rules.rules().size(); ++i)
+    if (rules.rules()[i]->id == "code-default-time-server") code_rule = i;
+  REQUIRE(code_rule < rules.rules().size());
+  auto kept = [&](const std::string& path, const std::string& text) {
+    ntpsweep::scan::Screening s = analyzer.ScreenSources(path, text);
+    if (!s.words) return false;
+    REQUIRE_FALSE(s.applies.empty());
+    analyzer.KeepPossibleRules(text, &s.applies, s.word_hits.empty() ? nullptr : &s.word_hits);
+    return s.applies[code_rule] != 0;
+  };
+  // Names the rule binds: `time` and a server word within a name, across a subscript, or a
+  // `time` map whose keys are composed after it; an NTP word ending a name or before an ordinal.
+  for (const auto& [path, text] : std::vector<std::pair<std::string, std::string>>{
+           {"agent/a.py",
+            "CONFIG = {\"time\": {\"zone\": \"UTC\", \"servers\": [\"192.0.2.1\"]}}\n"},
+           {"agent/b.py", "settings['time'] ['hosts'] = ['192.0.2.2']\n"},
+           {"cmd/c.go", "var gcpTimeHost = \"192.0.2.3\"\n"},
+           {"lib/d.ts", "const o = { time: {\n  // upstream\n  sources: ['192.0.2.4'] } };\n"},
+           {"src/e.c", "#define NTP1 \"192.0.2.5\"\n"},
+           {"src/f.rb", "CHRONY = %w[192.0.2.6]\n"}}) {
+    INFO(path);
+    CHECK(kept(path, text));
+    CHECK(ntpsweep::scan::CollectSources(rules, {{path}}, path, text).sources.size() == 1);
+  }
+  // Decoys: `time`, `ip`, `source`, `host` and `ntp` inside other names, a time call, no binding
+  // of a time name; the rule's old gate (the atom `time`) read all of them.
+  for (const auto& [path, text] : std::vector<std::pair<std::string, std::string>>{
+           {"lib/g.py", "import time\ntime.sleep(1)\nhost = 'h'  # the source ip of a script\n"},
+           {"lib/h.h", "#define UNI_INSC__CONSONANTPLACEHOLDER 3 /* time */\n"},
+           {"lib/i.py", "parser = argparse.ArgumentParser()  # time zone\nntpath = 1\n"},
+           {"lib/j.go", "var timeout = \"192.0.2.9\" // description: ip\n"}}) {
+    INFO(path);
+    CHECK_FALSE(kept(path, text));
   }
 }
 

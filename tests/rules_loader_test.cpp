@@ -112,6 +112,28 @@ TEST_CASE("rules loader: the unmodified rule loads", "[rules]") {
   CHECK(r.examples[0].lines == std::vector<uint32_t>{1});
 }
 
+TEST_CASE("rules loader: match: words: are alternatives of patterns, the inventory's alone",
+          "[rules]") {
+  RuleSet set;
+  REQUIRE_NOTHROW(set.LoadYaml(
+      Replaced(
+          kValidRule, "      directives: [timeserver]\n",
+          "      directives: [timeserver]\n      words: ['time\\w*server', [site, '\\bts']]\n"),
+      "rules/site.yaml"));
+  const auto& r = *set.rules()[0];
+  REQUIRE(r.words == std::vector<std::vector<std::string>>{{"time\\w*server"}, {"site", "\\bts"}});
+  auto own = ntpsweep::rules::RuleSelector::WordsOf(r);
+  REQUIRE(own.alternatives.size() == 2);
+  CHECK(own.alternatives[1].size() == 2);
+  CHECK(own.alternatives[0][0].pattern);
+  CHECK(own.alternatives[0][0].text == "time\\w*server");
+  // The scan's gate keeps the words of the directives.
+  auto derived = ntpsweep::rules::RuleSelector::WordsOf(r, false);
+  REQUIRE(derived.alternatives.size() == 1);
+  CHECK(derived.alternatives[0][0].text == "timeserver");
+  CHECK_FALSE(derived.alternatives[0][0].pattern);
+}
+
 TEST_CASE("rules loader: malformed rule files name file:line:column", "[rules]") {
   SECTION("YAML syntax error") {
     // "short: a: b" - the second ':' (column 13) is an illegal mapping value.
@@ -127,6 +149,12 @@ TEST_CASE("rules loader: malformed rule files name file:line:column", "[rules]")
   }
   SECTION("unknown key in match") {
     RequireRuleError(WithLine(14, "      directive: [timeserver]"), 14, 7, "unknown key 'directive'");
+  }
+  SECTION("words: a pattern Hyperscan cannot compile, or no list") {
+    RequireRuleError(WithLine(14, "      directives: [timeserver]\n      words: ['(?<=x)time']"),
+                     15, 15, "'words' the gate cannot compile");
+    RequireRuleError(WithLine(14, "      directives: [timeserver]\n      words: time"), 15, 14,
+                     "'words' must be a list");
   }
   SECTION("unknown key in an example") {
     RequireRuleError(WithLine(20, "        lines: [1]"), 20, 9, "unknown key 'lines'");

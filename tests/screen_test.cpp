@@ -38,16 +38,18 @@ struct Reference {
     const auto& rules = analyzer.selector().rules();
     std::map<rules::RuleSelector::Word, int> index;
     for (size_t r = 0; r < rules.size(); ++r) {
-      rules::RuleSelector::Words w = rules::RuleSelector::WordsOf(*rules[r]);
+      // A rule's own words are the inventory's (no targets); patterns are read as written.
+      rules::RuleSelector::Words w = rules::RuleSelector::WordsOf(*rules[r], t.empty());
       if (w.always) always.push_back(r);
       for (const auto& alternative : w.alternatives) {
         std::vector<int> ids;
         for (rules::RuleSelector::Word word : alternative) {
-          for (char& c : word.text)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (!word.pattern)
+            for (char& c : word.text)
+              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           auto [it, added] = index.emplace(word, static_cast<int>(words.size()));
           if (added) {
-            std::string quoted = host::QuoteLiteral(word.text);
+            std::string quoted = word.pattern ? word.text : host::QuoteLiteral(word.text);
             words.push_back(word.whole ? "\\b" + quoted + "\\b" : quoted);
           }
           ids.push_back(it->second);

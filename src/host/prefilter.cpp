@@ -35,6 +35,19 @@
 
 namespace ntpsweep::host {
 
+bool CompilesAsWord(const std::string& pattern, std::string* error) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* compile_error = nullptr;
+  if (hs_expression_info(pattern.c_str(), HS_FLAG_CASELESS | HS_FLAG_MULTILINE, &info,
+                         &compile_error) == HS_SUCCESS) {
+    std::free(info);  // allocated by Hyperscan's default allocator, malloc
+    return true;
+  }
+  *error = compile_error && compile_error->message ? compile_error->message : "unknown error";
+  hs_free_compile_error(compile_error);
+  return false;
+}
+
 std::string QuoteLiteral(std::string_view literal) {
   std::string out;
   char buf[8];

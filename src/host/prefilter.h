@@ -115,6 +115,10 @@ bool NameFollows(std::string_view text, size_t at, const std::vector<std::string
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
 
+// Whether Hyperscan compiles `pattern` as the gate compiles a tracked word (ASCII case
+// ignored, ^ and $ at line ends); else false with Hyperscan's reason in `error`.
+bool CompilesAsWord(const std::string& pattern, std::string* error);
+
 // The bytes a `\\b` around a literal pattern stands beside: ASCII letters, digits and '_'.
 inline bool IsWordByte(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -12,6 +12,7 @@
 #include "core/file.h"
 #include "core/share.h"
 #include "core/yaml_tree.h"
+#include "host/prefilter.h"
 #include "rules/builtin.h"
 #include "rules/rule.h"
 #include "syntax/syntax.h"
@@ -134,11 +135,11 @@ class Loader {
 
   void LoadMatch(const YamlNode& node, Rule* rule) const {
     if (!node.IsMap()) Fail(node, "'match' must be a mapping");
-    CheckKeys(node, {"syntax",     "directives",  "keys",    "key_paths", "key_pattern",
-                     "section",    "ignore_case", "hosts",   "after",     "skip_args",
-                     "skip_flags", "option_args", "split",   "urls",      "exclude_hosts",
-                     "regex",      "comment",     "within",  "text",      "flags",
-                     "fallback",   "variable",    "unescape"},
+    CheckKeys(node, {"syntax",     "directives",  "keys",     "key_paths", "key_pattern",
+                     "section",    "ignore_case", "hosts",    "after",     "skip_args",
+                     "skip_flags", "option_args", "split",    "urls",      "exclude_hosts",
+                     "regex",      "comment",     "within",   "text",      "flags",
+                     "fallback",   "variable",    "unescape", "words"},
               "match");
     int kinds = !!node["syntax"] + !!node["regex"] + !!node["text"];
     if (kinds != 1) Fail(node, "'match' needs exactly one of 'syntax', 'regex' or 'text'");
@@ -208,11 +209,30 @@ class Loader {
       if (node["urls"]) rule->urls = Bool(node["urls"], "urls");
     }
     if (node["fallback"]) rule->fallback = Bool(node["fallback"], "fallback");
+    if (node["words"]) LoadWords(node["words"], rule);
     if (node["exclude_hosts"]) {
       for (const std::string& h : StrList(node["exclude_hosts"], "exclude_hosts")) {
         std::string err;
         if (!rule->exclude_hosts.Add(h, &err)) Fail(node["exclude_hosts"], err);
       }
+    }
+  }
+
+  // `words:` a list of alternatives, each a pattern or a list of patterns that must all occur.
+  void LoadWords(const YamlNode& node, Rule* rule) const {
+    if (rule->type == MatchType::kText) Fail(node, "'words' needs 'syntax' or 'regex'");
+    if (!node.IsSequence() || node.begin() == node.end())
+      Fail(node, "'words' must be a list of patterns or of lists of patterns");
+    for (const YamlNode& item : node) {
+      std::vector<std::string> all = StrList(item, "words");
+      if (all.empty()) Fail(item, "'words' needs at least one pattern in each alternative");
+      for (const std::string& pattern : all) {
+        std::string error;
+        if (pattern.empty() || !host::CompilesAsWord(pattern, &error))
+          Fail(item, "a pattern of 'words' the gate cannot compile: " +
+                         (pattern.empty() ? std::string("empty") : error));
+      }
+      rule->words.push_back(std::move(all));
     }
   }
 

@@ -95,6 +95,10 @@ struct Rule {
   // shell variables ("*NTP*SERVER*"). '*' stays inside one name (not across '.', '[', ']' or
   // '{'), '**' spans segments; '[', ']', '{', '}' are literal.
   std::vector<std::string> key_paths;
+  // What every fact of the rule needs in the entry's bytes, where the words the gate reads from
+  // its directives, keys or key pattern say too little (`match: words:`, docs/rules.md): the
+  // alternatives, each a list of patterns that must all occur (ASCII case ignored).
+  std::vector<std::vector<std::string>> words;
   // RE2 over the whole fact name (a key path "ntp.servers[]", "networking.timeServers[]"): one
   // pattern for what a time-server key looks like in every structured syntax.
   std::shared_ptr<const RE2> key_pattern;

@@ -121,7 +121,7 @@ const std::optional<std::vector<std::string>>& AtomsOf(const std::string& patter
 
 }  // namespace
 
-RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
+RuleSelector::Words RuleSelector::WordsOf(const Rule& rule, bool own_words) {
   Words out;
   auto always = [&out] {
     out.always = true;
@@ -129,6 +129,13 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule) {
     return out;
   };
   if (rule.type == MatchType::kText) return out;  // mentions name no fact: the targets' gate
+  if (own_words && !rule.words.empty()) {
+    for (const std::vector<std::string>& all : rule.words) {
+      std::vector<Word>& alternative = out.alternatives.emplace_back();
+      for (const std::string& p : all) alternative.push_back(Word{p, false, true});
+    }
+    return out;
+  }
 
   if (rule.type == MatchType::kRegex) {
     // Lower case; the gate matches without regard to case.

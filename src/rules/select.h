@@ -60,19 +60,22 @@ class RuleSelector {
   // the alternatives. A directive name may be composed or normalised by its reader, so any run
   // of it is an alternative; a key path is matched on keys as written, so all its runs form one;
   // each required atom of a regex is one, and the runs of each required atom of a key pattern.
-  // `always` when nothing is known.
+  // A rule's own `words` (Rule::words) stand instead of all these. `always` when nothing is known.
   struct Word {
     std::string text;
-    bool whole = false;  // stands between non-word characters (a directive name as written)
+    bool whole = false;    // stands between non-word characters (a directive name as written)
+    bool pattern = false;  // `text` is a pattern as written (Rule::words), not a literal
     bool operator<(const Word& o) const {
-      return std::tie(text, whole) < std::tie(o.text, o.whole);
+      return std::tie(text, whole, pattern) < std::tie(o.text, o.whole, o.pattern);
     }
   };
   struct Words {
     bool always = false;
     std::vector<std::vector<Word>> alternatives;
   };
-  static Words WordsOf(const Rule& rule);
+  // `own_words`: a rule's `words` stand for it (the inventory); else they are passed over
+  // (the scan keeps the words its gate database was compiled with, without their patterns).
+  static Words WordsOf(const Rule& rule, bool own_words = true);
 
  private:
   struct Glob {

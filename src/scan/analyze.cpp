@@ -329,10 +329,13 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     embeds_[i] = info->embeds;
   }
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
-  // rules are shared by two threads.
+  // rules are shared by two threads. A rule's own words are the inventory's (no targets): their
+  // patterns cost Hyperscan's compile of the word database at every start, where a scan gains
+  // nothing.
   std::vector<rules::RuleSelector::Words> words_of(selector_.rules().size());
-  Share(words_of.size(), 2,
-        [&](size_t i) { words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i]); });
+  Share(words_of.size(), 2, [&](size_t i) {
+    words_of[i] = rules::RuleSelector::WordsOf(*selector_.rules()[i], targets.empty());
+  });
   // Every rule's words, deduplicated; a rule is possible in an entry where all words of one of
   // its alternatives occur.
   std::vector<std::string> words;  // Hyperscan patterns
@@ -343,12 +346,14 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     for (const auto& alternative : w.alternatives) {
       std::vector<int> ids;
       for (rules::RuleSelector::Word word : alternative) {
-        for (char& c : word.text)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        // A pattern is read as written (lowering it would turn \B into \b); case is ignored.
+        if (!word.pattern)
+          for (char& c : word.text)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         auto [it, added] = word_index.emplace(word, static_cast<int>(words.size()));
-        if (added && !word.whole) part_word_ids_.emplace(word.text, it->second);
+        if (added && !word.whole && !word.pattern) part_word_ids_.emplace(word.text, it->second);
         if (added) {
-          std::string quoted = host::QuoteLiteral(word.text);
+          std::string quoted = word.pattern ? word.text : host::QuoteLiteral(word.text);
           words.push_back(word.whole ? "\\b" + quoted + "\\b" : quoted);
         }
         ids.push_back(it->second);

@@ -36,14 +36,19 @@
 namespace ntpsweep::host {
 
 std::string QuoteLiteral(std::string_view literal) {
+  // By hand, not snprintf: a thousand targets' six thousand literals made it half the gate's
+  // patterns' making at start-up.
+  constexpr std::string_view kHexDigits = "0123456789abcdef";
   std::string out;
-  char buf[8];
+  out.reserve(literal.size() * 2);
   for (char c : literal) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
       out += c;
     } else {
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-      out += buf;
+      const auto byte = static_cast<unsigned char>(c);
+      out += "\\x";
+      out += kHexDigits[byte >> 4];
+      out += kHexDigits[byte & 15];
     }
   }
   return out;

@@ -1384,3 +1384,42 @@ TEST_CASE("prefilter: databases compiled on first use answer alike on every thre
     CHECK(wrong == 0);
   }
 }
+
+TEST_CASE("prefilter: a short name counts only where a token can start", "[host][prefilter]") {
+  // A first label inside a longer word (localtime64, HAS_TIME64) is no short name: a reader
+  // splits a host value at a byte that is no letter, digit or '_'. After an escape a reader
+  // decodes (\t, %20, \u0020) it may still start one, as it may after any other byte.
+  std::vector<std::string> many = {"time64.us.example.net", "time6.eu.example.net"};
+  for (int i = 0; i < 20; ++i) many.push_back("tick" + std::to_string(i) + ".lab.example.net");
+  const std::vector<std::vector<std::string>> few_values = {
+      {"time64.us.example.net", "time6.eu.example.net"}};
+  for (const std::vector<std::string>& values : {few_values[0], many}) {
+    const TargetSet set = Make(values);
+    // Alone, and with a group scanned apart (small texts then take one pass over both).
+    const Prefilter alone(set, {});
+    const Prefilter with_group(set, {{QuoteLiteral("base64")}}, {}, 2u);
+    for (const Prefilter* gate : {&alone, &with_group}) {
+      INFO(values.size() << " targets, " << (gate == &alone ? "alone" : "with a group"));
+      for (const char* decoy : {"localtime64", "clock_gettime64(", "#define HAS_TIME64", "_time64",
+                                "9time64", "xtime6 ", "__NR_clock_gettime64 403", "localtime6.h"}) {
+        INFO("decoy '" << decoy << "'");
+        CHECK(set.FindInText(decoy).empty());
+        CHECK((gate->Scan(decoy) & (Prefilter::kTargets | Prefilter::kResolverForms)) == 0);
+      }
+      for (const char* named :
+           {"time64", "server time64 iburst", "NTP=time64", "time64:123", "TIME6", "\"\\ttime64\"",
+            "a\\ntime6", "%20time64", "\\u0020time64", "features-time64.ph"}) {
+        INFO("named '" << named << "'");
+        CHECK((gate->Scan(named) & Prefilter::kResolverForms) != 0);
+      }
+    }
+    if (values.size() > 2) CHECK((with_group.Scan("tick7,tick8") & Prefilter::kResolverForms) != 0);
+    CHECK(set.MatchToken("time64", Context::kHostValue).has_value());
+    CHECK(set.MatchToken("TIME6:123", Context::kHostValue).has_value());
+  }
+  CHECK(ShortNameMayStart("time64", 0));
+  CHECK(ShortNameMayStart(" time64", 1));
+  CHECK(ShortNameMayStart("\\ttime64", 2));
+  CHECK_FALSE(ShortNameMayStart("localtime64", 5));
+  CHECK_FALSE(ShortNameMayStart("abcdefgtime64", 7));  // no escape within six bytes
+}

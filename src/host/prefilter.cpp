@@ -261,7 +261,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
           out.back().spelled = true;
         }
       AddMixedSeparators(&out);
-      if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
+      if (!t.first_label.empty()) {
+        resolver(QuoteLiteral(t.first_label));  // short names
+        out.back().short_name = true;
+      }
       break;
     case Target::Kind::kIpv4: {
       // Free text: the dotted quad (with a zero-led octet: kResolverShapes, HasZeroLedQuad).
@@ -736,6 +739,14 @@ bool HasMixedSeparatorsAt(std::string_view text, size_t at) {
       return true;
   }
   return false;
+}
+
+bool ShortNameMayStart(std::string_view text, size_t at) {
+  if (at == 0 || at > text.size() || !IsWordByte(text[at - 1])) return true;
+  constexpr size_t kEscapeReach = 6;  // \u0020 before the label
+  std::string_view before =
+      text.substr(at - std::min(at, kEscapeReach), std::min(at, kEscapeReach));
+  return before.find_first_of("\\%") != std::string_view::npos;
 }
 
 bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names) {
@@ -1294,6 +1305,8 @@ struct Prefilter::Database {
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
   // the ids of `both`.
   std::vector<std::vector<std::string>> names_of, both_names_of;
+  // Gate pattern id -> the length of the short name it spells (0: none); the same for `both`.
+  std::vector<size_t> short_length_of, both_short_length_of;
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -1529,7 +1542,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       else if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
                !(p.inet_aton && shared_inet_aton))
         add(&gate_patterns, std::move(p.pattern),
-            p.mixed           ? kVerifyMixedBit
+            p.short_name      ? kVerifyShortBit
+            : p.mixed         ? kVerifyMixedBit
             : p.verified      ? kVerifyBit
             : p.resolver_only ? kResolverForms
                               : kTargets,
@@ -1538,7 +1552,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->part_values = PartValuesOf(targets.targets());
   db_->first_octets = FirstOctetsOf(db_->part_values);
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 24) throw std::runtime_error("prefilter: too many pattern groups");
     const uint32_t bit = 1u << (g + 1);
     for (const std::string& p : groups[g])
       if (!p.empty()) add((apart & bit) ? &apart_patterns : &gate_patterns, p, bit, -1);
@@ -1563,11 +1577,23 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   };
   db_->names_of = names_by_id(gate_patterns);
   db_->both_names_of = names_by_id(both_patterns);
+  auto short_lengths_by_id = [](const PatternTable& table) {
+    std::vector<size_t> out;
+    out.reserve(table.size());
+    for (const auto& [pattern, what] : table) {
+      std::optional<std::string> label;
+      if (what.first & kVerifyShortBit) label = UnquoteLiteral(pattern);
+      out.push_back(label ? label->size() : 0);
+    }
+    return out;
+  };
+  db_->short_length_of = short_lengths_by_id(gate_patterns);
+  db_->both_short_length_of = short_lengths_by_id(both_patterns);
   db_->tracked_count = tracked.size();
   for (size_t i = 0; i < tracked.size(); ++i)
     if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
-  constexpr uint32_t kEveryHit =
-      kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
+  constexpr uint32_t kEveryHit = kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
+                                 kVerifyMixedBit | kVerifyNameBit | kVerifyShortBit;
   // The apart groups compile on a second thread while this one compiles the gate; the rule
   // words and the one-pass database where they are first needed (Database::Get).
   std::future<Block> apart_block =
@@ -1606,7 +1632,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t embedded_judged_until = 0;
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
+    size_t short_judged_until = 0;  // stays 0: likewise a short name's
     const std::vector<std::vector<std::string>>* names_of;
+    const std::vector<size_t>* short_length_of;
     const FirstOctets* first_octets;
   } state{&gate,
           0,
@@ -1619,7 +1647,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
           0,
           0,
           0,
+          0,
           one_pass ? &db_->both_names_of : &db_->names_of,
+          one_pass ? &db_->both_short_length_of : &db_->short_length_of,
           &db_->first_octets};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
@@ -1648,6 +1678,10 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       const std::vector<std::string>& names = (*s->names_of)[id];
       size_t label = names.empty() ? 0 : names.front().find('.');
       return label != std::string::npos && label <= to && NameFollows(s->text, to - label, names);
+    });
+    verify(kVerifyShortBit, kResolverForms, &s->short_judged_until, [&](size_t*) {
+      const size_t length = (*s->short_length_of)[id];
+      return length <= to && ShortNameMayStart(s->text, to - length);
     });
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop

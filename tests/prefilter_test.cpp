@@ -1423,3 +1423,34 @@ TEST_CASE("prefilter: a short name counts only where a token can start", "[host]
   CHECK_FALSE(ShortNameMayStart("localtime64", 5));
   CHECK_FALSE(ShortNameMayStart("abcdefgtime64", 7));  // no escape within six bytes
 }
+
+TEST_CASE("prefilter: CIDR ranges are merged, ascending, and looked up by value",
+          "[host][prefilter]") {
+  // Nested, adjacent and overlapping CIDRs, out of order, up to the last address: one range
+  // each where they touch, found by value at both edges, and nothing just outside.
+  const TargetSet set = Make({"255.255.255.128/25", "10.20.30.0/24", "192.0.2.128/25", "10.0.0.0/8",
+                              "255.255.255.0/24", "172.16.0.0/12", "192.0.2.0/25", "10.20.30.40"});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  using Range = std::pair<uint32_t, uint32_t>;
+  CHECK(values.ranges == std::vector<Range>{{0x0a000000u, 0x0affffffu},
+                                            {0xac100000u, 0xac1fffffu},
+                                            {0xc0000200u, 0xc00002ffu},
+                                            {0xffffff00u, 0xffffffffu}});
+  for (const char* named :
+       {"10.0.0.0", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.0.2.0", "192.0.2.127",
+        "192.0.2.128", "192.0.2.255", "255.255.255.0", "255.255.255.255"}) {
+    INFO("named " << named);
+    const std::string text = std::string("at ") + named + " here";
+    CHECK(QuadNamesTarget(text, 3, values));
+    CHECK(SpellsTargetAround(text, 3, values));
+  }
+  for (const char* decoy : {"9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0",
+                            "192.0.1.255", "192.0.3.0", "255.255.254.255"}) {
+    INFO("decoy " << decoy);
+    const std::string text = std::string("at ") + decoy + " here";
+    CHECK_FALSE(QuadNamesTarget(text, 3, values));
+    CHECK_FALSE(SpellsTargetAround(text, 3, values));
+  }
+  CHECK(SpellsTargetAround("0xac1fffff", 0, values));  // 172.31.255.255, one part, hex
+  CHECK_FALSE(SpellsTargetAround("0xac200000", 0, values));
+}

@@ -363,6 +363,15 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
       out.dotted.push_back(part);
     out.whole.push_back(v);
   }
+  std::sort(out.ranges.begin(), out.ranges.end());
+  std::vector<std::pair<uint32_t, uint32_t>> merged;
+  for (const auto& [first, last] : out.ranges)
+    if (!merged.empty() &&
+        (merged.back().second == ~uint32_t{0} || first <= merged.back().second + 1))
+      merged.back().second = std::max(merged.back().second, last);
+    else
+      merged.emplace_back(first, last);
+  out.ranges = std::move(merged);
   for (std::vector<uint32_t>* list : {&out.dotted, &out.whole}) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
@@ -496,9 +505,11 @@ bool Is(char c, uint8_t byte_class) {
 
 // Whether `v` is an IPv4 target's address or inside one of its CIDRs.
 bool NamesAddress(const ResolverPartValues& values, uint32_t v) {
-  return std::binary_search(values.whole.begin(), values.whole.end(), v) ||
-         std::any_of(values.ranges.begin(), values.ranges.end(),
-                     [v](const auto& r) { return v >= r.first && v <= r.second; });
+  if (std::binary_search(values.whole.begin(), values.whole.end(), v)) return true;
+  // The last range that starts at or before v (the ranges are ascending and disjoint).
+  auto after = std::upper_bound(values.ranges.begin(), values.ranges.end(), v,
+                                [](uint32_t x, const auto& r) { return x < r.first; });
+  return after != values.ranges.begin() && v <= std::prev(after)->second;
 }
 
 // Whether some target's address or CIDR member has `octet` as its first octet.
@@ -556,7 +567,9 @@ bool MayStartSpelling(std::string_view s, const ResolverPartValues& values,
     v = v * base + d;
     if (v > 0xffffffffULL) return false;
   }
-  return (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) ||
+  if (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) return true;
+  // A named address has a target's first octet: most numbers are turned away by that bit alone.
+  return (!first_octets || first_octets->Has(v >> 24)) &&
          NamesAddress(values, static_cast<uint32_t>(v));
 }
 

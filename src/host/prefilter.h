@@ -61,7 +61,9 @@ std::vector<GatePattern> GatePatterns(const Target& target);
 // spelling (the 32-bit value). Sorted, without duplicates.
 struct ResolverPartValues {
   std::vector<uint32_t> dotted, whole;
-  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // CIDR targets' first and last address
+  // CIDR targets' first and last address, ascending and disjoint (overlapping and adjacent ones
+  // merged): an address is looked up by binary search, not compared with every CIDR.
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
   // Bit v % 1024 of each value of `dotted` and `whole`: most numbers of a text are turned away
   // by it, without a search of the lists.
   std::array<uint64_t, 16> low_bits{};

@@ -1023,6 +1023,61 @@ TEST_CASE("Many targets match as each target alone does, the first in order winn
   CHECK(mentions > 500);
 }
 
+TEST_CASE("CIDR targets of many prefix lengths: the first in order holding a value",
+          "[host][many]") {
+  // The CIDRs are looked up by prefix length; nested, repeated and adjacent networks of both
+  // families, in both orders, must answer as a pass over the targets in order does: the first
+  // that holds the value, exact addresses before it only where they come first.
+  std::vector<std::string> values = {
+      "10.20.30.0/24", "10.0.0.0/8",    "10.20.0.0/16",  "10.1.2.3/8",     "10.20.30.40",
+      "172.16.0.0/12", "172.32.0.0/11", "224.0.0.0/3",   "192.0.2.128/25", "192.0.2.0/25",
+      "fd00::/8",      "fd00:1::/32",   "fd00:1:2::/48", "2001:db8::/127", "2001:db8::2/127",
+      "::ffff:0:0/96", "2001:db8::1"};
+  const std::vector<std::string> tokens = {
+      "10.20.30.0",        "10.20.30.255",    "10.20.31.0",     "10.20.255.255",
+      "10.21.0.0",         "10.0.0.0",        "10.255.255.255", "11.0.0.0",
+      "9.255.255.255",     "10.20.30.40",     "10.20.30.41",    "172.16.0.0",
+      "172.31.255.255",    "172.15.255.255",  "172.32.0.0",     "172.63.255.255",
+      "172.64.0.0",        "223.255.255.255", "224.0.0.0",      "192.0.2.127",
+      "192.0.2.128",       "192.0.2.255",     "192.0.3.0",      "fd00::",
+      "fdff:ffff::1",      "fe00::",          "fcff::1",        "fd00:1::1",
+      "fd00:1:2::1",       "fd00:1:3::1",     "fd00:2::1",      "2001:db8::",
+      "2001:db8::1",       "2001:db8::2",     "2001:db8::3",    "2001:db8::4",
+      "::ffff:10.20.30.5", "::ffff:a14:1e05", "64:ff9b::a00:1", "::ffff:172.64.0.1",
+      "::ffff:0:1",        "ntp1.example.com"};
+  for (bool reversed : {false, true}) {
+    if (reversed) std::reverse(values.begin(), values.end());
+    const TargetSet all = Make(values);
+    std::vector<TargetSet> alone;
+    for (const std::string& v : values) alone.push_back(Make({v}));
+    size_t named = 0;
+    for (const std::string& token : tokens)
+      for (Context context : {Context::kHostValue, Context::kFreeText}) {
+        INFO((reversed ? "reversed, " : "") << "token '" << token << "'");
+        std::optional<ntpsweep::host::TokenMatch> expected;
+        for (size_t i = 0; i < alone.size() && !expected; ++i)
+          if (auto m = alone[i].MatchToken(token, context)) expected = {{i, m->kind}};
+        auto got = all.MatchToken(token, context);
+        REQUIRE(got.has_value() == expected.has_value());
+        if (!got) continue;
+        CHECK(got->target == expected->target);
+        CHECK(got->kind == expected->kind);
+        const auto found = all.FindInText("server " + token + " iburst");
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].target == expected->target);
+        ++named;
+      }
+    CHECK(named > 60);
+    // Decoys no CIDR or address holds, whatever the order.
+    for (const char* decoy : {"11.0.0.0", "9.255.255.255", "172.64.0.0", "192.0.3.0",
+                              "fe00::", "fcff::1", "2001:db8::4"}) {
+      INFO("decoy '" << decoy << "'");
+      CHECK_FALSE(all.MatchToken(decoy, Context::kHostValue).has_value());
+      CHECK(all.FindInText(std::string("server ") + decoy).empty());
+    }
+  }
+}
+
 TEST_CASE("TargetSet moves keep the compiled matcher", "[host]") {
   TargetSet a = Make({"10.0.0.1", "ntp1.example.com"});
   TargetSet b = std::move(a);

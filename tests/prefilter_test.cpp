@@ -1384,3 +1384,73 @@ TEST_CASE("prefilter: databases compiled on first use answer alike on every thre
     CHECK(wrong == 0);
   }
 }
+
+TEST_CASE("prefilter: a short name counts only where a token can start", "[host][prefilter]") {
+  // A first label inside a longer word (localtime64, HAS_TIME64) is no short name: a reader
+  // splits a host value at a byte that is no letter, digit or '_'. After an escape a reader
+  // decodes (\t, %20, \u0020) it may still start one, as it may after any other byte.
+  std::vector<std::string> many = {"time64.us.example.net", "time6.eu.example.net"};
+  for (int i = 0; i < 20; ++i) many.push_back("tick" + std::to_string(i) + ".lab.example.net");
+  const std::vector<std::vector<std::string>> few_values = {
+      {"time64.us.example.net", "time6.eu.example.net"}};
+  for (const std::vector<std::string>& values : {few_values[0], many}) {
+    const TargetSet set = Make(values);
+    // Alone, and with a group scanned apart (small texts then take one pass over both).
+    const Prefilter alone(set, {});
+    const Prefilter with_group(set, {{QuoteLiteral("base64")}}, {}, 2u);
+    for (const Prefilter* gate : {&alone, &with_group}) {
+      INFO(values.size() << " targets, " << (gate == &alone ? "alone" : "with a group"));
+      for (const char* decoy : {"localtime64", "clock_gettime64(", "#define HAS_TIME64", "_time64",
+                                "9time64", "xtime6 ", "__NR_clock_gettime64 403", "localtime6.h"}) {
+        INFO("decoy '" << decoy << "'");
+        CHECK(set.FindInText(decoy).empty());
+        CHECK((gate->Scan(decoy) & (Prefilter::kTargets | Prefilter::kResolverForms)) == 0);
+      }
+      for (const char* named :
+           {"time64", "server time64 iburst", "NTP=time64", "time64:123", "TIME6", "\"\\ttime64\"",
+            "a\\ntime6", "%20time64", "\\u0020time64", "features-time64.ph"}) {
+        INFO("named '" << named << "'");
+        CHECK((gate->Scan(named) & Prefilter::kResolverForms) != 0);
+      }
+    }
+    if (values.size() > 2) CHECK((with_group.Scan("tick7,tick8") & Prefilter::kResolverForms) != 0);
+    CHECK(set.MatchToken("time64", Context::kHostValue).has_value());
+    CHECK(set.MatchToken("TIME6:123", Context::kHostValue).has_value());
+  }
+  CHECK(ShortNameMayStart("time64", 0));
+  CHECK(ShortNameMayStart(" time64", 1));
+  CHECK(ShortNameMayStart("\\ttime64", 2));
+  CHECK_FALSE(ShortNameMayStart("localtime64", 5));
+  CHECK_FALSE(ShortNameMayStart("abcdefgtime64", 7));  // no escape within six bytes
+}
+
+TEST_CASE("prefilter: CIDR ranges are merged, ascending, and looked up by value",
+          "[host][prefilter]") {
+  // Nested, adjacent and overlapping CIDRs, out of order, up to the last address: one range
+  // each where they touch, found by value at both edges, and nothing just outside.
+  const TargetSet set = Make({"255.255.255.128/25", "10.20.30.0/24", "192.0.2.128/25", "10.0.0.0/8",
+                              "255.255.255.0/24", "172.16.0.0/12", "192.0.2.0/25", "10.20.30.40"});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  using Range = std::pair<uint32_t, uint32_t>;
+  CHECK(values.ranges == std::vector<Range>{{0x0a000000u, 0x0affffffu},
+                                            {0xac100000u, 0xac1fffffu},
+                                            {0xc0000200u, 0xc00002ffu},
+                                            {0xffffff00u, 0xffffffffu}});
+  for (const char* named :
+       {"10.0.0.0", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.0.2.0", "192.0.2.127",
+        "192.0.2.128", "192.0.2.255", "255.255.255.0", "255.255.255.255"}) {
+    INFO("named " << named);
+    const std::string text = std::string("at ") + named + " here";
+    CHECK(QuadNamesTarget(text, 3, values));
+    CHECK(SpellsTargetAround(text, 3, values));
+  }
+  for (const char* decoy : {"9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0",
+                            "192.0.1.255", "192.0.3.0", "255.255.254.255"}) {
+    INFO("decoy " << decoy);
+    const std::string text = std::string("at ") + decoy + " here";
+    CHECK_FALSE(QuadNamesTarget(text, 3, values));
+    CHECK_FALSE(SpellsTargetAround(text, 3, values));
+  }
+  CHECK(SpellsTargetAround("0xac1fffff", 0, values));  // 172.31.255.255, one part, hex
+  CHECK_FALSE(SpellsTargetAround("0xac200000", 0, values));
+}

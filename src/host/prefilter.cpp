@@ -49,14 +49,19 @@ bool CompilesAsWord(const std::string& pattern, std::string* error) {
 }
 
 std::string QuoteLiteral(std::string_view literal) {
+  // By hand, not snprintf: a thousand targets' six thousand literals made it half the gate's
+  // patterns' making at start-up.
+  constexpr std::string_view kHexDigits = "0123456789abcdef";
   std::string out;
-  char buf[8];
+  out.reserve(literal.size() * 2);
   for (char c : literal) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
       out += c;
     } else {
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-      out += buf;
+      const auto byte = static_cast<unsigned char>(c);
+      out += "\\x";
+      out += kHexDigits[byte >> 4];
+      out += kHexDigits[byte & 15];
     }
   }
   return out;
@@ -269,7 +274,10 @@ std::vector<GatePattern> GatePatterns(const Target& t) {
           out.back().spelled = true;
         }
       AddMixedSeparators(&out);
-      if (!t.first_label.empty()) resolver(QuoteLiteral(t.first_label));  // short names
+      if (!t.first_label.empty()) {
+        resolver(QuoteLiteral(t.first_label));  // short names
+        out.back().short_name = true;
+      }
       break;
     case Target::Kind::kIpv4: {
       // Free text: the dotted quad (with a zero-led octet: kResolverShapes, HasZeroLedQuad).
@@ -368,6 +376,15 @@ ResolverPartValues PartValuesOf(const std::vector<Target>& targets) {
       out.dotted.push_back(part);
     out.whole.push_back(v);
   }
+  std::sort(out.ranges.begin(), out.ranges.end());
+  std::vector<std::pair<uint32_t, uint32_t>> merged;
+  for (const auto& [first, last] : out.ranges)
+    if (!merged.empty() &&
+        (merged.back().second == ~uint32_t{0} || first <= merged.back().second + 1))
+      merged.back().second = std::max(merged.back().second, last);
+    else
+      merged.emplace_back(first, last);
+  out.ranges = std::move(merged);
   for (std::vector<uint32_t>* list : {&out.dotted, &out.whole}) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
@@ -501,9 +518,11 @@ bool Is(char c, uint8_t byte_class) {
 
 // Whether `v` is an IPv4 target's address or inside one of its CIDRs.
 bool NamesAddress(const ResolverPartValues& values, uint32_t v) {
-  return std::binary_search(values.whole.begin(), values.whole.end(), v) ||
-         std::any_of(values.ranges.begin(), values.ranges.end(),
-                     [v](const auto& r) { return v >= r.first && v <= r.second; });
+  if (std::binary_search(values.whole.begin(), values.whole.end(), v)) return true;
+  // The last range that starts at or before v (the ranges are ascending and disjoint).
+  auto after = std::upper_bound(values.ranges.begin(), values.ranges.end(), v,
+                                [](uint32_t x, const auto& r) { return x < r.first; });
+  return after != values.ranges.begin() && v <= std::prev(after)->second;
 }
 
 // Whether some target's address or CIDR member has `octet` as its first octet.
@@ -561,7 +580,9 @@ bool MayStartSpelling(std::string_view s, const ResolverPartValues& values,
     v = v * base + d;
     if (v > 0xffffffffULL) return false;
   }
-  return (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) ||
+  if (v <= 0xff && (first_octets ? first_octets->Has(v) : HasFirstOctet(values, v))) return true;
+  // A named address has a target's first octet: most numbers are turned away by that bit alone.
+  return (!first_octets || first_octets->Has(v >> 24)) &&
          NamesAddress(values, static_cast<uint32_t>(v));
 }
 
@@ -744,6 +765,14 @@ bool HasMixedSeparatorsAt(std::string_view text, size_t at) {
       return true;
   }
   return false;
+}
+
+bool ShortNameMayStart(std::string_view text, size_t at) {
+  if (at == 0 || at > text.size() || !IsWordByte(text[at - 1])) return true;
+  constexpr size_t kEscapeReach = 6;  // \u0020 before the label
+  std::string_view before =
+      text.substr(at - std::min(at, kEscapeReach), std::min(at, kEscapeReach));
+  return before.find_first_of("\\%") != std::string_view::npos;
 }
 
 bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names) {
@@ -1302,6 +1331,8 @@ struct Prefilter::Database {
   // Gate pattern id -> the names a shared first-label hit must begin (NameFollows); the same for
   // the ids of `both`.
   std::vector<std::vector<std::string>> names_of, both_names_of;
+  // Gate pattern id -> the length of the short name it spells (0: none); the same for `both`.
+  std::vector<size_t> short_length_of, both_short_length_of;
   size_t tracked_count = 0;
   std::mutex mu;
   std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
@@ -1537,7 +1568,8 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
       else if (!((p.dotted || p.embedded) && shared_quads) && !(p.spelled && shared_names) &&
                !(p.inet_aton && shared_inet_aton))
         add(&gate_patterns, std::move(p.pattern),
-            p.mixed           ? kVerifyMixedBit
+            p.short_name      ? kVerifyShortBit
+            : p.mixed         ? kVerifyMixedBit
             : p.verified      ? kVerifyBit
             : p.resolver_only ? kResolverForms
                               : kTargets,
@@ -1546,7 +1578,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->part_values = PartValuesOf(targets.targets());
   db_->first_octets = FirstOctetsOf(db_->part_values);
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (g + 1 >= 25) throw std::runtime_error("prefilter: too many pattern groups");
+    if (g + 1 >= 24) throw std::runtime_error("prefilter: too many pattern groups");
     const uint32_t bit = 1u << (g + 1);
     for (const std::string& p : groups[g])
       if (!p.empty()) add((apart & bit) ? &apart_patterns : &gate_patterns, p, bit, -1);
@@ -1571,11 +1603,23 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   };
   db_->names_of = names_by_id(gate_patterns);
   db_->both_names_of = names_by_id(both_patterns);
+  auto short_lengths_by_id = [](const PatternTable& table) {
+    std::vector<size_t> out;
+    out.reserve(table.size());
+    for (const auto& [pattern, what] : table) {
+      std::optional<std::string> label;
+      if (what.first & kVerifyShortBit) label = UnquoteLiteral(pattern);
+      out.push_back(label ? label->size() : 0);
+    }
+    return out;
+  };
+  db_->short_length_of = short_lengths_by_id(gate_patterns);
+  db_->both_short_length_of = short_lengths_by_id(both_patterns);
   db_->tracked_count = tracked.size();
   for (size_t i = 0; i < tracked.size(); ++i)
     if (!tracked[i].empty()) add(&tracked_patterns, tracked[i], 0, static_cast<int>(i));
-  constexpr uint32_t kEveryHit =
-      kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
+  constexpr uint32_t kEveryHit = kVerifyBit | kVerifyQuadBit | kVerifyEmbeddedBit |
+                                 kVerifyMixedBit | kVerifyNameBit | kVerifyShortBit;
   // The apart groups compile on a second thread while this one compiles the gate; the rule
   // words and the one-pass database where they are first needed (Database::Get).
   std::future<Block> apart_block =
@@ -1614,7 +1658,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
     size_t embedded_judged_until = 0;
     size_t mixed_judged_until = 0;  // each hit is judged alone
     size_t names_judged_until = 0;  // stays 0: a name hit is judged where it starts
+    size_t short_judged_until = 0;  // stays 0: likewise a short name's
     const std::vector<std::vector<std::string>>* names_of;
+    const std::vector<size_t>* short_length_of;
     const FirstOctets* first_octets;
   } state{&gate,
           0,
@@ -1627,7 +1673,9 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
           0,
           0,
           0,
+          0,
           one_pass ? &db_->both_names_of : &db_->names_of,
+          one_pass ? &db_->both_short_length_of : &db_->short_length_of,
           &db_->first_octets};
   auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                      void* ctx) -> int {
@@ -1656,6 +1704,10 @@ uint32_t Prefilter::Scan(std::string_view text, std::vector<char>* tracked_hits)
       const std::vector<std::string>& names = (*s->names_of)[id];
       size_t label = names.empty() ? 0 : names.front().find('.');
       return label != std::string::npos && label <= to && NameFollows(s->text, to - label, names);
+    });
+    verify(kVerifyShortBit, kResolverForms, &s->short_judged_until, [&](size_t*) {
+      const size_t length = (*s->short_length_of)[id];
+      return length <= to && ShortNameMayStart(s->text, to - length);
     });
     s->bits |= bits;
     return s->bits == s->all ? 1 : 0;  // nothing left to learn: stop

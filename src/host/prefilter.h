@@ -50,6 +50,9 @@ struct GatePattern {
   // targets shared patterns (the first part and a dot; the numbers of the first part's /8, as a
   // shape per spelling length) judged by value (SpellsTargetAround) stand for them.
   bool inet_aton = false;
+  // A host name's first label as a short name: its hits count only where a token can start
+  // (ShortNameMayStart), as localtime64 holds the label time64 but never the short name.
+  bool short_name = false;
 };
 std::vector<GatePattern> GatePatterns(const Target& target);
 
@@ -58,7 +61,9 @@ std::vector<GatePattern> GatePatterns(const Target& target);
 // spelling (the 32-bit value). Sorted, without duplicates.
 struct ResolverPartValues {
   std::vector<uint32_t> dotted, whole;
-  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // CIDR targets' first and last address
+  // CIDR targets' first and last address, ascending and disjoint (overlapping and adjacent ones
+  // merged): an address is looked up by binary search, not compared with every CIDR.
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
   // Bit v % 1024 of each value of `dotted` and `whole`: most numbers of a text are turned away
   // by it, without a search of the lists.
   std::array<uint64_t, 16> low_bits{};
@@ -108,6 +113,11 @@ bool EmbeddedNamesTarget(std::string_view text, size_t at, const TargetSet& ipv4
 // digits, '_' and '-', another kind, a letter or digit (a\\.b-c[.]d), this one first or second.
 bool HasMixedSeparatorsAt(std::string_view text, size_t at);
 
+// Whether a short name (a first label, a whole token) can start at text[at]: at the start, after
+// a byte that is no ASCII letter, digit or '_', or within six bytes after a '\\' or '%' (an escape
+// a reader decodes may end in a letter or digit: \\ttime64, %20time64, \\u0020time64).
+bool ShortNameMayStart(std::string_view text, size_t at);
+
 // Whether `text` at `at` starts with one of `names` (lower case), its dots written plain or
 // escaped the same way throughout (\. \\. [.]), ASCII case ignored.
 bool NameFollows(std::string_view text, size_t at, const std::vector<std::string>& names);
@@ -133,7 +143,7 @@ class Prefilter {
   // bit g + 1; QuoteLiteral() makes a pattern of a literal. "\\b" + QuoteLiteral(w) + "\\b" and
   // "^[ \\t]*" + QuoteLiteral(w) + "[ \\t]" are scanned as the literal w, each hit checked (much
   // faster than as regular expressions). Throws std::runtime_error when the database cannot be
-  // built (a bug or a bad pattern, not an input problem).
+  // built (a bug or a bad pattern, not an input problem) or there are more than 23 groups.
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
   // The groups whose bits are in `apart` have a database of their own, scanned only until all
   // their bits are seen: for groups found early in most texts, whose patterns would slow the
@@ -177,13 +187,15 @@ class Prefilter {
   static constexpr uint32_t kVerifyMixedBit = 1u << 26;
   // Hits of a shared first-label pattern (GatePattern::spelled), judged one by one.
   static constexpr uint32_t kVerifyNameBit = 1u << 25;
+  // Hits of a short name (GatePattern::short_name), judged one by one (ShortNameMayStart).
+  static constexpr uint32_t kVerifyShortBit = 1u << 24;
   uint32_t ScanApart(std::string_view text) const;  // the bits of the `apart` groups in `text`
   static uint32_t Public(uint32_t bits) {
     constexpr uint32_t kJudgedTargets =
         kVerifyQuadBit | kVerifyEmbeddedBit | kVerifyMixedBit | kVerifyNameBit;
     if (bits & kJudgedTargets) bits = (bits & ~kJudgedTargets) | kTargets;
-    return (bits & (kShapeBit | kVerifyBit)) ? (bits & ~(kShapeBit | kVerifyBit)) | kResolverForms
-                                             : bits;
+    constexpr uint32_t kJudgedResolverForms = kShapeBit | kVerifyBit | kVerifyShortBit;
+    return (bits & kJudgedResolverForms) ? (bits & ~kJudgedResolverForms) | kResolverForms : bits;
   }
   struct Database;
   std::unique_ptr<Database> db_;

@@ -56,16 +56,6 @@ uint32_t Ipv4Mask(int prefix) {
   return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
 }
 
-bool Ipv6InPrefix(const Ipv6Bytes& addr, const Ipv6Bytes& net, int prefix) {
-  int full = prefix / 8;
-  for (int i = 0; i < full; ++i)
-    if (addr[i] != net[i]) return false;
-  int rest = prefix % 8;
-  if (rest == 0) return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (addr[full] & mask) == (net[full] & mask);
-}
-
 void MaskIpv6(Ipv6Bytes* a, int prefix) {
   for (int i = 0; i < 16; ++i) {
     int bits = std::clamp(prefix - 8 * i, 0, 8);
@@ -393,7 +383,10 @@ namespace {
 struct TargetIndex {
   std::map<uint32_t, size_t> ipv4;                    // address -> first target
   std::map<Ipv6Bytes, size_t> ipv6;                   // address -> first target
-  std::vector<size_t> ipv4_cidrs, ipv6_cidrs;         // targets, in order
+  // CIDR targets by prefix length, each a network -> first target: a value is masked and looked
+  // up once per distinct length, not compared with every CIDR.
+  std::map<int, std::map<uint32_t, size_t>> ipv4_cidrs;
+  std::map<int, std::map<Ipv6Bytes, size_t>> ipv6_cidrs;
   std::map<std::string, size_t, std::less<>> names;   // lower-case name -> first target
   std::map<std::string, size_t, std::less<>> labels;  // lower-case first label -> first target
   std::vector<size_t> name_lengths;                   // distinct, ascending
@@ -453,7 +446,7 @@ std::unique_ptr<TargetSet::Compiled> TargetSet::Compile() const {
         if (t.kind == Target::Kind::kIpv4)
           index.ipv4.emplace(t.ipv4, i);
         else
-          index.ipv4_cidrs.push_back(i);
+          index.ipv4_cidrs[t.prefix_len].emplace(t.ipv4, i);
         c->has_ipv4 = true;
         c->has_ip = true;
         break;
@@ -462,7 +455,7 @@ std::unique_ptr<TargetSet::Compiled> TargetSet::Compile() const {
         if (t.kind == Target::Kind::kIpv6)
           index.ipv6.emplace(t.ipv6, i);
         else
-          index.ipv6_cidrs.push_back(i);
+          index.ipv6_cidrs[t.prefix_len].emplace(t.ipv6, i);
         c->has_ip = true;
         break;
     }
@@ -507,34 +500,39 @@ std::optional<TokenMatch> Find(const std::map<uint32_t, size_t>& map, uint32_t v
 }
 
 // First IPv4 CIDR target (in order) holding `v`.
-std::optional<TokenMatch> InIpv4Cidr(const std::vector<Target>& targets, const TargetIndex& index,
-                                     uint32_t v) {
-  for (size_t i : index.ipv4_cidrs)
-    if ((v & Ipv4Mask(targets[i].prefix_len)) == targets[i].ipv4)
-      return TokenMatch{i, MatchKind::kInRange};
-  return std::nullopt;
+std::optional<TokenMatch> InIpv4Cidr(const TargetIndex& index, uint32_t v) {
+  std::optional<TokenMatch> found;
+  for (const auto& [prefix_len, networks] : index.ipv4_cidrs)
+    found = Earlier(found, Find(networks, v & Ipv4Mask(prefix_len), MatchKind::kInRange));
+  return found;
+}
+
+// First IPv6 CIDR target (in order) holding `a`.
+std::optional<TokenMatch> InIpv6Cidr(const TargetIndex& index, const Ipv6Bytes& a) {
+  std::optional<TokenMatch> found;
+  for (const auto& [prefix_len, networks] : index.ipv6_cidrs) {
+    Ipv6Bytes network = a;
+    MaskIpv6(&network, prefix_len);
+    if (auto it = networks.find(network); it != networks.end())
+      found = Earlier(found, TokenMatch{it->second, MatchKind::kInRange});
+  }
+  return found;
 }
 
 // First target (in order) that an IPv4 value names.
-std::optional<TokenMatch> MatchIpv4Value(const std::vector<Target>& targets,
-                                         const TargetIndex& index, uint32_t v) {
-  return Earlier(Find(index.ipv4, v, MatchKind::kExact), InIpv4Cidr(targets, index, v));
+std::optional<TokenMatch> MatchIpv4Value(const TargetIndex& index, uint32_t v) {
+  return Earlier(Find(index.ipv4, v, MatchKind::kExact), InIpv4Cidr(index, v));
 }
 
 // First target (in order) that an IPv6 value names, including IPv4 targets it embeds.
-std::optional<TokenMatch> MatchIpv6Value(const std::vector<Target>& targets,
-                                         const TargetIndex& index, const Ipv6Bytes& a) {
+std::optional<TokenMatch> MatchIpv6Value(const TargetIndex& index, const Ipv6Bytes& a) {
   std::optional<TokenMatch> found;
   if (auto it = index.ipv6.find(a); it != index.ipv6.end())
     found = TokenMatch{it->second, MatchKind::kExact};
-  for (size_t i : index.ipv6_cidrs)
-    if (Ipv6InPrefix(a, targets[i].ipv6, targets[i].prefix_len)) {
-      found = Earlier(found, TokenMatch{i, MatchKind::kInRange});
-      break;
-    }
+  found = Earlier(found, InIpv6Cidr(index, a));
   if (std::optional<uint32_t> v4 = EmbeddedIpv4(a)) {
     found = Earlier(found, Find(index.ipv4, *v4, MatchKind::kEmbedded));
-    found = Earlier(found, InIpv4Cidr(targets, index, *v4));
+    found = Earlier(found, InIpv4Cidr(index, *v4));
   }
   return found;
 }
@@ -560,10 +558,10 @@ std::optional<TokenMatch> TargetSet::MatchToken(std::string_view token, Context 
 
   if (host.find(':') != std::string_view::npos) {
     auto a = ParseIpv6(host);
-    return a ? MatchIpv6Value(targets_, prepared->index, *a) : std::nullopt;
+    return a ? MatchIpv6Value(prepared->index, *a) : std::nullopt;
   }
   auto v4 = context == Context::kHostValue ? ParseIpv4InetAton(host) : ParseIpv4DottedQuad(host);
-  if (v4) return MatchIpv4Value(targets_, prepared->index, *v4);
+  if (v4) return MatchIpv4Value(prepared->index, *v4);
   if (bracketed) return std::nullopt;
 
   bool trailing_dot = host.back() == '.';
@@ -586,8 +584,8 @@ namespace {
 // Judges one maximal run [rs, re) of hex digits, colons and dots as IP spellings and appends the
 // mentions it holds. The run is judged whole so that 10.0.0.1 is never found inside 10.0.0.10,
 // 1.10.0.0.1 or 2001:db8::1:5, whatever part of it the prefilter happened to hit.
-void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<Target>& targets,
-                const TargetIndex& index, bool want_ipv4, std::vector<TextMatch>* out) {
+void AnalyzeRun(std::string_view text, size_t rs, size_t re, const TargetIndex& index,
+                bool want_ipv4, std::vector<TextMatch>* out) {
   size_t te = re;
   while (te > rs && text[te - 1] == '.') --te;  // sentence-final dots
   if (te == rs) return;
@@ -609,7 +607,7 @@ void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<T
     }
     if (v6) {
       if ((a > rs || head_ok) && (b < te || tail_ok))
-        Push(out, a, b - a, MatchIpv6Value(targets, index, *v6));
+        Push(out, a, b - a, MatchIpv6Value(index, *v6));
       return;  // the run is one IPv6 address; its dotted tail is not a separate IPv4 mention
     }
   }
@@ -621,7 +619,7 @@ void AnalyzeRun(std::string_view text, size_t rs, size_t re, const std::vector<T
     while (b < te && text[b] != ':') ++b;
     if (b - a >= 7 && b - a <= 15 && (a > rs || head_ok) && (b < te || tail_ok)) {
       if (auto v4 = ParseIpv4DottedQuad(text.substr(a, b - a)))
-        Push(out, a, b - a, MatchIpv4Value(targets, index, *v4));
+        Push(out, a, b - a, MatchIpv4Value(index, *v4));
     }
     a = b + 1;
   }
@@ -738,7 +736,7 @@ std::vector<TextMatch> TargetSet::FindInPlainText(std::string_view text) const {
         size_t rs = s, re = s;
         while (rs > 0 && IsRunChar(text[rs - 1])) --rs;
         while (re < n && IsRunChar(text[re])) ++re;
-        AnalyzeRun(text, rs, re, targets_, c.index, c.has_ipv4, &out);
+        AnalyzeRun(text, rs, re, c.index, c.has_ipv4, &out);
         run_end = re;
       }
       if (!accepted) {

@@ -85,11 +85,14 @@ struct Reference {
       return false;
     };
     // Whether a decoding reader's rule applies is asked of a selection of its own (Screen makes
-    // one of those rules alone): the entry's selection is kept only where the words ask for it.
+    // one of those rules alone) where there are targets: the entry's selection is kept only
+    // where the words ask for it. An inventory's is made here, as its words ask for it anyway.
     bool decoded = false;
     if (bits & 2) {
-      std::vector<char> applies;
-      scan::SelectRules(analyzer.selector(), scan::ClassifyPath(path), text, &applies);
+      std::vector<char> own;
+      if (!targets.empty())
+        scan::SelectRules(analyzer.selector(), scan::ClassifyPath(path), text, &own);
+      const std::vector<char>& applies = targets.empty() ? select() : own;
       for (size_t i = 0; i < rules.size(); ++i)
         decoded = decoded || (applies[i] && rules[i]->type == rules::MatchType::kDirective &&
                               syntax::FindSyntax(rules[i]->syntax)->decodes);

@@ -447,10 +447,12 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
   };
   // Encoded content (base64, gzip) hides what it holds only from readers that decode it: only
   // their rules are asked, as every rule's content test over the head was a seventh of a root
-  // file system's gate (one text in twenty names gzip or base64; few are YAML or JSON).
+  // file system's gate (one text in twenty names gzip or base64; few are YAML or JSON). An
+  // inventory (no targets) makes the whole selection below anyway: that one is asked.
   bool decoded = (bits & kEncodingBit) && [&] {
-    std::vector<char> applies;
-    SelectRules(selector_, ClassifyPath(path), text, &applies, &decoding_rules_);
+    std::vector<char> own;
+    if (!targets_.empty()) SelectRules(selector_, ClassifyPath(path), text, &own, &decoding_rules_);
+    const std::vector<char>& applies = targets_.empty() ? select() : own;
     for (size_t i : directive_rules_)
       if (decoding_rules_[i] &&
           (applies[i] ||

@@ -86,7 +86,19 @@ struct Reference {
           return true;
       return false;
     };
-    bool decoded = (bits & 2) && any_directive(&syntax::SyntaxInfo::decodes);
+    // Whether a decoding reader's rule applies is asked of a selection of its own (Screen makes
+    // one of those rules alone) where there are targets: the entry's selection is kept only
+    // where the words ask for it. An inventory's is made here, as its words ask for it anyway.
+    bool decoded = false;
+    if (bits & 2) {
+      std::vector<char> own;
+      if (!targets.empty())
+        scan::SelectRules(analyzer.selector(), scan::ClassifyPath(path), text, &own);
+      const std::vector<char>& applies = targets.empty() ? select() : own;
+      for (size_t i = 0; i < rules.size(); ++i)
+        decoded = decoded || (applies[i] && rules[i]->type == rules::MatchType::kDirective &&
+                              syntax::FindSyntax(rules[i]->syntax)->decodes);
+    }
     bool free_text = (bits & host::Prefilter::kTargets) != 0;
     bool resolver_only = !free_text && (bits & host::Prefilter::kResolverForms);
     s.hints = (bits & 4) || std::any_of(one_byte_hints.begin(), one_byte_hints.end(), [&](char c) {
@@ -209,6 +221,9 @@ const std::vector<std::string_view> kPieces = {"10.20.30.40",
                                                "source ",
                                                "base64",
                                                "data:;base64,",
+                                               "encoding: b64\n",
+                                               "gzip",
+                                               "Content-Type: multipart/mixed\n",
                                                "#!/bin/sh\n",
                                                "cat <<EOF > /etc/chrony.conf\n",
                                                "EOF\n",
@@ -238,12 +253,12 @@ TEST_CASE("screen: the words' own pass decides as one full pass did", "[scan][pr
   SECTION("the built-in rules") {
     rules::RuleSet rules;
     rules.LoadBuiltin();
-    Compare(
-        rules,
-        {"etc/chrony/chrony.conf", "etc/ntp.conf", "README.md", "src/main.c", "Dockerfile",
-         "site.yml", "etc/systemd/timesyncd.conf", "install.sh", "notes.txt", "etc/ntp.conf.j2",
-         "etc/cloud/cloud.cfg", "infra/user-data", "etc/ntpd-rs/ntp.toml", "etc/dhcp/dhcpd.conf"},
-        kPieces);
+    Compare(rules,
+            {"etc/chrony/chrony.conf", "etc/ntp.conf", "README.md", "src/main.c", "Dockerfile",
+             "site.yml", "boot/seed.txt", "packer/build.json", "etc/systemd/timesyncd.conf",
+             "install.sh", "notes.txt", "etc/ntp.conf.j2", "etc/cloud/cloud.cfg", "infra/user-data",
+             "etc/ntpd-rs/ntp.toml", "etc/dhcp/dhcpd.conf"},
+            kPieces);
   }
   SECTION("user rules, one without words") {
     rules::RuleSet rules;
@@ -255,6 +270,44 @@ TEST_CASE("screen: the words' own pass decides as one full pass did", "[scan][pr
     rules.LoadYaml("rules:\n" + kSettingsRule, "site.yaml");
     Compare(rules, {"etc/a.settings", "README.md"}, kSitePieces);
   }
+}
+
+TEST_CASE(
+    "screen: encoded content counts where a decoding reader's rule applies, by path, "
+    "sniff or content",
+    "[scan][prefilter]") {
+  rules::RuleSet rules;
+  rules.LoadBuiltin();
+  host::TargetSet targets;
+  std::string error;
+  REQUIRE(targets.Add("10.20.30.40", &error));
+  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints());
+  // "server 10.20.30.40 iburst\n": the target only in its base64 spelling.
+  const std::string write_files =
+      "write_files:\n  - path: /etc/chrony/chrony.conf\n    encoding: b64\n"
+      "    content: c2VydmVyIDEwLjIwLjMwLjQwIGlidXJzdAo=\n";
+  auto screened = [&](std::string_view path, const std::string& text) {
+    INFO(path << ": " << text);
+    return analyzer.Screen(path, text, nullptr, false).targets;
+  };
+  // The cloud-init rule by its sniff alone (no path of its), at the head's start or on a
+  // MIME line further down; by its path.
+  CHECK(screened("boot/seed.txt", "#cloud-config\n" + write_files));
+  CHECK(screened(
+      "boot/seed.txt",
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n#cloud-config\n" + write_files));
+  CHECK(screened("infra/user-data", write_files));
+  // Decoys: the same bytes where no decoding reader reads them.
+  CHECK_FALSE(screened("boot/seed.txt", "# cloud config notes\n" + write_files));
+  CHECK_FALSE(screened("boot/seed.txt", "Content-Type: text/plain\n\n" + write_files));
+  CHECK_FALSE(screened("src/seed.c", "/* #cloud-config */\n" + write_files));
+  CHECK_FALSE(screened("boot/seed.txt", "gzip and base64 c2VydmVyIDEwLjIwLjMwLjQwIGlidXJzdAo=\n"));
+  // And the finding itself, inside the decoded file.
+  std::vector<Notice> notices;
+  std::vector<Finding> found = analyzer.Analyze(Location{{"boot/seed.txt"}}, "boot/seed.txt",
+                                                "#cloud-config\n" + write_files, &notices);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].matched == "10.20.30.40");
 }
 
 }  // namespace

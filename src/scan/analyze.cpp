@@ -318,6 +318,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
   include_rules_.assign(selector_.rules().size(), 0);
+  decoding_rules_.assign(selector_.rules().size(), 0);
   embeds_.assign(selector_.rules().size(), 0);
   spells_cr_.assign(selector_.rules().size(), 0);
   for (size_t i : other_rules_)
@@ -326,6 +327,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   for (size_t i : directive_rules_) {
     const syntax::SyntaxInfo* info = syntax::FindSyntax(selector_.rules()[i]->syntax);
     include_rules_[i] = !info->includes.empty();
+    decoding_rules_[i] = info->decodes;
     embeds_[i] = info->embeds;
   }
   // WordsOf compiles each regex again for its atoms, most of start-up's wait for the rules: the
@@ -453,11 +455,20 @@ Screening Analyzer::Screen(std::string_view path, std::string_view text,
         s.applies[i] = 1;
     return s.applies;
   };
-  // Encoded content (base64, gzip) hides what it holds only from readers that decode it.
+  // Encoded content (base64, gzip) hides what it holds only from readers that decode it: only
+  // their rules are asked, as every rule's content test over the head was a seventh of a root
+  // file system's gate (one text in twenty names gzip or base64; few are YAML or JSON). An
+  // inventory (no targets) makes the whole selection below anyway: that one is asked.
   bool decoded = (bits & kEncodingBit) && [&] {
-    const std::vector<char>& applies = select();
+    std::vector<char> own;
+    if (!targets_.empty()) SelectRules(selector_, ClassifyPath(path), text, &own, &decoding_rules_);
+    const std::vector<char>& applies = targets_.empty() ? select() : own;
     for (size_t i : directive_rules_)
-      if (applies[i] && syntax::FindSyntax(selector_.rules()[i]->syntax)->decodes) return true;
+      if (decoding_rules_[i] &&
+          (applies[i] ||
+           (forced_syntaxes && std::find(forced_syntaxes->begin(), forced_syntaxes->end(),
+                                         selector_.rules()[i]->syntax) != forced_syntaxes->end())))
+        return true;
     return false;
   }();
   bool free_text = (bits & host::Prefilter::kTargets) != 0;

@@ -151,6 +151,9 @@ class Analyzer {
   // Per rule: a directive rule of a syntax with include directives (what Collect reads where
   // the gate saw only an include line).
   std::vector<char> include_rules_;
+  // Per rule: a directive rule whose reader decodes (base64, gzip, data URLs). A text that names
+  // an encoding asks the selection of these alone.
+  std::vector<char> decoding_rules_;
   std::vector<size_t> other_rules_;
   // Per rule: a regex rule whose pattern spells \r (it reads CRLF files as they are).
   std::vector<char> spells_cr_;

@@ -2,6 +2,6 @@
 #include "core/malloc_policy.h"
 
 int main(int argc, char** argv) {
-  ntpsweep::UseOneMallocArena();  // before any thread: see core/malloc_policy.h
+  ntpsweep::ShareMallocArenas();  // before any thread: see core/malloc_policy.h
   return ntpsweep::cli::Main(argc, argv);
 }

@@ -9,12 +9,12 @@
 
 namespace ntpsweep {
 
-void UseOneMallocArena() {
+void ShareMallocArenas() {
 #ifdef __GLIBC__
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (std::getenv("MALLOC_ARENA_MAX") || (tunables && std::strstr(tunables, "arena_max")))
     return;  // chosen by whoever runs it
-  mallopt(M_ARENA_MAX, 1);
+  mallopt(M_ARENA_MAX, kMallocArenas);
 #endif
 }
 

@@ -37,7 +37,7 @@ _ntpsweep() {
   local inventory_opts="-h --help --config --rules --no-builtin-rules --enable-rule --disable-rule --exclude
     --include --include-vcs --no-ignore --color -j --jobs --max-file-size --archives --layers
     --max-depth --max-entry-size --max-input-size --max-total-bytes --max-ratio --max-entries
-    --max-buffer -q --quiet -v --verbose --stats --no-prefilter --format -o --output"
+    --max-buffer --max-reader-size -q --quiet -v --verbose --stats --no-prefilter --format -o --output"
 
   case $prev in
     --format)

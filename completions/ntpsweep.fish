@@ -119,6 +119,7 @@ complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l max-total-byt
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l max-ratio -r -d 'decompressed bytes per input byte'
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l max-entries -r -d 'members of one archive'
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l max-buffer -r -d 'memory for one member that needs random access'
+complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l max-reader-size -r -d 'bytes of one document a syntax reader reads'
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -s q -l quiet -d 'less output'
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -s v -l verbose -d 'list every file read, skipped or opened'
 complete -c ntpsweep -n '__fish_seen_subcommand_from inventory' -l stats -d 'print what was read and the time per phase on stderr'

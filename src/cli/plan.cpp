@@ -103,7 +103,7 @@ constexpr Spec kSpecs[] = {
     {"max-buffer", "", Kind::kSize, kAll, kAll, false, "",
      "Memory for one member that needs random access: 7z in a stream, a raw disk image in an "
      "archive (default: 256MiB)"},
-    {"max-reader-size", "", Kind::kSize, kForScan | kForFix, kForScan | kForFix, false, "",
+    {"max-reader-size", "", Kind::kSize, kAll, kAll, false, "",
      "Bytes of one file or embedded document a syntax reader reads for its structure; a larger "
      "one is matched as text alone, with a notice (default: 1MiB)"},
     {"quiet", "-q", Kind::kFlag, kAll, kAll, false, "",

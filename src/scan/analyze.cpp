@@ -439,6 +439,11 @@ std::vector<std::pair<std::string, size_t>> Analyzer::ReadersOverSize() const {
   return {readers_over_size_.begin(), readers_over_size_.end()};
 }
 
+std::string ReaderBoundMessage(std::string_view syntax, size_t bytes, size_t bound) {
+  return "not read by the " + std::string(syntax) + " reader: " + std::to_string(bytes) +
+         " bytes, over --max-reader-size (" + std::to_string(bound) + ")";
+}
+
 Screening Analyzer::Screen(std::string_view path, std::string_view text,
                            const std::vector<std::string>* forced_syntaxes, bool hint_words) const {
   uint32_t bits = prefilter_->Scan(text);
@@ -698,10 +703,8 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   }
   if (too_big && unread) {
     for (const auto& group : by_syntax)
-      unread->emplace_back(
-          0, "not read by the " + std::string(group.first) +
-                 " reader: " + std::to_string(text.size()) + " bytes, over --max-reader-size (" +
-                 std::to_string(max_reader_bytes_) + "); its text was still matched as free text");
+      unread->emplace_back(0, ReaderBoundMessage(group.first, text.size(), max_reader_bytes_) +
+                                  "; its text was still matched as free text");
   }
   for (const auto& [name, group] : by_syntax) {
     if (too_big) break;

@@ -48,6 +48,10 @@ struct CommentScan {
   size_t line_begin = std::string_view::npos, line_end = 0;
 };
 
+// What a `limit-reader-size` notice says first: `syntax`'s reader did not read a document of
+// `bytes`, over the bound.
+std::string ReaderBoundMessage(std::string_view syntax, size_t bytes, size_t bound);
+
 class Analyzer {
  public:
   // `hints` are literals the caller wants reported by Screen() in the same pass.
@@ -96,6 +100,7 @@ class Analyzer {
   // A document larger than `bytes` is not read by any syntax reader, only matched as text, with
   // a `limit-reader-size` notice (--max-reader-size): a reader holds many times its input.
   void SetMaxReaderBytes(size_t bytes) { max_reader_bytes_ = bytes; }
+  size_t max_reader_bytes() const { return max_reader_bytes_; }
   // How many documents each syntax left unread for their size so far (--stats), by syntax.
   std::vector<std::pair<std::string, size_t>> ReadersOverSize() const;
 

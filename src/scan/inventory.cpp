@@ -172,6 +172,7 @@ struct SourceCollector::Ctx {
   std::vector<size_t> directive_rules, regex_rules;  // indexes into selector.rules()
   // Per regex_rules entry: its pattern spells '\r' (rules::SpellsCarriageReturn).
   std::vector<char> spells_cr;
+  size_t max_reader_bytes = static_cast<size_t>(-1);  // SetMaxReaderBytes
 
   // The patterns of the regex rules an entry selects (`wanted`, one flag per regex_rules entry)
   // in one set: one pass tells which can match at all. A set of only those rules, made by the
@@ -239,7 +240,8 @@ std::vector<char> PossibleRegexRules(const SourceCollector::Ctx& ctx, std::strin
 void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string_view text,
              int depth, std::vector<Raw>* out, std::vector<RawInstall>* installs,
              const std::vector<char>* selection = nullptr, bool with_variables = false,
-             bool installs_only = false) {
+             bool installs_only = false,
+             std::vector<std::pair<std::string, size_t>>* unread = nullptr) {
   PathClass pc = ClassifyPath(path);
   std::vector<char> selected;
   if (!selection) SelectRules(ctx.selector, pc, text, &selected);
@@ -254,6 +256,11 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
       if (info->install_words.empty() && !info->embeds) continue;
     }
     by_syntax[rule->syntax].push_back(rule);
+  }
+  if (text.size() > ctx.max_reader_bytes) {  // as the Analyzer: no reader, the text rules still
+    if (unread)
+      for (const auto& group : by_syntax) unread->emplace_back(group.first, text.size());
+    by_syntax.clear();
   }
   std::vector<Raw> mine;
   std::vector<syntax::EmbeddedDocument> embedded;
@@ -398,7 +405,7 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
       std::vector<Raw> inner;
       std::vector<RawInstall> inner_installs;
       Collect(ctx, e.path, e.text, depth + 1, &inner, &inner_installs, nullptr, false,
-              installs_only);
+              installs_only, unread);
       auto map = [&](size_t off) { return OuterOffset(e.line_map, off, e.outer_offset); };
       for (Raw& r : inner) {
         r.offset = map(r.offset);
@@ -446,6 +453,14 @@ SourceCollector::SourceCollector(const rules::RuleSet& rules)
 
 SourceCollector::~SourceCollector() = default;
 
+void SourceCollector::SetMaxReaderBytes(size_t bytes) {
+  ctx_->max_reader_bytes = bytes;
+}
+
+size_t SourceCollector::max_reader_bytes() const {
+  return ctx_->max_reader_bytes;
+}
+
 EntrySources CollectSources(const rules::RuleSet& rules, const Location& location,
                             std::string_view path, std::string_view text) {
   return SourceCollector(rules).Collect(location, path, text);
@@ -457,8 +472,9 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
   std::vector<Raw> raws;
   std::vector<RawInstall> installs;
   if (selection && selection->size() != selector_.rules().size()) selection = nullptr;
-  scan::Collect(*ctx_, path, text, 0, &raws, &installs, selection, with_variables, installs_only);
   EntrySources out;
+  scan::Collect(*ctx_, path, text, 0, &raws, &installs, selection, with_variables, installs_only,
+                &out.unread);
   if (raws.empty() && installs.empty()) return out;
   LineIndex lines(text);
   PathClass pc = ClassifyPath(path);

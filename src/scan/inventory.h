@@ -24,6 +24,9 @@ using ntpsweep::Source;
 struct EntrySources {
   std::vector<Source> sources;
   std::vector<Install> installs;
+  // Each syntax whose reader was not run on a document over the reader bound, with the
+  // document's size: its sources and installs are missing (SourceCollector::SetMaxReaderBytes).
+  std::vector<std::pair<std::string, size_t>> unread;
 };
 
 // Reads entries for their sources; holds the rule selection built once for a rule set.
@@ -31,6 +34,10 @@ class SourceCollector {
  public:
   explicit SourceCollector(const rules::RuleSet& rules);
   ~SourceCollector();
+  // A document larger than this is read by no syntax reader: a reader holds many times its
+  // input (the Analyzer's bound, --max-reader-size). Unset: every document is read.
+  void SetMaxReaderBytes(size_t bytes);
+  size_t max_reader_bytes() const;
   // The sources of one text entry. `path` is the path rules see. Thread-safe. `selection` is
   // the rule selection the gate already made for this entry (Screening::applies), if it did.
   // `with_variables`: only the sources that read variables, and the installs, are wanted

@@ -164,9 +164,12 @@ const std::vector<std::string>& Linker::Hints() {
   return kHints;
 }
 
-void Linker::Observe(const Location& location, std::string_view path, std::string_view text,
-                     const std::vector<std::string>* needles, const std::vector<char>* selection,
-                     bool installs_only) {
+std::vector<std::pair<std::string, size_t>> Linker::Observe(const Location& location,
+                                                            std::string_view path,
+                                                            std::string_view text,
+                                                            const std::vector<std::string>* needles,
+                                                            const std::vector<char>* selection,
+                                                            bool installs_only) {
   // Only a source that reads a variable can be a consumer.
   EntrySources found = collector_.Collect(location, path, text, selection, true, installs_only);
   auto needed = [&](std::string_view name) {
@@ -190,10 +193,11 @@ void Linker::Observe(const Location& location, std::string_view path, std::strin
       continue;
     installers.push_back(Installer{std::move(in), std::move(paths)});
   }
-  if (consumers.empty() && installers.empty()) return;
+  if (consumers.empty() && installers.empty()) return std::move(found.unread);
   std::lock_guard lock(mu_);
   for (Consumer& c : consumers) consumers_.push_back(std::move(c));
   for (Installer& i : installers) installs_.push_back(std::move(i));
+  return std::move(found.unread);
 }
 
 namespace {

@@ -34,9 +34,15 @@ class Linker {
   // `selection`: the rule selection a Screen of this text made (Screening::applies), if any.
   // `installs_only`: the text can relate a finding only by installing its file (Sieve::Reach),
   // so only the readers that can record an install are run.
-  void Observe(const Location& location, std::string_view path, std::string_view text,
-               const std::vector<std::string>* needles = nullptr,
-               const std::vector<char>* selection = nullptr, bool installs_only = false);
+  // Returns the syntaxes whose reader did not read the text (or a document in it) for its size,
+  // with that size (SetMaxReaderBytes): what they would have found is not linked.
+  std::vector<std::pair<std::string, size_t>> Observe(
+      const Location& location, std::string_view path, std::string_view text,
+      const std::vector<std::string>* needles = nullptr,
+      const std::vector<char>* selection = nullptr, bool installs_only = false);
+  // The readers' bound, as the Analyzer's (--max-reader-size).
+  void SetMaxReaderBytes(size_t bytes) { collector_.SetMaxReaderBytes(bytes); }
+  size_t max_reader_bytes() const { return collector_.max_reader_bytes(); }
   // Decides which entries read again at the end can relate to `findings`, on their text alone.
   // An install names a finding's file anywhere. A consumer reads a finding's variable in a
   // template span ({{ }}, {% %}, <% %>, ${ }, %{ }, $X, $(...)): readers take a fact's variables

@@ -131,6 +131,22 @@ class EntryRing {
   size_t head_ = 0, size_ = 0;
 };
 
+// What a reader left unread for its size misses, in a scan (Linker::Observe).
+constexpr std::string_view kUnlinked =
+    "the files it installs and the variables it reads are not linked to findings";
+
+// A `limit-reader-size` notice for each syntax whose reader left a document unread for its size
+// (--max-reader-size), saying what that misses.
+void ReportUnread(const Location& location, std::vector<std::pair<std::string, size_t>> unread,
+                  size_t bound, std::string_view missing, std::vector<Notice>* notices) {
+  std::sort(unread.begin(), unread.end());
+  unread.erase(std::unique(unread.begin(), unread.end()), unread.end());
+  for (const auto& [syntax, bytes] : unread)
+    notices->push_back(Notice{Notice::Level::kWarning, "limit-reader-size", location, 0, 0,
+                              location.Render() + ": " + ReaderBoundMessage(syntax, bytes, bound) +
+                                  "; " + std::string(missing)});
+}
+
 class Pipeline : public input::EntrySink {
  public:
   Pipeline(const ScanOptions& options, const Analyzer& analyzer)
@@ -320,7 +336,10 @@ class Pipeline : public input::EntrySink {
       std::vector<Notice> failed;
       const bool installs_only = reach == Linker::Sieve::Reach::kInstalls;
       GuardEntry(location, &failed, [&] {
-        linker_->Observe(location, path, text, &sieve.needles(), selection, installs_only);
+        ReportUnread(
+            location,
+            linker_->Observe(location, path, text, &sieve.needles(), selection, installs_only),
+            linker_->max_reader_bytes(), kUnlinked, &failed);
       });
       if (failed.empty()) return;
       std::lock_guard lock(mu_);
@@ -641,7 +660,10 @@ class Pipeline : public input::EntrySink {
                                     screening.word_hits.empty() ? nullptr : &screening.word_hits);
         selection = &screening.applies;
       }
-      for (Source& s : collector_->Collect(entry.location, entry.path, data, selection).sources) {
+      EntrySources found = collector_->Collect(entry.location, entry.path, data, selection);
+      ReportUnread(entry.location, std::move(found.unread), collector_->max_reader_bytes(),
+                   "the time sources only that reader finds are not listed", notices);
+      for (Source& s : found.sources) {
         Finding f = SourceAsFinding(std::move(s));
         if (entry.shadowed) f.activity = Activity::kShadowed;
         f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
@@ -669,7 +691,8 @@ class Pipeline : public input::EntrySink {
       if (defer_member) screening.words = analyzer_.Screen(entry.path, data, nullptr, true).words;
       if (screening.words) {
         ++stats->observed;
-        linker_->Observe(entry.location, entry.path, data);
+        ReportUnread(entry.location, linker_->Observe(entry.location, entry.path, data),
+                     linker_->max_reader_bytes(), kUnlinked, notices);
       }
     }
     if (!entry.fs_path.empty()) {
@@ -790,6 +813,7 @@ InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& r
   host::TargetSet none;
   Analyzer analyzer(rules, none);
   SourceCollector collector(rules);
+  collector.SetMaxReaderBytes(options.max_reader_bytes);
   Pipeline pipeline(options, analyzer);
   pipeline.collector_ = &collector;
   ScanResult scanned = pipeline.Run();
@@ -824,6 +848,7 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
   analyzer.SetMaxReaderBytes(options.max_reader_bytes);
   Pipeline pipeline(options, analyzer);
   std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();
+  linker->SetMaxReaderBytes(options.max_reader_bytes);
   if (options.link) pipeline.linker_ = linker.get();
   ScanResult result = pipeline.Run();
   result.stats.seconds =

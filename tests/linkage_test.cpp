@@ -576,6 +576,7 @@ std::vector<std::string> ScanRowsWith(const std::string& operand, const std::str
   options.operands = {operand};
   options.temp_dir = temp_dir;
   options.member_store_bytes = store_bytes;
+  options.max_reader_bytes = 4 << 20;  // members past the store's 1 MiB block are read
   return ScanRowsOf(options, prefix, stats);
 }
 
@@ -778,6 +779,7 @@ TEST_CASE("linkage: files' texts kept from the pass relate findings as read agai
   ntpsweep::scan::ScanOptions options;
   options.operands = {root};
   options.temp_dir = temp;
+  options.max_reader_bytes = 4 << 20;  // the large consumer, past the texts' block, is read
   ntpsweep::ScanStats kept, in_memory, partway, none;
   CHECK(ScanRowsOf(options, root + "/", &kept) == want);
   // Every candidate but the large one (40 * 5 files with hints, 129 decoys), past the block.
@@ -846,10 +848,11 @@ TEST_CASE("linkage: many linked files give the same output on one thread and on 
   o.cwd = root;
   std::vector<std::string> outputs;
   for (const char* jobs : {"1", "2", "1", "2"}) {
-    auto r =
-        ntpsweep::testing::RunNtpsweep({"scan", "--format", "json", "-j", jobs, "--host",
-                                        "10.20.30.40", "--host", "ntp-old.corp.example.com", "."},
-                                       o);
+    auto r = ntpsweep::testing::RunNtpsweep(
+        {"scan", "--format", "json", "-j", jobs, "--max-reader-size",
+         "4MiB",  // proj-00's big-setup.sh
+         "--host", "10.20.30.40", "--host", "ntp-old.corp.example.com", "."},
+        o);
     INFO(r.err);
     REQUIRE(r.exit_code == 1);
     outputs.push_back(r.out);

@@ -1117,3 +1117,62 @@ TEST_CASE("hostile: --max-reader-size is 1 MiB unless raised", "[hostile][reader
   CHECK(std::get<0>(raised_found[0]) == line);
   CHECK(std::get<2>(capped_found[0]) != std::get<2>(raised_found[0]));  // read as YAML: its rule
 }
+
+TEST_CASE("hostile: a document over --max-reader-size is read neither for linkage nor inventory",
+          "[hostile][reader-size]") {
+  // The cross-file stage and the inventory read documents through their own collector: the
+  // bound holds there too (a 6.7 MB playbook of template tasks took 300 MB), with a notice
+  // saying what is missing. The same tasks under the bound are read and linked.
+  constexpr size_t kBound = 64 << 10;
+  TempDir tmp;
+  auto tasks = [](size_t at_least) {
+    std::string text = "---\n";
+    for (int i = 0; text.size() < at_least; ++i)
+      text += "- name: step " + std::to_string(i) +
+              "\n  template:\n    src: " + (i % 2 ? "decoy.conf.j2" : "chrony.conf.j2") +
+              "\n    dest: /etc/chrony/conf.d/n" + std::to_string(i) + ".conf\n";
+    return text;
+  };
+  const std::string big = tasks(kBound + 1), small = tasks(512);
+  REQUIRE(small.size() < kBound);
+  for (const std::string role : {"big", "small"}) {
+    WriteWholeFile(tmp / ("roles/" + role + "/templates/chrony.conf.j2"),
+                   "server 10.20.30.40 iburst\n");
+    WriteWholeFile(tmp / ("roles/" + role + "/templates/decoy.conf.j2"),
+                   "server 10.20.30.4 iburst\n");
+    WriteWholeFile(tmp / ("roles/" + role + "/tasks/main.yml"), role == "big" ? big : small);
+  }
+  const std::string bound = std::to_string(kBound);
+  Json doc = Scan(tmp.path(), {"--max-reader-size", bound});
+  std::map<std::string, std::set<std::string>> related;  // finding's file -> related files
+  for (const Json& f : doc["findings"])
+    for (const Json& r : f.value("related", Json::array()))
+      related[f["location"].get<std::string>()].insert(r["location"].get<std::string>());
+  CHECK(doc["findings"].size() == 2);  // the decoy templates hold 10.20.30.4
+  CHECK(related ==
+        std::map<std::string, std::set<std::string>>{
+            {tmp / "roles/small/templates/chrony.conf.j2", {tmp / "roles/small/tasks/main.yml"}}});
+  std::vector<std::string> notices = Notices(doc, "limit-reader-size");
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0] == tmp / "roles/big/tasks/main.yml" + ": not read by the yaml reader: " +
+                          std::to_string(big.size()) + " bytes, over --max-reader-size (" + bound +
+                          "); the files it installs and the variables it reads are not " +
+                          "linked to findings");
+
+  // An inventory: the time sources only the YAML reader finds are missing from the big file.
+  WriteWholeFile(tmp / "vars/small.yml", "ntp_servers:\n  - 10.1.1.1\n");
+  WriteWholeFile(tmp / "vars/big.yml",
+                 "ntp_servers:\n  - 10.1.1.2\n" + std::string(kBound, '#') + "\n");
+  RunResult r = RunNtpsweep(
+      {"inventory", "-q", "--format", "json", "--max-reader-size", bound, tmp / "vars"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  Json inventory = Json::parse(r.out);
+  std::set<std::string> servers;
+  for (const Json& s : inventory["servers"]) servers.insert(s["server"].get<std::string>());
+  CHECK(servers == std::set<std::string>{"10.1.1.1"});
+  std::vector<std::string> unread = Notices(inventory, "limit-reader-size");
+  REQUIRE(unread.size() == 1);
+  CHECK(unread[0].starts_with(tmp / "vars/big.yml" + ": not read by the yaml reader: "));
+  CHECK(unread[0].ends_with("; the time sources only that reader finds are not listed"));
+}

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 
 #include "core/strings.h"
@@ -493,7 +494,10 @@ std::optional<TokenMatch> Earlier(std::optional<TokenMatch> a, std::optional<Tok
   return b->target < a->target ? b : a;
 }
 
-std::optional<TokenMatch> Find(const std::map<uint32_t, size_t>& map, uint32_t v, MatchKind kind) {
+// The target `map` holds at `v` (an address or a network), as a match of `kind`.
+template <class Key>
+std::optional<TokenMatch> Find(const std::map<Key, size_t>& map, const std::type_identity_t<Key>& v,
+                               MatchKind kind) {
   auto it = map.find(v);
   if (it == map.end()) return std::nullopt;
   return TokenMatch{it->second, kind};
@@ -513,8 +517,7 @@ std::optional<TokenMatch> InIpv6Cidr(const TargetIndex& index, const Ipv6Bytes& 
   for (const auto& [prefix_len, networks] : index.ipv6_cidrs) {
     Ipv6Bytes network = a;
     MaskIpv6(&network, prefix_len);
-    if (auto it = networks.find(network); it != networks.end())
-      found = Earlier(found, TokenMatch{it->second, MatchKind::kInRange});
+    found = Earlier(found, Find(networks, network, MatchKind::kInRange));
   }
   return found;
 }
@@ -526,10 +529,8 @@ std::optional<TokenMatch> MatchIpv4Value(const TargetIndex& index, uint32_t v) {
 
 // First target (in order) that an IPv6 value names, including IPv4 targets it embeds.
 std::optional<TokenMatch> MatchIpv6Value(const TargetIndex& index, const Ipv6Bytes& a) {
-  std::optional<TokenMatch> found;
-  if (auto it = index.ipv6.find(a); it != index.ipv6.end())
-    found = TokenMatch{it->second, MatchKind::kExact};
-  found = Earlier(found, InIpv6Cidr(index, a));
+  std::optional<TokenMatch> found =
+      Earlier(Find(index.ipv6, a, MatchKind::kExact), InIpv6Cidr(index, a));
   if (std::optional<uint32_t> v4 = EmbeddedIpv4(a)) {
     found = Earlier(found, Find(index.ipv4, *v4, MatchKind::kEmbedded));
     found = Earlier(found, InIpv4Cidr(index, *v4));

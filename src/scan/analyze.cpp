@@ -695,19 +695,20 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     });
   }
   // A reader holds many times its input: past the bound the text rules alone read the document.
-  bool too_big = text.size() > max_reader_bytes_;
+  const bool too_big = text.size() > max_reader_bytes_;
   if (!by_syntax.empty()) {
     std::lock_guard lock(counts_mu_);
     for (const auto& group : by_syntax)
       ++(too_big ? readers_over_size_ : reader_counts_)[std::string(group.first)];
   }
-  if (too_big && unread) {
-    for (const auto& group : by_syntax)
-      unread->emplace_back(0, ReaderBoundMessage(group.first, text.size(), max_reader_bytes_) +
-                                  "; its text was still matched as free text");
+  if (too_big) {
+    if (unread)
+      for (const auto& group : by_syntax)
+        unread->emplace_back(0, ReaderBoundMessage(group.first, text.size(), max_reader_bytes_) +
+                                    "; its text was still matched as free text");
+    by_syntax.clear();
   }
   for (const auto& [name, group] : by_syntax) {
-    if (too_big) break;
     syntax::Document& doc = documents.emplace_back();
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
     syntax::ReadDocument(*info, path, text, &doc);  // template-aware (syntax/template.h)

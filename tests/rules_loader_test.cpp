@@ -516,7 +516,7 @@ TEST_CASE("rules selection: the indexed selection equals every glob tried on its
         if (std::none_of(r.exclude_paths.begin(), r.exclude_paths.end(), match)) {
           want = (r.paths.empty() && !r.sniff && !r.content) ||
                  std::any_of(r.paths.begin(), r.paths.end(), match) ||
-                 (r.sniff && RE2::PartialMatch(text, *r.sniff)) ||
+                 (r.sniff && RE2::PartialMatch(text, r.sniff->re())) ||
                  (r.content && ntpsweep::rules::RuleSelector::ContentMatches(*r.content, text));
         }
         INFO(path << " rule " << r.id);

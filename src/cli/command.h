@@ -104,7 +104,9 @@ class AtomicFile {
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError,
 // whose message starts with dirs[i]'s wheres[i] ("file:line:column") when there is one.
+// `compile`: when the built-in pack's regexes compile (user rules' always do at load).
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs,
-               const std::vector<std::string>& wheres = {});
+               const std::vector<std::string>& wheres = {},
+               rules::RuleSet::Compile compile = rules::RuleSet::Compile::kAtFirstUse);
 
 }  // namespace ntpsweep::cli

@@ -62,7 +62,7 @@ bool Qualified(const std::vector<std::string>& list, std::string_view name, std:
 bool NamesFact(const Rule& rule, const syntax::Fact& fact) {
   if (!rule.section.empty() && fact.section != rule.section) return false;
   if (rule.directives.empty() && rule.key_paths.empty() && !rule.key_pattern) return true;
-  if (rule.key_pattern && RE2::PartialMatch(fact.name, *rule.key_pattern)) return true;
+  if (rule.key_pattern && RE2::PartialMatch(fact.name, rule.key_pattern->re())) return true;
   for (const std::string& d : rule.directives)
     if (NameEquals(fact.name, d, rule.ignore_case)) return true;
   for (const std::string& g : rule.key_paths)
@@ -153,7 +153,7 @@ bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset,
                      [line](const std::string& p) { return line.starts_with(p); });
 }
 
-const RE2& RegexGate(const Rule& rule) {
+const Regex& RegexGate(const Rule& rule) {
   return rule.within ? *rule.within : *rule.regex;
 }
 
@@ -166,7 +166,7 @@ std::string_view CrlfAsBlanks(std::string_view text, std::string* storage) {
 }
 
 bool SpellsCarriageReturn(const Rule& rule) {
-  auto spells = [](const std::shared_ptr<const RE2>& re) {
+  auto spells = [](const std::shared_ptr<const Regex>& re) {
     return re && re->pattern().find("\\r") != std::string::npos;
   };
   return spells(rule.regex) || spells(rule.within);
@@ -174,8 +174,11 @@ bool SpellsCarriageReturn(const Rule& rule) {
 
 std::vector<ByteRange> RegexRegions(const Rule& rule, std::string_view text) {
   if (!rule.within) return {{0, text.size()}};
-  const RE2& re = *rule.within;
-  int group = re.NamedCapturingGroups().at("body");
+  const RE2& re = rule.within->re();
+  // A built-in pattern is checked by its tests, not at load: one without the group finds nothing.
+  auto body = re.NamedCapturingGroups().find("body");
+  if (body == re.NamedCapturingGroups().end()) return {};
+  int group = body->second;
   std::vector<re2::StringPiece> sub(group + 1);
   std::vector<ByteRange> out;
   size_t pos = 0;
@@ -263,8 +266,10 @@ void MatchDirectives(const std::vector<const Rule*>& rules, const std::vector<sy
 
 void MatchRegex(const Rule& rule, std::string_view text, const host::TargetSet& targets,
                 std::vector<RawMatch>* out) {
-  const RE2& re = *rule.regex;
-  int group = re.NamedCapturingGroups().at("host");
+  const RE2& re = rule.regex->re();
+  auto host = re.NamedCapturingGroups().find("host");
+  if (host == re.NamedCapturingGroups().end()) return;  // a built-in pattern that does not compile
+  int group = host->second;
   std::vector<re2::StringPiece> sub(group + 1);
   std::optional<syntax::BlockComments> blocks;
   LineStartCursor lines(text);

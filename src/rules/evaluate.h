@@ -44,7 +44,7 @@ bool LineStartsCommented(const Rule& rule, std::string_view text, size_t offset,
 
 // The pattern every match of a regex rule needs: its `within` block where it has one (its
 // statement pattern may match nearly any text), else its regex. Gates and sets test this one.
-const RE2& RegexGate(const Rule& rule);
+const Regex& RegexGate(const Rule& rule);
 
 // The parts of `text` a regex rule searches: each `body` group of its `within` pattern, or all
 // of the text.

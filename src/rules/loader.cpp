@@ -26,7 +26,7 @@ constexpr std::string_view kHostGroup = "(?P<host>\\[?[A-Za-z0-9_.:%-]+\\]?)";
 
 class Loader {
  public:
-  explicit Loader(const std::string& file) : file_(file) {}
+  Loader(const std::string& file, RuleSet::Compile when) : file_(file), when_(when) {}
 
   [[noreturn]] void Fail(const YamlNode& node, const std::string& what) const {
     std::ostringstream os;
@@ -78,28 +78,30 @@ class Loader {
   }
 
   // The built-in pack writes 43 patterns, 26 of them different (one sniff in eight rules): each
-  // is compiled once per process and shared, as RE2 is safe to use from many threads.
-  std::shared_ptr<const RE2> Regex(const YamlNode& node, const std::string& pattern) const {
+  // is one Regex per process, shared, as RE2 is safe to use from many threads. At load only a
+  // user's rule compiles it: a built-in one compiles at its first match.
+  std::shared_ptr<const Regex> RegexAt(const YamlNode& node, const std::string& pattern) const {
     static std::mutex mu;
-    static std::map<std::string, std::weak_ptr<const RE2>, std::less<>> compiled;
-    auto shared = [&]() -> std::shared_ptr<const RE2> {
-      if (auto it = compiled.find(pattern); it != compiled.end()) return it->second.lock();
-      return nullptr;
-    };
+    static std::map<std::string, std::weak_ptr<const Regex>, std::less<>> known;
+    std::shared_ptr<const Regex> regex;
     {
       std::lock_guard lock(mu);
-      if (std::shared_ptr<const RE2> re = shared()) return re;
+      if (auto it = known.find(pattern); it != known.end()) regex = it->second.lock();
+      if (!regex) {
+        std::erase_if(known, [](const auto& entry) { return entry.second.expired(); });
+        regex = std::make_shared<const Regex>(pattern);
+        known[pattern] = regex;
+      }
     }
     // Compiled outside the lock, so that files loading on two threads compile at once.
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    auto re = std::make_shared<const RE2>(pattern, opts);
-    if (!re->ok()) Fail(node, "invalid regular expression: " + re->error());
-    std::lock_guard lock(mu);
-    if (std::shared_ptr<const RE2> first = shared()) return first;
-    std::erase_if(compiled, [](const auto& entry) { return entry.second.expired(); });
-    compiled[pattern] = re;
-    return re;
+    if (when_ == RuleSet::Compile::kAtLoad && !regex->re().ok())
+      Fail(node, "invalid regular expression: " + regex->re().error());
+    return regex;
+  }
+
+  // Whether `regex` has the named group; a built-in rule's is taken on trust until it compiles.
+  bool HasGroup(const Regex& regex, const std::string& group) const {
+    return when_ != RuleSet::Compile::kAtLoad || regex.re().NamedCapturingGroups().count(group);
   }
 
   void LoadFiles(const YamlNode& node, Rule* rule) const {
@@ -107,7 +109,7 @@ class Loader {
     CheckKeys(node, {"paths", "exclude", "sniff", "content"}, "files");
     if (node["paths"]) rule->paths = StrList(node["paths"], "paths");
     if (node["exclude"]) rule->exclude_paths = StrList(node["exclude"], "exclude");
-    if (node["sniff"]) rule->sniff = Regex(node["sniff"], Str(node["sniff"], "sniff"));
+    if (node["sniff"]) rule->sniff = RegexAt(node["sniff"], Str(node["sniff"], "sniff"));
     if (node["content"]) LoadContent(node["content"], rule);
   }
 
@@ -125,8 +127,8 @@ class Loader {
     CheckKeys(node, {"lines", "require", "comment", "share", "min"}, "content");
     if (!node["lines"]) Fail(node, "'content' needs 'lines', a regular expression for one line");
     Rule::Content c;
-    c.lines = Regex(node["lines"], Str(node["lines"], "lines"));
-    if (node["require"]) c.require = Regex(node["require"], Str(node["require"], "require"));
+    c.lines = RegexAt(node["lines"], Str(node["lines"], "lines"));
+    if (node["require"]) c.require = RegexAt(node["require"], Str(node["require"], "require"));
     if (node["comment"]) c.comment = Str(node["comment"], "comment");
     if (node["share"]) c.share = Percentish(node["share"], "share", 100);
     if (node["min"]) c.min = Percentish(node["min"], "min", 1000);
@@ -151,16 +153,16 @@ class Loader {
       std::string pattern = Str(node["regex"], "regex");
       size_t at = pattern.find(kHostPlaceholder);
       if (at != std::string::npos) pattern.replace(at, kHostPlaceholder.size(), kHostGroup);
-      rule->regex = Regex(node["regex"], pattern);
-      if (!rule->regex->NamedCapturingGroups().count("host"))
+      rule->regex = RegexAt(node["regex"], pattern);
+      if (!HasGroup(*rule->regex, "host"))
         Fail(node["regex"], "'regex' needs the {host} placeholder or a (?P<host>...) group");
       if (node["comment"] && node["comment"].IsSequence())
         rule->comment_prefixes = StrList(node["comment"], "comment");
       else if (node["comment"])
         rule->comment_chars = Str(node["comment"], "comment");
       if (node["within"]) {
-        rule->within = Regex(node["within"], Str(node["within"], "within"));
-        if (!rule->within->NamedCapturingGroups().count("body"))
+        rule->within = RegexAt(node["within"], Str(node["within"], "within"));
+        if (!HasGroup(*rule->within, "body"))
           Fail(node["within"], "'within' needs a (?P<body>...) group");
       }
       if (node["split"]) rule->split = Str(node["split"], "split");
@@ -181,7 +183,7 @@ class Loader {
       if (node["keys"]) rule->directives = StrList(node["keys"], "keys");
       if (node["key_paths"]) rule->key_paths = StrList(node["key_paths"], "key_paths");
       if (node["key_pattern"])
-        rule->key_pattern = Regex(node["key_pattern"], Str(node["key_pattern"], "key_pattern"));
+        rule->key_pattern = RegexAt(node["key_pattern"], Str(node["key_pattern"], "key_pattern"));
       if (node["flags"]) rule->flags = StrList(node["flags"], "flags");
       if (node["variable"]) rule->variable = Bool(node["variable"], "variable");
       if (node["section"]) rule->section = Str(node["section"], "section");
@@ -347,9 +349,20 @@ class Loader {
 
  private:
   std::string file_;
+  RuleSet::Compile when_;
 };
 
 }  // namespace
+
+const RE2& Regex::re() const {
+  std::call_once(once_, [this] {
+    RE2::Options options;
+    options.set_log_errors(false);
+    re_ = std::make_unique<const RE2>(pattern_, options);
+    compiled_.store(true, std::memory_order_release);
+  });
+  return *re_;
+}
 
 // One file's rules, loaded apart from the set: those before its first error, where each one's
 // id stands (a duplicate is found only when the file joins the set), and that error.
@@ -359,13 +372,14 @@ struct RuleSet::LoadedFile {
   std::exception_ptr error;
 };
 
-RuleSet::LoadedFile RuleSet::LoadFile(std::string_view yaml_text, const std::string& name) {
+RuleSet::LoadedFile RuleSet::LoadFile(std::string_view yaml_text, const std::string& name,
+                                      Compile when) {
   LoadedFile out;
   try {
     YamlParse parsed = ParseYaml(yaml_text);
     if (!parsed.error.empty()) throw RuleError(YamlSyntaxError(parsed, name));
     const YamlNode& root = parsed.root;
-    Loader loader(name);
+    Loader loader(name, when);
     if (!root.IsMap() || !root["rules"])
       loader.Fail(root, "a rule file is a mapping with a 'rules' list");
     loader.CheckKeys(root, {"rules"}, "rule file");
@@ -392,16 +406,18 @@ void RuleSet::Add(LoadedFile file) {
   if (file.error) std::rethrow_exception(file.error);
 }
 
-void RuleSet::LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files) {
+void RuleSet::LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files,
+                        Compile when) {
   // Start-up waits for the rules: the files parse and compile their regexes on two threads, and
   // join the set in order, so rules, ids and the first error are those of loading one by one.
   std::vector<LoadedFile> loaded(files.size());
-  Share(files.size(), 2, [&](size_t i) { loaded[i] = LoadFile(files[i].first, files[i].second); });
+  Share(files.size(), 2,
+        [&](size_t i) { loaded[i] = LoadFile(files[i].first, files[i].second, when); });
   for (LoadedFile& f : loaded) Add(std::move(f));
 }
 
 void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
-  Add(LoadFile(yaml_text, name));
+  Add(LoadFile(yaml_text, name, Compile::kAtLoad));
 }
 
 void RuleSet::LoadDirectory(const std::string& dir) {
@@ -422,15 +438,15 @@ void RuleSet::LoadDirectory(const std::string& dir) {
     ++readable;
   std::vector<std::pair<std::string_view, std::string>> named;
   for (size_t i = 0; i < readable; ++i) named.emplace_back(texts[i], files[i].string());
-  LoadFiles(named);
+  LoadFiles(named, Compile::kAtLoad);
   if (readable < files.size()) throw RuleError(files[readable].string() + ": cannot be read");
 }
 
-void RuleSet::LoadBuiltin() {
+void RuleSet::LoadBuiltin(Compile when) {
   std::vector<std::pair<std::string_view, std::string>> named;
   for (const EmbeddedRuleFile& f : BuiltinRuleFiles())
     named.emplace_back(f.text, "rules/" + std::string(f.name));
-  LoadFiles(named);
+  LoadFiles(named, when);
 }
 
 void RuleSet::Disable(const std::vector<std::string>& ids) {

@@ -2,7 +2,9 @@
 // loaded from YAML (built-in pack and --rules directories).
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +28,25 @@ struct Example {
 
 inline constexpr const char* kDefaultExampleHosts[] = {"10.0.0.1", "ntp1.corp.example.com",
                                                        "fd00::123"};
+
+// A rule's regular expression: its pattern, and RE2 compiled from it once, by whichever thread
+// asks first. A user's rule compiles at load, so that a bad pattern is rejected with its place;
+// a built-in rule's waits for its first match (`ntpsweep rules test` and a ctest compile them
+// all), as most runs match with few of them and compiling was a third of start-up.
+class Regex {
+ public:
+  explicit Regex(std::string pattern) : pattern_(std::move(pattern)) {}
+  const std::string& pattern() const { return pattern_; }
+  // Compiled on the first call (thread-safe); a pattern RE2 rejects is !ok() and matches nothing.
+  const RE2& re() const;
+  bool compiled() const { return compiled_.load(std::memory_order_acquire); }
+
+ private:
+  std::string pattern_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<const RE2> re_;
+  mutable std::atomic<bool> compiled_{false};
+};
 
 enum class MatchType {
   kDirective,  // facts from a syntax reader: directive/key names and host arguments
@@ -75,12 +96,12 @@ struct Rule {
   std::vector<std::string> paths;  // globs; empty with no sniff means every text file
   std::vector<std::string> exclude_paths;
   // Compiled patterns are shared between rules that write the same one (rules/loader.cpp).
-  std::shared_ptr<const RE2> sniff;  // content test on the first 8 KiB
+  std::shared_ptr<const Regex> sniff;  // content test on the first 8 KiB
   // The file's lines are this syntax's, wherever it lives: of the first 8 KiB's lines that are
   // neither blank nor comments, at least `min` and `share` percent match `lines`, and one of
   // them matches `require` (what only this daemon writes), when given.
   struct Content {
-    std::shared_ptr<const RE2> lines, require;
+    std::shared_ptr<const Regex> lines, require;
     std::string comment = "#";  // a line starting (after blanks) with one of these is a comment
     int share = 80;
     int min = 3;
@@ -101,7 +122,7 @@ struct Rule {
   std::vector<std::vector<std::string>> words;
   // RE2 over the whole fact name (a key path "ntp.servers[]", "networking.timeServers[]"): one
   // pattern for what a time-server key looks like in every structured syntax.
-  std::shared_ptr<const RE2> key_pattern;
+  std::shared_ptr<const Regex> key_pattern;
   bool ignore_case = false;
   std::string section;  // INI section; empty means any
   HostArgs host_args = HostArgs::kFirst;
@@ -118,11 +139,11 @@ struct Rule {
   bool variable = false;   // the key names a variable that templates and scripts render (linkage)
   std::string unescape;    // "regex": the host is written regex-escaped (172\.16\.0\.1)
   host::TargetSet exclude_hosts;          // never targets here (127.127.0.0/16 refclocks)
-  std::shared_ptr<const RE2> regex;
+  std::shared_ptr<const Regex> regex;
   std::string comment_chars;  // regex rules: a match on a line starting with these is commented
   std::vector<std::string> comment_prefixes;  // ... or with these words (Junos `inactive:`)
   // Regex rules: `regex` is searched only inside this pattern's `body` groups (a block).
-  std::shared_ptr<const RE2> within;
+  std::shared_ptr<const Regex> within;
 
   FixSpec fix;  // ntpsweep fix
 
@@ -142,7 +163,10 @@ class RuleSet {
   void LoadYaml(std::string_view yaml_text, const std::string& name);
   // Loads every *.yaml / *.yml file of a directory, sorted by name; throws RuleError.
   void LoadDirectory(const std::string& dir);
-  void LoadBuiltin();
+  // The built-in pack. kAtFirstUse leaves its regexes to compile where they are first matched
+  // (Regex); kAtLoad compiles and checks them all, as a user's rules always are.
+  enum class Compile { kAtFirstUse, kAtLoad };
+  void LoadBuiltin(Compile when = Compile::kAtFirstUse);
 
   // Drops rules whose id is listed; unknown ids are an error (typos must not pass silently).
   void Disable(const std::vector<std::string>& ids);
@@ -152,10 +176,10 @@ class RuleSet {
 
  private:
   struct LoadedFile;
-  static LoadedFile LoadFile(std::string_view yaml_text, const std::string& name);
+  static LoadedFile LoadFile(std::string_view yaml_text, const std::string& name, Compile when);
   void Add(LoadedFile file);
   // Loads (text, name) files on two threads; the set and any error are as if loaded in order.
-  void LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files);
+  void LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files, Compile when);
 
   std::vector<std::unique_ptr<Rule>> rules_;
 };

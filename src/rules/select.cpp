@@ -206,9 +206,9 @@ bool RuleSelector::ContentMatches(const Rule::Content& content, std::string_view
   int matched = 0, failed = 0;
   bool required = !content.require;
   for_each_line([&](std::string_view line) {
-    if (!RE2::PartialMatch(line, *content.lines)) return ++failed <= may_fail;
+    if (!RE2::PartialMatch(line, content.lines->re())) return ++failed <= may_fail;
     ++matched;
-    required = required || RE2::PartialMatch(line, *content.require);
+    required = required || RE2::PartialMatch(line, content.require->re());
     return true;
   });
   return failed <= may_fail && required && matched >= content.min &&
@@ -336,10 +336,10 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
   std::vector<signed char> anchored_hit;  // per sniff, -1: not tried yet
   auto sniff = [&](int s) {
     std::string_view lines = sniff_text();
-    if (!sniff_set_) return RE2::PartialMatch(lines, *sniffs_[s]);
+    if (!sniff_set_) return RE2::PartialMatch(lines, sniffs_[s]->re());
     if (anchored_sniffs_[s] && !sniffed) {
       if (anchored_hit.empty()) anchored_hit.assign(sniffs_.size(), -1);
-      if (anchored_hit[s] < 0) anchored_hit[s] = RE2::PartialMatch(lines, *sniffs_[s]);
+      if (anchored_hit[s] < 0) anchored_hit[s] = RE2::PartialMatch(lines, sniffs_[s]->re());
       return anchored_hit[s] == 1;
     }
     if (!sniffed) {
@@ -349,7 +349,7 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
         // The DFA ran out of memory: ask each sniff on its own.
         sniff_hits.clear();
         for (size_t i = 0; i < sniffs_.size(); ++i)
-          if (RE2::PartialMatch(lines, *sniffs_[i])) sniff_hits.push_back(static_cast<int>(i));
+          if (RE2::PartialMatch(lines, sniffs_[i]->re())) sniff_hits.push_back(static_cast<int>(i));
       }
     }
     return std::find(sniff_hits.begin(), sniff_hits.end(), s) != sniff_hits.end();

@@ -97,7 +97,7 @@ class RuleSelector {
   std::vector<std::vector<size_t>> path_rules_;  // per glob: the rules it is a path glob of
   std::vector<size_t> loose_paths_;              // path globs not in by_tail_
   std::vector<Entry> entries_;
-  std::vector<const RE2*> sniffs_;
+  std::vector<const Regex*> sniffs_;
   // Per sniff: anchored at the text's start (AnchoredAtStart), so asked on its own: RE2 tries it
   // at offset 0 alone, where the set of every sniff reads the whole head.
   std::vector<char> anchored_sniffs_;

@@ -373,7 +373,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   RE2::Options sniff_options;  // as AtomsOf compiles a pattern for its atoms
   sniff_options.set_log_errors(false);
   for (size_t rule = 0; rule < selector_.rules().size(); ++rule) {
-    const RE2* sniff = selector_.rules()[rule]->sniff.get();
+    const rules::Regex* sniff = selector_.rules()[rule]->sniff.get();
     // An anchored sniff is asked on its own at the head's start (RuleSelector): no words needed.
     if (!sniff || SetsIgnoreCase(sniff->pattern()) || rules::AnchoredAtStart(sniff->pattern()))
       continue;

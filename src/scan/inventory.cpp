@@ -356,8 +356,11 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
     if (!possible[k]) continue;
     const rules::Rule* rule = ctx.selector.rules()[ctx.regex_rules[k]];
     const std::string_view rule_text = ctx.spells_cr[k] ? text : regex_text;
-    const RE2& re = *rule->regex;
-    int group = re.NamedCapturingGroups().at("host");
+    const RE2& re = rule->regex->re();
+    auto host = re.NamedCapturingGroups().find("host");
+    if (host == re.NamedCapturingGroups().end())
+      continue;  // a built-in pattern that does not compile
+    int group = host->second;
     std::vector<re2::StringPiece> sub(group + 1);
     LineStartCursor lines(rule_text);
     for (const rules::ByteRange& region : rules::RegexRegions(*rule, rule_text)) {

@@ -104,9 +104,9 @@ class AtomicFile {
 
 // Built-in pack (unless `builtin` is false) plus every directory in `dirs`; throws RuleError,
 // whose message starts with dirs[i]'s wheres[i] ("file:line:column") when there is one.
-// `compile`: when the built-in pack's regexes compile (user rules' always do at load).
+// `builtin_how`: the built-in pack for a run, or whole (its examples; every regex checked).
 void LoadRules(rules::RuleSet* set, bool builtin, const std::vector<std::string>& dirs,
                const std::vector<std::string>& wheres = {},
-               rules::RuleSet::Compile compile = rules::RuleSet::Compile::kAtFirstUse);
+               rules::RuleSet::Builtin builtin_how = rules::RuleSet::Builtin::kForRun);
 
 }  // namespace ntpsweep::cli

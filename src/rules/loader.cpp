@@ -26,7 +26,7 @@ constexpr std::string_view kHostGroup = "(?P<host>\\[?[A-Za-z0-9_.:%-]+\\]?)";
 
 class Loader {
  public:
-  Loader(const std::string& file, RuleSet::Compile when) : file_(file), when_(when) {}
+  Loader(const std::string& file, RuleSet::Builtin how) : file_(file), how_(how) {}
 
   [[noreturn]] void Fail(const YamlNode& node, const std::string& what) const {
     std::ostringstream os;
@@ -94,14 +94,14 @@ class Loader {
       }
     }
     // Compiled outside the lock, so that files loading on two threads compile at once.
-    if (when_ == RuleSet::Compile::kAtLoad && !regex->re().ok())
+    if (how_ == RuleSet::Builtin::kWhole && !regex->re().ok())
       Fail(node, "invalid regular expression: " + regex->re().error());
     return regex;
   }
 
   // Whether `regex` has the named group; a built-in rule's is taken on trust until it compiles.
   bool HasGroup(const Regex& regex, const std::string& group) const {
-    return when_ != RuleSet::Compile::kAtLoad || regex.re().NamedCapturingGroups().count(group);
+    return how_ != RuleSet::Builtin::kWhole || regex.re().NamedCapturingGroups().count(group);
   }
 
   void LoadFiles(const YamlNode& node, Rule* rule) const {
@@ -349,7 +349,7 @@ class Loader {
 
  private:
   std::string file_;
-  RuleSet::Compile when_;
+  RuleSet::Builtin how_;
 };
 
 }  // namespace
@@ -373,13 +373,13 @@ struct RuleSet::LoadedFile {
 };
 
 RuleSet::LoadedFile RuleSet::LoadFile(std::string_view yaml_text, const std::string& name,
-                                      Compile when) {
+                                      Builtin how) {
   LoadedFile out;
   try {
     YamlParse parsed = ParseYaml(yaml_text);
     if (!parsed.error.empty()) throw RuleError(YamlSyntaxError(parsed, name));
     const YamlNode& root = parsed.root;
-    Loader loader(name, when);
+    Loader loader(name, how);
     if (!root.IsMap() || !root["rules"])
       loader.Fail(root, "a rule file is a mapping with a 'rules' list");
     loader.CheckKeys(root, {"rules"}, "rule file");
@@ -407,17 +407,17 @@ void RuleSet::Add(LoadedFile file) {
 }
 
 void RuleSet::LoadFiles(const std::vector<std::pair<std::string_view, std::string>>& files,
-                        Compile when) {
+                        Builtin how) {
   // Start-up waits for the rules: the files parse and compile their regexes on two threads, and
   // join the set in order, so rules, ids and the first error are those of loading one by one.
   std::vector<LoadedFile> loaded(files.size());
   Share(files.size(), 2,
-        [&](size_t i) { loaded[i] = LoadFile(files[i].first, files[i].second, when); });
+        [&](size_t i) { loaded[i] = LoadFile(files[i].first, files[i].second, how); });
   for (LoadedFile& f : loaded) Add(std::move(f));
 }
 
 void RuleSet::LoadYaml(std::string_view yaml_text, const std::string& name) {
-  Add(LoadFile(yaml_text, name, Compile::kAtLoad));
+  Add(LoadFile(yaml_text, name, Builtin::kWhole));
 }
 
 void RuleSet::LoadDirectory(const std::string& dir) {
@@ -438,15 +438,56 @@ void RuleSet::LoadDirectory(const std::string& dir) {
     ++readable;
   std::vector<std::pair<std::string_view, std::string>> named;
   for (size_t i = 0; i < readable; ++i) named.emplace_back(texts[i], files[i].string());
-  LoadFiles(named, Compile::kAtLoad);
+  LoadFiles(named, Builtin::kWhole);
   if (readable < files.size()) throw RuleError(files[readable].string() + ": cannot be read");
 }
 
-void RuleSet::LoadBuiltin(Compile when) {
+std::string BlankRuleExamples(std::string_view yaml) {
+  std::string out;
+  out.reserve(yaml.size());
+  size_t rule_keys = std::string_view::npos;  // the indent of the keys of the last `- id:` rule
+  bool blanking = false;
+  for (size_t pos = 0; pos < yaml.size();) {
+    size_t eol = yaml.find('\n', pos);
+    size_t next = eol == std::string_view::npos ? yaml.size() : eol + 1;
+    std::string_view line = yaml.substr(pos, next - pos);
+    pos = next;
+    size_t indent = line.find_first_not_of(' ');
+    std::string_view content = indent == std::string_view::npos ? "" : line.substr(indent);
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r' ||
+                                content.back() == ' ' || content.back() == '\t'))
+      content.remove_suffix(1);
+    // The block goes on while its lines are blank, comments, deeper than the key (a block
+    // scalar's too) or items of a list written at the key's indent.
+    if (blanking && (content.empty() || content.starts_with('#') || indent > rule_keys ||
+                     (indent == rule_keys && (content == "-" || content.starts_with("- "))))) {
+      out += line.ends_with('\n') ? "\n" : "";
+      continue;
+    }
+    blanking = false;
+    if (content.starts_with("- id:")) rule_keys = indent + 2;
+    if (content == "examples:" && indent == rule_keys) {
+      blanking = true;
+      out += line.ends_with('\n') ? "\n" : "";
+      continue;
+    }
+    out += line;
+  }
+  return out;
+}
+
+void RuleSet::LoadBuiltin(Builtin how) {
+  std::vector<std::string> lean;
+  if (how == Builtin::kForRun) {
+    for (const EmbeddedRuleFile& f : BuiltinRuleFiles()) lean.push_back(BlankRuleExamples(f.text));
+  }
   std::vector<std::pair<std::string_view, std::string>> named;
-  for (const EmbeddedRuleFile& f : BuiltinRuleFiles())
-    named.emplace_back(f.text, "rules/" + std::string(f.name));
-  LoadFiles(named, when);
+  for (size_t i = 0; i < BuiltinRuleFiles().size(); ++i) {
+    const EmbeddedRuleFile& f = BuiltinRuleFiles()[i];
+    named.emplace_back(lean.empty() ? f.text : std::string_view(lean[i]),
+                       "rules/" + std::string(f.name));
+  }
+  LoadFiles(named, how);
 }
 
 void RuleSet::Disable(const std::vector<std::string>& ids) {

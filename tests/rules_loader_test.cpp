@@ -16,6 +16,7 @@
 
 #include "all_at_once.h"
 #include "core/glob.h"
+#include "rules/evaluate.h"
 #include "run_binary.h"
 
 namespace {
@@ -614,4 +615,177 @@ TEST_CASE("rules selection: a pattern's words are found once and shared by every
   });
   CHECK(asked == kThreads * kRules);
   CHECK(wrong == 0);
+}
+
+TEST_CASE("rules: a built-in regex compiles at its first match, once, for threads asking at once",
+          "[rules]") {
+  using ntpsweep::rules::Example;
+  using ntpsweep::rules::MatchType;
+  using ntpsweep::rules::RawMatch;
+  // The regex rules' examples, from a whole load that is gone (and its regexes with it) before the
+  // run's load: its regexes are shared with no other set.
+  std::vector<std::pair<std::string, Example>> examples;
+  {
+    RuleSet whole;
+    whole.LoadBuiltin(RuleSet::Builtin::kWhole);
+    for (const auto& r : whole.rules())
+      if (r->type == MatchType::kRegex)
+        for (const Example& e : r->examples) examples.emplace_back(r->id, e);
+  }
+  REQUIRE(examples.size() >= 10);
+  RuleSet set;
+  set.LoadBuiltin();
+  for (const auto& r : set.rules()) {
+    CHECK(r->examples.empty());  // a run reads none
+    if (r->regex) CHECK_FALSE(r->regex->compiled());
+    if (r->sniff) CHECK_FALSE(r->sniff->compiled());
+  }
+  auto targets_of = [](const Example& e, bool decoy) {
+    ntpsweep::host::TargetSet targets;
+    std::string error;
+    if (decoy) {
+      targets.Add("192.0.2.77", &error);  // named by no example
+    } else if (e.hosts.empty()) {
+      for (const char* h : ntpsweep::rules::kDefaultExampleHosts) targets.Add(h, &error);
+    } else {
+      for (const std::string& h : e.hosts) targets.Add(h, &error);
+    }
+    return targets;
+  };
+  // Two threads match every example at once, each first use racing the other's; then the decoy
+  // targets on the same texts.
+  std::vector<std::vector<std::vector<RawMatch>>> found(
+      2, std::vector<std::vector<RawMatch>>(examples.size()));
+  std::vector<std::vector<const RE2*>> compiled(2);
+  RunAllAtOnce(2, [&](int t) {
+    for (size_t k = 0; k < examples.size(); ++k) {
+      const auto& [id, example] = examples[k];
+      const ntpsweep::rules::Rule& rule = *set.Find(id);
+      compiled[t].push_back(&rule.regex->re());
+      ntpsweep::rules::MatchRegex(rule, example.text, targets_of(example, false), &found[t][k]);
+    }
+  });
+  CHECK(compiled[0] == compiled[1]);  // one RE2 per pattern, whichever thread compiled it
+  for (size_t k = 0; k < examples.size(); ++k) {
+    const auto& [id, example] = examples[k];
+    INFO(id << " example at line " << example.line);
+    const ntpsweep::rules::Rule& rule = *set.Find(id);
+    CHECK(rule.regex->compiled());
+    CHECK(rule.regex->re().ok());
+    REQUIRE(found[0][k].size() == found[1][k].size());
+    std::set<uint32_t> lines;
+    for (size_t m = 0; m < found[0][k].size(); ++m) {
+      CHECK(found[0][k][m].offset == found[1][k][m].offset);
+      CHECK(found[0][k][m].length == found[1][k][m].length);
+      size_t offset = found[0][k][m].offset;
+      lines.insert(static_cast<uint32_t>(
+          1 + std::count(example.text.begin(), example.text.begin() + static_cast<long>(offset),
+                         '\n')));
+    }
+    for (uint32_t want : example.lines) CHECK(lines.count(want) == 1);
+    std::vector<RawMatch> decoys;
+    ntpsweep::rules::MatchRegex(rule, example.text, targets_of(example, true), &decoys);
+    CHECK(decoys.empty());
+  }
+}
+
+TEST_CASE("rules: a user's bad regex is rejected at load beside the built-in pack", "[rules]") {
+  RuleSet set;
+  set.LoadBuiltin();
+  std::string yaml = Replaced(WithLine(13, "      regex: 'timeserver ({host}'"),
+                              "      directives: [timeserver]\n", "");
+  try {
+    set.LoadYaml(yaml, "rules/site.yaml");
+    FAIL("no RuleError was thrown");
+  } catch (const RuleError& e) {
+    CHECK(std::string(e.what()).starts_with("rules/site.yaml:13:14: invalid regular expression"));
+  }
+  // Decoy: the same rule with a good pattern loads, and its regex is compiled at load.
+  RuleSet good;
+  good.LoadYaml(Replaced(WithLine(13, "      regex: 'timeserver {host}'"),
+                         "      directives: [timeserver]\n", ""),
+                "rules/site.yaml");
+  REQUIRE(good.rules().size() == 1);
+  CHECK(good.rules()[0]->regex->compiled());
+}
+
+TEST_CASE("rules: a run's built-in pack is the whole pack but for the examples", "[rules]") {
+  RuleSet run, whole;
+  run.LoadBuiltin();
+  whole.LoadBuiltin(RuleSet::Builtin::kWhole);
+  REQUIRE(run.rules().size() == whole.rules().size());
+  auto pattern = [](const std::shared_ptr<const ntpsweep::rules::Regex>& re) {
+    return re ? re->pattern() : std::string("-");
+  };
+  size_t with_examples = 0;
+  for (size_t i = 0; i < run.rules().size(); ++i) {
+    const auto& a = *run.rules()[i];
+    const auto& b = *whole.rules()[i];
+    INFO(b.id);
+    with_examples += !b.examples.empty();
+    CHECK(a.examples.empty());
+    CHECK(a.id == b.id);
+    CHECK(a.source == b.source);  // places in messages keep their line and column
+    CHECK(a.name == b.name);
+    CHECK(a.short_description == b.short_description);
+    CHECK(a.full_description == b.full_description);
+    CHECK(a.help == b.help);
+    CHECK(a.message == b.message);
+    CHECK(a.tags == b.tags);
+    CHECK(a.paths == b.paths);
+    CHECK(a.exclude_paths == b.exclude_paths);
+    CHECK(a.directives == b.directives);
+    CHECK(a.key_paths == b.key_paths);
+    CHECK(a.words == b.words);
+    CHECK(a.flags == b.flags);
+    CHECK(a.type == b.type);
+    CHECK(a.syntax == b.syntax);
+    CHECK(a.fix.edit == b.fix.edit);
+    CHECK(pattern(a.regex) == pattern(b.regex));
+    CHECK(pattern(a.within) == pattern(b.within));
+    CHECK(pattern(a.sniff) == pattern(b.sniff));
+    CHECK(pattern(a.key_pattern) == pattern(b.key_pattern));
+    CHECK(a.content.has_value() == b.content.has_value());
+  }
+  CHECK(with_examples * 2 > whole.rules().size());
+}
+
+TEST_CASE("rules: BlankRuleExamples blanks each rule's examples block and nothing else",
+          "[rules]") {
+  using ntpsweep::rules::BlankRuleExamples;
+  const std::string yaml =
+      "rules:\n"
+      "  - id: a\n"
+      "    help: |\n"
+      "      examples:\n"  // decoy: a line of a block scalar, deeper than the keys
+      "      more text\n"
+      "    examples:\n"
+      "      - path: x\n"
+      "        text: |\n"
+      "          server 10.0.0.1\n"
+      "\n"
+      "        match: [1]\n"
+      "    match: {text: true}\n"  // the next key: kept
+      "  - id: b\n"
+      "    files: {examples: 1}\n"  // decoy: not a key of the rule
+      "    examples:\n"
+      "    # a comment\n"
+      "    - path: y\n"  // a list at the key's indent
+      "      text: z\n"
+      "  - id: c\n";
+  const std::string want =
+      "rules:\n"
+      "  - id: a\n"
+      "    help: |\n"
+      "      examples:\n"
+      "      more text\n"
+      "\n\n\n\n\n\n"
+      "    match: {text: true}\n"
+      "  - id: b\n"
+      "    files: {examples: 1}\n"
+      "\n\n\n\n"
+      "  - id: c\n";
+  CHECK(BlankRuleExamples(yaml) == want);
+  CHECK(BlankRuleExamples("no rules here\n") == "no rules here\n");
+  CHECK(BlankRuleExamples("") == "");
 }

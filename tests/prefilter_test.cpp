@@ -649,6 +649,41 @@ TEST_CASE("prefilter: the part and zero-led quad checks answer as their first ve
   CHECK(quads > 100);
 }
 
+TEST_CASE("prefilter: a part too short for the least whole address is judged as before",
+          "[host][prefilter]") {
+  // Not beside a dot a part must be a whole address: one of fewer digits than the least one
+  // (1.0.0.0, 0x1000000) is turned away unread. The spellings of 1.0.0.0 with the fewest digits,
+  // a digit short of them, and the short parts beside a dot (which the bound must not touch).
+  const TargetSet set = Make({"1.0.0.0", "10.20.30.40", "10.1.0.0/16"});
+  const ResolverPartValues values = PartValuesOf(set.targets());
+  REQUIRE(values.whole.front() == 0x01000000u);
+  const std::string_view pieces[] = {
+      "0x1000000", "0x01000000", "0xffffff",   "0x0a141e28", "0xa141e28",   "0x28",       "0x1e28",
+      "0x141e28",  "0x0",        "0100000000", "077777777",  "01205017050", "0120501705", "012",
+      "024",       "036",        "050",        "01",         "0x1",         "0x0a",       ".",
+      "\\.",       "\\\\.",      "[.]",        "1.",         "0.0.0",       " ",          "a",
+      "0",         "x",          "_",          "\n"};
+  std::mt19937 random(23);
+  size_t parts = 0, short_rejected = 0;
+  for (int n = 0; n < 100000; ++n) {
+    const std::string text = RandomPieces(pieces, random, 1, 8);
+    INFO("text '" << text << "'");
+    const bool part = ReferenceResolverPart(text, values);
+    REQUIRE(HasResolverPart(text, values) == part);
+    parts += part;
+    short_rejected += !part && text.find("0xffffff") != std::string::npos;
+  }
+  CHECK(parts > 1000);
+  CHECK(short_rejected > 1000);
+  // Alone, the least address's shortest spellings name it, and one digit fewer does not.
+  CHECK(HasResolverPart(" 0x1000000 ", values));
+  CHECK(HasResolverPart(" 0100000000 ", values));
+  CHECK_FALSE(HasResolverPart(" 0xffffff ", values));
+  CHECK_FALSE(HasResolverPart(" 077777777 ", values));
+  CHECK(HasResolverPart(" 0x0a.0x14.0x1e.0x28 ", values));  // short parts beside dots
+  CHECK(HasResolverPart(" 012.024.036.050 ", values));
+}
+
 TEST_CASE("prefilter: the shape checks answer as their first versions on long numbers and runs",
           "[host][prefilter]") {
   // The checks read a number's digits and a dotted run sixteen bytes at a time: numbers and runs

@@ -863,7 +863,9 @@ class ShapeSearch {
         first_octets_(first_octets),
         shape_open_(want_shape),
         part_open_(values != nullptr),
-        quad_open_(addresses != nullptr) {}
+        quad_open_(addresses != nullptr),
+        least_whole_(values && !values->whole.empty() ? values->whole.front()
+                                                      : std::numeric_limits<uint64_t>::max()) {}
 
   bool Done() const { return !shape_open_ && !part_open_ && !quad_open_; }
   const ShapeFindings& found() const { return found_; }
@@ -937,6 +939,7 @@ class ShapeSearch {
   // reads ten bits, which its last three digits hold (leading zeros or not): most parts of a hex
   // table are turned away by them alone.
   bool HexPart(size_t i, size_t end) {
+    if (BelowEveryWhole(i, end, end - (i + 2), 4)) return false;
     if (!values_->MayHave(
             HexValue(data_ + std::max(i + 2, end - std::min<size_t>(end, 3)), data_ + end)))
       return false;
@@ -949,6 +952,7 @@ class ShapeSearch {
   // The zero-led part data[i, end): octal digits, of 32 bits at most, its value a target part's
   // (whose ten bits MayHave reads are in its last four digits).
   bool OctalPart(size_t i, size_t end) {
+    if (BelowEveryWhole(i, end, end - (i + 1), 3)) return false;
     if (!values_->MayHave(
             OctalValue(data_ + std::max(i + 1, end - std::min<size_t>(end, 4)), data_ + end)))
       return false;
@@ -961,6 +965,20 @@ class ShapeSearch {
     return Judge(i, end, OctalValue(data_ + first, data_ + end));
   }
 
+  // Whether the part data[begin, end) stands beside a dot, as every part of a dotted spelling.
+  bool Dotted(size_t begin, size_t end) const {
+    return (begin > 0 && data_[begin - 1] == '.') ||
+           (end < n_ && (data_[end] == '.' || data_[end] == '\\'));
+  }
+
+  // Whether the part data[begin, end), of `digits` digits of `bits` bits each, can be no target
+  // part: not beside a dot it must be a whole address, and its digits hold less than the least
+  // (a table's 0x1f, 0x100 and 0041 are turned away before their value is read).
+  bool BelowEveryWhole(size_t begin, size_t end, size_t digits, unsigned bits) const {
+    return digits * bits < 32 && (uint64_t{1} << (digits * bits)) <= least_whole_ &&
+           !Dotted(begin, end);
+  }
+
   // A part of a dotted spelling is followed by its dot (written "\." in a regex) or preceded by
   // one; then the whole dotted run around it must spell a target's address (1.05 beside a
   // thousand targets' part values is no address), each run judged once (JudgeRun reads the
@@ -969,9 +987,8 @@ class ShapeSearch {
     auto has = [v](const std::vector<uint32_t>& list) {
       return std::binary_search(list.begin(), list.end(), v);
     };
-    bool dotted = (begin > 0 && data_[begin - 1] == '.') ||
-                  (end < n_ && (data_[end] == '.' || data_[end] == '\\'));
-    return (has(values_->whole) || (dotted && has(values_->dotted))) && begin >= judged_until_ &&
+    return (has(values_->whole) || (Dotted(begin, end) && has(values_->dotted))) &&
+           begin >= judged_until_ &&
            JudgeRun(text_, begin, *values_, &judged_until_, first_octets_);
   }
 
@@ -1034,6 +1051,7 @@ class ShapeSearch {
   const FirstOctets* first_octets_;  // FirstOctetsOf(*values_), or null
   bool shape_open_, part_open_, quad_open_;
   ShapeFindings found_;
+  uint64_t least_whole_;  // the least of values_->whole, or past every value without one
   size_t part_from_ = 0, quad_from_ = 0, judged_until_ = 0;
 };
 

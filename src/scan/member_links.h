@@ -111,7 +111,7 @@ class MemberLinks {
   static constexpr size_t kMaxStored = 1u << 18;  // 6 MiB of Stored
   // Consecutive records kept whole are read back by Replay in runs of at most this many bytes,
   // one read each, into a buffer a thread reuses: a read of every record into a string of its
-  // own (zeroed first, two reads a record) was a third of the members' replay.
+  // own (zeroed first, two reads a record) was a quarter of the members' replay.
   static constexpr size_t kReplayRunBytes = 1u << 20;
   // A member of a tar file at least this large is listed without its words and read again by
   // its offset whenever a finding has a needle: hashing its words in the pass (~14 instructions

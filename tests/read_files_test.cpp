@@ -12,6 +12,7 @@
 
 #include "host/target.h"
 #include "rules/rule.h"
+#include "run_binary.h"
 #include "scan/read_files.h"
 #include "scan/scan.h"
 
@@ -114,6 +115,66 @@ TEST_CASE("read files: without a temporary file the records stay in memory", "[s
   CHECK(list.bytes_spilled() == 0);
   CHECK(list.bytes_in_memory() > 3000 * 10);
   CheckRoundTrip(list, files);
+}
+
+// Pieces appended to a stream whose file is made come back by their offsets, across blocks and
+// the last block in memory; a large piece goes to the file as it is (no copy of it left in
+// memory), and without a file it stays in memory like the rest. Each piece has its own bytes: one
+// read from a wrong offset is not the one appended.
+TEST_CASE("spill stream: large pieces go to the file as they are, every piece back",
+          "[scan][read-files]") {
+  using ntpsweep::scan::SpillStream;
+  constexpr size_t kBlock = 4096;
+  const size_t kLarge = SpillStream::kWriteThroughBytes;
+  std::vector<std::string> pieces;
+  for (size_t i = 0; i < 60; ++i) {
+    const size_t size = i % 7 == 3 ? kLarge + i * 1013 : i % 5 == 0 ? kLarge - 1 : 1 + i * 37;
+    std::string piece(size, static_cast<char>('a' + i % 26));
+    piece.replace(0, std::min(size, std::to_string(i).size()), std::to_string(i).substr(0, size));
+    pieces.push_back(std::move(piece));
+  }
+  auto check_back = [&](const SpillStream& stream) {
+    uint64_t at = 0;
+    std::string got, error;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      INFO(i);
+      REQUIRE(stream.Read(at, pieces[i].size(), &got, &error));
+      CHECK(got == pieces[i]);
+      // Across a piece's end into the next one's start.
+      if (i + 1 < pieces.size()) {
+        REQUIRE(stream.Read(at + pieces[i].size() - 1, 2, &got, &error));
+        CHECK(got == std::string{pieces[i].back(), pieces[i + 1].front()});
+      }
+      at += pieces[i].size();
+    }
+    CHECK(at == stream.size());
+  };
+  SECTION("with a temporary file") {
+    ntpsweep::testing::TempDir tmp;
+    SpillStream stream(kBlock, tmp.path(), "test pieces");
+    REQUIRE(stream.Open());
+    for (const std::string& p : pieces) {
+      stream.Append(p);
+      // A large piece is written at once, after what was left in memory before it: no byte is
+      // left in memory (nor a copy of the piece).
+      if (p.size() >= kLarge) CHECK(stream.bytes_spilled() == stream.size());
+    }
+    CHECK(stream.spill_error().empty());
+    check_back(stream);
+    // A small piece goes into the last block again.
+    stream.Append("tail");
+    CHECK(stream.bytes_spilled() < stream.size());
+    std::string got, error;
+    REQUIRE(stream.Read(stream.size() - 4, 4, &got, &error));
+    CHECK(got == "tail");
+  }
+  SECTION("without a temporary file") {
+    SpillStream stream(kBlock, "/nonexistent/ntpsweep-spill-stream-test", "test pieces");
+    for (const std::string& p : pieces) stream.Append(p);
+    CHECK_FALSE(stream.spill_error().empty());
+    CHECK(stream.bytes_spilled() == 0);
+    check_back(stream);
+  }
 }
 
 namespace {

@@ -205,9 +205,10 @@ TEST_CASE("member links: members read again only by a walk are kept whole, withi
   std::mutex mu;
   std::map<std::string, ntpsweep::input::Entry> read;
   links.Replay({"absent", "ntp_server"}, ntpsweep::input::WalkOptions{}, 2,
-               [&](ntpsweep::input::Entry& e, bool listed) {
+               [&](ntpsweep::input::Entry& e, std::string_view data, bool listed) {
                  std::lock_guard lock(mu);
                  CHECK(listed);
+                 e.data = data;
                  read[e.location.Render()] = e;
                });
   CHECK(links.replay_error().empty());
@@ -224,6 +225,46 @@ TEST_CASE("member links: members read again only by a walk are kept whole, withi
     CHECK(got.costly_to_reread == e.costly_to_reread);
   }
   CHECK(read.count("b.tar!etc/x.sh") == 0);
+}
+
+// Members kept whole are read back in runs of consecutive records: a member larger than a run,
+// runs cut where another container's records come between, and the last records still in
+// memory; each is handed back with its own bytes, location and path.
+TEST_CASE("member links: members kept whole come back by runs of records, each as it was",
+          "[linkage]") {
+  using ntpsweep::scan::MemberLinks;
+  ntpsweep::testing::TempDir tmp;
+  MemberLinks links(tmp.path(), 16 * MemberLinks::kReplayRunBytes);
+  links.AddContainer("a.tar.zst", "/nonexistent/a.tar.zst");
+  links.AddContainer("b.tar.gz", "/nonexistent/b.tar.gz");
+  std::map<std::string, std::string> kept;
+  for (size_t i = 0; i < 400; ++i) {
+    ntpsweep::input::Entry m;
+    m.path = "etc/f" + std::to_string(i) + ".sh";
+    // Runs of a's members, then one of b's between them.
+    m.location.chain = {i % 9 == 8 ? "b.tar.gz" : "a.tar.zst", m.path};
+    m.costly_to_reread = true;
+    const size_t size = i == 17   ? MemberLinks::kReplayRunBytes + 4099
+                        : i == 18 ? 3 * MemberLinks::kReplayRunBytes / 2
+                                  : 1 + i * 7919 % 30000;
+    m.data = std::to_string(i) + " $V " + std::string(size, static_cast<char>('a' + i % 26));
+    REQUIRE(links.Accepts(m));
+    REQUIRE(links.Defer(m, m.data));
+    kept[m.location.Render() + "|" + m.path] = m.data;
+  }
+  CHECK(links.stored_members() == kept.size());
+  CHECK(links.stored_bytes_on_disk() > 4 * MemberLinks::kReplayRunBytes);
+  std::mutex mu;
+  std::map<std::string, std::string> read;
+  links.Replay({"v"}, ntpsweep::input::WalkOptions{}, 2,
+               [&](ntpsweep::input::Entry& e, std::string_view data, bool listed) {
+                 std::lock_guard lock(mu);
+                 CHECK(listed);
+                 CHECK(e.costly_to_reread);
+                 CHECK(read.emplace(e.location.Render() + "|" + e.path, data).second);
+               });
+  CHECK(links.replay_error().empty());
+  CHECK(read == kept);
 }
 
 // Without a temporary file the members are kept in memory up to kHoldBytes, then refused (a
@@ -254,9 +295,10 @@ TEST_CASE("member links: without a temporary file members are kept in memory, wi
   CHECK(links.stored_bytes_in_memory() <= MemberLinks::kHoldBytes + MemberLinks::kStoreMemoryBytes);
   std::mutex mu;
   std::map<std::string, std::string> read;
-  links.Replay({"v"}, ntpsweep::input::WalkOptions{}, 2, [&](ntpsweep::input::Entry& e, bool) {
-    std::lock_guard lock(mu);
-    read[e.location.Render()] = e.data;
-  });
+  links.Replay({"v"}, ntpsweep::input::WalkOptions{}, 2,
+               [&](ntpsweep::input::Entry& e, std::string_view data, bool) {
+                 std::lock_guard lock(mu);
+                 read[e.location.Render()] = data;
+               });
   CHECK(read == kept);
 }

@@ -419,8 +419,15 @@ bool MemberLinks::MayName(std::string_view text, const std::vector<std::string>&
 }
 
 void MemberLinks::Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-                         unsigned jobs, const std::function<void(input::Entry&, bool)>& read) {
+                         unsigned jobs, const ReadMember& read) {
   std::lock_guard lock(mu_);
+  // A walked entry carries its bytes.
+  const std::function<void(input::Entry&, bool)> read_walked = [&](input::Entry& e, bool listed) {
+    read(e, e.data, listed);
+  };
+  // The buffers the runs of kept records are read into, each reused by the threads in turn.
+  std::vector<std::pair<std::unique_ptr<char[]>, size_t>> spare_buffers;
+  std::mutex spare_mu;
   input::WalkOptions again = walk;
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
@@ -471,25 +478,57 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     const bool walk = !chains.empty() || unlisted;
     HeldMembers held;
     std::mutex held_mu;
-    Share(container.stored.size(), jobs, [&](size_t i) {
-      const Stored& m = container.stored[i];
-      std::string head, why;
-      input::Entry member;
-      // The bytes read apart, into the entry: not copied again out of one record.
-      if (!store_->Read(m.at, m.head, &head, &why) || !ParseHead(head, &member) ||
-          !store_->Read(m.at + m.head, static_cast<size_t>(m.bytes), &member.data, &why)) {
+    // Runs of records that follow each other in the store, [first, end) of container.stored.
+    const std::vector<Stored>& stored = container.stored;
+    auto record_end = [](const Stored& m) { return m.at + m.head + m.bytes; };
+    std::vector<std::pair<size_t, size_t>> runs;
+    for (size_t first = 0, end = 0; first < stored.size(); first = end) {
+      for (end = first + 1; end < stored.size() && stored[end].at == record_end(stored[end - 1]) &&
+                            record_end(stored[end]) - stored[first].at <= kReplayRunBytes;
+           ++end) {
+      }
+      runs.emplace_back(first, end);
+    }
+    Share(runs.size(), jobs, [&](size_t r) {
+      const auto [first, end] = runs[r];
+      const uint64_t at = stored[first].at;
+      const size_t size = static_cast<size_t>(record_end(stored[end - 1]) - at);
+      std::pair<std::unique_ptr<char[]>, size_t> buffer;
+      {
+        std::lock_guard spare_lock(spare_mu);
+        if (!spare_buffers.empty()) {
+          buffer = std::move(spare_buffers.back());
+          spare_buffers.pop_back();
+        }
+      }
+      if (buffer.second < size) buffer = {std::make_unique_for_overwrite<char[]>(size), size};
+      std::string why;
+      const bool have = store_->Read(at, size, buffer.first.get(), &why);
+      for (size_t i = first; have && i < end; ++i) {
+        const Stored& m = stored[i];
+        const std::string_view record(buffer.first.get() + (m.at - at),
+                                      static_cast<size_t>(m.head + m.bytes));
+        input::Entry member;
+        if (!ParseHead(record.substr(0, m.head), &member)) {
+          why = "a record is cut short";
+          continue;
+        }
+        const std::string_view data = record.substr(m.head);
+        // Its bytes hashed only for a walk to come (a hash of them all was 2% of a tar.zst).
+        const uint64_t chain = ChainHash(member.location.chain);
+        const uint64_t bytes = walk ? DataHash(data) : 0;
+        {
+          std::lock_guard held_lock(held_mu);
+          held[chain].push_back(bytes);
+        }
+        read(member, data, true);
+      }
+      if (!have || !why.empty()) {
         std::lock_guard held_lock(held_mu);
         if (replay_error_.empty()) replay_error_ = why.empty() ? "a record is cut short" : why;
-        return;
       }
-      // Its bytes hashed only for a walk to come (a hash of them all was 2% of a tar.zst).
-      const uint64_t chain = ChainHash(member.location.chain);
-      const uint64_t bytes = walk ? DataHash(member.data) : 0;
-      {
-        std::lock_guard held_lock(held_mu);
-        held[chain].push_back(bytes);
-      }
-      read(member, true);
+      std::lock_guard spare_lock(spare_mu);
+      spare_buffers.push_back(std::move(buffer));
     });
     if (chains.empty() && !unlisted) continue;
     // A name held and also listed (a tar appended to): the walk must reach both.
@@ -513,7 +552,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         member.Want(members[i].second, 1);
         input::WalkOptions mine = again;
         mine.only = &member;
-        ReplaySink sink(member, false, read);
+        ReplaySink sink(member, false, read_walked);
         const uint64_t offset = static_cast<uint64_t>(members[i].first);
         // A plain member by pread alone; one whose header is not what the pass saw through
         // libarchive, which reads it as it is now.
@@ -539,7 +578,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (!read_alone.count(chain)) members.Want(chain, deferred);
       for (uint64_t h : on_the_way) members.OnTheWay(h);
       again.only = &members;
-      HandOff hand_off(unfiltered ? jobs : 1, read);
+      HandOff hand_off(unfiltered ? jobs : 1, read_walked);
       const std::function<void(input::Entry&, bool)> put = [&](input::Entry& e, bool listed) {
         hand_off.Put(e, listed);
       };

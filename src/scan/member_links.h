@@ -73,13 +73,16 @@ class MemberLinks {
 
   // Calls `read` with every member kept whole, then walks the containers again for the members
   // whose group's words may hold one of `needles` and calls `read` with each of them as it is
-  // read (the same entry the pass saw; of a member kept whole, its location, path and bytes).
-  // `listed` false: a member of a group past the listing budget, which may not have been deferred
-  // at all (the caller judges it again as the pass did). Members of a tar file read alone by their
-  // offsets are shared among `jobs` threads, and so are the members kept whole: `read` must be
-  // thread-safe. A member kept whole that cannot be read back is skipped (replay_error()).
+  // read (the same entry the pass saw; of a member kept whole, its location and path). `data`:
+  // the member's bytes (a walked entry's `data`; a kept one's where its run of records was read
+  // back, valid during the call). `listed` false: a member of a group past the listing budget,
+  // which may not have been deferred at all (the caller judges it again as the pass did).
+  // Members of a tar file read alone by their offsets are shared among `jobs` threads, and so
+  // are the members kept whole: `read` must be thread-safe. A member kept whole that cannot be
+  // read back is skipped (replay_error()).
+  using ReadMember = std::function<void(input::Entry& member, std::string_view data, bool listed)>;
   void Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-              unsigned jobs, const std::function<void(input::Entry&, bool listed)>& read);
+              unsigned jobs, const ReadMember& read);
   // Why a member kept whole could not be read back by Replay; empty when none.
   std::string replay_error() const;
 
@@ -106,6 +109,10 @@ class MemberLinks {
   static constexpr size_t kStoreMemoryBytes = 1u << 20;
   static constexpr size_t kHoldBytes = 8u << 20;
   static constexpr size_t kMaxStored = 1u << 18;  // 6 MiB of Stored
+  // Consecutive records kept whole are read back by Replay in runs of at most this many bytes,
+  // one read each, into a buffer a thread reuses: a read of every record into a string of its
+  // own (zeroed first, two reads a record) was a quarter of the members' replay.
+  static constexpr size_t kReplayRunBytes = 1u << 20;
   // A member of a tar file at least this large is listed without its words and read again by
   // its offset whenever a finding has a needle: hashing its words in the pass (~14 instructions
   // a byte) cost more than that read (~50k a member); on rootfs.tar the words were 40% of all.

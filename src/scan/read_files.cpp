@@ -106,6 +106,7 @@ size_t ReadFiles::Add(const Location& location, std::string_view path, std::stri
 
 void SpillStream::Append(std::string_view bytes) {
   total_ += bytes.size();
+  if (bytes.size() >= kWriteThroughBytes && WriteThrough(bytes)) return;
   while (!bytes.empty()) {
     if (blocks_.empty() || blocks_.back().size() == block_bytes_) {
       if (blocks_.empty() || !Spill()) {
@@ -129,37 +130,57 @@ bool SpillStream::Open() {
   return true;
 }
 
-bool SpillStream::Spill() {
-  if (!spill_error_.empty() || blocks_.size() != 1 || !Open()) return false;
-  std::string& b = blocks_.back();
-  for (size_t done = 0; done < b.size();) {
-    ssize_t n = pwrite(spill_->get(), b.data() + done, b.size() - done,
+bool SpillStream::WriteAtEnd(std::string_view bytes) {
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = pwrite(spill_->get(), bytes.data() + done, bytes.size() - done,
                        static_cast<off_t>(spilled_ + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // What was written past spilled_ is never read: the block stays in memory from here on.
+      // What was written past spilled_ is never read: the bytes stay in memory from here on.
       spill_error_ = "cannot write a temporary file in " + temp_dir_ + ": " +
                      (n < 0 ? std::strerror(errno) : "no space");
       return false;
     }
     done += static_cast<size_t>(n);
   }
-  spilled_ += b.size();
-  b.clear();
+  spilled_ += bytes.size();
   return true;
+}
+
+bool SpillStream::Spill() {
+  if (!spill_error_.empty() || blocks_.size() != 1 || !Open()) return false;
+  if (!WriteAtEnd(blocks_.back())) return false;
+  blocks_.back().clear();
+  return true;
+}
+
+bool SpillStream::WriteThrough(std::string_view bytes) {
+  // Once the file is made (the bytes would go there anyway), every byte before these is in it
+  // but the last block's; with more blocks in memory (no file) the bytes join them.
+  if (!spill_ || !spill_error_.empty() || blocks_.size() > 1) return false;
+  if (!blocks_.empty()) {
+    if (!WriteAtEnd(blocks_.back())) return false;
+    blocks_.back().clear();
+  }
+  return WriteAtEnd(bytes);
 }
 
 bool SpillStream::Read(uint64_t at, size_t n, std::string* out, std::string* error) const {
   out->resize(n);
+  if (Read(at, n, out->data(), error)) return true;
+  out->clear();
+  return false;
+}
+
+bool SpillStream::Read(uint64_t at, size_t n, char* out, std::string* error) const {
   size_t done = 0;
   while (done < n && at + done < spilled_) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(n - done, spilled_ - at - done));
-    ssize_t got = pread(spill_->get(), out->data() + done, want, static_cast<off_t>(at + done));
+    ssize_t got = pread(spill_->get(), out + done, want, static_cast<off_t>(at + done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
       *error = "cannot read back " + what_ + " (" + temp_dir_ +
                "): " + (got < 0 ? std::strerror(errno) : "end of file");
-      out->clear();
       return false;
     }
     done += static_cast<size_t>(got);
@@ -169,7 +190,7 @@ bool SpillStream::Read(uint64_t at, size_t n, std::string* out, std::string* err
     const std::string& b = blocks_[rel / block_bytes_];
     size_t off = rel % block_bytes_;
     size_t k = std::min(n - done, b.size() - off);
-    std::memcpy(out->data() + done, b.data() + off, k);
+    std::memcpy(out + done, b.data() + off, k);
     done += k;
   }
   return true;

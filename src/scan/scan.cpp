@@ -427,23 +427,25 @@ class Pipeline : public input::EntrySink {
     observe();
     for (std::thread& t : threads) t.join();
     if (!stream.error().empty()) ListUnreadable(stream.error());
-    member_links_.Replay(sieve.needles(), walk_, Jobs(), [&](input::Entry& member, bool listed) {
-      std::string decoded;
-      std::string_view text = MemberText(member.data, &decoded);
-      // Its group's words named a needle; its own must too (what is kept is shared). The sieve
-      // first: it turns most members away for less than their words cost.
-      const Linker::Sieve::Reach reach =
-          text.empty() ? Linker::Sieve::Reach::kNone : sieve.Judge(member.path, text);
-      if (reach == Linker::Sieve::Reach::kNone || !MemberLinks::MayName(text, sieve.needles()))
-        return;
-      // The pass deferred it for its hints alone (and one past the listing budget maybe not
-      // at all): whether a rule can name a fact here is judged now, as Process would have.
-      Screening again = analyzer_.Screen(member.path, text, nullptr, true);
-      if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
-      // The selection Screen made, not made again by the readers (as for the files above).
-      observe_one(member.location, member.path, text, reach,
-                  again.applies.empty() ? nullptr : &again.applies);
-    });
+    member_links_.Replay(
+        sieve.needles(), walk_, Jobs(),
+        [&](input::Entry& member, std::string_view data, bool listed) {
+          std::string decoded;
+          std::string_view text = MemberText(data, &decoded);
+          // Its group's words named a needle; its own must too (what is kept is shared). The sieve
+          // first: it turns most members away for less than their words cost.
+          const Linker::Sieve::Reach reach =
+              text.empty() ? Linker::Sieve::Reach::kNone : sieve.Judge(member.path, text);
+          if (reach == Linker::Sieve::Reach::kNone || !MemberLinks::MayName(text, sieve.needles()))
+            return;
+          // The pass deferred it for its hints alone (and one past the listing budget maybe not
+          // at all): whether a rule can name a fact here is judged now, as Process would have.
+          Screening again = analyzer_.Screen(member.path, text, nullptr, true);
+          if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
+          // The selection Screen made, not made again by the readers (as for the files above).
+          observe_one(member.location, member.path, text, reach,
+                      again.applies.empty() ? nullptr : &again.applies);
+        });
     if (std::string error = member_links_.replay_error(); !error.empty())
       result_.notices.push_back(
           Notice{Notice::Level::kWarning, "member-store-unreadable", Location{}, 0, 0,

@@ -292,6 +292,8 @@ Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings)
   for (const std::string& n : names)
     if (!n.empty()) groups[1].push_back(WholeWord(n));
   // Where a variable's name counts outside spans too: decoded documents, bare expressions.
+  // (In a database of their own, asked only where a needle is, they saved a tenth of the rootfs's
+  // judging and cost a tenth more on the synthetic bench's small texts: a second call each.)
   groups[2] = EncodingMarkers();
   for (const std::string& l : linker.bare_literals_) groups[2].push_back(host::QuoteLiteral(l));
   prefilter_ = std::make_unique<host::Prefilter>(host::TargetSet(), groups);

@@ -981,8 +981,12 @@ TEST_CASE("a plain tar file's text members are left to the worker, read at their
 TEST_CASE("a tar member left to the worker is scanned whole, up to --max-file-size",
           "[input][archive][cli]") {
   ntpsweep::testing::TempDir tmp;
-  // The target past the sniffed head, at line 3; a decoy past --max-file-size in the other.
-  const std::string big = std::string(12000, '#') + "\n\nserver 10.20.30.40 iburst\n";
+  // The target past the sniffed head, at line 301 (a read a block off names another line); a
+  // decoy past --max-file-size in the other.
+  std::string big;
+  for (int i = 0; i < 300; ++i)
+    big += "# line " + std::to_string(1000 + i) + std::string(27, '.') + "\n";
+  big += "server 10.20.30.40 iburst\n";
   const std::string cut = std::string(30000, '#') + "\nserver 10.20.30.40 iburst\n";
   const std::string near = std::string(12000, '#') + "\nserver 10.20.30.41 iburst\n";  // decoy
   const std::string tar = tmp.path() + "/rootfs.tar";
@@ -995,7 +999,7 @@ TEST_CASE("a tar member left to the worker is scanned whole, up to --max-file-si
   REQUIRE(report["findings"].size() == 1);
   CHECK(report["findings"][0]["location"].get<std::string>().find("chrony.conf") !=
         std::string::npos);
-  CHECK(report["findings"][0]["line"] == 3);
+  CHECK(report["findings"][0]["line"] == 301);
   bool cut_named = false;
   for (const auto& n : report["notices"])
     cut_named |= n["id"] == "entry-truncated" &&

@@ -913,8 +913,8 @@ TEST_CASE("a plain tar file's text members are left to the worker, read at their
   std::string sparse = "server 10.0.0.5\n" + std::string(20000, 's') + "\n";
   sparse += std::string(8192, '\0') + "pool 10.0.0.6\n";
   const std::vector<Member> members = {
-      {"etc/big.conf", text('b', 20000, "server 10.0.0.1")},
-      {long_name, text('n', 12000, "pool 10.0.0.2")},  // a pax or GNU name header first
+      {"etc/big.conf", text('b', 200000, "server 10.0.0.1")},  // past the walk's 64 KiB reads
+      {long_name, text('n', 12000, "pool 10.0.0.2")},          // a pax or GNU name header first
       {"etc/small.conf", "server 10.0.0.3\n"},
       {"etc/link.conf", "", Member::kHardlink, "etc/big.conf"},
       {"bin/blob", blob},                            // decoy: binary, its head alone
@@ -947,6 +947,14 @@ TEST_CASE("a plain tar file's text members are left to the worker, read at their
     CHECK(file.Find("rootfs.tar!etc/after.conf")->data == members[6].data);
     REQUIRE(file.amendments.size() == 1);
     CHECK(file.amendments[0].aliases.size() == stream.amendments[0].aliases.size());
+    // The progress counts what the workers read: all but the binary member's rest.
+    Progress progress(false);
+    WalkOptions shown;
+    shown.progress = &progress;
+    FakeSink counted;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", shown, counted, true));
+    CHECK(BytesRead(progress) + static_cast<double>(blob.size()) >=
+          static_cast<double>(bytes.size()));
 
     // --max-file-size: the worker is left the member up to it and a byte, as the walk read it.
     WalkOptions small;

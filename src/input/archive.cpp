@@ -233,13 +233,23 @@ class MemberSource : public ByteSource {
         return false;
       }
     }
+    // What the reading thread now skips by a seek is read by the worker: the progress counts it
+    // (as far as the worker reads).
+    const uint64_t read_end = n < size_ ? data_offset_ + n : data_end_;
+    if (int64_t here = archive_.src->Seek(0, SEEK_CUR);
+        here >= 0 && read_end > static_cast<uint64_t>(here))
+      scan_.Consume(read_end - static_cast<uint64_t>(here));
     *file = file_;
     *bytes = n;
     return true;
   }
-  // The member's data lies whole in `file` (at the offset Entry::archive_data_offset names), so
-  // a worker can read it there itself (Defer).
-  void set_file(std::shared_ptr<const Fd> file) { file_ = std::move(file); }
+  // The member's data lies whole in `file`, from `data_offset` (Entry::archive_data_offset) to
+  // `data_end` (the end of its last block), so a worker can read it there itself (Defer).
+  void set_file(std::shared_ptr<const Fd> file, uint64_t data_offset, uint64_t data_end) {
+    file_ = std::move(file);
+    data_offset_ = data_offset;
+    data_end_ = data_end;
+  }
   bool failed() const { return failed_; }
   bool entry_limit() const { return entry_limit_; }
   // The stored size, capped: a forged header must not make anyone reserve gigabytes.
@@ -275,6 +285,7 @@ class MemberSource : public ByteSource {
   bool failed_ = false;
   std::string error_;
   std::shared_ptr<const Fd> file_;
+  uint64_t data_offset_ = 0, data_end_ = 0;
 };
 
 // Whether a filter of `a` decompresses slowly (tens to hundreds of MB/s, not zstd's or lz4's GB/s).
@@ -516,7 +527,9 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     // A member cut short by the end of the file is read here, for the notice saying so.
     if (file && data_offset >= 0 && input.size >= static_cast<uint64_t>(data_offset) &&
         static_cast<uint64_t>(size) <= input.size - static_cast<uint64_t>(data_offset))
-      member.set_file(file);
+      member.set_file(file, static_cast<uint64_t>(data_offset),
+                      static_cast<uint64_t>(data_offset) +
+                          ((static_cast<uint64_t>(size) + kTarBlock - 1) & ~(kTarBlock - 1)));
     ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr,
                 part_of_parent);
     scan.set_member_offset(-1);

@@ -4,6 +4,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
@@ -108,7 +110,20 @@ std::string Tar(const std::vector<Member>& m, int (*filter)(archive*) = nullptr)
 
 class FakeSink : public EntrySink {
  public:
-  void Add(Entry e) override { entries.push_back(std::move(e)); }
+  // A member the worker would read itself (Entry::member_file) is read here, as it would be;
+  // its location goes to `deferred`.
+  void Add(Entry e) override {
+    if (e.member_file) {
+      CHECK(e.data.empty());
+      deferred.insert(e.location.Render());
+      e.data.resize(e.member_bytes);
+      ssize_t n = pread(e.member_file->get(), e.data.data(), e.data.size(),
+                        static_cast<off_t>(e.archive_data_offset));
+      e.data.resize(n > 0 ? static_cast<size_t>(n) : 0);
+      e.member_file.reset();
+    }
+    entries.push_back(std::move(e));
+  }
   void Report(Notice n) override { notices.push_back(std::move(n)); }
   void CountSkipped(std::string_view why) override { ++skipped[std::string(why)]; }
   void Amend(Amendment a) override { amendments.push_back(std::move(a)); }
@@ -133,6 +148,7 @@ class FakeSink : public EntrySink {
   std::vector<Notice> notices;
   std::map<std::string, int> skipped;
   std::vector<Amendment> amendments;
+  std::set<std::string> deferred;
 };
 
 // Reads `bytes` as the content of a file called `name` (as from stdin: a stream).
@@ -880,6 +896,125 @@ double BytesRead(const Progress& p) {
 // Binary members of an uncompressed tar are skipped by seeking past them, not read: reads of
 // 1 MiB took in the binaries that shared a block with the text around them. Decoys: the text
 // members between them are read whole, and the same members gzip-compressed are read in full.
+TEST_CASE("a plain tar file's text members are left to the worker, read at their data offsets",
+          "[input][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  // Each member of its own bytes, so that a read a block off gives other bytes; those over the
+  // 8 KiB sniffed are left to the worker, smaller ones are read whole by the sniff already.
+  auto text = [](char fill, size_t size, const std::string& line) {
+    return std::string(size, fill) + "\n" + line + "\n";
+  };
+  const std::string long_name = "usr/share/" + std::string(130, 'l') + "/chrony.conf";
+  std::string blob(
+      "\x7f"
+      "ELF\0\0",
+      6);
+  blob.resize(30000, 'e');
+  std::string sparse = "server 10.0.0.5\n" + std::string(20000, 's') + "\n";
+  sparse += std::string(8192, '\0') + "pool 10.0.0.6\n";
+  const std::vector<Member> members = {
+      {"etc/big.conf", text('b', 200000, "server 10.0.0.1")},  // past the walk's 64 KiB reads
+      {long_name, text('n', 12000, "pool 10.0.0.2")},          // a pax or GNU name header first
+      {"etc/small.conf", "server 10.0.0.3\n"},
+      {"etc/link.conf", "", Member::kHardlink, "etc/big.conf"},
+      {"bin/blob", blob},                            // decoy: binary, its head alone
+      {"etc/sparse.conf", sparse, Member::kSparse},  // pax: holes, read by the walk
+      {"etc/after.conf", text('a', 9000, "server 10.0.0.4")}};
+  const std::string path = tmp.path() + "/rootfs.tar";
+  for (auto* format : {archive_write_set_format_pax, archive_write_set_format_gnutar}) {
+    const std::string bytes = MakeArchive(members, format);
+    ntpsweep::testing::WriteWholeFile(path, bytes);
+    // The same archive as a stream: every member read by the walk, as before.
+    FakeSink stream;
+    Read(bytes, "rootfs.tar", &stream);
+    CHECK(stream.deferred.empty());
+    FakeSink file;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", WalkOptions{}, file, true));
+    // libarchive's GNU tar writer stores no holes: a plain member there.
+    std::set<std::string> plain = {"rootfs.tar!etc/big.conf", "rootfs.tar!" + long_name,
+                                   "rootfs.tar!etc/after.conf"};
+    if (format == archive_write_set_format_gnutar) plain.insert("rootfs.tar!etc/sparse.conf");
+    CHECK(file.deferred == plain);
+    CHECK(file.notices.empty());
+    REQUIRE(file.Locations() == stream.Locations());
+    for (const Entry& e : file.entries) {
+      const Entry* same = stream.Find(e.location.Render());
+      REQUIRE(same);
+      CHECK(e.data == same->data);
+    }
+    CHECK(file.Find("rootfs.tar!etc/big.conf")->data == members[0].data);
+    CHECK(file.Find("rootfs.tar!" + long_name)->data == members[1].data);
+    CHECK(file.Find("rootfs.tar!etc/after.conf")->data == members[6].data);
+    REQUIRE(file.amendments.size() == 1);
+    CHECK(file.amendments[0].aliases.size() == stream.amendments[0].aliases.size());
+    // The progress counts what the workers read: all but the binary member's rest.
+    Progress progress(false);
+    WalkOptions shown;
+    shown.progress = &progress;
+    FakeSink counted;
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", shown, counted, true));
+    CHECK(BytesRead(progress) + static_cast<double>(blob.size()) >=
+          static_cast<double>(bytes.size()));
+
+    // --max-file-size: the worker is left the member up to it and a byte, as the walk read it.
+    WalkOptions small;
+    small.limits.max_file_bytes = 10000;
+    FakeSink cut_stream, cut_file;
+    Read(bytes, "rootfs.tar", &cut_stream, small.limits);
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", small, cut_file, true));
+    CHECK(cut_file.deferred == plain);
+    CHECK(cut_file.Find("rootfs.tar!etc/big.conf")->data.size() == 10001);
+    for (const Entry& e : cut_file.entries)
+      CHECK(e.data == cut_stream.Find(e.location.Render())->data);
+
+    // A file cut inside the last member's data: that member is read by the walk, which says
+    // where it ends; the ones before are still left to the worker.
+    const size_t after = bytes.find(std::string(9000, 'a'));
+    REQUIRE(after != std::string::npos);
+    const std::string truncated = bytes.substr(0, after + 4000);
+    ntpsweep::testing::WriteWholeFile(path, truncated);
+    FakeSink cut_off, cut_off_stream;
+    Read(truncated, "rootfs.tar", &cut_off_stream);
+    REQUIRE(OpenContainerFile(path, "rootfs.tar", WalkOptions{}, cut_off, true));
+    plain.erase("rootfs.tar!etc/after.conf");
+    CHECK(cut_off.deferred == plain);
+    REQUIRE(cut_off.notices.size() == cut_off_stream.notices.size());
+    REQUIRE_FALSE(cut_off.notices.empty());
+    for (size_t i = 0; i < cut_off.notices.size(); ++i)
+      CHECK(cut_off.notices[i].message == cut_off_stream.notices[i].message);
+    CHECK(cut_off.Locations() == cut_off_stream.Locations());
+  }
+}
+
+TEST_CASE("a tar member left to the worker is scanned whole, up to --max-file-size",
+          "[input][archive][cli]") {
+  ntpsweep::testing::TempDir tmp;
+  // The target past the sniffed head, at line 301 (a read a block off names another line); a
+  // decoy past --max-file-size in the other.
+  std::string big;
+  for (int i = 0; i < 300; ++i)
+    big += "# line " + std::to_string(1000 + i) + std::string(27, '.') + "\n";
+  big += "server 10.20.30.40 iburst\n";
+  const std::string cut = std::string(30000, '#') + "\nserver 10.20.30.40 iburst\n";
+  const std::string near = std::string(12000, '#') + "\nserver 10.20.30.41 iburst\n";  // decoy
+  const std::string tar = tmp.path() + "/rootfs.tar";
+  ntpsweep::testing::WriteWholeFile(
+      tar, Tar({{"etc/chrony/chrony.conf", big}, {"etc/ntp.conf", near}, {"etc/cut.conf", cut}}));
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--host", "10.20.30.40", "--max-file-size", "20000", "--format", "json", tar});
+  REQUIRE(r.exit_code == 1);
+  auto report = nlohmann::json::parse(r.out);
+  REQUIRE(report["findings"].size() == 1);
+  CHECK(report["findings"][0]["location"].get<std::string>().find("chrony.conf") !=
+        std::string::npos);
+  CHECK(report["findings"][0]["line"] == 301);
+  bool cut_named = false;
+  for (const auto& n : report["notices"])
+    cut_named |= n["id"] == "entry-truncated" &&
+                 n["message"].get<std::string>().find("etc/cut.conf") != std::string::npos;
+  CHECK(cut_named);
+}
+
 TEST_CASE("binary members of an uncompressed tar file are skipped unread", "[input][archive]") {
   ntpsweep::testing::TempDir tmp;
   std::vector<Member> members;

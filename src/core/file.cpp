@@ -208,6 +208,26 @@ void ReadBuffer::Prefault(size_t size) {
   prefaulted_ = size;
 }
 
+bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
+                   std::string_view* data, std::string* error) {
+  storage->Reserve(size);
+  storage->Prefault(size);
+  size_t got = 0;
+  bool ok = true;
+  while (got < size) {
+    ssize_t n = pread(fd, storage->data() + got, size - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = n < 0 ? std::strerror(errno) : "the file ends inside it";
+      ok = false;
+      break;
+    }
+    got += static_cast<size_t>(n);
+  }
+  *data = std::string_view(storage->data(), got);
+  return ok;
+}
+
 // Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
 // no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
 // after the first block: *binary is set and the rest is never read.

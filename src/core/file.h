@@ -77,6 +77,12 @@ bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
                 std::string_view* data, bool* truncated, bool* binary, std::string* error,
                 uint64_t* file_size = nullptr);
 
+// Reads `size` bytes at `offset` of the open file `fd` (an archive member's data) into
+// `storage`; `*data` views what was read. False with `error` set when the file ends before them
+// or cannot be read: `*data` then holds the part that was.
+bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
+                   std::string_view* data, std::string* error);
+
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);
 

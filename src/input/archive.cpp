@@ -212,6 +212,44 @@ class MemberSource : public ByteSource {
   bool at_eof() const override { return eof_; }
   std::string error() const override { return error_; }
   bool limited() const override { return limited_; }
+  bool Defer(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes) override {
+    if (!file_ || eof_ || limited_ || failed_) return false;
+    // A member over --max-entry-size is read here, for that limit's notice.
+    if (size_ > scan_.limits().max_entry_bytes) return false;
+    const uint64_t n = std::min(size_, want);
+    if (n > produced_) {
+      // The limits Next applies, to the bytes the worker will read.
+      const uint64_t more = n - produced_;
+      if (!scan_.Produce(more, chain_)) {
+        limited_ = true;
+        return false;
+      }
+      archive_.produced += more;
+      produced_ = n;
+      uint64_t packed = archive_.packed();
+      if (archive_.produced > Limits::kRatioFloor && packed > 0 &&
+          archive_.produced / packed >= scan_.limits().max_ratio) {
+        archive_.over_ratio = limited_ = true;
+        return false;
+      }
+    }
+    // What the reading thread now skips by a seek is read by the worker: the progress counts it
+    // (as far as the worker reads).
+    const uint64_t read_end = n < size_ ? data_offset_ + n : data_end_;
+    if (int64_t here = archive_.src->Seek(0, SEEK_CUR);
+        here >= 0 && read_end > static_cast<uint64_t>(here))
+      scan_.Consume(read_end - static_cast<uint64_t>(here));
+    *file = file_;
+    *bytes = n;
+    return true;
+  }
+  // The member's data lies whole in `file`, from `data_offset` (Entry::archive_data_offset) to
+  // `data_end` (the end of its last block), so a worker can read it there itself (Defer).
+  void set_file(std::shared_ptr<const Fd> file, uint64_t data_offset, uint64_t data_end) {
+    file_ = std::move(file);
+    data_offset_ = data_offset;
+    data_end_ = data_end;
+  }
   bool failed() const { return failed_; }
   bool entry_limit() const { return entry_limit_; }
   // The stored size, capped: a forged header must not make anyone reserve gigabytes.
@@ -246,6 +284,8 @@ class MemberSource : public ByteSource {
   bool entry_limit_ = false;
   bool failed_ = false;
   std::string error_;
+  std::shared_ptr<const Fd> file_;
+  uint64_t data_offset_ = 0, data_end_ = 0;
 };
 
 // Whether a filter of `a` decompresses slowly (tens to hundreds of MB/s, not zstd's or lz4's GB/s).
@@ -282,10 +322,12 @@ namespace {
 // WalkArchive; `tar_only`: the source is known to be a tar, read with no other format or filter
 // enabled (registering and bidding them all cost more than reading one member again). `gz`: src
 // is a GzipSource, the gzip filter libarchive would have run; `ahead`: src is a DecompressAhead,
-// the zstd filter it would have run.
+// the zstd filter it would have run. `file`: src reads this file, uncompressed (its plain
+// members' data can be read by a worker: MemberSource::Defer).
 void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path, int depth,
           const Sniffed& format, std::string_view head, LayerIndex* self, bool tar_only,
-          GzipSource* gz = nullptr, const DecompressAhead* ahead = nullptr) {
+          GzipSource* gz = nullptr, const DecompressAhead* ahead = nullptr,
+          const std::shared_ptr<const Fd>& file = nullptr) {
   const Limits& limits = scan.limits();
   std::string where = Location{chain}.Render();
   ArchivePtr a(archive_read_new());
@@ -477,10 +519,17 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     // plain one (not sparse, its size stored) also by where its data starts: the position the
     // headers were read to.
     scan.set_member_offset(by_offset ? archive_read_header_position(a.get()) : -1);
-    scan.set_member_data_offset(by_offset && has_size && !hardlink &&
-                                        archive_entry_sparse_count(entry) == 0
-                                    ? archive_filter_bytes(a.get(), 0)
-                                    : -1);
+    const int64_t data_offset =
+        by_offset && has_size && !hardlink && archive_entry_sparse_count(entry) == 0
+            ? archive_filter_bytes(a.get(), 0)
+            : -1;
+    scan.set_member_data_offset(data_offset);
+    // A member cut short by the end of the file is read here, for the notice saying so.
+    if (file && data_offset >= 0 && input.size >= static_cast<uint64_t>(data_offset) &&
+        static_cast<uint64_t>(size) <= input.size - static_cast<uint64_t>(data_offset))
+      member.set_file(file, static_cast<uint64_t>(data_offset),
+                      static_cast<uint64_t>(data_offset) +
+                          ((static_cast<uint64_t>(size) + kTarBlock - 1) & ~(kTarBlock - 1)));
     ScanContent(scan, member, child, child_path, depth, &nested, want_json ? &keep : nullptr,
                 part_of_parent);
     scan.set_member_offset(-1);
@@ -821,6 +870,13 @@ void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const 
     }
   }
   FdSource src(fd, true, &scan, plain ? kPlainArchiveRead : FdSource::kReadBlock);
+  if (format.format == "tar") {
+    // Its text members are read by the workers (MemberSource::Defer), which may outlive `fd`.
+    auto file = std::make_shared<const Fd>(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    if (file->get() >= 0)
+      return Walk(scan, src, chain, chain.front(), 1, format, head, nullptr, false, nullptr,
+                  nullptr, file);
+  }
   WalkArchive(scan, src, chain, chain.front(), 1, format, head, nullptr);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,6 +99,13 @@ class ByteSource {
   virtual bool limited() const { return false; }
   // How many bytes it holds when known beforehand (an archive member's stored size), else 0.
   virtual uint64_t size_hint() const { return 0; }
+  // Hands its first `want` bytes over to be read later by pread (Entry::member_file), counted
+  // against the limits now: true with `*file` and `*bytes` set when it lies whole in a file it
+  // can name; false (nothing read or counted) when it must be read now.
+  virtual bool Defer(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes) {
+    (void)want, (void)file, (void)bytes;
+    return false;
+  }
 };
 
 // Reads a file descriptor (a regular file, seekable, or a pipe). Counts the bytes as consumed.
@@ -251,6 +259,10 @@ class PeekSource : public ByteSource {
   std::string error() const override { return inner_.error(); }
   bool limited() const override { return inner_.limited(); }
   uint64_t size_hint() const override { return inner_.size_hint(); }
+  // The whole source, head included, as long as nothing past the head was handed out.
+  bool Defer(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes) override {
+    return !replayed_ && inner_.Defer(want, file, bytes);
+  }
 
  private:
   ByteSource& inner_;

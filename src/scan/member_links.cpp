@@ -224,7 +224,7 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
   return Store(member) ||
          Defer(member.location, text, member.archive_offset, member.costly_to_reread,
-               Rewalks(member), member.archive_data_offset, member.data.size());
+               Rewalks(member), member.archive_data_offset, member.data_size());
 }
 
 bool MemberLinks::Rewalks(const input::Entry& member) {
@@ -246,7 +246,7 @@ bool MemberLinks::StoreHasRoom(uint64_t bytes) const {
 }
 
 bool MemberLinks::Store(const input::Entry& member) {
-  if (!NeedsWalk(member) || Rewalks(member)) return false;
+  if (!NeedsWalk(member) || Rewalks(member) || member.member_file) return false;  // no bytes held
   // Made outside the lock; the bytes are copied once, into the store.
   const std::string head = RecordHead(member);
   const uint64_t size = head.size() + member.data.size();

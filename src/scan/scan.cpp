@@ -584,6 +584,14 @@ class Pipeline : public input::EntrySink {
       }
     } else {
       data = entry.data;
+      if (std::string error;
+          entry.member_file &&
+          !ReadFileRange(entry.member_file->get(), static_cast<uint64_t>(entry.archive_data_offset),
+                         static_cast<size_t>(entry.member_bytes), buffer, &data, &error))
+        // The tar changed since its headers were read: what is left of the member is scanned.
+        notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
+                                  "cannot read all of " + entry.location.Render() + ": " + error +
+                                      " (the part read was scanned)"});
       if (data.size() > options_.max_file_bytes) {
         data = data.substr(0, options_.max_file_bytes);
         truncated = true;

@@ -185,6 +185,33 @@ TEST_CASE("yaml: write_files content tagged !!binary is base64 before its encodi
   CHECK(bad.doc.diagnostics[0].message.find("!!binary") != std::string::npos);
 }
 
+TEST_CASE("yaml: Salt state functions under a state ID are not keys naming hosts",
+          "[syntax][yaml]") {
+  std::string t =
+      "ntp:\n"
+      "  pkg.installed:\n"
+      "    - name: ntp\n"
+      "  file.managed:\n"
+      "    - name: /etc/ntp.conf\n"
+      "    - source: salt://ntp/ntp.conf\n"
+      "  service.running:\n"
+      "    - enable: true\n"
+      "chrony:\n"
+      "  ntp1.corp.example.com:\n"  // decoy: a server keyed by its name, options below
+      "    - iburst\n"
+      "  time.example:\n"  // decoy: two labels, but options, not Salt arguments
+      "    - iburst\n"
+      "  ntp2.corp.example.com:\n"
+      "    - minpoll: 4\n";
+  Read r("yaml", t);
+  std::vector<std::string> keys;
+  for (const Fact& f : r.doc.facts)
+    if ((f.name == "ntp{}" || f.name == "chrony{}") && f.args.size() == 1)
+      keys.push_back(std::string(f.name) + "=" + std::string(f.args[0].text));
+  CHECK(keys == std::vector<std::string>{"chrony{}=ntp1.corp.example.com", "chrony{}=time.example",
+                                         "chrony{}=ntp2.corp.example.com"});
+}
+
 TEST_CASE("yaml: Ansible tasks write embedded config lines", "[syntax][yaml]") {
   std::string t =
       "- lineinfile:\n"

@@ -660,7 +660,7 @@ class Emitter {
         for (auto [k, v] : node.entries) {
           const Scalar& key = n_[k].scalar;
           if (n_[k].kind != Node::kScalar || key.value.empty()) continue;
-          EmitKey(key, path);
+          if (!SaltStateCall(key.value, v)) EmitKey(key, path);
           Walk(v, Join(path, key.value));
         }
         break;
@@ -768,6 +768,27 @@ class Emitter {
     f.commented = commented_;
     Words(s, 0, &f.args);
     if (!f.args.empty()) doc_->facts.push_back(std::move(f));
+  }
+
+  // `file.managed:` over `- name: ...` items: a Salt state function under a state ID (often
+  // `ntp:` or `chrony:`), not a host keyed by its name.
+  bool SaltStateCall(std::string_view key, int value) const {
+    size_t dot = key.find('.');
+    if (dot == npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != npos)
+      return false;
+    auto word = [](std::string_view w, bool digits) {
+      for (char c : w)
+        if (!(std::islower(static_cast<unsigned char>(c)) || c == '_' ||
+              (digits && std::isdigit(static_cast<unsigned char>(c)))))
+          return false;
+      return true;
+    };
+    if (!word(key.substr(0, dot), true) || !word(key.substr(dot + 1), false)) return false;
+    const Node& args = n_[value];
+    if (args.kind != Node::kSeq) return false;
+    for (int item : args.items)
+      if (n_[item].kind == Node::kMap && n_[item].entries.size() == 1) return true;
+    return false;
   }
 
   void EmitKey(const Scalar& key, const std::string& path) {

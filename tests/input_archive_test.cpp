@@ -189,6 +189,9 @@ TEST_CASE("content is sniffed by its bytes, never its name", "[input][sniff]") {
   mbr[446 + 4] = '\x83';
   mbr[446 + 12] = '\x10';
   CHECK(Sniff(mbr).format == "MBR");
+  std::string kernel = mbr;  // a bzImage's boot sector (Talos' uki testdata): no disk
+  kernel.replace(0x202, 4, "HdrS");
+  CHECK(Sniff(kernel).kind == ContentKind::kPlain);
   mbr[446] = '\x12';  // an invalid boot flag: not a partition table
   CHECK(Sniff(mbr).kind == ContentKind::kPlain);
 

@@ -205,6 +205,9 @@ TEST_CASE("content is sniffed by its bytes, never its name", "[input][sniff]") {
   mbr[446 + 4] = '\x83';
   mbr[446 + 12] = '\x10';
   CHECK(Sniff(mbr).format == "MBR");
+  std::string kernel = mbr;  // a bzImage's boot sector (Talos' uki testdata): no disk
+  kernel.replace(0x202, 4, "HdrS");
+  CHECK(Sniff(kernel).kind == ContentKind::kPlain);
   mbr[446] = '\x12';  // an invalid boot flag: not a partition table
   CHECK(Sniff(mbr).kind == ContentKind::kPlain);
 
@@ -633,6 +636,66 @@ TEST_CASE("damaged archives end in one clear notice", "[input][damage]") {
   Read(garbage, "junk.gz", &junk);
   REQUIRE(junk.notices.size() == 1);
   CHECK(junk.notices[0].id == "archive-error");
+}
+
+// A zip of stored members with the CRC and sizes in each local header, as `zip -0` writes it
+// (libarchive's writer puts them in a data descriptor, which a damaged CRC makes unfindable).
+std::string StoredZip(const std::vector<std::pair<std::string, std::string>>& files) {
+  auto crc32 = [](std::string_view data) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : data) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+  };
+  auto le = [](std::string* out, uint32_t v, int bytes) {
+    for (int k = 0; k < bytes; ++k) out->push_back(static_cast<char>((v >> (8 * k)) & 0xFF));
+  };
+  std::string zip, central;
+  for (const auto& [name, data] : files) {
+    const uint32_t offset = static_cast<uint32_t>(zip.size()), crc = crc32(data);
+    const uint32_t size = static_cast<uint32_t>(data.size());
+    const uint32_t name_size = static_cast<uint32_t>(name.size());
+    le(&zip, 0x04034b50, 4), le(&zip, 20, 2), le(&zip, 0, 2), le(&zip, 0, 2), le(&zip, 0, 4);
+    le(&zip, crc, 4), le(&zip, size, 4), le(&zip, size, 4), le(&zip, name_size, 2), le(&zip, 0, 2);
+    zip += name + data;
+    le(&central, 0x02014b50, 4), le(&central, 20, 2), le(&central, 20, 2), le(&central, 0, 2);
+    le(&central, 0, 2), le(&central, 0, 4), le(&central, crc, 4), le(&central, size, 4);
+    le(&central, size, 4), le(&central, name_size, 2), le(&central, 0, 2), le(&central, 0, 2);
+    le(&central, 0, 2), le(&central, 0, 2), le(&central, 0, 4), le(&central, offset, 4);
+    central += name;
+  }
+  const uint32_t central_at = static_cast<uint32_t>(zip.size());
+  const uint32_t count = static_cast<uint32_t>(files.size());
+  zip += central;
+  le(&zip, 0x06054b50, 4), le(&zip, 0, 2), le(&zip, 0, 2), le(&zip, count, 2), le(&zip, count, 2);
+  le(&zip, static_cast<uint32_t>(central.size()), 4), le(&zip, central_at, 4), le(&zip, 0, 2);
+  return zip;
+}
+
+TEST_CASE("a zip member whose CRC does not match is read and named as damaged", "[input][damage]") {
+  std::string zip = StoredZip({{"etc/ntp.conf", "server 10.0.0.1\n# padding-padding\n"},
+                               {"etc/chrony.conf", "server 10.0.0.2\n"}});
+  FakeSink whole;  // decoy: the same zip undamaged
+  Read(zip, "a.zip", &whole);
+  CHECK(whole.notices.empty());
+  CHECK(whole.entries.size() == 2);
+
+  size_t at = zip.find("padding-padding");
+  REQUIRE(at != std::string::npos);
+  zip[at] = 'P';  // the stored data no longer matches the CRC of its header
+  FakeSink damaged;
+  Read(zip, "a.zip", &damaged);
+  REQUIRE(damaged.notices.size() == 1);
+  INFO(damaged.notices[0].message);
+  CHECK(damaged.notices[0].id == "archive-error");
+  CHECK(damaged.notices[0].location.Render() == "a.zip!etc/ntp.conf");
+  CHECK(damaged.notices[0].message.find("CRC") != std::string::npos);
+  CHECK(damaged.notices[0].message.find("etc/ntp.conf") != std::string::npos);
+  // What was read is still scanned, and the sound member after it too.
+  CHECK(damaged.Find("a.zip!etc/ntp.conf") != nullptr);
+  CHECK(damaged.Find("a.zip!etc/chrony.conf") != nullptr);
 }
 
 TEST_CASE("an archive with no members is named, not passed as scanned", "[input][damage]") {

@@ -263,6 +263,25 @@ TEST_CASE("dhcp: dhcpd options, dnsmasq options by name and number, never nntp",
   CHECK(m.Args("dhcp-option:ntp-server6") == V{"[fd00::1]"});
 }
 
+TEST_CASE("lines: a sentence in a comment is prose, not a commented-out directive", "[syntax]") {
+  // The stock chrony.conf comment named `ntp` (the short name of ntp.corp.example.com).
+  Read c("chrony",
+         "# Allow NTP client access from local network.\n"
+         "#allow 192.168.0.0/16\n"              // decoy: commented-out configuration
+         "#Allow ntp\n"                         // decoy: a capital, but one word after it
+         "# server ntp iburst prefer xleave\n"  // decoy: lower case, as the directive is written
+         "Allow ntp client access from\n");     // decoy: an active line is never prose
+  CHECK(c.Named("Allow") != nullptr);
+  CHECK(c.Named("Allow")->commented);
+  CHECK(c.Args("Allow") == V{"ntp"});
+  CHECK(c.Args("allow") == V{"192.168.0.0/16"});
+  CHECK(c.Args("server") == V{"ntp", "iburst", "prefer", "xleave"});
+  REQUIRE(c.Named("Allow", 1) != nullptr);
+  CHECK(!c.Named("Allow", 1)->commented);
+  CHECK(c.Named("Allow", 2) == nullptr);
+  CHECK(c.doc.facts.size() == 4);
+}
+
 TEST_CASE("readers: hostile input ends, never crashes or hangs", "[syntax]") {
   std::vector<std::string> inputs = {"", "\\", "<<", "<<EOF", "cat <<EOF\n", "\"", "'", "$(", "${",
                                      "`", "sed -i 's/", "RUN <<EOF", "COPY <<", "%post", "<a><!--",

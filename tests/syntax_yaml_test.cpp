@@ -152,6 +152,66 @@ TEST_CASE("yaml: cloud-init write_files, encodings and runcmd are embedded docum
   CHECK(run.text.starts_with("ntpdate 10.0.0.1\nsed -i 's/a/server 10.0.0.1/' /etc/chrony.conf\n"));
 }
 
+TEST_CASE("yaml: write_files content tagged !!binary is base64 before its encoding",
+          "[syntax][yaml]") {
+  // cloud-init's own gzip example: the loader turns !!binary into bytes, then gunzips them.
+  std::string t =
+      "#cloud-config\n"
+      "write_files:\n"
+      "  - path: /etc/chrony.conf\n"
+      "    encoding: gzip\n"
+      "    content: !!binary |\n"
+      "      H4sIAAAAAAACAytOLSpLLVIwNNADQUOFzKTSouISLgAb/wW3FwAAAA==\n"
+      "  - path: /etc/ntp.conf\n"
+      "    content: !!binary cG9vbCAxMC4wLjAuMSBpYnVyc3QK\n"
+      "  - path: /etc/ntp.d/a.conf\n"
+      "    content: !!str c2VydmVyIDEwLjAuMC4xMAo=\n"  // decoy: another tag, text as written
+      "  - path: /etc/ntp.d/b.conf\n"
+      "    content: !custom c2VydmVyIDEwLjAuMC4xMAo=\n";  // decoy: a local tag is no encoding
+  Read r("yaml", t);
+  CHECK(r.doc.diagnostics.empty());
+  REQUIRE(r.doc.embedded.size() == 4);
+  CHECK(r.doc.embedded[0].path == "/etc/chrony.conf");
+  CHECK(r.doc.embedded[0].text == "server 10.0.0.1 iburst\n");
+  CHECK(r.doc.embedded[0].outer_offset == Offset(t, "!!binary |") + 9);
+  CHECK(r.doc.embedded[1].path == "/etc/ntp.conf");
+  CHECK(r.doc.embedded[1].text == "pool 10.0.0.1 iburst\n");
+  CHECK(r.doc.embedded[2].text == "c2VydmVyIDEwLjAuMC4xMAo=\n");
+  CHECK(r.doc.embedded[3].text == "c2VydmVyIDEwLjAuMC4xMAo=\n");
+
+  Read bad("yaml",
+           "write_files:\n  - path: /etc/ntp.conf\n    content: !!binary \"not base64!\"\n");
+  REQUIRE(bad.doc.diagnostics.size() == 1);
+  CHECK(bad.doc.diagnostics[0].message.find("!!binary") != std::string::npos);
+}
+
+TEST_CASE("yaml: Salt state functions under a state ID are not keys naming hosts",
+          "[syntax][yaml]") {
+  std::string t =
+      "ntp:\n"
+      "  pkg.installed:\n"
+      "    - name: ntp\n"
+      "  file.managed:\n"
+      "    - name: /etc/ntp.conf\n"
+      "    - source: salt://ntp/ntp.conf\n"
+      "  service.running:\n"
+      "    - enable: true\n"
+      "chrony:\n"
+      "  ntp1.corp.example.com:\n"  // decoy: a server keyed by its name, options below
+      "    - iburst\n"
+      "  time.example:\n"  // decoy: two labels, but options, not Salt arguments
+      "    - iburst\n"
+      "  ntp2.corp.example.com:\n"
+      "    - minpoll: 4\n";
+  Read r("yaml", t);
+  std::vector<std::string> keys;
+  for (const Fact& f : r.doc.facts)
+    if ((f.name == "ntp{}" || f.name == "chrony{}") && f.args.size() == 1)
+      keys.push_back(std::string(f.name) + "=" + std::string(f.args[0].text));
+  CHECK(keys == std::vector<std::string>{"chrony{}=ntp1.corp.example.com", "chrony{}=time.example",
+                                         "chrony{}=ntp2.corp.example.com"});
+}
+
 TEST_CASE("yaml: Ansible tasks write embedded config lines", "[syntax][yaml]") {
   std::string t =
       "- lineinfile:\n"

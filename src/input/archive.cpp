@@ -174,6 +174,11 @@ class MemberSource : public ByteSource {
         failed_ = true;
         return false;
       }
+      // The block still counts; a zip member whose CRC does not match says so here, at its end.
+      if (r == ARCHIVE_WARN && damage_.empty()) {
+        const char* e = archive_error_string(a_);
+        damage_ = e ? e : "damaged data";
+      }
       pending_ = static_cast<const char*>(buf);
       pending_len_ = len;
       pending_off_ = off < 0 ? pos_ : static_cast<uint64_t>(off);
@@ -251,6 +256,8 @@ class MemberSource : public ByteSource {
     data_end_ = data_end;
   }
   bool failed() const { return failed_; }
+  // A warning libarchive gave with the data (a bad CRC): what was read is scanned, but damaged.
+  const std::string& damage() const { return damage_; }
   bool entry_limit() const { return entry_limit_; }
   // The stored size, capped: a forged header must not make anyone reserve gigabytes.
   uint64_t size_hint() const override {
@@ -286,6 +293,7 @@ class MemberSource : public ByteSource {
   std::string error_;
   std::shared_ptr<const Fd> file_;
   uint64_t data_offset_ = 0, data_end_ = 0;
+  std::string damage_;
 };
 
 // Whether a filter of `a` decompresses slowly (tens to hundreds of MB/s, not zstd's or lz4's GB/s).
@@ -540,6 +548,13 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
       scan.Note(Notice::Level::kWarning, "limit-entry-size", child,
                 Location{child}.Render() + ": only the first " + HumanBytes(limits.max_entry_bytes) +
                     " of this member were read (--max-entry-size)");
+    auto note_damage = [&] {
+      if (member.damage().empty()) return;
+      scan.Note(Notice::Level::kWarning, "archive-error", child,
+                where + ": " + member.damage() + " (in member " + name +
+                    "); its content is damaged: what was read was scanned");
+    };
+    if (member.at_eof()) note_damage();
     if (member.failed()) {
       member_failed = true;  // the innermost reader that saw the error reported it
       break;
@@ -562,6 +577,8 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
         scan.Note(Notice::Level::kWarning, "archive-error", chain,
                   where + ": " + member.error() + " (in member " + name + ")");
         break;
+      } else if (member.at_eof()) {
+        note_damage();
       }
     }
     if (input.over_ratio) break;

@@ -162,7 +162,8 @@ Sniffed Sniff(std::string_view h) {
     return {K::kDisk, "LVM"};
   if (LooksExt(h)) return {K::kDisk, "ext"};
   if (LooksFatOrNtfs(h)) return {K::kDisk, "FAT/NTFS"};
-  if (LooksMbr(h)) return {K::kDisk, ProtectiveMbr(h) ? "GPT" : "MBR"};
+  // A Linux x86 kernel (boot protocol header "HdrS" at 0x202) keeps a legacy boot sector, no disk.
+  if (LooksMbr(h) && !At(h, 0x202, "HdrS")) return {K::kDisk, ProtectiveMbr(h) ? "GPT" : "MBR"};
   return {K::kPlain, ""};
 }
 

@@ -27,6 +27,17 @@ bool ReadKeyValue(std::string_view body, size_t base, bool quotes, Fact* fact) {
   return true;
 }
 
+// "# Allow NTP client access from local network.": a sentence, not a commented-out directive
+// (those keep the directive's lower case); a capital, lower case after it, and three more words.
+bool CommentedProse(const std::vector<Token>& tokens) {
+  if (tokens.size() < 4) return false;
+  std::string_view first = tokens.front().text;
+  if (first.size() < 2 || first[0] < 'A' || first[0] > 'Z') return false;
+  for (char c : first.substr(1))
+    if (c < 'a' || c > 'z') return false;
+  return true;
+}
+
 }  // namespace
 
 void Tokenize(std::string_view s, size_t base, bool quotes, bool stop_at_hash,
@@ -81,7 +92,7 @@ std::vector<Fact> ReadLines(std::string_view text, const LineSyntax& syntax) {
     } else {
       std::vector<Token> tokens;
       Tokenize(body, base, syntax.quotes, syntax.trailing_comments || lead.commented, &tokens);
-      if (tokens.empty()) {
+      if (tokens.empty() || (lead.commented && CommentedProse(tokens))) {
         ok = false;
       } else {
         fact.name = tokens.front().text;

@@ -1081,6 +1081,8 @@ class Interpreter {
       // No command: a bare redirection of a heredoc ("cat" omitted) still writes.
       return;
     }
+    // make's `chronyd : $(OBJS)` is a rule, a target and its prerequisites: nothing runs.
+    if (k == 0 && w.size() > 1 && !w[1].quoted && (w[1].text == ":" || w[1].text == "::")) return;
     // make recipe prefixes: @ (silent), - (errors ignored), + (run under -n)
     std::string_view word = w[k].text;
     auto prefix = [](char c) { return c == '@' || c == '-' || c == '+'; };

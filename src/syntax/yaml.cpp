@@ -27,6 +27,7 @@ struct Scalar {
   size_t begin = 0, end = 0;                   // document span, quotes/indicators included
   bool block = false;
   bool quoted = false;
+  bool binary = false;  // tagged !!binary: base64 of the bytes it stands for
   // Document offset of value index i (by its last breakpoint).
   size_t OuterOf(size_t i) const { return OuterOffset(map, i, begin); }
   // True when value[a, b) is written verbatim in the document.
@@ -271,8 +272,12 @@ class Parser {
       size_t p = colon + 1;
       while (p < t_.size() && IsSpace(t_[p])) ++p;
       // Anchors and tags before the value.
+      bool binary = false;
       while (p < t_.size() && (t_[p] == '&' || t_[p] == '!')) {
+        size_t prop = p;
         while (p < t_.size() && !IsSpace(t_[p]) && t_[p] != '\n') ++p;
+        std::string_view tag = t_.substr(prop, p - prop);
+        binary = binary || tag == "!!binary" || tag == "!<tag:yaml.org,2002:binary>";
         while (p < t_.size() && IsSpace(t_[p])) ++p;
       }
       int value;
@@ -290,6 +295,7 @@ class Parser {
       } else {
         value = ParseInline(p, col);
       }
+      if (binary && nodes_[value].kind == Node::kScalar) nodes_[value].scalar.binary = true;
       nodes_[map].entries.emplace_back(key, value);
       size_t q = NextContent(cursor_);
       if (q == npos || Col(q) != col || q <= pos) break;
@@ -654,7 +660,7 @@ class Emitter {
         for (auto [k, v] : node.entries) {
           const Scalar& key = n_[k].scalar;
           if (n_[k].kind != Node::kScalar || key.value.empty()) continue;
-          EmitKey(key, path);
+          if (!SaltStateCall(key.value, v)) EmitKey(key, path);
           Walk(v, Join(path, key.value));
         }
         break;
@@ -764,6 +770,27 @@ class Emitter {
     if (!f.args.empty()) doc_->facts.push_back(std::move(f));
   }
 
+  // `file.managed:` over `- name: ...` items: a Salt state function under a state ID (often
+  // `ntp:` or `chrony:`), not a host keyed by its name.
+  bool SaltStateCall(std::string_view key, int value) const {
+    size_t dot = key.find('.');
+    if (dot == npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != npos)
+      return false;
+    auto word = [](std::string_view w, bool digits) {
+      for (char c : w)
+        if (!(std::islower(static_cast<unsigned char>(c)) || c == '_' ||
+              (digits && std::isdigit(static_cast<unsigned char>(c)))))
+          return false;
+      return true;
+    };
+    if (!word(key.substr(0, dot), true) || !word(key.substr(dot + 1), false)) return false;
+    const Node& args = n_[value];
+    if (args.kind != Node::kSeq) return false;
+    for (int item : args.items)
+      if (n_[item].kind == Node::kMap && n_[item].entries.size() == 1) return true;
+    return false;
+  }
+
   void EmitKey(const Scalar& key, const std::string& path) {
     Fact f;
     f.name = Name(path + "{}");
@@ -841,7 +868,7 @@ class Emitter {
   void EmbedContent(const Scalar& s, const std::string& path, std::string_view encoding) {
     std::string enc(encoding);
     std::transform(enc.begin(), enc.end(), enc.begin(), ::tolower);
-    if (enc.empty() || enc == "text/plain") {
+    if (!s.binary && (enc.empty() || enc == "text/plain")) {
       Embed(s, path);
       return;
     }
@@ -850,6 +877,12 @@ class Emitter {
     if (commented_ || Handled(&s)) return;
     handled_.push_back(&s);
     std::string data = s.value, out;
+    // The YAML loader decodes !!binary before the encoding is applied (cloud-init's gzip example).
+    if (s.binary) {
+      if (!DecodeBase64(data, &out))
+        return Diag(s.begin, "write_files content tagged !!binary is not valid base64");
+      data = std::move(out);
+    }
     bool b64 = enc.find("b64") != npos || enc.find("base64") != npos;
     bool gz = enc.find("gz") != npos;
     if (b64) {

@@ -527,6 +527,8 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         std::lock_guard held_lock(held_mu);
         if (replay_error_.empty()) replay_error_ = why.empty() ? "a record is cut short" : why;
       }
+      // A record larger than a run had a buffer of its own: not held on to (peak RSS).
+      if (buffer.second > kReplayRunBytes) return;
       std::lock_guard spare_lock(spare_mu);
       spare_buffers.push_back(std::move(buffer));
     });

@@ -23,6 +23,7 @@
 #include "core/fd.h"
 #include "core/file.h"
 #include "core/glob.h"
+#include "core/program.h"
 #include "input/container_layout.h"
 #include "input/dispatch.h"
 #include "input/ignore_files.h"
@@ -102,12 +103,13 @@ struct HeldDir : Fd {
 };
 
 // The names a walk looks for in each directory it lists (ListDirectory's `marks`).
-constexpr unsigned kGitignore = 1, kIgnore = 2, kOciLayout = 4, kManifest = 8;
+constexpr unsigned kGitignore = 1, kIgnore = 2, kOciLayout = 4, kManifest = 8, kGit = 16;
 
 unsigned MarkOf(std::string_view name) {
   if (name.empty() || (name[0] != '.' && name[0] != 'o' && name[0] != 'm')) return 0;
   return name == ".gitignore"      ? kGitignore
          : name == ".ignore"       ? kIgnore
+         : name == ".git"          ? kGit
          : name == "oci-layout"    ? kOciLayout
          : name == "manifest.json" ? kManifest
                                    : 0;
@@ -180,7 +182,10 @@ bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
       sink.Report(Unreadable(shown, error + " (its patterns are not applied)"));
       continue;
     }
-    for (IgnorePattern& p : ParseIgnorePatterns(data, shown)) out->push_back(std::move(p));
+    for (IgnorePattern& p : ParseIgnorePatterns(data, shown)) {
+      p.from_gitignore = name[1] == 'g';
+      out->push_back(std::move(p));
+    }
     any = true;
   }
   return any;
@@ -193,6 +198,54 @@ struct SharedLayer {
   std::shared_ptr<const SharedLayer> above;
 };
 
+// A git work tree met by a walk (a directory holding `.git`) and the files git tracks in it,
+// asked of git once, on the first path a .gitignore leaves out: git's ignore rules apply to
+// untracked files only, and a committed file is read whatever a .gitignore says.
+class WorkTree {
+ public:
+  // `strip`: the directory inside the walk, with '/' ("" for the walk's root).
+  WorkTree(std::string dir_fs, std::string strip)
+      : dir_fs_(std::move(dir_fs)), strip_(std::move(strip)) {}
+
+  // Whether git tracks the file `rel` (relative to the walk's root), or a file below the
+  // directory `rel`. False, with `*error` set once, when git cannot tell.
+  bool Tracks(std::string_view rel, bool is_dir, std::string* error) const {
+    std::call_once(loaded_, [&] { Load(error); });
+    if (!rel.starts_with(strip_)) return false;
+    rel.remove_prefix(strip_.size());
+    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), rel);
+    if (it == tracked_.end()) return false;
+    if (*it == rel) return true;  // a file, or a submodule's directory
+    return is_dir && it->size() > rel.size() && it->starts_with(rel) && (*it)[rel.size()] == '/';
+  }
+  const std::string& dir_fs() const { return dir_fs_; }
+
+ private:
+  void Load(std::string* error) const {
+    std::string err;
+    auto out = RunProgram(GitArgv(dir_fs_, {"ls-files", "-z", "-c"}), &err);
+    if (!out) {
+      while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
+      *error = err.empty() ? "git could not be run" : err;
+      return;
+    }
+    listing_ = std::move(*out);
+    std::string_view rest = listing_;
+    while (!rest.empty()) {
+      size_t end = rest.find('\0');
+      if (end == std::string_view::npos) end = rest.size();
+      if (end) tracked_.push_back(rest.substr(0, end));
+      rest.remove_prefix(std::min(rest.size(), end + 1));
+    }
+    std::sort(tracked_.begin(), tracked_.end());
+  }
+
+  std::string dir_fs_, strip_;
+  mutable std::once_flag loaded_;
+  mutable std::string listing_;                    // git's output, NUL-separated
+  mutable std::vector<std::string_view> tracked_;  // into listing_, sorted
+};
+
 // A directory waiting to be listed: where it is, its nearest ignore layer, and the open
 // directory it is in (openat), or none.
 struct DirTask {
@@ -201,6 +254,10 @@ struct DirTask {
   std::shared_ptr<const SharedLayer> keep;  // owns `ignores` when a walked directory made it
   std::shared_ptr<const Fd> parent;         // may be null: open dir_fs by path
   bool is_operand = false;
+  std::shared_ptr<const WorkTree> work_tree;  // the nearest one it lies in; null: none
+  // Walked into although a .gitignore line (this one) leaves it out, for the files git tracks
+  // in it: everything else in it stays out.
+  const IgnorePattern* ignored_by = nullptr;
 };
 
 // The directories of one walk, listed by several threads: a shared stack, so that each lister
@@ -259,7 +316,25 @@ struct WalkContext {
   // What a path relative to the operand is shown under (JoinDisplayPath(operand, rel) is
   // display_prefix + rel) and the root files carry.
   std::string display_prefix, root;
+  // Set by the first lister that could not ask git what it tracks: one notice per walk.
+  mutable std::atomic<bool> git_failed{false};
 };
+
+// Whether a path a .gitignore line leaves out is read all the same, as git tracks it.
+bool TrackedByGit(const WalkContext& walk, const WorkTree* work_tree, std::string_view rel,
+                  bool is_dir) {
+  if (!work_tree) return false;
+  std::string error;
+  bool tracked = work_tree->Tracks(rel, is_dir, &error);
+  if (!error.empty() && !walk.git_failed.exchange(true)) {
+    std::string shown = JoinDisplayPath(walk.operand, "");
+    walk.sink.Report(Notice{Notice::Level::kWarning, "git-unavailable", Location{{shown}}, 0, 0,
+                            "cannot ask git which files it tracks in " + work_tree->dir_fs() +
+                                " (" + error +
+                                "): .gitignore leaves out committed files there too"});
+  }
+  return tracked;
+}
 
 // Lists one directory: its files to the sink in sorted order, its subdirectories to `children`.
 void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* children) {
@@ -296,6 +371,9 @@ void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* childr
   }
   const IgnoreLayer* ignores = task.ignores;
   std::shared_ptr<const SharedLayer> keep = std::move(task.keep);
+  std::shared_ptr<const WorkTree> work_tree = std::move(task.work_tree);
+  if (options.read_ignore_files && (marks & kGit))
+    work_tree = std::make_shared<WorkTree>(task.dir_fs, task.rel.empty() ? "" : task.rel + "/");
   // Made only for a directory that lists an ignore file: most list none.
   if (options.read_ignore_files && (marks & (kGitignore | kIgnore))) {
     auto here = std::make_shared<SharedLayer>();
@@ -350,12 +428,16 @@ void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* childr
       Skip(options, sink, "excluded", display);
       continue;
     }
+    const IgnorePattern* ignored_by = task.ignored_by;
     if (ignores) {
       const IgnorePattern* p = MatchIgnore(ignores, child_rel, S_ISDIR(st.st_mode));
-      if (p && !p->negate) {
-        Skip(options, sink, "ignored", display, "ignored by " + p->source);
-        continue;
-      }
+      if (p && !p->negate && !p->from_gitignore) ignored_by = p;  // .ignore: not git's
+      if (p && !p->negate && !ignored_by) ignored_by = p;
+    }
+    if (ignored_by && (!ignored_by->from_gitignore ||
+                       !TrackedByGit(walk, work_tree.get(), child_rel, S_ISDIR(st.st_mode)))) {
+      Skip(options, sink, "ignored", display, "ignored by " + ignored_by->source);
+      continue;
     }
     if (S_ISLNK(st.st_mode)) {
       Skip(options, sink, "symlink", display, "symbolic link");
@@ -370,6 +452,8 @@ void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* childr
       child.ignores = ignores;
       child.keep = keep;
       child.parent = fd;
+      child.work_tree = work_tree;
+      child.ignored_by = ignored_by;
     } else if (S_ISREG(st.st_mode)) {
       if (IsOwnFile(options, name, child_fs)) {
         Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
@@ -407,7 +491,7 @@ void Lister(const WalkContext& walk, DirStack& stack, std::exception_ptr* failur
 // (a tree thousands of directories deep costs heap, not the thread's stack), by
 // options.listers threads: one lister left the scan's workers waiting on a tree of small files.
 void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sink,
-          const IgnoreLayer* above) {
+          const IgnoreLayer* above, bool in_work_tree) {
   WalkContext walk{operand, options, sink, JoinDisplayPath(operand, "x"),
                    JoinDisplayPath(operand, "")};
   walk.display_prefix.pop_back();
@@ -416,6 +500,7 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
   root.dir_fs = operand;
   root.ignores = above;
   root.is_operand = true;
+  if (in_work_tree) root.work_tree = std::make_shared<WorkTree>(operand, "");
   DirStack stack(std::move(root));
   std::vector<std::exception_ptr> failures(std::max(1u, options.listers));
   std::vector<std::thread> helpers;
@@ -434,8 +519,10 @@ void Walk(const std::string& operand, const WalkOptions& options, EntrySink& sin
 
 // The ignore files of the directories above a walked directory operand, up to the root of
 // the git work tree it lies in (none outside one), as a chain of layers owned by `storage`.
+// `*in_work_tree`: whether such a work tree holds it.
 const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
-                                   std::vector<std::unique_ptr<IgnoreLayer>>* storage) {
+                                   std::vector<std::unique_ptr<IgnoreLayer>>* storage,
+                                   bool* in_work_tree_out) {
   std::error_code ec;
   fs::path dir = fs::weakly_canonical(fs::absolute(operand, ec), ec);
   if (ec) return nullptr;
@@ -447,6 +534,7 @@ const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
     in_work_tree = fs::exists(p / ".git", ec);
   }
   if (!in_work_tree) return nullptr;
+  *in_work_tree_out = true;
   const IgnoreLayer* chain = nullptr;
   for (auto it = above.rbegin(); it != above.rend(); ++it) {  // the work tree's root first
     std::vector<std::pair<std::string, unsigned char>> names = {{".gitignore", DT_UNKNOWN},
@@ -463,9 +551,10 @@ const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
 
 void WalkOperand(const std::string& operand, const WalkOptions& options, EntrySink& sink) {
   std::vector<std::unique_ptr<IgnoreLayer>> storage;
+  bool in_work_tree = false;
   const IgnoreLayer* above =
-      options.read_ignore_files ? AncestorIgnores(operand, sink, &storage) : nullptr;
-  Walk(operand, options, sink, above);
+      options.read_ignore_files ? AncestorIgnores(operand, sink, &storage, &in_work_tree) : nullptr;
+  Walk(operand, options, sink, above, in_work_tree);
 }
 
 bool OpenFilesystem(const std::string& operand, const WalkOptions& options, EntrySink& sink) {

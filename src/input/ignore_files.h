@@ -16,6 +16,7 @@ struct IgnorePattern {
   bool negate = false;
   bool dir_only = false;
   std::string source;  // "dir/.gitignore:3", for -v
+  bool from_gitignore = false;  // git's rule: in a work tree, files git tracks escape it
 };
 
 // The patterns of one ignore file (`name` for sources); blank lines and '#' comments skipped.

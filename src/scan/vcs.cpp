@@ -1,10 +1,6 @@
 #include "scan/vcs.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,19 +11,12 @@
 #include <set>
 
 #include "core/glob.h"
+#include "core/program.h"
 
 namespace ntpsweep::scan {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Settings that keep git from running anything a scanned repository configures.
-std::vector<std::string> Git(const std::string& dir, std::initializer_list<std::string> args) {
-  std::vector<std::string> argv = {"git", "-c", "core.fsmonitor=false", "-c",
-                                   "core.quotePath=false", "-C", dir};
-  argv.insert(argv.end(), args);
-  return argv;
-}
 
 std::string Chomp(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
@@ -117,59 +106,6 @@ bool MayBeInRepository(const std::string& dir) {
 
 }  // namespace
 
-std::optional<std::string> RunProgram(const std::vector<std::string>& argv, std::string* err) {
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) return std::nullopt;
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return std::nullopt;
-  }
-  std::vector<char*> args;
-  std::vector<std::string> store = argv;
-  for (std::string& a : store) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    int in = open("/dev/null", O_RDONLY);
-    if (in >= 0) dup2(in, 0);
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  std::string out, errs;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
-  char buf[65536];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        (i == 0 ? out : errs).append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (err) *err = errs;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return out;
-}
-
 std::string NormalizeRemoteUrl(const std::string& url_in) {
   std::string url = url_in;
   std::string scheme, rest;
@@ -206,16 +142,16 @@ std::string NormalizeRemoteUrl(const std::string& url_in) {
 
 std::optional<VcsInfo> DetectGit(const std::string& dir) {
   if (!MayBeInRepository(dir)) return std::nullopt;
-  auto top = RunProgram(Git(dir, {"rev-parse", "--show-toplevel"}));
+  auto top = RunProgram(GitArgv(dir, {"rev-parse", "--show-toplevel"}));
   if (!top) return std::nullopt;
   VcsInfo info;
   info.toplevel = Chomp(*top);
   if (info.toplevel.empty()) return std::nullopt;
-  if (auto rev = RunProgram(Git(dir, {"rev-parse", "--verify", "-q", "HEAD"})))
+  if (auto rev = RunProgram(GitArgv(dir, {"rev-parse", "--verify", "-q", "HEAD"})))
     info.revision = Chomp(*rev);
-  if (auto br = RunProgram(Git(dir, {"symbolic-ref", "-q", "--short", "HEAD"})))
+  if (auto br = RunProgram(GitArgv(dir, {"symbolic-ref", "-q", "--short", "HEAD"})))
     info.branch = Chomp(*br);
-  if (auto remote = RunProgram(Git(dir, {"config", "--get", "remote.origin.url"})))
+  if (auto remote = RunProgram(GitArgv(dir, {"config", "--get", "remote.origin.url"})))
     info.repository_uri = NormalizeRemoteUrl(Chomp(*remote));
   if (info.repository_uri.empty()) info.repository_uri = "file://" + info.toplevel + "/";
   return info;
@@ -223,19 +159,19 @@ std::optional<VcsInfo> DetectGit(const std::string& dir) {
 
 std::vector<std::string> ChangedFiles(const std::string& dir, const std::string& rev) {
   std::string err;
-  auto top = RunProgram(Git(dir, {"rev-parse", "--show-toplevel"}), &err);
+  auto top = RunProgram(GitArgv(dir, {"rev-parse", "--show-toplevel"}), &err);
   if (!top) throw VcsError("--changed-since: " + dir + " is not inside a git work tree");
   std::string root = Chomp(*top);
   if (rev.empty() || rev[0] == '-')
     throw VcsError("--changed-since: '" + rev + "' is not a revision");
-  if (!RunProgram(Git(root, {"rev-parse", "--verify", "-q", rev + "^{commit}"})))
+  if (!RunProgram(GitArgv(root, {"rev-parse", "--verify", "-q", rev + "^{commit}"})))
     throw VcsError("--changed-since: git does not know the revision '" + rev + "'");
-  auto diff = RunProgram(
-      Git(root, {"diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
-                 rev, "--"}),
-      &err);
+  auto diff = RunProgram(GitArgv(root, {"diff", "--name-only", "-z", "--no-renames",
+                                        "--no-ext-diff", "--no-textconv", rev, "--"}),
+                         &err);
   if (!diff) throw VcsError("--changed-since: git diff failed: " + Chomp(err));
-  auto untracked = RunProgram(Git(root, {"ls-files", "-z", "--others", "--exclude-standard"}), &err);
+  auto untracked =
+      RunProgram(GitArgv(root, {"ls-files", "-z", "--others", "--exclude-standard"}), &err);
   if (!untracked) throw VcsError("--changed-since: git ls-files failed: " + Chomp(err));
   std::set<std::string> files;
   for (const std::string* list : {&*diff, &*untracked})

@@ -8,16 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "core/program.h"
 #include "core/result.h"
 
 namespace ntpsweep::scan {
 
 using ntpsweep::VcsInfo;  // core/result.h
 
-// Runs argv (argv[0] looked up in PATH) with stdin from /dev/null; returns its stdout, or
-// nullopt when it could not run or exited non-zero (stderr goes to `err` if given).
-std::optional<std::string> RunProgram(const std::vector<std::string>& argv,
-                                      std::string* err = nullptr);
+using ntpsweep::RunProgram;  // core/program.h
 
 // Nullopt outside a git work tree (or without git). git is not run when neither GIT_DIR nor a
 // `.git` (or a git directory) in `dir` or above it says there may be a repository.

@@ -520,6 +520,7 @@ class Interpreter {
       Piece out;
       bool have_out = false;
       Interpret(c, have_pipe_text ? &pipe_text : nullptr, &out, &have_out);
+      if (ps_) InterpretScriptBlocks(c.words, 0);
       pipe_text = c.pipe_to_next && have_out ? out : Piece();
       have_pipe_text = c.pipe_to_next && have_out;
       Call(cmds, c, 0);
@@ -957,6 +958,43 @@ class Interpreter {
     return out;
   }
 
+  // Words Interpret steps over before a command's name.
+  static const std::set<std::string>& Keywords() {
+    static const std::set<std::string> kKeywords = {
+        "then", "do",   "else", "elif",  "if",      "while",   "until", "!", "{",
+        "}",    "time", "exec", "nohup", "command", "builtin", "done",  "fi"};
+    return kKeywords;
+  }
+
+  // PowerShell script blocks inside a command's words (`Invoke-Command -ScriptBlock { w32tm ... }`,
+  // DSC `SetScript = { ... }`): each block's words are read as a command of their own as well.
+  void InterpretScriptBlocks(const std::vector<Piece>& w, int depth) {
+    if (depth > 4 || w.empty() || IsWord(w[0], "function") || IsWord(w[0], "filter")) return;
+    for (size_t open = 1; open < w.size(); ++open) {
+      if (!IsWord(w[open], "{")) continue;
+      // `do { cmd }`, `} else { cmd }`: Interpret already read cmd as the command.
+      bool led_by_keywords =
+          std::all_of(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(open),
+                      [](const Piece& p) { return !p.quoted && Keywords().count(p.text); });
+      size_t close = open + 1;
+      for (int nesting = 1; close < w.size(); ++close) {
+        if (IsWord(w[close], "{")) ++nesting;
+        if (IsWord(w[close], "}") && --nesting == 0) break;
+      }
+      if (close == open + 1) continue;
+      Command block;
+      block.words.assign(w.begin() + static_cast<std::ptrdiff_t>(open) + 1,
+                         w.begin() + static_cast<std::ptrdiff_t>(close));
+      if (!led_by_keywords) {
+        Piece out;
+        bool have_out = false;
+        Interpret(block, nullptr, &out, &have_out);
+      }
+      InterpretScriptBlocks(block.words, depth + 1);
+      open = close;
+    }
+  }
+
   void Interpret(Command& c, const Piece* stdin_text, Piece* out, bool* have_out) {
     std::vector<Piece>& w = c.words;
     size_t k = 0;
@@ -1007,9 +1045,6 @@ class Interpreter {
     if (k && k + 1 < w.size() && w[k].text.find('/') == std::string::npos &&
         (w[k + 1].text.starts_with("/") || TimeCommands().count(Basename(w[k + 1].text))))
       ++k;  // /etc/crontab, /etc/cron.d: user
-    static const std::set<std::string> kKeywords = {"then", "do", "else", "elif", "if", "while",
-                                                    "until", "!", "{", "}", "time", "exec",
-                                                    "nohup", "command", "builtin", "done", "fi"};
     for (bool again = true; again && k < w.size();) {
       again = false;
       size_t eq;
@@ -1038,7 +1073,7 @@ class Interpreter {
         again = true;
         continue;
       }
-      if (kKeywords.count(w[k].text) && !w[k].quoted) {
+      if (Keywords().count(w[k].text) && !w[k].quoted) {
         ++k;
         again = true;
         continue;

@@ -208,24 +208,29 @@ void ReadBuffer::Prefault(size_t size) {
   prefaulted_ = size;
 }
 
+size_t PreadFull(int fd, uint64_t offset, char* out, size_t len, int* error_number) {
+  *error_number = 0;
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = pread(fd, out + got, len - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) *error_number = errno;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
 bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
                    std::string_view* data, std::string* error) {
   storage->Reserve(size);
   storage->Prefault(size);
-  size_t got = 0;
-  bool ok = true;
-  while (got < size) {
-    ssize_t n = pread(fd, storage->data() + got, size - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *error = n < 0 ? std::strerror(errno) : "the file ends inside it";
-      ok = false;
-      break;
-    }
-    got += static_cast<size_t>(n);
-  }
+  int error_number = 0;
+  const size_t got = PreadFull(fd, offset, storage->data(), size, &error_number);
   *data = std::string_view(storage->data(), got);
-  return ok;
+  if (got == size) return true;
+  *error = error_number ? std::strerror(error_number) : "the file ends inside it";
+  return false;
 }
 
 // Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so

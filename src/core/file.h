@@ -77,6 +77,11 @@ bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
                 std::string_view* data, bool* truncated, bool* binary, std::string* error,
                 uint64_t* file_size = nullptr);
 
+// Reads `len` bytes at `offset` of `fd` into `out`, going on after short reads and EINTR;
+// returns how many it read: fewer at the end of the file, or on an error (`*error_number` its
+// errno, else 0).
+size_t PreadFull(int fd, uint64_t offset, char* out, size_t len, int* error_number);
+
 // Reads `size` bytes at `offset` of the open file `fd` (an archive member's data) into
 // `storage`; `*data` views what was read. False with `error` set when the file ends before them
 // or cannot be read: `*data` then holds the part that was.

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/file.h"
+
 namespace ntpsweep::input {
 namespace {
 
@@ -105,15 +107,9 @@ int64_t FdSource::Seek(int64_t offset, int whence) {
 bool FdSource::ReadAt(uint64_t offset, size_t len, std::string* out) {
   if (!seekable_) return false;
   out->resize(len);
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = pread(fd_, out->data() + got, len - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  out->resize(got);
-  return got == len;
+  int error_number = 0;
+  out->resize(PreadFull(fd_, offset, out->data(), len, &error_number));
+  return out->size() == len;
 }
 
 bool MemorySource::ReadAt(uint64_t offset, size_t len, std::string* out) {

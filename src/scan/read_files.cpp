@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/file.h"
+
 namespace ntpsweep::scan {
 namespace {
 
@@ -174,16 +176,15 @@ bool SpillStream::Read(uint64_t at, size_t n, std::string* out, std::string* err
 
 bool SpillStream::Read(uint64_t at, size_t n, char* out, std::string* error) const {
   size_t done = 0;
-  while (done < n && at + done < spilled_) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(n - done, spilled_ - at - done));
-    ssize_t got = pread(spill_->get(), out + done, want, static_cast<off_t>(at + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
+  if (at < spilled_) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(n, spilled_ - at));
+    int error_number = 0;
+    done = PreadFull(spill_->get(), at, out, want, &error_number);
+    if (done < want) {
       *error = "cannot read back " + what_ + " (" + temp_dir_ +
-               "): " + (got < 0 ? std::strerror(errno) : "end of file");
+               "): " + (error_number ? std::strerror(error_number) : "end of file");
       return false;
     }
-    done += static_cast<size_t>(got);
   }
   while (done < n) {
     uint64_t rel = at + done - spilled_;

@@ -197,12 +197,7 @@ class MemberSource : public ByteSource {
       *block = {};
       return true;
     }
-    // The archive as a whole: all its members together against its own compressed size.
-    archive_.produced += block->size();
-    uint64_t packed = archive_.packed();
-    if (archive_.produced > Limits::kRatioFloor && packed > 0 &&
-        archive_.produced / packed >= scan_.limits().max_ratio) {
-      archive_.over_ratio = limited_ = true;
+    if (OverArchiveRatio(block->size())) {
       *block = {};
       return true;
     }
@@ -229,14 +224,8 @@ class MemberSource : public ByteSource {
         limited_ = true;
         return false;
       }
-      archive_.produced += more;
       produced_ = n;
-      uint64_t packed = archive_.packed();
-      if (archive_.produced > Limits::kRatioFloor && packed > 0 &&
-          archive_.produced / packed >= scan_.limits().max_ratio) {
-        archive_.over_ratio = limited_ = true;
-        return false;
-      }
+      if (OverArchiveRatio(more)) return false;
     }
     // What the reading thread now skips by a seek is read by the worker: the progress counts it
     // (as far as the worker reads).
@@ -276,6 +265,18 @@ class MemberSource : public ByteSource {
   }
 
  private:
+  // Counts `n` more bytes against the archive as a whole (all its members together against its
+  // own compressed size); true, and this member limited, when that is over --max-ratio.
+  bool OverArchiveRatio(uint64_t n) {
+    archive_.produced += n;
+    const uint64_t packed = archive_.packed();
+    if (archive_.produced <= Limits::kRatioFloor || packed == 0 ||
+        archive_.produced / packed < scan_.limits().max_ratio)
+      return false;
+    archive_.over_ratio = limited_ = true;
+    return true;
+  }
+
   archive* a_;
   InputScan& scan_;
   const Chain& chain_;

@@ -221,7 +221,8 @@ EOF
 dd if=ext4.img of=gpt-primary-gone.img bs=512 seek=2048 conv=notrunc status=none
 cp gpt-primary-gone.img gpt-primary-crc.img
 dd if=/dev/zero of=gpt-primary-gone.img bs=512 seek=1 count=1 conv=notrunc status=none
-printf '\001' | dd of=gpt-primary-crc.img bs=1 seek=528 conv=notrunc status=none
+# Flip the CRC's first byte: sfdisk's GUIDs are random, so a fixed value would match 1 time in 256.
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(528); b = f.read(1)[0]; f.seek(528); f.write(bytes([b ^ 0xFF]))' gpt-primary-crc.img
 python3 - <<'PY'
 import struct, zlib
 # The same entries changed in the primary table and in the backup at the end of the disk (TSK

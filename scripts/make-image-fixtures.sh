@@ -33,7 +33,7 @@ if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
 fi
 
 for tool in tar bsdtar gzip bzip2 xz zstd lz4 compress cpio 7zz genisoimage dpkg-deb rpmbuild \
-            mke2fs mkfs.xfs mkfs.btrfs sfdisk qemu-img umoci skopeo python3 sha256sum; do
+            mke2fs debugfs mkfs.xfs mkfs.btrfs sfdisk qemu-img umoci skopeo python3 sha256sum; do
   command -v "$tool" >/dev/null || {
     echo "make-image-fixtures: '$tool' is missing; run scripts/install-deps.sh" >&2
     exit 1
@@ -46,6 +46,21 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 export SOURCE_DATE_EPOCH=1600000000 TZ=UTC LC_ALL=C
 mtime=@$SOURCE_DATE_EPOCH
+# Fixed identifiers and clock for the tools that otherwise write random GUIDs, hash seeds or the
+# time, so that two runs write the same bytes (a fixture that passes once passes every time).
+export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
+ext4_ids=(-U 6e747073-7765-4570-8000-000000000001 -E root_owner=0:0,hash_seed=6e747073-7765-4570-8000-000000000002)
+ext4_time=20200913122640  # $SOURCE_DATE_EPOCH, as debugfs reads a time
+mkext4() {  # mkext4 IMAGE SIZE DIR [mke2fs options]: an ext4 of DIR's files, the same bytes every run
+  local image=$1 size=$2 dir=$3
+  shift 3
+  mke2fs -q -F -t ext4 "$@" "${ext4_ids[@]}" -d "$dir" "$image" "$size" >/dev/null
+  # mke2fs -d copies each file's times, and no touch sets a ctime: set all three here.
+  (cd "$dir" && find . | sed 's|^\.||') | while IFS= read -r p; do
+    for field in atime ctime mtime; do printf 'sif "/%s" %s %s\n' "${p#/}" $field "$ext4_time"; done
+  done | debugfs -w -f - "$image" >/dev/null 2>&1
+}
+xfs_uuid=6e747073-7765-4570-8000-000000000003
 
 # ---------------------------------------------------------------------------------------------
 # The planted tree: the committed files, plus what cannot be committed as text.
@@ -64,9 +79,11 @@ tarc() {  # tarc DIR [tar options...]: a reproducible tar of DIR's contents on s
 # Archives
 mkdir -p archives compressed nested
 tarc tree --format=gnu > archives/rootfs.tar
-tarc tree --format=pax > archives/rootfs-pax.tar
-(cd tree && bsdtar --format ustar -cf ../archives/rootfs-ustar.tar .)
-(cd tree && bsdtar --format v7 -cf ../archives/rootfs-v7.tar .)
+tarc tree --format=pax --pax-option=delete=atime,delete=ctime > archives/rootfs-pax.tar
+# bsdtar is given a sorted list: its own walk follows the directory order, which varies.
+sorted_tree() { (cd tree && { echo .; find . -mindepth 1 | sort; }); }
+sorted_tree | (cd tree && bsdtar --format ustar -n -T - -cf ../archives/rootfs-ustar.tar)
+sorted_tree | (cd tree && bsdtar --format v7 -n -T - -cf ../archives/rootfs-v7.tar)
 gzip -n -c archives/rootfs.tar > archives/rootfs.tar.gz
 bzip2 -c archives/rootfs.tar > archives/rootfs.tar.bz2
 xz -c archives/rootfs.tar > archives/rootfs.tar.xz
@@ -74,9 +91,9 @@ xz --format=lzma -c archives/rootfs.tar > archives/rootfs.tar.lzma
 zstd -q -c archives/rootfs.tar > archives/rootfs.tar.zst
 lz4 -q -c archives/rootfs.tar > archives/rootfs.tar.lz4
 compress -c archives/rootfs.tar > archives/rootfs.tar.Z
-(cd tree && find . -mindepth 1 | sort | cpio -o -H newc --quiet > ../archives/rootfs.cpio)
-(cd tree && find . -mindepth 1 | sort | cpio -o -H odc --quiet > ../archives/rootfs-odc.cpio)
-(cd tree && bsdtar --format xar -cf ../archives/rootfs.xar .)
+(cd tree && find . -mindepth 1 | sort | cpio -o -H newc --reproducible --quiet > ../archives/rootfs.cpio)
+(cd tree && find . -mindepth 1 | sort | cpio -o -H odc --reproducible --quiet > ../archives/rootfs-odc.cpio)
+sorted_tree | (cd tree && bsdtar --format xar -n -T - -cf ../archives/rootfs.xar)
 (cd tree && 7zz a -bd -bso0 -bsp0 ../archives/rootfs.7z . >/dev/null)
 genisoimage -quiet -R -o archives/rootfs.iso tree
 python3 - tree archives/rootfs.zip <<'PY'
@@ -122,7 +139,8 @@ printf 'OPTIONS="-g -x 10.20.30.40"\n' > %{buildroot}/etc/sysconfig/ntpd
 EOF
 for payload in w9.gzdio w19.zstdio; do
   rpmbuild -bb --quiet --define "_topdir $work/rpm" --define "_binary_payload $payload" \
-    --define "use_source_date_epoch_as_buildtime 1" rpm/SPECS/ntp-legacy.spec >/dev/null 2>&1
+    --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
+    --define "_buildhost fixtures" rpm/SPECS/ntp-legacy.spec >/dev/null 2>&1
   mv rpm/RPMS/noarch/*.rpm "archives/ntp-legacy-${payload%%io}.rpm"
 done
 
@@ -143,15 +161,19 @@ tarc nest > nested/outer.tar
 # deletes etc/ntp.d, which only the first has), skopeo converts it.
 mkdir -p images
 umoci init --layout images/oci
+created=2020-09-13T12:26:40Z  # $SOURCE_DATE_EPOCH: umoci stamps configs and history with the clock
 umoci new --image images/oci:app
+umoci config --image images/oci:app --no-history --created "$created"
 umoci unpack --rootless --image images/oci:app b1 >/dev/null
 cp -a tree/. b1/rootfs/
 mkdir -p b1/rootfs/etc/ntp.d
 printf 'server 10.20.30.40 iburst\n' > b1/rootfs/etc/ntp.d/old.conf
-umoci repack --image images/oci:app b1
+find b1/rootfs -exec touch -h -d "$mtime" {} +
+umoci repack --history.created "$created" --image images/oci:app b1
 umoci unpack --rootless --image images/oci:app b2 >/dev/null
 rm -r b2/rootfs/etc/ntp.d
-umoci repack --image images/oci:app b2
+find b2/rootfs -exec touch -h -d "$mtime" {} +
+umoci repack --history.created "$created" --image images/oci:app b2
 umoci gc --layout images/oci
 skopeo copy -q oci:images/oci:app oci-archive:images/oci.tar
 skopeo copy -q oci:images/oci:app docker-archive:images/docker.tar:app:1
@@ -290,7 +312,7 @@ PY
 # ---------------------------------------------------------------------------------------------
 # Disk images
 mkdir -p disks
-mke2fs -q -F -t ext4 -L rootfs -E root_owner=0:0 -d tree disks/ext4.img 16M
+mkext4 disks/ext4.img 16M tree -L rootfs
 # mkfs.xfs -p takes a prototype file; a file system under 300 MB needs the xfsprogs test
 # overrides (TEST_DIR/TEST_DEV/QA_CHECK_FS), which only lift that size check.
 xfsproto() {  # xfsproto DIR: a mkfs.xfs prototype of DIR's files, owned by root
@@ -313,7 +335,7 @@ PY
 mkxfs() {  # mkxfs IMAGE SIZE DIR
   truncate -s "$2" "$1"
   xfsproto "$3" > "$1.proto"
-  TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -L xroot -p "$1.proto" "$1"
+  TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -L xroot -m uuid=$xfs_uuid -p "$1.proto" "$1"
   rm "$1.proto"
 }
 mkxfs disks/xfs.img 64M tree
@@ -322,19 +344,21 @@ mkxfs disks/xfs.img 64M tree
 truncate -s 90M disks/gpt.img
 sfdisk -q disks/gpt.img <<'EOF'
 label: gpt
-start=2048, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="rootfs-a"
-start=34816, size=131072, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="data"
+label-id: 6E747073-7765-4570-8000-000000000010
+start=2048, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=6E747073-7765-4570-8000-000000000011, name="rootfs-a"
+start=34816, size=131072, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=6E747073-7765-4570-8000-000000000012, name="data"
 EOF
 dd if=disks/ext4.img of=disks/gpt.img bs=512 seek=2048 conv=notrunc,sparse status=none
 dd if=disks/xfs.img of=disks/gpt.img bs=512 seek=34816 conv=notrunc,sparse status=none
 # MBR: p1 ext4.
 truncate -s 20M disks/mbr.img
-printf 'label: dos\nstart=2048, size=32768, type=83\n' | sfdisk -q disks/mbr.img
+printf 'label: dos\nlabel-id: 0x6e747301\nstart=2048, size=32768, type=83\n' | sfdisk -q disks/mbr.img
 dd if=disks/ext4.img of=disks/mbr.img bs=512 seek=2048 conv=notrunc,sparse status=none
 # MBR with an extended partition (p2) holding two logical ones (p5, p6): a chain of EBRs.
 truncate -s 56M disks/mbr-logical.img
 sfdisk -q disks/mbr-logical.img <<'EOF'
 label: dos
+label-id: 0x6e747302
 start=2048, size=32768, type=83
 start=36864, size=71680, type=5
 start=38912, size=32768, type=83
@@ -353,10 +377,12 @@ qemu-img convert -O qcow2 disks/gpt.img disks/gpt.qcow2
 # LVM: GPT p1 = the PV (96 MiB); LV root (extents 0-3) ext4, LV data (extents 4-20) XFS;
 # extents start 1 MiB into the PV (pe_start).
 truncate -s 100M disks/lvm.img
-printf 'label: gpt\nstart=2048, size=196608, type=E6D6D379-F507-44C2-A23C-238F2A3DF928, name="pv"\n' |
+printf 'label: gpt\nlabel-id: %s\nstart=2048, size=196608, type=%s, uuid=%s, name="pv"\n' \
+  6E747073-7765-4570-8000-000000000020 E6D6D379-F507-44C2-A23C-238F2A3DF928 \
+  6E747073-7765-4570-8000-000000000021 |
   sfdisk -q disks/lvm.img
 zstd -q -dc "$src/lvm-pv-header.zst" | dd of=disks/lvm.img bs=512 seek=2048 conv=notrunc status=none
-mke2fs -q -F -t ext4 -d tree lv-root.img 16M
+mkext4 lv-root.img 16M tree
 mkxfs lv-data.img 64M tree
 dd if=lv-root.img of=disks/lvm.img bs=1M seek=2 conv=notrunc,sparse status=none
 dd if=lv-data.img of=disks/lvm.img bs=1M seek=18 conv=notrunc,sparse status=none
@@ -375,7 +401,7 @@ ln -s /nonexistent links/etc/dangling.conf
 # A target over 60 bytes: ext4 keeps it in an extent-mapped block, not in the inode.
 ln -s /etc/ntpsec/../ntpsec/../ntpsec/../ntpsec/../ntpsec/../ntpsec/ntp.conf links/etc/long.conf
 find links -exec touch -h -d "$mtime" {} +
-mke2fs -q -F -t ext4 -E root_owner=0:0 -d links disks/links-ext4.img 4M
+mkext4 disks/links-ext4.img 4M links
 mkxfs disks/links-xfs.img 64M links
 tarc links > archives/links.tar
 rm -r links
@@ -392,13 +418,13 @@ printf '#!/bin/sh\necho "server ${variable} iburst" >> /etc/chrony/chrony.conf\n
 printf '#!/bin/sh\n\necho "server ${ntp_server_b} iburst" >> /etc/chrony/chrony.conf\n' \
   > decoy/tf/scripts/chrony.sh
 find linked decoy -exec touch -h -d "$mtime" {} +
-mke2fs -q -F -t ext4 -E root_owner=0:0 -d linked disks/linked-ext4.img 8M
+mkext4 disks/linked-ext4.img 8M linked
 mkxfs disks/linked-xfs.img 64M linked
 tarc decoy > archives/linked-decoy.tar
 rm -r linked decoy
 # btrfs: no reader exists; it must be named as unsupported.
 truncate -s 128M disks/btrfs.img
-mkfs.btrfs -q -r tree disks/btrfs.img >/dev/null
+mkfs.btrfs -q -U 6e747073-7765-4570-8000-000000000004 -r tree disks/btrfs.img >/dev/null
 
 # ---------------------------------------------------------------------------------------------
 # Hostile inputs: one per limit, one per kind of damage.
@@ -413,13 +439,17 @@ def add(t, name, data):
 
 # A nested zip bomb: deflated zeros, zipped 16 times per level (the 42.zip construction).
 zeros = b"\0" * (64 << 20)
+def member(name):  # dated, not stamped with the clock as writestr(name) would
+    return zipfile.ZipInfo(name, (2020, 9, 13, 12, 26, 40))
 level = io.BytesIO()
-with zipfile.ZipFile(level, "w", zipfile.ZIP_DEFLATED) as z: z.writestr("zeros.bin", zeros)
+with zipfile.ZipFile(level, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr(member("zeros.bin"), zeros, zipfile.ZIP_DEFLATED)
 data = level.getvalue()
 for depth in range(3):
     nxt = io.BytesIO()
     with zipfile.ZipFile(nxt, "w", zipfile.ZIP_DEFLATED) as z:
-        for i in range(16): z.writestr("layer%d-%02d.zip" % (depth, i), data)
+        for i in range(16):
+            z.writestr(member("layer%d-%02d.zip" % (depth, i)), data, zipfile.ZIP_DEFLATED)
     data = nxt.getvalue()
 open(os.path.join(out, "bomb.zip"), "wb").write(data)
 

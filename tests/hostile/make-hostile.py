@@ -5,7 +5,8 @@ Every case is a directory OUT/cases/<name>/ scanned as one operand: the hostile 
 a loop, a damaged image...) and, beside it, a planted reference to the retired server
 (PLANTED_HOST) that the scan must still report. OUT/specs/<name>.json says what
 tests/hostile/check-hostile.py asserts: the planted findings, the notice (or skip counter) that
-names the gap, and extra arguments. Tools: python3, mke2fs, mkfs.xfs, sfdisk (install-deps.sh).
+names the gap, and extra arguments. Tools: python3, mke2fs, debugfs, mkfs.xfs, sfdisk
+(install-deps.sh).
 
 Usage: make-hostile.py OUT [CASE...]    make-hostile.py --list
 """
@@ -21,17 +22,32 @@ import struct
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 
 PLANTED_HOST = "10.66.0.1"
 PLANTED_CONF = b"# planted beside the hostile part\nserver 10.66.0.1 iburst\n"
 MT = 1600000000
 CASES = {}
+# Fixed identifiers and clock for the tools that would write random GUIDs, hash seeds or the
+# time: a case is the same bytes on every run.
+FIXED_ENV = dict(os.environ, E2FSPROGS_FAKE_TIME=str(MT), SOURCE_DATE_EPOCH=str(MT))
+EXT4_IDS = ["-U", "6e747073-7765-4570-8000-000000000001",
+            "-E", "root_owner=0:0,hash_seed=6e747073-7765-4570-8000-000000000002"]
+XFS_UUID = "6e747073-7765-4570-8000-000000000003"
+GPT_LABEL_ID = "6E747073-7765-4570-8000-000000000010"
 
 
 def case(fn):
     CASES[fn.__name__] = fn
     return fn
+
+
+def zip_member(name, kind=zipfile.ZIP_DEFLATED):
+    """A zip entry dated MT (writestr(name) would stamp it with the clock)."""
+    info = zipfile.ZipInfo(name, time.gmtime(MT)[:6])
+    info.compress_type = kind
+    return info
 
 
 def write(path, data, mode="wb"):
@@ -73,15 +89,15 @@ def nested_zip_bomb(root):
     zeros = b"\0" * (16 << 20)
     level = io.BytesIO()
     with zipfile.ZipFile(level, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("zeros.bin", zeros)
+        z.writestr(zip_member("zeros.bin"), zeros)
     data = level.getvalue()
     for depth in range(4):
         nxt = io.BytesIO()
         with zipfile.ZipFile(nxt, "w", zipfile.ZIP_DEFLATED) as z:
             if depth == 3:  # the outermost level: a reference before the bomb
-                z.writestr("etc/chrony/chrony.conf", b"server 10.66.0.1 iburst\n")
+                z.writestr(zip_member("etc/chrony/chrony.conf"), b"server 10.66.0.1 iburst\n")
             for i in range(4):
-                z.writestr("level%d-%d.zip" % (depth, i), data)
+                z.writestr(zip_member("level%d-%d.zip" % (depth, i)), data)
         data = nxt.getvalue()
     write(os.path.join(root, "backup", "42.zip"), data)
     return {"planted": [plant(root), {"location_suffix": "42.zip!etc/chrony/chrony.conf", "line": 1}],
@@ -157,8 +173,8 @@ def size_claim_1tb(root):
     write(os.path.join(root, "claims.tar"), buf.getvalue())
     z = io.BytesIO()
     with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("etc/ntp.conf", b"server 10.66.0.1\n")
-        zf.writestr("big.bin", b"x" * 64)
+        zf.writestr(zip_member("etc/ntp.conf", zipfile.ZIP_STORED), b"server 10.66.0.1\n")
+        zf.writestr(zip_member("big.bin", zipfile.ZIP_STORED), b"x" * 64)
     data = bytearray(z.getvalue())
     # Patch the central directory's uncompressed size of big.bin to 0xFFFFFFFF (4 GiB - 1) and
     # its local header's to the same: a size claim the data does not back.
@@ -434,8 +450,16 @@ def mkext4(path, size_mb, files):
     tree = path + ".tree"
     for rel, data in files.items():
         write(os.path.join(tree, rel), data)
-    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-E", "root_owner=0:0", "-d", tree, path,
-                    "%dM" % size_mb], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4"] + EXT4_IDS + ["-d", tree, path, "%dM" % size_mb],
+                   check=True, stdout=subprocess.DEVNULL, env=FIXED_ENV)
+    # mke2fs -d copies each file's times, and no utime sets a ctime: set all three here.
+    paths = {"/"} | {"/" + "/".join(rel.split("/")[:n + 1]) for rel in files
+                     for n in range(rel.count("/") + 1)}
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(MT))
+    script = "".join('sif "%s" %s %s\n' % (p, field, stamp) for p in sorted(paths)
+                     for field in ("atime", "ctime", "mtime"))
+    subprocess.run(["debugfs", "-w", "-f", "-", path], input=script.encode(), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shutil.rmtree(tree)
     with open(path, "rb") as f:
         return f.read()
@@ -454,8 +478,9 @@ def mkxfs(path, size_mb, files):
     write(path + ".proto", "\n".join(proto) + "\n", "w")
     with open(path, "wb") as f:
         f.truncate(size_mb << 20)
-    env = dict(os.environ, TEST_DIR="1", TEST_DEV="1", QA_CHECK_FS="1")
-    subprocess.run(["mkfs.xfs", "-q", "-f", "-p", path + ".proto", path], check=True, env=env)
+    env = dict(FIXED_ENV, TEST_DIR="1", TEST_DEV="1", QA_CHECK_FS="1")
+    subprocess.run(["mkfs.xfs", "-q", "-f", "-m", "uuid=" + XFS_UUID, "-p", path + ".proto", path],
+                   check=True, env=env)
     os.unlink(path + ".proto")
     shutil.rmtree(tree)
     with open(path, "rb") as f:
@@ -494,7 +519,9 @@ def corrupt_superblocks(root):
     path = os.path.join(root, "disk.img")
     with open(path, "wb") as f:
         f.truncate(size)
-    script = "label: gpt\n" + "".join("start=%d, size=%d, type=L\n" % t for t in table)
+    script = "label: gpt\nlabel-id: %s\n" % GPT_LABEL_ID + "".join(
+        "start=%d, size=%d, type=L, uuid=6E747073-7765-4570-8000-%012X\n" % (t + (n + 1,))
+        for n, t in enumerate(table))
     subprocess.run(["sfdisk", "-q", path], input=script.encode(), check=True, stdout=subprocess.DEVNULL)
     with open(path, "r+b") as f:
         for (start, _), p in zip(table, parts):

@@ -121,7 +121,9 @@ echo "packaged binary: $packaged findings in fixtures/demo (built binary: $built
 # A disk image (fixtures/demo as ext4, made without root): the packaged binary loads its disk
 # reader module from the package's lib/ntpsweep and finds what the built one finds in it.
 if command -v mke2fs >/dev/null; then
-  mke2fs -q -F -t ext4 -d "$source/fixtures/demo" "$scratch/demo.img" 16M >/dev/null
+  E2FSPROGS_FAKE_TIME=1600000000 mke2fs -q -F -t ext4 -U 6e747073-7765-4570-8000-000000000001 \
+    -E hash_seed=6e747073-7765-4570-8000-000000000002 -d "$source/fixtures/demo" "$scratch/demo.img" 16M \
+    >/dev/null
   for which in deb built; do
     b=$bin
     [ "$which" = built ] && b=$build/ntpsweep

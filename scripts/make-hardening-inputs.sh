@@ -13,24 +13,48 @@ out=${1:?usage: make-hardening-inputs.sh OUTDIR}
 for tool in mke2fs debugfs sfdisk python3 qemu-img; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
-# Built once per script version (test cases run as parallel processes), aside, then renamed.
+# Built once per script version, aside, then renamed. Test cases run as parallel processes and
+# each calls this script: the first takes the lock and builds, the others wait and find it built
+# (without the lock, a late builder could remove OUTDIR while another test reads it).
 stamp=$(sha256sum "$0" | cut -d' ' -f1)
-[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
+built() { [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; }
+built && exit 0
 mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+built && exit 0
 work=$(mktemp -d "$out.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export SOURCE_DATE_EPOCH=1600000000 TZ=UTC LC_ALL=C
+# Fixed identifiers and clock where the tools would write random GUIDs, hash seeds or the time:
+# two runs write the same bytes, so a test that passes once passes every time.
+export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
+ext4_ids=(-U 6e747073-7765-4570-8000-000000000001 -E root_owner=0:0,hash_seed=6e747073-7765-4570-8000-000000000002)
+ext4_time=20200913122640  # $SOURCE_DATE_EPOCH, as debugfs reads a time
+mkext4() {  # mkext4 IMAGE SIZE DIR [mke2fs options]: an ext4 of DIR's files, the same bytes every run
+  local image=$1 size=$2 dir=$3
+  shift 3
+  mke2fs -q -F -t ext4 "$@" "${ext4_ids[@]}" -d "$dir" "$image" "$size" >/dev/null
+  # mke2fs -d copies each file's times, and no touch sets a ctime: set all three here.
+  (cd "$dir" && find . | sed 's|^\.||') | while IFS= read -r p; do
+    for field in atime ctime mtime; do printf 'sif "/%s" %s %s\n' "${p#/}" $field "$ext4_time"; done
+  done | debugfs -w -f - "$image" >/dev/null 2>&1
+}
+fixed_ids() {  # fixed_ids K < SFDISK-SCRIPT: the GPT script of disk K with a fixed label-id and uuids
+  awk -v k="$1" '/^start=/ { n++; $0 = $0 sprintf(", uuid=6E747073-7765-4570-8%03X-%012X", k, n) }
+                 { print } /^label: gpt/ { printf "label-id: 6E747073-7765-4570-8%03X-000000000000\n", k }'
+}
 
 # The planted tree of every file system below.
 mkdir -p tree/etc tree/var/lib/a
 printf 'server 10.20.30.40 iburst\n' > tree/etc/ntp.conf
 for i in $(seq 1 20); do printf 'data %d\n' "$i" > "tree/var/lib/a/f$i"; done
-mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d tree ext4.img 4M
+mkext4 ext4.img 4M tree -b 1024
 dir_inode=$(debugfs -R 'stat /var/lib/a' ext4.img 2>/dev/null | sed -n 's/^Inode: \([0-9]*\).*/\1/p')
 
 python3 - "$dir_inode" <<'PY'
-import gzip, io, os, struct, sys, tarfile, zlib
+import gzip, io, os, random, struct, sys, tarfile, zlib
 dir_inode = int(sys.argv[1])
 PLANTED = b"server 10.20.30.40 iburst\n"
 
@@ -104,7 +128,7 @@ def add(t, name, data):
 # member's is not.
 with tarfile.open("ratio-nested.tar", "w", format=tarfile.GNU_FORMAT) as t:
     add(t, "bomb.gz", gzip.compress(b"# x\n" * (16 << 20), 9, mtime=0))  # text: read, not sniffed as binary
-    add(t, "pad.bin", os.urandom(1 << 20))
+    add(t, "pad.bin", random.Random(1).randbytes(1 << 20))  # incompressible, the same every run
     add(t, "etc/ntp.conf", PLANTED)
 
 # Three gzipped tars of one 2 MiB text member each (--max-total-bytes).
@@ -166,7 +190,7 @@ PY
 # another tree as disk.vmdk, beside a disk.vmdk of the planted tree; and a lone renamed export.
 mkdir -p renamed lone other-tree/etc
 printf 'pool 10.20.30.40 iburst\n' > other-tree/etc/chrony.conf
-mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d other-tree other.img 4M
+mkext4 other.img 4M other-tree -b 1024
 qemu-img convert -O vmdk -o subformat=streamOptimized ext4.img renamed/disk.vmdk
 qemu-img convert -O vmdk -o subformat=streamOptimized other.img lone/disk.vmdk
 cp lone/disk.vmdk renamed/copy.vmdk
@@ -178,7 +202,7 @@ rm -r other-tree other.img
 # sector comes after its last (bad-entry); p2 covering the whole disk from sector 0, the table
 # included (whole-disk: TSK drops entries that start at 0).
 truncate -s 12M gpt-bad-entry.img
-sfdisk -q gpt-bad-entry.img <<'EOF'
+fixed_ids 1 <<'EOF' | sfdisk -q gpt-bad-entry.img
 label: gpt
 start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
 start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="past-end"
@@ -188,7 +212,7 @@ EOF
 dd if=ext4.img of=gpt-bad-entry.img bs=512 seek=2048 conv=notrunc status=none
 dd if=ext4-inode-size.img of=gpt-bad-entry.img bs=512 seek=12288 conv=notrunc status=none
 truncate -s 8M gpt-whole-disk.img
-sfdisk -q gpt-whole-disk.img <<'EOF'
+fixed_ids 2 <<'EOF' | sfdisk -q gpt-whole-disk.img
 label: gpt
 start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
 start=10240, size=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="whole"
@@ -202,7 +226,7 @@ truncate -s 12M gpt-many.img
   printf 'start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n'
   for i in $(seq 2 139); do printf 'start=%d, size=8, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' $((900 + 8 * i)); done
   printf 'start=10240, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n'
-} | sfdisk -q gpt-many.img
+} | fixed_ids 3 | sfdisk -q gpt-many.img
 python3 - <<'PY'
 with open("gpt-many.img", "r+b") as f:
     for i in range(2, 140):
@@ -214,14 +238,15 @@ dd if=ext4.img of=gpt-many.img bs=512 seek=10240 conv=notrunc status=none
 # A sound GPT whose primary header is then damaged: zeroed (TSK and the kernel read the backup
 # at the end of the disk) and with a wrong CRC (TSK checks none and reads it).
 truncate -s 8M gpt-primary-gone.img
-sfdisk -q gpt-primary-gone.img <<'EOF'
+fixed_ids 4 <<'EOF' | sfdisk -q gpt-primary-gone.img
 label: gpt
 start=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="root"
 EOF
 dd if=ext4.img of=gpt-primary-gone.img bs=512 seek=2048 conv=notrunc status=none
 cp gpt-primary-gone.img gpt-primary-crc.img
 dd if=/dev/zero of=gpt-primary-gone.img bs=512 seek=1 count=1 conv=notrunc status=none
-# Flip the CRC's first byte: sfdisk's GUIDs are random, so a fixed value would match 1 time in 256.
+# Flip the CRC's first byte: a set value can be the CRC already (with sfdisk's random GUIDs it
+# was, one build in 256).
 python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(528); b = f.read(1)[0]; f.seek(528); f.write(bytes([b ^ 0xFF]))' gpt-primary-crc.img
 python3 - <<'PY'
 import struct, zlib
@@ -252,10 +277,11 @@ for i in $(seq -w 1 400); do echo "x" > "trees/many/$pad$i"; done
 printf 'server 10.20.30.40 iburst\n' > trees/many/zz-ntp.conf
 printf 'server 10.20.30.41 iburst\n' > trees/many/decoy.conf  # a host not asked for
 for i in $(seq -w 1 300); do head -c 1000 /dev/zero | tr '\0' 'a' > "trees/fill/f$i"; done
-mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d trees ext4-extent-trees.img 8M
+mkext4 ext4-extent-trees.img 8M trees -b 1024
 for i in $(seq 1 1799); do echo "# filler line $i, nothing to find here; padding padding padding padding"; done > big.conf
 echo "server 10.20.30.40 iburst" >> big.conf
-{ for i in $(seq -w 1 2 300); do echo "rm /fill/f$i"; done; echo "write big.conf /big.conf"; } |
+{ for i in $(seq -w 1 2 300); do echo "rm /fill/f$i"; done; echo "write big.conf /big.conf"
+  for field in atime ctime mtime; do echo "sif /big.conf $field $ext4_time"; done; } |
   debugfs -w -f - ext4-extent-trees.img >/dev/null 2>&1
 for f in /many /big.conf; do  # the test is void unless both trees have two leaf blocks
   [ "$(debugfs -R "stat $f" ext4-extent-trees.img 2>/dev/null | grep -o 'ETB0)' | wc -l)" -ge 2 ] ||
@@ -269,7 +295,7 @@ truncate -s 40M gpt-many-empty.img
 { echo "label: gpt"; echo "table-length: 256"
   for i in $(seq 0 140); do echo "start=$((2048 + i * 256)), size=256, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; done
   echo "start=$((2048 + 141 * 256)), size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; } |
-  sfdisk -q gpt-many-empty.img
+  fixed_ids 5 | sfdisk -q gpt-many-empty.img
 python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.randrange(256) for _ in range(131072)))' |
   dd of=gpt-many-empty.img bs=512 seek=$((2048 + 140 * 256)) conv=notrunc status=none
 dd if=ext4.img of=gpt-many-empty.img bs=512 seek=$((2048 + 141 * 256)) conv=notrunc,sparse status=none
@@ -278,7 +304,7 @@ truncate -s 120M vhd-many.img
 { echo "label: gpt"; echo "table-length: 256"
   for i in $(seq 0 199); do echo "start=$((2048 + i * 1024)), size=1024, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; done
   echo "start=$((2048 + 200 * 1024)), size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4"; } |
-  sfdisk -q vhd-many.img
+  fixed_ids 6 | sfdisk -q vhd-many.img
 dd if=ext4.img of=vhd-many.img bs=512 seek=$((2048 + 200 * 1024)) conv=notrunc,sparse status=none
 qemu-img convert -O vpc vhd-many.img gpt-many-empty.vhd
 rm vhd-many.img
@@ -287,9 +313,10 @@ rm vhd-many.img
 mkdir -p vtree/etc
 seq 1 400000 > vtree/etc/filler.txt
 printf 'server 10.20.30.40 iburst\n' > vtree/etc/ntp.conf
-mke2fs -q -F -t ext4 -E root_owner=0:0 -d vtree vmdk-root.img 16M
+mkext4 vmdk-root.img 16M vtree
 truncate -s 20M vmdk-disk.img
-printf 'label: gpt\nstart=2048, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' | sfdisk -q vmdk-disk.img
+printf 'label: gpt\nstart=2048, size=32768, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' | fixed_ids 7 |
+  sfdisk -q vmdk-disk.img
 dd if=vmdk-root.img of=vmdk-disk.img bs=512 seek=2048 conv=notrunc,sparse status=none
 qemu-img convert -O vmdk vmdk-disk.img vmdk-whole.vmdk
 qemu-img convert -O vmdk -o subformat=streamOptimized vmdk-disk.img vmdk-stream.vmdk
@@ -301,5 +328,6 @@ rm -rf vtree vmdk-root.img vmdk-disk.img vmdk-stream.vmdk
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..
-[ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0  # another process won
-rm -rf "$out" && mv -T "$work" "$out" 2>/dev/null || true
+rm -rf "$out"
+mv -T "$work" "$out"
+trap - EXIT

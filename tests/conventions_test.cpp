@@ -332,8 +332,18 @@ TEST_CASE("ignore files: directory walks leave out what they name", "[convention
   CHECK(locations(r).size() == 5);
 }
 
+// A directory inside a TempDir, for a test that writes to "../": that stays inside the TempDir
+// (not $TMPDIR, which other test runs share).
+struct InnerDir {
+  explicit InnerDir(const TempDir& outer) : dir(outer / "tree") { fs::create_directories(dir); }
+  const std::string& path() const { return dir; }
+  std::string operator/(const std::string& rel) const { return dir + "/" + rel; }
+  std::string dir;
+};
+
 TEST_CASE("verbose and quiet", "[conventions][verbose]") {
-  TempDir tmp;
+  TempDir outer;
+  const InnerDir tmp(outer);
   WriteWholeFile(tmp / "etc/ntp.conf", kConf);
   WriteWholeFile(tmp / "bin/blob", std::string("\x7f"
                                                "ELF\0\0\0",
@@ -439,7 +449,8 @@ TEST_CASE("version, mistyped commands and helpful usage errors", "[conventions][
 }
 
 TEST_CASE("counts are in the right number", "[conventions][grammar]") {
-  TempDir tmp;
+  TempDir outer;
+  const InnerDir tmp(outer);
   WriteWholeFile(tmp / "ntp.conf", "server 10.20.30.40\n");
   WriteWholeFile(tmp / "half.conf", std::string("x\n\0\0tail", 8));
   RunResult r = In(tmp.path(), {"scan", "--host", "10.20.30.40"});

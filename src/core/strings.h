@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ntpsweep {
 
@@ -14,6 +15,23 @@ inline std::string_view Trim(std::string_view s, std::string_view chars = kWhite
   size_t b = s.find_first_not_of(chars);
   if (b == std::string_view::npos) return s.substr(s.size());
   return s.substr(b, s.find_last_not_of(chars) - b + 1);
+}
+
+// `s` without the line ends (\n, \r) at its end: a program's one line of output.
+inline std::string_view Chomp(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// The non-empty fields of a NUL-separated list (`git ls-files -z`), as views into `s`.
+inline std::vector<std::string_view> SplitNul(std::string_view s) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    size_t end = std::min(s.find('\0'), s.size());
+    if (end) out.push_back(s.substr(0, end));
+    s.remove_prefix(std::min(s.size(), end + 1));
+  }
+  return out;
 }
 
 inline bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }

@@ -24,6 +24,7 @@
 #include "core/file.h"
 #include "core/glob.h"
 #include "core/program.h"
+#include "core/strings.h"
 #include "input/container_layout.h"
 #include "input/dispatch.h"
 #include "input/ignore_files.h"
@@ -225,18 +226,12 @@ class WorkTree {
     std::string err;
     auto out = RunProgram(GitArgv(dir_fs_, {"ls-files", "-z", "-c"}), &err);
     if (!out) {
-      while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
-      *error = err.empty() ? "git could not be run" : err;
+      std::string_view said = Chomp(err);
+      *error = said.empty() ? "git could not be run" : std::string(said);
       return;
     }
     listing_ = std::move(*out);
-    std::string_view rest = listing_;
-    while (!rest.empty()) {
-      size_t end = rest.find('\0');
-      if (end == std::string_view::npos) end = rest.size();
-      if (end) tracked_.push_back(rest.substr(0, end));
-      rest.remove_prefix(std::min(rest.size(), end + 1));
-    }
+    tracked_ = SplitNul(listing_);
     std::sort(tracked_.begin(), tracked_.end());
   }
 

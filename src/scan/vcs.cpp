@@ -12,28 +12,12 @@
 
 #include "core/glob.h"
 #include "core/program.h"
+#include "core/strings.h"
 
 namespace ntpsweep::scan {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Chomp(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-std::vector<std::string> SplitNul(const std::string& s) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\0') continue;
-    if (i > b) out.push_back(s.substr(b, i - b));
-    b = i + 1;
-  }
-  if (b < s.size()) out.push_back(s.substr(b));
-  return out;
-}
 
 std::string ToLower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -145,14 +129,14 @@ std::optional<VcsInfo> DetectGit(const std::string& dir) {
   auto top = RunProgram(GitArgv(dir, {"rev-parse", "--show-toplevel"}));
   if (!top) return std::nullopt;
   VcsInfo info;
-  info.toplevel = Chomp(*top);
+  info.toplevel = std::string(Chomp(*top));
   if (info.toplevel.empty()) return std::nullopt;
   if (auto rev = RunProgram(GitArgv(dir, {"rev-parse", "--verify", "-q", "HEAD"})))
-    info.revision = Chomp(*rev);
+    info.revision = std::string(Chomp(*rev));
   if (auto br = RunProgram(GitArgv(dir, {"symbolic-ref", "-q", "--short", "HEAD"})))
-    info.branch = Chomp(*br);
+    info.branch = std::string(Chomp(*br));
   if (auto remote = RunProgram(GitArgv(dir, {"config", "--get", "remote.origin.url"})))
-    info.repository_uri = NormalizeRemoteUrl(Chomp(*remote));
+    info.repository_uri = NormalizeRemoteUrl(std::string(Chomp(*remote)));
   if (info.repository_uri.empty()) info.repository_uri = "file://" + info.toplevel + "/";
   return info;
 }
@@ -161,7 +145,7 @@ std::vector<std::string> ChangedFiles(const std::string& dir, const std::string&
   std::string err;
   auto top = RunProgram(GitArgv(dir, {"rev-parse", "--show-toplevel"}), &err);
   if (!top) throw VcsError("--changed-since: " + dir + " is not inside a git work tree");
-  std::string root = Chomp(*top);
+  std::string root(Chomp(*top));
   if (rev.empty() || rev[0] == '-')
     throw VcsError("--changed-since: '" + rev + "' is not a revision");
   if (!RunProgram(GitArgv(root, {"rev-parse", "--verify", "-q", rev + "^{commit}"})))
@@ -169,13 +153,13 @@ std::vector<std::string> ChangedFiles(const std::string& dir, const std::string&
   auto diff = RunProgram(GitArgv(root, {"diff", "--name-only", "-z", "--no-renames",
                                         "--no-ext-diff", "--no-textconv", rev, "--"}),
                          &err);
-  if (!diff) throw VcsError("--changed-since: git diff failed: " + Chomp(err));
+  if (!diff) throw VcsError("--changed-since: git diff failed: " + std::string(Chomp(err)));
   auto untracked =
       RunProgram(GitArgv(root, {"ls-files", "-z", "--others", "--exclude-standard"}), &err);
-  if (!untracked) throw VcsError("--changed-since: git ls-files failed: " + Chomp(err));
+  if (!untracked) throw VcsError("--changed-since: git ls-files failed: " + std::string(Chomp(err)));
   std::set<std::string> files;
   for (const std::string* list : {&*diff, &*untracked})
-    for (const std::string& name : SplitNul(*list)) {
+    for (std::string_view name : SplitNul(*list)) {
       fs::path p = fs::path(root) / name;
       std::error_code ec;
       if (fs::is_regular_file(fs::symlink_status(p, ec)))

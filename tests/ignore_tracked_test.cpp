@@ -3,7 +3,9 @@
 // .gitignore names it). Untracked ignored files stay out; .ignore and --exclude still apply;
 // outside a work tree a .gitignore applies as before; without git, as before, with a notice.
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -111,6 +113,50 @@ TEST_CASE("ignore: in a git work tree, tracked files escape .gitignore", "[ignor
     REQUIRE(s.doc.at("notices").size() == 1);
     CHECK(s.doc.at("notices")[0].at("id") == "git-unavailable");
   }
+}
+
+TEST_CASE("ignore: git is asked about the work tree scanned, whatever GIT_DIR or GIT_WORK_TREE say",
+          "[ignore][vcs]") {
+  TempDir tmp;
+  const std::string repo = tmp / "r", other = tmp / "other";
+  MakeRepo(repo);
+  // Another repository, tracking none of those files: asked instead, git would list none.
+  WriteWholeFile(other + "/README", "another repository\n");
+  Git(other, {"init", "-q"});
+  Git(other, {"add", "README"});
+  Git(other, {"commit", "-q", "-m", "x"});
+  const std::set<std::string> tracked = {"c.yaml", "build/tracked.conf", "build/deep/tracked.conf",
+                                         "sub/tracked.yaml"};
+  using Env = std::map<std::string, std::optional<std::string>>;
+  for (const Env& env : {Env{{"GIT_DIR", other + "/.git"}}, Env{{"GIT_WORK_TREE", other}},
+                         Env{{"GIT_DIR", other + "/.git"}, {"GIT_WORK_TREE", other}},
+                         Env{{"GIT_INDEX_FILE", other + "/.git/index"}}}) {
+    INFO(env.begin()->first);
+    Scanned s = Scan(repo, {"--exclude", "excluded", "."}, RunOptions{{}, env});
+    CHECK(s.files == tracked);  // the untracked decoys MakeRepo leaves stay out
+    CHECK(s.doc.at("notices").empty());
+    CHECK(Ignored(s) == 7);
+  }
+}
+
+TEST_CASE("ignore: a repository git refuses, as another user owns it, is named in one clear notice",
+          "[ignore][vcs]") {
+  TempDir tmp;
+  const std::string repo = tmp / "r";
+  MakeRepo(repo);
+  // git's own switch for its ownership check; no global or system safe.directory lets it pass.
+  RunOptions options{{}, {{"GIT_TEST_ASSUME_DIFFERENT_OWNER", "1"},
+                          {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                          {"GIT_CONFIG_NOSYSTEM", "1"}}};
+  Scanned s = Scan(repo, {"--exclude", "excluded", "."}, options);
+  CHECK(s.files.empty());  // the .gitignore applies to every file, as without git
+  REQUIRE(s.doc.at("notices").size() == 1);
+  const Json& notice = s.doc.at("notices")[0];
+  CHECK(notice.at("id") == "git-unavailable");
+  CHECK(notice.at("message") ==
+        "cannot ask git which files it tracks in . (git refuses the repository: another user owns "
+        "it, and git's safe.directory setting does not list it): .gitignore leaves out committed "
+        "files there too");
 }
 
 TEST_CASE("ignore: outside a git work tree a .gitignore leaves out what it names",

@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+
+#include "core/strings.h"
 
 namespace ntpsweep {
 
@@ -16,7 +19,37 @@ std::vector<std::string> GitArgv(const std::string& dir, std::initializer_list<s
   return argv;
 }
 
-std::optional<std::string> RunProgram(const std::vector<std::string>& argv, std::string* err) {
+std::optional<std::string> RunGitIn(const std::string& dir, std::initializer_list<std::string> args,
+                                    std::string* err) {
+  // git rev-parse --local-env-vars (git 2.39): what git itself clears on entering a submodule.
+  static constexpr std::string_view kRepositoryEnv[] = {
+      "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+      "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
+      "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+      "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR"};
+  std::string said;
+  std::optional<std::string> out = RunProgram(GitArgv(dir, args), &said, kRepositoryEnv);
+  if (out) return out;
+  if (said.find("detected dubious ownership") != std::string::npos) {
+    *err = "git refuses the repository: another user owns it, and git's safe.directory "
+           "setting does not list it";
+  } else {
+    std::string_view first = Trim(std::string_view(said).substr(0, said.find('\n')));
+    *err = first.empty() ? "git could not be run" : std::string(first);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> RunProgram(const std::vector<std::string>& argv, std::string* err,
+                                      std::span<const std::string_view> unset) {
+  // The child's environment, made before fork (the child of a threaded process may not allocate).
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    if (std::find(unset.begin(), unset.end(), name) == unset.end()) env.push_back(*e);
+  }
+  env.push_back(nullptr);
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return std::nullopt;
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -35,7 +68,7 @@ std::optional<std::string> RunProgram(const std::vector<std::string>& argv, std:
     if (in >= 0) dup2(in, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), env.data());
     _exit(127);
   }
   close(out_pipe[1]);

@@ -223,13 +223,8 @@ class WorkTree {
 
  private:
   void Load(std::string* error) const {
-    std::string err;
-    auto out = RunProgram(GitArgv(dir_fs_, {"ls-files", "-z", "-c"}), &err);
-    if (!out) {
-      std::string_view said = Chomp(err);
-      *error = said.empty() ? "git could not be run" : std::string(said);
-      return;
-    }
+    auto out = RunGitIn(dir_fs_, {"ls-files", "-z", "-c"}, error);
+    if (!out) return;
     listing_ = std::move(*out);
     tracked_ = SplitNul(listing_);
     std::sort(tracked_.begin(), tracked_.end());

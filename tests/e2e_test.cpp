@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
@@ -439,6 +440,34 @@ TEST_CASE("e2e: a FIFO given as the operand itself is refused, not opened", "[e2
   REQUIRE(r.signal == 0);  // finished: it did not block reading the FIFO
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("pipe") != std::string::npos);
+}
+
+TEST_CASE("e2e: a looping or dangling symbolic link given as the operand is named as such",
+          "[e2e][walk]") {
+  TempDir tmp;
+  REQUIRE(symlink("loop-b", (tmp / "loop-a").c_str()) == 0);
+  REQUIRE(symlink("loop-a", (tmp / "loop-b").c_str()) == 0);
+  REQUIRE(symlink("self", (tmp / "self").c_str()) == 0);
+  REQUIRE(symlink("gone/ntp.conf", (tmp / "dangling").c_str()) == 0);
+  WriteWholeFile(tmp / "ntp.conf", "server 192.0.2.10 iburst\n");  // read beside them
+  WriteWholeFile(tmp / "link/.keep", "");
+  REQUIRE(symlink("../ntp.conf", (tmp / "link/ntp.conf").c_str()) == 0);  // a link that resolves
+  RunResult raw;
+  Json doc =
+      ScanJson(tmp.path(), {"loop-a", "self", "dangling", "link/ntp.conf", "ntp.conf"}, 2, &raw);
+  INFO(raw.err);
+  RequireSameRows({{"link/ntp.conf", 1, "ntp-conf-source", kActive, kErr, "192.0.2.10"},
+                   {"ntp.conf", 1, "ntp-conf-source", kActive, kErr, "192.0.2.10"}},
+                  RowsOf(doc));
+  std::map<std::string, std::string> said;
+  for (const Json& n : doc.at("notices")) {
+    CHECK(n.at("id") == "unsupported-input");
+    said[n.at("location").get<std::string>()] = n.at("message").get<std::string>();
+  }
+  CHECK(said == std::map<std::string, std::string>{
+                    {"dangling", "dangling: a symbolic link to nothing: what it names does not exist"},
+                    {"loop-a", "loop-a: a symbolic link in a loop of links: it leads to no file"},
+                    {"self", "self: a symbolic link in a loop of links: it leads to no file"}});
 }
 
 TEST_CASE("e2e: output is byte-for-byte deterministic across worker counts", "[e2e]") {

@@ -579,7 +579,9 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
     // An operand named explicitly is the user's choice: follow it, but only for the operand.
     // Files are read and directories walked with O_NOFOLLOW: they get the path the link leads to.
     std::error_code ec;
-    if (stat(operand.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    const bool resolves = stat(operand.c_str(), &st) == 0;
+    const int why = errno;
+    if (resolves && S_ISREG(st.st_mode)) {
       if (!opens(false)) return unreadable();
       fs::path target = fs::canonical(operand, ec);
       if (ec) return errno = ec.value(), unreadable();
@@ -588,9 +590,13 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
       if (!opens(true)) return unreadable();
       WalkOperand(operand + "/", options, sink);  // a trailing '/' follows the link
     } else {
-      sink.Report(
-          Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
-                 display + ": a symbolic link to something that is not a file or directory"});
+      sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
+                         display + ": a symbolic link " +
+                             (resolves        ? "to something that is not a file or directory"
+                              : why == ELOOP  ? "in a loop of links: it leads to no file"
+                              : why == ENOENT ? "to nothing: what it names does not exist"
+                                              : "that cannot be followed: " +
+                                                    std::string(std::strerror(why)))});
     }
   } else {
     sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,

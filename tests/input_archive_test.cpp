@@ -698,6 +698,31 @@ TEST_CASE("a zip member whose CRC does not match is read and named as damaged", 
   CHECK(damaged.Find("a.zip!etc/chrony.conf") != nullptr);
 }
 
+TEST_CASE("a bzip2 file whose level byte is damaged is named as a damaged gzip is, not skipped",
+          "[input][damage]") {
+  const std::vector<Member> members = {{"etc/ntp.conf", "server 10.0.0.1\n"}};
+  std::string bz = Tar(members, archive_write_add_filter_bzip2);
+  std::string gz = Tar(members, archive_write_add_filter_gzip);
+  bz[3] = static_cast<char>(bz[3] ^ 0xff);  // "BZh9" -> "BZh\xc6": no level digit
+  gz[2] = static_cast<char>(gz[2] ^ 0xff);  // deflate (8) -> 0xf7: no method gzip knows
+  for (const auto& [bytes, name] : {std::pair{bz, "a.tar.bz2"}, std::pair{gz, "a.tar.gz"}}) {
+    INFO(name);
+    FakeSink sink;
+    Read(bytes, name, &sink);
+    CHECK(sink.entries.empty());
+    REQUIRE(sink.notices.size() == 1);
+    CHECK(sink.notices[0].id == "archive-error");
+    CHECK(sink.notices[0].message ==
+          std::string(name) + ": not a valid " + (bz == bytes ? "bzip2" : "gzip") + " stream");
+  }
+  // Decoys: text that starts with "BZh" is text; a sound bzip2 is read.
+  CHECK(Sniff("BZh, not a level digit\nserver 10.0.0.1\n").kind == ContentKind::kPlain);
+  FakeSink sound;
+  Read(Tar(members, archive_write_add_filter_bzip2), "a.tar.bz2", &sound);
+  CHECK(sound.notices.empty());
+  CHECK(sound.Locations() == std::vector<std::string>{"a.tar.bz2!etc/ntp.conf"});
+}
+
 TEST_CASE("an archive with no members is named, not passed as scanned", "[input][damage]") {
   // Zero blocks are a tar's end mark: a gzip of zeros reads as an empty tar.
   std::string zeros = MakeArchive({{"z", std::string(1 << 20, '\0')}},

@@ -104,6 +104,15 @@ bool IsVmdkDescriptor(std::string_view h) {
   return true;
 }
 
+// "BZh" and a level digit; or, the digit damaged, a block or end-of-stream magic after it or a
+// NUL in the head (binary): a damaged bzip2 file, named as one like a damaged gzip, not text.
+bool LooksBzip2(std::string_view h) {
+  if (!At(h, 0, "BZh") || h.size() < 4) return false;
+  if (h[3] >= '1' && h[3] <= '9') return true;
+  return At(h, 4, "1AY&SY") || At(h, 4, "\x17rE8P\x90") ||
+         std::memchr(h.data(), '\0', std::min(h.size(), kSniffBytes)) != nullptr;
+}
+
 }  // namespace
 
 bool HasNul(std::string_view head) {
@@ -134,7 +143,7 @@ Sniffed Sniff(std::string_view h) {
   if (At(h, 0, "hsqs") || At(h, 0, "sqsh")) return {K::kUnsupported, "squashfs"};
   // Compression filters (libarchive reads what is inside: an archive or a single file).
   if (At(h, 0, "\x1f\x8b")) return {K::kCompressed, "gzip"};
-  if (At(h, 0, "BZh") && h.size() > 3 && h[3] >= '1' && h[3] <= '9') return {K::kCompressed, "bzip2"};
+  if (LooksBzip2(h)) return {K::kCompressed, "bzip2"};
   if (At(h, 0, std::string_view("\xfd" "7zXZ\0", 6))) return {K::kCompressed, "xz"};
   if (At(h, 0, "\x28\xb5\x2f\xfd")) return {K::kCompressed, "zstd"};
   if (At(h, 0, "\x04\x22\x4d\x18")) return {K::kCompressed, "lz4"};

@@ -464,10 +464,11 @@ TEST_CASE("e2e: a looping or dangling symbolic link given as the operand is name
     CHECK(n.at("id") == "unsupported-input");
     said[n.at("location").get<std::string>()] = n.at("message").get<std::string>();
   }
-  CHECK(said == std::map<std::string, std::string>{
-                    {"dangling", "dangling: a symbolic link to nothing: what it names does not exist"},
-                    {"loop-a", "loop-a: a symbolic link in a loop of links: it leads to no file"},
-                    {"self", "self: a symbolic link in a loop of links: it leads to no file"}});
+  CHECK(said ==
+        std::map<std::string, std::string>{
+            {"dangling", "dangling: a symbolic link to nothing: what it names does not exist"},
+            {"loop-a", "loop-a: a symbolic link in a loop of links: it leads to no file"},
+            {"self", "self: a symbolic link in a loop of links: it leads to no file"}});
 }
 
 TEST_CASE("e2e: output is byte-for-byte deterministic across worker counts", "[e2e]") {

@@ -145,9 +145,10 @@ TEST_CASE("ignore: a repository git refuses, as another user owns it, is named i
   const std::string repo = tmp / "r";
   MakeRepo(repo);
   // git's own switch for its ownership check; no global or system safe.directory lets it pass.
-  RunOptions options{{}, {{"GIT_TEST_ASSUME_DIFFERENT_OWNER", "1"},
-                          {"GIT_CONFIG_GLOBAL", "/dev/null"},
-                          {"GIT_CONFIG_NOSYSTEM", "1"}}};
+  RunOptions options{{},
+                     {{"GIT_TEST_ASSUME_DIFFERENT_OWNER", "1"},
+                      {"GIT_CONFIG_GLOBAL", "/dev/null"},
+                      {"GIT_CONFIG_NOSYSTEM", "1"}}};
   Scanned s = Scan(repo, {"--exclude", "excluded", "."}, options);
   CHECK(s.files.empty());  // the .gitignore applies to every file, as without git
   REQUIRE(s.doc.at("notices").size() == 1);

@@ -22,17 +22,29 @@ std::vector<std::string> GitArgv(const std::string& dir, std::initializer_list<s
 std::optional<std::string> RunGitIn(const std::string& dir, std::initializer_list<std::string> args,
                                     std::string* err) {
   // git rev-parse --local-env-vars (git 2.39): what git itself clears on entering a submodule.
-  static constexpr std::string_view kRepositoryEnv[] = {
-      "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-      "GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
-      "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
-      "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR"};
+  static constexpr std::string_view kRepositoryEnv[] = {"GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                                                        "GIT_CONFIG",
+                                                        "GIT_CONFIG_PARAMETERS",
+                                                        "GIT_CONFIG_COUNT",
+                                                        "GIT_OBJECT_DIRECTORY",
+                                                        "GIT_DIR",
+                                                        "GIT_WORK_TREE",
+                                                        "GIT_IMPLICIT_WORK_TREE",
+                                                        "GIT_GRAFT_FILE",
+                                                        "GIT_INDEX_FILE",
+                                                        "GIT_NO_REPLACE_OBJECTS",
+                                                        "GIT_REPLACE_REF_BASE",
+                                                        "GIT_PREFIX",
+                                                        "GIT_INTERNAL_SUPER_PREFIX",
+                                                        "GIT_SHALLOW_FILE",
+                                                        "GIT_COMMON_DIR"};
   std::string said;
   std::optional<std::string> out = RunProgram(GitArgv(dir, args), &said, kRepositoryEnv);
   if (out) return out;
   if (said.find("detected dubious ownership") != std::string::npos) {
-    *err = "git refuses the repository: another user owns it, and git's safe.directory "
-           "setting does not list it";
+    *err =
+        "git refuses the repository: another user owns it, and git's safe.directory "
+        "setting does not list it";
   } else {
     std::string_view first = Trim(std::string_view(said).substr(0, said.find('\n')));
     *err = first.empty() ? "git could not be run" : std::string(first);

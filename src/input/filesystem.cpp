@@ -590,13 +590,13 @@ bool OpenFilesystem(const std::string& operand, const WalkOptions& options, Entr
       if (!opens(true)) return unreadable();
       WalkOperand(operand + "/", options, sink);  // a trailing '/' follows the link
     } else {
-      sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
-                         display + ": a symbolic link " +
-                             (resolves        ? "to something that is not a file or directory"
-                              : why == ELOOP  ? "in a loop of links: it leads to no file"
-                              : why == ENOENT ? "to nothing: what it names does not exist"
-                                              : "that cannot be followed: " +
-                                                    std::string(std::strerror(why)))});
+      sink.Report(Notice{
+          Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,
+          display + ": a symbolic link " +
+              (resolves        ? "to something that is not a file or directory"
+               : why == ELOOP  ? "in a loop of links: it leads to no file"
+               : why == ENOENT ? "to nothing: what it names does not exist"
+                               : "that cannot be followed: " + std::string(std::strerror(why)))});
     }
   } else {
     sink.Report(Notice{Notice::Level::kError, "unsupported-input", Location{{display}}, 0, 0,

@@ -156,7 +156,8 @@ std::vector<std::string> ChangedFiles(const std::string& dir, const std::string&
   if (!diff) throw VcsError("--changed-since: git diff failed: " + std::string(Chomp(err)));
   auto untracked =
       RunProgram(GitArgv(root, {"ls-files", "-z", "--others", "--exclude-standard"}), &err);
-  if (!untracked) throw VcsError("--changed-since: git ls-files failed: " + std::string(Chomp(err)));
+  if (!untracked)
+    throw VcsError("--changed-since: git ls-files failed: " + std::string(Chomp(err)));
   std::set<std::string> files;
   for (const std::string* list : {&*diff, &*untracked})
     for (std::string_view name : SplitNul(*list)) {

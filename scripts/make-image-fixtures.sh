@@ -12,6 +12,10 @@
 #   hostile   one input per limit and per kind of damage
 # Usage: scripts/make-image-fixtures.sh OUTDIR. Skipped when OUTDIR was built from the same
 # script and inputs. The tools come from scripts/install-deps.sh; a missing one is an error.
+# Two runs write the same bytes but for times and IDs no option fixes, none of which a reader
+# depends on: XFS inode times (xfsprogs 6.1 reads the clock), so the GPT and LVM disks holding
+# XFS and their qemu-img conversions; qemu-img's own VMDK CID, VHD footer time and VHDX GUIDs;
+# btrfs times; the ISO's volume dates; xar's TOC times; skopeo's oci-archive tar header times.
 #
 # LVM: creating a physical volume needs root and loop devices once. The first MiB of such a PV
 # (label, metadata area; `pvcreate --dataalignment 1m` + `vgcreate -s 4m vgtest` on a 96 MiB

@@ -91,6 +91,12 @@ mkdir -p "$A"
   && bsdtar --format zip -cf "$A/seed.zip" etc && bsdtar --format cpio -cf "$A/seed.cpio" etc \
   && bsdtar --format 7zip -cf "$A/seed.7z" etc && bsdtar --format ar -cf "$A/seed.ar" etc/ntp.conf)
 gzip -c "$tree/etc/ntp.conf" >"$A/ntp.conf.gz"
+# The tar header reader: ustar, pax and GNU headers (GNU's with an L long name).
+T="$out/fuzz_tar_headers"
+mkdir -p "$T"
+cp "$A/seed.tar" "$A/seed-pax.tar" "$T/"
+(cd "$tree" && mkdir -p "etc/$(printf 'd%.0s' {1..120})" && cp etc/ntp.conf "etc/$(printf 'd%.0s' {1..120})/" \
+  && tar --format=gnu -cf "$T/seed-gnu.tar" etc && rm -r "etc/$(printf 'd%.0s' {1..120})")
 # Two gzip members and trailing zeros (pigz -i, concatenations): GzipSource's member loop.
 { gzip -c "$tree/etc/ntp.conf" && gzip -c "$tree/etc/ntpdate" && head -c 64 /dev/zero; } >"$A/multi-member.gz"
 bzip2 -c "$tree/etc/ntp.conf" >"$A/ntp.conf.bz2"

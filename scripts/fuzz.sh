@@ -35,7 +35,7 @@ dict_of() {
     fuzz_syntax_shell | fuzz_syntax_shell_vars | fuzz_syntax_dockerfile | fuzz_syntax_kickstart) echo shell ;;
     fuzz_syntax_template) echo template ;;
     fuzz_syntax_xml) echo xml ;;
-    fuzz_archive) echo archive ;;
+    fuzz_archive | fuzz_tar_headers) echo archive ;;
     fuzz_disk) echo disk ;;
     fuzz_syntax_*) echo directives ;;
     fuzz_analyze) echo analyze ;;
@@ -44,7 +44,7 @@ dict_of() {
 # Text formats get room for deep nesting and long lines; binary ones take their seeds' size.
 max_len_of() {
   case "$1" in
-    fuzz_archive | fuzz_disk) echo "" ;;
+    fuzz_archive | fuzz_disk | fuzz_tar_headers) echo "" ;;
     *) echo "-max_len=65536" ;;
   esac
 }

@@ -11,11 +11,13 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "input/decompress_ahead.h"
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
 #include "input/member_path.h"
+#include "input/tar_headers.h"
 #include "input/zip_overlap.h"
 
 namespace ntpsweep::input {
@@ -148,13 +150,79 @@ void EnableFormats(archive* a, bool raw) {
   if (raw) archive_read_support_format_raw(a);
 }
 
+// An uncompressed tar file's bytes for ReadTarHeader and for its members' data, read through
+// the walk's source (its reads count as the operand's); what is not read is skipped by a seek.
+class FileTarBlocks : public TarBlocks {
+ public:
+  FileTarBlocks(ByteSource& src, uint64_t size) : src_(src), size_(size) {}
+  bool Take(size_t n, std::string_view* out) override {
+    if (n <= block_.size() - at_) {
+      *out = block_.substr(at_, n);
+      at_ += n;
+      return true;
+    }
+    // Across blocks (a header never is in a tar read in 64 KiB blocks from block offsets).
+    carry_.assign(block_.substr(at_));
+    at_ = block_.size();
+    while (carry_.size() < n) {
+      if (!Pull()) return false;
+      at_ = std::min(n - carry_.size(), block_.size());
+      carry_.append(block_.substr(0, at_));
+    }
+    *out = carry_;
+    return true;
+  }
+  uint64_t position() const override { return block_start_ + at_; }
+  uint64_t size() const override { return size_; }
+  // The next piece of a member's data, at most `left` bytes; false at a read error or an end
+  // of the file before it (the file shrank since its headers were read).
+  bool Data(uint64_t left, std::string_view* out) {
+    if (at_ == block_.size() && !Pull()) return false;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block_.size() - at_));
+    *out = block_.substr(at_, n);
+    at_ += n;
+    return true;
+  }
+  // Moves on to `offset` (not before the position): in the block held, else by a seek.
+  bool SkipTo(uint64_t offset) {
+    if (offset <= block_start_ + block_.size()) {
+      at_ = static_cast<size_t>(offset - block_start_);
+      return true;
+    }
+    if (src_.Seek(static_cast<int64_t>(offset), SEEK_SET) < 0) return false;
+    block_start_ = offset;
+    block_ = {};
+    at_ = 0;
+    return true;
+  }
+  std::string error() const {
+    return src_.error().empty() ? "Truncated tar archive" : src_.error();
+  }
+
+ private:
+  bool Pull() {
+    block_start_ += block_.size();
+    block_ = {};
+    at_ = 0;
+    return src_.Next(&block_) && !block_.empty();
+  }
+
+  ByteSource& src_;
+  uint64_t size_;
+  std::string_view block_;
+  uint64_t block_start_ = 0;  // the file offset of block_
+  size_t at_ = 0;
+  std::string carry_;
+};
+
 // The data of the current member of an archive, with sparse holes filled and the per-entry and
 // per-input limits applied.
 class MemberSource : public ByteSource {
  public:
-  MemberSource(archive* a, InputScan& scan, const Chain& chain, ArchiveInput& archive,
-               uint64_t size)
-      : a_(a), scan_(scan), chain_(chain), archive_(archive), size_(size) {}
+  // `tar`: the member's data is read from it (ReadTarHeader gave its headers), not from `a`.
+  MemberSource(archive* a, FileTarBlocks* tar, InputScan& scan, const Chain& chain,
+               ArchiveInput& archive, uint64_t size)
+      : a_(a), tar_(tar), scan_(scan), chain_(chain), archive_(archive), size_(size) {}
 
   bool Next(std::string_view* block) override {
     *block = {};
@@ -163,14 +231,14 @@ class MemberSource : public ByteSource {
       const void* buf = nullptr;
       size_t len = 0;
       la_int64_t off = 0;
-      int r = archive_read_data_block(a_, &buf, &len, &off);
+      int r = tar_ ? TarDataBlock(&buf, &len, &off) : archive_read_data_block(a_, &buf, &len, &off);
       if (r == ARCHIVE_EOF) {
         eof_ = true;
         return true;
       }
       if (r < ARCHIVE_WARN) {
-        const char* e = archive_error_string(a_);
-        error_ = e ? e : "read error";
+        const char* e = tar_ ? nullptr : archive_error_string(a_);
+        error_ = tar_ ? tar_->error() : e ? e : "read error";
         failed_ = true;
         return false;
       }
@@ -277,7 +345,20 @@ class MemberSource : public ByteSource {
     return true;
   }
 
+  int TarDataBlock(const void** buf, size_t* len, la_int64_t* off) {
+    if (tar_read_ == size_) return ARCHIVE_EOF;
+    std::string_view piece;
+    if (!tar_->Data(size_ - tar_read_, &piece)) return ARCHIVE_FATAL;
+    *buf = piece.data();
+    *len = piece.size();
+    *off = static_cast<la_int64_t>(tar_read_);
+    tar_read_ += piece.size();
+    return ARCHIVE_OK;
+  }
+
   archive* a_;
+  FileTarBlocks* tar_;
+  uint64_t tar_read_ = 0;
   InputScan& scan_;
   const Chain& chain_;
   ArchiveInput& archive_;
@@ -369,16 +450,25 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     archive_read_set_seek_callback(a.get(), SeekCallback);
     archive_read_set_skip_callback(a.get(), SkipCallback);
   }
-  if (archive_read_open1(a.get()) != ARCHIVE_OK) {
+  auto open = [&] {
+    if (archive_read_open1(a.get()) == ARCHIVE_OK) return true;
     const char* e = archive_error_string(a.get());
     scan.Note(Notice::Level::kWarning, "archive-error", chain,
               where + ": cannot read it as " + format.format + ": " + (e ? e : "unknown error"));
+    return false;
+  };
+  // An uncompressed tar file's headers are read here, not by libarchive (a quarter of the reading
+  // thread's instructions on rootfs.tar), as long as ReadTarHeader understands each of them.
+  std::optional<FileTarBlocks> own;
+  if (file && !tar_only && depth == 1 && !self && !gz && !ahead && input.size &&
+      format.format == "tar" && src.seekable())
+    own.emplace(src, input.size);
+  else if (!open())
     return;
-  }
   // Members read from under the operand's own slow filter are said to be costly to read again
   // (Entry): all of it would be inflated again. A small .gz inside a tar is cheap to re-read.
-  int slow = depth == 1 && (gz || SlowFilter(a.get())) ? 1 : 0;
-  int filters = archive_filter_count(a.get()) + (gz || ahead ? 1 : 0);
+  int slow = depth == 1 && !own && (gz || SlowFilter(a.get())) ? 1 : 0;
+  int filters = own ? 1 : archive_filter_count(a.get()) + (gz || ahead ? 1 : 0);
   struct SlowStream {
     InputScan& scan;
     int n;
@@ -395,10 +485,34 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
   bool in_damage = false;  // since the last sound header, libarchive met only damaged ones
   const MemberFilter* only = scan.options().only;
   bool by_offset = false;  // decided at the first header, once libarchive knows the format
+  TarHeader header;        // the member `own` read
+  uint64_t next_header = 0;
+  uint64_t replay = 0;  // members `own` gave before it handed back: libarchive skips them unread
   for (;;) {
     if (scan.stopped() || (only && only->Done())) break;
     archive_entry* entry = nullptr;
-    int r = archive_read_next_header(a.get(), &entry);
+    int r = ARCHIVE_OK;
+    if (own) {
+      TarStep step = own->SkipTo(next_header) ? ReadTarHeader(*own, &header) : TarStep::kHandBack;
+      if (step == TarStep::kEnd && entries > 0) break;
+      if (step != TarStep::kMember) {
+        // libarchive reads the archive from its start, so that what it then says and gives is
+        // its own; the members given already are only skipped.
+        own.reset();
+        replay = entries;
+        if (src.Seek(0, SEEK_SET) != 0) {
+          scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                    where + ": cannot read it as " + format.format + ": " + std::strerror(errno));
+          return;
+        }
+        if (!open()) return;
+        filters = archive_filter_count(a.get());
+        continue;
+      }
+      next_header = header.data_offset + ((header.size + kTarBlock - 1) & ~uint64_t{kTarBlock - 1});
+    } else {
+      r = archive_read_next_header(a.get(), &entry);
+    }
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
       if (member_failed) break;  // the member's read error was reported already
@@ -413,6 +527,17 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
       scan.Note(Notice::Level::kWarning, "archive-error", chain,
                 where + ": " + err + (entries ? " (after " + std::to_string(entries) + " members)" : ""));
       break;
+    }
+    if (replay && r != ARCHIVE_RETRY) {
+      --replay;
+      if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
+        const char* e = archive_error_string(a.get());
+        scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                  where + ": " + (e ? e : "read error"));
+        member_failed = true;
+        break;
+      }
+      continue;
     }
     if (++entries > limits.max_entries) {
       scan.Note(Notice::Level::kWarning, "limit-entries", chain,
@@ -437,10 +562,11 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     }
     in_damage = false;
     if (entries == 1)
-      by_offset = depth == 1 && !self && src.seekable() && filters <= 1 &&
-                  (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
+      by_offset =
+          depth == 1 && !self && src.seekable() && filters <= 1 &&
+          (own || (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR);
     scan.AddEntry();
-    bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
+    bool raw = !own && archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
     if (raw && filters <= 1) {
       // No filter accepted the stream, so "raw" would hand back the same bytes, sniffed again.
       scan.Note(Notice::Level::kWarning, "archive-error", chain,
@@ -454,7 +580,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     } else {
       // The stored bytes first: converting every name through the locale is a measurable cost,
       // and names are bytes to us. pax names that do not fit the locale come back as UTF-8.
-      const char* n = archive_entry_pathname(entry);
+      const char* n = own ? header.name.c_str() : archive_entry_pathname(entry);
       if (!n) n = archive_entry_pathname_utf8(entry);
       if (n && overlap.names.count(n)) {
         if (++refused <= kNamedRefusals)
@@ -476,10 +602,23 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
       }
     }
     if (name.empty()) continue;
-    mode_t type = archive_entry_filetype(entry);
-    const char* hardlink = archive_entry_hardlink(entry);
-    bool has_size = archive_entry_size_is_set(entry);
-    int64_t size = has_size ? archive_entry_size(entry) : -1;
+    mode_t type = 0;
+    const char* hardlink = nullptr;
+    bool has_size = true;
+    int64_t size = static_cast<int64_t>(header.size);
+    if (!own) {
+      type = archive_entry_filetype(entry);
+      hardlink = archive_entry_hardlink(entry);
+      has_size = archive_entry_size_is_set(entry);
+      size = has_size ? archive_entry_size(entry) : -1;
+    } else if (header.type == TarHeader::Type::kHardlink) {
+      hardlink = header.link.c_str();  // a type of its own to libarchive: none
+    } else {
+      type = header.type == TarHeader::Type::kFile      ? AE_IFREG
+             : header.type == TarHeader::Type::kDir     ? AE_IFDIR
+             : header.type == TarHeader::Type::kSymlink ? AE_IFLNK
+                                                        : AE_IFIFO;
+    }
     // A whiteout named with '..' or from '/' points outside its layer: it deletes nothing below.
     if (unsafe_name && BaseOf(name).starts_with(".wh.")) continue;
     // A layer's entry list (only when the caller keeps one: a tar inside an image).
@@ -500,7 +639,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     }
     if (type == AE_IFLNK) {
       list(LayerEntry::Type::kSymlink);
-      const char* target = archive_entry_symlink(entry);
+      const char* target = own ? header.link.c_str() : archive_entry_symlink(entry);
       if (target) probe.symlinks[name] = target;
       scan.sink().CountSkipped("symlink");
       continue;
@@ -515,7 +654,8 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     Chain child = Child(chain, name);
     if (only && !only->Wants(child)) continue;  // its data is skipped with the next header
     std::string child_path = raw ? DirOf(path) + name : name;
-    MemberSource member(a.get(), scan, child, input, size > 0 ? static_cast<uint64_t>(size) : 0);
+    MemberSource member(a.get(), own ? &*own : nullptr, scan, child, input,
+                        size > 0 ? static_cast<uint64_t>(size) : 0);
     LayerIndex nested;
     std::string keep;
     bool want_json = !raw && ImageProbe::WantsJson(name, has_size ? static_cast<uint64_t>(size) : 0);
@@ -527,10 +667,12 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     // A member of the tar file itself can be found again by where its headers start, and a
     // plain one (not sparse, its size stored) also by where its data starts: the position the
     // headers were read to.
-    scan.set_member_offset(by_offset ? archive_read_header_position(a.get()) : -1);
+    scan.set_member_offset(!by_offset ? -1
+                           : own      ? static_cast<int64_t>(header.header_offset)
+                                      : archive_read_header_position(a.get()));
     const int64_t data_offset =
-        by_offset && has_size && !hardlink && archive_entry_sparse_count(entry) == 0
-            ? archive_filter_bytes(a.get(), 0)
+        by_offset && has_size && !hardlink && (own || archive_entry_sparse_count(entry) == 0)
+            ? (own ? static_cast<int64_t>(header.data_offset) : archive_filter_bytes(a.get(), 0))
             : -1;
     scan.set_member_data_offset(data_offset);
     // A member cut short by the end of the file is read here, for the notice saying so.
@@ -564,7 +706,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     if (input.over_ratio) break;
     // A compressed file that is not an archive holds one stream: nothing after it to reach.
     if (raw) break;
-    if (!member.at_eof() && !input.over_ratio) {
+    if (!member.at_eof() && !input.over_ratio && !own) {  // own skips it with the next header
       if (CheapSkip(a.get(), filters)) {
         if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
           const char* e = archive_error_string(a.get());
@@ -671,38 +813,13 @@ class SliceSource : public ByteSource {
   std::string error_;
 };
 
-// The unsigned octal number of a ustar field (leading spaces, then digits up to a space, a NUL
-// or the field's end); false for base-256 and anything else (the caller then asks libarchive).
-bool ParseOctal(std::string_view field, uint64_t* out) {
-  size_t i = 0;
-  while (i < field.size() && field[i] == ' ') ++i;
-  uint64_t v = 0;
-  size_t digits = 0;
-  for (; i < field.size() && field[i] >= '0' && field[i] <= '7'; ++i, ++digits) {
-    if (v >> 60) return false;
-    v = v * 8 + static_cast<uint64_t>(field[i] - '0');
-  }
-  if (digits == 0 || (i < field.size() && field[i] != ' ' && field[i] != '\0')) return false;
-  *out = v;
-  return true;
-}
-
 // The size of the regular file whose ustar header is `h` (512 bytes), when the header is sound
-// (its checksum, signed or unsigned as libarchive takes it) and names one ('0', NUL, '7').
+// (its checksum as libarchive takes it) and names one ('0', NUL, '7').
 bool PlainMemberSize(std::string_view h, uint64_t* size) {
-  constexpr size_t kSum = 148, kSumSize = 8, kType = 156;
-  uint64_t stored = 0;
-  if (h.size() != kTarBlock || !ParseOctal(h.substr(kSum, kSumSize), &stored)) return false;
-  int64_t sum = 0, signed_sum = 0;
-  for (size_t i = 0; i < kTarBlock; ++i) {
-    char c = i >= kSum && i < kSum + kSumSize ? ' ' : h[i];
-    sum += static_cast<unsigned char>(c);
-    signed_sum += static_cast<signed char>(c);
-  }
-  if (static_cast<int64_t>(stored) != sum && static_cast<int64_t>(stored) != signed_sum)
-    return false;
+  constexpr size_t kType = 156;
+  if (!TarChecksumOk(h)) return false;
   char type = h[kType];
-  return (type == '0' || type == '\0' || type == '7') && ParseOctal(h.substr(124, 12), size);
+  return (type == '0' || type == '\0' || type == '7') && TarOctal(h.substr(124, 12), size);
 }
 
 // The name a ustar (or pre-POSIX) header `h` holds, normalised as the walk's are: its prefix

@@ -53,7 +53,9 @@ std::string Concat(const Pieces&... pieces) {
 Entry FileEntry(std::string_view display, std::string fs_path, const std::string& root = "") {
   Entry e;
   e.root = root;
-  e.path = display;
+  e.path = std::string(display);  // made at its size: assigned, it took the growth path
+  // Its one part in a list of one: grown from empty, the list took the reallocating insert.
+  e.location.chain.reserve(1);
   e.location.chain.emplace_back(display);
   e.fs_path = std::move(fs_path);
   return e;

@@ -51,11 +51,13 @@ std::string Concat(const Pieces&... pieces) {
   return s;
 }
 
-Entry FileEntry(std::string display, std::string fs_path, const std::string& root = "") {
+Entry FileEntry(std::string_view display, std::string fs_path, const std::string& root = "") {
   Entry e;
   e.root = root;
-  e.path = display;
-  e.location.chain.push_back(std::move(display));
+  e.path = std::string(display);  // made at its size: assigned, it took the growth path
+  // Its one part in a list of one: grown from empty, the list took the reallocating insert.
+  e.location.chain.reserve(1);
+  e.location.chain.emplace_back(display);
   e.fs_path = std::move(fs_path);
   return e;
 }
@@ -72,7 +74,7 @@ bool IsOwnFile(const WalkOptions& options, std::string_view name, const std::str
   return false;
 }
 
-bool IsVcsDir(const std::string& name) {
+bool IsVcsDir(std::string_view name) {
   return name == ".git" || name == ".hg" || name == ".svn";
 }
 
@@ -116,13 +118,46 @@ unsigned MarkOf(std::string_view name) {
                                    : 0;
 }
 
-// A directory's entries with their types as the kernel reports them (DT_UNKNOWN: ask lstat).
+// A directory's entries with their types as the kernel reports them (DT_UNKNOWN: ask lstat):
+// the names back to back in one buffer, reused by a lister from one directory to the next (a
+// string apiece and a list per directory were a quarter of the walk's allocations).
+class Listing {
+ public:
+  struct Name {
+    uint32_t at, size;
+    unsigned char type;
+  };
+  // Empty; the memory of a huge directory is not kept for the small ones after it.
+  void Clear() {
+    bytes_.clear();
+    names_.clear();
+    if (names_.capacity() > kKeptNames) names_ = {}, bytes_ = {};
+  }
+  void Add(std::string_view name, unsigned char type) {
+    names_.push_back(
+        Name{static_cast<uint32_t>(bytes_.size()), static_cast<uint32_t>(name.size()), type});
+    bytes_.append(name);
+  }
+  // Deterministic order, whatever the file system says.
+  void Sort() {
+    std::sort(names_.begin(), names_.end(),
+              [this](const Name& a, const Name& b) { return NameOf(a) < NameOf(b); });
+  }
+  std::string_view NameOf(const Name& n) const { return {bytes_.data() + n.at, n.size}; }
+  const std::vector<Name>& names() const { return names_; }
+  bool empty() const { return names_.empty(); }
+
+ private:
+  static constexpr size_t kKeptNames = 1u << 14;
+  std::string bytes_;
+  std::vector<Name> names_;
+};
+
 // getdents64 on the open descriptor: fdopendir's fstat and 32 KiB DIR allocation per directory
 // cost a tree of small directories 6% of its CPU.
 // `marks` gets the MarkOf bits of the names listed: four searches of the sorted list per
 // directory were 6% of a tree of small directories' walk.
-bool ListDirectory(int fd, std::vector<std::pair<std::string, unsigned char>>* out, unsigned* marks,
-                   std::string* error) {
+bool ListDirectory(int fd, Listing* out, unsigned* marks, std::string* error) {
   alignas(dirent64) char block[32768];
   for (;;) {
     ssize_t n = getdents64(fd, block, sizeof block);
@@ -132,17 +167,12 @@ bool ListDirectory(int fd, std::vector<std::pair<std::string, unsigned char>>* o
       return false;
     }
     if (n == 0) return true;
-    // Counted first: grown by doubling, a small directory's list was reallocated twice or thrice.
-    size_t count = 0;
-    for (ssize_t at = 0; at < n; at += reinterpret_cast<const dirent64*>(block + at)->d_reclen)
-      ++count;
-    out->reserve(out->size() + count);
     for (ssize_t at = 0; at < n;) {
       const auto* d = reinterpret_cast<const dirent64*>(block + at);
       std::string_view name = d->d_name;
       if (name != "." && name != "..") {
         *marks |= MarkOf(name);
-        out->emplace_back(std::string(name), d->d_type);
+        out->Add(name, d->d_type);
       }
       at += d->d_reclen;
     }
@@ -155,22 +185,14 @@ void Skip(const WalkOptions& options, EntrySink& sink, std::string_view why,
   if (options.verbose) options.verbose->Line("skip", display, detail.empty() ? why : detail);
 }
 
-// Whether sorted directory `names` hold `name`.
-bool Listed(const std::vector<std::pair<std::string, unsigned char>>& names,
-            std::string_view name) {
-  auto it = std::lower_bound(names.begin(), names.end(), name,
-                             [](const auto& entry, std::string_view n) { return entry.first < n; });
-  return it != names.end() && it->first == name;
-}
-
-// A directory's .gitignore then .ignore (the later wins), read when the walk lists one.
-bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir,
-                     const std::vector<std::pair<std::string, unsigned char>>& names,
+// A directory's .gitignore then .ignore (the later wins), read when the walk lists one (`marks`:
+// its MarkOf bits).
+bool ReadIgnoreFiles(const std::string& dir_fs, const std::string& display_dir, unsigned marks,
                      EntrySink& sink, std::vector<IgnorePattern>* out) {
   constexpr size_t kMaxIgnoreFile = 1u << 20;
   bool any = false;
   for (const char* name : {".gitignore", ".ignore"}) {
-    if (!Listed(names, name)) continue;
+    if (!(marks & MarkOf(name))) continue;
     std::string path = dir_fs + "/" + name, error;
     ReadBuffer text;
     std::string_view data;
@@ -237,9 +259,10 @@ class WorkTree {
 };
 
 // A directory waiting to be listed: where it is, its nearest ignore layer, and the open
-// directory it is in (openat), or none.
+// directory it is in (openat), or none. Its path inside the walk is that of dir_fs below the
+// operand (RelOf).
 struct DirTask {
-  std::string dir_fs, rel;
+  std::string dir_fs;
   const IgnoreLayer* ignores = nullptr;
   std::shared_ptr<const SharedLayer> keep;  // owns `ignores` when a walked directory made it
   std::shared_ptr<const Fd> parent;         // may be null: open dir_fs by path
@@ -310,6 +333,13 @@ struct WalkContext {
   mutable std::atomic<bool> git_failed{false};
 };
 
+// A directory's path relative to the operand: "" for the operand, else its dir_fs past the
+// operand and a '/' (the walk makes each dir_fs as its parent's, '/' and its name).
+std::string_view RelOf(const WalkContext& walk, const DirTask& task) {
+  return task.is_operand ? std::string_view()
+                         : std::string_view(task.dir_fs).substr(walk.operand.size() + 1);
+}
+
 // Whether a path a .gitignore line leaves out is read all the same, as git tracks it.
 bool TrackedByGit(const WalkContext& walk, const WorkTree* work_tree, std::string_view rel,
                   bool is_dir) {
@@ -327,11 +357,14 @@ bool TrackedByGit(const WalkContext& walk, const WorkTree* work_tree, std::strin
 }
 
 // Lists one directory: its files to the sink in sorted order, its subdirectories to `children`.
-void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* children) {
+// `names` and `display` are the lister's, reused from one directory to the next.
+void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* children, Listing* names,
+             std::string* display) {
   const WalkOptions& options = walk.options;
   EntrySink& sink = walk.sink;
   const std::string& display_prefix = walk.display_prefix;
-  std::vector<std::pair<std::string, unsigned char>> names;
+  const std::string_view rel = RelOf(walk, task);
+  names->Clear();
   std::string error;
   constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
   unsigned marks = 0;
@@ -343,120 +376,124 @@ void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* childr
                           : open(task.dir_fs.c_str(), kDirFlags));
     if (opened.get() < 0) error = std::strerror(errno);
     task.parent.reset();  // its files may be read and closed before this directory's are
-    listed = opened.get() >= 0 && ListDirectory(opened.get(), &names, &marks, &error);
+    listed = opened.get() >= 0 && ListDirectory(opened.get(), names, &marks, &error);
     if (listed && held_dirs.load() < MaxHeldDirs())
       fd = std::make_shared<HeldDir>(opened.release());
-  }                                       // not held: closed before its files are given
-  std::sort(names.begin(), names.end());  // deterministic order, whatever the file system says
+  }  // not held: closed before its files are given
+  names->Sort();
   // Its marker files are looked for in the listing: two failed opens per directory cost a
   // tree of small directories a tenth of its walk. (A directory below the operand only: the
   // operand itself was offered to the image-layout opener already.)
   if (!task.is_operand && options.open_archives &&
       (!listed || (marks & (kOciLayout | kManifest))) &&
-      ScanImageLayoutDir(task.dir_fs, Concat(display_prefix, task.rel), options, sink))
+      ScanImageLayoutDir(task.dir_fs, Concat(display_prefix, rel), options, sink))
     return;
   if (!listed) {
-    sink.Report(Unreadable(JoinDisplayPath(walk.operand, task.rel), error));
-    if (names.empty()) return;
+    sink.Report(Unreadable(JoinDisplayPath(walk.operand, std::string(rel)), error));
+    if (names->empty()) return;
   }
   const IgnoreLayer* ignores = task.ignores;
   std::shared_ptr<const SharedLayer> keep = std::move(task.keep);
   std::shared_ptr<const WorkTree> work_tree = std::move(task.work_tree);
   if (options.read_ignore_files && (marks & kGit))
-    work_tree = std::make_shared<WorkTree>(task.dir_fs, task.rel.empty() ? "" : task.rel + "/");
+    work_tree = std::make_shared<WorkTree>(task.dir_fs, rel.empty() ? "" : Concat(rel, "/"));
   // Made only for a directory that lists an ignore file: most list none.
   if (options.read_ignore_files && (marks & (kGitignore | kIgnore))) {
     auto here = std::make_shared<SharedLayer>();
-    if (ReadIgnoreFiles(task.dir_fs, JoinDisplayPath(walk.operand, task.rel), names, sink,
+    if (ReadIgnoreFiles(task.dir_fs, JoinDisplayPath(walk.operand, std::string(rel)), marks, sink,
                         &here->layer.patterns)) {
       here->layer.parent = ignores;
-      here->layer.strip = task.rel.empty() ? "" : task.rel + "/";
+      here->layer.strip = rel.empty() ? "" : Concat(rel, "/");
       here->above = std::move(keep);
       ignores = &here->layer;
       keep = std::move(here);
     }
   }
-  for (const auto& [name, type] : names) {
+  for (const Listing::Name& entry : names->names()) {
+    const std::string_view name = names->NameOf(entry);
     // The shown path is the prefix and the operand-relative path: one string, the latter a view
-    // of it (a string apiece was a fifth of the walk's allocations).
-    std::string display = task.rel.empty() ? Concat(display_prefix, name)
-                                           : Concat(display_prefix, task.rel, "/", name);
-    const std::string_view child_rel = std::string_view(display).substr(display_prefix.size());
+    // of it, made in the lister's buffer (a string apiece was a fifth of the walk's allocations;
+    // a file's entry copies it).
+    display->assign(display_prefix);
+    if (!rel.empty()) display->append(rel).push_back('/');
+    display->append(name);
+    const std::string_view child_rel = std::string_view(*display).substr(display_prefix.size());
     std::string child_fs = Concat(task.dir_fs, "/", name);
-    struct stat st {};
+    mode_t mode = 0;
     // readdir's type saves a stat per entry, as find and ripgrep do; some file systems omit it.
-    switch (type) {
+    switch (entry.type) {
       case DT_REG:
-        st.st_mode = S_IFREG;
+        mode = S_IFREG;
         break;
       case DT_DIR:
-        st.st_mode = S_IFDIR;
+        mode = S_IFDIR;
         break;
       case DT_LNK:
-        st.st_mode = S_IFLNK;
+        mode = S_IFLNK;
         break;
       case DT_FIFO:
-        st.st_mode = S_IFIFO;
+        mode = S_IFIFO;
         break;
       case DT_SOCK:
-        st.st_mode = S_IFSOCK;
+        mode = S_IFSOCK;
         break;
       case DT_CHR:
-        st.st_mode = S_IFCHR;
+        mode = S_IFCHR;
         break;
       case DT_BLK:
-        st.st_mode = S_IFBLK;
+        mode = S_IFBLK;
         break;
       default:
-        if (lstat(child_fs.c_str(), &st) != 0) {
-          sink.Report(Unreadable(display, std::strerror(errno)));
+        if (struct stat st; lstat(child_fs.c_str(), &st) == 0) {
+          mode = st.st_mode;
+        } else {
+          sink.Report(Unreadable(*display, std::strerror(errno)));
           continue;
         }
     }
     if (!options.exclude.empty() &&
-        (Excluded(options, display) || (display_prefix.size() && Excluded(options, child_rel)))) {
-      Skip(options, sink, "excluded", display);
+        (Excluded(options, *display) || (display_prefix.size() && Excluded(options, child_rel)))) {
+      Skip(options, sink, "excluded", *display);
       continue;
     }
     const IgnorePattern* ignored_by = task.ignored_by;
     if (ignores) {
-      const IgnorePattern* p = MatchIgnore(ignores, child_rel, S_ISDIR(st.st_mode));
+      const IgnorePattern* p = MatchIgnore(ignores, child_rel, S_ISDIR(mode));
       if (p && !p->negate && !p->from_gitignore) ignored_by = p;  // .ignore: not git's
       if (p && !p->negate && !ignored_by) ignored_by = p;
     }
     if (ignored_by && (!ignored_by->from_gitignore ||
-                       !TrackedByGit(walk, work_tree.get(), child_rel, S_ISDIR(st.st_mode)))) {
-      Skip(options, sink, "ignored", display, "ignored by " + ignored_by->source);
+                       !TrackedByGit(walk, work_tree.get(), child_rel, S_ISDIR(mode)))) {
+      Skip(options, sink, "ignored", *display, "ignored by " + ignored_by->source);
       continue;
     }
-    if (S_ISLNK(st.st_mode)) {
-      Skip(options, sink, "symlink", display, "symbolic link");
-    } else if (S_ISDIR(st.st_mode)) {
+    if (S_ISLNK(mode)) {
+      Skip(options, sink, "symlink", *display, "symbolic link");
+    } else if (S_ISDIR(mode)) {
       if (!options.include_vcs && IsVcsDir(name)) {
-        Skip(options, sink, "vcs-directory", display, "VCS directory; --include-vcs reads it");
+        Skip(options, sink, "vcs-directory", *display, "VCS directory; --include-vcs reads it");
         continue;
       }
       DirTask& child = children->emplace_back();
       child.dir_fs = std::move(child_fs);
-      child.rel = std::string(child_rel);
       child.ignores = ignores;
       child.keep = keep;
       child.parent = fd;
       child.work_tree = work_tree;
       child.ignored_by = ignored_by;
-    } else if (S_ISREG(st.st_mode)) {
+    } else if (S_ISREG(mode)) {
       if (IsOwnFile(options, name, child_fs)) {
-        Skip(options, sink, "ntpsweep-file", display, "ntpsweep's own file");
+        Skip(options, sink, "ntpsweep-file", *display, "ntpsweep's own file");
         continue;
       }
       // Archives, images and disk images found in the tree are read in place (input/archive.h)
       // by the worker that reads the file's head: no second open here, and both cores decompress.
-      Entry e = FileEntry(std::move(display), std::move(child_fs), walk.root);
+      Entry e = FileEntry(*display, std::move(child_fs), walk.root);
       e.dir = fd;
       e.may_be_container = options.open_archives;
       sink.Add(std::move(e));
     } else {
-      Skip(options, sink, "special-file", display, "FIFO, socket or device");
+      Skip(options, sink, "special-file", *display, "FIFO, socket or device");
     }
   }
 }
@@ -464,9 +501,11 @@ void ListOne(const WalkContext& walk, DirTask task, std::vector<DirTask>* childr
 // Takes directories until none is left. Rethrown by Walk: a lister must not end the process.
 void Lister(const WalkContext& walk, DirStack& stack, std::exception_ptr* failure) {
   std::vector<DirTask> children;
+  Listing names;
+  std::string display;
   for (DirTask task; stack.Take(&task);) {
     try {
-      ListOne(walk, std::move(task), &children);
+      ListOne(walk, std::move(task), &children, &names, &display);
     } catch (...) {
       *failure = std::current_exception();
       children.clear();
@@ -527,10 +566,9 @@ const IgnoreLayer* AncestorIgnores(const std::string& operand, EntrySink& sink,
   *in_work_tree_out = true;
   const IgnoreLayer* chain = nullptr;
   for (auto it = above.rbegin(); it != above.rend(); ++it) {  // the work tree's root first
-    std::vector<std::pair<std::string, unsigned char>> names = {{".gitignore", DT_UNKNOWN},
-                                                                {".ignore", DT_UNKNOWN}};
     auto layer = std::make_unique<IgnoreLayer>();
-    if (!ReadIgnoreFiles(it->string(), it->string(), names, sink, &layer->patterns)) continue;
+    if (!ReadIgnoreFiles(it->string(), it->string(), kGitignore | kIgnore, sink, &layer->patterns))
+      continue;
     layer->parent = chain;
     layer->prepend = dir.lexically_relative(*it).string() + "/";
     chain = layer.get();

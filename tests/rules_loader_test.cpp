@@ -789,3 +789,140 @@ TEST_CASE("rules: BlankRuleExamples blanks each rule's examples block and nothin
   CHECK(BlankRuleExamples("no rules here\n") == "no rules here\n");
   CHECK(BlankRuleExamples("") == "");
 }
+
+TEST_CASE("rules selection: sniffs and content tests over many heads equal each asked on its own",
+          "[rules]") {
+  RuleSet set;
+  set.LoadBuiltin(RuleSet::Builtin::kWhole);
+  // Heads: every example of the pack (configs each content test and sniff selects), each with
+  // decoy lines mixed in (prose, code, nginx and shell lines: a config among them no longer
+  // passes), as CRLF, indented, upper case; and configs written for this test.
+  std::vector<std::string> heads = {
+      "",
+      "server 10.0.0.1 iburst\nrestrict default nomodify\ndriftfile /var/lib/ntp/drift\n",
+      "pool 2.pool.ntp.org iburst\nmakestep 1.0 3\nrtcsync\n",
+      "MAKESTEP 1 3\nSERVER a\nRTCSYNC\n",
+      // The Kelvin sign folds to k in RE2: `keyfile` so spelled is still a chrony directive.
+      "\xE2\x84\xAA"
+      "eyfile /etc/chrony.keys\nserver a\nmakestep 1 3\n",
+      "\xC5\xBF"
+      "erver a\nmakestep 1 3\nrtcsync\n",
+      "servers pool.ntp.org\nlisten on *\nconstraints from \"https://x\"\n",
+      "}\n{\n<x>\n- a\n\"q\"\n0 1\n[s]\nvoid f();\nzz top\n",
+      "server { listen 80; }\nlocation / { root /x; }\n",
+      "#!/bin/sh\nntpdate -u 10.0.0.1\n",
+      "{{ ntp_server }}\n{% for s in x %}\n",
+      "#cloud-config\nntp:\n  servers: [a]\n",
+      "[Time]\nNTP=10.0.0.1\n",
+      "  \"Dhcp4\": {\n",
+      "- hosts: all\n  tasks: []\n",
+      "d-i clock-setup/ntp-server string ntp\n",
+  };
+  const std::vector<std::string> decoys = {"Hello, world.\n",
+                                           "}\n",
+                                           "if [ -x /bin/a ]; then\n",
+                                           "server { listen 80; }\n",
+                                           "<a href=x>\n",
+                                           "42\n",
+                                           "zebra 1\n",
+                                           "Restrict x\n"};
+  for (const auto& rule : set.rules())
+    for (const ntpsweep::rules::Example& e : rule->examples) heads.push_back(e.text);
+  const size_t plain = heads.size();
+  for (size_t h = 0; h < plain; ++h) {
+    const std::string head = heads[h];
+    std::string mixed, crlf, indented, upper;
+    size_t line = 0;
+    for (size_t pos = 0; pos < head.size(); ++line) {
+      size_t eol = std::min(head.find('\n', pos), head.size());
+      std::string_view l = std::string_view(head).substr(pos, eol - pos);
+      mixed += std::string(l) + "\n" + (line % 2 ? decoys[line % decoys.size()] : "");
+      crlf += std::string(l) + "\r\n";
+      indented += "\t " + std::string(l) + "\n";
+      pos = eol + 1;
+    }
+    upper = head;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (std::string* v : {&mixed, &crlf, &indented, &upper}) heads.push_back(*v);
+  }
+  // A head past the sniffed bytes: what comes after them decides nothing.
+  heads.push_back(std::string(ntpsweep::rules::RuleSelector::kSniffBytes - 4, '\n') +
+                  "server a\nrestrict b\nrestrict c\n");
+  const std::vector<std::string> paths = {"srv/fai/files/SITE", "etc/chrony/chrony.conf",
+                                          "etc/ntp.conf",       "x/run.sh",
+                                          "docs/readme.txt",    "etc/openntpd/ntpd.conf"};
+  ntpsweep::rules::RuleSelector selector(set);
+  std::vector<char> applies;
+  size_t by_content = 0, by_sniff = 0, turned_away = 0;
+  for (const std::string& head : heads) {
+    std::string_view sniffed = std::string_view(head).substr(0, selector.kSniffBytes);
+    std::string crlf_storage;
+    std::string_view sniff_text = ntpsweep::rules::CrlfAsBlanks(sniffed, &crlf_storage);
+    for (const std::string& path : paths) {
+      selector.Select(path, head, &applies);
+      REQUIRE(applies.size() == set.rules().size());
+      for (size_t i = 0; i < applies.size(); ++i) {
+        const ntpsweep::rules::Rule& r = *set.rules()[i];
+        auto match = [&](const std::string& g) { return ntpsweep::GlobMatch(g, path); };
+        if (std::any_of(r.exclude_paths.begin(), r.exclude_paths.end(), match)) {
+          CHECK_FALSE(applies[i]);
+          continue;
+        }
+        const bool sniff = r.sniff && RE2::PartialMatch(sniff_text, r.sniff->re());
+        const bool content =
+            r.content && ntpsweep::rules::RuleSelector::ContentMatches(*r.content, sniffed);
+        const bool want = (r.paths.empty() && !r.sniff && !r.content) ||
+                          std::any_of(r.paths.begin(), r.paths.end(), match) || sniff || content;
+        INFO(path << " rule " << r.id << " head:\n" << head);
+        CHECK(static_cast<bool>(applies[i]) == want);
+        by_content += content;
+        by_sniff += sniff;
+        turned_away += r.content && !content;
+      }
+    }
+  }
+  CHECK(heads.size() > 500);
+  CHECK(by_content > 100);  // content tests do select heads
+  CHECK(by_sniff > 100);
+  CHECK(turned_away > 1000);  // and turn most away
+}
+
+TEST_CASE("rules selection: a content test's lines begin only with the bytes RE2 bounds",
+          "[rules]") {
+  using ntpsweep::rules::Regex;
+  using ntpsweep::rules::RuleSelector;
+  auto leads = [](const char* pattern) { return RuleSelector::LeadBytesOf(Regex(pattern)); };
+  RuleSelector::LeadBytes ntpd = leads("^(?:server|pool|unpeer|automax)(?:[ \\t]+[^;{}]*)?$");
+  CHECK(ntpd.low == 'a');
+  CHECK(ntpd.high >= 'u');
+  CHECK(ntpd.high < 'z');
+  // Ignoring case, RE2 folds U+212A (0xE2 0x84 0xAA) to k: the bound keeps its first byte.
+  RuleSelector::LeadBytes folded = leads("(?i)^(?:keyfile|server)\\b");
+  CHECK(folded.low <= 'K');
+  CHECK(folded.high >= 0xE2);
+  // Decoys: matches that need not start the line bound nothing.
+  for (const char* unbounded : {"server", "(?m)^server", "^server|pool", "(?:^server)", "^", ""}) {
+    INFO(unbounded);
+    RuleSelector::LeadBytes l = leads(unbounded);
+    CHECK(l.low == 0);
+    CHECK(l.high == 255);
+  }
+  // A line outside the bound fails without the regex; the verdicts stay those of every line asked.
+  ntpsweep::rules::Rule::Content content;
+  content.lines = std::make_shared<const Regex>("^(?:server|pool|restrict)(?:[ \\t]+[^;{}]*)?$");
+  content.require = std::make_shared<const Regex>("^restrict\\b");
+  content.share = 80;
+  content.min = 2;
+  const RuleSelector::LeadBytes bound = RuleSelector::LeadBytesOf(*content.lines);
+  for (const char* text : {"server a\nrestrict b\n", "server a\nrestrict b\nServer c\n",
+                           "server a\nrestrict b\nserver c\nserver d\n}\n",
+                           "server a\nrestrict b\nserver c\nserver d\n}\n{\n", "}\n{\n]\n",
+                           "Server a\nRestrict b\n", "zz\nserver a\nrestrict b\nserver c\n"}) {
+    INFO(text);
+    CHECK(RuleSelector::ContentMatches(content, text, bound) ==
+          RuleSelector::ContentMatches(content, text));
+  }
+  CHECK(RuleSelector::ContentMatches(content, "server a\nrestrict b\nserver c\nserver d\n}\n",
+                                     bound));
+  CHECK_FALSE(RuleSelector::ContentMatches(content, "server a\nrestrict b\n}\n", bound));
+}

@@ -183,36 +183,63 @@ RuleSelector::Words RuleSelector::WordsOf(const Rule& rule, bool own_words) {
 }
 
 bool RuleSelector::ContentMatches(const Rule::Content& content, std::string_view head) {
-  // The meaningful lines: not blank, not a comment (leading and trailing blanks trimmed).
-  auto for_each_line = [&](auto&& f) {
-    for (size_t pos = 0; pos < head.size();) {
-      size_t eol = head.find('\n', pos);
-      if (eol == std::string_view::npos) eol = head.size();
-      std::string_view line = head.substr(pos, eol - pos);
-      pos = eol + 1;
-      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-        line.remove_suffix(1);
-      if (line.empty() || content.comment.find(line.front()) != std::string::npos) continue;
-      if (!f(line)) return;
-    }
-  };
-  int meaningful = 0;
-  for_each_line([&](std::string_view) { return ++meaningful, true; });
+  return ContentMatches(content, head, LeadBytes{});
+}
+
+RuleSelector::LeadBytes RuleSelector::LeadBytesOf(const Regex& lines) {
+  // PossibleMatchRange bounds the matches that start the text: only a pattern whose every
+  // match does (a `^` outside any alternative) bounds the lines it matches.
+  std::string_view pattern = lines.pattern();
+  if (pattern.starts_with("(?i)")) pattern.remove_prefix(4);
+  if (!pattern.starts_with('^') || !AnchoredAtStart("\\A" + std::string(pattern.substr(1))))
+    return {};
+  std::string min, max;
+  if (!lines.re().ok() || !lines.re().PossibleMatchRange(&min, &max, 1) || min.empty()) return {};
+  // A match is at least `min` and at most `max`, so its first byte lies between theirs; an empty
+  // `max` bounds nothing.
+  return LeadBytes{static_cast<unsigned char>(min[0]), max.empty()
+                                                           ? static_cast<unsigned char>(255)
+                                                           : static_cast<unsigned char>(max[0])};
+}
+
+bool RuleSelector::ContentMatches(const Rule::Content& content, std::string_view head,
+                                  LeadBytes leads) {
+  // The meaningful lines: not blank, not a comment (leading and trailing blanks trimmed), gathered
+  // once; each thread reuses its list.
+  thread_local std::vector<std::string_view> lines;
+  lines.clear();
+  int outside = 0;  // lines that begin outside `leads`: they fail the pattern, unasked
+  for (size_t pos = 0; pos < head.size();) {
+    size_t eol = head.find('\n', pos);
+    if (eol == std::string_view::npos) eol = head.size();
+    std::string_view line = head.substr(pos, eol - pos);
+    pos = eol + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
+    if (line.empty() || content.comment.find(line.front()) != std::string::npos) continue;
+    lines.push_back(line);
+    const auto lead = static_cast<unsigned char>(line.front());
+    outside += lead < leads.low || lead > leads.high;
+  }
+  const int meaningful = static_cast<int>(lines.size());
   // Lines that fail the pattern beyond this many decide the test: most files are no config at
   // all, and a regex per line of their head was the costliest part of selecting rules.
   int may_fail = meaningful - std::max(content.min, (content.share * meaningful + 99) / 100);
-  if (may_fail < 0) return false;
-  int matched = 0, failed = 0;
+  if (may_fail < 0 || outside > may_fail) return false;
+  int matched = 0, failed = outside;
   bool required = !content.require;
-  for_each_line([&](std::string_view line) {
-    if (!RE2::PartialMatch(line, content.lines->re())) return ++failed <= may_fail;
+  for (std::string_view line : lines) {
+    const auto lead = static_cast<unsigned char>(line.front());
+    if (lead < leads.low || lead > leads.high) continue;  // counted in `outside`
+    if (!RE2::PartialMatch(line, content.lines->re())) {
+      if (++failed > may_fail) return false;
+      continue;
+    }
     ++matched;
     required = required || RE2::PartialMatch(line, content.require->re());
-    return true;
-  });
-  return failed <= may_fail && required && matched >= content.min &&
-         matched * 100 >= content.share * meaningful;
+  }
+  return required && matched >= content.min && matched * 100 >= content.share * meaningful;
 }
 
 namespace {
@@ -266,7 +293,10 @@ RuleSelector::RuleSelector(const RuleSet& rules) {
       std::string key = c.lines->pattern() + '\0' + (c.require ? c.require->pattern() : "") + '\0' +
                         c.comment + '\0' + std::to_string(c.share) + '/' + std::to_string(c.min);
       auto [it, added] = content_index.emplace(key, static_cast<int>(contents_.size()));
-      if (added) contents_.push_back(&c);
+      if (added) {
+        contents_.push_back(&c);
+        content_leads_.push_back(LeadBytesOf(*c.lines));
+      }
       e.content = it->second;
     }
     entries_.push_back(std::move(e));
@@ -356,7 +386,7 @@ void RuleSelector::Select(std::string_view path, std::string_view text, std::vec
   };
   std::vector<signed char> content_hit(contents_.size(), -1);  // -1: not tried yet
   auto content = [&](int c) {
-    if (content_hit[c] < 0) content_hit[c] = ContentMatches(*contents_[c], head);
+    if (content_hit[c] < 0) content_hit[c] = ContentMatches(*contents_[c], head, content_leads_[c]);
     return content_hit[c] == 1;
   };
   // First the rules a path glob selects, from the globs that can match at all.

@@ -56,6 +56,16 @@ class RuleSelector {
   // Whether the lines of `head` pass `content` (Rule::Content).
   static bool ContentMatches(const Rule::Content& content, std::string_view head);
 
+  // The bytes a trimmed line can begin with and match `lines` (a content test's), from RE2's
+  // PossibleMatchRange where every match starts the line; else every byte.
+  struct LeadBytes {
+    unsigned char low = 0, high = 255;
+  };
+  static LeadBytes LeadBytesOf(const Regex& lines);
+  // ContentMatches, a line that begins outside `leads` failing without the regex: most lines of
+  // a file that is no such config do, and a regex per line was most of a selection's cost.
+  static bool ContentMatches(const Rule::Content& content, std::string_view head, LeadBytes leads);
+
   // What an entry must hold for `rule` to name a fact or match at all: all the words of one of
   // the alternatives. A directive name may be composed or normalised by its reader, so any run
   // of it is an alternative; a key path is matched on keys as written, so all its runs form one;
@@ -102,6 +112,7 @@ class RuleSelector {
   // at offset 0 alone, where the set of every sniff reads the whole head.
   std::vector<char> anchored_sniffs_;
   std::vector<const Rule::Content*> contents_;  // distinct content tests
+  std::vector<LeadBytes> content_leads_;        // per content test: LeadBytesOf its lines
   std::unique_ptr<RE2::Set> sniff_set_;
 };
 

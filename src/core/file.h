@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_extent.h"
+
 namespace ntpsweep {
 
 // How much of a file's head decides whether it is binary.
@@ -88,14 +90,6 @@ size_t PreadFull(int fd, uint64_t offset, char* out, size_t len, int* error_numb
 // or cannot be read: `*data` then holds the part that was.
 bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
                    std::string_view* data, std::string* error);
-
-// One piece of a file kept inside another file (a disk image): `length` bytes at `offset` of
-// it, or `length` zeros for a hole or an extent allocated but never written (`zero`).
-struct FileExtent {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  bool zero = false;
-};
 
 // ReadFileRange for a file in pieces: its first `size` bytes, the extents read in turn. False
 // with `error` set when the extents end before them or cannot be read: `*data` holds the part

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/fd.h"
-#include "core/file.h"
+#include "core/file_extent.h"
 #include "core/types.h"
 #include "input/container_rewrite.h"
 #include "input/limits.h"

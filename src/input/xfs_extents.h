@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/file.h"
+#include "core/file_extent.h"
 
 namespace ntpsweep::input {
 

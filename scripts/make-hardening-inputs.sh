@@ -5,12 +5,13 @@
 # size or block size (mke2fs -d, then bytes changed), GPT disks with a bad entry or a damaged
 # primary header (sfdisk on a file, entries rewritten with their CRCs), text VMDK descriptors
 # naming host files, ext4 extent trees of two leaf blocks (debugfs -w), GPT disks (raw and a
-# dynamic VHD) of a hundred or more empty partitions before the real one, and VMDKs cut short.
+# dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
+# ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions).
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs debugfs sfdisk python3 qemu-img; do
+for tool in mke2fs mkfs.xfs debugfs sfdisk python3 qemu-img; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version, aside, then renamed. Test cases run as parallel processes and
@@ -324,6 +325,43 @@ head -c $(( $(stat -c %s vmdk-whole.vmdk) * 9 / 10 )) vmdk-whole.vmdk > vmdk-cut
 head -c $(( $(stat -c %s vmdk-stream.vmdk) / 5 )) vmdk-stream.vmdk > vmdk-stream-cut.vmdk
 mkdir -p vmdk-dir && cp vmdk-cut.vmdk vmdk-dir/
 rm -rf vtree vmdk-root.img vmdk-disk.img vmdk-stream.vmdk
+
+# Files whose bytes are read by pread from their extents in a raw image (disk.cpp): a GPT disk,
+# p1 ext4 on 1 KiB blocks with a file written into the holes left by deleting every other small
+# file (one block per extent, the reference on its last line) and a file ending in a hole; p2 XFS
+# of 18 MiB allocation groups (not a power of two blocks) whose first group a file of zeros
+# fills, so that the reference file lies in the second. The decoy lines name a host not asked
+# for. The same disk as a VMDK is read through the libraries: its findings are the reference.
+mkdir -p xt/fill xt/etc xx
+printf 'server 10.20.30.40 iburst\n' > xt/etc/ntp.conf
+for i in $(seq -w 1 200); do head -c 1000 /dev/zero | tr '\0' 'a' > "xt/fill/f$i"; done
+{ printf 'head line\n'; head -c 3000 /dev/zero | tr '\0' 'b'
+  printf '\nserver 10.20.30.40 # before the hole\n'; } > xt/sparse.conf
+truncate -s 80000 xt/sparse.conf
+mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d xt pieces-ext4.img 4M
+for i in $(seq 1 120); do echo "# line $i: server 10.20.30.41 is a host not asked for; padding"; done > frag.conf
+echo "server 10.20.30.40 iburst" >> frag.conf
+{ for i in $(seq -w 1 2 200); do echo "rm /fill/f$i"; done; echo "write frag.conf /frag.conf"; } |
+  debugfs -w -f - pieces-ext4.img >/dev/null 2>&1
+[ "$(debugfs -R 'stat /frag.conf' pieces-ext4.img 2>/dev/null | grep -o '([0-9]*):' | wc -l)" -ge 5 ] ||
+  { echo "make-hardening-inputs: frag.conf of pieces-ext4.img is not fragmented" >&2; exit 1; }
+head -c $((17 << 20)) /dev/zero > xx/a-fill.bin
+for i in $(seq 1 30000); do echo "# server 10.20.30.41 is a host not asked for; padding padding"; done > xx/big.conf
+echo "server 10.20.30.40 iburst" >> xx/big.conf
+printf '# in the second allocation group\nserver 10.20.30.40 iburst\n' > xx/ntp.conf
+{ echo /dev/null; echo "0 0"; echo "d--755 0 0"
+  for f in a-fill.bin big.conf ntp.conf; do echo " $f ---644 0 0 $PWD/xx/$f"; done; echo '$'; } > xx.proto
+truncate -s 72M pieces-xfs.img
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -d agcount=4 -p xx.proto pieces-xfs.img
+truncate -s 80M pieces-disk.img
+printf 'label: gpt\nstart=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\nstart=10240, size=147456, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' |
+  sfdisk -q pieces-disk.img
+dd if=pieces-ext4.img of=pieces-disk.img bs=512 seek=2048 conv=notrunc,sparse status=none
+dd if=pieces-xfs.img of=pieces-disk.img bs=512 seek=10240 conv=notrunc,sparse status=none
+qemu-img convert -O vmdk pieces-disk.img pieces-disk.vmdk
+# The ext4 volume cut short inside its files' blocks.
+head -c 1350000 pieces-ext4.img > pieces-ext4-cut.img
+rm -rf xt xx xx.proto frag.conf pieces-ext4.img pieces-xfs.img
 
 rm -rf tree
 echo "$stamp" > .stamp

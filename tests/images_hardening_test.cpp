@@ -168,6 +168,34 @@ TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening]
   CHECK(doc["stats"]["entries"].get<int>() == 400 + 2 + 150 + 1);  // the names, both files, fill
 }
 
+TEST_CASE("raw disk images: files read by their extents give the libraries' findings",
+          "[images][hardening][extents]") {
+  // The same GPT disk raw (its ext4 and XFS files read by pread from their extents) and as a
+  // VMDK (read through libvmdk, TSK and libfsxfs): a fragmented file with the reference on its
+  // last line, a file ending in a hole, files in a partition at an offset and in XFS's second
+  // allocation group. The decoy lines name a host not asked for; a wrong offset loses a line.
+  const std::set<std::string> expected = {"p1/etc/ntp.conf:1", "p1/frag.conf:121",
+                                          "p1/sparse.conf:3", "p2/big.conf:30001", "p2/ntp.conf:2"};
+  for (const std::string disk : {"pieces-disk.img", "pieces-disk.vmdk"}) {
+    INFO(disk);
+    Json doc = Scan({disk});
+    std::set<std::string> places;
+    for (const std::string& p : FindingPlaces(doc)) places.insert(p.substr(disk.size() + 1));
+    CHECK(places == expected);
+    REQUIRE(doc["notices"].size() == 1);  // the hole: zeros from where the text ends
+    CHECK(HasNotice(doc, "binary-tail", disk + "!p1/sparse.conf",
+                    "only the text before byte 3048 was read"));
+  }
+  // The ext4 volume cut short inside its files' blocks: each file past the end is named, as the
+  // Sleuth Kit names it, and nothing is read from past the end.
+  Json cut = Scan({"pieces-ext4-cut.img"});
+  CHECK(cut["findings"].empty());
+  CHECK(HasNotice(cut, "disk-error", "pieces-ext4-cut.img!frag.conf",
+                  "cannot map the file's extents"));
+  CHECK(HasNotice(cut, "unreadable-entry", "pieces-ext4-cut.img!sparse.conf",
+                  "Offset missing in partial image"));
+}
+
 TEST_CASE("GPT: empty partitions do not spend the read budget of the disk",
           "[images][hardening][gpt]") {
   // 140 empty volumes and one of unknown bytes before the ext4 one: each probe once read the

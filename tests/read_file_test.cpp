@@ -1,11 +1,15 @@
 // core/file.h ReadFile into a reused ReadBuffer: whatever the files read before (larger, smaller,
 // binary), each read views exactly that file's bytes up to the limit.
+#include <fcntl.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/fd.h"
 #include "core/file.h"
 #include "run_binary.h"
 
@@ -117,4 +121,42 @@ TEST_CASE("read buffer: prefaulting keeps the bytes and stops at the capacity", 
   CHECK(std::string_view(b.data(), head.size()) == head);
   std::memset(b.data() + head.size(), 'x', (3 << 20) - head.size());
   CHECK(b.data()[(3 << 20) - 1] == 'x');
+}
+
+TEST_CASE("read file extents: pieces in their order, holes as zeros, a cut file named",
+          "[readfile][extents]") {
+  // An "image" whose pieces lie out of order, with decoy bytes between and under the hole.
+  TempDir dir;
+  const std::string first = "server 10.20.30.40\n", second = "pool ntp-old.corp.example.com\n";
+  std::string image = "DECOY-" + second + "DECOY-" + first + "DECOY-DECOY";
+  WriteWholeFile(dir / "image", image);
+  ntpsweep::Fd fd(open((dir / "image").c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(fd.get() >= 0);
+  const uint64_t at_first = image.find(first), at_second = image.find(second);
+  const std::vector<ntpsweep::FileExtent> pieces = {
+      {at_first, first.size(), false},
+      {0, 4, true},  // a hole: zeros, not the bytes at offset 0 ("DECO")
+      {at_second, second.size(), false},
+  };
+  ReadBuffer buffer;
+  std::string_view data;
+  std::string error;
+  const size_t whole = first.size() + 4 + second.size();
+  REQUIRE(ntpsweep::ReadFileExtents(fd.get(), pieces, whole, &buffer, &data, &error));
+  CHECK(data == first + std::string(4, '\0') + second);
+
+  // Fewer bytes than the pieces hold: the first ones alone, the cut inside a piece.
+  REQUIRE(ntpsweep::ReadFileExtents(fd.get(), pieces, first.size() + 2, &buffer, &data, &error));
+  CHECK(data == first + std::string(2, '\0'));
+
+  // A piece past the end of the image: the part read is kept, and the cut is named.
+  const std::vector<ntpsweep::FileExtent> cut = {{at_first, first.size(), false},
+                                                 {image.size() - 3, 10, false}};
+  CHECK_FALSE(ntpsweep::ReadFileExtents(fd.get(), cut, first.size() + 10, &buffer, &data, &error));
+  CHECK(data == first + "COY");
+  CHECK(error.find("ends inside it") != std::string::npos);
+
+  // Pieces that end before the size asked for.
+  CHECK_FALSE(ntpsweep::ReadFileExtents(fd.get(), pieces, whole + 1, &buffer, &data, &error));
+  CHECK(data.size() == whole);
 }

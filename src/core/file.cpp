@@ -233,6 +233,31 @@ bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
   return false;
 }
 
+bool ReadFileExtents(int fd, const std::vector<FileExtent>& extents, size_t size,
+                     ReadBuffer* storage, std::string_view* data, std::string* error) {
+  storage->Reserve(size);
+  storage->Prefault(size);
+  size_t got = 0;
+  int error_number = 0;
+  for (const FileExtent& e : extents) {
+    if (got >= size) break;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(e.length, size - got));
+    if (e.zero) {
+      std::memset(storage->data() + got, 0, want);
+      got += want;
+      continue;
+    }
+    const size_t n = PreadFull(fd, e.offset, storage->data() + got, want, &error_number);
+    got += n;
+    if (n < want) break;
+  }
+  *data = std::string_view(storage->data(), got);
+  if (got == size) return true;
+  *error = error_number ? std::strerror(error_number)
+                        : "the disk image ends inside it, or its extents end before it does";
+  return false;
+}
+
 // Reads at most `limit` bytes of a file into `storage` (reused across files and never shrunk, so
 // no fresh pages and no zero-filling per file); `*data` views what was read. Binary files stop
 // after the first block: *binary is set and the rest is never read.

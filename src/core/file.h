@@ -7,6 +7,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/file_extent.h"
 
 namespace ntpsweep {
 
@@ -87,6 +90,12 @@ size_t PreadFull(int fd, uint64_t offset, char* out, size_t len, int* error_numb
 // or cannot be read: `*data` then holds the part that was.
 bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
                    std::string_view* data, std::string* error);
+
+// ReadFileRange for a file in pieces: its first `size` bytes, the extents read in turn. False
+// with `error` set when the extents end before them or cannot be read: `*data` holds the part
+// that was.
+bool ReadFileExtents(int fd, const std::vector<FileExtent>& extents, size_t size,
+                     ReadBuffer* storage, std::string_view* data, std::string* error);
 
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);

@@ -1,6 +1,7 @@
 #include "input/disk.h"
 #include "core/counted.h"
 #include "core/fd.h"
+#include "core/file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "input/dispatch.h"
 #include "input/ext4_extents.h"
 #include "input/member_path.h"
+#include "input/xfs_extents.h"
 
 // libbfio's handle API is only declared for users that say they have it.
 #ifndef HAVE_LIBBFIO
@@ -149,7 +151,10 @@ struct ReadMeter {
 struct ExternalImage {
   TSK_IMG_INFO info;  // first member: TSK casts between the two
   std::function<ssize_t(TSK_OFF_T, char*, size_t)> read;
-  int fd = -1;
+  // A raw image file, and where this image's first byte is in it (a volume's view is at its
+  // partition's offset): a file's extents there can be read by pread alone (ExtentFileSource).
+  std::shared_ptr<const Fd> file;
+  uint64_t file_offset = 0;
   std::string memory;
   ImgPtr inner;  // a VMDK or VHD TSK opened itself, read through this one to be metered
   ReadMeter own_meter;
@@ -170,7 +175,6 @@ ssize_t ExternalRead(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
 
 void ExternalClose(TSK_IMG_INFO* img) {
   std::unique_ptr<ExternalImage> owned(reinterpret_cast<ExternalImage*>(img));
-  if (owned->fd >= 0) close(owned->fd);
 }
 
 ReadMeter* MeterOf(TSK_IMG_INFO* img) {
@@ -196,35 +200,26 @@ ImgPtr OpenExternal(std::unique_ptr<ExternalImage> ext, TSK_OFF_T size) {
 }
 
 ImgPtr OpenRawFile(const std::string& path, std::string* error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
   if (fd < 0) {
     *error = std::strerror(errno);
     return nullptr;
   }
-  auto ext = std::make_unique<ExternalImage>();
-  ext->fd = fd;
+  auto file = std::make_shared<const Fd>(fd);
   struct stat st;
   if (fstat(fd, &st) != 0) {
     *error = std::strerror(errno);
-    close(fd);
     return nullptr;
   }
+  auto ext = std::make_unique<ExternalImage>();
+  ext->file = std::move(file);
   ext->read = [fd](TSK_OFF_T off, char* buf, size_t len) -> ssize_t {
-    size_t got = 0;
-    while (got < len) {
-      ssize_t n = pread(fd, buf + got, len - got, off + static_cast<TSK_OFF_T>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return -1;
-      if (n == 0) break;
-      got += static_cast<size_t>(n);
-    }
-    return static_cast<ssize_t>(got);
+    int error_number = 0;
+    const size_t got = PreadFull(fd, static_cast<uint64_t>(off), buf, len, &error_number);
+    return got < len && error_number ? -1 : static_cast<ssize_t>(got);
   };
   ImgPtr img = OpenExternal(std::move(ext), st.st_size);
-  if (!img) {
-    *error = TskError();
-    close(fd);
-  }
+  if (!img) *error = TskError();
   return img;
 }
 
@@ -264,7 +259,19 @@ ImgPtr OpenView(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len) {
     return parent->read(off + at, buf, n);
   };
   ext->meter = parent->meter;
+  ext->file = parent->file;
+  ext->file_offset = parent->file_offset + static_cast<uint64_t>(off);
   return OpenExternal(std::move(ext), len);
+}
+
+// The raw image file under `img` and where `img` starts in it; null when it is none (a VMDK,
+// a VHD, an image in memory, a logical volume).
+const std::shared_ptr<const Fd>* RawFileOf(TSK_IMG_INFO* img, uint64_t* offset) {
+  if (img->itype != TSK_IMG_TYPE_EXTERNAL) return nullptr;
+  const auto* ext = reinterpret_cast<const ExternalImage*>(img);
+  if (!ext->file) return nullptr;
+  *offset = ext->file_offset;
+  return &ext->file;
 }
 
 // Why a read of the image failed: its read budget spent, named, or TSK's own reason.
@@ -389,6 +396,92 @@ class VolumeFileSource : public ByteSource {
   ReadFn read_;
   std::string error_;
 };
+
+// A file of a raw image whose extents are known exactly (`extents` cover its `size` bytes in
+// turn): read by pread from the image file, with no library and no cache between, into the
+// walker's buffer. A text file is handed to a worker to read there (DeferExtents) once its head
+// is sniffed, as a plain tar member is.
+class ExtentFileSource : public ByteSource {
+ public:
+  ExtentFileSource(std::string& buf, std::shared_ptr<const Fd> file,
+                   std::vector<FileExtent> extents, uint64_t size)
+      : buf_(buf), file_(std::move(file)), extents_(std::move(extents)), size_(size) {}
+  bool Next(std::string_view* block) override {
+    *block = {};
+    if (pos_ >= size_) return true;
+    if (buf_.size() < kFileBlock) buf_.resize(kFileBlock);  // once per walker
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(pos_ == 0 ? kSniffBytes : kFileBlock, size_ - pos_));
+    size_t got = 0;
+    while (got < want) {
+      while (piece_ < extents_.size() && piece_at_ + extents_[piece_].length <= pos_) {
+        piece_at_ += extents_[piece_].length;
+        ++piece_;
+      }
+      if (piece_ == extents_.size()) break;
+      const FileExtent& e = extents_[piece_];
+      const uint64_t in = pos_ - piece_at_;
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(want - got, e.length - in));
+      int error_number = 0;
+      if (e.zero)
+        std::memset(buf_.data() + got, 0, n);
+      else if (PreadFull(file_->get(), e.offset + in, buf_.data() + got, n, &error_number) != n) {
+        error_ = error_number ? std::strerror(error_number)
+                              : "the disk image ends at byte " + std::to_string(e.offset + in);
+        return false;
+      }
+      got += n;
+      pos_ += n;
+    }
+    if (got == 0) {
+      error_ = "unexpected end of file data";
+      return false;
+    }
+    *block = std::string_view(buf_.data(), got);
+    return true;
+  }
+  bool at_eof() const override { return pos_ >= size_; }
+  std::string error() const override { return error_; }
+  uint64_t size_hint() const override { return size_; }
+  bool DeferExtents(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes,
+                    std::vector<FileExtent>* extents) override {
+    const uint64_t n = std::min(size_, want);
+    extents->clear();
+    for (uint64_t at = 0; const FileExtent& e : extents_) {
+      if (at >= n) break;
+      extents->push_back(e);
+      extents->back().length = std::min(e.length, n - at);
+      at += e.length;
+    }
+    *file = file_;
+    *bytes = n;
+    return true;
+  }
+
+ private:
+  std::string& buf_;
+  std::shared_ptr<const Fd> file_;
+  std::vector<FileExtent> extents_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+  size_t piece_ = 0;       // the extent pos_ is in
+  uint64_t piece_at_ = 0;  // where that extent starts in the file
+  std::string error_;
+};
+
+// Adds `length` bytes of a file at `offset` of the image (or zeros) to its extents, joined to
+// the last one when they follow it.
+void AddExtent(std::vector<FileExtent>* extents, uint64_t offset, uint64_t length, bool zero) {
+  if (length == 0) return;
+  if (!extents->empty()) {
+    FileExtent& last = extents->back();
+    if (last.zero == zero && (zero || last.offset + last.length == offset)) {
+      last.length += length;
+      return;
+    }
+  }
+  extents->push_back({zero ? 0 : offset, length, zero});
+}
 
 // ---------------------------------------------------------------------------------------------
 // The walk: image -> partition table -> volumes -> (LVM -> volumes) -> file systems -> files.
@@ -1080,7 +1173,7 @@ class DiskWalker {
       case TSK_FS_META_TYPE_REG: {
         if (!SizeIsSane(f.get(), path, false, w)) break;
         TSK_FS_FILE* file = f.get();
-        if (ReadExt4File(file, path, w)) break;
+        if (ReadExt4FromImage(file, path, w) || ReadExt4File(file, path, w)) break;
         VolumeFileSource src(block_, static_cast<uint64_t>(f->meta->size),
                              [file](uint64_t pos, char* buf, size_t want, std::string* error) {
                                ssize_t n = tsk_fs_file_read(file, static_cast<TSK_OFF_T>(pos), buf,
@@ -1112,6 +1205,37 @@ class DiskWalker {
         scan_.sink().CountSkipped("special-file");
         break;
     }
+    return true;
+  }
+
+  // An ext4 file of a raw image, its extent tree mapped here and its extents read by pread from
+  // the image file (ExtentFileSource): no run list built by TSK, no copy through its cache, and
+  // a text file read by a worker. False when it is no such file or its tree cannot be mapped.
+  bool ReadExt4FromImage(TSK_FS_FILE* file, const std::string& path, TskWalk& w) {
+    if (file->meta->content_type != TSK_FS_META_CONTENT_TYPE_EXT4_EXTENTS) return false;
+    uint64_t image_at = 0;
+    const std::shared_ptr<const Fd>* image = RawFileOf(w.fs->img_info, &image_at);
+    Ext4Volume* ext4 = image ? Ext4Of(w) : nullptr;
+    Ext4Inode inode;
+    std::string error;
+    if (!ext4 || !ext4->LoadInode(file->meta->addr, &inode, &error) ||
+        inode.size != static_cast<uint64_t>(file->meta->size))
+      return false;
+    const uint64_t block = ext4->block_size();
+    image_at += static_cast<uint64_t>(w.fs->offset);
+    std::vector<FileExtent> extents;
+    uint64_t pos = 0;
+    for (const Ext4Extent& e : inode.extents) {
+      const uint64_t start = e.logical * block;
+      if (start >= inode.size) break;
+      AddExtent(&extents, 0, start - pos, true);  // a hole before it
+      const uint64_t length = std::min(e.count * block, inode.size - start);
+      AddExtent(&extents, image_at + e.physical * block, length, e.zero);
+      pos = start + length;
+    }
+    AddExtent(&extents, 0, inode.size - pos, true);
+    ExtentFileSource src(block_, *image, std::move(extents), inode.size);
+    ReadFile(src, w.vol->FileChain(path), path, *w.vol);
     return true;
   }
 
@@ -1193,12 +1317,33 @@ class DiskWalker {
     v.properties.emplace_back("filesystem", "xfs");
     XfsWalk w;
     w.vol = &v;
+    uint64_t image_at = 0;
+    if (const std::shared_ptr<const Fd>* image = RawFileOf(img, &image_at)) {
+      w.image = *image;
+      w.volume_at = image_at + static_cast<uint64_t>(off);
+      const int fd = w.image->get();
+      const uint64_t base = w.volume_at;
+      std::string why;
+      w.mapper = std::make_unique<XfsVolume>();
+      if (!w.mapper->Open(
+              [fd, base](uint64_t at, char* buf, size_t n) {
+                int error_number = 0;
+                return PreadFull(fd, base + at, buf, n, &error_number) == n;
+              },
+              static_cast<uint64_t>(len), &why))
+        w.mapper.reset();  // its files are read through libfsxfs
+    }
     WalkXfs(root_ptr.get(), "", 0, w);
     AliasLinks(w.links, v);
   }
 
   struct XfsWalk {
     const VolumeName* vol = nullptr;
+    // The raw image file and where the volume starts in it, when its files' extents can be
+    // mapped (XfsVolume) and read from there by pread.
+    std::shared_ptr<const Fd> image;
+    uint64_t volume_at = 0;
+    std::unique_ptr<XfsVolume> mapper;
     uint64_t entries = 0;
     std::set<uint64_t> seen;  // directory inodes on the current path: a loop guard
     std::map<std::string, std::string> links;
@@ -1250,6 +1395,17 @@ class DiskWalker {
       } else if (S_ISREG(mode)) {
         size64_t size = 0;
         libfsxfs_file_entry_get_size(raw, &size, nullptr);
+        uint64_t inum = 0;
+        std::vector<FileExtent> extents;
+        std::string why;
+        if (w.mapper && libfsxfs_file_entry_get_inode_number(raw, &inum, nullptr) == 1 &&
+            w.mapper->MapFile(inum, size, &extents, &why)) {
+          for (FileExtent& e : extents)
+            if (!e.zero) e.offset += w.volume_at;
+          ExtentFileSource src(block_, w.image, std::move(extents), size);
+          ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+          continue;
+        }
         VolumeFileSource src(block_, size,
                              [raw](uint64_t pos, char* buf, size_t want, std::string* error) {
                                libfsxfs_error_t* err = nullptr;

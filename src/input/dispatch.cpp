@@ -191,7 +191,9 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   uint64_t want = limits.max_file_bytes + 1;
   // A plain member of a tar file: the worker reads it there, off this thread (not in a reading
   // again for linkage: its sink takes the bytes themselves).
-  if (!keep && !scan.options().only && peek.Defer(want, &e.member_file, &e.member_bytes))
+  if (!keep && !scan.options().only &&
+      (peek.Defer(want, &e.member_file, &e.member_bytes) ||
+       peek.DeferExtents(want, &e.member_file, &e.member_bytes, &e.member_extents)))
     return scan.sink().Add(std::move(e));
   // One allocation for the whole member when its size is known, not one per doubling.
   const uint64_t capacity = std::min<uint64_t>(src.size_hint(), want);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/fd.h"
+#include "core/file_extent.h"
 #include "core/types.h"
 #include "input/container_rewrite.h"
 #include "input/limits.h"
@@ -43,6 +44,10 @@ struct Entry {
   // member's bytes and their allocations were a third of its work on rootfs.tar).
   std::shared_ptr<const Fd> member_file;
   uint64_t member_bytes = 0;
+  // A file of a raw disk image whose data the worker reads itself: `member_bytes` of it from
+  // these pieces of `member_file` (the image) in turn, not from archive_data_offset. The disk
+  // walker then reads no more of it than its head (the sniff's).
+  std::vector<FileExtent> member_extents;
   // Inside an operand that is a gzip, bzip2, xz, lzma or compress stream: read again only by
   // inflating all of it again.
   bool costly_to_reread = false;

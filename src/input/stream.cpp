@@ -149,6 +149,27 @@ bool LimitedSource::Next(std::string_view* block) {
   return true;
 }
 
+bool LimitedSource::DeferExtents(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes,
+                                 std::vector<FileExtent>* extents) {
+  // A file over --max-entry-size is read here, for that limit's notice.
+  const uint64_t size = inner_.size_hint();
+  if (limited_ || size > scan_.limits().max_entry_bytes ||
+      !inner_.DeferExtents(want, file, bytes, extents))
+    return false;
+  const uint64_t n = std::min(size, want);
+  if (n > produced_) {
+    if (!scan_.Produce(n - produced_, chain_)) {
+      limited_ = true;
+      file->reset();
+      extents->clear();
+      *bytes = 0;
+      return false;
+    }
+    produced_ = n;
+  }
+  return true;
+}
+
 bool Buffer(ByteSource& src, uint64_t cap, std::string* out, std::string* error) {
   std::string_view b;
   for (;;) {

@@ -106,6 +106,13 @@ class ByteSource {
     (void)want, (void)file, (void)bytes;
     return false;
   }
+  // Defer for bytes that lie in pieces of `*file` (a file of a raw disk image): `*extents` say
+  // where (Entry::member_extents).
+  virtual bool DeferExtents(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes,
+                            std::vector<FileExtent>* extents) {
+    (void)want, (void)file, (void)bytes, (void)extents;
+    return false;
+  }
 };
 
 // Reads a file descriptor (a regular file, seekable, or a pipe). Counts the bytes as consumed.
@@ -159,6 +166,9 @@ class LimitedSource : public ByteSource {
   bool limited() const override { return limited_; }
   uint64_t size_hint() const override { return inner_.size_hint(); }
   bool entry_limit() const { return entry_limit_; }
+  // The limits Next applies, to the bytes the worker will read.
+  bool DeferExtents(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes,
+                    std::vector<FileExtent>* extents) override;
 
  private:
   ByteSource& inner_;
@@ -262,6 +272,10 @@ class PeekSource : public ByteSource {
   // The whole source, head included, as long as nothing past the head was handed out.
   bool Defer(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes) override {
     return !replayed_ && inner_.Defer(want, file, bytes);
+  }
+  bool DeferExtents(uint64_t want, std::shared_ptr<const Fd>* file, uint64_t* bytes,
+                    std::vector<FileExtent>* extents) override {
+    return !replayed_ && inner_.DeferExtents(want, file, bytes, extents);
   }
 
  private:

@@ -586,9 +586,13 @@ class Pipeline : public input::EntrySink {
       data = entry.data;
       if (std::string error;
           entry.member_file &&
-          !ReadFileRange(entry.member_file->get(), static_cast<uint64_t>(entry.archive_data_offset),
-                         static_cast<size_t>(entry.member_bytes), buffer, &data, &error))
-        // The tar changed since its headers were read: what is left of the member is scanned.
+          !(entry.member_extents.empty()
+                ? ReadFileRange(entry.member_file->get(),
+                                static_cast<uint64_t>(entry.archive_data_offset),
+                                static_cast<size_t>(entry.member_bytes), buffer, &data, &error)
+                : ReadFileExtents(entry.member_file->get(), entry.member_extents,
+                                  static_cast<size_t>(entry.member_bytes), buffer, &data, &error)))
+        // The tar or disk image changed since it was walked: what is left of the member is scanned.
         notices->push_back(Notice{Notice::Level::kWarning, "unreadable-entry", entry.location, 0, 0,
                                   "cannot read all of " + entry.location.Render() + ": " + error +
                                       " (the part read was scanned)"});

@@ -338,10 +338,11 @@ for i in $(seq -w 1 200); do head -c 1000 /dev/zero | tr '\0' 'a' > "xt/fill/f$i
 { printf 'head line\n'; head -c 3000 /dev/zero | tr '\0' 'b'
   printf '\nserver 10.20.30.40 # before the hole\n'; } > xt/sparse.conf
 truncate -s 80000 xt/sparse.conf
-mke2fs -q -F -t ext4 -b 1024 -E root_owner=0:0 -d xt pieces-ext4.img 4M
+mkext4 pieces-ext4.img 4M xt -b 1024
 for i in $(seq 1 120); do echo "# line $i: server 10.20.30.41 is a host not asked for; padding"; done > frag.conf
 echo "server 10.20.30.40 iburst" >> frag.conf
-{ for i in $(seq -w 1 2 200); do echo "rm /fill/f$i"; done; echo "write frag.conf /frag.conf"; } |
+{ for i in $(seq -w 1 2 200); do echo "rm /fill/f$i"; done; echo "write frag.conf /frag.conf"
+  for field in atime ctime mtime; do echo "sif /frag.conf $field $ext4_time"; done; } |
   debugfs -w -f - pieces-ext4.img >/dev/null 2>&1
 [ "$(debugfs -R 'stat /frag.conf' pieces-ext4.img 2>/dev/null | grep -o '([0-9]*):' | wc -l)" -ge 5 ] ||
   { echo "make-hardening-inputs: frag.conf of pieces-ext4.img is not fragmented" >&2; exit 1; }
@@ -352,10 +353,10 @@ printf '# in the second allocation group\nserver 10.20.30.40 iburst\n' > xx/ntp.
 { echo /dev/null; echo "0 0"; echo "d--755 0 0"
   for f in a-fill.bin big.conf ntp.conf; do echo " $f ---644 0 0 $PWD/xx/$f"; done; echo '$'; } > xx.proto
 truncate -s 72M pieces-xfs.img
-TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -d agcount=4 -p xx.proto pieces-xfs.img
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m uuid=6e747073-7765-4570-8000-000000000004 -d agcount=4 -p xx.proto pieces-xfs.img
 truncate -s 80M pieces-disk.img
 printf 'label: gpt\nstart=2048, size=8192, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\nstart=10240, size=147456, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n' |
-  sfdisk -q pieces-disk.img
+  fixed_ids 8 | sfdisk -q pieces-disk.img
 dd if=pieces-ext4.img of=pieces-disk.img bs=512 seek=2048 conv=notrunc,sparse status=none
 dd if=pieces-xfs.img of=pieces-disk.img bs=512 seek=10240 conv=notrunc,sparse status=none
 qemu-img convert -O vmdk pieces-disk.img pieces-disk.vmdk

@@ -29,6 +29,9 @@ constexpr size_t kPlainArchiveRead = 64u << 10;
 // A zstd file at least this large is decompressed on a thread of its own (DecompressAhead): for
 // a smaller one, starting the thread costs more than it saves.
 constexpr uint64_t kAheadBytes = 1u << 20;
+// What a gzip stream is inflated past its reader's end to reach its last trailer (a tar's
+// record padding is 10 KiB; more after the end is not inflated just to check it).
+constexpr uint64_t kGzipReadOn = 1u << 20;
 // A tar block: a header, or the unit members are padded to.
 constexpr size_t kTarBlock = 512;
 // What TarMembers::ReadDataAt reads of a member with its header (most are a few KiB).
@@ -906,8 +909,16 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
                  int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
   // gzip is inflated here with ISA-L (1.65x zlib's speed on rootfs.tar.gz); libarchive reads on.
   if (format.format == "gzip")
-    if (std::unique_ptr<GzipSource> gz = GzipSource::Open(src, head))
-      return Walk(scan, *gz, chain, path, depth, format, head, self, false, gz.get());
+    if (std::unique_ptr<GzipSource> gz = GzipSource::Open(src, head)) {
+      Walk(scan, *gz, chain, path, depth, format, head, self, false, gz.get());
+      // A tar's end mark comes before the last trailer: a little more is read to check it.
+      if (!scan.stopped() && !src.limited()) gz->ReadOn(kGzipReadOn);
+      if (std::string damage = gz->damage(); !damage.empty())
+        scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                  Location{chain}.Render() + ": " + damage +
+                      "; its content is damaged: what was read was scanned");
+      return;
+    }
   Walk(scan, src, chain, path, depth, format, head, self, false);
 }
 

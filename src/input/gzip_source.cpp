@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace ntpsweep::input {
@@ -98,8 +99,10 @@ bool GzipSource::Fill(size_t* out) {
       }
       avail_.remove_prefix(len);
       isal_inflate_init(state_.get());
-      state_->crc_flag = ISAL_DEFLATE;  // libarchive does not check the CRC either
+      // ISA-L keeps the CRC-32 of what it inflates (state->crc), checked against the trailer here.
+      state_->crc_flag = ISAL_GZIP_NO_HDR;
       in_member_ = true;
+      ++members_;
     }
     if (avail_.empty() && !Ahead(1)) {
       error_ = "truncated gzip input";
@@ -144,7 +147,7 @@ bool GzipSource::Fill(size_t* out) {
         block_ = carry_.data();
       }
     }
-    // The 8-byte trailer (CRC-32, size), skipped unchecked as libarchive does.
+    // The 8-byte trailer (CRC-32, size mod 2^32), which libarchive skips unchecked.
     if (!Ahead(8)) {
       std::string e = inner_.error();
       error_ = e.empty() ? "read error" : e;
@@ -154,9 +157,48 @@ bool GzipSource::Fill(size_t* out) {
       error_.clear();  // libarchive's filter fails here without a message of its own
       return false;
     }
+    CheckTrailer(avail_.substr(0, 8));
     avail_.remove_prefix(8);
   }
   return true;
+}
+
+void GzipSource::CheckTrailer(std::string_view trailer) {
+  auto le32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i)
+      v |= uint32_t{static_cast<unsigned char>(trailer[at + i])} << (8 * i);
+    return v;
+  };
+  const uint32_t crc = le32(0), size = le32(4);
+  const inflate_state& s = *state_;
+  if (crc == s.crc && size == s.total_out) return;  // total_out wraps as ISIZE does
+  if (++damaged_ > 1) return;
+  auto hex = [](uint32_t v) {
+    char b[11];
+    std::snprintf(b, sizeof b, "0x%08x", v);
+    return std::string(b);
+  };
+  damage_ = "gzip member " + std::to_string(members_) + ": ";
+  if (crc != s.crc)
+    damage_ +=
+        "its CRC-32 does not match its data (stored " + hex(crc) + ", inflated " + hex(s.crc) + ")";
+  else
+    damage_ += "its stored size (" + std::to_string(size) +
+               " bytes mod 2^32) does not match its inflated " + std::to_string(s.total_out) +
+               " bytes";
+}
+
+std::string GzipSource::damage() const {
+  if (damaged_ <= 1) return damage_;
+  return damage_ + " (and " + std::to_string(damaged_ - 1) + " more damaged member" +
+         (damaged_ > 2 ? "s" : "") + ")";
+}
+
+void GzipSource::ReadOn(uint64_t max_bytes) {
+  std::string_view block;
+  for (uint64_t read = 0; read <= max_bytes && Next(&block) && !block.empty();)
+    read += block.size();
 }
 
 bool GzipSource::Next(std::string_view* block) {

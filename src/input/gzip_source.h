@@ -2,8 +2,8 @@
 // libarchive sees it: libarchive then reads a plain stream where it would have run its zlib gzip
 // filter. It does exactly what that filter does (libarchive 3.6/3.7): members one after another,
 // the end at the first bytes that are not a gzip header (trailing zeros or garbage: silently),
-// trailers skipped unchecked, 64 KiB output blocks with the partial one dropped on an error, and
-// the same error texts.
+// 64 KiB output blocks with the partial one dropped on an error, and the same error texts. One
+// thing more: each member's trailer (CRC-32, size) is checked, and a mismatch kept in damage().
 #pragma once
 
 #include <cstdint>
@@ -39,6 +39,12 @@ class GzipSource : public ByteSource {
   ByteSource& inner() { return inner_; }
   // Compressed bytes read from the stream below so far (the ratio limit's denominator).
   uint64_t pulled() const { return pulled_; }
+  // The first member whose trailer does not match what was inflated from it (its number, what
+  // differs, how many more did), empty when none did: the data was handed on all the same.
+  std::string damage() const;
+  // Inflates on, unseen, to the stream's end (at most `max_bytes` more), so that the trailers a
+  // reader stopped short of (a tar's end mark comes before the gzip trailer) are checked too.
+  void ReadOn(uint64_t max_bytes);
 
   static constexpr size_t kOutBlock = 64u << 10;  // libarchive's gzip filter's block
 
@@ -49,6 +55,8 @@ class GzipSource : public ByteSource {
   size_t HeaderLength();
   // False on a failure (error_ set); *out holds what was inflated before it.
   bool Fill(size_t* out);
+  // Compares the member just inflated with its 8-byte trailer.
+  void CheckTrailer(std::string_view trailer);
 
   ByteSource& inner_;
   std::unique_ptr<inflate_state> state_;
@@ -62,6 +70,9 @@ class GzipSource : public ByteSource {
   bool eof_ = false;
   bool failed_ = false;
   std::string error_;
+  uint64_t members_ = 0;  // gzip members begun
+  uint64_t damaged_ = 0;  // members whose trailer did not match
+  std::string damage_;    // what the first of them was
 };
 
 }  // namespace ntpsweep::input

@@ -30,7 +30,7 @@ src=$here/fixtures/images
 mkdir -p "$(dirname "$out")"
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
-stamp=$( (cat "$0" "$src/lvm-pv-header.zst" "$src/lvm-vg.txt";
+stamp=$( (cat "$0" "$here/scripts/fixture-ids.sh" "$src/lvm-pv-header.zst" "$src/lvm-vg.txt";
           cd "$src/tree" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
   exit 0
@@ -48,22 +48,8 @@ done
 work=$(mktemp -d "$out.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-export SOURCE_DATE_EPOCH=1600000000 TZ=UTC LC_ALL=C
+. "$here/scripts/fixture-ids.sh"  # mkext4: the same bytes every run
 mtime=@$SOURCE_DATE_EPOCH
-# Fixed identifiers and clock for the tools that otherwise write random GUIDs, hash seeds or the
-# time, so that two runs write the same bytes (a fixture that passes once passes every time).
-export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
-ext4_ids=(-U 6e747073-7765-4570-8000-000000000001 -E root_owner=0:0,hash_seed=6e747073-7765-4570-8000-000000000002)
-ext4_time=20200913122640  # $SOURCE_DATE_EPOCH, as debugfs reads a time
-mkext4() {  # mkext4 IMAGE SIZE DIR [mke2fs options]: an ext4 of DIR's files, the same bytes every run
-  local image=$1 size=$2 dir=$3
-  shift 3
-  mke2fs -q -F -t ext4 "$@" "${ext4_ids[@]}" -d "$dir" "$image" "$size" >/dev/null
-  # mke2fs -d copies each file's times, and no touch sets a ctime: set all three here.
-  (cd "$dir" && find . | sed 's|^\.||') | while IFS= read -r p; do
-    for field in atime ctime mtime; do printf 'sif "/%s" %s %s\n' "${p#/}" $field "$ext4_time"; done
-  done | debugfs -w -f - "$image" >/dev/null 2>&1
-}
 xfs_uuid=6e747073-7765-4570-8000-000000000003
 
 # ---------------------------------------------------------------------------------------------

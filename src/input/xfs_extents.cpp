@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <string_view>
 
+#include "input/byte_order.h"
+
 namespace ntpsweep::input {
 namespace {
-
-// The `bytes`-byte big-endian number at `off` of `s`; the caller has checked the bounds.
-uint64_t Be(std::string_view s, size_t off, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v = (v << 8) | static_cast<unsigned char>(s[off + static_cast<size_t>(i)]);
-  return v;
-}
 
 constexpr uint64_t kSuperMagic = 0x58465342;  // "XFSB"
 constexpr uint64_t kInodeMagic = 0x494E;      // "IN"

@@ -1060,6 +1060,24 @@ class DiskWalker {
     return false;
   }
 
+  // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
+  // buffer of an inline-data inode's claimed size when it opens it (ext4_load_attrs_inline), so a
+  // corrupt size would take gigabytes. Inline data lives inside the inode: more is corruption.
+  bool TskMayOpen(TskWalk& w, TSK_INUM_T inum, const std::string& path) {
+    Ext4Volume* ext4 = Ext4Of(w);
+    Ext4InodeHead head;
+    std::string error;
+    if (!ext4 || !ext4->ReadInodeHead(inum, &head, &error)) return true;  // TSK says why
+    if (!head.inline_data() || head.size <= ext4->inode_size()) return true;
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
+    scan_.Note(
+        Notice::Level::kWarning, "disk-error", at,
+        Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
+            " claims " + std::to_string(head.size) + " bytes of inline data, more than its " +
+            std::to_string(ext4->inode_size()) + "-byte inode holds (a corrupt inode); not read");
+    return false;
+  }
+
   // TSK 4.11 leaves `meta->link` empty for a target kept in an extent-mapped block (ext4, over
   // 60 bytes): read it as the link's content. Empty when it cannot be read.
   static std::string LinkTargetOf(TSK_FS_FILE* f) {
@@ -1091,13 +1109,18 @@ class DiskWalker {
     size_t count = tsk_fs_dir_getsize(dir.get());
     for (size_t i = 0; i < count; ++i) {
       if (scan_.stopped() || Done() || Abandon(w)) return;
+      // The name first: its inode is looked up (and checked) only for a live, real name.
+      const TSK_FS_NAME* entry = tsk_fs_dir_get_name(dir.get(), i);
+      if (!entry || !(entry->flags & TSK_FS_NAME_FLAG_ALLOC))
+        continue;  // deleted: not the system's
+      std::string name = entry->name ? entry->name : "";
+      if (name.empty() || name == "." || name == "..") continue;
+      if (!TskMayOpen(w, entry->meta_addr, prefix.empty() ? name : prefix + "/" + name)) continue;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {
         tsk_error_reset();
         continue;
       }
-      if (!(f->name->flags & TSK_FS_NAME_FLAG_ALLOC)) continue;  // deleted names: not the system's
-      std::string name = f->name->name ? f->name->name : "";
       if (!VisitTskFile(std::move(f), name, prefix, depth, w)) return;
     }
   }
@@ -1142,6 +1165,7 @@ class DiskWalker {
     }
     for (const Ext4DirEntry& e : entries) {
       if (scan_.stopped() || Done() || Abandon(w)) return true;
+      if (!TskMayOpen(w, e.inode, prefix.empty() ? e.name : prefix + "/" + e.name)) continue;
       FilePtr f(tsk_fs_file_open_meta(w.fs, nullptr, static_cast<TSK_INUM_T>(e.inode)));
       if (!f || !f->meta) {
         tsk_error_reset();
@@ -1271,6 +1295,7 @@ class DiskWalker {
     w.meter = MeterOf(img);
     w.volume_bytes = static_cast<uint64_t>(len);
     w.max_dir_bytes = std::min<uint64_t>(w.volume_bytes, kMaxDirBlocks * fs->block_size);
+    if (!TskMayOpen(w, fs->root_inum, "")) return;
     FilePtr root(tsk_fs_file_open_meta(fs, nullptr, fs->root_inum));
     if (!root || !root->meta) {
       scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),

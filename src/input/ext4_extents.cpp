@@ -15,6 +15,7 @@ constexpr uint16_t kExtMagic = 0xEF53;
 constexpr uint16_t kExtentMagic = 0xF30A;
 constexpr uint32_t kExtentsFlag = 0x80000;
 constexpr uint32_t kIncompatMetaBg = 0x10, kIncompat64Bit = 0x80;
+constexpr uint32_t kRoCompatSparseSuper = 0x1;
 constexpr int kMaxTreeDepth = 5;  // the kernel's own bound (EXT4_MAX_EXTENT_DEPTH)
 constexpr uint64_t kUnwrittenLength = 32768;
 constexpr uint64_t kMaxDirBytes = 64ull << 20;  // a directory of more is a corrupt inode
@@ -36,35 +37,83 @@ bool Ext4Volume::Open(ReadFn read, uint64_t volume_bytes, std::string* error) {
   blocks_ = std::min(blocks_, volume_bytes_ / block_);
   first_data_block_ = Le(sb, 0x14, 4);
   inodes_ = Le(sb, 0x0, 4);
+  blocks_per_group_ = Le(sb, 0x20, 4);
   inodes_per_group_ = Le(sb, 0x28, 4);
   inode_size_ = Le(sb, 0x4C, 4) >= 1 ? Le(sb, 0x58, 2) : 128;
   desc_size_ = (incompat & kIncompat64Bit) ? Le(sb, 0xFE, 2) : 32;
-  meta_bg_ = (incompat & kIncompatMetaBg) != 0 && Le(sb, 0x104, 4) == 0;
-  if (inodes_per_group_ == 0 || inode_size_ < 128 || inode_size_ > block_ || desc_size_ < 32 ||
-      desc_size_ > block_ || (desc_size_ & (desc_size_ - 1)) != 0)
+  if (incompat & kIncompatMetaBg) first_meta_bg_ = Le(sb, 0x104, 4);
+  sparse_super_ = (Le(sb, 0x64, 4) & kRoCompatSparseSuper) != 0;
+  if (inodes_per_group_ == 0 || blocks_per_group_ == 0 || inode_size_ < 128 ||
+      inode_size_ > block_ || desc_size_ < 32 || desc_size_ > block_ ||
+      (desc_size_ & (desc_size_ - 1)) != 0)
     return *error = "a superblock with corrupt geometry", false;
   return true;
 }
 
-bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const {
-  *out = {};
+// Block groups 0, 1 and the powers of 3, 5 and 7 keep a superblock copy under sparse_super; all
+// of them without it.
+static bool GroupHasSuperblock(uint64_t group, bool sparse_super) {
+  if (!sparse_super || group <= 1) return true;
+  for (uint64_t base : {3, 5, 7}) {
+    uint64_t n = base;
+    while (n < group) n *= base;
+    if (n == group) return true;
+  }
+  return false;
+}
+
+uint64_t Ext4Volume::DescriptorAt(uint64_t group) const {
+  const uint64_t per_block = block_ / desc_size_;
+  const uint64_t meta_group = group / per_block;
+  if (meta_group < first_meta_bg_)  // one table after the superblock
+    return (first_data_block_ + 1) * block_ + group * desc_size_;
+  // META_BG: each meta group's descriptors fill one block at the start of its first group.
+  const uint64_t first = meta_group * per_block;
+  const uint64_t block = first_data_block_ + first * blocks_per_group_ +
+                         (GroupHasSuperblock(first, sparse_super_) ? 1 : 0);
+  return block * block_ + (group % per_block) * desc_size_;
+}
+
+bool Ext4Volume::ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const {
   if (inum == 0 || inum > inodes_)
     return *error = "inode " + std::to_string(inum) + " out of range", false;
-  if (meta_bg_) return *error = "descriptors in meta block groups are not read", false;
   uint64_t group = (inum - 1) / inodes_per_group_, index = (inum - 1) % inodes_per_group_;
-  uint64_t desc_at = (first_data_block_ + 1) * block_ + group * desc_size_;
+  uint64_t desc_at = DescriptorAt(group);
   std::string desc(static_cast<size_t>(desc_size_), '\0');
   if (desc_at + desc_size_ > volume_bytes_ || !read_(desc_at, desc.data(), desc.size()))
     return *error = "cannot read the descriptor of block group " + std::to_string(group), false;
   uint64_t table = Le(desc, 0x8, 4) | (desc_size_ >= 64 ? Le(desc, 0x28, 4) << 32 : 0);
   uint64_t at = table * block_ + index * inode_size_;
-  std::string inode(static_cast<size_t>(inode_size_), '\0');
+  inode->assign(static_cast<size_t>(inode_size_), '\0');
   if (table >= blocks_ || at + inode_size_ > volume_bytes_ ||
-      !read_(at, inode.data(), inode.size()))
+      !read_(at, inode->data(), inode->size()))
     return *error = "cannot read inode " + std::to_string(inum), false;
-  out->mode = static_cast<uint16_t>(Le(inode, 0x0, 2));
-  out->size = Le(inode, 0x4, 4) | (Le(inode, 0x6C, 4) << 32);
-  if (!(Le(inode, 0x20, 4) & kExtentsFlag))
+  return true;
+}
+
+static Ext4InodeHead HeadOf(std::string_view inode) {
+  Ext4InodeHead head;
+  head.mode = static_cast<uint16_t>(Le(inode, 0x0, 2));
+  head.size = Le(inode, 0x4, 4) | (Le(inode, 0x6C, 4) << 32);
+  head.flags = static_cast<uint32_t>(Le(inode, 0x20, 4));
+  return head;
+}
+
+bool Ext4Volume::ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) const {
+  std::string inode;
+  if (!ReadRawInode(inum, &inode, error)) return false;
+  *out = HeadOf(inode);
+  return true;
+}
+
+bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const {
+  *out = {};
+  std::string inode;
+  if (!ReadRawInode(inum, &inode, error)) return false;
+  Ext4InodeHead head = HeadOf(inode);
+  out->mode = head.mode;
+  out->size = head.size;
+  if (!(head.flags & kExtentsFlag))
     return *error = "inode " + std::to_string(inum) + " is not extent-mapped", false;
   std::set<uint64_t> seen;
   return WalkNode(inode.substr(0x28, 60), -1, &seen, out, error);

@@ -16,6 +16,14 @@ struct Ext4Extent {
   bool zero = false;
 };
 
+// The fields of an inode that say how much a reader of it would allocate.
+struct Ext4InodeHead {
+  uint64_t size = 0;
+  uint16_t mode = 0;
+  uint32_t flags = 0;  // i_flags: extents, inline data...
+  bool inline_data() const { return (flags & 0x10000000u) != 0; }
+};
+
 // An inode's size, mode and extent map (sorted by logical block, not overlapping).
 struct Ext4Inode {
   uint64_t size = 0;
@@ -37,6 +45,9 @@ class Ext4Volume {
   // False, with the reason, when the superblock is not an ext4 one this can read.
   bool Open(ReadFn read, uint64_t volume_bytes, std::string* error);
 
+  // The inode's size, mode and flags, read without following anything; false with the reason.
+  bool ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) const;
+
   // The inode's extent map, walked with bounds on every node; false with the reason.
   bool LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const;
 
@@ -49,8 +60,13 @@ class Ext4Volume {
   bool ReadDir(const Ext4Inode& dir, std::vector<Ext4DirEntry>* out, std::string* error) const;
 
   uint64_t block_size() const { return block_; }
+  uint64_t inode_size() const { return inode_size_; }
 
  private:
+  // The raw inode `inum` (inode_size() bytes); false with the reason.
+  bool ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const;
+  // Where block group `group`'s descriptor sits on the volume.
+  uint64_t DescriptorAt(uint64_t group) const;
   bool WalkNode(const std::string& node, int depth, std::set<uint64_t>* seen, Ext4Inode* out,
                 std::string* error) const;
 
@@ -59,11 +75,13 @@ class Ext4Volume {
   uint64_t block_ = 0;
   uint64_t blocks_ = 0;
   uint64_t first_data_block_ = 0;
+  uint64_t blocks_per_group_ = 0;
   uint64_t inodes_per_group_ = 0;
   uint64_t inodes_ = 0;
   uint64_t inode_size_ = 0;
   uint64_t desc_size_ = 0;
-  bool meta_bg_ = false;
+  uint64_t first_meta_bg_ = UINT64_MAX;  // the first meta group laid out by META_BG
+  bool sparse_super_ = false;
 };
 
 }  // namespace ntpsweep::input

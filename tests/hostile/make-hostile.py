@@ -532,6 +532,35 @@ def corrupt_superblocks(root):
             "notices": [{"id": "", "where": "disk.img!p2"}, {"id": "", "where": "disk.img!p3"}]}
 
 
+@case
+def ext4_inline_data_claims(root):
+    """ext4 with inline data: a file and a directory whose inodes claim 1.6 GB of inline data
+    (the Sleuth Kit would allocate and zero that much to open them); a sound inline file beside."""
+    work = os.path.join(root, ".work")
+    os.makedirs(work)
+    tree = os.path.join(work, "tree")
+    write(os.path.join(tree, "etc", "ntp.conf"), b"server 10.66.0.1\n")  # inline: 17 bytes
+    write(os.path.join(tree, "etc", "claims.conf"), b"server 10.66.0.1\n")
+    write(os.path.join(tree, "var", "claims", "inside.conf"), b"server 10.66.0.1\n")
+    write(os.path.join(tree, "var", "decoy.conf"), b"server 10.66.0.10\nserver 10.66.0.100\n")
+    image = os.path.join(root, "inline.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-O", "inline_data"] + EXT4_IDS +
+                   ["-d", tree, image, "4M"], check=True, stdout=subprocess.DEVNULL, env=FIXED_ENV)
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(MT))
+    paths = ["/", "/etc", "/etc/ntp.conf", "/etc/claims.conf", "/var", "/var/claims",
+             "/var/claims/inside.conf", "/var/decoy.conf"]
+    script = "".join('sif "%s" %s %s\n' % (p, f, stamp) for p in paths
+                     for f in ("atime", "ctime", "mtime", "crtime"))
+    script += "sif /etc/claims.conf size 1650811949\nsif /var/claims size 1650811949\n"
+    subprocess.run(["debugfs", "-w", "-f", "-", image], input=script.encode(), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=FIXED_ENV)
+    shutil.rmtree(work)
+    return {"planted": [plant(root), {"location_suffix": "inline.img!etc/ntp.conf", "line": 1}],
+            "notices": [{"id": "disk-error", "where": "inline.img!etc/claims.conf",
+                         "text": "inline data"},
+                        {"id": "disk-error", "where": "inline.img!var/claims", "text": "inline data"}]}
+
+
 def mbr_disk(root, name, entries, ext_lba=None, ebr_entries=None):
     """A DOS disk: a healthy ext4 at LBA 2048 with the reference; `entries` fill the table."""
     work = os.path.join(root, ".work")

@@ -347,6 +347,23 @@ qemu-img convert -O vmdk pieces-disk.img pieces-disk.vmdk
 head -c 1350000 pieces-ext4.img > pieces-ext4-cut.img
 rm -rf xt xx xx.proto frag.conf pieces-ext4.img pieces-xfs.img
 
+# ext4 laid out with META_BG (1 KiB blocks, 16 inodes a group, 40 groups): 600 files of decoy
+# lines fill the inodes of the first meta group, so zz/'s files (inline, extent-mapped and a
+# small one) have inodes in groups whose descriptors META_BG moved out of the first table.
+# ext4-meta-bg-claim.img: the same, its inline file's inode claiming 1.6 GB.
+mkdir -p mb/fill mb/zz
+for i in $(seq -w 1 600); do echo "server 10.20.30.41 # filler $i, a host not asked for" > "mb/fill/f$i"; done
+printf 'server 10.20.30.40 iburst\n' > mb/zz/ntp.conf
+printf 'pool 10.20.30.40\n' > mb/zz/inline.conf
+{ head -c 3000 /dev/zero | tr '\0' 'x'; printf '\nserver 10.20.30.40\n'; } > mb/zz/big.conf
+mkext4 ext4-meta-bg.img 320M mb -b 1024 -N 640 -O inline_data,meta_bg,^resize_inode
+inum=$(debugfs -R 'stat /zz/ntp.conf' ext4-meta-bg.img 2>/dev/null | sed -n 's/^Inode: \([0-9]*\).*/\1/p')
+[ "${inum:-0}" -gt 256 ] ||  # past meta group 0: 16 groups of 64-byte descriptors in a block
+  { echo "make-hardening-inputs: zz/ of ext4-meta-bg.img is in the first meta group" >&2; exit 1; }
+cp ext4-meta-bg.img ext4-meta-bg-claim.img
+debugfs -w -R 'sif /zz/inline.conf size 1650811949' ext4-meta-bg-claim.img >/dev/null 2>&1
+rm -rf mb
+
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..

@@ -158,6 +158,25 @@ TEST_CASE("ext4: corrupt inodes and superblocks end in a notice", "[images][hard
   }
 }
 
+TEST_CASE("ext4 META_BG: files whose block group descriptors META_BG moved are read",
+          "[images][hardening][ext4]") {
+  // TSK 4.11 reads every descriptor from the first table: these files were special files or
+  // nothing. An inline file, an extent-mapped one and a small one; 600 decoys fill the rest.
+  Json doc = Scan({"ext4-meta-bg.img"});
+  CHECK(FindingPlaces(doc) == std::set<std::string>{"ext4-meta-bg.img!zz/ntp.conf:1",
+                                                    "ext4-meta-bg.img!zz/inline.conf:1",
+                                                    "ext4-meta-bg.img!zz/big.conf:2"});
+  CHECK(doc["notices"].empty());
+  CHECK(doc["stats"]["entries"].get<int>() == 600 + 3);
+  // The raw inode check finds its inode through the moved descriptor too.
+  Json claim = Scan({"ext4-meta-bg-claim.img"});
+  CHECK(FindingPlaces(claim) == std::set<std::string>{"ext4-meta-bg-claim.img!zz/ntp.conf:1",
+                                                      "ext4-meta-bg-claim.img!zz/big.conf:2"});
+  CHECK(
+      HasNotice(claim, "disk-error", "ext4-meta-bg-claim.img!zz/inline.conf",
+                "its inode claims 1650811949 bytes of inline data, more than its 256-byte inode"));
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

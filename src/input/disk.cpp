@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -30,6 +32,8 @@
 #include <libfsxfs.h>
 #include <libvslvm.h>
 #include <tsk/libtsk.h>
+// EXT2FS_INFO: the one-group descriptor cache PrimeTskGroup fills (TSK 4.11 misplaces META_BG's).
+#include <tsk/fs/tsk_ext2fs.h>
 
 namespace ntpsweep::input {
 namespace {
@@ -1060,6 +1064,35 @@ class DiskWalker {
     return false;
   }
 
+  // TSK 4.11 reads every block group's descriptor from the table after the superblock, which
+  // META_BG leaves for groups past s_first_meta_bg: it would look up those groups' inodes in the
+  // wrong place and lose their files silently. Before it looks one up, its one-group descriptor
+  // cache is given the right descriptor, which it then uses as if it had read it.
+  void PrimeTskGroup(TskWalk& w, TSK_INUM_T inum) {
+    Ext4Volume* ext4 = Ext4Of(w);
+    Ext4GroupDescriptor desc;
+    std::string error;
+    if (!ext4 || !ext4->DescriptorOf(inum, &desc, &error) || !desc.moved) return;
+    auto* ext2fs = reinterpret_cast<EXT2FS_INFO*>(w.fs);
+    auto field = [](const uint8_t* at, int bytes) {  // little-endian: Ext4Of read it so
+      return Le(std::string_view(reinterpret_cast<const char*>(at), bytes), 0, bytes);
+    };
+    const uint64_t raw_size = field(ext2fs->fs->s_desc_size, 2);
+    // TSK's own choice of the 64-bit layout (ext2fs_group_load).
+    const bool wide = w.fs->ftype == TSK_FS_TYPE_EXT4 &&
+                      (field(ext2fs->fs->s_feature_incompat, 4) & EXT2FS_FEATURE_INCOMPAT_64BIT) &&
+                      raw_size >= 64;
+    const size_t size = std::max<size_t>(static_cast<size_t>(raw_size),
+                                         wide ? sizeof(ext4fs_gd) : sizeof(ext2fs_gd));
+    void*& buf = wide ? reinterpret_cast<void*&>(ext2fs->ext4_grp_buf)
+                      : reinterpret_cast<void*&>(ext2fs->grp_buf);
+    if (!buf) buf = std::calloc(1, size);  // TSK frees it with free() when the volume closes
+    if (!buf) return;
+    std::memset(buf, 0, size);
+    std::memcpy(buf, desc.bytes.data(), std::min(size, desc.bytes.size()));
+    ext2fs->grp_num = static_cast<EXT2_GRPNUM_T>(desc.group);
+  }
+
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
   // buffer of an inline-data inode's claimed size when it opens it (ext4_load_attrs_inline), so a
   // corrupt size would take gigabytes. Inline data lives inside the inode: more is corruption.
@@ -1068,7 +1101,10 @@ class DiskWalker {
     Ext4InodeHead head;
     std::string error;
     if (!ext4 || !ext4->ReadInodeHead(inum, &head, &error)) return true;  // TSK says why
-    if (!head.inline_data() || head.size <= ext4->inode_size()) return true;
+    if (!head.inline_data() || head.size <= ext4->inode_size()) {
+      PrimeTskGroup(w, inum);
+      return true;
+    }
     Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
     scan_.Note(
         Notice::Level::kWarning, "disk-error", at,
@@ -1095,6 +1131,7 @@ class DiskWalker {
 
   void WalkTskDir(TSK_INUM_T inum, const std::string& prefix, int depth, TskWalk& w) {
     if (depth > kMaxDirDepth || Abandon(w)) return;
+    PrimeTskGroup(w, inum);
     DirPtr dir(tsk_fs_dir_open_meta(w.fs, inum));
     if (!dir) {
       Chain at = w.vol->FileChain(prefix.empty() ? "." : prefix);

@@ -62,10 +62,15 @@ static bool GroupHasSuperblock(uint64_t group, bool sparse_super) {
   return false;
 }
 
+bool Ext4Volume::DescriptorMoved(uint64_t group) const {
+  const uint64_t meta_group = group / (block_ / desc_size_);
+  return meta_group >= first_meta_bg_ && meta_group > 0;  // meta group 0's block is the table's
+}
+
 uint64_t Ext4Volume::DescriptorAt(uint64_t group) const {
   const uint64_t per_block = block_ / desc_size_;
   const uint64_t meta_group = group / per_block;
-  if (meta_group < first_meta_bg_)  // one table after the superblock
+  if (!DescriptorMoved(group))  // one table after the superblock
     return (first_data_block_ + 1) * block_ + group * desc_size_;
   // META_BG: each meta group's descriptors fill one block at the start of its first group.
   const uint64_t first = meta_group * per_block;
@@ -74,15 +79,24 @@ uint64_t Ext4Volume::DescriptorAt(uint64_t group) const {
   return block * block_ + (group % per_block) * desc_size_;
 }
 
-bool Ext4Volume::ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const {
+bool Ext4Volume::DescriptorOf(uint64_t inum, Ext4GroupDescriptor* out, std::string* error) const {
   if (inum == 0 || inum > inodes_)
     return *error = "inode " + std::to_string(inum) + " out of range", false;
-  uint64_t group = (inum - 1) / inodes_per_group_, index = (inum - 1) % inodes_per_group_;
-  uint64_t desc_at = DescriptorAt(group);
-  std::string desc(static_cast<size_t>(desc_size_), '\0');
-  if (desc_at + desc_size_ > volume_bytes_ || !read_(desc_at, desc.data(), desc.size()))
-    return *error = "cannot read the descriptor of block group " + std::to_string(group), false;
-  uint64_t table = Le(desc, 0x8, 4) | (desc_size_ >= 64 ? Le(desc, 0x28, 4) << 32 : 0);
+  out->group = (inum - 1) / inodes_per_group_;
+  out->moved = DescriptorMoved(out->group);
+  uint64_t at = DescriptorAt(out->group);
+  out->bytes.assign(static_cast<size_t>(desc_size_), '\0');
+  if (at + desc_size_ > volume_bytes_ || !read_(at, out->bytes.data(), out->bytes.size()))
+    return *error = "cannot read the descriptor of block group " + std::to_string(out->group),
+           false;
+  return true;
+}
+
+bool Ext4Volume::ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const {
+  Ext4GroupDescriptor desc;
+  if (!DescriptorOf(inum, &desc, error)) return false;
+  uint64_t index = (inum - 1) % inodes_per_group_;
+  uint64_t table = Le(desc.bytes, 0x8, 4) | (desc_size_ >= 64 ? Le(desc.bytes, 0x28, 4) << 32 : 0);
   uint64_t at = table * block_ + index * inode_size_;
   inode->assign(static_cast<size_t>(inode_size_), '\0');
   if (table >= blocks_ || at + inode_size_ > volume_bytes_ ||

@@ -24,6 +24,14 @@ struct Ext4InodeHead {
   bool inline_data() const { return (flags & 0x10000000u) != 0; }
 };
 
+// The descriptor of an inode's block group, and whether META_BG moved it out of the table that
+// follows the superblock.
+struct Ext4GroupDescriptor {
+  uint64_t group = 0;
+  bool moved = false;
+  std::string bytes;
+};
+
 // An inode's size, mode and extent map (sorted by logical block, not overlapping).
 struct Ext4Inode {
   uint64_t size = 0;
@@ -45,6 +53,9 @@ class Ext4Volume {
   // False, with the reason, when the superblock is not an ext4 one this can read.
   bool Open(ReadFn read, uint64_t volume_bytes, std::string* error);
 
+  // The descriptor of inode `inum`'s block group; false with the reason.
+  bool DescriptorOf(uint64_t inum, Ext4GroupDescriptor* out, std::string* error) const;
+
   // The inode's size, mode and flags, read without following anything; false with the reason.
   bool ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) const;
 
@@ -61,12 +72,14 @@ class Ext4Volume {
 
   uint64_t block_size() const { return block_; }
   uint64_t inode_size() const { return inode_size_; }
+  uint64_t descriptor_size() const { return desc_size_; }
 
  private:
   // The raw inode `inum` (inode_size() bytes); false with the reason.
   bool ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const;
   // Where block group `group`'s descriptor sits on the volume.
   uint64_t DescriptorAt(uint64_t group) const;
+  bool DescriptorMoved(uint64_t group) const;
   bool WalkNode(const std::string& node, int depth, std::set<uint64_t>* seen, Ext4Inode* out,
                 std::string* error) const;
 

@@ -1070,9 +1070,10 @@ class DiskWalker {
   // cache is given the right descriptor, which it then uses as if it had read it.
   void PrimeTskGroup(TskWalk& w, TSK_INUM_T inum) {
     Ext4Volume* ext4 = Ext4Of(w);
-    Ext4GroupDescriptor desc;
     std::string error;
-    if (!ext4 || !ext4->DescriptorOf(inum, &desc, &error) || !desc.moved) return;
+    const Ext4GroupDescriptor* desc =
+        ext4 && ext4->meta_bg() ? ext4->DescriptorOf(inum, &error) : nullptr;
+    if (!desc || !desc->moved) return;
     auto* ext2fs = reinterpret_cast<EXT2FS_INFO*>(w.fs);
     auto field = [](const uint8_t* at, int bytes) {  // little-endian: Ext4Of read it so
       return Le(std::string_view(reinterpret_cast<const char*>(at), bytes), 0, bytes);
@@ -1089,8 +1090,8 @@ class DiskWalker {
     if (!buf) buf = std::calloc(1, size);  // TSK frees it with free() when the volume closes
     if (!buf) return;
     std::memset(buf, 0, size);
-    std::memcpy(buf, desc.bytes.data(), std::min(size, desc.bytes.size()));
-    ext2fs->grp_num = static_cast<EXT2_GRPNUM_T>(desc.group);
+    std::memcpy(buf, desc->bytes.data(), std::min(size, desc->bytes.size()));
+    ext2fs->grp_num = static_cast<EXT2_GRPNUM_T>(desc->group);
   }
 
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a

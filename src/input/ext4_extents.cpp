@@ -79,30 +79,37 @@ uint64_t Ext4Volume::DescriptorAt(uint64_t group) const {
   return block * block_ + (group % per_block) * desc_size_;
 }
 
-bool Ext4Volume::DescriptorOf(uint64_t inum, Ext4GroupDescriptor* out, std::string* error) const {
+const Ext4GroupDescriptor* Ext4Volume::DescriptorOf(uint64_t inum, std::string* error) {
   if (inum == 0 || inum > inodes_)
-    return *error = "inode " + std::to_string(inum) + " out of range", false;
-  out->group = (inum - 1) / inodes_per_group_;
-  out->moved = DescriptorMoved(out->group);
-  uint64_t at = DescriptorAt(out->group);
-  out->bytes.assign(static_cast<size_t>(desc_size_), '\0');
-  if (at + desc_size_ > volume_bytes_ || !read_(at, out->bytes.data(), out->bytes.size()))
-    return *error = "cannot read the descriptor of block group " + std::to_string(out->group),
-           false;
-  return true;
+    return *error = "inode " + std::to_string(inum) + " out of range", nullptr;
+  const uint64_t group = (inum - 1) / inodes_per_group_;
+  if (desc_cached_ && desc_cache_.group == group) return &desc_cache_;
+  desc_cached_ = false;
+  desc_cache_.group = group;
+  desc_cache_.moved = DescriptorMoved(group);
+  uint64_t at = DescriptorAt(group);
+  desc_cache_.bytes.assign(static_cast<size_t>(desc_size_), '\0');
+  if (at + desc_size_ > volume_bytes_ || !read_(at, desc_cache_.bytes.data(), desc_size_))
+    return *error = "cannot read the descriptor of block group " + std::to_string(group), nullptr;
+  desc_cached_ = true;
+  return &desc_cache_;
 }
 
-bool Ext4Volume::ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const {
-  Ext4GroupDescriptor desc;
-  if (!DescriptorOf(inum, &desc, error)) return false;
+const std::string* Ext4Volume::RawInode(uint64_t inum, std::string* error) {
+  if (inode_cache_inum_ != 0 && inode_cache_inum_ == inum) return &inode_cache_;
+  inode_cache_inum_ = 0;
+  const Ext4GroupDescriptor* desc = DescriptorOf(inum, error);
+  if (!desc) return nullptr;
   uint64_t index = (inum - 1) % inodes_per_group_;
-  uint64_t table = Le(desc.bytes, 0x8, 4) | (desc_size_ >= 64 ? Le(desc.bytes, 0x28, 4) << 32 : 0);
+  uint64_t table =
+      Le(desc->bytes, 0x8, 4) | (desc_size_ >= 64 ? Le(desc->bytes, 0x28, 4) << 32 : 0);
   uint64_t at = table * block_ + index * inode_size_;
-  inode->assign(static_cast<size_t>(inode_size_), '\0');
+  inode_cache_.assign(static_cast<size_t>(inode_size_), '\0');
   if (table >= blocks_ || at + inode_size_ > volume_bytes_ ||
-      !read_(at, inode->data(), inode->size()))
-    return *error = "cannot read inode " + std::to_string(inum), false;
-  return true;
+      !read_(at, inode_cache_.data(), inode_cache_.size()))
+    return *error = "cannot read inode " + std::to_string(inum), nullptr;
+  inode_cache_inum_ = inum;
+  return &inode_cache_;
 }
 
 static Ext4InodeHead HeadOf(std::string_view inode) {
@@ -113,24 +120,24 @@ static Ext4InodeHead HeadOf(std::string_view inode) {
   return head;
 }
 
-bool Ext4Volume::ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) const {
-  std::string inode;
-  if (!ReadRawInode(inum, &inode, error)) return false;
-  *out = HeadOf(inode);
+bool Ext4Volume::ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) {
+  const std::string* inode = RawInode(inum, error);
+  if (!inode) return false;
+  *out = HeadOf(*inode);
   return true;
 }
 
-bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const {
+bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) {
   *out = {};
-  std::string inode;
-  if (!ReadRawInode(inum, &inode, error)) return false;
-  Ext4InodeHead head = HeadOf(inode);
+  const std::string* inode = RawInode(inum, error);
+  if (!inode) return false;
+  Ext4InodeHead head = HeadOf(*inode);
   out->mode = head.mode;
   out->size = head.size;
   if (!(head.flags & kExtentsFlag))
     return *error = "inode " + std::to_string(inum) + " is not extent-mapped", false;
   std::set<uint64_t> seen;
-  return WalkNode(inode.substr(0x28, 60), -1, &seen, out, error);
+  return WalkNode(inode->substr(0x28, 60), -1, &seen, out, error);
 }
 
 // `depth`: what the parent's level says this node's must be (-1 for the root in the inode).

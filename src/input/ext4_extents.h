@@ -45,6 +45,7 @@ struct Ext4DirEntry {
   std::string name;
 };
 
+// Not thread-safe (it keeps the last descriptor and inode it read): one walk's thread uses it.
 class Ext4Volume {
  public:
   // Reads `len` bytes at byte `off` of the volume; false when they cannot all be read.
@@ -53,14 +54,14 @@ class Ext4Volume {
   // False, with the reason, when the superblock is not an ext4 one this can read.
   bool Open(ReadFn read, uint64_t volume_bytes, std::string* error);
 
-  // The descriptor of inode `inum`'s block group; false with the reason.
-  bool DescriptorOf(uint64_t inum, Ext4GroupDescriptor* out, std::string* error) const;
+  // The descriptor of inode `inum`'s block group, valid until the next call; null with the reason.
+  const Ext4GroupDescriptor* DescriptorOf(uint64_t inum, std::string* error);
 
   // The inode's size, mode and flags, read without following anything; false with the reason.
-  bool ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error) const;
+  bool ReadInodeHead(uint64_t inum, Ext4InodeHead* out, std::string* error);
 
   // The inode's extent map, walked with bounds on every node; false with the reason.
-  bool LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) const;
+  bool LoadInode(uint64_t inum, Ext4Inode* out, std::string* error);
 
   // Up to `want` bytes of the file at `pos` (holes and unwritten extents read as zeros); -1 with
   // the reason when its blocks cannot be read.
@@ -73,10 +74,11 @@ class Ext4Volume {
   uint64_t block_size() const { return block_; }
   uint64_t inode_size() const { return inode_size_; }
   uint64_t descriptor_size() const { return desc_size_; }
+  bool meta_bg() const { return first_meta_bg_ != UINT64_MAX; }
 
  private:
-  // The raw inode `inum` (inode_size() bytes); false with the reason.
-  bool ReadRawInode(uint64_t inum, std::string* inode, std::string* error) const;
+  // The raw inode `inum` (inode_size() bytes), valid until the next call; null with the reason.
+  const std::string* RawInode(uint64_t inum, std::string* error);
   // Where block group `group`'s descriptor sits on the volume.
   uint64_t DescriptorAt(uint64_t group) const;
   bool DescriptorMoved(uint64_t group) const;
@@ -95,6 +97,12 @@ class Ext4Volume {
   uint64_t desc_size_ = 0;
   uint64_t first_meta_bg_ = UINT64_MAX;  // the first meta group laid out by META_BG
   bool sparse_super_ = false;
+  // The last descriptor and inode read: a walk asks for one inode several times in a row (its
+  // check before TSK opens it, then its extent map), and for many inodes of one group.
+  Ext4GroupDescriptor desc_cache_;
+  bool desc_cached_ = false;
+  uint64_t inode_cache_inum_ = 0;
+  std::string inode_cache_;
 };
 
 }  // namespace ntpsweep::input

@@ -6,12 +6,13 @@
 # primary header (sfdisk on a file, entries rewritten with their CRCs), text VMDK descriptors
 # naming host files, ext4 extent trees of two leaf blocks (debugfs -w), GPT disks (raw and a
 # dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
-# ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions).
+# ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions),
+# ext4 with META_BG, and ext4 journals holding transactions not yet replayed (debugfs jo/jw).
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs mkfs.xfs debugfs sfdisk python3 qemu-img; do
+for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version, aside, then renamed. Test cases run as parallel processes and
@@ -363,6 +364,58 @@ inum=$(debugfs -R 'stat /zz/ntp.conf' ext4-meta-bg.img 2>/dev/null | sed -n 's/^
 cp ext4-meta-bg.img ext4-meta-bg-claim.img
 debugfs -w -R 'sif /zz/inline.conf size 1650811949' ext4-meta-bg-claim.img >/dev/null 2>&1
 rm -rf mb
+
+# ext4 images of a system that did not unmount: debugfs writes transactions into the journal
+# (jo, jw, jc) without replaying them. The file system has etc/ntp.conf naming a host not asked
+# for; the transaction holds the blocks that differ once ntp.conf names the target and
+# etc/chrony/chrony.conf is added (taken from a copy debugfs changed directly). -csum: journal
+# checksums (v3); -revoke: a second transaction revokes chrony.conf's data block; -uncommitted:
+# the transaction never committed. Each NAME.replayed.img is NAME.img after e2fsck replayed it.
+mkdir -p jt/etc
+printf 'server 10.20.30.41 iburst\n' > jt/etc/ntp.conf
+printf 'server 10.20.30.40 iburst\n' > j-ntp.conf
+printf 'pool 10.20.30.40 iburst\n' > j-chrony.conf
+mkext4 journal-before.img 8M jt
+cp journal-before.img journal-after.img
+printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
+  debugfs -w -f - journal-after.img >/dev/null 2>&1
+changed=$(python3 - <<'PY'
+import struct
+a = open("journal-before.img", "rb").read()
+b = open("journal-after.img", "rb").read()
+bs = 1024 << struct.unpack_from("<I", a, 1024 + 24)[0]
+blocks = [n for n in range(len(a) // bs) if a[n * bs:(n + 1) * bs] != b[n * bs:(n + 1) * bs]]
+open("journal-blocks.bin", "wb").write(b"".join(b[n * bs:(n + 1) * bs] for n in blocks))
+print(",".join(map(str, blocks)))
+PY
+)
+chrony_block=$(debugfs -R 'stat /etc/chrony/chrony.conf' journal-after.img 2>/dev/null |
+  sed -n 's/^(0):\([0-9]*\)$/\1/p')
+[ -n "$changed" ] && [ -n "$chrony_block" ] ||
+  { echo "make-hardening-inputs: no journal transaction to write" >&2; exit 1; }
+: > empty
+journal_image() {  # journal_image NAME DEBUGFS-COMMANDS
+  cp journal-before.img "$1.img"
+  printf '%s\n' "$2" | debugfs -w -f - "$1.img" >/dev/null 2>&1
+  cp "$1.img" "$1.replayed.img"
+  e2fsck -E journal_only -y "$1.replayed.img" >/dev/null 2>&1 || true
+}
+journal_image ext4-journal "jo
+jw -b $changed journal-blocks.bin
+jc"
+journal_image ext4-journal-csum "jo -c
+jw -b $changed journal-blocks.bin
+jc"
+journal_image ext4-journal-revoke "jo
+jw -b $changed journal-blocks.bin
+jc
+jo
+jw -r $chrony_block empty
+jc"
+journal_image ext4-journal-uncommitted "jo
+jw -b $changed -c journal-blocks.bin
+jc"
+rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty
 
 rm -rf tree
 echo "$stamp" > .stamp

@@ -177,6 +177,40 @@ TEST_CASE("ext4 META_BG: files whose block group descriptors META_BG moved are r
                 "its inode claims 1650811949 bytes of inline data, more than its 256-byte inode"));
 }
 
+TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
+          "[images][hardening][ext4]") {
+  // Each image's findings, inside it, must be those of its copy e2fsck replayed; the file system
+  // itself holds an ntp.conf naming a host not asked for, and no chrony.conf.
+  auto inside = [](const Json& doc) {
+    std::set<std::string> out;
+    for (const std::string& place : FindingPlaces(doc))
+      out.insert(place.substr(place.find('!') + 1));
+    return out;
+  };
+  const std::set<std::string> both = {"etc/ntp.conf:1", "etc/chrony/chrony.conf:1"};
+  struct Case {
+    std::string name;
+    std::set<std::string> places;
+    std::string replayed;  // what the journal-replayed note says, or "" for none
+  };
+  for (const Case& c :
+       std::vector<Case>{{"ext4-journal", both, "1 committed transaction ("},
+                         {"ext4-journal-csum", both, "1 committed transaction ("},
+                         {"ext4-journal-revoke", {"etc/ntp.conf:1"}, "2 committed transactions ("},
+                         {"ext4-journal-uncommitted", {}, ""}}) {
+    CAPTURE(c.name);
+    Json doc = Scan({c.name + ".img"});
+    CHECK(inside(doc) == c.places);
+    CHECK(inside(doc) == inside(Scan({c.name + ".replayed.img"})));
+    if (c.replayed.empty()) {
+      CHECK(doc["notices"].empty());
+    } else {
+      CHECK(Notices(doc, "journal-replayed").size() == 1);
+      CHECK(HasNotice(doc, "journal-replayed", c.name + ".img", c.replayed));
+    }
+  }
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

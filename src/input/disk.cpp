@@ -21,6 +21,7 @@
 #include "input/byte_order.h"
 #include "input/dispatch.h"
 #include "input/ext4_extents.h"
+#include "input/ext_journal.h"
 #include "input/member_path.h"
 #include "input/xfs_extents.h"
 
@@ -266,6 +267,25 @@ ImgPtr OpenView(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len) {
   ext->file = parent->file;
   ext->file_offset = parent->file_offset + static_cast<uint64_t>(off);
   return OpenExternal(std::move(ext), len);
+}
+
+// A volume's view (OpenView) with its ext journal's replayed blocks laid over what is read. It
+// has no raw file: a pread of a file's extents would read around the replay.
+ImgPtr OpenJournaledView(TSK_IMG_INFO* view, std::shared_ptr<const JournalReplay> replay) {
+  auto* parent = reinterpret_cast<ExternalImage*>(view);
+  auto ext = std::make_unique<ExternalImage>();
+  ext->read = [parent, replay = std::move(replay)](TSK_OFF_T at, char* buf, size_t n) -> ssize_t {
+    const ssize_t got = parent->read(at, buf, n);
+    auto raw = [parent](uint64_t o, char* b, size_t len) {
+      return parent->read(static_cast<TSK_OFF_T>(o), b, len) == static_cast<ssize_t>(len);
+    };
+    if (got > 0 &&
+        !ApplyJournal(*replay, raw, static_cast<uint64_t>(at), buf, static_cast<size_t>(got)))
+      return -1;
+    return got;
+  };
+  ext->meter = parent->meter;
+  return OpenExternal(std::move(ext), view->size);
 }
 
 // The raw image file under `img` and where `img` starts in it; null when it is none (a VMDK,
@@ -980,6 +1000,10 @@ class DiskWalker {
     }
     ImgPtr view = OpenView(img, off, len);  // outlives fs
     TSK_IMG_INFO* fs_img = view ? view.get() : img;
+    ImgPtr journaled = view && Sniff(probe).format == "ext"
+                           ? ReplayExtJournal(view.get(), probe, vol)
+                           : nullptr;  // outlives fs
+    if (journaled) fs_img = journaled.get();
     FsPtr fs(tsk_fs_open_img(fs_img, view ? 0 : off, TSK_FS_TYPE_DETECT));
     if (!fs) {
       std::string why = TskError();
@@ -1002,6 +1026,56 @@ class DiskWalker {
     VolumeName v = vol;
     v.properties.emplace_back("filesystem", tsk_fs_type_toname(fs->ftype));
     ScanTsk(fs.get(), fs_img, len, v);
+  }
+
+  // An ext3/4 volume not unmounted cleanly (the image of a running system: an AMI export, a
+  // snapshot) whose journal holds committed changes: a view with them replayed, as mounting would
+  // replay them; null when there is nothing to replay or it cannot be done (then named).
+  ImgPtr ReplayExtJournal(TSK_IMG_INFO* view, std::string_view probe, const VolumeName& vol) {
+    constexpr uint64_t kCompatHasJournal = 0x4, kIncompatRecover = 0x4;
+    constexpr size_t kSb = 1024;
+    if (probe.size() < kSb + 1024 || !(Le(probe, kSb + 0x60, 4) & kIncompatRecover) ||
+        !(Le(probe, kSb + 0x5C, 4) & kCompatHasJournal))
+      return nullptr;
+    Chain self = vol.WithVolume();
+    auto not_replayed = [&](const std::string& why) {
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 Location{self}.Render() +
+                     ": the file system was not unmounted cleanly and its journal was not "
+                     "replayed (" +
+                     why + "): a file changed in its last moments may be read in its older state");
+    };
+    if (Le(probe, kSb + 0xE4, 4) != 0 || Le(probe, kSb + 0xE0, 4) == 0) {
+      not_replayed("the journal is on another device");
+      return nullptr;
+    }
+    Ext4Volume::ReadFn read = [view](uint64_t o, char* b, size_t n) {
+      bool whole = ReadImage(view, static_cast<TSK_OFF_T>(o), b, n) == static_cast<ssize_t>(n);
+      if (!whole) tsk_error_reset();
+      return whole;
+    };
+    Ext4Volume volume;
+    Ext4Inode journal;
+    auto replay = std::make_shared<JournalReplay>();
+    std::string error;
+    if (!volume.Open(read, static_cast<uint64_t>(view->size), &error))
+      return nullptr;  // TSK names the superblock's trouble
+    if (!volume.LoadInode(Le(probe, kSb + 0xE0, 4), &journal, &error) ||
+        !ReadJournal(read, volume.block_size(),
+                     static_cast<uint64_t>(view->size) / volume.block_size(), journal.extents,
+                     replay.get(), &error)) {
+      not_replayed("its journal: " + error);
+      return nullptr;
+    }
+    if (replay->blocks.empty()) return nullptr;
+    scan_.Note(
+        Notice::Level::kNote, "journal-replayed", self,
+        Location{self}.Render() + ": the file system was not unmounted cleanly: its journal held " +
+            Counted(replay->transactions, "committed transaction", "committed transactions") +
+            " (" + Counted(replay->blocks.size(), "block", "blocks") +
+            ") not yet written to it, replayed in memory before reading, as mounting would" +
+            (replay->fast_commit ? " (fast-commit records are not replayed)" : ""));
+    return OpenJournaledView(view, std::move(replay));
   }
 
   // ---- ext2/3/4 and the rest of TSK's file systems. Our own walk rather than

@@ -417,6 +417,33 @@ jw -b $changed -c journal-blocks.bin
 jc"
 rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty
 
+# XFS directories of every shape (mkfs.xfs -p): in the inode (d-short), one block (d-block),
+# data blocks and a leaf (d-leaf), and a B+tree of extents (d-node, 4,000 names); a short and a
+# long (remote) symlink. v5 with file types; v4 without, with 8 KiB directory blocks. Every
+# other file names a host not asked for. xfs-shapes-v5.vmdk: read through TSK's image, not pread.
+mkdir -p xs
+printf 'server 10.20.30.40 iburst\n' > xs/target.conf
+printf 'server 10.20.30.41 # a host not asked for\n' > xs/decoy.conf
+{ echo /dev/null; echo "0 0"; echo "d--755 0 0"
+  echo " d-short d--755 0 0"; echo "  ntp.conf ---644 0 0 $PWD/xs/target.conf"
+  echo "  other.conf ---644 0 0 $PWD/xs/decoy.conf"; echo " \$"
+  for shape in d-block:40 d-leaf:400 d-node:4000; do
+    echo " ${shape%:*} d--755 0 0"
+    for i in $(seq -w 1 "${shape#*:}"); do echo "  a-rather-long-file-name-number-$i.conf ---644 0 0 $PWD/xs/decoy.conf"; done
+    echo "  zz-ntp.conf ---644 0 0 $PWD/xs/target.conf"; echo " \$"
+  done
+  echo " ln-short l--777 0 0 d-short/ntp.conf"
+  echo " ln-long l--777 0 0 d-short/$(head -c 400 /dev/zero | tr '\0' 'x')"
+  echo '$'; } > xs.proto
+for v in v5 v4; do
+  truncate -s 64M "xfs-shapes-$v.img"
+  opts=(-m uuid=6e747073-7765-4570-8000-000000000006)
+  [ "$v" = v4 ] && opts=(-m crc=0 -n ftype=0,size=8192)
+  TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f "${opts[@]}" -p xs.proto "xfs-shapes-$v.img" 2>/dev/null
+done
+qemu-img convert -O vmdk xfs-shapes-v5.img xfs-shapes-v5.vmdk
+rm -rf xs xs.proto
+
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..

@@ -211,6 +211,26 @@ TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
   }
 }
 
+TEST_CASE("XFS: directories of every shape are read, with or without file types",
+          "[images][hardening][xfs]") {
+  // Short form, one block, leaf and B+tree directories (v4 with 8 KiB directory blocks and no
+  // file type bytes; v5 with them), raw and through TSK's image; 4,441 decoys name another host.
+  // ln-short: the link kept in its inode, reported as the path it gives to the file.
+  const std::set<std::string> expected = {"d-short/ntp.conf:1", "d-block/zz-ntp.conf:1",
+                                          "d-leaf/zz-ntp.conf:1", "d-node/zz-ntp.conf:1",
+                                          "ln-short:1"};
+  for (const std::string image : {"xfs-shapes-v5.img", "xfs-shapes-v4.img", "xfs-shapes-v5.vmdk"}) {
+    INFO(image);
+    Json doc = Scan({image});
+    std::set<std::string> places;
+    for (const std::string& p : FindingPlaces(doc)) places.insert(p.substr(image.size() + 1));
+    CHECK(places == expected);
+    CHECK(doc["notices"].empty());
+    CHECK(doc["stats"]["entries"].get<int>() == 2 + 41 + 401 + 4001);  // the regular files
+    CHECK(doc["stats"]["skipped"]["symlink"] == 2);
+  }
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

@@ -1460,17 +1460,25 @@ class DiskWalker {
       w.volume_at = image_at + static_cast<uint64_t>(off);
       const int fd = w.image->get();
       const uint64_t base = w.volume_at;
-      std::string why;
-      w.mapper = std::make_unique<XfsVolume>();
-      if (!w.mapper->Open(
-              [fd, base](uint64_t at, char* buf, size_t n) {
-                int error_number = 0;
-                return PreadFull(fd, base + at, buf, n, &error_number) == n;
-              },
-              static_cast<uint64_t>(len), &why))
-        w.mapper.reset();  // its files are read through libfsxfs
+      w.read = [fd, base](uint64_t at, char* buf, size_t n) {
+        int error_number = 0;
+        return PreadFull(fd, base + at, buf, n, &error_number) == n;
+      };
+    } else {  // a VMDK, a VHD, a logical volume: through TSK's image
+      w.read = [img, off](uint64_t at, char* buf, size_t n) {
+        const bool whole =
+            ReadImage(img, off + static_cast<TSK_OFF_T>(at), buf, n) == static_cast<ssize_t>(n);
+        if (!whole) tsk_error_reset();
+        return whole;
+      };
     }
-    WalkXfs(root_ptr.get(), "", 0, w);
+    std::string why;
+    w.mapper = std::make_unique<XfsVolume>();
+    if (!w.mapper->Open(w.read, static_cast<uint64_t>(len), &why))
+      w.mapper.reset();  // libfsxfs reads it all
+    w.volume = volume.get();
+    if (!w.mapper || !WalkXfsOwn(w.mapper->root_inode(), "", 0, w))
+      WalkXfs(root_ptr.get(), "", 0, w);
     AliasLinks(w.links, v);
   }
 
@@ -1481,17 +1489,152 @@ class DiskWalker {
     std::shared_ptr<const Fd> image;
     uint64_t volume_at = 0;
     std::unique_ptr<XfsVolume> mapper;
+    XfsVolume::ReadFn read;               // the volume's bytes, for `mapper`
+    libfsxfs_volume_t* volume = nullptr;  // for what XfsVolume does not read
     uint64_t entries = 0;
     std::set<uint64_t> seen;  // directory inodes on the current path: a loop guard
     std::map<std::string, std::string> links;
   };
 
+  // False, with a notice, past --max-entries; else counts one entry.
+  bool CountXfsEntry(XfsWalk& w) {
+    if (++w.entries > scan_.limits().max_entries) {
+      scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
+                 Location{w.vol->WithVolume()}.Render() + ": more than " +
+                     Counted(scan_.limits().max_entries, "file", "files") +
+                     "; the rest were not read (--max-entries)");
+      return false;
+    }
+    scan_.AddEntry();
+    return true;
+  }
+
+  // A regular file whose extents XfsVolume maps, read by pread from a raw image (else through
+  // the volume's reader); false when it cannot be mapped.
+  bool ReadXfsExtents(uint64_t inum, uint64_t size, const std::string& path, XfsWalk& w) {
+    std::vector<FileExtent> extents;
+    std::string why;
+    if (!w.mapper || !w.mapper->MapFile(inum, size, &extents, &why)) return false;
+    if (w.image) {
+      for (FileExtent& e : extents)
+        if (!e.zero) e.offset += w.volume_at;
+      ExtentFileSource src(block_, w.image, std::move(extents), size);
+      ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+      return true;
+    }
+    VolumeFileSource src(
+        block_, size,
+        [&extents, &w](uint64_t pos, char* buf, size_t want, std::string* error) -> ssize_t {
+          uint64_t start = 0;
+          for (const FileExtent& e : extents) {
+            if (pos < start + e.length) {
+              const size_t n =
+                  static_cast<size_t>(std::min<uint64_t>(want, start + e.length - pos));
+              if (e.zero)
+                std::memset(buf, 0, n);
+              else if (!w.read(e.offset + (pos - start), buf, n))
+                return *error = "cannot read the image", -1;
+              return static_cast<ssize_t>(n);
+            }
+            start += e.length;
+          }
+          return 0;
+        });
+    ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+    return true;
+  }
+
+  // The libfsxfs entry of inode `inum`, for what XfsVolume does not read; null with a notice.
+  XfsEntryPtr XfsEntryOf(uint64_t inum, const std::string& path, XfsWalk& w) {
+    libfsxfs_file_entry_t* raw = nullptr;
+    libfsxfs_error_t* err = nullptr;
+    if (libfsxfs_volume_get_file_entry_by_inode(w.volume, inum, &raw, &err) == 1)
+      return XfsEntryPtr(raw);
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
+    scan_.Note(Notice::Level::kWarning, "disk-error", at,
+               Location{at}.Render() + ": cannot read inode " + std::to_string(inum) + ": " +
+                   FsxfsError(err));
+    return nullptr;
+  }
+
+  // An XFS directory whose entries XfsVolume reads (kept in the inode or in blocks of a plain
+  // extent list), and so on down: no libfsxfs lookups, whose inode cache cost most of the walk.
+  // False when it cannot read this one, which libfsxfs then walks.
+  bool WalkXfsOwn(uint64_t dir, const std::string& prefix, int depth, XfsWalk& w) {
+    std::vector<XfsDirEntry> entries;
+    std::string why;
+    if (depth > kMaxDirDepth) return true;
+    if (!w.mapper->ReadDir(dir, &entries, &why)) return false;
+    for (const XfsDirEntry& e : entries) {
+      if (scan_.stopped() || Done()) return true;
+      std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
+      XfsInodeInfo info;
+      if (!w.mapper->Stat(e.inode, &info, &why)) {
+        if (XfsEntryPtr entry = XfsEntryOf(e.inode, path, w))
+          if (!VisitXfsEntry(entry.get(), e.name, prefix, depth, w)) return true;
+        continue;
+      }
+      if (!CountXfsEntry(w)) return true;
+      if (S_ISDIR(info.mode)) {
+        if (!w.seen.insert(e.inode).second) continue;
+        if (!WalkXfsOwn(e.inode, path, depth + 1, w))
+          if (XfsEntryPtr entry = XfsEntryOf(e.inode, path, w))
+            WalkXfs(entry.get(), path, depth + 1, w);
+        w.seen.erase(e.inode);
+      } else if (S_ISREG(info.mode)) {
+        if (ReadXfsExtents(e.inode, info.size, path, w)) continue;
+        if (XfsEntryPtr entry = XfsEntryOf(e.inode, path, w)) ReadXfsFile(entry.get(), path, w);
+      } else if (S_ISLNK(info.mode)) {
+        std::string target;
+        if (w.mapper->ReadLink(e.inode, &target, &why)) {
+          w.links[path] = std::move(target);
+        } else if (XfsEntryPtr entry = XfsEntryOf(e.inode, path, w)) {
+          if (std::string t = XfsLinkTarget(entry.get()); !t.empty()) w.links[path] = std::move(t);
+        }
+        scan_.sink().CountSkipped("symlink");
+      } else {
+        scan_.sink().CountSkipped("special-file");
+      }
+    }
+    return true;
+  }
+
+  void ReadXfsFile(libfsxfs_file_entry_t* raw, const std::string& path, XfsWalk& w) {
+    size64_t size = 0;
+    libfsxfs_file_entry_get_size(raw, &size, nullptr);
+    VolumeFileSource src(block_, size,
+                         [raw](uint64_t pos, char* buf, size_t want, std::string* error) {
+                           libfsxfs_error_t* err = nullptr;
+                           ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(
+                               raw, buf, want, static_cast<off64_t>(pos), &err);
+                           if (n < 0) *error = FsxfsError(err);
+                           return n;
+                         });
+    ReadFile(src, w.vol->FileChain(path), path, *w.vol);
+  }
+
+  static std::string XfsLinkTarget(libfsxfs_file_entry_t* raw) {
+    size_t n = 0;
+    if (libfsxfs_file_entry_get_utf8_symbolic_link_target_size(raw, &n, nullptr) != 1 || n <= 1)
+      return {};
+    std::string target(n, '\0');
+    if (libfsxfs_file_entry_get_utf8_symbolic_link_target(
+            raw, reinterpret_cast<uint8_t*>(target.data()), n, nullptr) != 1)
+      return {};
+    target.resize(n - 1);
+    return target;
+  }
+
   void WalkXfs(libfsxfs_file_entry_t* dir, const std::string& prefix, int depth, XfsWalk& w) {
     libfsxfs_error_t* err = nullptr;
     int count = 0;
-    if (depth > kMaxDirDepth ||
-        libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &count, &err) != 1) {
-      if (err) libfsxfs_error_free(&err);
+    if (depth > kMaxDirDepth) return;
+    if (libfsxfs_file_entry_get_number_of_sub_file_entries(dir, &count, &err) != 1) {
+      Chain at = prefix.empty() ? w.vol->WithVolume() : w.vol->FileChain(prefix);
+      scan_.Note(Notice::Level::kWarning, "disk-error", at,
+                 Location{at}.Render() + ": cannot list " +
+                     (prefix.empty() ? std::string("the root directory") : "this directory") +
+                     ": " + FsxfsError(err));
       return;
     }
     for (int i = 0; i < count && !scan_.stopped() && !Done(); ++i) {
@@ -1511,63 +1654,39 @@ class DiskWalker {
                                           nullptr);
         name.resize(name_size - 1);
       }
-      if (name.empty() || name == "." || name == "..") continue;
-      std::string path = prefix.empty() ? name : prefix + "/" + name;
-      uint16_t mode = 0;
-      libfsxfs_file_entry_get_file_mode(raw, &mode, nullptr);
-      if (++w.entries > scan_.limits().max_entries) {
-        scan_.Note(Notice::Level::kWarning, "limit-entries", w.vol->WithVolume(),
-                   Location{w.vol->WithVolume()}.Render() + ": more than " +
-                       Counted(scan_.limits().max_entries, "file", "files") +
-                       "; the rest were not read (--max-entries)");
-        return;
-      }
-      scan_.AddEntry();
-      if (S_ISDIR(mode)) {
-        uint64_t inode = 0;
-        libfsxfs_file_entry_get_inode_number(raw, &inode, nullptr);
-        if (!w.seen.insert(inode).second) continue;
-        WalkXfs(raw, path, depth + 1, w);
-        w.seen.erase(inode);
-      } else if (S_ISREG(mode)) {
-        size64_t size = 0;
-        libfsxfs_file_entry_get_size(raw, &size, nullptr);
-        uint64_t inum = 0;
-        std::vector<FileExtent> extents;
-        std::string why;
-        if (w.mapper && libfsxfs_file_entry_get_inode_number(raw, &inum, nullptr) == 1 &&
-            w.mapper->MapFile(inum, size, &extents, &why)) {
-          for (FileExtent& e : extents)
-            if (!e.zero) e.offset += w.volume_at;
-          ExtentFileSource src(block_, w.image, std::move(extents), size);
-          ReadFile(src, w.vol->FileChain(path), path, *w.vol);
-          continue;
-        }
-        VolumeFileSource src(block_, size,
-                             [raw](uint64_t pos, char* buf, size_t want, std::string* error) {
-                               libfsxfs_error_t* err = nullptr;
-                               ssize_t n = libfsxfs_file_entry_read_buffer_at_offset(
-                                   raw, buf, want, static_cast<off64_t>(pos), &err);
-                               if (n < 0) *error = FsxfsError(err);
-                               return n;
-                             });
-        ReadFile(src, w.vol->FileChain(path), path, *w.vol);
-      } else if (S_ISLNK(mode)) {
-        size_t n = 0;
-        if (libfsxfs_file_entry_get_utf8_symbolic_link_target_size(raw, &n, nullptr) == 1 &&
-            n > 1) {
-          std::string target(n, '\0');
-          if (libfsxfs_file_entry_get_utf8_symbolic_link_target(
-                  raw, reinterpret_cast<uint8_t*>(target.data()), n, nullptr) == 1) {
-            target.resize(n - 1);
-            w.links[path] = target;
-          }
-        }
-        scan_.sink().CountSkipped("symlink");
-      } else {
-        scan_.sink().CountSkipped("special-file");
-      }
+      if (!VisitXfsEntry(raw, name, prefix, depth, w)) return;
     }
+  }
+
+  // One entry of a directory libfsxfs reads. False when the walk must stop.
+  bool VisitXfsEntry(libfsxfs_file_entry_t* raw, const std::string& name, const std::string& prefix,
+                     int depth, XfsWalk& w) {
+    if (name.empty() || name == "." || name == "..") return true;
+    std::string path = prefix.empty() ? name : prefix + "/" + name;
+    uint16_t mode = 0;
+    libfsxfs_file_entry_get_file_mode(raw, &mode, nullptr);
+    if (!CountXfsEntry(w)) return false;
+    if (S_ISDIR(mode)) {
+      uint64_t inode = 0;
+      libfsxfs_file_entry_get_inode_number(raw, &inode, nullptr);
+      if (!w.seen.insert(inode).second) return true;
+      WalkXfs(raw, path, depth + 1, w);
+      w.seen.erase(inode);
+    } else if (S_ISREG(mode)) {
+      size64_t size = 0;
+      libfsxfs_file_entry_get_size(raw, &size, nullptr);
+      uint64_t inum = 0;
+      if (libfsxfs_file_entry_get_inode_number(raw, &inum, nullptr) == 1 &&
+          ReadXfsExtents(inum, size, path, w))
+        return true;
+      ReadXfsFile(raw, path, w);
+    } else if (S_ISLNK(mode)) {
+      if (std::string target = XfsLinkTarget(raw); !target.empty()) w.links[path] = target;
+      scan_.sink().CountSkipped("symlink");
+    } else {
+      scan_.sink().CountSkipped("special-file");
+    }
+    return true;
   }
 
   // ---- LVM

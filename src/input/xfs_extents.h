@@ -2,7 +2,8 @@
 // The data extents of an XFS file, read from its inode without libfsxfs, so that its bytes can
 // be read by pread from the image (disk.cpp, ExtentFileSource): libfsxfs reads them through
 // its own buffers, and on the walking thread. Only what is exact is mapped: an inode whose data
-// fork is a plain extent list; inline data, B+tree forks and realtime files are left to libfsxfs.
+// fork is an extent list or a B+tree of them; inline data and realtime files are left to
+// libfsxfs. Directories kept in the inode or in such blocks are read here too.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,6 +12,18 @@
 #include "core/file_extent.h"
 
 namespace ntpsweep::input {
+
+// A named entry of an XFS directory.
+struct XfsDirEntry {
+  uint64_t inode = 0;
+  std::string name;
+};
+
+// What a walk needs of an inode.
+struct XfsInodeInfo {
+  uint16_t mode = 0;
+  uint64_t size = 0;
+};
 
 class XfsVolume {
  public:
@@ -26,8 +39,38 @@ class XfsVolume {
   bool MapFile(uint64_t inum, uint64_t size, std::vector<FileExtent>* out,
                std::string* error) const;
 
+  uint64_t root_inode() const { return root_; }
+
+  // The mode and size of inode `inum`; false with the reason.
+  bool Stat(uint64_t inum, XfsInodeInfo* out, std::string* error) const;
+
+  // The entries of directory `inum` ("." and ".." left out) when they are kept in its inode or
+  // in blocks a plain extent list maps; false with the reason (a B+tree directory, corruption).
+  bool ReadDir(uint64_t inum, std::vector<XfsDirEntry>* out, std::string* error) const;
+
+  // The target of symbolic link `inum` when it is kept in its inode; false with the reason.
+  bool ReadLink(uint64_t inum, std::string* out, std::string* error) const;
+
  private:
+  // Inode `inum`'s bytes, its magic and version checked; false with the reason.
+  bool LoadInode(uint64_t inum, std::string* inode, std::string* error) const;
+  // The pieces of the first `size` bytes of `inode`'s data fork, a plain extent list, at byte
+  // offsets of the volume; false with the reason.
+  bool MapFork(const std::string& inode, uint64_t inum, uint64_t size, std::vector<FileExtent>* out,
+               std::string* error) const;
+  // The 16-byte extent records of `inode`'s data fork, in file order: from the inode (an extent
+  // list) or the leaves of its B+tree; false with the reason.
+  bool ForkRecords(const std::string& inode, uint64_t inum, std::string* records,
+                   std::string* error) const;
+  uint64_t DiskBlock(uint64_t fs_block) const;
+  // Where `inode`'s data fork starts and ends in it.
+  size_t ForkStart(const std::string& inode) const;
+  size_t ForkEnd(const std::string& inode) const;
+
   ReadFn read_;
+  uint64_t root_ = 0;
+  uint64_t dir_block_ = 0;  // a directory block: blocks << sb_dirblklog
+  bool ftype_ = false;      // directory entries carry a file type byte
   uint64_t volume_bytes_ = 0;
   uint64_t block_ = 0;
   uint64_t ag_blocks_ = 0;

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "input/archive_sniff.h"
+#include "input/byte_order.h"
 #include "input/decompress_ahead.h"
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
@@ -372,10 +373,25 @@ class AheadOperand : public ByteSource {
   std::unique_ptr<DecompressAhead> ahead_;
 };
 
-// Whether the head of a decompressed stream is a tar that libarchive reads as one, with no filter
-// stacked on it (Sniff names the filters it bids on, and the other formats first).
-bool DecompressedTar(std::string_view head) {
-  const Sniffed sniffed = Sniff(head);
+// Whether a filter libarchive enables (EnableFormats) may bid on `head` where Sniff names none:
+// its lzma bidder's weaker test (a first byte up to 224, a dictionary size it knows), lz4's
+// legacy magic, zstd's and lz4's skippable frames. libarchive would stack it on a tar so headed.
+bool FilterMayBid(std::string_view head) {
+  if (head.size() < 5) return false;
+  const auto magic = static_cast<uint32_t>(Le(head, 0, 4));
+  if (magic == 0x184C2102u || (magic & 0xFFFFFFF0u) == 0x184D2A50u) return true;
+  const auto dict = static_cast<uint32_t>(Le(head, 1, 4));
+  const bool power = dict >= (1u << 12) && dict <= (1u << 27) && (dict & (dict - 1)) == 0;
+  const bool rounded = dict >= (3u << 20) && dict <= 0x03F00000u && (dict & ((1u << 20) - 1)) == 0;
+  return static_cast<unsigned char>(head[0]) <= 224 && (power || rounded);
+}
+
+// Whether the head of a tar operand is one libarchive reads as a tar, with no filter stacked on
+// it; `stream`: decompressed, and so not sniffed yet (Sniff names the filters and the formats
+// that come first: a cpio, a single file...).
+bool TarToLibarchive(std::string_view head, bool stream) {
+  if (!TarBidTakes(head) || FilterMayBid(head)) return false;
+  const Sniffed sniffed = stream ? Sniff(head) : Sniffed{ContentKind::kArchive, "tar"};
   return sniffed.kind == ContentKind::kArchive && sniffed.format == "tar";
 }
 
@@ -475,10 +491,8 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     archive_entry* entry = nullptr;
     int r = ARCHIVE_OK;
     if (own) {
-      // The head must be a tar to libarchive's bidders (a stream is sniffed as a file is: a
-      // decompressed cpio or single file is libarchive's to read).
-      const bool bid = next_header != 0 ||
-                       (TarBidTakes(own->Peek()) && (!stream || DecompressedTar(own->Peek())));
+      // The head must be a tar to libarchive's bidders.
+      const bool bid = next_header != 0 || TarToLibarchive(own->Peek(), stream);
       TarStep step =
           bid && own->SkipTo(next_header) ? ReadTarHeader(*own, &header) : TarStep::kHandBack;
       if (step == TarStep::kEnd && entries > 0) {

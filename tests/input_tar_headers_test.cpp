@@ -596,20 +596,25 @@ TEST_CASE("a first header libarchive's tar bidder refuses is no tar to the reade
   };
   struct Case {
     std::string what, tar;
-    bool read;  // libarchive reads it as a tar
+    bool read;            // libarchive reads it as a tar
+    bool tar_bid = read;  // its tar bidder takes it (else a filter's bids above it)
   };
   for (const Case& c : std::vector<Case>{
            {"a time that is not octal", first_field(136, "17z45671234"), false},
            {"a mode with garbage after its digits", first_field(100, std::string("0000644\0x", 9)),
             false},
            {"a type flag that is no letter or digit", first_field(156, "#"), false},
+           // A name lzma's bidder takes for the start of a stream (a dictionary size it knows)
+           // though Sniff does not (its first byte is no 0x5d): libarchive stacks that filter.
+           {"a name that starts like lzma", first_field(0, std::string("A\0\0\x80\0", 5)), false,
+            true},
            // Decoys: what the bidder takes.
            {"a base-256 time",
             first_field(136, std::string("\x80\0\0\0\0\0\0\0\x12\x34\x56\x78", 12)), true},
            {"a time padded with spaces", first_field(136, " 14567123456"), true},
        }) {
     INFO(c.what);
-    CHECK(TarBidTakes(c.tar) == c.read);
+    CHECK(TarBidTakes(c.tar) == c.tar_bid);
     for (const std::string name : {"t.tar", "t.tar.gz"}) {
       INFO(name);
       const std::string bytes = name == "t.tar" ? c.tar : Compress(tmp, c.tar, "gzip", {"-n"});

@@ -2,7 +2,9 @@
 // by GNU tar and bsdtar it gives, member by member, what libarchive gives; what it does not take
 // (sparse members, a bad checksum, a file cut short) is handed back; and a tar file read with it
 // (OpenContainerFile) yields the entries, notices, skips and aliases of the same bytes read by
-// libarchive alone (a stream, ScanContent).
+// libarchive alone (a stream, ScanContent). The same for a tar.gz and a tar.zst operand, whose
+// tar the reader reads as it is decompressed (GzipSource, DecompressAhead), and hands back to
+// libarchive by decompressing it again from its start.
 #include <archive.h>
 #include <archive_entry.h>
 #include <unistd.h>
@@ -18,7 +20,9 @@
 #include <vector>
 
 #include "input/container_rewrite.h"
+#include "input/decompress_ahead.h"
 #include "input/dispatch.h"
+#include "input/gzip_source.h"
 #include "input/stream.h"
 #include "input/tar_headers.h"
 #include "run_binary.h"
@@ -59,20 +63,21 @@ void RequireSameReading(const Reading& own, const Reading& libarchive) {
 }
 
 // The tar file at `path` read as an operand (its headers by ReadTarHeader while it takes them).
-Reading ReadFile(const std::string& path) {
+Reading ReadFile(const std::string& path, const std::string& name = "t.tar",
+                 const WalkOptions& options = WalkOptions{}) {
   Reading r;
-  REQUIRE(OpenContainerFile(path, "t.tar", WalkOptions{}, r, true));
+  REQUIRE(OpenContainerFile(path, name, options, r, true));
   return r;
 }
 
-// The same bytes read as a stream: libarchive alone.
-Reading ReadStream(const std::string& bytes) {
+// The same bytes read as a stream: libarchive alone (under its own zstd filter, or GzipSource).
+Reading ReadStream(const std::string& bytes, const std::string& name = "t.tar",
+                   const WalkOptions& options = WalkOptions{}) {
   Reading r;
-  WalkOptions options;
   {
     InputScan scan(options, r, bytes.size());
     MemorySource src(bytes);
-    ScanContent(scan, src, Chain{"t.tar"}, "t.tar", 0, nullptr, nullptr);
+    ScanContent(scan, src, Chain{name}, name, 0, nullptr, nullptr);
   }
   return r;
 }
@@ -328,5 +333,298 @@ TEST_CASE(
     CHECK(last == TarStep::kHandBack);
     Reading file = compare("pax.tar", pax);
     CHECK(file.notices.empty());
+  }
+}
+
+namespace {
+
+// `compressed` (gzip, zstd) decompressed as a tar.gz or tar.zst operand is: by GzipSource or
+// DecompressAhead; `read` is given the decompressed stream.
+template <typename Read>
+void Decompress(const std::string& compressed, Read read) {
+  MemorySource stored(compressed);
+  if (compressed.starts_with("\x1f\x8b")) {
+    std::unique_ptr<GzipSource> gz = GzipSource::Open(stored, compressed.substr(0, 8192));
+    REQUIRE(gz);
+    read(*gz);
+  } else {
+    std::unique_ptr<DecompressAhead> zstd =
+        DecompressAhead::Open(stored, nullptr, compressed.size());
+    REQUIRE(zstd);
+    read(*zstd);
+  }
+}
+
+std::string Decompressed(const std::string& compressed) {
+  std::string out;
+  Decompress(compressed, [&](ByteSource& src) {
+    std::string_view block;
+    while (src.Next(&block) && !block.empty()) out.append(block);
+  });
+  return out;
+}
+
+// The members ReadTarHeader gives from the decompressed stream, read on as the walk reads it.
+std::vector<std::string> OwnStreamHeaders(const std::string& compressed, TarStep* last) {
+  std::vector<std::string> out;
+  Decompress(compressed, [&](ByteSource& src) {
+    SourceTarBlocks in(src, TarBlocks::kUnknownSize);
+    TarHeader h;
+    uint64_t next = 0;
+    while ((*last = in.SkipTo(next) ? ReadTarHeader(in, &h) : TarStep::kHandBack) ==
+           TarStep::kMember) {
+      const char type = "fhsdo"[static_cast<int>(h.type)];
+      out.push_back(Describe(h.name, type, h.size, h.header_offset, h.data_offset, h.link));
+      next = h.data_offset + ((h.size + 511) & ~uint64_t{511});
+    }
+  });
+  return out;
+}
+
+// Incompressible bytes (no target in them): a tar.zst of the tree is then past the 1 MiB from
+// which a zstd operand is decompressed by DecompressAhead.
+std::string Noise(size_t n) {
+  std::string s(n, '\0');
+  uint32_t seed = 12345;
+  for (char& c : s) c = static_cast<char>((seed = seed * 1103515245 + 12345) >> 24);
+  return s;
+}
+
+// `bytes` compressed by the gzip or zstd program (`program`: "gzip" or "zstd"), `extra` its flags.
+std::string Compress(const ntpsweep::testing::TempDir& tmp, const std::string& bytes,
+                     const std::string& program, const std::vector<std::string>& extra = {}) {
+  const std::string in = tmp / "to-compress", out = tmp / "compressed";
+  ntpsweep::testing::WriteWholeFile(in, bytes);
+  std::vector<std::string> command = {
+      "/bin/sh", "-c", "/usr/bin/" + program + " -c -q \"$@\" < " + in + " > " + out, "sh"};
+  command.insert(command.end(), extra.begin(), extra.end());
+  auto r = ntpsweep::testing::RunCommand(command, {});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return ntpsweep::testing::ReadWholeFile(out);
+}
+
+// The compressed operand `bytes` read as a file and as a stream by libarchive alone: the same.
+Reading CompareCompressed(const ntpsweep::testing::TempDir& tmp, const std::string& name,
+                          const std::string& bytes, const WalkOptions& options = WalkOptions{}) {
+  INFO(name << ", " << bytes.size() << " bytes");
+  ntpsweep::testing::WriteWholeFile(tmp / name, bytes);
+  Reading file = ReadFile(tmp / name, name, options), stream = ReadStream(bytes, name, options);
+  RequireSameReading(file, stream);
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "tar.gz and tar.zst written by GNU tar and bsdtar: the reader reads the decompressed "
+    "stream as libarchive reads it",
+    "[input][archive][tar][gzip][zstd]") {
+  struct Writer {
+    std::vector<std::string> command;  // {tool, format}
+    bool long_names;
+  };
+  const std::vector<Writer> writers = {
+      {{"/usr/bin/tar", "--format=gnu"}, true},
+      {{"/usr/bin/tar", "--format=pax"}, true},
+      {{"/usr/bin/tar", "--format=ustar"}, false},
+      {{"/usr/bin/bsdtar", "--format=pax"}, true},
+      {{"/usr/bin/bsdtar", "--format=ustar"}, false},
+      {{"/usr/bin/bsdtar", "--format=gnutar"}, true},
+  };
+  for (const Writer& w : writers) {
+    for (const std::string compression : {"--gzip", "--zstd"}) {
+      ntpsweep::testing::TempDir tmp;
+      MakeTree(tmp, w.long_names);
+      ntpsweep::testing::WriteWholeFile(tmp / "tree/etc/a-noise.bin", Noise(1200u << 10));
+      const std::string name = compression == "--gzip" ? "t.tar.gz" : "t.tar.zst";
+      const std::string out = tmp / name;
+      std::vector<std::string> command = {w.command[0], "-cf", out, w.command[1], compression, "."};
+      INFO(command[0] + " " + command[3] + " " + compression);
+      const std::string compressed = WriteTar(tmp, command);
+      REQUIRE(compressed.size() > (1u << 20));  // a zstd one is decompressed by DecompressAhead
+      TarStep last = TarStep::kMember;
+      std::vector<std::string> own = OwnStreamHeaders(compressed, &last);
+      CHECK(last == TarStep::kEnd);  // every header taken
+      CHECK(own.size() >= 10);
+      CHECK(own == LibarchiveHeaders(Decompressed(compressed), 1000));
+      Reading file = CompareCompressed(tmp, name, compressed);
+      CHECK(file.notices.empty());
+      CHECK(std::count_if(file.entries.begin(), file.entries.end(), [](const std::string& e) {
+              return e.find(" = server 10.20.30.40 iburst\n") != std::string::npos;
+            }) == 1);
+      CHECK(std::count_if(file.aliases.begin(), file.aliases.end(), [](const std::string& a) {
+              return a.ends_with(" hardlink");
+            }) == (w.long_names ? 2 : 1));
+      CHECK(std::find(file.entries.begin(), file.entries.end(),
+                      name + "!etc/decoy.conf = server 192.0.2.1\n# 10.20.30.41\n") !=
+            file.entries.end());
+      CHECK(file.skipped["symlink"] >= 1);
+    }
+  }
+}
+
+TEST_CASE("a compressed tar the reader does not take is decompressed again and read by libarchive",
+          "[input][archive][tar][gzip][zstd][damage]") {
+  ntpsweep::testing::TempDir tmp;
+  MakeTree(tmp, false);
+  const std::string tree = tmp / "tree";
+  ntpsweep::testing::WriteWholeFile(tree + "/etc/a-noise.bin", Noise(1200u << 10));
+  auto write = [&](const std::vector<std::string>& flags) {
+    std::vector<std::string> command = {"/usr/bin/tar", "-cf", tmp / "w.tar"};
+    command.insert(command.end(), flags.begin(), flags.end());
+    command.push_back(".");
+    return WriteTar(tmp, command);
+  };
+  auto count = [](const Reading& r, std::string_view prefix) {
+    return std::count_if(r.entries.begin(), r.entries.end(),
+                         [&](const std::string& e) { return e.starts_with(prefix); });
+  };
+  SECTION("a sparse member") {
+    {
+      std::ofstream sparse(tree + "/etc/sparse.conf");
+      sparse << "server 10.20.30.40\n";
+      sparse.seekp(1 << 20);
+      sparse << "server ntp-old.corp.example.com\n";
+    }
+    for (const char* format : {"--format=gnu", "--format=pax"}) {
+      for (const std::string program : {"gzip", "zstd"}) {
+        INFO(format << " " << program);
+        const std::string compressed =
+            Compress(tmp, write({"--sparse", format, "--sort=name"}), program);
+        TarStep last;
+        CHECK(OwnStreamHeaders(compressed, &last).size() >= 3);  // members before it were given
+        CHECK(last == TarStep::kHandBack);
+        const std::string name = "t.tar." + std::string(program == "gzip" ? "gz" : "zst");
+        Reading file = CompareCompressed(tmp, name, compressed);
+        CHECK(file.notices.empty());
+        CHECK(count(file, name + "!etc/sparse.conf = server 10.20.30.40\n") == 1);
+        CHECK(count(file, name + "!etc/decoy.conf = server 192.0.2.1\n") == 1);
+      }
+    }
+  }
+  const std::string tar = write({"--format=ustar", "--sort=name"});
+  const size_t decoy = HeaderOf(tar, "./etc/decoy.conf");
+  SECTION("a header with a bad checksum") {
+    std::string bad = tar;
+    bad[decoy + 5] ^= 0x20;
+    for (const std::string program : {"gzip", "zstd"}) {
+      INFO(program);
+      const std::string name = "t.tar." + std::string(program == "gzip" ? "gz" : "zst");
+      Reading file = CompareCompressed(tmp, name, Compress(tmp, bad, program));
+      REQUIRE(file.notices.size() == 1);
+      CHECK(file.notices[0].find("Damaged tar archive") != std::string::npos);
+      CHECK(count(file, name + "!etc/decoy.conf") == 0);
+      CHECK(count(file, name + "!etc/ntp-hard.conf = server 10.20.30.40") == 1);
+    }
+  }
+  SECTION("a stream cut short: inside a member's data, inside a header, at the end") {
+    for (const std::string program : {"gzip", "zstd"}) {
+      const std::string compressed = Compress(tmp, tar, program);
+      const std::string name = "t.tar." + std::string(program == "gzip" ? "gz" : "zst");
+      for (size_t cut :
+           {compressed.size() * 9 / 10, compressed.size() - 700, compressed.size() - 300,
+            compressed.size() - 100, compressed.size() - 9, compressed.size() - 3}) {
+        INFO(program << " cut at " << cut);
+        Reading file = CompareCompressed(tmp, name, compressed.substr(0, cut));
+        CHECK_FALSE(file.notices.empty());
+      }
+    }
+  }
+  SECTION("a damaged zstd frame between sound ones") {
+    // Three frames, as pzstd or a concatenation writes them; the middle one damaged in places.
+    const size_t third = tar.size() / 3;
+    const std::string first = Compress(tmp, tar.substr(0, third), "zstd"),
+                      middle = Compress(tmp, tar.substr(third, third), "zstd"),
+                      last = Compress(tmp, tar.substr(2 * third), "zstd");
+    Reading sound = CompareCompressed(tmp, "t.tar.zst", first + middle + last);
+    CHECK(sound.notices.empty());
+    for (size_t at : {size_t{20}, middle.size() / 2, middle.size() - 40, middle.size() - 2}) {
+      INFO("damaged at " << at << " of the middle frame");
+      std::string damaged = middle;
+      damaged[at] ^= 0x5a;
+      Reading file = CompareCompressed(tmp, "t.tar.zst", first + damaged + last);
+      CHECK_FALSE(file.notices.empty());
+    }
+  }
+  SECTION("what a member not read to its end decompresses counts against the limits") {
+    WalkOptions options;
+    options.limits.max_input_bytes = 1u << 20;  // less than the noise, which is not scanned
+    for (const std::string program : {"gzip", "zstd"}) {
+      INFO(program);
+      const std::string name = "t.tar." + std::string(program == "gzip" ? "gz" : "zst");
+      Reading file = CompareCompressed(tmp, name, Compress(tmp, tar, program), options);
+      REQUIRE(file.notices.size() == 1);
+      CHECK(file.notices[0].starts_with("limit-input-size: "));
+      CHECK(count(file, name + "!etc/decoy.conf") == 0);  // after the noise: not reached
+    }
+  }
+  SECTION("a gzip member whose CRC does not match, before and after a hand-back") {
+    const size_t half = decoy - 1000;  // the tar in two gzip members, the first damaged
+    std::string first = Compress(tmp, tar.substr(0, half), "gzip", {"-n"});
+    first[first.size() - 8] ^= 0x01;  // its CRC-32
+    const std::string second = Compress(tmp, tar.substr(half), "gzip", {"-n"});
+    Reading file = CompareCompressed(tmp, "t.tar.gz", first + second);
+    REQUIRE(file.notices.size() == 1);
+    CHECK(file.notices[0].find("gzip member 1: its CRC-32 does not match") != std::string::npos);
+    CHECK(file.notices[0].find("more damaged") == std::string::npos);
+    CHECK(count(file, "t.tar.gz!etc/decoy.conf = server 192.0.2.1\n") == 1);
+    // The decoy's header damaged too: libarchive reads it all again, the CRC named once.
+    std::string bad = tar.substr(half);
+    bad[decoy - half + 5] ^= 0x20;
+    Reading again = CompareCompressed(tmp, "t.tar.gz", first + Compress(tmp, bad, "gzip", {"-n"}));
+    REQUIRE(again.notices.size() == 2);
+    CHECK(again.notices[0].find("Damaged tar archive") != std::string::npos);
+    CHECK(again.notices[1].find("gzip member 1: its CRC-32 does not match") != std::string::npos);
+    CHECK(again.notices[1].find("more damaged") == std::string::npos);
+    CHECK(count(again, "t.tar.gz!etc/decoy.conf") == 0);
+  }
+}
+
+TEST_CASE("a first header libarchive's tar bidder refuses is no tar to the reader either",
+          "[input][archive][tar][gzip][damage]") {
+  ntpsweep::testing::TempDir tmp;
+  MakeTree(tmp, false);
+  const std::string tar =
+      WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "w.tar", "--format=ustar", "--sort=name", "."});
+  // A field's bytes and a checksum that matches them, in the first header.
+  auto first_field = [&](size_t at, std::string_view bytes) {
+    std::string t = tar;
+    t.replace(at, bytes.size(), bytes);
+    SetSizeField(&t, 0, t.substr(124, 12));  // the checksum again
+    return t;
+  };
+  struct Case {
+    std::string what, tar;
+    bool read;            // libarchive reads it as a tar
+    bool tar_bid = read;  // its tar bidder takes it (else a filter's bids above it)
+  };
+  for (const Case& c : std::vector<Case>{
+           {"a time that is not octal", first_field(136, "17z45671234"), false},
+           {"a mode with garbage after its digits", first_field(100, std::string("0000644\0x", 9)),
+            false},
+           {"a type flag that is no letter or digit", first_field(156, "#"), false},
+           // A name lzma's bidder takes for the start of a stream (a dictionary size it knows)
+           // though Sniff does not (its first byte is no 0x5d): libarchive stacks that filter.
+           {"a name that starts like lzma", first_field(0, std::string("A\0\0\x80\0", 5)), false,
+            true},
+           // Decoys: what the bidder takes.
+           {"a base-256 time",
+            first_field(136, std::string("\x80\0\0\0\0\0\0\0\x12\x34\x56\x78", 12)), true},
+           {"a time padded with spaces", first_field(136, " 14567123456"), true},
+       }) {
+    INFO(c.what);
+    CHECK(TarBidTakes(c.tar) == c.tar_bid);
+    for (const std::string name : {"t.tar", "t.tar.gz"}) {
+      INFO(name);
+      const std::string bytes = name == "t.tar" ? c.tar : Compress(tmp, c.tar, "gzip", {"-n"});
+      ntpsweep::testing::WriteWholeFile(tmp / name, bytes);
+      Reading file = ReadFile(tmp / name, name), stream = ReadStream(bytes, name);
+      RequireSameReading(file, stream);
+      CHECK(file.notices.empty() == c.read);
+      CHECK(std::count_if(file.entries.begin(), file.entries.end(), [&](const std::string& e) {
+              return e.starts_with(name + "!etc/ntp-hard.conf = server 10.20.30.40");
+            }) == (c.read ? 1 : 0));
+    }
   }
 }

@@ -10,9 +10,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 
+#include "input/archive_sniff.h"
+#include "input/byte_order.h"
 #include "input/decompress_ahead.h"
 #include "input/dispatch.h"
 #include "input/gzip_source.h"
@@ -153,77 +156,12 @@ void EnableFormats(archive* a, bool raw) {
   if (raw) archive_read_support_format_raw(a);
 }
 
-// An uncompressed tar file's bytes for ReadTarHeader and for its members' data, read through
-// the walk's source (its reads count as the operand's); what is not read is skipped by a seek.
-class FileTarBlocks : public TarBlocks {
- public:
-  FileTarBlocks(ByteSource& src, uint64_t size) : src_(src), size_(size) {}
-  bool Take(size_t n, std::string_view* out) override {
-    if (n <= block_.size() - at_) {
-      *out = block_.substr(at_, n);
-      at_ += n;
-      return true;
-    }
-    // Across blocks (a header never is in a tar read in 64 KiB blocks from block offsets).
-    carry_.assign(block_.substr(at_));
-    at_ = block_.size();
-    while (carry_.size() < n) {
-      if (!Pull()) return false;
-      at_ = std::min(n - carry_.size(), block_.size());
-      carry_.append(block_.substr(0, at_));
-    }
-    *out = carry_;
-    return true;
-  }
-  uint64_t position() const override { return block_start_ + at_; }
-  uint64_t size() const override { return size_; }
-  // The next piece of a member's data, at most `left` bytes; false at a read error or an end
-  // of the file before it (the file shrank since its headers were read).
-  bool Data(uint64_t left, std::string_view* out) {
-    if (at_ == block_.size() && !Pull()) return false;
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block_.size() - at_));
-    *out = block_.substr(at_, n);
-    at_ += n;
-    return true;
-  }
-  // Moves on to `offset` (not before the position): in the block held, else by a seek.
-  bool SkipTo(uint64_t offset) {
-    if (offset <= block_start_ + block_.size()) {
-      at_ = static_cast<size_t>(offset - block_start_);
-      return true;
-    }
-    if (src_.Seek(static_cast<int64_t>(offset), SEEK_SET) < 0) return false;
-    block_start_ = offset;
-    block_ = {};
-    at_ = 0;
-    return true;
-  }
-  std::string error() const {
-    return src_.error().empty() ? "Truncated tar archive" : src_.error();
-  }
-
- private:
-  bool Pull() {
-    block_start_ += block_.size();
-    block_ = {};
-    at_ = 0;
-    return src_.Next(&block_) && !block_.empty();
-  }
-
-  ByteSource& src_;
-  uint64_t size_;
-  std::string_view block_;
-  uint64_t block_start_ = 0;  // the file offset of block_
-  size_t at_ = 0;
-  std::string carry_;
-};
-
 // The data of the current member of an archive, with sparse holes filled and the per-entry and
 // per-input limits applied.
 class MemberSource : public ByteSource {
  public:
   // `tar`: the member's data is read from it (ReadTarHeader gave its headers), not from `a`.
-  MemberSource(archive* a, FileTarBlocks* tar, InputScan& scan, const Chain& chain,
+  MemberSource(archive* a, SourceTarBlocks* tar, InputScan& scan, const Chain& chain,
                ArchiveInput& archive, uint64_t size)
       : a_(a), tar_(tar), scan_(scan), chain_(chain), archive_(archive), size_(size) {}
 
@@ -360,7 +298,7 @@ class MemberSource : public ByteSource {
   }
 
   archive* a_;
-  FileTarBlocks* tar_;
+  SourceTarBlocks* tar_;
   uint64_t tar_read_ = 0;
   InputScan& scan_;
   const Chain& chain_;
@@ -408,19 +346,70 @@ bool CheapSkip(archive* a, int filters) {
          (base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO || base == ARCHIVE_FORMAT_AR);
 }
 
+// A zstd operand decompressed by DecompressAhead, decompressed again from the file's start by a
+// new one when the tar header reader hands the archive back to libarchive.
+class AheadOperand : public ByteSource {
+ public:
+  AheadOperand(int fd, InputScan& scan, uint64_t stored_size)
+      : stored_(fd, true, nullptr), scan_(scan), stored_size_(stored_size) {}
+  // False when DecompressAhead does not take the stream (DecompressAhead::Open says which).
+  bool Open() {
+    ahead_ = DecompressAhead::Open(stored_, &scan_, stored_size_);
+    return ahead_ != nullptr;
+  }
+  bool Rewind() {
+    ahead_.reset();  // its thread reads stored_: ended first
+    return stored_.Seek(0, SEEK_SET) == 0 && Open();
+  }
+  bool Next(std::string_view* block) override { return ahead_ && ahead_->Next(block); }
+  bool at_eof() const override { return ahead_ && ahead_->at_eof(); }
+  std::string error() const override { return ahead_ ? ahead_->error() : "read error"; }
+  uint64_t stored_size() const { return stored_size_; }
+
+ private:
+  FdSource stored_;
+  InputScan& scan_;
+  uint64_t stored_size_;
+  std::unique_ptr<DecompressAhead> ahead_;
+};
+
+// Whether a filter libarchive enables (EnableFormats) may bid on `head` where Sniff names none:
+// its lzma bidder's weaker test (a first byte up to 224, a dictionary size it knows), lz4's
+// legacy magic, zstd's and lz4's skippable frames. libarchive would stack it on a tar so headed.
+bool FilterMayBid(std::string_view head) {
+  if (head.size() < 5) return false;
+  const auto magic = static_cast<uint32_t>(Le(head, 0, 4));
+  if (magic == 0x184C2102u || (magic & 0xFFFFFFF0u) == 0x184D2A50u) return true;
+  const auto dict = static_cast<uint32_t>(Le(head, 1, 4));
+  const bool power = dict >= (1u << 12) && dict <= (1u << 27) && (dict & (dict - 1)) == 0;
+  const bool rounded = dict >= (3u << 20) && dict <= 0x03F00000u && (dict & ((1u << 20) - 1)) == 0;
+  return static_cast<unsigned char>(head[0]) <= 224 && (power || rounded);
+}
+
+// Whether the head of a tar operand is one libarchive reads as a tar, with no filter stacked on
+// it; `stream`: decompressed, and so not sniffed yet (Sniff names the filters and the formats
+// that come first: a cpio, a single file...).
+bool TarToLibarchive(std::string_view head, bool stream) {
+  if (!TarBidTakes(head) || FilterMayBid(head)) return false;
+  const Sniffed sniffed = stream ? Sniff(head) : Sniffed{ContentKind::kArchive, "tar"};
+  return sniffed.kind == ContentKind::kArchive && sniffed.format == "tar";
+}
+
 }  // namespace
 
 namespace {
 
 // WalkArchive; `tar_only`: the source is known to be a tar, read with no other format or filter
 // enabled (registering and bidding them all cost more than reading one member again). `gz`: src
-// is a GzipSource, the gzip filter libarchive would have run; `ahead`: src is a DecompressAhead,
+// is a GzipSource, the gzip filter libarchive would have run; `ahead`: src is a DecompressAhead's,
 // the zstd filter it would have run. `file`: src reads this file, uncompressed (its plain
-// members' data can be read by a worker: MemberSource::Defer).
+// members' data can be read by a worker: MemberSource::Defer). `rewind`: src is an operand
+// decompressed on our side (gz, ahead) that it can read again from its start.
 void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path, int depth,
           const Sniffed& format, std::string_view head, LayerIndex* self, bool tar_only,
-          GzipSource* gz = nullptr, const DecompressAhead* ahead = nullptr,
-          const std::shared_ptr<const Fd>& file = nullptr) {
+          GzipSource* gz = nullptr, const AheadOperand* ahead = nullptr,
+          const std::shared_ptr<const Fd>& file = nullptr,
+          const std::function<bool()>& rewind = nullptr) {
   const Limits& limits = scan.limits();
   std::string where = Location{chain}.Render();
   ArchivePtr a(archive_read_new());
@@ -461,17 +450,23 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     return false;
   };
   // An uncompressed tar file's headers are read here, not by libarchive (a quarter of the reading
-  // thread's instructions on rootfs.tar), as long as ReadTarHeader understands each of them.
-  std::optional<FileTarBlocks> own;
+  // thread's instructions on rootfs.tar), as long as ReadTarHeader understands each of them; so
+  // are those of a tar operand decompressed on our side (gzip, zstd), read on as a stream.
+  std::optional<SourceTarBlocks> own;
+  const bool stream = rewind && (gz || ahead) && depth == 1 && !self && !tar_only;
   if (file && !tar_only && depth == 1 && !self && !gz && !ahead && input.size &&
       format.format == "tar" && src.seekable())
     own.emplace(src, input.size);
+  else if (stream)
+    own.emplace(src, TarBlocks::kUnknownSize);
   else if (!open())
     return;
+  // The filters libarchive runs, ours (GzipSource, DecompressAhead) counted among them.
+  auto filter_count = [&] { return archive_filter_count(a.get()) + (gz || ahead ? 1 : 0); };
   // Members read from under the operand's own slow filter are said to be costly to read again
   // (Entry): all of it would be inflated again. A small .gz inside a tar is cheap to re-read.
-  int slow = depth == 1 && !own && (gz || SlowFilter(a.get())) ? 1 : 0;
-  int filters = own ? 1 : archive_filter_count(a.get()) + (gz || ahead ? 1 : 0);
+  int slow = depth == 1 && (gz || (!own && SlowFilter(a.get()))) ? 1 : 0;
+  int filters = own ? (stream ? 2 : 1) : filter_count();
   struct SlowStream {
     InputScan& scan;
     int n;
@@ -496,20 +491,30 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     archive_entry* entry = nullptr;
     int r = ARCHIVE_OK;
     if (own) {
-      TarStep step = own->SkipTo(next_header) ? ReadTarHeader(*own, &header) : TarStep::kHandBack;
-      if (step == TarStep::kEnd && entries > 0) break;
+      // The head must be a tar to libarchive's bidders.
+      const bool bid = next_header != 0 || TarToLibarchive(own->Peek(), stream);
+      TarStep step =
+          bid && own->SkipTo(next_header) ? ReadTarHeader(*own, &header) : TarStep::kHandBack;
+      if (step == TarStep::kEnd && entries > 0) {
+        // libarchive reads on for a second zero block: as far into the stream (GzipSource::ReadOn).
+        std::string_view second;
+        if (stream) own->Take(kTarBlock, &second);
+        break;
+      }
       if (step != TarStep::kMember) {
         // libarchive reads the archive from its start, so that what it then says and gives is
-        // its own; the members given already are only skipped.
+        // its own; the members given already are only skipped (a stream is decompressed again).
         own.reset();
         replay = entries;
-        if (src.Seek(0, SEEK_SET) != 0) {
-          scan.Note(Notice::Level::kWarning, "archive-error", chain,
-                    where + ": cannot read it as " + format.format + ": " + std::strerror(errno));
+        if (stream ? !rewind() : src.Seek(0, SEEK_SET) != 0) {
+          scan.Note(
+              Notice::Level::kWarning, "archive-error", chain,
+              where + ": cannot read it as " + format.format + ": " +
+                  (stream ? "it could not be read again from its start" : std::strerror(errno)));
           return;
         }
         if (!open()) return;
-        filters = archive_filter_count(a.get());
+        filters = filter_count();
         continue;
       }
       next_header = header.data_offset + ((header.size + kTarBlock - 1) & ~uint64_t{kTarBlock - 1});
@@ -709,7 +714,9 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     if (input.over_ratio) break;
     // A compressed file that is not an archive holds one stream: nothing after it to reach.
     if (raw) break;
-    if (!member.at_eof() && !input.over_ratio && !own) {  // own skips it with the next header
+    // A file read with own skips the rest with the next header; a stream drains it as libarchive
+    // under a filter does (what it decompresses counts).
+    if (!member.at_eof() && !input.over_ratio && (!own || stream)) {
       if (CheapSkip(a.get(), filters)) {
         if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
           const char* e = archive_error_string(a.get());
@@ -905,12 +912,20 @@ class PlainMemberSource : public ByteSource {
 
 }  // namespace
 
-void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
-                 int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
+namespace {
+
+// WalkArchive; `operand`: src reads an operand file from its start (ReadArchiveFile), so a tar in
+// its gzip stream can be read again from there (the tar header reader's hand-back).
+void WalkStored(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
+                int depth, const Sniffed& format, std::string_view head, LayerIndex* self,
+                bool operand) {
   // gzip is inflated here with ISA-L (1.65x zlib's speed on rootfs.tar.gz); libarchive reads on.
   if (format.format == "gzip")
     if (std::unique_ptr<GzipSource> gz = GzipSource::Open(src, head)) {
-      Walk(scan, *gz, chain, path, depth, format, head, self, false, gz.get());
+      std::function<bool()> rewind;
+      if (operand && src.seekable()) rewind = [g = gz.get()] { return g->Rewind(); };
+      Walk(scan, *gz, chain, path, depth, format, head, self, false, gz.get(), nullptr, nullptr,
+           rewind);
       // A tar's end mark comes before the last trailer: a little more is read to check it.
       if (!scan.stopped() && !src.limited()) gz->ReadOn(kGzipReadOn);
       if (std::string damage = gz->damage(); !damage.empty())
@@ -920,6 +935,13 @@ void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std
       return;
     }
   Walk(scan, src, chain, path, depth, format, head, self, false);
+}
+
+}  // namespace
+
+void WalkArchive(InputScan& scan, ByteSource& src, const Chain& chain, const std::string& path,
+                 int depth, const Sniffed& format, std::string_view head, LayerIndex* self) {
+  WalkStored(scan, src, chain, path, depth, format, head, self, false);
 }
 
 TarMembers::TarMembers(const std::string& fs_path)
@@ -1003,11 +1025,10 @@ void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const 
   struct stat st;
   if (format.format == "zstd" && fstat(fd, &st) == 0 &&
       static_cast<uint64_t>(st.st_size) >= kAheadBytes) {
-    FdSource stored(fd, true, nullptr);
-    if (std::unique_ptr<DecompressAhead> ahead =
-            DecompressAhead::Open(stored, &scan, static_cast<uint64_t>(st.st_size)))
-      return Walk(scan, *ahead, chain, chain.front(), 1, format, head, nullptr, false, nullptr,
-                  ahead.get());
+    AheadOperand zstd(fd, scan, static_cast<uint64_t>(st.st_size));
+    if (zstd.Open())
+      return Walk(scan, zstd, chain, chain.front(), 1, format, head, nullptr, false, nullptr, &zstd,
+                  nullptr, [&] { return zstd.Rewind(); });
     // Not a stream it takes: libarchive's own filter reads it from its start and says why.
     if (lseek(fd, 0, SEEK_SET) != 0) {
       scan.Note(Notice::Level::kWarning, "archive-error", chain,
@@ -1023,7 +1044,7 @@ void ReadArchiveFile(InputScan& scan, int fd, const std::string& fs_path, const 
       return Walk(scan, src, chain, chain.front(), 1, format, head, nullptr, false, nullptr,
                   nullptr, file);
   }
-  WalkArchive(scan, src, chain, chain.front(), 1, format, head, nullptr);
+  WalkStored(scan, src, chain, chain.front(), 1, format, head, nullptr, true);
 }
 
 }  // namespace ntpsweep::input

@@ -195,6 +195,19 @@ std::string GzipSource::damage() const {
          (damaged_ > 2 ? "s" : "") + ")";
 }
 
+bool GzipSource::Rewind() {
+  if (inner_.Seek(0, SEEK_SET) != 0) return false;
+  carry_.clear();
+  avail_ = {};
+  block_ = nullptr;
+  pulled_ = 0;
+  inner_eof_ = in_member_ = eof_ = failed_ = false;
+  error_.clear();
+  members_ = damaged_ = 0;
+  damage_.clear();
+  return true;
+}
+
 void GzipSource::ReadOn(uint64_t max_bytes) {
   std::string_view block;
   for (uint64_t read = 0; read <= max_bytes && Next(&block) && !block.empty();)

@@ -42,6 +42,9 @@ class GzipSource : public ByteSource {
   // The first member whose trailer does not match what was inflated from it (its number, what
   // differs, how many more did), empty when none did: the data was handed on all the same.
   std::string damage() const;
+  // Reads the stream again from its start (`inner` seeked back), as if just opened; false when
+  // `inner` cannot seek there.
+  bool Rewind();
   // Inflates on, unseen, to the stream's end (at most `max_bytes` more), so that the trailers a
   // reader stopped short of (a tar's end mark comes before the gzip trailer) are checked too.
   void ReadOn(uint64_t max_bytes);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 namespace ntpsweep::input {
@@ -170,6 +171,89 @@ bool TarChecksumOk(std::string_view h) {
   for (size_t i = 0; i < kBlock; ++i)
     signed_sum += i >= kSum && i < kSum + kSumLen ? ' ' : static_cast<signed char>(h[i]);
   return static_cast<int64_t>(stored) == signed_sum;
+}
+
+bool TarBidTakes(std::string_view head) {
+  if (head.size() < kBlock) return false;
+  const char type = head[kType];
+  if (type != 0 && !(type >= '0' && type <= '9') && !(type >= 'A' && type <= 'Z') &&
+      !(type >= 'a' && type <= 'z'))
+    return false;
+  // mode, uid, gid, size, mtime, devmajor, devminor.
+  static constexpr std::array<std::pair<size_t, size_t>, 7> kNumbers = {
+      {{100, 8}, {108, 8}, {116, 8}, {kSize, kSizeLen}, {136, 12}, {329, 8}, {337, 8}}};
+  for (const auto& [at, len] : kNumbers) {
+    std::string_view f = head.substr(at, len);
+    const unsigned char marker = static_cast<unsigned char>(f[0]);
+    if (marker == 0x80 || marker == 0xff || marker == 0) continue;  // base-256, or empty
+    size_t i = f.find_first_not_of(' ');
+    while (i < f.size() && f[i] >= '0' && f[i] <= '7') ++i;
+    if (i < f.size() &&
+        f.find_first_not_of(std::string_view(" \0", 2), i) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+bool SourceTarBlocks::Take(size_t n, std::string_view* out) {
+  if (n <= block_.size() - at_) {
+    *out = block_.substr(at_, n);
+    at_ += n;
+    return true;
+  }
+  // Across blocks (a header never is in a tar file read in 64 KiB blocks from block offsets).
+  carry_.assign(block_.substr(at_));
+  at_ = block_.size();
+  while (carry_.size() < n) {
+    if (!Pull()) return false;
+    at_ = std::min(n - carry_.size(), block_.size());
+    carry_.append(block_.substr(0, at_));
+  }
+  *out = carry_;
+  return true;
+}
+
+std::string_view SourceTarBlocks::Peek() {
+  if (at_ == block_.size() && !Pull()) return {};
+  return block_.substr(at_);
+}
+
+bool SourceTarBlocks::Data(uint64_t left, std::string_view* out) {
+  if (at_ == block_.size() && !Pull()) return false;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(left, block_.size() - at_));
+  *out = block_.substr(at_, n);
+  at_ += n;
+  return true;
+}
+
+bool SourceTarBlocks::SkipTo(uint64_t offset) {
+  while (offset > block_start_ + block_.size()) {
+    if (size_ == kUnknownSize) {
+      if (!Pull()) return false;
+      continue;
+    }
+    if (src_.Seek(static_cast<int64_t>(offset), SEEK_SET) < 0) return false;
+    block_start_ = offset;
+    block_ = {};
+    at_ = 0;
+    return true;
+  }
+  at_ = static_cast<size_t>(offset - block_start_);
+  return true;
+}
+
+std::string SourceTarBlocks::error() const {
+  if (!failed_) return "Truncated tar archive";
+  std::string e = src_.error();
+  return e.empty() ? "read error" : e;
+}
+
+bool SourceTarBlocks::Pull() {
+  block_start_ += block_.size();
+  block_ = {};
+  at_ = 0;
+  failed_ = !src_.Next(&block_);
+  return !failed_ && !block_.empty();
 }
 
 TarStep ReadTarHeader(TarBlocks& in, TarHeader* out) {

@@ -1078,6 +1078,17 @@ class DiskWalker {
     return false;
   }
 
+  // NTFS keeps its own files in MFT records 0-15 ($MFT, $LogFile, $Boot, $Extend...), named in
+  // the root: not the system's files ($MFT repeats small files' text, $Boot looks like a disk).
+  static constexpr TSK_INUM_T kNtfsFirstUserRecord = 16;
+
+  // True, counted as a special file, for an entry that is the file system's metadata.
+  bool IsFsMetadata(const TskWalk& w, const TSK_FS_NAME& entry) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype) || entry.meta_addr >= kNtfsFirstUserRecord) return false;
+    scan_.sink().CountSkipped("special-file");
+    return true;
+  }
+
   // TSK 4.11 leaves `meta->link` empty for a target kept in an extent-mapped block (ext4, over
   // 60 bytes): read it as the link's content. Empty when it cannot be read.
   static std::string LinkTargetOf(TSK_FS_FILE* f) {
@@ -1115,6 +1126,7 @@ class DiskWalker {
         continue;  // deleted: not the system's
       std::string name = entry->name ? entry->name : "";
       if (name.empty() || name == "." || name == "..") continue;
+      if (IsFsMetadata(w, *entry)) continue;
       if (!TskMayOpen(w, entry->meta_addr, prefix.empty() ? name : prefix + "/" + name)) continue;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {

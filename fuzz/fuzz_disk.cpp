@@ -42,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ntpsweep::input::WalkOptions options = ntpsweep::fuzz::FuzzOptions();
   image.Write(data, size);
   ntpsweep::fuzz::CheckingSink sink;
+  sink.operand = image.path;
   ntpsweep::input::OpenContainerFile(image.path, "disk.img", options, sink, /*operand=*/true);
   return 0;
 }

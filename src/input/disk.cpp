@@ -1050,13 +1050,48 @@ class DiskWalker {
     // Block-mapped contents (no extents) make TSK walk every indirect block up to the size.
     bool mapped = f->meta->content_type == TSK_FS_META_CONTENT_TYPE_DEFAULT;
     uint64_t cap = dir ? w.max_dir_bytes : mapped ? w.volume_bytes : UINT64_MAX;
-    if (size >= 0 && static_cast<uint64_t>(size) <= cap) return true;
+    if (size >= 0 && static_cast<uint64_t>(size) <= cap) return NtfsIsSane(f, path, dir, w);
     Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
     scan_.Note(
         Notice::Level::kWarning, "disk-error", at,
         Location{at}.Render() + ": " + (path.empty() ? "the root directory's inode" : "its inode") +
             " claims " + std::to_string(size) + " bytes for a " + (dir ? "directory" : "file") +
             " on a " + std::to_string(w.volume_bytes) + "-byte volume (a corrupt inode); not read");
+    return false;
+  }
+
+  // NTFS compresses 16 clusters at a time; TSK 4.11 allocates and zeroes two buffers of the
+  // unit an attribute claims (up to 65,536 clusters: 8 GiB with 64 KiB clusters).
+  static constexpr uint32_t kNtfsCompressionUnit = 16;
+
+  // What in a NTFS file's attributes would make TSK 4.11 balloon, or "": a compression unit over
+  // NTFS's, or a directory index larger than a directory can be (TSK copies it whole into one
+  // buffer, sparse runs as zeros, before it reads a name).
+  static std::string NtfsAttrProblem(const TSK_FS_FILE* f, bool dir, const TskWalk& w) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype) || !f->meta->attr) return "";
+    for (const TSK_FS_ATTR* a = f->meta->attr->head; a; a = a->next) {
+      if (!(a->flags & TSK_FS_ATTR_INUSE) || !(a->flags & TSK_FS_ATTR_NONRES)) continue;
+      if ((a->flags & TSK_FS_ATTR_COMP) && a->nrd.compsize > kNtfsCompressionUnit)
+        return "a compression unit of " + std::to_string(a->nrd.compsize) +
+               " clusters, where NTFS uses " + std::to_string(kNtfsCompressionUnit);
+      if (dir && a->type == TSK_FS_ATTR_TYPE_NTFS_IDXALLOC &&
+          (a->nrd.allocsize < 0 || static_cast<uint64_t>(a->nrd.allocsize) > w.max_dir_bytes))
+        return "a directory index of " + std::to_string(a->nrd.allocsize) +
+               " bytes, more than the " + std::to_string(w.max_dir_bytes) +
+               " a directory may take here";
+    }
+    return "";
+  }
+
+  // False, with a notice, when an NTFS file's attributes claim what TSK must not act on.
+  bool NtfsIsSane(const TSK_FS_FILE* f, const std::string& path, bool dir, TskWalk& w) {
+    std::string problem = NtfsAttrProblem(f, dir, w);
+    if (problem.empty()) return true;
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
+    scan_.Note(Notice::Level::kWarning, "disk-error", at,
+               Location{at}.Render() + ": " +
+                   (path.empty() ? "the root directory's MFT record" : "its MFT record") +
+                   " claims " + problem + " (a corrupt MFT record); not read");
     return false;
   }
 

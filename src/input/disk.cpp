@@ -31,6 +31,8 @@
 #include <libvslvm.h>
 #include <tsk/libtsk.h>
 
+#include <tsk/fs/tsk_ntfs.h>  // after libtsk.h, which it needs: NTFS_INFO, ntfs_dinode_lookup
+
 namespace ntpsweep::input {
 namespace {
 
@@ -1095,6 +1097,36 @@ class DiskWalker {
     return false;
   }
 
+  // What in an NTFS volume's MFT would make TSK 4.11 balloon, or "": a record with a
+  // non-resident attribute list, which TSK copies whole into one buffer (sparse runs as zeros)
+  // when it loads the record. TSK loads every record when it first opens a directory (its map of
+  // orphans), so all are weighed before: each read raw, fixups applied, by TSK itself.
+  static std::string NtfsMftProblem(const TskWalk& w) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype)) return "";
+    auto* ntfs = reinterpret_cast<NTFS_INFO*>(w.fs);
+    std::string record(ntfs->mft_rsize_b, '\0');
+    if (record.size() < 64) return "";  // TSK refuses such a volume itself
+    std::string_view r = record;
+    // last_inum is TSK's $OrphanFiles, no record.
+    for (TSK_INUM_T inum = w.fs->first_inum; inum < w.fs->last_inum; ++inum) {
+      if (w.meter && w.meter->exhausted) return "";  // Abandon() says so
+      if (ntfs_dinode_lookup(ntfs, record.data(), inum) != TSK_OK) {
+        tsk_error_reset();
+        continue;  // TSK skips it too
+      }
+      for (uint64_t at = Le(r, 0x14, 2), n = 0; at + 0x38 <= r.size() && n < 256; ++n) {
+        uint64_t type = Le(r, at, 4), length = Le(r, at + 4, 4);
+        if (type == 0xFFFFFFFF || length < 16 || length > r.size() - at) break;
+        if (type == 0x20 && r[at + 8] != 0 && Le(r, at + 0x30, 8) > w.max_dir_bytes)
+          return "MFT record " + std::to_string(inum) + " claims an attribute list of " +
+                 std::to_string(Le(r, at + 0x30, 8)) + " bytes, more than the " +
+                 std::to_string(w.max_dir_bytes) + " one may take here";
+        at += length;
+      }
+    }
+    return "";
+  }
+
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
   // buffer of an inline-data inode's claimed size when it opens it (ext4_load_attrs_inline), so a
   // corrupt size would take gigabytes. Inline data lives inside the inode: more is corruption.
@@ -1335,6 +1367,17 @@ class DiskWalker {
     return true;
   }
 
+  // False, with a notice, when TSK must not walk this NTFS volume (NtfsMftProblem).
+  bool NtfsMftIsSane(TskWalk& w) {
+    std::string problem = NtfsMftProblem(w);
+    if (problem.empty()) return !Abandon(w);
+    scan_.Note(Notice::Level::kWarning, "corrupt-file-system", w.vol->WithVolume(),
+               Location{w.vol->WithVolume()}.Render() + ": an NTFS file system whose " + problem +
+                   " (a corrupt MFT record, which the Sleuth Kit would load whole); nothing "
+                   "scanned");
+    return false;
+  }
+
   void ScanTsk(TSK_FS_INFO* fs, TSK_IMG_INFO* img, TSK_OFF_T len, const VolumeName& vol) {
     TskWalk w;
     w.fs = fs;
@@ -1342,7 +1385,7 @@ class DiskWalker {
     w.meter = MeterOf(img);
     w.volume_bytes = static_cast<uint64_t>(len);
     w.max_dir_bytes = std::min<uint64_t>(w.volume_bytes, kMaxDirBlocks * fs->block_size);
-    if (!TskMayOpen(w, fs->root_inum, "")) return;
+    if (!TskMayOpen(w, fs->root_inum, "") || !NtfsMftIsSane(w)) return;
     FilePtr root(tsk_fs_file_open_meta(fs, nullptr, fs->root_inum));
     if (!root || !root->meta) {
       scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),

@@ -613,10 +613,11 @@ def ntfs_attr(img, name, kind):
 
 @case
 def ntfs_attribute_claims(root):
-    """NTFS (mkntfs, ntfscp) whose MFT records claim what the Sleuth Kit would allocate: a file
-    compressed in units of 65,536 clusters (two 256 MiB buffers zeroed to read 8 KB), a directory
-    whose index claims 1.6 GB of sparse runs on a volume whose boot sector claims 4 GiB (copied
-    whole, as zeros); a sound file beside."""
+    """NTFS (mkntfs, ntfscp) whose MFT records claim what the Sleuth Kit would allocate. ntfs.img:
+    a file compressed in units of 65,536 clusters (two 256 MiB buffers zeroed to read 8 KB), a
+    directory whose index claims 1.6 GB of sparse runs (copied whole, as zeros); attrlist.img: a
+    file whose attribute list claims 3.5 GB of sparse runs (loaded whole when the first directory
+    is opened). Both boot sectors claim 4 GiB, room for the runs; a sound file beside."""
     image = os.path.join(root, "ntfs.img")
     with open(image, "wb") as f:
         f.truncate(8 << 20)
@@ -627,30 +628,44 @@ def ntfs_attribute_claims(root):
     write(os.path.join(work, "ntp.conf"), b"server 10.66.0.1\n")
     write(os.path.join(work, "big.conf"), b"server 10.66.0.1\n" + b"#" * 8000 + b"\n")
     write(os.path.join(work, "decoy.conf"), b"server 10.66.0.10\nserver 10.66.0.100\n")
-    copies = [("ntp.conf", "/etc/ntp.conf"), ("big.conf", "/etc/compressed.conf")]
+    copies = [("ntp.conf", "/etc/ntp.conf"), ("big.conf", "/etc/compressed.conf"),
+              ("big.conf", "/etc/listed.conf")]
     copies += [("decoy.conf", "/index/decoy-%02d.conf" % i) for i in range(30)]  # an index block
     for src, dst in copies:
         subprocess.run(["ntfscp", "-q", image, os.path.join(work, src), dst], check=True)
     shutil.rmtree(work)
     with open(image, "rb") as f:
         img = bytearray(f.read())
-    a, rec = ntfs_attr(img, "compressed.conf", 0x80)  # $DATA, non-resident
+    struct.pack_into("<Q", img, 0x28, (4 << 30) // 512)  # the boot sector's sector count
+
+    def sparse(a, size):  # the non-resident attribute at `a`: one sparse run of `size` bytes
+        clusters = size // 4096
+        runs = a + struct.unpack_from("<H", img, a + 0x20)[0]
+        img[runs:runs + 6] = b"\x04" + struct.pack("<I", clusters) + b"\0"
+        assert runs + 6 <= a + struct.unpack_from("<I", img, a + 4)[0]
+        struct.pack_into("<Q", img, a + 0x18, clusters - 1)
+        struct.pack_into("<QQQ", img, a + 0x28, size, size, size)
+
+    listed, _ = ntfs_attr(img, "listed.conf", 0x80)
+    listed_bytes = bytes(img[listed:listed + 72])
+    a, _ = ntfs_attr(img, "compressed.conf", 0x80)  # $DATA, non-resident
     assert img[a + 8] == 1
     struct.pack_into("<H", img, a + 0x0C, 0x0001)  # compressed
     struct.pack_into("<H", img, a + 0x22, 16)      # in units of 2^16 clusters
-    a, rec = ntfs_attr(img, "index", 0xA0)  # $INDEX_ALLOCATION
-    clusters = (1600 << 20) // 4096
-    runs = a + struct.unpack_from("<H", img, a + 0x20)[0]
-    img[runs:runs + 5] = b"\x03" + struct.pack("<I", clusters)[:3] + b"\0"  # one sparse run
-    struct.pack_into("<Q", img, a + 0x18, clusters - 1)
-    struct.pack_into("<QQQ", img, a + 0x28, clusters * 4096, clusters * 4096, clusters * 4096)
-    struct.pack_into("<Q", img, 0x28, (4 << 30) // 512)  # the boot sector's sector count
+    sparse(ntfs_attr(img, "index", 0xA0)[0], 1600 << 20)  # $INDEX_ALLOCATION
     with open(image, "wb") as f:
+        f.write(img)
+    img[listed:listed + 72] = listed_bytes
+    struct.pack_into("<I", img, listed, 0x20)  # the $DATA made an $ATTRIBUTE_LIST
+    sparse(listed, 3584 << 20)
+    with open(os.path.join(root, "attrlist.img"), "wb") as f:
         f.write(img)
     return {"planted": [plant(root), {"location_suffix": "ntfs.img!etc/ntp.conf", "line": 1}],
             "notices": [{"id": "disk-error", "where": "ntfs.img!etc/compressed.conf",
                          "text": "compression unit"},
-                        {"id": "disk-error", "where": "ntfs.img!index", "text": "directory index"}]}
+                        {"id": "disk-error", "where": "ntfs.img!index", "text": "directory index"},
+                        {"id": "corrupt-file-system", "where": "attrlist.img",
+                         "text": "attribute list"}]}
 
 
 def mbr_disk(root, name, entries, ext_lba=None, ebr_entries=None):

@@ -1779,7 +1779,10 @@ std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
   }
   const uint64_t capacity = Le(header, 12, 8), grain = Le(header, 20, 8),
                  per_table = Le(header, 44, 4);
-  if (grain == 0 || per_table == 0 || capacity / grain / per_table > (1u << 22)) return "";
+  // A grain table holds 512 entries (VMDK 1.1); a corrupt count must not size a buffer.
+  if (grain == 0 || per_table == 0 || per_table > (1u << 16) ||
+      capacity / grain / per_table > (1u << 22))
+    return "";
   uint64_t tables = (capacity / grain + per_table - 1) / per_table;
   std::string dir(static_cast<size_t>(tables * 4), '\0');
   if (gd > file_bytes / 512 || !read_at(gd * 512, dir)) {

@@ -5,8 +5,8 @@ Every case is a directory OUT/cases/<name>/ scanned as one operand: the hostile 
 a loop, a damaged image...) and, beside it, a planted reference to the retired server
 (PLANTED_HOST) that the scan must still report. OUT/specs/<name>.json says what
 tests/hostile/check-hostile.py asserts: the planted findings, the notice (or skip counter) that
-names the gap, and extra arguments. Tools: python3, mke2fs, debugfs, mkfs.xfs, sfdisk, mkntfs,
-ntfscp and libntfs-3g (install-deps.sh).
+names the gap, and extra arguments. Tools: python3, mke2fs, debugfs, mkfs.xfs, sfdisk, qemu-img,
+mkntfs, ntfscp and libntfs-3g (install-deps.sh).
 
 Usage: make-hostile.py OUT [CASE...]    make-hostile.py --list
 """
@@ -666,6 +666,25 @@ def ntfs_attribute_claims(root):
                         {"id": "disk-error", "where": "ntfs.img!index", "text": "directory index"},
                         {"id": "corrupt-file-system", "where": "attrlist.img",
                          "text": "attribute list"}]}
+
+
+@case
+def vmdk_grain_table_claims(root):
+    """A monolithicSparse VMDK (qemu-img) of an ext4 whose header says a grain table holds 2^30
+    entries, not 512: libvmdk reads it; the truncation check, which sized a buffer by the count
+    (4 GiB here, 17 GB for 2^32), must neither balloon nor call it truncated."""
+    work = os.path.join(root, ".work")
+    os.makedirs(work)
+    raw = os.path.join(work, "disk.raw")
+    mkext4(raw, 4, {"etc/ntp.conf": b"server 10.66.0.1\n"})
+    image = os.path.join(root, "disk.vmdk")
+    subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "vmdk", raw, image], check=True)
+    shutil.rmtree(work)
+    with open(image, "r+b") as f:
+        f.seek(44)  # numGTEsPerGT
+        f.write(struct.pack("<I", 1 << 30))
+    return {"planted": [plant(root), {"location_suffix": "disk.vmdk!etc/ntp.conf", "line": 1}],
+            "max_notices": 0}
 
 
 def mbr_disk(root, name, entries, ext_lba=None, ebr_entries=None):

@@ -1,7 +1,7 @@
 // libFuzzer target: a disk image operand (input/disk.h through OpenContainerFile): raw disks,
-// MBR/GPT, ext*, XFS, LVM, VMDK and VHD. The disk reader opens images by path (libtsk and
-// libvmdk take a file name), so each input is written to one private temporary file, which is
-// removed at exit; nothing else is written.
+// MBR/GPT, ext*, XFS, FAT, NTFS, exFAT, LVM, VMDK and VHD. The disk reader opens images by path
+// (libtsk and libvmdk take a file name), so each input is written to one private temporary file,
+// which is removed at exit; nothing else is written.
 #include <unistd.h>
 
 #include <cstddef>
@@ -42,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ntpsweep::input::WalkOptions options = ntpsweep::fuzz::FuzzOptions();
   image.Write(data, size);
   ntpsweep::fuzz::CheckingSink sink;
+  sink.operand = image.path;
   ntpsweep::input::OpenContainerFile(image.path, "disk.img", options, sink, /*operand=*/true);
   return 0;
 }

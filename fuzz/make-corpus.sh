@@ -127,4 +127,52 @@ cp "$tmp/gpt.img" "$D/gpt.img"
 if command -v qemu-img >/dev/null; then
   qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$tmp/gpt.img" "$D/gpt-stream.vmdk"
 fi
+# FAT16, FAT32 (one FAT each), NTFS and exFAT with the tree's etc/ written without mounting (as
+# scripts/make-image-fixtures.sh does), their empty tails cut: TSK reads what the walk needs.
+trim() {  # trim IMAGE: the trailing zeros cut, to a whole sector
+  python3 -c 'import sys; p = sys.argv[1]; d = open(p, "rb").read().rstrip(b"\0")
+open(p, "wb").write(d + b"\0" * (-len(d) % 512))' "$1"
+}
+export MTOOLS_SKIP_CHECK=1 SOURCE_DATE_EPOCH=1600000000 TZ=UTC
+truncate -s 2200K "$tmp/fat16.img"
+mkfs.vfat -F 16 -S 512 -s 1 -f 1 -r 16 --invariant "$tmp/fat16.img" >/dev/null
+truncate -s 33M "$tmp/fat32.img"
+mkfs.vfat -F 32 -S 512 -s 1 -f 1 --invariant "$tmp/fat32.img" >/dev/null
+for f in fat16 fat32; do
+  mcopy -i "$tmp/$f.img" -s "$tree/etc" ::
+  trim "$tmp/$f.img" && cp "$tmp/$f.img" "$D/$f.img"
+done
+# NTFS: the smallest volume mkntfs makes; its $LogFile (256 KiB, never read: NTFS's own files are
+# not walked) and the backup boot sector at its end are zeroed before the tail is cut.
+truncate -s 1100K "$tmp/ntfs.img"
+mkntfs -F -q -Q -T -s 512 -c 512 "$tmp/ntfs.img" >/dev/null 2>&1
+python3 - "$tmp/ntfs.img" <<'PY'
+import ctypes, sys
+lib = ctypes.CDLL("libntfs-3g.so.89")
+p = ctypes.c_void_p
+lib.ntfs_mount.restype = p; lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
+lib.ntfs_pathname_to_inode.restype = p
+lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
+lib.ntfs_create.restype = p
+lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
+lib.ntfs_inode_close.argtypes = [p]
+lib.ntfs_umount.argtypes = [p, ctypes.c_int]
+vol = lib.ntfs_mount(sys.argv[1].encode(), 0)
+root = lib.ntfs_pathname_to_inode(vol, None, b"/")
+lib.ntfs_inode_close(lib.ntfs_create(root, 0, "etc".encode("utf-16-le"), 3, 0o040000))
+lib.ntfs_inode_close(root)
+sys.exit(lib.ntfs_umount(vol, 0))
+PY
+ntfscp -q "$tmp/ntfs.img" "$tree/etc/ntp.conf" /etc/ntp.conf
+ntfscp -q "$tmp/ntfs.img" "$tree/etc/ntpdate" /etc/ntpdate
+log_lcn=$(ntfsinfo -f -v -i 2 "$tmp/ntfs.img" | awk '$1 == "0x0" && NF == 3 { print $2 }')
+dd if=/dev/zero of="$tmp/ntfs.img" bs=512 seek=$((log_lcn)) count=512 conv=notrunc status=none
+dd if=/dev/zero of="$tmp/ntfs.img" bs=512 seek=$(($(stat -c %s "$tmp/ntfs.img") / 512 - 1)) \
+  count=1 conv=notrunc status=none
+trim "$tmp/ntfs.img" && cp "$tmp/ntfs.img" "$D/ntfs.img"
+# exFAT: empty (no writer without mounting), its random serial fixed.
+truncate -s 3M "$tmp/exfat.img"
+mkfs.exfat -c 512 -b 4K "$tmp/exfat.img" >/dev/null
+tune.exfat -I 0x6e747303 "$tmp/exfat.img" >/dev/null
+trim "$tmp/exfat.img" && cp "$tmp/exfat.img" "$D/exfat.img"
 du -sh "$out"

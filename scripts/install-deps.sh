@@ -21,6 +21,8 @@ test_pkgs=(
   # image fixtures (scripts/make-image-fixtures.sh) and bench/
   e2fsprogs xfsprogs btrfs-progs fdisk qemu-utils umoci skopeo zstd lz4 xz-utils bzip2 ncompress
   cpio 7zip genisoimage libarchive-tools rpm time
+  # FAT, NTFS and exFAT images written without mounting (libntfs-3g comes with ntfs-3g)
+  dosfstools mtools ntfs-3g exfatprogs
   # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare;
   # ntpsweep fix checks rewritten configs with the daemons' and parsers' own readers
   chrony sntp iproute2 util-linux python3-yaml

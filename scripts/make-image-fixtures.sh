@@ -8,14 +8,16 @@
 #             OCI with gzip/zstd layers, a multi-platform index)
 #   disks     ext4 (mke2fs -d), XFS (mkfs.xfs -p), GPT and MBR (sfdisk + dd), VMDK (both
 #             subformats), VHD (dynamic, fixed), VHDX, qcow2 (qemu-img convert), LVM (from the
-#             committed PV header, see below), btrfs (mkfs.btrfs -r)
+#             committed PV header, see below), btrfs (mkfs.btrfs -r), a Windows GPT disk
+#             (ESP: FAT32 by mtools; NTFS: mkntfs + ntfscp), a FAT16 stick, an empty exFAT
 #   hostile   one input per limit and per kind of damage
 # Usage: scripts/make-image-fixtures.sh OUTDIR. Skipped when OUTDIR was built from the same
 # script and inputs. The tools come from scripts/install-deps.sh; a missing one is an error.
 # Two runs write the same bytes but for times and IDs no option fixes, none of which a reader
 # depends on: XFS inode times (xfsprogs 6.1 reads the clock), so the GPT and LVM disks holding
 # XFS and their qemu-img conversions; qemu-img's own VMDK CID, VHD footer time and VHDX GUIDs;
-# btrfs times; the ISO's volume dates; xar's TOC times; skopeo's oci-archive tar header times.
+# btrfs times; the ISO's volume dates; xar's TOC times; skopeo's oci-archive tar header times;
+# NTFS file times (libntfs-3g reads the clock; mkntfs -T fixes the volume's own).
 #
 # LVM: creating a physical volume needs root and loop devices once. The first MiB of such a PV
 # (label, metadata area; `pvcreate --dataalignment 1m` + `vgcreate -s 4m vgtest` on a 96 MiB
@@ -37,7 +39,8 @@ if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
 fi
 
 for tool in tar bsdtar gzip bzip2 xz zstd lz4 compress cpio 7zz genisoimage dpkg-deb rpmbuild \
-            mke2fs debugfs mkfs.xfs mkfs.btrfs sfdisk qemu-img umoci skopeo python3 sha256sum; do
+            mke2fs debugfs mkfs.xfs mkfs.btrfs sfdisk qemu-img umoci skopeo python3 sha256sum \
+            mkfs.vfat mmd mcopy mdel mshowfat mkntfs ntfscp mkfs.exfat tune.exfat; do
   command -v "$tool" >/dev/null || {
     echo "make-image-fixtures: '$tool' is missing; run scripts/install-deps.sh" >&2
     exit 1
@@ -415,6 +418,98 @@ rm -r linked decoy
 # btrfs: no reader exists; it must be named as unsupported.
 truncate -s 128M disks/btrfs.img
 mkfs.btrfs -q -U 6e747073-7765-4570-8000-000000000004 -r tree disks/btrfs.img >/dev/null
+
+# Windows and removable media, as The Sleuth Kit reads them (FAT, NTFS, exFAT), written without
+# mounting: mtools into FAT, ntfscp into NTFS with its directories made by libntfs-3g itself
+# (ntfs_mkdir), and no writer exists for exFAT (an empty volume: detected, walked, quiet).
+export MTOOLS_SKIP_CHECK=1
+ntfs_mkdir() {  # ntfs_mkdir IMAGE DIR...: directories made in an NTFS image file, parents first
+  LC_ALL=C.UTF-8 python3 - "$@" <<'PY'
+import ctypes, os, sys
+lib = ctypes.CDLL("libntfs-3g.so.89", use_errno=True)
+p = ctypes.c_void_p
+lib.ntfs_mount.restype = p; lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
+lib.ntfs_pathname_to_inode.restype = p
+lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
+lib.ntfs_mbstoucs.argtypes = [ctypes.c_char_p, ctypes.POINTER(p)]
+lib.ntfs_create.restype = p
+lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
+lib.ntfs_inode_close.argtypes = [p]
+lib.ntfs_umount.argtypes = [p, ctypes.c_int]
+vol = lib.ntfs_mount(sys.argv[1].encode(), 0)
+if not vol: sys.exit("ntfs_mkdir: %s: %s" % (sys.argv[1], os.strerror(ctypes.get_errno())))
+for path in sys.argv[2:]:
+    parent, _, name = path.rpartition("/")
+    dir_ni = lib.ntfs_pathname_to_inode(vol, None, (parent or "/").encode())
+    uname = p()
+    n = lib.ntfs_mbstoucs(name.encode(), ctypes.byref(uname))
+    ni = lib.ntfs_create(dir_ni, 0, uname, n, 0o040000) if dir_ni and n > 0 else None
+    if not ni: sys.exit("ntfs_mkdir: cannot make %s: %s" % (path, os.strerror(ctypes.get_errno())))
+    lib.ntfs_inode_close(ni); lib.ntfs_inode_close(dir_ni)
+if lib.ntfs_umount(vol, 0) != 0: sys.exit("ntfs_mkdir: cannot close " + sys.argv[1])
+PY
+}
+mkdir -p win
+# The ESP (FAT32): a boot loader's grub.cfg naming only other hosts; the UEFI shell's script
+# with the server; a file with the server deleted after it was written (its entry and clusters
+# are still there: deleted names are not the system's, never reported).
+truncate -s 34M esp.img
+mkfs.vfat -F 32 -S 512 -s 1 -n ESP --invariant esp.img >/dev/null
+mmd -i esp.img ::EFI ::EFI/debian ::EFI/BOOT
+printf 'set timeout=5\nmenuentry "Debian" {\n  linux /vmlinuz root=/dev/sda2 ntp=10.20.30.41 ntp2=10.20.30.401\n}\n' > win/grub.cfg
+printf '@echo -off\r\nifconfig -s eth0 dhcp\r\n# clock set from 10.20.30.40 before boot\r\nfs0:\\EFI\\debian\\grubx64.efi\r\n' > win/startup.nsh
+printf 'server 10.20.30.40 iburst\n' > win/old-ntp.conf
+mcopy -i esp.img win/grub.cfg ::EFI/debian/grub.cfg
+mcopy -i esp.img win/startup.nsh win/old-ntp.conf ::
+mdel -i esp.img ::old-ntp.conf
+# NTFS: Windows' first-boot script setting W32Time's peers, a chrony.conf, a PowerShell script in
+# a long non-ASCII path, and a script naming only other hosts (the same address one digit longer).
+truncate -s 8M ntfs.img
+mkntfs -F -q -Q -T -s 512 -c 4096 -L Windows ntfs.img >/dev/null 2>&1
+ntfs_mkdir ntfs.img /Windows /Windows/Setup /Windows/Setup/Scripts /ProgramData \
+  /ProgramData/chrony "/ProgramData/Zeitgeber Überwachung"
+printf '@echo off\r\nw32tm /config /manualpeerlist:"10.20.30.40,0x8" /syncfromflags:manual /update\r\nnet start w32time\r\n' > win/SetupComplete.cmd
+printf '@echo off\r\nw32tm /config /manualpeerlist:"10.20.30.401 10.20.30.41 time.windows.com"\r\n' > win/decoy.cmd
+printf '# chrony for Windows\r\npool ntp-old.corp.example.com iburst\r\n' > win/chrony.conf
+printf '$ErrorActionPreference = "Stop"\r\nSet-ItemProperty -Path HKLM:\\SYSTEM\\CurrentControlSet\\Services\\W32Time\\Parameters -Name NtpServer -Value "10.20.30.40,0x9"\r\n' > win/zeit.ps1
+LC_ALL=C.UTF-8 ntfscp -q ntfs.img win/SetupComplete.cmd /Windows/Setup/Scripts/SetupComplete.cmd
+LC_ALL=C.UTF-8 ntfscp -q ntfs.img win/decoy.cmd /Windows/Setup/Scripts/decoy.cmd
+LC_ALL=C.UTF-8 ntfscp -q ntfs.img win/chrony.conf /ProgramData/chrony/chrony.conf
+LC_ALL=C.UTF-8 ntfscp -q ntfs.img win/zeit.ps1 \
+  "/ProgramData/Zeitgeber Überwachung/Zeitserver für alle Außenstellen einstellen.ps1"
+# A GPT disk as a Windows AMI exports it: p1 the ESP, p2 NTFS.
+truncate -s 44M disks/windows.img
+fixed_ids 32 <<'GPT' | sfdisk -q disks/windows.img
+label: gpt
+start=2048, size=69632, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="EFI system partition"
+start=71680, size=16384, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="Basic data partition"
+GPT
+dd if=esp.img of=disks/windows.img bs=512 seek=2048 conv=notrunc,sparse status=none
+dd if=ntfs.img of=disks/windows.img bs=512 seek=71680 conv=notrunc,sparse status=none
+# A FAT16 USB stick (no partition table, 512-byte clusters): a long non-ASCII directory name,
+# and a file in two fragments (written over the cluster a deleted file freed, and on after the
+# file behind it) with the server in its second fragment.
+truncate -s 8M disks/usb-fat16.img
+mkfs.vfat -F 16 -S 512 -s 1 -n USBSTICK --invariant disks/usb-fat16.img >/dev/null
+printf 'server 10.20.30.40 iburst\n' > win/ntp.conf
+head -c 512 /dev/zero | tr '\0' '#' > win/gap.txt
+printf 'a file after the gap\n' > win/after.txt
+{ for i in $(seq 1 40); do printf '# filler line %02d of the fragmented file\n' "$i"; done
+  printf 'server ntp-old.corp.example.com iburst\n'; } > win/fragmented.conf
+LC_ALL=C.UTF-8 mmd -i disks/usb-fat16.img "::Zeitserver Konfiguration für Außenstellen"
+LC_ALL=C.UTF-8 mcopy -i disks/usb-fat16.img win/ntp.conf "::Zeitserver Konfiguration für Außenstellen/ntp.conf"
+mcopy -i disks/usb-fat16.img win/gap.txt win/after.txt ::
+mdel -i disks/usb-fat16.img ::gap.txt
+mcopy -i disks/usb-fat16.img win/fragmented.conf ::fragmented.conf
+[ "$(mshowfat -i disks/usb-fat16.img ::fragmented.conf | grep -o '<[0-9-]*>' | wc -l)" = 2 ] || {
+  echo "make-image-fixtures: fragmented.conf is not in two fragments" >&2
+  exit 1
+}
+# exFAT: empty (no writer without mounting), its random serial fixed.
+truncate -s 3M disks/exfat.img
+mkfs.exfat -c 512 -b 4K -L USB disks/exfat.img >/dev/null
+tune.exfat -I 0x6e747303 disks/exfat.img >/dev/null
+rm -r win esp.img ntfs.img
 
 # ---------------------------------------------------------------------------------------------
 # Hostile inputs: one per limit, one per kind of damage.

@@ -394,6 +394,46 @@ TEST_CASE("disk images: the disk reader is a module found beside the binary",
   CHECK(Under(doc, "tree/") == TreeRows());
 }
 
+TEST_CASE("disk images: FAT32, NTFS, FAT16 and exFAT volumes as Windows and USB sticks have them",
+          "[images][disks][windows]") {
+  Json doc = ScanJson({"--stats", "disks/windows.img", "disks/usb-fat16.img", "disks/exfat.img"});
+  // NTFS's own files ($MFT, $LogFile, $Boot...) are not the system's: $Boot is not taken for a
+  // disk of its own (no notice), and $MFT's copy of small files' text is not read.
+  CHECK(doc["notices"].empty());
+  CHECK(doc["stats"]["bytes"].get<uint64_t>() < (16u << 10));
+  // The ESP: only the UEFI shell script; grub.cfg names other hosts (10.20.30.41, 10.20.30.401);
+  // old-ntp.conf, deleted, still has its entry and clusters.
+  CHECK(Under(doc, "disks/windows.img!p1/") ==
+        std::set<Row>{{"startup.nsh", 3, 18, "text-mention", "mention", "warning"}});
+  // NTFS: long names with umlauts (UTF-16 in the MFT); decoy.cmd names other hosts only.
+  CHECK(Under(doc, "disks/windows.img!p2/") ==
+        std::set<Row>{
+            {"ProgramData/Zeitgeber Überwachung/Zeitserver für alle Außenstellen einstellen.ps1", 2,
+             107, "w32time-registry-command", "active", "error"},
+            {"ProgramData/chrony/chrony.conf", 2, 6, "chrony-source", "active", "error"},
+            {"Windows/Setup/Scripts/SetupComplete.cmd", 2, 32, "shell-time-daemon-command",
+             "active", "error"}});
+  // FAT16: a long non-ASCII directory name (VFAT), and the server in a file's second fragment.
+  CHECK(Under(doc, "disks/usb-fat16.img!") ==
+        std::set<Row>{{"Zeitserver Konfiguration für Außenstellen/ntp.conf", 1, 8,
+                       "ntp-conf-source", "active", "error"},
+                      {"fragmented.conf", 41, 8, "embedded-time-directive", "active", "error"}});
+  CHECK(Under(doc, "disks/exfat.img!").empty());
+  // Each finding names the file system TSK found around it.
+  Json sarif =
+      Json::parse(Scan({"--format", "sarif", "disks/windows.img", "disks/usb-fat16.img"}).out);
+  std::set<std::string> systems;
+  for (const Json& res : sarif["runs"][0]["results"]) {
+    std::string loc = res["properties"]["location"];
+    systems.insert(loc.substr(0, loc.find('/', loc.find('!'))) + " " +
+                   res["properties"]["filesystem"].get<std::string>());
+  }
+  CHECK(systems ==
+        std::set<std::string>{"disks/windows.img!p1 fat32", "disks/windows.img!p2 ntfs",
+                              "disks/usb-fat16.img!Zeitserver Konfiguration für Außenstellen fat16",
+                              "disks/usb-fat16.img!fragmented.conf fat16"});
+}
+
 TEST_CASE("symbolic links resolve inside the image root, never on the host", "[images][links]") {
   Json doc = ScanJson({"disks/links-ext4.img", "disks/links-xfs.img", "archives/links.tar"});
   CHECK(doc["notices"].empty());

@@ -36,6 +36,8 @@
 // EXT2FS_INFO: the one-group descriptor cache PrimeTskGroup fills (TSK 4.11 misplaces META_BG's).
 #include <tsk/fs/tsk_ext2fs.h>
 
+#include <tsk/fs/tsk_ntfs.h>  // after libtsk.h, which it needs: NTFS_INFO, ntfs_dinode_lookup
+
 namespace ntpsweep::input {
 namespace {
 
@@ -1128,7 +1130,7 @@ class DiskWalker {
     // Block-mapped contents (no extents) make TSK walk every indirect block up to the size.
     bool mapped = f->meta->content_type == TSK_FS_META_CONTENT_TYPE_DEFAULT;
     uint64_t cap = dir ? w.max_dir_bytes : mapped ? w.volume_bytes : UINT64_MAX;
-    if (size >= 0 && static_cast<uint64_t>(size) <= cap) return true;
+    if (size >= 0 && static_cast<uint64_t>(size) <= cap) return NtfsIsSane(f, path, dir, w);
     Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
     scan_.Note(
         Notice::Level::kWarning, "disk-error", at,
@@ -1168,6 +1170,71 @@ class DiskWalker {
     ext2fs->grp_num = static_cast<EXT2_GRPNUM_T>(desc->group);
   }
 
+  // NTFS compresses 16 clusters at a time; TSK 4.11 allocates and zeroes two buffers of the
+  // unit an attribute claims (up to 65,536 clusters: 8 GiB with 64 KiB clusters).
+  static constexpr uint32_t kNtfsCompressionUnit = 16;
+
+  // What in a NTFS file's attributes would make TSK 4.11 balloon, or "": a compression unit over
+  // NTFS's, or a directory index larger than a directory can be (TSK copies it whole into one
+  // buffer, sparse runs as zeros, before it reads a name).
+  static std::string NtfsAttrProblem(const TSK_FS_FILE* f, bool dir, const TskWalk& w) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype) || !f->meta->attr) return "";
+    for (const TSK_FS_ATTR* a = f->meta->attr->head; a; a = a->next) {
+      if (!(a->flags & TSK_FS_ATTR_INUSE) || !(a->flags & TSK_FS_ATTR_NONRES)) continue;
+      if ((a->flags & TSK_FS_ATTR_COMP) && a->nrd.compsize > kNtfsCompressionUnit)
+        return "a compression unit of " + std::to_string(a->nrd.compsize) +
+               " clusters, where NTFS uses " + std::to_string(kNtfsCompressionUnit);
+      if (dir && a->type == TSK_FS_ATTR_TYPE_NTFS_IDXALLOC &&
+          (a->nrd.allocsize < 0 || static_cast<uint64_t>(a->nrd.allocsize) > w.max_dir_bytes))
+        return "a directory index of " + std::to_string(a->nrd.allocsize) +
+               " bytes, more than the " + std::to_string(w.max_dir_bytes) +
+               " a directory may take here";
+    }
+    return "";
+  }
+
+  // False, with a notice, when an NTFS file's attributes claim what TSK must not act on.
+  bool NtfsIsSane(const TSK_FS_FILE* f, const std::string& path, bool dir, TskWalk& w) {
+    std::string problem = NtfsAttrProblem(f, dir, w);
+    if (problem.empty()) return true;
+    Chain at = path.empty() ? w.vol->WithVolume() : w.vol->FileChain(path);
+    scan_.Note(Notice::Level::kWarning, "disk-error", at,
+               Location{at}.Render() + ": " +
+                   (path.empty() ? "the root directory's MFT record" : "its MFT record") +
+                   " claims " + problem + " (a corrupt MFT record); not read");
+    return false;
+  }
+
+  // What in an NTFS volume's MFT would make TSK 4.11 balloon, or "": a record with a
+  // non-resident attribute list, which TSK copies whole into one buffer (sparse runs as zeros)
+  // when it loads the record. TSK loads every record when it first opens a directory (its map of
+  // orphans), so all are weighed before: each read raw, fixups applied, by TSK itself.
+  static std::string NtfsMftProblem(const TskWalk& w) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype)) return "";
+    auto* ntfs = reinterpret_cast<NTFS_INFO*>(w.fs);
+    std::string record(ntfs->mft_rsize_b, '\0');
+    if (record.size() < 64) return "";  // TSK refuses such a volume itself
+    std::string_view r = record;
+    // last_inum is TSK's $OrphanFiles, no record.
+    for (TSK_INUM_T inum = w.fs->first_inum; inum < w.fs->last_inum; ++inum) {
+      if (w.meter && w.meter->exhausted) return "";  // Abandon() says so
+      if (ntfs_dinode_lookup(ntfs, record.data(), inum) != TSK_OK) {
+        tsk_error_reset();
+        continue;  // TSK skips it too
+      }
+      for (uint64_t at = Le(r, 0x14, 2), n = 0; at + 0x38 <= r.size() && n < 256; ++n) {
+        uint64_t type = Le(r, at, 4), length = Le(r, at + 4, 4);
+        if (type == 0xFFFFFFFF || length < 16 || length > r.size() - at) break;
+        if (type == 0x20 && r[at + 8] != 0 && Le(r, at + 0x30, 8) > w.max_dir_bytes)
+          return "MFT record " + std::to_string(inum) + " claims an attribute list of " +
+                 std::to_string(Le(r, at + 0x30, 8)) + " bytes, more than the " +
+                 std::to_string(w.max_dir_bytes) + " one may take here";
+        at += length;
+      }
+    }
+    return "";
+  }
+
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
   // buffer of an inline-data inode's claimed size when it opens it (ext4_load_attrs_inline), so a
   // corrupt size would take gigabytes. Inline data lives inside the inode: more is corruption.
@@ -1187,6 +1254,17 @@ class DiskWalker {
             " claims " + std::to_string(head.size) + " bytes of inline data, more than its " +
             std::to_string(ext4->inode_size()) + "-byte inode holds (a corrupt inode); not read");
     return false;
+  }
+
+  // NTFS keeps its own files in MFT records 0-15 ($MFT, $LogFile, $Boot, $Extend...), named in
+  // the root: not the system's files ($MFT repeats small files' text, $Boot looks like a disk).
+  static constexpr TSK_INUM_T kNtfsFirstUserRecord = 16;
+
+  // True, counted as a special file, for an entry that is the file system's metadata.
+  bool IsFsMetadata(const TskWalk& w, const TSK_FS_NAME& entry) {
+    if (!TSK_FS_TYPE_ISNTFS(w.fs->ftype) || entry.meta_addr >= kNtfsFirstUserRecord) return false;
+    scan_.sink().CountSkipped("special-file");
+    return true;
   }
 
   // TSK 4.11 leaves `meta->link` empty for a target kept in an extent-mapped block (ext4, over
@@ -1227,6 +1305,7 @@ class DiskWalker {
         continue;  // deleted: not the system's
       std::string name = entry->name ? entry->name : "";
       if (name.empty() || name == "." || name == "..") continue;
+      if (IsFsMetadata(w, *entry)) continue;
       if (!TskMayOpen(w, entry->meta_addr, prefix.empty() ? name : prefix + "/" + name)) continue;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {
@@ -1400,6 +1479,17 @@ class DiskWalker {
     return true;
   }
 
+  // False, with a notice, when TSK must not walk this NTFS volume (NtfsMftProblem).
+  bool NtfsMftIsSane(TskWalk& w) {
+    std::string problem = NtfsMftProblem(w);
+    if (problem.empty()) return !Abandon(w);
+    scan_.Note(Notice::Level::kWarning, "corrupt-file-system", w.vol->WithVolume(),
+               Location{w.vol->WithVolume()}.Render() + ": an NTFS file system whose " + problem +
+                   " (a corrupt MFT record, which the Sleuth Kit would load whole); nothing "
+                   "scanned");
+    return false;
+  }
+
   void ScanTsk(TSK_FS_INFO* fs, TSK_IMG_INFO* img, TSK_OFF_T len, const VolumeName& vol) {
     TskWalk w;
     w.fs = fs;
@@ -1407,7 +1497,7 @@ class DiskWalker {
     w.meter = MeterOf(img);
     w.volume_bytes = static_cast<uint64_t>(len);
     w.max_dir_bytes = std::min<uint64_t>(w.volume_bytes, kMaxDirBlocks * fs->block_size);
-    if (!TskMayOpen(w, fs->root_inum, "")) return;
+    if (!TskMayOpen(w, fs->root_inum, "") || !NtfsMftIsSane(w)) return;
     FilePtr root(tsk_fs_file_open_meta(fs, nullptr, fs->root_inum));
     if (!root || !root->meta) {
       scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
@@ -1920,7 +2010,10 @@ std::string VmdkTruncation(const std::string& path, bool* nothing_readable) {
   }
   const uint64_t capacity = Le(header, 12, 8), grain = Le(header, 20, 8),
                  per_table = Le(header, 44, 4);
-  if (grain == 0 || per_table == 0 || capacity / grain / per_table > (1u << 22)) return "";
+  // A grain table holds 512 entries (VMDK 1.1); a corrupt count must not size a buffer.
+  if (grain == 0 || per_table == 0 || per_table > (1u << 16) ||
+      capacity / grain / per_table > (1u << 22))
+    return "";
   uint64_t tables = (capacity / grain + per_table - 1) / per_table;
   std::string dir(static_cast<size_t>(tables * 4), '\0');
   if (gd > file_bytes / 512 || !read_at(gd * 512, dir)) {

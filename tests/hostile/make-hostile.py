@@ -5,8 +5,8 @@ Every case is a directory OUT/cases/<name>/ scanned as one operand: the hostile 
 a loop, a damaged image...) and, beside it, a planted reference to the retired server
 (PLANTED_HOST) that the scan must still report. OUT/specs/<name>.json says what
 tests/hostile/check-hostile.py asserts: the planted findings, the notice (or skip counter) that
-names the gap, and extra arguments. Tools: python3, mke2fs, debugfs, mkfs.xfs, sfdisk
-(install-deps.sh).
+names the gap, and extra arguments. Tools: python3, mke2fs, debugfs, mkfs.xfs, sfdisk, qemu-img,
+mkntfs, ntfscp and libntfs-3g (install-deps.sh).
 
 Usage: make-hostile.py OUT [CASE...]    make-hostile.py --list
 """
@@ -559,6 +559,132 @@ def ext4_inline_data_claims(root):
             "notices": [{"id": "disk-error", "where": "inline.img!etc/claims.conf",
                          "text": "inline data"},
                         {"id": "disk-error", "where": "inline.img!var/claims", "text": "inline data"}]}
+
+
+def ntfs_mkdir(image, *paths):
+    """Directories made in an NTFS image file by libntfs-3g itself (ntfs-3g has no tool for it)."""
+    import ctypes
+    lib = ctypes.CDLL("libntfs-3g.so.89")
+    p = ctypes.c_void_p
+    lib.ntfs_mount.restype = p
+    lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
+    lib.ntfs_pathname_to_inode.restype = p
+    lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
+    lib.ntfs_create.restype = p
+    lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
+    lib.ntfs_inode_close.argtypes = [p]
+    lib.ntfs_umount.argtypes = [p, ctypes.c_int]
+    vol = lib.ntfs_mount(image.encode(), 0)
+    assert vol, image
+    for path in paths:
+        parent, _, name = path.rpartition("/")
+        dir_ni = lib.ntfs_pathname_to_inode(vol, None, (parent or "/").encode())
+        ni = lib.ntfs_create(dir_ni, 0, name.encode("utf-16-le"), len(name), 0o040000)
+        assert dir_ni and ni, path
+        lib.ntfs_inode_close(ni)
+        lib.ntfs_inode_close(dir_ni)
+    assert lib.ntfs_umount(vol, 0) == 0, image
+
+
+def ntfs_attr(img, name, kind):
+    """Offset of the attribute of type `kind` in the MFT record whose file name is `name`."""
+    cluster = struct.unpack_from("<H", img, 0x0B)[0] * img[0x0D]
+    mft = struct.unpack_from("<Q", img, 0x30)[0] * cluster
+    size = struct.unpack_from("<b", img, 0x40)[0]
+    size = size * cluster if size > 0 else 1 << -size
+    rec = mft
+    while img[rec:rec + 4] == b"FILE":
+        attrs, found = [], None
+        a = rec + struct.unpack_from("<H", img, rec + 0x14)[0]
+        while a + 8 <= rec + size:
+            t, length = struct.unpack_from("<II", img, a)
+            if t == 0xFFFFFFFF or length == 0:
+                break
+            attrs.append((t, a))
+            if t == 0x30:
+                v = a + struct.unpack_from("<H", img, a + 0x14)[0]
+                found = img[v + 0x42:v + 0x42 + 2 * img[v + 0x40]].decode("utf-16-le")
+            a += length
+        if found == name:
+            return next(a for t, a in attrs if t == kind), rec
+        rec += size
+    raise SystemExit("make-hostile: no MFT record named " + name)
+
+
+@case
+def ntfs_attribute_claims(root):
+    """NTFS (mkntfs, ntfscp) whose MFT records claim what the Sleuth Kit would allocate. ntfs.img:
+    a file compressed in units of 65,536 clusters (two 256 MiB buffers zeroed to read 8 KB), a
+    directory whose index claims 1.6 GB of sparse runs (copied whole, as zeros); attrlist.img: a
+    file whose attribute list claims 3.5 GB of sparse runs (loaded whole when the first directory
+    is opened). Both boot sectors claim 4 GiB, room for the runs; a sound file beside."""
+    image = os.path.join(root, "ntfs.img")
+    with open(image, "wb") as f:
+        f.truncate(8 << 20)
+    subprocess.run(["mkntfs", "-F", "-q", "-Q", "-T", "-s", "512", "-c", "4096", image], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ntfs_mkdir(image, "/etc", "/index")
+    work = os.path.join(root, ".work")
+    write(os.path.join(work, "ntp.conf"), b"server 10.66.0.1\n")
+    write(os.path.join(work, "big.conf"), b"server 10.66.0.1\n" + b"#" * 8000 + b"\n")
+    write(os.path.join(work, "decoy.conf"), b"server 10.66.0.10\nserver 10.66.0.100\n")
+    copies = [("ntp.conf", "/etc/ntp.conf"), ("big.conf", "/etc/compressed.conf"),
+              ("big.conf", "/etc/listed.conf")]
+    copies += [("decoy.conf", "/index/decoy-%02d.conf" % i) for i in range(30)]  # an index block
+    for src, dst in copies:
+        subprocess.run(["ntfscp", "-q", image, os.path.join(work, src), dst], check=True)
+    shutil.rmtree(work)
+    with open(image, "rb") as f:
+        img = bytearray(f.read())
+    struct.pack_into("<Q", img, 0x28, (4 << 30) // 512)  # the boot sector's sector count
+
+    def sparse(a, size):  # the non-resident attribute at `a`: one sparse run of `size` bytes
+        clusters = size // 4096
+        runs = a + struct.unpack_from("<H", img, a + 0x20)[0]
+        img[runs:runs + 6] = b"\x04" + struct.pack("<I", clusters) + b"\0"
+        assert runs + 6 <= a + struct.unpack_from("<I", img, a + 4)[0]
+        struct.pack_into("<Q", img, a + 0x18, clusters - 1)
+        struct.pack_into("<QQQ", img, a + 0x28, size, size, size)
+
+    listed, _ = ntfs_attr(img, "listed.conf", 0x80)
+    listed_bytes = bytes(img[listed:listed + 72])
+    a, _ = ntfs_attr(img, "compressed.conf", 0x80)  # $DATA, non-resident
+    assert img[a + 8] == 1
+    struct.pack_into("<H", img, a + 0x0C, 0x0001)  # compressed
+    struct.pack_into("<H", img, a + 0x22, 16)      # in units of 2^16 clusters
+    sparse(ntfs_attr(img, "index", 0xA0)[0], 1600 << 20)  # $INDEX_ALLOCATION
+    with open(image, "wb") as f:
+        f.write(img)
+    img[listed:listed + 72] = listed_bytes
+    struct.pack_into("<I", img, listed, 0x20)  # the $DATA made an $ATTRIBUTE_LIST
+    sparse(listed, 3584 << 20)
+    with open(os.path.join(root, "attrlist.img"), "wb") as f:
+        f.write(img)
+    return {"planted": [plant(root), {"location_suffix": "ntfs.img!etc/ntp.conf", "line": 1}],
+            "notices": [{"id": "disk-error", "where": "ntfs.img!etc/compressed.conf",
+                         "text": "compression unit"},
+                        {"id": "disk-error", "where": "ntfs.img!index", "text": "directory index"},
+                        {"id": "corrupt-file-system", "where": "attrlist.img",
+                         "text": "attribute list"}]}
+
+
+@case
+def vmdk_grain_table_claims(root):
+    """A monolithicSparse VMDK (qemu-img) of an ext4 whose header says a grain table holds 2^30
+    entries, not 512: libvmdk reads it; the truncation check, which sized a buffer by the count
+    (4 GiB here, 17 GB for 2^32), must neither balloon nor call it truncated."""
+    work = os.path.join(root, ".work")
+    os.makedirs(work)
+    raw = os.path.join(work, "disk.raw")
+    mkext4(raw, 4, {"etc/ntp.conf": b"server 10.66.0.1\n"})
+    image = os.path.join(root, "disk.vmdk")
+    subprocess.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "vmdk", raw, image], check=True)
+    shutil.rmtree(work)
+    with open(image, "r+b") as f:
+        f.seek(44)  # numGTEsPerGT
+        f.write(struct.pack("<I", 1 << 30))
+    return {"planted": [plant(root), {"location_suffix": "disk.vmdk!etc/ntp.conf", "line": 1}],
+            "max_notices": 0}
 
 
 def mbr_disk(root, name, entries, ext_lba=None, ebr_entries=None):

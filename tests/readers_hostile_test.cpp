@@ -1176,3 +1176,32 @@ TEST_CASE("hostile: a document over --max-reader-size is read neither for linkag
   CHECK(unread[0].starts_with(tmp / "vars/big.yml" + ": not read by the yaml reader: "));
   CHECK(unread[0].ends_with("; the time sources only that reader finds are not listed"));
 }
+
+TEST_CASE("hostile: a host list of a million bytes is read in linear time", "[hostile][sources]") {
+  // Every word of a step-tickers is a time source. Linkage (here under --no-prefilter) and the
+  // inventory weighed each source against every other (hours for 1 MB, the ctest TIMEOUT here)
+  // and copied its line's 4 KiB excerpt for each; the reference first must be found, no decoy.
+  TempDir tmp;
+  WriteWholeFile(tmp / "etc/ntp/step-tickers",
+                 "10.20.30.40\n" + Repeat("10.20.30.4 ntp.example.net 10.20.30.400\n", 5000) +
+                     Repeat("{\n", 400000));
+  WriteWholeFile(tmp / "etc/ntp/ntpservers", "10.20.30.41 " + Repeat("`", 300000) + "\n");
+  Json doc = Scan(tmp.path(), {"--no-prefilter"});
+  CHECK(Found(doc, "etc/ntp/step-tickers") == Hits{{1, "10.20.30.40"}});
+  CHECK(Found(doc, "etc/ntp/ntpservers") == Hits{{1, "10.20.30.41"}});
+  CHECK(doc["findings"].size() == 2);
+
+  // The inventory lists every word once, the decoys under their own names.
+  WriteWholeFile(tmp / "etc/ntp/step-tickers",
+                 "10.20.30.40\n" + Repeat("10.20.30.4 ntp.example.net\n", 30000));
+  std::filesystem::remove(tmp / "etc/ntp/ntpservers");
+  RunResult r = RunNtpsweep({"inventory", "-q", "--format", "json", tmp.path()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::map<std::string, int> counts;
+  const Json inventory = Json::parse(r.out);
+  for (const Json& s : inventory["servers"])
+    counts[s["server"].get<std::string>()] = s["count"].get<int>();
+  CHECK(counts == std::map<std::string, int>{
+                      {"10.20.30.40", 1}, {"10.20.30.4", 30000}, {"ntp.example.net", 30000}});
+}

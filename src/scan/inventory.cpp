@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 #include <re2/set.h>
 
@@ -43,9 +44,29 @@ struct RawInstall {
   std::string source, destination;
 };
 
-bool Overlaps(size_t a, size_t alen, size_t b, size_t blen) {
-  return a < b + std::max<size_t>(blen, 1) && b < a + std::max<size_t>(alen, 1);
-}
+// Spans, each at least one byte wide (a zero-length source still holds its place); asks whether
+// any overlaps a span in O(log n): sorted by start, with the furthest end reached up to each.
+class SpanIndex {
+ public:
+  void Add(size_t offset, size_t length) {
+    spans_.emplace_back(offset, offset + std::max<size_t>(length, 1));
+  }
+  void Seal() {
+    std::sort(spans_.begin(), spans_.end());
+    for (size_t i = 1; i < spans_.size(); ++i)
+      spans_[i].second = std::max(spans_[i].second, spans_[i - 1].second);
+  }
+  bool Overlaps(size_t offset, size_t length) const {
+    const size_t end = offset + std::max<size_t>(length, 1);
+    // The spans starting before `end`: one of them overlaps when the furthest reaches past offset.
+    auto after = std::lower_bound(spans_.begin(), spans_.end(), end,
+                                  [](const auto& s, size_t at) { return s.first < at; });
+    return after != spans_.begin() && std::prev(after)->second > offset;
+  }
+
+ private:
+  std::vector<std::pair<size_t, size_t>> spans_;  // start, and the furthest end up to it
+};
 
 bool IsOptionWord(std::string_view w) {
   static const std::set<std::string, std::less<>> kWords = {
@@ -422,23 +443,24 @@ void Collect(const SourceCollector::Ctx& ctx, std::string_view path, std::string
       }
     }
   }
-  // As in a scan: a fallback rule gives way; one source per span.
-  std::vector<Raw> kept;
+  // As in a scan: a fallback rule gives way; one source per span. Indexed, not pairwise: a
+  // host list of 100,000 words is 100,000 sources.
+  SpanIndex firm;
+  for (const Raw& s : mine)
+    if (!s.rule->fallback) firm.Add(s.offset, s.length);
+  for (const Raw& s : inner_all) firm.Add(s.offset, s.length);
+  firm.Seal();
+  std::set<std::pair<size_t, size_t>> kept_spans;
+  std::set<std::tuple<size_t, size_t, std::string>> spans_hosts;
+  for (const Raw& s : *out) spans_hosts.emplace(s.offset, s.length, s.host);
   for (Raw& r : mine) {
-    bool beaten = false;
-    for (const Raw& s : mine)
-      beaten = beaten || (r.rule->fallback && !s.rule->fallback && Overlaps(r.offset, r.length, s.offset, s.length));
-    for (const Raw& s : inner_all)
-      beaten = beaten || (r.rule->fallback && Overlaps(r.offset, r.length, s.offset, s.length));
-    for (const Raw& s : kept) beaten = beaten || (s.offset == r.offset && s.length == r.length);
-    if (!beaten) kept.push_back(std::move(r));
+    if (r.rule->fallback && firm.Overlaps(r.offset, r.length)) continue;
+    if (!kept_spans.emplace(r.offset, r.length).second) continue;
+    spans_hosts.emplace(r.offset, r.length, r.host);
+    out->push_back(std::move(r));
   }
-  for (Raw& r : kept) out->push_back(std::move(r));
-  for (Raw& r : inner_all) {
-    bool dup = false;
-    for (const Raw& s : *out) dup = dup || (s.offset == r.offset && s.length == r.length && s.host == r.host);
-    if (!dup) out->push_back(std::move(r));
-  }
+  for (Raw& r : inner_all)
+    if (spans_hosts.emplace(r.offset, r.length, r.host).second) out->push_back(std::move(r));
 }
 
 }  // namespace
@@ -486,6 +508,9 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     return std::tie(a.offset, a.length, a.rule->id) < std::tie(b.offset, b.length, b.rule->id);
   });
   for (Raw& r : raws) {
+    // Linkage keeps only these, and never their line: a line of 100,000 sources would be
+    // 100,000 copies of its 4 KiB excerpt.
+    if (with_variables && r.variables.empty()) continue;
     Source s;
     s.host = r.host;
     s.expression = r.expression;
@@ -496,7 +521,7 @@ EntrySources SourceCollector::Collect(const Location& location, std::string_view
     uint32_t end_line = lines.LineOf(r.offset + (r.length ? r.length - 1 : 0));
     s.span = Span{line, lines.ColumnOf(line, r.offset), end_line,
                   lines.ColumnOf(end_line, r.offset + r.length), r.offset, r.length};
-    s.line_text = std::string(lines.LineExcerpt(line, r.offset, r.length));
+    if (!with_variables) s.line_text = std::string(lines.LineExcerpt(line, r.offset, r.length));
     s.activity = backup                                                      ? Activity::kBackupCopy
                  : r.commented                                               ? Activity::kCommented
                  : r.templated                                               ? Activity::kTemplate

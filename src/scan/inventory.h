@@ -41,8 +41,9 @@ class SourceCollector {
   // The sources of one text entry. `path` is the path rules see. Thread-safe. `selection` is
   // the rule selection the gate already made for this entry (Screening::applies), if it did.
   // `with_variables`: only the sources that read variables, and the installs, are wanted
-  // (linkage); others may be missing. `installs_only`: only the installs are wanted (no source
-  // at all): only the readers that record installs or embed documents are run.
+  // (linkage); others may be missing, and no source has its line_text. `installs_only`: only the
+  // installs are wanted (no source at all): only the readers that record installs or embed
+  // documents are run.
   EntrySources Collect(const Location& location, std::string_view path, std::string_view text,
                        const std::vector<char>* selection = nullptr, bool with_variables = false,
                        bool installs_only = false) const;

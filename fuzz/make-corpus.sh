@@ -146,23 +146,7 @@ done
 # not walked) and the backup boot sector at its end are zeroed before the tail is cut.
 truncate -s 1100K "$tmp/ntfs.img"
 mkntfs -F -q -Q -T -s 512 -c 512 "$tmp/ntfs.img" >/dev/null 2>&1
-python3 - "$tmp/ntfs.img" <<'PY'
-import ctypes, sys
-lib = ctypes.CDLL("libntfs-3g.so.89")
-p = ctypes.c_void_p
-lib.ntfs_mount.restype = p; lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
-lib.ntfs_pathname_to_inode.restype = p
-lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
-lib.ntfs_create.restype = p
-lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
-lib.ntfs_inode_close.argtypes = [p]
-lib.ntfs_umount.argtypes = [p, ctypes.c_int]
-vol = lib.ntfs_mount(sys.argv[1].encode(), 0)
-root = lib.ntfs_pathname_to_inode(vol, None, b"/")
-lib.ntfs_inode_close(lib.ntfs_create(root, 0, "etc".encode("utf-16-le"), 3, 0o040000))
-lib.ntfs_inode_close(root)
-sys.exit(lib.ntfs_umount(vol, 0))
-PY
+LC_ALL=C.UTF-8 python3 "$here/scripts/ntfs-mkdir.py" "$tmp/ntfs.img" etc
 ntfscp -q "$tmp/ntfs.img" "$tree/etc/ntp.conf" /etc/ntp.conf
 ntfscp -q "$tmp/ntfs.img" "$tree/etc/ntpdate" /etc/ntpdate
 log_lcn=$(ntfsinfo -f -v -i 2 "$tmp/ntfs.img" | awk '$1 == "0x0" && NF == 3 { print $2 }')

@@ -32,7 +32,7 @@ src=$here/fixtures/images
 mkdir -p "$(dirname "$out")"
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
-stamp=$( (cat "$0" "$here/scripts/fixture-ids.sh" "$src/lvm-pv-header.zst" "$src/lvm-vg.txt";
+stamp=$( (cat "$0" "$here/scripts/fixture-ids.sh" "$here/scripts/ntfs-mkdir.py" "$src/lvm-pv-header.zst" "$src/lvm-vg.txt";
           cd "$src/tree" && find . -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
   exit 0
@@ -424,30 +424,7 @@ mkfs.btrfs -q -U 6e747073-7765-4570-8000-000000000004 -r tree disks/btrfs.img >/
 # (ntfs_mkdir), and no writer exists for exFAT (an empty volume: detected, walked, quiet).
 export MTOOLS_SKIP_CHECK=1
 ntfs_mkdir() {  # ntfs_mkdir IMAGE DIR...: directories made in an NTFS image file, parents first
-  LC_ALL=C.UTF-8 python3 - "$@" <<'PY'
-import ctypes, os, sys
-lib = ctypes.CDLL("libntfs-3g.so.89", use_errno=True)
-p = ctypes.c_void_p
-lib.ntfs_mount.restype = p; lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
-lib.ntfs_pathname_to_inode.restype = p
-lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
-lib.ntfs_mbstoucs.argtypes = [ctypes.c_char_p, ctypes.POINTER(p)]
-lib.ntfs_create.restype = p
-lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
-lib.ntfs_inode_close.argtypes = [p]
-lib.ntfs_umount.argtypes = [p, ctypes.c_int]
-vol = lib.ntfs_mount(sys.argv[1].encode(), 0)
-if not vol: sys.exit("ntfs_mkdir: %s: %s" % (sys.argv[1], os.strerror(ctypes.get_errno())))
-for path in sys.argv[2:]:
-    parent, _, name = path.rpartition("/")
-    dir_ni = lib.ntfs_pathname_to_inode(vol, None, (parent or "/").encode())
-    uname = p()
-    n = lib.ntfs_mbstoucs(name.encode(), ctypes.byref(uname))
-    ni = lib.ntfs_create(dir_ni, 0, uname, n, 0o040000) if dir_ni and n > 0 else None
-    if not ni: sys.exit("ntfs_mkdir: cannot make %s: %s" % (path, os.strerror(ctypes.get_errno())))
-    lib.ntfs_inode_close(ni); lib.ntfs_inode_close(dir_ni)
-if lib.ntfs_umount(vol, 0) != 0: sys.exit("ntfs_mkdir: cannot close " + sys.argv[1])
-PY
+  LC_ALL=C.UTF-8 python3 "$here/scripts/ntfs-mkdir.py" "$@"
 }
 mkdir -p win
 # The ESP (FAT32): a boot loader's grub.cfg naming only other hosts; the UEFI shell's script

@@ -562,28 +562,11 @@ def ext4_inline_data_claims(root):
 
 
 def ntfs_mkdir(image, *paths):
-    """Directories made in an NTFS image file by libntfs-3g itself (ntfs-3g has no tool for it)."""
-    import ctypes
-    lib = ctypes.CDLL("libntfs-3g.so.89")
-    p = ctypes.c_void_p
-    lib.ntfs_mount.restype = p
-    lib.ntfs_mount.argtypes = [ctypes.c_char_p, ctypes.c_ulong]
-    lib.ntfs_pathname_to_inode.restype = p
-    lib.ntfs_pathname_to_inode.argtypes = [p, p, ctypes.c_char_p]
-    lib.ntfs_create.restype = p
-    lib.ntfs_create.argtypes = [p, ctypes.c_uint32, p, ctypes.c_uint8, ctypes.c_uint32]
-    lib.ntfs_inode_close.argtypes = [p]
-    lib.ntfs_umount.argtypes = [p, ctypes.c_int]
-    vol = lib.ntfs_mount(image.encode(), 0)
-    assert vol, image
-    for path in paths:
-        parent, _, name = path.rpartition("/")
-        dir_ni = lib.ntfs_pathname_to_inode(vol, None, (parent or "/").encode())
-        ni = lib.ntfs_create(dir_ni, 0, name.encode("utf-16-le"), len(name), 0o040000)
-        assert dir_ni and ni, path
-        lib.ntfs_inode_close(ni)
-        lib.ntfs_inode_close(dir_ni)
-    assert lib.ntfs_umount(vol, 0) == 0, image
+    """Directories made in an NTFS image file by libntfs-3g (scripts/ntfs-mkdir.py)."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                        "ntfs-mkdir.py")
+    subprocess.run([sys.executable, tool, image] + list(paths), check=True,
+                   env=dict(FIXED_ENV, LC_ALL="C.UTF-8"))
 
 
 def ntfs_attr(img, name, kind):

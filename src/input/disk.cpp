@@ -313,6 +313,18 @@ ssize_t ReadImage(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
   return tsk_img_read(img, off, buf, len);
 }
 
+// Whole byte ranges of `img` from `base` on, for the file system readers of our own (ext4, its
+// journal, XFS): true only when all the bytes were read; TSK's error is cleared, as each reader
+// names its own trouble.
+std::function<bool(uint64_t, char*, size_t)> WholeReader(TSK_IMG_INFO* img, TSK_OFF_T base) {
+  return [img, base](uint64_t off, char* buf, size_t len) {
+    const bool whole =
+        ReadImage(img, base + static_cast<TSK_OFF_T>(off), buf, len) == static_cast<ssize_t>(len);
+    if (!whole) tsk_error_reset();
+    return whole;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // A libbfio handle over a byte range of a TSK image, for libfsxfs and libvslvm.
 
@@ -1051,11 +1063,7 @@ class DiskWalker {
       not_replayed("the journal is on another device");
       return nullptr;
     }
-    Ext4Volume::ReadFn read = [view](uint64_t o, char* b, size_t n) {
-      bool whole = ReadImage(view, static_cast<TSK_OFF_T>(o), b, n) == static_cast<ssize_t>(n);
-      if (!whole) tsk_error_reset();
-      return whole;
-    };
+    Ext4Volume::ReadFn read = WholeReader(view, 0);
     Ext4Volume volume;
     Ext4Inode journal;
     auto replay = std::make_shared<JournalReplay>();
@@ -1321,17 +1329,8 @@ class DiskWalker {
     if (!TSK_FS_TYPE_ISEXT(w.fs->ftype) || w.ext4_failed) return nullptr;
     if (w.ext4) return w.ext4.get();
     auto ext4 = std::make_unique<Ext4Volume>();
-    TSK_IMG_INFO* img = w.fs->img_info;
-    TSK_OFF_T base = w.fs->offset;
     std::string error;
-    if (!ext4->Open(
-            [img, base](uint64_t off, char* buf, size_t len) {
-              bool whole = ReadImage(img, base + static_cast<TSK_OFF_T>(off), buf, len) ==
-                           static_cast<ssize_t>(len);
-              if (!whole) tsk_error_reset();
-              return whole;
-            },
-            w.volume_bytes, &error)) {
+    if (!ext4->Open(WholeReader(w.fs->img_info, w.fs->offset), w.volume_bytes, &error)) {
       w.ext4_failed = true;
       return nullptr;
     }
@@ -1555,12 +1554,7 @@ class DiskWalker {
         return PreadFull(fd, base + at, buf, n, &error_number) == n;
       };
     } else {  // a VMDK, a VHD, a logical volume: through TSK's image
-      w.read = [img, off](uint64_t at, char* buf, size_t n) {
-        const bool whole =
-            ReadImage(img, off + static_cast<TSK_OFF_T>(at), buf, n) == static_cast<ssize_t>(n);
-        if (!whole) tsk_error_reset();
-        return whole;
-      };
+      w.read = WholeReader(img, off);
     }
     std::string why;
     w.mapper = std::make_unique<XfsVolume>();

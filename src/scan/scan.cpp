@@ -273,9 +273,14 @@ class Pipeline : public input::EntrySink {
       std::vector<IncludeRef> pending = std::move(includes_);
       includes_.clear();
       std::map<size_t, std::vector<std::string>> forced;  // read_files_ index -> syntaxes
+      // Each pattern's literal head (most often the operand's path) found once: one GlobMatch
+      // per file and pattern stepped through it byte by byte (62M instructions on the rootfs).
+      std::vector<PathGlob> globs;
+      for (const IncludeRef& inc : pending) globs.emplace_back(inc.pattern);
       std::string error = read_files_.ForEach([&](size_t i, std::string_view path) {
-        for (const IncludeRef& inc : pending) {
-          if (!GlobMatch(inc.pattern, path) || !done.insert({std::string(path), inc.syntax}).second)
+        for (size_t k = 0; k < pending.size(); ++k) {
+          const IncludeRef& inc = pending[k];
+          if (!globs[k].Matches(path) || !done.insert({std::string(path), inc.syntax}).second)
             continue;
           forced[i].push_back(inc.syntax);
         }

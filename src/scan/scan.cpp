@@ -219,6 +219,17 @@ class Pipeline : public input::EntrySink {
     not_empty_.notify_all();
     for (auto& w : workers) w.join();
     clock.Lap();
+    // The rule words' database, which the judging below needs once a candidate passes the sieve
+    // (30M instructions on the rootfs, compiled there by the first such candidate's Screen), is
+    // compiled beside the includes and the sieve's own compilation, on a core they leave idle.
+    std::jthread words;
+    if (linker_ && options_.prefilter && !result_.findings.empty() &&
+        (link_candidates_ > 0 || !member_links_.empty())) {
+      try {
+        words = std::jthread([this] { analyzer_.PrepareWords(); });
+      } catch (const std::system_error&) {  // no thread to be had: the first Screen compiles it
+      }
+    }
     if (!collector_) FollowIncludes();
     // Variables -> the templates and scripts that render them; files -> what installs them.
     // Linked where the members were read (a layer's COPY names its own layer's files): the

@@ -81,6 +81,21 @@ const Case kCases[] = {
     {"etc/ntp.conf", "etc/ntp.conf", true},
     {"etc/ntp.conf", "etc/ntpXconf", false},          // '.' is not a wildcard
     {"etc/ntp.conf", "etc/ntp.con", false},
+    {"etc/ntp.conf", "etc/ntp.conf.d", false},  // a literal pattern is the whole path
+    // A literal head (before the first '*', '?', '[' or '\\') and what follows it.
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/etc/chrony/conf.d/corp.conf", true},
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/usr/share/doc/corp.conf", false},
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/etc/chrony/conf.d", false},
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/etc/chrony/conf.d/", false},
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/etc/chrony/conf.d/.conf", true},
+    {"srv/root/etc/chrony/conf.d/*.conf", "srv/root/etc/chrony/conf.d/a/b.conf", false},
+    {"srv/root/etc/ntp.d/**", "srv/root/etc/ntp.d/a/b.conf", true},
+    {"srv/root/etc/ntp.d/**", "srv/root/etc/ntp.dd/a", false},
+    {"etc/ntp\\*.conf", "etc/ntp*.conf", true},  // an escape ends the head, stays literal
+    {"etc/ntp\\*.conf", "etc/ntpx.conf", false},
+    {"etc/[n]tp.conf", "etc/ntp.conf", true},
+    {"etc/[n]tp.conf", "etc/Ntp.conf", false},
+    {"ntp.conf", "etc/ntp.conf.d/x", false},
 };
 
 }  // namespace
@@ -90,6 +105,25 @@ TEST_CASE("GlobMatch: table of patterns and paths", "[glob]") {
     INFO("pattern \"" << c.pattern << "\" path \"" << c.path << "\"");
     CHECK(ntpsweep::GlobMatch(c.pattern, c.path) == c.match);
   }
+}
+
+TEST_CASE("PathGlob: one pattern against many paths matches as GlobMatch", "[glob]") {
+  for (const Case& c : kCases) {
+    INFO("pattern \"" << c.pattern << "\" path \"" << c.path << "\"");
+    const ntpsweep::PathGlob glob(c.pattern);
+    CHECK(glob.Matches(c.path) == c.match);
+    // Reused: nothing of one path stays for the next.
+    CHECK(glob.Matches(c.path) == c.match);
+  }
+  // An include's glob, absolute under the scanned root, against the files read.
+  const ntpsweep::PathGlob confdir("/srv/root/etc/chrony/conf.d/*.conf");
+  CHECK(confdir.Matches("/srv/root/etc/chrony/conf.d/10-corp.conf"));
+  CHECK(confdir.Matches("srv/root/etc/chrony/conf.d/10-corp.conf"));
+  CHECK_FALSE(confdir.Matches("/srv/root/etc/chrony/conf.d/10-corp.conf.bak"));
+  CHECK_FALSE(confdir.Matches("/srv/root/etc/chrony/chrony.conf"));
+  CHECK_FALSE(confdir.Matches("/srv/root/usr/share/doc/chrony/conf.d/a.conf"));
+  CHECK_FALSE(confdir.Matches("/srv/root/etc/chrony/conf.d"));
+  CHECK_FALSE(confdir.Matches(""));
 }
 
 TEST_CASE("GlobMatch: the built-in rule globs select the files they are meant for", "[glob]") {

@@ -197,6 +197,35 @@ TEST_CASE("linkage: the sieve reads again only entries that can relate a finding
   CHECK_FALSE(Linker::Sieve(linker, {}).Passes("t/chrony.conf.j2", "server {{ ntp_servers }}\n"));
 }
 
+TEST_CASE("linkage: a variable's bare name passes the sieve in every path HCL's rules name",
+          "[linkage]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  Linker linker(rules);
+  ntpsweep::Finding variable;
+  variable.rule_id = "ansible-time-server-var";
+  variable.directive = "ntp_servers[]";
+  variable.location.chain = {"proj/group_vars/all.yml"};
+  const Linker::Sieve sieve(linker, {variable});
+  using Reach = Linker::Sieve::Reach;
+  // No template span, no encoding marker, no literal of those paths in the text: the path alone
+  // (any literal of an HCL rule's globs, ASCII case aside) says a bare expression may read it.
+  const std::string_view bare = "servers = ntp_servers\n";
+  for (std::string_view path :
+       {"infra/main.tf", "infra/prod.tfvars", "infra/x.auto.tfvars", "infra/x.tfvars.json",
+        "img/a.pkr.hcl", "img/a.pkrvars.hcl", "img/variables.hcl", "img/a.hcl.example",
+        "INFRA/MAIN.TF", "Img/Variables.HCL", "a.tf/notes.txt"}) {
+    INFO(path);
+    CHECK(sieve.Judge(path, bare) == Reach::kAll);
+  }
+  // Decoys: paths that hold no such literal, though close.
+  for (std::string_view path : {"docs/terraform.md", "infra/variables.yaml", "infra/main.t",
+                                "img/hcl.txt", "img/a.pkr.json", "tf/notes.txt"}) {
+    INFO(path);
+    CHECK(sieve.Judge(path, bare) == Reach::kNone);
+  }
+}
+
 TEST_CASE("linkage: the sources that read variables and the installs are a full reading's",
           "[linkage]") {
   // Linkage asks only for these (SourceCollector::Collect `with_variables`): the regex rules,

@@ -143,18 +143,51 @@ bool RunsInOrder(const GlobSyntax& g, std::string_view p, std::string_view s) {
   return true;
 }
 
-}  // namespace
+// The length of a file path pattern's literal head: its bytes before the first '*', '?', '['
+// or '\\', which MatchFrom reads one to one, case and all.
+size_t LiteralHead(std::string_view p) {
+  size_t i = 0;
+  while (i < p.size() && p[i] != '*' && p[i] != '?' && p[i] != '[' && p[i] != '\\') ++i;
+  return i;
+}
 
-bool GlobMatch(std::string_view pattern, std::string_view path) {
+// What GlobMatch compares: the pattern without its leading '/' (or whole, matched against the
+// last segment, where it has no '/'), the path without its leading "./" and '/'.
+struct PathForm {
+  std::string_view pattern, path;
+};
+PathForm FormOf(std::string_view pattern, std::string_view path) {
   while (path.substr(0, 2) == "./") path.remove_prefix(2);
   if (pattern.find('/') == std::string_view::npos) {
     size_t slash = path.rfind('/');
-    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    return Match(kFilePath, pattern, name);
+    return {pattern, slash == std::string_view::npos ? path : path.substr(slash + 1)};
   }
   if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  return Match(kFilePath, pattern, path);
+  return {pattern, path};
+}
+
+// `form` matched, its pattern's first `head` bytes (LiteralHead) compared at once: an include's
+// glob against every file read shares the operand's prefix with most paths, and a step of
+// MatchFrom a byte of it was 62M instructions of the rootfs's cross-file stage.
+bool MatchForm(const PathForm& form, size_t head) {
+  if (form.path.substr(0, head) != form.pattern.substr(0, head)) return false;
+  return Match(kFilePath, form.pattern.substr(head), form.path.substr(head));
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view path) {
+  const PathForm form = FormOf(pattern, path);
+  return MatchForm(form, LiteralHead(form.pattern));
+}
+
+PathGlob::PathGlob(std::string_view pattern) : pattern_(pattern) {
+  head_ = LiteralHead(FormOf(pattern_, "").pattern);
+}
+
+bool PathGlob::Matches(std::string_view path) const {
+  return MatchForm(FormOf(pattern_, path), head_);
 }
 
 bool KeyPathMatch(std::string_view pattern, std::string_view key_path) {

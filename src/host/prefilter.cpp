@@ -1765,6 +1765,10 @@ uint32_t Prefilter::ScanApart(std::string_view text) const {
   return scanned ? state.bits : apart.all_bits;
 }
 
+void Prefilter::PrepareTracked() const {
+  if (!db_->tracked.patterns.empty()) Database::Get(db_->tracked, true);
+}
+
 void Prefilter::ScanTracked(std::string_view text, std::vector<char>* hits,
                             const std::function<bool(size_t)>& stop) const {
   hits->assign(db_->tracked_count, 0);

@@ -167,6 +167,9 @@ class Prefilter {
   void ScanTracked(std::string_view text, std::vector<char>* hits,
                    const std::function<bool(size_t)>& stop = nullptr) const;
 
+  // Compiles the tracked patterns' database now, if no scan did yet (ScanTracked compiles it on
+  // its first call otherwise, and a call meanwhile waits for this one). Thread-safe.
+  void PrepareTracked() const;
   uint32_t all_bits() const { return Public(all_bits_); }
 
   // Up to this size a text is scanned once, for the gate's patterns and the `apart` groups'

@@ -90,6 +90,10 @@ class Analyzer {
   void KeepPossibleRules(std::string_view text, std::vector<char>* applies,
                          const std::vector<char>* hits = nullptr) const;
 
+  // Compiles now what Screen's first look at the rule words would (a Hyperscan database of its
+  // own, host::Prefilter::ScanTracked), for a caller with a core to spare. Thread-safe.
+  void PrepareWords() const { prefilter_->PrepareTracked(); }
+
   const host::TargetSet& targets() const { return targets_; }
   const rules::RuleSelector& selector() const { return selector_; }
   // Seconds the calling thread spent matching facts and text against rules since the last call

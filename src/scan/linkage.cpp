@@ -222,6 +222,21 @@ Linker::Linker(const rules::RuleSet& rules) : rules_(rules), collector_(rules) {
       bare_literals_.push_back(AsciiLowerCopy(literal));
     }
   }
+  // A path needs any one of them: one that holds another (.tfvars, .auto.tfvars and .tf thrice
+  // for .tf) adds nothing but a search. (The sieve's database keeps them all: without them its
+  // Hyperscan pass over the rootfs's candidates took half as long again.)
+  bare_path_literals_ = bare_literals_;
+  std::erase(bare_path_literals_, "");
+  std::sort(bare_path_literals_.begin(), bare_path_literals_.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() != b.size() ? a.size() < b.size() : a < b;
+            });
+  std::vector<std::string> least;
+  for (std::string& l : bare_path_literals_)
+    if (std::none_of(least.begin(), least.end(),
+                     [&](const std::string& k) { return l.find(k) != std::string::npos; }))
+      least.push_back(std::move(l));
+  bare_path_literals_ = std::move(least);
   // The words an install is written with, the same for every scan: compiled here, on the thread
   // that makes the linker beside the analyzer, not in the Sieve after the walk.
   std::vector<std::vector<std::string>> install_words(1);
@@ -260,9 +275,14 @@ void Linker::AddNeedles(const Finding& f, std::vector<std::string>* names,
 
 bool Linker::MayReadBare(std::string_view path) const {
   if (bare_anywhere_) return true;
-  std::string lower = AsciiLowerCopy(path);
-  return std::any_of(bare_literals_.begin(), bare_literals_.end(),
-                     [&](const std::string& l) { return lower.find(l) != std::string::npos; });
+  // Lowered into a buffer each thread reuses, not a string made per call (with the literals
+  // that hold another gone, the synthetic bench's 40k calls went from 81.6M to 57.9M).
+  thread_local std::string lower;
+  lower.assign(path);
+  for (char& c : lower) c = AsciiLower(c);
+  const std::string_view view(lower);
+  return std::any_of(bare_path_literals_.begin(), bare_path_literals_.end(),
+                     [&](const std::string& l) { return view.find(l) != std::string_view::npos; });
 }
 
 std::string Linker::ExpressionText(std::string_view text) {

@@ -126,6 +126,8 @@ class Linker {
   // Literals (lower case) every path contains that a rule of a syntax with bare expressions
   // selects (SyntaxInfo::bare_expressions); `bare_anywhere_` when such a rule selects by content.
   std::vector<std::string> bare_literals_;
+  // The same without those that hold another (.tfvars holds .tf): what MayReadBare looks for.
+  std::vector<std::string> bare_path_literals_;
   bool bare_anywhere_ = false;
   // The words an install is written with (SyntaxInfo::install_words): without one, a file's name
   // is installed by nothing. A pass of their own, over the few texts that name a file (common

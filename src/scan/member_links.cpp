@@ -570,6 +570,8 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         ReadFileRange(e.member_file->get(), static_cast<uint64_t>(e.archive_data_offset),
                       static_cast<size_t>(e.member_bytes), &buffer, &data, &why);
         read(e, data, listed);
+        // One larger than a run is not held on to (peak RSS): its next is prefaulted at once.
+        if (buffer.capacity() > kReplayRunBytes) return;
         std::lock_guard spare_lock(spare_reads_mu);
         spare_reads.push_back(std::move(buffer));
       };

@@ -970,6 +970,95 @@ TEST_CASE("a plain member of a tar file is read again by pread at its data offse
   }
 }
 
+// Linkage reads a member again alone into a buffer it reuses (WalkOptions::sink_reads_members):
+// one larger than ReadDataAt's first read (16 KiB past its header) is left to the sink with the
+// file and its offset, one that read holds whole comes with its bytes. Whichever way, the sink
+// gets the bytes the pass gave. Decoys: a member of exactly the first read, one past it, a
+// member over --max-entry-size (read for its limit), the same reads without the option, and a
+// binary member between them.
+TEST_CASE("a tar member read again alone is left to a sink that reads members itself",
+          "[input][archive]") {
+  ntpsweep::testing::TempDir tmp;
+  std::string big;
+  for (int i = 0; big.size() < 70000; ++i) big += "# line " + std::to_string(i) + "\n";
+  big += "server 10.0.0.3\n";
+  const std::string whole_first = std::string(16384 - 17, '#') + "\nserver 10.0.0.4\n";
+  REQUIRE(whole_first.size() == 16384);
+  const std::string just_past = whole_first + "\n";
+  const std::string binary = std::string(8, '\0') + std::string(40000, 'b');
+  const std::vector<Member> members = {{"etc/ntp.conf", "server 10.0.0.1\n"},
+                                       {"etc/big.conf", big},
+                                       {"etc/whole.conf", whole_first},
+                                       {"etc/past.conf", just_past},
+                                       {"bin/blob", binary},
+                                       {"etc/last.conf", "server 10.0.0.8\n"}};
+  const std::string path = tmp.path() + "/rootfs.tar";
+  ntpsweep::testing::WriteWholeFile(path, Tar(members));
+  FakeSink pass;
+  REQUIRE(OpenContainerFile(path, "rootfs.tar", WalkOptions{}, pass, true));
+  TarMembers tar(path);
+  REQUIRE(tar.ok());
+  // Reads `name` again as linkage does (that member alone wanted); `*deferred`: the sink was
+  // left to read it.
+  auto again = [&](const std::string& name, WalkOptions options, bool* deferred) {
+    const Entry* e = pass.Find("rootfs.tar!" + name);
+    REQUIRE(e);
+    size_t size = 0;
+    for (const Member& m : members)
+      if (m.name == name) size = m.data.size();
+    OneMember only(e->location.chain);
+    options.only = &only;
+    FakeSink sink;
+    REQUIRE(tar.ReadDataAt("rootfs.tar", name, static_cast<uint64_t>(e->archive_offset),
+                           static_cast<uint64_t>(e->archive_data_offset), size, options, sink));
+    CHECK(sink.notices.empty());
+    *deferred = sink.deferred.count("rootfs.tar!" + name) == 1;
+    return sink;
+  };
+  WalkOptions reads;
+  reads.sink_reads_members = true;
+  for (const auto& [name, left] :
+       std::vector<std::pair<std::string, bool>>{{"etc/ntp.conf", false},
+                                                 {"etc/big.conf", true},
+                                                 {"etc/whole.conf", false},
+                                                 {"etc/past.conf", true},
+                                                 {"etc/last.conf", false}}) {
+    INFO(name);
+    const Entry* e = pass.Find("rootfs.tar!" + name);
+    for (bool option : {true, false}) {
+      INFO(option);
+      bool deferred = false;
+      FakeSink sink = again(name, option ? reads : WalkOptions{}, &deferred);
+      CHECK(deferred == (option && left));
+      REQUIRE(sink.entries.size() == 1);
+      CHECK(sink.entries[0].data == e->data);
+      CHECK(sink.entries[0].location == e->location);
+      CHECK(sink.entries[0].archive_offset == e->archive_offset);
+      CHECK(sink.entries[0].archive_data_offset == e->archive_data_offset);
+    }
+  }
+  bool deferred = false;
+  // --max-file-size: the sink reads as far as the pass's entry held, a byte past the bound.
+  WalkOptions bounded = reads;
+  bounded.limits.max_file_bytes = 30000;
+  FakeSink bounded_pass;
+  REQUIRE(OpenContainerFile(path, "rootfs.tar", bounded, bounded_pass, true));
+  const Entry* bounded_big = bounded_pass.Find("rootfs.tar!etc/big.conf");
+  REQUIRE(bounded_big);
+  CHECK(bounded_big->data == big.substr(0, 30001));
+  FakeSink bounded_again = again("etc/big.conf", bounded, &deferred);
+  CHECK(deferred);
+  REQUIRE(bounded_again.entries.size() == 1);
+  CHECK(bounded_again.entries[0].data == bounded_big->data);
+  // --max-entry-size below the member: read here, cut as the pass cut it.
+  WalkOptions cut = reads;
+  cut.limits.max_entry_bytes = 20000;
+  FakeSink cut_again = again("etc/big.conf", cut, &deferred);
+  CHECK_FALSE(deferred);
+  REQUIRE(cut_again.entries.size() == 1);
+  CHECK(cut_again.entries[0].data == big.substr(0, 20000));
+}
+
 // The bytes of the operand read, from the progress line ("ntpsweep: : 1.4 MiB, 16 entries...").
 double BytesRead(const Progress& p) {
   std::string line = p.Line(1.0);

@@ -544,6 +544,39 @@ TEST_CASE("linkage: large tar members listed without words relate findings as sm
   }
 }
 
+// Members read again alone past the first 16 KiB of their data are read by linkage into buffers
+// it reuses, one past 1 MiB into a buffer of its own: the same project padded so, in turns of
+// sizes (a larger member after a smaller one on the same buffer, and the reverse), relates the
+// same findings as small members, with the same four members observed and no notice.
+TEST_CASE("linkage: tar members read again into reused buffers relate findings as small ones",
+          "[linkage][archive]") {
+  Members padded = kProject;
+  size_t i = 0;
+  for (auto& [name, text] : padded) {
+    const size_t size = i++ % 3 == 0 ? (1u << 20) + 4096 : i % 2 ? 20000 : 70000;
+    while (text.size() < size) text += "# ----------\n";
+  }
+  ntpsweep::testing::TempDir tmp;
+  ntpsweep::testing::WriteWholeFile(tmp / "proj.tar", TarOf(padded, false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  for (const char* jobs : {"-j1", "-j2"}) {
+    INFO(jobs);
+    // The readers read the members past 1 MiB too (--max-reader-size), for their relations.
+    auto r = ntpsweep::testing::RunNtpsweep(
+        {"scan", "--stats", jobs, "--max-reader-size", "4MiB", "--format", "json", "--host",
+         "10.20.30.40", "--host", "ntp-old.corp.example.com", "proj.tar"},
+        o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.out)["notices"].empty());
+    CHECK(Rows(r.out, "proj.tar!", "proj.tar!") == kProjectRows);
+    size_t at = r.err.find("read for linkage");
+    REQUIRE(at != std::string::npos);
+    CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
+  }
+}
+
 // A member with a linkage hint is deferred on its hint alone; whether a rule can name a fact in
 // it is judged only if it is read again. The decoy names a finding's file (env.sh) beside a `$`
 // but holds no rule's words: read again, it must not be observed (so not counted).

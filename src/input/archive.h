@@ -4,6 +4,7 @@
 // disk or hands it to the pipeline as text. Registered in the table in dispatch.cpp.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,14 +41,15 @@ class TarMembers {
   // archive object made and no header parsed but its own; `name` empty: the one its header
   // holds (a member with no pax or GNU name header). False, having read nothing, when the block
   // before `data_offset` is not a sound header of a regular file of `size` bytes that fits the
-  // file, or `options.only` does not want it (the caller then uses ReadAt). Safe to call from
-  // several threads at once.
+  // file, or `options.only` does not want it (the caller then uses ReadAt). With
+  // `options.sink_reads_members`, a text member larger than its first read comes with
+  // Entry::member_file (the sink reads it). Safe to call from several threads at once.
   bool ReadDataAt(const std::string& display, std::string_view name, uint64_t offset,
                   uint64_t data_offset, uint64_t size, const WalkOptions& options,
                   EntrySink& sink) const;
 
  private:
-  Fd fd_;
+  std::shared_ptr<const Fd> file_;  // shared with the entries a sink reads itself
   uint64_t size_ = 0;
   Sniffed format_;
   std::string head_;

@@ -190,8 +190,8 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).
   uint64_t want = limits.max_file_bytes + 1;
   // A plain member of a tar file: the worker reads it there, off this thread (not in a reading
-  // again for linkage: its sink takes the bytes themselves).
-  if (!keep && !scan.options().only &&
+  // again for linkage, unless its sink reads them too: it takes the bytes themselves).
+  if (!keep && (!scan.options().only || scan.options().sink_reads_members) &&
       (peek.Defer(want, &e.member_file, &e.member_bytes) ||
        peek.DeferExtents(want, &e.member_file, &e.member_bytes, &e.member_extents)))
     return scan.sink().Add(std::move(e));

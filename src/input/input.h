@@ -123,6 +123,9 @@ struct WalkOptions {
   bool read_ignore_files = true;
   VerboseLog* verbose = nullptr;     // -v; null: quiet
   const MemberFilter* only = nullptr;  // set: a re-read of these members alone
+  // In such a re-read, the sink reads a plain tar member's bytes itself (Entry::member_file) as
+  // the workers do, into a buffer it reuses; else the entry carries them.
+  bool sink_reads_members = false;
   // Threads that list a directory walk's directories (the scan's jobs); 1: the caller's alone.
   unsigned listers = 1;
 };

@@ -6,9 +6,11 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "core/file.h"
 #include "core/share.h"
 #include "input/archive.h"
 #include "input/dispatch.h"
@@ -547,6 +549,32 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       std::vector<char> done(members.size(), 0);
       input::TarMembers tar(files.front());
       std::atomic<bool> failed{!tar.ok()};
+      // A member larger than ReadDataAt's first read is read here, into a buffer the threads
+      // reuse in turn: a string of its own per member faulted in its pages again.
+      std::vector<ReadBuffer> spare_reads;
+      std::mutex spare_reads_mu;
+      const std::function<void(input::Entry&, bool)> read_alone_member = [&](input::Entry& e,
+                                                                             bool listed) {
+        if (!e.member_file) return read_walked(e, listed);
+        ReadBuffer buffer;
+        {
+          std::lock_guard spare_lock(spare_reads_mu);
+          if (!spare_reads.empty()) {
+            buffer = std::move(spare_reads.back());
+            spare_reads.pop_back();
+          }
+        }
+        std::string_view data;
+        std::string why;
+        // A file that changed since: what is left of the member is judged, as the pass would.
+        ReadFileRange(e.member_file->get(), static_cast<uint64_t>(e.archive_data_offset),
+                      static_cast<size_t>(e.member_bytes), &buffer, &data, &why);
+        read(e, data, listed);
+        // One larger than a run is not held on to (peak RSS): its next is prefaulted at once.
+        if (buffer.capacity() > kReplayRunBytes) return;
+        std::lock_guard spare_lock(spare_reads_mu);
+        spare_reads.push_back(std::move(buffer));
+      };
       // The file opened once, its members shared among the threads: each is read alone.
       Share(members.size(), jobs, [&](size_t i) {
         if (failed) return;
@@ -554,7 +582,8 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         member.Want(members[i].second, 1);
         input::WalkOptions mine = again;
         mine.only = &member;
-        ReplaySink sink(member, false, read_walked);
+        mine.sink_reads_members = true;
+        ReplaySink sink(member, false, read_alone_member);
         const uint64_t offset = static_cast<uint64_t>(members[i].first);
         // A plain member by pread alone; one whose header is not what the pass saw through
         // libarchive, which reads it as it is now.

@@ -235,7 +235,7 @@ class Pipeline : public input::EntrySink {
     if (linker_ && options_.prefilter && !result_.findings.empty() &&
         (link_candidates_ > 0 || !member_links_.empty())) {
       try {
-        words = std::jthread([this] { analyzer_.PrepareWords(); });
+        words = std::jthread([this] { analyzer_->PrepareWords(); });
       } catch (const std::system_error&) {  // no thread to be had: the first Screen compiles it
       }
     }

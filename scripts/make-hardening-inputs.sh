@@ -7,7 +7,8 @@
 # naming host files, ext4 extent trees of two leaf blocks (debugfs -w), GPT disks (raw and a
 # dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
 # ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions),
-# ext4 with META_BG, and ext4 journals holding transactions not yet replayed (debugfs jo/jw).
+# ext4 with META_BG, ext4 and ext3 journals holding transactions not yet replayed (debugfs jo/jw),
+# XFS logs left dirty.
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
@@ -415,7 +416,27 @@ jc"
 journal_image ext4-journal-uncommitted "jo
 jw -b $changed -c journal-blocks.bin
 jc"
-rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty
+# ext3: its journal mapped by direct and indirect blocks, not extents.
+mke2fs -q -F -t ext3 "${ext4_ids[@]}" -d jt ext3-before.img 8M >/dev/null
+cp ext3-before.img ext3-after.img
+printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
+  debugfs -w -f - ext3-after.img >/dev/null 2>&1
+changed=$(python3 - <<'PY'
+import struct
+a = open("ext3-before.img", "rb").read()
+b = open("ext3-after.img", "rb").read()
+bs = 1024 << struct.unpack_from("<I", a, 1024 + 24)[0]
+blocks = [n for n in range(len(a) // bs) if a[n * bs:(n + 1) * bs] != b[n * bs:(n + 1) * bs]]
+open("journal-blocks.bin", "wb").write(b"".join(b[n * bs:(n + 1) * bs] for n in blocks))
+print(",".join(map(str, blocks)))
+PY
+)
+cp ext3-before.img journal-before.img
+journal_image ext3-journal "jo
+jw -b $changed journal-blocks.bin
+jc"
+rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty \
+  ext3-before.img ext3-after.img
 
 # XFS directories of every shape (mkfs.xfs -p): in the inode (d-short), one block (d-block),
 # data blocks and a leaf (d-leaf), and a B+tree of extents (d-node, 4,000 names); a short and a

@@ -177,7 +177,7 @@ TEST_CASE("ext4 META_BG: files whose block group descriptors META_BG moved are r
                 "its inode claims 1650811949 bytes of inline data, more than its 256-byte inode"));
 }
 
-TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
+TEST_CASE("ext3/4: a journal left unreplayed is replayed as mounting would",
           "[images][hardening][ext4]") {
   // Each image's findings, inside it, must be those of its copy e2fsck replayed; the file system
   // itself holds an ntp.conf naming a host not asked for, and no chrony.conf.
@@ -197,7 +197,8 @@ TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
        std::vector<Case>{{"ext4-journal", both, "1 committed transaction ("},
                          {"ext4-journal-csum", both, "1 committed transaction ("},
                          {"ext4-journal-revoke", {"etc/ntp.conf:1"}, "2 committed transactions ("},
-                         {"ext4-journal-uncommitted", {}, ""}}) {
+                         {"ext4-journal-uncommitted", {}, ""},
+                         {"ext3-journal", both, "1 committed transaction ("}}) {
     CAPTURE(c.name);
     Json doc = Scan({c.name + ".img"});
     CHECK(inside(doc) == c.places);

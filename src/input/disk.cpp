@@ -1077,7 +1077,7 @@ class DiskWalker {
     std::string error;
     if (!volume.Open(read, static_cast<uint64_t>(view->size), &error))
       return nullptr;  // TSK names the superblock's trouble
-    if (!volume.LoadInode(Le(probe, kSb + 0xE0, 4), &journal, &error) ||
+    if (!volume.LoadAnyInode(Le(probe, kSb + 0xE0, 4), &journal, &error) ||
         !ReadJournal(read, volume.block_size(),
                      static_cast<uint64_t>(view->size) / volume.block_size(), journal.extents,
                      replay.get(), &error)) {

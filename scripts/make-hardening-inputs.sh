@@ -465,6 +465,27 @@ done
 qemu-img convert -O vmdk xfs-shapes-v5.img xfs-shapes-v5.vmdk
 rm -rf xs xs.proto
 
+# XFS of a system that did not unmount: after mkfs's unmount record, the log holds a record that
+# starts a transaction (xfs_repair -n: "valuable metadata changes in a log"; xfs_logprint -t:
+# DIRTY). The shapes images above, whose logs are clean, are the decoys.
+for v in v5 v4; do
+  python3 - "xfs-shapes-$v.img" "xfs-dirty-$v.img" <<'PY'
+import struct, sys
+img = bytearray(open(sys.argv[1], "rb").read())
+bs, logstart = struct.unpack_from(">I", img, 4)[0], struct.unpack_from(">Q", img, 48)[0]
+agblocks, agblklog = struct.unpack_from(">I", img, 84)[0], img[124]
+log = ((logstart >> agblklog) * agblocks + (logstart & ((1 << agblklog) - 1))) * bs
+header, data = bytearray(img[log:log + 512]), bytearray(img[log + 512:log + 1024])
+assert struct.unpack_from(">I", header, 0)[0] == 0xFEEDBABE and data[9] & 0x20  # unmount record
+struct.pack_into(">QQ", header, 16, (1 << 32) | 2, 1 << 32)  # h_lsn 1:2, h_tail_lsn 1:0
+struct.pack_into(">I", header, 44, 0x5452414E)                # the op's tid, kept aside
+struct.pack_into(">II", data, 0, 1, 0)                        # cycle stamp, oh_len
+data[8:16] = b"\x69\x01\0\0\0\0\0\0"                       # XFS_TRANSACTION, XLOG_START_TRANS
+img[log + 1024:log + 2048] = header + data
+open(sys.argv[2], "wb").write(img)
+PY
+done
+
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..

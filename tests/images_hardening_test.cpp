@@ -232,6 +232,20 @@ TEST_CASE("XFS: directories of every shape are read, with or without file types"
   }
 }
 
+TEST_CASE("XFS: a log left dirty is named; its files are still read", "[images][hardening][xfs]") {
+  // Nothing here replays an XFS log; the clean logs of the shapes images above have no notice.
+  for (const std::string v : {"v5", "v4"}) {
+    const std::string image = "xfs-dirty-" + v + ".img";
+    INFO(image);
+    Json doc = Scan({image});
+    CHECK(FindingPlaces(doc).size() == 5);
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "disk-error", image,
+                    "not unmounted cleanly (its last record, at block 2 of the log, is not an "
+                    "unmount record) and its log is not replayed here"));
+  }
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

@@ -1611,6 +1611,11 @@ class DiskWalker {
     w.mapper = std::make_unique<XfsVolume>();
     if (!w.mapper->Open(w.read, static_cast<uint64_t>(len), &why))
       w.mapper.reset();  // libfsxfs reads it all
+    else if (w.mapper->CheckLog(&why) == XfsVolume::LogState::kDirty)
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": the XFS file system was not unmounted cleanly (" + why +
+                     ") and its log is not replayed here: a file changed in its last moments "
+                     "may be read in its older state");
     w.volume = volume.get();
     if (!w.mapper || !WalkXfsOwn(w.mapper->root_inode(), "", 0, w))
       WalkXfs(root_ptr.get(), "", 0, w);

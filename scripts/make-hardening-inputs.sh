@@ -486,6 +486,17 @@ open(sys.argv[2], "wb").write(img)
 PY
 done
 
+# ext4 whose root directory's inode is gone: zeroed in its inode table (-root-zeroed), or the
+# block group descriptors zeroed, so that the inode table is looked for at block 0 (-gdt-zeroed).
+mkext4 ext4-root-zeroed.img 4M tree -b 1024
+cp ext4-root-zeroed.img ext4-gdt-zeroed.img
+read -r root_block root_offset < <(debugfs -R 'imap <2>' ext4-root-zeroed.img 2>/dev/null |
+  sed -n 's/.*located at block \([0-9]*\), offset \(0x[0-9a-f]*\).*/\1 \2/p')
+[ -n "$root_block" ] || { echo "make-hardening-inputs: no root inode found" >&2; exit 1; }
+dd if=/dev/zero of=ext4-root-zeroed.img bs=1 seek=$((root_block * 1024 + root_offset)) count=256 \
+  conv=notrunc status=none
+dd if=/dev/zero of=ext4-gdt-zeroed.img bs=1024 seek=2 count=1 conv=notrunc status=none
+
 rm -rf tree
 echo "$stamp" > .stamp
 cd ..

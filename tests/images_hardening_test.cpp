@@ -246,6 +246,20 @@ TEST_CASE("XFS: a log left dirty is named; its files are still read", "[images][
   }
 }
 
+TEST_CASE("ext4: a root inode that is no directory is named, not read as an empty volume",
+          "[images][hardening][ext4]") {
+  for (const std::string image : {"ext4-root-zeroed.img", "ext4-gdt-zeroed.img"}) {
+    INFO(image);
+    Json doc = Scan({image});
+    CHECK(doc["findings"].empty());
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "corrupt-file-system", image,
+                    ": its root directory's inode (2) is not a directory (no type: zeroed or "
+                    "never written); nothing scanned"));
+  }
+  CHECK(Scan({"ext4.img"})["notices"].empty());  // the image they were made from
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

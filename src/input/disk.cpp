@@ -1556,6 +1556,18 @@ class DiskWalker {
                      "; nothing scanned");
       return;
     }
+    // A root inode that is no directory (a zeroed or overwritten inode table, group descriptors
+    // pointing elsewhere) would be walked as an empty volume, and every file lost unsaid.
+    if (root->meta->type != TSK_FS_META_TYPE_DIR) {
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
+                 Location{vol.WithVolume()}.Render() + ": its root directory's inode (" +
+                     std::to_string(fs->root_inum) + ") is not a directory (" +
+                     (root->meta->type == TSK_FS_META_TYPE_UNDEF
+                          ? std::string("no type: zeroed or never written")
+                          : "type " + std::to_string(static_cast<int>(root->meta->type))) +
+                     "); nothing scanned");
+      return;
+    }
     if (!SizeIsSane(root.get(), "", true, w)) return;
     root.reset();
     w.path.insert(fs->root_inum);

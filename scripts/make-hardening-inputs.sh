@@ -8,12 +8,12 @@
 # dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
 # ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions),
 # ext4 with META_BG, ext4 and ext3 journals holding transactions not yet replayed (debugfs jo/jw),
-# XFS logs left dirty.
+# XFS logs left dirty, bare UFS volumes.
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img; do
+for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img makefs; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version, aside, then renamed. Test cases run as parallel processes and
@@ -496,6 +496,15 @@ read -r root_block root_offset < <(debugfs -R 'imap <2>' ext4-root-zeroed.img 2>
 dd if=/dev/zero of=ext4-root-zeroed.img bs=1 seek=$((root_block * 1024 + root_offset)) count=256 \
   conv=notrunc status=none
 dd if=/dev/zero of=ext4-gdt-zeroed.img bs=1024 seek=2 count=1 conv=notrunc status=none
+
+# Bare UFS volumes (makefs, NetBSD's), their magic past the 8 KiB a file is first sniffed by:
+# UFS1, which the Sleuth Kit reads, and UFS2, which TSK 4.11 does not recognise (makefs puts both
+# superblocks at 8 KiB). The superblock's time and id vary from run to run.
+mkdir -p ut/etc
+printf 'server 10.20.30.40 iburst\n' > ut/etc/ntp.conf
+printf 'server 10.20.30.41 # a host not asked for\n' > ut/etc/decoy.conf
+for v in 1 2; do makefs -t ffs -o version=$v -s 8m -T "$SOURCE_DATE_EPOCH" "ufs$v.img" ut >/dev/null; done
+rm -rf ut
 
 rm -rf tree
 echo "$stamp" > .stamp

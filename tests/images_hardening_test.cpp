@@ -260,6 +260,16 @@ TEST_CASE("ext4: a root inode that is no directory is named, not read as an empt
   CHECK(Scan({"ext4.img"})["notices"].empty());  // the image they were made from
 }
 
+TEST_CASE("UFS: a bare UFS1 volume is read, a UFS2 one named", "[images][hardening][ufs]") {
+  // Their magic lies past the head a file is sniffed by: both were skipped as binary files.
+  Json one = Scan({"ufs1.img"});
+  CHECK(FindingPlaces(one) == std::set<std::string>{"ufs1.img!etc/ntp.conf:1"});
+  CHECK(one["notices"].empty());
+  Json two = Scan({"ufs2.img"});
+  CHECK(two["findings"].empty());
+  CHECK(HasNotice(two, "no-file-system", "ufs2.img", "no file system recognised"));
+}
+
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {
   // TSK 4.11 gives up on both (a disk-error for the directory, an unreadable file); the decoy
   // beside the planted reference names a host not asked for.

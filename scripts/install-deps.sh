@@ -23,6 +23,8 @@ test_pkgs=(
   cpio 7zip genisoimage libarchive-tools rpm time
   # FAT, NTFS and exFAT images written without mounting (libntfs-3g comes with ntfs-3g)
   dosfstools mtools ntfs-3g exfatprogs
+  # UFS images (NetBSD's makefs)
+  makefs
   # real NTP clients for tests/watch_e2e_test.cpp (query-only: chronyd -Q, ntpdig); ip, unshare;
   # ntpsweep fix checks rewritten configs with the daemons' and parsers' own readers
   chrony sntp iproute2 util-linux python3-yaml

@@ -7,12 +7,13 @@
 # naming host files, ext4 extent trees of two leaf blocks (debugfs -w), GPT disks (raw and a
 # dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
 # ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions),
-# ext4 with META_BG, and ext4 journals holding transactions not yet replayed (debugfs jo/jw).
+# ext4 with META_BG, ext4 and ext3 journals holding transactions not yet replayed (debugfs jo/jw),
+# XFS logs left dirty, bare UFS volumes.
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img; do
+for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img makefs; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version, aside, then renamed. Test cases run as parallel processes and
@@ -415,7 +416,27 @@ jc"
 journal_image ext4-journal-uncommitted "jo
 jw -b $changed -c journal-blocks.bin
 jc"
-rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty
+# ext3: its journal mapped by direct and indirect blocks, not extents.
+mke2fs -q -F -t ext3 "${ext4_ids[@]}" -d jt ext3-before.img 8M >/dev/null
+cp ext3-before.img ext3-after.img
+printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
+  debugfs -w -f - ext3-after.img >/dev/null 2>&1
+changed=$(python3 - <<'PY'
+import struct
+a = open("ext3-before.img", "rb").read()
+b = open("ext3-after.img", "rb").read()
+bs = 1024 << struct.unpack_from("<I", a, 1024 + 24)[0]
+blocks = [n for n in range(len(a) // bs) if a[n * bs:(n + 1) * bs] != b[n * bs:(n + 1) * bs]]
+open("journal-blocks.bin", "wb").write(b"".join(b[n * bs:(n + 1) * bs] for n in blocks))
+print(",".join(map(str, blocks)))
+PY
+)
+cp ext3-before.img journal-before.img
+journal_image ext3-journal "jo
+jw -b $changed journal-blocks.bin
+jc"
+rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty \
+  ext3-before.img ext3-after.img
 
 # XFS directories of every shape (mkfs.xfs -p): in the inode (d-short), one block (d-block),
 # data blocks and a leaf (d-leaf), and a B+tree of extents (d-node, 4,000 names); a short and a
@@ -443,6 +464,47 @@ for v in v5 v4; do
 done
 qemu-img convert -O vmdk xfs-shapes-v5.img xfs-shapes-v5.vmdk
 rm -rf xs xs.proto
+
+# XFS of a system that did not unmount: after mkfs's unmount record, the log holds a record that
+# starts a transaction (xfs_repair -n: "valuable metadata changes in a log"; xfs_logprint -t:
+# DIRTY). The shapes images above, whose logs are clean, are the decoys.
+for v in v5 v4; do
+  python3 - "xfs-shapes-$v.img" "xfs-dirty-$v.img" <<'PY'
+import struct, sys
+img = bytearray(open(sys.argv[1], "rb").read())
+bs, logstart = struct.unpack_from(">I", img, 4)[0], struct.unpack_from(">Q", img, 48)[0]
+agblocks, agblklog = struct.unpack_from(">I", img, 84)[0], img[124]
+log = ((logstart >> agblklog) * agblocks + (logstart & ((1 << agblklog) - 1))) * bs
+header, data = bytearray(img[log:log + 512]), bytearray(img[log + 512:log + 1024])
+assert struct.unpack_from(">I", header, 0)[0] == 0xFEEDBABE and data[9] & 0x20  # unmount record
+struct.pack_into(">QQ", header, 16, (1 << 32) | 2, 1 << 32)  # h_lsn 1:2, h_tail_lsn 1:0
+struct.pack_into(">I", header, 44, 0x5452414E)                # the op's tid, kept aside
+struct.pack_into(">II", data, 0, 1, 0)                        # cycle stamp, oh_len
+data[8:16] = b"\x69\x01\0\0\0\0\0\0"                       # XFS_TRANSACTION, XLOG_START_TRANS
+img[log + 1024:log + 2048] = header + data
+open(sys.argv[2], "wb").write(img)
+PY
+done
+
+# ext4 whose root directory's inode is gone: zeroed in its inode table (-root-zeroed), or the
+# block group descriptors zeroed, so that the inode table is looked for at block 0 (-gdt-zeroed).
+mkext4 ext4-root-zeroed.img 4M tree -b 1024
+cp ext4-root-zeroed.img ext4-gdt-zeroed.img
+read -r root_block root_offset < <(debugfs -R 'imap <2>' ext4-root-zeroed.img 2>/dev/null |
+  sed -n 's/.*located at block \([0-9]*\), offset \(0x[0-9a-f]*\).*/\1 \2/p')
+[ -n "$root_block" ] || { echo "make-hardening-inputs: no root inode found" >&2; exit 1; }
+dd if=/dev/zero of=ext4-root-zeroed.img bs=1 seek=$((root_block * 1024 + root_offset)) count=256 \
+  conv=notrunc status=none
+dd if=/dev/zero of=ext4-gdt-zeroed.img bs=1024 seek=2 count=1 conv=notrunc status=none
+
+# Bare UFS volumes (makefs, NetBSD's), their magic past the 8 KiB a file is first sniffed by:
+# UFS1, which the Sleuth Kit reads, and UFS2, which TSK 4.11 does not recognise (makefs puts both
+# superblocks at 8 KiB). The superblock's time and id vary from run to run.
+mkdir -p ut/etc
+printf 'server 10.20.30.40 iburst\n' > ut/etc/ntp.conf
+printf 'server 10.20.30.41 # a host not asked for\n' > ut/etc/decoy.conf
+for v in 1 2; do makefs -t ffs -o version=$v -s 8m -T "$SOURCE_DATE_EPOCH" "ufs$v.img" ut >/dev/null; done
+rm -rf ut
 
 rm -rf tree
 echo "$stamp" > .stamp

@@ -177,7 +177,7 @@ TEST_CASE("ext4 META_BG: files whose block group descriptors META_BG moved are r
                 "its inode claims 1650811949 bytes of inline data, more than its 256-byte inode"));
 }
 
-TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
+TEST_CASE("ext3/4: a journal left unreplayed is replayed as mounting would",
           "[images][hardening][ext4]") {
   // Each image's findings, inside it, must be those of its copy e2fsck replayed; the file system
   // itself holds an ntp.conf naming a host not asked for, and no chrony.conf.
@@ -197,7 +197,8 @@ TEST_CASE("ext4: a journal left unreplayed is replayed as mounting would",
        std::vector<Case>{{"ext4-journal", both, "1 committed transaction ("},
                          {"ext4-journal-csum", both, "1 committed transaction ("},
                          {"ext4-journal-revoke", {"etc/ntp.conf:1"}, "2 committed transactions ("},
-                         {"ext4-journal-uncommitted", {}, ""}}) {
+                         {"ext4-journal-uncommitted", {}, ""},
+                         {"ext3-journal", both, "1 committed transaction ("}}) {
     CAPTURE(c.name);
     Json doc = Scan({c.name + ".img"});
     CHECK(inside(doc) == c.places);
@@ -229,6 +230,44 @@ TEST_CASE("XFS: directories of every shape are read, with or without file types"
     CHECK(doc["stats"]["entries"].get<int>() == 2 + 41 + 401 + 4001);  // the regular files
     CHECK(doc["stats"]["skipped"]["symlink"] == 2);
   }
+}
+
+TEST_CASE("XFS: a log left dirty is named; its files are still read", "[images][hardening][xfs]") {
+  // Nothing here replays an XFS log; the clean logs of the shapes images above have no notice.
+  for (const std::string v : {"v5", "v4"}) {
+    const std::string image = "xfs-dirty-" + v + ".img";
+    INFO(image);
+    Json doc = Scan({image});
+    CHECK(FindingPlaces(doc).size() == 5);
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "disk-error", image,
+                    "not unmounted cleanly (its last record, at block 2 of the log, is not an "
+                    "unmount record) and its log is not replayed here"));
+  }
+}
+
+TEST_CASE("ext4: a root inode that is no directory is named, not read as an empty volume",
+          "[images][hardening][ext4]") {
+  for (const std::string image : {"ext4-root-zeroed.img", "ext4-gdt-zeroed.img"}) {
+    INFO(image);
+    Json doc = Scan({image});
+    CHECK(doc["findings"].empty());
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "corrupt-file-system", image,
+                    ": its root directory's inode (2) is not a directory (no type: zeroed or "
+                    "never written); nothing scanned"));
+  }
+  CHECK(Scan({"ext4.img"})["notices"].empty());  // the image they were made from
+}
+
+TEST_CASE("UFS: a bare UFS1 volume is read, a UFS2 one named", "[images][hardening][ufs]") {
+  // Their magic lies past the head a file is sniffed by: both were skipped as binary files.
+  Json one = Scan({"ufs1.img"});
+  CHECK(FindingPlaces(one) == std::set<std::string>{"ufs1.img!etc/ntp.conf:1"});
+  CHECK(one["notices"].empty());
+  Json two = Scan({"ufs2.img"});
+  CHECK(two["findings"].empty());
+  CHECK(HasNotice(two, "no-file-system", "ufs2.img", "no file system recognised"));
 }
 
 TEST_CASE("ext4: extent trees of two leaf blocks are read", "[images][hardening][ext4]") {

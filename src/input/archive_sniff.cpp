@@ -176,6 +176,19 @@ Sniffed Sniff(std::string_view h) {
   return {K::kPlain, ""};
 }
 
+std::string FarVolume(std::string_view h) {
+  // fs_magic, 1372 bytes into the superblock, in either byte order.
+  auto magic = [&](size_t sb, uint32_t want) {
+    if (h.size() < sb + 1376) return false;
+    return Le(h, sb + 1372, 4) == want || Be(h, sb + 1372, 4) == want;
+  };
+  for (size_t sb : {8192, 65536}) {  // where UFS1 and UFS2 keep it (makefs: both at 8 KiB)
+    if (magic(sb, 0x00011954)) return "UFS1";
+    if (magic(sb, 0x19540119)) return "UFS2";
+  }
+  return "";
+}
+
 std::string UnsupportedVolume(std::string_view h) {
   if (At(h, 0, "LUKS\xba\xbe")) return "LUKS-encrypted volume";
   if (At(h, 3, "-FVE-FS-")) return "BitLocker-encrypted volume";

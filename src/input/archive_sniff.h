@@ -51,4 +51,8 @@ bool HasNul(std::string_view head);
 std::string UnsupportedVolume(std::string_view head);
 constexpr size_t kVolumeProbeBytes = 69632;
 
+// A bare volume whose magic lies past the sniffed head, which the disk reader hands to the Sleuth
+// Kit: "UFS1" or "UFS2" (a superblock at 8 or 64 KiB); empty when none. `head` as above.
+std::string FarVolume(std::string_view head);
+
 }  // namespace ntpsweep::input

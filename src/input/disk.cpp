@@ -1012,6 +1012,13 @@ class DiskWalker {
         return;
       }
     }
+    if (std::string problem = NtfsMftRecordZeroProblem(img, off, len, probe); !problem.empty()) {
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", self,
+                 where + ": an NTFS file system whose " + problem +
+                     " (a corrupt MFT record, which the Sleuth Kit would load whole); nothing "
+                     "scanned");
+      return;
+    }
     ImgPtr view = OpenView(img, off, len);  // outlives fs
     TSK_IMG_INFO* fs_img = view ? view.get() : img;
     ImgPtr journaled = view && Sniff(probe).format == "ext"
@@ -1070,7 +1077,7 @@ class DiskWalker {
     std::string error;
     if (!volume.Open(read, static_cast<uint64_t>(view->size), &error))
       return nullptr;  // TSK names the superblock's trouble
-    if (!volume.LoadInode(Le(probe, kSb + 0xE0, 4), &journal, &error) ||
+    if (!volume.LoadAnyInode(Le(probe, kSb + 0xE0, 4), &journal, &error) ||
         !ReadJournal(read, volume.block_size(),
                      static_cast<uint64_t>(view->size) / volume.block_size(), journal.extents,
                      replay.get(), &error)) {
@@ -1222,7 +1229,6 @@ class DiskWalker {
     auto* ntfs = reinterpret_cast<NTFS_INFO*>(w.fs);
     std::string record(ntfs->mft_rsize_b, '\0');
     if (record.size() < 64) return "";  // TSK refuses such a volume itself
-    std::string_view r = record;
     // last_inum is TSK's $OrphanFiles, no record.
     for (TSK_INUM_T inum = w.fs->first_inum; inum < w.fs->last_inum; ++inum) {
       if (w.meter && w.meter->exhausted) return "";  // Abandon() says so
@@ -1230,17 +1236,62 @@ class DiskWalker {
         tsk_error_reset();
         continue;  // TSK skips it too
       }
-      for (uint64_t at = Le(r, 0x14, 2), n = 0; at + 0x38 <= r.size() && n < 256; ++n) {
-        uint64_t type = Le(r, at, 4), length = Le(r, at + 4, 4);
-        if (type == 0xFFFFFFFF || length < 16 || length > r.size() - at) break;
-        if (type == 0x20 && r[at + 8] != 0 && Le(r, at + 0x30, 8) > w.max_dir_bytes)
-          return "MFT record " + std::to_string(inum) + " claims an attribute list of " +
-                 std::to_string(Le(r, at + 0x30, 8)) + " bytes, more than the " +
-                 std::to_string(w.max_dir_bytes) + " one may take here";
-        at += length;
-      }
+      if (std::string p = NtfsAttributeListClaim(record, inum, w.max_dir_bytes); !p.empty())
+        return p;
     }
     return "";
+  }
+
+  // What MFT record `inum` (fixups applied) claims past `limit` for a non-resident attribute
+  // list, or "".
+  static std::string NtfsAttributeListClaim(std::string_view r, uint64_t inum, uint64_t limit) {
+    for (uint64_t at = Le(r, 0x14, 2), n = 0; at + 0x38 <= r.size() && n < 256; ++n) {
+      uint64_t type = Le(r, at, 4), length = Le(r, at + 4, 4);
+      if (type == 0xFFFFFFFF || length < 16 || length > r.size() - at) break;
+      if (type == 0x20 && r[at + 8] != 0 && Le(r, at + 0x30, 8) > limit)
+        return "MFT record " + std::to_string(inum) + " claims an attribute list of " +
+               std::to_string(Le(r, at + 0x30, 8)) + " bytes, more than the " +
+               std::to_string(limit) + " one may take here";
+      at += length;
+    }
+    return "";
+  }
+
+  // NtfsMftProblem for the $MFT's own record (0), read from the boot sector's geometry before
+  // TSK opens the volume: tsk_fs_open_img loads that record, attribute list and all, so a corrupt
+  // claim there allocated and zeroed gigabytes before any walk could weigh it.
+  static std::string NtfsMftRecordZeroProblem(TSK_IMG_INFO* img, TSK_OFF_T off, TSK_OFF_T len,
+                                              std::string_view boot) {
+    if (boot.size() < 512 || boot.substr(3, 8) != "NTFS    ") return "";
+    const uint64_t sector = Le(boot, 0x0B, 2), per_cluster = Le(boot, 0x0D, 1);
+    if (sector == 0 || sector > 4096 || per_cluster == 0 || per_cluster > 0x80 ||
+        (per_cluster & (per_cluster - 1)) != 0)
+      return "";  // a geometry TSK refuses itself
+    const uint64_t cluster = sector * per_cluster;
+    const auto size_field = static_cast<int8_t>(boot[0x40]);
+    const uint64_t record_bytes = size_field > 0     ? static_cast<uint64_t>(size_field) * cluster
+                                  : size_field > -32 ? 1ull << -size_field
+                                                     : 0;
+    const uint64_t mft = Le(boot, 0x30, 8);
+    if (record_bytes < 512 || record_bytes > 65536 || mft >= static_cast<uint64_t>(len) / cluster)
+      return "";  // TSK refuses such a volume itself
+    std::string record(static_cast<size_t>(record_bytes), '\0');
+    if (ReadImage(img, off + static_cast<TSK_OFF_T>(mft * cluster), record.data(), record.size()) !=
+        static_cast<ssize_t>(record.size())) {
+      tsk_error_reset();
+      return "";  // TSK names it
+    }
+    if (record.compare(0, 4, "FILE") != 0) return "";
+    // The update sequence: the last two bytes of every 512-byte stride are kept in its array.
+    const uint64_t usa = Le(record, 0x04, 2), count = Le(record, 0x06, 2);
+    if (count == 0 || usa + 2 * count > record.size() || (count - 1) * 512 > record.size())
+      return "";
+    for (uint64_t i = 1; i < count; ++i) {
+      record[i * 512 - 2] = record[usa + 2 * i];
+      record[i * 512 - 1] = record[usa + 2 * i + 1];
+    }
+    return NtfsAttributeListClaim(
+        record, 0, std::min<uint64_t>(static_cast<uint64_t>(len), kMaxDirBlocks * cluster));
   }
 
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
@@ -1505,6 +1556,18 @@ class DiskWalker {
                      "; nothing scanned");
       return;
     }
+    // A root inode that is no directory (a zeroed or overwritten inode table, group descriptors
+    // pointing elsewhere) would be walked as an empty volume, and every file lost unsaid.
+    if (root->meta->type != TSK_FS_META_TYPE_DIR) {
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
+                 Location{vol.WithVolume()}.Render() + ": its root directory's inode (" +
+                     std::to_string(fs->root_inum) + ") is not a directory (" +
+                     (root->meta->type == TSK_FS_META_TYPE_UNDEF
+                          ? std::string("no type: zeroed or never written")
+                          : "type " + std::to_string(static_cast<int>(root->meta->type))) +
+                     "); nothing scanned");
+      return;
+    }
     if (!SizeIsSane(root.get(), "", true, w)) return;
     root.reset();
     w.path.insert(fs->root_inum);
@@ -1560,6 +1623,11 @@ class DiskWalker {
     w.mapper = std::make_unique<XfsVolume>();
     if (!w.mapper->Open(w.read, static_cast<uint64_t>(len), &why))
       w.mapper.reset();  // libfsxfs reads it all
+    else if (w.mapper->CheckLog(&why) == XfsVolume::LogState::kDirty)
+      scan_.Note(Notice::Level::kWarning, "disk-error", self,
+                 where + ": the XFS file system was not unmounted cleanly (" + why +
+                     ") and its log is not replayed here: a file changed in its last moments "
+                     "may be read in its older state");
     w.volume = volume.get();
     if (!w.mapper || !WalkXfsOwn(w.mapper->root_inode(), "", 0, w))
       WalkXfs(root_ptr.get(), "", 0, w);

@@ -234,10 +234,14 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
   }
   *out = Sniff(head);
   if (out->kind == ContentKind::kPlain && HasNul(head) && size >= kVolumeProbeBytes) {
-    // btrfs keeps its signature at 64 KiB: a bare volume image is named, not skipped as binary.
+    // btrfs and UFS keep their magic past the head: a bare volume image is named or read, not
+    // skipped as binary.
     std::string probe(kVolumeProbeBytes, '\0');
-    if (pread(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size()))
+    if (pread(fd, probe.data(), probe.size(), 0) == static_cast<ssize_t>(probe.size())) {
       if (std::string u = UnsupportedVolume(probe); !u.empty()) *out = {ContentKind::kUnsupported, u};
+      else if (std::string v = FarVolume(probe); !v.empty())
+        *out = {ContentKind::kDisk, v};
+    }
   }
   if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {
     // A fixed VHD is raw data followed by a 512-byte footer.

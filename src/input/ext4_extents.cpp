@@ -19,6 +19,7 @@ constexpr uint32_t kRoCompatSparseSuper = 0x1;
 constexpr int kMaxTreeDepth = 5;  // the kernel's own bound (EXT4_MAX_EXTENT_DEPTH)
 constexpr uint64_t kUnwrittenLength = 32768;
 constexpr uint64_t kMaxDirBytes = 64ull << 20;  // a directory of more is a corrupt inode
+constexpr size_t kMaxBlockMapRuns = 65536;
 
 }  // namespace
 
@@ -138,6 +139,62 @@ bool Ext4Volume::LoadInode(uint64_t inum, Ext4Inode* out, std::string* error) {
     return *error = "inode " + std::to_string(inum) + " is not extent-mapped", false;
   std::set<uint64_t> seen;
   return WalkNode(inode->substr(0x28, 60), -1, &seen, out, error);
+}
+
+bool Ext4Volume::LoadAnyInode(uint64_t inum, Ext4Inode* out, std::string* error) {
+  *out = {};
+  const std::string* inode = RawInode(inum, error);
+  if (!inode) return false;
+  Ext4InodeHead head = HeadOf(*inode);
+  if (head.flags & kExtentsFlag) return LoadInode(inum, out, error);
+  if (head.inline_data())
+    return *error = "inode " + std::to_string(inum) + " keeps its data inline", false;
+  out->mode = head.mode;
+  out->size = head.size;
+  const uint64_t wanted = head.size / block_ + (head.size % block_ != 0);
+  if (wanted > blocks_)
+    return *error = "inode " + std::to_string(inum) + " claims more blocks than its volume has",
+           false;
+  const std::string pointers = inode->substr(0x28, 60);  // 12 direct, then 1-, 2-, 3-indirect
+  uint64_t logical = 0;
+  for (int i = 0; i < 15; ++i)
+    if (!WalkBlockMap(Le(pointers, 4 * static_cast<size_t>(i), 4), std::max(0, i - 11), wanted,
+                      &logical, out, error))
+      return false;
+  return true;
+}
+
+bool Ext4Volume::WalkBlockMap(uint64_t ptr, int level, uint64_t wanted, uint64_t* logical,
+                              Ext4Inode* out, std::string* error) const {
+  if (*logical >= wanted) return true;
+  const uint64_t per_block = block_ / 4;
+  uint64_t span = 1;
+  for (int i = 0; i < level; ++i) span *= per_block;
+  if (ptr == 0) return *logical += span, true;  // a hole
+  if (ptr >= blocks_)
+    return *error =
+               "a block pointer past the end of the volume (block " + std::to_string(ptr) + ")",
+           false;
+  if (level == 0) {
+    Ext4Extent* last = out->extents.empty() ? nullptr : &out->extents.back();
+    if (last && last->logical + last->count == *logical && last->physical + last->count == ptr) {
+      ++last->count;
+    } else {
+      // A map in more pieces than this is not a journal mke2fs made; bounded, as it is memory.
+      if (out->extents.size() >= kMaxBlockMapRuns)
+        return *error = "a block map of more than " + std::to_string(kMaxBlockMapRuns) + " runs",
+               false;
+      out->extents.push_back({*logical, ptr, 1, false});
+    }
+    ++*logical;
+    return true;
+  }
+  std::string block(static_cast<size_t>(block_), '\0');
+  if (!read_(ptr * block_, block.data(), block.size()))
+    return *error = "cannot read indirect block " + std::to_string(ptr), false;
+  for (uint64_t i = 0; i < per_block && *logical < wanted; ++i)
+    if (!WalkBlockMap(Le(block, 4 * i, 4), level - 1, wanted, logical, out, error)) return false;
+  return true;
 }
 
 // `depth`: what the parent's level says this node's must be (-1 for the root in the inode).

@@ -63,6 +63,10 @@ class Ext4Volume {
   // The inode's extent map, walked with bounds on every node; false with the reason.
   bool LoadInode(uint64_t inum, Ext4Inode* out, std::string* error);
 
+  // LoadInode, or for an inode mapped by direct and indirect blocks (ext2/3: an ext3 journal)
+  // its blocks as extents, holes left out; false with the reason.
+  bool LoadAnyInode(uint64_t inum, Ext4Inode* out, std::string* error);
+
   // Up to `want` bytes of the file at `pos` (holes and unwritten extents read as zeros); -1 with
   // the reason when its blocks cannot be read.
   ssize_t Read(const Ext4Inode& inode, uint64_t pos, char* buf, size_t want,
@@ -84,6 +88,10 @@ class Ext4Volume {
   bool DescriptorMoved(uint64_t group) const;
   bool WalkNode(const std::string& node, int depth, std::set<uint64_t>* seen, Ext4Inode* out,
                 std::string* error) const;
+  // Maps the block pointer `ptr` of `level` levels of indirection (0: a data block) at logical
+  // block `*logical`, up to `wanted` blocks; advances `*logical` past what it covers.
+  bool WalkBlockMap(uint64_t ptr, int level, uint64_t wanted, uint64_t* logical, Ext4Inode* out,
+                    std::string* error) const;
 
   ReadFn read_;
   uint64_t volume_bytes_ = 0;

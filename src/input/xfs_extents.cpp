@@ -51,6 +51,8 @@ bool XfsVolume::Open(ReadFn read, uint64_t volume_bytes, std::string* error) {
   inodes_per_block_log_ = static_cast<unsigned>(Be(sb, 123, 1));
   ag_block_log_ = static_cast<unsigned>(Be(sb, 124, 1));
   root_ = Be(sb, 56, 8);
+  log_start_ = Be(sb, 48, 8);
+  log_blocks_ = Be(sb, 96, 4);
   const uint64_t dir_block_log = Be(sb, 192, 1);
   dir_block_ = dir_block_log <= 16 ? block_ << dir_block_log : 0;
   ftype_ = v5_ ? (Be(sb, 216, 4) & kIncompatFtype) != 0 : (Be(sb, 200, 4) & kFeatures2Ftype) != 0;
@@ -87,6 +89,58 @@ size_t XfsVolume::ForkEnd(const std::string& inode) const {
   const size_t end =
       fork_offset ? ForkStart(inode) + static_cast<size_t>(fork_offset) : inode.size();
   return std::min(end, inode.size());
+}
+
+XfsVolume::LogState XfsVolume::CheckLog(std::string* detail) const {
+  if (log_start_ == 0) return LogState::kExternal;
+  constexpr uint64_t kBasicBlock = 512;
+  constexpr uint64_t kRecordMagic = 0xFEEDBABE;
+  constexpr uint64_t kUnmountTrans = 0x20;  // XLOG_UNMOUNT_TRANS in the op header's flags
+  // A record is at most 256 KiB of data after its header blocks: its header lies this close
+  // before the head.
+  constexpr uint64_t kMaxRecordBasicBlocks = 1024;
+  const uint64_t at = DiskBlock(log_start_) * block_;
+  const uint64_t n = log_blocks_ * block_ / kBasicBlock;
+  if ((log_start_ >> ag_block_log_) >= ag_count_ || n < 2 || at > volume_bytes_ ||
+      n > (volume_bytes_ - at) / kBasicBlock)
+    return LogState::kUnreadable;
+  std::string bb(kBasicBlock, '\0');
+  auto read_bb = [&](uint64_t b) { return read_(at + b * kBasicBlock, bb.data(), bb.size()); };
+  // Every basic block of the log starts with the cycle (pass) that wrote it.
+  auto cycle = [&](uint64_t b, uint64_t* out) { return read_bb(b) && (*out = Be(bb, 0, 4), true); };
+  uint64_t first = 0, last = 0;
+  if (!cycle(0, &first) || !cycle(n - 1, &last)) return LogState::kUnreadable;
+  if (first == 0) return LogState::kClean;  // a zeroed log: nothing was ever written to it
+  // The head, where the next record goes: the first block of the previous cycle (0 when the
+  // whole log is of one cycle). Cycles only fall once along the log: a binary search.
+  uint64_t head = 0;
+  if (first != last) {
+    uint64_t lo = 0, hi = n - 1, c = 0;  // cycle(lo) == first, cycle(hi) == last
+    while (hi - lo > 1) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      if (!cycle(mid, &c)) return LogState::kUnreadable;
+      (c == last ? hi : lo) = mid;
+    }
+    head = hi;
+  }
+  // The last record header before the head, the log read backwards (round its end).
+  uint64_t rec = n;
+  for (uint64_t i = 1; i <= std::min(n, kMaxRecordBasicBlocks) && rec == n; ++i) {
+    const uint64_t b = (head + n - i) % n;
+    if (!read_bb(b)) return LogState::kUnreadable;
+    if (Be(bb, 0, 4) == kRecordMagic) rec = b;
+  }
+  if (rec == n) return *detail = "no log record before its head", LogState::kDirty;
+  const uint64_t version = Be(bb, 8, 4), len = Be(bb, 12, 4), ops = Be(bb, 40, 4);
+  const uint64_t iclog = Be(bb, 320, 4);
+  const uint64_t header_blocks =
+      (version & 2) && iclog > 32768 ? (iclog + 32767) / 32768 : 1;  // xlog_logrec_hblks
+  const uint64_t end = (rec + header_blocks + (len + kBasicBlock - 1) / kBasicBlock) % n;
+  if (!read_bb((rec + header_blocks) % n)) return LogState::kUnreadable;
+  if (ops == 1 && (Be(bb, 9, 1) & kUnmountTrans) && end == head) return LogState::kClean;
+  *detail = "its last record, at block " + std::to_string(rec) + " of the log, is " +
+            (end != head ? std::string("cut short") : "not an unmount record");
+  return LogState::kDirty;
 }
 
 uint64_t XfsVolume::DiskBlock(uint64_t fs_block) const {

@@ -51,6 +51,11 @@ class XfsVolume {
   // The target of symbolic link `inum` when it is kept in its inode; false with the reason.
   bool ReadLink(uint64_t inum, std::string* out, std::string* error) const;
 
+  // Whether the internal log was left clean (its last record an unmount record, ending where the
+  // next would be written, as the kernel tells on mount); kDirty with what was found instead.
+  enum class LogState { kClean, kDirty, kExternal, kUnreadable };
+  LogState CheckLog(std::string* detail) const;
+
  private:
   // Inode `inum`'s bytes, its magic and version checked; false with the reason.
   bool LoadInode(uint64_t inum, std::string* inode, std::string* error) const;
@@ -79,6 +84,8 @@ class XfsVolume {
   unsigned ag_block_log_ = 0;
   unsigned inodes_per_block_log_ = 0;
   bool v5_ = false;
+  uint64_t log_start_ = 0;   // sb_logstart: a file system block, 0 for an external log
+  uint64_t log_blocks_ = 0;  // sb_logblocks
 };
 
 }  // namespace ntpsweep::input

@@ -600,7 +600,9 @@ def ntfs_attribute_claims(root):
     a file compressed in units of 65,536 clusters (two 256 MiB buffers zeroed to read 8 KB), a
     directory whose index claims 1.6 GB of sparse runs (copied whole, as zeros); attrlist.img: a
     file whose attribute list claims 3.5 GB of sparse runs (loaded whole when the first directory
-    is opened). Both boot sectors claim 4 GiB, room for the runs; a sound file beside."""
+    is opened); mftlist.img: the $MFT's own record, whose attribute list the Sleuth Kit loads
+    while it opens the volume (3.7 GB and 32 s before any walk could weigh it). The boot
+    sectors claim 4 GiB, room for the runs; a sound file beside."""
     image = os.path.join(root, "ntfs.img")
     with open(image, "wb") as f:
         f.truncate(8 << 20)
@@ -643,12 +645,20 @@ def ntfs_attribute_claims(root):
     sparse(listed, 3584 << 20)
     with open(os.path.join(root, "attrlist.img"), "wb") as f:
         f.write(img)
+    img[listed:listed + 72] = listed_bytes
+    mft_bitmap, _ = ntfs_attr(img, "$MFT", 0xB0)  # non-resident: room for the runs
+    struct.pack_into("<I", img, mft_bitmap, 0x20)
+    sparse(mft_bitmap, 3584 << 20)
+    with open(os.path.join(root, "mftlist.img"), "wb") as f:
+        f.write(img)
     return {"planted": [plant(root), {"location_suffix": "ntfs.img!etc/ntp.conf", "line": 1}],
             "notices": [{"id": "disk-error", "where": "ntfs.img!etc/compressed.conf",
                          "text": "compression unit"},
                         {"id": "disk-error", "where": "ntfs.img!index", "text": "directory index"},
                         {"id": "corrupt-file-system", "where": "attrlist.img",
-                         "text": "attribute list"}]}
+                         "text": "attribute list"},
+                        {"id": "corrupt-file-system", "where": "mftlist.img",
+                         "text": "mft record 0 claims an attribute list of 3758096384 bytes"}]}
 
 
 @case

@@ -628,3 +628,46 @@ TEST_CASE("a first header libarchive's tar bidder refuses is no tar to the reade
     }
   }
 }
+
+TEST_CASE("data past a tar's end is named where nothing reads it",
+          "[input][archive][tar][gzip][damage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string tree = tmp / "tree";
+  std::filesystem::create_directories(tree);
+  ntpsweep::testing::WriteWholeFile(tree + "/a.conf", "server 10.20.30.40\n");
+  const std::string a = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "a.tar", "a.conf"});
+  std::filesystem::remove(tree + "/a.conf");
+  ntpsweep::testing::WriteWholeFile(tree + "/b.conf", "server 10.20.30.41\n");
+  const std::string b = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "b.tar", "b.conf"});
+  // `a` without its end: one member, header and data, then GNU tar's zero blocks.
+  const std::string a_member = a.substr(0, 1024);
+  REQUIRE(std::all_of(a.begin() + 1024, a.end(), [](char c) { return c == '\0'; }));
+  struct Case {
+    const char* what;
+    std::string tar;
+    std::string past;  // the offset the notice names; empty: no notice
+  };
+  for (const Case& c : std::vector<Case>{
+           {"archives concatenated", a + b, std::to_string(a.size())},
+           {"a lone zero block amid members", a_member + std::string(512, '\0') + b, "1536"},
+           // Decoys: an end padded to a record, or with more zeros after it, hides nothing.
+           {"one archive", a, ""},
+           {"zeros past the record", a + std::string(40u << 10, '\0'), ""},
+       }) {
+    for (const std::string name : {"t.tar", "t.tar.gz"}) {
+      INFO(c.what << ", " << name);
+      const std::string bytes = name == "t.tar" ? c.tar : Compress(tmp, c.tar, "gzip", {"-n"});
+      ntpsweep::testing::WriteWholeFile(tmp / name, bytes);
+      Reading file = ReadFile(tmp / name, name);
+      // Read as tar and libarchive read it: the first member alone.
+      CHECK(file.entries == std::vector<std::string>{name + "!a.conf = server 10.20.30.40\n"});
+      if (c.past.empty()) {
+        CHECK(file.notices.empty());
+      } else {
+        REQUIRE(file.notices.size() == 1);
+        CHECK(file.notices[0].starts_with("archive-error: " + name + ": the archive ends"));
+        CHECK(file.notices[0].find("data follows at offset " + c.past + " ") != std::string::npos);
+      }
+    }
+  }
+}

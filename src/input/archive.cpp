@@ -496,9 +496,16 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
       TarStep step =
           bid && own->SkipTo(next_header) ? ReadTarHeader(*own, &header) : TarStep::kHandBack;
       if (step == TarStep::kEnd && entries > 0) {
-        // libarchive reads on for a second zero block: as far into the stream (GzipSource::ReadOn).
-        std::string_view second;
-        if (stream) own->Take(kTarBlock, &second);
+        // libarchive reads on for a second zero block (as far into a stream: GzipSource::ReadOn);
+        // here up to a record's padding, for what the end hides from both.
+        const uint64_t end = own->position() - kTarBlock;
+        if (const uint64_t past = DataPastTarEnd(*own); past != kNoDataPastTarEnd)
+          scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                    where + ": the archive ends with the zero block at offset " +
+                        std::to_string(end) + " (after " + std::to_string(entries) +
+                        " members), but data follows at offset " + std::to_string(past) +
+                        " that was not read: a damaged archive, or archives concatenated (tar "
+                        "reads on only with --ignore-zeros)");
         break;
       }
       if (step != TarStep::kMember) {

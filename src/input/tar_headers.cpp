@@ -34,10 +34,6 @@ std::string_view Field(std::string_view h, size_t at, size_t len) {
   return f.substr(0, f.find('\0'));
 }
 
-bool IsZeroBlock(std::string_view h) {
-  return std::all_of(h.begin(), h.end(), [](char c) { return c == '\0'; });
-}
-
 // A size field: octal, or base-256 as GNU tar writes it for 8 GiB and more (0x80, then a
 // big-endian number; libarchive's reading of any other base-256 form is not ours to copy).
 bool SizeField(std::string_view f, uint64_t* out) {
@@ -341,6 +337,21 @@ TarStep ReadTarHeader(TarBlocks& in, TarHeader* out) {
     out->data_offset = in.position();
     return TarStep::kMember;
   }
+}
+
+bool IsZeroBlock(std::string_view h) {
+  return std::all_of(h.begin(), h.end(), [](char c) { return c == '\0'; });
+}
+
+uint64_t DataPastTarEnd(TarBlocks& in) {
+  constexpr int kTrailerBlocks = 128;  // 64 KiB: GNU tar and bsdtar pad to a 10 KiB record
+  std::string_view block;
+  for (int i = 0; i < kTrailerBlocks; ++i) {
+    const uint64_t at = in.position();
+    if (!in.Take(kBlock, &block)) return kNoDataPastTarEnd;
+    if (!IsZeroBlock(block)) return at;
+  }
+  return kNoDataPastTarEnd;
 }
 
 }  // namespace ntpsweep::input

@@ -114,4 +114,12 @@ bool TarBidTakes(std::string_view head);
 // Reads the headers at `in`'s position (a header boundary). On kMember `in` is at its data.
 TarStep ReadTarHeader(TarBlocks& in, TarHeader* out);
 
+bool IsZeroBlock(std::string_view h);
+
+// Past a tar's first zero block (ReadTarHeader's kEnd): the offset of the first block that is not
+// zeros among the next 64 KiB, or kNoDataPastTarEnd. Such a block is what tar and libarchive
+// never read: a lone zero block amid members, or archives concatenated (tar --ignore-zeros).
+uint64_t DataPastTarEnd(TarBlocks& in);
+constexpr uint64_t kNoDataPastTarEnd = UINT64_MAX;
+
 }  // namespace ntpsweep::input

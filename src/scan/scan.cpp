@@ -149,8 +149,9 @@ void ReportUnread(const Location& location, std::vector<std::pair<std::string, s
 
 class Pipeline : public input::EntrySink {
  public:
-  explicit Pipeline(const ScanOptions& options)
+  Pipeline(const ScanOptions& options, const Analyzer& analyzer)
       : options_(options),
+        analyzer_(analyzer),
         budget_(options.walk.limits.max_total_bytes),
         walk_(options.walk),
         read_files_(options.read_list_memory, options.temp_dir, options.link_text_bytes),
@@ -160,8 +161,6 @@ class Pipeline : public input::EntrySink {
   }
 
   Linker* linker_ = nullptr;  // scan/linkage.h; null when options.link is off
-  // Set by whoever makes the analyzer, before Run's `analyzer_ready` is (see Run).
-  const Analyzer* analyzer_ = nullptr;
   const SourceCollector* collector_ = nullptr;  // set for an inventory: sources, not findings
 
   void Add(input::Entry entry) override {
@@ -171,15 +170,12 @@ class Pipeline : public input::EntrySink {
       return;
     }
     std::unique_lock lock(mu_);
-    if (abandoned_) return;  // no analyzer could be made: Run throws its error
     // Entries read from archives carry their bytes: bound the queue by bytes too. A full queue
     // is refilled once it has drained to a quarter below its bounds: woken per entry taken, the
     // walker and the workers switched places once a file (12k context switches on the rootfs).
-    // Until the workers have their analyzer, the walk lists ahead further (a few MiB of names).
-    const size_t limit = analyzing_ ? kQueueLimit : kQueueLimitBeforeAnalyzer;
-    if (queue_.size() >= limit || (queued_bytes_ >= kQueueBytes && !queue_.empty())) {
+    if (queue_.size() >= kQueueLimit || (queued_bytes_ >= kQueueBytes && !queue_.empty())) {
       ++adders_waiting_;
-      not_full_.wait(lock, [&] { return Refillable() || abandoned_; });
+      not_full_.wait(lock, [&] { return Refillable(); });
       --adders_waiting_;
     }
     queued_bytes_ += entry.data.size();
@@ -206,13 +202,9 @@ class Pipeline : public input::EntrySink {
     amendments_.push_back(std::move(amendment));
   }
 
-  // `analyzer_ready` is ready once analyzer_ is set, or holds why it could not be made. The walk
-  // starts at once, the workers once it is ready: compiling the gate for a thousand targets
-  // (130M instructions) came before the first directory was listed.
-  ScanResult Run(std::shared_future<void> analyzer_ready) {
+  ScanResult Run() {
     std::vector<std::thread> workers;
-    for (unsigned i = 0; i < Jobs(); ++i)
-      workers.emplace_back([this, analyzer_ready] { Work(analyzer_ready); });
+    for (unsigned i = 0; i < Jobs(); ++i) workers.emplace_back([this] { Work(); });
     PhaseClock clock;
     for (const std::string& operand : options_.operands) {
       // An archive or image operand can be read again for the members linkage needs.
@@ -226,7 +218,6 @@ class Pipeline : public input::EntrySink {
     }
     not_empty_.notify_all();
     for (auto& w : workers) w.join();
-    analyzer_ready.get();  // rethrows why there is no analyzer
     clock.Lap();
     // The rule words' database, which the judging below needs once a candidate passes the sieve
     // (30M instructions on the rootfs, compiled there by the first such candidate's Screen), is
@@ -235,7 +226,7 @@ class Pipeline : public input::EntrySink {
     if (linker_ && options_.prefilter && !result_.findings.empty() &&
         (link_candidates_ > 0 || !member_links_.empty())) {
       try {
-        words = std::jthread([this] { analyzer_->PrepareWords(); });
+        words = std::jthread([this] { analyzer_.PrepareWords(); });
       } catch (const std::system_error&) {  // no thread to be had: the first Screen compiles it
       }
     }
@@ -252,8 +243,8 @@ class Pipeline : public input::EntrySink {
     result_.stats.phases = {
         {"walk", walk_seconds},       {"read", read_seconds_},  {"prefilter", prefilter_seconds_},
         {"readers", reader_seconds_}, {"rules", rule_seconds_}, {"cross-file", clock.Lap()}};
-    result_.stats.readers = analyzer_->ReaderCounts();
-    result_.stats.readers_over_size = analyzer_->ReadersOverSize();
+    result_.stats.readers = analyzer_.ReaderCounts();
+    result_.stats.readers_over_size = analyzer_.ReadersOverSize();
     result_.stats.decompressed = budget_.used();
     result_.stats.file_list_spilled = read_files_.bytes_spilled();
     result_.stats.file_list_memory = read_files_.bytes_in_memory();
@@ -275,7 +266,6 @@ class Pipeline : public input::EntrySink {
 
  private:
   static constexpr size_t kQueueLimit = 4096;
-  static constexpr size_t kQueueLimitBeforeAnalyzer = 16384;
 
   // Whether a full queue has drained enough for the adder to go on (called under mu_).
   bool Refillable() const {
@@ -329,7 +319,7 @@ class Pipeline : public input::EntrySink {
         std::vector<IncludeRef> includes;
         std::vector<Finding> found;
         if (!GuardEntry(e.location, &result_.notices, [&] {
-              found = analyzer_->Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
             }))
           continue;  // the first reading stands
         // The first reading reported unused markers.
@@ -440,7 +430,7 @@ class Pipeline : public input::EntrySink {
           const Linker::Sieve::Reach reach = sieve.Judge(c.path, text);
           if (reach == Linker::Sieve::Reach::kNone) continue;
           // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
-          Screening again = analyzer_->Screen(c.path, text);
+          Screening again = analyzer_.Screen(c.path, text);
           if (!again.hints || !again.words) continue;
           observe_one(read_files_.LocationOf(c.index, c.path), c.path, text, reach,
                       again.applies.empty() ? nullptr : &again.applies);
@@ -466,7 +456,7 @@ class Pipeline : public input::EntrySink {
             return;
           // The pass deferred it for its hints alone (and one past the listing budget maybe not
           // at all): whether a rule can name a fact here is judged now, as Process would have.
-          Screening again = analyzer_->Screen(member.path, text, nullptr, true);
+          Screening again = analyzer_.Screen(member.path, text, nullptr, true);
           if (!again.hints || !again.words || (!listed && member.costly_to_reread)) return;
           // The selection Screen made, not made again by the readers (as for the files above).
           observe_one(member.location, member.path, text, reach,
@@ -516,23 +506,7 @@ class Pipeline : public input::EntrySink {
     return options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   }
 
-  void Work(const std::shared_future<void>& analyzer_ready) {
-    analyzer_ready.wait();
-    if (!analyzer_) {  // the walk need not go on: its entries would wait for ever
-      std::lock_guard lock(mu_);
-      abandoned_ = true;
-      while (!queue_.empty()) {
-        input::Entry dropped;
-        queue_.pop_front(&dropped);
-      }
-      queued_bytes_ = 0;
-      not_full_.notify_all();
-      return;
-    }
-    {
-      std::lock_guard lock(mu_);
-      analyzing_ = true;
-    }
+  void Work() {
     std::vector<Finding> local;
     WorkerStats stats;
     std::vector<Notice> notices;
@@ -688,10 +662,10 @@ class Pipeline : public input::EntrySink {
     bool defer_member =
         linker_ && options_.prefilter && entry.fs_path.empty() && member_links_.Accepts(entry);
     Screening screening =
-        !options_.prefilter ? Screening{!analyzer_->targets().empty(), true, true, true, {}, {}}
+        !options_.prefilter ? Screening{!analyzer_.targets().empty(), true, true, true, {}, {}}
         : collector_
-            ? analyzer_->ScreenSources(entry.path, data)
-            : analyzer_->Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member);
+            ? analyzer_.ScreenSources(entry.path, data)
+            : analyzer_.Screen(entry.path, data, nullptr, linker_ && !link_later && !defer_member);
     stats->prefilter_seconds += clock.Lap();
     struct AddReaderTime {
       PhaseClock& clock;
@@ -712,8 +686,8 @@ class Pipeline : public input::EntrySink {
       // read as code for a time-server name it cannot hold.
       const std::vector<char>* selection = nullptr;
       if (!screening.applies.empty()) {
-        analyzer_->KeepPossibleRules(data, &screening.applies,
-                                     screening.word_hits.empty() ? nullptr : &screening.word_hits);
+        analyzer_.KeepPossibleRules(data, &screening.applies,
+                                    screening.word_hits.empty() ? nullptr : &screening.word_hits);
         selection = &screening.applies;
       }
       EntrySources found = collector_->Collect(entry.location, entry.path, data, selection);
@@ -732,8 +706,8 @@ class Pipeline : public input::EntrySink {
     std::vector<Finding> found;
     if (screening.targets || screening.includes) {
       ++stats->analyzed;
-      found = analyzer_->Analyze(entry.location, entry.path, data, notices, &includes, nullptr,
-                                 &screening);
+      found = analyzer_.Analyze(entry.location, entry.path, data, notices, &includes, nullptr,
+                                &screening);
     } else {
       ++stats->prefiltered_out;
     }
@@ -749,7 +723,7 @@ class Pipeline : public input::EntrySink {
     bool deferred = defer_member && screening.hints && member_links_.Defer(entry, data);
     if (linker_ && !link_later && !deferred && screening.hints) {
       // Observed now where a rule can name a fact (the words Screen left to the deferral).
-      if (defer_member) screening.words = analyzer_->Screen(entry.path, data, nullptr, true).words;
+      if (defer_member) screening.words = analyzer_.Screen(entry.path, data, nullptr, true).words;
       if (screening.words) {
         ++stats->observed;
         ReportUnread(entry.location, linker_->Observe(entry.location, entry.path, data),
@@ -834,6 +808,7 @@ class Pipeline : public input::EntrySink {
   };
 
   const ScanOptions& options_;
+  const Analyzer& analyzer_;
   input::ScanBudget budget_;  // --max-total-bytes, shared by every operand and worker
   input::WalkOptions walk_;   // options_.walk with the budget
   std::mutex mu_;
@@ -861,47 +836,22 @@ class Pipeline : public input::EntrySink {
   // them, cost more to build on every candidate than the reads it saved, and 64 bytes a file).
   size_t link_candidates_ = 0;
   bool list_unreadable_ = false;  // ListUnreadable said so
-  bool abandoned_ = false;        // under mu_: no analyzer, entries are dropped
-  bool analyzing_ = false;        // under mu_: a worker has the analyzer
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
   std::vector<ReadBuffer> spare_buffers_;  // the workers' own, once they are done (TakeBuffer)
 };
-
-// Makes `pipeline`'s analyzer with `make` on a thread of its own (on this one when none can be
-// had), for Pipeline::Run. The returned future's task must end before `make`'s captures do: Run
-// waits for it.
-template <class Make>
-std::shared_future<void> MakeBeside(Pipeline* pipeline, Make make) {
-  auto task = [pipeline, make] { pipeline->analyzer_ = make(); };
-  try {
-    return std::async(std::launch::async, task).share();
-  } catch (const std::system_error&) {
-    std::promise<void> made;
-    try {
-      task();
-      made.set_value();
-    } catch (...) {
-      made.set_exception(std::current_exception());
-    }
-    return made.get_future().share();
-  }
-}
 
 }  // namespace
 
 InventoryResult RunInventory(const ScanOptions& options, const rules::RuleSet& rules) {
   auto start = std::chrono::steady_clock::now();
   host::TargetSet none;
+  Analyzer analyzer(rules, none);
   SourceCollector collector(rules);
   collector.SetMaxReaderBytes(options.max_reader_bytes);
-  Pipeline pipeline(options);
+  Pipeline pipeline(options, analyzer);
   pipeline.collector_ = &collector;
-  std::unique_ptr<Analyzer> analyzer;
-  ScanResult scanned = pipeline.Run(MakeBeside(&pipeline, [&] {
-    analyzer = std::make_unique<Analyzer>(rules, none);
-    return analyzer.get();
-  }));
+  ScanResult scanned = pipeline.Run();
   InventoryResult result;
   for (Finding& f : scanned.findings) result.sources.push_back(FindingAsSource(std::move(f)));
   result.notices = std::move(scanned.notices);
@@ -929,17 +879,13 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
     linking = std::async(std::launch::async, make_linker);
   } catch (const std::system_error&) {  // no thread to be had: made below, on this one
   }
-  Pipeline pipeline(options);
+  Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : std::vector<std::string>{});
+  analyzer.SetMaxReaderBytes(options.max_reader_bytes);
+  Pipeline pipeline(options, analyzer);
   std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();
   linker->SetMaxReaderBytes(options.max_reader_bytes);
   if (options.link) pipeline.linker_ = linker.get();
-  std::unique_ptr<Analyzer> analyzer;
-  ScanResult result = pipeline.Run(MakeBeside(&pipeline, [&] {
-    analyzer = std::make_unique<Analyzer>(
-        rules, targets, options.link ? Linker::Hints() : std::vector<std::string>{});
-    analyzer->SetMaxReaderBytes(options.max_reader_bytes);
-    return analyzer.get();
-  }));
+  ScanResult result = pipeline.Run();
   result.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -376,20 +376,24 @@ mkdir -p jt/etc
 printf 'server 10.20.30.41 iburst\n' > jt/etc/ntp.conf
 printf 'server 10.20.30.40 iburst\n' > j-ntp.conf
 printf 'pool 10.20.30.40 iburst\n' > j-chrony.conf
-mkext4 journal-before.img 8M jt
-cp journal-before.img journal-after.img
-printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
-  debugfs -w -f - journal-after.img >/dev/null 2>&1
-changed=$(python3 - <<'PY'
-import struct
-a = open("journal-before.img", "rb").read()
-b = open("journal-after.img", "rb").read()
+# journal_delta BEFORE: journal-after.img is BEFORE with that change made by debugfs; prints the
+# blocks that differ, their new contents written to journal-blocks.bin.
+journal_delta() {
+  cp "$1" journal-after.img
+  printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
+    debugfs -w -f - journal-after.img >/dev/null 2>&1
+  python3 - "$1" journal-after.img <<'PY'
+import struct, sys
+a = open(sys.argv[1], "rb").read()
+b = open(sys.argv[2], "rb").read()
 bs = 1024 << struct.unpack_from("<I", a, 1024 + 24)[0]
 blocks = [n for n in range(len(a) // bs) if a[n * bs:(n + 1) * bs] != b[n * bs:(n + 1) * bs]]
 open("journal-blocks.bin", "wb").write(b"".join(b[n * bs:(n + 1) * bs] for n in blocks))
 print(",".join(map(str, blocks)))
 PY
-)
+}
+mkext4 journal-before.img 8M jt
+changed=$(journal_delta journal-before.img)
 chrony_block=$(debugfs -R 'stat /etc/chrony/chrony.conf' journal-after.img 2>/dev/null |
   sed -n 's/^(0):\([0-9]*\)$/\1/p')
 [ -n "$changed" ] && [ -n "$chrony_block" ] ||
@@ -418,25 +422,13 @@ jw -b $changed -c journal-blocks.bin
 jc"
 # ext3: its journal mapped by direct and indirect blocks, not extents.
 mke2fs -q -F -t ext3 "${ext4_ids[@]}" -d jt ext3-before.img 8M >/dev/null
-cp ext3-before.img ext3-after.img
-printf 'rm /etc/ntp.conf\nwrite j-ntp.conf /etc/ntp.conf\nmkdir /etc/chrony\nwrite j-chrony.conf /etc/chrony/chrony.conf\n' |
-  debugfs -w -f - ext3-after.img >/dev/null 2>&1
-changed=$(python3 - <<'PY'
-import struct
-a = open("ext3-before.img", "rb").read()
-b = open("ext3-after.img", "rb").read()
-bs = 1024 << struct.unpack_from("<I", a, 1024 + 24)[0]
-blocks = [n for n in range(len(a) // bs) if a[n * bs:(n + 1) * bs] != b[n * bs:(n + 1) * bs]]
-open("journal-blocks.bin", "wb").write(b"".join(b[n * bs:(n + 1) * bs] for n in blocks))
-print(",".join(map(str, blocks)))
-PY
-)
+changed=$(journal_delta ext3-before.img)
 cp ext3-before.img journal-before.img
 journal_image ext3-journal "jo
 jw -b $changed journal-blocks.bin
 jc"
 rm -rf jt j-ntp.conf j-chrony.conf journal-before.img journal-after.img journal-blocks.bin empty \
-  ext3-before.img ext3-after.img
+  ext3-before.img
 
 # XFS directories of every shape (mkfs.xfs -p): in the inode (d-short), one block (d-block),
 # data blocks and a leaf (d-leaf), and a B+tree of extents (d-node, 4,000 names); a short and a

@@ -14,6 +14,7 @@
 #include "run_binary.h"
 
 using ntpsweep::ReadBuffer;
+using ntpsweep::ReadBufferPool;
 using ntpsweep::ReadFile;
 using ntpsweep::testing::TempDir;
 using ntpsweep::testing::WriteWholeFile;
@@ -106,6 +107,25 @@ TEST_CASE("read buffer: growth keeps the bytes asked for and doubles", "[readfil
   b.Reserve(100, 2);
   CHECK(b.capacity() == 100);
   CHECK(std::string_view(b.data(), 2) == "ab");
+}
+
+TEST_CASE("read buffer pool: a grown buffer comes back unless it is over the limit", "[readfile]") {
+  ReadBufferPool pool;
+  CHECK(pool.Take().capacity() == 0);  // none spare yet
+  ReadBuffer small;
+  small.Reserve(4096);
+  const char* small_bytes = small.data();
+  pool.GiveBack(std::move(small), 8192);
+  ReadBuffer large;
+  large.Reserve(16384);
+  pool.GiveBack(std::move(large), 8192);  // over the limit: dropped, not kept
+  ReadBuffer again = pool.Take();
+  CHECK(again.capacity() == 4096);
+  CHECK(again.data() == small_bytes);  // the same memory, not a fresh buffer
+  CHECK(pool.Take().capacity() == 0);
+  pool.GiveBack(std::move(again));
+  pool.Clear();
+  CHECK(pool.Take().capacity() == 0);
 }
 
 TEST_CASE("read buffer: prefaulting keeps the bytes and stops at the capacity", "[readfile]") {

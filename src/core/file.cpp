@@ -192,6 +192,26 @@ void ReadBuffer::Reserve(size_t size, size_t keep) {
   prefaulted_ = std::min(keep, capacity_);
 }
 
+ReadBuffer ReadBufferPool::Take() {
+  std::lock_guard lock(mu_);
+  if (spare_.empty()) return ReadBuffer();
+  ReadBuffer buffer = std::move(spare_.back());
+  spare_.pop_back();
+  return buffer;
+}
+
+void ReadBufferPool::GiveBack(ReadBuffer buffer, size_t keep_up_to) {
+  if (buffer.capacity() > keep_up_to) return;
+  std::lock_guard lock(mu_);
+  spare_.push_back(std::move(buffer));
+}
+
+void ReadBufferPool::Clear() {
+  std::vector<ReadBuffer> spare;
+  std::lock_guard lock(mu_);
+  spare.swap(spare_);
+}
+
 void ReadBuffer::Prefault(size_t size) {
   size = std::min(size, capacity_);
   if (size <= prefaulted_) return;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,22 @@ class ReadBuffer {
   std::unique_ptr<char[]> bytes_;
   size_t capacity_ = 0;
   size_t prefaulted_ = 0;  // bytes known to be mapped: written by a read or prefaulted
+};
+
+// Grown read buffers handed from one thread or stage to the next: a fresh buffer faults in its
+// pages again. Safe to share among threads.
+class ReadBufferPool {
+ public:
+  // A spare buffer, or an empty one when none is left.
+  ReadBuffer Take();
+  // Kept for a later Take unless its capacity is over `keep_up_to` bytes (peak RSS).
+  void GiveBack(ReadBuffer buffer, size_t keep_up_to = SIZE_MAX);
+  // Frees every spare buffer.
+  void Clear();
+
+ private:
+  std::mutex mu_;
+  std::vector<ReadBuffer> spare_;
 };
 
 // Reads at most `limit` bytes of a scanned regular file into `storage` (reused across files and

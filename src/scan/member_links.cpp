@@ -428,8 +428,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     read(e, e.data, listed);
   };
   // The buffers the runs of kept records are read into, each reused by the threads in turn.
-  std::vector<std::pair<std::unique_ptr<char[]>, size_t>> spare_buffers;
-  std::mutex spare_mu;
+  ReadBufferPool spare_buffers;
   input::WalkOptions again = walk;
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
@@ -495,20 +494,13 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       const auto [first, end] = runs[r];
       const uint64_t at = stored[first].at;
       const size_t size = static_cast<size_t>(record_end(stored[end - 1]) - at);
-      std::pair<std::unique_ptr<char[]>, size_t> buffer;
-      {
-        std::lock_guard spare_lock(spare_mu);
-        if (!spare_buffers.empty()) {
-          buffer = std::move(spare_buffers.back());
-          spare_buffers.pop_back();
-        }
-      }
-      if (buffer.second < size) buffer = {std::make_unique_for_overwrite<char[]>(size), size};
+      ReadBuffer buffer = spare_buffers.Take();
+      buffer.Reserve(size);
       std::string why;
-      const bool have = store_->Read(at, size, buffer.first.get(), &why);
+      const bool have = store_->Read(at, size, buffer.data(), &why);
       for (size_t i = first; have && i < end; ++i) {
         const Stored& m = stored[i];
-        const std::string_view record(buffer.first.get() + (m.at - at),
+        const std::string_view record(buffer.data() + (m.at - at),
                                       static_cast<size_t>(m.head + m.bytes));
         input::Entry member;
         if (!ParseHead(record.substr(0, m.head), &member)) {
@@ -530,9 +522,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         if (replay_error_.empty()) replay_error_ = why.empty() ? "a record is cut short" : why;
       }
       // A record larger than a run had a buffer of its own: not held on to (peak RSS).
-      if (buffer.second > kReplayRunBytes) return;
-      std::lock_guard spare_lock(spare_mu);
-      spare_buffers.push_back(std::move(buffer));
+      spare_buffers.GiveBack(std::move(buffer), kReplayRunBytes);
     });
     if (chains.empty() && !unlisted) continue;
     // A name held and also listed (a tar appended to): the walk must reach both.
@@ -551,19 +541,11 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       std::atomic<bool> failed{!tar.ok()};
       // A member larger than ReadDataAt's first read is read here, into a buffer the threads
       // reuse in turn: a string of its own per member faulted in its pages again.
-      std::vector<ReadBuffer> spare_reads;
-      std::mutex spare_reads_mu;
+      ReadBufferPool spare_reads;
       const std::function<void(input::Entry&, bool)> read_alone_member = [&](input::Entry& e,
                                                                              bool listed) {
         if (!e.member_file) return read_walked(e, listed);
-        ReadBuffer buffer;
-        {
-          std::lock_guard spare_lock(spare_reads_mu);
-          if (!spare_reads.empty()) {
-            buffer = std::move(spare_reads.back());
-            spare_reads.pop_back();
-          }
-        }
+        ReadBuffer buffer = spare_reads.Take();
         std::string_view data;
         std::string why;
         // A file that changed since: what is left of the member is judged, as the pass would.
@@ -571,9 +553,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
                       static_cast<size_t>(e.member_bytes), &buffer, &data, &why);
         read(e, data, listed);
         // One larger than a run is not held on to (peak RSS): its next is prefaulted at once.
-        if (buffer.capacity() > kReplayRunBytes) return;
-        std::lock_guard spare_lock(spare_reads_mu);
-        spare_reads.push_back(std::move(buffer));
+        spare_reads.GiveBack(std::move(buffer), kReplayRunBytes);
       };
       // The file opened once, its members shared among the threads: each is read alone.
       Share(members.size(), jobs, [&](size_t i) {

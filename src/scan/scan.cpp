@@ -235,7 +235,7 @@ class Pipeline : public input::EntrySink {
     // Linked where the members were read (a layer's COPY names its own layer's files): the
     // amendments below move findings and their related locations alike.
     if (linker_) ObserveDeferred();
-    spare_buffers_.clear();  // the last read is done: their memory goes before the report's
+    spare_buffers_.Clear();  // the last read is done: their memory goes before the report's
     if (linker_) linker_->Link(&result_.findings, Jobs());
     // Image layers and hard links: known only once every entry was read (input/container_rewrite.h).
     input::ApplyAmendments(amendments_, &result_.findings, &result_.notices);
@@ -279,7 +279,7 @@ class Pipeline : public input::EntrySink {
   void FollowIncludes() {
     constexpr int kMaxRounds = 5;
     std::set<std::pair<std::string, std::string>> done;  // (path, syntax) already forced
-    ReadBuffer buffer = TakeBuffer();
+    ReadBuffer buffer = spare_buffers_.Take();
     for (int round = 0; round < kMaxRounds && !includes_.empty(); ++round) {
       std::vector<IncludeRef> pending = std::move(includes_);
       includes_.clear();
@@ -333,7 +333,7 @@ class Pipeline : public input::EntrySink {
         }
       }
     }
-    GiveBack(std::move(buffer));
+    spare_buffers_.GiveBack(std::move(buffer));
   }
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
@@ -397,7 +397,7 @@ class Pipeline : public input::EntrySink {
       return n;
     };
     auto observe = [&] {
-      ReadBuffer buffer = TakeBuffer();
+      ReadBuffer buffer = spare_buffers_.Take();
       std::vector<Candidate> batch;
       std::string texts, error, decoded;
       for (size_t n; (n = next_batch(&batch)) > 0;) {
@@ -436,7 +436,7 @@ class Pipeline : public input::EntrySink {
                       again.applies.empty() ? nullptr : &again.applies);
         }
       }
-      GiveBack(std::move(buffer));
+      spare_buffers_.GiveBack(std::move(buffer));
     };
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < Jobs(); ++i) threads.emplace_back(observe);
@@ -488,20 +488,6 @@ class Pipeline : public input::EntrySink {
     return TextOf(data, decoded);
   }
 
-  // A worker's read buffer, already grown, for the reads after the workers (ObserveDeferred,
-  // FollowIncludes): a fresh one faults in new pages again.
-  ReadBuffer TakeBuffer() {
-    std::lock_guard lock(mu_);
-    if (spare_buffers_.empty()) return ReadBuffer();
-    ReadBuffer b = std::move(spare_buffers_.back());
-    spare_buffers_.pop_back();
-    return b;
-  }
-  void GiveBack(ReadBuffer buffer) {
-    std::lock_guard lock(mu_);
-    spare_buffers_.push_back(std::move(buffer));
-  }
-
   unsigned Jobs() const {
     return options_.jobs ? options_.jobs : std::max(1u, std::thread::hardware_concurrency());
   }
@@ -525,8 +511,8 @@ class Pipeline : public input::EntrySink {
       Guarded(entry, &buffer, &local, &stats, &notices);
       if (options_.walk.progress) options_.walk.progress->AddFindings(local.size() - before);
     }
+    spare_buffers_.GiveBack(std::move(buffer));
     std::lock_guard lock(mu_);
-    spare_buffers_.push_back(std::move(buffer));
     // Moved whole or appended at once (not finding by finding: see Process).
     if (result_.findings.empty())
       result_.findings = std::move(local);
@@ -838,7 +824,9 @@ class Pipeline : public input::EntrySink {
   bool list_unreadable_ = false;  // ListUnreadable said so
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
-  std::vector<ReadBuffer> spare_buffers_;  // the workers' own, once they are done (TakeBuffer)
+  // The workers' grown buffers, once they are done, for the reads after them (ObserveDeferred,
+  // FollowIncludes).
+  ReadBufferPool spare_buffers_;
 };
 
 }  // namespace

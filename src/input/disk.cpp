@@ -1111,6 +1111,9 @@ class DiskWalker {
   // A directory holds at most this many blocks (and never more than its volume): more is a
   // corrupt inode, and TSK's run list for it would grow with every block.
   static constexpr uint64_t kMaxDirBlocks = 16384;
+  static uint64_t MaxDirBytes(uint64_t volume_bytes, uint64_t block_bytes) {
+    return std::min<uint64_t>(volume_bytes, kMaxDirBlocks * block_bytes);
+  }
 
   struct TskWalk {
     TSK_FS_INFO* fs = nullptr;
@@ -1290,8 +1293,7 @@ class DiskWalker {
       record[i * 512 - 2] = record[usa + 2 * i];
       record[i * 512 - 1] = record[usa + 2 * i + 1];
     }
-    return NtfsAttributeListClaim(
-        record, 0, std::min<uint64_t>(static_cast<uint64_t>(len), kMaxDirBlocks * cluster));
+    return NtfsAttributeListClaim(record, 0, MaxDirBytes(static_cast<uint64_t>(len), cluster));
   }
 
   // False, with a notice, when TSK must not open inode `inum`: TSK 4.11 allocates and zeroes a
@@ -1546,7 +1548,7 @@ class DiskWalker {
     w.vol = &vol;
     w.meter = MeterOf(img);
     w.volume_bytes = static_cast<uint64_t>(len);
-    w.max_dir_bytes = std::min<uint64_t>(w.volume_bytes, kMaxDirBlocks * fs->block_size);
+    w.max_dir_bytes = MaxDirBytes(w.volume_bytes, fs->block_size);
     if (!TskMayOpen(w, fs->root_inum, "") || !NtfsMftIsSane(w)) return;
     FilePtr root(tsk_fs_file_open_meta(fs, nullptr, fs->root_inum));
     if (!root || !root->meta) {

@@ -857,6 +857,10 @@ TEST_CASE("linkage: the sieve reads an install again only where it can reach the
   CHECK(judge({"proj/roles/ntp/tasks/main.yml"}, task) == Reach::kInstalls);
   CHECK(judge({"proj/Dockerfile"}, "COPY roles/ntp/templates/chrony.conf /etc/\n") ==
         Reach::kInstalls);
+  CHECK(judge({"proj/roles/web/Dockerfile"}, "COPY ../ntp/templates/chrony.conf /etc/\n") ==
+        Reach::kInstalls);
+  // A `..` that does not name the rest of the path: another file of the name.
+  CHECK(judge({"proj/roles/web/Dockerfile"}, "COPY ../chrony.conf /etc/\n") == Reach::kNone);
   CHECK(judge({"packer/build.pkr.hcl"},
               "provisioner \"file\" {\n  source = \"../proj/roles/ntp/templates/chrony.conf\"\n"
               "  destination = \"/etc/chrony.conf\"\n}\n") == Reach::kInstalls);
@@ -910,8 +914,19 @@ TEST_CASE("linkage: where an install can reach a file", "[linkage]") {
   // tasks/ ends a longer directory name: "mytasks/" makes "mytemplates/".
   CHECK(reaches({"r/mytasks/main.yml"}, {"r/mytemplates/x.conf"}, "src: x.conf"));
   CHECK(reaches({"tasks/main.yml"}, {"templates/x.conf"}, "src: x.conf"));
-  // `..`, or every segment of the path named.
+  // By `..`, the segments past the directory's shared part; by an absolute source, all.
   CHECK(reaches({"a/Dockerfile"}, {"b/x.conf"}, "COPY ../b/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../conf.d/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY x/../../conf.d/x.conf /"));
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../x.conf /"));
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../../etc/x.conf /"));
+  // Without `..`, a source out of the directory is absolute: it names the shared part too.
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY /conf.d/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY /p/conf.d/x.conf /"));
+  CHECK(reaches({"r/ntp/tasks/main.yml"}, {"r/web/files/x.conf"}, "src: ../../web/files/x.conf"));
+  CHECK_FALSE(reaches({"r/ntp/tasks/main.yml"}, {"r/web/files/x.conf"}, "src: ../x.conf"));
+  // An escaped source need not hold its segments as written.
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "src: \"/p/conf\\x2Ed/x.conf\""));
   CHECK(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /srv/conf.d/x.conf /"));
   CHECK_FALSE(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /srv/x.conf /"));
   CHECK_FALSE(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /conf.d/x.conf /"));

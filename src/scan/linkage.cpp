@@ -346,12 +346,10 @@ bool Linker::InstallReaches(const Location& installer, const std::vector<std::st
       !std::equal(at.begin(), at.end() - 1, file.begin()))
     return false;
   const std::string& path = file.back();
-  // A source with `..` may climb anywhere; an escaped one (a YAML or HCL string's `\`) need not
-  // hold its segments as written.
-  if (text.find("..") != std::string_view::npos || text.find('\\') != std::string_view::npos)
-    return true;
-  // A relative source without `..` resolves under the installer's directory, an Ansible task's
-  // under its role's (templates/, files/: both beside tasks/, under the role's parent).
+  // An escaped source (a YAML or HCL string's `\`) need not hold its segments as written.
+  if (text.find('\\') != std::string_view::npos) return true;
+  // A relative source resolves from the installer's directory, an Ansible task's also from its
+  // role's templates/ and files/ (all three under the role's parent).
   const std::string& self = at.back();
   const size_t slash = self.rfind('/');
   std::string dir = slash == std::string::npos ? "" : self.substr(0, slash + 1);
@@ -362,13 +360,25 @@ bool Linker::InstallReaches(const Location& installer, const std::vector<std::st
   const std::string base = Normalize(dir);
   if (base.empty() || path == base || path.starts_with(base == "/" ? base : base + "/"))
     return true;
-  // An absolute source names every segment of the path it resolves to.
-  for (size_t start = 0; start <= path.size();) {
-    size_t end = std::min(path.find('/', start), path.size());
-    std::string_view seg = std::string_view(path).substr(start, end - start);
-    if (!seg.empty() && seg != "." && text.find(seg) == std::string_view::npos) return false;
-    start = end + 1;
-  }
+  // Elsewhere an absolute source names every segment of the path, and one climbing with `..` those
+  // past the part it shares with that directory: resolving pops the directory's segments and
+  // pushes the source's.
+  auto segments = [](std::string_view p) {
+    std::vector<std::string_view> out;
+    for (size_t start = 0; start <= p.size();) {
+      size_t end = std::min(p.find('/', start), p.size());
+      if (std::string_view seg = p.substr(start, end - start); !seg.empty() && seg != ".")
+        out.push_back(seg);
+      start = end + 1;
+    }
+    return out;
+  };
+  const std::vector<std::string_view> want = segments(path), have = segments(base);
+  size_t shared = 0;
+  if (text.find("..") != std::string_view::npos)
+    while (shared < want.size() && shared < have.size() && want[shared] == have[shared]) ++shared;
+  for (size_t i = shared; i < want.size(); ++i)
+    if (text.find(want[i]) == std::string_view::npos) return false;
   return true;
 }
 

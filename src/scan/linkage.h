@@ -92,8 +92,9 @@ class Linker {
 
   // Whether an install recorded in an entry at `installer` (its text `text`) can name the file
   // of chain `file`, as Link matches them (InstalledPaths): the same outer chain, and the file
-  // under the installer's directory (an Ansible task's: its role's parent), unless the text holds
-  // a `..` or every segment of the file's path (an absolute source names them all).
+  // under the installer's directory (an Ansible task's: its role's parent), or else the text
+  // holds every segment of the file's path (an absolute source), or a `..` and every segment
+  // past those it shares with that directory, or a `\` (an escaped source).
   static bool InstallReaches(const Location& installer, const std::vector<std::string>& file,
                              std::string_view text);
 

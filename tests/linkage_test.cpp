@@ -832,6 +832,137 @@ TEST_CASE("linkage: candidates holding a needle only inside a longer name are no
   CHECK(stats.observed == 2);  // the template and the Dockerfile, no decoy
 }
 
+// A file's name counts only where an install in the entry could resolve to a finding's file of
+// that name (Linker::InstallReaches): under the installer's directory (an Ansible task's role's),
+// by a source with `..`, or by an absolute source naming every segment of the file's path.
+TEST_CASE("linkage: the sieve reads an install again only where it can reach the finding's file",
+          "[linkage]") {
+  ntpsweep::rules::RuleSet rules;
+  rules.LoadBuiltin();
+  Linker linker(rules);
+  ntpsweep::Finding config;
+  config.rule_id = "chrony-source";
+  config.directive = "server";
+  config.location.chain = {"proj/roles/ntp/templates/chrony.conf"};
+  const Linker::Sieve sieve(linker, {config});
+  using Reach = Linker::Sieve::Reach;
+  auto judge = [&](const std::vector<std::string>& chain, std::string_view text) {
+    ntpsweep::Location at;
+    at.chain = chain;
+    return sieve.Judge(chain.back(), text, [&] { return at; });
+  };
+  const std::string task = "- template:\n    src: chrony.conf\n    dest: /etc/chrony.conf\n";
+  // The role's task, a Dockerfile above it naming the path partly, a Packer file beside it
+  // climbing with `..`, one naming it absolutely.
+  CHECK(judge({"proj/roles/ntp/tasks/main.yml"}, task) == Reach::kInstalls);
+  CHECK(judge({"proj/Dockerfile"}, "COPY roles/ntp/templates/chrony.conf /etc/\n") ==
+        Reach::kInstalls);
+  CHECK(judge({"proj/roles/web/Dockerfile"}, "COPY ../ntp/templates/chrony.conf /etc/\n") ==
+        Reach::kInstalls);
+  // A `..` that does not name the rest of the path: another file of the name.
+  CHECK(judge({"proj/roles/web/Dockerfile"}, "COPY ../chrony.conf /etc/\n") == Reach::kNone);
+  CHECK(judge({"packer/build.pkr.hcl"},
+              "provisioner \"file\" {\n  source = \"../proj/roles/ntp/templates/chrony.conf\"\n"
+              "  destination = \"/etc/chrony.conf\"\n}\n") == Reach::kInstalls);
+  CHECK(judge({"packer/abs.pkr.hcl"},
+              "provisioner \"file\" {\n  source = \"/proj/roles/ntp/templates/chrony.conf\"\n"
+              "  destination = \"/etc/chrony.conf\"\n}\n") == Reach::kInstalls);
+  CHECK(judge({"Dockerfile"}, "COPY chrony.conf /etc/\n") == Reach::kInstalls);  // the root's
+  // An escaped source need not hold the segments as written.
+  CHECK(judge({"other/tasks/main.yml"},
+              "- copy:\n    src: \"/proj/roles/ntp/templ\\x61tes/chrony.conf\"\n") ==
+        Reach::kInstalls);
+  // Decoys: the same file name installed from another directory, another role's task, a list
+  // naming the name under other directories, a member of an archive (another outer chain).
+  CHECK(judge({"web/Dockerfile"}, "COPY chrony.conf /etc/chrony/\n") == Reach::kNone);
+  CHECK(judge({"proj/roles/web/Dockerfile"}, "COPY templates/chrony.conf /etc/\n") == Reach::kNone);
+  CHECK(judge({"other/roles/ntp/tasks/main.yml"}, task) == Reach::kNone);
+  CHECK(judge({"var/lib/dpkg/info/chrony.list"},
+              "# source: chrony\n/etc/chrony/chrony.conf\n/usr/share/doc/chrony/README\n") ==
+        Reach::kNone);
+  CHECK(judge({"img.tar", "proj/Dockerfile"}, "COPY roles/ntp/templates/chrony.conf /etc/\n") ==
+        Reach::kNone);
+  // Without the entry's location, any file of the name counts.
+  CHECK(sieve.Judge("web/Dockerfile", "COPY chrony.conf /etc/chrony/\n") == Reach::kInstalls);
+  // A variable's consumer is not judged by its location.
+  ntpsweep::Finding variable;
+  variable.rule_id = "ansible-time-server-var";
+  variable.directive = "ntp_servers[]";
+  variable.location.chain = {"proj/group_vars/all.yml"};
+  const Linker::Sieve both(linker, {variable, config});
+  ntpsweep::Location far;
+  far.chain = {"elsewhere/t/chrony.conf.j2"};
+  CHECK(both.Judge(far.chain.back(), "server {{ ntp_servers }}\n", [&] { return far; }) ==
+        Reach::kAll);
+}
+
+TEST_CASE("linkage: where an install can reach a file", "[linkage]") {
+  auto reaches = [](const std::vector<std::string>& installer, const std::vector<std::string>& file,
+                    std::string_view text) {
+    ntpsweep::Location at;
+    at.chain = installer;
+    return Linker::InstallReaches(at, file, text);
+  };
+  CHECK(reaches({"a/b/Dockerfile"}, {"a/b/c/x.conf"}, "COPY c/x.conf /"));
+  CHECK_FALSE(reaches({"a/b/Dockerfile"}, {"a/bc/x.conf"}, "COPY x.conf /"));
+  CHECK(reaches({"/Dockerfile"}, {"/etc/x.conf"}, "COPY etc/x.conf /"));
+  CHECK(reaches({"Dockerfile"}, {"etc/x.conf"}, "COPY etc/x.conf /"));
+  CHECK(reaches({"./a/Dockerfile"}, {"a/x.conf"}, "COPY x.conf /"));  // normalized
+  // A role's task reaches its role's templates/ and files/, not a sibling role's.
+  CHECK(reaches({"r/ntp/tasks/main.yml"}, {"r/ntp/files/x.conf"}, "src: x.conf"));
+  CHECK_FALSE(reaches({"r/ntp/tasks/main.yml"}, {"r/web/files/x.conf"}, "src: x.conf"));
+  // tasks/ ends a longer directory name: "mytasks/" makes "mytemplates/".
+  CHECK(reaches({"r/mytasks/main.yml"}, {"r/mytemplates/x.conf"}, "src: x.conf"));
+  CHECK(reaches({"tasks/main.yml"}, {"templates/x.conf"}, "src: x.conf"));
+  // By `..`, the segments past the directory's shared part; by an absolute source, all.
+  CHECK(reaches({"a/Dockerfile"}, {"b/x.conf"}, "COPY ../b/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../conf.d/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY x/../../conf.d/x.conf /"));
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../x.conf /"));
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY ../../etc/x.conf /"));
+  // Without `..`, a source out of the directory is absolute: it names the shared part too.
+  CHECK_FALSE(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY /conf.d/x.conf /"));
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "COPY /p/conf.d/x.conf /"));
+  CHECK(reaches({"r/ntp/tasks/main.yml"}, {"r/web/files/x.conf"}, "src: ../../web/files/x.conf"));
+  CHECK_FALSE(reaches({"r/ntp/tasks/main.yml"}, {"r/web/files/x.conf"}, "src: ../x.conf"));
+  // An escaped source need not hold its segments as written.
+  CHECK(reaches({"p/a/Dockerfile"}, {"p/conf.d/x.conf"}, "src: \"/p/conf\\x2Ed/x.conf\""));
+  CHECK(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /srv/conf.d/x.conf /"));
+  CHECK_FALSE(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /srv/x.conf /"));
+  CHECK_FALSE(reaches({"a/Dockerfile"}, {"srv/conf.d/x.conf"}, "COPY /conf.d/x.conf /"));
+  // Another container's file is never this installer's.
+  CHECK_FALSE(reaches({"i.tar", "Dockerfile"}, {"j.tar", "x.conf"}, "COPY x.conf /"));
+  CHECK(reaches({"i.tar", "Dockerfile"}, {"i.tar", "x.conf"}, "COPY x.conf /"));
+  CHECK_FALSE(reaches({"Dockerfile"}, {"i.tar", "x.conf"}, "COPY x.conf /"));
+}
+
+// In a scan: the role's task and a Dockerfile climbing to the template relate the finding;
+// decoys naming the file's name elsewhere (another role's task, a Dockerfile in another
+// directory, a package list) are not read again.
+TEST_CASE("linkage: installs that cannot reach the finding's file are not read again",
+          "[linkage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string root = tmp.path() + "/";
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"roles/ntp/templates/chrony.conf", "server 10.20.30.40 iburst\n"},
+      {"roles/ntp/tasks/main.yml",
+       "- name: chrony\n  template:\n    src: chrony.conf\n    dest: /etc/chrony/chrony.conf\n"},
+      {"docker/Dockerfile", "FROM debian\nCOPY ../roles/ntp/templates/chrony.conf /etc/chrony/\n"},
+      {"other/roles/ntp/tasks/main.yml",
+       "- name: chrony\n  template:\n    src: chrony.conf\n    dest: /etc/chrony/chrony.conf\n"},
+      {"web/Dockerfile", "FROM debian\nCOPY chrony.conf /etc/chrony/chrony.conf\n"},
+      {"lists/chrony.list", "source chrony\n/etc/chrony/chrony.conf\n"},
+  };
+  for (const auto& [rel, text] : files) ntpsweep::testing::WriteWholeFile(tmp / rel, text);
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {root};
+  ntpsweep::ScanStats stats;
+  CHECK(ScanRowsOf(options, root, &stats) ==
+        std::vector<std::string>{"roles/ntp/templates/chrony.conf:1 chrony-source -> "
+                                 "docker/Dockerfile:2 roles/ntp/tasks/main.yml:3"});
+  CHECK(stats.observed == 2);  // the task and the Dockerfile, no decoy
+}
+
 TEST_CASE("linkage: files' texts kept from the pass relate findings as read again from disk",
           "[linkage]") {
   ntpsweep::testing::TempDir tmp;

@@ -316,10 +316,74 @@ Linker::Sieve::Sieve(const Linker& linker, const std::vector<Finding>& findings)
   // judging and cost a tenth more on the synthetic bench's small texts: a second call each.)
   groups[2] = EncodingMarkers();
   for (const std::string& l : linker.bare_literals_) groups[2].push_back(host::QuoteLiteral(l));
-  prefilter_ = std::make_unique<host::Prefilter>(host::TargetSet(), groups);
+  // Each file name tracked apart: which ones a text holds says which findings' files an install
+  // in it could name (asked only of the few texts an install alone can relate).
+  std::vector<std::pair<std::string, std::vector<std::string>>> by_name;
+  for (const Finding& f : findings)
+    if (!f.location.chain.empty()) {
+      const std::string& file = f.location.chain.back();
+      by_name.emplace_back(file.substr(file.rfind('/') + 1), f.location.chain);
+    }
+  std::sort(by_name.begin(), by_name.end());
+  by_name.erase(std::unique(by_name.begin(), by_name.end()), by_name.end());
+  std::vector<std::string> tracked;
+  for (auto& [name, chain] : by_name) {
+    if (name.empty()) continue;
+    if (file_names_.empty() || file_names_.back() != name) {
+      file_names_.push_back(name);
+      file_chains_.emplace_back();
+      tracked.push_back(WholeWord(name));
+    }
+    file_chains_.back().push_back(std::move(chain));
+  }
+  prefilter_ = std::make_unique<host::Prefilter>(host::TargetSet(), groups, tracked);
 }
 
-Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_view text) const {
+bool Linker::InstallReaches(const Location& installer, const std::vector<std::string>& file,
+                            std::string_view text) {
+  const std::vector<std::string>& at = installer.chain;
+  if (at.empty() || file.empty() || at.size() != file.size() ||
+      !std::equal(at.begin(), at.end() - 1, file.begin()))
+    return false;
+  const std::string& path = file.back();
+  // An escaped source (a YAML or HCL string's `\`) need not hold its segments as written.
+  if (text.find('\\') != std::string_view::npos) return true;
+  // A relative source resolves from the installer's directory, an Ansible task's also from its
+  // role's templates/ and files/ (all three under the role's parent).
+  const std::string& self = at.back();
+  const size_t slash = self.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : self.substr(0, slash + 1);
+  if (slash != std::string::npos && dir.ends_with("tasks/")) {
+    std::string role = dir.substr(0, dir.size() - 6);
+    dir = role.substr(0, role.rfind('/') + 1);  // npos + 1: no parent, ""
+  }
+  const std::string base = Normalize(dir);
+  if (base.empty() || path == base || path.starts_with(base == "/" ? base : base + "/"))
+    return true;
+  // Elsewhere an absolute source names every segment of the path, and one climbing with `..` those
+  // past the part it shares with that directory: resolving pops the directory's segments and
+  // pushes the source's.
+  auto segments = [](std::string_view p) {
+    std::vector<std::string_view> out;
+    for (size_t start = 0; start <= p.size();) {
+      size_t end = std::min(p.find('/', start), p.size());
+      if (std::string_view seg = p.substr(start, end - start); !seg.empty() && seg != ".")
+        out.push_back(seg);
+      start = end + 1;
+    }
+    return out;
+  };
+  const std::vector<std::string_view> want = segments(path), have = segments(base);
+  size_t shared = 0;
+  if (text.find("..") != std::string_view::npos)
+    while (shared < want.size() && shared < have.size() && want[shared] == have[shared]) ++shared;
+  for (size_t i = shared; i < want.size(); ++i)
+    if (text.find(want[i]) == std::string_view::npos) return false;
+  return true;
+}
+
+Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_view text,
+                                          const std::function<Location()>& location_of) const {
   if (!prefilter_) return Reach::kNone;
   uint32_t bits = prefilter_->Scan(text);
   if (bits & kNameBit) {
@@ -327,9 +391,20 @@ Linker::Sieve::Reach Linker::Sieve::Judge(std::string_view path, std::string_vie
     if (prefilter_->Scan(ExpressionText(text)) & kNameBit) return Reach::kAll;
   }
   if (!(bits & kFileBit)) return Reach::kNone;
-  // A decoded document's installer words are not in the text as written.
-  return (bits & kAnywhereBit) || linker_.install_words_->Scan(text) ? Reach::kInstalls
-                                                                     : Reach::kNone;
+  // A decoded document's installer words (and sources) are not in the text as written.
+  if (bits & kAnywhereBit) return Reach::kInstalls;
+  if (!linker_.install_words_->Scan(text)) return Reach::kNone;
+  if (!location_of) return Reach::kInstalls;
+  // Only where an install here could resolve to a finding's file of a name the text holds: a
+  // README.md in a dpkg list names no README.md with a finding (the rootfs's 33 of 34 readings).
+  std::vector<char> hits;
+  prefilter_->ScanTracked(text, &hits);
+  const Location location = location_of();
+  for (size_t i = 0; i < hits.size() && i < file_chains_.size(); ++i)
+    if (hits[i])
+      for (const std::vector<std::string>& chain : file_chains_[i])
+        if (InstallReaches(location, chain, text)) return Reach::kInstalls;
+  return Reach::kNone;
 }
 
 void Linker::Link(std::vector<Finding>* findings, unsigned jobs) const {

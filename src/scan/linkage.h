@@ -7,6 +7,7 @@
 // then path and line.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,7 +56,8 @@ class Linker {
   // variable is a whole identifier ($NTP_SERVER reads no NTP), an installer's source a whole last
   // path segment (ntp.conf is not chrony-ntp.conf); a name counts outside an `_` or letter.
   // A file's name counts only beside a word an install is written with (SyntaxInfo::
-  // install_words: COPY, src, source), or an encoding marker.
+  // install_words: COPY, src, source), or an encoding marker; and, where the entry's location is
+  // known, only where an install there could resolve to the finding's file (InstallReaches).
   class Sieve {
    public:
     Sieve(const Linker& linker, const std::vector<Finding>& findings);
@@ -67,17 +69,34 @@ class Linker {
     // (none of the variables is read where a reader could take it), or either way.
     enum class Reach { kNone, kInstalls, kAll };
     // How an entry of `path` holding `text` may relate to a finding. Thread-safe.
-    Reach Judge(std::string_view path, std::string_view text) const;
+    // `location_of`: the entry's location, asked for only where an install alone can relate it
+    // (most entries are turned away before); without it any finding's file of a name the text
+    // holds counts.
+    Reach Judge(std::string_view path, std::string_view text,
+                const std::function<Location()>& location_of = nullptr) const;
     // Whether an entry of `path` holding `text` may relate to a finding. Thread-safe.
-    bool Passes(std::string_view path, std::string_view text) const {
-      return Judge(path, text) != Reach::kNone;
+    bool Passes(std::string_view path, std::string_view text,
+                const std::function<Location()>& location_of = nullptr) const {
+      return Judge(path, text, location_of) != Reach::kNone;
     }
 
    private:
     const Linker& linker_;
     std::vector<std::string> needles_;
     std::unique_ptr<host::Prefilter> prefilter_;
+    // The findings' files by name: file_names_[i] (the prefilter's tracked pattern i) is the last
+    // segment of each chain in file_chains_[i] (distinct, sorted).
+    std::vector<std::string> file_names_;
+    std::vector<std::vector<std::vector<std::string>>> file_chains_;
   };
+
+  // Whether an install recorded in an entry at `installer` (its text `text`) can name the file
+  // of chain `file`, as Link matches them (InstalledPaths): the same outer chain, and the file
+  // under the installer's directory (an Ansible task's: its role's parent), or else the text
+  // holds every segment of the file's path (an absolute source), or a `..` and every segment
+  // past those it shares with that directory, or a `\` (an escaped source).
+  static bool InstallReaches(const Location& installer, const std::vector<std::string>& file,
+                             std::string_view text);
 
   // `text` with every byte outside a template span (in either shell mode) blanked.
   static std::string ExpressionText(std::string_view text);

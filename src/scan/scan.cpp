@@ -427,7 +427,8 @@ class Pipeline : public input::EntrySink {
               continue;
             text = TextOf(text, &decoded);
           }
-          const Linker::Sieve::Reach reach = sieve.Judge(c.path, text);
+          const Linker::Sieve::Reach reach =
+              sieve.Judge(c.path, text, [&] { return read_files_.LocationOf(c.index, c.path); });
           if (reach == Linker::Sieve::Reach::kNone) continue;
           // What the first pass left to now: a rule can name a fact here (Analyzer::Screen).
           Screening again = analyzer_.Screen(c.path, text);
@@ -451,7 +452,8 @@ class Pipeline : public input::EntrySink {
           // Its group's words named a needle; its own must too (what is kept is shared). The sieve
           // first: it turns most members away for less than their words cost.
           const Linker::Sieve::Reach reach =
-              text.empty() ? Linker::Sieve::Reach::kNone : sieve.Judge(member.path, text);
+              text.empty() ? Linker::Sieve::Reach::kNone
+                           : sieve.Judge(member.path, text, [&] { return member.location; });
           if (reach == Linker::Sieve::Reach::kNone || !MemberLinks::MayName(text, sieve.needles()))
             return;
           // The pass deferred it for its hints alone (and one past the listing budget maybe not

@@ -670,6 +670,17 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
                 where + ": not a valid " + format.format + " stream");
       break;
     }
+    if (raw && archive_filter_code(a.get(), 0) == ARCHIVE_FILTER_RPM) {
+      // No filter or format took what follows the rpm's headers: its payload is not where they
+      // say (a damaged header) or in a compression libarchive does not read. Its bytes as one
+      // file would only pass for a binary, skipped without a word.
+      scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                where +
+                    ": an rpm whose payload is no cpio archive libarchive reads (a damaged "
+                    "header, or a payload compression it does not know); nothing in it was "
+                    "scanned");
+      break;
+    }
     std::string name;
     bool unsafe_name = false;
     if (raw) {

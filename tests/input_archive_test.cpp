@@ -1399,3 +1399,42 @@ TEST_CASE("an rpm whose header is damaged is named, not skipped as one binary fi
   CHECK(sound.notices.empty());
   CHECK(sound.Locations() == std::vector<std::string>{"p.rpm!etc/sysconfig/ntpd"});
 }
+
+TEST_CASE("a VHDX whose file type identifier is damaged is named, not skipped as binary",
+          "[input][damage][vhdx]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string raw = tmp / "raw.img", vhdx = tmp / "t.vhdx";
+  ntpsweep::testing::WriteWholeFile(raw, std::string(4u << 20, '\0'));
+  ntpsweep::testing::WriteWholeFile(tmp / "tree/etc/ntp.conf", "server 10.20.30.40\n");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"mke2fs", "-q", "-t", "ext4", "-d", tmp / "tree", raw},
+        std::vector<std::string>{"qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw, vhdx}}) {
+    auto r = ntpsweep::testing::RunCommand(command);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  const std::string sound = ntpsweep::testing::ReadWholeFile(vhdx);
+  REQUIRE(sound.substr(0, 8) == "vhdxfile");
+  REQUIRE(sound.substr(64u << 10, 4) == "head");
+  auto read = [&](const std::string& bytes, FakeSink* sink) {
+    ntpsweep::testing::WriteWholeFile(tmp / "d.vhdx", bytes);
+    return OpenContainerFile(tmp / "d.vhdx", "d.vhdx", WalkOptions{}, *sink, true);
+  };
+  std::string damaged = sound;
+  damaged.replace(0, 8, 8, '\0');  // the identifier's signature zeroed, its creator kept
+  FakeSink sink;
+  CHECK(read(damaged, &sink));
+  CHECK(sink.entries.empty());
+  REQUIRE(sink.notices.size() == 1);
+  CHECK(sink.notices[0].id == "unsupported-format");
+  CHECK(sink.notices[0].location.Render() == "d.vhdx");
+  CHECK(sink.notices[0].message.starts_with(
+      "d.vhdx: VHDX whose file type identifier at offset 0 is damaged"));
+  // Decoys: the sound VHDX is one (the disk reader opens it); with its first header's checksum
+  // off too, nothing says it is one: a binary file, as any.
+  CHECK(ContainerFormat(sound.substr(0, kSniffBytes)) == "VHDX");
+  damaged[(64u << 10) + 4] ^= 1;
+  FakeSink binary;
+  CHECK_FALSE(read(damaged, &binary));
+  CHECK(binary.notices.empty());
+}

@@ -1345,7 +1345,7 @@ printf 'OPTIONS="-g -x 10.20.30.40"\n' > %{buildroot}/etc/sysconfig/ntpd
 %files
 /etc/sysconfig/ntpd
 )");
-  auto r = ntpsweep::testing::RunCommand({"rpmbuild", "-bb", "--quiet", "--define",
+  auto r = ntpsweep::testing::RunCommand({"/usr/bin/rpmbuild", "-bb", "--quiet", "--define",
                                           "_topdir " + top, "--define", "_binary_payload w9.gzdio",
                                           top + "/SPECS/t.spec"});
   INFO(r.err);
@@ -1407,8 +1407,9 @@ TEST_CASE("a VHDX whose file type identifier is damaged is named, not skipped as
   ntpsweep::testing::WriteWholeFile(raw, std::string(4u << 20, '\0'));
   ntpsweep::testing::WriteWholeFile(tmp / "tree/etc/ntp.conf", "server 10.20.30.40\n");
   for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"mke2fs", "-q", "-t", "ext4", "-d", tmp / "tree", raw},
-        std::vector<std::string>{"qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw, vhdx}}) {
+       {std::vector<std::string>{"/usr/sbin/mke2fs", "-q", "-t", "ext4", "-d", tmp / "tree", raw},
+        std::vector<std::string>{"/usr/bin/qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw,
+                                 vhdx}}) {
     auto r = ntpsweep::testing::RunCommand(command);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

@@ -8,12 +8,13 @@
 # dynamic VHD) of a hundred or more empty partitions before the real one, VMDKs cut short, and
 # ext4 and XFS files in pieces (fragmented, sparse, in a later allocation group, in partitions),
 # ext4 with META_BG, ext4 and ext3 journals holding transactions not yet replayed (debugfs jo/jw),
-# XFS logs left dirty, bare UFS volumes.
+# XFS logs left dirty, bare UFS volumes (one with its root's data zeroed), directory entries
+# naming a zeroed ext4 inode or a FAT entry of garbage attributes.
 # Each carries a planted reference beside the hostile part.
 # Usage: make-hardening-inputs.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: make-hardening-inputs.sh OUTDIR}
-for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img makefs; do
+for tool in mke2fs mkfs.xfs debugfs e2fsck sfdisk python3 qemu-img makefs mkfs.fat mmd mcopy; do
   command -v "$tool" >/dev/null || { echo "make-hardening-inputs: '$tool' is missing; run scripts/install-deps.sh" >&2; exit 1; }
 done
 # Built once per script version, aside, then renamed. Test cases run as parallel processes and
@@ -496,7 +497,45 @@ mkdir -p ut/etc
 printf 'server 10.20.30.40 iburst\n' > ut/etc/ntp.conf
 printf 'server 10.20.30.41 # a host not asked for\n' > ut/etc/decoy.conf
 for v in 1 2; do makefs -t ffs -o version=$v -s 8m -T "$SOURCE_DATE_EPOCH" "ufs$v.img" ut >/dev/null; done
+# UFS1 whose root directory's data (".", "..", "etc": one 512-byte directory block) is zeroed.
+cp ufs1.img ufs1-root-zeroed.img
+python3 - ufs1-root-zeroed.img <<'PY'
+import struct, sys
+img = bytearray(open(sys.argv[1], "rb").read())
+# d_ino 2, d_reclen 12, DT_DIR, d_namlen 1, "." padded; then ".." of inode 2 (the root's own).
+dots = struct.pack("<IHBB4sI", 2, 12, 4, 1, b".", 2)
+at = img.find(dots)
+assert at > 0 and img.find(dots, at + 1) < 0, "one root directory block"
+img[at:at + 512] = bytes(512)
+open(sys.argv[1], "wb").write(img)
+PY
 rm -rf ut
+
+# Directory entries that point at nothing readable: ext4 whose decoy.conf names a zeroed inode;
+# FAT whose decoy.conf's attribute byte is garbage (0x50: "directory" and a reserved bit, so its
+# text is walked as a directory). The planted ntp.conf beside each is read.
+mkdir -p dt/etc
+printf 'server 10.20.30.40 iburst\n' > dt/etc/ntp.conf
+printf 'server 10.20.30.40 # lost\n' > dt/etc/decoy.conf
+mkext4 ext4-inode-zeroed.img 4M dt -b 1024
+read -r inode_block inode_offset < <(debugfs -R 'imap /etc/decoy.conf' ext4-inode-zeroed.img 2>/dev/null |
+  sed -n 's/.*located at block \([0-9]*\), offset \(0x[0-9a-f]*\).*/\1 \2/p')
+[ -n "$inode_block" ] || { echo "make-hardening-inputs: no decoy.conf inode found" >&2; exit 1; }
+dd if=/dev/zero of=ext4-inode-zeroed.img bs=1 seek=$((inode_block * 1024 + inode_offset)) count=256 \
+  conv=notrunc status=none
+mkfs.fat -C -i 12345678 -n HARDENING fat-clean.img 2048 >/dev/null
+mmd -i fat-clean.img ::/etc
+mcopy -m -i fat-clean.img dt/etc/ntp.conf dt/etc/decoy.conf ::/etc/
+cp fat-clean.img fat-attr-garbage.img
+python3 - fat-attr-garbage.img <<'PY'
+import sys
+img = bytearray(open(sys.argv[1], "rb").read())
+at = img.find(b"DECOY~1 CON")  # the 8.3 entry beside the long name
+assert at > 0 and img.find(b"DECOY~1 CON", at + 1) < 0, "one decoy.conf entry"
+img[at + 11] = 0x50
+open(sys.argv[1], "wb").write(img)
+PY
+rm -rf dt
 
 rm -rf tree
 echo "$stamp" > .stamp

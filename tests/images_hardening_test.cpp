@@ -435,3 +435,49 @@ TEST_CASE("a text VMDK descriptor naming host files is not followed", "[images][
 }
 
 }  // namespace
+
+TEST_CASE("directory entries naming nothing readable are named once per volume",
+          "[images][hardening][ext4][fat][ufs]") {
+  // Both were counted as a special file skipped (ext4), or not at all (FAT), and UFS's root read
+  // as an empty volume: the decoy.conf beside the planted file was lost unsaid.
+  SECTION("ext4: an entry naming a zeroed inode") {
+    const std::string image = "ext4-inode-zeroed.img";
+    Json doc = Scan({image});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{image + "!etc/ntp.conf:1"});
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "corrupt-file-system", image,
+                    ": 1 directory entry names an inode of no file type, or one that cannot be "
+                    "read (zeroed or garbage: a damaged file system), the first etc/decoy.conf; "
+                    "not read"));
+  }
+  SECTION("FAT: an entry whose attribute byte is garbage") {
+    const std::string image = "fat-attr-garbage.img";
+    Json doc = Scan({image});
+    CHECK(FindingPlaces(doc) == std::set<std::string>{image + "!etc/ntp.conf:1"});
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "corrupt-file-system", image,
+                    ": 1 directory lists no \".\" entry, as every directory of this file system "
+                    "does (its data zeroed, lost, or not a directory's: a damaged file system), "
+                    "the first etc/decoy.conf; nothing in it was scanned"));
+  }
+  SECTION("UFS: a root directory whose data is zeroed") {
+    const std::string image = "ufs1-root-zeroed.img";
+    Json doc = Scan({image});
+    CHECK(doc["findings"].empty());
+    CHECK(doc["notices"].size() == 1);
+    CHECK(HasNotice(doc, "corrupt-file-system", image,
+                    ": 1 directory lists no \".\" entry, as every directory of this file system "
+                    "does (its data zeroed, lost, or not a directory's: a damaged file system), "
+                    "the first /; nothing in it was scanned"));
+  }
+  // Decoys: the images they were made from (the ext4 one's tree is ext4.img's, with
+  // subdirectories).
+  SECTION("sound volumes") {
+    for (const std::string image : {"ext4.img", "fat-clean.img", "ufs1.img"}) {
+      INFO(image);
+      Json doc = Scan({image});
+      CHECK(doc["notices"].empty());
+      CHECK(FindingPlaces(doc).count(image + "!etc/ntp.conf:1") == 1);
+    }
+  }
+}

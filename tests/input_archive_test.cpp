@@ -1325,3 +1325,117 @@ TEST_CASE(
     if (n["message"].get<std::string>().find("Damaged tar archive") != std::string::npos) ++damaged;
   CHECK(damaged == 2);
 }
+
+namespace {
+
+// An rpm built by rpmbuild: one file, /etc/sysconfig/ntpd, in a gzip payload.
+std::string BuildRpm(const ntpsweep::testing::TempDir& tmp) {
+  const std::string top = tmp / "rpm";
+  ntpsweep::testing::WriteWholeFile(top + "/SPECS/t.spec", R"(Name: ntp-legacy
+Version: 1.0
+Release: 1
+Summary: legacy ntpd options
+License: MIT
+BuildArch: noarch
+%description
+Fixture package.
+%install
+mkdir -p %{buildroot}/etc/sysconfig
+printf 'OPTIONS="-g -x 10.20.30.40"\n' > %{buildroot}/etc/sysconfig/ntpd
+%files
+/etc/sysconfig/ntpd
+)");
+  auto r = ntpsweep::testing::RunCommand({"/usr/bin/rpmbuild", "-bb", "--quiet", "--define",
+                                          "_topdir " + top, "--define", "_binary_payload w9.gzdio",
+                                          top + "/SPECS/t.spec"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return ntpsweep::testing::ReadWholeFile(top + "/RPMS/noarch/ntp-legacy-1.0-1.noarch.rpm");
+}
+
+}  // namespace
+
+TEST_CASE("an rpm whose header is damaged is named, not skipped as one binary file",
+          "[input][damage][rpm]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string rpm = BuildRpm(tmp);
+  auto be32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(rpm[at + i]);
+    return v;
+  };
+  // The lead (96 bytes), the signature header (16 bytes, 16 per index entry, its data, padded
+  // to 8), then the main header: magic, reserved, index entries, data size.
+  REQUIRE(rpm.substr(96, 3) == "\x8e\xad\xe8");
+  const size_t main = 96 + ((16 + 16 * size_t{be32(96 + 8)} + be32(96 + 12) + 7) & ~size_t{7});
+  REQUIRE(rpm.substr(main, 3) == "\x8e\xad\xe8");
+  auto damaged = [&](size_t at, std::string_view bytes) {
+    std::string d = rpm;
+    d.replace(at, bytes.size(), bytes);
+    return d;
+  };
+  struct Case {
+    const char* what;
+    std::string rpm;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"its main header's magic zeroed", damaged(main, std::string(4, '\0'))},
+           {"its main header's entry count off", damaged(main + 8, std::string("\0\0\0\1", 4))},
+           {"its main header's data size off", damaged(main + 12, std::string("\0\0\0\x10", 4))},
+       }) {
+    INFO(c.what);
+    FakeSink sink;
+    Read(c.rpm, "p.rpm", &sink);
+    CHECK(sink.entries.empty());
+    CHECK(sink.skipped.empty());
+    REQUIRE(sink.notices.size() == 1);
+    CHECK(sink.notices[0].id == "archive-error");
+    CHECK(sink.notices[0].location.Render() == "p.rpm");
+    CHECK(sink.notices[0].message.starts_with("p.rpm: an rpm whose payload is no cpio archive"));
+  }
+  // Decoy: the rpm as built is read, with no notice.
+  FakeSink sound;
+  Read(rpm, "p.rpm", &sound);
+  CHECK(sound.notices.empty());
+  CHECK(sound.Locations() == std::vector<std::string>{"p.rpm!etc/sysconfig/ntpd"});
+}
+
+TEST_CASE("a VHDX whose file type identifier is damaged is named, not skipped as binary",
+          "[input][damage][vhdx]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string raw = tmp / "raw.img", vhdx = tmp / "t.vhdx";
+  ntpsweep::testing::WriteWholeFile(raw, std::string(4u << 20, '\0'));
+  ntpsweep::testing::WriteWholeFile(tmp / "tree/etc/ntp.conf", "server 10.20.30.40\n");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"/usr/sbin/mke2fs", "-q", "-t", "ext4", "-d", tmp / "tree", raw},
+        std::vector<std::string>{"/usr/bin/qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw,
+                                 vhdx}}) {
+    auto r = ntpsweep::testing::RunCommand(command);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  const std::string sound = ntpsweep::testing::ReadWholeFile(vhdx);
+  REQUIRE(sound.substr(0, 8) == "vhdxfile");
+  REQUIRE(sound.substr(64u << 10, 4) == "head");
+  auto read = [&](const std::string& bytes, FakeSink* sink) {
+    ntpsweep::testing::WriteWholeFile(tmp / "d.vhdx", bytes);
+    return OpenContainerFile(tmp / "d.vhdx", "d.vhdx", WalkOptions{}, *sink, true);
+  };
+  std::string damaged = sound;
+  damaged.replace(0, 8, 8, '\0');  // the identifier's signature zeroed, its creator kept
+  FakeSink sink;
+  CHECK(read(damaged, &sink));
+  CHECK(sink.entries.empty());
+  REQUIRE(sink.notices.size() == 1);
+  CHECK(sink.notices[0].id == "unsupported-format");
+  CHECK(sink.notices[0].location.Render() == "d.vhdx");
+  CHECK(sink.notices[0].message.starts_with(
+      "d.vhdx: VHDX whose file type identifier at offset 0 is damaged"));
+  // Decoys: the sound VHDX is one (the disk reader opens it); with its first header's checksum
+  // off too, nothing says it is one: a binary file, as any.
+  CHECK(ContainerFormat(sound.substr(0, kSniffBytes)) == "VHDX");
+  damaged[(64u << 10) + 4] ^= 1;
+  FakeSink binary;
+  CHECK_FALSE(read(damaged, &binary));
+  CHECK(binary.notices.empty());
+}

@@ -671,3 +671,87 @@ TEST_CASE("data past a tar's end is named where nothing reads it",
     }
   }
 }
+
+// A pipe: bytes in blocks of `block` bytes, no seek (stdin, a member of an archive).
+class PipeSource : public ByteSource {
+ public:
+  PipeSource(std::string bytes, size_t block) : bytes_(std::move(bytes)), block_(block) {}
+  bool Next(std::string_view* block) override {
+    *block = std::string_view(bytes_).substr(std::min(at_, bytes_.size()), block_);
+    at_ += block->size();
+    return true;
+  }
+  bool at_eof() const override { return at_ >= bytes_.size(); }
+
+ private:
+  std::string bytes_;
+  size_t block_;
+  size_t at_ = 0;
+};
+
+TEST_CASE("data past a tar's end is named where libarchive reads the tar",
+          "[input][archive][tar][gzip][damage]") {
+  ntpsweep::testing::TempDir tmp;
+  const std::string tree = tmp / "tree";
+  std::filesystem::create_directories(tree);
+  ntpsweep::testing::WriteWholeFile(tree + "/a.conf", "server 10.20.30.40\n");
+  const std::string a = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "a.tar", "a.conf"});
+  std::filesystem::remove(tree + "/a.conf");
+  ntpsweep::testing::WriteWholeFile(tree + "/b.conf", "server 10.20.30.41\n");
+  const std::string b = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "b.tar", "b.conf"});
+  std::filesystem::remove(tree + "/b.conf");
+  const std::string a_member = a.substr(0, 1024);
+  struct Case {
+    const char* what;
+    std::string tar;
+    std::string past;  // the offset the notice names; empty: no notice
+  };
+  for (const Case& c : std::vector<Case>{
+           {"archives concatenated", a + b, std::to_string(a.size())},
+           {"a lone zero block amid members", a_member + std::string(512, '\0') + b, "1536"},
+           // Decoys: an end padded to a record, or with more zeros after it, hides nothing.
+           {"one archive", a, ""},
+           {"zeros past the record", a + std::string(40u << 10, '\0'), ""},
+       }) {
+    auto check = [&](const Reading& r, const std::string& where, const std::string& first) {
+      CHECK(r.entries == std::vector<std::string>{first + " = server 10.20.30.40\n"});
+      if (c.past.empty()) {
+        CHECK(r.notices.empty());
+      } else {
+        REQUIRE(r.notices.size() == 1);
+        CHECK(r.notices[0].starts_with("archive-error: " + where + ": the archive ends"));
+        CHECK(r.notices[0].find("data follows at offset " + c.past + " ") != std::string::npos);
+      }
+    };
+    for (const std::string name : {"t.tar", "t.tar.gz"}) {
+      INFO(c.what << ", " << name);
+      const std::string bytes = name == "t.tar" ? c.tar : Compress(tmp, c.tar, "gzip", {"-n"});
+      // stdin: a pipe, in blocks that split the end mark and the header past it.
+      for (size_t block : {size_t{700}, size_t{512}, size_t{4096}, size_t{1} << 16}) {
+        INFO("a pipe in blocks of " << block);
+        Reading piped;
+        {
+          InputScan scan(WalkOptions{}, piped, 0);
+          PipeSource src(bytes, block);
+          ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
+        }
+        check(piped, "-", "-!a.conf");
+      }
+      // In memory (seekable): read again where libarchive's tar reader stopped.
+      check(ReadStream(bytes, name), name, name + "!a.conf");
+      // A member of a tar file, and of a tar read from stdin.
+      ntpsweep::testing::WriteWholeFile(tree + "/" + name, bytes);
+      const std::string outer = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "outer.tar", name});
+      std::filesystem::remove(tree + "/" + name);
+      check(ReadFile(tmp / "outer.tar", "outer.tar"), "outer.tar!" + name,
+            "outer.tar!" + name + "!a.conf");
+      Reading piped;
+      {
+        InputScan scan(WalkOptions{}, piped, 0);
+        PipeSource src(outer, 4096);
+        ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
+      }
+      check(piped, "-!" + name, "-!" + name + "!a.conf");
+    }
+  }
+}

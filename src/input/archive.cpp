@@ -99,12 +99,26 @@ struct ArchiveInput {
   uint64_t produced = 0;  // bytes of its members read so far, all members together
   bool over_ratio = false;
   const GzipSource* gz = nullptr;  // inflating src ahead of libarchive: it counts the stored bytes
+  // The block ReadCallback gave last (valid until src's next read) and the end of the one before
+  // (libarchive reads a header across two): what it was given past a tar's end is checked there.
+  std::string_view last = {};
+  std::string before = {};
 
   uint64_t packed() const { return size ? size : gz ? gz->pulled() : pulled; }
 };
 
 la_ssize_t ReadCallback(archive* a, void* data, const void** buf) {
   auto* in = static_cast<ArchiveInput*>(data);
+  constexpr size_t kKeep = 2 * kTarBlock;
+  if (!in->src->seekable()) {  // a seekable source is read again where the tar ends
+    if (in->last.size() >= kKeep)
+      in->before.assign(in->last.substr(in->last.size() - kKeep));
+    else
+      in->before = in->before.substr(in->before.size() -
+                                     std::min(in->before.size(), kKeep - in->last.size())) +
+                   std::string(in->last);
+  }
+  in->last = {};
   std::string_view block;
   if (!in->src->Next(&block)) {
     std::string e = in->src->error();
@@ -114,6 +128,7 @@ la_ssize_t ReadCallback(archive* a, void* data, const void** buf) {
     return -1;
   }
   in->pulled += block.size();
+  in->last = block;
   *buf = block.data();
   return static_cast<la_ssize_t>(block.size());
 }
@@ -395,6 +410,66 @@ bool TarToLibarchive(std::string_view head, bool stream) {
   return sniffed.kind == ContentKind::kArchive && sniffed.format == "tar";
 }
 
+// A stream read on from where libarchive stopped: what it was given and did not read, then the
+// rest.
+class ResumeSource : public ByteSource {
+ public:
+  ResumeSource(ByteSource& src, std::string unread) : src_(src), unread_(std::move(unread)) {}
+  bool Next(std::string_view* block) override {
+    if (unread_.empty()) return src_.Next(block);
+    held_ = std::move(unread_);
+    unread_.clear();
+    *block = held_;
+    return true;
+  }
+  bool at_eof() const override { return unread_.empty() && src_.at_eof(); }
+  std::string error() const override { return src_.error(); }
+  bool limited() const override { return src_.limited(); }
+
+ private:
+  ByteSource& src_;
+  std::string unread_, held_;
+};
+
+// Names data past a tar's end mark (the zero block at `end`), found at `past`: what neither tar
+// nor libarchive reads.
+void NoteDataPastTarEnd(InputScan& scan, const Chain& chain, const std::string& where, uint64_t end,
+                        uint64_t entries, uint64_t past) {
+  scan.Note(Notice::Level::kWarning, "archive-error", chain,
+            where + ": the archive ends with the zero block at offset " + std::to_string(end) +
+                " (after " + std::to_string(entries) + " members), but data follows at offset " +
+                std::to_string(past) +
+                " that was not read: a damaged archive, or archives concatenated (tar reads on "
+                "only with --ignore-zeros)");
+}
+
+// After libarchive's tar reader met its end mark (the zero block at `end`, and the one after it
+// when that is zeros too): the offset of data past it (DataPastTarEnd), or kNoDataPastTarEnd.
+// Only where libarchive reads `in.src` itself, with no filter of its own.
+uint64_t DataPastLibarchiveTarEnd(archive* a, ArchiveInput& in) {
+  const la_int64_t read_to = archive_filter_bytes(a, 0);  // what its tar reader consumed
+  if (archive_filter_count(a) != 1 || read_to < 0) return kNoDataPastTarEnd;
+  const auto from = static_cast<uint64_t>(read_to);
+  ByteSource& src = *in.src;
+  if (src.seekable()) {
+    if (src.Seek(read_to, SEEK_SET) != read_to) return kNoDataPastTarEnd;
+    SourceTarBlocks blocks(src, TarBlocks::kUnknownSize);
+    const uint64_t past = DataPastTarEnd(blocks);
+    return past == kNoDataPastTarEnd ? past : from + past;
+  }
+  // A stream: libarchive holds what it read ahead of `from`, in the last blocks it was given.
+  const uint64_t last_start = in.pulled - in.last.size();
+  if (from > in.pulled || from + in.before.size() < last_start) return kNoDataPastTarEnd;
+  std::string unread;
+  if (from < last_start)
+    unread.assign(in.before.substr(in.before.size() - static_cast<size_t>(last_start - from)));
+  unread += in.last.substr(static_cast<size_t>(std::max(from, last_start) - last_start));
+  ResumeSource rest(src, std::move(unread));
+  SourceTarBlocks blocks(rest, TarBlocks::kUnknownSize);
+  const uint64_t past = DataPastTarEnd(blocks);
+  return past == kNoDataPastTarEnd ? past : from + past;
+}
+
 }  // namespace
 
 namespace {
@@ -500,12 +575,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
         // here up to a record's padding, for what the end hides from both.
         const uint64_t end = own->position() - kTarBlock;
         if (const uint64_t past = DataPastTarEnd(*own); past != kNoDataPastTarEnd)
-          scan.Note(Notice::Level::kWarning, "archive-error", chain,
-                    where + ": the archive ends with the zero block at offset " +
-                        std::to_string(end) + " (after " + std::to_string(entries) +
-                        " members), but data follows at offset " + std::to_string(past) +
-                        " that was not read: a damaged archive, or archives concatenated (tar "
-                        "reads on only with --ignore-zeros)");
+          NoteDataPastTarEnd(scan, chain, where, end, entries, past);
         break;
       }
       if (step != TarStep::kMember) {
@@ -528,7 +598,19 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
     } else {
       r = archive_read_next_header(a.get(), &entry);
     }
-    if (r == ARCHIVE_EOF) break;
+    if (r == ARCHIVE_EOF) {
+      // The same check as `own`'s above, where libarchive read the tar (a tar in an archive or
+      // an image, one read from stdin): what its end hides is named, not lost unsaid. A member
+      // read again alone (tar_only) was named at the first reading.
+      if (!own && !tar_only && entries > 0 &&
+          (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR) {
+        const auto end = static_cast<uint64_t>(archive_read_header_position(a.get()));
+        if (const uint64_t past = DataPastLibarchiveTarEnd(a.get(), input);
+            past != kNoDataPastTarEnd)
+          NoteDataPastTarEnd(scan, chain, where, end, entries, past);
+      }
+      break;
+    }
     if (r < ARCHIVE_WARN) {
       if (member_failed) break;  // the member's read error was reported already
       const char* e = archive_error_string(a.get());
@@ -586,6 +668,17 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
       // No filter accepted the stream, so "raw" would hand back the same bytes, sniffed again.
       scan.Note(Notice::Level::kWarning, "archive-error", chain,
                 where + ": not a valid " + format.format + " stream");
+      break;
+    }
+    if (raw && archive_filter_code(a.get(), 0) == ARCHIVE_FILTER_RPM) {
+      // No filter or format took what follows the rpm's headers: its payload is not where they
+      // say (a damaged header) or in a compression libarchive does not read. Its bytes as one
+      // file would only pass for a binary, skipped without a word.
+      scan.Note(Notice::Level::kWarning, "archive-error", chain,
+                where +
+                    ": an rpm whose payload is no cpio archive libarchive reads (a damaged "
+                    "header, or a payload compression it does not know); nothing in it was "
+                    "scanned");
       break;
     }
     std::string name;

@@ -1127,7 +1127,19 @@ class DiskWalker {
     bool abandoned = false;
     std::unique_ptr<Ext4Volume> ext4;  // for extent trees TSK cannot map (Ext4Of)
     bool ext4_failed = false;
+    // Entries naming an inode of no file type (ext4: a zeroed inode; FAT: garbage attributes)
+    // or none TSK can read: named once per volume (ScanTsk), with the first one's path.
+    uint64_t untyped = 0;
+    std::string first_untyped;
+    // Directories that list no "." (ext2/3/4 and UFS: none; FAT12/16/32: none but the root):
+    // their data zeroed, lost, or a file's (garbage attributes): named as above.
+    uint64_t dotless = 0;
+    std::string first_dotless;
   };
+
+  void CountUntyped(TskWalk& w, const std::string& path) {
+    if (w.untyped++ == 0) w.first_untyped = path;
+  }
 
   bool Abandon(TskWalk& w) {
     if (w.abandoned) return true;
@@ -1358,6 +1370,7 @@ class DiskWalker {
       return;
     }
     size_t count = tsk_fs_dir_getsize(dir.get());
+    bool dot = false;
     for (size_t i = 0; i < count; ++i) {
       if (scan_.stopped() || Done() || Abandon(w)) return;
       // The name first: its inode is looked up (and checked) only for a live, real name.
@@ -1365,16 +1378,29 @@ class DiskWalker {
       if (!entry || !(entry->flags & TSK_FS_NAME_FLAG_ALLOC))
         continue;  // deleted: not the system's
       std::string name = entry->name ? entry->name : "";
+      dot = dot || name == ".";
       if (name.empty() || name == "." || name == "..") continue;
       if (IsFsMetadata(w, *entry)) continue;
       if (!TskMayOpen(w, entry->meta_addr, prefix.empty() ? name : prefix + "/" + name)) continue;
       FilePtr f(tsk_fs_dir_get(dir.get(), i));
       if (!f || !f->name || !f->meta) {
         tsk_error_reset();
+        CountUntyped(w, prefix.empty() ? name : prefix + "/" + name);
         continue;
       }
       if (!VisitTskFile(std::move(f), name, prefix, depth, w)) return;
     }
+    const TSK_FS_TYPE_ENUM type = w.fs->ftype;
+    // An ext4 directory kept inline in its inode stores its parent's number, no "." entry.
+    const bool inline_dir =
+        dir->fs_file && dir->fs_file->meta &&
+        dir->fs_file->meta->content_type == TSK_FS_META_CONTENT_TYPE_EXT4_INLINE;
+    if (!dot && !inline_dir &&
+        (TSK_FS_TYPE_ISEXT(type) || TSK_FS_TYPE_ISFFS(type) ||
+         ((type == TSK_FS_TYPE_FAT12 || type == TSK_FS_TYPE_FAT16 ||
+           type == TSK_FS_TYPE_FAT32) &&  // exFAT's directories hold no "."
+          !prefix.empty())))
+      if (w.dotless++ == 0) w.first_dotless = prefix.empty() ? "/" : prefix;
   }
 
   // The ext4 reader of this walk's volume, opened on first use; null when it is not ext4.
@@ -1467,6 +1493,9 @@ class DiskWalker {
         break;
       }
       case TSK_FS_META_TYPE_VIRT_DIR:  // TSK's $OrphanFiles: deleted files, not the system's
+        break;
+      case TSK_FS_META_TYPE_UNDEF:  // no device, pipe or socket: a damaged inode
+        CountUntyped(w, path);
         break;
       default:
         scan_.sink().CountSkipped("special-file");
@@ -1575,6 +1604,22 @@ class DiskWalker {
     w.path.insert(fs->root_inum);
     WalkTskDir(fs->root_inum, "", 0, w);
     AliasLinks(w.links, vol);
+    const std::string where = Location{vol.WithVolume()}.Render();
+    if (w.untyped)
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
+                 where + ": " +
+                     Counted(w.untyped, "directory entry names", "directory entries name") +
+                     " an inode of no file type, or one that cannot be read (zeroed or "
+                     "garbage: a damaged file system), the first " +
+                     w.first_untyped + "; not read");
+    // A root of no names at all would pass for an empty volume.
+    if (w.dotless)
+      scan_.Note(Notice::Level::kWarning, "corrupt-file-system", vol.WithVolume(),
+                 where + ": " + Counted(w.dotless, "directory lists", "directories list") +
+                     " no \".\" entry, as every directory of this file system does (its data "
+                     "zeroed, lost, or not a directory's: a damaged file system), the first " +
+                     w.first_dotless + "; nothing in " + (w.dotless == 1 ? "it" : "them") +
+                     " was scanned");
   }
 
   // ---- XFS

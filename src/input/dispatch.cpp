@@ -11,6 +11,7 @@
 
 #include "core/fd.h"
 #include "input/archive.h"
+#include "input/byte_order.h"
 #include "input/disk.h"
 
 namespace ntpsweep::input {
@@ -220,6 +221,25 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
 
 namespace {
 
+// A VHDX whose file type identifier ("vhdxfile" at offset 0) is damaged though its first header
+// is sound (at 64 KiB: "head", a CRC-32C over its 4 KiB taken with that field zeroed, log version
+// 0, version 1; MS-VHDX 2.2.2): Hyper-V reads it by its headers, libvhdi opens none without the
+// identifier. `probe`: the first kVolumeProbeBytes.
+bool DamagedVhdx(std::string_view probe) {
+  constexpr size_t kHeader = 65536, kSize = 4096;
+  static_assert(kHeader + kSize <= kVolumeProbeBytes);
+  if (probe.size() < kHeader + kSize || probe.starts_with("vhdxfile") ||
+      probe.substr(kHeader, 4) != "head" || Le(probe, kHeader + 64, 2) != 0 ||
+      Le(probe, kHeader + 66, 2) != 1)
+    return false;
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < kSize; ++i) {
+    crc ^= i >= 4 && i < 8 ? 0u : static_cast<unsigned char>(probe[kHeader + i]);
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+  }
+  return ~crc == static_cast<uint32_t>(Le(probe, kHeader + 4, 4));
+}
+
 // Reads the first bytes of a file for sniffing (and the last 512, for a fixed VHD's footer).
 bool SniffFile(int fd, uint64_t size, Sniffed* out) {
   std::string head(std::min<uint64_t>(size, kSniffBytes), '\0');
@@ -241,6 +261,10 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
       if (std::string u = UnsupportedVolume(probe); !u.empty()) *out = {ContentKind::kUnsupported, u};
       else if (std::string v = FarVolume(probe); !v.empty())
         *out = {ContentKind::kDisk, v};
+      else if (DamagedVhdx(probe))
+        *out = {ContentKind::kUnsupported,
+                "VHDX whose file type identifier at offset 0 is damaged (its header at 64 KiB is "
+                "sound; libvhdi opens no VHDX without the identifier)"};
     }
   }
   if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {

@@ -629,9 +629,17 @@ TEST_CASE("a first header libarchive's tar bidder refuses is no tar to the reade
   }
 }
 
-TEST_CASE("data past a tar's end is named where nothing reads it",
-          "[input][archive][tar][gzip][damage]") {
-  ntpsweep::testing::TempDir tmp;
+namespace {
+
+// Tars with data past their end (two archives concatenated; a lone zero block amid members) and
+// decoys whose end hides nothing, made by GNU tar in `tmp`/tree: a.conf names 10.20.30.40,
+// b.conf 10.20.30.41.
+struct TarEndCase {
+  const char* what;
+  std::string tar;
+  std::string past;  // the offset the notice names; empty: no notice
+};
+std::vector<TarEndCase> TarEndCases(const ntpsweep::testing::TempDir& tmp) {
   const std::string tree = tmp / "tree";
   std::filesystem::create_directories(tree);
   ntpsweep::testing::WriteWholeFile(tree + "/a.conf", "server 10.20.30.40\n");
@@ -639,21 +647,25 @@ TEST_CASE("data past a tar's end is named where nothing reads it",
   std::filesystem::remove(tree + "/a.conf");
   ntpsweep::testing::WriteWholeFile(tree + "/b.conf", "server 10.20.30.41\n");
   const std::string b = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "b.tar", "b.conf"});
+  std::filesystem::remove(tree + "/b.conf");
   // `a` without its end: one member, header and data, then GNU tar's zero blocks.
   const std::string a_member = a.substr(0, 1024);
   REQUIRE(std::all_of(a.begin() + 1024, a.end(), [](char c) { return c == '\0'; }));
-  struct Case {
-    const char* what;
-    std::string tar;
-    std::string past;  // the offset the notice names; empty: no notice
+  return {
+      {"archives concatenated", a + b, std::to_string(a.size())},
+      {"a lone zero block amid members", a_member + std::string(512, '\0') + b, "1536"},
+      // Decoys: an end padded to a record, or with more zeros after it, hides nothing.
+      {"one archive", a, ""},
+      {"zeros past the record", a + std::string(40u << 10, '\0'), ""},
   };
-  for (const Case& c : std::vector<Case>{
-           {"archives concatenated", a + b, std::to_string(a.size())},
-           {"a lone zero block amid members", a_member + std::string(512, '\0') + b, "1536"},
-           // Decoys: an end padded to a record, or with more zeros after it, hides nothing.
-           {"one archive", a, ""},
-           {"zeros past the record", a + std::string(40u << 10, '\0'), ""},
-       }) {
+}
+
+}  // namespace
+
+TEST_CASE("data past a tar's end is named where nothing reads it",
+          "[input][archive][tar][gzip][damage]") {
+  ntpsweep::testing::TempDir tmp;
+  for (const TarEndCase& c : TarEndCases(tmp)) {
     for (const std::string name : {"t.tar", "t.tar.gz"}) {
       INFO(c.what << ", " << name);
       const std::string bytes = name == "t.tar" ? c.tar : Compress(tmp, c.tar, "gzip", {"-n"});
@@ -693,26 +705,8 @@ TEST_CASE("data past a tar's end is named where libarchive reads the tar",
           "[input][archive][tar][gzip][damage]") {
   ntpsweep::testing::TempDir tmp;
   const std::string tree = tmp / "tree";
-  std::filesystem::create_directories(tree);
-  ntpsweep::testing::WriteWholeFile(tree + "/a.conf", "server 10.20.30.40\n");
-  const std::string a = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "a.tar", "a.conf"});
-  std::filesystem::remove(tree + "/a.conf");
-  ntpsweep::testing::WriteWholeFile(tree + "/b.conf", "server 10.20.30.41\n");
-  const std::string b = WriteTar(tmp, {"/usr/bin/tar", "-cf", tmp / "b.tar", "b.conf"});
-  std::filesystem::remove(tree + "/b.conf");
-  const std::string a_member = a.substr(0, 1024);
-  struct Case {
-    const char* what;
-    std::string tar;
-    std::string past;  // the offset the notice names; empty: no notice
-  };
-  for (const Case& c : std::vector<Case>{
-           {"archives concatenated", a + b, std::to_string(a.size())},
-           {"a lone zero block amid members", a_member + std::string(512, '\0') + b, "1536"},
-           // Decoys: an end padded to a record, or with more zeros after it, hides nothing.
-           {"one archive", a, ""},
-           {"zeros past the record", a + std::string(40u << 10, '\0'), ""},
-       }) {
+  const WalkOptions options;
+  for (const TarEndCase& c : TarEndCases(tmp)) {
     auto check = [&](const Reading& r, const std::string& where, const std::string& first) {
       CHECK(r.entries == std::vector<std::string>{first + " = server 10.20.30.40\n"});
       if (c.past.empty()) {
@@ -731,7 +725,7 @@ TEST_CASE("data past a tar's end is named where libarchive reads the tar",
         INFO("a pipe in blocks of " << block);
         Reading piped;
         {
-          InputScan scan(WalkOptions{}, piped, 0);
+          InputScan scan(options, piped, 0);
           PipeSource src(bytes, block);
           ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
         }
@@ -747,7 +741,7 @@ TEST_CASE("data past a tar's end is named where libarchive reads the tar",
             "outer.tar!" + name + "!a.conf");
       Reading piped;
       {
-        InputScan scan(WalkOptions{}, piped, 0);
+        InputScan scan(options, piped, 0);
         PipeSource src(outer, 4096);
         ScanContent(scan, src, Chain{"-"}, "-", 0, nullptr, nullptr);
       }

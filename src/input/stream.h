@@ -20,6 +20,8 @@ namespace ntpsweep::input {
 class InputScan {
  public:
   InputScan(const WalkOptions& options, EntrySink& sink, uint64_t input_size);
+  // The options are held by reference: a temporary would be gone before the first read.
+  InputScan(WalkOptions&&, EntrySink&, uint64_t) = delete;
   ~InputScan();
   InputScan(const InputScan&) = delete;
   InputScan& operator=(const InputScan&) = delete;

@@ -783,15 +783,6 @@ class DiskWalker {
     std::vector<std::string> problems;  // CRC mismatches, for the notice
   };
 
-  static uint32_t Crc32(std::string_view data) {
-    uint32_t c = 0xFFFFFFFF;
-    for (unsigned char b : data) {
-      c ^= b;
-      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-  }
-
   // The primary header is at LBA 1, the backup at the disk's last sector.
   static bool ReadGpt(TSK_IMG_INFO* img, GptTable* t, bool backup = false) {
     for (uint32_t sector : {512u, 4096u}) {
@@ -809,7 +800,8 @@ class DiskWalker {
       if (header_size >= 92 && header_size <= sector) {
         std::string copy = h.substr(0, header_size);
         copy.replace(16, 4, 4, '\0');
-        if (Crc32(copy) != Le(h, 16, 4)) t->problems.push_back("the header's CRC does not match");
+        if (ReflectedCrc32(copy, kCrc32) != Le(h, 16, 4))
+          t->problems.push_back("the header's CRC does not match");
       }
       t->first_usable = Le(h, 40, 8);
       t->last_usable = Le(h, 48, 8);
@@ -825,7 +817,7 @@ class DiskWalker {
         t->problems.push_back("the entry array lies outside the image");
         return true;
       }
-      if (Crc32(array) != Le(h, 88, 4))
+      if (ReflectedCrc32(array, kCrc32) != Le(h, 88, 4))
         t->problems.push_back("the entry array's CRC does not match");
       for (uint32_t i = 0; i < count; ++i) {
         std::string_view e = std::string_view(array).substr(static_cast<size_t>(i * size),

@@ -232,12 +232,9 @@ bool DamagedVhdx(std::string_view probe) {
       probe.substr(kHeader, 4) != "head" || Le(probe, kHeader + 64, 2) != 0 ||
       Le(probe, kHeader + 66, 2) != 1)
     return false;
-  uint32_t crc = 0xFFFFFFFFu;
-  for (size_t i = 0; i < kSize; ++i) {
-    crc ^= i >= 4 && i < 8 ? 0u : static_cast<unsigned char>(probe[kHeader + i]);
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
-  }
-  return ~crc == static_cast<uint32_t>(Le(probe, kHeader + 4, 4));
+  std::string header(probe.substr(kHeader, kSize));
+  header.replace(4, 4, 4, '\0');  // the checksum field, taken as zeros
+  return ReflectedCrc32(header, kCrc32c) == Le(probe, kHeader + 4, 4);
 }
 
 // Reads the first bytes of a file for sniffing (and the last 512, for a fixed VHD's footer).

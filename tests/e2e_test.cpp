@@ -432,6 +432,44 @@ TEST_CASE("e2e: a symbolic link given as the operand is followed, links below it
   CHECK(doc.at("stats").at("skipped").value("symlink", 0) == 1);
 }
 
+// UTF-16 text holds NULs; a member is no binary for that, as a file on disk is not.
+TEST_CASE("e2e: UTF-16 members of a tar or tar.gz are read as the same files on disk are",
+          "[e2e][archive]") {
+  TempDir tmp;
+  auto utf16 = [](std::string_view text, bool big_endian, bool bom) {
+    std::string out = bom ? (big_endian ? "\xfe\xff" : "\xff\xfe") : "";
+    for (char c : text) {
+      out += big_endian ? '\0' : c;
+      out += big_endian ? c : '\0';
+    }
+    return out;
+  };
+  WriteWholeFile(tmp / "src/etc/chrony.conf", utf16("server 192.0.2.10 iburst\n", false, true));
+  WriteWholeFile(tmp / "src/etc/ntp.conf", utf16("server 192.0.2.10 iburst\n", true, true));
+  WriteWholeFile(tmp / "src/etc/chrony/chrony.conf",
+                 utf16("pool ntp-old.corp.example.net iburst\n", false, false));
+  // Decoys: binary heads that name a target; each is skipped in both places.
+  WriteWholeFile(tmp / "src/bin/tool", std::string("\x7f"
+                                                   "ELF\0\0server 192.0.2.10\n",
+                                                   25));
+  WriteWholeFile(tmp / "src/etc/odd.conf", std::string("s\0e\0r\0v\0e\0r\0 \0\x01\0", 18) +
+                                               utf16(" 192.0.2.10 iburst\n", false, false));
+  REQUIRE(std::system(("tar -cf '" + tmp / "t.tar" + "' -C '" + tmp / "src" +
+                       "' etc bin && gzip -k '" + tmp / "t.tar" + "'")
+                          .c_str()) == 0);
+  std::vector<Row> on_disk = RowsOf(ScanJson(tmp / "src", {"."}));
+  REQUIRE(on_disk.size() == 3);
+  for (std::string archive : {"t.tar", "t.tar.gz"}) {
+    INFO(archive);
+    std::vector<Row> want = on_disk;
+    for (Row& r : want) r.file = archive + "!" + r.file;
+    Json doc = ScanJson(tmp.path(), {archive});
+    CHECK(doc.at("notices").empty());
+    RequireSameRows(want, RowsOf(doc));
+    CHECK(doc.at("stats").value("binary_skipped", 0) == 2);
+  }
+}
+
 TEST_CASE("e2e: a FIFO given as the operand itself is refused, not opened", "[e2e][walk]") {
   TempDir tmp;
   REQUIRE(mkfifo((tmp / "pipe").c_str(), 0600) == 0);

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/fd.h"
+#include "core/file.h"
 #include "input/archive.h"
 #include "input/byte_order.h"
 #include "input/disk.h"
@@ -179,7 +180,8 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
       return reader->memory(scan, std::move(data), chain, path, depth + 1, s, layer);
     }
   }
-  if (HasNul(head)) return AddBinary(scan, chain, path, head);
+  // UTF-16 text holds NULs too: the worker decodes it, as it does a file's (core/file.h).
+  if (HasNul(head) && Utf16Bom(head) == Utf16::kNone) return AddBinary(scan, chain, path, head);
   Entry e;
   e.location.chain = chain;
   e.path = path;

@@ -590,6 +590,18 @@ TEST_CASE("linkage: files of ext4, XFS and GPT disk images are read again alone"
     CHECK(stat("image files read alone") >= 4);
     CHECK(stat("containers walked again") == 0);
   }
+  // The image given twice: its findings reported twice, as any operand's, its files listed twice
+  // and each read once (no related location twice).
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--stats", "-j", "2", "--format", "json", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "in/proj.xfs", "in/proj.xfs"},
+      o);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  std::vector<std::string> twice;
+  for (const std::string& row : kProjectRows) twice.insert(twice.end(), 2, row);
+  CHECK(Rows(r.out, "in/proj.xfs!", "in/proj.xfs!") == twice);
+  CHECK(r.err.find("containers walked again               0\n") != std::string::npos);
 }
 
 // Members read again alone past the first 16 KiB of their data are read by linkage into buffers

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/file.h"
 #include "core/share.h"
@@ -292,10 +293,27 @@ bool MemberLinks::ReadImageFiles(const std::string& display, const Container& c,
     *why = "it changed since it was read";
     return false;
   }
+  // An image given twice lists its files twice: each read once, as a walk of it would give it
+  // (two files of one name in different places are both read).
+  std::vector<size_t> order(c.image_files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto key = [&](size_t i) {
+    const ImageFile& f = c.image_files[i];
+    const FileExtent first = f.extents.empty() ? FileExtent{} : f.extents.front();
+    return std::tuple(f.chain, f.bytes, first.offset, first.zero, f.extents.size());
+  };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  std::vector<char> twice(order.size(), 0);
+  for (size_t n = 1; n < order.size(); ++n)
+    if (key(order[n]) == key(order[n - 1])) twice[order[n]] = 1;
   ReadBufferPool spare;
   std::atomic<size_t> read_alone{0};
   Share(c.image_files.size(), jobs, [&](size_t i) {
     const ImageFile& f = c.image_files[i];
+    if (twice[i]) {
+      (*done)[i] = 1;
+      return;
+    }
     if (f.bytes == 0) {  // names nothing: no entry made for it
       (*done)[i] = 1;
       ++read_alone;

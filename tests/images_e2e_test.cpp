@@ -454,10 +454,12 @@ TEST_CASE("symbolic links resolve inside the image root, never on the host", "[i
 }
 
 // A file of an image that renders a finding's variable is read again from the image at the end
-// (not kept in the member store), and relates the finding as the pass would; a file of the same
-// name in a tar scanned alongside consumes another variable (decoy). A 1 MiB binary file inside
-// is read for its head alone (it was read 1 MiB at a time).
-TEST_CASE("files of a disk image are linked by walking the image again", "[images][linkage]") {
+// (not kept in the member store: alone, from its pieces of the image, the image not walked
+// again), and relates the finding as the pass would; a file of the same name in a tar scanned
+// alongside consumes another variable (decoy). A 1 MiB binary file inside is read for its head
+// alone (it was read 1 MiB at a time).
+TEST_CASE("files of a disk image are linked by reading them again from the image",
+          "[images][linkage]") {
   for (std::string image : {"disks/linked-ext4.img", "disks/linked-xfs.img"}) {
     INFO(image);
     RunResult r =
@@ -477,6 +479,12 @@ TEST_CASE("files of a disk image are linked by walking the image again", "[image
     const size_t kept = r.err.find("members kept for linkage");
     REQUIRE(kept != std::string::npos);
     CHECK(std::stoull(r.err.substr(kept + 24)) == 0);
+    const size_t alone = r.err.find("image files read alone");
+    REQUIRE(alone != std::string::npos);
+    CHECK(std::stoull(r.err.substr(alone + 22)) > 0);
+    const size_t walked = r.err.find("containers walked again");
+    REQUIRE(walked != std::string::npos);
+    CHECK(std::stoull(r.err.substr(walked + 23)) == 0);
     CHECK(doc["stats"]["decompressed"].get<uint64_t>() < (64u << 10));
   }
 }

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "disk_images.h"
 #include "host/target.h"
 #include "input/input.h"
 #include "memory_archive.h"
@@ -542,6 +543,65 @@ TEST_CASE("linkage: large tar members listed without words relate findings as sm
     REQUIRE(at != std::string::npos);
     CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
   }
+}
+
+// The project in raw disk images made by the real tools: an ext4 image (mke2fs -d), an XFS image
+// (mkfs.xfs -p) and partition 1 of a GPT image (sfdisk) whose partition 2 holds the same
+// installers, template and scripts without a finding. The files with a linkage hint are read again
+// alone from their pieces of the image (--stats: no container walked again) and relate the
+// findings as an archive's members do, with the same four observed. Decoys: an install of the
+// same file name in another directory of the image, and the same files in the other partition,
+// relate nothing.
+TEST_CASE("linkage: files of ext4, XFS and GPT disk images are read again alone",
+          "[linkage][disk]") {
+  ntpsweep::testing::TempDir tmp;
+  for (const auto& [name, text] : kProject) {
+    ntpsweep::testing::WriteWholeFile(tmp / ("tree/" + name), text);
+    if (name != "proj/chrony.conf" && name != "proj/group_vars/all.yml" &&
+        name != "proj/scripts/env.sh")
+      ntpsweep::testing::WriteWholeFile(tmp / ("decoy/" + name), text);
+  }
+  ntpsweep::testing::WriteWholeFile(tmp / "tree/other/Dockerfile",
+                                    "FROM debian:12\nCOPY chrony.conf /etc/chrony/chrony.conf\n");
+  ntpsweep::testing::MakeExt4(tmp / "tree", tmp / "in/proj.ext4", 8u << 20);
+  ntpsweep::testing::MakeXfs(tmp / "tree", tmp / "in/proj.xfs");
+  ntpsweep::testing::MakeExt4(tmp / "decoy", tmp / "p2.ext4", 8u << 20);
+  ntpsweep::testing::MakeGpt({tmp / "in/proj.ext4", tmp / "p2.ext4"}, tmp / "in/gpt.img");
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  for (const std::string prefix : {"in/proj.ext4!", "in/proj.xfs!", "in/gpt.img!p1/"}) {
+    INFO(prefix);
+    auto r = ntpsweep::testing::RunNtpsweep(
+        {"scan", "--stats", "-j", "2", "--format", "json", "--host", "10.20.30.40", "--host",
+         "ntp-old.corp.example.com", prefix.substr(0, prefix.find('!'))},
+        o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.out)["notices"].empty());
+    CHECK(Rows(r.out, prefix, prefix) == kProjectRows);
+    auto stat = [&](const std::string& row) {
+      const size_t at = r.err.find(row);
+      REQUIRE(at != std::string::npos);
+      return std::stoull(r.err.substr(at + row.size(), r.err.find('\n', at) - at - row.size()));
+    };
+    // The other partition's installers, notes and script name the needles too: read, relating
+    // nothing.
+    CHECK(stat("read for linkage") == (prefix.find("gpt") == std::string::npos ? 4 : 7));
+    CHECK(stat("image files read alone") >= 4);
+    CHECK(stat("containers walked again") == 0);
+  }
+  // The image given twice: its findings reported twice, as any operand's, its files listed twice
+  // and each read once (no related location twice).
+  auto r = ntpsweep::testing::RunNtpsweep(
+      {"scan", "--stats", "-j", "2", "--format", "json", "--host", "10.20.30.40", "--host",
+       "ntp-old.corp.example.com", "in/proj.xfs", "in/proj.xfs"},
+      o);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  std::vector<std::string> twice;
+  for (const std::string& row : kProjectRows) twice.insert(twice.end(), 2, row);
+  CHECK(Rows(r.out, "in/proj.xfs!", "in/proj.xfs!") == twice);
+  CHECK(r.err.find("containers walked again               0\n") != std::string::npos);
 }
 
 // Members read again alone past the first 16 KiB of their data are read by linkage into buffers

@@ -6,11 +6,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
 
+#include "disk_images.h"
+#include "input/dispatch.h"
 #include "run_binary.h"
 
 using ntpsweep::scan::TokenFilter;
@@ -301,4 +304,126 @@ TEST_CASE("member links: without a temporary file members are kept in memory, wi
                  read[e.location.Render()] = data;
                });
   CHECK(read == kept);
+}
+
+namespace {
+
+// Keeps what a disk walk gives as it is: a file the worker would read keeps its descriptor and
+// its pieces of the image (Entry::member_extents).
+class KeepingSink : public ntpsweep::input::EntrySink {
+ public:
+  void Add(ntpsweep::input::Entry e) override { entries.push_back(std::move(e)); }
+  void Report(ntpsweep::Notice n) override { notices.push_back(std::move(n)); }
+  void CountSkipped(std::string_view) override {}
+  std::vector<ntpsweep::input::Entry> entries;
+  std::vector<ntpsweep::Notice> notices;
+};
+
+}  // namespace
+
+// A file of a raw ext4 or XFS image deferred for linkage is listed with its pieces of the image
+// and read again alone from them, the image's directories not walked again; one read alone is
+// handed back with its location, path and bytes, as the walk gave it. Decoys: a file of the same
+// name in another directory, not deferred, is not read; an image changed since the pass (a file
+// rewritten in place, or the image cut short) is walked again as it is now, with a notice naming
+// it, never read from the pieces the pass saw.
+TEST_CASE("member links: files of a disk image are read again alone, a changed image walked",
+          "[linkage][disk]") {
+  using ntpsweep::scan::MemberLinks;
+  ntpsweep::testing::TempDir tmp;
+  const std::string tree = tmp / "tree";
+  ntpsweep::testing::WriteWholeFile(tree + "/a/setup.sh", "echo \"$NTP_SERVER\"\n");
+  ntpsweep::testing::WriteWholeFile(tree + "/b/setup.sh", "echo \"$OTHER\"\n");
+  // A file in pieces: text, a hole past the head the walk sniffs (a piece of zeros, or none
+  // where the tool writes the zeros), more text.
+  const std::string text = "export NTP_SERVER=pool\n" + std::string(20000, 'x') + "\n";
+  const std::string big = text + std::string(128u << 10, '\0') + "tail\n";
+  ntpsweep::testing::WriteWholeFile(tree + "/etc/big.conf", text);
+  {
+    std::ofstream out(tree + "/etc/big.conf", std::ios::binary | std::ios::in);
+    out.seekp(static_cast<std::streamoff>(big.size() - 5));
+    out << "tail\n";
+    REQUIRE(out);
+  }
+  REQUIRE(ntpsweep::testing::ReadWholeFile(tree + "/etc/big.conf") == big);
+  ntpsweep::testing::MakeExt4(tree, tmp / "d.ext4", 8u << 20);
+  ntpsweep::testing::MakeXfs(tree, tmp / "d.xfs");
+  for (const std::string name : {"d.ext4", "d.xfs"}) {
+    INFO(name);
+    const std::string image = tmp / name;
+    const std::string pristine = ntpsweep::testing::ReadWholeFile(image);
+    // The pass: the files the disk reader gives, deferred as the scan defers them.
+    auto pass = [&](MemberLinks* links) {
+      links->AddContainer(name, image);
+      KeepingSink walked;
+      REQUIRE(ntpsweep::input::OpenContainerFile(image, name, ntpsweep::input::WalkOptions{},
+                                                 walked, true));
+      CHECK(walked.notices.empty());
+      size_t deferred = 0;
+      for (const ntpsweep::input::Entry& e : walked.entries) {
+        if (e.path == "b/setup.sh") continue;
+        REQUIRE(e.cheap_to_rewalk);
+        REQUIRE(e.member_file);
+        REQUIRE_FALSE(e.member_extents.empty());
+        REQUIRE(links->Defer(e, ""));
+        ++deferred;
+      }
+      CHECK(deferred == 2);
+    };
+    std::mutex mu;
+    std::map<std::string, std::string> read;
+    auto replay = [&](MemberLinks& links) {
+      read.clear();
+      links.Replay({"ntp_server"}, ntpsweep::input::WalkOptions{}, 2,
+                   [&](ntpsweep::input::Entry& e, std::string_view data, bool listed) {
+                     std::lock_guard lock(mu);
+                     CHECK(listed);
+                     CHECK(e.location.chain.size() == 2);
+                     CHECK(e.location.chain.back() == e.path);
+                     read[e.location.Render()] = data;
+                   });
+    };
+    SECTION("the image as the pass read it: each file read alone") {
+      MemberLinks links;
+      pass(&links);
+      replay(links);
+      CHECK(read ==
+            std::map<std::string, std::string>{{name + "!a/setup.sh", "echo \"$NTP_SERVER\"\n"},
+                                               {name + "!etc/big.conf", big}});
+      CHECK(links.image_files_read_alone() == 2);
+      CHECK(links.containers_walked_again() == 0);
+      CHECK(links.replay_notices().empty());
+    }
+    SECTION("a file rewritten in place since: the image walked again as it is now") {
+      MemberLinks links;
+      pass(&links);
+      std::string changed = pristine;
+      const size_t at = changed.find("echo \"$NTP_SERVER\"\n");
+      REQUIRE(at != std::string::npos);
+      changed.replace(at, 19, "echo \"$NTP_CHANGE\"\n");
+      ntpsweep::testing::WriteWholeFile(image, changed);
+      replay(links);
+      CHECK(read ==
+            std::map<std::string, std::string>{{name + "!a/setup.sh", "echo \"$NTP_CHANGE\"\n"},
+                                               {name + "!etc/big.conf", big}});
+      CHECK(links.image_files_read_alone() == 0);
+      CHECK(links.containers_walked_again() == 1);
+      const std::vector<ntpsweep::Notice> notices = links.replay_notices();
+      REQUIRE(notices.size() == 1);
+      CHECK(notices[0].id == "disk-changed");
+      CHECK(notices[0].location.Render() == name);
+      CHECK(notices[0].message.starts_with(name + ": it changed since it was read"));
+    }
+    SECTION("the image cut short since: walked again, with a notice, no crash") {
+      MemberLinks links;
+      pass(&links);
+      ntpsweep::testing::WriteWholeFile(image, pristine.substr(0, 64u << 10));
+      replay(links);
+      CHECK(links.image_files_read_alone() == 0);
+      CHECK(links.containers_walked_again() == 1);
+      REQUIRE(links.replay_notices().size() == 1);
+      CHECK(links.replay_notices()[0].id == "disk-changed");
+    }
+    ntpsweep::testing::WriteWholeFile(image, pristine);
+  }
 }

@@ -33,6 +33,8 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("member bytes in memory", s.member_bytes_in_memory);
   if (!s.member_store_error.empty())
     out << "  members kept in memory: " << s.member_store_error << "\n";
+  row("image files read alone", s.image_files_read_alone);
+  row("containers walked again", s.containers_walked_again);
   row("file texts kept for linkage", s.link_texts_kept);
   row("file text bytes on disk", static_cast<size_t>(s.link_text_bytes_on_disk));
   row("file text bytes in memory", s.link_text_bytes_in_memory);

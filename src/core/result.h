@@ -32,6 +32,10 @@ struct ScanStats {
   uint64_t member_bytes_on_disk = 0;
   size_t member_bytes_in_memory = 0;
   std::string member_store_error;
+  // The cross-file stage's second readings of containers: files of disk images read alone from
+  // their pieces of the image, and containers walked again (MemberLinks::Replay).
+  size_t image_files_read_alone = 0;
+  size_t containers_walked_again = 0;
   // The texts of files on disk kept from the pass for linkage (scan/read_files.h): how many, their
   // bytes in an unlinked temporary file and in memory, and why there is no temporary file.
   size_t link_texts_kept = 0;

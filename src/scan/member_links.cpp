@@ -1,7 +1,11 @@
 #include "scan/member_links.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -9,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/file.h"
 #include "core/share.h"
@@ -224,9 +229,114 @@ void MemberLinks::ForgetIfUnused(const std::string& display) {
 }
 
 bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
+  // An empty file has no extents to list.
+  if (Rewalks(member) && member.member_file &&
+      (!member.member_extents.empty() || member.member_bytes == 0)) {
+    std::lock_guard lock(mu_);
+    auto it = containers_.find(member.location.chain.front());
+    if (it == containers_.end()) return false;
+    if (ListImageFile(it->second, member)) return true;
+  }
   return Store(member) ||
          Defer(member.location, text, member.archive_offset, member.costly_to_reread,
                Rewalks(member), member.archive_data_offset, member.data_size());
+}
+
+bool MemberLinks::Stamp(int fd, ImageStamp* stamp) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  *stamp = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+            static_cast<uint64_t>(st.st_size),
+            static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+            static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
+  return true;
+}
+
+bool MemberLinks::ListImageFile(Container& c, const input::Entry& member) {
+  const std::string& name = member.location.chain.back();
+  const size_t bytes = sizeof(ImageFile) + member.member_extents.size() * sizeof(FileExtent) +
+                       name.size() + member.path.size();
+  if (image_bytes_ + bytes > kMaxImageFileBytes ||
+      c.image_names.size() + name.size() + member.path.size() > UINT32_MAX)
+    return false;
+  // One fstat an image (its files share the descriptor): what Replay checks the file against.
+  if (c.image_fd.lock() != member.member_file) {
+    ImageStamp now;
+    if (!Stamp(member.member_file->get(), &now)) return false;
+    if (!c.image_files.empty() && !(now == c.image)) return false;  // changed during the pass
+    c.image = now;
+    c.image_fd = member.member_file;
+  }
+  c.image_files.push_back({ChainHash(member.location.chain), member.member_bytes,
+                           static_cast<uint32_t>(c.image_names.size()),
+                           static_cast<uint32_t>(name.size()),
+                           static_cast<uint32_t>(member.path.size()), member.member_extents});
+  c.image_names += name;
+  c.image_names += member.path;
+  ++c.deferred;
+  image_bytes_ += bytes;
+  return true;
+}
+
+bool MemberLinks::ReadImageFiles(const std::string& display, const Container& c, unsigned jobs,
+                                 const ReadMember& read, std::vector<char>* done,
+                                 std::string* why) {
+  if (c.files.size() != 1) return false;  // which file the pass read them in is not known
+  // O_NONBLOCK: a FIFO put in its place does not hang the open (its stamp then differs).
+  Fd image(open(c.files.front().c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  ImageStamp now;
+  if (image.get() < 0 || !Stamp(image.get(), &now)) {
+    *why = std::strerror(errno);
+    return false;
+  }
+  if (!(now == c.image)) {
+    *why = "it changed since it was read";
+    return false;
+  }
+  // An image given twice lists its files twice: each read once, as a walk of it would give it
+  // (two files of one name in different places are both read).
+  std::vector<size_t> order(c.image_files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto key = [&](size_t i) {
+    const ImageFile& f = c.image_files[i];
+    const FileExtent first = f.extents.empty() ? FileExtent{} : f.extents.front();
+    return std::tuple(f.chain, f.bytes, first.offset, first.zero, f.extents.size());
+  };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  std::vector<char> twice(order.size(), 0);
+  for (size_t n = 1; n < order.size(); ++n)
+    if (key(order[n]) == key(order[n - 1])) twice[order[n]] = 1;
+  ReadBufferPool spare;
+  std::atomic<size_t> read_alone{0};
+  Share(c.image_files.size(), jobs, [&](size_t i) {
+    const ImageFile& f = c.image_files[i];
+    if (twice[i]) {
+      (*done)[i] = 1;
+      return;
+    }
+    if (f.bytes == 0) {  // names nothing: no entry made for it
+      (*done)[i] = 1;
+      ++read_alone;
+      return;
+    }
+    ReadBuffer buffer = spare.Take();
+    std::string_view data;
+    std::string error;
+    // Cut short: the image changed after all (within its mtime's grain); the walk reads it now.
+    if (ReadFileExtents(image.get(), f.extents, static_cast<size_t>(f.bytes), &buffer, &data,
+                        &error)) {
+      const std::string_view names = std::string_view(c.image_names).substr(f.name_at);
+      input::Entry e;
+      e.location.chain = {display, std::string(names.substr(0, f.name_size))};
+      e.path = names.substr(f.name_size, f.path_size);
+      read(e, data, true);
+      (*done)[i] = 1;
+      ++read_alone;
+    }
+    spare.GiveBack(std::move(buffer), kReplayRunBytes);
+  });
+  image_files_read_alone_ += read_alone;
+  return true;
 }
 
 bool MemberLinks::Rewalks(const input::Entry& member) {
@@ -379,13 +489,13 @@ void MemberLinks::MergeGroups() {
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return groups_ == 0 && stored_ == 0 && read_back_ == 0;
+  return groups_ == 0 && stored_ == 0 && read_back_ == 0 && image_bytes_ == 0;
 }
 
 size_t MemberLinks::kept_bytes() const {
   std::lock_guard lock(mu_);
   return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed) +
-         read_back_ * (sizeof(ReadBack) - sizeof(Listed)) + names_;
+         read_back_ * (sizeof(ReadBack) - sizeof(Listed)) + names_ + image_bytes_;
 }
 
 size_t MemberLinks::stored_members() const {
@@ -406,6 +516,21 @@ size_t MemberLinks::stored_bytes_in_memory() const {
 std::string MemberLinks::replay_error() const {
   std::lock_guard lock(mu_);
   return replay_error_;
+}
+
+std::vector<Notice> MemberLinks::replay_notices() const {
+  std::lock_guard lock(mu_);
+  return replay_notices_;
+}
+
+size_t MemberLinks::image_files_read_alone() const {
+  std::lock_guard lock(mu_);
+  return image_files_read_alone_;
+}
+
+size_t MemberLinks::containers_walked_again() const {
+  std::lock_guard lock(mu_);
+  return containers_walked_again_;
 }
 
 std::string MemberLinks::store_error() const {
@@ -475,6 +600,22 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
                         Plain{m.data_offset, m.size,
                               std::string_view(container.names).substr(m.name_at, m.name_size)});
       }
+    // The files of a disk image listed with their pieces of it: read alone, unless the image
+    // is not the file the pass read; those not read are left to a walk of the image.
+    if (!container.image_files.empty()) {
+      std::vector<char> done(container.image_files.size(), 0);
+      std::string why;
+      if (!ReadImageFiles(display, container, jobs, read, &done, &why) && !why.empty())
+        replay_notices_.push_back(
+            Notice{Notice::Level::kWarning, "disk-changed", Location{{display}}, 0, 0,
+                   Location{{display}}.Render() + ": " + why +
+                       "; the files linkage reads again were read by walking it as it is now"});
+      for (size_t i = 0; i < done.size(); ++i)
+        if (!done[i]) {
+          ++chains[container.image_files[i].chain];
+          unfiltered = whole = true;  // not at offsets of a tar
+        }
+    }
     // The members kept whole first, as the walk below would give them.
     const bool walk = !chains.empty() || unlisted;
     HeldMembers held;
@@ -594,6 +735,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
         hand_off.Put(e, listed);
       };
       ReplaySink sink(members, unlisted, put, &held);
+      ++containers_walked_again_;
       input::OpenContainerFile(file, display, again, sink);
     }
   }

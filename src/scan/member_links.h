@@ -28,6 +28,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/fd.h"
+#include "core/file_extent.h"
 #include "core/types.h"
 #include "input/input.h"
 #include "scan/read_files.h"
@@ -85,6 +87,13 @@ class MemberLinks {
               unsigned jobs, const ReadMember& read);
   // Why a member kept whole could not be read back by Replay; empty when none.
   std::string replay_error() const;
+  // What Replay has to say of the images it walked again though their files were listed to be
+  // read alone (the image changed since the pass): one notice an image.
+  std::vector<Notice> replay_notices() const;
+  // Of the last Replay: files of disk images read alone from their pieces of the image, and
+  // containers walked again.
+  size_t image_files_read_alone() const;
+  size_t containers_walked_again() const;
 
   // Whether the words of `text` may hold one of `needles` (what a member's own filter said).
   static bool MayName(std::string_view text, const std::vector<std::string>& needles);
@@ -120,6 +129,10 @@ class MemberLinks {
   // The names of such members that their own header cannot hold (pax, GNU long names), kept to
   // read them by pread alone (past it: through libarchive).
   static constexpr size_t kMaxReadBackNames = 1u << 20;
+  // Files of raw disk images listed with their pieces of the image (Entry::member_extents) and
+  // their names, read alone at the end (the image's directories not walked again), up to this
+  // many bytes of lists over all images; past it, an image is walked again for the rest.
+  static constexpr size_t kMaxImageFileBytes = 8u << 20;
 
  private:
   struct Listed {
@@ -151,6 +164,23 @@ class MemberLinks {
     uint32_t head = 0;   // bytes of its chain, path and costliness, then
     uint64_t bytes = 0;  // its bytes
   };
+  // A file of a raw disk image read again alone from the pieces of the image the pass read it
+  // from (kMaxImageFileBytes).
+  struct ImageFile {
+    uint64_t chain = 0;  // ChainHash of its chain
+    uint64_t bytes = 0;  // Entry::member_bytes
+    // Its chain's last level, then its path, in Container::image_names.
+    uint32_t name_at = 0, name_size = 0, path_size = 0;
+    std::vector<FileExtent> extents;
+  };
+  // The image file as the pass read it: its files are read alone only while it still is.
+  struct ImageStamp {
+    uint64_t device = 0, inode = 0, size = 0;
+    int64_t mtime_ns = 0, ctime_ns = 0;
+    bool operator==(const ImageStamp&) const = default;
+  };
+  // The stamp of the file open as `fd`; false when fstat fails.
+  static bool Stamp(int fd, ImageStamp* stamp);
   struct Container {
     std::vector<std::string> files;  // the same display twice (an operand given twice)
     size_t deferred = 0;
@@ -158,7 +188,19 @@ class MemberLinks {
     std::vector<Stored> stored;  // kept whole, in store_
     std::vector<ReadBack> read_back;
     std::string names;  // of the members of read_back read by pread alone with long names
+    std::vector<ImageFile> image_files;
+    std::string image_names;
+    ImageStamp image;                  // of the image the files are in
+    std::weak_ptr<const Fd> image_fd;  // the descriptor the pass read it by (not kept open)
   };
+  // Lists `member`, a file of a disk image with its extents, to be read alone (under mu_);
+  // false when it cannot be (over budget, another image file than the others').
+  bool ListImageFile(Container& c, const input::Entry& member);
+  // Reads the listed files of the disk image `c` alone, from the pieces of it the pass read them
+  // from, shared among `jobs` threads, marking those read in `done`; false when the image is not
+  // the file the pass read (changed, replaced, gone: `why`), before any is read.
+  bool ReadImageFiles(const std::string& display, const Container& c, unsigned jobs,
+                      const ReadMember& read, std::vector<char>* done, std::string* why);
   // Halves the groups of every container (kMaxGroups).
   void MergeGroups();
   // Whether `member` is one read again only by a walk of its container.
@@ -180,7 +222,11 @@ class MemberLinks {
   uint64_t store_bytes_;
   std::unique_ptr<SpillStream> store_;  // the members kept whole, once one is
   size_t stored_ = 0;
+  size_t image_bytes_ = 0;  // of image_files and their names, over all containers
   std::string replay_error_;
+  std::vector<Notice> replay_notices_;
+  size_t image_files_read_alone_ = 0;
+  size_t containers_walked_again_ = 0;
 };
 
 }  // namespace ntpsweep::scan

@@ -253,6 +253,8 @@ class Pipeline : public input::EntrySink {
     result_.stats.member_bytes_on_disk = member_links_.stored_bytes_on_disk();
     result_.stats.member_bytes_in_memory = member_links_.stored_bytes_in_memory();
     result_.stats.member_store_error = member_links_.store_error();
+    result_.stats.image_files_read_alone = member_links_.image_files_read_alone();
+    result_.stats.containers_walked_again = member_links_.containers_walked_again();
     result_.stats.link_texts_kept = read_files_.texts_kept();
     result_.stats.link_text_bytes_on_disk = read_files_.text_bytes_spilled();
     result_.stats.link_text_bytes_in_memory = read_files_.text_bytes_in_memory();
@@ -464,6 +466,7 @@ class Pipeline : public input::EntrySink {
           observe_one(member.location, member.path, text, reach,
                       again.applies.empty() ? nullptr : &again.applies);
         });
+    for (Notice& n : member_links_.replay_notices()) result_.notices.push_back(std::move(n));
     if (std::string error = member_links_.replay_error(); !error.empty())
       result_.notices.push_back(
           Notice{Notice::Level::kWarning, "member-store-unreadable", Location{}, 0, 0,

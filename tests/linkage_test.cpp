@@ -604,6 +604,43 @@ TEST_CASE("linkage: files of ext4, XFS and GPT disk images are read again alone"
   CHECK(r.err.find("containers walked again               0\n") != std::string::npos);
 }
 
+// A member read again alone is read with its header and its bytes asked first: one that holds
+// no needle (a finding's variable or file name) is done unread, counted as ruled out. The large
+// project with decoys: a template of another variable and a script of other variables (ruled
+// out), a Dockerfile in another directory copying a file of a finding's name (it holds the
+// needle: read, judged, related to nothing). The same related locations and the same four
+// members observed, on one thread and on two; without the gate nothing is deferred.
+TEST_CASE("linkage: tar members read again alone are ruled out by bytes that hold no needle",
+          "[linkage][archive]") {
+  Members large = kProject;
+  large.push_back({"other/Dockerfile", "FROM debian:12\nCOPY chrony.conf /etc/chrony.conf\n"});
+  large.push_back({"proj/scripts/build.sh", "#!/bin/sh\nmake -C \"${SRC_DIR}\" \"$TARGET\"\n"});
+  for (auto& [name, text] : large)
+    while (text.size() < ntpsweep::scan::MemberLinks::kReadBackBytes) text += "# ----------\n";
+  ntpsweep::testing::TempDir tmp;
+  ntpsweep::testing::WriteWholeFile(tmp / "proj.tar", TarOf(large, false));
+  ntpsweep::testing::RunOptions o;
+  o.cwd = tmp.path();
+  auto row = [](const std::string& err, const std::string& label) {
+    size_t at = err.find(label);
+    REQUIRE(at != std::string::npos);
+    return err.substr(at, err.find('\n', at) - at);
+  };
+  for (const char* jobs : {"-j1", "-j2"}) {
+    INFO(jobs);
+    auto r = ntpsweep::testing::RunNtpsweep(
+        {"scan", "--stats", jobs, "--format", "json", "--host", "10.20.30.40", "--host",
+         "ntp-old.corp.example.com", "proj.tar"},
+        o);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 1);
+    CHECK(nlohmann::json::parse(r.out)["notices"].empty());
+    CHECK(Rows(r.out, "proj.tar!", "proj.tar!") == kProjectRows);
+    CHECK(row(r.err, "read for linkage").ends_with(" 4"));
+    CHECK(row(r.err, "ruled out for linkage").ends_with(" 2"));
+  }
+}
+
 // Members read again alone past the first 16 KiB of their data are read by linkage into buffers
 // it reuses, one past 1 MiB into a buffer of its own: the same project padded so, in turns of
 // sizes (a larger member after a smaller one on the same buffer, and the reverse), relates the

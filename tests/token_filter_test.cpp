@@ -427,3 +427,38 @@ TEST_CASE("member links: files of a disk image are read again alone, a changed i
     ntpsweep::testing::WriteWholeFile(image, pristine);
   }
 }
+
+// Replay reads a plain member of a tar file with its header and asks its bytes first: a member
+// the sieve would turn away for want of a needle is done unread. The bytes must say no only where
+// the text made of them cannot hold a needle: UTF-16 is decoded first (its bytes never hold a
+// needle as written), and only the first --max-file-size bytes are text.
+TEST_CASE("member links: a member's bytes rule it out only where its text holds no needle",
+          "[linkage]") {
+  using ntpsweep::scan::MemberLinks;
+  const ntpsweep::host::LiteralSearch needles({"ntp_servers", "chrony.conf", ""});
+  auto may = [&](std::string_view data, uint64_t max_bytes = 64) {
+    return MemberLinks::MayHoldNeedle(data, max_bytes, needles);
+  };
+  auto utf16 = [](std::string_view s, bool big) {
+    std::string out;
+    for (char c : s) out += big ? std::string{'\0', c} : std::string{c, '\0'};
+    return out;
+  };
+  // Held as written, in another case, ending at the last byte read.
+  CHECK(may("{% for s in ntp_servers %}"));
+  CHECK(may("COPY CHRONY.Conf /etc/chrony/"));
+  CHECK(may(std::string(53, ' ') + "ntp_servers"));
+  // UTF-16 with either BOM, and little-endian without one: no needle in the bytes as written.
+  CHECK(may("\xFF\xFE" + utf16("- ntp_servers\n", false)));
+  CHECK(may("\xFE\xFF" + utf16("- ntp_servers\n", true)));
+  CHECK(may(utf16("- ntp_servers\n", false)));
+  // Decoys: other names, a needle's parts apart or cut by NUL, one past --max-file-size, nothing.
+  CHECK_FALSE(may("{% for s in dns_servers %} chrony-conf chrony_conf"));
+  CHECK_FALSE(may(std::string_view("ntp_ servers chrony .conf ntp_\0servers", 39)));
+  CHECK_FALSE(may(std::string(54, ' ') + "ntp_servers"));
+  CHECK(may(std::string(54, ' ') + "ntp_servers", 65));
+  CHECK_FALSE(may(""));
+  // Without a needle nothing can be ruled out.
+  CHECK(ntpsweep::host::LiteralSearch({}).Any("anything"));
+  CHECK(ntpsweep::host::LiteralSearch({""}).Any(""));
+}

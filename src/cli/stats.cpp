@@ -22,6 +22,7 @@ void WriteStats(std::ostream& out, const ScanStats& s, double output_seconds) {
   row("prefiltered out", s.prefiltered_out);
   row("passed to the readers", s.analyzed);
   row("read for linkage", s.observed);
+  row("ruled out for linkage", s.ruled_out);
   row("truncated", s.truncated);
   row("bytes decompressed", static_cast<size_t>(s.decompressed));
   row("file list bytes in memory", s.file_list_memory);

@@ -20,6 +20,7 @@ struct ScanStats {
   size_t analyzed = 0;         // text entries the gate passed on to the readers
   size_t prefiltered_out = 0;  // text entries done after the gate's pass
   size_t observed = 0;         // text entries read for linkage (expressions, installs)
+  size_t ruled_out = 0;        // tar members linkage read no entry of: no needle in their bytes
   uint64_t decompressed = 0;   // bytes read out of archives, images and disks (--max-total-bytes)
   // The list of files read, for includes and linkage (scan/read_files.h): bytes in an unlinked
   // temporary file, bytes in memory, and why there is no temporary file (when there is none).

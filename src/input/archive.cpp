@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/file.h"
 #include "input/archive_sniff.h"
 #include "input/byte_order.h"
 #include "input/decompress_ahead.h"
@@ -1093,6 +1094,21 @@ bool TarMembers::ReadAt(const std::string& display, uint64_t offset, const WalkO
   return true;
 }
 
+bool TarMembers::PlainHeader(const std::string& display, std::string_view name, uint64_t offset,
+                             uint64_t data_offset, uint64_t size, const MemberFilter* only,
+                             std::string_view header, Chain* chain) const {
+  uint64_t stored = 0;
+  if (header.size() < kTarBlock || !PlainMemberSize(header.substr(0, kTarBlock), &stored) ||
+      stored != size || size > size_ - data_offset)
+    return false;
+  // A header alone (no pax or GNU name before it) holds the name too: it must be this member's.
+  const bool alone = data_offset == offset + kTarBlock;
+  if (name.empty() && !alone) return false;
+  *chain = Chain{display, alone ? UstarName(header.substr(0, kTarBlock)) : std::string(name)};
+  return (name.empty() || chain->back() == name) && !chain->back().empty() &&
+         (!only || only->Wants(*chain));
+}
+
 bool TarMembers::ReadDataAt(const std::string& display, std::string_view name, uint64_t offset,
                             uint64_t data_offset, uint64_t size, const WalkOptions& options,
                             EntrySink& sink) const {
@@ -1106,17 +1122,10 @@ bool TarMembers::ReadDataAt(const std::string& display, std::string_view name, u
   ssize_t n;
   do n = pread(file_->get(), first, want, static_cast<off_t>(at));
   while (n < 0 && errno == EINTR);
-  uint64_t stored = 0;
+  Chain chain;
   if (n < static_cast<ssize_t>(kTarBlock) ||
-      !PlainMemberSize(std::string_view(first, kTarBlock), &stored) || stored != size ||
-      size > size_ - data_offset)
-    return false;
-  // A header alone (no pax or GNU name before it) holds the name too: it must be this member's.
-  const bool alone = data_offset == offset + kTarBlock;
-  if (name.empty() && !alone) return false;
-  Chain chain{display, alone ? UstarName(std::string_view(first, kTarBlock)) : std::string(name)};
-  if ((!name.empty() && chain.back() != name) || chain.back().empty() ||
-      (options.only && !options.only->Wants(chain)))
+      !PlainHeader(display, name, offset, data_offset, size, options.only,
+                   std::string_view(first, static_cast<size_t>(n)), &chain))
     return false;
   InputScan scan(options, sink, size_ - offset);
   PlainMemberSource src(file_, data_offset, size,
@@ -1125,6 +1134,25 @@ bool TarMembers::ReadDataAt(const std::string& display, std::string_view name, u
   scan.set_member_offset(static_cast<int64_t>(offset));
   scan.set_member_data_offset(static_cast<int64_t>(data_offset));
   ScanContent(scan, src, chain, chain.back(), 1, nullptr, nullptr, MayBeLayerBlob(chain.back()));
+  return true;
+}
+
+bool TarMembers::ReadPlainData(const std::string& display, std::string_view name, uint64_t offset,
+                               uint64_t data_offset, uint64_t size, const MemberFilter* only,
+                               size_t limit, ReadBuffer* storage, std::string_view* data) const {
+  if (!ok_ || data_offset < offset + kTarBlock || data_offset > size_) return false;
+  const uint64_t at = data_offset - kTarBlock;
+  const size_t want = kTarBlock + static_cast<size_t>(std::min<uint64_t>(size, limit));
+  if (want > size_ - at) return false;
+  storage->Reserve(want);
+  storage->Prefault(want);
+  int error = 0;
+  Chain chain;
+  if (PreadFull(file_->get(), at, storage->data(), want, &error) != want ||
+      !PlainHeader(display, name, offset, data_offset, size, only,
+                   std::string_view(storage->data(), kTarBlock), &chain))
+    return false;
+  *data = std::string_view(storage->data() + kTarBlock, want - kTarBlock);
   return true;
 }
 

@@ -13,6 +13,10 @@
 #include "input/container.h"
 #include "input/stream.h"
 
+namespace ntpsweep {
+class ReadBuffer;  // core/file.h
+}  // namespace ntpsweep
+
 namespace ntpsweep::input {
 
 // Walks the archive in `src` (already sniffed as `format`). `self` receives its entry list.
@@ -47,8 +51,23 @@ class TarMembers {
   bool ReadDataAt(const std::string& display, std::string_view name, uint64_t offset,
                   uint64_t data_offset, uint64_t size, const WalkOptions& options,
                   EntrySink& sink) const;
+  // The first `limit` bytes of the data of the member ReadDataAt would read (its header checked
+  // alike, `only` as options.only), read with its header in one pread into `storage`; `*data`
+  // views them. False, as ReadDataAt, when that header is not the member's, or when the file
+  // ends before them: a look at a member's bytes before it is read as an entry (or not at all).
+  // Safe to call from several threads at once.
+  bool ReadPlainData(const std::string& display, std::string_view name, uint64_t offset,
+                     uint64_t data_offset, uint64_t size, const MemberFilter* only, size_t limit,
+                     ReadBuffer* storage, std::string_view* data) const;
 
  private:
+  // Whether `header`, the block before `data_offset`, is a sound header of the regular file of
+  // `size` bytes that ReadDataAt is asked for, fitting the file and wanted by `only`; `*chain`:
+  // the member's chain.
+  bool PlainHeader(const std::string& display, std::string_view name, uint64_t offset,
+                   uint64_t data_offset, uint64_t size, const MemberFilter* only,
+                   std::string_view header, Chain* chain) const;
+
   std::shared_ptr<const Fd> file_;  // shared with the entries a sink reads itself
   uint64_t size_ = 0;
   Sniffed format_;

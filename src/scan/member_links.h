@@ -18,6 +18,7 @@
 // again is judged by its own words as before (MayName), so a coarser group only costs reads.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,7 @@
 #include "core/fd.h"
 #include "core/file_extent.h"
 #include "core/types.h"
+#include "host/literal_search.h"
 #include "input/input.h"
 #include "scan/read_files.h"
 #include "scan/token_filter.h"
@@ -82,9 +84,15 @@ class MemberLinks {
   // Members of a tar file read alone by their offsets are shared among `jobs` threads, and so
   // are the members kept whole: `read` must be thread-safe. A member kept whole that cannot be
   // read back is skipped (replay_error()).
+  // `may_hold`, when given: whether a plain member of a tar file read alone may hold a needle,
+  // asked of its first bytes (at most walk.limits.max_file_bytes), read with its header in one
+  // pread before any entry is made of them; one that may not is done unread (ruled_out()).
   using ReadMember = std::function<void(input::Entry& member, std::string_view data, bool listed)>;
+  using MayHold = std::function<bool(std::string_view data)>;
   void Replay(const std::vector<std::string>& needles, const input::WalkOptions& walk,
-              unsigned jobs, const ReadMember& read);
+              unsigned jobs, const ReadMember& read, const MayHold& may_hold = nullptr);
+  // The members Replay did not read as entries: may_hold said no to their bytes.
+  size_t ruled_out() const { return ruled_out_; }
   // Why a member kept whole could not be read back by Replay; empty when none.
   std::string replay_error() const;
   // What Replay has to say of the images it walked again though their files were listed to be
@@ -97,6 +105,12 @@ class MemberLinks {
 
   // Whether the words of `text` may hold one of `needles` (what a member's own filter said).
   static bool MayName(std::string_view text, const std::vector<std::string>& needles);
+  // Whether the text made of a member's bytes `data` (at most `max_bytes` of them, UTF-16 decoded)
+  // may hold one of the needles `needles` looks for: false only when its bytes hold none and are
+  // not UTF-16 (whose text is not its bytes). The sieve looks for the needles as whole words,
+  // without regard to case: such a member is turned away by it (a MayHold for Replay).
+  static bool MayHoldNeedle(std::string_view data, uint64_t max_bytes,
+                            const host::LiteralSearch& needles);
   // What the kept words and lists cost, in bytes (bounded by the budgets below).
   size_t kept_bytes() const;
   // The members kept whole: how many, their bytes in the temporary file (bounded by the store
@@ -227,6 +241,7 @@ class MemberLinks {
   std::vector<Notice> replay_notices_;
   size_t image_files_read_alone_ = 0;
   size_t containers_walked_again_ = 0;
+  std::atomic<size_t> ruled_out_{0};  // counted by Replay's threads
 };
 
 }  // namespace ntpsweep::scan

@@ -25,6 +25,7 @@
 
 #include "core/file.h"
 #include "core/glob.h"
+#include "host/literal_search.h"
 #include "host/prefilter.h"
 #include "input/dispatch.h"
 #include "scan/analyze.h"
@@ -446,9 +447,16 @@ class Pipeline : public input::EntrySink {
     observe();
     for (std::thread& t : threads) t.join();
     if (!stream.error().empty()) ListUnreadable(stream.error());
+    // A member the sieve would turn away for want of a needle, told by its bytes alone.
+    const host::LiteralSearch needles(sieve.needles());
+    const MemberLinks::MayHold may_hold = [&](std::string_view data) {
+      return MemberLinks::MayHoldNeedle(data, options_.max_file_bytes, needles);
+    };
     member_links_.Replay(
         sieve.needles(), walk_, Jobs(),
         [&](input::Entry& member, std::string_view data, bool listed) {
+          // Before MemberText and the sieve: most members kept whole hold no needle either.
+          if (!may_hold(data)) return;
           std::string decoded;
           std::string_view text = MemberText(data, &decoded);
           // Its group's words named a needle; its own must too (what is kept is shared). The sieve
@@ -465,13 +473,15 @@ class Pipeline : public input::EntrySink {
           // The selection Screen made, not made again by the readers (as for the files above).
           observe_one(member.location, member.path, text, reach,
                       again.applies.empty() ? nullptr : &again.applies);
-        });
+        },
+        may_hold);
     for (Notice& n : member_links_.replay_notices()) result_.notices.push_back(std::move(n));
     if (std::string error = member_links_.replay_error(); !error.empty())
       result_.notices.push_back(
           Notice{Notice::Level::kWarning, "member-store-unreadable", Location{}, 0, 0,
                  error + "; linkage of the archive members kept there is incomplete"});
     result_.stats.observed += observed;
+    result_.stats.ruled_out = member_links_.ruled_out();
   }
 
   // The list of files read could not be read back from its temporary file: what the cross-file

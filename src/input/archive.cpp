@@ -785,6 +785,9 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
             ? (own ? static_cast<int64_t>(header.data_offset) : archive_filter_bytes(a.get(), 0))
             : -1;
     scan.set_member_data_offset(data_offset);
+    // A compressed file's one member, the file itself walked: read again by decompressing it.
+    const bool sole = scan.sole_member();
+    scan.set_sole_member(raw && chain.size() == 1);
     // A member cut short by the end of the file is read here, for the notice saying so.
     if (file && data_offset >= 0 && input.size >= static_cast<uint64_t>(data_offset) &&
         static_cast<uint64_t>(size) <= input.size - static_cast<uint64_t>(data_offset))
@@ -795,6 +798,7 @@ void Walk(InputScan& scan, ByteSource& src, const Chain& chain, const std::strin
                 part_of_parent);
     scan.set_member_offset(-1);
     scan.set_member_data_offset(-1);
+    scan.set_sole_member(sole);
     if (nested.is_tar) probe.layers[name] = std::move(nested);
     if (!keep.empty() && (kept_bytes += keep.size()) <= kMaxKeptTotal) probe.json[name] = std::move(keep);
     if (member.entry_limit())

@@ -801,6 +801,78 @@ TEST_CASE("linkage: members kept on disk relate findings as from memory and a se
   }
 }
 
+// The only member of a compressed file that is no archive (one file gzip-, bzip2- or
+// zstd-compressed alone) keeps nothing for linkage: no record in the store, no words. It is read
+// again at the end by decompressing its file, and relates findings as when it was kept whole:
+// kProject with each file that relates a finding (or decoys) compressed alone, the findings'
+// files plain, gate on and off. Decoys: the notes (read again, relate nothing), the other
+// template, a large script with hints that names nothing (past the store's memory block: written
+// to disk when kept whole), a Dockerfile whose COPY cannot reach a file outside its compressed
+// file; beside them a tar.gz's members are still kept whole, and relate their findings.
+TEST_CASE("linkage: a compressed file's only member is decompressed again, not kept",
+          "[linkage][archive]") {
+  using ntpsweep::scan::MemberLinks;
+  using ntpsweep::testing::MemoryArchive;
+  using ntpsweep::testing::WriteWholeFile;
+  ntpsweep::testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/in";
+  auto alone = [](const std::string& name, const std::string& data,
+                  ntpsweep::testing::ArchiveSetter filter) {
+    return MemoryArchive({{name, data}}, archive_write_set_format_raw, {filter});
+  };
+  for (const auto& [name, data] : kProject) {
+    const std::string path = dir + "/" + name, base = name.substr(name.rfind('/') + 1);
+    if (name.ends_with("/chrony.conf") || name.ends_with(".yml") || name.ends_with("env.sh") ||
+        name.ends_with("unrelated.conf"))
+      WriteWholeFile(path, data);
+    else if (name.ends_with("NOTES.txt"))
+      WriteWholeFile(path + ".bz2", alone(base, data, archive_write_add_filter_bzip2));
+    else if (name.ends_with("setup.sh"))
+      WriteWholeFile(path + ".zst", alone(base, data, archive_write_add_filter_zstd));
+    else
+      WriteWholeFile(path + ".gz", alone(base, data, archive_write_add_filter_gzip));
+  }
+  std::string decoy;
+  for (size_t i = 0; decoy.size() <= MemberLinks::kStoreMemoryBytes; ++i)
+    decoy += "echo $HOME ${PATH} {{ other_" + std::to_string(i) + " }} chrony\n";
+  WriteWholeFile(dir + "/proj/docs/big-notes.sh.gz",
+                 alone("big-notes.sh", decoy, archive_write_add_filter_gzip));
+  const std::string temp = tmp.path() + "/temp";
+  std::filesystem::create_directories(temp);
+  const std::vector<std::string> want = {
+      "in/proj/chrony.conf:1 chrony-source ->",
+      "in/proj/group_vars/all.yml:3 ansible-time-server-var -> "
+      "in/proj/templates/chrony.conf.j2.gz!chrony.conf.j2:2",
+      "in/proj/scripts/env.sh:1 shell-ntp-named-var -> in/proj/scripts/setup.sh.zst!setup.sh:3",
+  };
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {dir};
+  options.temp_dir = temp;
+  options.max_reader_bytes = 4 << 20;  // the large decoy is read too with the gate off
+  ntpsweep::ScanStats stats;
+  CHECK(ScanRowsOf(options, tmp.path() + "/", &stats) == want);
+  CHECK(stats.members_kept == 0);
+  CHECK(stats.member_bytes_on_disk == 0);
+  CHECK(stats.member_bytes_in_memory == 0);
+  CHECK(stats.observed == 3);  // the template, the script, the notes
+  options.prefilter = false;   // every entry read by every reader as it passes
+  CHECK(ScanRowsOf(options, tmp.path() + "/", &stats) == want);
+  // A tar.gz's members can be read again only by inflating all of it: kept whole.
+  WriteWholeFile(tmp.path() + "/tar/proj.tar.gz", TarOf(kProject, true));
+  options.prefilter = true;
+  options.operands = {dir, tmp.path() + "/tar"};
+  std::vector<std::string> both = want;
+  both.insert(
+      both.end(),
+      {"tar/proj.tar.gz!proj/chrony.conf:1 chrony-source -> tar/proj.tar.gz!proj/Dockerfile:3",
+       "tar/proj.tar.gz!proj/group_vars/all.yml:3 ansible-time-server-var -> "
+       "tar/proj.tar.gz!proj/templates/chrony.conf.j2:2",
+       "tar/proj.tar.gz!proj/scripts/env.sh:1 shell-ntp-named-var -> "
+       "tar/proj.tar.gz!proj/scripts/setup.sh:3"});
+  CHECK(ScanRowsOf(options, tmp.path() + "/", &stats) == both);
+  CHECK(stats.members_kept > 0);
+}
+
 namespace {
 
 // Lines of padding, past the 1 MiB block of the texts kept in memory (and its line count).

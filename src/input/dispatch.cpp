@@ -190,6 +190,7 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
   e.archive_data_offset = scan.member_data_offset();
   e.costly_to_reread = scan.in_slow_stream();
   e.cheap_to_rewalk = scan.cheap_to_rewalk();
+  e.sole_member = scan.sole_member() && chain.size() == 2;
   // One byte more than is matched, so that the worker reports the cut (entry-truncated).
   uint64_t want = limits.max_file_bytes + 1;
   // A plain member of a tar file: the worker reads it there, off this thread (not in a reading

@@ -54,6 +54,9 @@ struct Entry {
   // A file of a disk image file: linkage walks the image again for it (its directories, and no
   // other file read), for less than keeping it or its words costs.
   bool cheap_to_rewalk = false;
+  // The only member of a compressed file that is no archive (ntp.conf.gz -> ntp.conf): read
+  // again by decompressing that file alone, whatever its compression.
+  bool sole_member = false;
   // Facts about where the entry came from (layer digest, partition), copied to its findings.
   std::vector<std::pair<std::string, std::string>> properties;
 

@@ -62,6 +62,9 @@ class InputScan {
   // Whether the entry being read is a file of a disk image file (Entry::cheap_to_rewalk).
   bool cheap_to_rewalk() const { return cheap_to_rewalk_; }
   void set_cheap_to_rewalk(bool cheap) { cheap_to_rewalk_ = cheap; }
+  // Whether the entry being read is the only member of a compressed file (Entry::sole_member).
+  bool sole_member() const { return sole_member_; }
+  void set_sole_member(bool sole) { sole_member_ = sole; }
 
  private:
   const WalkOptions& options_;
@@ -76,6 +79,7 @@ class InputScan {
   int64_t member_data_offset_ = -1;
   int slow_streams_ = 0;
   bool cheap_to_rewalk_ = false;
+  bool sole_member_ = false;
   std::vector<std::pair<std::string, std::string>> properties_;
 };
 

@@ -237,6 +237,10 @@ bool MemberLinks::Defer(const input::Entry& member, std::string_view text) {
     if (it == containers_.end()) return false;
     if (ListImageFile(it->second, member)) return true;
   }
+  if (member.sole_member) {
+    std::lock_guard lock(mu_);
+    if (ListSole(member)) return true;
+  }
   return Store(member) ||
          Defer(member.location, text, member.archive_offset, member.costly_to_reread,
                Rewalks(member), member.archive_data_offset, member.data_size());
@@ -357,6 +361,17 @@ bool MemberLinks::StoreHasRoom(uint64_t bytes) const {
   return store_->size() + bytes <= store_bytes_;
 }
 
+bool MemberLinks::ListSole(const input::Entry& member) {
+  const Chain& chain = member.location.chain;
+  if (!member.sole_member || chain.size() != 2 || sole_ >= kMaxSole) return false;
+  auto it = containers_.find(chain.front());
+  if (it == containers_.end()) return false;
+  ++it->second.deferred;
+  it->second.sole.push_back(ChainHash(chain));
+  ++sole_;
+  return true;
+}
+
 bool MemberLinks::Store(const input::Entry& member) {
   if (!NeedsWalk(member) || Rewalks(member) || member.member_file) return false;  // no bytes held
   // Made outside the lock; the bytes are copied once, into the store.
@@ -459,6 +474,7 @@ bool MemberLinks::Accepts(const input::Entry& member) const {
   if (member.location.chain.size() < 2) return false;
   std::lock_guard lock(mu_);
   if (!containers_.count(member.location.chain.front())) return false;
+  if (member.sole_member && member.location.chain.size() == 2 && sole_ < kMaxSole) return true;
   // A costly member is deferred only when it can be kept whole (its record's names are left
   // out here: a few bytes past the budget are refused by Store, and it is observed then).
   return !member.costly_to_reread ||
@@ -489,13 +505,14 @@ void MemberLinks::MergeGroups() {
 
 bool MemberLinks::empty() const {
   std::lock_guard lock(mu_);
-  return groups_ == 0 && stored_ == 0 && read_back_ == 0 && image_bytes_ == 0;
+  return groups_ == 0 && stored_ == 0 && read_back_ == 0 && image_bytes_ == 0 && sole_ == 0;
 }
 
 size_t MemberLinks::kept_bytes() const {
   std::lock_guard lock(mu_);
   return groups_ * (TokenFilter::Wide().bits() / 8) + listed_ * sizeof(Listed) +
-         read_back_ * (sizeof(ReadBack) - sizeof(Listed)) + names_ + image_bytes_;
+         read_back_ * (sizeof(ReadBack) - sizeof(Listed)) + names_ + image_bytes_ +
+         sole_ * sizeof(uint64_t);
 }
 
 size_t MemberLinks::stored_members() const {
@@ -564,10 +581,18 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
   again.budget = nullptr;  // read once already: not spent twice
   again.progress = nullptr;
   again.verbose = nullptr;
+  // The compressed files whose only member was listed, and nothing else: walked again below, each
+  // on any thread (one thread inflating them all was the end's longest part).
+  std::vector<const std::pair<const std::string, Container>*> sole_files;
   // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
   for (auto& each : containers_) {
     const std::string& display = each.first;
     Container& container = each.second;
+    if (!container.sole.empty() && container.groups.empty() && container.stored.empty() &&
+        container.read_back.empty() && container.image_files.empty()) {
+      if (!needles.empty()) sole_files.push_back(&each);
+      continue;
+    }
     std::map<uint64_t, size_t> chains;       // hash -> deferrals, of the groups that may name one
     std::map<int64_t, uint64_t> at_offsets;  // offset -> hash
     // offset -> a plain member's data offset, size and name (empty: its header's), read by pread
@@ -622,6 +647,12 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
           unfiltered = whole = true;  // not at offsets of a tar
         }
     }
+    // An only member of a compressed file kept nothing: read again for any needle.
+    if (!needles.empty())
+      for (uint64_t h : container.sole) {
+        ++chains[h];
+        whole = true;
+      }
     // The members kept whole first, as the walk below would give them.
     const bool walk = !chains.empty() || unlisted;
     HeldMembers held;
@@ -762,6 +793,19 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       input::OpenContainerFile(file, display, again, sink);
     }
   }
+  Share(sole_files.size(), jobs, [&](size_t i) {
+    const std::string& display = sole_files[i]->first;
+    const Container& container = sole_files[i]->second;
+    for (const std::string& file : container.files) {
+      WantedMembers members;
+      // The same file given twice lists its member twice: read to its end.
+      for (uint64_t h : container.sole) members.Want(h, container.sole.size());
+      input::WalkOptions mine = again;
+      mine.only = &members;
+      ReplaySink sink(members, false, read_walked);
+      input::OpenContainerFile(file, display, mine, sink);
+    }
+  });
 }
 
 }  // namespace ntpsweep::scan

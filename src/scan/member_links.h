@@ -10,7 +10,10 @@
 // A member that could be read again only by walking its container again (inside a compressed
 // stream or a nested archive: a second inflate of all of it) is kept whole instead, in a
 // SpillStream (an unlinked temporary file past its first block), up to a disk budget, and judged
-// from there at the end; without a temporary file, up to a small memory budget.
+// from there at the end; without a temporary file, up to a small memory budget. Not the only
+// member of a compressed file (ntp.conf.gz -> ntp.conf): reading it again costs that file's
+// decompression alone, so it keeps nothing and is read again for any needle (the changelogs of
+// /usr/share/doc wrote 255 MB into the store for scans that read none of it back).
 //
 // What is kept stays bounded whatever the archive: the words of consecutive members share one
 // filter (a group), the groups are merged pairwise when they pass a budget, and a member is
@@ -147,6 +150,10 @@ class MemberLinks {
   // their names, read alone at the end (the image's directories not walked again), up to this
   // many bytes of lists over all images; past it, an image is walked again for the rest.
   static constexpr size_t kMaxImageFileBytes = 8u << 20;
+  // The only members of compressed files listed to be read again by decompressing their file
+  // (Entry::sole_member), each a container of its own (a few hundred bytes); past it they are
+  // kept as other members are.
+  static constexpr size_t kMaxSole = 1u << 14;
 
  private:
   struct Listed {
@@ -206,6 +213,7 @@ class MemberLinks {
     std::string image_names;
     ImageStamp image;                  // of the image the files are in
     std::weak_ptr<const Fd> image_fd;  // the descriptor the pass read it by (not kept open)
+    std::vector<uint64_t> sole;        // chain hashes of its only member (Entry::sole_member)
   };
   // Lists `member`, a file of a disk image with its extents, to be read alone (under mu_);
   // false when it cannot be (over budget, another image file than the others').
@@ -226,12 +234,16 @@ class MemberLinks {
   bool StoreHasRoom(uint64_t bytes) const;
   // Keeps `member` whole when the store has room.
   bool Store(const input::Entry& member);
+  // Lists `member`, the only one of a compressed file, to be read again for any needle (under
+  // mu_): false past kMaxSole.
+  bool ListSole(const input::Entry& member);
   mutable std::mutex mu_;
   std::map<std::string, Container, std::less<>> containers_;
   size_t groups_ = 0;  // over all containers
   size_t listed_ = 0;
   size_t read_back_ = 0;  // over all containers
   size_t names_ = 0;      // bytes of Container::names, over all containers
+  size_t sole_ = 0;       // Container::sole, over all containers
   std::string temp_dir_;
   uint64_t store_bytes_;
   std::unique_ptr<SpillStream> store_;  // the members kept whole, once one is

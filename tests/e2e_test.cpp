@@ -449,10 +449,12 @@ TEST_CASE("e2e: UTF-16 members of a tar or tar.gz are read as the same files on 
   WriteWholeFile(tmp / "src/etc/chrony/chrony.conf",
                  utf16("pool ntp-old.corp.example.net iburst\n", false, false));
   // Decoys: binary heads that name a target; each is skipped in both places.
-  WriteWholeFile(tmp / "src/bin/tool", std::string("\x7f"
-                                                   "ELF\0\0server 192.0.2.10\n",
-                                                   25));
-  WriteWholeFile(tmp / "src/etc/odd.conf", std::string("s\0e\0r\0v\0e\0r\0 \0\x01\0", 18) +
+  static constexpr char kElf[] =
+      "\x7f"
+      "ELF\0\0server 192.0.2.10\n";
+  static constexpr char kControlUnit[] = "s\0e\0r\0v\0e\0r\0 \0\x01\0";
+  WriteWholeFile(tmp / "src/bin/tool", std::string(kElf, sizeof kElf - 1));
+  WriteWholeFile(tmp / "src/etc/odd.conf", std::string(kControlUnit, sizeof kControlUnit - 1) +
                                                utf16(" 192.0.2.10 iburst\n", false, false));
   REQUIRE(std::system(("tar -cf '" + tmp / "t.tar" + "' -C '" + tmp / "src" +
                        "' etc bin && gzip -k '" + tmp / "t.tar" + "'")

@@ -184,11 +184,11 @@ TEST_CASE("content is sniffed by its bytes, never its name", "[input][sniff]") {
   CHECK(Sniff(MakeArchive({{"x", "y"}}, archive_write_set_format_xar)).format == "xar");
   std::string iso(kIsoProbeBytes, '\0');
   iso.replace(32769, 5, "CD001");
-  CHECK(NeedsIsoProbe(iso.substr(0, input::kSniffBytes)));
+  CHECK(NeedsIsoProbe(iso.substr(0, kSniffBytes)));
   CHECK(Sniff(iso).format == "iso9660");
 
   auto with = [](size_t off, std::string_view magic) {
-    std::string s(input::kSniffBytes, '\0');
+    std::string s(kSniffBytes, '\0');
     s.replace(off, magic.size(), magic);
     return s;
   };
@@ -449,8 +449,8 @@ TEST_CASE("a peek copies only the bytes it sniffs and replays the rest in order"
   {
     MemorySource src(bytes);  // 1 MiB blocks
     PeekSource peek(src);
-    REQUIRE(peek.Fill(input::kSniffBytes));
-    CHECK(peek.head().size() == input::kSniffBytes);
+    REQUIRE(peek.Fill(kSniffBytes));
+    CHECK(peek.head().size() == kSniffBytes);
     // A longer peek (the ISO probe) goes on from the part left in place.
     REQUIRE(peek.Fill(kIsoProbeBytes));
     CHECK(peek.head() == std::string_view(bytes).substr(0, kIsoProbeBytes));
@@ -461,16 +461,16 @@ TEST_CASE("a peek copies only the bytes it sniffs and replays the rest in order"
   {
     MemorySource src(bytes);
     PeekSource peek(src);
-    REQUIRE(peek.Fill(input::kSniffBytes));
+    REQUIRE(peek.Fill(kSniffBytes));
     std::string data = peek.TakeHead();  // the entry's bytes: the head, then what follows it
-    CHECK(data.size() == input::kSniffBytes);
+    CHECK(data.size() == kSniffBytes);
     data += rest(peek);
     CHECK(data == bytes);
   }
   {
     MemorySource src(std::string("server 10.0.0.1\n"));  // shorter than a peek: all of it
     PeekSource peek(src);
-    REQUIRE(peek.Fill(input::kSniffBytes));
+    REQUIRE(peek.Fill(kSniffBytes));
     CHECK(peek.head() == "server 10.0.0.1\n");
     CHECK(rest(peek) == "server 10.0.0.1\n");
     CHECK(peek.at_eof());
@@ -1452,7 +1452,7 @@ TEST_CASE("a VHDX whose file type identifier is damaged is named, not skipped as
       "d.vhdx: VHDX whose file type identifier at offset 0 is damaged"));
   // Decoys: the sound VHDX is one (the disk reader opens it); with its first header's checksum
   // off too, nothing says it is one: a binary file, as any.
-  CHECK(ContainerFormat(sound.substr(0, input::kSniffBytes)) == "VHDX");
+  CHECK(ContainerFormat(sound.substr(0, kSniffBytes)) == "VHDX");
   damaged[(64u << 10) + 4] ^= 1;
   FakeSink binary;
   CHECK_FALSE(read(damaged, &binary));

@@ -318,7 +318,7 @@ bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
     }
     if (n == 0) break;
     std::string_view head(storage->data(), static_cast<size_t>(n));
-    if (got == 0 && Utf16Bom(head) == Utf16::kNone && LooksBinary(head)) {
+    if (got == 0 && IsBinaryContent(head)) {
       *binary = true;
       *data = std::string_view(storage->data(), static_cast<size_t>(n));
       return true;

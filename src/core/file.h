@@ -28,6 +28,11 @@ bool LooksBinary(std::string_view data);
 enum class Utf16 { kNone, kLittleEndian, kBigEndian, kBareLittleEndian };
 Utf16 Utf16Bom(std::string_view data);
 
+// True when `head` is binary content: a NUL in its first kSniffBytes that is no UTF-16 text's.
+inline bool IsBinaryContent(std::string_view head) {
+  return LooksBinary(head) && Utf16Bom(head) == Utf16::kNone;
+}
+
 // The length of a UTF-8 byte order mark (EF BB BF) at the head of `data`, else 0: files saved by
 // Windows editors and PowerShell, whose first line readers must see as it reads.
 size_t Utf8BomLength(std::string_view data);

@@ -115,10 +115,6 @@ bool LooksBzip2(std::string_view h) {
 
 }  // namespace
 
-bool HasNul(std::string_view head) {
-  return std::memchr(head.data(), '\0', std::min(head.size(), kSniffBytes)) != nullptr;
-}
-
 bool IsVhdFooter(std::string_view tail) { return At(tail, tail.size() >= 512 ? tail.size() - 512 : 0, "conectix"); }
 
 bool NeedsIsoProbe(std::string_view head) {
@@ -163,7 +159,7 @@ Sniffed Sniff(std::string_view h) {
   if (At(h, 32769, "CD001")) return {K::kArchive, "iso9660"};
   if (TarChecksumMatches(h)) return {K::kArchive, "tar"};
   // Volumes and partition tables: never text.
-  if (!HasNul(h)) return {K::kPlain, ""};
+  if (!LooksBinary(h)) return {K::kPlain, ""};
   if (At(h, 0, "XFSB")) return {K::kDisk, "XFS"};
   if (At(h, 512, "EFI PART") || At(h, 4096, "EFI PART")) return {K::kDisk, "GPT"};
   if (At(h, 512, "LABELONE") || At(h, 0, "LABELONE") || At(h, 1024, "LABELONE") ||

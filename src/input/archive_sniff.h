@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/file.h"  // kSniffBytes, LooksBinary
+
 namespace ntpsweep::input {
 
 enum class ContentKind {
@@ -28,8 +30,7 @@ struct Sniffed {
   std::string format;  // "gzip", "tar", "GPT", "qcow2", ...: for notices and properties
 };
 
-// Enough for every magic except iso9660's (at 32769), which NeedsIsoProbe asks for.
-constexpr size_t kSniffBytes = 8192;
+// kSniffBytes is enough for every magic except iso9660's (at 32769), which NeedsIsoProbe asks for.
 constexpr size_t kIsoProbeBytes = 36864;
 
 // `head` is the first bytes of the content (fewer only when the content is shorter).
@@ -41,9 +42,6 @@ bool NeedsIsoProbe(std::string_view head);
 
 // The last 512 bytes of a file: a fixed VHD keeps its only footer there.
 bool IsVhdFooter(std::string_view tail);
-
-// True when the first kSniffBytes hold a NUL byte (how grep and ripgrep tell binary files).
-bool HasNul(std::string_view head);
 
 // Unsupported formats found at the start of a volume (partition or logical volume), by name:
 // "LUKS", "BitLocker", "btrfs", "swap"; empty when none. `head` should hold 68 KiB (btrfs keeps

@@ -120,7 +120,7 @@ bool ScanImageLayoutDir(const std::string& fs_dir, const std::string& display,
     } else {
       // Metadata and configs are scanned like any file (a config's history holds the RUN lines).
       std::string content;
-      if (!HasNul(head) && ImageProbe::WantsJson(member, static_cast<uint64_t>(st.st_size)) &&
+      if (!LooksBinary(head) && ImageProbe::WantsJson(member, static_cast<uint64_t>(st.st_size)) &&
           ReadSmallFile(fs_path, 4u << 20, &content))
         probe.json[member] = content;
       Entry e;

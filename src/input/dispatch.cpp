@@ -181,7 +181,7 @@ void ScanContent(InputScan& scan, ByteSource& src, const Chain& chain, const std
     }
   }
   // UTF-16 text holds NULs too: the worker decodes it, as it does a file's (core/file.h).
-  if (HasNul(head) && Utf16Bom(head) == Utf16::kNone) return AddBinary(scan, chain, path, head);
+  if (IsBinaryContent(head)) return AddBinary(scan, chain, path, head);
   Entry e;
   e.location.chain = chain;
   e.path = path;
@@ -253,7 +253,7 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
     head.resize(static_cast<size_t>(n));
   }
   *out = Sniff(head);
-  if (out->kind == ContentKind::kPlain && HasNul(head) && size >= kVolumeProbeBytes) {
+  if (out->kind == ContentKind::kPlain && LooksBinary(head) && size >= kVolumeProbeBytes) {
     // btrfs and UFS keep their magic past the head: a bare volume image is named or read, not
     // skipped as binary.
     std::string probe(kVolumeProbeBytes, '\0');
@@ -269,7 +269,7 @@ bool SniffFile(int fd, uint64_t size, Sniffed* out) {
   }
   if (out->kind == ContentKind::kDisk || out->kind == ContentKind::kPlain) {
     // A fixed VHD is raw data followed by a 512-byte footer.
-    if (size >= 1024 && size % 512 == 0 && HasNul(head)) {
+    if (size >= 1024 && size % 512 == 0 && LooksBinary(head)) {
       char tail[512];
       if (pread(fd, tail, sizeof tail, static_cast<off_t>(size - 512)) == 512 &&
           IsVhdFooter(std::string_view(tail, sizeof tail)))
@@ -286,7 +286,7 @@ bool ReadsAsContainer(ContentKind k) { return k != ContentKind::kPlain; }
 
 bool MayBeContainer(std::string_view head, uint64_t size) {
   if (Sniff(head).kind != ContentKind::kPlain || NeedsIsoProbe(head)) return true;
-  if (!HasNul(head)) return false;  // the probes below are for binary heads only
+  if (!LooksBinary(head)) return false;  // the probes below are for binary heads only
   return size >= kVolumeProbeBytes || (size >= 1024 && size % 512 == 0);
 }
 

@@ -498,8 +498,7 @@ class Pipeline : public input::EntrySink {
   // binary head the text before its first NUL, UTF-16 as UTF-8.
   std::string_view MemberText(std::string_view data, std::string* decoded) const {
     data = data.substr(0, options_.max_file_bytes);
-    if (Utf16Bom(data) == Utf16::kNone && LooksBinary(data))
-      data = data.substr(0, TextBeforeNul(data.substr(0, kSniffBytes)));
+    if (IsBinaryContent(data)) data = data.substr(0, TextBeforeNul(data.substr(0, kSniffBytes)));
     return TextOf(data, decoded);
   }
 
@@ -617,7 +616,7 @@ class Pipeline : public input::EntrySink {
         data = data.substr(0, options_.max_file_bytes);
         truncated = true;
       }
-      binary = Utf16Bom(data) == Utf16::kNone && LooksBinary(data);
+      binary = IsBinaryContent(data);
     }
     if (binary) {
       // A text file followed by a hole or padding of zeros (or a script with a binary payload):

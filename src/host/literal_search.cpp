@@ -3,41 +3,14 @@
 #include <hs/hs.h>
 
 #include <limits>
-#include <mutex>
+
+#include "host/hyperscan.h"
 
 namespace ntpsweep::host {
 
 struct LiteralSearch::Impl {
-  struct DatabaseFree {
-    void operator()(hs_database_t* db) const { hs_free_database(db); }
-  };
-  struct ScratchFree {
-    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
-  };
-  using ScratchPtr = std::unique_ptr<hs_scratch_t, ScratchFree>;
-  std::unique_ptr<hs_database_t, DatabaseFree> db;
-  ScratchPtr prototype;
-  // Scratch spaces of calls that ended, for the next ones (one per thread at most at a time).
-  std::mutex mu;
-  std::vector<ScratchPtr> idle;
-
-  ScratchPtr Acquire() {
-    {
-      std::lock_guard lock(mu);
-      if (!idle.empty()) {
-        ScratchPtr s = std::move(idle.back());
-        idle.pop_back();
-        return s;
-      }
-    }
-    hs_scratch_t* s = nullptr;
-    if (hs_clone_scratch(prototype.get(), &s) != HS_SUCCESS) return nullptr;
-    return ScratchPtr(s);
-  }
-  void Release(ScratchPtr s) {
-    std::lock_guard lock(mu);
-    idle.push_back(std::move(s));
-  }
+  DatabasePtr db;
+  ScratchPool scratches;
 };
 
 LiteralSearch::LiteralSearch(const std::vector<std::string>& literals)
@@ -62,19 +35,14 @@ LiteralSearch::LiteralSearch(const std::vector<std::string>& literals)
     return;  // Any says yes to everything: nothing is ruled out
   }
   impl_->db.reset(db);
-  hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
-    impl_->db.reset();
-    return;
-  }
-  impl_->prototype.reset(scratch);
+  if (!impl_->scratches.Prepare({db})) impl_->db.reset();
 }
 
 LiteralSearch::~LiteralSearch() = default;
 
 bool LiteralSearch::Any(std::string_view text) const {
-  if (!impl_->prototype || text.size() > std::numeric_limits<unsigned>::max()) return true;
-  Impl::ScratchPtr scratch = impl_->Acquire();
+  if (!impl_->scratches.ready() || text.size() > std::numeric_limits<unsigned>::max()) return true;
+  ScratchPtr scratch = impl_->scratches.Acquire();
   if (!scratch) return true;
   bool found = false;
   auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
@@ -83,7 +51,7 @@ bool LiteralSearch::Any(std::string_view text) const {
   };
   const hs_error_t rc = hs_scan(impl_->db.get(), text.data(), static_cast<unsigned>(text.size()), 0,
                                 scratch.get(), on_match, &found);
-  impl_->Release(std::move(scratch));
+  impl_->scratches.Release(std::move(scratch));
   // Stopped by the callback once one is found; any other failure rules nothing out.
   return found || (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED);
 }

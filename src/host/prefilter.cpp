@@ -1,6 +1,7 @@
 #include "host/prefilter.h"
 
 #include "core/fd.h"
+#include "host/hyperscan.h"
 
 #include <fcntl.h>
 #include <hs/hs.h>
@@ -1231,10 +1232,6 @@ using PatternTable = std::map<std::string, std::pair<uint32_t, int>>;
 
 namespace {
 
-struct FreeDatabase {
-  void operator()(hs_database_t* d) const { hs_free_database(d); }
-};
-
 // A pattern compiled as its literal alone, each hit kept only where the text around it passes
 // the pattern's check:
 // - `\b<literal>\b`, as Hyperscan reads \b ([0-9A-Za-z_] without HS_FLAG_UCP): two hundred rule
@@ -1307,7 +1304,7 @@ struct Block;
 Block CompileBlock(const PatternTable& patterns, uint32_t every_hit);
 
 struct Block {
-  std::unique_ptr<hs_database_t, FreeDatabase> db;  // null: no patterns
+  DatabasePtr db;                                   // null: no patterns
   std::vector<uint32_t> bit_of;                     // pattern id -> group bits
   std::vector<int> tracked_of;                      // pattern id -> tracked literal, or -1
   std::vector<LiteralCheck> check_of;               // pattern id -> its literal's check, if any
@@ -1317,10 +1314,6 @@ struct Block {
 }  // namespace
 
 struct Prefilter::Database {
-  struct FreeScratch {
-    void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
-  };
-  using ScratchPtr = std::unique_ptr<hs_scratch_t, FreeScratch>;
   // A database compiled where it is first needed, not at start-up, with scratches of its own (a
   // scratch fits only the databases it was allocated for): `compiled`, whose `gate` it is.
   // Thread-safe: the first caller compiles it under `once`, the others wait for it or (Get's
@@ -1352,55 +1345,8 @@ struct Prefilter::Database {
   // Gate pattern id -> the length of the short name it spells (0: none); the same for `both`.
   std::vector<size_t> short_length_of, both_short_length_of;
   size_t tracked_count = 0;
-  std::mutex mu;
-  std::vector<ScratchPtr> idle;  // one per concurrent scan, reused; fits both databases
-  ScratchPtr prototype;
+  ScratchPool scratches;  // fit for every database of this one (its gate and apart blocks)
 
-  // Which database a thread's cached scratch fits (ThreadScratch): never reused, so a scratch
-  // left by a database since destroyed matches none.
-  static inline std::atomic<uint64_t> next_id{1};
-  const uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
-  // A few scratches per thread, each with the database it fits: taken and given back without
-  // the pool's lock, which two scans an entry took (1% of a small-file sweep's instructions).
-  struct ThreadScratch {
-    uint64_t owner = 0;
-    ScratchPtr scratch;
-  };
-  static constexpr size_t kThreadScratches = 4;
-  static std::array<ThreadScratch, kThreadScratches>& Mine() {
-    thread_local std::array<ThreadScratch, kThreadScratches> mine;
-    return mine;
-  }
-
-  ScratchPtr Acquire() {
-    for (ThreadScratch& t : Mine())
-      if (t.owner == id && t.scratch) return std::move(t.scratch);
-    std::lock_guard lock(mu);
-    if (!idle.empty()) {
-      ScratchPtr s = std::move(idle.back());
-      idle.pop_back();
-      return s;
-    }
-    hs_scratch_t* s = nullptr;
-    if (hs_clone_scratch(prototype.get(), &s) != HS_SUCCESS) throw std::bad_alloc();
-    return ScratchPtr(s);
-  }
-  void Release(ScratchPtr s) {
-    // Back into this thread's slot for this database, or a free one; else to the pool.
-    ThreadScratch* slot = nullptr;
-    for (ThreadScratch& t : Mine())
-      if (!t.scratch || t.owner == id) {
-        slot = &t;
-        if (t.owner == id) break;
-      }
-    if (!slot || (slot->scratch && slot->owner == id)) {
-      std::lock_guard lock(mu);
-      idle.push_back(std::move(s));
-      return;
-    }
-    slot->owner = id;
-    slot->scratch = std::move(s);
-  }
   // `lazy` compiled, by this caller if it is the first. With `wait` false, null while another
   // thread compiles it. Null where it has no patterns or cannot be compiled (a bug, not an input
   // problem: the same patterns compiled at start-up in other databases).
@@ -1412,10 +1358,7 @@ struct Prefilter::Database {
       auto db = std::make_unique<Database>();
       try {
         db->gate = CompileBlock(lazy.patterns, lazy.every_hit);
-        if (db->gate.db)
-          db->AllocatePrototype({&db->gate});
-        else
-          db.reset();
+        if (!db->gate.db || !db->scratches.Prepare({db->gate.db.get()})) db.reset();
       } catch (const std::exception&) {
         db.reset();
       }
@@ -1424,26 +1367,17 @@ struct Prefilter::Database {
     });
     return lazy.compiled.get();
   }
-  // The scratch every other is cloned from, fit for `blocks`.
-  void AllocatePrototype(std::initializer_list<const Block*> blocks) {
-    hs_scratch_t* scratch = nullptr;
-    for (const Block* block : blocks)
-      if (block->db && hs_alloc_scratch(block->db.get(), &scratch) != HS_SUCCESS) {
-        hs_free_scratch(scratch);
-        throw std::bad_alloc();
-      }
-    prototype.reset(scratch);
-  }
   // One vectored scan of `text` (one buffer) with `block`, on a scratch of the pool; true unless
   // Hyperscan failed (a callback that stops the scan is no failure).
   bool ScanBlock(const Block& block, std::string_view text, match_event_handler on_match,
                  void* context) {
-    ScratchPtr scratch = Acquire();
+    ScratchPtr scratch = scratches.Acquire();
+    if (!scratch) throw std::bad_alloc();
     const char* data[] = {text.data()};
     const unsigned length[] = {static_cast<unsigned>(text.size())};
     hs_error_t rc =
         hs_scan_vector(block.db.get(), data, length, 1, 0, scratch.get(), on_match, context);
-    Release(std::move(scratch));
+    scratches.Release(std::move(scratch));
     return rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED;
   }
 };
@@ -1649,7 +1583,7 @@ Prefilter::Prefilter(const TargetSet& targets, const std::vector<std::vector<std
   db_->both.every_hit = kEveryHit;
   all_bits_ |= db_->apart.all_bits;
   all_bits_ |= db_->gate.all_bits;
-  db_->AllocatePrototype({&db_->gate, &db_->apart});
+  if (!db_->scratches.Prepare({db_->gate.db.get(), db_->apart.db.get()})) throw std::bad_alloc();
 }
 
 Prefilter::~Prefilter() = default;

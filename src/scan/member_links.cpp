@@ -793,10 +793,12 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       input::OpenContainerFile(file, display, again, sink);
     }
   }
+  std::atomic<size_t> sole_walked{0};
   Share(sole_files.size(), jobs, [&](size_t i) {
     const std::string& display = sole_files[i]->first;
     const Container& container = sole_files[i]->second;
     for (const std::string& file : container.files) {
+      sole_walked.fetch_add(1, std::memory_order_relaxed);
       WantedMembers members;
       // The same file given twice lists its member twice: read to its end.
       for (uint64_t h : container.sole) members.Want(h, container.sole.size());
@@ -806,6 +808,7 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
       input::OpenContainerFile(file, display, mine, sink);
     }
   });
+  containers_walked_again_ += sole_walked.load();
 }
 
 }  // namespace ntpsweep::scan

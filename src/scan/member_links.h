@@ -102,7 +102,7 @@ class MemberLinks {
   // read alone (the image changed since the pass): one notice an image.
   std::vector<Notice> replay_notices() const;
   // Of the last Replay: files of disk images read alone from their pieces of the image, and
-  // containers walked again.
+  // container files walked again (a single compressed file decompressed again counts as one).
   size_t image_files_read_alone() const;
   size_t containers_walked_again() const;
 

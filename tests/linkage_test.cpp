@@ -513,17 +513,25 @@ TEST_CASE("linkage: archive members that relate findings are read again", "[link
   CHECK(r.err.substr(at, r.err.find('\n', at) - at).ends_with(" 4"));
 }
 
+namespace {
+
+// `members` as a tar at `path`, each text padded past kReadBackBytes with lines of no word.
+void WritePaddedTar(Members members, const std::string& path) {
+  for (auto& [name, text] : members)
+    while (text.size() < ntpsweep::scan::MemberLinks::kReadBackBytes) text += "# ----------\n";
+  ntpsweep::testing::WriteWholeFile(path, TarOf(members, false));
+}
+
+}  // namespace
+
 // Members of kReadBackBytes or more keep no words in the pass: each is read again by its offset
 // for any needle and judged by its own words then. The same project, every file padded past
 // that size with lines of no word: the same related locations, and the same four members
 // observed (not the other template, not unrelated.conf).
 TEST_CASE("linkage: large tar members listed without words relate findings as small ones",
           "[linkage][archive]") {
-  Members large = kProject;
-  for (auto& [name, text] : large)
-    while (text.size() < ntpsweep::scan::MemberLinks::kReadBackBytes) text += "# ----------\n";
   ntpsweep::testing::TempDir tmp;
-  ntpsweep::testing::WriteWholeFile(tmp / "proj.tar", TarOf(large, false));
+  WritePaddedTar(kProject, tmp / "proj.tar");
   ntpsweep::testing::RunOptions o;
   o.cwd = tmp.path();
   for (bool gate : {true, false}) {
@@ -615,10 +623,8 @@ TEST_CASE("linkage: tar members read again alone are ruled out by bytes that hol
   Members large = kProject;
   large.push_back({"other/Dockerfile", "FROM debian:12\nCOPY chrony.conf /etc/chrony.conf\n"});
   large.push_back({"proj/scripts/build.sh", "#!/bin/sh\nmake -C \"${SRC_DIR}\" \"$TARGET\"\n"});
-  for (auto& [name, text] : large)
-    while (text.size() < ntpsweep::scan::MemberLinks::kReadBackBytes) text += "# ----------\n";
   ntpsweep::testing::TempDir tmp;
-  ntpsweep::testing::WriteWholeFile(tmp / "proj.tar", TarOf(large, false));
+  WritePaddedTar(large, tmp / "proj.tar");
   ntpsweep::testing::RunOptions o;
   o.cwd = tmp.path();
   auto row = [](const std::string& err, const std::string& label) {

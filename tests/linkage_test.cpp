@@ -807,6 +807,47 @@ TEST_CASE("linkage: members kept on disk relate findings as from memory and a se
   }
 }
 
+namespace {
+
+// `data` as the only member `name` of a file compressed by `filter` (no archive around it).
+std::string CompressedAlone(const std::string& name, const std::string& data,
+                            ntpsweep::testing::ArchiveSetter filter) {
+  return ntpsweep::testing::MemoryArchive({{name, data}}, archive_write_set_format_raw, {filter});
+}
+
+// kProject in `dir`: the findings' files plain, each other file compressed alone (the notes by
+// bzip2, the setup script by zstd, the rest by gzip). Returns how many are compressed.
+size_t WriteCompressedProject(const std::string& dir) {
+  using ntpsweep::testing::WriteWholeFile;
+  size_t compressed = 0;
+  for (const auto& [name, data] : kProject) {
+    const std::string path = dir + "/" + name, base = name.substr(name.rfind('/') + 1);
+    if (name.ends_with("/chrony.conf") || name.ends_with(".yml") || name.ends_with("env.sh") ||
+        name.ends_with("unrelated.conf")) {
+      WriteWholeFile(path, data);
+      continue;
+    }
+    ++compressed;
+    if (name.ends_with("NOTES.txt"))
+      WriteWholeFile(path + ".bz2", CompressedAlone(base, data, archive_write_add_filter_bzip2));
+    else if (name.ends_with("setup.sh"))
+      WriteWholeFile(path + ".zst", CompressedAlone(base, data, archive_write_add_filter_zstd));
+    else
+      WriteWholeFile(path + ".gz", CompressedAlone(base, data, archive_write_add_filter_gzip));
+  }
+  return compressed;
+}
+
+// The rows linkage relates in WriteCompressedProject's tree below "in/".
+const std::vector<std::string> kCompressedProjectRows = {
+    "in/proj/chrony.conf:1 chrony-source ->",
+    "in/proj/group_vars/all.yml:3 ansible-time-server-var -> "
+    "in/proj/templates/chrony.conf.j2.gz!chrony.conf.j2:2",
+    "in/proj/scripts/env.sh:1 shell-ntp-named-var -> in/proj/scripts/setup.sh.zst!setup.sh:3",
+};
+
+}  // namespace
+
 // The only member of a compressed file that is no archive (one file gzip-, bzip2- or
 // zstd-compressed alone) keeps nothing for linkage: no record in the store, no words. It is read
 // again at the end by decompressing its file, and relates findings as when it was kept whole:
@@ -822,39 +863,15 @@ TEST_CASE("linkage: a compressed file's only member is decompressed again, not k
   using ntpsweep::testing::WriteWholeFile;
   ntpsweep::testing::TempDir tmp;
   const std::string dir = tmp.path() + "/in";
-  auto alone = [](const std::string& name, const std::string& data,
-                  ntpsweep::testing::ArchiveSetter filter) {
-    return MemoryArchive({{name, data}}, archive_write_set_format_raw, {filter});
-  };
-  size_t compressed = 1;  // the large decoy below
-  for (const auto& [name, data] : kProject) {
-    const std::string path = dir + "/" + name, base = name.substr(name.rfind('/') + 1);
-    if (name.ends_with("/chrony.conf") || name.ends_with(".yml") || name.ends_with("env.sh") ||
-        name.ends_with("unrelated.conf")) {
-      WriteWholeFile(path, data);
-      continue;
-    }
-    ++compressed;
-    if (name.ends_with("NOTES.txt"))
-      WriteWholeFile(path + ".bz2", alone(base, data, archive_write_add_filter_bzip2));
-    else if (name.ends_with("setup.sh"))
-      WriteWholeFile(path + ".zst", alone(base, data, archive_write_add_filter_zstd));
-    else
-      WriteWholeFile(path + ".gz", alone(base, data, archive_write_add_filter_gzip));
-  }
+  size_t compressed = 1 + WriteCompressedProject(dir);  // and the large decoy below
   std::string decoy;
   for (size_t i = 0; decoy.size() <= MemberLinks::kStoreMemoryBytes; ++i)
     decoy += "echo $HOME ${PATH} {{ other_" + std::to_string(i) + " }} chrony\n";
   WriteWholeFile(dir + "/proj/docs/big-notes.sh.gz",
-                 alone("big-notes.sh", decoy, archive_write_add_filter_gzip));
+                 CompressedAlone("big-notes.sh", decoy, archive_write_add_filter_gzip));
   const std::string temp = tmp.path() + "/temp";
   std::filesystem::create_directories(temp);
-  const std::vector<std::string> want = {
-      "in/proj/chrony.conf:1 chrony-source ->",
-      "in/proj/group_vars/all.yml:3 ansible-time-server-var -> "
-      "in/proj/templates/chrony.conf.j2.gz!chrony.conf.j2:2",
-      "in/proj/scripts/env.sh:1 shell-ntp-named-var -> in/proj/scripts/setup.sh.zst!setup.sh:3",
-  };
+  const std::vector<std::string>& want = kCompressedProjectRows;
   ntpsweep::scan::ScanOptions options;
   options.operands = {dir};
   options.temp_dir = temp;
@@ -883,6 +900,32 @@ TEST_CASE("linkage: a compressed file's only member is decompressed again, not k
        "tar/proj.tar.gz!proj/scripts/setup.sh:3"});
   CHECK(ScanRowsOf(options, tmp.path() + "/", &stats) == both);
   CHECK(stats.members_kept > 0);
+}
+
+// Past MemberLinks::kMaxSole single compressed files listed (16,384), the rest are kept whole as
+// any other member: the compressed project and kMaxSole decoys (each a script with a hint that
+// names nothing, so deferred too) relate the same rows, with exactly the files past the limit
+// kept and the listed ones decompressed again.
+TEST_CASE("linkage: single compressed files past the listing limit are kept whole",
+          "[linkage][archive]") {
+  using ntpsweep::scan::MemberLinks;
+  ntpsweep::testing::TempDir tmp;
+  const std::string dir = tmp.path() + "/in";
+  const size_t project = WriteCompressedProject(dir);
+  const std::string decoy =
+      CompressedAlone("run.sh", "echo \"$HOME\"\n", archive_write_add_filter_gzip);
+  std::filesystem::create_directories(dir + "/decoys");
+  for (size_t i = 0; i < MemberLinks::kMaxSole; ++i)
+    ntpsweep::testing::WriteWholeFile(dir + "/decoys/" + std::to_string(i) + ".sh.gz", decoy);
+  const std::string temp = tmp.path() + "/temp";
+  std::filesystem::create_directories(temp);
+  ntpsweep::scan::ScanOptions options;
+  options.operands = {dir};
+  options.temp_dir = temp;
+  ntpsweep::ScanStats stats;
+  CHECK(ScanRowsOf(options, tmp.path() + "/", &stats) == kCompressedProjectRows);
+  CHECK(stats.members_kept == project);
+  CHECK(stats.containers_walked_again == MemberLinks::kMaxSole);
 }
 
 namespace {

@@ -33,7 +33,7 @@ struct Reference {
   std::unique_ptr<host::Prefilter> gate;
 
   Reference(const scan::Analyzer& a, const host::TargetSet& t,
-            const std::vector<std::string>& hints)
+            const std::vector<std::string>& hints, const std::vector<std::string>& line_hints)
       : analyzer(a), targets(t) {
     const auto& rules = analyzer.selector().rules();
     std::map<rules::RuleSelector::Word, int> index;
@@ -64,6 +64,8 @@ struct Reference {
       else
         long_hints.push_back(host::QuoteLiteral(h));
     }
+    for (const std::string& h : line_hints)
+      long_hints.push_back("^[ \\t]*" + host::QuoteLiteral(h) + "[ \\t]");
     gate = std::make_unique<host::Prefilter>(
         targets, std::vector<std::vector<std::string>>{scan::EncodingMarkers(), long_hints}, words);
   }
@@ -173,12 +175,13 @@ void Compare(const rules::RuleSet& rules, const std::vector<std::string_view>& p
   for (const char* t : {"10.20.30.40", "ntp-old.corp.example.com", "fd00::123"})
     REQUIRE(with_targets.Add(t, &error));
   const std::vector<std::string>& hints = scan::Linker::Hints();
+  const std::vector<std::string>& line_hints = scan::Linker::LineHints();
   std::mt19937 rng(5);
   std::uniform_int_distribution<size_t> piece(0, pieces.size() - 1), path(0, paths.size() - 1);
   std::uniform_int_distribution<int> count(0, 5);
   for (const host::TargetSet* targets : {&with_targets, &none}) {
-    scan::Analyzer analyzer(rules, *targets, hints);
-    Reference reference(analyzer, *targets, hints);
+    scan::Analyzer analyzer(rules, *targets, hints, line_hints);
+    Reference reference(analyzer, *targets, hints, line_hints);
     size_t words = 0, no_words = 0, passed = 0;
     for (int iter = 0; iter < 3000; ++iter) {
       std::string text;
@@ -218,6 +221,9 @@ const std::vector<std::string_view> kPieces = {"10.20.30.40",
                                                "$",
                                                "{{ ntp }}",
                                                "COPY ",
+                                               "  add ",
+                                               "copy",
+                                               "COPYRIGHT ",
                                                "source ",
                                                "base64",
                                                "data:;base64,",
@@ -308,6 +314,35 @@ TEST_CASE(
                                                 "#cloud-config\n" + write_files, &notices);
   REQUIRE(found.size() == 1);
   CHECK(found[0].matched == "10.20.30.40");
+}
+
+// Dockerfile's COPY and ADD are linkage hints only as a line's first word (any case, blanks
+// before, a blank after), as its reader reads instructions; the same words in prose, in a
+// comment or as part of a longer word make no candidate.
+TEST_CASE("screen: COPY and ADD hint linkage only where they begin a line", "[scan][prefilter]") {
+  rules::RuleSet rules;
+  rules.LoadBuiltin();
+  host::TargetSet targets;
+  std::string error;
+  REQUIRE(targets.Add("10.20.30.40", &error));
+  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints(), scan::Linker::LineHints());
+  auto hints = [&](const std::string& text) {
+    INFO(text);
+    return analyzer.Screen("Dockerfile", text, nullptr, false).hints;
+  };
+  CHECK(hints("FROM debian:12\nCOPY chrony.conf /etc/chrony.conf\n"));
+  CHECK(hints("FROM debian:12\n  add chrony.conf /etc/chrony.conf\n"));
+  CHECK(hints("\tADD\tchrony.conf /etc/\n"));
+  CHECK(hints("FROM debian:12\r\nCOPY --chown=0:0 a /b\r\n"));
+  // Decoys: prose, a comment, a longer word, the word alone at the end.
+  CHECK_FALSE(hints("Please add the server and copy the file.\n"));
+  CHECK_FALSE(hints("FROM debian:12\n# COPY chrony.conf /etc/\n"));
+  CHECK_FALSE(hints("COPYRIGHT 2024\nADDITIONAL terms\n"));
+  CHECK_FALSE(hints("FROM debian:12\nCOPY"));
+  // The prefilter's two passes (a large text) decide as its one pass (a small one).
+  const std::string pad(200000, 'x');
+  CHECK(hints(pad + "\nCOPY a /b\n"));
+  CHECK_FALSE(hints(pad + "\nwe copy a /b\n"));
 }
 
 }  // namespace

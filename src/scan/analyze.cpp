@@ -259,14 +259,19 @@ const std::vector<std::string>& EncodingMarkers() {
 
 namespace {
 
-// An include directive starts its line (after blanks): a pattern each, in the form the gate
-// compiles as a literal and checks around each hit (one alternation of them, anchored only by a
+// `word` as its line's first word (blanks before, a blank after), in the form the gate compiles
+// as a literal and checks around each hit (one alternation of such words, anchored only by a
 // line start, made the gate's whole pass a third slower).
+std::string LineFirstWord(std::string_view word) {
+  return "^[ \\t]*" + host::QuoteLiteral(word) + "[ \\t]";
+}
+
+// An include directive starts its line: a pattern each.
 std::vector<std::string> IncludeLines() {
   std::set<std::string> directives;
   for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
     for (const syntax::IncludeSpec& spec : info.includes)
-      directives.insert("^[ \\t]*" + host::QuoteLiteral(spec.directive) + "[ \\t]");
+      directives.insert(LineFirstWord(spec.directive));
   return {directives.begin(), directives.end()};
 }
 
@@ -312,7 +317,8 @@ bool SetsIgnoreCase(std::string_view pattern) {
 }  // namespace
 
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
-                   const std::vector<std::string>& hints)
+                   const std::vector<std::string>& hints,
+                   const std::vector<std::string>& line_hints)
     : rules_(rules), targets_(targets), selector_(rules) {
   for (size_t i = 0; i < selector_.rules().size(); ++i)
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
@@ -419,11 +425,13 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
       if (one_byte_hints_.find(static_cast<char>(c)) == std::string::npos)
         one_byte_hints_ += static_cast<char>(c);
   }
+  std::vector<std::string> hint_patterns = Quoted(long_hints);
+  for (const std::string& h : line_hints) hint_patterns.push_back(LineFirstWord(h));
   // The hints are in most texts, early: a pass of their own ends at the first, where in the gate's
   // database they made every pass half again as long.
   prefilter_ = std::make_unique<host::Prefilter>(
       targets,
-      std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), Quoted(long_hints)},
+      std::vector<std::vector<std::string>>{EncodingMarkers(), IncludeLines(), hint_patterns},
       words, kHintBit);
 }
 

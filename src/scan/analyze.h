@@ -54,9 +54,11 @@ std::string ReaderBoundMessage(std::string_view syntax, size_t bytes, size_t bou
 
 class Analyzer {
  public:
-  // `hints` are literals the caller wants reported by Screen() in the same pass.
+  // `hints` are literals the caller wants reported by Screen() in the same pass; `line_hints`
+  // words that count only as the first word of a line (blanks before, a blank after).
   Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
-           const std::vector<std::string>& hints = {});
+           const std::vector<std::string>& hints = {},
+           const std::vector<std::string>& line_hints = {});
   ~Analyzer();
 
   // The gate: an entry whose Screening has neither `targets` nor `includes` cannot yield a

@@ -159,9 +159,16 @@ std::vector<std::string> Linker::DefinedNames(std::string_view key_path, bool bl
 const std::vector<std::string>& Linker::Hints() {
   // Only entries that can hold an expression or an installation are worth reading for linkage;
   // HCL reads variables and locals bare (`var.x`, `local.x`), with no other mark.
-  static const std::vector<std::string> kHints = {"{{",  "<%",  "${",     "%{",   "$",     "COPY",
-                                                  "ADD", "src", "source", "var.", "local."};
+  static const std::vector<std::string> kHints = {"{{",  "<%",     "${",   "%{",    "$",
+                                                  "src", "source", "var.", "local."};
   return kHints;
+}
+
+const std::vector<std::string>& Linker::LineHints() {
+  // An instruction begins its line: `add` and `copy` anywhere in prose made a quarter of a root
+  // file system's texts candidates (4,167 -> 3,060 with them as first words).
+  static const std::vector<std::string> kLineHints = {"COPY", "ADD"};
+  return kLineHints;
 }
 
 std::vector<std::pair<std::string, size_t>> Linker::Observe(const Location& location,

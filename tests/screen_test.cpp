@@ -32,8 +32,7 @@ struct Reference {
   std::string one_byte_hints;
   std::unique_ptr<host::Prefilter> gate;
 
-  Reference(const scan::Analyzer& a, const host::TargetSet& t,
-            const std::vector<std::string>& hints, const std::vector<std::string>& line_hints)
+  Reference(const scan::Analyzer& a, const host::TargetSet& t, const scan::HintLiterals& hints)
       : analyzer(a), targets(t) {
     const auto& rules = analyzer.selector().rules();
     std::map<rules::RuleSelector::Word, int> index;
@@ -58,13 +57,15 @@ struct Reference {
       }
     }
     std::vector<std::string> long_hints;
-    for (const std::string& h : hints) {
+    for (const std::string& h : hints.anywhere) {
       if (h.size() == 1)
         one_byte_hints += h;  // the hints are not letters: one case
       else
         long_hints.push_back(host::QuoteLiteral(h));
     }
-    for (const std::string& h : line_hints)
+    for (const std::string& h : hints.whole_words)
+      long_hints.push_back("\\b" + host::QuoteLiteral(h) + "\\b");
+    for (const std::string& h : hints.line_first)
       long_hints.push_back("^[ \\t]*" + host::QuoteLiteral(h) + "[ \\t]");
     gate = std::make_unique<host::Prefilter>(
         targets, std::vector<std::vector<std::string>>{scan::EncodingMarkers(), long_hints}, words);
@@ -174,14 +175,13 @@ void Compare(const rules::RuleSet& rules, const std::vector<std::string_view>& p
   std::string error;
   for (const char* t : {"10.20.30.40", "ntp-old.corp.example.com", "fd00::123"})
     REQUIRE(with_targets.Add(t, &error));
-  const std::vector<std::string>& hints = scan::Linker::Hints();
-  const std::vector<std::string>& line_hints = scan::Linker::LineHints();
+  const scan::HintLiterals& hints = scan::Linker::Hints();
   std::mt19937 rng(5);
   std::uniform_int_distribution<size_t> piece(0, pieces.size() - 1), path(0, paths.size() - 1);
   std::uniform_int_distribution<int> count(0, 5);
   for (const host::TargetSet* targets : {&with_targets, &none}) {
-    scan::Analyzer analyzer(rules, *targets, hints, line_hints);
-    Reference reference(analyzer, *targets, hints, line_hints);
+    scan::Analyzer analyzer(rules, *targets, hints);
+    Reference reference(analyzer, *targets, hints);
     size_t words = 0, no_words = 0, passed = 0;
     for (int iter = 0; iter < 3000; ++iter) {
       std::string text;
@@ -225,6 +225,8 @@ const std::vector<std::string_view> kPieces = {"10.20.30.40",
                                                "copy",
                                                "COPYRIGHT ",
                                                "source ",
+                                               "resource",
+                                               "src:",
                                                "base64",
                                                "data:;base64,",
                                                "encoding: b64\n",
@@ -317,15 +319,17 @@ TEST_CASE(
 }
 
 // Dockerfile's COPY and ADD are linkage hints only as a line's first word (any case, blanks
-// before, a blank after), as its reader reads instructions; the same words in prose, in a
-// comment or as part of a longer word make no candidate.
-TEST_CASE("screen: COPY and ADD hint linkage only where they begin a line", "[scan][prefilter]") {
+// before, a blank after), as its reader reads instructions, and the install keys `src` and
+// `source` only as whole words; the same words in prose, in a comment or as part of a longer
+// word make no candidate.
+TEST_CASE("screen: install words hint linkage only as words and instructions",
+          "[scan][prefilter]") {
   rules::RuleSet rules;
   rules.LoadBuiltin();
   host::TargetSet targets;
   std::string error;
   REQUIRE(targets.Add("10.20.30.40", &error));
-  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints(), scan::Linker::LineHints());
+  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints());
   auto hints = [&](const std::string& text) {
     INFO(text);
     return analyzer.Screen("Dockerfile", text, nullptr, false).hints;
@@ -343,6 +347,12 @@ TEST_CASE("screen: COPY and ADD hint linkage only where they begin a line", "[sc
   const std::string pad(200000, 'x');
   CHECK(hints(pad + "\nCOPY a /b\n"));
   CHECK_FALSE(hints(pad + "\nwe copy a /b\n"));
+  // The install keys, as Ansible, Salt, Packer and HCL write them; decoys: longer words.
+  CHECK(hints("- copy:\n    src: files/chrony.conf\n    dest: /etc/chrony.conf\n"));
+  CHECK(hints("provisioner \"file\" {\n  Source = \"chrony.conf\"\n}\n"));
+  CHECK(hints(pad + "\n\"source\": \"chrony.conf\"\n"));
+  CHECK_FALSE(hints("A resource of sources, srcdir and datasources.\n"));
+  CHECK_FALSE(hints(pad + "\nresources = 3\n"));
 }
 
 }  // namespace

@@ -317,8 +317,7 @@ bool SetsIgnoreCase(std::string_view pattern) {
 }  // namespace
 
 Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
-                   const std::vector<std::string>& hints,
-                   const std::vector<std::string>& line_hints)
+                   const HintLiterals& hints)
     : rules_(rules), targets_(targets), selector_(rules) {
   for (size_t i = 0; i < selector_.rules().size(); ++i)
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
@@ -415,7 +414,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   // A one-byte literal ('$') made every Hyperscan pass a third slower on a root file system,
   // where memchr finds it at once.
   std::vector<std::string> long_hints;
-  for (const std::string& h : hints) {
+  for (const std::string& h : hints.anywhere) {
     if (h.size() != 1) {
       long_hints.push_back(h);
       continue;
@@ -426,7 +425,9 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
         one_byte_hints_ += static_cast<char>(c);
   }
   std::vector<std::string> hint_patterns = Quoted(long_hints);
-  for (const std::string& h : line_hints) hint_patterns.push_back(LineFirstWord(h));
+  for (const std::string& h : hints.whole_words)
+    hint_patterns.push_back("\\b" + host::QuoteLiteral(h) + "\\b");
+  for (const std::string& h : hints.line_first) hint_patterns.push_back(LineFirstWord(h));
   // The hints are in most texts, early: a pass of their own ends at the first, where in the gate's
   // database they made every pass half again as long.
   prefilter_ = std::make_unique<host::Prefilter>(

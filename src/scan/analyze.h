@@ -52,13 +52,17 @@ struct CommentScan {
 // `bytes`, over the bound.
 std::string ReaderBoundMessage(std::string_view syntax, size_t bytes, size_t bound);
 
+// Literals a caller wants reported by Analyzer::Screen in the same pass (Screening::hints), any
+// ASCII case: anywhere in a text, as whole words, or as a line's first word (blanks before, a
+// blank after).
+struct HintLiterals {
+  std::vector<std::string> anywhere, whole_words, line_first;
+};
+
 class Analyzer {
  public:
-  // `hints` are literals the caller wants reported by Screen() in the same pass; `line_hints`
-  // words that count only as the first word of a line (blanks before, a blank after).
   Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
-           const std::vector<std::string>& hints = {},
-           const std::vector<std::string>& line_hints = {});
+           const HintLiterals& hints = {});
   ~Analyzer();
 
   // The gate: an entry whose Screening has neither `targets` nor `includes` cannot yield a

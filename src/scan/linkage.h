@@ -17,6 +17,7 @@
 #include "core/types.h"
 #include "host/prefilter.h"
 #include "rules/rule.h"
+#include "scan/analyze.h"
 #include "scan/inventory.h"
 
 namespace ntpsweep::scan {
@@ -26,10 +27,8 @@ class Linker {
   explicit Linker(const rules::RuleSet& rules);
   ~Linker();
 
-  // Literals an entry must hold to be worth observing (the gate reports them in its pass).
-  static const std::vector<std::string>& Hints();
-  // Words that are a hint only as a line's first word: Dockerfile's COPY and ADD (any case).
-  static const std::vector<std::string>& LineHints();
+  // What an entry must hold to be worth observing (the gate reports them in its pass).
+  static const HintLiterals& Hints();
   // Records the consumers and installers of one entry that holds a hint. Thread-safe.
   // `needles`: a Sieve's, once the findings are known: only what can relate to one of them is
   // kept (the consumers of its variables, the installers of its file), so that what is kept

@@ -881,9 +881,7 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
     linking = std::async(std::launch::async, make_linker);
   } catch (const std::system_error&) {  // no thread to be had: made below, on this one
   }
-  const std::vector<std::string> none_hints;
-  Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : none_hints,
-                    options.link ? Linker::LineHints() : none_hints);
+  Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : HintLiterals{});
   analyzer.SetMaxReaderBytes(options.max_reader_bytes);
   Pipeline pipeline(options, analyzer);
   std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();

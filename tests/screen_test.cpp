@@ -280,16 +280,25 @@ TEST_CASE("screen: the words' own pass decides as one full pass did", "[scan][pr
   }
 }
 
+// The built-in rules with 10.20.30.40 as the target and the linkage hints, as a scan has them.
+struct BuiltinAnalyzer {
+  rules::RuleSet rules;
+  host::TargetSet targets;
+  std::unique_ptr<scan::Analyzer> analyzer;
+  BuiltinAnalyzer() {
+    rules.LoadBuiltin();
+    std::string error;
+    REQUIRE(targets.Add("10.20.30.40", &error));
+    analyzer = std::make_unique<scan::Analyzer>(rules, targets, scan::Linker::Hints());
+  }
+};
+
 TEST_CASE(
     "screen: encoded content counts where a decoding reader's rule applies, by path, "
     "sniff or content",
     "[scan][prefilter]") {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  host::TargetSet targets;
-  std::string error;
-  REQUIRE(targets.Add("10.20.30.40", &error));
-  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints());
+  const BuiltinAnalyzer built_in;
+  const scan::Analyzer& analyzer = *built_in.analyzer;
   // "server 10.20.30.40 iburst\n": the target only in its base64 spelling.
   const std::string write_files =
       "write_files:\n  - path: /etc/chrony/chrony.conf\n    encoding: b64\n"
@@ -324,12 +333,8 @@ TEST_CASE(
 // word make no candidate.
 TEST_CASE("screen: install words hint linkage only as words and instructions",
           "[scan][prefilter]") {
-  rules::RuleSet rules;
-  rules.LoadBuiltin();
-  host::TargetSet targets;
-  std::string error;
-  REQUIRE(targets.Add("10.20.30.40", &error));
-  const scan::Analyzer analyzer(rules, targets, scan::Linker::Hints());
+  const BuiltinAnalyzer built_in;
+  const scan::Analyzer& analyzer = *built_in.analyzer;
   auto hints = [&](const std::string& text) {
     INFO(text);
     return analyzer.Screen("Dockerfile", text, nullptr, false).hints;

@@ -160,8 +160,8 @@ const HintLiterals& Linker::Hints() {
   // Only entries that can hold an expression or an installation are worth reading for linkage;
   // HCL reads variables and locals bare (`var.x`, `local.x`), with no other mark. The install
   // keys (`src`, `source`) are words, and an instruction (COPY, ADD) begins its line: as
-  // literals anywhere, `add`, `copy` and `resource` in prose made a third of a root file
-  // system's texts candidates (4,167 -> 2,804).
+  // literals anywhere (`add`, `copy`, `resource` in prose) they made 1,363 more of a root file
+  // system's 6,784 texts candidates (4,167 against 2,804).
   static const HintLiterals kHints = {
       .anywhere = {"{{", "<%", "${", "%{", "$", "var.", "local."},
       .whole_words = {"src", "source"},

@@ -49,6 +49,20 @@ bool CompilesAsWord(const std::string& pattern, std::string* error) {
   return false;
 }
 
+namespace {
+// The forms of a checked literal (LiteralCheck): WholeWordPattern and LineFirstPattern write
+// them, CheckedLiteral reads them.
+constexpr std::string_view kWordBound = "\\b", kLineStart = "^[ \\t]*", kBlank = "[ \\t]";
+}  // namespace
+
+std::string WholeWordPattern(std::string_view literal) {
+  return std::string(kWordBound) + QuoteLiteral(literal) + std::string(kWordBound);
+}
+
+std::string LineFirstPattern(std::string_view literal) {
+  return std::string(kLineStart) + QuoteLiteral(literal) + std::string(kBlank);
+}
+
 std::string QuoteLiteral(std::string_view literal) {
   // By hand, not snprintf: a thousand targets' six thousand literals made it half the gate's
   // patterns' making at start-up.
@@ -1266,7 +1280,6 @@ std::optional<std::string> UnquoteLiteral(std::string_view quoted) {
 
 // The literal and check of `pattern` when it has one of LiteralCheck's forms.
 std::optional<std::pair<std::string, LiteralCheck>> CheckedLiteral(std::string_view pattern) {
-  constexpr std::string_view kWordBound = "\\b", kLineStart = "^[ \\t]*", kBlank = "[ \\t]";
   const bool line_start = pattern.starts_with(kLineStart) && pattern.ends_with(kBlank);
   if (line_start)
     pattern = pattern.substr(kLineStart.size(), pattern.size() - kLineStart.size() - kBlank.size());

@@ -124,6 +124,11 @@ bool NameFollows(std::string_view text, size_t at, const std::vector<std::string
 
 // A pattern that matches `literal` as written.
 std::string QuoteLiteral(std::string_view literal);
+// Patterns of `literal` that a Prefilter scans as the literal alone, each hit checked: as a whole
+// word ("\\b" around it), and as its line's first word (only blanks before it on its line, a
+// blank after).
+std::string WholeWordPattern(std::string_view literal);
+std::string LineFirstPattern(std::string_view literal);
 
 // Whether Hyperscan compiles `pattern` as the gate compiles a tracked word (ASCII case
 // ignored, ^ and $ at line ends); else false with Hyperscan's reason in `error`.
@@ -140,9 +145,9 @@ class Prefilter {
   static constexpr uint32_t kResolverForms = 1u << 31;  // spellings only a resolver reads
 
   // `groups[g]` are Hyperscan patterns (case-insensitive, '^' at any line start) reported as
-  // bit g + 1; QuoteLiteral() makes a pattern of a literal. "\\b" + QuoteLiteral(w) + "\\b" and
-  // "^[ \\t]*" + QuoteLiteral(w) + "[ \\t]" are scanned as the literal w, each hit checked (much
-  // faster than as regular expressions). Throws std::runtime_error when the database cannot be
+  // bit g + 1; QuoteLiteral() makes a pattern of a literal. WholeWordPattern(w) and
+  // LineFirstPattern(w) are scanned as the literal w, each hit checked (much faster than as
+  // regular expressions). Throws std::runtime_error when the database cannot be
   // built (a bug or a bad pattern, not an input problem) or there are more than 23 groups.
   // `tracked` are patterns whose hits are reported one by one (Scan's `tracked_hits`).
   // The groups whose bits are in `apart` have a database of their own, scanned only until all

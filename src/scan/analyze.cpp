@@ -259,19 +259,14 @@ const std::vector<std::string>& EncodingMarkers() {
 
 namespace {
 
-// `word` as its line's first word (blanks before, a blank after), in the form the gate compiles
-// as a literal and checks around each hit (one alternation of such words, anchored only by a
+// An include directive starts its line (after blanks): a pattern each, in the form the gate
+// compiles as a literal and checks around each hit (one alternation of them, anchored only by a
 // line start, made the gate's whole pass a third slower).
-std::string LineFirstWord(std::string_view word) {
-  return "^[ \\t]*" + host::QuoteLiteral(word) + "[ \\t]";
-}
-
-// An include directive starts its line: a pattern each.
 std::vector<std::string> IncludeLines() {
   std::set<std::string> directives;
   for (const syntax::SyntaxInfo& info : syntax::Syntaxes())
     for (const syntax::IncludeSpec& spec : info.includes)
-      directives.insert(LineFirstWord(spec.directive));
+      directives.insert(host::LineFirstPattern(spec.directive));
   return {directives.begin(), directives.end()};
 }
 
@@ -425,9 +420,8 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
         one_byte_hints_ += static_cast<char>(c);
   }
   std::vector<std::string> hint_patterns = Quoted(long_hints);
-  for (const std::string& h : hints.whole_words)
-    hint_patterns.push_back("\\b" + host::QuoteLiteral(h) + "\\b");
-  for (const std::string& h : hints.line_first) hint_patterns.push_back(LineFirstWord(h));
+  for (const std::string& h : hints.whole_words) hint_patterns.push_back(host::WholeWordPattern(h));
+  for (const std::string& h : hints.line_first) hint_patterns.push_back(host::LineFirstPattern(h));
   // The hints are in most texts, early: a pass of their own ends at the first, where in the gate's
   // database they made every pass half again as long.
   prefilter_ = std::make_unique<host::Prefilter>(

@@ -211,7 +211,7 @@ namespace {
 // (host::IsWordByte), else the literal anywhere.
 std::string WholeWord(std::string_view n) {
   return !n.empty() && host::IsWordByte(n.front()) && host::IsWordByte(n.back())
-             ? "\\b" + host::QuoteLiteral(n) + "\\b"
+             ? host::WholeWordPattern(n)
              : host::QuoteLiteral(n);
 }
 }  // namespace

@@ -206,12 +206,15 @@ TEST_CASE("dockerfile: ENV/ARG, RUN scripts and heredocs, COPY installs", "[synt
       "COPY <<EOF /etc/ntp.conf\n"
       "server c.example.com\n"
       "EOF\n"
-      "COPY --chown=root chrony.conf /etc/\n";
+      "COPY --chown=root chrony.conf /etc/\n"
+      "COPY --from=build /out/ntp.conf /etc/\n"
+      "ADD --chmod=644 --from=busybox:1 /bin/ntpd /bin/\n";
   Read r("dockerfile", t, "Dockerfile");
   CHECK(r.Args("NTP_SERVER") == V{"10.0.0.1"});
   CHECK(r.Args("NTP_SERVERS") == V{"a.example.com,b.example.com"});
   CHECK(r.Named("NTP_SERVERS")->section == "ENV");
   CHECK(r.Args("@install") == V{"chrony.conf", "/etc/chrony.conf"});
+  CHECK(r.Args("@install", 1).empty());  // --from another stage or image: not the context's
   REQUIRE(r.doc.embedded.size() == 2);
   CHECK(r.doc.embedded[0].path == "dockerfile/run.sh");
   CHECK(r.doc.embedded[0].line_map[0].second == t.find("apk add"));

@@ -5,7 +5,8 @@
 // or through another variable: ENV CLOCK=${TS}), arguments the value words; every other instruction
 // named by its keyword in upper case. RUN (shell form and heredocs), CMD and ENTRYPOINT are
 // embedded shell scripts; COPY/ADD heredocs are embedded at their destination; COPY/ADD of files
-// record "@install" [source, destination] facts.
+// of the build context (not --from another stage or image) record "@install" [source,
+// destination] facts.
 #include "syntax/dockerfile.h"
 
 #include <algorithm>
@@ -252,13 +253,18 @@ void ReadDockerfile(std::string_view t, Document* out) {
         EmbedRange(t, b, in.line_end, "dockerfile/cmd.sh", out);
     } else if (k == "COPY" || k == "ADD") {
       std::vector<Token> paths;
+      // --from=STAGE copies from another stage or image: its sources are not the context's.
+      bool from_context = true;
       for (const Token& w : f.args)
-        if (!w.text.starts_with("--")) paths.push_back(w);
+        if (!w.text.starts_with("--"))
+          paths.push_back(w);
+        else if (w.text.starts_with("--from="))
+          from_context = false;
       if (!in.heredocs.empty() && !paths.empty()) {
         // COPY <<EOF /etc/chrony.conf
         std::string dest(paths.back().text);
         for (const auto& h : in.heredocs) EmbedRange(t, h.body_begin, h.body_end, dest, out);
-      } else if (paths.size() >= 2) {
+      } else if (paths.size() >= 2 && from_context) {
         std::string dest(paths.back().text);
         for (size_t i = 0; i + 1 < paths.size(); ++i) {
           std::string src(paths[i].text);

@@ -202,3 +202,56 @@ TEST_CASE("vcs: --changed-since scans changed files and the files they include",
   r = Scan(tmp.path(), {"--changed-since", "HEAD"}, 2);
   CHECK(r.err.find("not inside a git work tree") != std::string::npos);
 }
+
+// What a changed file pulls in comes from the facts its reading recorded: a Dockerfile COPY's
+// source, a sourced script (and what that one sources), a kickstart %include, an Ansible
+// template in its role's templates/. Decoys that name the same files otherwise are not followed.
+TEST_CASE("vcs: --changed-since reads what changed files install source or include", "[ci][vcs]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  const std::string kServer = "server 192.0.2.10 iburst\n";
+  const std::map<std::string, std::string> unchanged = {
+      {"docker/files/chrony.conf", kServer},
+      {"docker/files/decoy.conf", kServer},  // in the COPY's directory, not named
+      {"docker/stage.conf", kServer},        // copied from another build stage
+      {"scripts/lib/ntp-env.sh", "NTP_SERVER=192.0.2.10\n. ./deeper.sh\n"},
+      {"scripts/lib/deeper.sh", "ntpdate 192.0.2.10\n"},
+      {"scripts/lib/echoed.sh", "ntpdate 192.0.2.10\n"},     // an echo's argument
+      {"scripts/lib/commented.sh", "ntpdate 192.0.2.10\n"},  // a commented-out source
+      {"ks/parts/ntp.ks", "timesource --ntp-server=192.0.2.10\n"},
+      {"roles/ntp/templates/chrony.conf.j2", kServer},
+      {"roles/ntp/templates/unused.conf.j2", kServer},
+  };
+  const std::map<std::string, std::string> changed = {
+      {"docker/Dockerfile",
+       "FROM debian:12 AS build\nFROM debian:12\nCOPY --from=build stage.conf /etc/\n"
+       "COPY files/chrony.conf /etc/chrony/chrony.conf\n"},
+      {"scripts/run.sh",
+       "#!/bin/sh\nsource lib/ntp-env.sh\necho source lib/echoed.sh\n# . lib/commented.sh\n"},
+      {"ks/base.ks", "lang en_US\n%include /ks/parts/ntp.ks\n"},
+      {"roles/ntp/tasks/main.yml",
+       "- name: chrony\n  ansible.builtin.template:\n    src: chrony.conf.j2\n"
+       "    dest: /etc/chrony/chrony.conf\n"},
+  };
+  for (const auto& files : {unchanged, changed})
+    for (const auto& [path, text] : files) WriteWholeFile(repo + "/" + path, text);
+  GitInitAndCommit(repo);
+  Json doc = ScanJson(repo, {"--changed-since", "HEAD"}, 0);
+  CHECK(doc.at("findings").empty());
+  for (const auto& [path, text] : changed) WriteWholeFile(repo + "/" + path, text + "# edited\n");
+  doc = ScanJson(repo, {"--changed-since", "HEAD"}, 1);
+  std::set<std::string> files;
+  for (const Json& f : doc.at("findings")) files.insert(f.at("location"));
+  CHECK(files == std::set<std::string>{"docker/files/chrony.conf", "ks/parts/ntp.ks",
+                                       "roles/ntp/templates/chrony.conf.j2",
+                                       "scripts/lib/deeper.sh", "scripts/lib/ntp-env.sh"});
+  // The four changed files and the five they pull in are read; the rest are skipped unread.
+  CHECK(doc.at("stats").at("entries") == changed.size() + files.size());
+  // Without the change to the Dockerfile its COPY pulls nothing in.
+  WriteWholeFile(repo + "/docker/Dockerfile", changed.at("docker/Dockerfile"));
+  doc = ScanJson(repo, {"--changed-since", "HEAD"}, 1);
+  files.clear();
+  for (const Json& f : doc.at("findings")) files.insert(f.at("location"));
+  CHECK(files.count("docker/files/chrony.conf") == 0);
+  CHECK(files.count("scripts/lib/deeper.sh") == 1);
+}

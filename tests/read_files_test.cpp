@@ -35,6 +35,7 @@ std::vector<ReadEntry> SomeFiles(size_t n) {
     e.root = root;
     e.location = i % 17 == 0 ? Location{{"outer.tar", e.path}} : Location{{e.path}};
     e.link = i % 5 == 0;
+    e.unread = !e.link && i % 3 == 1;  // a --changed-since scan's unchanged file
     files.push_back(std::move(e));
   }
   return files;
@@ -43,12 +44,12 @@ std::vector<ReadEntry> SomeFiles(size_t n) {
 void Fill(ReadFiles* list, const std::vector<ReadEntry>& files) {
   for (size_t i = 0; i < files.size(); ++i) {
     const ReadEntry& e = files[i];
-    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link) == i);
+    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link, std::nullopt, e.unread) == i);
   }
   REQUIRE(list->size() == files.size());
 }
 
-// Every file back by index (in a shuffled order), in order, and with its link mark.
+// Every file back by index (in a shuffled order), in order, and with its link and unread marks.
 void CheckRoundTrip(const ReadFiles& list, const std::vector<ReadEntry>& files) {
   std::vector<size_t> order(files.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -63,11 +64,13 @@ void CheckRoundTrip(const ReadFiles& list, const std::vector<ReadEntry>& files) 
     CHECK(got.root == files[i].root);
     CHECK(got.location == files[i].location);
     CHECK(got.link == files[i].link);
+    CHECK(got.unread == files[i].unread);
   }
   size_t next = 0;
-  std::string error = list.ForEach([&](size_t i, std::string_view path) {
+  std::string error = list.ForEach([&](size_t i, std::string_view path, bool unread) {
     REQUIRE(i == next);
     CHECK(path == files[i].path);
+    CHECK(unread == files[i].unread);
     ++next;
   });
   CHECK(error.empty());
@@ -269,7 +272,7 @@ void FillWithTexts(ReadFiles* list, const std::vector<ReadEntry>& files) {
     std::optional<std::string_view> offered;
     const std::string text = CandidateText(e, i);
     if (e.link && i % 3 != 0) offered = text;
-    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link, offered) == i);
+    REQUIRE(list->Add(e.location, e.path, e.fs_path, e.root, e.link, offered, e.unread) == i);
   }
 }
 

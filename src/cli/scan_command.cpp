@@ -94,7 +94,6 @@ int RunScanCommand(const CommandLineOptions& cli) {
   if (!plan.changed_since.empty()) {
     options.select.limit_to_files = true;
     options.select.files = scan::ChangedFiles(srcroot, plan.changed_since);
-    scan::AddIncludedFiles(srcroot, &options.select.files);
   }
   options.report_unused_suppressions = plan.report_unused_suppressions;
 

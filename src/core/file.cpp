@@ -330,6 +330,26 @@ bool ReadFileAt(int dir, const char* name, size_t limit, ReadBuffer* storage,
   return true;
 }
 
+std::string LexicallyNormal(std::string_view path) {
+  std::vector<std::string_view> kept;
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view segment = path.substr(start, end - start);
+    start = end + 1;
+    if (segment.empty() || segment == ".") continue;
+    if (segment == ".." && !kept.empty() && kept.back() != "..")
+      kept.pop_back();
+    else
+      kept.push_back(segment);
+  }
+  std::string out = path.starts_with('/') ? "/" : "";
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i) out += '/';
+    out += kept[i];
+  }
+  return out;
+}
+
 std::string RootRelative(const std::string& path, const std::string& root) {
   if (root.empty()) return "";
   std::error_code ec;

@@ -119,6 +119,10 @@ bool ReadFileRange(int fd, uint64_t offset, size_t size, ReadBuffer* storage,
 bool ReadFileExtents(int fd, const std::vector<FileExtent>& extents, size_t size,
                      ReadBuffer* storage, std::string_view* data, std::string* error);
 
+// "dir/sub/../x" -> "dir/x", "./x" -> "x", "/a//b/" -> "/a/b": lexically, no file looked at; a
+// ".." with nothing before it to undo stays.
+std::string LexicallyNormal(std::string_view path);
+
 // `path` relative to the absolute directory `root` when it lies below it, else "".
 std::string RootRelative(const std::string& path, const std::string& root);
 

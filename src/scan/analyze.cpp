@@ -186,19 +186,22 @@ void SelectRules(const rules::RuleSelector& selector, const PathClass& path, std
 
 namespace {
 
-// Include directives of `info` among the facts, as globs (see IncludeRef).
+// Whether a fact's name is `word` in the case `info` reads names in.
+bool Named(const syntax::SyntaxInfo& info, std::string_view name, std::string_view word) {
+  return info.ignore_case ? IEquals(name, word) : name == word;
+}
+
+// Include directives of `info` among the facts, as globs (see IncludeRef); with `pull_ins`, the
+// files the document pulls in too (SyntaxInfo::pulls, "@install" sources), with no syntax: each
+// in the directories an install looks in (syntax::InstallSourceDirs), and under the root.
 void CollectIncludes(const syntax::SyntaxInfo& info, const syntax::Document& doc,
-                     std::string_view path, std::vector<IncludeRef>* out) {
+                     std::string_view path, bool pull_ins, std::vector<IncludeRef>* out) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string_view::npos ? "" : std::string(path.substr(0, slash + 1));
   for (const syntax::Fact& fact : doc.facts) {
     if (fact.commented) continue;
     for (const syntax::IncludeSpec& spec : info.includes) {
-      bool named = fact.name.size() == spec.directive.size() &&
-                   (info.ignore_case ? strncasecmp(fact.name.data(), spec.directive.data(),
-                                                   fact.name.size()) == 0
-                                     : fact.name == spec.directive);
-      if (!named) continue;
+      if (!Named(info, fact.name, spec.directive)) continue;
       for (const syntax::Token& arg : fact.args) {
         std::string p(arg.text);
         if (p.empty() || p.front() == '-') continue;
@@ -210,6 +213,29 @@ void CollectIncludes(const syntax::SyntaxInfo& info, const syntax::Document& doc
           out->push_back({std::string(info.name), p + "/" + std::string(spec.dir_glob), in_root});
       }
     }
+    if (!pull_ins || fact.args.empty()) continue;
+    const bool pulls = fact.name == "@install" ||
+                       std::any_of(info.pulls.begin(), info.pulls.end(),
+                                   [&](std::string_view p) { return Named(info, fact.name, p); });
+    std::string_view name = fact.args.front().text;
+    // A variable, a template expression or a URL names no file of the tree.
+    if (!pulls || name.empty() || name.front() == '-' ||
+        name.find_first_of("$`") != std::string_view::npos ||
+        name.find("{{") != std::string_view::npos || name.find("<%") != std::string_view::npos ||
+        name.find("://") != std::string_view::npos)
+      continue;
+    auto pull = [out](std::string pattern, bool in_root) {
+      if (!pattern.empty() && pattern != "/" && !pattern.starts_with("../"))
+        out->push_back({"", std::move(pattern), in_root});
+    };
+    if (name.front() == '/') {
+      pull(LexicallyNormal(name), true);
+      continue;
+    }
+    for (const std::string& d : syntax::InstallSourceDirs(dir))
+      pull(LexicallyNormal(d + std::string(name)), false);
+    // A build context or a playbook run from the top of the tree: the scan root.
+    pull("/" + LexicallyNormal(name), true);
   }
 }
 
@@ -318,6 +344,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
     (selector_.rules()[i]->type == rules::MatchType::kDirective ? directive_rules_ : other_rules_)
         .push_back(i);
   include_rules_.assign(selector_.rules().size(), 0);
+  pull_rules_.assign(selector_.rules().size(), 0);
   decoding_rules_.assign(selector_.rules().size(), 0);
   embeds_.assign(selector_.rules().size(), 0);
   spells_cr_.assign(selector_.rules().size(), 0);
@@ -327,6 +354,7 @@ Analyzer::Analyzer(const rules::RuleSet& rules, const host::TargetSet& targets,
   for (size_t i : directive_rules_) {
     const syntax::SyntaxInfo* info = syntax::FindSyntax(selector_.rules()[i]->syntax);
     include_rules_[i] = !info->includes.empty();
+    pull_rules_[i] = include_rules_[i] || !info->pulls.empty() || !info->install_words.empty();
     decoding_rules_[i] = info->decodes;
     embeds_[i] = info->embeds;
   }
@@ -677,7 +705,10 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
   // Where only includes are read, only the daemons' rules are selected: the sniffs' pass and
   // the other content tests were most of what an entry with an include line cost.
   if (!selection)
-    SelectRules(selector_, pc, text, &selected, includes_only ? &include_rules_ : nullptr);
+    SelectRules(selector_, pc, text, &selected,
+                !includes_only ? nullptr
+                : pull_ins_    ? &pull_rules_
+                               : &include_rules_);
   const std::vector<char>& applies = selection ? *selection : selected;
   std::vector<rules::RawMatch> specific, mentions;
   std::vector<rules::ByteRange> host_ranges;
@@ -692,9 +723,12 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     if (forced || applies[i]) by_syntax[r->syntax].push_back(r);
   }
   if (includes_only) {
-    // No target can be here (the gate said so): only the daemons' include directives matter.
-    std::erase_if(by_syntax, [](const auto& group) {
-      return syntax::FindSyntax(group.first)->includes.empty();
+    // No target can be here (the gate said so): only the daemons' include directives matter,
+    // and for CollectPullIns what the entry pulls in.
+    std::erase_if(by_syntax, [this](const auto& group) {
+      const syntax::SyntaxInfo* info = syntax::FindSyntax(group.first);
+      return info->includes.empty() &&
+             !(pull_ins_ && (!info->pulls.empty() || !info->install_words.empty()));
     });
   }
   // A reader holds many times its input: past the bound the text rules alone read the document.
@@ -715,7 +749,7 @@ void Analyzer::Collect(std::string_view path, std::string_view text, int depth,
     syntax::Document& doc = documents.emplace_back();
     const syntax::SyntaxInfo* info = syntax::FindSyntax(name);
     syntax::ReadDocument(*info, path, text, &doc);  // template-aware (syntax/template.h)
-    if (includes) CollectIncludes(*info, doc, path, includes);
+    if (includes) CollectIncludes(*info, doc, path, pull_ins_, includes);
     {
       RuleClock clock;
       rules::MatchDirectives(group, doc.facts, targets_, &specific, &host_ranges);
@@ -906,7 +940,7 @@ std::vector<Finding> Analyzer::Analyze(const Location& location, std::string_vie
   Screening own;
   if (!screening) own = Screen(path, text, forced_syntaxes);
   const Screening& screened = screening ? *screening : own;
-  if (!screened.targets && !(includes && screened.includes)) return findings;
+  if (!screened.targets && !(includes && (screened.includes || pull_ins_))) return findings;
   std::vector<Hit> hits;
   std::vector<std::pair<size_t, std::string>> diagnostics, unread;
   Collect(path, text, 0, &hits, &diagnostics, includes, forced_syntaxes, !screened.targets,

@@ -81,8 +81,9 @@ class Analyzer {
 
   // `path` is the entry's path as the rules see it ("etc/ntp.conf", "repo/ntp.conf.bak").
   // Problems in the document (a malformed YAML file) are appended to `notices`.
-  // Include directives found are appended to `includes` when given; `forced_syntaxes` are read
-  // whatever the path (the entry was named by such an include).
+  // Include directives found are appended to `includes` when given (and with CollectPullIns,
+  // the files the entry pulls in); `forced_syntaxes` are read whatever the path (the entry was
+  // named by such an include).
   std::vector<Finding> Analyze(const Location& location, std::string_view path,
                                std::string_view text, std::vector<Notice>* notices,
                                std::vector<IncludeRef>* includes = nullptr,
@@ -111,6 +112,11 @@ class Analyzer {
   // a `limit-reader-size` notice (--max-reader-size): a reader holds many times its input.
   void SetMaxReaderBytes(size_t bytes) { max_reader_bytes_ = bytes; }
   size_t max_reader_bytes() const { return max_reader_bytes_; }
+  // A --changed-since scan: Analyze also appends to `includes` the files an entry pulls in (an
+  // install's source, a sourced script, a kickstart %include: syntax::SyntaxInfo::pulls), as
+  // refs with no syntax, and reads every entry it is given for them, whatever the gate saw.
+  void CollectPullIns(bool on) { pull_ins_ = on; }
+  bool pull_ins() const { return pull_ins_; }
   // How many documents each syntax left unread for their size so far (--stats), by syntax.
   std::vector<std::pair<std::string, size_t>> ReadersOverSize() const;
 
@@ -166,6 +172,9 @@ class Analyzer {
   // Per rule: a directive rule of a syntax with include directives (what Collect reads where
   // the gate saw only an include line).
   std::vector<char> include_rules_;
+  // Per rule: one of include_rules_, or of a syntax that pulls files in (pulls, install_words):
+  // what Collect reads for CollectPullIns where the gate saw no target.
+  std::vector<char> pull_rules_;
   // Per rule: a directive rule whose reader decodes (base64, gzip, data URLs). A text that names
   // an encoding asks the selection of these alone.
   std::vector<char> decoding_rules_;
@@ -176,6 +185,7 @@ class Analyzer {
   mutable std::map<std::string, size_t, std::less<>> reader_counts_;
   mutable std::map<std::string, size_t, std::less<>> readers_over_size_;
   size_t max_reader_bytes_ = static_cast<size_t>(-1);
+  bool pull_ins_ = false;
 };
 
 // Patterns whose presence means a reader may decode a value the bytes do not spell (base64,

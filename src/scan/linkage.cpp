@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/file.h"
 #include "core/share.h"
 #include "core/strings.h"
 #include "rules/select.h"
@@ -56,24 +57,6 @@ size_t CommonDirs(const Location& a, const Location& b) {
   return n;
 }
 
-// "dir/sub/../x" -> "dir/x"; "./x" -> "x".
-std::string Normalize(const std::string& p) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  bool absolute = !p.empty() && p[0] == '/';
-  for (size_t i = 0; i <= p.size(); ++i) {
-    if (i < p.size() && p[i] != '/') continue;
-    std::string s = p.substr(start, i - start);
-    start = i + 1;
-    if (s.empty() || s == ".") continue;
-    if (s == ".." && !out.empty() && out.back() != "..") out.pop_back();
-    else out.push_back(s);
-  }
-  std::string r = absolute ? "/" : "";
-  for (size_t i = 0; i < out.size(); ++i) r += (i ? "/" : "") + out[i];
-  return r;
-}
-
 bool AllCaps(std::string_view s) {
   bool letter = false;
   for (char c : s) {
@@ -96,22 +79,23 @@ bool InModule(const Location& definition, const Location& consumer) {
   return consumer.chain.back().starts_with(d.substr(0, at));
 }
 
-// The files an installer may name: its source relative to the installer's directory, and for
-// an Ansible task also in the role's templates/ and files/ directories.
+// The files an installer may name: an absolute source under the root, a relative one in the
+// directories it is looked up in (syntax::InstallSourceDirs).
 std::vector<std::string> InstalledPaths(const Install& in) {
   std::vector<std::string> paths;
   if (in.location.chain.empty()) return paths;
   const std::string& installer = in.location.chain.back();
   size_t slash = installer.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : installer.substr(0, slash + 1);
-  std::string src = in.source;
-  while (src.starts_with("./")) src = src.substr(2);
-  paths.push_back(Normalize(src.starts_with("/") ? src.substr(1) : dir + src));
-  // Ansible looks for template sources in the role's templates/ (and files/) directory.
-  if (slash != std::string::npos && dir.ends_with("tasks/")) {
-    std::string role = dir.substr(0, dir.size() - 6);
-    for (const char* sub : {"templates/", "files/"}) paths.push_back(Normalize(role + sub + src));
+  std::string_view dir =
+      slash == std::string::npos ? "" : std::string_view(installer).substr(0, slash + 1);
+  std::string_view src = in.source;
+  while (src.starts_with("./")) src.remove_prefix(2);
+  if (src.starts_with('/')) {
+    paths.push_back(LexicallyNormal(src.substr(1)));
+    return paths;
   }
+  for (const std::string& d : syntax::InstallSourceDirs(dir))
+    paths.push_back(LexicallyNormal(d + std::string(src)));
   return paths;
 }
 
@@ -363,7 +347,7 @@ bool Linker::InstallReaches(const Location& installer, const std::vector<std::st
     std::string role = dir.substr(0, dir.size() - 6);
     dir = role.substr(0, role.rfind('/') + 1);  // npos + 1: no parent, ""
   }
-  const std::string base = Normalize(dir);
+  const std::string base = LexicallyNormal(dir);
   if (base.empty() || path == base || path.starts_with(base == "/" ? base : base + "/"))
     return true;
   // Elsewhere an absolute source names every segment of the path, and one climbing with `..` those

@@ -71,7 +71,8 @@ bool ReadFiles::TextHasRoom(size_t n) {
 }
 
 size_t ReadFiles::Add(const Location& location, std::string_view path, std::string_view fs_path,
-                      std::string_view root, bool link, std::optional<std::string_view> text) {
+                      std::string_view root, bool link, std::optional<std::string_view> text,
+                      bool unread) {
   size_t index = count_++;
   size_t shared = 0;
   if (index % kRestart != 0)
@@ -88,7 +89,7 @@ size_t ReadFiles::Add(const Location& location, std::string_view path, std::stri
     PutVarint(&record, fs_path.size());
     record.append(fs_path);
   }
-  PutVarint(&record, Intern(&roots_, root) * 2 + (link ? 1 : 0));
+  PutVarint(&record, Intern(&roots_, root) * 4 + (unread ? 2 : 0) + (link ? 1 : 0));
   if (index % kRestart == 0) restarts_.push_back(stream_.size());
   if (link) {
     // Its text's length plus one, 0 when not kept; the text itself goes to texts_.
@@ -208,12 +209,14 @@ size_t ReadFiles::bytes_in_memory() const {
 }
 
 ReadEntry ReadFiles::Make(size_t index, const std::string& path, size_t prefix,
-                          const std::string& own_fs_path, size_t root, bool link) const {
+                          const std::string& own_fs_path, size_t root, bool link,
+                          bool unread) const {
   ReadEntry e;
   e.path = path;
   FsPathOf(prefix, e.path, own_fs_path, &e.fs_path);
   e.root = roots_[root];
   e.link = link;
+  e.unread = unread;
   e.location = LocationOf(index, e.path);
   return e;
 }
@@ -260,8 +263,9 @@ bool ReadFiles::Stream::Next() {
   own_fs_path_.clear();
   if (prefix_ == 0) Bytes(Varint(), &own_fs_path_);
   size_t root = Varint();
-  root_ = root / 2;
-  link_ = root % 2;
+  root_ = root / 4;
+  unread_ = (root & 2) != 0;
+  link_ = (root & 1) != 0;
   const size_t kept = link_ ? Varint() : 0;
   kept_ = kept != 0;
   text_at_ = text_end_;

@@ -74,6 +74,9 @@ struct ReadEntry {
   std::string path, fs_path, root;
   // It holds a linkage hint: read again when it names a finding's variable or file.
   bool link = false;
+  // Walked but not read: a --changed-since scan's unchanged file, read only when a file read
+  // pulls it in (FollowIncludes).
+  bool unread = false;
 };
 
 // The disk path is a shared prefix (the operand) plus the path, and the location is the path
@@ -112,9 +115,10 @@ class ReadFiles {
 
   // Not thread-safe: the pipeline adds under its lock, and reads only once every writer is done.
   // `text`: a candidate's (`link`) text, kept when the budget has room (Stream::kept()).
+  // `unread`: walked, not read (ReadEntry::unread); never a candidate.
   size_t Add(const Location& location, std::string_view path, std::string_view fs_path,
              std::string_view root, bool link = false,
-             std::optional<std::string_view> text = std::nullopt);
+             std::optional<std::string_view> text = std::nullopt, bool unread = false);
   size_t size() const { return count_; }
   // The file added `i`-th; false and `error` when the temporary file cannot be read back.
   // Thread-safe between readers.
@@ -132,13 +136,14 @@ class ReadFiles {
     size_t index() const { return index_ - 1; }
     std::string_view path() const { return path_; }
     bool link() const { return link_; }
+    bool unread() const { return unread_; }
     // Whether Add kept this candidate's text, and where it is (ReadText): known to a Stream
     // from the first file only.
     bool kept() const { return kept_; }
     uint64_t text_at() const { return text_at_; }
     size_t text_size() const { return text_size_; }
     ReadEntry Entry() const {
-      return files_.Make(index(), path_, prefix_, own_fs_path_, root_, link_);
+      return files_.Make(index(), path_, prefix_, own_fs_path_, root_, link_, unread_);
     }
     // The file's path on disk into `out`, whose memory is reused (Entry() makes five strings).
     void FsPath(std::string* out) const;
@@ -155,18 +160,18 @@ class ReadFiles {
     size_t pos_ = 0;   // next byte in buf_
     std::string path_, own_fs_path_;
     size_t prefix_ = 0, root_ = 0;
-    bool link_ = false, kept_ = false;
+    bool link_ = false, unread_ = false, kept_ = false;
     uint64_t text_at_ = 0, text_end_ = 0;  // this record's text; where the next one's begins
     size_t text_size_ = 0;
     std::string error_;
   };
 
-  // Calls f(index, path) for every file in the order they were added; returns why it stopped
-  // early, or nothing.
+  // Calls f(index, path, unread) for every file in the order they were added; returns why it
+  // stopped early, or nothing.
   template <typename F>
   std::string ForEach(F&& f) const {
     Stream s(*this);
-    while (s.Next()) f(s.index(), s.path());
+    while (s.Next()) f(s.index(), s.path(), s.unread());
     return s.error();
   }
 
@@ -195,7 +200,7 @@ class ReadFiles {
   // Whether a text of `n` bytes can be kept (the temporary file made on the first one).
   bool TextHasRoom(size_t n);
   ReadEntry Make(size_t index, const std::string& path, size_t prefix,
-                 const std::string& own_fs_path, size_t root, bool link) const;
+                 const std::string& own_fs_path, size_t root, bool link, bool unread) const;
   // The path on disk of a record: its interned prefix (1-based) and `path`, or its own.
   void FsPathOf(size_t prefix, std::string_view path, const std::string& own_fs_path,
                 std::string* out) const;

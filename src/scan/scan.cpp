@@ -166,6 +166,13 @@ class Pipeline : public input::EntrySink {
 
   void Add(input::Entry entry) override {
     if (std::string_view why = options_.select.Reject(entry.location, entry.path); !why.empty()) {
+      // An unchanged file on disk is listed unread: a changed file that includes, installs or
+      // sources it pulls it in (FollowIncludes).
+      if (why == kUnchanged && !entry.fs_path.empty()) {
+        std::lock_guard lock(files_mu_);
+        read_files_.Add(entry.location, entry.path, entry.fs_path, entry.root, false, std::nullopt,
+                        true);
+      }
       CountSkipped(why);
       if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), why);
       return;
@@ -278,10 +285,13 @@ class Pipeline : public input::EntrySink {
 
   // A file named by an include directive (chrony `confdir /etc/chrony/extra`, ntpsec
   // `includefile`) is read again with the including syntax when its path did not already select
-  // it. Rounds repeat for includes found in included files; the depth is bounded like ntpd's.
+  // it. An unchanged file a --changed-since scan left unread is read when a file read includes,
+  // installs or sources it (a ref with no syntax: read as its path selects). Rounds repeat for
+  // what the files read here name; the depth is bounded like ntpd's.
   void FollowIncludes() {
     constexpr int kMaxRounds = 5;
     std::set<std::pair<std::string, std::string>> done;  // (path, syntax) already forced
+    std::set<size_t> unread_read;  // read_files_ indexes of unread files read here
     ReadBuffer buffer = spare_buffers_.Take();
     for (int round = 0; round < kMaxRounds && !includes_.empty(); ++round) {
       std::vector<IncludeRef> pending = std::move(includes_);
@@ -291,10 +301,11 @@ class Pipeline : public input::EntrySink {
       // per file and pattern stepped through it byte by byte (62M instructions on the rootfs).
       std::vector<PathGlob> globs;
       for (const IncludeRef& inc : pending) globs.emplace_back(inc.pattern);
-      std::string error = read_files_.ForEach([&](size_t i, std::string_view path) {
+      std::string error = read_files_.ForEach([&](size_t i, std::string_view path, bool unread) {
         for (size_t k = 0; k < pending.size(); ++k) {
           const IncludeRef& inc = pending[k];
-          if (!globs[k].Matches(path) || !done.insert({std::string(path), inc.syntax}).second)
+          if ((inc.syntax.empty() && !unread) || !globs[k].Matches(path) ||
+              !done.insert({std::string(path), inc.syntax}).second)
             continue;
           forced[i].push_back(inc.syntax);
         }
@@ -303,7 +314,8 @@ class Pipeline : public input::EntrySink {
       // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
       for (auto& forced_entry : forced) {
         size_t index = forced_entry.first;
-        const std::vector<std::string>& syntaxes = forced_entry.second;
+        std::vector<std::string>& syntaxes = forced_entry.second;
+        std::erase(syntaxes, std::string());  // pulled in: no syntax of its own to force
         ReadEntry e;
         if (std::string error; !read_files_.Get(index, &e, &error)) {
           ListUnreadable(error);
@@ -318,13 +330,25 @@ class Pipeline : public input::EntrySink {
           continue;  // it was readable text moments ago; a change since is not worth a notice
         std::string decoded;
         text = TextOf(text, &decoded);
+        // An unread file is read here for the first time: counted, and its notices told.
+        const bool first = e.unread && unread_read.insert(index).second;
+        if (first) {
+          ++result_.stats.entries;
+          result_.stats.bytes += text.size();
+          if (auto unchanged = skipped_.find(std::string(kUnchanged));
+              unchanged != skipped_.end() && --unchanged->second == 0)
+            skipped_.erase(unchanged);
+        }
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
         std::vector<Finding> found;
         if (!GuardEntry(e.location, &result_.notices, [&] {
-              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes,
+                                        syntaxes.empty() ? nullptr : &syntaxes);
             }))
           continue;  // the first reading stands
+        if (first)
+          for (Notice& n : notices) result_.notices.push_back(std::move(n));
         // The first reading reported unused markers.
         triage::ApplyInlineSuppressions(text, &found);
         // The new reading replaces the first one: it holds the same rules plus the forced ones.
@@ -704,7 +728,9 @@ class Pipeline : public input::EntrySink {
     }
     std::vector<IncludeRef> includes;
     std::vector<Finding> found;
-    if (screening.targets || screening.includes) {
+    // A --changed-since scan reads every entry for the files it pulls in
+    // (Analyzer::CollectPullIns).
+    if (screening.targets || screening.includes || analyzer_.pull_ins()) {
       ++stats->analyzed;
       found = analyzer_.Analyze(entry.location, entry.path, data, notices, &includes, nullptr,
                                 &screening);
@@ -883,6 +909,7 @@ ScanResult RunScan(const ScanOptions& options, const rules::RuleSet& rules,
   }
   Analyzer analyzer(rules, targets, options.link ? Linker::Hints() : HintLiterals{});
   analyzer.SetMaxReaderBytes(options.max_reader_bytes);
+  analyzer.CollectPullIns(options.select.limit_to_files);
   Pipeline pipeline(options, analyzer);
   std::unique_ptr<Linker> linker = linking.valid() ? linking.get() : make_linker();
   linker->SetMaxReaderBytes(options.max_reader_bytes);

@@ -46,7 +46,7 @@ std::string_view EntryFilter::Reject(const Location& location, std::string_view 
   if (limit_to_files) {
     std::error_code ec;
     std::string abs = std::filesystem::absolute(outer, ec).lexically_normal().string();
-    if (!std::binary_search(files.begin(), files.end(), abs)) return "unchanged";
+    if (!std::binary_search(files.begin(), files.end(), abs)) return kUnchanged;
   }
   return {};
 }

@@ -29,6 +29,9 @@ using ntpsweep::RootRelative;  // core/file.h
 // The shard (0-based) an outermost path falls in: FNV-1a 64 of the path as displayed, mod N.
 unsigned ShardOf(std::string_view outer_path, unsigned count);
 
+// Why EntryFilter::Reject turns away a file --changed-since does not list.
+inline constexpr std::string_view kUnchanged = "unchanged";
+
 struct EntryFilter {
   ShardSpec shard;
   std::vector<std::string> include;  // globs; empty: every file

@@ -7,10 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
-#include "core/glob.h"
 #include "core/program.h"
 #include "core/strings.h"
 
@@ -22,51 +20,6 @@ namespace fs = std::filesystem;
 std::string ToLower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool Under(const std::string& root, const std::string& path) {
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          path[root.size()] == '/');
-}
-
-// Files a path names: itself, the regular files of a directory, or a glob in the last segment.
-void Expand(const std::string& root, const fs::path& p, std::set<std::string>* out) {
-  std::error_code ec;
-  std::string s = p.lexically_normal().string();
-  if (!Under(root, s)) return;
-  std::string name = p.filename().string();
-  if (name.find_first_of("*?[") != std::string::npos) {
-    fs::path dir = p.parent_path();
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
-          GlobMatch(name, it->path().filename().string()))
-        out->insert(it->path().lexically_normal().string());
-    return;
-  }
-  if (fs::is_symlink(p, ec)) return;
-  if (fs::is_regular_file(p, ec)) {
-    out->insert(s);
-  } else if (fs::is_directory(p, ec)) {
-    for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
-      if (it->is_regular_file(ec) && !it->is_symlink(ec))
-        out->insert(it->path().lexically_normal().string());
-  }
-}
-
-std::vector<std::string> Tokens(std::string_view line) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    if (i >= line.size() || line[i] == '#') break;
-    size_t b = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    std::string t(line.substr(b, i - b));
-    if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front())
-      t = t.substr(1, t.size() - 2);
-    out.push_back(t);
-  }
-  return out;
 }
 
 // Whether git could find a repository for `dir`: GIT_DIR is set, or `dir` or a directory above
@@ -167,56 +120,6 @@ std::vector<std::string> ChangedFiles(const std::string& dir, const std::string&
         files.insert(p.lexically_normal().string());
     }
   return {files.begin(), files.end()};
-}
-
-void AddIncludedFiles(const std::string& root_in, std::vector<std::string>* files) {
-  const std::string root = fs::path(root_in).lexically_normal().string();
-  std::set<std::string> all(files->begin(), files->end());
-  std::vector<std::string> work(files->begin(), files->end());
-  static const std::set<std::string> kInclude = {"include",  "includefile", "confdir",
-                                                 "sourcedir", "source",     ".",
-                                                 "!include", "%include",    "conf-dir"};
-  constexpr size_t kMaxFiles = 100000;
-  while (!work.empty() && all.size() < kMaxFiles) {
-    std::vector<std::string> next;
-    for (const std::string& file : work) {
-      std::ifstream in(file, std::ios::binary);
-      std::string line;
-      fs::path base = fs::path(file).parent_path();
-      bool dockerfile = ToLower(fs::path(file).filename().string()).find("dockerfile") !=
-                        std::string::npos;
-      size_t read = 0;
-      while (std::getline(in, line) && read < (1u << 20)) {
-        read += line.size() + 1;
-        std::vector<std::string> tok = Tokens(line);
-        if (tok.size() < 2) continue;
-        std::string head = ToLower(tok[0]);
-        std::vector<std::string> args;
-        if (kInclude.count(head)) {
-          args.assign(tok.begin() + 1, tok.end());
-        } else if (dockerfile && (head == "copy" || head == "add")) {
-          for (size_t i = 1; i + 1 < tok.size(); ++i)
-            if (!tok[i].starts_with("--")) args.push_back(tok[i]);
-        } else {
-          continue;
-        }
-        for (const std::string& a : args) {
-          if (a.empty() || a.find("://") != std::string::npos || a[0] == '$') continue;
-          std::set<std::string> found;
-          if (a[0] == '/') {
-            Expand(root, fs::path(root) / a.substr(1), &found);
-          } else {
-            Expand(root, base / a, &found);
-            Expand(root, fs::path(root) / a, &found);
-          }
-          for (const std::string& f : found)
-            if (all.insert(f).second) next.push_back(f);
-        }
-      }
-    }
-    work = std::move(next);
-  }
-  files->assign(all.begin(), all.end());
 }
 
 }  // namespace ntpsweep::scan

@@ -35,11 +35,4 @@ class VcsError : public std::runtime_error {
 // are left out. Throws VcsError when `dir` is not in a work tree or git rejects `rev`.
 std::vector<std::string> ChangedFiles(const std::string& dir, const std::string& rev);
 
-// Adds to `files` (absolute paths, sorted, unique on return) the files that they pull in:
-// `include`/`includefile`/`confdir`/`sourcedir`/`source`/`.` directives and Dockerfile
-// `COPY`/`ADD` sources, resolved against the including file's directory and against `root`
-// (absolute paths like /etc/chrony/conf.d/*.conf are looked up under the root too); globs in
-// the last path segment are expanded. One level deep per pass, until nothing is added.
-void AddIncludedFiles(const std::string& root, std::vector<std::string>* files);
-
 }  // namespace ntpsweep::scan

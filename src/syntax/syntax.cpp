@@ -132,6 +132,7 @@ const std::vector<SyntaxInfo>& Syntaxes() {
        .description = "shell scripts, RUN/inline/runcmd commands, cron lines: commands, writes",
        .read = ReadShell,
        .embeds = true,
+       .pulls = {"source", "."},
        .dialects = {{"**/*.ps1", "powershell"}, {"**/*.psm1", "powershell"}}},
       {.name = "powershell",
        .description = "PowerShell scripts: the shell reader after PowerShell lexing",
@@ -145,7 +146,8 @@ const std::vector<SyntaxInfo>& Syntaxes() {
       {.name = "kickstart",
        .description = "kickstart: timesource/timezone commands; %post scripts",
        .read = ReadKickstart,
-       .embeds = true},
+       .embeds = true,
+       .pulls = {"%include"}},
       {.name = "preseed",
        .description = "Debian preseed: d-i questions and values",
        .read = ReadPreseed,
@@ -187,6 +189,16 @@ const SyntaxInfo* FindSyntax(std::string_view name) {
   for (const SyntaxInfo& s : Syntaxes())
     if (s.name == name) return &s;
   return nullptr;
+}
+
+std::vector<std::string> InstallSourceDirs(std::string_view dir) {
+  std::vector<std::string> dirs{std::string(dir)};
+  // Ansible's template and copy modules look in the role's templates/ and files/.
+  if (dir == "tasks/" || dir.ends_with("/tasks/")) {
+    std::string_view role = dir.substr(0, dir.size() - 6);
+    for (std::string_view sub : {"templates/", "files/"}) dirs.push_back(std::string(role) += sub);
+  }
+  return dirs;
 }
 
 std::string_view ReadingSyntax(std::string_view syntax, std::string_view path) {

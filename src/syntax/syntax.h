@@ -105,6 +105,9 @@ struct SyntaxInfo {
   // Records "@install" facts (Dockerfile COPY, an Ansible copy task, a Packer file), each
   // written with one of these words as a whole word, case aside (linkage looks for them).
   std::vector<std::string_view> install_words = {};
+  // Facts whose first argument names a file this one runs or reads in (shell `source` and `.`,
+  // kickstart `%include`): a --changed-since scan reads that file too, as installs' sources.
+  std::vector<std::string_view> pulls = {};
   // Its facts are names bound to values (code, YAML, INI...): a comment that binds the host in
   // this syntax is commented-out config. (A directive-line syntax reads any line as a directive.)
   bool binds_values = false;
@@ -115,6 +118,11 @@ struct SyntaxInfo {
   // the powershell syntax lexes.
   std::vector<std::pair<std::string_view, std::string_view>> dialects = {};
 };
+
+// The directories an install's relative source is looked up in, for an installer in `dir`
+// (empty, or ending in '/'): `dir`, and for an Ansible task (`dir` ends in tasks/) its role's
+// templates/ and files/ too.
+std::vector<std::string> InstallSourceDirs(std::string_view dir);
 
 // Every syntax the binary knows; adding a syntax is adding a reader file and a line here.
 const std::vector<SyntaxInfo>& Syntaxes();

@@ -212,8 +212,9 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
   const std::string kServer = "server 192.0.2.10 iburst\n";
   const std::map<std::string, std::string> unchanged = {
       {"docker/files/chrony.conf", kServer},
-      {"docker/files/decoy.conf", kServer},  // in the COPY's directory, not named
-      {"docker/stage.conf", kServer},        // copied from another build stage
+      {"docker/files/decoy.conf", kServer},      // in the COPY's directory, not named
+      {"docker/conf.d/site/ntp.conf", kServer},  // below a directory COPY names
+      {"docker/stage.conf", kServer},            // copied from another build stage
       {"scripts/lib/ntp-env.sh", "NTP_SERVER=192.0.2.10\n. ./deeper.sh\n"},
       {"scripts/lib/deeper.sh", "ntpdate 192.0.2.10\n"},
       {"scripts/lib/echoed.sh", "ntpdate 192.0.2.10\n"},     // an echo's argument
@@ -225,7 +226,7 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
   const std::map<std::string, std::string> changed = {
       {"docker/Dockerfile",
        "FROM debian:12 AS build\nFROM debian:12\nCOPY --from=build stage.conf /etc/\n"
-       "COPY files/chrony.conf /etc/chrony/chrony.conf\n"},
+       "COPY files/chrony.conf /etc/chrony/chrony.conf\nCOPY conf.d /etc/chrony/conf.d/\n"},
       {"scripts/run.sh",
        "#!/bin/sh\nsource lib/ntp-env.sh\necho source lib/echoed.sh\n# . lib/commented.sh\n"},
       {"ks/base.ks", "lang en_US\n%include /ks/parts/ntp.ks\n"},
@@ -242,10 +243,10 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
   doc = ScanJson(repo, {"--changed-since", "HEAD"}, 1);
   std::set<std::string> files;
   for (const Json& f : doc.at("findings")) files.insert(f.at("location"));
-  CHECK(files == std::set<std::string>{"docker/files/chrony.conf", "ks/parts/ntp.ks",
-                                       "roles/ntp/templates/chrony.conf.j2",
+  CHECK(files == std::set<std::string>{"docker/conf.d/site/ntp.conf", "docker/files/chrony.conf",
+                                       "ks/parts/ntp.ks", "roles/ntp/templates/chrony.conf.j2",
                                        "scripts/lib/deeper.sh", "scripts/lib/ntp-env.sh"});
-  // The four changed files and the five they pull in are read; the rest are skipped unread.
+  // The four changed files and the six they pull in are read; the rest are skipped unread.
   CHECK(doc.at("stats").at("entries") == changed.size() + files.size());
   // Without the change to the Dockerfile its COPY pulls nothing in.
   WriteWholeFile(repo + "/docker/Dockerfile", changed.at("docker/Dockerfile"));

@@ -224,9 +224,11 @@ void CollectIncludes(const syntax::SyntaxInfo& info, const syntax::Document& doc
         name.find("{{") != std::string_view::npos || name.find("<%") != std::string_view::npos ||
         name.find("://") != std::string_view::npos)
       continue;
+    // The name may be a directory (COPY conf.d /etc/chrony/conf.d/): what lies below it too.
     auto pull = [out](std::string pattern, bool in_root) {
-      if (!pattern.empty() && pattern != "/" && !pattern.starts_with("../"))
-        out->push_back({"", std::move(pattern), in_root});
+      if (pattern.empty() || pattern == "/" || pattern.starts_with("../")) return;
+      out->push_back({"", pattern + "/**", in_root});
+      out->push_back({"", std::move(pattern), in_root});
     };
     if (name.front() == '/') {
       pull(LexicallyNormal(name), true);

@@ -216,9 +216,9 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
       {"docker/conf.d/site/ntp.conf", kServer},  // below a directory COPY names
       {"docker/stage.conf", kServer},            // copied from another build stage
       {"scripts/lib/ntp-env.sh", "NTP_SERVER=192.0.2.10\n. ./deeper.sh\n"},
-      {"scripts/lib/deeper.sh", "ntpdate 192.0.2.10\n"},
-      {"scripts/lib/echoed.sh", "ntpdate 192.0.2.10\n"},     // an echo's argument
-      {"scripts/lib/commented.sh", "ntpdate 192.0.2.10\n"},  // a commented-out source
+      {"scripts/lib/deeper.sh", "ntpdate 192.0.2.10\n. ./ntp-env.sh\n"},  // a cycle
+      {"scripts/lib/echoed.sh", "ntpdate 192.0.2.10\n"},                  // an echo's argument
+      {"scripts/lib/commented.sh", "ntpdate 192.0.2.10\n"},               // a commented-out source
       {"ks/parts/ntp.ks", "timesource --ntp-server=192.0.2.10\n"},
       {"roles/ntp/templates/chrony.conf.j2", kServer},
       {"roles/ntp/templates/unused.conf.j2", kServer},
@@ -246,8 +246,10 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
   CHECK(files == std::set<std::string>{"docker/conf.d/site/ntp.conf", "docker/files/chrony.conf",
                                        "ks/parts/ntp.ks", "roles/ntp/templates/chrony.conf.j2",
                                        "scripts/lib/deeper.sh", "scripts/lib/ntp-env.sh"});
-  // The four changed files and the six they pull in are read; the rest are skipped unread.
+  // The four changed files and the six they pull in are read, each once; the rest are skipped
+  // unread.
   CHECK(doc.at("stats").at("entries") == changed.size() + files.size());
+  CHECK(doc.at("stats").at("skipped").at("unchanged") == unchanged.size() - files.size());
   // Without the change to the Dockerfile its COPY pulls nothing in.
   WriteWholeFile(repo + "/docker/Dockerfile", changed.at("docker/Dockerfile"));
   doc = ScanJson(repo, {"--changed-since", "HEAD"}, 1);

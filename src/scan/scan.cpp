@@ -334,6 +334,7 @@ class Pipeline : public input::EntrySink {
         const bool first = e.unread && unread_read.insert(index).second;
         if (first) {
           ++result_.stats.entries;
+          ++result_.stats.analyzed;
           result_.stats.bytes += text.size();
           if (auto unchanged = skipped_.find(std::string(kUnchanged));
               unchanged != skipped_.end() && --unchanged->second == 0)

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -124,6 +125,61 @@ TEST_CASE("PathGlob: one pattern against many paths matches as GlobMatch", "[glo
   CHECK_FALSE(confdir.Matches("/srv/root/usr/share/doc/chrony/conf.d/a.conf"));
   CHECK_FALSE(confdir.Matches("/srv/root/etc/chrony/conf.d"));
   CHECK_FALSE(confdir.Matches(""));
+}
+
+// Every pattern of the table and the shapes PathGlobSet looks up (named paths, a directory's
+// "/**", a bare name, leading "/" and "./", near misses and glob characters in either) against
+// every path: the same answers as GlobMatch, each match once.
+TEST_CASE("PathGlobSet: many patterns against many paths match as GlobMatch", "[glob]") {
+  std::vector<std::string> patterns = {"etc/ntp.conf",
+                                       "/etc/ntp.conf",
+                                       "./etc/ntp.conf",
+                                       "ntp.conf",
+                                       "etc",
+                                       "etc/**",
+                                       "/etc/**",
+                                       "etc/chrony/**",
+                                       "etc/chrony*/**",
+                                       "**",
+                                       "/**",
+                                       "e[t]c/ntp.conf",
+                                       "etc/ntp.con?",
+                                       "etc\\/ntp.conf",
+                                       "",
+                                       "/",
+                                       "etc/ntp.conf/",
+                                       "etc//ntp.conf",
+                                       "repo/etc/ntp.conf",
+                                       "conf.d/**"};
+  std::vector<std::string> paths = {"etc/ntp.conf",
+                                    "/etc/ntp.conf",
+                                    "./etc/ntp.conf",
+                                    "././etc/ntp.conf",
+                                    "etc/ntp.conf.bak",
+                                    "etcx/ntp.conf",
+                                    "etc",
+                                    "etc/chrony/a.conf",
+                                    "etc/chrony/x/y.conf",
+                                    "etc/chronyd/a",
+                                    "ntp.conf",
+                                    "repo/etc/ntp.conf",
+                                    "a/conf.d/b",
+                                    "conf.d/b",
+                                    "",
+                                    "/"};
+  for (const Case& c : kCases) {
+    patterns.push_back(c.pattern);
+    paths.push_back(c.path);
+  }
+  const ntpsweep::PathGlobSet set(patterns);
+  for (const std::string& path : paths) {
+    std::vector<int> seen(patterns.size(), 0);
+    set.ForEachMatch(path, [&](size_t k) { ++seen[k]; });
+    for (size_t k = 0; k < patterns.size(); ++k) {
+      INFO("pattern \"" << patterns[k] << "\" path \"" << path << "\"");
+      CHECK(seen[k] == (ntpsweep::GlobMatch(patterns[k], path) ? 1 : 0));
+    }
+  }
 }
 
 TEST_CASE("GlobMatch: the built-in rule globs select the files they are meant for", "[glob]") {

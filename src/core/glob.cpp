@@ -190,6 +190,29 @@ bool PathGlob::Matches(std::string_view path) const {
   return MatchForm(FormOf(pattern_, path), head_);
 }
 
+PathGlobSet::PathGlobSet(std::vector<std::string> patterns) : patterns_(std::move(patterns)) {
+  constexpr std::string_view kSpecial = "*?[\\";
+  for (size_t k = 0; k < patterns_.size(); ++k) {
+    std::string_view p = patterns_[k];
+    const bool last_segment = p.find('/') == std::string_view::npos;
+    if (!last_segment && p.front() == '/') p.remove_prefix(1);  // as FormOf reads it
+    const std::string_view dir = p.substr(0, p.size() - std::min<size_t>(p.size(), 3));
+    if (p.find_first_of(kSpecial) == std::string_view::npos)
+      (last_segment ? last_ : whole_)[p].push_back(k);
+    else if (!last_segment && !dir.empty() && p.ends_with("/**") &&
+             dir.find_first_of(kSpecial) == std::string_view::npos)
+      below_[dir].push_back(k);
+    else
+      globs_.emplace_back(k, PathGlob(patterns_[k]));
+  }
+}
+
+std::string_view PathGlobSet::Normalized(std::string_view path) {
+  while (path.substr(0, 2) == "./") path.remove_prefix(2);
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return path;
+}
+
 bool KeyPathMatch(std::string_view pattern, std::string_view key_path) {
   static_assert(kKeyPath.ignore_case && !kKeyPath.classes);  // what RunsInOrder assumes
   return RunsInOrder(kKeyPath, pattern, key_path) && Match(kKeyPath, pattern, key_path);

@@ -9,6 +9,9 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace ntpsweep {
 
@@ -26,6 +29,39 @@ class PathGlob {
  private:
   std::string pattern_;
   size_t head_ = 0;
+};
+
+// Many file path globs matched against many paths, each as GlobMatch matches it: a pattern
+// with no '*', '?', '[' or '\\' is looked up by the path (by its last segment where the pattern
+// has no '/'), such a pattern followed by "/**" by each directory the path lies in; only the
+// others are matched one by one (PathGlob). So a list of thousands of named files costs each
+// path a few lookups, not thousands of matches.
+class PathGlobSet {
+ public:
+  explicit PathGlobSet(std::vector<std::string> patterns);
+  // Calls f(k) once for every pattern k (an index into the patterns given) that matches `path`.
+  template <typename F>
+  void ForEachMatch(std::string_view path, F&& f) const {
+    path = Normalized(path);
+    auto each = [&](const auto& index, std::string_view key) {
+      if (auto it = index.find(key); it != index.end())
+        for (size_t k : it->second) f(k);
+    };
+    each(whole_, path);
+    each(last_, path.substr(path.rfind('/') + 1));  // npos + 1: the whole path
+    for (size_t slash = path.find('/'); !below_.empty() && slash != std::string_view::npos;
+         slash = path.find('/', slash + 1))
+      each(below_, path.substr(0, slash));
+    for (const auto& [k, glob] : globs_)
+      if (glob.Matches(path)) f(k);
+  }
+
+ private:
+  // A path as GlobMatch compares it: without its leading "./" and '/'.
+  static std::string_view Normalized(std::string_view path);
+  std::vector<std::string> patterns_;
+  std::unordered_map<std::string_view, std::vector<size_t>> whole_, last_, below_;
+  std::vector<std::pair<size_t, PathGlob>> globs_;
 };
 
 bool KeyPathMatch(std::string_view pattern, std::string_view key_path);

@@ -1,6 +1,6 @@
 // Many machines: --shard K/N splits one scan deterministically (the union of the shards is the
 // unsharded scan); SARIF versionControlProvenance from git; --changed-since limits a scan to
-// the files a change touched (and the files they include).
+// the files a change touched (and the files they include, install or source).
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>

@@ -134,7 +134,8 @@ constexpr Spec kSpecs[] = {
     {"summary", "", Kind::kText, kForScan, kForScan, false, "",
      "Append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)"},
     {"changed-since", "", Kind::kText, kForScan, kForScan, false, "",
-     "Scan only files changed since the git revision REV (and files they include)"},
+     "Scan only files changed since the git revision REV (and the files they include, install or "
+     "source)"},
     {"shard", "", Kind::kText, kForScan, kForScan, false, "",
      "Scan only shard K of N (K/N), split by a stable hash of each path"},
 };

@@ -238,7 +238,10 @@ class Pipeline : public input::EntrySink {
       } catch (const std::system_error&) {  // no thread to be had: the first Screen compiles it
       }
     }
-    if (!collector_) FollowIncludes();
+    if (!collector_) {
+      FollowIncludes();
+      FollowMemberIncludes();
+    }
     // Variables -> the templates and scripts that render them; files -> what installs them.
     // Linked where the members were read (a layer's COPY names its own layer's files): the
     // amendments below move findings and their related locations alike.
@@ -365,6 +368,154 @@ class Pipeline : public input::EntrySink {
       }
     }
     spare_buffers_.GiveBack(std::move(buffer));
+  }
+
+  // What an entry's findings carry of it: an upper image layer's shadow, its properties.
+  static void MarkAsEntry(const input::Entry& entry, std::vector<Finding>* found) {
+    for (Finding& f : *found) {
+      if (entry.shadowed) {
+        f.activity = Activity::kShadowed;
+        f.severity = Severity::kNote;
+      }
+      f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
+      std::sort(f.properties.begin(), f.properties.end());
+    }
+  }
+
+  // An archive or image member the pass analysed (the gate saw a target or an include line in
+  // it), and the include directives read in it, as globs of its container's member paths (an
+  // absolute one from the container's root).
+  void AddAnalysedMember(const Location& location, std::string_view path,
+                         std::vector<IncludeRef> includes) {
+    if (analysed_members_.size() >= kMaxAnalysedMembers) {
+      analysed_members_left_out_ = true;
+      return;
+    }
+    analysed_members_.push_back({location, std::string(path)});
+    const Chain container(location.chain.begin(), location.chain.end() - 1);
+    for (IncludeRef& inc : includes) {
+      inc.pattern = LexicallyNormal(inc.pattern);  // a member "./etc/x" is listed as "etc/x"
+      member_includes_.push_back({container, std::move(inc)});
+    }
+  }
+
+  // FollowIncludes for archive and image members: a member another member of its container
+  // names by an include directive is read again with the including syntax, unless a rule of that
+  // syntax already reported in it. Only members the pass analysed are looked at (one the gate
+  // turned away holds no target); those to read again are read by one filtered walk of their
+  // container a round, as linkage reads members again.
+  void FollowMemberIncludes() {
+    constexpr int kMaxRounds = 5;
+    if (member_includes_.empty()) return;
+    if (analysed_members_left_out_)
+      result_.notices.push_back(Notice{
+          Notice::Level::kWarning, "include-not-followed", Location{}, 0, 0,
+          "more than " + std::to_string(kMaxAnalysedMembers) +
+              " archive and image members held a target or an include line: include directives "
+              "in archives and images were followed among the first of them only"});
+    std::map<std::string, std::string, std::less<>> syntax_of_rule;
+    for (const rules::Rule* r : analyzer_.selector().rules())
+      if (r->type == rules::MatchType::kDirective) syntax_of_rule.emplace(r->id, r->syntax);
+    std::set<std::pair<Chain, std::string>> done;  // (member, syntax) already forced
+    for (int round = 0; round < kMaxRounds && !member_includes_.empty(); ++round) {
+      std::map<Chain, std::vector<IncludeRef>> by_container;
+      for (auto& [container, ref] : member_includes_) by_container[container].push_back(ref);
+      member_includes_.clear();
+      // The syntaxes whose rules reported in each member so far.
+      std::map<Chain, std::set<std::string>> reported;
+      for (const Finding& f : result_.findings)
+        if (auto r = syntax_of_rule.find(f.rule_id); r != syntax_of_rule.end())
+          reported[f.location.chain].insert(r->second);
+      // container -> member -> the syntaxes to read it with
+      std::map<Chain, std::map<Chain, std::vector<std::string>>> again;
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      for (const auto& container_refs : by_container) {
+        const Chain& container = container_refs.first;
+        const std::vector<IncludeRef>& refs = container_refs.second;
+        std::vector<std::string> patterns;
+        for (const IncludeRef& ref : refs) patterns.push_back(ref.pattern);
+        const PathGlobSet globs(std::move(patterns));
+        for (const AnalysedMember& m : analysed_members_) {
+          const Chain& chain = m.location.chain;
+          if (chain.size() != container.size() + 1 ||
+              !std::equal(container.begin(), container.end(), chain.begin()))
+            continue;
+          globs.ForEachMatch(m.path, [&](size_t k) {
+            const std::string& syntax = refs[k].syntax;
+            auto r = reported.find(chain);
+            if ((r == reported.end() || !r->second.count(syntax)) &&
+                done.insert({chain, syntax}).second)
+              again[container][chain].push_back(syntax);
+          });
+        }
+      }
+      for (const auto& [container, members] : again) ReadMembersAgain(container, members);
+    }
+  }
+
+  // Walks `container` again for `members` alone, each analysed with its syntaxes forced; its
+  // findings replace the first reading's, its include directives are followed next round.
+  void ReadMembersAgain(const Chain& container,
+                        const std::map<Chain, std::vector<std::string>>& members) {
+    class Wanted : public input::MemberFilter, public input::EntrySink {
+     public:
+      Wanted(const std::map<Chain, std::vector<std::string>>& members,
+             std::function<void(input::Entry&, const std::vector<std::string>&)> read)
+          : members_(members), read_(std::move(read)) {
+        for (const auto& member : members)
+          for (size_t n = 1; n < member.first.size(); ++n)
+            on_the_way_.emplace(member.first.begin(), member.first.begin() + n);
+      }
+      bool Wants(const Chain& chain) const override {
+        return members_.count(chain) != 0 || on_the_way_.count(chain) != 0;
+      }
+      bool Done() const override { return seen_.size() == members_.size(); }
+      void Add(input::Entry entry) override {
+        auto it = members_.find(entry.location.chain);
+        if (it == members_.end() || !seen_.insert(it->first).second) return;
+        read_(entry, it->second);
+      }
+      void Report(Notice) override {}  // the pass reported them
+      void CountSkipped(std::string_view) override {}
+      size_t seen() const { return seen_.size(); }
+
+     private:
+      const std::map<Chain, std::vector<std::string>>& members_;
+      std::set<Chain> on_the_way_, seen_;
+      std::function<void(input::Entry&, const std::vector<std::string>&)> read_;
+    };
+    Wanted wanted(members, [&](input::Entry& e, const std::vector<std::string>& syntaxes) {
+      std::string decoded;
+      const std::string_view text = MemberText(e.data, &decoded);
+      std::vector<Notice> notices;
+      std::vector<IncludeRef> includes;
+      std::vector<Finding> found;
+      if (!GuardEntry(e.location, &result_.notices, [&] {
+            found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
+          }))
+        return;  // the first reading stands
+      triage::ApplyInlineSuppressions(text, &found);
+      MarkAsEntry(e, &found);
+      std::lock_guard lock(files_mu_);
+      std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
+      for (Finding& f : found) result_.findings.push_back(std::move(f));
+      AddAnalysedMember(e.location, e.path, std::move(includes));
+    });
+    input::WalkOptions walk = walk_;
+    walk.budget = nullptr;  // read once already: not spent twice
+    walk.progress = nullptr;
+    walk.verbose = nullptr;
+    walk.only = &wanted;
+    walk.sink_reads_members = false;  // each entry carries its bytes
+    if (container.front() == "-" || !input::OpenArchiveOperand(container.front(), walk, wanted) ||
+        wanted.seen() < members.size())
+      result_.notices.push_back(
+          Notice{Notice::Level::kWarning, "include-not-followed", Location{container}, 0, 0,
+                 Location{container}.Render() +
+                     ": it could not be read again (or changed since the pass): " +
+                     std::to_string(members.size() - wanted.seen()) +
+                     " of its members named by include directives were not read with the including "
+                     "daemon's syntax"});
   }
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.
@@ -734,7 +885,8 @@ class Pipeline : public input::EntrySink {
     std::vector<Finding> found;
     // A --changed-since scan reads every entry for the files it pulls in
     // (Analyzer::CollectPullIns).
-    if (screening.targets || screening.includes || analyzer_.pull_ins()) {
+    const bool analysed = screening.targets || screening.includes || analyzer_.pull_ins();
+    if (analysed) {
       ++stats->analyzed;
       found = analyzer_.Analyze(entry.location, entry.path, data, notices, &includes, nullptr,
                                 &screening);
@@ -774,6 +926,11 @@ class Pipeline : public input::EntrySink {
         if (inc.in_root) inc.pattern = entry.root + inc.pattern;
         includes_.push_back(std::move(inc));
       }
+    } else if (analysed && entry.location.chain.size() > 1) {
+      // An archive or image member: what an include directive in a member of its container can
+      // name, and such directives (FollowMemberIncludes).
+      std::lock_guard lock(files_mu_);
+      AddAnalysedMember(entry.location, entry.path, std::move(includes));
     }
     // Inline `ntpsweep:ignore` markers need the text, which only lives here. Looked for only
     // where they can matter (a finding, or unused markers reported): a search of every text
@@ -788,14 +945,7 @@ class Pipeline : public input::EntrySink {
                                 entry.location.Render() + ":" + std::to_string(m.line) +
                                     ": this ntpsweep:ignore marker suppresses no finding"});
     }
-    for (Finding& f : found) {
-      if (entry.shadowed) {
-        f.activity = Activity::kShadowed;
-        f.severity = Severity::kNote;
-      }
-      f.properties.insert(f.properties.end(), entry.properties.begin(), entry.properties.end());
-      std::sort(f.properties.begin(), f.properties.end());
-    }
+    MarkAsEntry(entry, &found);
     // Moved whole or appended at once: growing `out` finding by finding held two copies of a
     // file's findings and half as many again (the peak of a file of 100,000 mentions).
     if (out->empty()) {
@@ -868,6 +1018,16 @@ class Pipeline : public input::EntrySink {
   bool list_unreadable_ = false;  // ListUnreadable said so
   MemberLinks member_links_;  // archive members linkage may need (scan/member_links.h)
   std::vector<IncludeRef> includes_;
+  // Archive and image members the pass analysed, and the include directives read in them
+  // (FollowMemberIncludes); at most kMaxAnalysedMembers members, then no more.
+  struct AnalysedMember {
+    Location location;
+    std::string path;
+  };
+  static constexpr size_t kMaxAnalysedMembers = 1u << 16;
+  std::vector<AnalysedMember> analysed_members_;
+  bool analysed_members_left_out_ = false;
+  std::vector<std::pair<Chain, IncludeRef>> member_includes_;
   // The workers' grown buffers, once they are done, for the reads after them (ObserveDeferred,
   // FollowIncludes).
   ReadBufferPool spare_buffers_;

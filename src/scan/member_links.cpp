@@ -67,6 +67,7 @@ class WantedMembers : public input::MemberFilter {
     it->second = true;
     return true;
   }
+  size_t seen() const { return seen_; }
 
  private:
   bool all_;
@@ -809,6 +810,25 @@ void MemberLinks::Replay(const std::vector<std::string>& needles, const input::W
     }
   });
   containers_walked_again_ += sole_walked.load();
+}
+
+size_t ReadMembersAgain(const std::string& operand, input::WalkOptions walk,
+                        const std::vector<Chain>& members,
+                        const std::function<void(input::Entry&)>& read) {
+  WantedMembers wanted;
+  std::set<Chain> once;  // a member listed twice (a tar appended to) is read the first time
+  for (const Chain& chain : members) {
+    wanted.Want(ChainHash(chain), 1);
+    for (size_t n = 1; n < chain.size(); ++n) wanted.OnTheWay(ChainHash(chain, n));
+  }
+  const std::function<void(input::Entry&, bool)> each = [&](input::Entry& e, bool) {
+    if (once.insert(e.location.chain).second) read(e);
+  };
+  ReplaySink sink(wanted, false, each);
+  walk.only = &wanted;
+  if (operand == "-") return 0;  // read once, from a stream gone since
+  input::OpenArchiveOperand(operand, walk, sink);
+  return wanted.seen();
 }
 
 }  // namespace ntpsweep::scan

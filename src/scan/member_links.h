@@ -256,4 +256,12 @@ class MemberLinks {
   std::atomic<size_t> ruled_out_{0};  // counted by Replay's threads
 };
 
+// Walks the archive or image `operand` again for the members `members` alone (the containers on
+// their way opened, every other member skipped unread: input::MemberFilter) and calls `read`
+// once for each, on this thread. Returns how many were read: fewer when the operand cannot be
+// opened again or changed since. `walk`: the pass's options (its `only` is replaced).
+size_t ReadMembersAgain(const std::string& operand, input::WalkOptions walk,
+                        const std::vector<Chain>& members,
+                        const std::function<void(input::Entry&)>& read);
+
 }  // namespace ntpsweep::scan

@@ -348,19 +348,10 @@ class Pipeline : public input::EntrySink {
         }
         std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
-        std::vector<Finding> found;
-        if (!GuardEntry(e.location, &result_.notices, [&] {
-              found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes,
-                                        syntaxes.empty() ? nullptr : &syntaxes);
-            }))
-          continue;  // the first reading stands
+        if (!AnalyseAgain(e.location, e.path, text, syntaxes, nullptr, &notices, &includes))
+          continue;
         if (first)
           for (Notice& n : notices) result_.notices.push_back(std::move(n));
-        // The first reading reported unused markers.
-        triage::ApplyInlineSuppressions(text, &found);
-        // The new reading replaces the first one: it holds the same rules plus the forced ones.
-        std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
-        for (Finding& f : found) result_.findings.push_back(std::move(f));
         for (IncludeRef& inc : includes) {
           if (inc.in_root) inc.pattern = e.root + inc.pattern;
           includes_.push_back(std::move(inc));
@@ -457,65 +448,51 @@ class Pipeline : public input::EntrySink {
   // findings replace the first reading's, its include directives are followed next round.
   void ReadMembersAgain(const Chain& container,
                         const std::map<Chain, std::vector<std::string>>& members) {
-    class Wanted : public input::MemberFilter, public input::EntrySink {
-     public:
-      Wanted(const std::map<Chain, std::vector<std::string>>& members,
-             std::function<void(input::Entry&, const std::vector<std::string>&)> read)
-          : members_(members), read_(std::move(read)) {
-        for (const auto& member : members)
-          for (size_t n = 1; n < member.first.size(); ++n)
-            on_the_way_.emplace(member.first.begin(), member.first.begin() + n);
-      }
-      bool Wants(const Chain& chain) const override {
-        return members_.count(chain) != 0 || on_the_way_.count(chain) != 0;
-      }
-      bool Done() const override { return seen_.size() == members_.size(); }
-      void Add(input::Entry entry) override {
-        auto it = members_.find(entry.location.chain);
-        if (it == members_.end() || !seen_.insert(it->first).second) return;
-        read_(entry, it->second);
-      }
-      void Report(Notice) override {}  // the pass reported them
-      void CountSkipped(std::string_view) override {}
-      size_t seen() const { return seen_.size(); }
-
-     private:
-      const std::map<Chain, std::vector<std::string>>& members_;
-      std::set<Chain> on_the_way_, seen_;
-      std::function<void(input::Entry&, const std::vector<std::string>&)> read_;
-    };
-    Wanted wanted(members, [&](input::Entry& e, const std::vector<std::string>& syntaxes) {
-      std::string decoded;
-      const std::string_view text = MemberText(e.data, &decoded);
-      std::vector<Notice> notices;
-      std::vector<IncludeRef> includes;
-      std::vector<Finding> found;
-      if (!GuardEntry(e.location, &result_.notices, [&] {
-            found = analyzer_.Analyze(e.location, e.path, text, &notices, &includes, &syntaxes);
-          }))
-        return;  // the first reading stands
-      triage::ApplyInlineSuppressions(text, &found);
-      MarkAsEntry(e, &found);
-      std::lock_guard lock(files_mu_);
-      std::erase_if(result_.findings, [&](const Finding& f) { return f.location == e.location; });
-      for (Finding& f : found) result_.findings.push_back(std::move(f));
-      AddAnalysedMember(e.location, e.path, std::move(includes));
-    });
+    std::vector<Chain> chains;
+    for (const auto& member : members) chains.push_back(member.first);
     input::WalkOptions walk = walk_;
     walk.budget = nullptr;  // read once already: not spent twice
     walk.progress = nullptr;
     walk.verbose = nullptr;
-    walk.only = &wanted;
     walk.sink_reads_members = false;  // each entry carries its bytes
-    if (container.front() == "-" || !input::OpenArchiveOperand(container.front(), walk, wanted) ||
-        wanted.seen() < members.size())
+    const size_t read =
+        scan::ReadMembersAgain(container.front(), walk, chains, [&](input::Entry& e) {
+          std::string decoded;
+          const std::string_view text = MemberText(e.data, &decoded);
+          std::vector<Notice> notices;  // the pass told them
+          std::vector<IncludeRef> includes;
+          if (AnalyseAgain(e.location, e.path, text, members.at(e.location.chain), &e, &notices,
+                           &includes))
+            AddAnalysedMember(e.location, e.path, std::move(includes));
+        });
+    if (read < members.size())
       result_.notices.push_back(
           Notice{Notice::Level::kWarning, "include-not-followed", Location{container}, 0, 0,
                  Location{container}.Render() +
                      ": it could not be read again (or changed since the pass): " +
-                     std::to_string(members.size() - wanted.seen()) +
+                     std::to_string(members.size() - read) +
                      " of its members named by include directives were not read with the including "
                      "daemon's syntax"});
+  }
+
+  // Analyses an entry's `text` again with `syntaxes` forced (none: as its path selects them);
+  // the findings replace the first reading's (`entry`: a walked entry, whose shadow and
+  // properties they carry). False when the analysis failed: the first reading stands.
+  bool AnalyseAgain(const Location& location, std::string_view path, std::string_view text,
+                    const std::vector<std::string>& syntaxes, const input::Entry* entry,
+                    std::vector<Notice>* notices, std::vector<IncludeRef>* includes) {
+    std::vector<Finding> found;
+    if (!GuardEntry(location, &result_.notices, [&] {
+          found = analyzer_.Analyze(location, path, text, notices, includes,
+                                    syntaxes.empty() ? nullptr : &syntaxes);
+        }))
+      return false;
+    triage::ApplyInlineSuppressions(text, &found);  // the first reading reported unused markers
+    if (entry) MarkAsEntry(*entry, &found);
+    // The new reading holds the same rules plus the forced ones.
+    std::erase_if(result_.findings, [&](const Finding& f) { return f.location == location; });
+    for (Finding& f : found) result_.findings.push_back(std::move(f));
+    return true;
   }
 
   // Reads the linkage candidates on disk that name a variable or a file of a finding.

@@ -258,3 +258,35 @@ TEST_CASE("vcs: --changed-since reads what changed files install source or inclu
   CHECK(files.count("docker/files/chrony.conf") == 0);
   CHECK(files.count("scripts/lib/deeper.sh") == 1);
 }
+
+// A file pulled in is read as the pass reads one: its text before a NUL and its first
+// --max-file-size bytes are scanned, and what was not is told, as for a file the pass read.
+TEST_CASE("vcs: a file --changed-since pulls in is cut and told as the pass would", "[ci][vcs]") {
+  TempDir tmp;
+  const std::string repo = tmp / "repo";
+  const std::string padding(4096, '#');
+  WriteWholeFile(repo + "/lib/long.sh", "ntpdate 192.0.2.10\n" + padding + "\n");
+  WriteWholeFile(repo + "/lib/tail.sh", std::string("ntpdate 192.0.2.10\n\0\0\0\x01\x02", 24));
+  WriteWholeFile(repo + "/lib/short.sh", "ntpdate 192.0.2.10\n");
+  WriteWholeFile(repo + "/lib/binary.sh", std::string("\0\x7f"
+                                                      "ELF ntpdate 192.0.2.10\n",
+                                                      26));
+  const std::string run =
+      "#!/bin/sh\n. lib/long.sh\n. lib/tail.sh\n. lib/short.sh\n. lib/binary.sh\n";
+  WriteWholeFile(repo + "/run.sh", run);
+  GitInitAndCommit(repo);
+  WriteWholeFile(repo + "/run.sh", run + "# edited\n");
+  const Json doc = ScanJson(repo, {"--changed-since", "HEAD", "--max-file-size", "1024"}, 1);
+  std::set<std::string> files;
+  for (const Json& f : doc.at("findings")) files.insert(f.at("location"));
+  CHECK(files == std::set<std::string>{"lib/long.sh", "lib/short.sh", "lib/tail.sh"});
+  std::set<std::pair<std::string, std::string>> told;
+  for (const Json& n : doc.at("notices"))
+    told.emplace(n.at("id").get<std::string>(), n.at("location").get<std::string>());
+  CHECK(told.count({"entry-truncated", "lib/long.sh"}) == 1);
+  CHECK(told.count({"binary-tail", "lib/tail.sh"}) == 1);
+  CHECK(told.size() == 2);
+  CHECK(doc.at("stats").at("truncated") == 1);
+  // run.sh and the three with text; the binary one is left as the pass leaves one.
+  CHECK(doc.at("stats").at("entries") == 4);
+}

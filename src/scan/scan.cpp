@@ -330,23 +330,26 @@ class Pipeline : public input::EntrySink {
         bool truncated = false, binary = false;
         std::string error;
         std::string_view text;
+        // Unreadable or binary: it was readable text moments ago, or (unread) has no text
+        // to pull in. A change since is not worth a notice.
         if (!ReadFile(e.fs_path, options_.max_file_bytes, &buffer, &text, &truncated, &binary,
                       &error) ||
-            binary)
-          continue;  // it was readable text moments ago; a change since is not worth a notice
+            NoText(text, binary))
+          continue;
+        std::vector<Notice> notices;  // the pass told those of a file it read
         std::string decoded;
-        text = TextOf(text, &decoded);
+        text = ScannedText(e.location, text, binary, &truncated, &decoded, &notices);
         // An unread file is read here for the first time: counted, and its notices told.
         const bool first = e.unread && unread_read.insert(index).second;
         if (first) {
           ++result_.stats.entries;
           ++result_.stats.analyzed;
           result_.stats.bytes += text.size();
+          result_.stats.truncated += truncated;
           if (auto unchanged = skipped_.find(std::string(kUnchanged));
               unchanged != skipped_.end() && --unchanged->second == 0)
             skipped_.erase(unchanged);
         }
-        std::vector<Notice> notices;
         std::vector<IncludeRef> includes;
         if (!AnalyseAgain(e.location, e.path, text, syntaxes, nullptr, &notices, &includes))
           continue;
@@ -704,17 +707,43 @@ class Pipeline : public input::EntrySink {
   }
 
   // The notice for an entry read only up to `text`, the first NUL of its head `data`.
-  static Notice BinaryTail(const input::Entry& entry, std::string_view data, size_t text) {
+  static Notice BinaryTail(const Location& location, std::string_view data, size_t text) {
     std::string_view rest = data.substr(text);
     bool zeros = rest.find_first_not_of('\0') == std::string_view::npos;
     return Notice{Notice::Level::kNote,
                   "binary-tail",
-                  entry.location,
+                  location,
                   0,
                   0,
-                  entry.location.Render() + ": only the text before byte " + std::to_string(text) +
+                  location.Render() + ": only the text before byte " + std::to_string(text) +
                       " was read; it is followed by " +
                       (zeros ? "zero bytes (a hole or padding)" : "binary data")};
+  }
+
+  // Whether `data` (its head `binary`) holds no text to scan: a NUL in its first line.
+  static bool NoText(std::string_view data, bool binary) {
+    return binary && TextBeforeNul(data.substr(0, kSniffBytes)) == 0;
+  }
+
+  // What is scanned of an entry's `data` that holds text (!NoText), read whole or cut at
+  // --max-file-size (`truncated`): the text before a NUL, with a binary-tail note (then nothing
+  // was cut), decoded (TextOf); a cut is told as entry-truncated.
+  std::string_view ScannedText(const Location& location, std::string_view data, bool binary,
+                               bool* truncated, std::string* decoded,
+                               std::vector<Notice>* notices) const {
+    if (binary) {
+      const size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
+      notices->push_back(BinaryTail(location, data, text));
+      data = data.substr(0, text);
+      *truncated = false;
+    }
+    data = TextOf(data, decoded);
+    if (*truncated)
+      notices->push_back(Notice{Notice::Level::kWarning, "entry-truncated", location, 0, 0,
+                                location.Render() + ": only the first " +
+                                    std::to_string(options_.max_file_bytes) +
+                                    " bytes were scanned (--max-file-size)"});
+    return data;
   }
 
   // Process behind the entry boundary (scan/guard.h): a failure costs this entry's findings,
@@ -774,35 +803,23 @@ class Pipeline : public input::EntrySink {
       }
       binary = IsBinaryContent(data);
     }
-    if (binary) {
-      // A text file followed by a hole or padding of zeros (or a script with a binary payload):
-      // its text is read, and what was not is said.
-      size_t text = TextBeforeNul(data.substr(0, kSniffBytes));
-      if (text == 0) {
-        // A file of a walked directory left closed by --archives off is said as such.
-        if (std::string format;
-            !walk_.open_archives && !entry.fs_path.empty() &&
-            !(format = input::ContainerFormat(data.substr(0, input::kIsoProbeBytes))).empty()) {
-          input::CountNotOpened(*this, walk_, entry.location.Render(), format);
-          return;
-        }
-        ++stats->binary_skipped;
-        if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), "binary");
+    if (NoText(data, binary)) {
+      // A file of a walked directory left closed by --archives off is said as such.
+      if (std::string format;
+          !walk_.open_archives && !entry.fs_path.empty() &&
+          !(format = input::ContainerFormat(data.substr(0, input::kIsoProbeBytes))).empty()) {
+        input::CountNotOpened(*this, walk_, entry.location.Render(), format);
         return;
       }
-      notices->push_back(BinaryTail(entry, data, text));
-      data = data.substr(0, text);
-      truncated = false;
+      ++stats->binary_skipped;
+      if (walk_.verbose) walk_.verbose->Line("skip", entry.location.Render(), "binary");
+      return;
     }
+    // A text file followed by a hole or padding of zeros (or a script with a binary payload):
+    // its text is read, and what was not is said.
     std::string decoded;  // UTF-16 as UTF-8 (core/file.h)
-    data = TextOf(data, &decoded);
-    if (truncated) {
-      ++stats->truncated;
-      notices->push_back(Notice{Notice::Level::kWarning, "entry-truncated", entry.location, 0, 0,
-                                entry.location.Render() + ": only the first " +
-                                    std::to_string(options_.max_file_bytes) +
-                                    " bytes were scanned (--max-file-size)"});
-    }
+    data = ScannedText(entry.location, data, binary, &truncated, &decoded, notices);
+    stats->truncated += truncated;
     ++stats->entries;
     if (walk_.verbose)
       walk_.verbose->Line("read", entry.location.Render(), truncated ? "first --max-file-size bytes" : "");

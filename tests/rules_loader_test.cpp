@@ -12,10 +12,9 @@
 #include <string>
 #include <vector>
 
-#include <re2/filtered_re2.h>
-
 #include "all_at_once.h"
 #include "core/glob.h"
+#include "rules/builtin.h"
 #include "rules/evaluate.h"
 #include "run_binary.h"
 
@@ -564,16 +563,11 @@ TEST_CASE("rules selection: a pattern's words are found once and shared by every
   RuleSet set;
   REQUIRE_NOTHROW(set.LoadYaml(yaml, "rules/zq.yaml"));
   REQUIRE(set.rules().size() == static_cast<size_t>(kRules));
-  // What FilteredRE2 requires of each pattern, found here on its own.
+  // What FilteredRE2 requires of each pattern, computed here apart from the selector.
   auto atoms = [](const std::string& pattern) {
-    re2::FilteredRE2 filter(3);
-    int id = 0;
-    RE2::Options options;
-    options.set_log_errors(false);
-    REQUIRE(filter.Add(pattern, options, &id) == RE2::NoError);
-    std::vector<std::string> out;
-    filter.Compile(&out);
-    return out;
+    auto found = ntpsweep::rules::ComputeAtoms(pattern);
+    REQUIRE(found);
+    return *found;
   };
   using Words = std::set<std::vector<std::string>>;
   Words regex_words, key_words;
@@ -615,6 +609,32 @@ TEST_CASE("rules selection: a pattern's words are found once and shared by every
   });
   CHECK(asked == kThreads * kRules);
   CHECK(wrong == 0);
+}
+
+TEST_CASE("rules selection: the built-in pack's atoms made at build time are RE2's", "[rules]") {
+  // The binary takes the built-in patterns' atoms from a table the build computed
+  // (cmake/gen_builtin_atoms.cpp), linked into these tests too: it holds every pattern WordsOf
+  // asks of the pack and no other, sorted, each with what FilteredRE2 gives it here and now.
+  RuleSet pack;
+  pack.LoadBuiltin(RuleSet::Builtin::kWhole);
+  std::set<std::string> patterns;
+  for (const auto& rule : pack.rules())
+    for (std::string& p : ntpsweep::rules::AtomPatterns(*rule)) patterns.insert(std::move(p));
+  REQUIRE(patterns.size() > 10);
+  const auto table = ntpsweep::rules::BuiltinAtomTable();
+  REQUIRE(table.size() == patterns.size());
+  size_t i = 0;
+  for (const std::string& pattern : patterns) {  // in order, as the table
+    INFO(pattern);
+    const auto& built = table[i++];
+    REQUIRE(built.pattern == pattern);
+    const auto fresh = ntpsweep::rules::ComputeAtoms(pattern);
+    REQUIRE(built.parsed == fresh.has_value());
+    if (fresh) CHECK(std::vector<std::string>(built.atoms.begin(), built.atoms.end()) == *fresh);
+  }
+  // A user's pattern is not in it: its atoms are computed (the test above).
+  CHECK(std::none_of(table.begin(), table.end(),
+                     [](const auto& a) { return a.pattern.find("zqalpha") != std::string::npos; }));
 }
 
 TEST_CASE("rules: a built-in regex compiles at its first match, once, for threads asking at once",

@@ -11,6 +11,7 @@
 #include <re2/filtered_re2.h>
 
 #include "core/glob.h"
+#include "rules/builtin.h"
 #include "rules/evaluate.h"
 
 namespace ntpsweep::rules {
@@ -88,10 +89,16 @@ std::vector<std::string> Runs(std::string_view name) {
   return out;
 }
 
-// The atoms FilteredRE2 requires of `pattern` (lower case), or nothing where it cannot parse it.
-// Each pattern is compiled once per process: the pack's key patterns repeat (one in seven rules),
-// and the compilation was most of the rules' words. Safe from many threads: a pattern's first
-// caller computes it, the others wait for that result.
+// Where the generated table is not linked: none (see builtin.h).
+}  // namespace
+__attribute__((weak)) std::span<const BuiltinAtoms> BuiltinAtomTable() {
+  return {};
+}
+namespace {
+
+// The atoms of `pattern`: the built-in pack's from the table made at build time, any other's
+// computed once per process (the pack's key patterns repeat: one in seven rules). Safe from many
+// threads: a pattern's first caller computes it, the others wait for that result.
 const std::optional<std::vector<std::string>>& AtomsOf(const std::string& pattern) {
   struct Atoms {
     std::once_flag once;
@@ -107,19 +114,38 @@ const std::optional<std::vector<std::string>>& AtomsOf(const std::string& patter
     entry = slot.get();
   }
   std::call_once(entry->once, [&] {
-    re2::FilteredRE2 filter(3);
-    int id = 0;
-    RE2::Options options;
-    options.set_log_errors(false);
-    if (filter.Add(pattern, options, &id) != RE2::NoError) return;
-    std::vector<std::string> atoms;
-    filter.Compile(&atoms);
-    entry->atoms = std::move(atoms);
+    const std::span<const BuiltinAtoms> table = BuiltinAtomTable();
+    auto built =
+        std::lower_bound(table.begin(), table.end(), std::string_view(pattern),
+                         [](const BuiltinAtoms& a, std::string_view p) { return a.pattern < p; });
+    if (built == table.end() || built->pattern != pattern) {
+      entry->atoms = ComputeAtoms(pattern);
+    } else if (built->parsed) {
+      entry->atoms.emplace(built->atoms.begin(), built->atoms.end());
+    }
   });
   return entry->atoms;
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> ComputeAtoms(const std::string& pattern) {
+  re2::FilteredRE2 filter(3);
+  int id = 0;
+  RE2::Options options;
+  options.set_log_errors(false);
+  if (filter.Add(pattern, options, &id) != RE2::NoError) return std::nullopt;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  return atoms;
+}
+
+std::vector<std::string> AtomPatterns(const Rule& rule) {
+  std::vector<std::string> out;
+  if (rule.type == MatchType::kRegex) out.push_back(RegexGate(rule).pattern());
+  if (rule.key_pattern) out.push_back(rule.key_pattern->pattern());
+  return out;
+}
 
 RuleSelector::Words RuleSelector::WordsOf(const Rule& rule, bool own_words) {
   Words out;

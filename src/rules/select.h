@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -30,6 +31,12 @@ bool AnchoredAtStart(std::string_view pattern);
 // The plain characters a glob ends in: every path it matches ends in them ("**/*.sh" -> ".sh",
 // "**/cron.d/*" -> "").
 std::string RequiredSuffix(std::string_view glob);
+
+// The atoms FilteredRE2 requires of `pattern` (lower case), computed now; nothing where RE2
+// cannot parse it. (RuleSelector takes those of the built-in pack from BuiltinAtomTable.)
+std::optional<std::vector<std::string>> ComputeAtoms(const std::string& pattern);
+// The patterns whose atoms RuleSelector::WordsOf asks of `rule`.
+std::vector<std::string> AtomPatterns(const Rule& rule);
 
 class RuleSelector {
  public:

@@ -720,7 +720,7 @@ class Pipeline : public input::EntrySink {
                       (zeros ? "zero bytes (a hole or padding)" : "binary data")};
   }
 
-  // Whether `data` (its head `binary`) holds no text to scan: a NUL in its first line.
+  // Whether `data` (its head `binary`) holds no text to scan: no whole line before its first NUL.
   static bool NoText(std::string_view data, bool binary) {
     return binary && TextBeforeNul(data.substr(0, kSniffBytes)) == 0;
   }
